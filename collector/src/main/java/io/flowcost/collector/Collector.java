@@ -1,0 +1,191 @@
+package io.flowcost.collector;
+
+import io.flowcost.collector.pipeline.CatalogCallCoster;
+import io.flowcost.collector.pipeline.Pipeline;
+import io.flowcost.collector.pricing.CallPricer;
+import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.collector.pricing.PriceCatalogWatcher;
+import io.flowcost.collector.rollup.Rollup;
+import io.flowcost.collector.rollup.RollupScheduler;
+import io.flowcost.collector.server.ApiKeys;
+import io.flowcost.collector.server.CollectorServer;
+import io.flowcost.collector.sink.CoverageCounters;
+import io.flowcost.collector.sink.LakeFlusher;
+import io.flowcost.collector.wal.WriteAheadLog;
+import io.flowcost.lake.LakeWriter;
+import io.flowcost.lake.store.LakeStore;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * A running collector: HTTP server, write path and rollup, wired together. Used by
+ * {@code serve} and by tests that embed a collector.
+ */
+public final class Collector implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Collector.class.getName());
+
+  /** Everything a collector needs to start. */
+  public record Config(
+      String host,
+      int port,
+      LakeStore store,
+      String lakeUri,
+      Path lakeReadRoot,
+      Path dataDir,
+      Path pricesFile,
+      Path apiKeysFile,
+      Duration flushInterval,
+      Duration rollupDelay,
+      long maxBodyBytes,
+      long maxBufferedRows,
+      int horizonDays,
+      String instanceId) {
+
+    /** Defaults for a local lake in {@code lake} with its data dir in {@code dataDir}. */
+    public static Config local(Path lake, Path dataDir, LakeStore store) {
+      return new Config("127.0.0.1", 4318, store, lake.toAbsolutePath().toString(),
+          lake.toAbsolutePath(), dataDir, null, null, Duration.ofSeconds(60),
+          Duration.ofSeconds(5), 16L * 1024 * 1024, 2_000_000L, 7, null);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Pipeline pipeline;
+  private final RollupScheduler rollups;
+  private final CollectorServer server;
+  private final PriceCatalogWatcher prices;
+  private final int port;
+  private boolean closed;
+
+  private Collector(Vertx vertx, Pipeline pipeline, RollupScheduler rollups,
+      CollectorServer server, PriceCatalogWatcher prices, int port) {
+    this.vertx = vertx;
+    this.pipeline = pipeline;
+    this.rollups = rollups;
+    this.server = server;
+    this.prices = prices;
+    this.port = port;
+  }
+
+  /** Starts a collector and blocks until it listens. */
+  public static Collector start(Config config) throws Exception {
+    Clock clock = Clock.systemUTC();
+    Files.createDirectories(config.dataDir());
+    claimDataDir(config.dataDir(), config.lakeUri());
+    String instanceId = config.instanceId() != null ? config.instanceId()
+        : UUID.randomUUID().toString().substring(0, 8);
+
+    PriceCatalogWatcher prices = null;
+    Supplier<CallPricer> pricer;
+    if (config.pricesFile() != null) {
+      prices = new PriceCatalogWatcher(config.pricesFile(), PriceCatalog.bundled())
+          .start(Duration.ofSeconds(2));
+      pricer = prices::pricer;
+    } else {
+      CallPricer fixed = new CallPricer(PriceCatalog.bundled());
+      pricer = () -> fixed;
+    }
+    ApiKeys keys = config.apiKeysFile() == null ? ApiKeys.none() : ApiKeys.load(config.apiKeysFile());
+
+    Rollup rollup = new Rollup(config.lakeReadRoot(), config.store(), instanceId,
+        config.horizonDays(), clock);
+    RollupScheduler rollups = new RollupScheduler(rollup, config.rollupDelay());
+    WriteAheadLog wal = new WriteAheadLog(config.dataDir().resolve("wal"),
+        "io.flowcost.collector.ingest");
+    LakeFlusher flusher = new LakeFlusher(new LakeWriter(config.store(), instanceId), instanceId,
+        clock);
+    Pipeline pipeline = new Pipeline(
+        new Pipeline.Settings(config.flushInterval(), 50_000, config.maxBufferedRows(), 2_000_000),
+        wal, flusher, new CatalogCallCoster(pricer), rollups, new CoverageCounters(), clock);
+    int replayed = pipeline.start();
+    if (replayed > 0) {
+      pipeline.flush();
+    }
+
+    Vertx vertx = Vertx.vertx();
+    CollectorServer server = new CollectorServer(vertx,
+        new CollectorServer.Settings(config.host(), config.port(), config.maxBodyBytes(), 5),
+        pipeline, keys, clock);
+    int port;
+    try {
+      port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      pipeline.close();
+      throw new IOException("cannot listen on " + config.host() + ":" + config.port()
+          + " (" + rootMessage(e) + "); choose another --port or stop the process using it", e);
+    }
+    LOG.info("listening on http://" + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
+        + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "
+        + config.dataDir().toAbsolutePath() + "; catalog " + pricer.get().catalog().version());
+    return new Collector(vertx, pipeline, rollups, server, prices, port);
+  }
+
+  /** A data dir belongs to one lake: refuse to mix two lakes' write-ahead logs. */
+  private static void claimDataDir(Path dataDir, String lakeUri) throws IOException {
+    Path marker = dataDir.resolve("lake.id");
+    if (Files.exists(marker)) {
+      String owner = Files.readString(marker, StandardCharsets.UTF_8).strip();
+      if (!owner.equals(lakeUri)) {
+        throw new IllegalStateException("data dir " + dataDir.toAbsolutePath() + " belongs to lake "
+            + owner + ", not " + lakeUri + ": use another --data-dir for this lake");
+      }
+    } else {
+      Files.writeString(marker, lakeUri + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** Flushes buffered rows to the lake now. */
+  public void flush() throws IOException {
+    pipeline.flush();
+  }
+
+  /** Runs the pending rollup now, on the calling thread. */
+  public void rollupNow() throws Exception {
+    rollups.runNow();
+  }
+
+  /**
+   * Stops accepting, flushes everything accepted to the lake, rolls up the affected days, and
+   * stops. This is what SIGTERM does.
+   */
+  @Override
+  public synchronized void close() throws Exception {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    pipeline.close();
+    rollups.close();
+    rollups.runNow();
+    if (prices != null) {
+      prices.close();
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    LOG.info("stopped: everything accepted is in the lake");
+  }
+}

@@ -1,0 +1,37 @@
+package io.flowcost.collector.cli;
+
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** One log line per event on stderr: time, level, component, message. */
+final class LogSetup {
+
+  private LogSetup() {}
+
+  static void install() {
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    ConsoleHandler handler = new ConsoleHandler();
+    handler.setFormatter(new Formatter() {
+      @Override
+      public String format(LogRecord r) {
+        String name = r.getLoggerName() == null ? "" : r.getLoggerName();
+        name = name.substring(name.lastIndexOf('.') + 1);
+        return String.format("%1$tFT%1$tT.%1$tLZ %2$-7s %3$s: %4$s%n",
+            r.getInstant().atZone(java.time.ZoneOffset.UTC), r.getLevel().getName(), name,
+            formatMessage(r));
+      }
+    });
+    handler.setLevel(Level.ALL);
+    root.addHandler(handler);
+    root.setLevel(Level.INFO);
+    Logger.getLogger("io.netty").setLevel(Level.WARNING);
+    Logger.getLogger("io.vertx").setLevel(Level.WARNING);
+  }
+}

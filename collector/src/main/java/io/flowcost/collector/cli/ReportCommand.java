@@ -1,0 +1,30 @@
+package io.flowcost.collector.cli;
+
+import io.flowcost.collector.report.IntentReport;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code report}: the per-intent cost table, read from the lake. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = {"Print per intent: workflows, success rate, cost, failure waste, cost per",
+        "successful outcome, cache savings and unpriced calls, read from the Parquet lake."})
+final class ReportCommand implements Callable<Integer> {
+
+  @Mixin
+  LakeOptions lake;
+
+  @Option(names = "--live",
+      description = "Derive from the fact tables now instead of the rolled-up snapshots.")
+  boolean live;
+
+  @Override
+  public Integer call() throws Exception {
+    if (lake.isS3()) {
+      lake.store(); // explains that s3:// lakes are not supported yet
+    }
+    new IntentReport(lake.localRoot(), live).print(System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,94 @@
+package io.flowcost.collector.cli;
+
+import io.flowcost.collector.Collector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: run the collector until SIGTERM/SIGINT, then flush and roll up. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Receive OTLP spans and outcomes over HTTP, price calls, write the lake.",
+        "SIGTERM (or Ctrl-C) flushes everything accepted and rolls up before exiting."})
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+      description = "Address to bind (default: ${DEFAULT-VALUE}; use 0.0.0.0 to accept remote"
+          + " agents, ideally with --api-keys).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "4318", paramLabel = "PORT",
+      description = "HTTP port, the OTLP/HTTP default (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  int port;
+
+  @Mixin
+  LakeOptions lake;
+
+  @Option(names = "--data-dir", defaultValue = "./flowcost-data", paramLabel = "DIR",
+      description = "Write-ahead log and spool; belongs to one lake (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--prices", paramLabel = "FILE",
+      description = "Price overrides (Flowcost catalog or LiteLLM model-cost-map JSON) merged over"
+          + " the bundled catalog; reloaded when the file changes.")
+  Path prices;
+
+  @Option(names = "--api-keys", paramLabel = "FILE",
+      description = "Require an API key (X-Flowcost-Api-Key header); file lines are"
+          + " 'KEY = tag=value,…', whose tags are attributed to the key's workflows.")
+  Path apiKeys;
+
+  @Option(names = "--flush-interval", defaultValue = "60s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Longest time accepted rows wait before they are written to the lake"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration flushInterval;
+
+  @Option(names = "--rollup-delay", defaultValue = "5s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Quiet time after a flush before the affected days are rolled up"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration rollupDelay;
+
+  @Option(names = "--max-body", defaultValue = "16777216", paramLabel = "BYTES",
+      description = "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+  long maxBody;
+
+  @Option(names = "--max-buffered-rows", defaultValue = "2000000", paramLabel = "N",
+      description = "Rows held while the lake is slow or down; beyond it requests get 503 with"
+          + " Retry-After (default: ${DEFAULT-VALUE}).")
+  long maxBufferedRows;
+
+  @Option(names = "--horizon-days", defaultValue = "7", paramLabel = "DAYS",
+      description = "Outcomes reported later than this after the workflow started are counted"
+          + " as late in coverage, not joined (default: ${DEFAULT-VALUE}).")
+  int horizonDays;
+
+  @Option(names = "--instance-id", paramLabel = "ID",
+      description = "Name of this collector in lake file names (default: random).")
+  String instanceId;
+
+  @Override
+  public Integer call() throws Exception {
+    Collector.Config config = new Collector.Config(host, port, lake.store(), lake.lake,
+        lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
+        maxBufferedRows, horizonDays, instanceId);
+    Collector collector = Collector.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        collector.close();
+      } catch (Exception e) {
+        System.err.println("flowcost-collector: shutdown did not finish cleanly: " + e
+            + "; accepted rows are still in the write-ahead log and are replayed at next start");
+      } finally {
+        stopped.countDown();
+      }
+    }, "flowcost-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,66 @@
+package io.flowcost.collector.ingest;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * One row of the {@code calls} table: one attempt of a logical call. See {@code docs/lake.md}.
+ * Cost fields are filled by pricing ({@link #withCost}).
+ */
+public record CallRecord(
+    String workflowId,
+    String callId,
+    String spanId,
+    String parentSpanId,
+    String kind,
+    String operation,
+    String service,
+    String provider,
+    String requestModel,
+    String responseModel,
+    int attempt,
+    String status,
+    String errorType,
+    Integer httpStatus,
+    String finishReason,
+    boolean streaming,
+    Usage usage,
+    BigDecimal costUsd,
+    BigDecimal cacheSavingsGrossUsd,
+    BigDecimal cacheSavingsNetUsd,
+    boolean unpriced,
+    boolean wasted,
+    String wasteCause,
+    String toolName,
+    String httpHost,
+    String httpPath,
+    Instant startTime,
+    Instant endTime,
+    String catalogVersion,
+    String priceKey,
+    Instant receivedAt) implements java.io.Serializable {
+
+  /** Returns a copy with the pricing result applied. */
+  public CallRecord withCost(
+      BigDecimal cost,
+      BigDecimal savingsGross,
+      BigDecimal savingsNet,
+      boolean isUnpriced,
+      String version,
+      String key) {
+    return new CallRecord(workflowId, callId, spanId, parentSpanId, kind, operation, service,
+        provider, requestModel, responseModel, attempt, status, errorType, httpStatus,
+        finishReason, streaming, usage, cost, savingsGross, savingsNet, isUnpriced, wasted,
+        wasteCause, toolName, httpHost, httpPath, startTime, endTime, version, key, receivedAt);
+  }
+
+  /** Duration in milliseconds, or {@code null} when the end is unknown. */
+  public Double durationMs() {
+    if (endTime == null) {
+      return null;
+    }
+    long nanos = (endTime.getEpochSecond() - startTime.getEpochSecond()) * 1_000_000_000L
+        + (endTime.getNano() - startTime.getNano());
+    return nanos / 1_000_000.0;
+  }
+}

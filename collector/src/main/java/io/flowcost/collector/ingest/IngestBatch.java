@@ -1,0 +1,30 @@
+package io.flowcost.collector.ingest;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one OTLP export request turned into: call rows, workflow span rows, and the spans that
+ * were rejected (counted per service and reason, never silently dropped).
+ */
+public record IngestBatch(
+    List<CallRecord> calls,
+    List<WorkflowSpanRecord> workflowSpans,
+    int spansReceived,
+    Map<String, Integer> spansReceivedByService,
+    Map<String, Integer> rejectedByReason,
+    Map<String, Integer> rejectedByService) {
+
+  public IngestBatch {
+    calls = List.copyOf(calls);
+    workflowSpans = List.copyOf(workflowSpans);
+    spansReceivedByService = Map.copyOf(spansReceivedByService);
+    rejectedByReason = Map.copyOf(rejectedByReason);
+    rejectedByService = Map.copyOf(rejectedByService);
+  }
+
+  /** Number of spans rejected in this request. */
+  public int rejected() {
+    return rejectedByReason.values().stream().mapToInt(Integer::intValue).sum();
+  }
+}

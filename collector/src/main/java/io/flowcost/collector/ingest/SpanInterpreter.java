@@ -1,0 +1,302 @@
+package io.flowcost.collector.ingest;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns OTLP spans into lake rows, one span at a time, following {@code docs/spans.md}.
+ *
+ * <p>Only an allow-list of attributes is read; everything else (message content, tool arguments,
+ * exception messages) is never copied anywhere. A span that cannot be read (bad ids, absurd
+ * token counts) is rejected and counted, and never poisons the rest of the request.
+ */
+public final class SpanInterpreter {
+
+  static final Set<String> MODEL_OPERATIONS =
+      Set.of("chat", "text_completion", "generate_content", "completion", "responses");
+
+  private final Clock clock;
+
+  public SpanInterpreter(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Interprets every span of {@code request}. */
+  public IngestBatch interpret(ExportTraceServiceRequest request) {
+    Instant receivedAt = clock.instant();
+    List<CallRecord> calls = new ArrayList<>();
+    List<WorkflowSpanRecord> workflows = new ArrayList<>();
+    Map<String, Integer> received = new HashMap<>();
+    Map<String, Integer> rejectedByReason = new HashMap<>();
+    Map<String, Integer> rejectedByService = new HashMap<>();
+    int total = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      Attributes resource = Attributes.of(rs.getResource().getAttributesList());
+      String service = resource.string("service.name");
+      if (service == null || service.isBlank()) {
+        service = "unknown_service";
+      }
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          total++;
+          received.merge(service, 1, Integer::sum);
+          try {
+            interpret(span, service, receivedAt, calls, workflows);
+          } catch (IllegalArgumentException e) {
+            rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
+            rejectedByService.merge(service, 1, Integer::sum);
+          }
+        }
+      }
+    }
+    return new IngestBatch(calls, workflows, total, received, rejectedByReason, rejectedByService);
+  }
+
+  private static String reasonCode(String message) {
+    if (message == null) {
+      return "invalid_span";
+    }
+    int colon = message.indexOf(':');
+    String head = colon > 0 ? message.substring(0, colon) : message;
+    return head.length() > 120 ? head.substring(0, 120) : head;
+  }
+
+  private void interpret(
+      Span span,
+      String service,
+      Instant receivedAt,
+      List<CallRecord> calls,
+      List<WorkflowSpanRecord> workflows) {
+    String traceId = hexId(span.getTraceId().toByteArray(), 16, "trace_id");
+    String spanId = hexId(span.getSpanId().toByteArray(), 8, "span_id");
+    String parentSpanId = span.getParentSpanId().isEmpty()
+        ? null
+        : hexId(span.getParentSpanId().toByteArray(), 8, "parent_span_id");
+    Instant start = instant(span.getStartTimeUnixNano(), "start_time");
+    Instant end = span.getEndTimeUnixNano() == 0 ? null : instant(span.getEndTimeUnixNano(), "end_time");
+    if (end != null && end.isBefore(start)) {
+      throw new IllegalArgumentException("end_before_start: span ends before it starts");
+    }
+    Attributes attrs = Attributes.of(span.getAttributesList());
+    boolean error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+
+    boolean flowcostRoot = attrs.bool("flowcost.workflow.root");
+    boolean step = attrs.bool("flowcost.step");
+    boolean attempt = attrs.has("flowcost.attempt");
+    boolean genAi = attrs.has("gen_ai.operation.name") || attrs.has("gen_ai.system")
+        || attrs.has("flowcost.call.kind");
+    boolean isCall = !flowcostRoot && !step && (attempt || genAi);
+    boolean foreignRoot = parentSpanId == null && !flowcostRoot && !attrs.has("flowcost.attempt")
+        && attrs.withPrefix("flowcost.").isEmpty();
+
+    if (flowcostRoot || foreignRoot) {
+      String name = flowcostRoot ? attrs.string("flowcost.workflow.name") : null;
+      if (name == null || name.isBlank()) {
+        name = span.getName();
+      }
+      String source = flowcostRoot ? orDefault(attrs.string("flowcost.workflow.source"), "api") : "foreign";
+      workflows.add(new WorkflowSpanRecord(
+          traceId, spanId, limit(name, 256), service, source, start, end, error,
+          error ? errorType(attrs) : null,
+          limitTags(attrs.withPrefix("flowcost.tag.")),
+          limit(attrs.string("flowcost.external_key"), 256),
+          limit(attrs.string("gen_ai.conversation.id"), 256),
+          limit(attrs.string("enduser.id"), 256),
+          receivedAt));
+    }
+    if (!isCall) {
+      return;
+    }
+    Long declaredAttempts = attrs.integer("flowcost.attempts");
+    if (!attempt && declaredAttempts != null && declaredAttempts > 0) {
+      return; // a logical call whose attempts are rows of their own
+    }
+    String operation = attrs.string("gen_ai.operation.name");
+    String kind = kind(attrs.string("flowcost.call.kind"), operation);
+    Integer httpStatus = null;
+    Long status = attrs.integer("http.response.status_code");
+    if (status != null) {
+      if (status < 100 || status > 599) {
+        throw new IllegalArgumentException("invalid_http_status: http.response.status_code out of range");
+      }
+      httpStatus = status.intValue();
+    }
+    boolean failed = error || (httpStatus != null && httpStatus >= 400);
+    int attemptNo = 1;
+    String callId = spanId;
+    if (attempt) {
+      long n = attrs.integer("flowcost.attempt");
+      if (n < 1 || n > 1000) {
+        throw new IllegalArgumentException("invalid_attempt: flowcost.attempt out of range");
+      }
+      attemptNo = (int) n;
+      String declared = attrs.string("flowcost.call.id");
+      callId = declared != null ? normaliseHex(declared, 8, "flowcost.call.id")
+          : parentSpanId != null ? parentSpanId : spanId;
+    }
+    Usage usage = usage(attrs);
+    String wasteCause = attrs.string("flowcost.waste_cause");
+    if (wasteCause != null && !Set.of("discarded", "failed_step").contains(wasteCause)) {
+      wasteCause = null;
+    }
+    if (wasteCause == null && failed && usage != null && (usage.input() > 0 || usage.output() > 0)) {
+      wasteCause = "discarded"; // billed, then failed: e.g. a time-out after the provider answered
+    }
+    String provider = orDefault(attrs.string("gen_ai.provider.name"), attrs.string("gen_ai.system"));
+    String tier = orDefault(attrs.string("flowcost.service_tier"),
+        orDefault(attrs.string("openai.response.service_tier"),
+            attrs.string("gen_ai.openai.response.service_tier")));
+    if (usage != null && tier != null && usage.serviceTier() == null) {
+      usage = new Usage(usage.input(), usage.cacheRead(), usage.cacheWrite(), usage.cacheWrite1h(),
+          usage.output(), usage.reasoning(), usage.estimated(), limit(tier, 32));
+    }
+    String callParent = attempt ? null : parentSpanId;
+    calls.add(new CallRecord(
+        traceId, callId, spanId, callParent, kind, limit(operation, 64), service,
+        limit(provider, 64),
+        limit(attrs.string("gen_ai.request.model"), 256),
+        limit(attrs.string("gen_ai.response.model"), 256),
+        attemptNo,
+        failed ? "error" : "ok",
+        failed ? errorType(attrs, httpStatus) : null,
+        httpStatus,
+        limit(attrs.string("gen_ai.response.finish_reasons"), 64),
+        attrs.bool("gen_ai.request.stream"),
+        usage,
+        null, null, null, false,
+        wasteCause != null,
+        wasteCause,
+        limit(attrs.string("gen_ai.tool.name"), 256),
+        limit(orDefault(attrs.string("server.address"), null), 256),
+        limit(attrs.string("url.path"), 512),
+        start, end, null, null, receivedAt));
+  }
+
+  private static Usage usage(Attributes a) {
+    Long input = a.integer("gen_ai.usage.input_tokens");
+    if (input == null) {
+      input = a.integer("gen_ai.usage.prompt_tokens");
+    }
+    Long output = a.integer("gen_ai.usage.output_tokens");
+    if (output == null) {
+      output = a.integer("gen_ai.usage.completion_tokens");
+    }
+    Long cacheRead = a.integer("gen_ai.usage.cache_read.input_tokens");
+    Long cacheWrite = a.integer("gen_ai.usage.cache_creation.input_tokens");
+    Long cacheWrite1h = a.integer("flowcost.usage.cache_creation_1h.input_tokens");
+    Long reasoning = a.integer("gen_ai.usage.reasoning.output_tokens");
+    if (input == null && output == null && cacheRead == null && cacheWrite == null) {
+      return null;
+    }
+    try {
+      return new Usage(n(input), n(cacheRead), n(cacheWrite), n(cacheWrite1h), n(output),
+          n(reasoning), a.bool("flowcost.usage.estimated"), null);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid_usage: " + e.getMessage(), e);
+    }
+  }
+
+  private static long n(Long v) {
+    return v == null ? 0 : v;
+  }
+
+  static String kind(String declared, String operation) {
+    if (declared != null) {
+      String k = declared.toLowerCase(Locale.ROOT);
+      if (Set.of("model", "embedding", "tool", "retrieval", "http").contains(k)) {
+        return k;
+      }
+    }
+    if (operation == null) {
+      return "model";
+    }
+    switch (operation) {
+      case "embeddings":
+        return "embedding";
+      case "execute_tool":
+        return "tool";
+      case "retrieval":
+        return "retrieval";
+      default:
+        return "model";
+    }
+  }
+
+  private static String errorType(Attributes attrs) {
+    return orDefault(limit(attrs.string("error.type"), 128), "error");
+  }
+
+  private static String errorType(Attributes attrs, Integer httpStatus) {
+    String declared = limit(attrs.string("error.type"), 128);
+    if (declared != null) {
+      return declared;
+    }
+    return httpStatus != null && httpStatus >= 400 ? "http_" + httpStatus : "error";
+  }
+
+  private static String hexId(byte[] bytes, int length, String field) {
+    if (bytes.length != length) {
+      throw new IllegalArgumentException("invalid_" + field + ": must be " + length + " bytes");
+    }
+    boolean allZero = true;
+    for (byte b : bytes) {
+      if (b != 0) {
+        allZero = false;
+        break;
+      }
+    }
+    if (allZero) {
+      throw new IllegalArgumentException("invalid_" + field + ": all zeros");
+    }
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static String normaliseHex(String value, int bytes, String field) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.length() != bytes * 2 || !v.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      throw new IllegalArgumentException("invalid_" + field.replace('.', '_') + ": not " + (bytes * 2) + " hex");
+    }
+    return v;
+  }
+
+  private static Instant instant(long epochNanos, String field) {
+    if (epochNanos <= 0) {
+      throw new IllegalArgumentException("invalid_" + field + ": missing");
+    }
+    return Instant.ofEpochSecond(epochNanos / 1_000_000_000L, epochNanos % 1_000_000_000L);
+  }
+
+  private static String orDefault(String v, String dflt) {
+    return v == null || v.isBlank() ? dflt : v;
+  }
+
+  static String limit(String v, int max) {
+    if (v == null) {
+      return null;
+    }
+    return v.length() <= max ? v : v.substring(0, max);
+  }
+
+  private static Map<String, String> limitTags(Map<String, String> tags) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> e : tags.entrySet()) {
+      if (out.size() >= 64) {
+        break;
+      }
+      out.put(limit(e.getKey(), 64), limit(e.getValue(), 256));
+    }
+    return out;
+  }
+}

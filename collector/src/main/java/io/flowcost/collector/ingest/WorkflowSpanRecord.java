@@ -1,0 +1,26 @@
+package io.flowcost.collector.ingest;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** One row of the {@code workflow_spans} table: a workflow's root span. */
+public record WorkflowSpanRecord(
+    String workflowId,
+    String spanId,
+    String workflowName,
+    String service,
+    String source,
+    Instant startTime,
+    Instant endTime,
+    boolean error,
+    String errorType,
+    Map<String, String> tags,
+    String externalKey,
+    String conversationId,
+    String userId,
+    Instant receivedAt) implements java.io.Serializable {
+
+  public WorkflowSpanRecord {
+    tags = Map.copyOf(tags);
+  }
+}

@@ -1,0 +1,146 @@
+package io.flowcost.collector.otlp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Decodes an OTLP/HTTP trace export request, binary protobuf or OTLP/JSON.
+ *
+ * <p>OTLP/JSON differs from protobuf's canonical JSON mapping in one way that matters: trace and
+ * span ids are hex strings, not base64. They are rewritten before the protobuf JSON parser runs.
+ */
+public final class OtlpTraceDecoder {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
+
+  private OtlpTraceDecoder() {}
+
+  /** Decodes {@code body} according to its content type ({@code application/json} or protobuf). */
+  public static ExportTraceServiceRequest decode(byte[] body, String contentType) {
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+    if (type.startsWith("application/json")) {
+      return decodeJson(body);
+    }
+    if (type.isEmpty()
+        || type.startsWith("application/x-protobuf")
+        || type.startsWith("application/protobuf")
+        || type.startsWith("application/octet-stream")) {
+      return decodeProtobuf(body);
+    }
+    throw new BadInputException(
+        "unsupported Content-Type '" + contentType
+            + "': send application/x-protobuf or application/json (OTLP/HTTP)");
+  }
+
+  static ExportTraceServiceRequest decodeProtobuf(byte[] body) {
+    try {
+      return ExportTraceServiceRequest.parseFrom(body);
+    } catch (InvalidProtocolBufferException e) {
+      throw new BadInputException("malformed OTLP protobuf: " + e.getClass().getSimpleName()
+          + " (" + safe(e.getMessage()) + ")", e);
+    }
+  }
+
+  static ExportTraceServiceRequest decodeJson(byte[] body) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new BadInputException("malformed OTLP/JSON: not valid JSON at "
+          + location(e), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadInputException("malformed OTLP/JSON: the body must be a JSON object with 'resourceSpans'");
+    }
+    rewriteIds(root);
+    ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
+    try {
+      JSON.merge(MAPPER.writeValueAsString(root), builder);
+    } catch (IOException e) {
+      throw new BadInputException("malformed OTLP/JSON: " + safe(e.getMessage()), e);
+    }
+    return builder.build();
+  }
+
+  private static void rewriteIds(JsonNode root) {
+    JsonNode resourceSpans = root.path("resourceSpans");
+    if (!resourceSpans.isArray()) {
+      return;
+    }
+    for (JsonNode rs : resourceSpans) {
+      for (JsonNode ss : rs.path("scopeSpans")) {
+        int spanIndex = 0;
+        for (JsonNode span : ss.path("spans")) {
+          if (span instanceof ObjectNode obj) {
+            hexToBase64(obj, "traceId", 16, spanIndex);
+            hexToBase64(obj, "spanId", 8, spanIndex);
+            hexToBase64(obj, "parentSpanId", 8, spanIndex);
+            JsonNode links = obj.path("links");
+            if (links instanceof ArrayNode arr) {
+              for (JsonNode link : arr) {
+                if (link instanceof ObjectNode l) {
+                  hexToBase64(l, "traceId", 16, spanIndex);
+                  hexToBase64(l, "spanId", 8, spanIndex);
+                }
+              }
+            }
+          }
+          spanIndex++;
+        }
+      }
+    }
+  }
+
+  private static void hexToBase64(ObjectNode node, String field, int bytes, int spanIndex) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return;
+    }
+    String hex = value.asText();
+    if (hex.isEmpty()) {
+      node.remove(field);
+      return;
+    }
+    if (hex.length() != bytes * 2 || !isHex(hex)) {
+      throw new BadInputException("malformed OTLP/JSON: span #" + spanIndex + " field '" + field
+          + "' must be " + (bytes * 2) + " hex characters (OTLP/JSON ids are hex, not base64)");
+    }
+    node.put(field, Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)));
+  }
+
+  private static boolean isHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String location(IOException e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+        && jpe.getLocation() != null) {
+      return "line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr();
+    }
+    return "unknown position";
+  }
+
+  /** Keeps a parser message short; parser messages describe structure, not payload values. */
+  private static String safe(String message) {
+    if (message == null) {
+      return "no detail";
+    }
+    String oneLine = message.replaceAll("\\s+", " ");
+    return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
+  }
+}

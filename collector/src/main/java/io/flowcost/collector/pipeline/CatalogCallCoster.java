@@ -1,0 +1,104 @@
+package io.flowcost.collector.pipeline;
+
+import io.flowcost.collector.ingest.CallRecord;
+import io.flowcost.collector.ingest.Usage;
+import io.flowcost.collector.pricing.CallPricer;
+import io.flowcost.collector.pricing.PriceResult;
+import io.flowcost.collector.pricing.TokenUsage;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Prices call rows with the price catalog in force (re-read on every call, so a reloaded
+ * {@code --prices} file applies at once).
+ *
+ * <p>An attempt that failed before the provider reported usage costs exactly 0. A model the
+ * catalog does not know is unpriced (cost NULL), never 0, and is named in the log once.
+ */
+public final class CatalogCallCoster implements CallCoster {
+
+  private static final Logger LOG = Logger.getLogger(CatalogCallCoster.class.getName());
+
+  private final Supplier<CallPricer> pricer;
+  private final Map<String, AtomicLong> unpricedByModel = new ConcurrentHashMap<>();
+
+  public CatalogCallCoster(Supplier<CallPricer> pricer) {
+    this.pricer = pricer;
+  }
+
+  @Override
+  public CallRecord price(CallRecord call) {
+    CallPricer p = pricer.get();
+    PriceResult result;
+    switch (call.kind()) {
+      case "tool":
+      case "retrieval":
+        result = p.priceToolCall(call.toolName() == null ? call.kind() : call.toolName(),
+            call.startTime());
+        break;
+      case "http":
+        result = p.priceHttpCall(call.httpHost(), call.httpPath(), call.startTime());
+        break;
+      default:
+        result = priceTokens(p, call);
+    }
+    if (result.unpriced()) {
+      String model = call.provider() + "/" + model(call);
+      AtomicLong n = unpricedByModel.computeIfAbsent(model, k -> new AtomicLong());
+      if (n.getAndIncrement() == 0) {
+        LOG.warning("unpriced model '" + model + "': its calls get cost NULL and unpriced=true;"
+            + " add it to a --prices file (Flowcost or LiteLLM format) to price them");
+      }
+    }
+    return call.withCost(result.costUsd(), result.cacheSavingsGrossUsd(),
+        result.cacheSavingsNetUsd(), result.unpriced(), result.catalogVersion(),
+        result.priceKey());
+  }
+
+  private static PriceResult priceTokens(CallPricer p, CallRecord call) {
+    Usage u = call.usage();
+    String version = p.catalog().version();
+    if (u == null) {
+      if ("error".equals(call.status())) {
+        // failed before the provider produced usage (HTTP 4xx/5xx, I/O error): billed nothing
+        return new PriceResult(BigDecimal.ZERO.setScale(CallPricer.SCALE), false,
+            BigDecimal.ZERO.setScale(CallPricer.SCALE), BigDecimal.ZERO.setScale(CallPricer.SCALE),
+            version, null, java.util.List.of());
+      }
+      return PriceResult.unpriced(version); // answered, but no usage reported: cannot price
+    }
+    TokenUsage usage = TokenUsage.builder()
+        .input(u.input()).cacheRead(u.cacheRead()).cacheWrite(u.cacheWrite())
+        .cacheWrite1h(u.cacheWrite1h()).output(u.output()).reasoning(u.reasoning())
+        .serviceTier(u.serviceTier()).build();
+    boolean embedding = "embedding".equals(call.kind());
+    PriceResult result = null;
+    for (String model : new String[] {call.responseModel(), call.requestModel()}) {
+      if (model == null) {
+        continue;
+      }
+      result = embedding
+          ? p.priceEmbeddingCall(call.provider(), model, call.startTime(), usage)
+          : p.priceModelCall(call.provider(), model, call.startTime(), usage);
+      if (!result.unpriced()) {
+        return result;
+      }
+    }
+    return result != null ? result : PriceResult.unpriced(version);
+  }
+
+  private static String model(CallRecord call) {
+    return call.responseModel() != null ? call.responseModel() : call.requestModel();
+  }
+
+  /** Unpriced calls seen since start, per provider/model. */
+  public Map<String, Long> unpricedCounts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    unpricedByModel.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+}

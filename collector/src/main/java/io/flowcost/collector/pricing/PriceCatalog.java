@@ -1,0 +1,212 @@
+package io.flowcost.collector.pricing;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An immutable, versioned price catalog: model prices with effective dates, per-call tool
+ * prices and per-request HTTP rules.
+ *
+ * <p>Obtain one with {@link #bundled()} (the catalog shipped in the collector jar),
+ * {@link #load(Path)} (a user's {@code --prices} file in Flowcost's format or a LiteLLM
+ * model-cost map) or {@link #merged(PriceCatalog, PriceCatalog)}. The format is documented in
+ * {@code docs/pricing.md}.
+ */
+public final class PriceCatalog {
+
+  static final String BUNDLED_RESOURCE = "/io/flowcost/collector/pricing/prices.json";
+
+  private static volatile PriceCatalog bundled;
+
+  private final String version;
+  private final String origin;
+  private final List<ModelPrice> models;
+  private final List<ToolPrice> tools;
+  private final List<HttpRule> httpRules;
+  private final Map<String, List<ModelPrice>> byKey;
+  private final ModelResolver resolver;
+
+  PriceCatalog(String version, String origin, List<ModelPrice> models, List<ToolPrice> tools,
+      List<HttpRule> httpRules) {
+    this.version = Objects.requireNonNull(version, "version");
+    this.origin = origin;
+    this.models = List.copyOf(models);
+    this.tools = List.copyOf(tools);
+    this.httpRules = List.copyOf(httpRules);
+    Map<String, List<ModelPrice>> index = new LinkedHashMap<>();
+    for (ModelPrice m : this.models) {
+      index.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m);
+    }
+    index.replaceAll((k, v) -> List.copyOf(v));
+    this.byKey = Collections.unmodifiableMap(index);
+    this.resolver = ModelResolver.of(this);
+  }
+
+  /**
+   * The catalog bundled with the collector ({@code prices.json} on the class path).
+   *
+   * @throws CatalogException if the bundled resource is missing or broken (a build error)
+   */
+  public static PriceCatalog bundled() {
+    PriceCatalog c = bundled;
+    if (c == null) {
+      synchronized (PriceCatalog.class) {
+        c = bundled;
+        if (c == null) {
+          try (InputStream in = PriceCatalog.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+            if (in == null) {
+              throw new CatalogException(BUNDLED_RESOURCE, 0, "resource not found", null);
+            }
+            c = parse(in.readAllBytes(), "bundled:prices.json");
+          } catch (IOException e) {
+            throw new CatalogException(BUNDLED_RESOURCE, 0, "cannot read", e);
+          }
+          bundled = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Loads a catalog file: Flowcost's format or a LiteLLM model-cost map, told apart by shape.
+   *
+   * @throws CatalogException naming the file, the line and the problem
+   */
+  public static PriceCatalog load(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new CatalogException(file.toString(), 0,
+          "cannot read the file (" + e.getClass().getSimpleName() + ")", e);
+    }
+    return parse(bytes, file.toString());
+  }
+
+  /**
+   * Parses catalog JSON.
+   *
+   * @param json the file's bytes (UTF-8)
+   * @param name the name used in error messages
+   * @throws CatalogException naming {@code name}, the line and the problem
+   */
+  public static PriceCatalog parse(byte[] json, String name) {
+    JsonTree.Node root = JsonTree.parse(new ByteArrayInputStream(json), name);
+    return CatalogParser.parse(root, name, sha256Prefix(json));
+  }
+
+  /**
+   * Returns {@code base} with {@code override} laid over it: every {@code provider/model} the
+   * override lists replaces all of the base's entries for it (their whole price history), new
+   * ones are added; override tools replace base tools of the same name; override HTTP rules are
+   * tried before the base's. The version is {@code base.version + "+" + override.version}.
+   */
+  public static PriceCatalog merged(PriceCatalog base, PriceCatalog override) {
+    Set<String> overridden = new LinkedHashSet<>(override.byKey.keySet());
+    List<ModelPrice> models = new ArrayList<>();
+    for (ModelPrice m : base.models) {
+      if (!overridden.contains(m.key())) {
+        models.add(m);
+      }
+    }
+    models.addAll(override.models);
+    Set<String> overriddenTools = new LinkedHashSet<>();
+    override.tools.forEach(t -> overriddenTools.add(t.name()));
+    List<ToolPrice> tools = new ArrayList<>(override.tools);
+    base.tools.stream().filter(t -> !overriddenTools.contains(t.name())).forEach(tools::add);
+    List<HttpRule> rules = new ArrayList<>(override.httpRules);
+    rules.addAll(base.httpRules);
+    return new PriceCatalog(base.version + "+" + override.version,
+        base.origin + " + " + override.origin, models, tools, rules);
+  }
+
+  /** The catalog version recorded on every priced row (e.g. {@code 2026-11-24.1}). */
+  public String version() {
+    return version;
+  }
+
+  /** Where the catalog came from (file name or {@code bundled:prices.json}). */
+  public String origin() {
+    return origin;
+  }
+
+  /** All model entries, in file order. */
+  public List<ModelPrice> models() {
+    return models;
+  }
+
+  /** All tool prices. */
+  public List<ToolPrice> tools() {
+    return tools;
+  }
+
+  /** All HTTP rules, in matching order. */
+  public List<HttpRule> httpRules() {
+    return httpRules;
+  }
+
+  /** The resolver for this catalog's model names (no deployment aliases). */
+  public ModelResolver resolver() {
+    return resolver;
+  }
+
+  /** All entries (price history) of a {@code provider/model} key; empty when unknown. */
+  public List<ModelPrice> entries(String key) {
+    return byKey.getOrDefault(key.toLowerCase(Locale.ROOT), List.of());
+  }
+
+  /** The entry of {@code key} in force at {@code at}, if any. */
+  public Optional<ModelPrice> entryAt(String key, Instant at) {
+    ModelPrice found = null;
+    for (ModelPrice m : entries(key)) {
+      if (m.inForceAt(at)) {
+        found = m;
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
+  /** The price of tool {@code name} in force at {@code at}, if any. */
+  public Optional<ToolPrice> toolAt(String name, Instant at) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    return tools.stream().filter(t -> t.name().equals(n) && t.inForceAt(at)).findFirst();
+  }
+
+  /** The first HTTP rule in force at {@code at} that matches {@code host} and {@code path}. */
+  public Optional<HttpRule> httpRuleAt(String host, String path, Instant at) {
+    return httpRules.stream().filter(r -> r.matches(host, path, at)).findFirst();
+  }
+
+  @Override
+  public String toString() {
+    return "PriceCatalog{version=" + version + ", origin=" + origin + ", models=" + models.size()
+        + ", tools=" + tools.size() + ", httpRules=" + httpRules.size() + '}';
+  }
+
+  private static String sha256Prefix(byte[] bytes) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+      return HexFormat.of().formatHex(d, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.flowcost.collector.report;
+
+import io.flowcost.collector.rollup.LakeViews;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The per-intent table: workflows, success rate, cost, failure waste, cost per successful
+ * outcome, cache savings and unpriced calls, read from the lake's views.
+ */
+public final class IntentReport {
+
+  /** One line of the table. */
+  public record Line(String intent, long workflows, long successes, long failures, long unknown,
+      BigDecimal cost, BigDecimal waste, BigDecimal costPerSuccess, BigDecimal savingsGross,
+      BigDecimal savingsNet, long unpricedCalls) {}
+
+  private final Path lake;
+  private final boolean live;
+
+  /**
+   * @param live read the facts directly ({@code cost_per_outcome_derived}) instead of the rolled-up
+   *     snapshots ({@code cost_per_outcome_latest})
+   */
+  public IntentReport(Path lake, boolean live) {
+    this.lake = lake;
+    this.live = live;
+  }
+
+  /** Reads the table; the last line is the total. */
+  public List<Line> lines() throws SQLException, IOException {
+    String source = live ? "cost_per_outcome_derived" : "cost_per_outcome_latest";
+    String sql = "WITH g AS (SELECT coalesce(workflow_name, '(unnamed)') AS intent, * EXCLUDE (workflow_name)"
+        + " FROM " + source + ")"
+        + " SELECT intent, sum(workflows), sum(successes), sum(failures), sum(unknown),"
+        + " CAST(sum(total_cost_usd) AS DECIMAL(18,9)), CAST(sum(failure_waste_usd) AS DECIMAL(18,9)),"
+        + " flowcost_cost_per_success(sum(total_cost_usd), sum(successes)),"
+        + " CAST(sum(cache_savings_gross_usd) AS DECIMAL(18,9)),"
+        + " CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)), sum(unpriced_calls)"
+        + " FROM g GROUP BY GROUPING SETS ((intent), ())"
+        + " ORDER BY GROUPING(intent), sum(total_cost_usd) DESC, intent";
+    List<Line> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+      LakeViews.install(c, lake, 7);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        while (rs.next()) {
+          out.add(new Line(rs.getString(1) == null ? "TOTAL" : rs.getString(1), rs.getLong(2),
+              rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6),
+              rs.getBigDecimal(7), rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10),
+              rs.getLong(11)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Unpriced calls per provider/model, for the unpriced bucket. */
+  public List<String> unpricedModels() throws SQLException, IOException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+      LakeViews.install(c, lake, 7);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT coalesce(provider, '?') || '/' || coalesce(response_model, request_model, '?'),"
+              + " count(*) FROM calls WHERE unpriced GROUP BY 1 ORDER BY 2 DESC, 1")) {
+        while (rs.next()) {
+          out.add(rs.getString(1) + ": " + rs.getLong(2) + " calls");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Prints the table. */
+  public void print(PrintStream out) throws SQLException, IOException {
+    List<Line> lines = lines();
+    if (lines.size() <= 1 && (lines.isEmpty() || lines.get(0).workflows() == 0)) {
+      out.println(live ? "No workflows in the lake at " + lake + " yet."
+          : "No rolled-up workflows in the lake at " + lake
+              + " yet: run 'flowcost-collector rollup --lake " + lake + "' or 'report --live'.");
+      return;
+    }
+    String header = String.format("%-34s %9s %8s %8s %8s %8s %14s %14s %14s %13s %13s %8s",
+        "intent", "workflows", "success", "failure", "unknown", "success%", "cost_usd",
+        "waste_usd", "cost/success", "cache_gross", "cache_net", "unpriced");
+    out.println(header);
+    out.println("-".repeat(header.length()));
+    for (Line l : lines) {
+      if (l.intent().equals("TOTAL")) {
+        out.println("-".repeat(header.length()));
+      }
+      String rate = l.workflows() == 0 ? "-"
+          : BigDecimal.valueOf(l.successes() * 100L)
+              .divide(BigDecimal.valueOf(l.workflows()), 1, RoundingMode.HALF_EVEN) + "%";
+      out.println(String.format("%-34s %9d %8d %8d %8d %8s %14s %14s %14s %13s %13s %8d",
+          truncate(l.intent(), 34), l.workflows(), l.successes(), l.failures(), l.unknown(), rate,
+          money(l.cost()), money(l.waste()), l.costPerSuccess() == null ? "-" : money(l.costPerSuccess()),
+          money(l.savingsGross()), money(l.savingsNet()), l.unpricedCalls()));
+    }
+    List<String> unpriced = unpricedModels();
+    out.println();
+    out.println(unpriced.isEmpty() ? "Unpriced calls: none (cost complete)."
+        : "Unpriced calls (cost NULL, not in totals; add them with --prices): "
+            + String.join(", ", unpriced));
+  }
+
+  private static String money(BigDecimal v) {
+    return v == null ? "-" : v.setScale(6, RoundingMode.HALF_EVEN).toPlainString();
+  }
+
+  private static String truncate(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+}

@@ -1,0 +1,180 @@
+package io.flowcost.collector.rollup;
+
+import io.flowcost.lake.store.LakeStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Derives {@code workflows} and {@code cost_per_outcome} from the fact tables with the SQL of
+ * {@code lake.sql} (DuckDB), and publishes a complete new snapshot of each affected day with a
+ * higher {@code version}. Readers pick the highest version per day.
+ */
+public final class Rollup {
+
+  private static final Logger LOG = Logger.getLogger(Rollup.class.getName());
+
+  /** What one rollup wrote. */
+  public record Result(long version, Set<LocalDate> days, long workflows) {}
+
+  private final Path readRoot;
+  private final LakeStore store;
+  private final String instanceId;
+  private final int horizonDays;
+  private final Clock clock;
+  private final AtomicLong lastVersion = new AtomicLong();
+
+  /**
+   * @param readRoot a local directory holding the lake's files (the lake itself, or a local
+   *     mirror of an object-store lake)
+   * @param store where snapshots are published
+   */
+  public Rollup(Path readRoot, LakeStore store, String instanceId, int horizonDays, Clock clock) {
+    this.readRoot = readRoot;
+    this.store = store;
+    this.instanceId = instanceId;
+    this.horizonDays = horizonDays;
+    this.clock = clock;
+    try {
+      Class.forName("org.duckdb.DuckDBDriver");
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("DuckDB JDBC driver missing from the class path", e);
+    }
+  }
+
+  /** Opens an in-memory DuckDB connection with the lake views installed. */
+  public Connection open() throws SQLException, IOException {
+    Connection c = DriverManager.getConnection("jdbc:duckdb:");
+    try {
+      LakeViews.install(c, readRoot, horizonDays);
+      return c;
+    } catch (SQLException | IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The UTC start days of the workflows with these ids or external keys. */
+  public Set<LocalDate> daysOf(Collection<String> workflowIds, Collection<String> externalKeys)
+      throws SQLException, IOException {
+    Set<LocalDate> days = new TreeSet<>();
+    if (workflowIds.isEmpty() && externalKeys.isEmpty()) {
+      return days;
+    }
+    try (Connection c = open(); Statement st = c.createStatement()) {
+      st.execute("CREATE TEMP TABLE wanted_ids(id VARCHAR)");
+      st.execute("CREATE TEMP TABLE wanted_keys(k VARCHAR)");
+      insert(c, "wanted_ids", workflowIds);
+      insert(c, "wanted_keys", externalKeys);
+      try (ResultSet rs = st.executeQuery(
+          "SELECT DISTINCT day FROM workflows_derived WHERE workflow_id IN (SELECT id FROM wanted_ids)"
+              + " OR external_key IN (SELECT k FROM wanted_keys)")) {
+        while (rs.next()) {
+          days.add(rs.getObject(1, LocalDate.class));
+        }
+      }
+    }
+    return days;
+  }
+
+  private static void insert(Connection c, String table, Collection<String> values)
+      throws SQLException {
+    try (var ps = c.prepareStatement("INSERT INTO " + table + " VALUES (?)")) {
+      for (String v : values) {
+        ps.setString(1, v);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** Rebuilds the given days; every day gets the same, new version. */
+  public Result rollup(Set<LocalDate> days) throws SQLException, IOException {
+    long version = nextVersion();
+    long workflows = 0;
+    Path tmp = Files.createTempDirectory("flowcost-rollup");
+    try (Connection c = open(); Statement st = c.createStatement()) {
+      for (LocalDate day : new TreeSet<>(days)) {
+        long n = count(st, "SELECT count(*) FROM workflows_derived WHERE day = DATE '" + day + "'");
+        if (n == 0) {
+          continue;
+        }
+        workflows += n;
+        publish(st, tmp, "workflows", day, version,
+            "SELECT day, CAST(" + version + " AS BIGINT) AS version, * EXCLUDE (day)"
+                + " FROM workflows_derived WHERE day = DATE '" + day + "' ORDER BY start_time, workflow_id");
+        publish(st, tmp, "cost_per_outcome", day, version,
+            "SELECT day, CAST(" + version + " AS BIGINT) AS version, * EXCLUDE (day)"
+                + " FROM cost_per_outcome_derived WHERE day = DATE '" + day + "'"
+                + " ORDER BY workflow_name, service, team, feature, env");
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+    LOG.info("rollup v" + version + ": " + workflows + " workflows on "
+        + days.stream().sorted().map(LocalDate::toString).collect(Collectors.joining(", ")));
+    return new Result(version, Set.copyOf(days), workflows);
+  }
+
+  /** Rebuilds every day that has workflows. */
+  public Result rollupAll() throws SQLException, IOException {
+    Set<LocalDate> days = new TreeSet<>();
+    try (Connection c = open(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT DISTINCT day FROM workflows_derived")) {
+      while (rs.next()) {
+        days.add(rs.getObject(1, LocalDate.class));
+      }
+    }
+    return rollup(days);
+  }
+
+  private void publish(Statement st, Path tmp, String table, LocalDate day, long version,
+      String query) throws SQLException, IOException {
+    Path file = tmp.resolve(table + "-" + day + ".parquet");
+    st.execute("COPY (" + query + ") TO '" + file.toString().replace("'", "''")
+        + "' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880,"
+        + " KV_METADATA {'flowcost.table': '" + table + "', 'flowcost.schema_version': '1',"
+        + " 'flowcost.version': '" + version + "'})");
+    String key = table + "/date=" + day + "/" + version + "-" + instanceId + ".parquet";
+    store.publish(key, file);
+  }
+
+  private static long count(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Epoch milliseconds, strictly increasing within this process. */
+  private long nextVersion() {
+    long now = clock.millis();
+    return lastVersion.updateAndGet(prev -> Math.max(prev + 1, now));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static List<String> tables() {
+    return List.of("workflows", "cost_per_outcome");
+  }
+}

@@ -1,0 +1,110 @@
+package io.flowcost.collector.rollup;
+
+import io.flowcost.collector.pipeline.ChangeListener;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Re-derives the days touched by published facts, debounced: a burst of flushes causes one
+ * rollup, {@code delay} after the last of them. Runs on its own thread, never on the event loop.
+ */
+public final class RollupScheduler implements ChangeListener, AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(RollupScheduler.class.getName());
+
+  private final Rollup rollup;
+  private final Duration delay;
+  private final ScheduledExecutorService executor;
+  private final Object lock = new Object();
+  private Set<String> ids = new HashSet<>();
+  private Set<String> keys = new HashSet<>();
+  private Set<LocalDate> days = new HashSet<>();
+  private ScheduledFuture<?> pending;
+
+  public RollupScheduler(Rollup rollup, Duration delay) {
+    this.rollup = rollup;
+    this.delay = delay;
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "flowcost-rollup");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void published(Set<String> workflowIds, Set<String> externalKeys, Set<LocalDate> d) {
+    synchronized (lock) {
+      ids.addAll(workflowIds);
+      keys.addAll(externalKeys);
+      days.addAll(d);
+      if (pending != null) {
+        pending.cancel(false);
+      }
+      pending = executor.schedule(this::runQuietly, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void runQuietly() {
+    try {
+      runNow();
+    } catch (Exception e) {
+      LOG.warning("rollup failed (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+          + "); the facts are safe in the lake, run `flowcost-collector rollup` to rebuild");
+    }
+  }
+
+  /** Rolls up everything pending now, on the calling thread. */
+  public synchronized void runNow() throws Exception {
+    Set<String> i;
+    Set<String> k;
+    Set<LocalDate> d;
+    synchronized (lock) {
+      i = ids;
+      k = keys;
+      d = days;
+      ids = new HashSet<>();
+      keys = new HashSet<>();
+      days = new HashSet<>();
+      pending = null;
+    }
+    if (i.isEmpty() && k.isEmpty() && d.isEmpty()) {
+      return;
+    }
+    Set<LocalDate> all = new TreeSet<>(d);
+    try {
+      all.addAll(rollup.daysOf(i, k));
+      rollup.rollup(all);
+    } catch (Exception e) {
+      synchronized (lock) {
+        ids.addAll(i);
+        keys.addAll(k);
+        days.addAll(d);
+      }
+      throw e;
+    }
+  }
+
+  /** Stops the timer; call {@link #runNow()} after the last flush to finish pending work. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (pending != null) {
+        pending.cancel(false);
+      }
+    }
+    executor.shutdown();
+    try {
+      executor.awaitTermination(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package io.flowcost.collector.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowcost.collector.ingest.IngestBatch;
+import io.flowcost.collector.ingest.OutcomeDecoder;
+import io.flowcost.collector.ingest.OutcomeRecord;
+import io.flowcost.collector.ingest.SpanInterpreter;
+import io.flowcost.collector.otlp.BadInputException;
+import io.flowcost.collector.otlp.OtlpTraceDecoder;
+import io.flowcost.collector.pipeline.Pipeline;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The collector's HTTP surface: {@code POST /v1/traces} (OTLP/HTTP, protobuf and JSON),
+ * {@code POST /v1/outcomes}, {@code GET /health}.
+ *
+ * <p>Handlers never block the event loop: decoding runs on worker threads and durability waits
+ * on the write-ahead log's future. Bad input gets a 4xx with a message naming the problem.
+ */
+public final class CollectorServer {
+
+  private static final Logger LOG = Logger.getLogger(CollectorServer.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String API_KEY_HEADER = "X-Flowcost-Api-Key";
+
+  /** Server settings. */
+  public record Settings(String host, int port, long maxBodyBytes, int retryAfterSeconds) {}
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final Pipeline pipeline;
+  private final SpanInterpreter interpreter;
+  private final OutcomeDecoder outcomes;
+  private final ApiKeys apiKeys;
+  private HttpServer server;
+
+  public CollectorServer(Vertx vertx, Settings settings, Pipeline pipeline, ApiKeys apiKeys,
+      Clock clock) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.pipeline = pipeline;
+    this.apiKeys = apiKeys;
+    this.interpreter = new SpanInterpreter(clock);
+    this.outcomes = new OutcomeDecoder(clock);
+  }
+
+  /** Starts listening; the future completes with the bound port. */
+  public Future<Integer> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    router.post("/v1/traces").handler(this::authorize).handler(this::admit).handler(body)
+        .handler(this::traces);
+    router.post("/v1/outcomes").handler(this::authorize).handler(this::admit).handler(body)
+        .handler(this::outcomes);
+    router.route().last().handler(ctx -> error(ctx, 404,
+        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()
+            + " (use POST /v1/traces, POST /v1/outcomes, GET /health)"));
+    router.errorHandler(413, ctx -> error(ctx, 413,
+        "request body larger than " + settings.maxBodyBytes() + " bytes: send smaller batches"));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setIdleTimeout(30)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(true);
+    return vertx.createHttpServer(options).requestHandler(router).listen().map(s -> {
+      server = s;
+      return s.actualPort();
+    });
+  }
+
+  /** Stops listening. */
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (!apiKeys.enabled()) {
+      ctx.next();
+      return;
+    }
+    String key = ctx.request().getHeader(API_KEY_HEADER);
+    if (key == null) {
+      String auth = ctx.request().getHeader("Authorization");
+      if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        key = auth.substring(7).trim();
+      }
+    }
+    if (key == null || apiKeys.owner(key).isEmpty()) {
+      error(ctx, 401, "missing or unknown API key: send it in the " + API_KEY_HEADER
+          + " header (agent setting flowcost.api-key)");
+      return;
+    }
+    ctx.put("flowcost.owner", apiKeys.owner(key).get());
+    ctx.next();
+  }
+
+  private void admit(RoutingContext ctx) {
+    if (pipeline.overloaded()) {
+      ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
+      error(ctx, 503, "collector buffer is full (the lake is slow or unreachable); retry later");
+      return;
+    }
+    ctx.next();
+  }
+
+  private void traces(RoutingContext ctx) {
+    byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    String contentType = ctx.request().getHeader("Content-Type");
+    Map<String, String> ownerTags = ctx.get("flowcost.owner");
+    vertx.<IngestBatch>executeBlocking(() -> {
+      IngestBatch batch = interpreter.interpret(OtlpTraceDecoder.decode(bytes, contentType));
+      return ownerTags == null ? batch : ApiKeys.applyOwnerTags(batch, ownerTags);
+    }, false).compose(batch -> Future.fromCompletionStage(pipeline.acceptSpans(batch),
+            vertx.getOrCreateContext()).map(n -> batch))
+        .onSuccess(batch -> {
+          ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+          if (batch.rejected() > 0) {
+            response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+                .setRejectedSpans(batch.rejected())
+                .setErrorMessage("rejected spans by reason: " + batch.rejectedByReason()));
+            LOG.warning("rejected " + batch.rejected() + " of " + batch.spansReceived()
+                + " spans: " + batch.rejectedByReason());
+          }
+          reply(ctx, contentType, response.build());
+        })
+        .onFailure(e -> failed(ctx, e, "spans"));
+  }
+
+  private void outcomes(RoutingContext ctx) {
+    byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    vertx.<List<OutcomeRecord>>executeBlocking(() -> outcomes.decode(bytes), false)
+        .compose(list -> Future.fromCompletionStage(pipeline.acceptOutcomes(list),
+            vertx.getOrCreateContext()).map(n -> new int[] {list.size(), n}))
+        .onSuccess(counts -> {
+          ObjectNode body = JSON.createObjectNode();
+          body.put("accepted", counts[0]);
+          body.put("duplicates", counts[0] - counts[1]);
+          ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+              .end(body.toString());
+        })
+        .onFailure(e -> {
+          if (e instanceof BadInputException) {
+            pipeline.outcomeRejected();
+          }
+          failed(ctx, e, "outcomes");
+        });
+  }
+
+  private void failed(RoutingContext ctx, Throwable e, String what) {
+    if (e instanceof BadInputException bad) {
+      if (what.equals("spans")) {
+        pipeline.spansRequestRejected(1);
+      }
+      LOG.info("rejected a " + what + " request (400): " + bad.getMessage());
+      error(ctx, 400, bad.getMessage());
+    } else if (e instanceof IllegalStateException) {
+      ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
+      error(ctx, 503, "collector is shutting down; retry against another instance or later");
+    } else {
+      LOG.warning("could not store " + what + " (" + e.getClass().getSimpleName()
+          + "); answered 503 so the sender retries");
+      ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
+      error(ctx, 503, "could not store the request durably; retry later");
+    }
+  }
+
+  private static void reply(RoutingContext ctx, String contentType,
+      ExportTraceServiceResponse response) {
+    boolean json = contentType != null
+        && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
+    if (json) {
+      ObjectNode body = JSON.createObjectNode();
+      if (response.hasPartialSuccess()) {
+        ObjectNode ps = body.putObject("partialSuccess");
+        ps.put("rejectedSpans", response.getPartialSuccess().getRejectedSpans());
+        ps.put("errorMessage", response.getPartialSuccess().getErrorMessage());
+      }
+      ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+          .end(body.toString());
+    } else {
+      ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-protobuf")
+          .end(Buffer.buffer(response.toByteArray()));
+    }
+  }
+
+  private void health(RoutingContext ctx) {
+    ObjectNode body = JSON.createObjectNode();
+    boolean overloaded = pipeline.overloaded();
+    body.put("status", overloaded ? "overloaded" : "ok");
+    body.put("buffered_rows", pipeline.bufferedRows());
+    ctx.response().setStatusCode(overloaded ? 503 : 200)
+        .putHeader("Content-Type", "application/json").end(body.toString());
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ObjectNode body = JSON.createObjectNode();
+    body.put("error", message);
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(body.toString());
+  }
+}

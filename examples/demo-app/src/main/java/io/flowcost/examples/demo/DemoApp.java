@@ -1,0 +1,106 @@
+package io.flowcost.examples.demo;
+
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import io.flowcost.outcome.Flowcost;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The Flowcost demo workload: a LangChain4j "claims desk" that runs a fixed list of workflows
+ * against the fake LLM provider and prints one deterministic line per workflow.
+ *
+ * <pre>
+ * java [-javaagent:flowcost-agent.jar -Dflowcost.service=claims-bot] -jar flowcost-demo.jar
+ *     [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE] [--collector URL]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code --provider-url}: use a running fake provider instead of starting one in-process.
+ *   <li>{@code --exchanges FILE}: write the fake provider's exchange log (JSON) there at the end.
+ *   <li>{@code --collector URL}: where {@code outcome-api} reports outcomes (sets {@code
+ *       flowcost.endpoint}); default {@code FLOWCOST_ENDPOINT}, else {@code
+ *       http://127.0.0.1:4318}.
+ * </ul>
+ *
+ * Exits 0 when every workflow ran, including those that fail by design; 2 on bad arguments.
+ */
+public final class DemoApp {
+
+  private DemoApp() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs the demo; returns the process exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    String providerUrl = null;
+    Path exchanges = null;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--provider-url" -> providerUrl = args[++i];
+          case "--exchanges" -> exchanges = Path.of(args[++i]);
+          case "--collector" -> System.setProperty("flowcost.endpoint", args[++i]);
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+      }
+    } catch (RuntimeException e) {
+      err.println("usage: DemoApp [--provider-url URL] [--exchanges FILE] [--collector URL]");
+      return 2;
+    }
+
+    FakeProvider fake = providerUrl == null ? FakeProvider.start() : null;
+    try {
+      String baseUrl = fake != null ? fake.baseUrl() : providerUrl;
+      new ClaimWorkflows(new ClaimsDesk(baseUrl), out::println).runAll();
+      if (!Flowcost.flush(Duration.ofSeconds(5))) {
+        err.println("demo: some outcome reports were not delivered (is the collector running?)");
+      }
+      if (exchanges != null) {
+        if (fake != null) {
+          fake.writeExchanges(exchanges);
+        } else {
+          fetchExchanges(providerUrl, exchanges);
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      err.println("demo: cannot write the exchange log: " + e.getClass().getSimpleName());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    } finally {
+      if (fake != null) {
+        fake.close();
+      }
+    }
+  }
+
+  /** Copies {@code GET /_fake/exchanges} of an external fake provider to {@code file}. */
+  private static void fetchExchanges(String providerUrl, Path file)
+      throws IOException, InterruptedException {
+    String root = providerUrl.replaceAll("/+$", "").replaceAll("/v1$", "");
+    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(root + "/_fake/exchanges")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() != 200) {
+      throw new IOException("exchange log request returned HTTP " + response.statusCode());
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(file, response.body());
+  }
+}

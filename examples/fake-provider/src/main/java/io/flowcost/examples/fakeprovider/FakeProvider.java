@@ -1,0 +1,484 @@
+package io.flowcost.examples.fakeprovider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local fake LLM provider speaking the real OpenAI and Anthropic wire protocols, for tests and
+ * demos. Point a real client at {@link #baseUrl()} ({@code http://127.0.0.1:PORT/v1}) with any
+ * API key.
+ *
+ * <h2>Endpoints</h2>
+ *
+ * <ul>
+ *   <li>{@code POST /v1/chat/completions} — OpenAI Chat Completions, plain or streamed (SSE; with
+ *       {@code stream_options.include_usage} a last chunk with {@code choices: []} and {@code
+ *       usage}, then {@code data: [DONE]}); tool calls with {@code finish_reason: "tool_calls"};
+ *       {@code service_tier} echoes a requested {@code default|flex|priority|scale}, else {@code
+ *       default}.
+ *   <li>{@code POST /v1/embeddings} — OpenAI Embeddings ({@code float} or {@code base64}), 8
+ *       dimensions unless {@code dimensions} is given, vectors derived from a digest of the input.
+ *   <li>{@code POST /v1/messages} — Anthropic Messages, plain or streamed ({@code message_start},
+ *       {@code content_block_*}, {@code ping}, {@code message_delta}, {@code message_stop}); tool
+ *       use with {@code stop_reason: "tool_use"}.
+ *   <li>{@code GET /_fake/exchanges} — the exchange log as JSON (see {@link #exchanges()}).
+ * </ul>
+ *
+ * <h2>Deterministic behaviour</h2>
+ *
+ * Usage is a pure function of the request body, defined in {@link UsageRules}. What the reply
+ * does is scripted by markers in the last user message (see {@link Markers}): {@code
+ * [tool:NAME {json}]} (call a tool first; several markers are called one per turn), {@code
+ * [fail:429]} / {@code [fail:500x2]} (the first N attempts of an identical request body fail —
+ * a client retry resends the same body), {@code [fail-always:500]}, {@code [slow:MS]}, {@code
+ * [cache-write]}, {@code [cache-write-1h]}, {@code [cache-hit]}. Text replies are canned and
+ * start with {@code [fake-reply <8 hex of the last user message digest>]}; the fake never echoes
+ * request text, not even in error bodies.
+ *
+ * <h2>Exchange log</h2>
+ *
+ * Every response is recorded, just before it is sent, as an immutable {@link Exchange}: protocol,
+ * model, status, streaming, attempt, reply kind and the raw usage numbers sent. Read it with
+ * {@link #exchanges()}, {@code GET /_fake/exchanges} or {@link #writeExchanges(Path)}.
+ *
+ * <h2>Latency</h2>
+ *
+ * The JDK HTTP server stalls about 40 ms per response under Nagle's algorithm unless the JVM runs
+ * with {@code -Dsun.net.httpserver.nodelay=true}. {@link #start(int)} sets that property before
+ * the first server is created, which works unless another JDK HTTP server was created earlier in
+ * the same JVM; pass the flag on the command line to be sure.
+ */
+public final class FakeProvider implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final List<Exchange> log = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+
+  private FakeProvider(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /** Starts a fake provider on a random free port of 127.0.0.1. */
+  public static FakeProvider start() {
+    return start(0);
+  }
+
+  /** Starts a fake provider on the given port of 127.0.0.1 (0 = random). */
+  public static FakeProvider start(int port) {
+    // Must be set before the JDK server reads its configuration (once per JVM).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    try {
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+      AtomicInteger threads = new AtomicInteger();
+      ExecutorService executor =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "fake-provider-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      FakeProvider fake = new FakeProvider(server, executor);
+      server.createContext("/", fake::handle);
+      server.setExecutor(executor);
+      server.start();
+      return fake;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start fake provider", e);
+    }
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The API base URL, {@code http://127.0.0.1:PORT/v1} (no trailing slash). */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port() + "/v1";
+  }
+
+  /** All exchanges so far, in the order their responses were started. */
+  public List<Exchange> exchanges() {
+    return List.copyOf(log);
+  }
+
+  /** Forgets the exchange log and the attempt counters. */
+  public void reset() {
+    log.clear();
+    attempts.clear();
+  }
+
+  /** Writes the exchange log as a JSON array to {@code file} (parent directories created). */
+  public void writeExchanges(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(
+        file, JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(exchangesJson()));
+  }
+
+  /** The exchange log as a JSON array with snake_case field names. */
+  public ArrayNode exchangesJson() {
+    ArrayNode array = JSON.createArrayNode();
+    for (Exchange e : log) {
+      ObjectNode o = array.addObject();
+      o.put("sequence", e.sequence());
+      o.put("protocol", e.protocol().wireName());
+      o.put("model", e.model());
+      o.put("http_status", e.httpStatus());
+      o.put("streaming", e.streaming());
+      o.put("attempt", e.attempt());
+      o.put("reply_kind", e.replyKind().name().toLowerCase());
+      o.put("tool_name", e.toolName());
+      o.put("usage_sent", e.usageSent());
+      ObjectNode usage = o.putObject("usage");
+      e.usage().forEach(usage::put);
+      o.put("service_tier", e.serviceTier());
+      o.put("request_hash", e.requestHash());
+    }
+    return array;
+  }
+
+  /** Stops the server at once. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------- request handling
+
+  private void handle(HttpExchange http) throws IOException {
+    try (http) {
+      byte[] body = readAll(http.getRequestBody());
+      String path = http.getRequestURI().getPath().replaceAll("/{2,}", "/");
+      String method = http.getRequestMethod();
+      if (method.equals("GET") && path.equals("/_fake/exchanges")) {
+        sendJson(http, 200, exchangesJson());
+        return;
+      }
+      if (!method.equals("POST")) {
+        sendJson(http, 405, OpenAiWire.error(404));
+        return;
+      }
+      switch (path) {
+        case "/v1/chat/completions" -> chat(http, Protocol.OPENAI_CHAT, path, body);
+        case "/v1/messages" -> chat(http, Protocol.ANTHROPIC_MESSAGES, path, body);
+        case "/v1/embeddings" -> embeddings(http, path, body);
+        default -> sendJson(http, 404, OpenAiWire.error(404));
+      }
+    } catch (IOException e) {
+      // The client went away mid-response; nothing to do for a fake.
+    }
+  }
+
+  private void chat(HttpExchange http, Protocol protocol, String path, byte[] body)
+      throws IOException {
+    String hash = Reply.digest(path + "\n" + new String(body, StandardCharsets.UTF_8))
+        .substring(0, 16);
+    int attempt = attempts.computeIfAbsent(hash, k -> new AtomicInteger()).incrementAndGet();
+    boolean anthropic = protocol == Protocol.ANTHROPIC_MESSAGES;
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (IOException e) {
+      request = null;
+    }
+    if (request == null || !request.isObject()) {
+      fail(http, protocol, null, false, attempt, hash, 400);
+      return;
+    }
+    ChatRequestView view =
+        anthropic ? ChatRequestView.anthropic(request) : ChatRequestView.openAi(request);
+    Markers markers = Markers.parse(view.lastUserText());
+    sleep(markers.slowMillis());
+    int failure = failureStatus(markers, attempt);
+    if (failure != 0) {
+      fail(http, protocol, view.model(), view.stream(), attempt, hash, failure);
+      return;
+    }
+    long seq = sequence.incrementAndGet();
+    Reply reply = Reply.decide(view, markers, anthropic ? "toolu_fake_" : "call_fake_");
+    if (anthropic) {
+      ObjectNode usage = AnthropicWire.usage(view, markers, reply);
+      String id = "msg_fake_" + seq;
+      record(seq, protocol, view, 200, attempt, reply, true, usage, "standard", hash);
+      if (view.stream()) {
+        startSse(http);
+        for (AnthropicWire.Event event : AnthropicWire.events(id, view, reply, usage)) {
+          writeSse(http, event.name(), event.data());
+        }
+      } else {
+        sendJson(http, 200, AnthropicWire.message(id, view, reply, usage));
+      }
+    } else {
+      String tier = OpenAiWire.serviceTier(view.requestedServiceTier());
+      ObjectNode usage = OpenAiWire.usage(view, reply);
+      boolean usageSent = !view.stream() || view.includeUsage();
+      String id = "chatcmpl-fake-" + seq;
+      long created = Instant.now().getEpochSecond();
+      record(seq, protocol, view, 200, attempt, reply, usageSent, usage, tier, hash);
+      if (view.stream()) {
+        startSse(http);
+        for (ObjectNode chunk :
+            OpenAiWire.chunks(id, created, view, reply, tier, usageSent ? usage : null)) {
+          writeSse(http, null, chunk);
+        }
+        writeRaw(http, "data: [DONE]\n\n");
+      } else {
+        sendJson(http, 200, OpenAiWire.completion(id, created, view, reply, tier, usage));
+      }
+    }
+  }
+
+  private void embeddings(HttpExchange http, String path, byte[] body) throws IOException {
+    String hash = Reply.digest(path + "\n" + new String(body, StandardCharsets.UTF_8))
+        .substring(0, 16);
+    int attempt = attempts.computeIfAbsent(hash, k -> new AtomicInteger()).incrementAndGet();
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (IOException e) {
+      request = null;
+    }
+    if (request == null || !request.isObject()) {
+      fail(http, Protocol.OPENAI_EMBEDDINGS, null, false, attempt, hash, 400);
+      return;
+    }
+    String model = request.path("model").asText();
+    List<String> inputs = new ArrayList<>();
+    JsonNode input = request.path("input");
+    if (input.isTextual()) {
+      inputs.add(input.asText());
+    } else {
+      for (JsonNode item : input) {
+        // Token-array inputs are counted by their JSON length.
+        inputs.add(item.isTextual() ? item.asText() : item.toString());
+      }
+    }
+    Markers markers = inputs.isEmpty() ? Markers.NONE : Markers.parse(inputs.get(inputs.size() - 1));
+    sleep(markers.slowMillis());
+    int failure = failureStatus(markers, attempt);
+    if (failure != 0) {
+      fail(http, Protocol.OPENAI_EMBEDDINGS, model, false, attempt, hash, failure);
+      return;
+    }
+    int dimensions = request.path("dimensions").asInt(8);
+    long tokens = 0;
+    List<float[]> vectors = new ArrayList<>();
+    for (String text : inputs) {
+      tokens += UsageRules.embeddingTokens(text);
+      vectors.add(vector(text, dimensions));
+    }
+    ObjectNode response = OpenAiWire.embeddings(model, vectors, tokens);
+    if ("base64".equals(request.path("encoding_format").asText())) {
+      Iterator<JsonNode> items = response.get("data").elements();
+      for (float[] v : vectors) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+          buf.putFloat(f);
+        }
+        ((ObjectNode) items.next())
+            .put("embedding", Base64.getEncoder().encodeToString(buf.array()));
+      }
+    }
+    long seq = sequence.incrementAndGet();
+    Map<String, Long> usage = new LinkedHashMap<>();
+    usage.put("prompt_tokens", tokens);
+    usage.put("total_tokens", tokens);
+    log.add(new Exchange(seq, Protocol.OPENAI_EMBEDDINGS, model, 200, false, attempt,
+        ReplyKind.EMBEDDING, null, true, usage, null, hash));
+    sendJson(http, 200, response);
+  }
+
+  private static int failureStatus(Markers markers, int attempt) {
+    if (markers.failAlwaysStatus() != 0) {
+      return markers.failAlwaysStatus();
+    }
+    if (markers.failStatus() != 0 && attempt <= markers.failAttempts()) {
+      return markers.failStatus();
+    }
+    return 0;
+  }
+
+  private void fail(HttpExchange http, Protocol protocol, String model, boolean streaming,
+      int attempt, String hash, int status) throws IOException {
+    long seq = sequence.incrementAndGet();
+    log.add(new Exchange(seq, protocol, model, status, streaming, attempt, ReplyKind.ERROR, null,
+        false, Map.of(), null, hash));
+    if (status == 429 || status >= 500) {
+      // Real providers hint the wait; keep it short so client back-off stays fast in tests.
+      http.getResponseHeaders().add("retry-after-ms", "10");
+    }
+    if (protocol == Protocol.ANTHROPIC_MESSAGES) {
+      String requestId = "req_fake_" + seq;
+      http.getResponseHeaders().add("request-id", requestId);
+      sendJson(http, status, AnthropicWire.error(status, requestId));
+    } else {
+      http.getResponseHeaders().add("x-request-id", "req_fake_" + seq);
+      sendJson(http, status, OpenAiWire.error(status));
+    }
+  }
+
+  private void record(long seq, Protocol protocol, ChatRequestView view, int status, int attempt,
+      Reply reply, boolean usageSent, ObjectNode usage, String tier, String hash) {
+    Map<String, Long> flat = new LinkedHashMap<>();
+    if (usageSent) {
+      flatten("", usage, flat);
+    }
+    log.add(new Exchange(seq, protocol, view.model(), status, view.stream(), attempt,
+        reply.toolCall() ? ReplyKind.TOOL_CALL : ReplyKind.TEXT,
+        reply.toolCall() ? reply.tool().name() : null, usageSent, flat, tier, hash));
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, Long> out) {
+    node.fields().forEachRemaining(field -> {
+      String key = prefix + field.getKey();
+      if (field.getValue().isObject()) {
+        flatten(key + ".", field.getValue(), out);
+      } else if (field.getValue().isIntegralNumber()) {
+        out.put(key, field.getValue().asLong());
+      }
+    });
+  }
+
+  private static float[] vector(String text, int dimensions) {
+    byte[] digest = Reply.digest(text).getBytes(StandardCharsets.US_ASCII);
+    float[] v = new float[dimensions];
+    double norm = 0;
+    for (int i = 0; i < dimensions; i++) {
+      v[i] = (digest[i % digest.length] % 16) / 8f - 1f + 0.03125f;
+      norm += v[i] * v[i];
+    }
+    float scale = (float) (1 / Math.sqrt(norm));
+    for (int i = 0; i < dimensions; i++) {
+      v[i] *= scale;
+    }
+    return v;
+  }
+
+  // ---------------------------------------------------------------- HTTP helpers
+
+  private static void sendJson(HttpExchange http, int status, JsonNode json) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(json);
+    http.getResponseHeaders().set("Content-Type", "application/json");
+    http.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = http.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static void startSse(HttpExchange http) throws IOException {
+    http.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+    http.getResponseHeaders().set("Cache-Control", "no-cache");
+    http.sendResponseHeaders(200, 0);
+  }
+
+  private static void writeSse(HttpExchange http, String event, JsonNode data) throws IOException {
+    String payload = JSON.writeValueAsString(data);
+    writeRaw(http, (event == null ? "" : "event: " + event + "\n") + "data: " + payload + "\n\n");
+  }
+
+  private static void writeRaw(HttpExchange http, String text) throws IOException {
+    OutputStream out = http.getResponseBody();
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    try (in) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static void sleep(long millis) {
+    if (millis <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- standalone
+
+  /**
+   * Runs the fake provider until the process is stopped.
+   *
+   * <p>Usage: {@code java -Dsun.net.httpserver.nodelay=true -cp ... FakeProvider [--port N]
+   * [--exchanges FILE]}; with {@code --exchanges} the log is written on shutdown.
+   */
+  public static void main(String[] args) throws Exception {
+    int port = 0;
+    Path exchangesFile = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--exchanges" -> exchangesFile = Path.of(args[++i]);
+        default -> {
+          System.err.println("usage: FakeProvider [--port N] [--exchanges FILE]");
+          System.exit(2);
+        }
+      }
+    }
+    FakeProvider fake = start(port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Path file = exchangesFile;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        if (file != null) {
+          fake.writeExchanges(file);
+        }
+      } catch (IOException e) {
+        System.err.println("fake-provider: cannot write exchanges: " + e.getClass().getName());
+      } finally {
+        fake.close();
+        stopped.countDown();
+      }
+    }));
+    System.out.println("fake-provider listening on " + fake.baseUrl());
+    System.out.flush();
+    stopped.await();
+    TimeUnit.MILLISECONDS.sleep(10);
+  }
+}

@@ -1,0 +1,149 @@
+package io.flowcost.examples.fakeprovider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The behaviour markers found in the last user message of a request.
+ *
+ * <p>Recognised markers (any order, any number of tool markers):
+ *
+ * <ul>
+ *   <li>{@code [tool:NAME {json-args}]} — call tool NAME with these arguments (args optional,
+ *       default {@code {}}); several tool markers are called one per turn, in order.
+ *   <li>{@code [fail:STATUS]} or {@code [fail:STATUSxN]} — the first N (default 1) attempts of
+ *       an identical request body fail with STATUS.
+ *   <li>{@code [fail-always:STATUS]} — every attempt fails with STATUS.
+ *   <li>{@code [slow:MS]} — wait MS milliseconds before answering.
+ *   <li>{@code [cache-write]} / {@code [cache-write-1h]} — Anthropic: the cacheable prefix is
+ *       written with a 5-minute / 1-hour TTL on the first turn.
+ *   <li>{@code [cache-hit]} — Anthropic: the cacheable prefix is read even on the first turn.
+ * </ul>
+ *
+ * @param tools the tool calls to make, in order
+ * @param failStatus status of transient failures, 0 for none
+ * @param failAttempts how many attempts fail with {@code failStatus}
+ * @param failAlwaysStatus status of permanent failure, 0 for none
+ * @param slowMillis delay before answering
+ * @param cacheWrite5m whether {@code [cache-write]} was given
+ * @param cacheWrite1h whether {@code [cache-write-1h]} was given
+ * @param cacheHit whether {@code [cache-hit]} was given
+ */
+record Markers(
+    List<ToolMarker> tools,
+    int failStatus,
+    int failAttempts,
+    int failAlwaysStatus,
+    long slowMillis,
+    boolean cacheWrite5m,
+    boolean cacheWrite1h,
+    boolean cacheHit) {
+
+  static final Markers NONE = new Markers(List.of(), 0, 0, 0, 0, false, false, false);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})(?:x(\\d+))?]");
+  private static final Pattern FAIL_ALWAYS = Pattern.compile("\\[fail-always:(\\d{3})]");
+  private static final Pattern SLOW = Pattern.compile("\\[slow:(\\d+)]");
+
+  /** One {@code [tool:...]} marker. */
+  record ToolMarker(String name, JsonNode arguments) {}
+
+  static Markers parse(String text) {
+    if (text == null || text.indexOf('[') < 0) {
+      return NONE;
+    }
+    int failStatus = 0;
+    int failAttempts = 0;
+    Matcher m = FAIL.matcher(text);
+    if (m.find()) {
+      failStatus = Integer.parseInt(m.group(1));
+      failAttempts = m.group(2) == null ? 1 : Integer.parseInt(m.group(2));
+    }
+    int failAlways = 0;
+    m = FAIL_ALWAYS.matcher(text);
+    if (m.find()) {
+      failAlways = Integer.parseInt(m.group(1));
+    }
+    long slow = 0;
+    m = SLOW.matcher(text);
+    if (m.find()) {
+      slow = Long.parseLong(m.group(1));
+    }
+    return new Markers(
+        parseTools(text),
+        failStatus,
+        failAttempts,
+        failAlways,
+        slow,
+        text.contains("[cache-write]"),
+        text.contains("[cache-write-1h]"),
+        text.contains("[cache-hit]"));
+  }
+
+  private static List<ToolMarker> parseTools(String text) {
+    List<ToolMarker> tools = new ArrayList<>();
+    int from = 0;
+    while (true) {
+      int start = text.indexOf("[tool:", from);
+      if (start < 0) {
+        return List.copyOf(tools);
+      }
+      int i = start + "[tool:".length();
+      int nameEnd = i;
+      while (nameEnd < text.length()
+          && text.charAt(nameEnd) != ']'
+          && !Character.isWhitespace(text.charAt(nameEnd))) {
+        nameEnd++;
+      }
+      String name = text.substring(i, nameEnd);
+      int j = nameEnd;
+      while (j < text.length() && Character.isWhitespace(text.charAt(j))) {
+        j++;
+      }
+      JsonNode args = JSON.createObjectNode();
+      if (j < text.length() && text.charAt(j) == '{') {
+        int end = matchBrace(text, j);
+        if (end > 0) {
+          try {
+            args = JSON.readTree(text.substring(j, end + 1));
+          } catch (Exception e) {
+            // Malformed arguments in a test script: call the tool with no arguments.
+          }
+          j = end + 1;
+        }
+      }
+      if (!name.isEmpty()) {
+        tools.add(new ToolMarker(name, args));
+      }
+      from = Math.max(j, start + 1);
+    }
+  }
+
+  /** Returns the index of the brace closing the one at {@code open}, or -1; skips strings. */
+  private static int matchBrace(String s, int open) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = open; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,22 @@
+package io.flowcost.examples.fakeprovider;
+
+/** The wire protocols the fake provider speaks, one per endpoint. */
+public enum Protocol {
+  /** OpenAI Chat Completions, {@code POST /v1/chat/completions}. */
+  OPENAI_CHAT("openai.chat"),
+  /** OpenAI Embeddings, {@code POST /v1/embeddings}. */
+  OPENAI_EMBEDDINGS("openai.embeddings"),
+  /** Anthropic Messages, {@code POST /v1/messages}. */
+  ANTHROPIC_MESSAGES("anthropic.messages");
+
+  private final String wireName;
+
+  Protocol(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** The stable name used in the JSON exchange log, e.g. {@code openai.chat}. */
+  public String wireName() {
+    return wireName;
+  }
+}

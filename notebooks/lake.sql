@@ -1,0 +1,275 @@
+-- Flowcost lake views for DuckDB (docs/lake.md documents every column).
+--
+-- Loaders (the collector's `report`/`rollup`, notebooks/flowcost_lake.py) replace each
+-- `{{table}}` placeholder with
+--   read_parquet('<lake>/<table>/date=*/*.parquet', hive_partitioning = true, union_by_name = true)
+-- or, when the table has no file yet, with `(SELECT * FROM flowcost_empty_<table>)`, and
+-- `{{horizon_days}}` with the outcome horizon (default 7). Run it with TimeZone = 'UTC'.
+-- Everything below is plain SQL over the fact tables, so the same definitions answer on Spark or
+-- Trino with at most dialect changes (QUALIFY, arg_min, map access).
+
+SET TimeZone = 'UTC';
+
+-- Typed empty stand-ins for tables that have no file yet.
+CREATE OR REPLACE TEMP TABLE flowcost_empty_calls (
+  workflow_id VARCHAR, call_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, kind VARCHAR,
+  operation VARCHAR, service VARCHAR, provider VARCHAR, request_model VARCHAR,
+  response_model VARCHAR, attempt INTEGER, status VARCHAR, error_type VARCHAR,
+  http_status INTEGER, finish_reason VARCHAR, service_tier VARCHAR, streaming BOOLEAN,
+  input_tokens BIGINT, cache_read_tokens BIGINT, cache_write_tokens BIGINT,
+  cache_write_1h_tokens BIGINT, output_tokens BIGINT, reasoning_tokens BIGINT,
+  tokens_estimated BOOLEAN, cost_usd DECIMAL(18,9), cache_savings_gross_usd DECIMAL(18,9),
+  cache_savings_net_usd DECIMAL(18,9), unpriced BOOLEAN, wasted BOOLEAN, waste_cause VARCHAR,
+  tool_name VARCHAR, http_host VARCHAR, http_path VARCHAR, start_time TIMESTAMPTZ,
+  end_time TIMESTAMPTZ, duration_ms DOUBLE, catalog_version VARCHAR, price_key VARCHAR,
+  received_at TIMESTAMPTZ, date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_workflow_spans (
+  workflow_id VARCHAR, span_id VARCHAR, workflow_name VARCHAR, service VARCHAR, source VARCHAR,
+  start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, duration_ms DOUBLE, error BOOLEAN,
+  error_type VARCHAR, tags MAP(VARCHAR, VARCHAR), external_key VARCHAR,
+  conversation_id VARCHAR, user_id VARCHAR, received_at TIMESTAMPTZ, date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_outcomes (
+  outcome_id VARCHAR, workflow_id VARCHAR, external_key VARCHAR, status VARCHAR,
+  reason VARCHAR, value DECIMAL(18,9), unit VARCHAR, reported_at TIMESTAMPTZ,
+  received_at TIMESTAMPTZ, date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_workflows (
+  day DATE, version BIGINT, workflow_id VARCHAR, workflow_name VARCHAR, service VARCHAR,
+  start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, tags MAP(VARCHAR, VARCHAR), team VARCHAR,
+  feature VARCHAR, env VARCHAR, external_key VARCHAR, conversation_id VARCHAR,
+  error BOOLEAN, outcome VARCHAR, outcome_reason VARCHAR, outcome_reported_at TIMESTAMPTZ,
+  calls BIGINT, attempts BIGINT, failed_attempts BIGINT, model_calls BIGINT,
+  tool_calls BIGINT, input_tokens BIGINT, cache_read_tokens BIGINT,
+  cache_write_tokens BIGINT, output_tokens BIGINT, reasoning_tokens BIGINT,
+  cost_usd DECIMAL(18,9), call_waste_usd DECIMAL(18,9), failure_waste_usd DECIMAL(18,9),
+  cache_savings_gross_usd DECIMAL(18,9), cache_savings_net_usd DECIMAL(18,9),
+  unpriced_calls BIGINT, estimated_calls BIGINT, cost_complete BOOLEAN, date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_cost_per_outcome (
+  day DATE, version BIGINT, workflow_name VARCHAR, service VARCHAR, team VARCHAR,
+  feature VARCHAR, env VARCHAR, workflows BIGINT, successes BIGINT, failures BIGINT,
+  unknown BIGINT, total_cost_usd DECIMAL(18,9), failure_waste_usd DECIMAL(18,9),
+  cache_savings_gross_usd DECIMAL(18,9), cache_savings_net_usd DECIMAL(18,9),
+  cost_per_success_usd DECIMAL(18,9), unpriced_calls BIGINT, date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
+  day DATE, service VARCHAR, collector_id VARCHAR, spans_received BIGINT,
+  spans_rejected BIGINT, calls_written BIGINT, outcomes_received BIGINT,
+  outcomes_rejected BIGINT, agent_dropped_spans BIGINT, recorded_at TIMESTAMPTZ, date DATE);
+
+-- Fact tables, each row once: a raw glob reader may see a row twice while compaction or a
+-- write-ahead-log replay runs; these views never do.
+CREATE OR REPLACE VIEW calls AS
+  SELECT * FROM {{calls}}
+  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
+
+CREATE OR REPLACE VIEW workflow_spans AS
+  SELECT * FROM {{workflow_spans}}
+  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
+
+CREATE OR REPLACE VIEW outcomes AS
+  SELECT * FROM {{outcomes}}
+  QUALIFY row_number() OVER (PARTITION BY outcome_id ORDER BY received_at, date) = 1;
+
+-- One row per workflow from its root span(s); the earliest root names the workflow.
+CREATE OR REPLACE VIEW workflow_roots AS
+  SELECT workflow_id,
+         arg_min(workflow_name, start_time) AS workflow_name,
+         arg_min(service, start_time) AS service,
+         min(start_time) AS start_time,
+         max(end_time) AS end_time,
+         arg_min(tags, start_time) AS tags,
+         max(external_key) AS external_key,
+         max(conversation_id) AS conversation_id,
+         bool_or(error) AS error
+  FROM workflow_spans
+  GROUP BY workflow_id;
+
+-- Outcomes resolved to workflows (by id, or by external key), within the horizon.
+CREATE OR REPLACE VIEW outcomes_resolved AS
+  SELECT o.*,
+         coalesce(o.workflow_id, k.workflow_id) AS resolved_workflow_id
+  FROM outcomes o
+  LEFT JOIN (
+    SELECT external_key, arg_min(workflow_id, start_time) AS workflow_id
+    FROM workflow_roots WHERE external_key IS NOT NULL GROUP BY external_key
+  ) k ON o.workflow_id IS NULL AND o.external_key = k.external_key;
+
+CREATE OR REPLACE VIEW call_totals AS
+  SELECT workflow_id,
+         min(start_time) AS first_call_time,
+         max(coalesce(end_time, start_time)) AS last_call_time,
+         arg_min(service, start_time) AS first_service,
+         count(DISTINCT call_id) AS calls,
+         count(*) AS attempts,
+         count(*) FILTER (WHERE status = 'error') AS failed_attempts,
+         count(DISTINCT call_id) FILTER (WHERE kind = 'model') AS model_calls,
+         count(DISTINCT call_id) FILTER (WHERE kind = 'tool') AS tool_calls,
+         coalesce(sum(input_tokens), 0) AS input_tokens,
+         coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens,
+         coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens,
+         coalesce(sum(output_tokens), 0) AS output_tokens,
+         coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens,
+         coalesce(sum(cost_usd), 0) AS cost_usd,
+         coalesce(sum(cost_usd) FILTER (WHERE wasted), 0) AS call_waste_usd,
+         coalesce(sum(cache_savings_gross_usd), 0) AS cache_savings_gross_usd,
+         coalesce(sum(cache_savings_net_usd), 0) AS cache_savings_net_usd,
+         count(*) FILTER (WHERE unpriced) AS unpriced_calls,
+         count(*) FILTER (WHERE tokens_estimated) AS estimated_calls
+  FROM calls
+  GROUP BY workflow_id;
+
+-- What a rollup writes now: one row per workflow, derived from the facts.
+CREATE OR REPLACE VIEW workflows_derived AS
+  WITH wf AS (
+    SELECT coalesce(r.workflow_id, c.workflow_id) AS workflow_id,
+           r.workflow_name,
+           coalesce(r.service, c.first_service) AS service,
+           coalesce(r.start_time, c.first_call_time) AS start_time,
+           greatest(r.end_time, c.last_call_time) AS end_time,
+           coalesce(r.tags, MAP {}::MAP(VARCHAR, VARCHAR)) AS tags,
+           r.external_key,
+           r.conversation_id,
+           coalesce(r.error, false) AS error,
+           c.*
+    FROM workflow_roots r
+    FULL OUTER JOIN call_totals c ON c.workflow_id = r.workflow_id
+  ),
+  latest AS (
+    SELECT o.resolved_workflow_id, o.status, o.reason, o.reported_at
+    FROM outcomes_resolved o
+    JOIN wf ON wf.workflow_id = o.resolved_workflow_id
+    WHERE o.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY
+    QUALIFY row_number() OVER (PARTITION BY o.resolved_workflow_id
+                               ORDER BY o.reported_at DESC, o.outcome_id DESC) = 1
+  )
+  SELECT CAST(wf.start_time AS DATE) AS day,
+         wf.workflow_id, wf.workflow_name, wf.service, wf.start_time, wf.end_time, wf.tags,
+         wf.tags['team'] AS team, wf.tags['feature'] AS feature, wf.tags['env'] AS env,
+         wf.external_key, wf.conversation_id, wf.error,
+         coalesce(l.status, 'unknown') AS outcome,
+         l.reason AS outcome_reason,
+         l.reported_at AS outcome_reported_at,
+         coalesce(wf.calls, 0) AS calls,
+         coalesce(wf.attempts, 0) AS attempts,
+         coalesce(wf.failed_attempts, 0) AS failed_attempts,
+         coalesce(wf.model_calls, 0) AS model_calls,
+         coalesce(wf.tool_calls, 0) AS tool_calls,
+         coalesce(wf.input_tokens, 0) AS input_tokens,
+         coalesce(wf.cache_read_tokens, 0) AS cache_read_tokens,
+         coalesce(wf.cache_write_tokens, 0) AS cache_write_tokens,
+         coalesce(wf.output_tokens, 0) AS output_tokens,
+         coalesce(wf.reasoning_tokens, 0) AS reasoning_tokens,
+         CAST(coalesce(wf.cost_usd, 0) AS DECIMAL(18,9)) AS cost_usd,
+         CAST(coalesce(wf.call_waste_usd, 0) AS DECIMAL(18,9)) AS call_waste_usd,
+         CAST(CASE WHEN l.status = 'failure' THEN coalesce(wf.cost_usd, 0)
+                   ELSE coalesce(wf.call_waste_usd, 0) END AS DECIMAL(18,9)) AS failure_waste_usd,
+         CAST(coalesce(wf.cache_savings_gross_usd, 0) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
+         CAST(coalesce(wf.cache_savings_net_usd, 0) AS DECIMAL(18,9)) AS cache_savings_net_usd,
+         coalesce(wf.unpriced_calls, 0) AS unpriced_calls,
+         coalesce(wf.estimated_calls, 0) AS estimated_calls,
+         coalesce(wf.unpriced_calls, 0) = 0 AS cost_complete
+  FROM wf
+  LEFT JOIN latest l ON l.resolved_workflow_id = wf.workflow_id;
+
+-- Σ nano-dollars ÷ successes, rounded HALF_EVEN to 9 decimals, in exact integer arithmetic
+-- (DuckDB's DECIMAL division returns DOUBLE). NULL when there is no success.
+CREATE OR REPLACE MACRO flowcost_cost_per_success(total_usd, successes) AS
+  CASE WHEN successes > 0 THEN
+    CAST((CAST(round(total_usd * 1000000000) AS HUGEINT) // successes
+          + CASE WHEN 2 * (CAST(round(total_usd * 1000000000) AS HUGEINT) % successes) > successes
+                   OR (2 * (CAST(round(total_usd * 1000000000) AS HUGEINT) % successes) = successes
+                       AND (CAST(round(total_usd * 1000000000) AS HUGEINT) // successes) % 2 = 1)
+                 THEN 1 ELSE 0 END)
+         * CAST(0.000000001 AS DECIMAL(18,9)) AS DECIMAL(18,9))
+  END;
+
+-- Day-level groups. Months and totals are re-derived from sums (cost_per_outcome_monthly, …),
+-- never averaged from daily ratios.
+CREATE OR REPLACE VIEW cost_per_outcome_derived AS
+  SELECT day, workflow_name, service, team, feature, env,
+         count(*) AS workflows,
+         count(*) FILTER (WHERE outcome = 'success') AS successes,
+         count(*) FILTER (WHERE outcome = 'failure') AS failures,
+         count(*) FILTER (WHERE outcome = 'unknown') AS unknown,
+         CAST(sum(cost_usd) AS DECIMAL(18,9)) AS total_cost_usd,
+         CAST(sum(failure_waste_usd) AS DECIMAL(18,9)) AS failure_waste_usd,
+         CAST(sum(cache_savings_gross_usd) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
+         CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)) AS cache_savings_net_usd,
+         flowcost_cost_per_success(sum(cost_usd),
+             count(*) FILTER (WHERE outcome = 'success')) AS cost_per_success_usd,
+         CAST(sum(unpriced_calls) AS BIGINT) AS unpriced_calls
+  FROM workflows_derived
+  GROUP BY ALL;
+
+-- Snapshots written by `rollup`: the highest version of each day wins.
+CREATE OR REPLACE VIEW workflows_snapshots AS SELECT * FROM {{workflows}};
+CREATE OR REPLACE VIEW workflows_latest AS
+  SELECT * EXCLUDE (date) FROM workflows_snapshots
+  WHERE (day, version) IN (SELECT (day, max(version)) FROM workflows_snapshots GROUP BY day);
+
+CREATE OR REPLACE VIEW cost_per_outcome_snapshots AS SELECT * FROM {{cost_per_outcome}};
+CREATE OR REPLACE VIEW cost_per_outcome_latest AS
+  SELECT * EXCLUDE (date) FROM cost_per_outcome_snapshots
+  WHERE (day, version) IN (SELECT (day, max(version)) FROM cost_per_outcome_snapshots GROUP BY day);
+
+-- Month and all-time levels: sums first, then the ratio.
+CREATE OR REPLACE VIEW cost_per_outcome_monthly AS
+  SELECT date_trunc('month', day) AS month, workflow_name, service, team, feature, env,
+         sum(workflows) AS workflows, sum(successes) AS successes, sum(failures) AS failures,
+         sum(unknown) AS unknown,
+         CAST(sum(total_cost_usd) AS DECIMAL(18,9)) AS total_cost_usd,
+         CAST(sum(failure_waste_usd) AS DECIMAL(18,9)) AS failure_waste_usd,
+         CAST(sum(cache_savings_gross_usd) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
+         CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)) AS cache_savings_net_usd,
+         flowcost_cost_per_success(sum(total_cost_usd), sum(successes)) AS cost_per_success_usd,
+         sum(unpriced_calls) AS unpriced_calls
+  FROM cost_per_outcome_latest
+  GROUP BY ALL;
+
+CREATE OR REPLACE VIEW cost_per_outcome_by_intent AS
+  SELECT workflow_name,
+         sum(workflows) AS workflows, sum(successes) AS successes, sum(failures) AS failures,
+         sum(unknown) AS unknown,
+         CAST(sum(total_cost_usd) AS DECIMAL(18,9)) AS total_cost_usd,
+         CAST(sum(failure_waste_usd) AS DECIMAL(18,9)) AS failure_waste_usd,
+         CAST(sum(cache_savings_gross_usd) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
+         CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)) AS cache_savings_net_usd,
+         flowcost_cost_per_success(sum(total_cost_usd), sum(successes)) AS cost_per_success_usd,
+         sum(unpriced_calls) AS unpriced_calls
+  FROM cost_per_outcome_latest
+  GROUP BY ALL;
+
+-- Coverage: counters the collectors appended, plus what the facts say.
+CREATE OR REPLACE VIEW coverage_counters AS SELECT * FROM {{coverage}};
+CREATE OR REPLACE VIEW coverage_daily AS
+  WITH counters AS (
+    SELECT day, service, sum(spans_received) AS spans_received,
+           sum(spans_rejected) AS spans_rejected,
+           sum(agent_dropped_spans) AS agent_dropped_spans,
+           sum(outcomes_received) AS outcomes_received,
+           sum(outcomes_rejected) AS outcomes_rejected
+    FROM coverage_counters GROUP BY ALL
+  ),
+  facts AS (
+    SELECT CAST(start_time AS DATE) AS day, service,
+           count(*) FILTER (WHERE unpriced) AS unpriced_calls,
+           count(*) FILTER (WHERE tokens_estimated) AS estimated_calls
+    FROM calls GROUP BY ALL
+  )
+  SELECT coalesce(c.day, f.day) AS day, coalesce(c.service, f.service) AS service,
+         coalesce(c.spans_received, 0) AS spans_received,
+         coalesce(c.spans_rejected, 0) AS spans_rejected,
+         coalesce(c.agent_dropped_spans, 0) AS agent_dropped_spans,
+         coalesce(c.outcomes_received, 0) AS outcomes_received,
+         coalesce(c.outcomes_rejected, 0) AS outcomes_rejected,
+         coalesce(f.unpriced_calls, 0) AS unpriced_calls,
+         coalesce(f.estimated_calls, 0) AS estimated_calls
+  FROM counters c FULL OUTER JOIN facts f ON c.day = f.day AND c.service = f.service;
+
+-- Outcomes that joined no workflow (orphans) and outcomes reported after the horizon (late).
+CREATE OR REPLACE VIEW outcomes_unmatched AS
+  SELECT o.*,
+         CASE WHEN r.workflow_id IS NULL AND c.workflow_id IS NULL THEN 'orphan' ELSE 'late' END AS problem
+  FROM outcomes_resolved o
+  LEFT JOIN workflow_roots r ON r.workflow_id = o.resolved_workflow_id
+  LEFT JOIN call_totals c ON c.workflow_id = o.resolved_workflow_id
+  WHERE (r.workflow_id IS NULL AND c.workflow_id IS NULL)
+     OR o.reported_at > coalesce(r.start_time, c.first_call_time) + INTERVAL ({{horizon_days}}) DAY;

@@ -1,0 +1,137 @@
+package io.flowcost.agent.calls;
+
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.usage.ResponseSummary;
+import io.flowcost.agent.usage.Usage;
+import io.opentelemetry.api.trace.Span;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One transport exchange of a {@link LogicalCall}. Its outcome is recorded when the exchange
+ * finishes; its span is ended, with that recorded time, when the logical call ends.
+ */
+public final class Attempt {
+
+  private final Span span;
+  private final int number;
+  private final Object lock = new Object();
+  private int statusCode;
+  private String errorType;
+  private ResponseSummary summary;
+  private Usage fallbackUsage;
+  private long finishedEpochNanos;
+  private boolean ended;
+
+  Attempt(Span span, int number) {
+    this.span = span;
+    this.number = number;
+  }
+
+  /** 1 for the first exchange of its call, 2 for the first retry, … */
+  public int number() {
+    return number;
+  }
+
+  /** Records the HTTP status as soon as it is known (stream opened). */
+  public void status(int code) {
+    synchronized (lock) {
+      statusCode = code;
+    }
+  }
+
+  /** Records what a still-running stream has reported so far. */
+  public void progress(ResponseSummary soFar) {
+    synchronized (lock) {
+      if (finishedEpochNanos == 0 && soFar != null) {
+        summary = soFar;
+      }
+    }
+  }
+
+  /** Records a successful exchange and what its response body reported. */
+  public void succeeded(int code, ResponseSummary responseSummary) {
+    synchronized (lock) {
+      if (finishedEpochNanos != 0) {
+        return;
+      }
+      if (code > 0) {
+        statusCode = code;
+      }
+      summary = responseSummary;
+      finishedEpochNanos = now();
+    }
+  }
+
+  /**
+   * Records a failed exchange.
+   *
+   * @param code HTTP status, or 0 when no response arrived
+   * @param type {@code http_<status>} or the exception class name
+   * @param partial what a stream reported before it failed, or {@code null}
+   */
+  public void failed(int code, String type, ResponseSummary partial) {
+    synchronized (lock) {
+      if (finishedEpochNanos != 0) {
+        return;
+      }
+      if (code > 0) {
+        statusCode = code;
+      }
+      errorType = type;
+      summary = partial;
+      finishedEpochNanos = now();
+    }
+  }
+
+  boolean succeededWithoutUsage() {
+    synchronized (lock) {
+      return errorType == null && !hasUsage();
+    }
+  }
+
+  boolean hasUsage() {
+    synchronized (lock) {
+      return summary != null && summary.usage() != null && summary.usage().hasTokens();
+    }
+  }
+
+  void useFallbackUsage(Usage usage) {
+    synchronized (lock) {
+      fallbackUsage = usage;
+    }
+  }
+
+  void end() {
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (statusCode > 0) {
+        span.setAttribute(SpanAttributes.HTTP_STATUS, (long) statusCode);
+      }
+      if (errorType != null) {
+        AgentContext.recordError(span, errorType);
+      }
+      if (summary != null) {
+        LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
+      }
+      Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
+      if (usage != null) {
+        LogicalCall.applyUsage(span, usage);
+      }
+      if (finishedEpochNanos != 0) {
+        span.end(finishedEpochNanos, TimeUnit.NANOSECONDS);
+      } else {
+        span.end();
+      }
+    }
+  }
+
+  private static long now() {
+    Instant now = Instant.now();
+    return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+  }
+}

@@ -1,0 +1,223 @@
+package io.flowcost.agent.calls;
+
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.usage.Usage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One logical model or embedding call (one SDK method call) and its attempts.
+ *
+ * <p>When no workflow is open it opens an implicit one around itself. The call span's context
+ * carries the call, so that the HTTP layer below can add attempts to it.
+ */
+public final class LogicalCall {
+
+  private static final ContextKey<LogicalCall> KEY = ContextKey.named("flowcost-call");
+
+  private final Span span;
+  private final Context parentContext;
+  private final Context context;
+  private final Workflow implicitWorkflow;
+  private final String kind;
+  private final String operation;
+  private final String provider;
+  private final String requestModel;
+  private final String callId;
+  private final String name;
+  private final List<Attempt> attempts = new ArrayList<>();
+  private boolean ended;
+
+  private LogicalCall(
+      Span span,
+      Context parentContext,
+      Workflow implicitWorkflow,
+      String name,
+      String kind,
+      String operation,
+      String provider,
+      String requestModel) {
+    this.span = span;
+    this.parentContext = parentContext;
+    this.context = parentContext.with(span).with(KEY, this);
+    this.implicitWorkflow = implicitWorkflow;
+    this.name = name;
+    this.kind = kind;
+    this.operation = operation;
+    this.provider = provider;
+    this.requestModel = requestModel;
+    this.callId = span.getSpanContext().getSpanId();
+  }
+
+  /**
+   * Starts a call span (kind CLIENT) named {@code <operation> <model>} under the current context,
+   * opening an implicit workflow first when none is open. Does not make it current.
+   */
+  public static LogicalCall start(
+      String kind, String operation, String provider, String requestModel, boolean stream) {
+    String name = requestModel == null ? operation : operation + ' ' + requestModel;
+    Context parent = Context.current();
+    Workflow implicit = null;
+    if (parent.get(KEY) == null && AgentContext.currentWorkflow() == null) {
+      implicit =
+          AgentContext.startWorkflow(
+              AgentContext.config().serviceName() + ':' + name, "implicit", null, null);
+      parent = implicit.attach(parent);
+    }
+    Span span =
+        AgentContext.tracer()
+            .spanBuilder(name)
+            .setParent(parent)
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute(SpanAttributes.CALL_KIND, kind)
+            .setAttribute(SpanAttributes.OPERATION, operation)
+            .startSpan();
+    if (provider != null) {
+      span.setAttribute(SpanAttributes.PROVIDER, provider);
+    }
+    if (requestModel != null) {
+      span.setAttribute(SpanAttributes.REQUEST_MODEL, requestModel);
+    }
+    if (stream) {
+      span.setAttribute(SpanAttributes.REQUEST_STREAM, true);
+    }
+    return new LogicalCall(span, parent, implicit, name, kind, operation, provider, requestModel);
+  }
+
+  /** The logical call open in the current context, or {@code null}. */
+  public static LogicalCall current() {
+    return Context.current().get(KEY);
+  }
+
+  /** The context with this call's span current (for the SDK method's own thread). */
+  public Context context() {
+    return context;
+  }
+
+  /** The context the call was started in: where callbacks of a streaming call should run. */
+  public Context parentContext() {
+    return parentContext;
+  }
+
+  /** The call span. */
+  public Span span() {
+    return span;
+  }
+
+  /** Starts the next attempt span, a child of the call span. */
+  public Attempt startAttempt() {
+    int number;
+    synchronized (attempts) {
+      number = attempts.size() + 1;
+    }
+    Span attemptSpan =
+        AgentContext.tracer()
+            .spanBuilder(name)
+            .setParent(context)
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute(SpanAttributes.ATTEMPT, (long) number)
+            .setAttribute(SpanAttributes.CALL_ID, callId)
+            .setAttribute(SpanAttributes.CALL_KIND, kind)
+            .setAttribute(SpanAttributes.OPERATION, operation)
+            .startSpan();
+    if (provider != null) {
+      attemptSpan.setAttribute(SpanAttributes.PROVIDER, provider);
+    }
+    if (requestModel != null) {
+      attemptSpan.setAttribute(SpanAttributes.REQUEST_MODEL, requestModel);
+    }
+    Attempt attempt = new Attempt(attemptSpan, number);
+    synchronized (attempts) {
+      if (ended) {
+        // a late retry after the call ended (should not happen): still record it
+        attempt.end();
+      }
+      attempts.add(attempt);
+    }
+    return attempt;
+  }
+
+  /**
+   * Ends the call: its attempts (with their recorded end times), then the call span, then the
+   * implicit workflow if the call opened one. Idempotent.
+   *
+   * @param responseModel the model the client says answered, or {@code null}
+   * @param finishReasons the client's finish reasons, or {@code null}
+   * @param clientUsage usage the client parsed, used when the wire parser found none
+   * @param error what the SDK method threw (or a stream's error), or {@code null}
+   */
+  public void end(
+      String responseModel, List<String> finishReasons, Usage clientUsage, Throwable error) {
+    List<Attempt> done;
+    synchronized (attempts) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      done = new ArrayList<>(attempts);
+    }
+    applyResponse(span, responseModel, finishReasons);
+    if (!done.isEmpty()) {
+      span.setAttribute(SpanAttributes.ATTEMPTS, (long) done.size());
+    }
+    if (clientUsage != null && clientUsage.hasTokens()) {
+      if (done.isEmpty()) {
+        applyUsage(span, clientUsage);
+      } else if (done.stream().noneMatch(Attempt::hasUsage)) {
+        for (int i = done.size() - 1; i >= 0; i--) {
+          if (done.get(i).succeededWithoutUsage()) {
+            done.get(i).useFallbackUsage(clientUsage);
+            break;
+          }
+        }
+      }
+    }
+    for (Attempt attempt : done) {
+      attempt.end();
+    }
+    if (error != null) {
+      AgentContext.recordError(span, error);
+    }
+    span.end();
+    if (implicitWorkflow != null) {
+      if (error != null) {
+        AgentContext.recordError(implicitWorkflow.rootSpan(), error);
+      }
+      implicitWorkflow.rootSpan().end();
+    }
+  }
+
+  static void applyResponse(Span span, String model, List<String> finishReasons) {
+    if (model != null) {
+      span.setAttribute(SpanAttributes.RESPONSE_MODEL, model);
+    }
+    if (finishReasons != null && !finishReasons.isEmpty()) {
+      span.setAttribute(SpanAttributes.FINISH_REASONS, finishReasons);
+    }
+  }
+
+  static void applyUsage(Span span, Usage usage) {
+    setIfPresent(span, SpanAttributes.INPUT_TOKENS, usage.inputTokens());
+    setIfPresent(span, SpanAttributes.CACHE_READ_TOKENS, usage.cacheReadTokens());
+    setIfPresent(span, SpanAttributes.CACHE_WRITE_TOKENS, usage.cacheWriteTokens());
+    setIfPresent(span, SpanAttributes.CACHE_WRITE_1H_TOKENS, usage.cacheWrite1hTokens());
+    setIfPresent(span, SpanAttributes.OUTPUT_TOKENS, usage.outputTokens());
+    setIfPresent(span, SpanAttributes.REASONING_TOKENS, usage.reasoningTokens());
+    if (usage.serviceTier() != null) {
+      span.setAttribute(SpanAttributes.SERVICE_TIER, usage.serviceTier());
+    }
+  }
+
+  private static void setIfPresent(
+      Span span, io.opentelemetry.api.common.AttributeKey<Long> key, Long value) {
+    if (value != null) {
+      span.setAttribute(key, value);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.flowcost.agent.context;
+
+import io.flowcost.agent.AgentConfig;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import java.util.Map;
+
+/**
+ * Process-wide state of the agent (tracer, settings) and the workflow carried in the agent's own
+ * {@link Context}. The agent's OpenTelemetry classes are relocated, so this context is separate
+ * from the application's.
+ */
+public final class AgentContext {
+
+  static final ContextKey<Workflow> WORKFLOW = ContextKey.named("flowcost-workflow");
+
+  private static volatile Tracer tracer = TracerProvider.noop().get("io.flowcost.agent");
+  private static volatile AgentConfig config =
+      AgentConfig.from(name -> null, name -> null);
+
+  private AgentContext() {}
+
+  /** Installs the tracer and settings every instrumentation uses. */
+  public static void install(Tracer agentTracer, AgentConfig agentConfig) {
+    tracer = agentTracer;
+    config = agentConfig;
+  }
+
+  /** The agent's tracer (a no-op one until {@link #install}). */
+  public static Tracer tracer() {
+    return tracer;
+  }
+
+  /** The agent's settings. */
+  public static AgentConfig config() {
+    return config;
+  }
+
+  /** The workflow open on this thread, or {@code null}. */
+  public static Workflow currentWorkflow() {
+    return Context.current().get(WORKFLOW);
+  }
+
+  /**
+   * Starts a workflow span: a new trace, linked to the span current on this thread (if any), so an
+   * upstream trace never merges two workflows. Does not make it current.
+   *
+   * @param name workflow name (intent)
+   * @param source {@code ai_service}, {@code api} or {@code implicit}
+   * @param tags extra tags (override the configured ones), may be {@code null}
+   * @param externalKey business key, may be {@code null}
+   */
+  public static Workflow startWorkflow(
+      String name, String source, Map<String, String> tags, String externalKey) {
+    SpanBuilder builder =
+        tracer
+            .spanBuilder(name)
+            .setNoParent()
+            .setAttribute(SpanAttributes.WORKFLOW_ROOT, true)
+            .setAttribute(SpanAttributes.WORKFLOW_NAME, name)
+            .setAttribute(SpanAttributes.WORKFLOW_SOURCE, source);
+    SpanContext current = Span.current().getSpanContext();
+    if (current.isValid()) {
+      builder.addLink(current);
+    }
+    for (Map.Entry<String, String> tag : config.tags().entrySet()) {
+      builder.setAttribute(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
+    }
+    if (tags != null) {
+      for (Map.Entry<String, String> tag : tags.entrySet()) {
+        builder.setAttribute(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
+      }
+    }
+    if (externalKey != null) {
+      builder.setAttribute(SpanAttributes.EXTERNAL_KEY, externalKey);
+    }
+    return new Workflow(builder.startSpan());
+  }
+
+  /** Marks a span failed with the exception's class name (never its message). */
+  public static void recordError(Span span, Throwable error) {
+    recordError(span, error.getClass().getName());
+  }
+
+  /** Marks a span failed with an error type. */
+  public static void recordError(Span span, String errorType) {
+    span.setStatus(StatusCode.ERROR);
+    span.setAttribute(SpanAttributes.ERROR_TYPE, errorType);
+  }
+}

@@ -1,0 +1,23 @@
+package io.flowcost.agent.langchain4j.aiservice;
+
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/** Advice on the AI-service proxy handler {@code DefaultAiServices$N.invoke(Object, Method, Object[])}. Inlined into the instrumented method; see {@code AgentInstaller}. */
+public final class AiServiceInvokeAdvice {
+
+  private AiServiceInvokeAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static Object enter(@Advice.Argument(1) java.lang.reflect.Method method) {
+    return AiServiceTracing.enter(method);
+  }
+
+  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  public static void exit(
+      @Advice.Enter Object token,
+      @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
+      @Advice.Thrown Throwable thrown) {
+    AiServiceTracing.exit(token, returned, thrown);
+  }
+}

@@ -1,0 +1,187 @@
+package io.flowcost.agent.langchain4j.aiservice;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.langchain4j.Reflect;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.lang.reflect.Method;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
+
+/**
+ * AI-service invocations ({@code DefaultAiServices}' proxy handler): a workflow when none is open,
+ * else a step of the open one. An invocation that returns a {@code TokenStream} lasts until the
+ * stream completes or fails.
+ */
+public final class AiServiceTracing {
+
+  private static final String TOKEN_STREAM = "dev.langchain4j.service.TokenStream";
+
+  /** Streams returned by an invocation and not yet started, weakly keyed by the stream object. */
+  private static final Map<Object, Invocation> PENDING_STREAMS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private AiServiceTracing() {}
+
+  /** Entry of {@code invoke(proxy, method, args)}; returns a token or {@code null}. */
+  public static Object enter(Method method) {
+    try {
+      if (method == null
+          || method.isDefault()
+          || method.getDeclaringClass() == Object.class
+          || method.getDeclaringClass().getName().startsWith("dev.langchain4j.service.memory.")) {
+        return null;
+      }
+      String agent = method.getDeclaringClass().getSimpleName();
+      String name = agent + '.' + method.getName();
+      Workflow open = AgentContext.currentWorkflow();
+      Span span;
+      Context context;
+      if (open == null) {
+        Workflow workflow = AgentContext.startWorkflow(name, "ai_service", null, null);
+        span = workflow.rootSpan();
+        span.setAttribute(SpanAttributes.AGENT_NAME, agent);
+        context = workflow.attach(Context.current());
+      } else {
+        span =
+            AgentContext.tracer()
+                .spanBuilder(name)
+                .setAttribute(SpanAttributes.STEP, true)
+                .setAttribute(SpanAttributes.STEP_NAME, name)
+                .setAttribute(SpanAttributes.AGENT_NAME, agent)
+                .startSpan();
+        context = Context.current().with(span);
+      }
+      return new Invocation(span, context, context.makeCurrent());
+    } catch (Throwable t) {
+      AgentLog.failure("ai service enter", t);
+      return null;
+    }
+  }
+
+  /** Exit: ends the span, unless a {@code TokenStream} was returned (then its end ends it). */
+  public static void exit(Object token, Object returned, Throwable thrown) {
+    if (!(token instanceof Invocation)) {
+      return;
+    }
+    Invocation invocation = (Invocation) token;
+    try {
+      invocation.scope.close();
+      if (thrown == null && Reflect.isInstance(returned, TOKEN_STREAM)) {
+        PENDING_STREAMS.put(returned, invocation);
+        return;
+      }
+      invocation.end(thrown);
+    } catch (Throwable t) {
+      AgentLog.failure("ai service exit", t);
+    }
+  }
+
+  /**
+   * Entry of {@code AiServiceTokenStream.start()}: makes the invocation's context current and
+   * returns a token, or {@code null} when the stream is not one of ours.
+   */
+  public static Object streamStarting(Object stream) {
+    try {
+      Invocation invocation = PENDING_STREAMS.remove(stream);
+      if (invocation == null) {
+        return null;
+      }
+      return new StreamStart(invocation, invocation.context.makeCurrent());
+    } catch (Throwable t) {
+      AgentLog.failure("token stream start", t);
+      return null;
+    }
+  }
+
+  /**
+   * Wraps the stream's completion handler so that completion ends the invocation. A missing
+   * handler is replaced by one that only ends it.
+   */
+  @SuppressWarnings("unchecked")
+  public static Object wrapCompletion(Object token, Object handler) {
+    if (!(token instanceof StreamStart)) {
+      return handler;
+    }
+    Invocation invocation = ((StreamStart) token).invocation;
+    Consumer<Object> delegate = (Consumer<Object>) handler;
+    return (Consumer<Object>)
+        response -> {
+          invocation.end(null);
+          if (delegate != null) {
+            delegate.accept(response);
+          }
+        };
+  }
+
+  /** Wraps the stream's error handler so that an error ends the invocation; null stays null. */
+  @SuppressWarnings("unchecked")
+  public static Object wrapError(Object token, Object handler) {
+    if (!(token instanceof StreamStart) || handler == null) {
+      return handler;
+    }
+    Invocation invocation = ((StreamStart) token).invocation;
+    Consumer<Throwable> delegate = (Consumer<Throwable>) handler;
+    return (Consumer<Throwable>)
+        error -> {
+          invocation.end(error);
+          delegate.accept(error);
+        };
+  }
+
+  /** Exit of {@code start()}: restores the context; a synchronous throw ends the invocation. */
+  public static void streamStarted(Object token, Throwable thrown) {
+    if (!(token instanceof StreamStart)) {
+      return;
+    }
+    StreamStart start = (StreamStart) token;
+    try {
+      start.scope.close();
+      if (thrown != null) {
+        start.invocation.end(thrown);
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("token stream started", t);
+    }
+  }
+
+  private static final class Invocation {
+    final Span span;
+    final Context context;
+    final Scope scope;
+    private boolean ended;
+
+    Invocation(Span span, Context context, Scope scope) {
+      this.span = span;
+      this.context = context;
+      this.scope = scope;
+    }
+
+    synchronized void end(Throwable error) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (error != null) {
+        AgentContext.recordError(span, error);
+      }
+      span.end();
+    }
+  }
+
+  private static final class StreamStart {
+    final Invocation invocation;
+    final Scope scope;
+
+    StreamStart(Invocation invocation, Scope scope) {
+      this.invocation = invocation;
+      this.scope = scope;
+    }
+  }
+}

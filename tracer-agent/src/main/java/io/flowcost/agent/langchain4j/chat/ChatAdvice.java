@@ -1,0 +1,23 @@
+package io.flowcost.agent.langchain4j.chat;
+
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/** Advice on {@code ChatModel.chat(ChatRequest[, ChatRequestOptions])}. Inlined into the instrumented method; see {@code AgentInstaller}. */
+public final class ChatAdvice {
+
+  private ChatAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static Object enter(@Advice.This Object model, @Advice.Argument(0) Object request) {
+    return ChatTracing.enter(model, request, false);
+  }
+
+  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  public static void exit(
+      @Advice.Enter Object token,
+      @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
+      @Advice.Thrown Throwable thrown) {
+    ChatTracing.exit(token, response, thrown);
+  }
+}

@@ -1,0 +1,115 @@
+package io.flowcost.agent.langchain4j.chat;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.calls.CallDepth;
+import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.langchain4j.ClientUsage;
+import io.flowcost.agent.langchain4j.ProviderNames;
+import io.flowcost.agent.langchain4j.Proxies;
+import io.flowcost.agent.langchain4j.Reflect;
+import io.opentelemetry.context.Scope;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Logical model calls: {@code ChatModel.chat(ChatRequest[, ChatRequestOptions])} and the streaming
+ * overloads of {@code StreamingChatModel}. Called from inlined advice with LangChain4j objects typed
+ * as {@code Object}.
+ */
+public final class ChatTracing {
+
+  /** Returned for nested calls: only the depth is counted. */
+  public static final Object NESTED = new Object();
+
+  private static final CallDepth DEPTH = new CallDepth();
+
+  private ChatTracing() {}
+
+  /** Entry of a chat call; returns a token for {@link #exit}. Never throws. */
+  public static Object enter(Object model, Object request, boolean streaming) {
+    if (DEPTH.increment() > 1) {
+      return NESTED;
+    }
+    try {
+      LogicalCall call =
+          LogicalCall.start(
+              "model", "chat", ProviderNames.of(model), requestModel(model, request), streaming);
+      return new Token(call, call.context().makeCurrent(), streaming);
+    } catch (Throwable t) {
+      AgentLog.failure("chat enter", t);
+      return NESTED;
+    }
+  }
+
+  /**
+   * Exit of a chat call. A synchronous call ends here; a streaming one only when it threw (else its
+   * handler ends it).
+   */
+  public static void exit(Object token, Object response, Throwable thrown) {
+    DEPTH.decrement();
+    if (!(token instanceof Token)) {
+      return;
+    }
+    Token t = (Token) token;
+    try {
+      t.scope.close();
+      if (!t.streaming || thrown != null) {
+        end(t.call, response, thrown);
+      }
+    } catch (Throwable e) {
+      AgentLog.failure("chat exit", e);
+    }
+  }
+
+  /** Wraps a streaming handler so that its completion ends the call; unchanged when nested. */
+  public static Object wrapHandler(Object token, Object handler) {
+    if (!(token instanceof Token) || handler == null) {
+      return handler;
+    }
+    try {
+      return Proxies.wrap(
+          handler,
+          "dev.langchain4j.model.chat.response.StreamingChatResponseHandler",
+          new StreamingHandlerProxy(((Token) token).call, handler));
+    } catch (Throwable e) {
+      AgentLog.failure("chat wrap handler", e);
+      return handler;
+    }
+  }
+
+  /** Ends a call with a {@code ChatResponse} (read reflectively) or an error. */
+  static void end(LogicalCall call, Object response, Throwable error) {
+    String responseModel = null;
+    List<String> finish = null;
+    Object tokenUsage = null;
+    if (response != null) {
+      responseModel = Reflect.callString(response, "modelName");
+      Object reason = Reflect.call(response, "finishReason");
+      if (reason instanceof Enum) {
+        finish = List.of(((Enum<?>) reason).name().toLowerCase(Locale.ROOT));
+      }
+      tokenUsage = Reflect.call(response, "tokenUsage");
+    }
+    call.end(responseModel, finish, ClientUsage.from(tokenUsage), error);
+  }
+
+  private static String requestModel(Object model, Object request) {
+    String name = Reflect.callString(request, "modelName");
+    if (name == null) {
+      name = Reflect.callString(Reflect.call(model, "defaultRequestParameters"), "modelName");
+    }
+    return name;
+  }
+
+  private static final class Token {
+    final LogicalCall call;
+    final Scope scope;
+    final boolean streaming;
+
+    Token(LogicalCall call, Scope scope, boolean streaming) {
+      this.call = call;
+      this.scope = scope;
+      this.streaming = streaming;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.flowcost.agent.langchain4j.embedding;
+
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/** Advice on {@code EmbeddingModel.embedAll(List)}. Inlined into the instrumented method; see {@code AgentInstaller}. */
+public final class EmbedAllAdvice {
+
+  private EmbedAllAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static Object enter(@Advice.This Object model) {
+    return EmbeddingTracing.enter(model);
+  }
+
+  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  public static void exit(
+      @Advice.Enter Object token,
+      @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
+      @Advice.Thrown Throwable thrown) {
+    EmbeddingTracing.exit(token, response, thrown);
+  }
+}

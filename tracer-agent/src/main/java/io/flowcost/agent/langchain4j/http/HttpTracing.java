@@ -1,0 +1,98 @@
+package io.flowcost.agent.langchain4j.http;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.calls.Attempt;
+import io.flowcost.agent.calls.CallDepth;
+import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.langchain4j.Proxies;
+import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.usage.ResponseSummary;
+import io.flowcost.agent.usage.UsageParser;
+
+/**
+ * Attempts: exchanges through LangChain4j's {@code HttpClient} inside an open logical call. Usage
+ * is read from the response body as it passes (never stored).
+ */
+public final class HttpTracing {
+
+  /** Returned for nested clients (a logging wrapper around the real one) and calls outside a call. */
+  public static final Object SKIP = new Object();
+
+  private static final CallDepth DEPTH = new CallDepth();
+
+  private HttpTracing() {}
+
+  /** Entry of {@code execute(..)}; returns an {@link Attempt} or {@link #SKIP}. Never throws. */
+  public static Object enter() {
+    if (DEPTH.increment() > 1) {
+      return SKIP;
+    }
+    try {
+      LogicalCall call = LogicalCall.current();
+      return call == null ? SKIP : call.startAttempt();
+    } catch (Throwable t) {
+      AgentLog.failure("http enter", t);
+      return SKIP;
+    }
+  }
+
+  /** Exit of the synchronous {@code execute(HttpRequest)}. */
+  public static void exitSync(Object token, Object response, Throwable thrown) {
+    DEPTH.decrement();
+    if (!(token instanceof Attempt)) {
+      return;
+    }
+    Attempt attempt = (Attempt) token;
+    try {
+      if (thrown != null) {
+        failed(attempt, thrown, null);
+      } else {
+        Long status = Reflect.callLong(response, "statusCode");
+        ResponseSummary summary = UsageParser.parse(Reflect.callString(response, "body"));
+        attempt.succeeded(status == null ? 0 : status.intValue(), summary);
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("http exit", t);
+    }
+  }
+
+  /** Wraps the SSE listener of the streaming {@code execute}; unchanged when skipped. */
+  public static Object wrapListener(Object token, Object listener) {
+    if (!(token instanceof Attempt) || listener == null) {
+      return listener;
+    }
+    try {
+      return Proxies.wrap(
+          listener,
+          "dev.langchain4j.http.client.sse.ServerSentEventListener",
+          new SseListenerProxy((Attempt) token, listener));
+    } catch (Throwable t) {
+      AgentLog.failure("http wrap listener", t);
+      return listener;
+    }
+  }
+
+  /** Exit of the streaming {@code execute}: only a synchronous throw finishes the attempt here. */
+  public static void exitStreaming(Object token, Throwable thrown) {
+    DEPTH.decrement();
+    if (token instanceof Attempt && thrown != null) {
+      failed((Attempt) token, thrown, null);
+    }
+  }
+
+  static void failed(Attempt attempt, Throwable error, ResponseSummary partial) {
+    int status = statusOf(error);
+    attempt.failed(status, status > 0 ? "http_" + status : error.getClass().getName(), partial);
+  }
+
+  /** The HTTP status of an {@code HttpException} (or one in its cause chain), else 0. */
+  static int statusOf(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (Reflect.isInstance(t, "dev.langchain4j.exception.HttpException")) {
+        Long status = Reflect.callLong(t, "statusCode");
+        return status == null ? 0 : status.intValue();
+      }
+    }
+    return 0;
+  }
+}

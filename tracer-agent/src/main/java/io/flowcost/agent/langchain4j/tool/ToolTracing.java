@@ -1,0 +1,93 @@
+package io.flowcost.agent.langchain4j.tool;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.langchain4j.Reflect;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import io.opentelemetry.context.Scope;
+
+/**
+ * Tool executions: {@code ToolService.executeWithErrorHandling(..)} (LangChain4j 1.4+), which
+ * covers {@code @Tool} methods, lambdas and MCP tools in the synchronous and streaming loops.
+ * LangChain4j turns a tool's exception into an error result; the exception class is captured from
+ * the executor below. Arguments and results are never read.
+ */
+public final class ToolTracing {
+
+  private static final ContextKey<ToolToken> KEY = ContextKey.named("flowcost-tool");
+
+  private ToolTracing() {}
+
+  /** Entry; returns a token for {@link #exit}, or {@code null}. Never throws. */
+  public static Object enter(Object toolExecutionRequest) {
+    try {
+      String tool = Reflect.callString(toolExecutionRequest, "name");
+      if (tool == null) {
+        tool = "unknown";
+      }
+      Span span =
+          AgentContext.tracer()
+              .spanBuilder("execute_tool " + tool)
+              .setAttribute(SpanAttributes.CALL_KIND, "tool")
+              .setAttribute(SpanAttributes.OPERATION, "execute_tool")
+              .setAttribute(SpanAttributes.TOOL_NAME, tool)
+              .startSpan();
+      ToolToken token = new ToolToken(span);
+      token.scope = Context.current().with(span).with(KEY, token).makeCurrent();
+      return token;
+    } catch (Throwable t) {
+      AgentLog.failure("tool enter", t);
+      return null;
+    }
+  }
+
+  /** Exit: status ERROR when the result says so (or the method threw). */
+  public static void exit(Object token, Object result, Throwable thrown) {
+    if (!(token instanceof ToolToken)) {
+      return;
+    }
+    ToolToken t = (ToolToken) token;
+    try {
+      t.scope.close();
+      if (thrown != null) {
+        AgentContext.recordError(t.span, thrown);
+      } else if (Boolean.TRUE.equals(Reflect.call(result, "isError"))) {
+        AgentContext.recordError(t.span, t.errorType != null ? t.errorType : "tool_error");
+      }
+      t.span.end();
+    } catch (Throwable e) {
+      AgentLog.failure("tool exit", e);
+    }
+  }
+
+  /** Called when a {@code ToolExecutor} threw: remembers the first exception class of the tool. */
+  public static void executorThrew(Throwable thrown) {
+    if (thrown == null) {
+      return;
+    }
+    ToolToken t = Context.current().get(KEY);
+    if (t != null && t.errorType == null) {
+      Throwable cause = thrown;
+      // LangChain4j wraps what the tool method threw; report the tool's own exception
+      while (cause.getCause() != null
+          && cause.getCause() != cause
+          && cause.getClass().getName().startsWith("dev.langchain4j.")) {
+        cause = cause.getCause();
+      }
+      t.errorType = cause.getClass().getName();
+    }
+  }
+
+  private static final class ToolToken {
+    final Span span;
+    Scope scope;
+    volatile String errorType;
+
+    ToolToken(Span span) {
+      this.span = span;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.flowcost.agent.usage;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Follows the events of one streamed response (SSE {@code data:} payloads or NDJSON lines) and
+ * keeps the latest reported value of every usage field.
+ *
+ * <p>Every provider reports streamed usage as running totals, never as increments: OpenAI in one
+ * final chunk, Anthropic in {@code message_start} and then cumulative {@code message_delta}s,
+ * Gemini on many chunks. So a later value overwrites an earlier one and nothing is added. Not
+ * thread-safe; callers synchronise (one stream delivers its events in order).
+ */
+public final class StreamUsageAccumulator {
+
+  private final Map<String, Object> fields = new HashMap<>();
+  private boolean sawEvent;
+
+  /** Takes one event payload; ignores {@code [DONE]} and anything that is not JSON. */
+  public void onEvent(String data) {
+    if (data == null || data.isEmpty() || data.charAt(0) != '{') {
+      return;
+    }
+    Map<String, Object> event = UsageParser.fields(data);
+    for (Map.Entry<String, Object> e : event.entrySet()) {
+      Object value = e.getValue();
+      if (value instanceof List && ((List<?>) value).isEmpty()) {
+        continue;
+      }
+      fields.put(e.getKey(), value);
+    }
+    sawEvent |= !event.isEmpty();
+  }
+
+  /** The summary so far, or {@code null} when no recognised event arrived. */
+  public ResponseSummary result() {
+    return sawEvent ? UsageParser.summarize(fields) : null;
+  }
+}

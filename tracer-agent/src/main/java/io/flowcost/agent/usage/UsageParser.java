@@ -1,0 +1,313 @@
+package io.flowcost.agent.usage;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads usage from a provider's response body as it crossed the wire, and normalises it to the
+ * OpenTelemetry GenAI conventions (all input including cache, all output including reasoning).
+ *
+ * <p>Recognised shapes: OpenAI Chat Completions, Responses and Embeddings (and the compatible
+ * Azure/Ollama/Mistral endpoints), Anthropic Messages, Gemini {@code usageMetadata}, Bedrock
+ * Converse and Ollama's native API. Bodies are never stored; only counts, the model name, finish
+ * reasons and the service tier are kept. Thread-safe.
+ */
+public final class UsageParser {
+
+  private static final List<String> BASE_PATHS =
+      List.of(
+          "model",
+          "service_tier",
+          "type",
+          "object",
+          "stop_reason",
+          "delta.stop_reason",
+          "choices[].finish_reason",
+          // OpenAI chat / embeddings
+          "usage.prompt_tokens",
+          "usage.completion_tokens",
+          "usage.prompt_tokens_details.cached_tokens",
+          "usage.prompt_tokens_details.cache_write_tokens",
+          "usage.completion_tokens_details.reasoning_tokens",
+          // OpenAI responses + Anthropic
+          "usage.input_tokens",
+          "usage.output_tokens",
+          "usage.input_tokens_details.cached_tokens",
+          "usage.input_tokens_details.cache_write_tokens",
+          "usage.output_tokens_details.reasoning_tokens",
+          "usage.cache_creation_input_tokens",
+          "usage.cache_read_input_tokens",
+          "usage.cache_creation.ephemeral_1h_input_tokens",
+          "usage.output_tokens_details.thinking_tokens",
+          "usage.service_tier",
+          // Gemini
+          "modelVersion",
+          "candidates[].finishReason",
+          "usageMetadata.promptTokenCount",
+          "usageMetadata.cachedContentTokenCount",
+          "usageMetadata.candidatesTokenCount",
+          "usageMetadata.thoughtsTokenCount",
+          "usageMetadata.toolUsePromptTokenCount",
+          "usageMetadata.trafficType",
+          // Bedrock converse
+          "stopReason",
+          "usage.inputTokens",
+          "usage.outputTokens",
+          "usage.cacheReadInputTokens",
+          "usage.cacheWriteInputTokens",
+          "usage.cacheDetails[].ttl",
+          "usage.cacheDetails[].inputTokens",
+          "serviceTier.type",
+          // Ollama native
+          "prompt_eval_count",
+          "eval_count",
+          "done_reason");
+
+  /** Roots under which a whole response may be nested (SSE envelopes). */
+  private static final List<String> WRAPPERS = List.of("message.", "response.");
+
+  private static final JsonFields FIELDS = new JsonFields(allPaths());
+
+  private UsageParser() {}
+
+  private static Set<String> allPaths() {
+    Set<String> paths = new HashSet<>(BASE_PATHS);
+    for (String wrapper : WRAPPERS) {
+      for (String path : BASE_PATHS) {
+        paths.add(wrapper + path);
+      }
+    }
+    return paths;
+  }
+
+  /** Summarises a complete (non-streaming) response body; {@code null} when it is not JSON. */
+  public static ResponseSummary parse(String body) {
+    Map<String, Object> fields = fields(body);
+    return fields.isEmpty() ? null : summarize(fields);
+  }
+
+  /** Same as {@link #parse(String)} for UTF-8 bytes. */
+  public static ResponseSummary parse(byte[] body) {
+    Map<String, Object> fields = unwrap(FIELDS.extract(body));
+    return fields.isEmpty() ? null : summarize(fields);
+  }
+
+  /** Extracts the recognised raw fields of one JSON document, unwrapped from SSE envelopes. */
+  static Map<String, Object> fields(String json) {
+    return unwrap(FIELDS.extract(json));
+  }
+
+  private static Map<String, Object> unwrap(Map<String, Object> raw) {
+    if (raw.isEmpty()) {
+      return raw;
+    }
+    Map<String, Object> out = null;
+    for (Map.Entry<String, Object> e : raw.entrySet()) {
+      for (String wrapper : WRAPPERS) {
+        if (e.getKey().startsWith(wrapper)) {
+          if (out == null) {
+            out = new HashMap<>(raw);
+          }
+          out.remove(e.getKey());
+          out.put(e.getKey().substring(wrapper.length()), e.getValue());
+        }
+      }
+    }
+    return out == null ? raw : out;
+  }
+
+  /** Normalises raw fields (possibly merged from several stream events) into a summary. */
+  static ResponseSummary summarize(Map<String, Object> f) {
+    if (has(f, "usageMetadata.")) {
+      return gemini(f);
+    }
+    if (f.containsKey("usage.inputTokens") || f.containsKey("usage.outputTokens")) {
+      return bedrock(f);
+    }
+    if (f.containsKey("prompt_eval_count") || f.containsKey("eval_count")) {
+      return ollama(f);
+    }
+    if (isAnthropic(f)) {
+      return anthropic(f);
+    }
+    if (f.containsKey("usage.input_tokens") || f.containsKey("usage.output_tokens")) {
+      return openAiResponses(f);
+    }
+    if (f.containsKey("usage.prompt_tokens") || f.containsKey("usage.completion_tokens")) {
+      return openAiChat(f);
+    }
+    List<String> finish = strings(f, "choices[].finish_reason");
+    if (finish.isEmpty()) {
+      finish = single(str(f, "stop_reason"), str(f, "delta.stop_reason"));
+    }
+    return new ResponseSummary(str(f, "model"), finish, null);
+  }
+
+  private static boolean isAnthropic(Map<String, Object> f) {
+    String type = str(f, "type");
+    return f.containsKey("usage.cache_creation_input_tokens")
+        || f.containsKey("usage.cache_read_input_tokens")
+        || f.containsKey("usage.cache_creation.ephemeral_1h_input_tokens")
+        || f.containsKey("usage.output_tokens_details.thinking_tokens")
+        || f.containsKey("usage.service_tier")
+        || (type != null && type.startsWith("message"));
+  }
+
+  private static ResponseSummary openAiChat(Map<String, Object> f) {
+    Long completion = num(f, "usage.completion_tokens");
+    Usage usage =
+        Usage.builder()
+            .inputTokens(num(f, "usage.prompt_tokens"))
+            .cacheReadTokens(num(f, "usage.prompt_tokens_details.cached_tokens"))
+            .cacheWriteTokens(num(f, "usage.prompt_tokens_details.cache_write_tokens"))
+            // embeddings report no completion tokens: they produce no billed output
+            .outputTokens(completion != null ? completion : Long.valueOf(0))
+            .reasoningTokens(num(f, "usage.completion_tokens_details.reasoning_tokens"))
+            .serviceTier(str(f, "service_tier"))
+            .build();
+    return new ResponseSummary(str(f, "model"), strings(f, "choices[].finish_reason"), usage);
+  }
+
+  private static ResponseSummary openAiResponses(Map<String, Object> f) {
+    Usage usage =
+        Usage.builder()
+            .inputTokens(num(f, "usage.input_tokens"))
+            .cacheReadTokens(num(f, "usage.input_tokens_details.cached_tokens"))
+            .cacheWriteTokens(num(f, "usage.input_tokens_details.cache_write_tokens"))
+            .outputTokens(num(f, "usage.output_tokens"))
+            .reasoningTokens(num(f, "usage.output_tokens_details.reasoning_tokens"))
+            .serviceTier(str(f, "service_tier"))
+            .build();
+    return new ResponseSummary(str(f, "model"), Collections.emptyList(), usage);
+  }
+
+  private static ResponseSummary anthropic(Map<String, Object> f) {
+    // Anthropic's input_tokens excludes cache reads and writes: the total is the sum of the three
+    Long read = num(f, "usage.cache_read_input_tokens");
+    Long write = num(f, "usage.cache_creation_input_tokens");
+    Long input = num(f, "usage.input_tokens");
+    Usage usage =
+        Usage.builder()
+            .inputTokens(input == null && read == null && write == null ? null : sum(input, read, write))
+            .cacheReadTokens(read)
+            .cacheWriteTokens(write)
+            .cacheWrite1hTokens(num(f, "usage.cache_creation.ephemeral_1h_input_tokens"))
+            .outputTokens(num(f, "usage.output_tokens"))
+            .reasoningTokens(num(f, "usage.output_tokens_details.thinking_tokens"))
+            .serviceTier(str(f, "usage.service_tier"))
+            .build();
+    String stop = str(f, "stop_reason");
+    return new ResponseSummary(
+        str(f, "model"), single(stop != null ? stop : str(f, "delta.stop_reason")), usage);
+  }
+
+  private static ResponseSummary gemini(Map<String, Object> f) {
+    // thoughts sit outside candidatesTokenCount, tool-use prompt tokens outside promptTokenCount
+    Long prompt = num(f, "usageMetadata.promptTokenCount");
+    Long toolUse = num(f, "usageMetadata.toolUsePromptTokenCount");
+    Long candidates = num(f, "usageMetadata.candidatesTokenCount");
+    Long thoughts = num(f, "usageMetadata.thoughtsTokenCount");
+    Usage usage =
+        Usage.builder()
+            .inputTokens(prompt == null && toolUse == null ? null : sum(prompt, toolUse))
+            .cacheReadTokens(num(f, "usageMetadata.cachedContentTokenCount"))
+            .outputTokens(candidates == null && thoughts == null ? null : sum(candidates, thoughts))
+            .reasoningTokens(thoughts)
+            .serviceTier(str(f, "usageMetadata.trafficType"))
+            .build();
+    return new ResponseSummary(
+        str(f, "modelVersion"), strings(f, "candidates[].finishReason"), usage);
+  }
+
+  private static ResponseSummary bedrock(Map<String, Object> f) {
+    Long read = num(f, "usage.cacheReadInputTokens");
+    Long write = num(f, "usage.cacheWriteInputTokens");
+    Long oneHour = null;
+    List<Object> ttls = list(f, "usage.cacheDetails[].ttl");
+    List<Object> counts = list(f, "usage.cacheDetails[].inputTokens");
+    for (int i = 0; i < ttls.size() && i < counts.size(); i++) {
+      if ("1h".equals(ttls.get(i)) && counts.get(i) instanceof Long) {
+        oneHour = sum(oneHour, (Long) counts.get(i));
+      }
+    }
+    Usage usage =
+        Usage.builder()
+            .inputTokens(sum(num(f, "usage.inputTokens"), read, write))
+            .cacheReadTokens(read)
+            .cacheWriteTokens(write)
+            .cacheWrite1hTokens(oneHour)
+            .outputTokens(num(f, "usage.outputTokens"))
+            .serviceTier(str(f, "serviceTier.type"))
+            .build();
+    return new ResponseSummary(null, single(str(f, "stopReason")), usage);
+  }
+
+  private static ResponseSummary ollama(Map<String, Object> f) {
+    // prompt_eval_count is omitted when the whole prompt came from Ollama's KV cache
+    Long prompt = num(f, "prompt_eval_count");
+    Usage usage =
+        Usage.builder()
+            .inputTokens(prompt != null ? prompt : Long.valueOf(0))
+            .outputTokens(num(f, "eval_count"))
+            .build();
+    return new ResponseSummary(str(f, "model"), single(str(f, "done_reason")), usage);
+  }
+
+  private static boolean has(Map<String, Object> f, String prefix) {
+    for (String key : f.keySet()) {
+      if (key.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Long num(Map<String, Object> f, String key) {
+    Object v = f.get(key);
+    return v instanceof Long ? (Long) v : null;
+  }
+
+  private static String str(Map<String, Object> f, String key) {
+    Object v = f.get(key);
+    return v instanceof String ? (String) v : null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Map<String, Object> f, String key) {
+    Object v = f.get(key);
+    return v instanceof List ? (List<Object>) v : Collections.emptyList();
+  }
+
+  private static List<String> strings(Map<String, Object> f, String key) {
+    List<String> out = new ArrayList<>();
+    for (Object o : list(f, key)) {
+      if (o instanceof String) {
+        out.add((String) o);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> single(String value) {
+    return value == null ? Collections.emptyList() : List.of(value);
+  }
+
+  private static List<String> single(String first, String second) {
+    return single(first != null ? first : second);
+  }
+
+  private static Long sum(Long... values) {
+    long total = 0;
+    for (Long v : values) {
+      if (v != null) {
+        total += v;
+      }
+    }
+    return total;
+  }
+}
