@@ -122,8 +122,9 @@ public final class Collector implements AutoCloseable {
     } catch (Exception e) {
       vertx.close();
       pipeline.close();
-      throw new IOException("cannot listen on " + config.host() + ":" + config.port()
-          + " (" + rootMessage(e) + "); choose another --port or stop the process using it", e);
+      throw new IOException("cannot start the HTTP server on " + config.host() + ":"
+          + config.port() + " (" + rootMessage(e) + "); if the port is in use, choose another"
+          + " --port or stop the process using it", e);
     }
     LOG.info("listening on http://" + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
         + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "

@@ -85,7 +85,7 @@ public final class Flowcost {
    * @throws IllegalArgumentException when {@code externalKey} is null, blank or too long
    */
   public static OutcomeBuilder outcomeForKey(String externalKey) {
-    return new OutcomeBuilder(null, OutcomeBuilder.requireText("externalKey", externalKey, 512));
+    return new OutcomeBuilder(null, OutcomeBuilder.requireText("externalKey", externalKey, OutcomeBuilder.MAX_KEY));
   }
 
   /**

@@ -23,6 +23,11 @@ import java.util.UUID;
  */
 public final class OutcomeBuilder {
 
+  /** Limits the collector enforces (docs/openapi/outcomes.yaml); checked here to fail early. */
+  static final int MAX_KEY = 256;
+  static final int MAX_REASON = 256;
+  private static final BigDecimal MAX_VALUE = new BigDecimal("999999999");
+
   private final String workflowId;
   private final String externalKey;
   private OutcomeStatus status;
@@ -64,7 +69,7 @@ public final class OutcomeBuilder {
 
   /** Sets a short reason code, e.g. {@code wrong_answer}; not free text with personal data. */
   public OutcomeBuilder reason(String reason) {
-    this.reason = requireText("reason", reason, 1024);
+    this.reason = requireText("reason", reason, MAX_REASON);
     return this;
   }
 
@@ -72,6 +77,10 @@ public final class OutcomeBuilder {
   public OutcomeBuilder value(BigDecimal value) {
     if (value == null) {
       throw new IllegalArgumentException("value must not be null");
+    }
+    BigDecimal plain = value.stripTrailingZeros();
+    if (plain.abs().compareTo(MAX_VALUE) > 0 || plain.scale() > 9) {
+      throw new IllegalArgumentException("value must be below 1e9 in magnitude with at most 9 decimals");
     }
     this.value = value;
     return this;

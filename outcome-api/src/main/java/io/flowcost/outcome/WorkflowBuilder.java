@@ -45,7 +45,7 @@ public final class WorkflowBuilder {
    * workflow id, see {@link Flowcost#outcomeForKey}.
    */
   public WorkflowBuilder externalKey(String externalKey) {
-    this.externalKey = OutcomeBuilder.requireText("externalKey", externalKey, 512);
+    this.externalKey = OutcomeBuilder.requireText("externalKey", externalKey, OutcomeBuilder.MAX_KEY);
     return this;
   }
 

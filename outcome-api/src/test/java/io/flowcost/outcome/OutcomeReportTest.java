@@ -160,6 +160,11 @@ class OutcomeReportTest {
     assertThatThrownBy(() -> Flowcost.outcomeForKey(" ")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).status(null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).value(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).value(new BigDecimal("1e9"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).value(new BigDecimal("0.0000000001"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Flowcost.outcomeForKey("k".repeat(257))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Flowcost.workflow(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Flowcost.workflow("w").tag("k", null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).report()).isInstanceOf(IllegalStateException.class);
     assertThat(collector.received()).isEmpty();
   }

@@ -177,7 +177,9 @@ public final class AgentInstaller {
         i.add(
             builder,
             named("java.util.concurrent.ForkJoinPool")
-                .or(named("java.util.concurrent.ThreadPerTaskExecutor")),
+                .or(named("java.util.concurrent.ThreadPerTaskExecutor"))
+                // CompletableFuture's fallback when the common pool has parallelism 1
+                .or(named("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor")),
             named("execute").or(named("submit")).and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
             "concurrent.RunnableArgumentAdvice");
     builder =
@@ -253,6 +255,10 @@ public final class AgentInstaller {
     @Override
     public void onError(
         String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+      if (AgentLog.isDebug()) {
+        // ByteBuddy's message names our advice and the target type, never application data
+        AgentLog.info("instrumentation error on " + typeName + ": " + throwable);
+      }
       if (reported.add(typeName)) {
         AgentLog.info(
             "could not instrument "

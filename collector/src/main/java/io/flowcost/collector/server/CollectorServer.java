@@ -65,9 +65,9 @@ public final class CollectorServer {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
-    router.post("/v1/traces").handler(this::authorize).handler(this::admit).handler(body)
+    router.post("/v1/traces").handler(body).handler(this::authorize).handler(this::admit)
         .handler(this::traces);
-    router.post("/v1/outcomes").handler(this::authorize).handler(this::admit).handler(body)
+    router.post("/v1/outcomes").handler(body).handler(this::authorize).handler(this::admit)
         .handler(this::outcomes);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param model the model named in the request (echoed in the response)
  * @param httpStatus the HTTP status sent
  * @param streaming whether the response was a server-sent-event stream
+ * @param truncated whether a stream was ended early on purpose ({@code [stream-cut]})
  * @param attempt 1-based count of identical request bodies seen so far (a client retry sends the
  *     same body, so its second attempt has {@code attempt == 2})
  * @param replyKind what the response carried
@@ -33,6 +34,7 @@ public record Exchange(
     String model,
     int httpStatus,
     boolean streaming,
+    boolean truncated,
     int attempt,
     ReplyKind replyKind,
     String toolName,

@@ -62,7 +62,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * [tool:NAME {json}]} (call a tool first; several markers are called one per turn), {@code
  * [fail:429]} / {@code [fail:500x2]} (the first N attempts of an identical request body fail —
  * a client retry resends the same body), {@code [fail-always:500]}, {@code [slow:MS]}, {@code
- * [cache-write]}, {@code [cache-write-1h]}, {@code [cache-hit]}. Text replies are canned and
+ * [cache-write]}, {@code [cache-write-1h]}, {@code [cache-hit]}, {@code [stream-cut]}. Text replies are canned and
  * start with {@code [fake-reply <8 hex of the last user message digest>]}; the fake never echoes
  * request text, not even in error bodies.
  *
@@ -165,6 +165,7 @@ public final class FakeProvider implements AutoCloseable {
       o.put("model", e.model());
       o.put("http_status", e.httpStatus());
       o.put("streaming", e.streaming());
+      o.put("truncated", e.truncated());
       o.put("attempt", e.attempt());
       o.put("reply_kind", e.replyKind().name().toLowerCase());
       o.put("tool_name", e.toolName());
@@ -186,29 +187,45 @@ public final class FakeProvider implements AutoCloseable {
 
   // ---------------------------------------------------------------- request handling
 
-  private void handle(HttpExchange http) throws IOException {
-    try (http) {
-      byte[] body = readAll(http.getRequestBody());
-      String path = http.getRequestURI().getPath().replaceAll("/{2,}", "/");
-      String method = http.getRequestMethod();
-      if (method.equals("GET") && path.equals("/_fake/exchanges")) {
-        sendJson(http, 200, exchangesJson());
-        return;
-      }
-      if (!method.equals("POST")) {
-        sendJson(http, 405, OpenAiWire.error(404));
-        return;
-      }
-      switch (path) {
-        case "/v1/chat/completions" -> chat(http, Protocol.OPENAI_CHAT, path, body);
-        case "/v1/messages" -> chat(http, Protocol.ANTHROPIC_MESSAGES, path, body);
-        case "/v1/embeddings" -> embeddings(http, path, body);
-        default -> sendJson(http, 404, OpenAiWire.error(404));
-      }
+  private void handle(HttpExchange http) {
+    try {
+      route(http);
     } catch (IOException e) {
       // The client went away mid-response; nothing to do for a fake.
+    } catch (RuntimeException e) {
+      // A request shape the fake does not understand: answer 500 if nothing was sent yet.
+      if (http.getResponseCode() < 0) {
+        try {
+          sendJson(http, 500, OpenAiWire.error(500));
+        } catch (IOException ignored) {
+          // Client gone.
+        }
+      }
+    } finally {
+      http.close();
     }
   }
+
+  private void route(HttpExchange http) throws IOException {
+    byte[] body = readAll(http.getRequestBody());
+    String path = http.getRequestURI().getPath().replaceAll("/{2,}", "/");
+    String method = http.getRequestMethod();
+    if (method.equals("GET") && path.equals("/_fake/exchanges")) {
+      sendJson(http, 200, exchangesJson());
+      return;
+    }
+    if (!method.equals("POST")) {
+      sendJson(http, 405, OpenAiWire.error(404));
+      return;
+    }
+    switch (path) {
+      case "/v1/chat/completions" -> chat(http, Protocol.OPENAI_CHAT, path, body);
+      case "/v1/messages" -> chat(http, Protocol.ANTHROPIC_MESSAGES, path, body);
+      case "/v1/embeddings" -> embeddings(http, path, body);
+      default -> sendJson(http, 404, OpenAiWire.error(404));
+    }
+  }
+
 
   private void chat(HttpExchange http, Protocol protocol, String path, byte[] body)
       throws IOException {
@@ -240,29 +257,45 @@ public final class FakeProvider implements AutoCloseable {
     if (anthropic) {
       ObjectNode usage = AnthropicWire.usage(view, markers, reply);
       String id = "msg_fake_" + seq;
-      record(seq, protocol, view, 200, attempt, reply, true, usage, "standard", hash);
       if (view.stream()) {
+        List<AnthropicWire.Event> events = AnthropicWire.events(id, view, reply, usage);
+        if (markers.streamCut()) {
+          // Everything before message_delta is content; keep message_start and half the rest.
+          int content = events.size() - 2;
+          events = events.subList(0, (content + 1) / 2);
+          usage = (ObjectNode) events.get(0).data().get("message").get("usage");
+        }
+        record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash);
         startSse(http);
-        for (AnthropicWire.Event event : AnthropicWire.events(id, view, reply, usage)) {
+        for (AnthropicWire.Event event : events) {
           writeSse(http, event.name(), event.data());
         }
       } else {
+        record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash);
         sendJson(http, 200, AnthropicWire.message(id, view, reply, usage));
       }
     } else {
       String tier = OpenAiWire.serviceTier(view.requestedServiceTier());
       ObjectNode usage = OpenAiWire.usage(view, reply);
-      boolean usageSent = !view.stream() || view.includeUsage();
+      boolean cut = view.stream() && markers.streamCut();
+      boolean usageSent = !view.stream() || (view.includeUsage() && !cut);
       String id = "chatcmpl-fake-" + seq;
       long created = Instant.now().getEpochSecond();
-      record(seq, protocol, view, 200, attempt, reply, usageSent, usage, tier, hash);
+      record(seq, protocol, view, markers, 200, attempt, reply, usageSent, usage, tier, hash);
       if (view.stream()) {
+        List<ObjectNode> chunks =
+            OpenAiWire.chunks(id, created, view, reply, tier, usageSent ? usage : null);
+        if (cut) {
+          // Drop the finish chunk and half of the content chunks; no [DONE].
+          chunks = chunks.subList(0, chunks.size() / 2);
+        }
         startSse(http);
-        for (ObjectNode chunk :
-            OpenAiWire.chunks(id, created, view, reply, tier, usageSent ? usage : null)) {
+        for (ObjectNode chunk : chunks) {
           writeSse(http, null, chunk);
         }
-        writeRaw(http, "data: [DONE]\n\n");
+        if (!cut) {
+          writeRaw(http, "data: [DONE]\n\n");
+        }
       } else {
         sendJson(http, 200, OpenAiWire.completion(id, created, view, reply, tier, usage));
       }
@@ -324,7 +357,7 @@ public final class FakeProvider implements AutoCloseable {
     Map<String, Long> usage = new LinkedHashMap<>();
     usage.put("prompt_tokens", tokens);
     usage.put("total_tokens", tokens);
-    log.add(new Exchange(seq, Protocol.OPENAI_EMBEDDINGS, model, 200, false, attempt,
+    log.add(new Exchange(seq, Protocol.OPENAI_EMBEDDINGS, model, 200, false, false, attempt,
         ReplyKind.EMBEDDING, null, true, usage, null, hash));
     sendJson(http, 200, response);
   }
@@ -342,7 +375,8 @@ public final class FakeProvider implements AutoCloseable {
   private void fail(HttpExchange http, Protocol protocol, String model, boolean streaming,
       int attempt, String hash, int status) throws IOException {
     long seq = sequence.incrementAndGet();
-    log.add(new Exchange(seq, protocol, model, status, streaming, attempt, ReplyKind.ERROR, null,
+    log.add(new Exchange(seq, protocol, model, status, streaming, false, attempt, ReplyKind.ERROR,
+        null,
         false, Map.of(), null, hash));
     if (status == 429 || status >= 500) {
       // Real providers hint the wait; keep it short so client back-off stays fast in tests.
@@ -358,13 +392,15 @@ public final class FakeProvider implements AutoCloseable {
     }
   }
 
-  private void record(long seq, Protocol protocol, ChatRequestView view, int status, int attempt,
-      Reply reply, boolean usageSent, ObjectNode usage, String tier, String hash) {
+  private void record(long seq, Protocol protocol, ChatRequestView view, Markers markers,
+      int status, int attempt, Reply reply, boolean usageSent, ObjectNode usage, String tier,
+      String hash) {
     Map<String, Long> flat = new LinkedHashMap<>();
     if (usageSent) {
       flatten("", usage, flat);
     }
-    log.add(new Exchange(seq, protocol, view.model(), status, view.stream(), attempt,
+    log.add(new Exchange(seq, protocol, view.model(), status, view.stream(),
+        view.stream() && markers.streamCut(), attempt,
         reply.toolCall() ? ReplyKind.TOOL_CALL : ReplyKind.TEXT,
         reply.toolCall() ? reply.tool().name() : null, usageSent, flat, tier, hash));
   }

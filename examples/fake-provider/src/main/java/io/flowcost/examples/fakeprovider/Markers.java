@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *   <li>{@code [cache-write]} / {@code [cache-write-1h]} — Anthropic: the cacheable prefix is
  *       written with a 5-minute / 1-hour TTL on the first turn.
  *   <li>{@code [cache-hit]} — Anthropic: the cacheable prefix is read even on the first turn.
+ *   <li>{@code [stream-cut]} — a streamed reply ends cleanly after about half of its content,
+ *       without its final events (OpenAI: no finish chunk, usage chunk or {@code [DONE]};
+ *       Anthropic: no {@code message_delta} or {@code message_stop}), like a dropped stream.
  * </ul>
  *
  * @param tools the tool calls to make, in order
@@ -32,6 +35,7 @@ import java.util.regex.Pattern;
  * @param cacheWrite5m whether {@code [cache-write]} was given
  * @param cacheWrite1h whether {@code [cache-write-1h]} was given
  * @param cacheHit whether {@code [cache-hit]} was given
+ * @param streamCut whether {@code [stream-cut]} was given
  */
 record Markers(
     List<ToolMarker> tools,
@@ -41,9 +45,10 @@ record Markers(
     long slowMillis,
     boolean cacheWrite5m,
     boolean cacheWrite1h,
-    boolean cacheHit) {
+    boolean cacheHit,
+    boolean streamCut) {
 
-  static final Markers NONE = new Markers(List.of(), 0, 0, 0, 0, false, false, false);
+  static final Markers NONE = new Markers(List.of(), 0, 0, 0, 0, false, false, false, false);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})(?:x(\\d+))?]");
@@ -82,7 +87,8 @@ record Markers(
         slow,
         text.contains("[cache-write]"),
         text.contains("[cache-write-1h]"),
-        text.contains("[cache-hit]"));
+        text.contains("[cache-hit]"),
+        text.contains("[stream-cut]"));
   }
 
   private static List<ToolMarker> parseTools(String text) {

@@ -1,0 +1,207 @@
+package io.flowcost.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An embedded collector, fed over HTTP, read back from the Parquet lake with DuckDB. */
+class CollectorIT {
+
+  private static final String TRACE_ID = "5b8efff798038103d269b633813fc60c";
+
+  @TempDir Path tmp;
+  private Collector collector;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Path lake;
+
+  @BeforeEach
+  void start() throws Exception {
+    lake = tmp.resolve("lake");
+    Collector.Config defaults = Collector.Config.local(lake, tmp.resolve("data"),
+        new LocalDirectoryStore(lake));
+    collector = Collector.start(new Collector.Config("127.0.0.1", 0, defaults.store(),
+        defaults.lakeUri(), defaults.lakeReadRoot(), defaults.dataDir(), null, null,
+        Duration.ofHours(1), Duration.ofHours(1), 64 * 1024, 1_000_000, 7, "test"));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    collector.close();
+  }
+
+  @Test
+  void otlpJsonSpanKeepsItsHexTraceIdAsWorkflowIdAndIsPricedByHand() throws Exception {
+    long start = Instant.parse("2026-11-20T10:00:00Z").getEpochSecond() * 1_000_000_000L;
+    String body = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"py-bot"}}]},
+         "scopeSpans":[{"spans":[
+          {"traceId":"%1$s","spanId":"1111111111111111","name":"answer-question","kind":1,
+           "startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d"},
+          {"traceId":"%1$s","spanId":"2222222222222222","parentSpanId":"1111111111111111",
+           "name":"chat gpt-4o-mini","kind":3,"startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d",
+           "attributes":[
+            {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+            {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+            {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},
+            {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1000"}},
+            {"key":"gen_ai.usage.cache_read.input_tokens","value":{"intValue":"400"}},
+            {"key":"gen_ai.usage.output_tokens","value":{"intValue":"200"}},
+            {"key":"gen_ai.input.messages","value":{"stringValue":"SECRET-PROMPT-MARKER"}}]}]}]}]}
+        """.formatted(TRACE_ID, start, start + 2_000_000_000L);
+    HttpResponse<String> r = post("/v1/traces", "application/json", body);
+    assertThat(r.statusCode()).isEqualTo(200);
+
+    HttpResponse<String> o = post("/v1/outcomes", "application/json",
+        "{\"workflow_id\":\"" + TRACE_ID + "\",\"status\":\"success\",\"outcome_id\":\"o-1\"}");
+    assertThat(o.statusCode()).isEqualTo(202);
+    // a repeated outcome_id is acknowledged again and stored once
+    assertThat(post("/v1/outcomes", "application/json",
+        "{\"workflow_id\":\"" + TRACE_ID + "\",\"status\":\"success\",\"outcome_id\":\"o-1\"}")
+        .statusCode()).isEqualTo(202);
+
+    collector.close();
+
+    try (Connection c = duck(); Statement st = c.createStatement()) {
+      ResultSet rs = st.executeQuery("SELECT workflow_id, call_id, span_id, kind, attempt,"
+          + " input_tokens, cache_read_tokens, output_tokens, cost_usd, unpriced"
+          + " FROM read_parquet('" + lake + "/calls/date=*/*.parquet')");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString("workflow_id")).isEqualTo(TRACE_ID);
+      assertThat(rs.getString("call_id")).isEqualTo("2222222222222222");
+      assertThat(rs.getInt("attempt")).isEqualTo(1);
+      assertThat(rs.getLong("input_tokens")).isEqualTo(1000);
+      // gpt-4o-mini: $0.15/M input, $0.075/M cached input, $0.60/M output
+      // (1000-400)*0.15/1e6 + 400*0.075/1e6 + 200*0.60/1e6 = 0.00009 + 0.00003 + 0.00012
+      assertThat(rs.getBigDecimal("cost_usd")).isEqualByComparingTo(new BigDecimal("0.000240000"));
+      assertThat(rs.getBoolean("unpriced")).isFalse();
+      assertThat(rs.next()).isFalse();
+
+      rs = st.executeQuery("SELECT workflow_id, workflow_name, outcome, cost_usd, version"
+          + " FROM read_parquet('" + lake + "/workflows/date=*/*.parquet')");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString("workflow_id")).isEqualTo(TRACE_ID);
+      assertThat(rs.getString("workflow_name")).isEqualTo("answer-question");
+      assertThat(rs.getString("outcome")).isEqualTo("success");
+      assertThat(rs.getBigDecimal("cost_usd")).isEqualByComparingTo("0.00024");
+      assertThat(rs.getLong("version")).isGreaterThan(0);
+      assertThat(rs.next()).isFalse();
+
+      rs = st.executeQuery("SELECT count(*) FROM read_parquet('" + lake
+          + "/outcomes/date=*/*.parquet')");
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(1);
+
+      rs = st.executeQuery("SELECT successes, total_cost_usd, cost_per_success_usd FROM read_parquet('"
+          + lake + "/cost_per_outcome/date=*/*.parquet')");
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(1);
+      assertThat(rs.getBigDecimal(3)).isEqualByComparingTo("0.00024");
+    }
+    // content attributes never reach the lake
+    assertThat(lakeBytesContain("SECRET-PROMPT-MARKER")).isFalse();
+  }
+
+  @Test
+  void badInputGets400NamingTheProblemAndLosesNothingElse() throws Exception {
+    HttpResponse<String> r = post("/v1/traces", "application/json", "{not json");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("malformed OTLP/JSON");
+
+    r = post("/v1/traces", "application/x-protobuf", "\u0008\u00ff\u00ff garbage");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("malformed OTLP protobuf");
+
+    r = post("/v1/traces", "application/json",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"xyz\",\"spanId\":\"1\"}]}]}]}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("traceId").contains("hex");
+
+    r = post("/v1/outcomes", "application/json", "{\"workflow_id\":\"abc\",\"status\":\"success\"}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("workflow_id");
+
+    r = post("/v1/outcomes", "application/json",
+        "{\"external_key\":\"T-1\",\"status\":\"maybe\"}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("status");
+
+    r = post("/v1/outcomes", "application/json", "x".repeat(70 * 1024));
+    assertThat(r.statusCode()).isEqualTo(413);
+
+    // an outcome for a workflow nobody has seen yet is kept
+    r = post("/v1/outcomes", "application/json",
+        "{\"external_key\":\"T-1\",\"status\":\"failure\",\"reason\":\"late\"}");
+    assertThat(r.statusCode()).isEqualTo(202);
+    collector.close();
+    try (Connection c = duck(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT external_key, status FROM read_parquet('" + lake
+            + "/outcomes/date=*/*.parquet')")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("T-1");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void healthAnswers() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/health")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("\"status\":\"ok\"");
+  }
+
+  private HttpResponse<String> post(String path, String type, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", type)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + collector.port() + path);
+  }
+
+  private static Connection duck() throws Exception {
+    return DriverManager.getConnection("jdbc:duckdb:");
+  }
+
+  private boolean lakeBytesContain(String marker) throws Exception {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(tmp)) {
+      s.filter(Files::isRegularFile).forEach(files::add);
+    }
+    byte[] needle = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (Path f : files) {
+      byte[] data = Files.readAllBytes(f);
+      outer:
+      for (int i = 0; i + needle.length <= data.length; i++) {
+        for (int j = 0; j < needle.length; j++) {
+          if (data[i + j] != needle[j]) {
+            continue outer;
+          }
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+}
