@@ -10,7 +10,11 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import io.flowcost.examples.fakeprovider.Exchange;
 import io.flowcost.examples.fakeprovider.FakeProvider;
@@ -23,6 +27,8 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -239,6 +245,51 @@ class FlowcostLangChain4jTest {
     });
     SpanData call = byKind(spans, SpanKind.CLIENT);
     assertThat(call.getAttributes().get(Attributes.INPUT_TOKENS)).isNull(); // a failed call carries no usage
+  }
+
+  @Test
+  void streamedCallEndsOnTheCallbackThreadWithUsage() throws Exception {
+    StreamingChatModel streaming =
+        OpenAiStreamingChatModel.builder()
+            .baseUrl(fake.baseUrl())
+            .apiKey("test-key")
+            .modelName("gpt-5")
+            .listeners(List.of(flowcost.streamingChatModelListener()))
+            .build();
+    CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+    String workflowId;
+    try (Workflow wf = Flowcost.workflow("stream").start()) {
+      workflowId = wf.id();
+      streaming.chat(
+          "stream please",
+          new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {}
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+              done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+              done.completeExceptionally(error);
+            }
+          });
+    }
+    done.get(10, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (exporter.getFinishedSpanItems().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+
+    SpanData call = only(exporter.getFinishedSpanItems(), s -> true);
+    Exchange sent = fake.exchanges().get(0);
+    assertThat(sent.streaming()).isTrue();
+    assertThat(call.getTraceId()).isEqualTo(workflowId);
+    assertThat(call.getAttributes().get(Attributes.REQUEST_STREAM)).isTrue();
+    assertThat(call.getAttributes().get(Attributes.INPUT_TOKENS)).isEqualTo(sent.usageOrZero("prompt_tokens"));
+    assertThat(call.getAttributes().get(Attributes.OUTPUT_TOKENS)).isEqualTo(sent.usageOrZero("completion_tokens"));
   }
 
   private static SpanData byKind(List<SpanData> spans, SpanKind kind) {

@@ -93,7 +93,11 @@ public final class AgentInstaller {
             builder,
             nameStartsWith("dev.langchain4j.service.DefaultAiServices$")
                 .and(hasSuperType(named("java.lang.reflect.InvocationHandler"))),
-            named("invoke").and(takesArguments(3)),
+            named("invoke")
+                .and(takesArguments(3))
+                .and(takesArgument(0, Object.class))
+                .and(takesArgument(1, java.lang.reflect.Method.class))
+                .and(takesArgument(2, Object[].class)),
             "langchain4j.aiservice.AiServiceInvokeAdvice");
     builder =
         i.add(

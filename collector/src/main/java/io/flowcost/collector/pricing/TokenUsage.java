@@ -205,8 +205,8 @@ public final class TokenUsage {
         throw new IllegalArgumentException(String.format(Locale.ROOT,
             "cacheWrite1h (%d) must not exceed cacheWrite (%d)", cacheWrite1h, cacheWrite));
       }
-      // Math.addExact: two huge counts must fail loudly, not wrap around and pass the check.
-      if (Math.addExact(cacheRead, cacheWrite) > input) {
+      // Written without adding the two parts, so huge counts cannot overflow past the check.
+      if (cacheRead > input || cacheWrite > input - cacheRead) {
         throw new IllegalArgumentException(String.format(Locale.ROOT,
             "cacheRead (%d) + cacheWrite (%d) must not exceed input (%d); input counts all prompt"
                 + " tokens, cache reads and writes included",

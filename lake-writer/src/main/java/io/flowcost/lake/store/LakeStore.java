@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where lake files live: a local directory today, S3-compatible object storage later.
+ * Where lake files live: a local directory ({@link LocalDirectoryStore}) or S3-compatible object
+ * storage ({@link S3Store}).
  *
  * <p>Keys are relative, {@code /}-separated paths such as {@code
  * calls/date=2026-11-24/1764000000000-c1-000001.parquet}; they never start with {@code /}, never
@@ -31,7 +32,15 @@ public interface LakeStore {
    * The keys of published files that start with {@code prefix} (plain string prefix, as in S3;
    * {@code ""} lists everything), in lexicographic order.
    */
-  List<String> list(String prefix) throws IOException;
+  default List<String> list(String prefix) throws IOException {
+    return listFiles(prefix).stream().map(StoredFile::key).toList();
+  }
+
+  /**
+   * Like {@link #list}, with each file's size and a version tag, so that a copy of the file can
+   * tell whether it is still current.
+   */
+  List<StoredFile> listFiles(String prefix) throws IOException;
 
   /**
    * Opens a published file for reading.
@@ -46,6 +55,14 @@ public interface LakeStore {
    * @throws java.nio.file.NoSuchFileException if there is no such key
    */
   void download(String key, Path target) throws IOException;
+
+  /**
+   * Removes a published file; removing a key that does not exist is not an error. Used by
+   * compaction, after the merged replacement is published.
+   *
+   * @throws IllegalArgumentException if the key is not valid
+   */
+  void delete(String key) throws IOException;
 
   /** A short description for logs, e.g. {@code file:/var/lib/flowcost/lake}; never a secret. */
   String describe();

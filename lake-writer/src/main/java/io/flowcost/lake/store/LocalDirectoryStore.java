@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -76,7 +77,7 @@ public final class LocalDirectoryStore implements LakeStore {
   }
 
   @Override
-  public List<String> list(String prefix) throws IOException {
+  public List<StoredFile> listFiles(String prefix) throws IOException {
     Objects.requireNonNull(prefix, "prefix");
     // Walk only the deepest directory the prefix names completely.
     int slash = prefix.lastIndexOf('/');
@@ -94,7 +95,7 @@ public final class LocalDirectoryStore implements LakeStore {
     if (!Files.isDirectory(start)) {
       return List.of();
     }
-    List<String> keys = new ArrayList<>();
+    List<StoredFile> files = new ArrayList<>();
     Files.walkFileTree(start, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -109,7 +110,8 @@ public final class LocalDirectoryStore implements LakeStore {
         if (attrs.isRegularFile()) {
           String key = keyOf(file);
           if (key.startsWith(prefix)) {
-            keys.add(key);
+            files.add(new StoredFile(key, attrs.size(),
+                attrs.size() + "-" + attrs.lastModifiedTime().toMillis()));
           }
         }
         return FileVisitResult.CONTINUE;
@@ -123,8 +125,8 @@ public final class LocalDirectoryStore implements LakeStore {
         throw e;
       }
     });
-    keys.sort(null);
-    return keys;
+    files.sort(Comparator.comparing(StoredFile::key));
+    return files;
   }
 
   @Override
@@ -143,6 +145,14 @@ public final class LocalDirectoryStore implements LakeStore {
       throw new NoSuchFileException(key);
     }
     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    Path p = pathOf(key);
+    if (Files.deleteIfExists(p)) {
+      fsyncDirectory(p.getParent());
+    }
   }
 
   @Override

@@ -77,8 +77,12 @@ public final class ProviderNames {
     if (lower.contains("ollama")) {
       return "ollama";
     }
-    int dot = className.lastIndexOf('.');
-    return className.substring(dot + 1).toLowerCase(Locale.ROOT);
+    String simple = className.substring(className.lastIndexOf('.') + 1);
+    int dollar = simple.lastIndexOf('$');
+    if (dollar >= 0 && dollar + 1 < simple.length() && Character.isLetter(simple.charAt(dollar + 1))) {
+      simple = simple.substring(dollar + 1);
+    }
+    return simple.toLowerCase(Locale.ROOT);
   }
 
   /** The provider of a LangChain4j model object: its {@code provider()}, else its class name. */

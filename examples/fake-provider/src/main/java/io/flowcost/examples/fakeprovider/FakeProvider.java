@@ -270,6 +270,9 @@ public final class FakeProvider implements AutoCloseable {
         for (AnthropicWire.Event event : events) {
           writeSse(http, event.name(), event.data());
         }
+        if (markers.streamCut()) {
+          writeSse(http, "error", AnthropicWire.error(529, "req_fake_" + seq));
+        }
       } else {
         record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash);
         sendJson(http, 200, AnthropicWire.message(id, view, reply, usage));
@@ -293,7 +296,9 @@ public final class FakeProvider implements AutoCloseable {
         for (ObjectNode chunk : chunks) {
           writeSse(http, null, chunk);
         }
-        if (!cut) {
+        if (cut) {
+          writeSse(http, null, OpenAiWire.error(500));
+        } else {
           writeRaw(http, "data: [DONE]\n\n");
         }
       } else {

@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  *   <li>{@code [cache-write]} / {@code [cache-write-1h]} — Anthropic: the cacheable prefix is
  *       written with a 5-minute / 1-hour TTL on the first turn.
  *   <li>{@code [cache-hit]} — Anthropic: the cacheable prefix is read even on the first turn.
- *   <li>{@code [stream-cut]} — a streamed reply ends cleanly after about half of its content,
- *       without its final events (OpenAI: no finish chunk, usage chunk or {@code [DONE]};
- *       Anthropic: no {@code message_delta} or {@code message_stop}), like a dropped stream.
+ *   <li>{@code [stream-cut]} — a streamed reply is interrupted after about half of its content
+ *       by the provider's mid-stream error event (OpenAI: a {@code data:} chunk with a top-level
+ *       {@code error}, then no finish chunk, usage chunk or {@code [DONE]}; Anthropic: {@code
+ *       event: error} with {@code overloaded_error}, then no {@code message_delta} or {@code
+ *       message_stop}).
  * </ul>
  *
  * @param tools the tool calls to make, in order

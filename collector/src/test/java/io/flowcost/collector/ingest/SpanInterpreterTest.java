@@ -1,0 +1,167 @@
+package io.flowcost.collector.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class SpanInterpreterTest {
+
+  private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
+  private static final long T0 = 1_790_000_000_000_000_000L;
+  private final SpanInterpreter interpreter =
+      new SpanInterpreter(Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
+
+  @Test
+  void attemptsBecomeRowsOfTheirCallAndTheCallSpanItselfDoesNot() {
+    Span root = span("00000000000000a1", null, "ClaimsAgent.chat")
+        .addAttributes(attr("flowcost.workflow.root", true))
+        .addAttributes(attr("flowcost.workflow.name", "summarize-claim"))
+        .addAttributes(attr("flowcost.tag.team", "claims")).build();
+    Span call = span("00000000000000b1", "00000000000000a1", "chat gpt-4o-mini")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("flowcost.call.kind", "model"))
+        .addAttributes(attr("flowcost.attempts", 2L)).build();
+    Span attempt1 = span("00000000000000c1", "00000000000000b1", "attempt")
+        .addAttributes(attr("flowcost.attempt", 1L))
+        .addAttributes(attr("flowcost.call.id", "00000000000000b1"))
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("http.response.status_code", 429L))
+        .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)).build();
+    Span attempt2 = span("00000000000000c2", "00000000000000b1", "attempt")
+        .addAttributes(attr("flowcost.attempt", 2L))
+        .addAttributes(attr("flowcost.call.id", "00000000000000b1"))
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("http.response.status_code", 200L))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 120L))
+        .addAttributes(attr("gen_ai.usage.output_tokens", 30L)).build();
+
+    IngestBatch batch = interpreter.interpret(request(root, call, attempt1, attempt2));
+
+    assertThat(batch.rejected()).isZero();
+    assertThat(batch.workflowSpans()).singleElement().satisfies(w -> {
+      assertThat(w.workflowId()).isEqualTo(TRACE);
+      assertThat(w.workflowName()).isEqualTo("summarize-claim");
+      assertThat(w.tags()).containsEntry("team", "claims");
+    });
+    assertThat(batch.calls()).hasSize(2);
+    CallRecord first = batch.calls().get(0);
+    assertThat(first.callId()).isEqualTo("00000000000000b1");
+    assertThat(first.attempt()).isEqualTo(1);
+    assertThat(first.status()).isEqualTo("error");
+    assertThat(first.errorType()).isEqualTo("http_429");
+    assertThat(first.usage()).isNull();
+    assertThat(first.wasted()).isFalse();
+    CallRecord second = batch.calls().get(1);
+    assertThat(second.attempt()).isEqualTo(2);
+    assertThat(second.status()).isEqualTo("ok");
+    assertThat(second.usage().input()).isEqualTo(120);
+  }
+
+  @Test
+  void aForeignGenAiSpanIsACallAndAForeignRootNamesItsWorkflow() {
+    Span root = span("00000000000000a1", null, "POST /ask").build();
+    Span chat = span("00000000000000b1", "00000000000000a1", "chat claude")
+        .addAttributes(attr("gen_ai.system", "anthropic"))
+        .addAttributes(attr("gen_ai.usage.prompt_tokens", 10L))
+        .addAttributes(attr("gen_ai.usage.completion_tokens", 5L)).build();
+    Span db = span("00000000000000b2", "00000000000000a1", "SELECT").build();
+
+    IngestBatch batch = interpreter.interpret(request(root, chat, db));
+
+    assertThat(batch.workflowSpans()).singleElement()
+        .satisfies(w -> assertThat(w.workflowName()).isEqualTo("POST /ask"));
+    assertThat(batch.calls()).singleElement().satisfies(c -> {
+      assertThat(c.kind()).isEqualTo("model");
+      assertThat(c.provider()).isEqualTo("anthropic");
+      assertThat(c.callId()).isEqualTo(c.spanId());
+      assertThat(c.usage().input()).isEqualTo(10);
+      assertThat(c.usage().output()).isEqualTo(5);
+    });
+  }
+
+  @Test
+  void aBadSpanIsRejectedAndCountedWithoutPoisoningTheOthers() {
+    Span absurd = span("00000000000000b1", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 10L))
+        .addAttributes(attr("gen_ai.usage.cache_read.input_tokens", 50L)).build();
+    Span huge = span("00000000000000b2", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.usage.input_tokens", Long.MAX_VALUE)).build();
+    Span zeroId = span("0000000000000000", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat")).build();
+    Span good = span("00000000000000b3", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 7L)).build();
+
+    IngestBatch batch = interpreter.interpret(request(absurd, huge, zeroId, good));
+
+    assertThat(batch.rejected()).isEqualTo(3);
+    assertThat(batch.rejectedByReason()).containsKeys("invalid_usage", "invalid_span_id");
+    assertThat(batch.calls()).singleElement()
+        .satisfies(c -> assertThat(c.spanId()).isEqualTo("00000000000000b3"));
+  }
+
+  @Test
+  void aBilledAttemptThatFailedIsDiscardedWaste() {
+    Span timedOut = span("00000000000000c1", "00000000000000b1", "attempt")
+        .addAttributes(attr("flowcost.attempt", 1L))
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("error.type", "java.net.http.HttpTimeoutException"))
+        .addAttributes(attr("flowcost.usage.estimated", true))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 100L))
+        .addAttributes(attr("gen_ai.usage.output_tokens", 40L))
+        .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)).build();
+
+    CallRecord c = interpreter.interpret(request(timedOut)).calls().get(0);
+
+    assertThat(c.wasted()).isTrue();
+    assertThat(c.wasteCause()).isEqualTo("discarded");
+    assertThat(c.usage().estimated()).isTrue();
+    assertThat(c.errorType()).isEqualTo("java.net.http.HttpTimeoutException");
+  }
+
+  private static Span.Builder span(String id, String parent, String name) {
+    Span.Builder b = Span.newBuilder()
+        .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))
+        .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(id)))
+        .setName(name)
+        .setStartTimeUnixNano(T0)
+        .setEndTimeUnixNano(T0 + 1_000_000);
+    if (parent != null) {
+      b.setParentSpanId(ByteString.copyFrom(HexFormat.of().parseHex(parent)));
+    }
+    return b;
+  }
+
+  private static ExportTraceServiceRequest request(Span... spans) {
+    return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(attr("service.name", "svc")))
+        .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(java.util.List.of(spans)))).build();
+  }
+
+  private static KeyValue attr(String key, Object value) {
+    AnyValue.Builder v = AnyValue.newBuilder();
+    if (value instanceof String s) {
+      v.setStringValue(s);
+    } else if (value instanceof Long l) {
+      v.setIntValue(l);
+    } else if (value instanceof Boolean b) {
+      v.setBoolValue(b);
+    }
+    return KeyValue.newBuilder().setKey(key).setValue(v).build();
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: Java unit + integration + end-to-end (mvn verify, with a real MinIO server
+# and DuckDB), then the notebooks against the demo's lake and a synthetic multi-week lake.
+# Installs what it needs itself: the MinIO server (go install, cached), a Python venv (cached).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+START=$(date +%s)
+
+echo "==> MinIO server binary (built once, cached)"
+MINIO_BIN=$(scripts/minio.sh ensure)
+export MINIO_BIN
+
+echo "==> Java: mvn -B verify (unit, integration, end-to-end)"
+mvn -B verify
+
+mkdir -p target
+echo "==> demo lake for the notebook tests"
+FLOWCOST_SKIP_BUILD=1 FLOWCOST_DEMO_LAKE="$PWD/target/demo-lake" \
+  FLOWCOST_DEMO_DATA="$PWD/target/demo-data" scripts/demo.sh > target/demo-run.log 2>&1 \
+  || { cat target/demo-run.log; exit 1; }
+tail -n 25 target/demo-run.log
+
+echo "==> notebooks"
+FLOWCOST_TEST_LAKE="$PWD/target/demo-lake" scripts/notebooks-test.sh
+
+echo "==> all tests passed in $(( $(date +%s) - START )) s"
