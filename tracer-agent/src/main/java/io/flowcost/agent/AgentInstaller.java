@@ -82,6 +82,8 @@ public final class AgentInstaller {
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            // inlined advice needs no auxiliary classes; this also keeps ByteBuddy off Unsafe
+            .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
             .with(new FailureListener())
             .ignore(nameStartsWith("io.flowcost.agent.").or(isSynthetic()))
             // named modules (java.base, for the executors) must read the agent's unnamed module
