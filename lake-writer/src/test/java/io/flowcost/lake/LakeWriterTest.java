@@ -9,6 +9,7 @@ import io.flowcost.lake.schema.Row;
 import io.flowcost.lake.schema.TableSchema;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
+import io.flowcost.lake.store.StoredFile;
 import io.flowcost.lake.testing.DuckDb;
 import java.io.IOException;
 import java.io.InputStream;
@@ -255,8 +256,12 @@ class LakeWriterTest {
         throw new IOException("disk full");
       }
 
-      @Override public List<String> list(String prefix) throws IOException {
-        return store.list(prefix);
+      @Override public List<StoredFile> listFiles(String prefix) throws IOException {
+        return store.listFiles(prefix);
+      }
+
+      @Override public void delete(String key) throws IOException {
+        store.delete(key);
       }
 
       @Override public InputStream open(String key) throws IOException {

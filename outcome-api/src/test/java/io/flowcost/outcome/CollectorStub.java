@@ -39,10 +39,18 @@ final class CollectorStub implements AutoCloseable {
   private final Deque<Reply> script = new ArrayDeque<>();
 
   CollectorStub() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this(0);
+  }
+
+  CollectorStub(int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newCachedThreadPool());
     server.start();
+  }
+
+  int port() {
+    return server.getAddress().getPort();
   }
 
   String endpoint() {

@@ -115,6 +115,23 @@ class OutcomeReportTest {
   }
 
   @Test
+  void retriesConnectionErrorsUntilTheCollectorIsUp() throws Exception {
+    int port = collector.port();
+    collector.close(); // nothing listens on the port now
+    Settings settings = new Settings("http://127.0.0.1:" + port, "billing", null, Map.of());
+    Flowcost.use(new Reporter(settings, new Delivery(settings, 100, Duration.ofMillis(100), 8)));
+
+    String outcomeId = Flowcost.outcome(WORKFLOW_ID).success().report();
+    assertThat(Flowcost.flush(Duration.ofMillis(300))).isFalse(); // still retrying
+    collector = new CollectorStub(port);
+
+    assertThat(Flowcost.flush(Duration.ofSeconds(15))).isTrue();
+    List<Received> requests = collector.received();
+    assertThat(requests).hasSize(1);
+    assertThat(MAPPER.readTree(requests.get(0).body()).get("outcome_id").asText()).isEqualTo(outcomeId);
+  }
+
+  @Test
   void doesNotRetryA400() throws Exception {
     collector.reply(new Reply(400, null, 0));
 

@@ -77,6 +77,12 @@ public final class AgentInstaller {
   private static AgentBuilder instrumentations(
       ClassFileLocator advice, Instrumentation instrumentation) {
     Instrumentations i = new Instrumentations(advice);
+    // The Nexus (for LoadedTypeInitializers) is not needed by inlined advice, and setting it up
+    // touches sun.misc.Unsafe, which JDK 24+ warns about. The property name is the relocated one.
+    String nexusDisabled = net.bytebuddy.ByteBuddy.class.getPackage().getName() + ".nexus.disabled";
+    if (System.getProperty(nexusDisabled) == null) {
+      System.setProperty(nexusDisabled, "true");
+    }
     AgentBuilder builder =
         new AgentBuilder.Default()
             .disableClassFormatChanges()

@@ -3,7 +3,9 @@ package io.flowcost.collector.pricing;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -55,7 +57,14 @@ public record HttpRule(String host, String path, BigDecimal perRequest, Instant 
     return "http/" + host + ("*".equals(path) ? "" : path);
   }
 
+  /** Compiled globs; bounded by the number of distinct globs in the loaded catalogs. */
+  private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
+
   private static Pattern glob(String glob) {
+    return GLOBS.computeIfAbsent(glob, HttpRule::compile);
+  }
+
+  private static Pattern compile(String glob) {
     StringBuilder re = new StringBuilder();
     for (char c : glob.toCharArray()) {
       if (c == '*') {

@@ -32,6 +32,8 @@ class ModelResolverTest {
       "mistral_ai, mistral-large-latest, mistral/mistral-large",
       "mistral_ai, mistral-small-latest, mistral/mistral-small-2603",
       "mistral, codestral-latest, mistral/codestral",
+      "mistral, mistral-large-2512, mistral/mistral-large",
+      "mistral, mistral-large-2407, mistral/mistral-large-2411",
       // never a different model by prefix
       "openai, gpt-4o-mini, openai/gpt-4o-mini",
       "openai, gpt-4.1-mini, openai/gpt-4.1-mini",

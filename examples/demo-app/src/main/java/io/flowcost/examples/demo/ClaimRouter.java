@@ -22,6 +22,7 @@ public final class ClaimRouter {
 
   private final EmbeddingModel embeddings;
 
+  /** Creates a router that embeds with {@code embeddings}. */
   public ClaimRouter(EmbeddingModel embeddings) {
     this.embeddings = embeddings;
   }

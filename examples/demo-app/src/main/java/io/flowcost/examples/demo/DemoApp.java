@@ -35,6 +35,7 @@ public final class DemoApp {
 
   private DemoApp() {}
 
+  /** Runs the demo and exits with its exit code (flushing outcome reports on the way out). */
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
     System.out.flush();

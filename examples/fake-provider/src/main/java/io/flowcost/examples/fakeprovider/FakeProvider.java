@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +137,10 @@ public final class FakeProvider implements AutoCloseable {
 
   /** All exchanges so far, in the order their responses were started. */
   public List<Exchange> exchanges() {
-    return List.copyOf(log);
+    // Concurrent handlers may append out of sequence order.
+    List<Exchange> copy = new ArrayList<>(log);
+    copy.sort(Comparator.comparingLong(Exchange::sequence));
+    return List.copyOf(copy);
   }
 
   /** Forgets the exchange log and the attempt counters. */
@@ -158,7 +162,7 @@ public final class FakeProvider implements AutoCloseable {
   /** The exchange log as a JSON array with snake_case field names. */
   public ArrayNode exchangesJson() {
     ArrayNode array = JSON.createArrayNode();
-    for (Exchange e : log) {
+    for (Exchange e : exchanges()) {
       ObjectNode o = array.addObject();
       o.put("sequence", e.sequence());
       o.put("protocol", e.protocol().wireName());

@@ -1,0 +1,74 @@
+package io.flowcost.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a jar in a child JVM, capturing its output, bounded in time. */
+final class ChildJvm {
+
+  /** What the child printed and how it ended. */
+  record Result(int exitCode, String stdout, String stderr, long millis) {}
+
+  private ChildJvm() {}
+
+  static Path repoRoot() {
+    String root = System.getProperty("flowcost.repo.root");
+    Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent().getParent();
+    return p.toAbsolutePath().normalize();
+  }
+
+  static Path agentJar() {
+    return require(repoRoot().resolve("tracer-agent/target/flowcost-agent.jar"));
+  }
+
+  static Path demoJar() {
+    return require(repoRoot().resolve("examples/demo-app/target/flowcost-demo.jar"));
+  }
+
+  static Path java17() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  /** The Temurin 25 JDK installed beside the default one, or {@code null}. */
+  static Path java25() {
+    Path p = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    return Files.isExecutable(p) ? p : null;
+  }
+
+  private static Path require(Path p) {
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException(p + " is missing: build with 'mvn -B verify' (package runs"
+          + " before the end-to-end tests)");
+    }
+    return p;
+  }
+
+  static Result run(Path java, List<String> jvmArgs, Path jar, List<String> args, Path workDir,
+      long timeoutSeconds) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    cmd.addAll(args);
+    Path out = Files.createTempFile(workDir, "stdout", ".txt");
+    Path err = Files.createTempFile(workDir, "stderr", ".txt");
+    long start = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new IllegalStateException("child JVM did not finish in " + timeoutSeconds + " s: "
+          + cmd + "\n" + Files.readString(err, StandardCharsets.UTF_8));
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8), millis);
+  }
+}

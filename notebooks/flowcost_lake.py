@@ -1,0 +1,150 @@
+"""Open a Flowcost lake in DuckDB with the views of ``lake.sql`` (and ``focus.sql``) installed.
+
+Mirrors the collector's ``io.flowcost.collector.rollup.LakeViews``: every ``{{table}}``
+placeholder becomes a ``read_parquet`` over ``<lake>/<table>/date=*/*.parquet``, or a typed empty
+table when the table has no file yet, and ``{{horizon_days}}`` the outcome horizon.
+
+The lake is a local directory or ``s3://bucket/prefix``. For S3 (MinIO, …) the endpoint comes from
+``FLOWCOST_S3_ENDPOINT`` or ``AWS_ENDPOINT_URL`` and the keys from ``AWS_ACCESS_KEY_ID`` /
+``AWS_SECRET_ACCESS_KEY``; DuckDB cannot download extensions here, so ``httpfs`` is installed
+from the ``duckdb-extension-httpfs`` wheel pinned in ``requirements.txt``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import duckdb
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent
+LAKE_SQL = NOTEBOOKS_DIR / "lake.sql"
+FOCUS_SQL = NOTEBOOKS_DIR / "focus.sql"
+
+#: Tables the views read, as in LakeViews.TABLES.
+TABLES = ("calls", "workflow_spans", "outcomes", "workflows", "cost_per_outcome", "coverage")
+
+
+def default_lake() -> str:
+    """``FLOWCOST_LAKE``, else ``../flowcost-lake`` next to the notebooks directory."""
+    env = os.environ.get("FLOWCOST_LAKE")
+    if env:
+        return env
+    return str((NOTEBOOKS_DIR.parent / "flowcost-lake").resolve())
+
+
+def is_s3(lake: str) -> bool:
+    return lake.startswith("s3://")
+
+
+def table_glob(lake: str, table: str) -> str:
+    """The Parquet glob of one table, as the loaders write it."""
+    if is_s3(lake):
+        return lake.rstrip("/") + f"/{table}/date=*/*.parquet"
+    return str(Path(lake).resolve() / table) + "/date=*/*.parquet"
+
+
+def statements(sql: str) -> list[str]:
+    """Splits a script like LakeViews.statements: a statement ends with ';' at a line end."""
+    out: list[str] = []
+    current: list[str] = []
+    for line in sql.split("\n"):
+        trimmed = line.strip()
+        if not trimmed or trimmed.startswith("--"):
+            continue
+        current.append(line)
+        if trimmed.endswith(";"):
+            out.append("\n".join(current).strip())
+            current = []
+    rest = "\n".join(current).strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _escape(s: str) -> str:
+    return s.replace("'", "''")
+
+
+def _httpfs_extension_path() -> str:
+    """The ``.duckdb_extension`` file shipped by the ``duckdb-extension-httpfs`` wheel."""
+    try:
+        import duckdb_extension_httpfs  # type: ignore
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "s3:// lakes need the pinned duckdb-extension-httpfs package "
+            "(pip install -r notebooks/requirements.txt)") from e
+    base = Path(duckdb_extension_httpfs.__file__).resolve().parent
+    found = sorted(base.rglob("httpfs.duckdb_extension"))
+    if not found:
+        raise RuntimeError(f"no httpfs.duckdb_extension under {base}")
+    version = "v" + duckdb.__version__
+    for path in found:
+        if version in path.parts:
+            return str(path)
+    return str(found[0])
+
+
+def _configure_s3(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"INSTALL '{_escape(_httpfs_extension_path())}'")
+    con.execute("LOAD httpfs")
+    endpoint = os.environ.get("FLOWCOST_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
+    options = ["TYPE s3", "PROVIDER config"]
+    key = os.environ.get("AWS_ACCESS_KEY_ID")
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if key and secret:
+        options += [f"KEY_ID '{_escape(key)}'", f"SECRET '{_escape(secret)}'"]
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    options.append(f"REGION '{_escape(region)}'")
+    if endpoint:
+        parsed = urlparse(endpoint if "://" in endpoint else "http://" + endpoint)
+        options += [f"ENDPOINT '{_escape(parsed.netloc)}'", "URL_STYLE 'path'",
+                    f"USE_SSL {'true' if parsed.scheme == 'https' else 'false'}"]
+    con.execute(f"CREATE OR REPLACE SECRET flowcost_lake ({', '.join(options)})")
+
+
+def _has_files(con: duckdb.DuckDBPyConnection, lake: str, table: str) -> bool:
+    if is_s3(lake):
+        pattern = _escape(table_glob(lake, table))
+        return con.execute(f"SELECT count(*) FROM glob('{pattern}')").fetchone()[0] > 0
+    return bool(glob.glob(table_glob(lake, table)))
+
+
+def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int) -> str:
+    """Replaces the placeholders of lake.sql for ``lake``."""
+    out = sql.replace("{{horizon_days}}", str(int(horizon_days)))
+    for table in TABLES:
+        if _has_files(con, lake, table):
+            source = (f"read_parquet('{_escape(table_glob(lake, table))}', "
+                      "hive_partitioning = true, union_by_name = true)")
+        else:
+            source = f"(SELECT * FROM flowcost_empty_{table})"
+        out = out.replace("{{" + table + "}}", source)
+    return out
+
+
+def install(con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int = 7,
+            focus: bool = True) -> None:
+    """Runs lake.sql (and focus.sql, when present and ``focus``) on ``con`` for ``lake``."""
+    if is_s3(lake):
+        _configure_s3(con)
+    scripts = [LAKE_SQL] + ([FOCUS_SQL] if focus and FOCUS_SQL.exists() else [])
+    for script in scripts:
+        for statement in statements(render(script.read_text("utf-8"), con, lake, horizon_days)):
+            con.execute(statement)
+
+
+def connect(lake: str | None = None, horizon_days: int = 7, focus: bool = True,
+            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the lake views installed.
+
+    ``lake`` defaults to :func:`default_lake`. The session runs in UTC, as lake.sql requires.
+    """
+    lake = lake or default_lake()
+    config = {"threads": threads} if threads else {}
+    con = duckdb.connect(config=config)
+    con.execute("SET TimeZone = 'UTC'")
+    install(con, lake, horizon_days, focus)
+    return con
