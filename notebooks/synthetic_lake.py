@@ -253,33 +253,18 @@ def _outcome(ids, wf_id, external_key, status, reported, by_key):
             "reported_at": reported, "received_at": reported + timedelta(seconds=1)}
 
 
-_CALLS_SELECT = """
-  SELECT * EXCLUDE (cost_usd, cache_savings_gross_usd, cache_savings_net_usd, attempt,
-                    http_status, input_tokens, cache_read_tokens, cache_write_tokens,
-                    cache_write_1h_tokens, output_tokens, reasoning_tokens),
-         CAST(attempt AS INTEGER) AS attempt, CAST(http_status AS INTEGER) AS http_status,
-         CAST(input_tokens AS BIGINT) AS input_tokens,
-         CAST(cache_read_tokens AS BIGINT) AS cache_read_tokens,
-         CAST(cache_write_tokens AS BIGINT) AS cache_write_tokens,
-         CAST(cache_write_1h_tokens AS BIGINT) AS cache_write_1h_tokens,
-         CAST(output_tokens AS BIGINT) AS output_tokens,
-         CAST(reasoning_tokens AS BIGINT) AS reasoning_tokens,
-         CAST(cost_usd AS DECIMAL(18,9)) AS cost_usd,
-         CAST(cache_savings_gross_usd AS DECIMAL(18,9)) AS cache_savings_gross_usd,
-         CAST(cache_savings_net_usd AS DECIMAL(18,9)) AS cache_savings_net_usd
-  FROM calls_df WHERE CAST(start_time AS DATE) = DATE '{day}'"""
-
-_ROOTS_SELECT = """
-  SELECT * EXCLUDE (tag_keys, tag_values),
-         CAST(map(tag_keys, tag_values) AS MAP(VARCHAR, VARCHAR)) AS tags
-  FROM roots_df WHERE CAST(start_time AS DATE) = DATE '{day}'"""
-
-_OUTCOMES_SELECT = """
-  SELECT * EXCLUDE (value, external_key, workflow_id, reason, unit),
-         CAST(workflow_id AS VARCHAR) AS workflow_id,
-         CAST(external_key AS VARCHAR) AS external_key, CAST(reason AS VARCHAR) AS reason,
-         CAST(value AS DECIMAL(18,9)) AS value, CAST(unit AS VARCHAR) AS unit
-  FROM outcomes_df WHERE CAST(reported_at AS DATE) = DATE '{day}'"""
+def _typed(con, table: str, source: str, where: str, overrides: dict | None = None) -> str:
+    """SELECT from ``source`` cast column by column to the schema of lake.sql's typed empty
+    stand-in for ``table`` (the hive ``date`` column excluded), so files match docs/lake.md."""
+    overrides = overrides or {}
+    cols = con.execute(f"DESCRIBE flowcost_empty_{table}").fetchall()
+    exprs = []
+    for name, col_type, *_ in cols:
+        if name == "date":
+            continue
+        expr = overrides.get(name, f'"{name}"')
+        exprs.append(f'CAST({expr} AS {col_type}) AS "{name}"')
+    return f"SELECT {', '.join(exprs)} FROM {source} WHERE {where}"
 
 
 def _copy(con, lake: Path, table: str, day: str, select: str, name: str) -> None:
@@ -291,8 +276,8 @@ def _copy(con, lake: Path, table: str, day: str, select: str, name: str) -> None
 
 
 def _write_facts(lake: Path, calls, roots, outcomes) -> None:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    # An empty directory gives a connection with lake.sql's typed empty tables and no data.
+    con = flowcost_lake.connect(str(lake / "_none"), focus=False)
     frames = {"calls_df": pd.DataFrame(calls), "roots_df": pd.DataFrame(roots),
               "outcomes_df": pd.DataFrame(outcomes)}
     # Columns that are all None need a type DuckDB can cast from.
@@ -302,15 +287,16 @@ def _write_facts(lake: Path, calls, roots, outcomes) -> None:
                 df[col] = df[col].astype("object")
     for name, df in frames.items():
         con.register(name, df)
-    for table, select, frame, col in (("calls", _CALLS_SELECT, "calls_df", "start_time"),
-                                      ("workflow_spans", _ROOTS_SELECT, "roots_df", "start_time"),
-                                      ("outcomes", _OUTCOMES_SELECT, "outcomes_df",
-                                       "reported_at")):
+    tags = {"tags": "map(tag_keys, tag_values)"}
+    for table, frame, col, overrides in (("calls", "calls_df", "start_time", None),
+                                         ("workflow_spans", "roots_df", "start_time", tags),
+                                         ("outcomes", "outcomes_df", "reported_at", None)):
         days = [r[0] for r in con.execute(
             f"SELECT DISTINCT CAST({col} AS DATE)::VARCHAR FROM {frame} ORDER BY 1").fetchall()]
         for i, day in enumerate(days):
             stamp = int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp())
-            _copy(con, lake, table, day, select.format(day=day),
+            select = _typed(con, table, frame, f"CAST({col} AS DATE) = DATE '{day}'", overrides)
+            _copy(con, lake, table, day, select,
                   f"{stamp * 1000 + 86_400_000}-synthetic-{i:06d}")
     con.close()
 
@@ -324,23 +310,19 @@ def _write_snapshots(lake: Path) -> None:
     for i, day in enumerate(days):
         end_ms = (int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp())
                   + 86_400) * 1000
+        where = f"day = DATE '{day}'"
+        snapshots = [(end_ms + 60_000, {}, {})]
         if i < 3:  # a stale earlier rollup with half the cost: the higher version must win
-            stale = end_ms + 1
+            snapshots.insert(0, (end_ms + 1, {"cost_usd": "cost_usd / 2"},
+                                 {"total_cost_usd": "total_cost_usd / 2"}))
+        for version, wf_over, cpo_over in snapshots:
             _copy(con, lake, "workflows", day,
-                  f"SELECT day, {stale}::BIGINT AS version, * EXCLUDE (day) REPLACE "
-                  f"(CAST(cost_usd / 2 AS DECIMAL(18,9)) AS cost_usd) "
-                  f"FROM wd WHERE day = DATE '{day}'", f"{stale}-synthetic-rollup")
+                  _typed(con, "workflows", "wd", where, {"version": str(version), **wf_over}),
+                  f"{version}-synthetic-rollup")
             _copy(con, lake, "cost_per_outcome", day,
-                  f"SELECT day, {stale}::BIGINT AS version, * EXCLUDE (day) REPLACE "
-                  f"(CAST(total_cost_usd / 2 AS DECIMAL(18,9)) AS total_cost_usd) "
-                  f"FROM cd WHERE day = DATE '{day}'", f"{stale}-synthetic-rollup")
-        version = end_ms + 60_000
-        _copy(con, lake, "workflows", day,
-              f"SELECT day, {version}::BIGINT AS version, * EXCLUDE (day) "
-              f"FROM wd WHERE day = DATE '{day}'", f"{version}-synthetic-rollup")
-        _copy(con, lake, "cost_per_outcome", day,
-              f"SELECT day, {version}::BIGINT AS version, * EXCLUDE (day) "
-              f"FROM cd WHERE day = DATE '{day}'", f"{version}-synthetic-rollup")
+                  _typed(con, "cost_per_outcome", "cd", where,
+                         {"version": str(version), **cpo_over}),
+                  f"{version}-synthetic-rollup")
     con.close()
 
 

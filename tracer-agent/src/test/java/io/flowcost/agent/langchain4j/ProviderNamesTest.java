@@ -1,8 +1,7 @@
-package io.flowcost.agent.langchain4j.chat;
+package io.flowcost.agent.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.agent.langchain4j.ProviderNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,0 +1,2 @@
+/** Logical calls and their attempts (transport exchanges), shared by model and embedding calls. */
+package io.flowcost.agent.calls;

@@ -1,0 +1,2 @@
+/** Logical embedding calls through {@code EmbeddingModel}. */
+package io.flowcost.agent.langchain4j.embedding;
