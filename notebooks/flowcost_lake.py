@@ -148,3 +148,23 @@ def connect(lake: str | None = None, horizon_days: int = 7, focus: bool = True,
     con.execute("SET TimeZone = 'UTC'")
     install(con, lake, horizon_days, focus)
     return con
+
+
+def usd_axis(ax, axis: str = "y", decimals: int = 2) -> None:
+    """Formats a matplotlib axis as US dollars (the lake's only currency)."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"${v:,.{decimals}f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def barh(ax, series, title: str, xlabel: str = "USD", usd: bool = True, color=None) -> None:
+    """A horizontal bar chart of ``series`` (index = labels), largest on top."""
+    s = series.dropna().astype(float).sort_values()
+    ax.barh([str(i) for i in s.index], s.values, color=color)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    if usd:
+        usd_axis(ax, "x", 4 if len(s) and s.abs().max() < 1 else 2)
+    if s.empty:
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)

@@ -217,6 +217,13 @@ public final class AgentInstaller {
             named("schedule").and(takesArgument(0, java.util.concurrent.Callable.class)),
             "concurrent.CallableArgumentAdvice");
 
+    builder =
+        i.add(
+            builder,
+            named("java.lang.ThreadBuilders$VirtualThreadBuilder"),
+            named("unstarted").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
+            "concurrent.RunnableArgumentAdvice");
+
     // 7. outcome-api bridge
     String bridge = "io.flowcost.outcome.spi.AgentBridge";
     builder = i.add(builder, named(bridge), named("attached").and(takesArguments(0)), "outcomeapi.AttachedAdvice");

@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar flowcost-collector.jar [serve|report|price|rollup] …}: the collector's command
- * line. With no sub-command it serves.
+ * {@code java -jar flowcost-collector.jar [serve|report|price|rollup|compact] …}: the collector's
+ * command line. With no sub-command it serves.
  */
 @Command(name = "flowcost-collector",
     mixinStandardHelpOptions = true,
@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         "",
         "With no sub-command it runs 'serve'; 'serve --help' lists the server's flags."},
     subcommands = {ServeCommand.class, ReportCommand.class, PriceCommand.class,
-        RollupCommand.class, CommandLine.HelpCommand.class})
+        RollupCommand.class, CompactCommand.class, CommandLine.HelpCommand.class})
 public final class FlowcostCollector {
 
   /** Entry point. */

@@ -1,9 +1,15 @@
 package io.flowcost.collector.cli;
 
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.lake.store.LakeLocation;
+import io.flowcost.lake.store.LakeMirror;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
+import io.flowcost.lake.store.S3Store;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.UUID;
 import picocli.CommandLine.Option;
 
 /** The {@code --lake} options shared by every sub-command. */
@@ -16,23 +22,65 @@ final class LakeOptions {
 
   @Option(names = "--s3-endpoint", paramLabel = "URL",
       description = "S3-compatible endpoint for an s3:// lake, e.g. http://127.0.0.1:9000 (MinIO);"
-          + " credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+          + " default: AWS S3 in AWS_REGION. Credentials come from AWS_ACCESS_KEY_ID and"
+          + " AWS_SECRET_ACCESS_KEY, the region from AWS_REGION (default us-east-1).")
   String s3Endpoint;
 
+  @Option(names = "--lake-mirror", paramLabel = "DIR",
+      description = "Local copy of an s3:// lake that DuckDB reads (refreshed incrementally before"
+          + " each report or rollup); default: a directory per lake under java.io.tmpdir.")
+  Path mirror;
+
+  private LakeStore store;
+
   boolean isS3() {
-    return lake.startsWith("s3://");
+    return LakeLocation.isS3(lake);
   }
 
-  LakeStore store() throws IOException {
-    if (isS3()) {
-      throw new IllegalArgumentException("s3:// lakes are not supported by this build yet;"
-          + " use --lake DIR (a local directory)");
+  /** The lake's store, built once: a local directory, or S3 (checked and its bucket created). */
+  synchronized LakeStore store() throws IOException {
+    if (store == null) {
+      store = isS3()
+          ? S3Store.builder(endpoint(), LakeLocation.parse(lake))
+              .fromEnvironment(System.getenv())
+              .build()
+          : new LocalDirectoryStore(localRoot());
     }
-    return new LocalDirectoryStore(localRoot());
+    return store;
   }
 
-  /** A local directory DuckDB can read the lake from. */
+  /**
+   * A local directory DuckDB can read the lake from: the lake itself, or for an s3:// lake its
+   * local mirror (see {@link #refreshMirror()}).
+   */
   Path localRoot() {
+    if (isS3()) {
+      if (mirror != null) {
+        return mirror.toAbsolutePath().normalize();
+      }
+      // One mirror per lake and endpoint, stable across runs so that refreshes are incremental.
+      String id = UUID.nameUUIDFromBytes((lake + " @ " + endpoint())
+          .getBytes(StandardCharsets.UTF_8)).toString().substring(0, 8);
+      return Path.of(System.getProperty("java.io.tmpdir"), "flowcost-lake-mirror",
+          LakeLocation.parse(lake).bucket() + "-" + id);
+    }
     return Path.of(lake).toAbsolutePath().normalize();
+  }
+
+  /** For an s3:// lake, brings the local mirror of every table the views read up to date. */
+  void refreshMirror() throws IOException {
+    if (isS3()) {
+      new LakeMirror(store(), localRoot())
+          .refresh(LakeViews.TABLES.stream().map(t -> t + "/").toList());
+    }
+  }
+
+  private String endpoint() {
+    if (s3Endpoint != null && !s3Endpoint.isBlank()) {
+      return s3Endpoint;
+    }
+    String region = System.getenv("AWS_REGION");
+    return "https://s3." + (region == null || region.isBlank() ? S3Store.DEFAULT_REGION : region)
+        + ".amazonaws.com";
   }
 }

@@ -21,9 +21,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (lake.isS3()) {
-      lake.store(); // explains that s3:// lakes are not supported yet
-    }
+    lake.refreshMirror(); // an s3:// lake is read from its local mirror
     new IntentReport(lake.localRoot(), live).print(System.out);
     return 0;
   }

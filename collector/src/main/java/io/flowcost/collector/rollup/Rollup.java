@@ -1,6 +1,8 @@
 package io.flowcost.collector.rollup;
 
+import io.flowcost.lake.store.LakeMirror;
 import io.flowcost.lake.store.LakeStore;
+import io.flowcost.lake.store.LocalDirectoryStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +39,12 @@ public final class Rollup {
   private final int horizonDays;
   private final Clock clock;
   private final AtomicLong lastVersion = new AtomicLong();
+  private LakeMirror mirror; // guarded by this; for a store that is not a local directory
 
   /**
-   * @param readRoot a local directory holding the lake's files (the lake itself, or a local
-   *     mirror of an object-store lake)
+   * @param readRoot a local directory holding the lake's files: the lake itself when {@code
+   *     store} is a {@link LocalDirectoryStore}; otherwise a local mirror of {@code store}, which
+   *     every read refreshes first
    * @param store where snapshots are published
    */
   public Rollup(Path readRoot, LakeStore store, String instanceId, int horizonDays, Clock clock) {
@@ -58,6 +62,7 @@ public final class Rollup {
 
   /** Opens an in-memory DuckDB connection with the lake views installed. */
   public Connection open() throws SQLException, IOException {
+    refreshMirror();
     Connection c = DriverManager.getConnection("jdbc:duckdb:");
     try {
       LakeViews.install(c, readRoot, horizonDays);
@@ -66,6 +71,17 @@ public final class Rollup {
       c.close();
       throw e;
     }
+  }
+
+  /** Brings the local mirror of an object-store lake up to date (only new files download). */
+  private synchronized void refreshMirror() throws IOException {
+    if (store instanceof LocalDirectoryStore) {
+      return; // DuckDB reads the lake in place
+    }
+    if (mirror == null) {
+      mirror = new LakeMirror(store, readRoot);
+    }
+    mirror.refresh(LakeViews.TABLES.stream().map(t -> t + "/").toList());
   }
 
   /** The UTC start days of the workflows with these ids or external keys. */

@@ -1,0 +1,75 @@
+package io.flowcost.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fake provider's exchange log, normalised here by hand to the OpenTelemetry GenAI meaning
+ * of each count (OpenAI prompt_tokens already include cached tokens; Anthropic input_tokens
+ * exclude cache reads and writes).
+ */
+final class FakeExchanges {
+
+  /** One exchange as a calls row should show it. */
+  record Expected(String provider, String model, int httpStatus, boolean streaming, Long input,
+      Long cacheRead, Long cacheWrite, Long cacheWrite1h, Long output, Long reasoning) {
+
+    String key() {
+      return provider + "|" + model + "|" + httpStatus + "|stream=" + streaming + "|in=" + input
+          + "|cr=" + cacheRead + "|cw=" + cacheWrite + "|cw1h=" + cacheWrite1h + "|out=" + output
+          + "|rs=" + reasoning;
+    }
+  }
+
+  private FakeExchanges() {}
+
+  static List<Expected> read(Path file) throws IOException {
+    List<Expected> out = new ArrayList<>();
+    for (JsonNode e : new ObjectMapper().readTree(file.toFile())) {
+      String protocol = e.get("protocol").asText();
+      String provider = protocol.startsWith("anthropic") ? "anthropic" : "openai";
+      JsonNode u = e.get("usage");
+      boolean sent = e.get("usage_sent").asBoolean() && u != null && !u.isNull();
+      Long in = null;
+      Long cr = null;
+      Long cw = null;
+      Long cw1h = null;
+      Long outTokens = null;
+      Long rs = null;
+      if (sent && provider.equals("anthropic")) {
+        cr = n(u, "cache_read_input_tokens");
+        cw = n(u, "cache_creation_input_tokens");
+        cw1h = n(u, "cache_creation.ephemeral_1h_input_tokens");
+        in = n(u, "input_tokens") + cr + cw;
+        outTokens = n(u, "output_tokens");
+        rs = n(u, "output_tokens_details.thinking_tokens");
+      } else if (sent && protocol.equals("openai.embeddings")) {
+        in = n(u, "prompt_tokens");
+        cr = 0L;
+        cw = 0L;
+        cw1h = 0L;
+        outTokens = 0L;
+        rs = 0L;
+      } else if (sent) {
+        in = n(u, "prompt_tokens");
+        cr = n(u, "prompt_tokens_details.cached_tokens");
+        cw = n(u, "prompt_tokens_details.cache_write_tokens");
+        cw1h = 0L;
+        outTokens = n(u, "completion_tokens");
+        rs = n(u, "completion_tokens_details.reasoning_tokens");
+      }
+      out.add(new Expected(provider, e.get("model").asText(), e.get("http_status").asInt(),
+          e.get("streaming").asBoolean(), in, cr, cw, cw1h, outTokens, rs));
+    }
+    return out;
+  }
+
+  private static long n(JsonNode usage, String field) {
+    JsonNode v = usage.get(field);
+    return v == null || v.isNull() ? 0 : v.asLong();
+  }
+}
