@@ -49,8 +49,9 @@ public final class AgentContext {
   }
 
   /**
-   * Starts a workflow span: a new trace, linked to the span current on this thread (if any), so an
-   * upstream trace never merges two workflows. Does not make it current.
+   * Starts a workflow span: a new trace, linked to the span current on this thread (the agent's
+   * own, else the application's APM span), so an upstream trace never merges two workflows. Does
+   * not make it current.
    *
    * @param name workflow name (intent)
    * @param source {@code ai_service}, {@code api} or {@code implicit}
@@ -67,6 +68,10 @@ public final class AgentContext {
             .setAttribute(SpanAttributes.WORKFLOW_NAME, name)
             .setAttribute(SpanAttributes.WORKFLOW_SOURCE, source);
     SpanContext current = Span.current().getSpanContext();
+    if (!current.isValid()) {
+      // outside any Flowcost span: link to the application's own APM span, if any
+      current = ApplicationSpans.current();
+    }
     if (current.isValid()) {
       builder.addLink(current);
     }

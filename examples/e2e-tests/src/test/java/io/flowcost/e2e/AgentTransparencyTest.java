@@ -1,0 +1,94 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent never changes what the app does: same output with and without it, normal exit with
+ * no collector running, and the same records on Java 25.
+ */
+class AgentTransparencyTest {
+
+  @TempDir Path work;
+
+  @Test
+  void theAppPrintsTheSameWithAndWithoutTheAgentAndFinishesWithNoCollector() throws Exception {
+    ChildJvm.Result plain = ChildJvm.run(ChildJvm.java17(),
+        List.of("-Dsun.net.httpserver.nodelay=true"), ChildJvm.demoJar(), List.of(), work, 180);
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort(); // closed again before the demo starts: nobody listens
+    }
+    ChildJvm.Result agentNoCollector = ChildJvm.run(ChildJvm.java17(),
+        DemoEndToEndTest.agentArgs(closedPort), ChildJvm.demoJar(), List.of(), work, 180);
+
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    assertThat(agentNoCollector.exitCode()).as(agentNoCollector.stderr()).isZero();
+    assertThat(plain.stdout().lines()).hasSize(12);
+    assertThat(agentNoCollector.stdout()).isEqualTo(plain.stdout());
+    // the failing workflow throws the same exception type with and without the agent
+    assertThat(agentNoCollector.stdout()).contains("error=InternalServerException");
+  }
+
+  @Test
+  void onJava25TheAgentRecordsEveryExchange() throws Exception {
+    Path java25 = ChildJvm.java25();
+    assumeTrue(java25 != null, "Temurin 25 is not installed at /usr/lib/jvm/temurin-25-jdk-amd64");
+    Path lake = work.resolve("lake");
+    Path exchangesFile = work.resolve("exchanges.json");
+    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
+        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
+        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e25"));
+    ChildJvm.Result run;
+    try {
+      run = ChildJvm.run(java25, DemoEndToEndTest.agentArgs(collector.port()),
+          ChildJvm.demoJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);
+    } finally {
+      collector.close();
+    }
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    List<String> expected = new ArrayList<>();
+    for (FakeExchanges.Expected e : FakeExchanges.read(exchangesFile)) {
+      expected.add(e.key());
+    }
+    List<String> actual = new ArrayList<>();
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      LakeViews.install(duck, lake, 7);
+      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT provider, request_model, http_status, streaming, input_tokens,"
+              + " cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens,"
+              + " reasoning_tokens FROM calls WHERE kind IN ('model', 'embedding')")) {
+        while (rs.next()) {
+          actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
+              rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
+              (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
+              (Long) rs.getObject(10)).key());
+        }
+      }
+      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT count(*), count(*) FILTER (WHERE outcome = 'success') FROM workflows_latest")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isEqualTo(12);
+        assertThat(rs.getLong(2)).isEqualTo(6);
+      }
+    }
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(Files.exists(exchangesFile)).isTrue();
+  }
+}

@@ -1,0 +1,88 @@
+package io.flowcost.agent.context;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Reads the span current in the application's own OpenTelemetry (its APM, or the OpenTelemetry
+ * Java agent), so that a new workflow can link to it. The agent's OpenTelemetry classes are
+ * relocated, so the application's are reached reflectively through the thread's context class
+ * loader. Any failure means "no application span".
+ */
+final class ApplicationSpans {
+
+  private static final Accessors NONE = new Accessors(null, null, null, null, null);
+  private static final Map<ClassLoader, Accessors> CACHE = new WeakHashMap<>();
+
+  private ApplicationSpans() {}
+
+  /** The application's current span context, or an invalid one. */
+  static SpanContext current() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      return SpanContext.getInvalid();
+    }
+    Accessors accessors;
+    synchronized (CACHE) {
+      accessors = CACHE.computeIfAbsent(loader, ApplicationSpans::load);
+    }
+    return accessors == NONE ? SpanContext.getInvalid() : accessors.current();
+  }
+
+  private static Accessors load(ClassLoader loader) {
+    try {
+      Class<?> span = Class.forName("io.opentelemetry.api.trace.Span", false, loader);
+      if (span == Span.class) {
+        // not relocated (tests): the application's context is the agent's own
+        return NONE;
+      }
+      Class<?> context = Class.forName("io.opentelemetry.api.trace.SpanContext", false, loader);
+      return new Accessors(
+          span.getMethod("current"),
+          span.getMethod("getSpanContext"),
+          context.getMethod("getTraceId"),
+          context.getMethod("getSpanId"),
+          context.getMethod("isSampled"));
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return NONE;
+    }
+  }
+
+  private static final class Accessors {
+    final Method current;
+    final Method spanContext;
+    final Method traceId;
+    final Method spanId;
+    final Method sampled;
+
+    Accessors(Method current, Method spanContext, Method traceId, Method spanId, Method sampled) {
+      this.current = current;
+      this.spanContext = spanContext;
+      this.traceId = traceId;
+      this.spanId = spanId;
+      this.sampled = sampled;
+    }
+
+    SpanContext current() {
+      try {
+        Object context = spanContext.invoke(current.invoke(null));
+        SpanContext copy =
+            SpanContext.create(
+                (String) traceId.invoke(context),
+                (String) spanId.invoke(context),
+                Boolean.TRUE.equals(sampled.invoke(context))
+                    ? TraceFlags.getSampled()
+                    : TraceFlags.getDefault(),
+                TraceState.getDefault());
+        return copy.isValid() ? copy : SpanContext.getInvalid();
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return SpanContext.getInvalid();
+      }
+    }
+  }
+}
