@@ -11,9 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-        "Flowcost collector: receives OTLP spans and outcomes, prices every model and tool call,",
-        "writes a Parquet lake and rolls costs up per workflow.",
-        "",
+        "Flowcost collector: receives OTLP spans and outcomes, prices every model and tool"
+            + " call, writes a Parquet lake and rolls costs up per workflow.",
         "With no sub-command it runs 'serve'; 'serve --help' lists the server's flags."},
     subcommands = {ServeCommand.class, ReportCommand.class, PriceCommand.class,
         RollupCommand.class, CompactCommand.class, CommandLine.HelpCommand.class})

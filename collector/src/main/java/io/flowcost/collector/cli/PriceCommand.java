@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 
 /** {@code price}: price one usage by hand and show every term, to check any row of the lake. */
 @Command(name = "price", mixinStandardHelpOptions = true,
-    description = {"Price a usage with the catalog and show each term, e.g.",
-        "  price --model claude-sonnet-4-5 --input 2000 --cache-read 800 --output 300",
+    description = {"Price one usage by hand and show each term, to check any row of the lake.",
+        "Example: price --model claude-sonnet-4-5 --input 2000 --cache-read 800 --output 300",
         "--input counts ALL prompt tokens, cache reads and writes included (OTel GenAI meaning)."})
 final class PriceCommand implements Callable<Integer> {
 

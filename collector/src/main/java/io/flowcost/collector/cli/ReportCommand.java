@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 
 /** {@code report}: the per-intent cost table, read from the lake. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = {"Print per intent: workflows, success rate, cost, failure waste, cost per",
-        "successful outcome, cache savings and unpriced calls, read from the Parquet lake."})
+    description = {"Print the per-intent cost table read from the lake.",
+        "Columns: workflows, success rate, cost, failure waste, cost per successful outcome,"
+            + " cache savings (gross, net) and unpriced calls, with a TOTAL line."})
 final class ReportCommand implements Callable<Integer> {
 
   @Mixin

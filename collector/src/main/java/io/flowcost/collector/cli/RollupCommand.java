@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 
 /** {@code rollup}: rebuild workflows and cost_per_outcome snapshots from the facts. */
 @Command(name = "rollup", mixinStandardHelpOptions = true,
-    description = {"Re-derive workflows and cost_per_outcome for some days (or all) from calls,",
-        "workflow_spans and outcomes, writing a new snapshot version of each day."})
+    description = {"Rebuild the workflows and cost_per_outcome snapshots from the facts.",
+        "Re-derives the given days (or all) from calls, workflow_spans and outcomes and writes"
+            + " a new, higher snapshot version of each day; use it after late data on a fleet."})
 final class RollupCommand implements Callable<Integer> {
 
   @Mixin

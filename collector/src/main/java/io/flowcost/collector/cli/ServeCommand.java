@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code serve}: run the collector until SIGTERM/SIGINT, then flush and roll up. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Receive OTLP spans and outcomes over HTTP, price calls, write the lake.",
-        "SIGTERM (or Ctrl-C) flushes everything accepted and rolls up before exiting."})
+        "SIGTERM (or Ctrl-C) flushes everything accepted to the lake and rolls up before"
+            + " exiting; a crash loses nothing acknowledged (write-ahead log in --data-dir)."})
 final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",

@@ -16,6 +16,9 @@ import java.util.WeakHashMap;
  */
 final class ApplicationSpans {
 
+  // built at run time: the shade plugin would otherwise relocate these names to our own copy
+  private static final String API_PACKAGE = String.join(".", "io", "opentelemetry", "api", "trace");
+
   private static final Accessors NONE = new Accessors(null, null, null, null, null);
   private static final Map<ClassLoader, Accessors> CACHE = new WeakHashMap<>();
 
@@ -36,12 +39,12 @@ final class ApplicationSpans {
 
   private static Accessors load(ClassLoader loader) {
     try {
-      Class<?> span = Class.forName("io.opentelemetry.api.trace.Span", false, loader);
+      Class<?> span = Class.forName(API_PACKAGE + ".Span", false, loader);
       if (span == Span.class) {
         // not relocated (tests): the application's context is the agent's own
         return NONE;
       }
-      Class<?> context = Class.forName("io.opentelemetry.api.trace.SpanContext", false, loader);
+      Class<?> context = Class.forName(API_PACKAGE + ".SpanContext", false, loader);
       return new Accessors(
           span.getMethod("current"),
           span.getMethod("getSpanContext"),
