@@ -59,7 +59,8 @@ final class CompactCommand implements Callable<Integer> {
           + r.rowsAfter() + " rows" + (r.rowsBefore() > r.rowsAfter()
               ? ", " + (r.rowsBefore() - r.rowsAfter()) + " duplicates dropped" : "") + ")");
     }
-    System.out.println("compacted " + results.size() + " partition(s) of " + lake.store().describe());
+    System.out.println(
+        "compacted " + results.size() + " partition(s) of " + lake.store().describe());
     return 0;
   }
 }

@@ -97,7 +97,7 @@ class CompactorTest {
         .build();
   }
 
-  /** Writes {@code files} files of {@code perFile} calls each on {@code day}; ids from {@code first}. */
+  /** Writes {@code files} files of {@code perFile} calls on {@code day}, ids from {@code first}. */
   private int writeCalls(LocalDate day, int first, int files, int perFile) throws IOException {
     int i = first;
     for (int f = 0; f < files; f++) {
@@ -180,6 +180,12 @@ class CompactorTest {
         assertThat(rs.getString(2)).isEqualTo("TIMESTAMP WITH TIME ZONE");
         assertThat(rs.getString(3)).isEqualTo("INTEGER");
         assertThat(rs.getBoolean(4)).isTrue();
+      }
+      // The day is the directory's: the merged file must not carry a `date` column.
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM (DESCRIBE SELECT * FROM"
+          + " read_parquet(" + file + ", hive_partitioning = false)) WHERE column_name = 'date'")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
       }
     }
 
@@ -264,8 +270,8 @@ class CompactorTest {
       }
     });
     try {
-      List<Compactor.Result> results =
-          new Compactor(slowDeletes, tmp, "compact-t", clock).compactBefore(List.of("calls"), TODAY);
+      List<Compactor.Result> results = new Compactor(slowDeletes, tmp, "compact-t", clock)
+          .compactBefore(List.of("calls"), TODAY);
       assertThat(results).hasSize(5);
     } finally {
       done.set(true);

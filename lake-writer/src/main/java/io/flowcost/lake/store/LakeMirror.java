@@ -26,7 +26,8 @@ import java.util.UUID;
  * downloaded under {@code _mirror/} and renamed into place, so a local reader sees it whole or not
  * at all.
  *
- * <p>Thread-safe within one process; two processes must not share a mirror directory.
+ * <p>Thread-safe. Processes may share a mirror directory: every change is an atomic rename of a
+ * uniquely named file, so the worst a race does is download a file twice.
  */
 public final class LakeMirror {
 

@@ -14,9 +14,9 @@ import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.FileAlreadyExistsException;
@@ -169,9 +169,11 @@ public final class S3Store implements LakeStore, AutoCloseable {
     Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
     try {
       try (InputStream in = open(key)) {
-        Files.copy(in, tmp);
-      } catch (IOException e) {
-        throw e instanceof NoSuchFileException ? e : translate(e, "download", key);
+        try {
+          Files.copy(in, tmp);
+        } catch (IOException e) {
+          throw translate(e, "download", key); // the connection broke mid-transfer
+        }
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
@@ -298,8 +300,7 @@ public final class S3Store implements LakeStore, AutoCloseable {
   private static boolean isUnreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof UnknownHostException
-          || t instanceof NoRouteToHostException
-          || (t instanceof InterruptedIOException && !(t instanceof java.nio.channels.ClosedByInterruptException))) {
+          || t instanceof NoRouteToHostException || t instanceof SocketTimeoutException) {
         return true;
       }
     }

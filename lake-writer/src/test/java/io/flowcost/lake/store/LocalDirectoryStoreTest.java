@@ -117,4 +117,26 @@ class LocalDirectoryStoreTest {
         .isInstanceOf(NoSuchFileException.class);
     assertThat(tmp.resolve("escape.parquet")).doesNotExist();
   }
+
+  @Test
+  void listsSizesAndDeletes() throws Exception {
+    store.publish("t/date=2026-01-01/a.parquet", source("abc"));
+    store.publish("t/date=2026-01-01/b.parquet", source("de"));
+
+    assertThat(store.listFiles("t/")).extracting(StoredFile::key, StoredFile::size)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("t/date=2026-01-01/a.parquet", 3L),
+            org.assertj.core.groups.Tuple.tuple("t/date=2026-01-01/b.parquet", 2L));
+
+    store.delete("t/date=2026-01-01/a.parquet");
+    store.delete("t/date=2026-01-01/a.parquet"); // already gone: fine
+    assertThat(store.list("t/")).containsExactly("t/date=2026-01-01/b.parquet");
+    assertThatThrownBy(() -> store.delete("../b.parquet"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aLakeCannotMirrorIntoItself() {
+    assertThatThrownBy(() -> new LakeMirror(store, root))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -25,6 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +129,43 @@ class S3StoreTest {
     }
     assertThatThrownBy(() -> store.publish("_tmp/x", file("x")))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void concurrentPublishersOfOneKeyCannotOverwriteEachOther() throws Exception {
+    String key = "calls/date=2026-11-24/raced.parquet";
+    int n = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CyclicBarrier start = new CyclicBarrier(n);
+    List<Future<String>> racers = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        Path content = file("writer-" + i);
+        racers.add(pool.submit(() -> {
+          start.await(); // all pass the existence check together: If-None-Match decides
+          try {
+            store.publish(key, content);
+            return Files.readString(content);
+          } catch (FileAlreadyExistsException e) {
+            return null;
+          }
+        }));
+      }
+      List<String> winners = new ArrayList<>();
+      for (Future<String> r : racers) {
+        String won = r.get();
+        if (won != null) {
+          winners.add(won);
+        }
+      }
+      assertThat(winners).hasSize(1);
+      try (InputStream in = store.open(key)) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+            .isEqualTo(winners.get(0));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

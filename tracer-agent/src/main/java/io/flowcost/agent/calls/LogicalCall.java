@@ -29,6 +29,7 @@ public final class LogicalCall {
   private final String operation;
   private final String provider;
   private final String requestModel;
+  private final boolean stream;
   private final String callId;
   private final String name;
   private final List<Attempt> attempts = new ArrayList<>();
@@ -42,7 +43,8 @@ public final class LogicalCall {
       String kind,
       String operation,
       String provider,
-      String requestModel) {
+      String requestModel,
+      boolean stream) {
     this.span = span;
     this.parentContext = parentContext;
     this.context = parentContext.with(span).with(KEY, this);
@@ -52,6 +54,7 @@ public final class LogicalCall {
     this.operation = operation;
     this.provider = provider;
     this.requestModel = requestModel;
+    this.stream = stream;
     this.callId = span.getSpanContext().getSpanId();
   }
 
@@ -87,7 +90,8 @@ public final class LogicalCall {
     if (stream) {
       span.setAttribute(SpanAttributes.REQUEST_STREAM, true);
     }
-    return new LogicalCall(span, parent, implicit, name, kind, operation, provider, requestModel);
+    return new LogicalCall(
+        span, parent, implicit, name, kind, operation, provider, requestModel, stream);
   }
 
   /** The logical call open in the current context, or {@code null}. */
@@ -131,6 +135,9 @@ public final class LogicalCall {
     }
     if (requestModel != null) {
       attemptSpan.setAttribute(SpanAttributes.REQUEST_MODEL, requestModel);
+    }
+    if (stream) {
+      attemptSpan.setAttribute(SpanAttributes.REQUEST_STREAM, true);
     }
     Attempt attempt = new Attempt(attemptSpan, number);
     synchronized (attempts) {
