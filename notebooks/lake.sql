@@ -238,7 +238,11 @@ CREATE OR REPLACE VIEW cost_per_outcome_by_intent AS
   GROUP BY ALL;
 
 -- Coverage: counters the collectors appended, plus what the facts say.
-CREATE OR REPLACE VIEW coverage_counters AS SELECT * FROM {{coverage}};
+-- Counter increments have no natural key; (collector, service, day, recorded_at) identifies one,
+-- so a compaction's merged copy never counts twice.
+CREATE OR REPLACE VIEW coverage_counters AS
+  SELECT * FROM {{coverage}}
+  QUALIFY row_number() OVER (PARTITION BY day, service, collector_id, recorded_at ORDER BY date) = 1;
 CREATE OR REPLACE VIEW coverage_daily AS
   WITH counters AS (
     SELECT day, service, sum(spans_received) AS spans_received,
