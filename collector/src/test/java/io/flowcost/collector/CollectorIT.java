@@ -117,6 +117,17 @@ class CollectorIT {
       assertThat(rs.getLong(1)).isEqualTo(1);
       assertThat(rs.getBigDecimal(3)).isEqualByComparingTo("0.00024");
     }
+    // the snapshots have exactly the columns of lake.sql's typed empty stand-ins (and docs/lake.md)
+    for (String table : List.of("workflows", "cost_per_outcome", "calls", "outcomes",
+        "workflow_spans", "coverage")) {
+      try (Connection c = duck()) {
+        io.flowcost.collector.rollup.LakeViews.install(c, tmp.resolve("empty-lake"), 7);
+        assertThat(columns(c, "SELECT * FROM read_parquet('" + lake + "/" + table
+            + "/date=*/*.parquet', hive_partitioning = true)"))
+            .as(table)
+            .isEqualTo(columns(c, "SELECT * FROM flowcost_empty_" + table));
+      }
+    }
     // content attributes never reach the lake
     assertThat(lakeBytesContain("SECRET-PROMPT-MARKER")).isFalse();
   }
@@ -178,6 +189,16 @@ class CollectorIT {
 
   private URI uri(String path) {
     return URI.create("http://127.0.0.1:" + collector.port() + path);
+  }
+
+  private static List<String> columns(Connection c, String query) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("DESCRIBE " + query)) {
+      while (rs.next()) {
+        out.add(rs.getString("column_name") + " " + rs.getString("column_type"));
+      }
+    }
+    return out;
   }
 
   private static Connection duck() throws Exception {
