@@ -106,7 +106,8 @@ public final class Collector implements AutoCloseable {
         clock);
     Pipeline pipeline = new Pipeline(
         new Pipeline.Settings(config.flushInterval(), 50_000, config.maxBufferedRows(), 2_000_000),
-        wal, flusher, new CatalogCallCoster(pricer), rollups, new CoverageCounters(), clock);
+        wal, flusher, new CatalogCallCoster(pricer), rollups, new CoverageCounters(), clock,
+        new Pipeline.Durability(config.dataDir(), config.store()));
     int replayed = pipeline.start();
     if (replayed > 0) {
       pipeline.flush();

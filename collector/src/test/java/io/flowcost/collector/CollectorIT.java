@@ -174,6 +174,35 @@ class CollectorIT {
   }
 
   @Test
+  void anOutcomeThatArrivesBeforeItsWorkflowIsJoinedWhenTheWorkflowArrives() throws Exception {
+    String trace = "0123456789abcdef0123456789abcdef";
+    assertThat(post("/v1/outcomes", "application/json",
+        "{\"workflow_id\":\"" + trace + "\",\"status\":\"failure\",\"reason\":\"early\"}")
+        .statusCode()).isEqualTo(202);
+    collector.flush();
+    long start = Instant.now().getEpochSecond() * 1_000_000_000L;
+    String spans = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
+         "scopeSpans":[{"spans":[
+          {"traceId":"%1$s","spanId":"1111111111111111","name":"late-root",
+           "startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d"}]}]}]}
+        """.formatted(trace, start, start + 1_000_000L);
+    assertThat(post("/v1/traces", "application/json", spans).statusCode()).isEqualTo(200);
+    collector.close();
+    try (Connection c = duck()) {
+      io.flowcost.collector.rollup.LakeViews.install(c, lake, 7);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT workflow_name, outcome, outcome_reason FROM workflows_latest")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("late-root");
+        assertThat(rs.getString(2)).isEqualTo("failure");
+        assertThat(rs.getString(3)).isEqualTo("early");
+        assertThat(rs.next()).isFalse();
+      }
+    }
+  }
+
+  @Test
   void healthAnswers() throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/health")).GET().build(),
         HttpResponse.BodyHandlers.ofString());

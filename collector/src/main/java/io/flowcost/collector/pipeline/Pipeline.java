@@ -7,16 +7,22 @@ import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
 import io.flowcost.collector.wal.WriteAheadLog;
+import io.flowcost.lake.store.LakeStore;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +55,18 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * Where de-duplication state survives a restart: the data dir (published keys, the flush
+   * marker) and the lake (read back after a crash in the middle of a flush).
+   *
+   * @param idRetention how long keys of published rows are remembered across restarts
+   */
+  public record Durability(Path dataDir, LakeStore store, Duration idRetention) {
+    public Durability(Path dataDir, LakeStore store) {
+      this(dataDir, store, Duration.ofHours(24));
+    }
+  }
+
   private record Pending(List<Serializable> records, CompletableFuture<Integer> done) {}
 
   private final Settings settings;
@@ -59,6 +77,9 @@ public final class Pipeline implements AutoCloseable {
   private final CoverageCounters coverage;
   private final Clock clock;
   private final SeenIds seen;
+  private final PublishedIds publishedIds;
+  private final FlushIntent intent;
+  private final LakeIdRecovery recovery;
   private final Object bufferLock = new Object();
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread walThread;
@@ -69,8 +90,30 @@ public final class Pipeline implements AutoCloseable {
   /** Rows of failed flushes, retried first; their log segments are kept until they land. */
   private List<Serializable> retry = new ArrayList<>();
 
+  /** A write path whose de-duplication lasts only as long as the process (tests). */
   public Pipeline(Settings settings, WriteAheadLog wal, LakeFlusher flusher, CallCoster coster,
-      ChangeListener changes, CoverageCounters coverage, Clock clock) {
+      ChangeListener changes, CoverageCounters coverage, Clock clock) throws IOException {
+    this(settings, wal, flusher, coster, changes, coverage, clock, null);
+  }
+
+  /**
+   * A write path that de-duplicates across restarts when {@code durability} is given: keys of
+   * published rows are kept in the data dir, and a flush cut short by a crash is reconciled with
+   * the lake before the log is replayed.
+   */
+  public Pipeline(Settings settings, WriteAheadLog wal, LakeFlusher flusher, CallCoster coster,
+      ChangeListener changes, CoverageCounters coverage, Clock clock, Durability durability)
+      throws IOException {
+    if (durability != null) {
+      this.publishedIds = new PublishedIds(durability.dataDir().resolve("published-ids"),
+          durability.idRetention(), clock);
+      this.intent = new FlushIntent(durability.dataDir().resolve("flush.intent"));
+      this.recovery = new LakeIdRecovery(durability.store(), durability.dataDir().resolve("tmp"));
+    } else {
+      this.publishedIds = null;
+      this.intent = null;
+      this.recovery = null;
+    }
     this.settings = settings;
     this.wal = wal;
     this.flusher = flusher;
@@ -90,7 +133,24 @@ public final class Pipeline implements AutoCloseable {
 
   /** Replays the log left by an earlier run into the buffer, then starts the threads. */
   public int start() throws IOException {
+    if (publishedIds != null) {
+      long remembered = publishedIds.load(seen::remember);
+      if (remembered > 0) {
+        LOG.info("remembering " + remembered + " recently published row keys for de-duplication");
+      }
+    }
     List<Object> replayed = wal.replay();
+    OptionalLong interrupted = intent == null ? OptionalLong.empty() : intent.pendingSince();
+    if (interrupted.isPresent() && !replayed.isEmpty()) {
+      // The last run died while publishing: some replayed rows may already be in the lake.
+      int[] found = {0};
+      int files = recovery.recover(interrupted.getAsLong(), partitionsOf(replayed), k -> {
+        seen.remember(k);
+        found[0]++;
+      });
+      LOG.info("a flush was interrupted: read " + found[0] + " row keys from " + files
+          + " lake files published since, so they are not published twice");
+    }
     int kept = 0;
     synchronized (bufferLock) {
       for (Object o : replayed) {
@@ -230,14 +290,39 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private boolean firstTime(Serializable s) {
-    if (s instanceof CallRecord c) {
-      return seen.firstTime("c:" + c.spanId());
-    } else if (s instanceof WorkflowSpanRecord w) {
-      return seen.firstTime("w:" + w.spanId());
-    } else if (s instanceof OutcomeRecord o) {
-      return seen.firstTime("o:" + o.outcomeId());
+    String key = keyOf(s);
+    return key == null || seen.firstTime(key);
+  }
+
+  private static Map<LakeIdRecovery.Table, Set<LocalDate>> partitionsOf(List<Object> records) {
+    Map<LakeIdRecovery.Table, Set<LocalDate>> out = new HashMap<>();
+    for (Object o : records) {
+      if (o instanceof CallRecord c) {
+        out.computeIfAbsent(LakeIdRecovery.CALLS, t -> new HashSet<>()).add(utcDay(c.startTime()));
+      } else if (o instanceof WorkflowSpanRecord w) {
+        out.computeIfAbsent(LakeIdRecovery.WORKFLOW_SPANS, t -> new HashSet<>())
+            .add(utcDay(w.startTime()));
+      } else if (o instanceof OutcomeRecord r) {
+        out.computeIfAbsent(LakeIdRecovery.OUTCOMES, t -> new HashSet<>())
+            .add(utcDay(r.reportedAt()));
+      }
     }
-    return true;
+    return out;
+  }
+
+  private static LocalDate utcDay(Instant t) {
+    return LocalDate.ofInstant(t, ZoneOffset.UTC);
+  }
+
+  private static String keyOf(Serializable s) {
+    if (s instanceof CallRecord c) {
+      return "c:" + c.spanId();
+    } else if (s instanceof WorkflowSpanRecord w) {
+      return "w:" + w.spanId();
+    } else if (s instanceof OutcomeRecord o) {
+      return "o:" + o.outcomeId();
+    }
+    return null;
   }
 
   private void flushQuietly() {
@@ -249,7 +334,11 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  /** Publishes everything buffered to the lake. Safe to call from any thread. */
+  /**
+   * Publishes everything buffered to the lake, one file per table and day. Safe to call from any
+   * thread. Files that were published stay published when another fails: only the rows of the
+   * failed files are retried, so a partial failure never duplicates rows in the lake.
+   */
   public synchronized void flush() throws IOException {
     List<Serializable> rows;
     long segment;
@@ -262,21 +351,80 @@ public final class Pipeline implements AutoCloseable {
     }
     Map<CoverageCounters.Key, CoverageCounters.Counts> counters = coverage.drain();
     if (rows.isEmpty() && counters.isEmpty()) {
+      if (intent != null) {
+        intent.end();
+      }
       wal.deleteUpTo(segment);
       return;
     }
-    try {
-      flusher.publish(rows, counters);
-    } catch (IOException | RuntimeException e) {
+    if (!rows.isEmpty() && intent != null) {
+      intent.begin(clock.millis());
+    }
+    List<Serializable> published = new ArrayList<>(rows.size());
+    List<Serializable> failed = new ArrayList<>();
+    Exception firstError = null;
+    for (List<Serializable> group : filesOf(rows)) {
+      try {
+        flusher.publish(group, Map.of());
+        published.addAll(group);
+      } catch (IOException | RuntimeException e) {
+        failed.addAll(group);
+        firstError = firstError == null ? e : firstError;
+      }
+    }
+    if (!published.isEmpty() && publishedIds != null) {
+      List<String> keys = new ArrayList<>(published.size());
+      for (Serializable s : published) {
+        String key = keyOf(s);
+        if (key != null) {
+          keys.add(key);
+        }
+      }
+      publishedIds.record(segment, keys);
+    }
+    buffered.addAndGet(-published.size());
+    notifyChanges(published);
+    if (!failed.isEmpty()) {
       synchronized (bufferLock) {
-        retry = rows;
+        retry = failed;
       }
       coverage.restore(counters);
-      throw e;
+      if (firstError instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) firstError;
     }
-    buffered.addAndGet(-rows.size());
+    if (intent != null) {
+      intent.end();
+    }
     wal.deleteUpTo(segment);
-    notifyChanges(rows);
+    if (!counters.isEmpty()) {
+      try {
+        flusher.publish(List.of(), counters);
+      } catch (IOException | RuntimeException e) {
+        coverage.restore(counters);
+        throw e;
+      }
+    }
+  }
+
+  /** Rows grouped the way the lake stores them: one group per table and UTC day. */
+  private static List<List<Serializable>> filesOf(List<Serializable> rows) {
+    Map<String, List<Serializable>> groups = new LinkedHashMap<>();
+    for (Serializable s : rows) {
+      String group;
+      if (s instanceof CallRecord c) {
+        group = "c" + utcDay(c.startTime());
+      } else if (s instanceof WorkflowSpanRecord w) {
+        group = "w" + utcDay(w.startTime());
+      } else if (s instanceof OutcomeRecord o) {
+        group = "o" + utcDay(o.reportedAt());
+      } else {
+        group = "?";
+      }
+      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(s);
+    }
+    return new ArrayList<>(groups.values());
   }
 
   private void notifyChanges(List<Serializable> rows) {

@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * A bounded memory of recently accepted row keys (span ids, outcome ids), so a sender's retry of
- * an acknowledged request is not counted twice. Older duplicates are removed by the lake views,
- * which de-duplicate on the same keys.
+ * an acknowledged request is not counted twice. Filled at start from {@link PublishedIds} and the
+ * log, so it lasts across restarts; duplicates older than its reach are removed by the lake
+ * views, which de-duplicate on the same keys.
  */
 final class SeenIds {
 
@@ -21,6 +22,11 @@ final class SeenIds {
         return size() > capacity;
       }
     };
+  }
+
+  /** Remembers {@code id} as seen (loaded from the data dir or the lake at start). */
+  void remember(String id) {
+    ids.put(id, Boolean.TRUE);
   }
 
   /** Returns {@code true} when {@code id} was not seen before, and remembers it. */

@@ -23,6 +23,10 @@ public final class Attempt {
   private Usage fallbackUsage;
   private long finishedEpochNanos;
   private boolean ended;
+  private long requestBytes;
+  private Long maxOutputTokens;
+  private boolean readTimedOut;
+  private String wasteCause;
 
   Attempt(Span span, int number) {
     this.span = span;
@@ -32,6 +36,27 @@ public final class Attempt {
   /** 1 for the first exchange of its call, 2 for the first retry, … */
   public int number() {
     return number;
+  }
+
+  /**
+   * Records the size of the request sent and its output limit, for {@link TokenEstimate} should
+   * the client time out waiting for the answer. Never keeps the body.
+   */
+  public void request(long bodyBytes, Long maxTokens) {
+    synchronized (lock) {
+      requestBytes = bodyBytes;
+      maxOutputTokens = maxTokens;
+    }
+  }
+
+  /**
+   * Records that the exchange failed by a read time-out ({@link TokenEstimate#isReadTimeout}):
+   * the provider is taken to have answered and billed what nobody received.
+   */
+  public void readTimedOut() {
+    synchronized (lock) {
+      readTimedOut = true;
+    }
   }
 
   /** Records the HTTP status as soon as it is known (stream opened). */
@@ -97,6 +122,22 @@ public final class Attempt {
     }
   }
 
+  /** Whether the provider billed this exchange: it answered, or reported usage, or timed out. */
+  boolean billed() {
+    synchronized (lock) {
+      return errorType == null || hasUsage() || readTimedOut && requestBytes > 0;
+    }
+  }
+
+  /** Sets {@code flowcost.waste_cause} when the span ends, unless a cause is already set. */
+  void markWaste(String cause) {
+    synchronized (lock) {
+      if (wasteCause == null) {
+        wasteCause = cause;
+      }
+    }
+  }
+
   void useFallbackUsage(Usage usage) {
     synchronized (lock) {
       fallbackUsage = usage;
@@ -119,8 +160,16 @@ public final class Attempt {
         LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
       }
       Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
+      if (readTimedOut && requestBytes > 0 && (usage == null || !usage.hasTokens())) {
+        usage = TokenEstimate.of(requestBytes, maxOutputTokens, summary == null ? null : summary.usage());
+        span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
+        wasteCause = InvocationCalls.DISCARDED; // billed, never received: whatever else happened
+      }
       if (usage != null) {
         LogicalCall.applyUsage(span, usage);
+      }
+      if (wasteCause != null) {
+        span.setAttribute(InvocationCalls.WASTE_CAUSE, wasteCause);
       }
       if (finishedEpochNanos != 0) {
         span.end(finishedEpochNanos, TimeUnit.NANOSECONDS);

@@ -4,12 +4,14 @@ import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.usage.Usage;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One logical model or embedding call (one SDK method call) and its attempts.
@@ -20,6 +22,10 @@ import java.util.List;
 public final class LogicalCall {
 
   private static final ContextKey<LogicalCall> KEY = ContextKey.named("flowcost-call");
+
+  /** {@code flowcost.usage.estimated}: the tokens are an estimate ({@link TokenEstimate}). */
+  static final AttributeKey<Boolean> USAGE_ESTIMATED =
+      AttributeKey.booleanKey("flowcost.usage.estimated");
 
   private final Span span;
   private final Context parentContext;
@@ -33,7 +39,11 @@ public final class LogicalCall {
   private final String callId;
   private final String name;
   private final List<Attempt> attempts = new ArrayList<>();
+  private final InvocationCalls invocation;
   private boolean ended;
+  private long endEpochNanos;
+  private String wasteCause; // guarded by attempts
+  private boolean finished; // guarded by attempts
 
   private LogicalCall(
       Span span,
@@ -56,6 +66,7 @@ public final class LogicalCall {
     this.requestModel = requestModel;
     this.stream = stream;
     this.callId = span.getSpanContext().getSpanId();
+    this.invocation = InvocationCalls.in(parentContext);
   }
 
   /**
@@ -112,6 +123,11 @@ public final class LogicalCall {
   /** The call span. */
   public Span span() {
     return span;
+  }
+
+  /** {@code model}, {@code embedding}, … */
+  String kind() {
+    return kind;
   }
 
   /** Starts the next attempt span, a child of the call span. */
@@ -185,19 +201,67 @@ public final class LogicalCall {
         }
       }
     }
+    if (error != null) {
+      AgentContext.recordError(span, error);
+      if (implicitWorkflow != null) {
+        AgentContext.recordError(implicitWorkflow.rootSpan(), error);
+      }
+    }
+    endEpochNanos = nowNanos();
+    // Inside an AI-service invocation the verdict on the answer comes later (InvocationCalls).
+    if (invocation == null || !invocation.defer(this)) {
+      finishSpans();
+    }
+  }
+
+  /**
+   * Marks the call's billed attempts (or the call span, when it has none) with a {@code
+   * flowcost.waste_cause}; the first cause set wins. Effective until {@link #finishSpans()}.
+   */
+  void markWaste(String cause) {
+    synchronized (attempts) {
+      if (finished || wasteCause != null) {
+        return;
+      }
+      wasteCause = cause;
+      for (Attempt attempt : attempts) {
+        if (attempt.billed()) {
+          attempt.markWaste(cause);
+        }
+      }
+    }
+  }
+
+  /**
+   * Ends the attempt spans and the call span with their recorded end times, then the implicit
+   * workflow if the call opened one. Idempotent.
+   */
+  void finishSpans() {
+    List<Attempt> done;
+    String cause;
+    synchronized (attempts) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      done = new ArrayList<>(attempts);
+      cause = wasteCause;
+    }
     for (Attempt attempt : done) {
       attempt.end();
     }
-    if (error != null) {
-      AgentContext.recordError(span, error);
+    if (cause != null) {
+      span.setAttribute(InvocationCalls.WASTE_CAUSE, cause);
     }
-    span.end();
+    span.end(endEpochNanos, TimeUnit.NANOSECONDS);
     if (implicitWorkflow != null) {
-      if (error != null) {
-        AgentContext.recordError(implicitWorkflow.rootSpan(), error);
-      }
-      implicitWorkflow.rootSpan().end();
+      implicitWorkflow.rootSpan().end(endEpochNanos, TimeUnit.NANOSECONDS);
     }
+  }
+
+  private static long nowNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
   }
 
   static void applyResponse(Span span, String model, List<String> finishReasons) {

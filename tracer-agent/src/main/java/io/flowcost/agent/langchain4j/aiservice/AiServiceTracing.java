@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.aiservice;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.calls.InvocationCalls;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
@@ -58,7 +59,9 @@ public final class AiServiceTracing {
                 .startSpan();
         context = Context.current().with(span);
       }
-      return new Invocation(span, context, context.makeCurrent());
+      // calls made inside wait for the verdict on their answers (guardrails, a throwing step)
+      context = InvocationCalls.open(context);
+      return new Invocation(span, context, context.makeCurrent(), open != null);
     } catch (Throwable t) {
       AgentLog.failure("ai service enter", t);
       return null;
@@ -155,12 +158,14 @@ public final class AiServiceTracing {
     final Span span;
     final Context context;
     final Scope scope;
+    final boolean step;
     private boolean ended;
 
-    Invocation(Span span, Context context, Scope scope) {
+    Invocation(Span span, Context context, Scope scope, boolean step) {
       this.span = span;
       this.context = context;
       this.scope = scope;
+      this.step = step;
     }
 
     synchronized void end(Throwable error) {
@@ -168,6 +173,10 @@ public final class AiServiceTracing {
         return;
       }
       ended = true;
+      InvocationCalls calls = InvocationCalls.in(context);
+      if (calls != null) {
+        calls.close(step && error != null ? InvocationCalls.FAILED_STEP : null);
+      }
       if (error != null) {
         AgentContext.recordError(span, error);
       }

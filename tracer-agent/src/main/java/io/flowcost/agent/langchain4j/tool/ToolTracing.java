@@ -13,7 +13,8 @@ import io.opentelemetry.context.Scope;
  * Tool executions: {@code ToolService.executeWithErrorHandling(..)} (LangChain4j 1.4+), which
  * covers {@code @Tool} methods, lambdas and MCP tools in the synchronous and streaming loops.
  * LangChain4j turns a tool's exception into an error result; the exception class is captured from
- * the executor below. Arguments and results are never read.
+ * the executor below. Before 1.5 the result message has no {@code isError()}, so an exception
+ * from the executor alone marks the span failed. Arguments and results are never read.
  */
 public final class ToolTracing {
 
@@ -44,7 +45,7 @@ public final class ToolTracing {
     }
   }
 
-  /** Exit: status ERROR when the result says so (or the method threw). */
+  /** Exit: status ERROR when the executor threw, the result says so, or the method threw. */
   public static void exit(Object token, Object result, Throwable thrown) {
     if (!(token instanceof ToolToken)) {
       return;
@@ -54,7 +55,7 @@ public final class ToolTracing {
       t.scope.close();
       if (thrown != null) {
         AgentContext.recordError(t.span, thrown);
-      } else if (Boolean.TRUE.equals(Reflect.call(result, "isError"))) {
+      } else if (t.errorType != null || Boolean.TRUE.equals(Reflect.call(result, "isError"))) {
         AgentContext.recordError(t.span, t.errorType != null ? t.errorType : "tool_error");
       }
       t.span.end();

@@ -1,0 +1,97 @@
+package io.flowcost.collector.pipeline;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The keys of rows recently published to the lake, kept in the data dir so that de-duplication
+ * survives a restart: a sender that retries a request whose acknowledgement was lost in a crash
+ * is not counted twice, even when the first copy already left the write-ahead log.
+ *
+ * <p>One file per flush, {@code <segment>.ids}, one key per line, forced to disk before the
+ * flush's log segments are deleted. Files older than the retention are pruned.
+ */
+final class PublishedIds {
+
+  private static final String SUFFIX = ".ids";
+
+  private final Path dir;
+  private final Duration retention;
+  private final Clock clock;
+
+  PublishedIds(Path dir, Duration retention, Clock clock) throws IOException {
+    this.dir = Files.createDirectories(dir);
+    this.retention = retention;
+    this.clock = clock;
+  }
+
+  /** Feeds every remembered key to {@code sink}, oldest file first; returns how many. */
+  long load(Consumer<String> sink) throws IOException {
+    long n = 0;
+    for (Path file : files()) {
+      try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+        for (String line : (Iterable<String>) lines::iterator) {
+          if (!line.isEmpty()) {
+            sink.accept(line);
+            n++;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Records {@code keys} as published by the flush that closed log segment {@code segment}. */
+  void record(long segment, Collection<String> keys) throws IOException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    Path tmp = dir.resolve(String.format("%020d%s.tmp", segment, SUFFIX));
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(ch),
+          StandardCharsets.UTF_8));
+      for (String k : keys) {
+        w.write(k);
+        w.write('\n');
+      }
+      w.flush();
+      ch.force(true);
+    }
+    // A later flush of the same segment id (after a partial failure) adds a second file.
+    Path target = dir.resolve(String.format("%020d-%d%s", segment, clock.millis(), SUFFIX));
+    Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    prune();
+  }
+
+  private void prune() throws IOException {
+    long cutoff = clock.millis() - retention.toMillis();
+    for (Path file : files()) {
+      if (Files.getLastModifiedTime(file).toMillis() < cutoff) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  private List<Path> files() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> out = new ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+          .sorted().toList());
+      return out;
+    }
+  }
+}
