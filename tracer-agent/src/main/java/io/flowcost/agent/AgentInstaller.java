@@ -13,6 +13,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.flowcost.agent.concurrent.ContextTasks;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.export.Telemetry;
+import io.flowcost.agent.http.HttpSettings;
 import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -60,6 +61,7 @@ public final class AgentInstaller {
     AgentLog.setDebug(config.debug());
     Telemetry telemetry = Telemetry.create(config, version);
     AgentContext.install(telemetry.tracer(), config);
+    HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
     telemetry.installShutdownHook();
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
     instrumentations(adviceLocator, instrumentation).installOn(instrumentation);
@@ -113,6 +115,13 @@ public final class AgentInstaller {
             named("dev.langchain4j.service.AiServiceTokenStream"),
             named("start").and(takesArguments(0)),
             "langchain4j.aiservice.TokenStreamStartAdvice");
+    // output-guardrail verdicts: a rejected answer's call is marked discarded
+    builder =
+        i.add(
+            builder,
+            named("dev.langchain4j.guardrail.AbstractGuardrailExecutor"),
+            named("executeGuardrails").and(takesArguments(1)),
+            "langchain4j.guardrail.OutputGuardrailAdvice");
 
     // 2. logical model calls
     ElementMatcher.Junction<MethodDescription> chat =
@@ -232,6 +241,30 @@ public final class AgentInstaller {
     builder = i.add(builder, named(bridge), named("closeWorkflow").and(takesArguments(2)), "outcomeapi.CloseWorkflowAdvice");
     builder =
         i.add(builder, named(bridge), named("currentWorkflowId").and(takesArguments(0)), "outcomeapi.CurrentWorkflowIdAdvice");
+    return httpInstrumentations(builder, i);
+  }
+
+  /** Model calls outside LangChain4j: plain HTTP clients and SDKs ({@code io.flowcost.agent.http}). */
+  private static AgentBuilder httpInstrumentations(AgentBuilder builder, Instrumentations i) {
+    // send and both public sendAsync overloads go through this private one
+    builder =
+        i.add(
+            builder,
+            named("jdk.internal.net.http.HttpClientImpl"),
+            named("sendAsync").and(takesArguments(4)),
+            "http.jdk.JdkSendAdvice");
+    builder =
+        i.add(
+            builder,
+            named("okhttp3.OkHttpClient$Builder"),
+            named("build").and(takesArguments(0)),
+            "http.okhttp.OkHttpBuilderAdvice");
+    builder =
+        i.add(
+            builder,
+            named("com.openai.core.http.RetryingHttpClient"),
+            named("execute").and(takesArguments(2)),
+            "openai.RetryingExecuteAdvice");
     return builder;
   }
 

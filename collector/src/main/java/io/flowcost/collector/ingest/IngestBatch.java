@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one OTLP export request turned into: call rows, workflow span rows, and the spans that
- * were rejected (counted per service and reason, never silently dropped).
+ * What one OTLP export request turned into: call rows, workflow span rows, the spans that were
+ * rejected (counted per service and reason, never silently dropped), and the spans agents report
+ * they had to drop themselves (resource attribute {@code flowcost.agent.dropped_spans}).
  */
 public record IngestBatch(
     List<CallRecord> calls,
@@ -13,7 +14,8 @@ public record IngestBatch(
     int spansReceived,
     Map<String, Integer> spansReceivedByService,
     Map<String, Integer> rejectedByReason,
-    Map<String, Integer> rejectedByService) {
+    Map<String, Integer> rejectedByService,
+    Map<String, Long> agentDroppedByService) {
 
   public IngestBatch {
     calls = List.copyOf(calls);
@@ -21,6 +23,15 @@ public record IngestBatch(
     spansReceivedByService = Map.copyOf(spansReceivedByService);
     rejectedByReason = Map.copyOf(rejectedByReason);
     rejectedByService = Map.copyOf(rejectedByService);
+    agentDroppedByService = Map.copyOf(agentDroppedByService);
+  }
+
+  /** A batch with no agent drop reports. */
+  public IngestBatch(List<CallRecord> calls, List<WorkflowSpanRecord> workflowSpans,
+      int spansReceived, Map<String, Integer> spansReceivedByService,
+      Map<String, Integer> rejectedByReason, Map<String, Integer> rejectedByService) {
+    this(calls, workflowSpans, spansReceived, spansReceivedByService, rejectedByReason,
+        rejectedByService, Map.of());
   }
 
   /** Number of spans rejected in this request. */

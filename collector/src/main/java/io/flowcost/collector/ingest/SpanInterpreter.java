@@ -27,6 +27,11 @@ public final class SpanInterpreter {
   static final Set<String> MODEL_OPERATIONS =
       Set.of("chat", "text_completion", "generate_content", "completion", "responses");
 
+  /** Resource attribute by which an agent reports spans it dropped to keep its spool bounded. */
+  static final String AGENT_DROPPED_SPANS = "flowcost.agent.dropped_spans";
+  /** A larger report is not a count but garbage; it is ignored rather than skewing coverage. */
+  private static final long MAX_DROPPED_REPORT = 1_000_000_000L;
+
   private final Clock clock;
 
   public SpanInterpreter(Clock clock) {
@@ -41,12 +46,17 @@ public final class SpanInterpreter {
     Map<String, Integer> received = new HashMap<>();
     Map<String, Integer> rejectedByReason = new HashMap<>();
     Map<String, Integer> rejectedByService = new HashMap<>();
+    Map<String, Long> agentDropped = new HashMap<>();
     int total = 0;
     for (ResourceSpans rs : request.getResourceSpansList()) {
       Attributes resource = Attributes.of(rs.getResource().getAttributesList());
       String service = resource.string("service.name");
       if (service == null || service.isBlank()) {
         service = "unknown_service";
+      }
+      Long dropped = droppedReport(resource);
+      if (dropped != null) {
+        agentDropped.merge(service, dropped, Long::sum);
       }
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
@@ -61,7 +71,18 @@ public final class SpanInterpreter {
         }
       }
     }
-    return new IngestBatch(calls, workflows, total, received, rejectedByReason, rejectedByService);
+    return new IngestBatch(calls, workflows, total, received, rejectedByReason, rejectedByService,
+        agentDropped);
+  }
+
+  /** A malformed drop report is ignored: it must never cost the spans it arrived with. */
+  private static Long droppedReport(Attributes resource) {
+    try {
+      Long n = resource.integer(AGENT_DROPPED_SPANS);
+      return n != null && n > 0 && n <= MAX_DROPPED_REPORT ? n : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static String reasonCode(String message) {

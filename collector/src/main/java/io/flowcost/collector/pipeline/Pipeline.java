@@ -187,6 +187,8 @@ public final class Pipeline implements AutoCloseable {
         new CoverageCounters.Key(today, service),
         new CoverageCounters.Counts(n, batch.rejectedByService().getOrDefault(service, 0),
             0, 0, 0, 0)));
+    batch.agentDroppedByService().forEach((service, n) -> coverage.add(
+        new CoverageCounters.Key(today, service), new CoverageCounters.Counts(0, 0, 0, 0, 0, n)));
     List<Serializable> rows = new ArrayList<>(batch.calls().size() + batch.workflowSpans().size());
     for (CallRecord c : batch.calls()) {
       rows.add(coster.price(c));

@@ -89,6 +89,7 @@ public final class ApiKeys {
           w.externalKey(), w.conversationId(), w.userId(), w.receivedAt()));
     }
     return new IngestBatch(batch.calls(), spans, batch.spansReceived(),
-        batch.spansReceivedByService(), batch.rejectedByReason(), batch.rejectedByService());
+        batch.spansReceivedByService(), batch.rejectedByReason(), batch.rejectedByService(),
+        batch.agentDroppedByService());
   }
 }

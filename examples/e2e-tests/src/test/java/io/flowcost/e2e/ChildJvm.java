@@ -30,6 +30,11 @@ final class ChildJvm {
     return require(repoRoot().resolve("examples/demo-app/target/flowcost-demo.jar"));
   }
 
+  /** The compatibility app, built against the oldest supported LangChain4j line. */
+  static Path compatJar() {
+    return require(repoRoot().resolve("examples/compat-app/target/flowcost-compat-lc4j.jar"));
+  }
+
   static Path java17() {
     return Path.of(System.getProperty("java.home"), "bin", "java");
   }

@@ -1,6 +1,11 @@
 package io.flowcost.agent.calls;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.flowcost.agent.usage.Usage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Tokens of an exchange the provider billed but never reported: the client timed out reading a
@@ -19,7 +24,44 @@ import io.flowcost.agent.usage.Usage;
  */
 public final class TokenEstimate {
 
+  private static final JsonFactory JSON = new JsonFactory();
+
   private TokenEstimate() {}
+
+  /**
+   * Records on {@code attempt} the size of a request body and its output limit (read with the
+   * streaming parser, every other value skipped; nothing of the body is kept).
+   */
+  public static void recordRequest(Attempt attempt, String body) {
+    if (body == null || body.isEmpty()) {
+      return;
+    }
+    attempt.request(body.getBytes(StandardCharsets.UTF_8).length, maxOutputTokens(body));
+  }
+
+  /** The top-level {@code max_completion_tokens}, {@code max_tokens} or {@code max_output_tokens}. */
+  static Long maxOutputTokens(String body) {
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      Long found = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.VALUE_NUMBER_INT
+            && (name.equals("max_completion_tokens") || name.equals("max_tokens")
+                || name.equals("max_output_tokens"))) {
+          found = found == null ? p.getLongValue() : Math.min(found, p.getLongValue());
+        } else {
+          p.skipChildren();
+        }
+      }
+      return found;
+    } catch (IOException | RuntimeException e) {
+      return null; // not JSON: the input estimate still stands
+    }
+  }
 
   /**
    * Estimates the usage of a timed-out exchange.

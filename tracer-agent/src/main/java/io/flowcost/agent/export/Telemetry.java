@@ -4,16 +4,16 @@ import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.AgentLog;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import java.time.Duration;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,32 +34,72 @@ public final class Telemetry {
   // JUL holds loggers weakly: keep the one whose level we set
   private static Logger quietedLogger;
 
+  /** Spans the batch processor may hold before the exporter takes them. */
+  private static final int MAX_QUEUED_SPANS = 8192;
+
   private final SdkTracerProvider tracerProvider;
   private final Tracer tracer;
   private final long shutdownTimeoutMillis;
+  private final SpanShipper shipper;
 
-  private Telemetry(SdkTracerProvider tracerProvider, long shutdownTimeoutMillis) {
+  private Telemetry(SdkTracerProvider tracerProvider, long shutdownTimeoutMillis,
+      SpanShipper shipper) {
     this.tracerProvider = tracerProvider;
     this.tracer = tracerProvider.get(SCOPE);
     this.shutdownTimeoutMillis = shutdownTimeoutMillis;
+    this.shipper = shipper;
   }
 
-  /** Builds the SDK: always-on sampling, batch export over OTLP/HTTP protobuf. */
+  /**
+   * Builds the SDK: always-on sampling, batches encoded as OTLP/HTTP protobuf and sent by a
+   * {@link SpanShipper} that retries, honours {@code Retry-After}, and spools to disk while the
+   * collector is unreachable.
+   */
   public static Telemetry create(AgentConfig config, String agentVersion) {
     quietSdkLogging(config.debug());
-    OtlpHttpSpanExporterBuilder exporter =
-        OtlpHttpSpanExporter.builder()
-            .setEndpoint(config.tracesEndpoint())
-            .setComponentLoader(new SenderComponentLoader())
-            .setTimeout(Duration.ofSeconds(10));
-    if (config.apiKey() != null) {
-      exporter.addHeader("X-Flowcost-Api-Key", config.apiKey());
+    ExportSettings settings = ExportSettings.fromEnvironment(config);
+    Transport transport;
+    try {
+      transport = new HttpTransport(settings.tracesEndpoint(), settings.apiKey());
+    } catch (IOException | RuntimeException e) {
+      AgentLog.info("span export is off: flowcost.endpoint is not a valid URL ("
+          + e.getClass().getName() + "). The application is not affected.");
+      return create(config, agentVersion, SimpleSpanProcessor.create(SpanExporter.composite()));
     }
-    return create(config, agentVersion, BatchSpanProcessor.builder(exporter.build()).build());
+    return create(config, agentVersion, settings, transport);
+  }
+
+  /** Builds the SDK exporting through {@code transport} (tests use a recording one). */
+  static Telemetry create(AgentConfig config, String agentVersion, ExportSettings settings,
+      Transport transport) {
+    SpanShipper shipper;
+    try {
+      Spool spool = Spool.open(settings.spoolRoot(), settings.spoolMaxBytes());
+      if (spool.adoptedFolders() > 0) {
+        AgentLog.info("replaying " + spool.size() + " span batches spooled by "
+            + spool.adoptedFolders() + " earlier process(es)");
+      }
+      shipper = new SpanShipper(transport, spool, settings.memoryMaxBytes(),
+          settings.serviceName()).start();
+    } catch (IOException | RuntimeException e) {
+      AgentLog.info("span export is off: cannot open the spool under " + settings.spoolRoot()
+          + " (" + e.getClass().getName() + "); set flowcost.spool.dir to a writable directory."
+          + " The application is not affected.");
+      return create(config, agentVersion, SimpleSpanProcessor.create(SpanExporter.composite()));
+    }
+    SpanProcessor processor = BatchSpanProcessor.builder(new SpoolingSpanExporter(shipper))
+        .setMaxQueueSize(MAX_QUEUED_SPANS)
+        .build();
+    return create(config, agentVersion, processor, shipper);
   }
 
   /** Builds the SDK with a given span processor (tests). */
   public static Telemetry create(AgentConfig config, String agentVersion, SpanProcessor processor) {
+    return create(config, agentVersion, processor, null);
+  }
+
+  private static Telemetry create(AgentConfig config, String agentVersion,
+      SpanProcessor processor, SpanShipper shipper) {
     Resource resource =
         Resource.getDefault()
             .merge(
@@ -75,7 +115,7 @@ public final class Telemetry {
     if (config.debug()) {
       builder.addSpanProcessor(new DebugSpanPrinter());
     }
-    return new Telemetry(builder.build(), config.shutdownTimeoutMillis());
+    return new Telemetry(builder.build(), config.shutdownTimeoutMillis(), shipper);
   }
 
   private static void quietSdkLogging(boolean debug) {
@@ -87,19 +127,33 @@ public final class Telemetry {
     quietedLogger.setLevel(debug ? Level.WARNING : Level.OFF);
   }
 
+  /** The shipper, or {@code null} when a test supplied its own processor. */
+  SpanShipper shipper() {
+    return shipper;
+  }
+
   /** The tracer every instrumentation uses. */
   public Tracer tracer() {
     return tracer;
   }
 
-  /** Flushes and shuts the SDK down, waiting at most the configured timeout. */
+  /**
+   * Sends pending spans to the collector for at most the configured timeout, spools what could
+   * not be sent (the next process replays it), and shuts the SDK down.
+   */
   public void shutdown() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownTimeoutMillis);
     CompletableResultCode flush = tracerProvider.forceFlush();
     flush.join(shutdownTimeoutMillis, TimeUnit.MILLISECONDS);
+    boolean sent = true;
+    if (shipper != null) {
+      sent = shipper.shutdown(Math.max(1, TimeUnit.NANOSECONDS.toMillis(
+          deadline - System.nanoTime())));
+    }
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     tracerProvider.shutdown().join(left, TimeUnit.MILLISECONDS);
-    AgentLog.debug("telemetry shut down (flushed=" + flush.isSuccess() + ")");
+    AgentLog.debug("telemetry shut down (flushed=" + flush.isSuccess() + ", all sent=" + sent
+        + ")");
   }
 
   /** Registers a JVM shutdown hook that flushes pending spans. */

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Runs a handful of deterministic LangChain4j workflows (tool loop, streaming, Anthropic cache,
- * retry, failing tool, an outcome) against an in-process fake provider, printing one line per
- * workflow. Built against the oldest LangChain4j line the agent supports.
+ * Runs a handful of deterministic LangChain4j workflows (OpenAI tool loop, OpenAI and Anthropic
+ * streaming, Anthropic cache write and read, a retried 429, a failing tool, an embedding, outcomes)
+ * against an in-process fake provider, printing one line per workflow. Built against the oldest
+ * LangChain4j line the agent supports.
  *
  * <pre>
  * java [-javaagent:flowcost-agent.jar] -jar flowcost-compat-lc4j.jar [--exchanges FILE] [--collector URL]

@@ -1,7 +1,9 @@
 package io.flowcost.examples.compat;
 
 import dev.langchain4j.model.anthropic.AnthropicChatModel;
+import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
@@ -32,6 +34,11 @@ final class CompatDesk {
     String screen(String claim);
   }
 
+  /** Triages a claim, streamed (Anthropic, with the claim tools). */
+  public interface Triage {
+    TokenStream triage(String claim);
+  }
+
   /** The provider API key; the fake accepts any. */
   private static final String API_KEY = "compat-key";
 
@@ -44,6 +51,8 @@ final class CompatDesk {
   final LetterWriter letters;
   final Summarizer summarizer;
   final Screener screener;
+  final Triage triage;
+  final OpenAiEmbeddingModel embeddings;
 
   /**
    * @param baseUrl the provider API base, e.g. {@code http://127.0.0.1:8089/v1}
@@ -58,6 +67,10 @@ final class CompatDesk {
     AnthropicChatModel sonnet = AnthropicChatModel.builder().baseUrl(anthropicBase)
         .apiKey(API_KEY).modelName("claude-sonnet-4-5").cacheSystemMessages(true).maxRetries(1)
         .build();
+    AnthropicStreamingChatModel sonnetStreaming = AnthropicStreamingChatModel.builder()
+        .baseUrl(anthropicBase).apiKey(API_KEY).modelName("claude-sonnet-4-5").build();
+    embeddings = OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(API_KEY)
+        .modelName("text-embedding-3-small").maxRetries(1).build();
 
     assessor = AiServices.builder(Assessor.class).chatModel(gpt4oMini)
         .systemMessageProvider(id -> SYSTEM).tools(new ClaimTools()).build();
@@ -67,5 +80,7 @@ final class CompatDesk {
         .systemMessageProvider(id -> SYSTEM).build();
     screener = AiServices.builder(Screener.class).chatModel(gpt4oMini)
         .systemMessageProvider(id -> SYSTEM).build();
+    triage = AiServices.builder(Triage.class).streamingChatModel(sonnetStreaming)
+        .systemMessageProvider(id -> SYSTEM).tools(new ClaimTools()).build();
   }
 }

@@ -64,6 +64,19 @@ final class CompatWorkflows {
     print("Assessor.assess", "unknown", call(() -> desk.assessor.assess(
         "Claim CMP-5 on policy P-1001: hovercraft damaged at the marina."
             + " [tool:estimateRepair {\"item\":\"hovercraft\"}]")));
+    // 6. Anthropic streaming with a tool: the streaming tool loop.
+    print("Triage.triage", "unknown", call(() -> collect(desk.triage.triage(
+        "Claim CMP-6 on policy P-1007: jewellery lost twelve days after inception."
+            + " [tool:lookupPolicy {\"policyId\":\"P-1007\"}]"))));
+    // 7. One embedding call inside an outcome-api workflow.
+    try (Workflow wf = Flowcost.workflow("route-claim").tag("team", "claims")
+        .externalKey("CMP-7").start()) {
+      String dimensions = call(() -> "dimensions=" + desk.embeddings.embed(
+          "Claim CMP-7: water from the neighbour's flat damaged the ceiling.").content()
+          .dimension());
+      wf.success();
+      print("route-claim", "success", dimensions);
+    }
   }
 
   /** Runs a body; an unexpected exception becomes the printed result (its type only). */

@@ -19,6 +19,7 @@ import java.time.Duration;
  * <pre>
  * java [-javaagent:flowcost-agent.jar -Dflowcost.service=claims-bot] -jar flowcost-demo.jar
  *     [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE] [--collector URL]
+ *     [--waste-scenarios]
  * </pre>
  *
  * <ul>
@@ -27,6 +28,8 @@ import java.time.Duration;
  *   <li>{@code --collector URL}: where {@code outcome-api} reports outcomes (sets {@code
  *       flowcost.endpoint}); default {@code FLOWCOST_ENDPOINT}, else {@code
  *       http://127.0.0.1:4318}.
+ *   <li>{@code --waste-scenarios}: run {@link WasteScenarios} (answers billed and thrown away)
+ *       instead of the claims-desk workflows.
  * </ul>
  *
  * Exits 0 when every workflow ran, including those that fail by design; 2 on bad arguments.
@@ -46,24 +49,31 @@ public final class DemoApp {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     String providerUrl = null;
     Path exchanges = null;
+    boolean waste = false;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--provider-url" -> providerUrl = args[++i];
           case "--exchanges" -> exchanges = Path.of(args[++i]);
           case "--collector" -> System.setProperty("flowcost.endpoint", args[++i]);
+          case "--waste-scenarios" -> waste = true;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
     } catch (RuntimeException e) {
-      err.println("usage: DemoApp [--provider-url URL] [--exchanges FILE] [--collector URL]");
+      err.println("usage: DemoApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
+          + " [--waste-scenarios]");
       return 2;
     }
 
     FakeProvider fake = providerUrl == null ? FakeProvider.start() : null;
     try {
       String baseUrl = fake != null ? fake.baseUrl() : providerUrl;
-      new ClaimWorkflows(new ClaimsDesk(baseUrl), out::println).runAll();
+      if (waste) {
+        new WasteScenarios(new WasteDesk(baseUrl), out::println).runAll();
+      } else {
+        new ClaimWorkflows(new ClaimsDesk(baseUrl), out::println).runAll();
+      }
       if (!Flowcost.flush(Duration.ofSeconds(5))) {
         err.println("demo: some outcome reports were not delivered (is the collector running?)");
       }

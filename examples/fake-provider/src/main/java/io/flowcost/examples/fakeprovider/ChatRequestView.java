@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param firstTurn no assistant message in the conversation yet
  * @param toolTurnsDone assistant messages after the last user text message
  * @param lastUserText text of the last user message that has text (markers live here)
+ * @param jsonAnswer the JSON of the latest {@code [json-answer {…}]} marker in any user message,
+ *     or {@code null} (so that an answer asked for again — a reprompt — still finds it)
  */
 record ChatRequestView(
     String model,
@@ -33,7 +35,8 @@ record ChatRequestView(
     boolean systemCache1h,
     boolean firstTurn,
     int toolTurnsDone,
-    String lastUserText) {
+    String lastUserText,
+    String jsonAnswer) {
 
   static ChatRequestView openAi(JsonNode body) {
     Acc acc = new Acc();
@@ -53,6 +56,7 @@ record ChatRequestView(
       } else if (role.equals("user")) {
         lastUser = i;
         acc.lastUserText = text;
+        acc.noteJsonAnswer(text);
       }
     }
     int assistants = 0;
@@ -79,7 +83,8 @@ record ChatRequestView(
         false,
         assistants == 0,
         assistantsAfterLastUser,
-        acc.lastUserText);
+        acc.lastUserText,
+        acc.jsonAnswer);
   }
 
   static ChatRequestView anthropic(JsonNode body) {
@@ -127,6 +132,7 @@ record ChatRequestView(
       if (msg.path("role").asText().equals("user") && text.length() > 0) {
         lastUser = i;
         acc.lastUserText = text.toString();
+        acc.noteJsonAnswer(acc.lastUserText);
       }
     }
     int assistants = 0;
@@ -153,7 +159,8 @@ record ChatRequestView(
         cache1h,
         assistants == 0,
         assistantsAfterLastUser,
-        acc.lastUserText);
+        acc.lastUserText,
+        acc.jsonAnswer);
   }
 
   private static String openAiText(JsonNode content) {
@@ -182,5 +189,13 @@ record ChatRequestView(
     long chars;
     long systemChars;
     String lastUserText = "";
+    String jsonAnswer;
+
+    void noteJsonAnswer(String userText) {
+      String found = Markers.jsonAnswer(userText);
+      if (found != null) {
+        jsonAnswer = found;
+      }
+    }
   }
 }

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param serviceTier the service tier sent ({@code service_tier} for OpenAI, {@code
  *     usage.service_tier} for Anthropic), or {@code null}
  * @param requestHash hex SHA-256 prefix of the request path and body, the key of {@code attempt}
+ * @param requestBytes size of the request body in bytes (what a client-side token estimate of a
+ *     timed-out request starts from)
  */
 public record Exchange(
     long sequence,
@@ -41,7 +43,8 @@ public record Exchange(
     boolean usageSent,
     Map<String, Long> usage,
     String serviceTier,
-    String requestHash) {
+    String requestHash,
+    long requestBytes) {
 
   /** Validates and freezes the usage map. */
   public Exchange {

@@ -63,7 +63,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * [tool:NAME {json}]} (call a tool first; several markers are called one per turn), {@code
  * [fail:429]} / {@code [fail:500x2]} (the first N attempts of an identical request body fail —
  * a client retry resends the same body), {@code [fail-always:500]}, {@code [slow:MS]}, {@code
- * [cache-write]}, {@code [cache-write-1h]}, {@code [cache-hit]}, {@code [stream-cut]}. Text replies are canned and
+ * [cache-write]}, {@code [cache-write-1h]}, {@code [cache-hit]}, {@code [stream-cut]}, and the
+ * answers an app throws away: {@code [off-policy]}, {@code [bad-json]}, {@code [json-answer
+ * {json}]}. Text replies are canned and
  * start with {@code [fake-reply <8 hex of the last user message digest>]}; the fake never echoes
  * request text, not even in error bodies.
  *
@@ -89,6 +91,7 @@ public final class FakeProvider implements AutoCloseable {
   private final List<Exchange> log = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   private FakeProvider(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -149,8 +152,28 @@ public final class FakeProvider implements AutoCloseable {
     attempts.clear();
   }
 
-  /** Writes the exchange log as a JSON array to {@code file} (parent directories created). */
+  /**
+   * Waits (at most {@code timeout}) until no request other than {@code self} is being answered,
+   * so that a log read after a client gave up waiting ({@code [slow:MS]}) still holds the answer
+   * the provider went on to send. Returns whether it got there.
+   */
+  public boolean awaitIdle(java.time.Duration timeout, int self) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > self) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      sleep(5);
+    }
+    return true;
+  }
+
+  /**
+   * Writes the exchange log as a JSON array to {@code file} (parent directories created), after
+   * waiting up to 10 s for responses still being produced.
+   */
   public void writeExchanges(Path file) throws IOException {
+    awaitIdle(java.time.Duration.ofSeconds(10), 0);
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -178,6 +201,7 @@ public final class FakeProvider implements AutoCloseable {
       e.usage().forEach(usage::put);
       o.put("service_tier", e.serviceTier());
       o.put("request_hash", e.requestHash());
+      o.put("request_bytes", e.requestBytes());
     }
     return array;
   }
@@ -192,6 +216,7 @@ public final class FakeProvider implements AutoCloseable {
   // ---------------------------------------------------------------- request handling
 
   private void handle(HttpExchange http) {
+    inFlight.incrementAndGet();
     try {
       route(http);
     } catch (IOException e) {
@@ -207,6 +232,7 @@ public final class FakeProvider implements AutoCloseable {
       }
     } finally {
       http.close();
+      inFlight.decrementAndGet();
     }
   }
 
@@ -215,6 +241,7 @@ public final class FakeProvider implements AutoCloseable {
     String path = http.getRequestURI().getPath().replaceAll("/{2,}", "/");
     String method = http.getRequestMethod();
     if (method.equals("GET") && path.equals("/_fake/exchanges")) {
+      awaitIdle(java.time.Duration.ofSeconds(10), 1); // 1: this request
       sendJson(http, 200, exchangesJson());
       return;
     }
@@ -244,16 +271,16 @@ public final class FakeProvider implements AutoCloseable {
       request = null;
     }
     if (request == null || !request.isObject()) {
-      fail(http, protocol, null, false, attempt, hash, 400);
+      fail(http, protocol, null, false, attempt, hash, 400, body.length);
       return;
     }
     ChatRequestView view =
         anthropic ? ChatRequestView.anthropic(request) : ChatRequestView.openAi(request);
-    Markers markers = Markers.parse(view.lastUserText());
+    Markers markers = Markers.parse(view.lastUserText()).forAttempt(attempt);
     sleep(markers.slowMillis());
     int failure = failureStatus(markers, attempt);
     if (failure != 0) {
-      fail(http, protocol, view.model(), view.stream(), attempt, hash, failure);
+      fail(http, protocol, view.model(), view.stream(), attempt, hash, failure, body.length);
       return;
     }
     long seq = sequence.incrementAndGet();
@@ -269,7 +296,8 @@ public final class FakeProvider implements AutoCloseable {
           events = events.subList(0, (content + 1) / 2);
           usage = (ObjectNode) events.get(0).data().get("message").get("usage");
         }
-        record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash);
+        record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash,
+            body.length);
         startSse(http);
         for (AnthropicWire.Event event : events) {
           writeSse(http, event.name(), event.data());
@@ -278,7 +306,8 @@ public final class FakeProvider implements AutoCloseable {
           writeSse(http, "error", AnthropicWire.error(529, "req_fake_" + seq));
         }
       } else {
-        record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash);
+        record(seq, protocol, view, markers, 200, attempt, reply, true, usage, "standard", hash,
+            body.length);
         sendJson(http, 200, AnthropicWire.message(id, view, reply, usage));
       }
     } else {
@@ -288,7 +317,8 @@ public final class FakeProvider implements AutoCloseable {
       boolean usageSent = !view.stream() || (view.includeUsage() && !cut);
       String id = "chatcmpl-fake-" + seq;
       long created = Instant.now().getEpochSecond();
-      record(seq, protocol, view, markers, 200, attempt, reply, usageSent, usage, tier, hash);
+      record(seq, protocol, view, markers, 200, attempt, reply, usageSent, usage, tier, hash,
+          body.length);
       if (view.stream()) {
         List<ObjectNode> chunks =
             OpenAiWire.chunks(id, created, view, reply, tier, usageSent ? usage : null);
@@ -322,7 +352,7 @@ public final class FakeProvider implements AutoCloseable {
       request = null;
     }
     if (request == null || !request.isObject()) {
-      fail(http, Protocol.OPENAI_EMBEDDINGS, null, false, attempt, hash, 400);
+      fail(http, Protocol.OPENAI_EMBEDDINGS, null, false, attempt, hash, 400, body.length);
       return;
     }
     String model = request.path("model").asText();
@@ -340,7 +370,7 @@ public final class FakeProvider implements AutoCloseable {
     sleep(markers.slowMillis());
     int failure = failureStatus(markers, attempt);
     if (failure != 0) {
-      fail(http, Protocol.OPENAI_EMBEDDINGS, model, false, attempt, hash, failure);
+      fail(http, Protocol.OPENAI_EMBEDDINGS, model, false, attempt, hash, failure, body.length);
       return;
     }
     int dimensions = request.path("dimensions").asInt(8);
@@ -367,7 +397,7 @@ public final class FakeProvider implements AutoCloseable {
     usage.put("prompt_tokens", tokens);
     usage.put("total_tokens", tokens);
     log.add(new Exchange(seq, Protocol.OPENAI_EMBEDDINGS, model, 200, false, false, attempt,
-        ReplyKind.EMBEDDING, null, true, usage, null, hash));
+        ReplyKind.EMBEDDING, null, true, usage, null, hash, body.length));
     sendJson(http, 200, response);
   }
 
@@ -382,11 +412,11 @@ public final class FakeProvider implements AutoCloseable {
   }
 
   private void fail(HttpExchange http, Protocol protocol, String model, boolean streaming,
-      int attempt, String hash, int status) throws IOException {
+      int attempt, String hash, int status, long requestBytes) throws IOException {
     long seq = sequence.incrementAndGet();
     log.add(new Exchange(seq, protocol, model, status, streaming, false, attempt, ReplyKind.ERROR,
         null,
-        false, Map.of(), null, hash));
+        false, Map.of(), null, hash, requestBytes));
     if (status == 429 || status >= 500) {
       // Real providers hint the wait; keep it short so client back-off stays fast in tests.
       http.getResponseHeaders().add("retry-after-ms", "10");
@@ -403,7 +433,7 @@ public final class FakeProvider implements AutoCloseable {
 
   private void record(long seq, Protocol protocol, ChatRequestView view, Markers markers,
       int status, int attempt, Reply reply, boolean usageSent, ObjectNode usage, String tier,
-      String hash) {
+      String hash, long requestBytes) {
     Map<String, Long> flat = new LinkedHashMap<>();
     if (usageSent) {
       flatten("", usage, flat);
@@ -411,7 +441,7 @@ public final class FakeProvider implements AutoCloseable {
     log.add(new Exchange(seq, protocol, view.model(), status, view.stream(),
         view.stream() && markers.streamCut(), attempt,
         reply.toolCall() ? ReplyKind.TOOL_CALL : ReplyKind.TEXT,
-        reply.toolCall() ? reply.tool().name() : null, usageSent, flat, tier, hash));
+        reply.toolCall() ? reply.tool().name() : null, usageSent, flat, tier, hash, requestBytes));
   }
 
   private static void flatten(String prefix, JsonNode node, Map<String, Long> out) {

@@ -18,7 +18,17 @@ import java.util.regex.Pattern;
  *   <li>{@code [fail:STATUS]} or {@code [fail:STATUSxN]} — the first N (default 1) attempts of
  *       an identical request body fail with STATUS.
  *   <li>{@code [fail-always:STATUS]} — every attempt fails with STATUS.
- *   <li>{@code [slow:MS]} — wait MS milliseconds before answering.
+ *   <li>{@code [slow:MS]} — wait MS milliseconds before answering (past a client's read
+ *       time-out: the fake still answers, and logs, a billed exchange nobody receives).
+ *   <li>{@code [off-policy]} — the text answer says {@value Reply#OFF_POLICY}, which an output
+ *       guardrail of the app is meant to reject. Only the first answer to an identical request
+ *       body is off-policy: the same request again (an app's own retry) or a reprompt (whose
+ *       own text has no marker) gets a normal answer.
+ *   <li>{@code [bad-json]} — the text answer is unparseable JSON; like {@code [off-policy]},
+ *       only the first answer to an identical request body.
+ *   <li>{@code [json-answer {json}]} — the text answer is exactly this JSON. Unlike the other
+ *       markers it is looked up in every user message (the latest wins), so that a reprompt for
+ *       valid JSON gets it.
  *   <li>{@code [cache-write]} / {@code [cache-write-1h]} — Anthropic: the cacheable prefix is
  *       written with a 5-minute / 1-hour TTL on the first turn.
  *   <li>{@code [cache-hit]} — Anthropic: the cacheable prefix is read even on the first turn.
@@ -38,6 +48,8 @@ import java.util.regex.Pattern;
  * @param cacheWrite1h whether {@code [cache-write-1h]} was given
  * @param cacheHit whether {@code [cache-hit]} was given
  * @param streamCut whether {@code [stream-cut]} was given
+ * @param offPolicy whether {@code [off-policy]} was given
+ * @param badJson whether {@code [bad-json]} was given
  */
 record Markers(
     List<ToolMarker> tools,
@@ -48,9 +60,12 @@ record Markers(
     boolean cacheWrite5m,
     boolean cacheWrite1h,
     boolean cacheHit,
-    boolean streamCut) {
+    boolean streamCut,
+    boolean offPolicy,
+    boolean badJson) {
 
-  static final Markers NONE = new Markers(List.of(), 0, 0, 0, 0, false, false, false, false);
+  static final Markers NONE =
+      new Markers(List.of(), 0, 0, 0, 0, false, false, false, false, false, false);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})(?:x(\\d+))?]");
@@ -90,7 +105,36 @@ record Markers(
         text.contains("[cache-write]"),
         text.contains("[cache-write-1h]"),
         text.contains("[cache-hit]"),
-        text.contains("[stream-cut]"));
+        text.contains("[stream-cut]"),
+        text.contains("[off-policy]"),
+        text.contains("[bad-json]"));
+  }
+
+  /** These markers for the given attempt at an identical body: first-answer faults once only. */
+  Markers forAttempt(int attempt) {
+    if (attempt <= 1 || !(offPolicy || badJson)) {
+      return this;
+    }
+    return new Markers(tools, failStatus, failAttempts, failAlwaysStatus, slowMillis,
+        cacheWrite5m, cacheWrite1h, cacheHit, streamCut, false, false);
+  }
+
+  /** The JSON of the first {@code [json-answer {…}]} in {@code text}, or {@code null}. */
+  static String jsonAnswer(String text) {
+    int start = text == null ? -1 : text.indexOf("[json-answer");
+    if (start < 0) {
+      return null;
+    }
+    int open = text.indexOf('{', start);
+    int end = open < 0 ? -1 : matchBrace(text, open);
+    if (end < 0) {
+      return null;
+    }
+    try {
+      return JSON.readTree(text.substring(open, end + 1)).toString();
+    } catch (Exception e) {
+      return null; // malformed script: no JSON answer
+    }
   }
 
   private static List<ToolMarker> parseTools(String text) {

@@ -20,11 +20,23 @@ record Reply(boolean toolCall, String text, Markers.ToolMarker tool, String tool
   /** The canned prefix of every text answer, so tests can recognise them. */
   static final String TEXT_PREFIX = "[fake-reply ";
 
+  /** What an {@code [off-policy]} answer says. */
+  static final String OFF_POLICY = "OFF-POLICY";
+
   static Reply decide(ChatRequestView view, Markers markers, String idPrefix) {
     String tag = digest(view.lastUserText()).substring(0, 8);
     int done = view.toolTurnsDone();
     if (done < markers.tools().size()) {
       return new Reply(true, null, markers.tools().get(done), idPrefix + tag + "_" + done);
+    }
+    if (markers.badJson()) {
+      return new Reply(false, "{\"fake-reply\": \"" + tag + "\", \"truncated\": ", null, null);
+    }
+    if (markers.offPolicy()) {
+      return new Reply(false, TEXT_PREFIX + tag + "] " + OFF_POLICY + " answer.", null, null);
+    }
+    if (view.jsonAnswer() != null) {
+      return new Reply(false, view.jsonAnswer(), null, null);
     }
     String text =
         done == 0

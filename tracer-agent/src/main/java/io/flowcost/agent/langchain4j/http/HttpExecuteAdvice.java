@@ -9,8 +9,8 @@ public final class HttpExecuteAdvice {
   private HttpExecuteAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
-  public static Object enter() {
-    return HttpTracing.enter();
+  public static Object enter(@Advice.Argument(0) Object request) {
+    return HttpTracing.enter(request);
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -10,8 +10,9 @@ public final class HttpSseAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static Object enter(
+      @Advice.Argument(0) Object request,
       @Advice.Argument(value = 2, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object listener) {
-    Object token = HttpTracing.enter();
+    Object token = HttpTracing.enter(request);
     listener = HttpTracing.wrapListener(token, listener);
     return token;
   }

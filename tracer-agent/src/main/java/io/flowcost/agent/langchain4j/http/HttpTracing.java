@@ -4,6 +4,7 @@ import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.calls.TokenEstimate;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.flowcost.agent.usage.ResponseSummary;
@@ -22,14 +23,22 @@ public final class HttpTracing {
 
   private HttpTracing() {}
 
-  /** Entry of {@code execute(..)}; returns an {@link Attempt} or {@link #SKIP}. Never throws. */
-  public static Object enter() {
+  /**
+   * Entry of {@code execute(HttpRequest, ..)}; returns an {@link Attempt} or {@link #SKIP}. Never
+   * throws. The request's size is kept for a time-out estimate ({@link TokenEstimate}).
+   */
+  public static Object enter(Object request) {
     if (DEPTH.increment() > 1) {
       return SKIP;
     }
     try {
       LogicalCall call = LogicalCall.current();
-      return call == null ? SKIP : call.startAttempt();
+      if (call == null) {
+        return SKIP;
+      }
+      Attempt attempt = call.startAttempt();
+      TokenEstimate.recordRequest(attempt, Reflect.callString(request, "body"));
+      return attempt;
     } catch (Throwable t) {
       AgentLog.failure("http enter", t);
       return SKIP;
@@ -82,6 +91,9 @@ public final class HttpTracing {
 
   static void failed(Attempt attempt, Throwable error, ResponseSummary partial) {
     int status = statusOf(error);
+    if (status == 0 && TokenEstimate.isReadTimeout(error)) {
+      attempt.readTimedOut();
+    }
     attempt.failed(status, status > 0 ? "http_" + status : error.getClass().getName(), partial);
   }
 

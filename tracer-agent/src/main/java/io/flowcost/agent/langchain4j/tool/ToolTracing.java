@@ -13,8 +13,9 @@ import io.opentelemetry.context.Scope;
  * Tool executions: {@code ToolService.executeWithErrorHandling(..)} (LangChain4j 1.4+), which
  * covers {@code @Tool} methods, lambdas and MCP tools in the synchronous and streaming loops.
  * LangChain4j turns a tool's exception into an error result; the exception class is captured from
- * the executor below. Before 1.5 the result message has no {@code isError()}, so an exception
- * from the executor alone marks the span failed. Arguments and results are never read.
+ * the executor below. Older lines (1.4) return a {@code ToolExecutionResultMessage} without
+ * {@code isError()}, so an exception from the executor alone marks the span failed. Arguments and
+ * results are never read.
  */
 public final class ToolTracing {
 

@@ -74,4 +74,31 @@ class ToolTracingTest {
     assertThat(telemetry.span(TOOL_NAME, "lookup_policy").getAttributes().get(ERROR_TYPE))
         .isEqualTo("tool_error");
   }
+
+  /** Stands in for LangChain4j 1.4's {@code ToolExecutionResultMessage}: no {@code isError()}. */
+  public static final class ResultMessage {
+    public String text() {
+      return "the tool failed";
+    }
+  }
+
+  @Test
+  void executorExceptionFailsTheSpanWhenTheResultHasNoErrorFlag() {
+    Object token = ToolTracing.enter(new Request());
+    ToolTracing.executorThrew(new IllegalStateException("tariff service down"));
+    ToolTracing.exit(token, new ResultMessage(), null);
+
+    SpanData span = telemetry.span(TOOL_NAME, "lookup_policy");
+    assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(span.getAttributes().get(ERROR_TYPE)).isEqualTo("java.lang.IllegalStateException");
+  }
+
+  @Test
+  void resultWithoutErrorFlagAndNoExceptionSucceeds() {
+    Object token = ToolTracing.enter(new Request());
+    ToolTracing.exit(token, new ResultMessage(), null);
+
+    assertThat(telemetry.span(TOOL_NAME, "lookup_policy").getStatus().getStatusCode())
+        .isEqualTo(StatusCode.UNSET);
+  }
 }

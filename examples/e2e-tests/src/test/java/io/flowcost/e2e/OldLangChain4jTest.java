@@ -1,0 +1,223 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The agent on the oldest supported LangChain4j line: the compatibility app (built against
+ * LangChain4j 1.4.0, see {@code examples/compat-app}) runs under the agent against an embedded
+ * collector, and every row is checked against the fake provider's exchange log and hand prices.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OldLangChain4jTest {
+
+  /** The LangChain4j line the compatibility app is built against. */
+  private static final String OLD_LINE = "1.4.0";
+
+  private Path work;
+  private Path exchangesFile;
+  private ChildJvm.Result run;
+  private Connection duck;
+  private List<FakeExchanges.Expected> exchanges;
+
+  @BeforeAll
+  void runCompatAppUnderTheAgent() throws Exception {
+    work = Files.createTempDirectory("flowcost-e2e-old-lc4j");
+    Path lake = work.resolve("lake");
+    exchangesFile = work.resolve("exchanges.json");
+    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
+        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
+        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-old"));
+    try {
+      run = ChildJvm.run(ChildJvm.java17(), DemoEndToEndTest.agentArgs(collector.port()),
+          ChildJvm.compatJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);
+    } finally {
+      collector.close();
+    }
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    exchanges = FakeExchanges.read(exchangesFile);
+    duck = DriverManager.getConnection("jdbc:duckdb:");
+    LakeViews.install(duck, lake, 7);
+  }
+
+  @AfterAll
+  void close() throws Exception {
+    if (duck != null) {
+      duck.close();
+    }
+  }
+
+  @Test
+  void theAppReallyRunsTheOldLangChain4j() throws Exception {
+    try (JarFile jar = new JarFile(ChildJvm.compatJar().toFile())) {
+      assertThat(jar.getEntry("META-INF/maven/dev.langchain4j/langchain4j-core/pom.properties"))
+          .isNotNull();
+      String props = new String(jar.getInputStream(jar.getEntry(
+          "META-INF/maven/dev.langchain4j/langchain4j-core/pom.properties")).readAllBytes());
+      assertThat(props).contains("version=" + OLD_LINE);
+    }
+    assertThat(run.stderr()).doesNotContain("could not instrument");
+  }
+
+  @Test
+  void everyModelAttemptAppearsExactlyOnceWithTheTokensTheFakeSent() throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (FakeExchanges.Expected e : exchanges) {
+      expected.add(e.key());
+    }
+    List<String> actual = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT provider, request_model, http_status, streaming, input_tokens, cache_read_tokens,"
+            + " cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens"
+            + " FROM calls WHERE kind IN ('model', 'embedding')")) {
+      while (rs.next()) {
+        actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
+            rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
+            (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
+            (Long) rs.getObject(10)).key());
+      }
+    }
+    // 3 tool loop + 2 Anthropic + 1 stream + 429 and retry + 2 failing-tool loop
+    // + 2 Anthropic streaming tool loop + 1 embedding
+    assertThat(exchanges).hasSize(13);
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    // the Anthropic cache write and read, and the OpenAI stream, are among them
+    assertThat(scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
+        + " AND cache_write_tokens > 0 AND cache_read_tokens = 0")).isEqualTo(1L);
+    assertThat(scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
+        + " AND cache_read_tokens > 0 AND cache_write_tokens = 0")).isEqualTo(1L);
+    List<String> combos = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT DISTINCT provider || ':' || streaming FROM calls WHERE kind = 'model'"
+            + " AND output_tokens > 0 ORDER BY 1")) {
+      while (rs.next()) {
+        combos.add(rs.getString(1));
+      }
+    }
+    assertThat(combos).containsExactly("anthropic:false", "anthropic:true", "openai:false",
+        "openai:true");
+  }
+
+  @Test
+  void theRetriedCallKeepsItsAttemptsUnderOneCallId() throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT list(attempt ORDER BY attempt), list(http_status ORDER BY attempt),"
+            + " list(cost_usd ORDER BY attempt)"
+            + " FROM calls WHERE call_id IN (SELECT call_id FROM calls WHERE http_status >= 400)"
+            + " GROUP BY call_id")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[429, 200]");
+      assertThat(rs.getString(3)).startsWith("[0.000000000, ").doesNotContain("NULL");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void toolCallsAndTheThrownExceptionClassArePresent() throws Exception {
+    List<String> tools = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT tool_name, status, coalesce(error_type, '-') FROM calls WHERE kind = 'tool'"
+            + " ORDER BY start_time")) {
+      while (rs.next()) {
+        tools.add(rs.getString(1) + ":" + rs.getString(2) + ":" + rs.getString(3));
+      }
+    }
+    assertThat(tools).containsExactly("lookupPolicy:ok:-", "estimateRepair:ok:-",
+        "estimateRepair:error:java.lang.IllegalArgumentException", "lookupPolicy:ok:-");
+  }
+
+  @Test
+  void everyCallCostsWhatTheListPricesSay() throws Exception {
+    BigDecimal handTotal = BigDecimal.ZERO;
+    int priced = 0;
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT request_model, input_tokens, cache_read_tokens, cache_write_tokens,"
+            + " cache_write_1h_tokens, output_tokens, cost_usd, unpriced"
+            + " FROM calls WHERE kind IN ('model', 'embedding') AND input_tokens IS NOT NULL")) {
+      while (rs.next()) {
+        BigDecimal hand = HandPrices.cost(rs.getString(1), rs.getLong(2), rs.getLong(3),
+            rs.getLong(4), rs.getLong(5), rs.getLong(6));
+        assertThat(rs.getBigDecimal(7)).as(rs.getString(1)).isEqualByComparingTo(hand);
+        assertThat(rs.getBoolean(8)).isFalse();
+        handTotal = handTotal.add(hand);
+        priced++;
+      }
+    }
+    assertThat(priced).isEqualTo(12); // 13 exchanges − the 429 without usage
+    assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
+    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+        .isEqualByComparingTo(handTotal);
+  }
+
+  @Test
+  void workflowsCarryTheirNamesAndTheReportedOutcome() throws Exception {
+    List<String> workflows = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT workflow_name, coalesce(external_key, '-'), outcome, calls, model_calls,"
+            + " tool_calls FROM workflows_latest ORDER BY start_time")) {
+      while (rs.next()) {
+        workflows.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3)
+            + " calls=" + rs.getLong(4) + " model=" + rs.getLong(5) + " tool=" + rs.getLong(6));
+      }
+    }
+    assertThat(workflows).containsExactly(
+        "assess-damage CMP-1 success calls=5 model=3 tool=2",
+        "summarize-claim CMP-2 success calls=2 model=2 tool=0",
+        "LetterWriter.draftLetter - unknown calls=1 model=1 tool=0",
+        "Screener.screen - unknown calls=1 model=1 tool=0",
+        "Assessor.assess - unknown calls=3 model=2 tool=1",
+        "Triage.triage - unknown calls=3 model=2 tool=1",
+        "route-claim CMP-7 success calls=1 model=0 tool=0");
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT o.status, o.value, o.unit FROM outcomes o JOIN workflows_latest w"
+            + " ON o.workflow_id = w.workflow_id WHERE w.external_key = 'CMP-1'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("success");
+      assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("480.00");
+      assertThat(rs.getString(3)).isEqualTo("EUR");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void theAppPrintsTheSameWithoutTheAgent() throws Exception {
+    ChildJvm.Result plain = ChildJvm.run(ChildJvm.java17(),
+        List.of("-Dsun.net.httpserver.nodelay=true"), ChildJvm.compatJar(), List.of(), work, 180);
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    assertThat(plain.stdout().lines()).hasSize(7);
+    assertThat(run.stdout()).isEqualTo(plain.stdout());
+  }
+
+  private long scalar(String sql) throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private BigDecimal decimal(String sql) throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Model calls without LangChain4j: {@code examples/sdk-app} (the official OpenAI Java SDK — plain,
+ * streaming, a 429 the SDK retries, embeddings, one call inside an outcome-api workflow — and the
+ * raw JDK {@code HttpClient} — sync, async streaming, a 429) under the agent, against the fake
+ * provider in this JVM; the lake must hold one row per exchange with the fake's tokens, the SDK's
+ * retry as two attempts of one call, and costs equal to the list prices by hand.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SdkEndToEndTest {
+
+  private Path work;
+  private Path lake;
+  private ChildJvm.Result run;
+  private ChildJvm.Result plain;
+  private Connection duck;
+  private List<FakeExchanges.Expected> exchanges;
+
+  static Path sdkAppJar() {
+    Path jar = ChildJvm.repoRoot().resolve("examples/sdk-app/target/flowcost-sdk-app.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build with 'mvn -B verify'");
+    }
+    return jar;
+  }
+
+  @BeforeAll
+  void runTheSdkAppUnderTheAgent() throws Exception {
+    work = Files.createTempDirectory("flowcost-e2e-sdk");
+    lake = work.resolve("lake");
+    Path exchangesFile = work.resolve("exchanges.json");
+    try (FakeProvider fake = FakeProvider.start()) {
+      String base = fake.baseUrl();
+      plain = ChildJvm.run(ChildJvm.java17(), List.of("-Dsun.net.httpserver.nodelay=true"),
+          sdkAppJar(), List.of("--provider-url", base), work, 120);
+      fake.reset();
+      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
+          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
+          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-sdk"));
+      try {
+        run = ChildJvm.run(ChildJvm.java17(), List.of(
+                "-javaagent:" + ChildJvm.agentJar(),
+                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
+                "-Dflowcost.service=sdk-app",
+                "-Dflowcost.llm-endpoints=" + base),
+            sdkAppJar(), List.of("--provider-url", base), work, 120);
+      } finally {
+        collector.close();
+      }
+      fake.writeExchanges(exchangesFile);
+    }
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    exchanges = FakeExchanges.read(exchangesFile);
+    duck = DriverManager.getConnection("jdbc:duckdb:");
+    LakeViews.install(duck, lake, 7);
+  }
+
+  @AfterAll
+  void close() throws Exception {
+    if (duck != null) {
+      duck.close();
+    }
+  }
+
+  @Test
+  void theAppDoesTheSameWithTheAgent() {
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    assertThat(plain.stdout().lines()).hasSize(8);
+    assertThat(run.stdout()).isEqualTo(plain.stdout());
+  }
+
+  @Test
+  void everyExchangeIsOneRowWithTheTokensTheFakeSent() throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (FakeExchanges.Expected e : exchanges) {
+      expected.add(e.key());
+    }
+    List<String> actual = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT provider, request_model, http_status, streaming, input_tokens, cache_read_tokens,"
+            + " cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens"
+            + " FROM calls WHERE kind IN ('model', 'embedding')")) {
+      while (rs.next()) {
+        actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
+            rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
+            (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
+            (Long) rs.getObject(10)).key());
+      }
+    }
+    // SDK: plain, stream, 429 + retry, embeddings, in a workflow; JDK: sync, async stream, 429
+    assertThat(exchanges).hasSize(9);
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void theSdkRetryIsOneCallWithTwoAttemptsAndTheRawFailureACallOfItsOwn() throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT list(attempt ORDER BY attempt), list(http_status ORDER BY attempt),"
+            + " list(cost_usd ORDER BY attempt), bool_or(unpriced)"
+            + " FROM calls WHERE call_id IN (SELECT call_id FROM calls WHERE http_status >= 400)"
+            + " GROUP BY call_id ORDER BY min(start_time)")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[429, 200]");
+      assertThat(rs.getString(3)).startsWith("[0.000000000, ").doesNotContain("NULL");
+      assertThat(rs.getBoolean(4)).isFalse();
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("[1]");
+      assertThat(rs.getString(2)).isEqualTo("[429]");
+      assertThat(rs.getString(3)).isEqualTo("[0.000000000]");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void everyCallCostsWhatTheListPricesSay() throws Exception {
+    BigDecimal handTotal = BigDecimal.ZERO;
+    int priced = 0;
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT request_model, input_tokens, cache_read_tokens, cache_write_tokens,"
+            + " cache_write_1h_tokens, output_tokens, cost_usd, unpriced"
+            + " FROM calls WHERE kind IN ('model', 'embedding') AND input_tokens IS NOT NULL")) {
+      while (rs.next()) {
+        BigDecimal hand = HandPrices.cost(rs.getString(1), rs.getLong(2), rs.getLong(3),
+            rs.getLong(4), rs.getLong(5), rs.getLong(6));
+        assertThat(rs.getBigDecimal(7)).as(rs.getString(1)).isEqualByComparingTo(hand);
+        assertThat(rs.getBoolean(8)).isFalse();
+        handTotal = handTotal.add(hand);
+        priced++;
+      }
+    }
+    assertThat(priced).isEqualTo(7); // 9 exchanges − 2 rate-limited attempts without usage
+    assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
+    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
+  }
+
+  @Test
+  void bareCallsOpenImplicitWorkflowsAndTheApiWorkflowKeepsItsCallAndTags() throws Exception {
+    List<String> names = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT workflow_name, calls, team FROM workflows_latest ORDER BY start_time")) {
+      while (rs.next()) {
+        names.add(rs.getString(1) + "/" + rs.getLong(2) + "/" + rs.getString(3));
+      }
+    }
+    assertThat(names).containsExactly(
+        "sdk-app:chat gpt-4o-mini/1/null",
+        "sdk-app:chat gpt-4.1/1/null",
+        "sdk-app:chat gpt-4o-mini/1/null",
+        "sdk-app:embeddings text-embedding-3-small/1/null",
+        "sdk-answer/1/sdk",
+        "sdk-app:chat gpt-4o-mini/1/null",
+        "sdk-app:chat gpt-4.1/1/null",
+        "sdk-app:chat gpt-4o-mini/1/null");
+  }
+
+  private BigDecimal decimal(String sql) throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
+  }
+}

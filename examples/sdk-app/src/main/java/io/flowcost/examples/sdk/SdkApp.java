@@ -1,0 +1,142 @@
+package io.flowcost.examples.sdk;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import io.flowcost.outcome.Flowcost;
+import io.flowcost.outcome.Workflow;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * Runs eight fixed model calls without LangChain4j and prints one deterministic line each.
+ *
+ * <pre>
+ * java -jar flowcost-sdk-app.jar [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE]
+ *     [--collector URL]
+ * </pre>
+ *
+ * <p>Without {@code --provider-url} it starts the fake provider in-process. The raw JDK requests
+ * are model calls for the agent only when the fake's base URL is listed in {@code
+ * flowcost.llm-endpoints} (the e2e test passes it).
+ */
+public final class SdkApp {
+
+  private SdkApp() {}
+
+  public static void main(String[] args) throws Exception {
+    String providerUrl = null;
+    Path exchanges = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--provider-url" -> providerUrl = args[++i];
+        case "--exchanges" -> exchanges = Path.of(args[++i]);
+        case "--collector" -> System.setProperty("flowcost.endpoint", args[++i]);
+        default -> {
+          System.err.println("usage: SdkApp [--provider-url URL] [--exchanges FILE] [--collector URL]");
+          System.exit(2);
+        }
+      }
+    }
+    FakeProvider fake = providerUrl == null ? FakeProvider.start() : null;
+    String base = fake != null ? fake.baseUrl() : providerUrl;
+    PrintStream out = System.out;
+    OpenAIClient client =
+        OpenAIOkHttpClient.builder().baseUrl(base).apiKey("test-key").maxRetries(2).build();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    try {
+      run(client, http, base, out);
+      if (!Flowcost.flush(Duration.ofSeconds(5))) {
+        System.err.println("sdk-app: some outcome reports were not delivered");
+      }
+    } finally {
+      client.close();
+      if (fake != null) {
+        if (exchanges != null) {
+          fake.writeExchanges(exchanges);
+        }
+        fake.close();
+      } else if (exchanges != null) {
+        String root = base.substring(0, base.indexOf('/', base.indexOf("//") + 2));
+        HttpResponse<String> log = http.send(
+            HttpRequest.newBuilder(URI.create(root + "/_fake/exchanges")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        Files.writeString(exchanges, log.body());
+      }
+    }
+  }
+
+  static void run(OpenAIClient client, HttpClient http, String base, PrintStream out)
+      throws Exception {
+    ChatCompletion plain = client.chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("gpt-4o-mini").addUserMessage("Hello SDK").build());
+    out.println("01 sdk-plain " + plain.usage().orElseThrow().totalTokens());
+
+    AtomicInteger chunks = new AtomicInteger();
+    try (StreamResponse<ChatCompletionChunk> stream =
+        client.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+            .model("gpt-4.1").addUserMessage("Stream SDK")
+            .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+            .build())) {
+      stream.stream().forEach(c -> chunks.incrementAndGet());
+    }
+    out.println("02 sdk-stream chunks>0=" + (chunks.get() > 0));
+
+    ChatCompletion retried = client.chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("gpt-4o-mini").addUserMessage("Busy [fail:429]").build());
+    out.println("03 sdk-retry " + retried.usage().orElseThrow().totalTokens());
+
+    CreateEmbeddingResponse embedded = client.embeddings().create(EmbeddingCreateParams.builder()
+        .model("text-embedding-3-small").input("claim notes").build());
+    out.println("04 sdk-embed " + embedded.usage().promptTokens());
+
+    try (Workflow wf = Flowcost.workflow("sdk-answer").tag("team", "sdk").start()) {
+      ChatCompletion inWorkflow = client.chat().completions().create(
+          ChatCompletionCreateParams.builder().model("gpt-4.1").addUserMessage("Inside").build());
+      out.println("05 sdk-in-workflow " + inWorkflow.usage().orElseThrow().totalTokens());
+      wf.success();
+    }
+
+    HttpResponse<String> sync = http.send(chat(base, "gpt-4o-mini", "Raw JDK", false),
+        HttpResponse.BodyHandlers.ofString());
+    out.println("06 jdk-sync " + sync.statusCode());
+
+    List<String> lines = http.sendAsync(chat(base, "gpt-4.1", "Raw JDK stream", true),
+            HttpResponse.BodyHandlers.ofLines())
+        .thenApply(r -> r.body().collect(Collectors.toList())).get();
+    out.println("07 jdk-async-stream events>0=" + lines.stream().anyMatch(l -> l.startsWith("data:")));
+
+    HttpResponse<String> failed = http.send(chat(base, "gpt-4o-mini", "Raw busy [fail:429]", false),
+        HttpResponse.BodyHandlers.ofString());
+    out.println("08 jdk-fail " + failed.statusCode());
+  }
+
+  private static HttpRequest chat(String base, String model, String text, boolean stream)
+      throws IOException {
+    String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + text + "\"}]" + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")
+        + "}";
+    return HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer test-key")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+}

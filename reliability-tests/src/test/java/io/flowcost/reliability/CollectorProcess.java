@@ -1,0 +1,139 @@
+package io.flowcost.reliability;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged collector ({@code collector/target/flowcost-collector.jar}) running as a child
+ * process on 127.0.0.1, so that a test can {@code kill -9} it like a crashing host would.
+ */
+final class CollectorProcess implements AutoCloseable {
+
+  private final List<String> command;
+  private final Path logFile;
+  private Process process;
+  private int starts;
+
+  private CollectorProcess(List<String> command, Path logFile) {
+    this.command = command;
+    this.logFile = logFile;
+  }
+
+  /** A collector on {@code port} with the given lake and data dir and extra serve options. */
+  static CollectorProcess of(int port, Path lake, Path dataDir, Path logFile, String... extra) {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-XX:+UseSerialGC", "-jar", collectorJar().toString(), "serve",
+        "--host", "127.0.0.1", "--port", Integer.toString(port),
+        "--lake", lake.toString(), "--data-dir", dataDir.toString(),
+        "--rollup-delay", "1h"));
+    cmd.addAll(List.of(extra));
+    return new CollectorProcess(cmd, logFile);
+  }
+
+  static Path repoRoot() {
+    String root = System.getProperty("flowcost.repo.root");
+    Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+    return p.toAbsolutePath().normalize();
+  }
+
+  static Path collectorJar() {
+    Path jar = repoRoot().resolve("collector/target/flowcost-collector.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build with 'mvn -B verify' (package"
+          + " runs before this module's tests) or 'mvn -B package -DskipTests -pl collector'");
+    }
+    return jar;
+  }
+
+  /** A port that was free a moment ago; kept across restarts of the same collector. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the process and waits until {@code /health} answers (at most 60 s). */
+  CollectorProcess start() throws Exception {
+    starts++;
+    Files.writeString(logFile, "---- start " + starts + "\n", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("collector exited with " + process.exitValue() + ":\n"
+            + log());
+      }
+      if (healthy()) {
+        return this;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("collector did not answer /health in 60 s:\n" + log());
+  }
+
+  private boolean healthy() {
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port()
+          + "/health").toURL().openConnection();
+      c.setConnectTimeout(500);
+      c.setReadTimeout(2000);
+      int code = c.getResponseCode();
+      c.disconnect();
+      return code == 200 || code == 503;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  int port() {
+    return Integer.parseInt(command.get(command.indexOf("--port") + 1));
+  }
+
+  /** {@code kill -9}: no shutdown hook runs, nothing is flushed. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("collector did not die after SIGKILL");
+    }
+  }
+
+  /** SIGTERM, and waits for the orderly shutdown (flush to the lake) to finish. */
+  void stop() throws InterruptedException {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("collector did not stop within 60 s after SIGTERM");
+    }
+  }
+
+  String log() {
+    try {
+      return Files.readString(logFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,286 @@
+package io.flowcost.agent.export;
+
+import io.flowcost.agent.AgentLog;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Sends encoded OTLP requests to the collector on its own thread, in order, and never loses them
+ * to an outage: a bounded queue in memory, retries with exponential backoff (or the collector's
+ * {@code Retry-After}), and a bounded {@link Spool} on disk for what cannot be sent now.
+ *
+ * <p>Ordering: everything in the spool is older than everything in memory, so the spool is sent
+ * first. While the collector is unreachable, batches go to the spool instead of waiting in
+ * memory, so a crash of the application loses nothing that reached the shipper. Requests the
+ * collector refuses for good (a 4xx other than 408/429) are dropped and counted as rejected.
+ */
+final class SpanShipper {
+
+  /** An encoded OTLP request and how many spans it holds. */
+  record Batch(byte[] body, int spans, String stamp) {}
+
+  private static final long MIN_BACKOFF_MILLIS = 100;
+  private static final long MAX_BACKOFF_MILLIS = 10_000;
+  private static final long MAX_RETRY_AFTER_MILLIS = 60_000;
+
+  private final Transport transport;
+  private final Spool spool;
+  private final long memoryMaxBytes;
+  private final String serviceName;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Batch> memory = new ArrayDeque<>();
+  private final Thread thread;
+  private long memoryBytes;
+  private Batch inFlight;
+  private boolean stopping;
+
+  final AtomicLong sentSpans = new AtomicLong();
+  final AtomicLong spooledSpans = new AtomicLong();
+  final AtomicLong rejectedSpans = new AtomicLong();
+  final AtomicLong failedAttempts = new AtomicLong();
+  final AtomicLong maxMemoryBytes = new AtomicLong();
+
+  SpanShipper(Transport transport, Spool spool, long memoryMaxBytes, String serviceName) {
+    this.transport = transport;
+    this.spool = spool;
+    this.memoryMaxBytes = memoryMaxBytes;
+    this.serviceName = serviceName;
+    this.thread = new Thread(this::run, "flowcost-export");
+    this.thread.setDaemon(true);
+  }
+
+  SpanShipper start() {
+    thread.start();
+    return this;
+  }
+
+  /**
+   * Queues a request. Never touches the network; spools the oldest queued requests when memory
+   * is over its bound.
+   */
+  void enqueue(byte[] body, int spans) {
+    lock.lock();
+    try {
+      Batch batch = new Batch(body, spans, spool.nextStamp());
+      if (stopping) {
+        spoolQuietly(batch);
+        return;
+      }
+      memory.addLast(batch);
+      memoryBytes += body.length;
+      maxMemoryBytes.accumulateAndGet(memoryBytes, Math::max);
+      while (memoryBytes > memoryMaxBytes && memory.size() > 1) {
+        spoolQuietly(pollMemory());
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Batch pollMemory() {
+    Batch b = memory.pollFirst();
+    if (b != null) {
+      memoryBytes -= b.body().length;
+    }
+    return b;
+  }
+
+  private void run() {
+    long backoff = MIN_BACKOFF_MILLIS;
+    while (true) {
+      Spool.Entry fromSpool;
+      Batch batch;
+      lock.lock();
+      try {
+        while (!stopping && spool.isEmpty() && memory.isEmpty()) {
+          changed.await();
+        }
+        if (stopping) {
+          return;
+        }
+        fromSpool = spool.oldest();
+        batch = fromSpool == null ? pollMemory() : null;
+        inFlight = batch;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      long wait;
+      try {
+        byte[] body = fromSpool != null ? spool.read(fromSpool) : batch.body();
+        int spans = fromSpool != null ? fromSpool.spans() : batch.spans();
+        Transport.Response r = send(body);
+        if (r != null && (r.ok() || !r.retriable())) {
+          if (r.ok()) {
+            sentSpans.addAndGet(spans);
+            reportDropped();
+          } else {
+            rejectedSpans.addAndGet(spans);
+            AgentLog.once("export-refused", "the collector refused spans with HTTP " + r.status()
+                + "; they are dropped. Further refusals are not logged.");
+          }
+          if (fromSpool != null) {
+            spool.remove(fromSpool);
+          }
+          done();
+          backoff = MIN_BACKOFF_MILLIS;
+          continue;
+        }
+        failedAttempts.incrementAndGet();
+        // The collector is unreachable or pushing back: nothing should wait in memory now.
+        spillToSpool(batch);
+        wait = r != null && r.retryAfterMillis() >= 0
+            ? Math.min(r.retryAfterMillis(), MAX_RETRY_AFTER_MILLIS)
+            : backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+      } catch (IOException | RuntimeException e) {
+        AgentLog.failure("span export", e);
+        spillToSpool(batch);
+        wait = MAX_BACKOFF_MILLIS;
+      }
+      lock.lock();
+      try {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        long left;
+        while (!stopping && (left = until - System.nanoTime()) > 0) {
+          changed.awaitNanos(left);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Sends; {@code null} when the collector could not be reached. */
+  private Transport.Response send(byte[] body) {
+    try {
+      return transport.post(body);
+    } catch (IOException e) {
+      AgentLog.once("export-unreachable", "the collector is unreachable ("
+          + e.getClass().getName() + "); spans are kept in the spool " + spool.directory()
+          + " and sent when it is back. The application is not affected.");
+      return null;
+    }
+  }
+
+  private void reportDropped() throws IOException {
+    long dropped = spool.droppedSpans();
+    if (dropped <= 0) {
+      return;
+    }
+    Transport.Response r = send(DroppedSpansReport.encode(serviceName, dropped));
+    if (r != null && r.ok()) {
+      spool.droppedReported(dropped);
+    }
+  }
+
+  private void done() {
+    lock.lock();
+    try {
+      inFlight = null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves the failed batch (if it came from memory) and all of memory to the spool, in order. */
+  private void spillToSpool(Batch failed) {
+    lock.lock();
+    try {
+      if (failed != null) {
+        spoolQuietly(failed);
+      }
+      inFlight = null;
+      Batch b;
+      while ((b = pollMemory()) != null) {
+        spoolQuietly(b);
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void spoolQuietly(Batch b) {
+    try {
+      spool.append(b.body(), b.spans(), b.stamp());
+      spooledSpans.addAndGet(b.spans());
+    } catch (IOException | RuntimeException e) {
+      // the disk is full or read-only: the spans are lost, and counted so
+      rejectedSpans.addAndGet(b.spans());
+      AgentLog.failure("span spool", e);
+    }
+  }
+
+  /**
+   * Sends what is queued in memory for at most {@code timeoutMillis}, then stops and spools what
+   * is left for the next process. Returns {@code true} when nothing is left unsent. While the
+   * collector is unreachable the sender spools at its first failure, so shutdown does not wait
+   * for a collector that is not there.
+   */
+  boolean shutdown(long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    boolean sent;
+    lock.lock();
+    try {
+      long left;
+      while ((!memory.isEmpty() || inFlight != null)
+          && (left = deadline - System.nanoTime()) > 0) {
+        changed.awaitNanos(left);
+      }
+      sent = memory.isEmpty() && inFlight == null && spool.isEmpty();
+      stopping = true;
+      Batch b;
+      while ((b = pollMemory()) != null) {
+        spoolQuietly(b);
+      }
+      if (inFlight != null) {
+        // may still be acknowledged; the collector de-duplicates by span id if it is
+        spoolQuietly(inFlight);
+        inFlight = null;
+      }
+      changed.signalAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sent = false;
+    } finally {
+      lock.unlock();
+    }
+    thread.interrupt();
+    try {
+      thread.join(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      spool.close();
+    } catch (IOException e) {
+      AgentLog.failure("span spool close", e);
+    }
+    return sent;
+  }
+
+  long memoryBytes() {
+    lock.lock();
+    try {
+      return memoryBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Spool spool() {
+    return spool;
+  }
+}

@@ -1,0 +1,284 @@
+package io.flowcost.agent.export;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A bounded directory of encoded OTLP requests waiting for the collector, oldest first.
+ *
+ * <p>Each process spools into its own folder under a shared root and holds a file lock on it;
+ * when a process opens its spool it adopts the folders whose lock is free (their process died,
+ * e.g. {@code kill -9} or a crash), so their spans are replayed, in order, by the next process.
+ * File names start with the time they were spooled, so adopted and own batches sort together.
+ *
+ * <p>When a new batch would exceed the bound, the oldest batches are deleted and their spans
+ * counted as dropped; the count is kept in the folder until the collector has been told.
+ * Batches are spans the agent produced: ids, names, token counts and allow-listed attributes,
+ * never message content.
+ */
+final class Spool implements Closeable {
+
+  /** One spooled request. */
+  record Entry(String name, int spans, long bytes) {}
+
+  private static final String SUFFIX = ".otlp";
+  private static final String DROPPED = "dropped";
+  private static final String LOCK = "lock";
+
+  private final Path dir;
+  private final long maxBytes;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final TreeMap<String, Entry> entries = new TreeMap<>();
+  private long bytes;
+  private long dropped;
+  private long sequence;
+  private int adoptedFolders;
+
+  private Spool(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Creates this process's folder under {@code root} and adopts folders of dead processes. */
+  static Spool open(Path root, long maxBytes) throws IOException {
+    Files.createDirectories(root);
+    String name = ProcessHandle.current().pid() + "-"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    Path dir = Files.createDirectories(root.resolve(name));
+    FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock = ch.tryLock();
+    if (lock == null) {
+      ch.close();
+      throw new IOException("spool folder is locked by another process: " + dir);
+    }
+    Spool spool = new Spool(dir, maxBytes, ch, lock);
+    spool.adoptOrphans(root);
+    spool.enforceBound(0);
+    return spool;
+  }
+
+  /** The folder this process spools into. */
+  Path directory() {
+    return dir;
+  }
+
+  /** Folders of dead processes taken over when this spool was opened. */
+  int adoptedFolders() {
+    return adoptedFolders;
+  }
+
+  private void adoptOrphans(Path root) throws IOException {
+    try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, Files::isDirectory)) {
+      for (Path other : folders) {
+        if (other.equals(dir)) {
+          continue;
+        }
+        try (FileChannel ch = FileChannel.open(other.resolve(LOCK), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE)) {
+          FileLock theirs;
+          try {
+            theirs = ch.tryLock();
+          } catch (OverlappingFileLockException e) {
+            continue; // another spool in this JVM
+          }
+          if (theirs == null) {
+            continue; // its process is alive
+          }
+          try {
+            adopt(other);
+          } finally {
+            theirs.release();
+          }
+        }
+        deleteFolder(other);
+      }
+    }
+  }
+
+  private void adopt(Path other) throws IOException {
+    adoptedFolders++;
+    dropped += readDropped(other);
+    writeDropped();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(other, "*" + SUFFIX)) {
+      for (Path f : files) {
+        Entry e = parse(f.getFileName().toString(), Files.size(f));
+        if (e == null) {
+          continue;
+        }
+        String target = e.name();
+        while (entries.containsKey(target)) {
+          // same name from two processes: keep both; "…-000000007a-" sorts right after "…-000000007-"
+          int dash = target.lastIndexOf('-');
+          target = target.substring(0, dash) + "a" + target.substring(dash);
+        }
+        Files.move(f, dir.resolve(target), StandardCopyOption.ATOMIC_MOVE);
+        add(new Entry(target, e.spans(), e.bytes()));
+      }
+    }
+  }
+
+  private static void deleteFolder(Path folder) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(folder);
+    } catch (IOException e) {
+      // left for a later process; adoption is retried then
+    }
+  }
+
+  /**
+   * A position in this process's sequence of requests: taken when a request is queued, so that
+   * its place in the spool is the order it was produced in, not the order it was spooled in.
+   */
+  synchronized String nextStamp() {
+    return String.format("%013d-%09d", System.currentTimeMillis(), ++sequence);
+  }
+
+  /** Appends a request produced now. */
+  void append(byte[] body, int spans) throws IOException {
+    append(body, spans, nextStamp());
+  }
+
+  /**
+   * Appends a request at its place {@code stamp} (from {@link #nextStamp}); drops the oldest
+   * requests first if the bound would be exceeded.
+   */
+  synchronized void append(byte[] body, int spans, String stamp) throws IOException {
+    if (body.length > maxBytes) {
+      countDropped(spans);
+      return;
+    }
+    enforceBound(body.length);
+    String name = stamp + "-" + spans + SUFFIX;
+    Path tmp = dir.resolve(name + ".tmp");
+    Files.write(tmp, body);
+    Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    add(new Entry(name, spans, body.length));
+  }
+
+  private void enforceBound(long incoming) throws IOException {
+    while (!entries.isEmpty() && bytes + incoming > maxBytes) {
+      Entry oldest = entries.firstEntry().getValue();
+      remove(oldest);
+      countDropped(oldest.spans());
+    }
+  }
+
+  private void countDropped(int spans) throws IOException {
+    dropped += spans;
+    writeDropped();
+  }
+
+  /** The oldest request, or {@code null} when the spool is empty. */
+  synchronized Entry oldest() {
+    Map.Entry<String, Entry> e = entries.firstEntry();
+    return e == null ? null : e.getValue();
+  }
+
+  /** The body of {@code entry}. */
+  byte[] read(Entry entry) throws IOException {
+    return Files.readAllBytes(dir.resolve(entry.name()));
+  }
+
+  /** Removes a request the collector acknowledged (or refused for good). */
+  synchronized void remove(Entry entry) throws IOException {
+    if (entries.remove(entry.name()) != null) {
+      bytes -= entry.bytes();
+      Files.deleteIfExists(dir.resolve(entry.name()));
+    }
+  }
+
+  synchronized boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  synchronized int size() {
+    return entries.size();
+  }
+
+  /** Spans dropped to keep the bound and not yet reported to the collector. */
+  synchronized long droppedSpans() {
+    return dropped;
+  }
+
+  /** The collector acknowledged a report of {@code n} dropped spans. */
+  synchronized void droppedReported(long n) throws IOException {
+    dropped = Math.max(0, dropped - n);
+    writeDropped();
+  }
+
+  private void add(Entry e) {
+    entries.put(e.name(), e);
+    bytes += e.bytes();
+  }
+
+  private static Entry parse(String name, long size) {
+    if (!name.endsWith(SUFFIX)) {
+      return null;
+    }
+    String[] parts = name.substring(0, name.length() - SUFFIX.length()).split("-");
+    try {
+      return new Entry(name, Integer.parseInt(parts[parts.length - 1]), size);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static long readDropped(Path folder) {
+    try {
+      return Long.parseLong(Files.readString(folder.resolve(DROPPED), StandardCharsets.UTF_8)
+          .strip());
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private void writeDropped() throws IOException {
+    Path tmp = dir.resolve(DROPPED + ".tmp");
+    Files.writeString(tmp, Long.toString(dropped), StandardCharsets.UTF_8);
+    Files.move(tmp, dir.resolve(DROPPED), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Releases the folder; what is left in it is adopted by the next process. */
+  @Override
+  public void close() throws IOException {
+    try {
+      lock.release();
+    } finally {
+      lockChannel.close();
+    }
+    if (isEmpty() && droppedSpans() == 0) {
+      deleteFolder(dir);
+    }
+  }
+
+  /** Names of the spooled files, oldest first (tests). */
+  synchronized List<String> names() {
+    return new ArrayList<>(entries.keySet());
+  }
+}

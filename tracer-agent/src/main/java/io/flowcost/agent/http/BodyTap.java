@@ -1,0 +1,153 @@
+package io.flowcost.agent.http;
+
+import io.flowcost.agent.usage.ResponseSummary;
+import io.flowcost.agent.usage.StreamUsageAccumulator;
+import io.flowcost.agent.usage.UsageParser;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Reads usage from a copy of a response body as the application reads the body itself. Bounded:
+ * a JSON body is kept up to {@link #MAX_JSON_BYTES} (beyond, usage is lost, not the app's data);
+ * a stream is parsed line by line (SSE {@code data:} events or NDJSON) and only the usage fields
+ * of each event are kept. Nothing of the body outlives {@link #finish()}. Not thread-safe: one
+ * body delivers its bytes in order; callers synchronise.
+ */
+public final class BodyTap {
+
+  /** Largest JSON body parsed for usage. */
+  static final int MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+  /** Longest SSE or NDJSON line parsed; longer lines are skipped. */
+  static final int MAX_LINE_BYTES = 1024 * 1024;
+
+  private enum Mode {
+    JSON,
+    SSE,
+    NDJSON,
+    NONE
+  }
+
+  private final Mode mode;
+  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+  private final StreamUsageAccumulator stream = new StreamUsageAccumulator();
+  private final StringBuilder eventData = new StringBuilder();
+  private boolean overflow;
+
+  private BodyTap(Mode mode) {
+    this.mode = mode;
+  }
+
+  /** A tap for a body of this {@code Content-Type} (may be {@code null}). */
+  public static BodyTap forContentType(String contentType) {
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+    if (type.contains("event-stream")) {
+      return new BodyTap(Mode.SSE);
+    }
+    if (type.contains("ndjson") || type.contains("jsonl")) {
+      return new BodyTap(Mode.NDJSON);
+    }
+    if (type.contains("eventstream") || type.startsWith("image/") || type.startsWith("audio/")) {
+      // binary (Bedrock's AWS event stream, media): no usage to read
+      return new BodyTap(Mode.NONE);
+    }
+    return new BodyTap(Mode.JSON);
+  }
+
+  /** Whether the body is a stream of events. */
+  public boolean streaming() {
+    return mode == Mode.SSE || mode == Mode.NDJSON;
+  }
+
+  /** Takes bytes the application is about to read. */
+  public void write(byte[] bytes, int offset, int length) {
+    if (mode == Mode.NONE || length <= 0) {
+      return;
+    }
+    if (mode == Mode.JSON) {
+      if (buffer.size() + length > MAX_JSON_BYTES) {
+        overflow = true;
+        return;
+      }
+      buffer.write(bytes, offset, length);
+      return;
+    }
+    for (int i = offset; i < offset + length; i++) {
+      byte b = bytes[i];
+      if (b == '\n') {
+        endLine();
+      } else if (buffer.size() < MAX_LINE_BYTES) {
+        buffer.write(b);
+      } else {
+        overflow = true;
+      }
+    }
+  }
+
+  /** Takes the readable bytes of a buffer without moving its position. */
+  public void write(ByteBuffer bytes) {
+    ByteBuffer copy = bytes.duplicate();
+    byte[] chunk = new byte[Math.min(copy.remaining(), 16 * 1024)];
+    while (copy.hasRemaining()) {
+      int n = Math.min(chunk.length, copy.remaining());
+      copy.get(chunk, 0, n);
+      write(chunk, 0, n);
+    }
+  }
+
+  /** What the body reported, or {@code null}; the tap keeps no body bytes afterwards. */
+  public ResponseSummary finish() {
+    ResponseSummary summary;
+    switch (mode) {
+      case JSON:
+        summary = overflow ? null : UsageParser.parse(buffer.toByteArray());
+        break;
+      case SSE:
+      case NDJSON:
+        endLine();
+        dispatchEvent();
+        summary = stream.result();
+        break;
+      default:
+        summary = null;
+    }
+    buffer.reset();
+    eventData.setLength(0);
+    return summary;
+  }
+
+  private void endLine() {
+    if (overflow) {
+      // a line too long to parse: drop it whole
+      overflow = false;
+      buffer.reset();
+      return;
+    }
+    String line = buffer.toString(StandardCharsets.UTF_8);
+    buffer.reset();
+    if (line.endsWith("\r")) {
+      line = line.substring(0, line.length() - 1);
+    }
+    if (mode == Mode.NDJSON) {
+      stream.onEvent(line.trim());
+      return;
+    }
+    if (line.isEmpty()) {
+      dispatchEvent();
+    } else if (line.startsWith("data:")) {
+      if (eventData.length() > 0) {
+        eventData.append('\n');
+      }
+      eventData.append(line, line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5, line.length());
+    }
+  }
+
+  private void dispatchEvent() {
+    if (eventData.length() > 0) {
+      stream.onEvent(eventData.toString());
+      eventData.setLength(0);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package io.flowcost.agent.http;
+
+import io.flowcost.agent.calls.Attempt;
+import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.usage.ResponseSummary;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One HTTP exchange the agent records, in one of three roles: an attempt of an SDK's logical call,
+ * a model call of its own (a bare LLM request: one call, one attempt), or an {@code http} call.
+ * Client instrumentations report the response head, the body bytes as the application reads them,
+ * and the end or failure; the first end wins. Thread-safe.
+ */
+public final class HttpExchange {
+
+  static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+  static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+
+  private final Attempt attempt;
+  private final LogicalCall ownCall;
+  private final SdkCall sdkCall;
+  private final Span httpSpan;
+  private final Context context;
+  private final boolean modelCall;
+  private int status;
+  private BodyTap tap;
+  private boolean done;
+
+  private HttpExchange(
+      Attempt attempt, LogicalCall ownCall, SdkCall sdkCall, Span httpSpan, Context context,
+      boolean modelCall) {
+    this.attempt = attempt;
+    this.ownCall = ownCall;
+    this.sdkCall = sdkCall;
+    this.httpSpan = httpSpan;
+    this.context = context;
+    this.modelCall = modelCall;
+  }
+
+  static HttpExchange attemptOf(SdkCall sdk) {
+    return new HttpExchange(sdk.startAttempt(), null, sdk, null, sdk.context(), true);
+  }
+
+  static HttpExchange ownCall(LlmEndpoint endpoint, RequestFields request) {
+    LogicalCall call =
+        LogicalCall.start(
+            endpoint.kind(),
+            endpoint.operation(),
+            endpoint.provider(),
+            request.model() != null ? request.model() : endpoint.model(),
+            request.stream());
+    return new HttpExchange(call.startAttempt(), call, null, null, call.context(), true);
+  }
+
+  static HttpExchange httpCall(String method, String host, int port, String path) {
+    Context parent = Context.current();
+    Span span =
+        AgentContext.tracer()
+            .spanBuilder(method == null ? "HTTP" : method)
+            .setParent(parent)
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute(SpanAttributes.CALL_KIND, "http")
+            .setAttribute(SERVER_ADDRESS, host)
+            .setAttribute(URL_PATH, path == null || path.isEmpty() ? "/" : path)
+            .startSpan();
+    if (method != null) {
+      span.setAttribute(HTTP_METHOD, method);
+    }
+    if (port > 0) {
+      span.setAttribute(SERVER_PORT, (long) port);
+    }
+    return new HttpExchange(null, null, null, span, parent.with(span), false);
+  }
+
+  /** Whether this exchange is a model call (never receives baggage). */
+  public boolean modelCall() {
+    return modelCall;
+  }
+
+  /** The agent's context of this exchange: its span is the parent named in {@code traceparent}. */
+  public Context context() {
+    return context;
+  }
+
+  /**
+   * The response head arrived.
+   *
+   * @return whether the body should be teed through {@link #bodyBytes}
+   */
+  public boolean responseHead(int statusCode, String contentType) {
+    boolean failedStatus = statusCode >= 400;
+    synchronized (this) {
+      if (done) {
+        return false;
+      }
+      status = statusCode;
+      if (attempt != null) {
+        attempt.status(statusCode);
+      }
+      if (attempt != null && !failedStatus) {
+        tap = BodyTap.forContentType(contentType);
+        if (ownCall != null && tap.streaming()) {
+          ownCall.span().setAttribute(SpanAttributes.REQUEST_STREAM, true);
+        }
+        return true;
+      }
+    }
+    // an error body carries no usage, an http call's body is none of our business
+    finish(null, failedStatus ? "http_" + statusCode : null);
+    return false;
+  }
+
+  /** Bytes of the body, as the application reads them. */
+  public void bodyBytes(byte[] bytes, int offset, int length) {
+    synchronized (this) {
+      if (!done && tap != null) {
+        tap.write(bytes, offset, length);
+      }
+    }
+  }
+
+  /** Bytes of the body, read without moving the buffer's position. */
+  public void bodyBytes(ByteBuffer bytes) {
+    synchronized (this) {
+      if (!done && tap != null) {
+        tap.write(bytes);
+      }
+    }
+  }
+
+  /** The body ended (or the application closed it). */
+  public void bodyComplete() {
+    ResponseSummary summary;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      summary = tap == null ? null : tap.finish();
+    }
+    finish(summary, null);
+  }
+
+  /** The exchange failed: no response, or the body broke off. */
+  public void failed(Throwable error) {
+    ResponseSummary partial;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      partial = tap == null ? null : tap.finish();
+    }
+    finish(partial, errorType(error));
+  }
+
+  private void finish(ResponseSummary summary, String errorType) {
+    int code;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      done = true;
+      code = status;
+    }
+    if (attempt != null) {
+      if (errorType != null) {
+        attempt.failed(code, errorType, summary);
+      } else {
+        attempt.succeeded(code, summary);
+      }
+    }
+    if (ownCall != null) {
+      if (errorType != null) {
+        AgentContext.recordError(ownCall.span(), errorType);
+      }
+      ownCall.end(
+          summary == null ? null : summary.model(),
+          summary == null ? null : summary.finishReasons(),
+          null,
+          null);
+    }
+    if (sdkCall != null) {
+      sdkCall.exchangeFinished(summary, errorType);
+    }
+    if (httpSpan != null) {
+      if (code > 0) {
+        httpSpan.setAttribute(SpanAttributes.HTTP_STATUS, (long) code);
+      }
+      if (errorType != null) {
+        AgentContext.recordError(httpSpan, errorType);
+      }
+      httpSpan.end();
+    }
+  }
+
+  /** {@code error.type} of a failure: the root exception's class name (never its message). */
+  static String errorType(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null
+        && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == null ? "error" : t.getClass().getName();
+  }
+}

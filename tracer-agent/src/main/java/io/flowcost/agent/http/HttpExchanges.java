@@ -1,0 +1,75 @@
+package io.flowcost.agent.http;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.context.AgentContext;
+import java.util.function.Supplier;
+
+/**
+ * Decides what an outgoing request is, for every client instrumentation alike:
+ *
+ * <ol>
+ *   <li>a request to the Flowcost collector (outcome-api) is never recorded;
+ *   <li>inside an SDK call ({@link SdkCall}), it is that call's next attempt;
+ *   <li>inside any other logical call (LangChain4j's, whose HTTP layer records the attempts), it is
+ *       nothing: recording it would count the call twice;
+ *   <li>a model request ({@link LlmEndpoints}) is a logical call of its own with one attempt,
+ *       opening an implicit workflow when none is open;
+ *   <li>with {@code flowcost.http.capture=all}, any other request inside a workflow is an {@code
+ *       http} call.
+ * </ol>
+ */
+public final class HttpExchanges {
+
+  private HttpExchanges() {}
+
+  /**
+   * Starts recording a request, or returns {@code null} when it is not recorded. Never throws.
+   *
+   * @param method HTTP method
+   * @param scheme {@code http} or {@code https}
+   * @param host request host
+   * @param port request port, or -1 for the scheme's default
+   * @param path request path, without the query string
+   */
+  public static HttpExchange start(String method, String scheme, String host, int port, String path) {
+    return start(method, scheme, host, port, path, () -> RequestFields.NONE);
+  }
+
+  /**
+   * Same as {@link #start(String, String, String, int, String)}, with the request's model and
+   * stream flag read from its body only when the request becomes a logical call of its own.
+   */
+  public static HttpExchange start(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      Supplier<RequestFields> requestFields) {
+    try {
+      HttpSettings settings = HttpSettings.current();
+      if (host == null || settings.isCollector(scheme, host, port)) {
+        return null;
+      }
+      SdkCall sdk = SdkCall.current();
+      if (sdk != null) {
+        return HttpExchange.attemptOf(sdk);
+      }
+      if (LogicalCall.current() != null) {
+        return null;
+      }
+      LlmEndpoint endpoint = LlmEndpoints.match(settings, scheme, host, port, path);
+      if (endpoint != null) {
+        return HttpExchange.ownCall(endpoint, requestFields.get());
+      }
+      if (settings.captureAll() && AgentContext.currentWorkflow() != null) {
+        return HttpExchange.httpCall(method, host, port, path);
+      }
+      return null;
+    } catch (Throwable t) {
+      AgentLog.failure("http exchange start", t);
+      return null;
+    }
+  }
+}

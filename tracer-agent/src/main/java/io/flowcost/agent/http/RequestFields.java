@@ -1,0 +1,97 @@
+package io.flowcost.agent.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+
+/**
+ * The two request fields a logical call needs — {@code model} and {@code stream} — read from a
+ * replayable JSON request body (the client sends its own copy; reading ours has no side effect). Everything else in the body (the prompt) is skipped
+ * unread by the streaming parser, and the bytes are dropped at once.
+ *
+ * @param model the requested model, or {@code null}
+ * @param stream whether a stream was requested
+ */
+public record RequestFields(String model, boolean stream) {
+
+  /** Nothing known about the request. */
+  public static final RequestFields NONE = new RequestFields(null, false);
+
+  /** Largest request body read for its model. */
+  public static final long MAX_BODY = 1024L * 1024;
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** Reads a {@code com.openai.core.http.HttpRequestBody}; {@link #NONE} when it is not JSON. */
+  public static RequestFields readOpenAiSdkBody(Object body) {
+    if (body == null) {
+      return NONE;
+    }
+    try {
+      Class<?> type =
+          Class.forName("com.openai.core.http.HttpRequestBody", false, body.getClass().getClassLoader());
+      String contentType = (String) type.getMethod("contentType").invoke(body);
+      boolean repeatable = (Boolean) type.getMethod("repeatable").invoke(body);
+      long length = (Long) type.getMethod("contentLength").invoke(body);
+      if (!repeatable || contentType == null || !contentType.contains("json") || length > MAX_BODY) {
+        return NONE;
+      }
+      Method writeTo = type.getMethod("writeTo", OutputStream.class);
+      BoundedBytes bytes = new BoundedBytes();
+      writeTo.invoke(body, bytes);
+      return parse(bytes.toByteArray());
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return NONE;
+    }
+  }
+
+  /** Reads the top-level {@code model} and {@code stream} fields of a JSON object. */
+  public static RequestFields parse(byte[] json) {
+    if (json == null || json.length == 0) {
+      return NONE;
+    }
+    String model = null;
+    boolean stream = false;
+    try (JsonParser parser = JSON.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return NONE;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
+          model = parser.getText();
+        } else if ("stream".equals(name)) {
+          stream = value == JsonToken.VALUE_TRUE;
+        } else {
+          parser.skipChildren();
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // a truncated or odd body: keep what was read
+    }
+    return new RequestFields(model, stream);
+  }
+
+  /** Collects at most {@link #MAX_BODY} bytes; a longer body fails the copy, not the request. */
+  private static final class BoundedBytes extends ByteArrayOutputStream {
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      if (count + (long) len > MAX_BODY) {
+        throw new IllegalStateException("request body too large to read its model");
+      }
+      super.write(b, off, len);
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (count + 1L > MAX_BODY) {
+        throw new IllegalStateException("request body too large to read its model");
+      }
+      super.write(b);
+    }
+  }
+}

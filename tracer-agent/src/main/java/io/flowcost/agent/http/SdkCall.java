@@ -1,0 +1,100 @@
+package io.flowcost.agent.http;
+
+import io.flowcost.agent.calls.Attempt;
+import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.usage.ResponseSummary;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+
+/**
+ * A logical call opened by an SDK hook (one SDK method call) whose transport exchanges, seen by an
+ * HTTP-client instrumentation below it, are its attempts. It ends when the SDK method has returned
+ * and every exchange has finished — for a stream, when the application has read or closed it.
+ */
+public final class SdkCall {
+
+  private static final ContextKey<SdkCall> KEY = ContextKey.named("flowcost-sdk-call");
+
+  private final LogicalCall call;
+  private final Context context;
+  private int pending = 1; // the SDK method itself
+  private ResponseSummary lastSummary;
+  private String lastErrorType;
+  private Throwable thrown;
+  private boolean ended;
+
+  private SdkCall(LogicalCall call) {
+    this.call = call;
+    this.context = call.context().with(KEY, this);
+  }
+
+  /** Wraps a started logical call; make {@link #context()} current around the SDK method. */
+  public static SdkCall of(LogicalCall call) {
+    return new SdkCall(call);
+  }
+
+  /** The SDK call open in the current context, or {@code null}. */
+  public static SdkCall current() {
+    return Context.current().get(KEY);
+  }
+
+  /** The context to make current while the SDK method runs. */
+  public Context context() {
+    return context;
+  }
+
+  /** The logical call. */
+  public LogicalCall call() {
+    return call;
+  }
+
+  Attempt startAttempt() {
+    synchronized (this) {
+      pending++;
+    }
+    return call.startAttempt();
+  }
+
+  void exchangeFinished(ResponseSummary summary, String errorType) {
+    synchronized (this) {
+      if (summary != null && summary.model() != null) {
+        lastSummary = summary;
+      }
+      lastErrorType = errorType;
+    }
+    release();
+  }
+
+  /** The SDK method returned (or threw {@code error}); ends the call if no exchange is open. */
+  public void methodExited(Throwable error) {
+    synchronized (this) {
+      thrown = error;
+    }
+    release();
+  }
+
+  private void release() {
+    ResponseSummary summary;
+    String errorType;
+    Throwable error;
+    synchronized (this) {
+      if (ended || --pending > 0) {
+        return;
+      }
+      ended = true;
+      summary = lastSummary;
+      errorType = lastErrorType;
+      error = thrown;
+    }
+    if (error == null && errorType != null) {
+      // the SDK gave up after failed attempts; its exception is thrown above the hook
+      AgentContext.recordError(call.span(), errorType);
+    }
+    call.end(
+        summary == null ? null : summary.model(),
+        summary == null ? null : summary.finishReasons(),
+        null,
+        error);
+  }
+}

@@ -1,0 +1,74 @@
+package io.flowcost.agent.http.jdk;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.http.HttpExchange;
+import io.flowcost.agent.http.HttpExchanges;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Helpers of {@link JdkSendAdvice}: JDK objects are typed {@code Object} and read through {@link
+ * JdkTypes}.
+ */
+public final class JdkHttpTracing {
+
+  private JdkHttpTracing() {}
+
+  /** Starts recording a request; returns the {@link HttpExchange} or {@code null}. Never throws. */
+  public static Object start(Object request) {
+    try {
+      URI uri = JdkTypes.uri(request);
+      if (uri == null) {
+        return null;
+      }
+      return HttpExchanges.start(
+          JdkTypes.method(request),
+          uri.getScheme(),
+          uri.getHost(),
+          uri.getPort(),
+          uri.getRawPath(),
+          () -> JdkRequestBodies.read(request));
+    } catch (Throwable t) {
+      AgentLog.failure("jdk http start", t);
+      return null;
+    }
+  }
+
+  /** The request to send: unchanged (header injection is done by the propagation package). */
+  public static Object request(Object exchange, Object request) {
+    return request;
+  }
+
+  /** Wraps the body handler so the response head and body reach the exchange. */
+  public static Object handler(Object exchange, Object handler) {
+    if (!(exchange instanceof HttpExchange) || handler == null) {
+      return handler;
+    }
+    try {
+      return JdkTypes.proxyBodyHandler(new BodyHandlerProxy((HttpExchange) exchange, handler));
+    } catch (Throwable t) {
+      AgentLog.failure("jdk http handler", t);
+      return handler;
+    }
+  }
+
+  /** Records a failure of the send itself: thrown, or the future completing exceptionally. */
+  public static void end(Object exchange, Object future, Throwable thrown) {
+    if (!(exchange instanceof HttpExchange)) {
+      return;
+    }
+    HttpExchange ex = (HttpExchange) exchange;
+    if (thrown != null) {
+      ex.failed(thrown);
+    } else if (future instanceof CompletableFuture) {
+      // a dependent stage: the application's future is returned untouched
+      ((CompletableFuture<?>) future)
+          .whenComplete(
+              (response, error) -> {
+                if (error != null) {
+                  ex.failed(error);
+                }
+              });
+    }
+  }
+}

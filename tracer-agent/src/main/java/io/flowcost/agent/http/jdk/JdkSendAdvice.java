@@ -1,0 +1,32 @@
+package io.flowcost.agent.http.jdk;
+
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/**
+ * Advice on {@code HttpClientImpl.sendAsync(HttpRequest, BodyHandler, PushPromiseHandler,
+ * Executor)}, which {@code send} and both public {@code sendAsync} overloads call. Inlined into the
+ * instrumented method; see {@code AgentInstaller}.
+ */
+public final class JdkSendAdvice {
+
+  private JdkSendAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static Object enter(
+      @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object request,
+      @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object handler) {
+    Object exchange = JdkHttpTracing.start(request);
+    request = JdkHttpTracing.request(exchange, request);
+    handler = JdkHttpTracing.handler(exchange, handler);
+    return exchange;
+  }
+
+  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  public static void exit(
+      @Advice.Enter Object exchange,
+      @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object future,
+      @Advice.Thrown Throwable thrown) {
+    JdkHttpTracing.end(exchange, future, thrown);
+  }
+}

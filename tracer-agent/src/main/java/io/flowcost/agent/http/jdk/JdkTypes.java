@@ -1,0 +1,99 @@
+package io.flowcost.agent.http.jdk;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * The public {@code java.net.http} types and methods, looked up once through the platform class
+ * loader. Methods are taken from the public interfaces and abstract classes, never from the
+ * implementation classes in {@code jdk.internal.net.http} (not open to reflection).
+ */
+final class JdkTypes {
+
+  static final Class<?> REQUEST = type("java.net.http.HttpRequest");
+  static final Class<?> BODY_HANDLER = type("java.net.http.HttpResponse$BodyHandler");
+  static final Class<?> BODY_SUBSCRIBER = type("java.net.http.HttpResponse$BodySubscriber");
+  static final Class<?> RESPONSE_INFO = type("java.net.http.HttpResponse$ResponseInfo");
+  static final Class<?> HEADERS = type("java.net.http.HttpHeaders");
+  static final Class<?> BODY_PUBLISHER = type("java.net.http.HttpRequest$BodyPublisher");
+
+  private static final Method REQUEST_URI = method(REQUEST, "uri");
+  private static final Method REQUEST_METHOD = method(REQUEST, "method");
+  private static final Method INFO_STATUS = method(RESPONSE_INFO, "statusCode");
+  private static final Method INFO_HEADERS = method(RESPONSE_INFO, "headers");
+  private static final Method HEADERS_FIRST = method(HEADERS, "firstValue", String.class);
+  private static final Method REQUEST_PUBLISHER = method(REQUEST, "bodyPublisher");
+  private static final Method PUBLISHER_LENGTH = method(BODY_PUBLISHER, "contentLength");
+
+  private JdkTypes() {}
+
+  static URI uri(Object request) throws ReflectiveOperationException {
+    return (URI) invoke(REQUEST_URI, request);
+  }
+
+  static String method(Object request) throws ReflectiveOperationException {
+    return (String) invoke(REQUEST_METHOD, request);
+  }
+
+  static Object bodyPublisher(Object request) throws ReflectiveOperationException {
+    return invoke(REQUEST_PUBLISHER, request);
+  }
+
+  static long contentLength(Object publisher) throws ReflectiveOperationException {
+    return (Long) invoke(PUBLISHER_LENGTH, publisher);
+  }
+
+  static int statusCode(Object responseInfo) throws ReflectiveOperationException {
+    return (Integer) invoke(INFO_STATUS, responseInfo);
+  }
+
+  static String header(Object responseInfo, String name) throws ReflectiveOperationException {
+    Object headers = invoke(INFO_HEADERS, responseInfo);
+    Object value = invoke(HEADERS_FIRST, headers, name);
+    return value instanceof Optional ? (String) ((Optional<?>) value).orElse(null) : null;
+  }
+
+  static Object proxyBodyHandler(InvocationHandler handler) {
+    return Proxy.newProxyInstance(
+        BODY_HANDLER.getClassLoader(), new Class<?>[] {BODY_HANDLER}, handler);
+  }
+
+  static Object proxyBodySubscriber(InvocationHandler handler) {
+    return Proxy.newProxyInstance(
+        BODY_SUBSCRIBER.getClassLoader(), new Class<?>[] {BODY_SUBSCRIBER}, handler);
+  }
+
+  /** Calls a method, rethrowing what it threw unchanged. */
+  static Object forward(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static Object invoke(Method method, Object target, Object... args)
+      throws ReflectiveOperationException {
+    return method.invoke(target, args);
+  }
+
+  private static Class<?> type(String name) {
+    try {
+      return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("java.net.http is not in this JVM", e);
+    }
+  }
+
+  private static Method method(Class<?> type, String name, Class<?>... parameters) {
+    try {
+      return type.getMethod(name, parameters);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("java.net.http changed shape", e);
+    }
+  }
+}

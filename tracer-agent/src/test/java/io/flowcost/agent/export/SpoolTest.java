@@ -1,0 +1,87 @@
+package io.flowcost.agent.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+  @TempDir Path root;
+
+  @Test
+  void whenTheBoundIsHitTheOldestBatchesAreDroppedAndCounted() throws Exception {
+    Spool spool = Spool.open(root, 1_000);
+    for (int i = 0; i < 10; i++) {
+      spool.append(body("batch-" + i, 300), 3);
+    }
+    assertThat(spool.bytes()).isLessThanOrEqualTo(1_000);
+    assertThat(spool.size()).isEqualTo(3);
+    assertThat(spool.droppedSpans()).isEqualTo(7 * 3);
+    assertThat(texts(spool)).containsExactly("batch-7", "batch-8", "batch-9");
+    // a batch larger than the whole bound is dropped, not allowed to evict everything
+    spool.append(new byte[2_000], 11);
+    assertThat(spool.size()).isEqualTo(3);
+    assertThat(spool.droppedSpans()).isEqualTo(7 * 3 + 11);
+    spool.droppedReported(21);
+    assertThat(spool.droppedSpans()).isEqualTo(11);
+    spool.close();
+  }
+
+  @Test
+  void theNextProcessAdoptsALeftSpoolInOrderWithItsDropCount() throws Exception {
+    Spool first = Spool.open(root, 1_000);
+    for (int i = 0; i < 5; i++) {
+      first.append(body("old-" + i, 300), 2);
+    }
+    Path firstDir = first.directory();
+    first.close(); // lock released, files left: what a dead process leaves behind
+
+    Spool second = Spool.open(root, 10_000);
+    assertThat(second.adoptedFolders()).isEqualTo(1);
+    assertThat(firstDir).doesNotExist();
+    second.append(body("new-0", 300), 2);
+    assertThat(texts(second)).containsExactly("old-2", "old-3", "old-4", "new-0");
+    assertThat(second.droppedSpans()).isEqualTo(2 * 2);
+    second.close();
+  }
+
+  @Test
+  void aLiveProcessesSpoolIsLeftAlone() throws Exception {
+    Spool live = Spool.open(root, 1_000);
+    live.append(body("mine", 100), 1);
+    Spool other = Spool.open(root, 1_000);
+    assertThat(other.adoptedFolders()).isZero();
+    assertThat(texts(live)).containsExactly("mine");
+    other.close();
+    live.close();
+  }
+
+  static byte[] body(String marker, int size) {
+    byte[] b = new byte[size];
+    byte[] m = marker.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(m, 0, b, 0, m.length);
+    return b;
+  }
+
+  static String marker(byte[] body) {
+    int end = 0;
+    while (end < body.length && body[end] != 0) {
+      end++;
+    }
+    return new String(body, 0, end, StandardCharsets.US_ASCII);
+  }
+
+  private static List<String> texts(Spool spool) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String name : spool.names()) {
+      out.add(marker(Files.readAllBytes(spool.directory().resolve(name))));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,110 @@
+package io.flowcost.agent.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A tiny OpenAI-shaped server on 127.0.0.1 for the client instrumentation tests: {@code POST
+ * /v1/chat/completions} answers JSON (usage 11 in / 7 out), SSE when the body asks for a stream
+ * (usage 13 in / 5 out in the last chunk), 429 when the body contains {@code [fail:429]}; any
+ * other path answers 204. It records the request headers it received.
+ */
+public final class TestLlmServer implements AutoCloseable {
+
+  public static final String JSON_REPLY =
+      "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini-2024-07-18\","
+          + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+          + "\"finish_reason\":\"stop\"}],"
+          + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18}}";
+
+  public static final List<String> SSE_EVENTS =
+      List.of(
+          "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4.1-2025\","
+              + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"he\"}}]}",
+          "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4.1-2025\","
+              + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"llo\"},\"finish_reason\":\"stop\"}]}",
+          "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4.1-2025\","
+              + "\"choices\":[],\"usage\":{\"prompt_tokens\":13,\"completion_tokens\":5,"
+              + "\"total_tokens\":18}}",
+          "[DONE]");
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(2);
+  private final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
+
+  private TestLlmServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Starts on a free port of 127.0.0.1. */
+  public static TestLlmServer start() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    TestLlmServer s = new TestLlmServer(server);
+    server.createContext("/", s::handle);
+    server.setExecutor(s.executor);
+    server.start();
+    return s;
+  }
+
+  /** {@code http://127.0.0.1:PORT}. */
+  public String root() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** {@code http://127.0.0.1:PORT/v1}, the base URL a client is given. */
+  public String baseUrl() {
+    return root() + "/v1";
+  }
+
+  /** Headers of every request received, in order. */
+  public List<Map<String, List<String>>> requestHeaders() {
+    return requestHeaders;
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      requestHeaders.add(Map.copyOf(exchange.getRequestHeaders()));
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      if (!exchange.getRequestURI().getPath().equals("/v1/chat/completions")) {
+        exchange.sendResponseHeaders(204, -1);
+        return;
+      }
+      if (body.contains("[fail:429]")) {
+        send(exchange, 429, "application/json", "{\"error\":{\"type\":\"rate_limit\"}}");
+      } else if (body.contains("\"stream\":true")) {
+        StringBuilder sse = new StringBuilder();
+        for (String event : SSE_EVENTS) {
+          sse.append("data: ").append(event).append("\n\n");
+        }
+        send(exchange, 200, "text/event-stream", sse.toString());
+      } else {
+        send(exchange, 200, "application/json", JSON_REPLY);
+      }
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, String text)
+      throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
