@@ -131,6 +131,7 @@ def rollup(lake: Path) -> None:
 
 
 def run_notebooks(lake: Path, out: Path) -> dict[str, float]:
+    """Executes every notebook (they load the shipped lake.sql) and times each."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -160,8 +161,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="call rows per lake (repeatable); default 10^6")
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--work", help="directory for the lakes (default: a temporary one)")
+    parser.add_argument("--lake-sql", help="roll up with this lake.sql instead of the shipped one "
+                        "(to measure a proposed change)")
     args = parser.parse_args(argv)
     sizes = args.calls or [1_000_000]
+    if args.lake_sql:
+        flowcost_lake.LAKE_SQL = Path(args.lake_sql).resolve()
     work = Path(args.work or tempfile.mkdtemp(prefix="flowcost-bench-"))
     rows = []
     for n in sizes:

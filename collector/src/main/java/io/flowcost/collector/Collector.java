@@ -49,7 +49,20 @@ public final class Collector implements AutoCloseable {
       long maxBodyBytes,
       long maxBufferedRows,
       int horizonDays,
-      String instanceId) {
+      String instanceId,
+      Path tlsCert,
+      Path tlsKey,
+      Duration requestTimeout) {
+
+    /** A plain-HTTP collector with a 30 s request timeout. */
+    public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
+        Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
+        Duration rollupDelay, long maxBodyBytes, long maxBufferedRows, int horizonDays,
+        String instanceId) {
+      this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
+          flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
+          null, null, Duration.ofSeconds(30));
+    }
 
     /** Defaults for a local lake in {@code lake} with its data dir in {@code dataDir}. */
     public static Config local(Path lake, Path dataDir, LakeStore store) {
@@ -115,7 +128,9 @@ public final class Collector implements AutoCloseable {
 
     Vertx vertx = Vertx.vertx();
     CollectorServer server = new CollectorServer(vertx,
-        new CollectorServer.Settings(config.host(), config.port(), config.maxBodyBytes(), 5),
+        new CollectorServer.Settings(config.host(), config.port(), config.maxBodyBytes(), 5,
+            config.requestTimeout() == null ? Duration.ofSeconds(30) : config.requestTimeout(),
+            config.tlsCert(), config.tlsKey()),
         pipeline, keys, clock);
     int port;
     try {
@@ -127,7 +142,8 @@ public final class Collector implements AutoCloseable {
           + config.port() + " (" + rootMessage(e) + "); if the port is in use, choose another"
           + " --port or stop the process using it", e);
     }
-    LOG.info("listening on http://" + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
+    LOG.info("listening on " + (config.tlsCert() != null ? "https" : "http") + "://"
+        + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
         + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "
         + config.dataDir().toAbsolutePath() + "; catalog " + pricer.get().catalog().version());
     return new Collector(vertx, pipeline, rollups, server, prices, port);

@@ -20,6 +20,7 @@ final class CollectorProcess implements AutoCloseable {
   private final List<String> command;
   private final Path logFile;
   private Process process;
+  private javax.net.ssl.SSLContext tls;
   private int starts;
 
   private CollectorProcess(List<String> command, Path logFile) {
@@ -62,9 +63,16 @@ final class CollectorProcess implements AutoCloseable {
     }
   }
 
+  /** Starts a collector serving HTTPS and waits until {@code /health} answers over TLS. */
+  CollectorProcess startTls(javax.net.ssl.SSLContext trust) throws Exception {
+    this.tls = trust;
+    return start();
+  }
+
   /** Starts the process and waits until {@code /health} answers (at most 60 s). */
   CollectorProcess start() throws Exception {
     starts++;
+    Files.createDirectories(logFile.getParent());
     Files.writeString(logFile, "---- start " + starts + "\n", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -85,8 +93,11 @@ final class CollectorProcess implements AutoCloseable {
 
   private boolean healthy() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port()
-          + "/health").toURL().openConnection();
+      HttpURLConnection c = (HttpURLConnection) URI.create((tls != null ? "https" : "http")
+          + "://127.0.0.1:" + port() + "/health").toURL().openConnection();
+      if (c instanceof javax.net.ssl.HttpsURLConnection https) {
+        https.setSSLSocketFactory(tls.getSocketFactory());
+      }
       c.setConnectTimeout(500);
       c.setReadTimeout(2000);
       int code = c.getResponseCode();

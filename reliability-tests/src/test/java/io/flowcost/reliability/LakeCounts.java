@@ -15,6 +15,17 @@ final class LakeCounts {
 
   private LakeCounts() {}
 
+  /** Rows of a raw table matching a SQL condition. */
+  static long count(Path lake, String table, String condition) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM read_parquet('" + lake.resolve(table)
+            + "/date=*/*.parquet') WHERE " + condition)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   static Counts of(Path lake, String table, String keyColumn) throws Exception {
     Path dir = lake.resolve(table);
     if (!Files.isDirectory(dir)) {

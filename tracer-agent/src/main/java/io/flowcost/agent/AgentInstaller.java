@@ -265,6 +265,32 @@ public final class AgentInstaller {
             named("com.openai.core.http.RetryingHttpClient"),
             named("execute").and(takesArguments(2)),
             "openai.RetryingExecuteAdvice");
+    builder =
+        i.add(
+            builder,
+            named("com.openai.core.http.RetryingHttpClient"),
+            named("executeAsync").and(takesArguments(2)),
+            "openai.RetryingExecuteAsyncAdvice");
+    builder =
+        i.add(
+            builder,
+            named("com.openai.core.http.RetryingHttpClient"),
+            named("executeAsync$executeWithRetries").and(takesArguments(5)),
+            "openai.AsyncRetryAdvice");
+    builder =
+        i.add(
+            builder,
+            named("org.apache.hc.client5.http.impl.classic.InternalHttpClient")
+                .or(named("org.apache.hc.client5.http.impl.classic.MinimalHttpClient")),
+            named("doExecute").and(takesArguments(3)),
+            "http.apache5.DoExecuteAdvice");
+    // an incoming request carrying flowcost.workflow.id joins that workflow
+    builder =
+        i.add(
+            builder,
+            named("com.sun.net.httpserver.Filter$Chain"),
+            named("doFilter").and(takesArguments(1)),
+            "propagation.jdkserver.DoFilterAdvice");
     return builder;
   }
 

@@ -72,11 +72,25 @@ final class ServeCommand implements Callable<Integer> {
       description = "Name of this collector in lake file names (default: random).")
   String instanceId;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Certificate chain (PEM); with --tls-key the collector serves HTTPS only.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM",
+      description = "Private key (PEM, PKCS#8 or PKCS#1) of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--request-timeout", defaultValue = "30s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "A request whose body has not arrived this long after its headers gets 408"
+          + " and its connection is closed; also the idle timeout (default: ${DEFAULT-VALUE}).")
+  Duration requestTimeout;
+
   @Override
   public Integer call() throws Exception {
     Collector.Config config = new Collector.Config(host, port, lake.store(), lake.lake,
         lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
-        maxBufferedRows, horizonDays, instanceId);
+        maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout);
     Collector collector = Collector.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

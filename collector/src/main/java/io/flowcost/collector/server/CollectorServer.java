@@ -16,10 +16,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +42,28 @@ public final class CollectorServer {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API_KEY_HEADER = "X-Flowcost-Api-Key";
 
-  /** Server settings. */
-  public record Settings(String host, int port, long maxBodyBytes, int retryAfterSeconds) {}
+  /**
+   * Server settings.
+   *
+   * @param requestTimeout a request whose body has not fully arrived this long after its headers
+   *     is answered 408 and its connection closed (slow or stalled clients); also the idle timeout
+   * @param tlsCert PEM certificate chain; with {@code tlsKey}, the server speaks HTTPS only
+   * @param tlsKey PEM private key (PKCS#8 or PKCS#1)
+   */
+  public record Settings(String host, int port, long maxBodyBytes, int retryAfterSeconds,
+      Duration requestTimeout, Path tlsCert, Path tlsKey) {
+
+    /** Plain HTTP with a 30 s request timeout. */
+    public Settings(String host, int port, long maxBodyBytes, int retryAfterSeconds) {
+      this(host, port, maxBodyBytes, retryAfterSeconds, Duration.ofSeconds(30), null, null);
+    }
+
+    public Settings {
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key (PEM files)");
+      }
+    }
+  }
 
   private final Vertx vertx;
   private final Settings settings;
@@ -65,6 +88,7 @@ public final class CollectorServer {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    router.route().order(-1).handler(this::deadline);
     router.post("/v1/traces").handler(body).handler(this::authorize).handler(this::admit)
         .handler(this::traces);
     router.post("/v1/outcomes").handler(body).handler(this::authorize).handler(this::admit)
@@ -77,10 +101,15 @@ public final class CollectorServer {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
-        .setIdleTimeout(30)
+        .setIdleTimeout((int) Math.max(1, settings.requestTimeout().toSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(true);
+    if (settings.tlsCert() != null) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(settings.tlsCert().toString())
+          .setKeyPath(settings.tlsKey().toString()));
+    }
     return vertx.createHttpServer(options).requestHandler(router).listen().map(s -> {
       server = s;
       return s.actualPort();
@@ -90,6 +119,25 @@ public final class CollectorServer {
   /** Stops listening. */
   public Future<Void> stop() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /**
+   * Gives every request a deadline for its body: a client that trickles bytes (slow loris) keeps
+   * the connection from ever being idle, so the idle timeout alone would not free it.
+   */
+  private void deadline(RoutingContext ctx) {
+    long timer = vertx.setTimer(settings.requestTimeout().toMillis(), id -> {
+      if (!ctx.request().isEnded() && !ctx.response().ended()) {
+        LOG.info("closed a connection whose request body did not arrive within "
+            + settings.requestTimeout().toSeconds() + " s (408)");
+        ctx.response().setStatusCode(408).putHeader("Connection", "close")
+            .putHeader("Content-Type", "application/json")
+            .end("{\"error\":\"request body not received in time\"}")
+            .onComplete(v -> ctx.request().connection().close());
+      }
+    });
+    ctx.addEndHandler(v -> vertx.cancelTimer(timer));
+    ctx.next();
   }
 
   private void authorize(RoutingContext ctx) {

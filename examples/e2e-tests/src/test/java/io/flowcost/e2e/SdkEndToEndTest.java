@@ -23,8 +23,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Model calls without LangChain4j: {@code examples/sdk-app} (the official OpenAI Java SDK — plain,
- * streaming, a 429 the SDK retries, embeddings, one call inside an outcome-api workflow — and the
- * raw JDK {@code HttpClient} — sync, async streaming, a 429) under the agent, against the fake
+ * streaming, a 429 the SDK retries, embeddings, one call inside an outcome-api workflow, a 429 the
+ * asynchronous client retries — the raw JDK {@code HttpClient} — sync, async streaming, a 429 —
+ * and Apache HttpClient 5) under the agent, against the fake
  * provider in this JVM; the lake must hold one row per exchange with the fake's tokens, the SDK's
  * retry as two attempts of one call, and costs equal to the list prices by hand.
  */
@@ -64,6 +65,7 @@ class SdkEndToEndTest {
                 "-javaagent:" + ChildJvm.agentJar(),
                 "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
                 "-Dflowcost.service=sdk-app",
+                "-Dflowcost.spool.dir=" + work.resolve("spool"), // no other run's leftovers
                 "-Dflowcost.llm-endpoints=" + base),
             sdkAppJar(), List.of("--provider-url", base), work, 120);
       } finally {
@@ -87,7 +89,7 @@ class SdkEndToEndTest {
   @Test
   void theAppDoesTheSameWithTheAgent() {
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
-    assertThat(plain.stdout().lines()).hasSize(8);
+    assertThat(plain.stdout().lines()).hasSize(10);
     assertThat(run.stdout()).isEqualTo(plain.stdout());
   }
 
@@ -109,8 +111,9 @@ class SdkEndToEndTest {
             (Long) rs.getObject(10)).key());
       }
     }
-    // SDK: plain, stream, 429 + retry, embeddings, in a workflow; JDK: sync, async stream, 429
-    assertThat(exchanges).hasSize(9);
+    // SDK: plain, stream, 429 + retry, embeddings, in a workflow; JDK: sync, async stream, 429;
+    // SDK async: 429 + retry (on the SDK's timer thread); Apache HttpClient 5: sync
+    assertThat(exchanges).hasSize(12);
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
   }
 
@@ -130,6 +133,10 @@ class SdkEndToEndTest {
       assertThat(rs.getString(1)).isEqualTo("[1]");
       assertThat(rs.getString(2)).isEqualTo("[429]");
       assertThat(rs.getString(3)).isEqualTo("[0.000000000]");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the async SDK retry").isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[429, 200]");
+      assertThat(rs.getString(3)).startsWith("[0.000000000, ").doesNotContain("NULL");
       assertThat(rs.next()).isFalse();
     }
   }
@@ -151,7 +158,7 @@ class SdkEndToEndTest {
         priced++;
       }
     }
-    assertThat(priced).isEqualTo(7); // 9 exchanges − 2 rate-limited attempts without usage
+    assertThat(priced).isEqualTo(9); // 12 exchanges − 3 rate-limited attempts without usage
     assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
   }
@@ -171,6 +178,8 @@ class SdkEndToEndTest {
         "sdk-app:chat gpt-4o-mini/1/null",
         "sdk-app:embeddings text-embedding-3-small/1/null",
         "sdk-answer/1/sdk",
+        "sdk-app:chat gpt-4o-mini/1/null",
+        "sdk-app:chat gpt-4.1/1/null",
         "sdk-app:chat gpt-4o-mini/1/null",
         "sdk-app:chat gpt-4.1/1/null",
         "sdk-app:chat gpt-4o-mini/1/null");

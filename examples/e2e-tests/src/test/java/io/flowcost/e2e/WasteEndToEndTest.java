@@ -58,7 +58,10 @@ class WasteEndToEndTest {
         new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
         Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-waste"));
     try {
-      run = ChildJvm.run(ChildJvm.java17(), DemoEndToEndTest.agentArgs(collector.port()),
+      List<String> jvmArgs = new ArrayList<>(DemoEndToEndTest.agentArgs(collector.port()));
+      // a spool of its own: spans other agent runs left behind never reach this collector
+      jvmArgs.add("-Dflowcost.spool.dir=" + work.resolve("spool"));
+      run = ChildJvm.run(ChildJvm.java17(), jvmArgs,
           ChildJvm.demoJar(), List.of("--waste-scenarios", "--exchanges", exchangesFile.toString()),
           work, 180);
     } finally {
@@ -205,6 +208,31 @@ class WasteEndToEndTest {
         .isEqualByComparingTo(total).isPositive();
     assertThat(decimal("SELECT sum(cost_usd) FILTER (WHERE wasted) FROM calls"))
         .isEqualByComparingTo(total);
+  }
+
+  @Test
+  void noPromptAnswerOrRepromptTextIsStored() throws Exception {
+    List<String> phrases = List.of(
+        "stolen bicycle",                  // user message
+        "OFF-POLICY",                      // the rejected answer
+        "without promising any payout",    // the guardrail's reprompt
+        "the answer promises",             // the guardrail's failure message
+        "\"severity\"",                    // structured answers
+        "flooded basement");               // the timed-out request
+    List<Path> files;
+    try (var walk = Files.walk(work)) {
+      files = walk.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().equals("exchanges.json")) // the fake's log
+          .filter(p -> !p.getFileName().toString().startsWith("stdout"))     // the demo's output
+          .toList();
+    }
+    assertThat(files).anySatisfy(p -> assertThat(p.toString()).contains("calls"));
+    for (Path f : files) {
+      String text = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+      for (String phrase : phrases) {
+        assertThat(text).as(f + " must not contain '" + phrase + "'").doesNotContain(phrase);
+      }
+    }
   }
 
   private BigDecimal decimal(String sql) throws Exception {

@@ -167,8 +167,10 @@ public final class LogicalCall {
   }
 
   /**
-   * Ends the call: its attempts (with their recorded end times), then the call span, then the
-   * implicit workflow if the call opened one. Idempotent.
+   * Ends the call and records its end time. Its spans (attempts, call span, the implicit workflow
+   * if the call opened one) end now — or, inside an AI-service invocation, when the invocation
+   * ends, so that a verdict on the answer can still mark them ({@link InvocationCalls}).
+   * Idempotent.
    *
    * @param responseModel the model the client says answered, or {@code null}
    * @param finishReasons the client's finish reasons, or {@code null}

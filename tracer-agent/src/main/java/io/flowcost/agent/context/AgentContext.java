@@ -89,6 +89,15 @@ public final class AgentContext {
     return new Workflow(builder.startSpan());
   }
 
+  /**
+   * Returns {@code parent} with a workflow opened in another service (its id and the caller's span
+   * arrive in W3C headers, see {@code io.flowcost.agent.propagation}): spans started under it carry
+   * that workflow's trace id. It has no span of its own in this JVM and is never ended here.
+   */
+  public static Context joinWorkflow(Context parent, SpanContext remoteParent) {
+    return new Workflow(Span.wrap(remoteParent)).attach(parent);
+  }
+
   /** Marks a span failed with the exception's class name (never its message). */
   public static void recordError(Span span, Throwable error) {
     recordError(span, error.getClass().getName());

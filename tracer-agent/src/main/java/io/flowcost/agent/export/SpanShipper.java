@@ -39,6 +39,8 @@ final class SpanShipper {
   private long memoryBytes;
   private Batch inFlight;
   private boolean stopping;
+  /** The last attempt failed: new batches go straight to the spool until one succeeds. */
+  private boolean collectorDown;
 
   final AtomicLong sentSpans = new AtomicLong();
   final AtomicLong spooledSpans = new AtomicLong();
@@ -68,8 +70,9 @@ final class SpanShipper {
     lock.lock();
     try {
       Batch batch = new Batch(body, spans, spool.nextStamp());
-      if (stopping) {
+      if (stopping || collectorDown) {
         spoolQuietly(batch);
+        changed.signalAll();
         return;
       }
       memory.addLast(batch);
@@ -130,7 +133,7 @@ final class SpanShipper {
           if (fromSpool != null) {
             spool.remove(fromSpool);
           }
-          done();
+          done(true);
           backoff = MIN_BACKOFF_MILLIS;
           continue;
         }
@@ -184,9 +187,10 @@ final class SpanShipper {
     }
   }
 
-  private void done() {
+  private void done(boolean reached) {
     lock.lock();
     try {
+      collectorDown = !reached;
       inFlight = null;
       changed.signalAll();
     } finally {
@@ -202,6 +206,7 @@ final class SpanShipper {
         spoolQuietly(failed);
       }
       inFlight = null;
+      collectorDown = true;
       Batch b;
       while ((b = pollMemory()) != null) {
         spoolQuietly(b);
@@ -235,7 +240,7 @@ final class SpanShipper {
     lock.lock();
     try {
       long left;
-      while ((!memory.isEmpty() || inFlight != null)
+      while ((!memory.isEmpty() || inFlight != null) && !collectorDown
           && (left = deadline - System.nanoTime()) > 0) {
         changed.awaitNanos(left);
       }

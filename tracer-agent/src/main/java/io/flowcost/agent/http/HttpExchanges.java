@@ -72,4 +72,20 @@ public final class HttpExchanges {
       return null;
     }
   }
+
+  /**
+   * Whether a request goes to a model API — recorded as one, inside a logical call, or to a
+   * provider's host or a configured endpoint — and so must never receive baggage.
+   */
+  public static boolean isModelRequest(
+      HttpExchange exchange, String scheme, String host, int port, String path) {
+    if (exchange != null) {
+      return exchange.modelCall();
+    }
+    if (SdkCall.current() != null || LogicalCall.current() != null || host == null) {
+      return true;
+    }
+    return LlmEndpoints.providerOfHost(host, port) != null
+        || HttpSettings.current().isConfiguredLlmEndpoint(scheme, host, port, path);
+  }
 }

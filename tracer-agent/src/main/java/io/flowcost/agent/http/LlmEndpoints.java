@@ -95,7 +95,7 @@ public final class LlmEndpoints {
   }
 
   /** The provider whose public API lives on this host, or {@code null}. */
-  static String providerOfHost(String host, int port) {
+  public static String providerOfHost(String host, int port) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.equals("api.openai.com")) {
       return "openai";

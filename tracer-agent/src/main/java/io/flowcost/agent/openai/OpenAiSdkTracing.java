@@ -9,6 +9,9 @@ import io.flowcost.agent.http.SdkCall;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.opentelemetry.context.Scope;
 import java.net.URI;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Logical calls of the official OpenAI Java SDK. A request that is a model operation (by its path,
@@ -17,6 +20,9 @@ import java.net.URI;
  * model wraps the SDK: that call is the one counted).
  */
 public final class OpenAiSdkTracing {
+
+  /** Asynchronous calls by their retry counter (identity; weak, so it never holds a call). */
+  private static final Map<Object, SdkCall> ASYNC_CALLS = new WeakHashMap<>();
 
   private OpenAiSdkTracing() {}
 
@@ -59,6 +65,63 @@ public final class OpenAiSdkTracing {
       t.sdk.methodExited(thrown);
     } catch (Throwable e) {
       AgentLog.failure("openai sdk exit", e);
+    }
+  }
+
+  /**
+   * Exit of {@code executeAsync}: the SDK method is over when the returned future completes (the
+   * call then ends once the response body is read).
+   */
+  public static void exitAsync(Object token, Object future, Throwable thrown) {
+    if (!(token instanceof Token)) {
+      return;
+    }
+    Token t = (Token) token;
+    try {
+      t.scope.close();
+      if (thrown != null || !(future instanceof CompletableFuture)) {
+        t.sdk.methodExited(thrown);
+      } else {
+        // a dependent stage: the application's future is returned untouched
+        ((CompletableFuture<?>) future).whenComplete((response, error) -> t.sdk.methodExited(error));
+      }
+    } catch (Throwable e) {
+      AgentLog.failure("openai sdk exit async", e);
+    }
+  }
+
+  /**
+   * Entry of one asynchronous attempt: the first one (inside {@code executeAsync}) registers its
+   * retry counter; a retry, on another thread, makes the call current again. Returns a scope or
+   * {@code null}.
+   */
+  public static Object enterAttempt(Object retryCounter) {
+    try {
+      if (retryCounter == null) {
+        return null;
+      }
+      SdkCall current = SdkCall.current();
+      if (current != null) {
+        synchronized (ASYNC_CALLS) {
+          ASYNC_CALLS.put(retryCounter, current);
+        }
+        return null;
+      }
+      SdkCall sdk;
+      synchronized (ASYNC_CALLS) {
+        sdk = ASYNC_CALLS.get(retryCounter);
+      }
+      return sdk == null ? null : sdk.context().makeCurrent();
+    } catch (Throwable t) {
+      AgentLog.failure("openai sdk retry enter", t);
+      return null;
+    }
+  }
+
+  /** Exit of one asynchronous attempt. */
+  public static void exitAttempt(Object scope) {
+    if (scope instanceof Scope) {
+      ((Scope) scope).close();
     }
   }
 

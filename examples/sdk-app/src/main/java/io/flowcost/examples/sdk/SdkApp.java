@@ -24,14 +24,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 
 /**
- * Runs eight fixed model calls without LangChain4j and prints one deterministic line each.
+ * Runs ten fixed model calls without LangChain4j and prints one deterministic line each.
  *
  * <pre>
  * java -jar flowcost-sdk-app.jar [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE]
- *     [--collector URL]
+ *     [--collector URL] [--serve-tool PORT_FILE | --call-tool URL | --concurrent N]
  * </pre>
+ *
+ * <p>{@code --serve-tool} runs a tool service that answers one {@code POST /tool} with a model
+ * call; {@code --call-tool} opens workflow {@code delegate} and calls such a service (see {@link
+ * ToolService}); {@code --concurrent N} runs N interleaved workflows on a pool (see {@link
+ * Batch}).
  *
  * <p>Without {@code --provider-url} it starts the fake provider in-process. The raw JDK requests
  * are model calls for the agent only when the fake's base URL is listed in {@code
@@ -44,13 +55,20 @@ public final class SdkApp {
   public static void main(String[] args) throws Exception {
     String providerUrl = null;
     Path exchanges = null;
+    Path servePortFile = null;
+    String toolUrl = null;
+    int batch = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--provider-url" -> providerUrl = args[++i];
         case "--exchanges" -> exchanges = Path.of(args[++i]);
         case "--collector" -> System.setProperty("flowcost.endpoint", args[++i]);
+        case "--serve-tool" -> servePortFile = Path.of(args[++i]);
+        case "--call-tool" -> toolUrl = args[++i];
+        case "--concurrent" -> batch = Integer.parseInt(args[++i]);
         default -> {
-          System.err.println("usage: SdkApp [--provider-url URL] [--exchanges FILE] [--collector URL]");
+          System.err.println("usage: SdkApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
+              + " [--serve-tool PORT_FILE | --call-tool URL | --concurrent N]");
           System.exit(2);
         }
       }
@@ -62,7 +80,15 @@ public final class SdkApp {
         OpenAIOkHttpClient.builder().baseUrl(base).apiKey("test-key").maxRetries(2).build();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     try {
-      run(client, http, base, out);
+      if (servePortFile != null) {
+        ToolService.serveOnce(client, servePortFile, out);
+      } else if (batch > 0) {
+        Batch.run(client, batch, out);
+      } else if (toolUrl != null) {
+        ToolService.callTool(client, http, toolUrl, out);
+      } else {
+        run(client, http, base, out);
+      }
       if (!Flowcost.flush(Duration.ofSeconds(5))) {
         System.err.println("sdk-app: some outcome reports were not delivered");
       }
@@ -126,6 +152,23 @@ public final class SdkApp {
     HttpResponse<String> failed = http.send(chat(base, "gpt-4o-mini", "Raw busy [fail:429]", false),
         HttpResponse.BodyHandlers.ofString());
     out.println("08 jdk-fail " + failed.statusCode());
+
+    ChatCompletion asyncRetried = client.async().chat().completions().create(
+        ChatCompletionCreateParams.builder().model("gpt-4.1").addUserMessage("Async busy [fail:429]")
+            .build()).join();
+    out.println("09 sdk-async-retry " + asyncRetried.usage().orElseThrow().totalTokens());
+
+    try (CloseableHttpClient apache = HttpClients.createDefault()) {
+      HttpPost post = new HttpPost(base + "/chat/completions");
+      post.setEntity(new StringEntity(
+          "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Raw Apache\"}]}",
+          ContentType.APPLICATION_JSON));
+      int status = apache.execute(post, response -> {
+        EntityUtils.consume(response.getEntity());
+        return response.getCode();
+      });
+      out.println("10 apache-sync " + status);
+    }
   }
 
   private static HttpRequest chat(String base, String model, String text, boolean stream)

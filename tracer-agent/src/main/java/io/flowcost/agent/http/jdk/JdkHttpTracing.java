@@ -3,6 +3,8 @@ package io.flowcost.agent.http.jdk;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
+import io.flowcost.agent.propagation.ClientPropagation;
+import io.flowcost.agent.propagation.OutgoingHeaders;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,9 +36,32 @@ public final class JdkHttpTracing {
     }
   }
 
-  /** The request to send: unchanged (header injection is done by the propagation package). */
+  /**
+   * The request to send: a copy with {@code traceparent} and baggage when {@link
+   * ClientPropagation} says so, else the application's request itself.
+   */
   public static Object request(Object exchange, Object request) {
-    return request;
+    try {
+      URI uri = JdkTypes.uri(request);
+      if (uri == null) {
+        return request;
+      }
+      OutgoingHeaders headers =
+          ClientPropagation.headers(
+              exchange instanceof HttpExchange ? (HttpExchange) exchange : null,
+              uri.getScheme(),
+              uri.getHost(),
+              uri.getPort(),
+              uri.getRawPath(),
+              JdkTypes.requestHeader(request, "traceparent"),
+              JdkTypes.requestHeader(request, "baggage"));
+      return headers.isEmpty()
+          ? request
+          : JdkTypes.withHeaders(request, headers.traceparent(), headers.baggage());
+    } catch (Throwable t) {
+      AgentLog.failure("jdk http inject", t);
+      return request;
+    }
   }
 
   /** Wraps the body handler so the response head and body reach the exchange. */

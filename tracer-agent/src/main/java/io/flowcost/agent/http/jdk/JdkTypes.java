@@ -20,6 +20,7 @@ final class JdkTypes {
   static final Class<?> RESPONSE_INFO = type("java.net.http.HttpResponse$ResponseInfo");
   static final Class<?> HEADERS = type("java.net.http.HttpHeaders");
   static final Class<?> BODY_PUBLISHER = type("java.net.http.HttpRequest$BodyPublisher");
+  static final Class<?> REQUEST_BUILDER = type("java.net.http.HttpRequest$Builder");
 
   private static final Method REQUEST_URI = method(REQUEST, "uri");
   private static final Method REQUEST_METHOD = method(REQUEST, "method");
@@ -28,6 +29,12 @@ final class JdkTypes {
   private static final Method HEADERS_FIRST = method(HEADERS, "firstValue", String.class);
   private static final Method REQUEST_PUBLISHER = method(REQUEST, "bodyPublisher");
   private static final Method PUBLISHER_LENGTH = method(BODY_PUBLISHER, "contentLength");
+  private static final Method REQUEST_HEADERS = method(REQUEST, "headers");
+  private static final Method COPY_REQUEST =
+      method(REQUEST, "newBuilder", REQUEST, java.util.function.BiPredicate.class);
+  private static final Method BUILDER_HEADER =
+      method(REQUEST_BUILDER, "header", String.class, String.class);
+  private static final Method BUILDER_BUILD = method(REQUEST_BUILDER, "build");
 
   private JdkTypes() {}
 
@@ -45,6 +52,31 @@ final class JdkTypes {
 
   static long contentLength(Object publisher) throws ReflectiveOperationException {
     return (Long) invoke(PUBLISHER_LENGTH, publisher);
+  }
+
+  static String requestHeader(Object request, String name) throws ReflectiveOperationException {
+    Object value = invoke(HEADERS_FIRST, invoke(REQUEST_HEADERS, request), name);
+    return value instanceof Optional ? (String) ((Optional<?>) value).orElse(null) : null;
+  }
+
+  /**
+   * A copy of the request with {@code traceparent} and/or {@code baggage} set (either may be
+   * {@code null}: left as it is); {@code HttpRequest.newBuilder(request, filter)}, Java 16+.
+   */
+  static Object withHeaders(Object request, String traceparent, String baggage)
+      throws ReflectiveOperationException {
+    java.util.function.BiPredicate<String, String> keep =
+        (name, value) ->
+            !(baggage != null && name.equalsIgnoreCase("baggage"))
+                && !(traceparent != null && name.equalsIgnoreCase("traceparent"));
+    Object builder = invoke(COPY_REQUEST, null, request, keep);
+    if (traceparent != null) {
+      invoke(BUILDER_HEADER, builder, "traceparent", traceparent);
+    }
+    if (baggage != null) {
+      invoke(BUILDER_HEADER, builder, "baggage", baggage);
+    }
+    return invoke(BUILDER_BUILD, builder);
   }
 
   static int statusCode(Object responseInfo) throws ReflectiveOperationException {

@@ -4,6 +4,8 @@ import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
+import io.flowcost.agent.propagation.ClientPropagation;
+import io.flowcost.agent.propagation.OutgoingHeaders;
 import io.flowcost.agent.http.TeeInputStream;
 import java.io.InputStream;
 import java.lang.reflect.InvocationHandler;
@@ -41,8 +43,9 @@ final class InterceptorHandler implements InvocationHandler {
   }
 
   private Object intercept(Object chain) throws Throwable {
-    Object request = types.chainRequest.invoke(chain);
-    HttpExchange exchange = start(request);
+    Object original = types.chainRequest.invoke(chain);
+    HttpExchange exchange = start(original);
+    Object request = inject(exchange, original);
     if (exchange == null) {
       return proceed(chain, request);
     }
@@ -75,6 +78,36 @@ final class InterceptorHandler implements InvocationHandler {
     } catch (Throwable t) {
       AgentLog.failure("okhttp request", t);
       return null;
+    }
+  }
+
+  /** The request with {@code traceparent} and baggage when {@link ClientPropagation} says so. */
+  private Object inject(HttpExchange exchange, Object request) {
+    try {
+      Object url = types.requestUrl.invoke(request);
+      OutgoingHeaders headers =
+          ClientPropagation.headers(
+              exchange,
+              (String) types.urlScheme.invoke(url),
+              (String) types.urlHost.invoke(url),
+              (Integer) types.urlPort.invoke(url),
+              (String) types.urlEncodedPath.invoke(url),
+              (String) types.requestHeader.invoke(request, "traceparent"),
+              (String) types.requestHeader.invoke(request, "baggage"));
+      if (headers.isEmpty()) {
+        return request;
+      }
+      Object builder = types.requestNewBuilder.invoke(request);
+      if (headers.traceparent() != null) {
+        types.requestBuilderHeader.invoke(builder, "traceparent", headers.traceparent());
+      }
+      if (headers.baggage() != null) {
+        types.requestBuilderHeader.invoke(builder, "baggage", headers.baggage());
+      }
+      return types.requestBuilderBuild.invoke(builder);
+    } catch (Throwable t) {
+      AgentLog.failure("okhttp inject", t);
+      return request;
     }
   }
 

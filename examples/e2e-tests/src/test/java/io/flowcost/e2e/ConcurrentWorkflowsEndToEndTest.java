@@ -1,0 +1,89 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 50 workflows interleaved on a pool of 8 threads, each making {@code i % 3 + 1} SDK calls
+ * (blocking and asynchronous on OkHttp's dispatcher): every call must land in its own workflow.
+ * A call's prompt length encodes its workflow, so a misplaced call shows as a workflow whose calls
+ * differ in input tokens.
+ */
+class ConcurrentWorkflowsEndToEndTest {
+
+  static final int WORKFLOWS = 50;
+
+  @TempDir Path work;
+
+  @Test
+  void everyCallLandsInItsOwnWorkflow() throws Exception {
+    Path lake = work.resolve("lake");
+    ChildJvm.Result run;
+    int exchanges;
+    try (FakeProvider fake = FakeProvider.start()) {
+      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
+          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
+          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-batch"));
+      try {
+        run = ChildJvm.run(ChildJvm.java17(), List.of(
+                "-javaagent:" + ChildJvm.agentJar(),
+                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
+                "-Dflowcost.service=batch-app",
+                "-Dflowcost.spool.dir=" + work.resolve("spool")),
+            SdkEndToEndTest.sdkAppJar(),
+            List.of("--provider-url", fake.baseUrl(), "--concurrent", Integer.toString(WORKFLOWS)),
+            work, 180);
+      } finally {
+        collector.close();
+      }
+      exchanges = fake.exchanges().size();
+    }
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    int expectedCalls = 0;
+    for (int i = 0; i < WORKFLOWS; i++) {
+      expectedCalls += i % 3 + 1;
+    }
+    assertThat(run.stdout()).contains("calls=" + expectedCalls);
+    assertThat(exchanges).isEqualTo(expectedCalls);
+
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      LakeViews.install(duck, lake, 7);
+      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT w.external_key, w.workflow_name, w.team, w.calls,"
+              + " (SELECT count(*) FROM calls c WHERE c.workflow_id = w.workflow_id),"
+              + " (SELECT count(DISTINCT input_tokens) FROM calls c WHERE c.workflow_id = w.workflow_id),"
+              + " (SELECT min(input_tokens) FROM calls c WHERE c.workflow_id = w.workflow_id)"
+              + " FROM workflows_latest w"
+              + " ORDER BY CAST(substr(w.external_key, 5) AS INTEGER)")) {
+        long previousTokens = -1;
+        int n = 0;
+        while (rs.next()) {
+          String key = rs.getString(1);
+          assertThat(key).isEqualTo("job-" + n);
+          assertThat(rs.getString(2)).isEqualTo("batch");
+          assertThat(rs.getString(3)).isEqualTo("batch");
+          assertThat(rs.getLong(4)).as(key + " calls").isEqualTo(n % 3 + 1);
+          assertThat(rs.getLong(5)).as(key + " rows").isEqualTo(n % 3 + 1);
+          assertThat(rs.getLong(6)).as(key + ": all its calls carry its own prompt").isEqualTo(1);
+          assertThat(rs.getLong(7)).as(key + " input grows with i").isGreaterThan(previousTokens);
+          previousTokens = rs.getLong(7);
+          n++;
+        }
+        assertThat(n).as("no implicit or extra workflows").isEqualTo(WORKFLOWS);
+      }
+    }
+  }
+}
