@@ -24,7 +24,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flowcost_lake  # noqa: E402
-from synthetic_lake import _typed  # noqa: E402
+from synthetic_lake import typed_select  # noqa: E402
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 CALLS_PER_WORKFLOW = 4
@@ -32,7 +32,8 @@ CALLS_PER_WORKFLOW = 4
 # intent, service, team, provider, model, input/output price per million (catalog list prices)
 _MIX = """(VALUES
   (0, 'summarize-claim', 'claims-bot', 'claims', 'openai', 'gpt-4o', 2.50, 1.25, 10.00),
-  (1, 'triage-ticket', 'support-bot', 'support', 'anthropic', 'claude-haiku-4-5', 1.00, 0.10, 5.00),
+  (1, 'triage-ticket', 'support-bot', 'support', 'anthropic', 'claude-haiku-4-5',
+   1.00, 0.10, 5.00),
   (2, 'draft-reply', 'support-bot', 'support', 'anthropic', 'claude-sonnet-4-5', 3.00, 0.30, 15.00),
   (3, 'classify-email', 'mail-router', 'ops', 'openai', 'gpt-4o-mini', 0.15, 0.075, 0.60))
   AS mix(m, intent, service, team, provider, model, p_in, p_cr, p_out)"""
@@ -49,8 +50,8 @@ def generate(lake: Path, calls: int, days: int) -> dict:
     con.execute(f"""
       CREATE TEMP TABLE wf AS
       SELECT w, md5('wf' || w) AS workflow_id, mix.*,
-             TIMESTAMPTZ '2026-10-01 00:00:00+00' + to_microseconds(CAST(w * {span_s} * 1e6 AS BIGINT))
-               AS start_time,
+             TIMESTAMPTZ '2026-10-01 00:00:00+00'
+               + to_microseconds(CAST(w * {span_s} * 1e6 AS BIGINT)) AS start_time,
              hash(w) AS h
       FROM range({workflows}) t(w) JOIN {_MIX} ON mix.m = w % 4""")
     con.execute(f"""
@@ -113,7 +114,7 @@ def generate(lake: Path, calls: int, days: int) -> dict:
 
 
 def _write_partitioned(con, lake: Path, table: str, source: str, extra=None) -> None:
-    select = _typed(con, table, source, "true", extra)
+    select = typed_select(con, table, source, "true", extra)
     select = select.replace(f" FROM {source} ", ", date FROM " + source + " ", 1)
     target = str(lake / table).replace("'", "''")
     con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, "

@@ -26,7 +26,6 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -253,7 +252,8 @@ def _outcome(ids, wf_id, external_key, status, reported, by_key):
             "reported_at": reported, "received_at": reported + timedelta(seconds=1)}
 
 
-def _typed(con, table: str, source: str, where: str, overrides: dict | None = None) -> str:
+def typed_select(con, table: str, source: str, where: str,
+                 overrides: dict | None = None) -> str:
     """SELECT from ``source`` cast column by column to the schema of lake.sql's typed empty
     stand-in for ``table`` (the hive ``date`` column excluded), so files match docs/lake.md."""
     overrides = overrides or {}
@@ -295,7 +295,8 @@ def _write_facts(lake: Path, calls, roots, outcomes) -> None:
             f"SELECT DISTINCT CAST({col} AS DATE)::VARCHAR FROM {frame} ORDER BY 1").fetchall()]
         for i, day in enumerate(days):
             stamp = int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp())
-            select = _typed(con, table, frame, f"CAST({col} AS DATE) = DATE '{day}'", overrides)
+            where = f"CAST({col} AS DATE) = DATE '{day}'"
+            select = typed_select(con, table, frame, where, overrides)
             _copy(con, lake, table, day, select,
                   f"{stamp * 1000 + 86_400_000}-synthetic-{i:06d}")
     con.close()
@@ -317,10 +318,11 @@ def _write_snapshots(lake: Path) -> None:
                                  {"total_cost_usd": "total_cost_usd / 2"}))
         for version, wf_over, cpo_over in snapshots:
             _copy(con, lake, "workflows", day,
-                  _typed(con, "workflows", "wd", where, {"version": str(version), **wf_over}),
+                  typed_select(con, "workflows", "wd", where,
+                               {"version": str(version), **wf_over}),
                   f"{version}-synthetic-rollup")
             _copy(con, lake, "cost_per_outcome", day,
-                  _typed(con, "cost_per_outcome", "cd", where,
+                  typed_select(con, "cost_per_outcome", "cd", where,
                          {"version": str(version), **cpo_over}),
                   f"{version}-synthetic-rollup")
     con.close()

@@ -32,6 +32,10 @@ public final class SpanInterpreter {
   /** A larger report is not a count but garbage; it is ignored rather than skewing coverage. */
   private static final long MAX_DROPPED_REPORT = 1_000_000_000L;
 
+  /** Spans starting further ahead of the collector's clock come from a wrong clock. */
+  private static final java.time.Duration MAX_CLOCK_AHEAD = java.time.Duration.ofHours(24);
+  private static final Instant EARLIEST_START = Instant.parse("2000-01-01T00:00:00Z");
+
   private final Clock clock;
 
   public SpanInterpreter(Clock clock) {
@@ -107,6 +111,11 @@ public final class SpanInterpreter {
         : hexId(span.getParentSpanId().toByteArray(), 8, "parent_span_id");
     Instant start = instant(span.getStartTimeUnixNano(), "start_time");
     Instant end = span.getEndTimeUnixNano() == 0 ? null : instant(span.getEndTimeUnixNano(), "end_time");
+    if (start.isAfter(receivedAt.plus(MAX_CLOCK_AHEAD)) || start.isBefore(EARLIEST_START)) {
+      // a wrong clock: the row would land in a far-off partition and skew every daily figure
+      throw new IllegalArgumentException("clock_skew: start_time is more than 24 h ahead of the"
+          + " collector's clock or before 2000");
+    }
     if (end != null && end.isBefore(start)) {
       throw new IllegalArgumentException("end_before_start: span ends before it starts");
     }

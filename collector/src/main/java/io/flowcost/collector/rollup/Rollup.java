@@ -97,7 +97,11 @@ public final class Rollup {
       insert(c, "wanted_ids", workflowIds);
       insert(c, "wanted_keys", externalKeys);
       try (ResultSet rs = st.executeQuery(
-          "SELECT DISTINCT day FROM workflows_derived WHERE workflow_id IN (SELECT id FROM wanted_ids)"
+          // the days the workflows belong to now, and the days whose latest snapshot still holds
+          // them (a late root span can move a workflow to an earlier day)
+          "SELECT day FROM workflows_derived WHERE workflow_id IN (SELECT id FROM wanted_ids)"
+              + " OR external_key IN (SELECT k FROM wanted_keys)"
+              + " UNION SELECT day FROM workflows_latest WHERE workflow_id IN (SELECT id FROM wanted_ids)"
               + " OR external_key IN (SELECT k FROM wanted_keys)")) {
         while (rs.next()) {
           days.add(rs.getObject(1, LocalDate.class));

@@ -163,11 +163,8 @@ public final class SdkApp {
       post.setEntity(new StringEntity(
           "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Raw Apache\"}]}",
           ContentType.APPLICATION_JSON));
-      int status = apache.execute(post, response -> {
-        EntityUtils.consume(response.getEntity());
-        return response.getCode();
-      });
-      out.println("10 apache-sync " + status);
+      String reply = apache.execute(post, response -> EntityUtils.toString(response.getEntity()));
+      out.println("10 apache-sync replied=" + reply.contains("\"usage\""));
     }
   }
 
