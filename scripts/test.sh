@@ -13,6 +13,9 @@ export MINIO_BIN
 echo "==> Java: mvn -B verify (unit, integration, end-to-end)"
 mvn -B verify
 
+echo "==> fuzzing the collector's decoders (Jazzer, 30 s per target)"
+scripts/fuzz.sh
+
 mkdir -p target
 echo "==> demo lake for the notebook tests"
 FLOWCOST_SKIP_BUILD=1 FLOWCOST_DEMO_LAKE="$PWD/target/demo-lake" \

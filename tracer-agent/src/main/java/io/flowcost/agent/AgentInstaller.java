@@ -1,6 +1,7 @@
 package io.flowcost.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
@@ -262,19 +263,22 @@ public final class AgentInstaller {
     builder =
         i.add(
             builder,
-            named("com.openai.core.http.RetryingHttpClient"),
+            named("com.openai.core.http.RetryingHttpClient")
+                .or(named("com.anthropic.core.http.RetryingHttpClient")),
             named("execute").and(takesArguments(2)),
             "openai.RetryingExecuteAdvice");
     builder =
         i.add(
             builder,
-            named("com.openai.core.http.RetryingHttpClient"),
+            named("com.openai.core.http.RetryingHttpClient")
+                .or(named("com.anthropic.core.http.RetryingHttpClient")),
             named("executeAsync").and(takesArguments(2)),
             "openai.RetryingExecuteAsyncAdvice");
     builder =
         i.add(
             builder,
-            named("com.openai.core.http.RetryingHttpClient"),
+            named("com.openai.core.http.RetryingHttpClient")
+                .or(named("com.anthropic.core.http.RetryingHttpClient")),
             named("executeAsync$executeWithRetries").and(takesArguments(5)),
             "openai.AsyncRetryAdvice");
     builder =
@@ -284,6 +288,12 @@ public final class AgentInstaller {
                 .or(named("org.apache.hc.client5.http.impl.classic.MinimalHttpClient")),
             named("doExecute").and(takesArguments(3)),
             "http.apache5.DoExecuteAdvice");
+    builder =
+        i.add(
+            builder,
+            named("io.vertx.ext.web.client.impl.WebClientBase"),
+            isConstructor().and(takesArguments(2)),
+            "http.vertx.WebClientConstructorAdvice");
     // an incoming request carrying flowcost.workflow.id joins that workflow
     builder =
         i.add(

@@ -50,6 +50,9 @@ public final class OutcomeDecoder {
       throw new BadInputException("malformed JSON" + where);
     } catch (IOException e) {
       throw new BadInputException("unreadable body");
+    } catch (NumberFormatException e) {
+      // Jackson refuses numbers it cannot represent (found by fuzzing: "1e2188888…")
+      throw new BadInputException("malformed JSON: a number out of range");
     }
     if (root == null) {
       throw new BadInputException("empty body: send an outcome object");

@@ -174,10 +174,10 @@ public final class CollectorServer {
     byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     String contentType = ctx.request().getHeader("Content-Type");
     Map<String, String> ownerTags = ctx.get("flowcost.owner");
-    vertx.<IngestBatch>executeBlocking(() -> {
+    vertx.<IngestBatch>executeBlocking(() -> decoding("spans", () -> {
       IngestBatch batch = interpreter.interpret(OtlpTraceDecoder.decode(bytes, contentType));
       return ownerTags == null ? batch : ApiKeys.applyOwnerTags(batch, ownerTags);
-    }, false).compose(batch -> Future.fromCompletionStage(pipeline.acceptSpans(batch),
+    }), false).compose(batch -> Future.fromCompletionStage(pipeline.acceptSpans(batch),
             vertx.getOrCreateContext()).map(n -> batch))
         .onSuccess(batch -> {
           ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
@@ -195,7 +195,8 @@ public final class CollectorServer {
 
   private void outcomes(RoutingContext ctx) {
     byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    vertx.<List<OutcomeRecord>>executeBlocking(() -> outcomes.decode(bytes), false)
+    vertx.<List<OutcomeRecord>>executeBlocking(
+            () -> decoding("outcomes", () -> outcomes.decode(bytes)), false)
         .compose(list -> Future.fromCompletionStage(pipeline.acceptOutcomes(list),
             vertx.getOrCreateContext()).map(n -> new int[] {list.size(), n}))
         .onSuccess(counts -> {
@@ -211,6 +212,25 @@ public final class CollectorServer {
           }
           failed(ctx, e, "outcomes");
         });
+  }
+
+  /**
+   * Runs a decoder. An exception other than {@link BadInputException} is a decoder bug the input
+   * triggered: the same bytes would fail again, so it is answered 400 rather than a 503 that
+   * makes the sender retry forever.
+   */
+  private static <T> T decoding(String what, java.util.concurrent.Callable<T> decode)
+      throws Exception {
+    try {
+      return decode.call();
+    } catch (BadInputException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warning("could not decode a " + what + " request (" + e.getClass().getName()
+          + "); answered 400");
+      throw new BadInputException("request could not be decoded (" + e.getClass().getSimpleName()
+          + ")");
+    }
   }
 
   private void failed(RoutingContext ctx, Throwable e, String what) {

@@ -17,13 +17,16 @@ import java.util.concurrent.Executors;
 /**
  * A pass-through in front of the fake provider on 127.0.0.1 that records the {@code traceparent}
  * and {@code baggage} headers of every request it forwards (the fake itself keeps no headers).
- * Bodies are relayed whole; only {@code Content-Type}, {@code Authorization} and the fake's
- * {@code retry-after-ms} cross.
+ * Bodies are relayed whole; request headers cross except hop-by-hop ones, response headers only
+ * {@code Content-Type} and the fake's {@code retry-after-ms}.
  */
 final class RecordingProxy implements AutoCloseable {
 
   /** What one forwarded request carried. */
   record Seen(String path, List<String> traceparent, List<String> baggage) {}
+
+  private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of(
+      "host", "content-length", "connection", "transfer-encoding", "keep-alive", "expect");
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -54,10 +57,11 @@ final class RecordingProxy implements AutoCloseable {
       HttpURLConnection c = (HttpURLConnection) URI.create(target + exchange.getRequestURI())
           .toURL().openConnection();
       c.setRequestMethod(exchange.getRequestMethod());
-      for (String name : List.of("Content-Type", "Authorization")) {
-        String v = exchange.getRequestHeaders().getFirst(name);
-        if (v != null) {
-          c.setRequestProperty(name, v);
+      for (Map.Entry<String, List<String>> e : h.entrySet()) {
+        if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
+          for (String v : e.getValue()) {
+            c.addRequestProperty(e.getKey(), v);
+          }
         }
       }
       byte[] body = exchange.getRequestBody().readAllBytes();

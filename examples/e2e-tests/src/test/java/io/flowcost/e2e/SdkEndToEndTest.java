@@ -22,12 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Model calls without LangChain4j: {@code examples/sdk-app} (the official OpenAI Java SDK — plain,
- * streaming, a 429 the SDK retries, embeddings, one call inside an outcome-api workflow, a 429 the
- * asynchronous client retries — the raw JDK {@code HttpClient} — sync, async streaming, a 429 —
- * and Apache HttpClient 5) under the agent, against the fake
- * provider in this JVM; the lake must hold one row per exchange with the fake's tokens, the SDK's
- * retry as two attempts of one call, and costs equal to the list prices by hand.
+ * Model calls without LangChain4j: {@code examples/sdk-app} under the agent, against the fake
+ * provider in this JVM — the official OpenAI Java SDK (plain, streaming, a 429 the SDK retries,
+ * embeddings, a call inside an outcome-api workflow, a 429 the asynchronous client retries on the
+ * SDK's timer thread), the raw JDK {@code HttpClient} (sync, async streaming, a 429), Apache
+ * HttpClient 5, the Vert.x web client and the official Anthropic Java SDK (a retried 429). The lake
+ * must hold one row per exchange with the fake's tokens, each SDK retry as two attempts of one
+ * call, and costs equal to the list prices written down by hand.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdkEndToEndTest {
@@ -89,7 +90,7 @@ class SdkEndToEndTest {
   @Test
   void theAppDoesTheSameWithTheAgent() {
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
-    assertThat(plain.stdout().lines()).hasSize(10);
+    assertThat(plain.stdout().lines()).hasSize(12);
     assertThat(run.stdout()).isEqualTo(plain.stdout());
   }
 
@@ -112,8 +113,9 @@ class SdkEndToEndTest {
       }
     }
     // SDK: plain, stream, 429 + retry, embeddings, in a workflow; JDK: sync, async stream, 429;
-    // SDK async: 429 + retry (on the SDK's timer thread); Apache HttpClient 5: sync
-    assertThat(exchanges).hasSize(12);
+    // SDK async: 429 + retry (on the SDK's timer thread); Apache HttpClient 5; Vert.x web client;
+    // the Anthropic SDK: 429 + retry
+    assertThat(exchanges).hasSize(15);
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
   }
 
@@ -137,6 +139,10 @@ class SdkEndToEndTest {
       assertThat(rs.getString(1)).as("the async SDK retry").isEqualTo("[1, 2]");
       assertThat(rs.getString(2)).isEqualTo("[429, 200]");
       assertThat(rs.getString(3)).startsWith("[0.000000000, ").doesNotContain("NULL");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the Anthropic SDK retry").isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[429, 200]");
+      assertThat(rs.getString(3)).startsWith("[0.000000000, ").doesNotContain("NULL");
       assertThat(rs.next()).isFalse();
     }
   }
@@ -158,7 +164,7 @@ class SdkEndToEndTest {
         priced++;
       }
     }
-    assertThat(priced).isEqualTo(9); // 12 exchanges − 3 rate-limited attempts without usage
+    assertThat(priced).isEqualTo(11); // 15 exchanges − 4 rate-limited attempts without usage
     assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
   }
@@ -182,7 +188,9 @@ class SdkEndToEndTest {
         "sdk-app:chat gpt-4.1/1/null",
         "sdk-app:chat gpt-4o-mini/1/null",
         "sdk-app:chat gpt-4.1/1/null",
-        "sdk-app:chat gpt-4o-mini/1/null");
+        "sdk-app:chat gpt-4o-mini/1/null",
+        "sdk-app:chat gpt-4.1/1/null",
+        "sdk-app:chat claude-sonnet-4-5/1/null");
   }
 
   private BigDecimal decimal(String sql) throws Exception {

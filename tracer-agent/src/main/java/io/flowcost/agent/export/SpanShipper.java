@@ -117,11 +117,25 @@ final class SpanShipper {
         lock.unlock();
       }
       long wait;
+      byte[] body;
       try {
-        byte[] body = fromSpool != null ? spool.read(fromSpool) : batch.body();
+        body = fromSpool != null ? spool.read(fromSpool) : batch.body();
+      } catch (IOException | RuntimeException e) {
+        // a spool file removed or damaged behind our back: skip it rather than retry forever
+        AgentLog.failure("span spool read", e);
+        rejectedSpans.addAndGet(fromSpool.spans());
+        removeQuietly(fromSpool);
+        continue;
+      }
+      try {
         int spans = fromSpool != null ? fromSpool.spans() : batch.spans();
         Transport.Response r = send(body);
         if (r != null && (r.ok() || !r.retriable())) {
+          if (fromSpool != null) {
+            removeQuietly(fromSpool);
+          }
+          done(true);
+          backoff = MIN_BACKOFF_MILLIS;
           if (r.ok()) {
             sentSpans.addAndGet(spans);
             reportDropped();
@@ -130,11 +144,6 @@ final class SpanShipper {
             AgentLog.once("export-refused", "the collector refused spans with HTTP " + r.status()
                 + "; they are dropped. Further refusals are not logged.");
           }
-          if (fromSpool != null) {
-            spool.remove(fromSpool);
-          }
-          done(true);
-          backoff = MIN_BACKOFF_MILLIS;
           continue;
         }
         failedAttempts.incrementAndGet();
@@ -144,7 +153,7 @@ final class SpanShipper {
             ? Math.min(r.retryAfterMillis(), MAX_RETRY_AFTER_MILLIS)
             : backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
         backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-      } catch (IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         AgentLog.failure("span export", e);
         spillToSpool(batch);
         wait = MAX_BACKOFF_MILLIS;
@@ -164,6 +173,14 @@ final class SpanShipper {
     }
   }
 
+  private void removeQuietly(Spool.Entry entry) {
+    try {
+      spool.remove(entry);
+    } catch (IOException | RuntimeException e) {
+      AgentLog.failure("span spool remove", e);
+    }
+  }
+
   /** Sends; {@code null} when the collector could not be reached. */
   private Transport.Response send(byte[] body) {
     try {
@@ -176,14 +193,19 @@ final class SpanShipper {
     }
   }
 
-  private void reportDropped() throws IOException {
+  /** Tells the collector how many spans the spool bound cost, once it answers again. */
+  private void reportDropped() {
     long dropped = spool.droppedSpans();
     if (dropped <= 0) {
       return;
     }
     Transport.Response r = send(DroppedSpansReport.encode(serviceName, dropped));
     if (r != null && r.ok()) {
-      spool.droppedReported(dropped);
+      try {
+        spool.droppedReported(dropped);
+      } catch (IOException | RuntimeException e) {
+        AgentLog.failure("span spool drop count", e);
+      }
     }
   }
 

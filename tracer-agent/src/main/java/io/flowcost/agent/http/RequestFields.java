@@ -25,14 +25,17 @@ public record RequestFields(String model, boolean stream) {
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** Reads a {@code com.openai.core.http.HttpRequestBody}; {@link #NONE} when it is not JSON. */
-  public static RequestFields readOpenAiSdkBody(Object body) {
-    if (body == null) {
+  /**
+   * Reads the request body of a Stainless-generated SDK (the official OpenAI and Anthropic Java
+   * SDKs: {@code com.openai.core.http.HttpRequestBody}, {@code com.anthropic.core.http...}) when it
+   * is repeatable JSON; {@link #NONE} otherwise.
+   */
+  public static RequestFields readSdkBody(Object body) {
+    Class<?> type = sdkBodyType(body == null ? null : body.getClass());
+    if (type == null) {
       return NONE;
     }
     try {
-      Class<?> type =
-          Class.forName("com.openai.core.http.HttpRequestBody", false, body.getClass().getClassLoader());
       String contentType = (String) type.getMethod("contentType").invoke(body);
       boolean repeatable = (Boolean) type.getMethod("repeatable").invoke(body);
       long length = (Long) type.getMethod("contentLength").invoke(body);
@@ -46,6 +49,17 @@ public record RequestFields(String model, boolean stream) {
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return NONE;
     }
+  }
+
+  private static Class<?> sdkBodyType(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      for (Class<?> i : c.getInterfaces()) {
+        if (i.getName().endsWith(".core.http.HttpRequestBody")) {
+          return i;
+        }
+      }
+    }
+    return null;
   }
 
   /** Reads the top-level {@code model} and {@code stream} fields of a JSON object. */

@@ -9,13 +9,18 @@ import io.flowcost.agent.http.SdkCall;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.opentelemetry.context.Scope;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Logical calls of the official OpenAI Java SDK. A request that is a model operation (by its path,
- * whatever the base URL: the SDK only talks to model APIs) opens a logical call — and an implicit
+ * Logical calls of the official OpenAI Java SDK — and of the official Anthropic Java SDK, generated
+ * by the same tool (Stainless) with the same {@code RetryingHttpClient} under {@code
+ * com.anthropic.core.http}. A request that is a model operation (by its path, whatever the base
+ * URL: the SDKs only talk to model APIs) opens a logical call — and an implicit
  * workflow when none is open — unless a logical call is already open (LangChain4j's OpenAI-official
  * model wraps the SDK: that call is the one counted).
  */
@@ -32,16 +37,15 @@ public final class OpenAiSdkTracing {
       if (LogicalCall.current() != null || SdkCall.current() != null) {
         return null;
       }
-      String url = Reflect.callString(request, "url");
-      if (url == null) {
+      URI uri = url(request);
+      if (uri == null) {
         return null;
       }
-      URI uri = URI.create(url);
       LlmEndpoint endpoint = LlmEndpoints.byPath(uri.getRawPath(), uri.getHost());
       if (endpoint == null) {
         return null;
       }
-      RequestFields fields = RequestFields.readOpenAiSdkBody(Reflect.call(request, "body"));
+      RequestFields fields = RequestFields.readSdkBody(Reflect.call(request, "body"));
       String model = fields.model() != null ? fields.model() : endpoint.model();
       LogicalCall call =
           LogicalCall.start(
@@ -50,6 +54,31 @@ public final class OpenAiSdkTracing {
       return new Token(sdk, sdk.context().makeCurrent());
     } catch (Throwable t) {
       AgentLog.failure("openai sdk enter", t);
+      return null;
+    }
+  }
+
+  /**
+   * The request URL: {@code url()} (OpenAI SDK), else base URL and path segments (Anthropic SDK,
+   * whose base URL may still be unset here — its backend fills it in later — so the path alone).
+   */
+  static URI url(Object request) {
+    String url = Reflect.callString(request, "url");
+    if (url == null) {
+      String base = Reflect.callString(request, "baseUrl");
+      Object segments = Reflect.call(request, "pathSegments");
+      if (!(segments instanceof List)) {
+        return null;
+      }
+      StringBuilder b = new StringBuilder(base == null ? "" : base.replaceAll("/+$", ""));
+      for (Object segment : (List<?>) segments) {
+        b.append('/').append(URLEncoder.encode(String.valueOf(segment), StandardCharsets.UTF_8));
+      }
+      url = b.toString();
+    }
+    try {
+      return URI.create(url);
+    } catch (IllegalArgumentException e) {
       return null;
     }
   }

@@ -3,7 +3,8 @@ package io.flowcost.agent.openai;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Advice on {@code com.openai.core.http.RetryingHttpClient.execute(HttpRequest, RequestOptions)}.
+ * Advice on {@code RetryingHttpClient.execute(HttpRequest, RequestOptions)} of the OpenAI and
+ * Anthropic SDKs.
  * Inlined into the instrumented method; see {@code AgentInstaller}.
  */
 public final class RetryingExecuteAdvice {

@@ -1,5 +1,9 @@
 package io.flowcost.examples.sdk;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -12,6 +16,9 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import io.flowcost.outcome.Flowcost;
 import io.flowcost.outcome.Workflow;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -32,7 +39,7 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 
 /**
- * Runs ten fixed model calls without LangChain4j and prints one deterministic line each.
+ * Runs twelve fixed model calls without LangChain4j and prints one deterministic line each.
  *
  * <pre>
  * java -jar flowcost-sdk-app.jar [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE]
@@ -165,6 +172,30 @@ public final class SdkApp {
           ContentType.APPLICATION_JSON));
       String reply = apache.execute(post, response -> EntityUtils.toString(response.getEntity()));
       out.println("10 apache-sync replied=" + reply.contains("\"usage\""));
+    }
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      WebClient web = WebClient.create(vertx);
+      int status = web.postAbs(base + "/chat/completions")
+          .putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(
+              "{\"model\":\"gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"Raw Vert.x\"}]}"))
+          .toCompletionStage().toCompletableFuture().get().statusCode();
+      out.println("11 vertx-web-client " + status);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    AnthropicClient anthropic = AnthropicOkHttpClient.builder()
+        .baseUrl(base.replaceAll("/v1$", "")).apiKey("test-key").maxRetries(2).build();
+    try {
+      Message message = anthropic.messages().create(MessageCreateParams.builder()
+          .model("claude-sonnet-4-5").maxTokens(256).addUserMessage("Anthropic busy [fail:429]")
+          .build());
+      out.println("12 anthropic-sdk-retry " + message.usage().outputTokens());
+    } finally {
+      anthropic.close();
     }
   }
 

@@ -1,0 +1,189 @@
+package io.flowcost.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every kind of bad input the issue lists, each sent with a good span in the same request where
+ * that is possible: each gets a clear 4xx or a counted rejection, and the good spans all reach
+ * the lake. Prints the table that docs/reliability.md shows.
+ */
+class BadInputTableTest {
+
+  private static final String TRACE = "5b8efff798038103d269b633813fc60c";
+
+  @TempDir Path tmp;
+
+  private record Case(String input, String path, String type, byte[] body, String expect) {
+    Case(String input, String path, String type, String body, String expect) {
+      this(input, path, type, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), expect);
+    }
+  }
+
+  @Test
+  void eachBadInputGetsA4xxOrACountedRejectionAndNeverCostsTheGoodSpans() throws Exception {
+    Path lake = tmp.resolve("lake");
+    Collector.Config d = Collector.Config.local(lake, tmp.resolve("data"),
+        new LocalDirectoryStore(lake));
+    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0, d.store(),
+        d.lakeUri(), d.lakeReadRoot(), d.dataDir(), null, null, Duration.ofHours(1),
+        Duration.ofHours(1), 64 * 1024, 1_000_000, 7, "bad"));
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<Case> cases = new ArrayList<>();
+    int[] good = {0};
+    java.util.function.Function<String, String> withGood = bad -> {
+      good[0]++;
+      return request(bad + "," + span(String.format("%016x", 0xA000L + good[0]), now, ""));
+    };
+    cases.add(new Case("malformed protobuf", "/v1/traces", "application/x-protobuf",
+        "\u0008\u00ff\u00ff garbage", "400"));
+    cases.add(new Case("malformed JSON", "/v1/traces", "application/json", "{\"resourceSpans\":[",
+        "400"));
+    cases.add(new Case("wrong type: traceId a number", "/v1/traces", "application/json",
+        request("{\"traceId\":12,\"spanId\":\"1111111111111111\"}"), "400"));
+    cases.add(new Case("unsupported Content-Type", "/v1/traces", "text/plain", "hello", "400"));
+    cases.add(new Case("body over --max-body", "/v1/traces", "application/json",
+        "x".repeat(70 * 1024), "413"));
+    cases.add(new Case("huge attribute value (100 KB model name)", "/v1/traces",
+        "application/json", withGood.apply(span("00000000000000b1", now,
+            ",{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"" + "m".repeat(100_000)
+                + "\"}}")), "413 (whole request over the 64 KiB limit of this test)"));
+    cases.add(new Case("huge attribute value (40 KB, under the limit)", "/v1/traces",
+        "application/json", withGood.apply(span("00000000000000b2", now,
+            ",{\"key\":\"gen_ai.response.model\",\"value\":{\"stringValue\":\"" + "m".repeat(30_000)
+                + "\"}}")), "200, stored cut to 256 chars"));
+    cases.add(new Case("absurd token count (10^15)", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b3", now,
+            ",{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"1000000000000000\"}}")),
+        "200, span rejected and counted"));
+    cases.add(new Case("negative token count", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b4", now,
+            ",{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":\"-5\"}}")),
+        "200, span rejected and counted"));
+    cases.add(new Case("tokens of the wrong type (string)", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b5", now,
+            ",{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"stringValue\":\"many\"}}")),
+        "200, span rejected and counted"));
+    cases.add(new Case("unknown enum values (kind 42, status 9)", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b6", now, "").replace("\"kind\":3", "\"kind\":42")
+            .replace("\"attributes\"", "\"status\":{\"code\":9},\"attributes\"")),
+        "200, read as unspecified"));
+    cases.add(new Case("duplicate span ids in one request", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b7", now, "") + "," + span("00000000000000b7", now,
+            "")), "200, stored once"));
+    cases.add(new Case("clock skew: start 3 days ahead", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b8", now + 3 * 86_400_000_000_000L, "")),
+        "200, span rejected and counted"));
+    cases.add(new Case("clock skew: start in 1970", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000b9", 5_000_000_000L, "")),
+        "200, span rejected and counted"));
+    cases.add(new Case("bad span id (3 bytes), OTLP/JSON", "/v1/traces", "application/json",
+        request(span("abcdef", now, "")),
+        "400 (JSON ids are converted while decoding: the request is refused whole)"));
+    good[0]++;
+    cases.add(new Case("bad span id (3 bytes), protobuf", "/v1/traces",
+        "application/x-protobuf", protobufWithBadSpanId(0xA000L + good[0], now),
+        "200, span rejected and counted"));
+    cases.add(new Case("outcome: unknown status", "/v1/outcomes", "application/json",
+        "{\"external_key\":\"T-1\",\"status\":\"maybe\"}", "400"));
+    cases.add(new Case("outcome: no workflow_id nor external_key", "/v1/outcomes",
+        "application/json", "{\"status\":\"success\"}", "400"));
+    cases.add(new Case("outcome: malformed JSON", "/v1/outcomes", "application/json", "{\"a\":",
+        "400"));
+    cases.add(new Case("outcome: value of the wrong type", "/v1/outcomes", "application/json",
+        "{\"external_key\":\"T-2\",\"status\":\"success\",\"value\":\"lots\"}", "400"));
+    cases.add(new Case("outcome: number out of range (found by fuzzing)", "/v1/outcomes",
+        "application/json", "{\"external_key\":\"T-2\",\"status\":\"success\",\"value\":"
+            + "1e2188888888888888888888888888}", "400"));
+    cases.add(new Case("outcome: duplicate outcome_id", "/v1/outcomes", "application/json",
+        "{\"external_key\":\"T-3\",\"status\":\"success\",\"outcome_id\":\"o-9\"}",
+        "202, second copy counted as duplicate"));
+    cases.add(new Case("outcome: duplicate outcome_id (again)", "/v1/outcomes",
+        "application/json",
+        "{\"external_key\":\"T-3\",\"status\":\"success\",\"outcome_id\":\"o-9\"}", "202"));
+
+    HttpClient http = HttpClient.newHttpClient();
+    System.out.println("| input | expected | status | response |");
+    System.out.println("|---|---|---|---|");
+    try {
+      for (Case c : cases) {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + collector.port() + c.path())).header("Content-Type", c.type())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(c.body())).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        String body = r.headers().firstValue("Content-Type").orElse("").contains("protobuf")
+            ? "protobuf: " + io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse
+                .parseFrom(r.body()).toString().replaceAll("\\s+", " ").trim()
+            : new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+        String shown = body.length() > 140 ? body.substring(0, 140) + "…" : body;
+        System.out.printf("| %s | %s | %d | `%s` |%n", c.input(), c.expect(), r.statusCode(),
+            shown.replace("|", "\\|"));
+        assertThat(String.valueOf(r.statusCode())).as(c.input()).isEqualTo(c.expect()
+            .substring(0, 3));
+        if (c.expect().contains("rejected and counted")) {
+          assertThat(body).as(c.input()).containsPattern("\"?rejected_?[sS]pans\"?: ?1\\b");
+        }
+      }
+    } finally {
+      collector.close();
+    }
+    // every good span sent beside a bad one is in the lake, exactly once; no bad span is
+    LakeCounts.Counts calls = LakeCounts.of(lake, "calls", "span_id");
+    long goodRows = LakeCounts.count(lake, "calls", "span_id LIKE '000000000000a%'");
+    long badRows = LakeCounts.count(lake, "calls", "span_id LIKE '00000000000000b%'");
+    System.out.printf("good spans sent beside bad ones: %d (1 in an over-limit request, refused"
+            + " whole); in the lake: %d; accepted odd-but-valid spans: %d; rows %d, distinct %d%n",
+        good[0], goodRows, badRows, calls.rows(), calls.distinct());
+    assertThat(goodRows).isEqualTo(good[0] - 1);
+    assertThat(badRows).as("the 40 KB value, the unknown enums, the duplicate once").isEqualTo(3);
+    assertThat(calls.rows()).isEqualTo(calls.distinct());
+    assertThat(LakeCounts.count(lake, "calls", "length(response_model) > 256")).isZero();
+  }
+
+  private static byte[] protobufWithBadSpanId(long goodId, long start) {
+    io.opentelemetry.proto.trace.v1.ScopeSpans.Builder scope =
+        io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder();
+    for (byte[] id : new byte[][] {{1, 2, 3},
+        java.nio.ByteBuffer.allocate(8).putLong(goodId).array()}) {
+      scope.addSpans(io.opentelemetry.proto.trace.v1.Span.newBuilder()
+          .setTraceId(com.google.protobuf.ByteString.fromHex(TRACE))
+          .setSpanId(com.google.protobuf.ByteString.copyFrom(id))
+          .setParentSpanId(com.google.protobuf.ByteString.fromHex("2222222222222222"))
+          .setName("chat").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000)
+          .addAttributes(OtlpRequests.attr("gen_ai.operation.name", "chat"))
+          .addAttributes(OtlpRequests.attr("gen_ai.provider.name", "openai"))
+          .addAttributes(OtlpRequests.attr("gen_ai.request.model", "gpt-4o-mini")));
+    }
+    return io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+            .addScopeSpans(scope)).build().toByteArray();
+  }
+
+  private static String request(String spans) {
+    return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+        + "\"value\":{\"stringValue\":\"bad-input\"}}]},\"scopeSpans\":[{\"spans\":[" + spans
+        + "]}]}]}";
+  }
+
+  private static String span(String spanId, long start, String extraAttributes) {
+    return "{\"traceId\":\"" + TRACE + "\",\"spanId\":\"" + spanId + "\",\"parentSpanId\":"
+        + "\"2222222222222222\",\"name\":\"chat\",\"kind\":3,\"startTimeUnixNano\":\"" + start
+        + "\",\"endTimeUnixNano\":\"" + (start + 1_000_000) + "\",\"attributes\":["
+        + "{\"key\":\"gen_ai.operation.name\",\"value\":{\"stringValue\":\"chat\"}},"
+        + "{\"key\":\"gen_ai.provider.name\",\"value\":{\"stringValue\":\"openai\"}},"
+        + "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"gpt-4o-mini\"}}"
+        + extraAttributes + "]}";
+  }
+}
