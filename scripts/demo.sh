@@ -52,6 +52,7 @@ echo "    listening on $ENDPOINT"
 echo "==> running the demo app with -javaagent:flowcost-agent.jar"
 "$JAVA" -javaagent:"$AGENT" \
   -Dflowcost.endpoint="$ENDPOINT" -Dflowcost.service=claims-desk -Dflowcost.tags=env=demo \
+  -Dflowcost.spool.dir="$DATA/agent-spool" \
   -Dsun.net.httpserver.nodelay=true \
   -jar "$DEMO" --collector "$ENDPOINT" --exchanges "$DATA/fake-provider-exchanges.json"
 

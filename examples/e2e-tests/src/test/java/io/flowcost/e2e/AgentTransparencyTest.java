@@ -36,7 +36,7 @@ class AgentTransparencyTest {
       closedPort = s.getLocalPort(); // closed again before the demo starts: nobody listens
     }
     ChildJvm.Result agentNoCollector = ChildJvm.run(ChildJvm.java17(),
-        DemoEndToEndTest.agentArgs(closedPort), ChildJvm.demoJar(), List.of(), work, 180);
+        DemoEndToEndTest.agentArgs(closedPort, work.resolve("spool-no-collector")), ChildJvm.demoJar(), List.of(), work, 180);
 
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
     assertThat(agentNoCollector.exitCode()).as(agentNoCollector.stderr()).isZero();
@@ -57,7 +57,7 @@ class AgentTransparencyTest {
         Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e25"));
     ChildJvm.Result run;
     try {
-      run = ChildJvm.run(java25, DemoEndToEndTest.agentArgs(collector.port()),
+      run = ChildJvm.run(java25, DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool-25")),
           ChildJvm.demoJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);
     } finally {
       collector.close();

@@ -61,7 +61,7 @@ class DemoEndToEndTest {
         new LocalDirectoryStore(lake), lake.toString(), lake, data, null, null,
         Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e"));
     try {
-      run = ChildJvm.run(ChildJvm.java17(), agentArgs(collector.port()), ChildJvm.demoJar(),
+      run = ChildJvm.run(ChildJvm.java17(), agentArgs(collector.port(), work.resolve("spool")), ChildJvm.demoJar(),
           List.of("--exchanges", exchangesFile.toString()), work, 180);
     } finally {
       collector.close(); // SIGTERM path: flush everything accepted, then roll up
@@ -79,9 +79,14 @@ class DemoEndToEndTest {
     }
   }
 
-  static List<String> agentArgs(int port) {
+  /**
+   * JVM flags for a demo run under the agent. Each run gets a spool directory of its own, so spans
+   * another run left behind (e.g. one with no collector) never reach this run's collector.
+   */
+  static List<String> agentArgs(int port, Path spool) {
     return List.of(
         "-javaagent:" + ChildJvm.agentJar(),
+        "-Dflowcost.spool.dir=" + spool,
         "-Dflowcost.endpoint=http://127.0.0.1:" + port,
         "-Dflowcost.service=claims-desk",
         "-Dflowcost.tags=env=demo",

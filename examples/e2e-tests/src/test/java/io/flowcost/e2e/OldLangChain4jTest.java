@@ -47,7 +47,7 @@ class OldLangChain4jTest {
         new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
         Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-old"));
     try {
-      run = ChildJvm.run(ChildJvm.java17(), DemoEndToEndTest.agentArgs(collector.port()),
+      run = ChildJvm.run(ChildJvm.java17(), DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool")),
           ChildJvm.compatJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);
     } finally {
       collector.close();

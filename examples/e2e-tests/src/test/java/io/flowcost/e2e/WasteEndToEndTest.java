@@ -58,9 +58,8 @@ class WasteEndToEndTest {
         new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
         Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-waste"));
     try {
-      List<String> jvmArgs = new ArrayList<>(DemoEndToEndTest.agentArgs(collector.port()));
-      // a spool of its own: spans other agent runs left behind never reach this collector
-      jvmArgs.add("-Dflowcost.spool.dir=" + work.resolve("spool"));
+      List<String> jvmArgs =
+          new ArrayList<>(DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool")));
       run = ChildJvm.run(ChildJvm.java17(), jvmArgs,
           ChildJvm.demoJar(), List.of("--waste-scenarios", "--exchanges", exchangesFile.toString()),
           work, 180);
