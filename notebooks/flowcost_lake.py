@@ -24,7 +24,8 @@ LAKE_SQL = NOTEBOOKS_DIR / "lake.sql"
 FOCUS_SQL = NOTEBOOKS_DIR / "focus.sql"
 
 #: Tables the views read, as in LakeViews.TABLES.
-TABLES = ("calls", "workflow_spans", "outcomes", "workflows", "cost_per_outcome", "coverage")
+TABLES = ("calls", "workflow_spans", "outcomes", "workflows", "cost_per_outcome", "coverage",
+          "rollups")
 
 
 def default_lake() -> str:

@@ -49,6 +49,9 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_cost_per_outcome (
   unknown BIGINT, total_cost_usd DECIMAL(18,9), failure_waste_usd DECIMAL(18,9),
   cache_savings_gross_usd DECIMAL(18,9), cache_savings_net_usd DECIMAL(18,9),
   cost_per_success_usd DECIMAL(18,9), unpriced_calls BIGINT, date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_rollups (
+  day DATE, version BIGINT, workflows BIGINT, collector_id VARCHAR, rolled_up_at TIMESTAMPTZ,
+  date DATE);
 CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
   day DATE, service VARCHAR, collector_id VARCHAR, spans_received BIGINT,
   spans_rejected BIGINT, calls_written BIGINT, outcomes_received BIGINT,
@@ -201,15 +204,26 @@ CREATE OR REPLACE VIEW cost_per_outcome_derived AS
   GROUP BY ALL;
 
 -- Snapshots written by `rollup`: the highest version of each day wins.
+-- Each rollup of a day writes its snapshots first and then a `rollups` marker with the same
+-- version, also for a day that became empty (its workflows moved to another day), so an empty
+-- snapshot still supersedes the older one.
+CREATE OR REPLACE VIEW rollups AS SELECT * FROM {{rollups}};
 CREATE OR REPLACE VIEW workflows_snapshots AS SELECT * FROM {{workflows}};
 CREATE OR REPLACE VIEW workflows_latest AS
   SELECT * EXCLUDE (date) FROM workflows_snapshots
-  WHERE (day, version) IN (SELECT (day, max(version)) FROM workflows_snapshots GROUP BY day);
+  WHERE (day, version) IN (
+    SELECT (day, max(version)) FROM (
+      SELECT day, version FROM workflows_snapshots UNION ALL SELECT day, version FROM rollups)
+    GROUP BY day);
 
 CREATE OR REPLACE VIEW cost_per_outcome_snapshots AS SELECT * FROM {{cost_per_outcome}};
 CREATE OR REPLACE VIEW cost_per_outcome_latest AS
   SELECT * EXCLUDE (date) FROM cost_per_outcome_snapshots
-  WHERE (day, version) IN (SELECT (day, max(version)) FROM cost_per_outcome_snapshots GROUP BY day);
+  WHERE (day, version) IN (
+    SELECT (day, max(version)) FROM (
+      SELECT day, version FROM cost_per_outcome_snapshots
+      UNION ALL SELECT day, version FROM rollups)
+    GROUP BY day);
 
 -- Month and all-time levels: sums first, then the ratio.
 CREATE OR REPLACE VIEW cost_per_outcome_monthly AS

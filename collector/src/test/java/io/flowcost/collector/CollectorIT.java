@@ -119,7 +119,7 @@ class CollectorIT {
     }
     // the snapshots have exactly the columns of lake.sql's typed empty stand-ins (and docs/lake.md)
     for (String table : List.of("workflows", "cost_per_outcome", "calls", "outcomes",
-        "workflow_spans", "coverage")) {
+        "workflow_spans", "coverage", "rollups")) {
       try (Connection c = duck()) {
         io.flowcost.collector.rollup.LakeViews.install(c, tmp.resolve("empty-lake"), 7);
         assertThat(columns(c, "SELECT * FROM read_parquet('" + lake + "/" + table
@@ -198,6 +198,52 @@ class CollectorIT {
         assertThat(rs.getString(2)).isEqualTo("failure");
         assertThat(rs.getString(3)).isEqualTo("early");
         assertThat(rs.next()).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aLateRootSpanMovesItsWorkflowToAnEarlierDayAndTheEmptiedDayIsSuperseded()
+      throws Exception {
+    String trace = "fedcba9876543210fedcba9876543210";
+    long rootStart = Instant.parse("2026-11-20T23:59:59Z").getEpochSecond() * 1_000_000_000L;
+    long callStart = Instant.parse("2026-11-21T00:00:01Z").getEpochSecond() * 1_000_000_000L;
+    String call = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
+         "scopeSpans":[{"spans":[
+          {"traceId":"%1$s","spanId":"2222222222222222","parentSpanId":"1111111111111111",
+           "name":"chat","startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d","attributes":[
+            {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+            {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+            {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},
+            {"key":"gen_ai.usage.input_tokens","value":{"intValue":"100"}},
+            {"key":"gen_ai.usage.output_tokens","value":{"intValue":"10"}}]}]}]}]}
+        """.formatted(trace, callStart, callStart + 1_000_000L);
+    assertThat(post("/v1/traces", "application/json", call).statusCode()).isEqualTo(200);
+    collector.flush();
+    collector.rollupNow(); // the workflow is first known on 2026-11-21, from its call
+    String root = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
+         "scopeSpans":[{"spans":[
+          {"traceId":"%1$s","spanId":"1111111111111111","name":"midnight-job",
+           "startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d"}]}]}]}
+        """.formatted(trace, rootStart, callStart + 2_000_000L);
+    assertThat(post("/v1/traces", "application/json", root).statusCode()).isEqualTo(200);
+    collector.close();
+    try (Connection c = duck()) {
+      io.flowcost.collector.rollup.LakeViews.install(c, lake, 7);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT day, workflow_name, calls FROM workflows_latest")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("2026-11-20");
+        assertThat(rs.getString(2)).isEqualTo("midnight-job");
+        assertThat(rs.getLong(3)).isEqualTo(1);
+        assertThat(rs.next()).as("the workflow is counted once").isFalse();
+      }
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT sum(workflows) FROM cost_per_outcome_latest")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isEqualTo(1);
       }
     }
   }

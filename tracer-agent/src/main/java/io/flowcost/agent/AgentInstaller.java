@@ -301,6 +301,22 @@ public final class AgentInstaller {
             named("com.sun.net.httpserver.Filter$Chain"),
             named("doFilter").and(takesArguments(1)),
             "propagation.jdkserver.DoFilterAdvice");
+    builder =
+        i.add(
+            builder,
+            named("io.vertx.core.http.impl.Http1xServerRequestHandler"),
+            named("handle")
+                .and(takesArguments(1))
+                .and(takesArgument(0, named("io.vertx.core.http.HttpServerRequest"))),
+            "propagation.vertxserver.RequestHandlerAdvice");
+    builder =
+        i.add(
+            builder,
+            named("jakarta.servlet.http.HttpServlet"),
+            named("service")
+                .and(takesArguments(2))
+                .and(takesArgument(0, named("jakarta.servlet.ServletRequest"))),
+            "propagation.servlet.ServiceAdvice");
     return builder;
   }
 

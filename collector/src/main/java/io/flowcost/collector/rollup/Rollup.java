@@ -130,10 +130,12 @@ public final class Rollup {
     try (Connection c = open(); Statement st = c.createStatement()) {
       for (LocalDate day : new TreeSet<>(days)) {
         long n = count(st, "SELECT count(*) FROM workflows_derived WHERE day = DATE '" + day + "'");
+        workflows += n;
         if (n == 0) {
+          // nothing (left) on this day: the marker below still supersedes an older snapshot
+          publish(st, tmp, "rollups", day, version, marker(day, version, 0));
           continue;
         }
-        workflows += n;
         publish(st, tmp, "workflows", day, version,
             "SELECT day, CAST(" + version + " AS BIGINT) AS version, * EXCLUDE (day)"
                 + " FROM workflows_derived WHERE day = DATE '" + day + "' ORDER BY start_time, workflow_id");
@@ -141,6 +143,7 @@ public final class Rollup {
             "SELECT day, CAST(" + version + " AS BIGINT) AS version, * EXCLUDE (day)"
                 + " FROM cost_per_outcome_derived WHERE day = DATE '" + day + "'"
                 + " ORDER BY workflow_name, service, team, feature, env");
+        publish(st, tmp, "rollups", day, version, marker(day, version, n));
       }
     } finally {
       deleteTree(tmp);
@@ -171,6 +174,13 @@ public final class Rollup {
         + " 'flowcost.version': '" + version + "'})");
     String key = table + "/date=" + day + "/" + version + "-" + instanceId + ".parquet";
     store.publish(key, file);
+  }
+
+  private String marker(LocalDate day, long version, long workflows) {
+    return "SELECT DATE '" + day + "' AS day, CAST(" + version + " AS BIGINT) AS version,"
+        + " CAST(" + workflows + " AS BIGINT) AS workflows,"
+        + " '" + instanceId.replace("'", "''") + "' AS collector_id,"
+        + " CAST(now() AS TIMESTAMPTZ) AS rolled_up_at";
   }
 
   private static long count(Statement st, String sql) throws SQLException {

@@ -3,6 +3,7 @@ package io.flowcost.agent.propagation;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
+import io.flowcost.agent.http.HttpSettings;
 import io.opentelemetry.context.Context;
 
 /** Client side: the headers an HTTP-client instrumentation adds to one outgoing request. */
@@ -28,6 +29,9 @@ public final class ClientPropagation {
       String existingTraceparent,
       String existingBaggage) {
     try {
+      if (HttpSettings.current().isCollector(scheme, host, port)) {
+        return NONE; // Flowcost's own traffic (outcome-api) carries nothing of ours
+      }
       Context context = exchange != null ? exchange.context() : Context.current();
       boolean model = HttpExchanges.isModelRequest(exchange, scheme, host, port, path);
       return OutgoingHeaders.compute(context, host, model, existingTraceparent, existingBaggage);

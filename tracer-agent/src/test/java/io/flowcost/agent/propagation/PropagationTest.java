@@ -185,6 +185,22 @@ class PropagationTest {
   }
 
   @Test
+  void requestsToTheCollectorCarryNothingOfOurs() throws Exception {
+    HttpSettings.install(
+        HttpSettings.from(
+            Map.of("flowcost.propagation.hosts", "127.0.0.1")::get,
+            n -> null,
+            "http://127.0.0.1:" + tool.getAddress().getPort()));
+    Workflow wf = AgentContext.startWorkflow("delegate", "api", null, null);
+    try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+      send(HttpRequest.newBuilder(URI.create(toolUrl())).build(), HttpResponse.BodyHandlers.discarding());
+    }
+    wf.rootSpan().end();
+    assertThat(header(toolHeaders.get(), "traceparent")).isNull();
+    assertThat(header(toolHeaders.get(), "baggage")).isNull();
+  }
+
+  @Test
   void anApplicationTraceparentIsKeptSoThereIsExactlyOne() throws Exception {
     settings("127.0.0.1");
     String apm = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";

@@ -1,10 +1,6 @@
 package io.flowcost.agent.propagation.jdkserver;
 
-import io.flowcost.agent.AgentLog;
-import io.flowcost.agent.calls.CallDepth;
-import io.flowcost.agent.propagation.IncomingContext;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
+import io.flowcost.agent.propagation.ServerScopes;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
@@ -12,34 +8,27 @@ import java.util.Map;
 /** Helpers of {@link DoFilterAdvice}; the exchange is read through its public API reflectively. */
 public final class JdkServerTracing {
 
-  private static final CallDepth DEPTH = new CallDepth();
+  private static final ServerScopes SCOPES = new ServerScopes("jdk server");
   private static volatile Method requestHeaders;
 
   private JdkServerTracing() {}
 
   /** Entry of the outermost {@code doFilter}: the joined context's scope, or {@code null}. */
   public static Object enter(Object exchange) {
-    if (DEPTH.increment() > 1) {
-      return null;
-    }
-    try {
-      Map<?, ?> headers = headers(exchange);
-      if (headers == null) {
-        return null;
-      }
-      Context joined = IncomingContext.extract(name -> values(headers, name));
-      return joined == null ? null : joined.makeCurrent();
-    } catch (Throwable t) {
-      AgentLog.failure("jdk server extract", t);
-      return null;
-    }
+    return SCOPES.enter(name -> values(exchange, name));
   }
 
   /** Exit of {@code doFilter}: restores the context. */
   public static void exit(Object scope) {
-    DEPTH.decrement();
-    if (scope instanceof Scope) {
-      ((Scope) scope).close();
+    SCOPES.exit(scope);
+  }
+
+  private static List<String> values(Object exchange, String name) {
+    try {
+      Map<?, ?> headers = headers(exchange);
+      return headers == null ? null : values(headers, name);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
     }
   }
 
