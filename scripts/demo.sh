@@ -4,10 +4,21 @@
 # per-intent table read back from the Parquet lake.
 #
 #   scripts/demo.sh            # lake in ./flowcost-lake, data dir in ./flowcost-data
+#   scripts/demo.sh --s3       # lake in s3://flowcost-demo/lake on a local MinIO server that
+#                              # scripts/minio.sh starts (and stops when the demo ends)
 #   FLOWCOST_SKIP_BUILD=1 scripts/demo.sh   # reuse the jars already built
+#
+# With --s3 and FLOWCOST_DEMO_MINIO_ENV=FILE (a minio.env written by `scripts/minio.sh start`),
+# the demo uses that running server instead and leaves it running (tests read the lake back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+S3=0
+case "${1:-}" in
+  "") ;;
+  --s3) S3=1 ;;
+  *) echo "usage: scripts/demo.sh [--s3]" >&2; exit 2 ;;
+esac
 LAKE=${FLOWCOST_DEMO_LAKE:-$ROOT/flowcost-lake}
 DATA=${FLOWCOST_DEMO_DATA:-$ROOT/flowcost-data}
 JAVA=${JAVA:-java}
@@ -24,7 +35,9 @@ for jar in "$AGENT" "$COLLECTOR" "$DEMO"; do
 done
 
 # The demo owns its lake: refuse to wipe a directory that a real collector wrote.
-for dir in "$LAKE" "$DATA"; do
+DIRS=("$LAKE" "$DATA")
+[[ $S3 == 1 ]] && DIRS=("$DATA")
+for dir in "${DIRS[@]}"; do
   if [[ -d "$dir" && ! -f "$dir/.flowcost-demo" && -n "$(ls -A "$dir")" ]]; then
     echo "$dir exists and was not made by the demo; move it or set FLOWCOST_DEMO_LAKE/FLOWCOST_DEMO_DATA" >&2
     exit 1
@@ -32,12 +45,40 @@ for dir in "$LAKE" "$DATA"; do
   rm -rf "$dir"; mkdir -p "$dir"; touch "$dir/.flowcost-demo"
 done
 
+# --s3: the same demo with the lake on a local MinIO server; `report` reads it via its mirror.
+LAKE_ARGS=(--lake "$LAKE")
+MINIO_DIR=""
+COLLECTOR_PID=""
+cleanup() {
+  [[ -n "$COLLECTOR_PID" ]] && kill -TERM "$COLLECTOR_PID" 2>/dev/null
+  if [[ -n "$MINIO_DIR" ]]; then
+    scripts/minio.sh stop "$MINIO_DIR" || true
+    rm -rf "$MINIO_DIR"
+  fi
+  return 0
+}
+trap cleanup EXIT
+if [[ $S3 == 1 ]]; then
+  MINIO_ENV=${FLOWCOST_DEMO_MINIO_ENV:-}
+  if [[ -z "$MINIO_ENV" ]]; then
+    MINIO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/flowcost-demo-minio.XXXXXX")
+    mkdir -p "$MINIO_DIR/data/flowcost-demo"  # a top-level directory is a bucket
+    echo "==> starting MinIO (scripts/minio.sh start $MINIO_DIR)"
+    scripts/minio.sh start "$MINIO_DIR" >/dev/null
+    MINIO_ENV=$MINIO_DIR/minio.env
+  fi
+  # shellcheck disable=SC1090
+  source "$MINIO_ENV"  # ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
+  LAKE=s3://flowcost-demo/lake
+  LAKE_ARGS=(--lake "$LAKE" --s3-endpoint "$ENDPOINT" --lake-mirror "$DATA/lake-mirror")
+  echo "    MinIO at $ENDPOINT"
+fi
+
 LOG=$DATA/collector.log
 echo "==> starting the collector (lake $LAKE)"
-"$JAVA" -jar "$COLLECTOR" serve --port 0 --lake "$LAKE" --data-dir "$DATA" \
+"$JAVA" -jar "$COLLECTOR" serve --port 0 "${LAKE_ARGS[@]}" --data-dir "$DATA" \
   --flush-interval 2s --rollup-delay 1s > "$LOG" 2>&1 &
 COLLECTOR_PID=$!
-trap 'kill -TERM $COLLECTOR_PID 2>/dev/null || true' EXIT
 PORT=""
 for _ in $(seq 1 150); do
   PORT=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\).*#\1#p' "$LOG" | head -1)
@@ -59,8 +100,8 @@ echo "==> running the demo app with -javaagent:flowcost-agent.jar"
 echo "==> stopping the collector (SIGTERM: flush everything accepted, roll up)"
 kill -TERM $COLLECTOR_PID
 wait $COLLECTOR_PID || true
-trap - EXIT
+COLLECTOR_PID=""
 grep -E "WARNING|SEVERE" "$LOG" >&2 || true
 
 echo "==> per-intent table, read back from the Parquet lake"
-"$JAVA" -jar "$COLLECTOR" report --lake "$LAKE"
+"$JAVA" -jar "$COLLECTOR" report "${LAKE_ARGS[@]}"

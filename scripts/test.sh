@@ -24,6 +24,8 @@ FLOWCOST_SKIP_BUILD=1 FLOWCOST_DEMO_LAKE="$PWD/target/demo-lake" \
 tail -n 25 target/demo-run.log
 
 echo "==> notebooks"
-FLOWCOST_TEST_LAKE="$PWD/target/demo-lake" scripts/notebooks-test.sh
+FLOWCOST_TEST_LAKE="$PWD/target/demo-lake" \
+  FLOWCOST_TEST_EXCHANGES="$PWD/target/demo-data/fake-provider-exchanges.json" \
+  scripts/notebooks-test.sh
 
 echo "==> all tests passed in $(( $(date +%s) - START )) s"

@@ -19,6 +19,7 @@ final class CollectorProcess implements AutoCloseable {
 
   private final List<String> command;
   private final Path logFile;
+  private final java.util.Map<String, String> environment = new java.util.HashMap<>();
   private Process process;
   private javax.net.ssl.SSLContext tls;
   private int starts;
@@ -63,6 +64,19 @@ final class CollectorProcess implements AutoCloseable {
     }
   }
 
+  /** Puts the lake on S3-compatible storage at {@code endpoint}. */
+  CollectorProcess withS3(String lake, String endpoint) {
+    command.set(command.indexOf("--lake") + 1, lake);
+    command.addAll(List.of("--s3-endpoint", endpoint));
+    return this;
+  }
+
+  /** Adds environment variables of the child process (e.g. S3 credentials). */
+  CollectorProcess withEnvironment(java.util.Map<String, String> env) {
+    environment.putAll(env);
+    return this;
+  }
+
   /** Starts a collector serving HTTPS and waits until {@code /health} answers over TLS. */
   CollectorProcess startTls(javax.net.ssl.SSLContext trust) throws Exception {
     this.tls = trust;
@@ -75,8 +89,10 @@ final class CollectorProcess implements AutoCloseable {
     Files.createDirectories(logFile.getParent());
     Files.writeString(logFile, "---- start " + starts + "\n", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().putAll(environment);
+    process = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
