@@ -50,7 +50,9 @@ LAKE_ARGS=(--lake "$LAKE")
 MINIO_DIR=""
 COLLECTOR_PID=""
 cleanup() {
-  [[ -n "$COLLECTOR_PID" ]] && kill -TERM "$COLLECTOR_PID" 2>/dev/null
+  if [[ -n "$COLLECTOR_PID" ]]; then
+    kill -TERM "$COLLECTOR_PID" 2>/dev/null || true
+  fi
   if [[ -n "$MINIO_DIR" ]]; then
     scripts/minio.sh stop "$MINIO_DIR" || true
     rm -rf "$MINIO_DIR"
@@ -62,16 +64,16 @@ if [[ $S3 == 1 ]]; then
   MINIO_ENV=${FLOWCOST_DEMO_MINIO_ENV:-}
   if [[ -z "$MINIO_ENV" ]]; then
     MINIO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/flowcost-demo-minio.XXXXXX")
-    mkdir -p "$MINIO_DIR/data/flowcost-demo"  # a top-level directory is a bucket
     echo "==> starting MinIO (scripts/minio.sh start $MINIO_DIR)"
     scripts/minio.sh start "$MINIO_DIR" >/dev/null
     MINIO_ENV=$MINIO_DIR/minio.env
   fi
   # shellcheck disable=SC1090
   source "$MINIO_ENV"  # ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
+  S3_ENDPOINT=$ENDPOINT
   LAKE=s3://flowcost-demo/lake
-  LAKE_ARGS=(--lake "$LAKE" --s3-endpoint "$ENDPOINT" --lake-mirror "$DATA/lake-mirror")
-  echo "    MinIO at $ENDPOINT"
+  LAKE_ARGS=(--lake "$LAKE" --s3-endpoint "$S3_ENDPOINT" --lake-mirror "$DATA/lake-mirror")
+  echo "    MinIO at $S3_ENDPOINT"
 fi
 
 LOG=$DATA/collector.log

@@ -27,5 +27,6 @@ echo "==> notebooks"
 FLOWCOST_TEST_LAKE="$PWD/target/demo-lake" \
   FLOWCOST_TEST_EXCHANGES="$PWD/target/demo-data/fake-provider-exchanges.json" \
   scripts/notebooks-test.sh
+FLOWCOST_TEST_LAKE="$PWD/target/demo-lake" scripts/spark-test.sh  # Spark (local mode) reads it too
 
 echo "==> all tests passed in $(( $(date +%s) - START )) s"

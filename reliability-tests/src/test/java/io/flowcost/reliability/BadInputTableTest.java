@@ -52,7 +52,8 @@ class BadInputTableTest {
     cases.add(new Case("malformed JSON", "/v1/traces", "application/json", "{\"resourceSpans\":[",
         "400"));
     cases.add(new Case("wrong type: traceId a number", "/v1/traces", "application/json",
-        request("{\"traceId\":12,\"spanId\":\"1111111111111111\"}"), "400"));
+        withGood.apply("{\"traceId\":12,\"spanId\":\"1111111111111111\",\"startTimeUnixNano\":\"1\"}"),
+        "200, span rejected and counted"));
     cases.add(new Case("unsupported Content-Type", "/v1/traces", "text/plain", "hello", "400"));
     cases.add(new Case("body over --max-body", "/v1/traces", "application/json",
         "x".repeat(70 * 1024), "413"));
@@ -90,8 +91,9 @@ class BadInputTableTest {
         withGood.apply(span("00000000000000b9", 5_000_000_000L, "")),
         "200, span rejected and counted"));
     cases.add(new Case("bad span id (3 bytes), OTLP/JSON", "/v1/traces", "application/json",
-        request(span("abcdef", now, "")),
-        "400 (JSON ids are converted while decoding: the request is refused whole)"));
+        withGood.apply(span("abcdef", now, "")), "200, span rejected and counted"));
+    cases.add(new Case("base64 ids in OTLP/JSON (every span)", "/v1/traces", "application/json",
+        request(span("AAAAAAAAAAE=", now, "")), "400 (the whole request uses the wrong id encoding)"));
     good[0]++;
     cases.add(new Case("bad span id (3 bytes), protobuf", "/v1/traces",
         "application/x-protobuf", protobufWithBadSpanId(0xA000L + good[0], now),

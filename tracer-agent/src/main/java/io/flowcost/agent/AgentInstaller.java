@@ -245,7 +245,10 @@ public final class AgentInstaller {
     return httpInstrumentations(builder, i);
   }
 
-  /** Model calls outside LangChain4j: plain HTTP clients and SDKs ({@code io.flowcost.agent.http}). */
+  /**
+   * Model calls outside LangChain4j — plain HTTP clients ({@code io.flowcost.agent.http}) and SDKs
+   * ({@code io.flowcost.agent.openai}) — and W3C propagation ({@code io.flowcost.agent.propagation}).
+   */
   private static AgentBuilder httpInstrumentations(AgentBuilder builder, Instrumentations i) {
     // send and both public sendAsync overloads go through this private one
     builder =
@@ -260,25 +263,22 @@ public final class AgentInstaller {
             named("okhttp3.OkHttpClient$Builder"),
             named("build").and(takesArguments(0)),
             "http.okhttp.OkHttpBuilderAdvice");
+    // the official OpenAI and Anthropic SDKs share one generated RetryingHttpClient
+    ElementMatcher.Junction<TypeDescription> retryingClient =
+        named("com.openai.core.http.RetryingHttpClient")
+            .or(named("com.anthropic.core.http.RetryingHttpClient"));
+    builder =
+        i.add(builder, retryingClient, named("execute").and(takesArguments(2)), "openai.RetryingExecuteAdvice");
     builder =
         i.add(
             builder,
-            named("com.openai.core.http.RetryingHttpClient")
-                .or(named("com.anthropic.core.http.RetryingHttpClient")),
-            named("execute").and(takesArguments(2)),
-            "openai.RetryingExecuteAdvice");
-    builder =
-        i.add(
-            builder,
-            named("com.openai.core.http.RetryingHttpClient")
-                .or(named("com.anthropic.core.http.RetryingHttpClient")),
+            retryingClient,
             named("executeAsync").and(takesArguments(2)),
             "openai.RetryingExecuteAsyncAdvice");
     builder =
         i.add(
             builder,
-            named("com.openai.core.http.RetryingHttpClient")
-                .or(named("com.anthropic.core.http.RetryingHttpClient")),
+            retryingClient,
             named("executeAsync$executeWithRetries").and(takesArguments(5)),
             "openai.AsyncRetryAdvice");
     builder =

@@ -20,6 +20,10 @@ import java.util.Locale;
  */
 public final class OtlpTraceDecoder {
 
+  /** A one-byte id (base64 of 0x00): never a valid trace or span id, so its span is rejected. */
+  private static final String INVALID_ID = "AA==";
+
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
 
@@ -72,50 +76,74 @@ public final class OtlpTraceDecoder {
     return builder.build();
   }
 
+  /**
+   * OTLP/JSON carries ids as hex; protobuf's JSON parser expects base64. A span with an id that
+   * is not hex of the right length keeps a one-byte id, so the interpreter rejects that span alone
+   * (counted, and the rest of the request kept). When every span's ids are bad the client sends
+   * the wrong encoding altogether, and the request gets a 400 saying so.
+   */
   private static void rewriteIds(JsonNode root) {
     JsonNode resourceSpans = root.path("resourceSpans");
     if (!resourceSpans.isArray()) {
       return;
     }
+    int spans = 0;
+    String firstProblem = null;
+    int badSpans = 0;
     for (JsonNode rs : resourceSpans) {
       for (JsonNode ss : rs.path("scopeSpans")) {
         int spanIndex = 0;
         for (JsonNode span : ss.path("spans")) {
           if (span instanceof ObjectNode obj) {
-            hexToBase64(obj, "traceId", 16, spanIndex);
-            hexToBase64(obj, "spanId", 8, spanIndex);
-            hexToBase64(obj, "parentSpanId", 8, spanIndex);
+            String problem = hexToBase64(obj, "traceId", 16, spanIndex);
+            problem = first(problem, hexToBase64(obj, "spanId", 8, spanIndex));
+            problem = first(problem, hexToBase64(obj, "parentSpanId", 8, spanIndex));
             JsonNode links = obj.path("links");
             if (links instanceof ArrayNode arr) {
               for (JsonNode link : arr) {
                 if (link instanceof ObjectNode l) {
-                  hexToBase64(l, "traceId", 16, spanIndex);
-                  hexToBase64(l, "spanId", 8, spanIndex);
+                  problem = first(problem, hexToBase64(l, "traceId", 16, spanIndex));
+                  problem = first(problem, hexToBase64(l, "spanId", 8, spanIndex));
                 }
               }
             }
+            if (problem != null) {
+              badSpans++;
+              firstProblem = first(firstProblem, problem);
+            }
           }
+          spans++;
           spanIndex++;
         }
       }
     }
+    if (badSpans > 0 && badSpans == spans) {
+      throw new BadInputException(firstProblem);
+    }
   }
 
-  private static void hexToBase64(ObjectNode node, String field, int bytes, int spanIndex) {
+  private static String first(String a, String b) {
+    return a != null ? a : b;
+  }
+
+  /** Rewrites one id; returns what is wrong with it, or {@code null}. */
+  private static String hexToBase64(ObjectNode node, String field, int bytes, int spanIndex) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
-      return;
+      return null;
     }
     String hex = value.asText();
     if (hex.isEmpty()) {
       node.remove(field);
-      return;
+      return null;
     }
     if (hex.length() != bytes * 2 || !isHex(hex)) {
-      throw new BadInputException("malformed OTLP/JSON: span #" + spanIndex + " field '" + field
-          + "' must be " + (bytes * 2) + " hex characters (OTLP/JSON ids are hex, not base64)");
+      node.put(field, INVALID_ID);
+      return "malformed OTLP/JSON: span #" + spanIndex + " field '" + field
+          + "' must be " + (bytes * 2) + " hex characters (OTLP/JSON ids are hex, not base64)";
     }
     node.put(field, Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)));
+    return null;
   }
 
   private static boolean isHex(String s) {

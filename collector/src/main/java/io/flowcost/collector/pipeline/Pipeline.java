@@ -106,7 +106,7 @@ public final class Pipeline implements AutoCloseable {
       throws IOException {
     if (durability != null) {
       this.publishedIds = new PublishedIds(durability.dataDir().resolve("published-ids"),
-          durability.idRetention(), clock);
+          durability.idRetention(), settings.seenIdsCapacity(), clock);
       this.intent = new FlushIntent(durability.dataDir().resolve("flush.intent"));
       this.recovery = new LakeIdRecovery(durability.store(), durability.dataDir().resolve("tmp"));
     } else {

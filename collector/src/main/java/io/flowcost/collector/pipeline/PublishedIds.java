@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * survives a restart: a sender that retries a request whose acknowledgement was lost in a crash
  * is not counted twice, even when the first copy already left the write-ahead log.
  *
- * <p>One file per flush, {@code <segment>.ids}, one key per line, forced to disk before the
- * flush's log segments are deleted. Files older than the retention are pruned.
+ * <p>One file per flush, {@code <segment>-<millis>-<keys>.ids}, one key per line, forced to disk
+ * before the flush's log segments are deleted. Files older than the retention are pruned, and the
+ * oldest files go first when there are more keys than the in-memory de-dup set can hold.
  */
 final class PublishedIds {
 
@@ -31,11 +32,13 @@ final class PublishedIds {
 
   private final Path dir;
   private final Duration retention;
+  private final long maxKeys;
   private final Clock clock;
 
-  PublishedIds(Path dir, Duration retention, Clock clock) throws IOException {
+  PublishedIds(Path dir, Duration retention, long maxKeys, Clock clock) throws IOException {
     this.dir = Files.createDirectories(dir);
     this.retention = retention;
+    this.maxKeys = maxKeys;
     this.clock = clock;
   }
 
@@ -73,17 +76,35 @@ final class PublishedIds {
       ch.force(true);
     }
     // A later flush of the same segment id (after a partial failure) adds a second file.
-    Path target = dir.resolve(String.format("%020d-%d%s", segment, clock.millis(), SUFFIX));
+    Path target = dir.resolve(String.format("%020d-%d-%d%s", segment, clock.millis(), keys.size(),
+        SUFFIX));
     Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     prune();
   }
 
   private void prune() throws IOException {
     long cutoff = clock.millis() - retention.toMillis();
-    for (Path file : files()) {
-      if (Files.getLastModifiedTime(file).toMillis() < cutoff) {
+    List<Path> files = files();
+    long keys = 0;
+    for (Path file : files) {
+      keys += keysIn(file);
+    }
+    for (Path file : files) {
+      if (Files.getLastModifiedTime(file).toMillis() < cutoff || keys > maxKeys) {
+        keys -= keysIn(file);
         Files.deleteIfExists(file);
       }
+    }
+  }
+
+  /** The key count in a file's name; 0 for names of another shape (never counted twice). */
+  private static long keysIn(Path file) {
+    String name = file.getFileName().toString();
+    String[] parts = name.substring(0, name.length() - SUFFIX.length()).split("-");
+    try {
+      return parts.length == 3 ? Long.parseLong(parts[2]) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 

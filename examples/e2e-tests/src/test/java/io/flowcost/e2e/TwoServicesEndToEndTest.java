@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two JVMs under the agent: app A opens workflow {@code delegate} (team=tools), calls the model
- * and then a tool service B over HTTP; B answers with a model call of its own. The lake must show
+ * and then a tool service B over HTTP (recorded as an {@code http} call: {@code
+ * flowcost.http.capture=all}); B answers with a model call of its own. The lake must show
  * one workflow holding both services' calls and A's tags, and the provider must have received a
  * {@code traceparent} but never baggage — although it, too, listens on the allowed 127.0.0.1.
  */
@@ -68,7 +69,9 @@ class TwoServicesEndToEndTest {
         }
         assertThat(portFile).as("the tool service started").exists();
         String toolUrl = "http://127.0.0.1:" + Files.readString(portFile).trim() + "/tool";
-        caller = ChildJvm.run(ChildJvm.java17(), agent(collector.port(), "planner", work),
+        List<String> callerJvm = new ArrayList<>(agent(collector.port(), "planner", work));
+        callerJvm.add("-Dflowcost.http.capture=all"); // the request to the tool is an http call
+        caller = ChildJvm.run(ChildJvm.java17(), callerJvm,
             SdkEndToEndTest.sdkAppJar(), List.of("--provider-url", base, "--call-tool", toolUrl),
             work, 120);
         tool = toolRun.get(120, TimeUnit.SECONDS);
@@ -102,19 +105,22 @@ class TwoServicesEndToEndTest {
           }
         }
         assertThat(workflows)
-            .containsExactly(workflowId + "/delegate/planner/tools/2/success");
+            .containsExactly(workflowId + "/delegate/planner/tools/3/success");
         List<String> calls = new ArrayList<>();
         try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-            "SELECT workflow_id, service, request_model, attempt, input_tokens > 0 FROM calls"
-                + " ORDER BY start_time")) {
+            "SELECT workflow_id, service, kind, coalesce(request_model, http_host || http_path),"
+                + " attempt, coalesce(input_tokens > 0, http_status = 200), cost_usd IS NOT NULL"
+                + " FROM calls ORDER BY start_time")) {
           while (rs.next()) {
             calls.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3) + "/"
-                + rs.getInt(4) + "/" + rs.getBoolean(5));
+                + rs.getString(4) + "/" + rs.getInt(5) + "/" + rs.getBoolean(6) + "/"
+                + rs.getBoolean(7));
           }
         }
         assertThat(calls).containsExactly(
-            workflowId + "/planner/gpt-4.1/1/true",
-            workflowId + "/tool-service/gpt-4o-mini/1/true");
+            workflowId + "/planner/model/gpt-4.1/1/true/true",
+            workflowId + "/planner/http/127.0.0.1/tool/1/true/true",
+            workflowId + "/tool-service/model/gpt-4o-mini/1/true/true");
       }
     }
   }

@@ -32,17 +32,20 @@ public final class MinioServer implements BeforeAllCallback, AfterAllCallback {
   static final String SECRET_KEY = "flowcost-test-secret";
 
   private Process process;
+  private Path binary;
   private Path dataDir;
+  private int port;
   private String endpoint;
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Path binary = locateBinary();
+    binary = locateBinary();
     dataDir = Files.createTempDirectory("flowcost-minio");
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        start(binary);
+        port = freePort();
+        start();
         return;
       } catch (IOException e) { // the free port was taken meanwhile: try another
         last = e;
@@ -79,6 +82,17 @@ public final class MinioServer implements BeforeAllCallback, AfterAllCallback {
         .ioTimeout(Duration.ofSeconds(20));
   }
 
+  /**
+   * Starts the server again after {@link #stop()} on the same port and data directory, so that
+   * clients find their objects where they left them (an outage that ends).
+   */
+  public void restart() throws IOException, InterruptedException {
+    if (process != null) {
+      throw new IllegalStateException("MinIO is running; stop() it first");
+    }
+    start();
+  }
+
   /** Stops the server (and its children); idempotent. */
   public void stop() throws InterruptedException {
     if (process == null) {
@@ -95,15 +109,14 @@ public final class MinioServer implements BeforeAllCallback, AfterAllCallback {
     process = null;
   }
 
-  private void start(Path binary) throws IOException, InterruptedException {
-    int port = freePort();
+  private void start() throws IOException, InterruptedException {
     int consolePort = freePort();
     Path log = dataDir.resolve("minio.log");
     ProcessBuilder pb = new ProcessBuilder(binary.toString(), "server", "--quiet",
         "--address", "127.0.0.1:" + port, "--console-address", "127.0.0.1:" + consolePort,
         dataDir.resolve("data").toString())
         .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("MINIO_ROOT_USER", ACCESS_KEY);
     pb.environment().put("MINIO_ROOT_PASSWORD", SECRET_KEY);
     pb.environment().put("MINIO_BROWSER", "off");

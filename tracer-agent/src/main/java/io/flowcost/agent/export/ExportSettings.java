@@ -12,7 +12,8 @@ import java.util.function.Function;
  * @param tracesEndpoint the collector's {@code /v1/traces} URL
  * @param apiKey sent as {@code X-Flowcost-Api-Key}, or {@code null}
  * @param serviceName {@code service.name} of the dropped-span reports
- * @param spoolRoot parent of the per-process spool folders ({@code flowcost.spool.dir})
+ * @param spoolRoot parent of the per-process spool folders ({@code flowcost.spool.dir}; by default
+ *     a folder per collector endpoint under the temp dir)
  * @param spoolMaxBytes bound of this process's spool; the oldest batches go first
  * @param memoryMaxBytes bound of encoded batches waiting in memory before they are spooled
  * @param shutdownTimeoutMillis how long JVM shutdown waits for pending spans to be sent
@@ -35,14 +36,24 @@ public record ExportSettings(
   public static ExportSettings from(AgentConfig config, Function<String, String> properties,
       Function<String, String> environment) {
     String dir = setting(properties, environment, "flowcost.spool.dir");
-    Path root = dir != null ? Path.of(dir)
-        : Path.of(System.getProperty("java.io.tmpdir"), "flowcost-spool");
+    Path root = dir != null ? Path.of(dir) : defaultSpoolRoot(config.tracesEndpoint());
     return new ExportSettings(config.tracesEndpoint(), config.apiKey(), config.serviceName(), root,
         bytes(setting(properties, environment, "flowcost.spool.max-bytes"),
             DEFAULT_SPOOL_MAX_BYTES),
         bytes(setting(properties, environment, "flowcost.queue.max-bytes"),
             DEFAULT_MEMORY_MAX_BYTES),
         config.shutdownTimeoutMillis());
+  }
+
+  /**
+   * {@code <java.io.tmpdir>/flowcost-spool/<host>_<port>-<hash>}: one root per collector, so a
+   * process only ever replays spools that were meant for the collector it sends to.
+   */
+  static Path defaultSpoolRoot(String tracesEndpoint) {
+    String readable = tracesEndpoint.replaceFirst("^[a-zA-Z]+://", "")
+        .replaceFirst("/.*$", "").replaceAll("[^A-Za-z0-9.-]", "_");
+    String hash = Integer.toHexString(tracesEndpoint.hashCode());
+    return Path.of(System.getProperty("java.io.tmpdir"), "flowcost-spool", readable + "-" + hash);
   }
 
   /** {@link #from} with this JVM's system properties and environment. */
