@@ -1,5 +1,7 @@
 """An s3:// lake on a local MinIO server: the loader (httpfs from the pinned wheel, a path-style
-secret, glob-based empty-table detection) and a notebook read it like a local lake.
+secret, glob-based empty-table detection) and a notebook read it like a local lake; and the
+demo's lake written by the collector to MinIO (`scripts/demo.sh --s3`) gives the same numbers as
+the same demo on a local directory.
 
 Runs when a MinIO server binary is at hand (MINIO_BIN, or ~/go/bin/minio as scripts/minio.sh
 builds it); the test does not build one.

@@ -28,6 +28,9 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
   private Set<String> keys = new HashSet<>();
   private Set<LocalDate> days = new HashSet<>();
   private ScheduledFuture<?> pending;
+  private int failures;
+
+  private static final Duration MAX_RETRY = Duration.ofMinutes(2);
 
   public RollupScheduler(Rollup rollup, Duration delay) {
     this.rollup = rollup;
@@ -55,9 +58,20 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
   private void runQuietly() {
     try {
       runNow();
+      failures = 0;
     } catch (Exception e) {
+      // the days stay pending; retry with backoff so a quiet collector still catches up once
+      // the lake is reachable again
+      long retryMillis = Math.min(MAX_RETRY.toMillis(),
+          Math.max(1, delay.toMillis()) << Math.min(failures++, 10));
       LOG.warning("rollup failed (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + "); the facts are safe in the lake, run `flowcost-collector rollup` to rebuild");
+          + "); the facts are safe in the lake; retrying in " + retryMillis + " ms (or run"
+          + " `flowcost-collector rollup`)");
+      synchronized (lock) {
+        if (!executor.isShutdown()) {
+          pending = executor.schedule(this::runQuietly, retryMillis, TimeUnit.MILLISECONDS);
+        }
+      }
     }
   }
 
