@@ -248,6 +248,61 @@ class CollectorIT {
     }
   }
 
+  /**
+   * Spans exactly as a Python app instrumented by {@code opentelemetry-instrumentation-openai-v2}
+   * sends them: the older {@code gen_ai.system} attribute, no Flowcost attributes, the chat span as
+   * the root of its trace, and the service tier under its OpenAI-specific name.
+   */
+  @Test
+  void genAiSpansOfAPythonOpenAiV2AppLandPricedInTheLake() throws Exception {
+    String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    long start = Instant.now().getEpochSecond() * 1_000_000_000L;
+    String body = """
+        {"resourceSpans":[{"resource":{"attributes":[
+           {"key":"service.name","value":{"stringValue":"python-support-bot"}},
+           {"key":"telemetry.sdk.language","value":{"stringValue":"python"}}]},
+         "scopeSpans":[{"scope":{"name":"opentelemetry.instrumentation.openai_v2","version":"2.1b0"},
+          "spans":[{"traceId":"%1$s","spanId":"00f067aa0ba902b7","name":"chat gpt-4o-mini","kind":3,
+           "startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d","status":{},
+           "attributes":[
+            {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+            {"key":"gen_ai.system","value":{"stringValue":"openai"}},
+            {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},
+            {"key":"gen_ai.response.model","value":{"stringValue":"gpt-4o-mini-2024-07-18"}},
+            {"key":"gen_ai.response.id","value":{"stringValue":"chatcmpl-123"}},
+            {"key":"gen_ai.response.finish_reasons","value":{"arrayValue":{"values":[{"stringValue":"stop"}]}}},
+            {"key":"gen_ai.openai.request.service_tier","value":{"stringValue":"auto"}},
+            {"key":"gen_ai.openai.response.service_tier","value":{"stringValue":"default"}},
+            {"key":"gen_ai.usage.input_tokens","value":{"intValue":"2006"}},
+            {"key":"gen_ai.usage.output_tokens","value":{"intValue":"300"}},
+            {"key":"server.address","value":{"stringValue":"api.openai.com"}},
+            {"key":"server.port","value":{"intValue":"443"}}]}]}]}]}
+        """.formatted(trace, start, start + 900_000_000L);
+    assertThat(post("/v1/traces", "application/json", body).statusCode()).isEqualTo(200);
+    collector.close();
+    try (Connection c = duck()) {
+      io.flowcost.collector.rollup.LakeViews.install(c, lake, 7);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT c.workflow_id, c.kind, c.provider, c.response_model, c.service_tier,"
+              + " c.finish_reason, c.cost_usd, c.unpriced, w.workflow_name, w.service"
+              + " FROM calls c JOIN workflows_latest w USING (workflow_id)")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(trace);
+        assertThat(rs.getString(2)).isEqualTo("model");
+        assertThat(rs.getString(3)).isEqualTo("openai");
+        assertThat(rs.getString(4)).isEqualTo("gpt-4o-mini-2024-07-18");
+        assertThat(rs.getString(5)).isEqualTo("default");
+        assertThat(rs.getString(6)).isEqualTo("stop");
+        // gpt-4o-mini list price: 2006 × $0.15/M + 300 × $0.60/M = 0.0003009 + 0.00018
+        assertThat(rs.getBigDecimal(7)).isEqualByComparingTo("0.000480900");
+        assertThat(rs.getBoolean(8)).isFalse();
+        assertThat(rs.getString(9)).isEqualTo("chat gpt-4o-mini"); // the root span's name
+        assertThat(rs.getString(10)).isEqualTo("python-support-bot");
+        assertThat(rs.next()).isFalse();
+      }
+    }
+  }
+
   @Test
   void healthAnswers() throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/health")).GET().build(),

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,6 +33,7 @@ public final class AgentConfig {
   private final String apiKey;
   private final boolean debug;
   private final long shutdownTimeoutMillis;
+  private final Set<String> brokenInstrumentations;
 
   private AgentConfig(
       String endpoint,
@@ -39,13 +41,15 @@ public final class AgentConfig {
       Map<String, String> tags,
       String apiKey,
       boolean debug,
-      long shutdownTimeoutMillis) {
+      long shutdownTimeoutMillis,
+      Set<String> brokenInstrumentations) {
     this.endpoint = endpoint;
     this.serviceName = serviceName;
     this.tags = tags;
     this.apiKey = apiKey;
     this.debug = debug;
     this.shutdownTimeoutMillis = shutdownTimeoutMillis;
+    this.brokenInstrumentations = brokenInstrumentations;
   }
 
   /** Reads the settings of this JVM: system properties, then environment variables. */
@@ -75,7 +79,9 @@ public final class AgentConfig {
         parseTags(setting(properties, environment, "flowcost.tags")),
         setting(properties, environment, "flowcost.api-key"),
         Boolean.parseBoolean(setting(properties, environment, "flowcost.debug")),
-        parseMillis(timeout));
+        parseMillis(timeout),
+        BrokenInstrumentation.parse(
+            setting(properties, environment, "flowcost.testing.break-instrumentation")));
   }
 
   /**
@@ -168,6 +174,15 @@ public final class AgentConfig {
     return shutdownTimeoutMillis;
   }
 
+  /**
+   * Test-only: instrumentations whose helpers throw at every entry
+   * ({@code flowcost.testing.break-instrumentation}); empty normally. See {@link
+   * BrokenInstrumentation}.
+   */
+  public Set<String> brokenInstrumentations() {
+    return brokenInstrumentations;
+  }
+
   @Override
   public String toString() {
     // never prints the api key
@@ -183,6 +198,7 @@ public final class AgentConfig {
         + debug
         + ", shutdownTimeoutMillis="
         + shutdownTimeoutMillis
+        + (brokenInstrumentations.isEmpty() ? "" : ", brokenInstrumentations=" + brokenInstrumentations)
         + '}';
   }
 }

@@ -60,6 +60,7 @@ public final class AgentInstaller {
   public static void install(String jarPath, String version, Instrumentation instrumentation) {
     AgentConfig config = AgentConfig.fromEnvironment();
     AgentLog.setDebug(config.debug());
+    breakInstrumentations(config);
     Telemetry telemetry = Telemetry.create(config, version);
     AgentContext.install(telemetry.tracer(), config);
     HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
@@ -67,6 +68,26 @@ public final class AgentInstaller {
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
     instrumentations(adviceLocator, instrumentation).installOn(instrumentation);
     AgentLog.debug("agent " + version + " installed: " + config);
+  }
+
+  /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */
+  private static void breakInstrumentations(AgentConfig config) {
+    if (config.brokenInstrumentations().isEmpty()) {
+      return;
+    }
+    BrokenInstrumentation.install(config.brokenInstrumentations());
+    AgentLog.info("testing: instrumentations deliberately broken: " + config.brokenInstrumentations());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    AgentLog.info(
+                        "testing: "
+                            + BrokenInstrumentation.injected()
+                            + " injected failures, "
+                            + AgentLog.failures()
+                            + " internal errors counted"),
+                "flowcost-testing-report"));
   }
 
   private static ClassFileLocator adviceLocator(String jarPath) {

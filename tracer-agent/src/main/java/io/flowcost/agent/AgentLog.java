@@ -2,6 +2,7 @@ package io.flowcost.agent;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's only log: single lines on stderr, prefixed {@code [flowcost]}.
@@ -13,6 +14,7 @@ public final class AgentLog {
 
   private static volatile boolean debug;
   private static final Set<String> ONCE = ConcurrentHashMap.newKeySet();
+  private static final AtomicLong FAILURES = new AtomicLong();
 
   private AgentLog() {}
 
@@ -45,13 +47,22 @@ public final class AgentLog {
     }
   }
 
-  /** Logs an unexpected failure inside the agent once per location (debug: every time). */
+  /**
+   * Counts an unexpected failure inside the agent and logs it once per location (debug: every
+   * time). Only the exception's class name is logged, never its message.
+   */
   public static void failure(String where, Throwable t) {
+    FAILURES.incrementAndGet();
     String line = "internal error in " + where + ": " + t.getClass().getName();
     if (debug) {
       info(line);
     } else {
       once(where, line + " (further errors here are not logged)");
     }
+  }
+
+  /** How many failures {@link #failure} has counted since start-up. */
+  public static long failures() {
+    return FAILURES.get();
   }
 }

@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.aiservice;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.InvocationCalls;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
@@ -33,6 +34,7 @@ public final class AiServiceTracing {
   /** Entry of {@code invoke(proxy, method, args)}; returns a token or {@code null}. */
   public static Object enter(Method method) {
     try {
+      BrokenInstrumentation.check("aiservice");
       if (method == null
           || method.isDefault()
           || method.getDeclaringClass() == Object.class

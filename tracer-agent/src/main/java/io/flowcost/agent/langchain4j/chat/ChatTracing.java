@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.chat;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.langchain4j.ClientUsage;
@@ -31,12 +32,13 @@ public final class ChatTracing {
       return NESTED;
     }
     try {
+      BrokenInstrumentation.check(streaming ? "streaming" : "chat");
       LogicalCall call =
           LogicalCall.start(
               "model", "chat", ProviderNames.of(model), requestModel(model, request), streaming);
       return new Token(call, call.context().makeCurrent(), streaming);
     } catch (Throwable t) {
-      AgentLog.failure("chat enter", t);
+      AgentLog.failure(streaming ? "streaming chat enter" : "chat enter", t);
       return NESTED;
     }
   }

@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.embedding;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.langchain4j.ClientUsage;
@@ -22,6 +23,7 @@ public final class EmbeddingTracing {
       return NESTED;
     }
     try {
+      BrokenInstrumentation.check("embedding");
       LogicalCall call =
           LogicalCall.start(
               "embedding",

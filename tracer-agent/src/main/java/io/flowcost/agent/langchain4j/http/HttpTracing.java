@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.http;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.calls.LogicalCall;
@@ -32,6 +33,7 @@ public final class HttpTracing {
       return SKIP;
     }
     try {
+      BrokenInstrumentation.check("http-langchain4j");
       LogicalCall call = LogicalCall.current();
       if (call == null) {
         return SKIP;

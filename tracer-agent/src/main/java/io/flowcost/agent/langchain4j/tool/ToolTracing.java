@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.tool;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.langchain4j.Reflect;
@@ -26,6 +27,7 @@ public final class ToolTracing {
   /** Entry; returns a token for {@link #exit}, or {@code null}. Never throws. */
   public static Object enter(Object toolExecutionRequest) {
     try {
+      BrokenInstrumentation.check("tool");
       String tool = Reflect.callString(toolExecutionRequest, "name");
       if (tool == null) {
         tool = "unknown";
