@@ -14,7 +14,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,24 +62,11 @@ class AgentTransparencyTest {
       collector.close();
     }
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    List<String> expected = new ArrayList<>();
-    for (FakeExchanges.Expected e : FakeExchanges.read(exchangesFile)) {
-      expected.add(e.key());
-    }
-    List<String> actual = new ArrayList<>();
+    List<String> expected = FakeExchanges.keys(FakeExchanges.read(exchangesFile));
+    List<String> actual;
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       LakeViews.install(duck, lake, 7);
-      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-          "SELECT provider, request_model, http_status, streaming, input_tokens,"
-              + " cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens,"
-              + " reasoning_tokens FROM calls WHERE kind IN ('model', 'embedding')")) {
-        while (rs.next()) {
-          actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
-              rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
-              (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
-              (Long) rs.getObject(10)).key());
-        }
-      }
+      actual = FakeExchanges.lakeKeys(duck);
       try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
           "SELECT count(*), count(*) FILTER (WHERE outcome = 'success') FROM workflows_latest")) {
         rs.next();

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +30,31 @@ final class FakeExchanges {
   }
 
   private FakeExchanges() {}
+
+  /** The keys of the exchanges in a log file, one per exchange. */
+  static List<String> keys(List<Expected> exchanges) {
+    List<String> keys = new ArrayList<>();
+    for (Expected e : exchanges) {
+      keys.add(e.key());
+    }
+    return keys;
+  }
+
+  /** The same keys built from the lake's model and embedding attempts (the {@code calls} view). */
+  static List<String> lakeKeys(Connection duck) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT provider, request_model, http_status, streaming, input_tokens, cache_read_tokens,"
+            + " cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens"
+            + " FROM calls WHERE kind IN ('model', 'embedding')")) {
+      while (rs.next()) {
+        keys.add(new Expected(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4),
+            (Long) rs.getObject(5), (Long) rs.getObject(6), (Long) rs.getObject(7),
+            (Long) rs.getObject(8), (Long) rs.getObject(9), (Long) rs.getObject(10)).key());
+      }
+    }
+    return keys;
+  }
 
   static List<Expected> read(Path file) throws IOException {
     List<Expected> out = new ArrayList<>();

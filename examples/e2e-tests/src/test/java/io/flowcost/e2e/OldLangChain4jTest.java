@@ -79,22 +79,8 @@ class OldLangChain4jTest {
 
   @Test
   void everyModelAttemptAppearsExactlyOnceWithTheTokensTheFakeSent() throws Exception {
-    List<String> expected = new ArrayList<>();
-    for (FakeExchanges.Expected e : exchanges) {
-      expected.add(e.key());
-    }
-    List<String> actual = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT provider, request_model, http_status, streaming, input_tokens, cache_read_tokens,"
-            + " cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens"
-            + " FROM calls WHERE kind IN ('model', 'embedding')")) {
-      while (rs.next()) {
-        actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
-            rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
-            (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
-            (Long) rs.getObject(10)).key());
-      }
-    }
+    List<String> expected = FakeExchanges.keys(exchanges);
+    List<String> actual = FakeExchanges.lakeKeys(duck);
     // 3 tool loop + 2 Anthropic + 1 stream + 429 and retry + 2 failing-tool loop
     // + 2 Anthropic streaming tool loop + 1 embedding
     assertThat(exchanges).hasSize(13);

@@ -96,22 +96,8 @@ class SdkEndToEndTest {
 
   @Test
   void everyExchangeIsOneRowWithTheTokensTheFakeSent() throws Exception {
-    List<String> expected = new ArrayList<>();
-    for (FakeExchanges.Expected e : exchanges) {
-      expected.add(e.key());
-    }
-    List<String> actual = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT provider, request_model, http_status, streaming, input_tokens, cache_read_tokens,"
-            + " cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens"
-            + " FROM calls WHERE kind IN ('model', 'embedding')")) {
-      while (rs.next()) {
-        actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
-            rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
-            (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
-            (Long) rs.getObject(10)).key());
-      }
-    }
+    List<String> expected = FakeExchanges.keys(exchanges);
+    List<String> actual = FakeExchanges.lakeKeys(duck);
     // SDK: plain, stream, 429 + retry, embeddings, in a workflow; JDK: sync, async stream, 429;
     // SDK async: 429 + retry (on the SDK's timer thread); Apache HttpClient 5; Vert.x web client;
     // the Anthropic SDK: 429 + retry
