@@ -76,7 +76,9 @@ public final class AgentInstaller {
       return;
     }
     BrokenInstrumentation.install(config.brokenInstrumentations());
-    AgentLog.info("testing: instrumentations deliberately broken: " + config.brokenInstrumentations());
+    AgentLog.info(
+        "testing: instrumentations deliberately broken: "
+            + new java.util.TreeSet<>(config.brokenInstrumentations()));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
