@@ -45,6 +45,8 @@ public final class AgentInstaller {
       "dev.langchain4j.model.chat.response.StreamingChatResponseHandler";
   private static final String HTTP_CLIENT = "dev.langchain4j.http.client.HttpClient";
   private static final String EMBEDDING_MODEL = "dev.langchain4j.model.embedding.EmbeddingModel";
+  private static final String CONTENT_RETRIEVER = "dev.langchain4j.rag.content.retriever.ContentRetriever";
+  private static final String EMBEDDING_STORE = "dev.langchain4j.store.embedding.EmbeddingStore";
   private static final String TOOL_EXECUTOR = "dev.langchain4j.service.tool.ToolExecutor";
   private static final String ADVICE = "io.flowcost.agent.";
 
@@ -196,6 +198,27 @@ public final class AgentInstaller {
         named("embedAll").and(takesArguments(1)).and(takesArgument(0, named("java.util.List")));
     builder = i.add(builder, named(EMBEDDING_MODEL), embedAll, "langchain4j.embedding.EmbedAllAdvice");
     builder = i.add(builder, implementors(EMBEDDING_MODEL), embedAll, "langchain4j.embedding.EmbedAllAdvice");
+    // 1.19+: embed(String/TextSegment/EmbeddingRequest) reach the provider through doEmbed, not
+    // embedAll; nested hooks of one call count once (EmbeddingTracing's call depth)
+    ElementMatcher.Junction<MethodDescription> doEmbed =
+        named("doEmbed")
+            .and(takesArguments(1))
+            .and(takesArgument(0, named("dev.langchain4j.model.embedding.request.EmbeddingRequest")));
+    builder = i.add(builder, implementors(EMBEDDING_MODEL), doEmbed, "langchain4j.embedding.EmbedAllAdvice");
+
+    // 4b. retrievals (their query embedding nests beneath)
+    builder =
+        i.add(
+            builder,
+            implementors(CONTENT_RETRIEVER).or(implementors(EMBEDDING_STORE)),
+            named("retrieve")
+                .and(takesArguments(1))
+                .and(takesArgument(0, named("dev.langchain4j.rag.query.Query")))
+                .or(
+                    named("search")
+                        .and(takesArguments(1))
+                        .and(takesArgument(0, named("dev.langchain4j.store.embedding.EmbeddingSearchRequest")))),
+            "langchain4j.retrieval.RetrieveAdvice");
 
     // 5. tools
     builder =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.lake.store.LocalDirectoryStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +20,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A deliberately broken instrumentation ({@code -Dflowcost.testing.break-instrumentation}) never
@@ -33,11 +33,12 @@ class BrokenInstrumentationTest {
   private static final Pattern REPORT =
       Pattern.compile("\\[flowcost] testing: (\\d+) injected failures, (\\d+) internal errors counted");
 
-  @TempDir Path work;
+  private Path work;
   private ChildJvm.Result plain;
 
   @BeforeAll
   void runWithoutTheAgent() throws Exception {
+    work = Files.createTempDirectory("flowcost-broken");
     plain = ChildJvm.run(ChildJvm.java17(), List.of("-Dsun.net.httpserver.nodelay=true"),
         ChildJvm.demoJar(), List.of(), work, 180);
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();

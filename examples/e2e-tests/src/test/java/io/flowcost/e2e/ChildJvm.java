@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a jar in a child JVM, capturing its output, bounded in time. */
+/** Runs a jar or a main class in a child JVM, capturing its output, bounded in time. */
 final class ChildJvm {
 
   /** What the child printed and how it ended. */
@@ -61,6 +61,24 @@ final class ChildJvm {
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(args);
+    return run(cmd, workDir, timeoutSeconds);
+  }
+
+  /** Runs a main class of this module's test class path (its LangChain4j, fake provider, …). */
+  static Result runMain(Path java, List<String> jvmArgs, Class<?> mainClass, List<String> args,
+      Path workDir, long timeoutSeconds) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass.getName());
+    cmd.addAll(args);
+    return run(cmd, workDir, timeoutSeconds);
+  }
+
+  private static Result run(List<String> cmd, Path workDir, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
     long start = System.nanoTime();

@@ -1,0 +1,83 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Under the agent, a LangChain4j AI service with a content retriever ({@link RetrievalApp}) records
+ * its retrieval as a call of kind {@code retrieval} inside the workflow, with the query's
+ * embedding call beneath it. Spans are read from the agent's debug output.
+ */
+class RetrievalEndToEndTest {
+
+  private static final Pattern SPAN =
+      Pattern.compile("\\[flowcost] span '([^']*)' trace=(\\w+) span=(\\w+) parent=(\\w+) .* (\\{.*})$");
+
+  @TempDir Path work;
+
+  record Span(String name, String trace, String id, String parent, String attributes) {
+    /** A logical call of the kind (its attempts, beneath it, carry no attempt count). */
+    boolean isCall(String kind) {
+      return attributes.contains("flowcost.call.kind=" + kind)
+          && attributes.contains("flowcost.attempts=");
+    }
+  }
+
+  @Test
+  void theRetrievalIsACallOfTheWorkflowWithItsEmbeddingBeneath() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort(); // spans are read from stderr; nobody needs to receive them
+    }
+    List<String> jvmArgs = List.of("-javaagent:" + ChildJvm.agentJar(),
+        "-Dflowcost.spool.dir=" + work.resolve("spool"),
+        "-Dflowcost.endpoint=http://127.0.0.1:" + closedPort, "-Dflowcost.debug=true");
+    ChildJvm.Result run = ChildJvm.runMain(ChildJvm.java17(), jvmArgs, RetrievalApp.class,
+        List.of(), work, 120);
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).startsWith("answer chars=");
+
+    List<Span> spans = run.stderr().lines().map(SPAN::matcher).filter(Matcher::matches)
+        .map(m -> new Span(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)))
+        .collect(Collectors.toList());
+    List<Span> retrievals = spans.stream()
+        .filter(s -> s.attributes().contains("flowcost.call.kind=retrieval"))
+        .collect(Collectors.toList());
+    // the retriever's search of its store is part of the same retrieval, not a second one
+    assertThat(retrievals).as(run.stderr()).hasSize(1);
+    Span retrieval = retrievals.get(0);
+    assertThat(retrieval.name()).isEqualTo("retrieval EmbeddingStoreContentRetriever");
+    assertThat(retrieval.attributes()).contains("gen_ai.operation.name=retrieval",
+        "flowcost.retrieval.source=EmbeddingStoreContentRetriever",
+        "flowcost.retrieval.results=2");
+
+    Span workflow = byId(spans, retrieval.parent()).orElseThrow();
+    assertThat(workflow.name()).isEqualTo("PolicyAssistant.answer");
+    assertThat(workflow.attributes()).contains("flowcost.workflow.root=true");
+
+    List<Span> embeddings = spans.stream()
+        .filter(s -> s.isCall("embedding")).collect(Collectors.toList());
+    // one for filling the store (its own implicit workflow), one for the query
+    assertThat(embeddings).hasSize(2);
+    assertThat(embeddings).filteredOn(s -> s.parent().equals(retrieval.id())).hasSize(1);
+    assertThat(embeddings).filteredOn(s -> s.trace().equals(workflow.trace())).hasSize(1);
+
+    // the model call that reads the retrieved content is the workflow's too, beside the retrieval
+    assertThat(spans).filteredOn(s -> s.isCall("model") && s.parent().equals(workflow.id()))
+        .hasSize(1);
+    assertThat(run.stderr()).doesNotContain("glass deductible", "hovercraft");
+  }
+
+  private static Optional<Span> byId(List<Span> spans, String id) {
+    return spans.stream().filter(s -> s.id().equals(id)).findFirst();
+  }
+}
