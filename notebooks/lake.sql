@@ -252,36 +252,11 @@ CREATE OR REPLACE VIEW cost_per_outcome_by_intent AS
   FROM cost_per_outcome_latest
   GROUP BY ALL;
 
--- Coverage: counters the collectors appended, plus what the facts say.
--- Counter increments have no natural key; (collector, service, day, recorded_at) identifies one,
+-- Coverage counters the collectors appended. Increments have no natural key; (collector, service, day, recorded_at) identifies one,
 -- so a compaction's merged copy never counts twice.
 CREATE OR REPLACE VIEW coverage_counters AS
   SELECT * FROM {{coverage}}
   QUALIFY row_number() OVER (PARTITION BY day, service, collector_id, recorded_at ORDER BY date) = 1;
-CREATE OR REPLACE VIEW coverage_daily AS
-  WITH counters AS (
-    SELECT day, service, sum(spans_received) AS spans_received,
-           sum(spans_rejected) AS spans_rejected,
-           sum(agent_dropped_spans) AS agent_dropped_spans,
-           sum(outcomes_received) AS outcomes_received,
-           sum(outcomes_rejected) AS outcomes_rejected
-    FROM coverage_counters GROUP BY ALL
-  ),
-  facts AS (
-    SELECT CAST(start_time AS DATE) AS day, service,
-           count(*) FILTER (WHERE unpriced) AS unpriced_calls,
-           count(*) FILTER (WHERE tokens_estimated) AS estimated_calls
-    FROM calls GROUP BY ALL
-  )
-  SELECT coalesce(c.day, f.day) AS day, coalesce(c.service, f.service) AS service,
-         coalesce(c.spans_received, 0) AS spans_received,
-         coalesce(c.spans_rejected, 0) AS spans_rejected,
-         coalesce(c.agent_dropped_spans, 0) AS agent_dropped_spans,
-         coalesce(c.outcomes_received, 0) AS outcomes_received,
-         coalesce(c.outcomes_rejected, 0) AS outcomes_rejected,
-         coalesce(f.unpriced_calls, 0) AS unpriced_calls,
-         coalesce(f.estimated_calls, 0) AS estimated_calls
-  FROM counters c FULL OUTER JOIN facts f ON c.day = f.day AND c.service = f.service;
 
 -- Outcomes that joined no workflow (orphans) and outcomes reported after the horizon (late).
 CREATE OR REPLACE VIEW outcomes_unmatched AS
@@ -292,6 +267,47 @@ CREATE OR REPLACE VIEW outcomes_unmatched AS
   LEFT JOIN call_totals c ON c.workflow_id = o.resolved_workflow_id
   WHERE (r.workflow_id IS NULL AND c.workflow_id IS NULL)
      OR o.reported_at > coalesce(r.start_time, c.first_call_time) + INTERVAL ({{horizon_days}}) DAY;
+
+-- Coverage per day and service: what collectors counted, what the facts say (unpriced and
+-- estimated calls), and outcomes that joined nothing (service 'outcome-api'): orphans, whose
+-- workflow never arrived, and late ones, reported after the horizon.
+CREATE OR REPLACE VIEW coverage_daily AS
+  WITH counters AS (
+    SELECT day, service, sum(spans_received) AS spans_received,
+           sum(spans_rejected) AS spans_rejected,
+           sum(agent_dropped_spans) AS agent_dropped_spans,
+           sum(outcomes_received) AS outcomes_received,
+           sum(outcomes_rejected) AS outcomes_rejected
+    FROM coverage_counters GROUP BY ALL
+  ),
+  facts AS (
+    SELECT day, service, sum(unpriced_calls) AS unpriced_calls,
+           sum(estimated_calls) AS estimated_calls, sum(late_outcomes) AS late_outcomes,
+           sum(orphan_outcomes) AS orphan_outcomes
+    FROM (
+      SELECT CAST(start_time AS DATE) AS day, service,
+             count(*) FILTER (WHERE unpriced) AS unpriced_calls,
+             count(*) FILTER (WHERE tokens_estimated) AS estimated_calls,
+             0 AS late_outcomes, 0 AS orphan_outcomes
+      FROM calls GROUP BY ALL
+      UNION ALL
+      SELECT CAST(reported_at AS DATE), 'outcome-api', 0, 0,
+             count(*) FILTER (WHERE problem = 'late'), count(*) FILTER (WHERE problem = 'orphan')
+      FROM outcomes_unmatched GROUP BY ALL)
+    GROUP BY ALL
+  )
+  SELECT coalesce(c.day, f.day) AS day, coalesce(c.service, f.service) AS service,
+         coalesce(c.spans_received, 0) AS spans_received,
+         coalesce(c.spans_rejected, 0) AS spans_rejected,
+         coalesce(c.agent_dropped_spans, 0) AS agent_dropped_spans,
+         coalesce(c.outcomes_received, 0) AS outcomes_received,
+         coalesce(c.outcomes_rejected, 0) AS outcomes_rejected,
+         CAST(coalesce(f.unpriced_calls, 0) AS BIGINT) AS unpriced_calls,
+         CAST(coalesce(f.estimated_calls, 0) AS BIGINT) AS estimated_calls,
+         CAST(coalesce(f.late_outcomes, 0) AS BIGINT) AS late_outcomes,
+         CAST(coalesce(f.orphan_outcomes, 0) AS BIGINT) AS orphan_outcomes
+  FROM counters c FULL OUTER JOIN facts f ON c.day = f.day AND c.service = f.service;
+
 
 -- FOCUS-shaped view of Flowcost's costs (FinOps Open Cost and Usage Specification, 1.2 column
 -- names), so FinOps tools can ingest Flowcost's data next to the providers' own FOCUS exports.

@@ -171,6 +171,17 @@ class CollectorIT {
       assertThat(rs.getString(1)).isEqualTo("T-1");
       assertThat(rs.next()).isFalse();
     }
+    try (Connection c = duck()) {
+      io.flowcost.collector.rollup.LakeViews.install(c, lake, 7);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT sum(orphan_outcomes), sum(outcomes_rejected), sum(spans_rejected)"
+              + " FROM coverage_daily")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("the kept outcome whose workflow never came").isEqualTo(1);
+        assertThat(rs.getLong(2)).as("400 outcome requests").isEqualTo(2);
+        assertThat(rs.getLong(3)).as("400 span requests").isPositive();
+      }
+    }
   }
 
   @Test

@@ -62,42 +62,20 @@ class BrokenInstrumentationTest {
 
   @Test
   void aBrokenToolHookLosesTheToolsButKeepsEveryModelCall() throws Exception {
-    Path lake = work.resolve("tool-lake");
     Path exchangesFile = work.resolve("tool-exchanges.json");
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("tool-data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "broken-tool"));
-    ChildJvm.Result run;
-    try {
-      run = ChildJvm.run(ChildJvm.java17(), brokenArgs(collector.port(), "tool", work.resolve("tool")),
-          ChildJvm.demoJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);
-    } finally {
-      collector.close();
-    }
+    ChildJvm.Result run = runBroken("tool", work.resolve("tool"), exchangesFile);
+    Path lake = work.resolve("tool").resolve("lake");
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).isEqualTo(plain.stdout());
     assertThat(failureLines(run)).containsExactly("tool enter");
     assertThat(report(run)).containsExactly(6, 6); // the demo's six tool executions
 
-    List<String> expected = new ArrayList<>();
-    for (FakeExchanges.Expected e : FakeExchanges.read(exchangesFile)) {
-      expected.add(e.key());
-    }
-    List<String> actual = new ArrayList<>();
+    List<String> expected = FakeExchanges.keys(FakeExchanges.read(exchangesFile));
+    List<String> actual;
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       LakeViews.install(duck, lake, 7);
-      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-          "SELECT provider, request_model, http_status, streaming, input_tokens,"
-              + " cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens,"
-              + " reasoning_tokens FROM calls WHERE kind IN ('model', 'embedding')")) {
-        while (rs.next()) {
-          actual.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
-              rs.getBoolean(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
-              (Long) rs.getObject(7), (Long) rs.getObject(8), (Long) rs.getObject(9),
-              (Long) rs.getObject(10)).key());
-        }
-      }
+      actual = FakeExchanges.lakeKeys(duck);
       try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
           "SELECT count(*) FILTER (WHERE kind = 'tool'), (SELECT count(*) FROM workflows_latest)"
               + " FROM calls")) {
@@ -110,6 +88,7 @@ class BrokenInstrumentationTest {
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
   }
 
+  /** Runs the demo with the given hooks broken against a collector writing to {@code dir/lake}. */
   private ChildJvm.Result runBroken(String kinds, Path dir, Path exchangesFile) throws Exception {
     Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
         new LocalDirectoryStore(dir.resolve("lake")), dir.resolve("lake").toString(),

@@ -2,8 +2,15 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.lake.store.LocalDirectoryStore;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -15,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Under the agent, a LangChain4j AI service with a content retriever ({@link RetrievalApp}) records
  * its retrieval as a call of kind {@code retrieval} inside the workflow, with the query's
- * embedding call beneath it. Spans are read from the agent's debug output.
+ * embedding call beneath it: in the agent's debug output and in the collector's lake.
  */
 class RetrievalEndToEndTest {
 
@@ -34,15 +41,19 @@ class RetrievalEndToEndTest {
 
   @Test
   void theRetrievalIsACallOfTheWorkflowWithItsEmbeddingBeneath() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort(); // spans are read from stderr; nobody needs to receive them
-    }
+    Path lake = work.resolve("lake");
+    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
+        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
+        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "retrieval"));
     List<String> jvmArgs = List.of("-javaagent:" + ChildJvm.agentJar(),
         "-Dflowcost.spool.dir=" + work.resolve("spool"),
-        "-Dflowcost.endpoint=http://127.0.0.1:" + closedPort, "-Dflowcost.debug=true");
-    ChildJvm.Result run = ChildJvm.runMain(ChildJvm.java17(), jvmArgs, RetrievalApp.class,
-        List.of(), work, 120);
+        "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(), "-Dflowcost.debug=true");
+    ChildJvm.Result run;
+    try {
+      run = ChildJvm.runMain(ChildJvm.java17(), jvmArgs, RetrievalApp.class, List.of(), work, 120);
+    } finally {
+      collector.close();
+    }
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).startsWith("answer chars=");
 
@@ -75,6 +86,24 @@ class RetrievalEndToEndTest {
     assertThat(spans).filteredOn(s -> s.isCall("model") && s.parent().equals(workflow.id()))
         .hasSize(1);
     assertThat(run.stderr()).doesNotContain("glass deductible", "hovercraft");
+
+    // the collector keeps it as a call of the workflow, beside the query's embedding (attempt rows
+    // carry no parent_span_id, so the nesting itself is checked on the spans above)
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      LakeViews.install(duck, lake, 7);
+      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT r.workflow_id, r.tool_name, r.parent_span_id,"
+              + " (SELECT count(*) FROM calls e WHERE e.kind = 'embedding'"
+              + "  AND e.workflow_id = r.workflow_id)"
+              + " FROM calls r WHERE r.kind = 'retrieval'")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(workflow.trace());
+        assertThat(rs.getString(2)).isEqualTo("EmbeddingStoreContentRetriever");
+        assertThat(rs.getString(3)).isEqualTo(workflow.id());
+        assertThat(rs.getLong(4)).isEqualTo(1);
+        assertThat(rs.next()).isFalse();
+      }
+    }
   }
 
   private static Optional<Span> byId(List<Span> spans, String id) {
