@@ -192,7 +192,12 @@ public final class SpanInterpreter {
       usage = new Usage(usage.input(), usage.cacheRead(), usage.cacheWrite(), usage.cacheWrite1h(),
           usage.output(), usage.reasoning(), usage.estimated(), limit(tier, 32));
     }
-    String callParent = attempt ? null : parentSpanId;
+    String callParent = parentSpanId;
+    if (attempt) {
+      String declaredParent = attrs.string("flowcost.call.parent_id");
+      callParent = declaredParent == null ? null
+          : normaliseHex(declaredParent, 8, "flowcost.call.parent_id");
+    }
     calls.add(new CallRecord(
         traceId, callId, spanId, callParent, kind, limit(operation, 64), service,
         limit(provider, 64),

@@ -87,14 +87,13 @@ class RetrievalEndToEndTest {
         .hasSize(1);
     assertThat(run.stderr()).doesNotContain("glass deductible", "hovercraft");
 
-    // the collector keeps it as a call of the workflow, beside the query's embedding (attempt rows
-    // carry no parent_span_id, so the nesting itself is checked on the spans above)
+    // the lake keeps the nesting too: the embedding's parent_span_id is the retrieval's call id
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       LakeViews.install(duck, lake, 7);
       try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
           "SELECT r.workflow_id, r.tool_name, r.parent_span_id,"
               + " (SELECT count(*) FROM calls e WHERE e.kind = 'embedding'"
-              + "  AND e.workflow_id = r.workflow_id)"
+              + "  AND e.workflow_id = r.workflow_id AND e.parent_span_id = r.call_id)"
               + " FROM calls r WHERE r.kind = 'retrieval'")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo(workflow.trace());

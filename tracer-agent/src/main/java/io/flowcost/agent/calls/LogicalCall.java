@@ -6,6 +6,7 @@ import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.usage.Usage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
@@ -37,6 +38,7 @@ public final class LogicalCall {
   private final String requestModel;
   private final boolean stream;
   private final String callId;
+  private final String parentSpanId;
   private final String name;
   private final List<Attempt> attempts = new ArrayList<>();
   private final InvocationCalls invocation;
@@ -66,6 +68,8 @@ public final class LogicalCall {
     this.requestModel = requestModel;
     this.stream = stream;
     this.callId = span.getSpanContext().getSpanId();
+    SpanContext parentSpan = Span.fromContext(parentContext).getSpanContext();
+    this.parentSpanId = parentSpan.isValid() ? parentSpan.getSpanId() : null;
     this.invocation = InvocationCalls.in(parentContext);
   }
 
@@ -143,6 +147,7 @@ public final class LogicalCall {
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(SpanAttributes.ATTEMPT, (long) number)
             .setAttribute(SpanAttributes.CALL_ID, callId)
+            .setAttribute(SpanAttributes.CALL_PARENT_ID, parentSpanId)
             .setAttribute(SpanAttributes.CALL_KIND, kind)
             .setAttribute(SpanAttributes.OPERATION, operation)
             .startSpan();

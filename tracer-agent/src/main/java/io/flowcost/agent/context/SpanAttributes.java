@@ -38,6 +38,9 @@ public final class SpanAttributes {
 
   public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("flowcost.attempt");
   public static final AttributeKey<String> CALL_ID = AttributeKey.stringKey("flowcost.call.id");
+  /** On attempts: the span id of the logical call's parent (a step, tool, retrieval, workflow). */
+  public static final AttributeKey<String> CALL_PARENT_ID =
+      AttributeKey.stringKey("flowcost.call.parent_id");
   public static final AttributeKey<Long> HTTP_STATUS =
       AttributeKey.longKey("http.response.status_code");
 
