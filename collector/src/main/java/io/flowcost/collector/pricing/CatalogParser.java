@@ -58,8 +58,8 @@ final class CatalogParser {
 
   private PriceCatalog parseFlowcost(Node root) {
     for (String f : root.fields.keySet()) {
-      if (!Set.of("version", "currency", "unit", "description", "models", "tools", "http_rules")
-          .contains(f)) {
+      if (!Set.of("version", "currency", "unit", "description", "models", "tools", "http_rules",
+          "deployment_aliases").contains(f)) {
         throw error(root.get(f), "unknown top-level field '" + f + "'");
       }
     }
@@ -88,7 +88,27 @@ final class CatalogParser {
     for (int i = 0; i < ruleNodes.size(); i++) {
       rules.add(parseRule(ruleNodes.get(i), "http_rules[" + i + "]"));
     }
-    return new PriceCatalog(version, file, models, tools, rules);
+    return new PriceCatalog(version, file, models, tools, rules, deploymentAliases(root));
+  }
+
+  /** {@code "deployment_aliases": {"prod-chat": "openai/gpt-4o-mini", …}}: Azure deployments. */
+  private Map<String, String> deploymentAliases(Node root) {
+    Node n = root.get("deployment_aliases");
+    if (n == null || n.isNull()) {
+      return Map.of();
+    }
+    if (!n.isObject()) {
+      throw error(n, "deployment_aliases must be an object of deployment name → model");
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : n.fields.entrySet()) {
+      Node v = e.getValue();
+      if (v.kind != Kind.STRING || v.text.isBlank()) {
+        throw error(v, "deployment_aliases." + e.getKey() + " must name a model, e.g. \"gpt-4o-mini\"");
+      }
+      out.put(e.getKey(), v.text);
+    }
+    return out;
   }
 
   private ModelPrice parseModel(Node n, String where) {

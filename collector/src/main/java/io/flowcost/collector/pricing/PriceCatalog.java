@@ -42,9 +42,15 @@ public final class PriceCatalog {
   private final List<HttpRule> httpRules;
   private final Map<String, List<ModelPrice>> byKey;
   private final ModelResolver resolver;
+  private final Map<String, String> deploymentAliases;
 
   PriceCatalog(String version, String origin, List<ModelPrice> models, List<ToolPrice> tools,
       List<HttpRule> httpRules) {
+    this(version, origin, models, tools, httpRules, Map.of());
+  }
+
+  PriceCatalog(String version, String origin, List<ModelPrice> models, List<ToolPrice> tools,
+      List<HttpRule> httpRules, Map<String, String> deploymentAliases) {
     this.version = Objects.requireNonNull(version, "version");
     this.origin = origin;
     this.models = List.copyOf(models);
@@ -56,7 +62,8 @@ public final class PriceCatalog {
     }
     index.replaceAll((k, v) -> List.copyOf(v));
     this.byKey = Collections.unmodifiableMap(index);
-    this.resolver = ModelResolver.of(this);
+    this.deploymentAliases = Map.copyOf(deploymentAliases);
+    this.resolver = ModelResolver.of(this).withDeploymentAliases(this.deploymentAliases);
   }
 
   /**
@@ -134,8 +141,10 @@ public final class PriceCatalog {
     base.tools.stream().filter(t -> !overriddenTools.contains(t.name())).forEach(tools::add);
     List<HttpRule> rules = new ArrayList<>(override.httpRules);
     rules.addAll(base.httpRules);
+    Map<String, String> aliases = new LinkedHashMap<>(base.deploymentAliases);
+    aliases.putAll(override.deploymentAliases);
     return new PriceCatalog(base.version + "+" + override.version,
-        base.origin + " + " + override.origin, models, tools, rules);
+        base.origin + " + " + override.origin, models, tools, rules, aliases);
   }
 
   /** The catalog version recorded on every priced row (e.g. {@code 2026-11-24.1}). */
@@ -163,7 +172,7 @@ public final class PriceCatalog {
     return httpRules;
   }
 
-  /** The resolver for this catalog's model names (no deployment aliases). */
+  /** The resolver for this catalog's model names, with the file's {@code deployment_aliases}. */
   public ModelResolver resolver() {
     return resolver;
   }

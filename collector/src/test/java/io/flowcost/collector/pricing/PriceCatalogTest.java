@@ -37,6 +37,31 @@ class PriceCatalogTest {
   }
 
   @Test
+  void azureDeploymentNamesMapToModelsThroughTheOverrideFile() {
+    PriceCatalog override = PriceCatalog.parse("""
+        {"version": "acme-1", "models": [],
+         "deployment_aliases": {"prod-chat": "gpt-4o-mini", "Claims-Embed": "openai/text-embedding-3-small"}}
+        """.getBytes(StandardCharsets.UTF_8), "acme.json");
+    CallPricer pricer = new CallPricer(PriceCatalog.merged(PriceCatalog.bundled(), override));
+    TokenUsage usage = TokenUsage.builder().input(1_000_000).output(1_000_000).build();
+
+    PriceResult chat = pricer.priceModelCall("azure.ai.openai", "prod-chat", NOW, usage);
+    // gpt-4o-mini list price: $0.15 input + $0.60 output per million
+    assertThat(chat.costUsd()).isEqualByComparingTo("0.75");
+    assertThat(chat.catalogVersion()).endsWith("+acme-1");
+    PriceResult embed = pricer.priceEmbeddingCall("azure.ai.openai", "claims-embed", NOW,
+        TokenUsage.builder().input(1_000_000).build());
+    assertThat(embed.costUsd()).isEqualByComparingTo("0.02");
+    assertThat(new CallPricer(PriceCatalog.bundled())
+        .priceModelCall("azure.ai.openai", "prod-chat", NOW, usage).unpriced()).isTrue();
+    assertThatThrownBy(() -> PriceCatalog.parse(
+        "{\"version\": \"x\", \"models\": [], \"deployment_aliases\": {\"a\": 1}}"
+            .getBytes(StandardCharsets.UTF_8), "bad.json"))
+        .isInstanceOf(CatalogException.class).hasMessageContaining("bad.json")
+        .hasMessageContaining("deployment_aliases.a");
+  }
+
+  @Test
   void bundledCatalogIsVersionedAndEveryEntryNamesItsSource() {
     PriceCatalog c = PriceCatalog.bundled();
     assertThat(c.version()).isEqualTo("2026-11-24.1");
