@@ -4,10 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -71,7 +79,7 @@ public final class OtlpTraceDecoder {
     try {
       JSON.merge(MAPPER.writeValueAsString(root), builder);
     } catch (IOException e) {
-      throw new BadInputException("malformed OTLP/JSON: " + safe(e.getMessage()), e);
+      throw new BadInputException("malformed OTLP/JSON: " + withoutValues(safe(e.getMessage())), e);
     }
     return builder.build();
   }
@@ -161,6 +169,45 @@ public final class OtlpTraceDecoder {
       return "line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr();
     }
     return "unknown position";
+  }
+
+  /**
+   * Removes quoted payload values from a protobuf JSON parser message ("Not an int64 value:
+   * \"…\""), keeping only quoted OTLP field names, so neither the reply nor the log quotes data.
+   */
+  static String withoutValues(String message) {
+    Matcher m = QUOTED.matcher(message);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String inner = m.group(1);
+      m.appendReplacement(out, Matcher.quoteReplacement(
+          FIELD_NAMES.contains(inner) ? "\"" + inner + "\"" : "<value>"));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Set<String> FIELD_NAMES = fieldNames(ExportTraceServiceRequest.getDescriptor());
+
+  private static Set<String> fieldNames(Descriptors.Descriptor root) {
+    Set<String> names = new HashSet<>();
+    Deque<Descriptors.Descriptor> todo = new ArrayDeque<>(List.of(root));
+    Set<String> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      Descriptors.Descriptor d = todo.pop();
+      if (!seen.add(d.getFullName())) {
+        continue;
+      }
+      for (Descriptors.FieldDescriptor f : d.getFields()) {
+        names.add(f.getName());
+        names.add(f.getJsonName());
+        if (f.getJavaType() == Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+          todo.push(f.getMessageType());
+        }
+      }
+    }
+    return Set.copyOf(names);
   }
 
   /** Keeps a parser message short; parser messages describe structure, not payload values. */
