@@ -128,6 +128,12 @@ class CollectorIT {
             .isEqualTo(columns(c, "SELECT * FROM flowcost_empty_" + table));
       }
     }
+    // the report's per-intent table reads the same figures back, with a TOTAL line
+    var lines = new io.flowcost.collector.report.IntentReport(lake, false).lines();
+    assertThat(lines).extracting(l -> l.intent()).containsExactly("answer-question", "TOTAL");
+    assertThat(lines.get(1).successes()).isEqualTo(1);
+    assertThat(lines.get(1).cost()).isEqualByComparingTo("0.00024");
+    assertThat(lines.get(1).costPerSuccess()).isEqualByComparingTo("0.00024");
     // content attributes never reach the lake
     assertThat(lakeBytesContain("SECRET-PROMPT-MARKER")).isFalse();
   }

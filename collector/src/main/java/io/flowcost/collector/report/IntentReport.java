@@ -39,8 +39,14 @@ public final class IntentReport {
 
   /** Reads the table; the last line is the total. */
   public List<Line> lines() throws SQLException, IOException {
+    try (Connection c = open()) {
+      return lines(c, query());
+    }
+  }
+
+  private String query() {
     String source = live ? "cost_per_outcome_derived" : "cost_per_outcome_latest";
-    String sql = "WITH g AS (SELECT coalesce(workflow_name, '(unnamed)') AS intent, * EXCLUDE (workflow_name)"
+    return "WITH g AS (SELECT coalesce(workflow_name, '(unnamed)') AS intent, * EXCLUDE (workflow_name)"
         + " FROM " + source + ")"
         + " SELECT intent, sum(workflows), sum(successes), sum(failures), sum(unknown),"
         + " CAST(sum(total_cost_usd) AS DECIMAL(18,9)), CAST(sum(failure_waste_usd) AS DECIMAL(18,9)),"
@@ -49,32 +55,46 @@ public final class IntentReport {
         + " CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)), sum(unpriced_calls)"
         + " FROM g GROUP BY GROUPING SETS ((intent), ())"
         + " ORDER BY GROUPING(intent), sum(total_cost_usd) DESC, intent";
+  }
+
+  private static List<Line> lines(Connection c, String sql) throws SQLException {
     List<Line> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
-      LakeViews.install(c, lake, 7);
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-        while (rs.next()) {
-          out.add(new Line(rs.getString(1) == null ? "TOTAL" : rs.getString(1), rs.getLong(2),
-              rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6),
-              rs.getBigDecimal(7), rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10),
-              rs.getLong(11)));
-        }
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(new Line(rs.getString(1) == null ? "TOTAL" : rs.getString(1), rs.getLong(2),
+            rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6),
+            rs.getBigDecimal(7), rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10),
+            rs.getLong(11)));
       }
     }
     return out;
   }
 
+  private Connection open() throws SQLException, IOException {
+    Connection c = DriverManager.getConnection("jdbc:duckdb:");
+    try {
+      LakeViews.install(c, lake, 7);
+      return c;
+    } catch (SQLException | IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
   /** Unpriced calls per provider/model, for the unpriced bucket. */
   public List<String> unpricedModels() throws SQLException, IOException {
+    try (Connection c = open()) {
+      return unpricedModels(c);
+    }
+  }
+
+  private static List<String> unpricedModels(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
-      LakeViews.install(c, lake, 7);
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-          "SELECT coalesce(provider, '?') || '/' || coalesce(response_model, request_model, '?'),"
-              + " count(*) FROM calls WHERE unpriced GROUP BY 1 ORDER BY 2 DESC, 1")) {
-        while (rs.next()) {
-          out.add(rs.getString(1) + ": " + rs.getLong(2) + " calls");
-        }
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT coalesce(provider, '?') || '/' || coalesce(response_model, request_model, '?'),"
+            + " count(*) FROM calls WHERE unpriced GROUP BY 1 ORDER BY 2 DESC, 1")) {
+      while (rs.next()) {
+        out.add(rs.getString(1) + ": " + rs.getLong(2) + " calls");
       }
     }
     return out;
@@ -82,7 +102,12 @@ public final class IntentReport {
 
   /** Prints the table. */
   public void print(PrintStream out) throws SQLException, IOException {
-    List<Line> lines = lines();
+    try (Connection c = open()) {
+      print(out, lines(c, query()), unpricedModels(c));
+    }
+  }
+
+  private void print(PrintStream out, List<Line> lines, List<String> unpriced) {
     if (lines.size() <= 1 && (lines.isEmpty() || lines.get(0).workflows() == 0)) {
       out.println(live ? "No workflows in the lake at " + lake + " yet."
           : "No rolled-up workflows in the lake at " + lake
@@ -106,7 +131,6 @@ public final class IntentReport {
           money(l.cost()), money(l.waste()), l.costPerSuccess() == null ? "-" : money(l.costPerSuccess()),
           money(l.savingsGross()), money(l.savingsNet()), l.unpricedCalls()));
     }
-    List<String> unpriced = unpricedModels();
     out.println();
     out.println(unpriced.isEmpty() ? "Unpriced calls: none (cost complete)."
         : "Unpriced calls (cost NULL, not in totals; add them with --prices): "
