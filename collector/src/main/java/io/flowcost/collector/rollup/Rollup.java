@@ -87,13 +87,35 @@ public final class Rollup {
   /** The UTC start days of the workflows with these ids or external keys. */
   public Set<LocalDate> daysOf(Collection<String> workflowIds, Collection<String> externalKeys)
       throws SQLException, IOException {
-    Set<LocalDate> days = new TreeSet<>();
     if (workflowIds.isEmpty() && externalKeys.isEmpty()) {
-      return days;
+      return new TreeSet<>();
     }
-    try (Connection c = open(); Statement st = c.createStatement()) {
-      st.execute("CREATE TEMP TABLE wanted_ids(id VARCHAR)");
-      st.execute("CREATE TEMP TABLE wanted_keys(k VARCHAR)");
+    try (Connection c = open()) {
+      return daysOf(c, workflowIds, externalKeys);
+    }
+  }
+
+  /**
+   * Rebuilds {@code days} and every day that holds (or held) the given workflows, reading the
+   * lake once: what the collector does after each flush.
+   */
+  public Result rollupAffected(Collection<String> workflowIds, Collection<String> externalKeys,
+      Set<LocalDate> days) throws SQLException, IOException {
+    try (Connection c = open()) {
+      Set<LocalDate> all = new TreeSet<>(days);
+      if (!workflowIds.isEmpty() || !externalKeys.isEmpty()) {
+        all.addAll(daysOf(c, workflowIds, externalKeys));
+      }
+      return rollup(c, all);
+    }
+  }
+
+  private static Set<LocalDate> daysOf(Connection c, Collection<String> workflowIds,
+      Collection<String> externalKeys) throws SQLException {
+    Set<LocalDate> days = new TreeSet<>();
+    try (Statement st = c.createStatement()) {
+      st.execute("CREATE OR REPLACE TEMP TABLE wanted_ids(id VARCHAR)");
+      st.execute("CREATE OR REPLACE TEMP TABLE wanted_keys(k VARCHAR)");
       insert(c, "wanted_ids", workflowIds);
       insert(c, "wanted_keys", externalKeys);
       try (ResultSet rs = st.executeQuery(
@@ -124,10 +146,16 @@ public final class Rollup {
 
   /** Rebuilds the given days; every day gets the same, new version. */
   public Result rollup(Set<LocalDate> days) throws SQLException, IOException {
+    try (Connection c = open()) {
+      return rollup(c, days);
+    }
+  }
+
+  private Result rollup(Connection c, Set<LocalDate> days) throws SQLException, IOException {
     long version = nextVersion();
     long workflows = 0;
     Path tmp = Files.createTempDirectory("flowcost-rollup");
-    try (Connection c = open(); Statement st = c.createStatement()) {
+    try (Statement st = c.createStatement()) {
       for (LocalDate day : new TreeSet<>(days)) {
         long n = count(st, "SELECT count(*) FROM workflows_derived WHERE day = DATE '" + day + "'");
         workflows += n;
@@ -156,13 +184,15 @@ public final class Rollup {
   /** Rebuilds every day that has workflows. */
   public Result rollupAll() throws SQLException, IOException {
     Set<LocalDate> days = new TreeSet<>();
-    try (Connection c = open(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT DISTINCT day FROM workflows_derived")) {
-      while (rs.next()) {
-        days.add(rs.getObject(1, LocalDate.class));
+    try (Connection c = open()) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT DISTINCT day FROM workflows_derived")) {
+        while (rs.next()) {
+          days.add(rs.getObject(1, LocalDate.class));
+        }
       }
+      return rollup(c, days);
     }
-    return rollup(days);
   }
 
   private void publish(Statement st, Path tmp, String table, LocalDate day, long version,

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -92,10 +91,8 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
     if (i.isEmpty() && k.isEmpty() && d.isEmpty()) {
       return;
     }
-    Set<LocalDate> all = new TreeSet<>(d);
     try {
-      all.addAll(rollup.daysOf(i, k));
-      rollup.rollup(all);
+      rollup.rollupAffected(i, k, d);
     } catch (Exception e) {
       synchronized (lock) {
         ids.addAll(i);
