@@ -94,11 +94,4 @@ public final class CatalogCallCoster implements CallCoster {
   private static String model(CallRecord call) {
     return call.responseModel() != null ? call.responseModel() : call.requestModel();
   }
-
-  /** Unpriced calls seen since start, per provider/model. */
-  public Map<String, Long> unpricedCounts() {
-    Map<String, Long> out = new java.util.TreeMap<>();
-    unpricedByModel.forEach((k, v) -> out.put(k, v.get()));
-    return out;
-  }
 }

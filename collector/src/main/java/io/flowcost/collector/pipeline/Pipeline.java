@@ -49,11 +49,7 @@ public final class Pipeline implements AutoCloseable {
 
   /** Settings of the write path. */
   public record Settings(Duration flushInterval, int flushRows, long maxBufferedRows,
-      int seenIdsCapacity) {
-    public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(60), 50_000, 2_000_000, 2_000_000);
-    }
-  }
+      int seenIdsCapacity) {}
 
   /**
    * Where de-duplication state survives a restart: the data dir (published keys, the flush

@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Collection;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -232,9 +231,5 @@ public final class Rollup {
         Files.deleteIfExists(p);
       }
     }
-  }
-
-  static List<String> tables() {
-    return List.of("workflows", "cost_per_outcome");
   }
 }

@@ -127,22 +127,9 @@ class DemoEndToEndTest {
 
   @Test
   void everyCallCostsWhatTheListPricesSayToTheNanoDollar() throws Exception {
-    BigDecimal handTotal = BigDecimal.ZERO;
-    int priced = 0;
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT request_model, input_tokens, cache_read_tokens, cache_write_tokens,"
-            + " cache_write_1h_tokens, output_tokens, cost_usd, unpriced, catalog_version"
-            + " FROM calls WHERE kind IN ('model', 'embedding') AND input_tokens IS NOT NULL")) {
-      while (rs.next()) {
-        BigDecimal hand = HandPrices.cost(rs.getString(1), rs.getLong(2), rs.getLong(3),
-            rs.getLong(4), rs.getLong(5), rs.getLong(6));
-        assertThat(rs.getBigDecimal(7)).as(rs.getString(1)).isEqualByComparingTo(hand);
-        assertThat(rs.getBoolean(8)).isFalse();
-        assertThat(rs.getString(9)).isNotBlank();
-        handTotal = handTotal.add(hand);
-        priced++;
-      }
-    }
+    HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
+    BigDecimal handTotal = checked.total();
+    int priced = checked.rows();
     assertThat(priced).isEqualTo(17); // 20 exchanges − 3 failed attempts without usage
     assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
@@ -167,14 +154,7 @@ class DemoEndToEndTest {
 
   @Test
   void plainAndStreamingCallsOfBothProvidersAreRecorded() throws Exception {
-    List<String> combos = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT DISTINCT provider || ':' || streaming FROM calls WHERE kind = 'model'"
-            + " AND output_tokens > 0 ORDER BY 1")) {
-      while (rs.next()) {
-        combos.add(rs.getString(1));
-      }
-    }
+    List<String> combos = FakeExchanges.lakeProviderStreaming(duck);
     assertThat(combos).containsExactly("anthropic:false", "anthropic:true", "openai:false",
         "openai:true");
   }

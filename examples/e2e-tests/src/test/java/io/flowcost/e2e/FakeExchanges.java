@@ -101,4 +101,17 @@ final class FakeExchanges {
     JsonNode v = usage.get(field);
     return v == null || v.isNull() ? 0 : v.asLong();
   }
+
+  /** {@code provider:streaming} of the lake's model attempts that returned output, sorted. */
+  static List<String> lakeProviderStreaming(Connection duck) throws SQLException {
+    List<String> combos = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT DISTINCT provider || ':' || streaming FROM calls WHERE kind = 'model'"
+            + " AND output_tokens > 0 ORDER BY 1")) {
+      while (rs.next()) {
+        combos.add(rs.getString(1));
+      }
+    }
+    return combos;
+  }
 }

@@ -1,7 +1,13 @@
 package io.flowcost.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 
 /**
@@ -39,5 +45,32 @@ final class HandPrices {
         .add(BigDecimal.valueOf(cacheWrite1h).multiply(new BigDecimal(p.cacheWrite1h())))
         .add(BigDecimal.valueOf(output).multiply(new BigDecimal(p.output())));
     return sum.divide(MILLION).setScale(9, RoundingMode.HALF_EVEN);
+  }
+
+  /** What {@link #checkPricedAttempts} checked: the hand-priced total and the number of rows. */
+  record Checked(BigDecimal total, int rows) {}
+
+  /**
+   * Asserts that every attempt with usage in the lake's {@code calls} view costs its hand price to
+   * the nano-dollar, is priced, and names its catalog version.
+   */
+  static Checked checkPricedAttempts(Connection duck) throws SQLException {
+    BigDecimal total = BigDecimal.ZERO;
+    int rows = 0;
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT request_model, input_tokens, cache_read_tokens, cache_write_tokens,"
+            + " cache_write_1h_tokens, output_tokens, cost_usd, unpriced, catalog_version"
+            + " FROM calls WHERE kind IN ('model', 'embedding') AND input_tokens IS NOT NULL")) {
+      while (rs.next()) {
+        BigDecimal hand = cost(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+            rs.getLong(5), rs.getLong(6));
+        assertThat(rs.getBigDecimal(7)).as(rs.getString(1)).isEqualByComparingTo(hand);
+        assertThat(rs.getBoolean(8)).isFalse();
+        assertThat(rs.getString(9)).isNotBlank();
+        total = total.add(hand);
+        rows++;
+      }
+    }
+    return new Checked(total, rows);
   }
 }

@@ -90,14 +90,7 @@ class OldLangChain4jTest {
         + " AND cache_write_tokens > 0 AND cache_read_tokens = 0")).isEqualTo(1L);
     assertThat(scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
         + " AND cache_read_tokens > 0 AND cache_write_tokens = 0")).isEqualTo(1L);
-    List<String> combos = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT DISTINCT provider || ':' || streaming FROM calls WHERE kind = 'model'"
-            + " AND output_tokens > 0 ORDER BY 1")) {
-      while (rs.next()) {
-        combos.add(rs.getString(1));
-      }
-    }
+    List<String> combos = FakeExchanges.lakeProviderStreaming(duck);
     assertThat(combos).containsExactly("anthropic:false", "anthropic:true", "openai:false",
         "openai:true");
   }
@@ -133,21 +126,9 @@ class OldLangChain4jTest {
 
   @Test
   void everyCallCostsWhatTheListPricesSay() throws Exception {
-    BigDecimal handTotal = BigDecimal.ZERO;
-    int priced = 0;
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT request_model, input_tokens, cache_read_tokens, cache_write_tokens,"
-            + " cache_write_1h_tokens, output_tokens, cost_usd, unpriced"
-            + " FROM calls WHERE kind IN ('model', 'embedding') AND input_tokens IS NOT NULL")) {
-      while (rs.next()) {
-        BigDecimal hand = HandPrices.cost(rs.getString(1), rs.getLong(2), rs.getLong(3),
-            rs.getLong(4), rs.getLong(5), rs.getLong(6));
-        assertThat(rs.getBigDecimal(7)).as(rs.getString(1)).isEqualByComparingTo(hand);
-        assertThat(rs.getBoolean(8)).isFalse();
-        handTotal = handTotal.add(hand);
-        priced++;
-      }
-    }
+    HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
+    BigDecimal handTotal = checked.total();
+    int priced = checked.rows();
     assertThat(priced).isEqualTo(12); // 13 exchanges − the 429 without usage
     assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
