@@ -78,10 +78,12 @@ public final class Collector implements AutoCloseable {
   private final CollectorServer server;
   private final PriceCatalogWatcher prices;
   private final int port;
+  private final DataDirLock dataDirLock;
   private boolean closed;
 
   private Collector(Vertx vertx, Pipeline pipeline, RollupScheduler rollups,
-      CollectorServer server, PriceCatalogWatcher prices, int port) {
+      CollectorServer server, PriceCatalogWatcher prices, int port, DataDirLock dataDirLock) {
+    this.dataDirLock = dataDirLock;
     this.vertx = vertx;
     this.pipeline = pipeline;
     this.rollups = rollups;
@@ -93,7 +95,21 @@ public final class Collector implements AutoCloseable {
   /** Starts a collector and blocks until it listens. */
   public static Collector start(Config config) throws Exception {
     Clock clock = Clock.systemUTC();
-    Files.createDirectories(config.dataDir());
+    // Taken first and held until close (or until the OS ends the process): nothing else may
+    // touch the write-ahead log of a data dir another collector owns.
+    DataDirLock dataDirLock = DataDirLock.acquire(config.dataDir(), config.port());
+    try {
+      Collector collector = start(config, dataDirLock, clock);
+      dataDirLock.listening(collector.port());
+      return collector;
+    } catch (Exception | Error e) {
+      dataDirLock.close();
+      throw e;
+    }
+  }
+
+  private static Collector start(Config config, DataDirLock dataDirLock, Clock clock)
+      throws Exception {
     claimDataDir(config.dataDir(), config.lakeUri());
     String instanceId = config.instanceId() != null ? config.instanceId()
         : UUID.randomUUID().toString().substring(0, 8);
@@ -146,7 +162,7 @@ public final class Collector implements AutoCloseable {
         + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
         + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "
         + config.dataDir().toAbsolutePath() + "; catalog " + pricer.get().catalog().version());
-    return new Collector(vertx, pipeline, rollups, server, prices, port);
+    return new Collector(vertx, pipeline, rollups, server, prices, port, dataDirLock);
   }
 
   /** A data dir belongs to one lake: refuse to mix two lakes' write-ahead logs. */
@@ -204,6 +220,8 @@ public final class Collector implements AutoCloseable {
       prices.close();
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Released last: until the lake has everything, the data dir still matters.
+    dataDirLock.close();
     LOG.info("stopped: everything accepted is in the lake");
   }
 }

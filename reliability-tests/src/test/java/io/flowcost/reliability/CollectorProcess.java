@@ -128,6 +128,11 @@ final class CollectorProcess implements AutoCloseable {
     return Integer.parseInt(command.get(command.indexOf("--port") + 1));
   }
 
+  /** The operating-system id of the running (or last) collector process. */
+  long pid() {
+    return process.pid();
+  }
+
   /** {@code kill -9}: no shutdown hook runs, nothing is flushed. */
   void kill() throws InterruptedException {
     process.destroyForcibly();

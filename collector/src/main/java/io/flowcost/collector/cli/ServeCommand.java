@@ -29,7 +29,8 @@ final class ServeCommand implements Callable<Integer> {
   LakeOptions lake;
 
   @Option(names = "--data-dir", defaultValue = "./flowcost-data", paramLabel = "DIR",
-      description = "Write-ahead log and spool; belongs to one lake (default: ${DEFAULT-VALUE}).")
+      description = "Write-ahead log and spool; belongs to one lake and, while it runs, to this"
+          + " collector alone: a second one on it refuses to start (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(names = "--prices", paramLabel = "FILE",
