@@ -38,7 +38,7 @@ class SecurityTest {
 
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
-  void withKeysConfiguredOnlyAKnownKeyIsAcceptedAndSpendIsAttributedToItsOwner() throws Exception {
+  void withKeysConfiguredOnlyAKnownKeyIsAcceptedAndItsTagsArePinned() throws Exception {
     Path keys = tmp.resolve("keys.txt");
     Files.writeString(keys, "# key = owner tags\nk-alpha-7f3 = owner=alice,team=search\n",
         StandardCharsets.UTF_8);
@@ -66,6 +66,16 @@ class SecurityTest {
       HttpResponse<byte[]> bearer = http.send(post(traces, workflows())
           .header("Authorization", "Bearer k-alpha-7f3").build(),
           HttpResponse.BodyHandlers.ofByteArray());
+      // an outcome carries no tags: one that tries to set them is refused, so it cannot move
+      // the workflow's spend to another team either
+      HttpResponse<String> outcomeWithTags = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/v1/outcomes"))
+          .header("Content-Type", "application/json").header("X-Flowcost-Api-Key", "k-alpha-7f3")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"external_key\":\"T-1\","
+              + "\"status\":\"success\",\"tags\":{\"team\":\"checkout\"}}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(outcomeWithTags.statusCode()).isEqualTo(400);
+      assertThat(outcomeWithTags.body()).contains("unknown").doesNotContain("tags");
       System.out.printf("api keys: no key -> %d, wrong key -> %d, outcome without key -> %d,"
               + " right key -> %d, bearer -> %d%n", none.statusCode(), wrong.statusCode(),
           outcomeNoKey.statusCode(), right.statusCode(), bearer.statusCode());
@@ -82,16 +92,19 @@ class SecurityTest {
     Map<String, Map<String, String>> tags = new HashMap<>();
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT DISTINCT workflow_name, tags['owner'], tags['team']"
+        ResultSet rs = st.executeQuery("SELECT DISTINCT workflow_name, tags['owner'], tags['team'],"
+            + " tags['feature']"
             + " FROM read_parquet('" + lake + "/workflow_spans/date=*/*.parquet')")) {
       while (rs.next()) {
         tags.put(rs.getString(1), Map.of("owner", String.valueOf(rs.getString(2)),
-            "team", String.valueOf(rs.getString(3))));
+            "team", String.valueOf(rs.getString(3)), "feature", String.valueOf(rs.getString(4))));
       }
     }
-    // the key's tags are the lowest precedence: a workflow's own team tag wins
-    assertThat(tags).containsEntry("untagged", Map.of("owner", "alice", "team", "search"))
-        .containsEntry("tagged", Map.of("owner", "alice", "team", "checkout"))
+    // the key's tags are pinned: a workflow's own team tag (span attribute, which is also how
+    // baggage and the outcome API's tags arrive) cannot override them; its other tags stay
+    assertThat(tags)
+        .containsEntry("untagged", Map.of("owner", "alice", "team", "search", "feature", "null"))
+        .containsEntry("tagged", Map.of("owner", "alice", "team", "search", "feature", "faq"))
         .hasSize(2);
   }
 
@@ -149,7 +162,8 @@ class SecurityTest {
           .addAttributes(bool("flowcost.workflow.root"))
           .addAttributes(OtlpRequests.attr("flowcost.workflow.name", name));
       if (name.equals("tagged")) {
-        s.addAttributes(OtlpRequests.attr("flowcost.tag.team", "checkout"));
+        s.addAttributes(OtlpRequests.attr("flowcost.tag.team", "checkout"))
+            .addAttributes(OtlpRequests.attr("flowcost.tag.feature", "faq"));
       }
       scope.addSpans(s);
     }

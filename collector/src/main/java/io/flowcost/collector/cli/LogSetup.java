@@ -1,5 +1,6 @@
 package io.flowcost.collector.cli;
 
+import io.flowcost.collector.SafeText;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -7,7 +8,11 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** One log line per event on stderr: time, level, component, message. */
+/**
+ * One log line per event on stderr: time, level, component, message. Every message goes through
+ * {@link SafeText#escape}, so no text in it (request-derived or from a library's exception) can
+ * break the line or send control sequences to a terminal.
+ */
 final class LogSetup {
 
   private LogSetup() {}
@@ -25,7 +30,7 @@ final class LogSetup {
         name = name.substring(name.lastIndexOf('.') + 1);
         return String.format("%1$tFT%1$tT.%1$tLZ %2$-7s %3$s: %4$s%n",
             r.getInstant().atZone(java.time.ZoneOffset.UTC), r.getLevel().getName(), name,
-            formatMessage(r));
+            SafeText.escape(formatMessage(r)));
       }
     });
     handler.setLevel(Level.ALL);

@@ -40,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--api-keys", paramLabel = "FILE",
       description = "Require an API key (X-Flowcost-Api-Key header); file lines are"
-          + " 'KEY = tag=value,…', whose tags are attributed to the key's workflows.")
+          + " 'KEY = tag=value,…', whose tags are pinned on what is sent with the key.")
   Path apiKeys;
 
   @Option(names = "--flush-interval", defaultValue = "60s", paramLabel = "DURATION",

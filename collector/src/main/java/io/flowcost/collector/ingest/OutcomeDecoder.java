@@ -77,10 +77,13 @@ public final class OutcomeDecoder {
     if (!n.isObject()) {
       throw new BadInputException(path + "outcome must be a JSON object");
     }
+    int position = 0;
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!FIELDS.contains(f)) {
-        throw new BadInputException(path + f + ": unknown field (expected one of " + FIELDS.stream().sorted().toList() + ")");
+      position++;
+      if (!FIELDS.contains(it.next())) {
+        // named by position, not by name: a request's field names are not echoed
+        throw new BadInputException(path + "field #" + position + " of the outcome is unknown"
+            + " (expected only " + FIELDS.stream().sorted().toList() + ")");
       }
     }
     String workflowId = text(n, "workflow_id", path, 32);

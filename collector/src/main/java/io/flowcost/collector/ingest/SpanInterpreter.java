@@ -58,6 +58,7 @@ public final class SpanInterpreter {
       if (service == null || service.isBlank()) {
         service = "unknown_service";
       }
+      service = limit(service, 256); // capped like every other name
       Long dropped = droppedReport(resource);
       if (dropped != null) {
         agentDropped.merge(service, dropped, Long::sum);

@@ -49,9 +49,9 @@ public final class OtlpTraceDecoder {
         || type.startsWith("application/octet-stream")) {
       return decodeProtobuf(body);
     }
-    throw new BadInputException(
-        "unsupported Content-Type '" + contentType
-            + "': send application/x-protobuf or application/json (OTLP/HTTP)");
+    // the header's value is not quoted back: nothing from a request goes into a reply or a log
+    throw new BadInputException("unsupported Content-Type: send application/x-protobuf or"
+        + " application/json (OTLP/HTTP)");
   }
 
   static ExportTraceServiceRequest decodeProtobuf(byte[] body) {

@@ -1,5 +1,6 @@
 package io.flowcost.collector.pipeline;
 
+import io.flowcost.collector.SafeText;
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.Usage;
 import io.flowcost.collector.pricing.CallPricer;
@@ -24,7 +25,11 @@ public final class CatalogCallCoster implements CallCoster {
   private static final Logger LOG = Logger.getLogger(CatalogCallCoster.class.getName());
 
   private final Supplier<CallPricer> pricer;
+  /** How many distinct unpriced models are named in the log. */
+  static final int MAX_NAMED_MODELS = 1000;
+
   private final Map<String, AtomicLong> unpricedByModel = new ConcurrentHashMap<>();
+  private volatile boolean tooManyNamed;
 
   public CatalogCallCoster(Supplier<CallPricer> pricer) {
     this.pricer = pricer;
@@ -48,9 +53,19 @@ public final class CatalogCallCoster implements CallCoster {
     }
     if (result.unpriced()) {
       String model = call.provider() + "/" + model(call);
-      AtomicLong n = unpricedByModel.computeIfAbsent(model, k -> new AtomicLong());
-      if (n.getAndIncrement() == 0) {
-        LOG.warning("unpriced model '" + model + "': its calls get cost NULL and unpriced=true;"
+      // model names come from requests: a sender inventing names must not grow this map (or
+      // the log) without bound, so past MAX_NAMED_MODELS new names are no longer named
+      AtomicLong n = unpricedByModel.size() < MAX_NAMED_MODELS
+          ? unpricedByModel.computeIfAbsent(model, k -> new AtomicLong())
+          : unpricedByModel.get(model);
+      if (n == null) {
+        if (!tooManyNamed) {
+          tooManyNamed = true;
+          LOG.warning("more than " + MAX_NAMED_MODELS + " distinct unpriced models: further ones"
+              + " are not named in the log (the calls table has them all)");
+        }
+      } else if (n.getAndIncrement() == 0) {
+        LOG.warning("unpriced model '" + SafeText.of(model) + "': its calls get cost NULL and unpriced=true;"
             + " add it to a --prices file (Flowcost or LiteLLM format) to price them");
       }
     }

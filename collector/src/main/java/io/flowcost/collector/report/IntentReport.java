@@ -1,5 +1,6 @@
 package io.flowcost.collector.report;
 
+import io.flowcost.collector.SafeText;
 import io.flowcost.collector.rollup.LakeViews;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +18,10 @@ import java.util.List;
 /**
  * The per-intent table: workflows, success rate, cost, failure waste, cost per successful
  * outcome, cache savings and unpriced calls, read from the lake's views.
+ *
+ * <p>Workflow, provider and model names come from requests: they are printed through {@link
+ * SafeText}, so none can send escape sequences (colour, window title, clear screen) to the
+ * terminal or break the table's lines.
  */
 public final class IntentReport {
 
@@ -94,7 +99,7 @@ public final class IntentReport {
         "SELECT coalesce(provider, '?') || '/' || coalesce(response_model, request_model, '?'),"
             + " count(*) FROM calls WHERE unpriced GROUP BY 1 ORDER BY 2 DESC, 1")) {
       while (rs.next()) {
-        out.add(rs.getString(1) + ": " + rs.getLong(2) + " calls");
+        out.add(SafeText.of(rs.getString(1)) + ": " + rs.getLong(2) + " calls");
       }
     }
     return out;
@@ -127,7 +132,7 @@ public final class IntentReport {
           : BigDecimal.valueOf(l.successes() * 100L)
               .divide(BigDecimal.valueOf(l.workflows()), 1, RoundingMode.HALF_EVEN) + "%";
       out.println(String.format("%-34s %9d %8d %8d %8d %8s %14s %14s %14s %13s %13s %8d",
-          truncate(l.intent(), 34), l.workflows(), l.successes(), l.failures(), l.unknown(), rate,
+          truncate(SafeText.of(l.intent(), 34), 34), l.workflows(), l.successes(), l.failures(), l.unknown(), rate,
           money(l.cost()), money(l.waste()), l.costPerSuccess() == null ? "-" : money(l.costPerSuccess()),
           money(l.savingsGross()), money(l.savingsNet()), l.unpricedCalls()));
     }

@@ -15,8 +15,11 @@ import java.util.Optional;
 
 /**
  * Ingestion API keys ({@code --api-keys FILE}): one {@code key = tag=value,tag=value} per line,
- * {@code #} comments. A key's tags (its owner, team, …) become the lowest-precedence tags of
- * the workflows sent with it. With no file, keys are not required.
+ * {@code #} comments. A key's tags (its owner, team, …) are pinned for the workflows sent with
+ * it: they override the same keys set by the sender (span attributes {@code flowcost.tag.*},
+ * which carry {@code -Dflowcost.tags}, baggage {@code flowcost.*} and the outcome API), so whoever
+ * holds a key cannot move its spend to another owner (DESIGN.md, tag precedence). Outcome
+ * reports carry no tags at all. With no file, keys are not required.
  */
 public final class ApiKeys {
 
@@ -75,15 +78,15 @@ public final class ApiKeys {
     return Optional.ofNullable(owners.get(key));
   }
 
-  /** Adds the key owner's tags to workflow spans that do not set them themselves. */
+  /** Sets the key owner's tags on workflow spans, overriding the span's own value for a key. */
   static IngestBatch applyOwnerTags(IngestBatch batch, Map<String, String> ownerTags) {
     if (ownerTags.isEmpty() || batch.workflowSpans().isEmpty()) {
       return batch;
     }
     List<WorkflowSpanRecord> spans = new ArrayList<>();
     for (WorkflowSpanRecord w : batch.workflowSpans()) {
-      Map<String, String> tags = new LinkedHashMap<>(ownerTags);
-      tags.putAll(w.tags());
+      Map<String, String> tags = new LinkedHashMap<>(w.tags());
+      tags.putAll(ownerTags); // pinned: the key's tags win
       spans.add(new WorkflowSpanRecord(w.workflowId(), w.spanId(), w.workflowName(), w.service(),
           w.source(), w.startTime(), w.endTime(), w.error(), w.errorType(), tags,
           w.externalKey(), w.conversationId(), w.userId(), w.receivedAt()));

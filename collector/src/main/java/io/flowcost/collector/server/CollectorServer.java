@@ -2,6 +2,7 @@ package io.flowcost.collector.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowcost.collector.SafeText;
 import io.flowcost.collector.ingest.IngestBatch;
 import io.flowcost.collector.ingest.OutcomeDecoder;
 import io.flowcost.collector.ingest.OutcomeRecord;
@@ -93,9 +94,9 @@ public final class CollectorServer {
         .handler(this::traces);
     router.post("/v1/outcomes").handler(body).handler(this::authorize).handler(this::admit)
         .handler(this::outcomes);
+    // the request's path is not echoed: nothing from a request goes back into a reply or a log
     router.route().last().handler(ctx -> error(ctx, 404,
-        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()
-            + " (use POST /v1/traces, POST /v1/outcomes, GET /health)"));
+        "no such endpoint (use POST /v1/traces, POST /v1/outcomes, GET /health)"));
     router.errorHandler(413, ctx -> error(ctx, 413,
         "request body larger than " + settings.maxBodyBytes() + " bytes: send smaller batches"));
     HttpServerOptions options = new HttpServerOptions()
@@ -238,7 +239,7 @@ public final class CollectorServer {
       if (what.equals("spans")) {
         pipeline.spansRequestRejected(1);
       }
-      LOG.info("rejected a " + what + " request (400): " + bad.getMessage());
+      LOG.info("rejected a " + what + " request (400): " + SafeText.of(bad.getMessage(), 1000));
       error(ctx, 400, bad.getMessage());
     } else if (e instanceof IllegalStateException) {
       ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
@@ -284,7 +285,7 @@ public final class CollectorServer {
       return;
     }
     ObjectNode body = JSON.createObjectNode();
-    body.put("error", message);
+    body.put("error", SafeText.of(message, 1000));
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
         .end(body.toString());
   }
