@@ -11,6 +11,8 @@ import io.flowcost.collector.server.ApiKeys;
 import io.flowcost.collector.server.CollectorServer;
 import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
+import io.flowcost.collector.status.CollectorStatus;
+import io.flowcost.collector.status.DurationText;
 import io.flowcost.collector.wal.WriteAheadLog;
 import io.flowcost.lake.LakeWriter;
 import io.flowcost.lake.store.LakeStore;
@@ -79,11 +81,14 @@ public final class Collector implements AutoCloseable {
   private final PriceCatalogWatcher prices;
   private final int port;
   private final DataDirLock dataDirLock;
+  private final Path dataDir;
   private boolean closed;
 
   private Collector(Vertx vertx, Pipeline pipeline, RollupScheduler rollups,
-      CollectorServer server, PriceCatalogWatcher prices, int port, DataDirLock dataDirLock) {
+      CollectorServer server, PriceCatalogWatcher prices, int port, DataDirLock dataDirLock,
+      Path dataDir) {
     this.dataDirLock = dataDirLock;
+    this.dataDir = dataDir;
     this.vertx = vertx;
     this.pipeline = pipeline;
     this.rollups = rollups;
@@ -158,11 +163,17 @@ public final class Collector implements AutoCloseable {
           + config.port() + " (" + rootMessage(e) + "); if the port is in use, choose another"
           + " --port or stop the process using it", e);
     }
+    // report reads this to say when rows not yet in the lake will be flushed
+    CollectorStatus.ofThisProcess(clock.instant(), config.flushInterval(), config.lakeUri())
+        .write(config.dataDir());
     LOG.info("listening on " + (config.tlsCert() != null ? "https" : "http") + "://"
         + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
         + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "
-        + config.dataDir().toAbsolutePath() + "; catalog " + pricer.get().catalog().version());
-    return new Collector(vertx, pipeline, rollups, server, prices, port, dataDirLock);
+        + config.dataDir().toAbsolutePath() + "; rows reach the lake every "
+        + DurationText.of(config.flushInterval()) + " (--flush-interval) and at shutdown;"
+        + " catalog " + pricer.get().catalog().version());
+    return new Collector(vertx, pipeline, rollups, server, prices, port, dataDirLock,
+        config.dataDir());
   }
 
   /** A data dir belongs to one lake: refuse to mix two lakes' write-ahead logs. */
@@ -212,6 +223,7 @@ public final class Collector implements AutoCloseable {
       return;
     }
     closed = true;
+    LOG.info("stopping: no new requests; flushing everything accepted to the lake, then rolling up");
     server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     pipeline.close();
     rollups.close();
@@ -220,6 +232,7 @@ public final class Collector implements AutoCloseable {
       prices.close();
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    CollectorStatus.remove(dataDir);
     // Released last: until the lake has everything, the data dir still matters.
     dataDirLock.close();
     LOG.info("stopped: everything accepted is in the lake");

@@ -149,6 +149,14 @@ public final class AgentConfig {
     return endpoint + "/v1/traces";
   }
 
+  /**
+   * True when no service name was configured ({@code flowcost.service}, {@code FLOWCOST_SERVICE},
+   * {@code OTEL_SERVICE_NAME}) and spans carry {@link #DEFAULT_SERVICE}.
+   */
+  public boolean serviceUnset() {
+    return DEFAULT_SERVICE.equals(serviceName);
+  }
+
   /** The {@code service.name} resource attribute. */
   public String serviceName() {
     return serviceName;

@@ -18,6 +18,7 @@ import io.flowcost.agent.http.HttpSettings;
 import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -69,8 +70,39 @@ public final class AgentInstaller {
     telemetry.installShutdownHook();
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
     instrumentations(adviceLocator, instrumentation).installOn(instrumentation);
+    AgentLog.info(startLine(version, config, HttpSettings.current()));
+    if (config.serviceUnset()) {
+      AgentLog.once("service-unset", "no service name is set, so spans carry service "
+          + AgentConfig.DEFAULT_SERVICE + " and reports cannot tell this app from others: set"
+          + " -Dflowcost.service=NAME (or FLOWCOST_SERVICE, or OTEL_SERVICE_NAME)");
+    }
+    if (config.endpoint().endsWith("/v1/traces")) {
+      AgentLog.once("endpoint-path", "flowcost.endpoint (FLOWCOST_ENDPOINT) is "
+          + config.endpoint() + ", so spans go to " + config.tracesEndpoint()
+          + ": set it to the collector's base URL, without /v1/traces");
+    }
     AgentLog.debug("agent " + version + " installed: " + config);
   }
+
+  /**
+   * The one line the agent prints when it attaches: version, service, where spans go, and which
+   * hooks are installed (each takes effect when its library is loaded).
+   */
+  static String startLine(String version, AgentConfig config, HttpSettings http) {
+    return "agent " + (version == null ? "(dev)" : version) + " attached: service "
+        + config.serviceName() + ", spans to " + config.tracesEndpoint()
+        + "; hooks: " + String.join(", ", HOOKS)
+        + "; other HTTP " + (http.captureAll() ? "recorded (http.capture=all)" : "not recorded")
+        + (http.propagationHosts().isEmpty() ? ""
+            : "; workflow propagated to " + String.join(",", http.propagationHosts()))
+        + (config.debug() ? "" : " (FLOWCOST_DEBUG=true for details)");
+  }
+
+  /** The hook groups {@link #instrumentations} installs, as the start line names them. */
+  static final List<String> HOOKS = List.of(
+      "LangChain4j (AI services, chat, streaming, embeddings, retrieval, tools)",
+      "OpenAI/Anthropic SDKs", "HTTP clients (JDK, OkHttp, Apache 5, Vert.x)", "outcome-api",
+      "incoming requests (servlet, JDK, Vert.x)");
 
   /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */
   private static void breakInstrumentations(AgentConfig config) {

@@ -11,13 +11,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code compact}: merge a closed day's small fact files into one file per table and day. */
 @Command(name = "compact", mixinStandardHelpOptions = true,
-    description = {"Merge the small Parquet files of closed days (before today, UTC) into one file",
-        "per table and day, de-duplicated on the row key; the merged file is published before",
-        "the old ones are deleted, so the lake views never lose or double a row."})
+    description = {"Merge the small Parquet files of closed days into one file per table and day.",
+        "Closed days are those before today (UTC). Rows are de-duplicated on the row key; the"
+            + " merged file is published before the old ones are deleted, so the lake views never"
+            + " lose or double a row."})
 final class CompactCommand implements Callable<Integer> {
 
   @Mixin
@@ -39,8 +42,14 @@ final class CompactCommand implements Callable<Integer> {
     LocalDate before;
   }
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (lake.refuse(spec.commandLine())) {
+      return 2;
+    }
     List<String> tables = "all".equals(table) ? Compactor.tables() : List.of(table);
     Compactor compactor = new Compactor(lake.store(),
         Path.of(System.getProperty("java.io.tmpdir")),

@@ -20,8 +20,12 @@ public final class FlowcostCollector {
 
   /** Entry point. */
   public static void main(String[] args) {
+    if (System.getProperty("java.util.logging.manager") == null) {
+      // before anything touches java.util.logging: keep logging during shutdown (see the class)
+      System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+    }
     LogSetup.install();
-    CommandLine cli = new CommandLine(new FlowcostCollector());
+    CommandLine cli = HelpLayout.install(new CommandLine(new FlowcostCollector()));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("flowcost-collector: " + e.getMessage());
       return 2;

@@ -67,6 +67,28 @@ final class LakeOptions {
     return Path.of(lake).toAbsolutePath().normalize();
   }
 
+  /**
+   * Why the local lake path is not a Flowcost lake (saying what was expected), or {@code null}
+   * when it is one or is an s3:// lake (whose store checks its bucket).
+   */
+  String notALake() {
+    return isS3() ? null : LakeCheck.problem(localRoot());
+  }
+
+  /**
+   * Prints why {@code --lake} is not a lake on {@code cmd}'s error stream and returns true, or
+   * returns false when it is one. Call before {@link #store()}, which creates a local directory.
+   */
+  boolean refuse(picocli.CommandLine cmd) {
+    String problem = notALake();
+    if (problem == null) {
+      return false;
+    }
+    cmd.getErr().println("flowcost-collector " + cmd.getCommandName() + ": " + problem);
+    cmd.getErr().flush();
+    return true;
+  }
+
   /** For an s3:// lake, brings the local mirror of every table the views read up to date. */
   void refreshMirror() throws IOException {
     if (isS3()) {

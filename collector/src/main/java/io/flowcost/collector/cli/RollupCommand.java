@@ -9,7 +9,9 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code rollup}: rebuild workflows and cost_per_outcome snapshots from the facts. */
 @Command(name = "rollup", mixinStandardHelpOptions = true,
@@ -29,14 +31,22 @@ final class RollupCommand implements Callable<Integer> {
       description = "Outcome horizon (default: ${DEFAULT-VALUE}).")
   int horizonDays;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (lake.refuse(spec.commandLine())) {
+      return 2;
+    }
     Rollup rollup = new Rollup(lake.localRoot(), lake.store(),
         "rollup-" + UUID.randomUUID().toString().substring(0, 8), horizonDays, Clock.systemUTC());
     Rollup.Result result = days == null || days.isEmpty()
         ? rollup.rollupAll() : rollup.rollup(new TreeSet<>(days));
-    System.out.println("rolled up " + result.workflows() + " workflows on " + result.days().size()
-        + " day(s) as version " + result.version());
+    System.out.println(result.days().isEmpty()
+        ? "nothing to roll up: the lake at " + lake.lake + " has no workflows yet"
+        : "rolled up " + result.workflows() + " workflows on " + result.days().size()
+            + " day(s) as version " + result.version());
     return 0;
   }
 }

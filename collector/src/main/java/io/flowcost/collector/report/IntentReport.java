@@ -25,8 +25,8 @@ import java.util.List;
  */
 public final class IntentReport {
 
-  /** One line of the table. */
-  public record Line(String intent, long workflows, long successes, long failures, long unknown,
+  /** One line of the table: an intent of one service, or the total ({@code intent} "TOTAL"). */
+  public record Line(String intent, String service, long workflows, long successes, long failures, long unknown,
       BigDecimal cost, BigDecimal waste, BigDecimal costPerSuccess, BigDecimal savingsGross,
       BigDecimal savingsNet, long unpricedCalls) {}
 
@@ -51,25 +51,27 @@ public final class IntentReport {
 
   private String query() {
     String source = live ? "cost_per_outcome_derived" : "cost_per_outcome_latest";
-    return "WITH g AS (SELECT coalesce(workflow_name, '(unnamed)') AS intent, * EXCLUDE (workflow_name)"
+    return "WITH g AS (SELECT coalesce(workflow_name, '(unnamed)') AS intent,"
+        + " coalesce(service, '(none)') AS svc, * EXCLUDE (workflow_name)"
         + " FROM " + source + ")"
-        + " SELECT intent, sum(workflows), sum(successes), sum(failures), sum(unknown),"
+        + " SELECT intent, svc, sum(workflows), sum(successes), sum(failures), sum(unknown),"
         + " CAST(sum(total_cost_usd) AS DECIMAL(18,9)), CAST(sum(failure_waste_usd) AS DECIMAL(18,9)),"
         + " flowcost_cost_per_success(sum(total_cost_usd), sum(successes)),"
         + " CAST(sum(cache_savings_gross_usd) AS DECIMAL(18,9)),"
         + " CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)), sum(unpriced_calls)"
-        + " FROM g GROUP BY GROUPING SETS ((intent), ())"
-        + " ORDER BY GROUPING(intent), sum(total_cost_usd) DESC, intent";
+        + " FROM g GROUP BY GROUPING SETS ((intent, svc), ())"
+        + " ORDER BY GROUPING(intent), sum(total_cost_usd) DESC, intent, svc";
   }
 
   private static List<Line> lines(Connection c, String sql) throws SQLException {
     List<Line> out = new ArrayList<>();
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
-        out.add(new Line(rs.getString(1) == null ? "TOTAL" : rs.getString(1), rs.getLong(2),
-            rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6),
-            rs.getBigDecimal(7), rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10),
-            rs.getLong(11)));
+        out.add(new Line(rs.getString(1) == null ? "TOTAL" : rs.getString(1),
+            rs.getString(2) == null ? "" : rs.getString(2), rs.getLong(3),
+            rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7),
+            rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10), rs.getBigDecimal(11),
+            rs.getLong(12)));
       }
     }
     return out;
@@ -114,13 +116,15 @@ public final class IntentReport {
 
   private void print(PrintStream out, List<Line> lines, List<String> unpriced) {
     if (lines.size() <= 1 && (lines.isEmpty() || lines.get(0).workflows() == 0)) {
-      out.println(live ? "No workflows in the lake at " + lake + " yet."
+      out.println((live ? "No workflows in the lake at " + lake + " yet."
           : "No rolled-up workflows in the lake at " + lake
-              + " yet: run 'flowcost-collector rollup --lake " + lake + "' or 'report --live'.");
+              + " yet: run 'flowcost-collector rollup --lake " + lake + "' or 'report --live'.")
+          + " A collector writes accepted rows to the lake every --flush-interval (default 60s)"
+          + " and when it stops (SIGTERM), and rolls them up --rollup-delay (default 5s) later.");
       return;
     }
-    String header = String.format("%-34s %9s %8s %8s %8s %8s %14s %14s %14s %13s %13s %8s",
-        "intent", "workflows", "success", "failure", "unknown", "success%", "cost_usd",
+    String header = String.format("%-34s %-20s %9s %8s %8s %8s %8s %14s %14s %14s %13s %13s %8s",
+        "intent", "service", "workflows", "success", "failure", "unknown", "success%", "cost_usd",
         "waste_usd", "cost/success", "cache_gross", "cache_net", "unpriced");
     out.println(header);
     out.println("-".repeat(header.length()));
@@ -131,8 +135,9 @@ public final class IntentReport {
       String rate = l.workflows() == 0 ? "-"
           : BigDecimal.valueOf(l.successes() * 100L)
               .divide(BigDecimal.valueOf(l.workflows()), 1, RoundingMode.HALF_EVEN) + "%";
-      out.println(String.format("%-34s %9d %8d %8d %8d %8s %14s %14s %14s %13s %13s %8d",
-          truncate(SafeText.of(l.intent(), 34), 34), l.workflows(), l.successes(), l.failures(), l.unknown(), rate,
+      out.println(String.format("%-34s %-20s %9d %8d %8d %8d %8s %14s %14s %14s %13s %13s %8d",
+          truncate(SafeText.of(l.intent(), 34), 34), truncate(SafeText.of(l.service(), 20), 20),
+          l.workflows(), l.successes(), l.failures(), l.unknown(), rate,
           money(l.cost()), money(l.waste()), l.costPerSuccess() == null ? "-" : money(l.costPerSuccess()),
           money(l.savingsGross()), money(l.savingsNet()), l.unpricedCalls()));
     }

@@ -175,8 +175,13 @@ public final class Rollup {
     } finally {
       deleteTree(tmp);
     }
-    LOG.info("rollup v" + version + ": " + workflows + " workflows on "
-        + days.stream().sorted().map(LocalDate::toString).collect(Collectors.joining(", ")));
+    if (days.isEmpty()) {
+      LOG.info("rollup v" + version + ": no day to roll up");
+    } else {
+      LOG.info("rollup v" + version + ": " + workflows + " workflows on " + days.size()
+          + " day(s) (" + days.stream().sorted().map(LocalDate::toString)
+              .collect(Collectors.joining(", ")) + ")");
+    }
     return new Result(version, Set.copyOf(days), workflows);
   }
 

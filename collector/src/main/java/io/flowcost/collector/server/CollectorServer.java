@@ -227,7 +227,7 @@ public final class CollectorServer {
     } catch (BadInputException e) {
       throw e;
     } catch (RuntimeException e) {
-      LOG.warning("could not decode a " + what + " request (" + e.getClass().getName()
+      LOG.warning("could not decode a request with " + what + " (" + e.getClass().getName()
           + "); answered 400");
       throw new BadInputException("request could not be decoded (" + e.getClass().getSimpleName()
           + ")");
@@ -239,7 +239,7 @@ public final class CollectorServer {
       if (what.equals("spans")) {
         pipeline.spansRequestRejected(1);
       }
-      LOG.info("rejected a " + what + " request (400): " + SafeText.of(bad.getMessage(), 1000));
+      LOG.info("rejected a request with " + what + " (400): " + SafeText.of(bad.getMessage(), 1000));
       error(ctx, 400, bad.getMessage());
     } else if (e instanceof IllegalStateException) {
       ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));

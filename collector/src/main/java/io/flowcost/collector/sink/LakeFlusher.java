@@ -53,26 +53,32 @@ public final class LakeFlusher {
             .add(LakeRows.outcome(o));
       }
     }
-    int files = 0;
-    files += write(LakeTables.CALLS, calls);
-    files += write(LakeTables.WORKFLOW_SPANS, spans);
-    files += write(LakeTables.OUTCOMES, outcomes);
+    List<String> published = new ArrayList<>();
+    write(LakeTables.CALLS, calls, published);
+    write(LakeTables.WORKFLOW_SPANS, spans, published);
+    write(LakeTables.OUTCOMES, outcomes, published);
     if (!counters.isEmpty()) {
       Map<LocalDate, List<Row>> coverage = new TreeMap<>();
       counters.forEach((k, n) -> coverage.computeIfAbsent(k.day(), d -> new ArrayList<>())
           .add(LakeRows.coverage(k, n, collectorId, clock.instant())));
-      files += write(LakeTables.COVERAGE, coverage);
+      write(LakeTables.COVERAGE, coverage, published);
     }
-    LOG.fine(() -> "flushed " + records.size() + " rows");
-    if (files > 0) {
-      LOG.info("published " + records.size() + " rows in " + files + " Parquet files");
+    if (!published.isEmpty()) {
+      LOG.info("published " + String.join(", ", published));
     }
   }
 
-  private int write(TableSchema table, Map<LocalDate, List<Row>> byDay) throws IOException {
+  /** Writes one file per day of {@code table}; adds "table: N rows in F file(s)" to the log. */
+  private void write(TableSchema table, Map<LocalDate, List<Row>> byDay, List<String> published)
+      throws IOException {
+    int rows = 0;
     for (Map.Entry<LocalDate, List<Row>> e : byDay.entrySet()) {
       writer.write(table, e.getKey(), e.getValue());
+      rows += e.getValue().size();
     }
-    return byDay.size();
+    if (!byDay.isEmpty()) {
+      published.add(table.name() + ": " + rows + (rows == 1 ? " row" : " rows") + " in "
+          + byDay.size() + (byDay.size() == 1 ? " file" : " files"));
+    }
   }
 }

@@ -28,6 +28,11 @@ final class HttpTransport implements Transport {
   }
 
   @Override
+  public String url() {
+    return endpoint.toString();
+  }
+
+  @Override
   public Response post(byte[] body) throws IOException {
     HttpURLConnection c = (HttpURLConnection) endpoint.openConnection(Proxy.NO_PROXY);
     try {

@@ -141,8 +141,7 @@ final class SpanShipper {
             reportDropped();
           } else {
             rejectedSpans.addAndGet(spans);
-            AgentLog.once("export-refused", "the collector refused spans with HTTP " + r.status()
-                + "; they are dropped. Further refusals are not logged.");
+            AgentLog.once("export-refused", refused(transport.url(), r.status()));
           }
           continue;
         }
@@ -186,11 +185,32 @@ final class SpanShipper {
     try {
       return transport.post(body);
     } catch (IOException e) {
-      AgentLog.once("export-unreachable", "the collector is unreachable ("
-          + e.getClass().getName() + "); spans are kept in the spool " + spool.directory()
-          + " and sent when it is back. The application is not affected.");
+      AgentLog.once("export-unreachable", unreachable(transport.url(), e, spool.directory()));
       return null;
     }
+  }
+
+  /** The line logged the first time the collector answers with a status that drops spans. */
+  static String refused(String url, int status) {
+    String fix = switch (status) {
+      case 404, 405 -> "is FLOWCOST_ENDPOINT (flowcost.endpoint) the collector's base URL"
+          + " (without /v1/traces)?";
+      case 401, 403 -> "set FLOWCOST_API_KEY (flowcost.api-key) to a key the collector accepts"
+          + " (its --api-keys file).";
+      case 413 -> "a batch is larger than the collector's --max-body.";
+      default -> "is FLOWCOST_ENDPOINT (flowcost.endpoint) the Flowcost collector's base URL?";
+    };
+    return "POST " + url + " returned " + status + ": " + fix + " These spans are dropped;"
+        + " further refusals are not logged.";
+  }
+
+  /** The line logged the first time the collector cannot be reached. */
+  static String unreachable(String url, IOException e, Object spoolDirectory) {
+    // only the exception's class: its message may carry anything
+    return "POST " + url + " failed (" + e.getClass().getName() + "): is the collector running"
+        + " there, and is FLOWCOST_ENDPOINT (flowcost.endpoint) its base URL? Spans wait in the"
+        + " spool " + spoolDirectory + " and are sent when it answers. The application is not"
+        + " affected.";
   }
 
   /** Tells the collector how many spans the spool bound cost, once it answers again. */

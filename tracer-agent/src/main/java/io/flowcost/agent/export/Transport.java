@@ -22,6 +22,11 @@ interface Transport {
     }
   }
 
+  /** The URL requests go to, for messages ({@code <endpoint>/v1/traces}). */
+  default String url() {
+    return "the collector";
+  }
+
   /** Posts {@code body}; an {@link IOException} means the collector could not be reached. */
   Response post(byte[] body) throws IOException;
 }

@@ -113,6 +113,11 @@ public final class HttpSettings {
     return false;
   }
 
+  /** Host patterns that receive the workflow as W3C baggage ({@code flowcost.propagation.hosts}). */
+  public List<String> propagationHosts() {
+    return propagationHosts;
+  }
+
   /** Whether baggage (workflow id, tags) may be sent to this host. */
   public boolean mayReceiveBaggage(String host) {
     if (host == null) {
