@@ -169,7 +169,7 @@ public final class Collector implements AutoCloseable {
     LOG.info("listening on " + (config.tlsCert() != null ? "https" : "http") + "://"
         + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
         + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "
-        + config.dataDir().toAbsolutePath() + "; rows reach the lake every "
+        + config.dataDir().toAbsolutePath().normalize() + "; rows reach the lake every "
         + DurationText.of(config.flushInterval()) + " (--flush-interval) and at shutdown;"
         + " catalog " + pricer.get().catalog().version());
     return new Collector(vertx, pipeline, rollups, server, prices, port, dataDirLock,
