@@ -125,7 +125,12 @@ public final class CallPricer {
       key.append('@').append(tier.label());
     }
     String serviceTier = normaliseServiceTier(u.serviceTier());
-    ModelPrice.ServiceTier st = serviceTier == null ? null : entry.serviceTiers().get(serviceTier);
+    // A context tier may price a service tier itself (LiteLLM's "_above_272k_tokens_priority");
+    // otherwise the entry's service tier applies to the context tier's prices.
+    ModelPrice.ServiceTier st = serviceTier == null ? null
+        : tier != null && tier.serviceTiers().containsKey(serviceTier)
+            ? tier.serviceTiers().get(serviceTier)
+            : entry.serviceTiers().get(serviceTier);
     if (st != null) {
       p = st.apply(p);
       key.append('@').append(serviceTier);

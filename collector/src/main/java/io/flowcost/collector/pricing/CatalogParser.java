@@ -20,7 +20,8 @@ final class CatalogParser {
 
   private static final Set<String> MODEL_FIELDS = Set.of("provider", "model", "aliases", "kind",
       "effective_from", "effective_to", "source", "source_date", "input", "cache_read",
-      "cache_write_5m", "cache_write_1h", "output", "per_call", "tiers", "service_tiers", "note");
+      "cache_write_5m", "cache_write_1h", "output", "per_call", "tiers", "service_tiers", "note",
+      "source_key");
   private static final Set<String> PRICE_FIELDS = Set.of("input", "cache_read", "cache_write_5m",
       "cache_write_1h", "output", "per_call");
   private static final Set<String> LITELLM_MODES = Set.of("chat", "completion", "responses",
@@ -146,7 +147,8 @@ final class CatalogParser {
         throw error(t, tctx + " must be an object");
       }
       for (String f : t.fields.keySet()) {
-        if (!"above_input_tokens".equals(f) && !PRICE_FIELDS.contains(f)) {
+        if (!"above_input_tokens".equals(f) && !"service_tiers".equals(f)
+            && !PRICE_FIELDS.contains(f)) {
           throw error(t.get(f), tctx + ": unknown field '" + f + "'");
         }
       }
@@ -161,43 +163,51 @@ final class CatalogParser {
       } catch (ArithmeticException | NumberFormatException e) {
         throw error(above, tctx + ": 'above_input_tokens' must be a whole number");
       }
-      b.addTier(new ModelPrice.Tier(threshold, prices(t, tctx, true)));
+      b.addTier(new ModelPrice.Tier(threshold, prices(t, tctx, true),
+          serviceTiers(t.get("service_tiers"), tctx)));
     }
-    Node st = n.get("service_tiers");
-    if (st != null && !st.isNull()) {
-      if (!st.isObject()) {
-        throw error(st, ctx + ": 'service_tiers' must be an object");
-      }
-      for (Map.Entry<String, Node> e : st.fields.entrySet()) {
-        String sctx = ctx + ".service_tiers." + e.getKey();
-        Node s = e.getValue();
-        if (!s.isObject()) {
-          throw error(s, sctx + " must be an object");
-        }
-        String name = e.getKey().toLowerCase(Locale.ROOT);
-        if (!Set.of("batch", "flex", "priority").contains(name)) {
-          throw error(s, sctx + ": unknown service tier (expected batch, flex or priority)");
-        }
-        if (s.get("multiplier") != null) {
-          if (s.fields.size() != 1) {
-            throw error(s, sctx + ": give either 'multiplier' or prices, not both");
-          }
-          b.serviceTier(name, ModelPrice.ServiceTier.multiplier(decimal(s, "multiplier", sctx)));
-        } else {
-          for (String f : s.fields.keySet()) {
-            if (!PRICE_FIELDS.contains(f)) {
-              throw error(s.get(f), sctx + ": unknown field '" + f + "'");
-            }
-          }
-          b.serviceTier(name, ModelPrice.ServiceTier.prices(prices(s, sctx, true)));
-        }
-      }
-    }
+    serviceTiers(n.get("service_tiers"), ctx).forEach(b::serviceTier);
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw error(n, ctx + ": " + e.getMessage());
     }
+  }
+
+  /** {@code "service_tiers": {"batch": {"multiplier": "0.5"}, "priority": {prices}}}. */
+  private Map<String, ModelPrice.ServiceTier> serviceTiers(Node st, String ctx) {
+    Map<String, ModelPrice.ServiceTier> out = new LinkedHashMap<>();
+    if (st == null || st.isNull()) {
+      return out;
+    }
+    if (!st.isObject()) {
+      throw error(st, ctx + ": 'service_tiers' must be an object");
+    }
+    for (Map.Entry<String, Node> e : st.fields.entrySet()) {
+      String sctx = ctx + ".service_tiers." + e.getKey();
+      Node s = e.getValue();
+      if (!s.isObject()) {
+        throw error(s, sctx + " must be an object");
+      }
+      String name = e.getKey().toLowerCase(Locale.ROOT);
+      if (!Set.of("batch", "flex", "priority").contains(name)) {
+        throw error(s, sctx + ": unknown service tier (expected batch, flex or priority)");
+      }
+      if (s.get("multiplier") != null) {
+        if (s.fields.size() != 1) {
+          throw error(s, sctx + ": give either 'multiplier' or prices, not both");
+        }
+        out.put(name, ModelPrice.ServiceTier.multiplier(decimal(s, "multiplier", sctx)));
+      } else {
+        for (String f : s.fields.keySet()) {
+          if (!PRICE_FIELDS.contains(f)) {
+            throw error(s.get(f), sctx + ": unknown field '" + f + "'");
+          }
+        }
+        out.put(name, ModelPrice.ServiceTier.prices(prices(s, sctx, true)));
+      }
+    }
+    return out;
   }
 
   private void checkOverlaps(List<ModelPrice> models, List<Node> nodes) {
@@ -297,6 +307,22 @@ final class CatalogParser {
 
   // ---------------------------------------------------------------- LiteLLM format
 
+  /**
+   * LiteLLM price fields Flowcost maps: a stem, an optional context tier {@code _above_Nk_tokens}
+   * and an optional service tier. {@code scripts/generate-catalog.py} maps the same way (its
+   * output is cross-checked against this parser by {@code LiteLlmGeneratedCatalogTest}).
+   */
+  private static final java.util.regex.Pattern LITELLM_PRICE = java.util.regex.Pattern.compile(
+      "^(input_cost_per_token|cache_read_input_token_cost"
+          + "|cache_creation_input_token_cost_above_1hr|cache_creation_input_token_cost"
+          + "|output_cost_per_token)(?:_above_(\\d+)k_tokens)?(?:_(batches|flex|priority))?$");
+  private static final Map<String, String> LITELLM_SERVICE_TIERS =
+      Map.of("batches", "batch", "flex", "flex", "priority", "priority");
+  /** Key prefixes that name a provider and are dropped from the model name. */
+  private static final Set<String> LITELLM_KEY_PREFIXES = Set.of("openai", "anthropic", "gemini",
+      "bedrock", "azure", "azure_ai", "mistral", "deepseek", "xai", "cohere", "cohere_chat",
+      "groq", "vertex_ai", "text-completion-openai");
+
   private PriceCatalog parseLiteLlm(Node root, String contentHash) {
     Map<String, ModelPrice> byKey = new LinkedHashMap<>();
     for (Map.Entry<String, Node> e : root.fields.entrySet()) {
@@ -310,47 +336,7 @@ final class CatalogParser {
         continue;
       }
       String ctx = "'" + key + "'";
-      String litellmProvider = optionalString(v, "litellm_provider", ctx);
-      String provider = liteLlmProvider(litellmProvider);
-      String model = key;
-      int slash = key.indexOf('/');
-      if (slash > 0 && provider != null
-          && liteLlmProvider(key.substring(0, slash)).equals(provider)) {
-        model = key.substring(slash + 1);
-      }
-      if (provider == null) {
-        provider = slash > 0 ? key.substring(0, slash) : "unknown";
-      }
-      ModelPrice.Builder b = ModelPrice.builder()
-          .provider(provider)
-          .model(model)
-          .kind("embedding".equals(mode) ? "embedding" : "chat")
-          .prices(liteLlmPrices(v, ctx, ""));
-      if (!model.equals(key)) {
-        b.addAlias(key);
-      }
-      Prices tier200k = v.get("input_cost_per_token_above_200k_tokens") != null
-          ? liteLlmPrices(v, ctx, "_above_200k_tokens") : null;
-      if (tier200k != null) {
-        b.addTier(new ModelPrice.Tier(200_000, tier200k.orElse(liteLlmPrices(v, ctx, ""))));
-      }
-      if (v.get("input_cost_per_token_above_128k_tokens") != null) {
-        b.addTier(new ModelPrice.Tier(128_000,
-            liteLlmPrices(v, ctx, "_above_128k_tokens").orElse(liteLlmPrices(v, ctx, ""))));
-      }
-      for (Map.Entry<String, String> st : Map.of("batch", "_batches", "flex", "_flex",
-          "priority", "_priority").entrySet()) {
-        if (v.get("input_cost_per_token" + st.getValue()) != null) {
-          b.serviceTier(st.getKey(),
-              ModelPrice.ServiceTier.prices(liteLlmPrices(v, ctx, st.getValue())));
-        }
-      }
-      ModelPrice mp;
-      try {
-        mp = b.build();
-      } catch (IllegalArgumentException ex) {
-        throw error(v, ctx + ": " + ex.getMessage());
-      }
+      ModelPrice mp = liteLlmEntry(key, v, ctx, "embedding".equals(mode) ? "embedding" : "chat");
       byKey.putIfAbsent(mp.key(), mp);
     }
     if (byKey.isEmpty()) {
@@ -360,12 +346,78 @@ final class CatalogParser {
         List.of(), List.of());
   }
 
-  /** Per-token LiteLLM prices with an optional key suffix, converted exactly to per-million. */
-  private Prices liteLlmPrices(Node v, String ctx, String suffix) {
-    // Callers only ask for a suffix whose input price exists, so input is never null here.
+  private ModelPrice liteLlmEntry(String key, Node v, String ctx, String kind) {
+    String provider = liteLlmProvider(optionalString(v, "litellm_provider", ctx));
+    String model = key;
+    int slash = key.indexOf('/');
+    if (slash > 0 && LITELLM_KEY_PREFIXES.contains(key.substring(0, slash).toLowerCase(Locale.ROOT))) {
+      model = key.substring(slash + 1);
+    }
+    if (provider == null) {
+      provider = slash > 0 ? liteLlmProvider(key.substring(0, slash)) : "unknown";
+    }
+    // Which context tiers (thousands of tokens) and service tiers the entry prices.
+    java.util.TreeMap<Integer, Set<String>> tiers = new java.util.TreeMap<>();
+    Set<String> serviceTiers = new java.util.TreeSet<>();
+    for (String f : v.fields.keySet()) {
+      java.util.regex.Matcher m = LITELLM_PRICE.matcher(f);
+      if (!m.matches()) {
+        continue;
+      }
+      if (m.group(2) != null) {
+        Set<String> s = tiers.computeIfAbsent(Integer.parseInt(m.group(2)),
+            k -> new java.util.TreeSet<>());
+        if (m.group(3) != null) {
+          s.add(m.group(3));
+        }
+      } else if (m.group(3) != null) {
+        serviceTiers.add(m.group(3));
+      }
+    }
+    Prices base = liteLlmPrices(v, ctx, "", null);
+    ModelPrice.Builder b = ModelPrice.builder()
+        .provider(provider)
+        .model(model)
+        .kind(kind)
+        .prices(base);
+    if (!model.equals(key)) {
+      b.addAlias(key);
+    }
+    Prices baseNoFee = Prices.builder().input(base.input()).cacheRead(base.cacheRead())
+        .cacheWrite5m(base.cacheWrite5m()).cacheWrite1h(base.cacheWrite1h())
+        .output(base.output()).build();
+    for (Map.Entry<Integer, Set<String>> t : tiers.entrySet()) {
+      String suffix = "_above_" + t.getKey() + "k_tokens";
+      // A price the tier leaves out is the standard one, as LiteLLM's cost calculator does.
+      Prices tp = liteLlmPrices(v, ctx, suffix, base.input()).orElse(baseNoFee);
+      Map<String, ModelPrice.ServiceTier> tst = new LinkedHashMap<>();
+      for (String st : t.getValue()) {
+        tst.put(LITELLM_SERVICE_TIERS.get(st), ModelPrice.ServiceTier.prices(
+            liteLlmPrices(v, ctx, suffix + "_" + st, tp.input())));
+      }
+      b.addTier(new ModelPrice.Tier(t.getKey() * 1000L, tp, tst));
+    }
+    for (String st : serviceTiers) {
+      b.serviceTier(LITELLM_SERVICE_TIERS.get(st),
+          ModelPrice.ServiceTier.prices(liteLlmPrices(v, ctx, "_" + st, base.input())));
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException ex) {
+      throw error(v, ctx + ": " + ex.getMessage());
+    }
+  }
+
+  /**
+   * Per-token LiteLLM prices with an optional key suffix, converted exactly to per-million.
+   *
+   * @param inputFallback the input price when the suffix has none (a tier that only lowers the
+   *     cache-read price); null only for the standard prices, whose input is required
+   */
+  private Prices liteLlmPrices(Node v, String ctx, String suffix, BigDecimal inputFallback) {
     BigDecimal input = perMillion(v, "input_cost_per_token", suffix, ctx);
     Prices.Builder p = Prices.builder()
-        .input(input)
+        .input(input != null ? input : inputFallback)
         .cacheRead(perMillion(v, "cache_read_input_token_cost", suffix, ctx))
         .cacheWrite5m(perMillion(v, "cache_creation_input_token_cost", suffix, ctx))
         // LiteLLM names the 1-hour write "..._above_1hr"; combined with a context tier it is
@@ -373,9 +425,33 @@ final class CatalogParser {
         .cacheWrite1h(perMillion(v, "cache_creation_input_token_cost_above_1hr", suffix, ctx))
         .output(perMillion(v, "output_cost_per_token", suffix, ctx));
     if (suffix.isEmpty() && v.get("input_cost_per_request") != null) {
-      p.perCall(decimal(v, "input_cost_per_request", ctx));
+      BigDecimal fee = decimal(v, "input_cost_per_request", ctx);
+      if (fee.signum() != 0) {
+        p.perCall(fee.stripTrailingZeros());
+      }
     }
-    return p.build();
+    try {
+      return withoutCheapWrites(p.build());
+    } catch (IllegalArgumentException ex) {
+      throw error(v, ctx + ": " + ex.getMessage());
+    }
+  }
+
+  /**
+   * A cache write is never cheaper than an uncached input token at any provider; where LiteLLM
+   * lists one below the input price (0 for DeepSeek, Gemini 3 on Vertex) the field means
+   * something else there, so it is dropped and such tokens are billed as input.
+   */
+  private static Prices withoutCheapWrites(Prices p) {
+    boolean cheap5m = p.cacheWrite5m() != null && p.cacheWrite5m().compareTo(p.input()) < 0;
+    boolean cheap1h = p.cacheWrite1h() != null && p.cacheWrite1h().compareTo(p.input()) < 0;
+    if (!cheap5m && !cheap1h) {
+      return p;
+    }
+    return Prices.builder().input(p.input()).cacheRead(p.cacheRead())
+        .cacheWrite5m(cheap5m ? null : p.cacheWrite5m())
+        .cacheWrite1h(cheap1h ? null : p.cacheWrite1h())
+        .output(p.output()).perCall(p.perCall()).build();
   }
 
   private BigDecimal perMillion(Node v, String field, String suffix, String ctx) {
@@ -383,7 +459,12 @@ final class CatalogParser {
     return perToken == null ? null : perToken.multiply(MILLION).stripTrailingZeros();
   }
 
-  private static String liteLlmProvider(String p) {
+  /**
+   * LiteLLM's {@code litellm_provider} as a Flowcost provider name (the names
+   * {@link ModelResolver} knows): {@code bedrock_converse} → {@code bedrock},
+   * {@code vertex_ai-anthropic_models} → {@code vertex_ai}, {@code cohere_chat} → {@code cohere}.
+   */
+  static String liteLlmProvider(String p) {
     if (p == null) {
       return null;
     }
@@ -391,11 +472,17 @@ final class CatalogParser {
     if (s.equals("text-completion-openai")) {
       return "openai";
     }
-    if (s.startsWith("bedrock")) {
+    if (s.equals("bedrock") || s.equals("bedrock_converse")) {
       return "bedrock";
     }
     if (s.startsWith("vertex_ai")) {
       return "vertex_ai";
+    }
+    if (s.equals("cohere_chat")) {
+      return "cohere";
+    }
+    if (s.equals("azure_text")) {
+      return "azure";
     }
     return s;
   }

@@ -153,19 +153,42 @@ public final class ModelPrice {
   public static final class Tier {
     private final long aboveInputTokens;
     private final Prices prices;
+    private final Map<String, ServiceTier> serviceTiers;
+
+    /**
+     * Creates a tier without service-tier prices of its own.
+     *
+     * @param aboveInputTokens the tier applies when {@code input_tokens > aboveInputTokens}
+     * @param prices the tier's prices
+     */
+    public Tier(long aboveInputTokens, Prices prices) {
+      this(aboveInputTokens, prices, Map.of());
+    }
 
     /**
      * Creates a tier.
      *
      * @param aboveInputTokens the tier applies when {@code input_tokens > aboveInputTokens}
      * @param prices the tier's prices
+     * @param serviceTiers service-tier prices that apply inside this tier (e.g. OpenAI's
+     *     priority price above 272k tokens); a service tier not listed here falls back to the
+     *     entry's, applied to this tier's prices
      */
-    public Tier(long aboveInputTokens, Prices prices) {
+    public Tier(long aboveInputTokens, Prices prices, Map<String, ServiceTier> serviceTiers) {
       if (aboveInputTokens < 0) {
         throw new IllegalArgumentException("above_input_tokens must be >= 0");
       }
       this.aboveInputTokens = aboveInputTokens;
       this.prices = Objects.requireNonNull(prices, "prices");
+      Map<String, ServiceTier> m = new LinkedHashMap<>();
+      serviceTiers.forEach((k, v) -> m.put(k.trim().toLowerCase(Locale.ROOT),
+          Objects.requireNonNull(v)));
+      this.serviceTiers = Collections.unmodifiableMap(m);
+    }
+
+    /** Service-tier prices of this context tier ({@code batch}, {@code flex}, {@code priority}). */
+    public Map<String, ServiceTier> serviceTiers() {
+      return serviceTiers;
     }
 
     /** The threshold; the tier applies strictly above it. */

@@ -111,6 +111,11 @@ public final class ModelResolver {
       } else {
         hints.addAll(List.of(prefix.split("/")));
       }
+      // "groq/meta-llama/llama-4-scout…": the model's own name has a slash after the provider.
+      int first = name.indexOf('/');
+      if (first < slash && PROVIDER_FAMILIES.containsKey(name.substring(0, first))) {
+        names.add(name.substring(first + 1));
+      }
       name = name.substring(slash + 1);
       names.add(name);
     }
@@ -178,6 +183,20 @@ public final class ModelResolver {
     for (String p : Set.of("mistral", "mistral_ai", "mistralai")) {
       m.put(p, List.of("mistral"));
     }
+    // OpenTelemetry gen_ai.provider.name values and LiteLLM's names for the other providers
+    // the bundled catalog covers.
+    for (String p : Set.of("azure_ai", "azure.ai.inference", "azure-ai", "azure_ai_foundry")) {
+      m.put(p, List.of("azure_ai"));
+    }
+    m.put("gcp.gen_ai", List.of("gemini", "vertex_ai"));
+    m.put("deepseek", List.of("deepseek"));
+    for (String p : Set.of("xai", "x_ai", "x.ai", "grok")) {
+      m.put(p, List.of("xai"));
+    }
+    for (String p : Set.of("cohere", "cohere_chat")) {
+      m.put(p, List.of("cohere"));
+    }
+    m.put("groq", List.of("groq"));
     return Collections.unmodifiableMap(m);
   }
 }

@@ -32,6 +32,8 @@ import java.util.Set;
 public final class PriceCatalog {
 
   static final String BUNDLED_RESOURCE = "/io/flowcost/collector/pricing/prices.json";
+  /** The bulk generated from LiteLLM's map by {@code scripts/generate-catalog.py}. */
+  static final String GENERATED_RESOURCE = "/io/flowcost/collector/pricing/prices-generated.json";
 
   private static volatile PriceCatalog bundled;
 
@@ -67,9 +69,11 @@ public final class PriceCatalog {
   }
 
   /**
-   * The catalog bundled with the collector ({@code prices.json} on the class path).
+   * The catalog bundled with the collector: the curated {@code prices.json} laid over the
+   * generated {@code prices-generated.json} (see {@link #curatedOver}). Its version is
+   * {@code <curated version>+<generated version>}, e.g. {@code 2026-11-24.1+litellm-1.110.2}.
    *
-   * @throws CatalogException if the bundled resource is missing or broken (a build error)
+   * @throws CatalogException if a bundled resource is missing or broken (a build error)
    */
   public static PriceCatalog bundled() {
     PriceCatalog c = bundled;
@@ -77,19 +81,89 @@ public final class PriceCatalog {
       synchronized (PriceCatalog.class) {
         c = bundled;
         if (c == null) {
-          try (InputStream in = PriceCatalog.class.getResourceAsStream(BUNDLED_RESOURCE)) {
-            if (in == null) {
-              throw new CatalogException(BUNDLED_RESOURCE, 0, "resource not found", null);
-            }
-            c = parse(in.readAllBytes(), "bundled:prices.json");
-          } catch (IOException e) {
-            throw new CatalogException(BUNDLED_RESOURCE, 0, "cannot read", e);
-          }
+          c = curatedOver(resource(GENERATED_RESOURCE, "bundled:prices-generated.json"),
+              resource(BUNDLED_RESOURCE, "bundled:prices.json"));
           bundled = c;
         }
       }
     }
     return c;
+  }
+
+  /** The curated entries alone (the hand-checked {@code prices.json}). */
+  static PriceCatalog bundledCurated() {
+    return resource(BUNDLED_RESOURCE, "bundled:prices.json");
+  }
+
+  /** The generated entries alone ({@code prices-generated.json}). */
+  static PriceCatalog bundledGenerated() {
+    return resource(GENERATED_RESOURCE, "bundled:prices-generated.json");
+  }
+
+  private static PriceCatalog resource(String path, String name) {
+    try (InputStream in = PriceCatalog.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new CatalogException(path, 0, "resource not found", null);
+      }
+      return parse(in.readAllBytes(), name);
+    } catch (IOException e) {
+      throw new CatalogException(path, 0, "cannot read", e);
+    }
+  }
+
+  /**
+   * Lays curated entries over generated ones. Unlike {@link #merged}, a generated entry is
+   * dropped whenever one of its names is a name or alias of a curated entry — of the same
+   * provider, of the provider it falls back to ({@code azure} → {@code openai},
+   * {@code vertex_ai} → {@code gemini}), or for Bedrock without its cross-region prefix. The
+   * curated entry wins by name: {@code claude-sonnet-4-5-20250929} (a curated alias) never
+   * resolves to LiteLLM's own key for that snapshot, Azure's {@code gpt-4o} keeps OpenAI's list
+   * price, and the curated Bedrock entry decides how {@code global.}/{@code us.} profiles are
+   * priced. {@code scripts/generate-catalog.py} applies the same rule, so this only matters
+   * when {@code prices.json} gains a name before the catalog is regenerated. Tools, HTTP rules
+   * and deployment aliases come from the curated catalog.
+   */
+  static PriceCatalog curatedOver(PriceCatalog generated, PriceCatalog curated) {
+    Set<String> curatedNames = new java.util.HashSet<>();
+    for (ModelPrice m : curated.models) {
+      curatedNames.add(m.key());
+      m.aliases().forEach(a -> curatedNames.add(m.provider() + "/" + a.toLowerCase(Locale.ROOT)));
+    }
+    List<ModelPrice> models = new ArrayList<>();
+    for (ModelPrice m : generated.models) {
+      if (!shadowedByCurated(m, curatedNames)) {
+        models.add(m);
+      }
+    }
+    models.addAll(curated.models);
+    return new PriceCatalog(curated.version + "+" + generated.version,
+        curated.origin + " + " + generated.origin, models, curated.tools, curated.httpRules,
+        curated.deploymentAliases);
+  }
+
+  private static final Map<String, List<String>> CURATED_FALLBACK =
+      Map.of("azure", List.of("openai"), "vertex_ai", List.of("gemini"));
+  private static final java.util.regex.Pattern GEO_PROFILE =
+      java.util.regex.Pattern.compile("^(us|eu|apac|jp|au|ca|us-gov|global)\\.(?=[a-z0-9-]+\\.)");
+
+  private static boolean shadowedByCurated(ModelPrice m, Set<String> curatedNames) {
+    List<String> names = new ArrayList<>();
+    names.add(m.model());
+    m.aliases().forEach(a -> names.add(a.toLowerCase(Locale.ROOT)));
+    if ("bedrock".equals(m.provider())) {
+      names.add(GEO_PROFILE.matcher(m.model()).replaceFirst(""));
+    }
+    List<String> providers = new ArrayList<>();
+    providers.add(m.provider());
+    providers.addAll(CURATED_FALLBACK.getOrDefault(m.provider(), List.of()));
+    for (String p : providers) {
+      for (String n : names) {
+        if (curatedNames.contains(p + "/" + n)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

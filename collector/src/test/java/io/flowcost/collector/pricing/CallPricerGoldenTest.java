@@ -27,7 +27,7 @@ class CallPricerGoldenTest {
     assertThat(r.costUsd()).isEqualByComparingTo(expected);
     assertThat(r.costUsd().toPlainString()).isEqualTo(new BigDecimal(expected).setScale(9)
         .toPlainString());
-    assertThat(r.catalogVersion()).isEqualTo("2026-11-24.1");
+    assertThat(r.catalogVersion()).isEqualTo("2026-11-24.1+litellm-1.110.2");
   }
 
   @Test
@@ -271,7 +271,7 @@ class CallPricerGoldenTest {
       assertThat(r.cacheSavingsNetUsd()).isNull();
       assertThat(r.priceKey()).isNull();
       assertThat(r.terms()).isEmpty();
-      assertThat(r.catalogVersion()).isEqualTo("2026-11-24.1");
+      assertThat(r.catalogVersion()).isEqualTo("2026-11-24.1+litellm-1.110.2");
     }
     // Known model, but before its first entry took effect: unpriced as well.
     assertThat(pricer.priceModelCall("openai", "gpt-5", Instant.parse("2024-01-01T00:00:00Z"),

@@ -71,7 +71,7 @@ class ModelResolverTest {
   @CsvSource(nullValues = "null", value = {
       "openai, gpt-4o-mini-audio",       // a different model, not a snapshot of gpt-4o-mini
       "openai, gpt-4",                   // no prefix match onto gpt-4o / gpt-4.1
-      "openai, gpt-5-pro",
+      "openai, gpt-5-hyper",            // no prefix match onto gpt-5
       "openai, claude-sonnet-4-5",       // wrong provider
       "ollama, mistral-small",           // local model must not borrow Mistral's API price
       "ollama, llama3.1:8b",

@@ -63,7 +63,12 @@ class PriceCatalogTest {
 
   @Test
   void bundledCatalogIsVersionedAndEveryEntryNamesItsSource() {
-    PriceCatalog c = PriceCatalog.bundled();
+    // The curated entries (prices.json) name a provider's pricing page and the day it was read;
+    // the generated ones name the LiteLLM release they came from.
+    assertThat(PriceCatalog.bundled().version()).isEqualTo("2026-11-24.1+litellm-1.110.2");
+    assertThat(PriceCatalog.bundledGenerated().models()).hasSizeGreaterThan(500)
+        .allSatisfy(m -> assertThat(m.source()).as(m.key()).isEqualTo("litellm==1.110.2"));
+    PriceCatalog c = PriceCatalog.bundledCurated();
     assertThat(c.version()).isEqualTo("2026-11-24.1");
     assertThat(c.models().stream().map(ModelPrice::provider).collect(Collectors.toSet()))
         .contains("openai", "anthropic", "gemini", "mistral", "bedrock");
@@ -91,7 +96,7 @@ class PriceCatalogTest {
     // Anthropic bills cache reads at 0.1x, 5-minute writes at 1.25x and 1-hour writes at 2x
     // the input price, on the API and on Bedrock, in every context tier.
     int checked = 0;
-    for (ModelPrice m : PriceCatalog.bundled().models()) {
+    for (ModelPrice m : PriceCatalog.bundledCurated().models()) {
       if (!m.model().contains("claude")) {
         continue;
       }
@@ -157,7 +162,7 @@ class PriceCatalogTest {
         }
         """);
     PriceCatalog merged = PriceCatalog.merged(PriceCatalog.bundled(), PriceCatalog.load(file));
-    assertThat(merged.version()).isEqualTo("2026-11-24.1+acme-1");
+    assertThat(merged.version()).isEqualTo("2026-11-24.1+litellm-1.110.2+acme-1");
     CallPricer pricer = new CallPricer(merged);
     TokenUsage u = TokenUsage.builder().input(1000).output(1000).build();
     // replaced: 1000 × 2 + 1000 × 8 = 10 000 / 1e6 = 0.01 (the bundled price would be 0.0125);

@@ -69,24 +69,24 @@ class PriceCatalogWatcherTest {
     Path file = dir.resolve("prices.json");
     rewrite(file, catalog("v1", "1"), 0);
     try (PriceCatalogWatcher watcher = new PriceCatalogWatcher(file, PriceCatalog.bundled())) {
-      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+v1");
+      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+litellm-1.110.2+v1");
       assertThat(watcher.pricer().priceModelCall("acme", "m1", NOW, USAGE).costUsd())
           .isEqualByComparingTo("1");
       assertThat(watcher.checkNow()).isFalse(); // unchanged
 
       rewrite(file, catalog("v2", "2"), 10);
       assertThat(watcher.checkNow()).isTrue();
-      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+v2");
+      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+litellm-1.110.2+v2");
       assertThat(watcher.pricer().priceModelCall("acme", "m1", NOW, USAGE).costUsd())
           .isEqualByComparingTo("2");
 
       rewrite(file, "{\"version\": \"v3\", \"models\": [\n  {\"provider\": \"acme\"}\n]}", 20);
       assertThat(watcher.checkNow()).isFalse();
-      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+v2");
+      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+litellm-1.110.2+v2");
       assertThat(records).anySatisfy(r -> {
         assertThat(r.getLevel()).isEqualTo(Level.WARNING);
         String msg = java.text.MessageFormat.format(r.getMessage(), r.getParameters());
-        assertThat(msg).contains("Keeping price catalog 2026-11-24.1+v2")
+        assertThat(msg).contains("Keeping price catalog 2026-11-24.1+litellm-1.110.2+v2")
             .contains(file + ":2: models[0]: 'model' is required");
       });
     }
@@ -103,7 +103,7 @@ class PriceCatalogWatcherTest {
       while (!watcher.catalog().version().endsWith("+v2") && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
-      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+v2");
+      assertThat(watcher.catalog().version()).isEqualTo("2026-11-24.1+litellm-1.110.2+v2");
     }
   }
 
