@@ -133,16 +133,19 @@ def curated_names():
 # A provider whose calls fall back to another's curated list prices (ModelResolver's families):
 # Azure OpenAI global deployments bill OpenAI's list prices, Vertex AI bills Gemini's.
 CURATED_FALLBACK = {"azure": ["openai"], "vertex_ai": ["gemini"]}
-GEO_PROFILE = re.compile(r"^(us|eu|apac|jp|au|ca|us-gov|global)\.(?=[a-z0-9-]+\.)")
+# Bedrock's global. profile bills the in-region price (the curated rule); the geographic
+# profiles (us., eu., apac., us-gov. …) carry their own premiums, so only an exact curated name
+# (the curated entry lists the profiles it prices) shadows them.
+GLOBAL_PROFILE = re.compile(r"^global\.(?=[a-z0-9-]+\.)")
 
 
 def curated_match(curated, provider, name):
     """The curated entry that wins over a generated name, or None. Must match
     PriceCatalog.curatedOver: same provider or its fallback, and for Bedrock the name without
-    its cross-region prefix (the curated entry decides how global./us./… are priced)."""
+    its global. prefix (global. bills the in-region price)."""
     names = [name]
     if provider == "bedrock":
-        names.append(GEO_PROFILE.sub("", name))
+        names.append(GLOBAL_PROFILE.sub("", name))
     for p in [provider] + CURATED_FALLBACK.get(provider, []):
         for n in names:
             if (p, n) in curated:
@@ -215,8 +218,7 @@ def convert(key, v, provider, counts):
         # Each listed write is judged against the input price of its own level; a price the
         # tier leaves out is the standard one (as LiteLLM's cost calculator falls back).
         drop_cheap_writes(tp, tp["input"], counts, key)
-        filled = dict(base)
-        filled.pop("per_call", None)
+        filled = dict(base)  # the per-call fee applies in every tier
         filled.update(tp)
         t = {"above_input_tokens": k * 1000}
         t.update(filled)

@@ -29,6 +29,14 @@ public final class SpanInterpreter {
 
   /** Resource attribute by which an agent reports spans it dropped to keep its spool bounded. */
   static final String AGENT_DROPPED_SPANS = "flowcost.agent.dropped_spans";
+  /** Cache-write tokens: the GenAI conventions' current name and the name it replaced. */
+  static final String CACHE_WRITE_TOKENS = "gen_ai.usage.cache_write.input_tokens";
+  static final String CACHE_CREATION_TOKENS = "gen_ai.usage.cache_creation.input_tokens";
+  /** The service tier OpenAI served (response {@code service_tier}): current and older key. */
+  static final String OPENAI_SERVICE_TIER = "openai.response.service_tier";
+  static final String OPENAI_SERVICE_TIER_OLD = "gen_ai.openai.response.service_tier";
+  /** The served tier as Flowcost's agent reports it for any provider. */
+  static final String FLOWCOST_SERVICE_TIER = "flowcost.service_tier";
   /** A larger report is not a count but garbage; it is ignored rather than skewing coverage. */
   private static final long MAX_DROPPED_REPORT = 1_000_000_000L;
 
@@ -186,9 +194,10 @@ public final class SpanInterpreter {
       wasteCause = "discarded"; // billed, then failed: e.g. a time-out after the provider answered
     }
     String provider = orDefault(attrs.string("gen_ai.provider.name"), attrs.string("gen_ai.system"));
-    String tier = orDefault(attrs.string("flowcost.service_tier"),
-        orDefault(attrs.string("openai.response.service_tier"),
-            attrs.string("gen_ai.openai.response.service_tier")));
+    // The tier the provider served (from its response), not the one requested: a request
+    // for "priority" or "auto" may be served — and billed — as "default".
+    String tier = orDefault(attrs.string(FLOWCOST_SERVICE_TIER),
+        orDefault(attrs.string(OPENAI_SERVICE_TIER), attrs.string(OPENAI_SERVICE_TIER_OLD)));
     if (usage != null && tier != null && usage.serviceTier() == null) {
       usage = new Usage(usage.input(), usage.cacheRead(), usage.cacheWrite(), usage.cacheWrite1h(),
           usage.output(), usage.reasoning(), usage.estimated(), limit(tier, 32));
@@ -230,7 +239,10 @@ public final class SpanInterpreter {
       output = a.integer("gen_ai.usage.completion_tokens");
     }
     Long cacheRead = a.integer("gen_ai.usage.cache_read.input_tokens");
-    Long cacheWrite = a.integer("gen_ai.usage.cache_creation.input_tokens");
+    Long cacheWrite = a.integer(CACHE_WRITE_TOKENS);
+    if (cacheWrite == null) {
+      cacheWrite = a.integer(CACHE_CREATION_TOKENS);
+    }
     Long cacheWrite1h = a.integer("flowcost.usage.cache_creation_1h.input_tokens");
     Long reasoning = a.integer("gen_ai.usage.reasoning.output_tokens");
     if (input == null && output == null && cacheRead == null && cacheWrite == null) {

@@ -383,13 +383,10 @@ final class CatalogParser {
     if (!model.equals(key)) {
       b.addAlias(key);
     }
-    Prices baseNoFee = Prices.builder().input(base.input()).cacheRead(base.cacheRead())
-        .cacheWrite5m(base.cacheWrite5m()).cacheWrite1h(base.cacheWrite1h())
-        .output(base.output()).build();
     for (Map.Entry<Integer, Set<String>> t : tiers.entrySet()) {
       String suffix = "_above_" + t.getKey() + "k_tokens";
       // A price the tier leaves out is the standard one, as LiteLLM's cost calculator does.
-      Prices tp = liteLlmPrices(v, ctx, suffix, base.input()).orElse(baseNoFee);
+      Prices tp = liteLlmPrices(v, ctx, suffix, base.input()).orElse(base); // fee included
       Map<String, ModelPrice.ServiceTier> tst = new LinkedHashMap<>();
       for (String st : t.getValue()) {
         tst.put(LITELLM_SERVICE_TIERS.get(st), ModelPrice.ServiceTier.prices(

@@ -115,11 +115,10 @@ public final class PriceCatalog {
    * Lays curated entries over generated ones. Unlike {@link #merged}, a generated entry is
    * dropped whenever one of its names is a name or alias of a curated entry — of the same
    * provider, of the provider it falls back to ({@code azure} → {@code openai},
-   * {@code vertex_ai} → {@code gemini}), or for Bedrock without its cross-region prefix. The
+   * {@code vertex_ai} → {@code gemini}), or for Bedrock without a {@code global.} prefix. The
    * curated entry wins by name: {@code claude-sonnet-4-5-20250929} (a curated alias) never
    * resolves to LiteLLM's own key for that snapshot, Azure's {@code gpt-4o} keeps OpenAI's list
-   * price, and the curated Bedrock entry decides how {@code global.}/{@code us.} profiles are
-   * priced. {@code scripts/generate-catalog.py} applies the same rule, so this only matters
+   * price, and {@code global.} profiles bill the curated in-region price. {@code scripts/generate-catalog.py} applies the same rule, so this only matters
    * when {@code prices.json} gains a name before the catalog is regenerated. Tools, HTTP rules
    * and deployment aliases come from the curated catalog.
    */
@@ -143,15 +142,19 @@ public final class PriceCatalog {
 
   private static final Map<String, List<String>> CURATED_FALLBACK =
       Map.of("azure", List.of("openai"), "vertex_ai", List.of("gemini"));
-  private static final java.util.regex.Pattern GEO_PROFILE =
-      java.util.regex.Pattern.compile("^(us|eu|apac|jp|au|ca|us-gov|global)\\.(?=[a-z0-9-]+\\.)");
+  /**
+   * Bedrock's {@code global.} profile bills the in-region price; the geographic profiles carry
+   * their own premiums, so only an exact curated name shadows them.
+   */
+  private static final java.util.regex.Pattern GLOBAL_PROFILE =
+      java.util.regex.Pattern.compile("^global\\.(?=[a-z0-9-]+\\.)");
 
   private static boolean shadowedByCurated(ModelPrice m, Set<String> curatedNames) {
     List<String> names = new ArrayList<>();
     names.add(m.model());
     m.aliases().forEach(a -> names.add(a.toLowerCase(Locale.ROOT)));
     if ("bedrock".equals(m.provider())) {
-      names.add(GEO_PROFILE.matcher(m.model()).replaceFirst(""));
+      names.add(GLOBAL_PROFILE.matcher(m.model()).replaceFirst(""));
     }
     List<String> providers = new ArrayList<>();
     providers.add(m.provider());

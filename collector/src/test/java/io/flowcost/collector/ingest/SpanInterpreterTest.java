@@ -134,6 +134,34 @@ class SpanInterpreterTest {
     assertThat(c.errorType()).isEqualTo("java.net.http.HttpTimeoutException");
   }
 
+  @Test
+  void cacheWritesAndTheServedTierAreReadUnderTheirCurrentAndOlderNames() {
+    Span current = span("00000000000000b1", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 100L))
+        .addAttributes(attr("gen_ai.usage.cache_write.input_tokens", 40L))
+        .addAttributes(attr("openai.response.service_tier", "flex")).build();
+    Span older = span("00000000000000b2", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 100L))
+        .addAttributes(attr("gen_ai.usage.cache_creation.input_tokens", 30L))
+        .addAttributes(attr("gen_ai.openai.response.service_tier", "priority")).build();
+    Span both = span("00000000000000b3", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.usage.input_tokens", 100L))
+        // the current name wins when an instrumentation sends both during the rename
+        .addAttributes(attr("gen_ai.usage.cache_write.input_tokens", 20L))
+        .addAttributes(attr("gen_ai.usage.cache_creation.input_tokens", 25L))
+        .addAttributes(attr("openai.response.service_tier", "default"))
+        .addAttributes(attr("gen_ai.openai.response.service_tier", "priority")).build();
+
+    IngestBatch batch = interpreter.interpret(request(current, older, both));
+
+    assertThat(batch.calls()).extracting(c -> c.usage().cacheWrite()).containsExactly(40L, 30L, 20L);
+    assertThat(batch.calls()).extracting(c -> c.usage().serviceTier())
+        .containsExactly("flex", "priority", "default");
+  }
+
   private static Span.Builder span(String id, String parent, String name) {
     Span.Builder b = Span.newBuilder()
         .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))
