@@ -26,7 +26,10 @@ import java.util.Optional;
  * from system properties or the environment: {@code flowcost.endpoint} /
  * {@code FLOWCOST_ENDPOINT} (default {@code http://127.0.0.1:4318}), {@code flowcost.service} /
  * {@code FLOWCOST_SERVICE} (fallback {@code OTEL_SERVICE_NAME}), {@code flowcost.api-key} /
- * {@code FLOWCOST_API_KEY}, {@code flowcost.tags} / {@code FLOWCOST_TAGS}.
+ * {@code FLOWCOST_API_KEY}, {@code flowcost.tags} / {@code FLOWCOST_TAGS}. Reports the collector
+ * cannot take now (it is down or unreachable) wait on disk in {@code flowcost.spool.dir} (bounded
+ * by {@code flowcost.spool.max-bytes}) and are sent when it is back, by this process or the next
+ * one; JVM exit waits at most {@code flowcost.shutdown.timeout.ms} for pending reports.
  */
 public final class Flowcost {
 
@@ -89,7 +92,8 @@ public final class Flowcost {
   }
 
   /**
-   * Waits until every outcome and workflow span reported so far has been delivered or given up.
+   * Waits until every outcome and workflow span reported so far has been delivered or given up,
+   * or, while the collector is unreachable, is safely in the on-disk spool (sent later).
    *
    * @return {@code true} when nothing is pending any more, {@code false} on timeout
    */
@@ -134,9 +138,13 @@ public final class Flowcost {
         new Thread(
             () -> {
               Reporter current = reporter;
-              if (current != null && !current.flush(Duration.ofSeconds(2))) {
-                System.getLogger("io.flowcost.outcome")
-                    .log(Level.WARNING, "Flowcost: reports still pending at JVM exit were dropped");
+              // Bounded (flowcost.shutdown.timeout.ms); with the collector down flush returns at
+              // once, the reports being in the spool already.
+              if (current != null && !current.flush(current.settings.shutdownTimeout())) {
+                int lost = current.spoolPending();
+                System.getLogger("io.flowcost.outcome").log(Level.WARNING, lost == 0
+                    ? "Flowcost: reports still pending at JVM exit were spooled for the next run"
+                    : "Flowcost: " + lost + " report(s) still pending at JVM exit were dropped");
               }
             },
             "flowcost-outcome-shutdown");

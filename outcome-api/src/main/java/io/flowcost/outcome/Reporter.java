@@ -28,6 +28,11 @@ final class Reporter {
     return delivery.flush(timeout);
   }
 
+  /** After a timed-out flush at exit: spools what is still in memory; returns how many are lost. */
+  int spoolPending() {
+    return delivery.spoolPending();
+  }
+
   void close() {
     delivery.close();
   }

@@ -105,13 +105,16 @@ class OutcomeReportTest {
   }
 
   @Test
-  void retriesWithBackoffOn429AndGivesUpAfterMaxAttempts() throws Exception {
+  void retriesWithBackoffOn429ThenSpoolsAfterMaxAttemptsAndSendsLater() throws Exception {
     collector.reply(new Reply(429, null, 0), new Reply(429, null, 0), new Reply(429, null, 0), new Reply(429, null, 0));
 
-    Flowcost.outcome(WORKFLOW_ID).success().report();
+    String outcomeId = Flowcost.outcome(WORKFLOW_ID).success().report();
 
+    // flush waits for the spool too while the collector answers
     assertThat(Flowcost.flush(Duration.ofSeconds(10))).isTrue();
-    assertThat(collector.received()).hasSize(4); // maxAttempts of this test's delivery
+    List<Received> requests = collector.received();
+    assertThat(requests).hasSize(5); // maxAttempts (4) of this test's delivery, then from the spool
+    assertThat(MAPPER.readTree(requests.get(4).body()).get("outcome_id").asText()).isEqualTo(outcomeId);
   }
 
   @Test

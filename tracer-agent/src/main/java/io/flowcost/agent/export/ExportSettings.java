@@ -13,10 +13,12 @@ import java.util.function.Function;
  * @param apiKey sent as {@code X-Flowcost-Api-Key}, or {@code null}
  * @param serviceName {@code service.name} of the dropped-span reports
  * @param spoolRoot parent of the per-process spool folders ({@code flowcost.spool.dir}; by default
- *     a folder per collector endpoint under the temp dir)
+ *     a folder per service under the temp dir, see {@link #defaultSpoolRoot})
  * @param spoolMaxBytes bound of this process's spool; the oldest batches go first
  * @param memoryMaxBytes bound of encoded batches waiting in memory before they are spooled
  * @param shutdownTimeoutMillis how long JVM shutdown waits for pending spans to be sent
+ * @param legacySpoolParent where the old endpoint-keyed default roots lie, whose orphaned spools
+ *     are adopted too; {@code null} when {@code flowcost.spool.dir} is set
  */
 public record ExportSettings(
     String tracesEndpoint,
@@ -25,7 +27,8 @@ public record ExportSettings(
     Path spoolRoot,
     long spoolMaxBytes,
     long memoryMaxBytes,
-    long shutdownTimeoutMillis) {
+    long shutdownTimeoutMillis,
+    Path legacySpoolParent) {
 
   /** Default {@code flowcost.spool.max-bytes}: 64 MiB. */
   public static final long DEFAULT_SPOOL_MAX_BYTES = 64L * 1024 * 1024;
@@ -36,24 +39,36 @@ public record ExportSettings(
   public static ExportSettings from(AgentConfig config, Function<String, String> properties,
       Function<String, String> environment) {
     String dir = setting(properties, environment, "flowcost.spool.dir");
-    Path root = dir != null ? Path.of(dir) : defaultSpoolRoot(config.tracesEndpoint());
+    Path root = dir != null ? Path.of(dir) : defaultSpoolRoot(config.serviceName());
     return new ExportSettings(config.tracesEndpoint(), config.apiKey(), config.serviceName(), root,
         bytes(setting(properties, environment, "flowcost.spool.max-bytes"),
             DEFAULT_SPOOL_MAX_BYTES),
         bytes(setting(properties, environment, "flowcost.queue.max-bytes"),
             DEFAULT_MEMORY_MAX_BYTES),
-        config.shutdownTimeoutMillis());
+        config.shutdownTimeoutMillis(),
+        dir != null ? null : defaultSpoolParent());
   }
 
   /**
-   * {@code <java.io.tmpdir>/flowcost-spool/<host>_<port>-<hash>}: one root per collector, so a
-   * process only ever replays spools that were meant for the collector it sends to.
+   * {@code <java.io.tmpdir>/flowcost-spool/services/<service>-<hash>}: one root per service, not
+   * per endpoint, so what a process spooled is replayed by the next process of the same service
+   * to the collector that one is configured for (a spool written while the endpoint was wrong
+   * reaches the corrected one), and one service never replays another's spans under its own API
+   * key. The outcome API spools into {@code outcomes/} of the same root; its
+   * {@code Settings.defaultSpoolRoot} must stay equal to this ({@code ExportSettingsTest} checks).
    */
-  static Path defaultSpoolRoot(String tracesEndpoint) {
-    String readable = tracesEndpoint.replaceFirst("^[a-zA-Z]+://", "")
-        .replaceFirst("/.*$", "").replaceAll("[^A-Za-z0-9.-]", "_");
-    String hash = Integer.toHexString(tracesEndpoint.hashCode());
-    return Path.of(System.getProperty("java.io.tmpdir"), "flowcost-spool", readable + "-" + hash);
+  static Path defaultSpoolRoot(String serviceName) {
+    String readable = serviceName.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (readable.length() > 40) {
+      readable = readable.substring(0, 40);
+    }
+    String hash = Integer.toHexString(serviceName.hashCode());
+    return defaultSpoolParent().resolve("services").resolve(readable + "-" + hash);
+  }
+
+  /** {@code <java.io.tmpdir>/flowcost-spool}, where the old endpoint-keyed roots lie. */
+  static Path defaultSpoolParent() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "flowcost-spool");
   }
 
   /** {@link #from} with this JVM's system properties and environment. */

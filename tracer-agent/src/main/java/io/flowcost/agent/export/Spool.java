@@ -24,6 +24,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * when a process opens its spool it adopts the folders whose lock is free (their process died,
  * e.g. {@code kill -9} or a crash), so their spans are replayed, in order, by the next process.
  * File names start with the time they were spooled, so adopted and own batches sort together.
+ * Only folders named like a process folder ({@code <pid>-<hex>}) and holding a {@code lock} file
+ * are adopted: other folders under the root (the outcome API's {@code outcomes/}, anything a user
+ * keeps there) are never touched.
+ *
+ * <p>Spools are replayed to the collector the adopting process is configured for, whatever
+ * endpoint they were written for: a spool written while the endpoint was wrong is delivered once
+ * it is fixed. Releases before 0.1 keyed the default root by endpoint
+ * ({@code flowcost-spool/<host>_<port>-<hash>/}); {@link #open(Path, long, Path)} also adopts the
+ * orphaned process folders of those roots.
  *
  * <p>When a new batch would exceed the bound, the oldest batches are deleted and their spans
  * counted as dropped; the count is kept in the folder until the collector has been told.
@@ -38,6 +47,12 @@ final class Spool implements Closeable {
   private static final String SUFFIX = ".otlp";
   private static final String DROPPED = "dropped";
   private static final String LOCK = "lock";
+  /** A per-process folder: {@code <pid>-<random hex>}. */
+  private static final java.util.regex.Pattern PROCESS_FOLDER =
+      java.util.regex.Pattern.compile("[0-9]+-[0-9a-f]+");
+  /** A root of the old endpoint-keyed layout: {@code <host>[_<port>]-<hash>}. */
+  private static final java.util.regex.Pattern LEGACY_ROOT =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._]+-[0-9a-f]{1,8}");
 
   private final Path dir;
   private final long maxBytes;
@@ -58,6 +73,14 @@ final class Spool implements Closeable {
 
   /** Creates this process's folder under {@code root} and adopts folders of dead processes. */
   static Spool open(Path root, long maxBytes) throws IOException {
+    return open(root, maxBytes, null);
+  }
+
+  /**
+   * {@link #open(Path, long)}, also adopting orphaned process folders of the endpoint-keyed roots
+   * of the old default layout found directly under {@code legacyParent} (if not {@code null}).
+   */
+  static Spool open(Path root, long maxBytes, Path legacyParent) throws IOException {
     Files.createDirectories(root);
     String name = ProcessHandle.current().pid() + "-"
         + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
@@ -70,6 +93,22 @@ final class Spool implements Closeable {
       throw new IOException("spool folder is locked by another process: " + dir);
     }
     Spool spool = new Spool(dir, maxBytes, ch, lock);
+    if (legacyParent != null && Files.isDirectory(legacyParent)) {
+      try (DirectoryStream<Path> roots = Files.newDirectoryStream(legacyParent,
+          p -> Files.isDirectory(p) && LEGACY_ROOT.matcher(p.getFileName().toString()).matches()
+              && !PROCESS_FOLDER.matcher(p.getFileName().toString()).matches())) {
+        for (Path legacy : roots) {
+          if (!legacy.equals(root) && !root.startsWith(legacy)) {
+            spool.adoptOrphans(legacy);
+            try {
+              Files.deleteIfExists(legacy); // only if empty: live processes may still use it
+            } catch (IOException stillInUse) {
+              // left for a later process
+            }
+          }
+        }
+      }
+    }
     spool.adoptOrphans(root);
     spool.enforceBound(0);
     return spool;
@@ -86,13 +125,14 @@ final class Spool implements Closeable {
   }
 
   private void adoptOrphans(Path root) throws IOException {
-    try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, Files::isDirectory)) {
+    try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, p -> Files.isDirectory(p)
+        && PROCESS_FOLDER.matcher(p.getFileName().toString()).matches()
+        && Files.isRegularFile(p.resolve(LOCK)))) {
       for (Path other : folders) {
         if (other.equals(dir)) {
           continue;
         }
-        try (FileChannel ch = FileChannel.open(other.resolve(LOCK), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(other.resolve(LOCK), StandardOpenOption.WRITE)) {
           FileLock theirs;
           try {
             theirs = ch.tryLock();

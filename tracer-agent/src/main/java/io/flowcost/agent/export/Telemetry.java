@@ -74,7 +74,8 @@ public final class Telemetry {
       Transport transport) {
     SpanShipper shipper;
     try {
-      Spool spool = Spool.open(settings.spoolRoot(), settings.spoolMaxBytes());
+      Spool spool = Spool.open(settings.spoolRoot(), settings.spoolMaxBytes(),
+          settings.legacySpoolParent());
       if (spool.adoptedFolders() > 0) {
         AgentLog.info("replaying " + spool.size() + " span batches spooled by "
             + spool.adoptedFolders() + " earlier process(es)");

@@ -62,6 +62,28 @@ class SpoolTest {
     live.close();
   }
 
+  @Test
+  void orphansOfTheOldEndpointKeyedLayoutAreAdoptedAndOtherFoldersLeftAlone() throws Exception {
+    Path parent = root.resolve("flowcost-spool");
+    Path legacy = parent.resolve("127.0.0.1_4319-5c3f2a1b"); // written for a wrong port
+    Spool old = Spool.open(legacy, 1_000);
+    old.append(body("for-4319", 100), 4);
+    old.close();
+    Path outcomes = Files.createDirectories(parent.resolve("services/app-1/outcomes/12-ab"));
+    Files.writeString(outcomes.resolve("lock"), "");
+    Files.writeString(outcomes.resolve("1.outcome"), "kept");
+    Path users = Files.createDirectories(parent.resolve("services/app-1/my-notes"));
+    Files.writeString(users.resolve("x.otlp"), "kept");
+
+    Spool current = Spool.open(parent.resolve("services/app-1"), 1_000, parent);
+    assertThat(current.adoptedFolders()).isEqualTo(1);
+    assertThat(texts(current)).containsExactly("for-4319");
+    assertThat(legacy).as("the emptied legacy root is removed").doesNotExist();
+    assertThat(outcomes.resolve("1.outcome")).hasContent("kept");
+    assertThat(users.resolve("x.otlp")).hasContent("kept");
+    current.close();
+  }
+
   static byte[] body(String marker, int size) {
     byte[] b = new byte[size];
     byte[] m = marker.getBytes(StandardCharsets.US_ASCII);

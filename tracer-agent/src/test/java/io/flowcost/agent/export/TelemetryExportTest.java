@@ -26,7 +26,7 @@ class TelemetryExportTest {
       AgentConfig config = AgentConfig.from(Map.of("flowcost.endpoint",
           "http://127.0.0.1:" + collector.port, "flowcost.service", "app")::get, n -> null);
       ExportSettings settings = new ExportSettings(collector.endpoint(), null, "app",
-          root, 1 << 24, 64 * 1024, 2_000);
+          root, 1 << 24, 64 * 1024, 2_000, null);
       Set<String> sendThreads = ConcurrentHashMap.newKeySet();
       Transport http = new HttpTransport(collector.endpoint(), null);
       Telemetry telemetry = Telemetry.create(config, "test", settings, body -> {
