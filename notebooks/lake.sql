@@ -55,7 +55,8 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_rollups (
 CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
   day DATE, service VARCHAR, collector_id VARCHAR, spans_received BIGINT,
   spans_rejected BIGINT, calls_written BIGINT, outcomes_received BIGINT,
-  outcomes_rejected BIGINT, agent_dropped_spans BIGINT, recorded_at TIMESTAMPTZ, date DATE);
+  outcomes_rejected BIGINT, agent_dropped_spans BIGINT, rows_quarantined BIGINT,
+  recorded_at TIMESTAMPTZ, date DATE);
 
 -- Fact tables, each row once: a raw glob reader may see a row twice while compaction or a
 -- write-ahead-log replay runs; these views never do.
@@ -276,6 +277,7 @@ CREATE OR REPLACE VIEW coverage_daily AS
     SELECT day, service, sum(spans_received) AS spans_received,
            sum(spans_rejected) AS spans_rejected,
            sum(agent_dropped_spans) AS agent_dropped_spans,
+           sum(rows_quarantined) AS rows_quarantined,
            sum(outcomes_received) AS outcomes_received,
            sum(outcomes_rejected) AS outcomes_rejected
     FROM coverage_counters GROUP BY ALL
@@ -300,6 +302,7 @@ CREATE OR REPLACE VIEW coverage_daily AS
          coalesce(c.spans_received, 0) AS spans_received,
          coalesce(c.spans_rejected, 0) AS spans_rejected,
          coalesce(c.agent_dropped_spans, 0) AS agent_dropped_spans,
+         coalesce(c.rows_quarantined, 0) AS rows_quarantined,
          coalesce(c.outcomes_received, 0) AS outcomes_received,
          coalesce(c.outcomes_rejected, 0) AS outcomes_rejected,
          CAST(coalesce(f.unpriced_calls, 0) AS BIGINT) AS unpriced_calls,

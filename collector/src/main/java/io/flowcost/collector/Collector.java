@@ -134,8 +134,7 @@ public final class Collector implements AutoCloseable {
     Rollup rollup = new Rollup(config.lakeReadRoot(), config.store(), instanceId,
         config.horizonDays(), clock);
     RollupScheduler rollups = new RollupScheduler(rollup, config.rollupDelay());
-    WriteAheadLog wal = new WriteAheadLog(config.dataDir().resolve("wal"),
-        "io.flowcost.collector.ingest");
+    WriteAheadLog wal = new WriteAheadLog(config.dataDir().resolve("wal"));
     LakeFlusher flusher = new LakeFlusher(new LakeWriter(config.store(), instanceId), instanceId,
         clock);
     Pipeline pipeline = new Pipeline(

@@ -38,7 +38,22 @@ public record CallRecord(
     Instant endTime,
     String catalogVersion,
     String priceKey,
-    Instant receivedAt) implements java.io.Serializable {
+    Instant receivedAt) implements LakeRecord {
+
+  @Override
+  public Table table() {
+    return Table.CALLS;
+  }
+
+  @Override
+  public String dedupKey() {
+    return Table.CALLS.keyPrefix() + spanId;
+  }
+
+  @Override
+  public Instant partitionTime() {
+    return startTime;
+  }
 
   /** Returns a copy with the pricing result applied. */
   public CallRecord withCost(

@@ -129,13 +129,18 @@ public final class OutcomeDecoder {
       } catch (DateTimeParseException e) {
         throw new BadInputException(path + "reported_at: must be an RFC 3339 timestamp, e.g. 2026-11-24T10:15:30Z");
       }
+      if (!TimeBounds.contains(reportedAt)) {
+        // checked first: far-off values also overflow the lake's microsecond timestamps
+        throw new BadInputException(path + "reported_at: must be " + TimeBounds.describe());
+      }
       if (reportedAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
         throw new BadInputException(path + "reported_at: more than " + MAX_CLOCK_SKEW.toMinutes()
             + " minutes in the future; check the reporter's clock");
       }
     }
     return new OutcomeRecord(outcomeId, workflowId, externalKey, status,
-        text(n, "reason", path, 256), value, text(n, "unit", path, 64), reportedAt, now);
+        text(n, "reason", path, 256), value, text(n, "unit", path, 64), reportedAt, at != null,
+        now);
   }
 
   private static String text(JsonNode n, String field, String path, int max) {

@@ -42,7 +42,6 @@ public final class SpanInterpreter {
 
   /** Spans starting further ahead of the collector's clock come from a wrong clock. */
   private static final java.time.Duration MAX_CLOCK_AHEAD = java.time.Duration.ofHours(24);
-  private static final Instant EARLIEST_START = Instant.parse("2000-01-01T00:00:00Z");
 
   private final Clock clock;
 
@@ -120,10 +119,14 @@ public final class SpanInterpreter {
         : hexId(span.getParentSpanId().toByteArray(), 8, "parent_span_id");
     Instant start = instant(span.getStartTimeUnixNano(), "start_time");
     Instant end = span.getEndTimeUnixNano() == 0 ? null : instant(span.getEndTimeUnixNano(), "end_time");
-    if (start.isAfter(receivedAt.plus(MAX_CLOCK_AHEAD)) || start.isBefore(EARLIEST_START)) {
+    if (start.isAfter(receivedAt.plus(MAX_CLOCK_AHEAD)) || start.isBefore(TimeBounds.EARLIEST)) {
       // a wrong clock: the row would land in a far-off partition and skew every daily figure
       throw new IllegalArgumentException("clock_skew: start_time is more than 24 h ahead of the"
           + " collector's clock or before 2000");
+    }
+    if (end != null && !TimeBounds.contains(end)) {
+      throw new IllegalArgumentException("invalid_end_time: end_time must be "
+          + TimeBounds.describe());
     }
     if (end != null && end.isBefore(start)) {
       throw new IllegalArgumentException("end_before_start: span ends before it starts");

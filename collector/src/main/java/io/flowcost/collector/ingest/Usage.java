@@ -13,7 +13,7 @@ public record Usage(
     long output,
     long reasoning,
     boolean estimated,
-    String serviceTier) implements java.io.Serializable {
+    String serviceTier) {
 
   /** Largest count accepted for one attempt; anything above is a producer bug, not a bill. */
   public static final long MAX_TOKENS = 100_000_000L;

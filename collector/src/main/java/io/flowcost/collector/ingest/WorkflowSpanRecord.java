@@ -18,7 +18,22 @@ public record WorkflowSpanRecord(
     String externalKey,
     String conversationId,
     String userId,
-    Instant receivedAt) implements java.io.Serializable {
+    Instant receivedAt) implements LakeRecord {
+
+  @Override
+  public Table table() {
+    return Table.WORKFLOW_SPANS;
+  }
+
+  @Override
+  public String dedupKey() {
+    return Table.WORKFLOW_SPANS.keyPrefix() + spanId;
+  }
+
+  @Override
+  public Instant partitionTime() {
+    return startTime;
+  }
 
   public WorkflowSpanRecord {
     tags = Map.copyOf(tags);

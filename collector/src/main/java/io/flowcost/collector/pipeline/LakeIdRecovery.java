@@ -1,5 +1,6 @@
 package io.flowcost.collector.pipeline;
 
+import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.StoredFile;
 import java.io.IOException;
@@ -27,12 +28,21 @@ final class LakeIdRecovery {
   /** Tolerates a wall clock that stepped back between the marker and the file name. */
   private static final long CLOCK_MARGIN_MILLIS = 60_000;
 
-  /** Table, its key column, and the prefix of its keys in {@link SeenIds}. */
-  record Table(String name, String column, String keyPrefix) {}
+  /** A fact table's name in the lake and its key column. */
+  private record Where(String name, String column) {}
 
-  static final Table CALLS = new Table("calls", "span_id", "c:");
-  static final Table WORKFLOW_SPANS = new Table("workflow_spans", "span_id", "w:");
-  static final Table OUTCOMES = new Table("outcomes", "outcome_id", "o:");
+  private static Where where(LakeRecord.Table table) {
+    switch (table) {
+      case CALLS:
+        return new Where("calls", "span_id");
+      case WORKFLOW_SPANS:
+        return new Where("workflow_spans", "span_id");
+      case OUTCOMES:
+        return new Where("outcomes", "outcome_id");
+      default:
+        throw new AssertionError(table);
+    }
+  }
 
   private final LakeStore store;
   private final Path scratch;
@@ -48,14 +58,16 @@ final class LakeIdRecovery {
    *
    * @return the number of files read
    */
-  int recover(long sinceMillis, Map<Table, Set<LocalDate>> partitions, Consumer<String> sink)
+  int recover(long sinceMillis, Map<LakeRecord.Table, Set<LocalDate>> partitions,
+      Consumer<String> sink)
       throws IOException {
     int files = 0;
     Files.createDirectories(scratch);
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
-      for (Map.Entry<Table, Set<LocalDate>> e : partitions.entrySet()) {
-        Table table = e.getKey();
+      for (Map.Entry<LakeRecord.Table, Set<LocalDate>> e : partitions.entrySet()) {
+        LakeRecord.Table key = e.getKey();
+        Where table = where(key);
         for (LocalDate day : e.getValue()) {
           for (StoredFile f : store.listFiles(table.name() + "/date=" + day + "/")) {
             if (publishedMillis(f.key()) < sinceMillis - CLOCK_MARGIN_MILLIS) {
@@ -68,7 +80,7 @@ final class LakeIdRecovery {
                   + " FROM read_parquet('" + local.toAbsolutePath().toString().replace("'", "''")
                   + "')")) {
                 while (rs.next()) {
-                  sink.accept(table.keyPrefix() + rs.getString(1));
+                  sink.accept(key.keyPrefix() + rs.getString(1));
                 }
               }
             } finally {

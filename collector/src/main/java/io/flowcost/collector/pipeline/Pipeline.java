@@ -2,14 +2,15 @@ package io.flowcost.collector.pipeline;
 
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.IngestBatch;
+import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
-import io.flowcost.collector.wal.WriteAheadLog;
+import io.flowcost.collector.sink.Quarantine;
+import io.flowcost.collector.wal.RecordLog;
 import io.flowcost.lake.store.LakeStore;
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +18,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,10 +67,11 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private record Pending(List<Serializable> records, CompletableFuture<Integer> done) {}
+  private record Pending(List<LakeRecord> records, CompletableFuture<Integer> done) {}
 
   private final Settings settings;
-  private final WriteAheadLog wal;
+  private final RecordLog wal;
+  private final Quarantine quarantine;
   private final LakeFlusher flusher;
   private final CallCoster coster;
   private final ChangeListener changes;
@@ -82,24 +87,37 @@ public final class Pipeline implements AutoCloseable {
   private final ScheduledExecutorService flushTimer;
   private final AtomicLong buffered = new AtomicLong();
   private volatile boolean closed;
-  private List<Serializable> buffer = new ArrayList<>();
+  private List<LakeRecord> buffer = new ArrayList<>();
   /** Rows of failed flushes, retried first; their log segments are kept until they land. */
-  private List<Serializable> retry = new ArrayList<>();
+  private List<LakeRecord> retry = new ArrayList<>();
 
-  /** A write path whose de-duplication lasts only as long as the process (tests). */
-  public Pipeline(Settings settings, WriteAheadLog wal, LakeFlusher flusher, CallCoster coster,
-      ChangeListener changes, CoverageCounters coverage, Clock clock) throws IOException {
-    this(settings, wal, flusher, coster, changes, coverage, clock, null);
+  /**
+   * A write path whose de-duplication lasts only as long as the process (tests); rows the lake
+   * cannot store are quarantined in {@code quarantineDir}.
+   */
+  public Pipeline(Settings settings, RecordLog wal, LakeFlusher flusher, CallCoster coster,
+      ChangeListener changes, CoverageCounters coverage, Clock clock, Path quarantineDir)
+      throws IOException {
+    this(settings, wal, flusher, coster, changes, coverage, clock, null, quarantineDir);
   }
 
   /**
    * A write path that de-duplicates across restarts when {@code durability} is given: keys of
    * published rows are kept in the data dir, and a flush cut short by a crash is reconciled with
-   * the lake before the log is replayed.
+   * the lake before the log is replayed. Rows the lake cannot store are quarantined in the data
+   * dir's {@code quarantine/}.
    */
-  public Pipeline(Settings settings, WriteAheadLog wal, LakeFlusher flusher, CallCoster coster,
+  public Pipeline(Settings settings, RecordLog wal, LakeFlusher flusher, CallCoster coster,
       ChangeListener changes, CoverageCounters coverage, Clock clock, Durability durability)
       throws IOException {
+    this(settings, wal, flusher, coster, changes, coverage, clock, durability,
+        durability.dataDir().resolve("quarantine"));
+  }
+
+  private Pipeline(Settings settings, RecordLog wal, LakeFlusher flusher, CallCoster coster,
+      ChangeListener changes, CoverageCounters coverage, Clock clock, Durability durability,
+      Path quarantineDir) throws IOException {
+    this.quarantine = new Quarantine(quarantineDir);
     if (durability != null) {
       this.publishedIds = new PublishedIds(durability.dataDir().resolve("published-ids"),
           durability.idRetention(), settings.seenIdsCapacity(), clock);
@@ -135,23 +153,24 @@ public final class Pipeline implements AutoCloseable {
         LOG.info("remembering " + remembered + " recently published row keys for de-duplication");
       }
     }
-    List<Object> replayed = wal.replay();
+    List<LakeRecord> replayed = wal.replay();
     OptionalLong interrupted = intent == null ? OptionalLong.empty() : intent.pendingSince();
+    Set<String> inLake = new HashSet<>();
     if (interrupted.isPresent() && !replayed.isEmpty()) {
       // The last run died while publishing: some replayed rows may already be in the lake.
-      int[] found = {0};
-      int files = recovery.recover(interrupted.getAsLong(), partitionsOf(replayed), k -> {
-        seen.remember(k);
-        found[0]++;
-      });
-      LOG.info("a flush was interrupted: read " + found[0] + " row keys from " + files
+      int files = recovery.recover(interrupted.getAsLong(), partitionsOf(replayed), inLake::add);
+      LOG.info("a flush was interrupted: read " + inLake.size() + " row keys from " + files
           + " lake files published since, so they are not published twice");
     }
     int kept = 0;
     synchronized (bufferLock) {
-      for (Object o : replayed) {
-        if (o instanceof Serializable s && firstTime(s)) {
-          buffer.add(s);
+      for (LakeRecord r : replayed) {
+        String key = r.dedupKey();
+        boolean fresh = !seen.contains(key) && !inLake.contains(key);
+        // the logged copy's content is known, so a conflicting resend is still recognised
+        seen.remember(key, r.contentFingerprint());
+        if (fresh) {
+          buffer.add(r);
           kept++;
         }
       }
@@ -185,7 +204,7 @@ public final class Pipeline implements AutoCloseable {
             0, 0, 0, 0)));
     batch.agentDroppedByService().forEach((service, n) -> coverage.add(
         new CoverageCounters.Key(today, service), new CoverageCounters.Counts(0, 0, 0, 0, 0, n)));
-    List<Serializable> rows = new ArrayList<>(batch.calls().size() + batch.workflowSpans().size());
+    List<LakeRecord> rows = new ArrayList<>(batch.calls().size() + batch.workflowSpans().size());
     for (CallRecord c : batch.calls()) {
       rows.add(coster.price(c));
     }
@@ -193,7 +212,11 @@ public final class Pipeline implements AutoCloseable {
     return submit(rows);
   }
 
-  /** Logs outcomes; completes when they are durable. */
+  /**
+   * Logs outcomes; completes when they are durable, or exceptionally with
+   * {@link OutcomeConflictException} (nothing of the request stored) when an outcome id is
+   * already taken by other content.
+   */
   public CompletableFuture<Integer> acceptOutcomes(List<OutcomeRecord> outcomes) {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     coverage.add(new CoverageCounters.Key(today, "outcome-api"),
@@ -215,7 +238,7 @@ public final class Pipeline implements AutoCloseable {
         new CoverageCounters.Counts(0, Math.max(spans, 1), 0, 0, 0, 0));
   }
 
-  private CompletableFuture<Integer> submit(List<Serializable> rows) {
+  private CompletableFuture<Integer> submit(List<LakeRecord> rows) {
     CompletableFuture<Integer> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new IllegalStateException("collector is shutting down"));
@@ -252,34 +275,67 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * Logs one group of requests in one frame. A key counts as seen only once its row is durable:
+   * a request whose append fails leaves nothing behind, so the sender's retry is stored. Within
+   * the group, a key logged by an earlier request is a duplicate of that request's row, and
+   * shares its fate (one frame, one outcome).
+   */
   private void commit(List<Pending> group) {
     synchronized (bufferLock) {
-      List<Serializable> fresh = new ArrayList<>();
-      int[] counts = new int[group.size()];
-      for (int i = 0; i < group.size(); i++) {
-        for (Serializable s : group.get(i).records()) {
-          if (firstTime(s)) {
-            fresh.add(s);
-            counts[i]++;
+      List<LakeRecord> fresh = new ArrayList<>();
+      Map<String, String> inFrame = new HashMap<>();
+      List<Pending> accepted = new ArrayList<>(group.size());
+      List<Integer> counts = new ArrayList<>(group.size());
+      for (Pending p : group) {
+        Map<String, String> mine = new LinkedHashMap<>();
+        List<LakeRecord> mineFresh = new ArrayList<>();
+        OutcomeConflictException conflict = null;
+        for (LakeRecord r : p.records()) {
+          String key = r.dedupKey();
+          String fp = r.contentFingerprint();
+          String earlier = seen.fingerprintOf(key);
+          if (earlier == null) {
+            earlier = inFrame.get(key);
+          }
+          if (earlier == null) {
+            earlier = mine.get(key);
+          }
+          if (earlier == null) {
+            mine.put(key, fp == null ? SeenIds.UNKNOWN : fp);
+            mineFresh.add(r);
+          } else if (fp != null && !earlier.equals(SeenIds.UNKNOWN) && !earlier.equals(fp)) {
+            conflict = new OutcomeConflictException(((OutcomeRecord) r).outcomeId());
+            break;
           }
         }
+        if (conflict != null) {
+          p.done().completeExceptionally(conflict);
+          continue;
+        }
+        inFrame.putAll(mine);
+        fresh.addAll(mineFresh);
+        accepted.add(p);
+        counts.add(mineFresh.size());
       }
       try {
         if (!fresh.isEmpty()) {
           wal.append(fresh);
         }
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         LOG.severe("cannot write the write-ahead log (" + e.getClass().getSimpleName()
-            + "): check that --data-dir is writable and not full; requests are refused until it is");
-        for (Pending p : group) {
+            + "): check that --data-dir is writable and not full; requests are refused (503)"
+            + " until it is, and their retries are stored");
+        for (Pending p : accepted) {
           p.done().completeExceptionally(e);
         }
         return;
       }
+      inFrame.forEach(seen::remember);
       buffer.addAll(fresh);
       long now = buffered.addAndGet(fresh.size());
-      for (int i = 0; i < group.size(); i++) {
-        group.get(i).done().complete(counts[i]);
+      for (int i = 0; i < accepted.size(); i++) {
+        accepted.get(i).done().complete(counts.get(i));
       }
       if (now >= settings.flushRows()) {
         flushTimer.execute(this::flushQuietly);
@@ -287,40 +343,16 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private boolean firstTime(Serializable s) {
-    String key = keyOf(s);
-    return key == null || seen.firstTime(key);
-  }
-
-  private static Map<LakeIdRecovery.Table, Set<LocalDate>> partitionsOf(List<Object> records) {
-    Map<LakeIdRecovery.Table, Set<LocalDate>> out = new HashMap<>();
-    for (Object o : records) {
-      if (o instanceof CallRecord c) {
-        out.computeIfAbsent(LakeIdRecovery.CALLS, t -> new HashSet<>()).add(utcDay(c.startTime()));
-      } else if (o instanceof WorkflowSpanRecord w) {
-        out.computeIfAbsent(LakeIdRecovery.WORKFLOW_SPANS, t -> new HashSet<>())
-            .add(utcDay(w.startTime()));
-      } else if (o instanceof OutcomeRecord r) {
-        out.computeIfAbsent(LakeIdRecovery.OUTCOMES, t -> new HashSet<>())
-            .add(utcDay(r.reportedAt()));
+  private static Map<LakeRecord.Table, Set<LocalDate>> partitionsOf(List<LakeRecord> records) {
+    Map<LakeRecord.Table, Set<LocalDate>> out = new EnumMap<>(LakeRecord.Table.class);
+    for (LakeRecord r : records) {
+      try {
+        out.computeIfAbsent(r.table(), t -> new HashSet<>()).add(r.partitionDay());
+      } catch (java.time.DateTimeException e) {
+        // a day no lake partition can have: the row is quarantined at the flush, never published
       }
     }
     return out;
-  }
-
-  private static LocalDate utcDay(Instant t) {
-    return LocalDate.ofInstant(t, ZoneOffset.UTC);
-  }
-
-  private static String keyOf(Serializable s) {
-    if (s instanceof CallRecord c) {
-      return "c:" + c.spanId();
-    } else if (s instanceof WorkflowSpanRecord w) {
-      return "w:" + w.spanId();
-    } else if (s instanceof OutcomeRecord o) {
-      return "o:" + o.outcomeId();
-    }
-    return null;
   }
 
   private void flushQuietly() {
@@ -335,10 +367,12 @@ public final class Pipeline implements AutoCloseable {
   /**
    * Publishes everything buffered to the lake, one file per table and day. Safe to call from any
    * thread. Files that were published stay published when another fails: only the rows of the
-   * failed files are retried, so a partial failure never duplicates rows in the lake.
+   * failed files are retried, so a partial failure never duplicates rows in the lake. A row the
+   * lake can never store (its lake row cannot be built or encoded) is moved to the quarantine,
+   * counted and logged, and never holds back the other rows, the flush, shutdown or a restart.
    */
   public synchronized void flush() throws IOException {
-    List<Serializable> rows;
+    List<LakeRecord> rows;
     long segment;
     synchronized (bufferLock) {
       segment = wal.rotate();
@@ -347,8 +381,7 @@ public final class Pipeline implements AutoCloseable {
       buffer = new ArrayList<>();
       retry = new ArrayList<>();
     }
-    Map<CoverageCounters.Key, CoverageCounters.Counts> counters = coverage.drain();
-    if (rows.isEmpty() && counters.isEmpty()) {
+    if (rows.isEmpty() && coverage.isEmpty()) {
       if (intent != null) {
         intent.end();
       }
@@ -358,29 +391,31 @@ public final class Pipeline implements AutoCloseable {
     if (!rows.isEmpty() && intent != null) {
       intent.begin(clock.millis());
     }
-    List<Serializable> published = new ArrayList<>(rows.size());
-    List<Serializable> failed = new ArrayList<>();
+    List<LakeRecord> published = new ArrayList<>(rows.size());
+    int quarantined = 0;
+    List<LakeRecord> failed = new ArrayList<>();
     Exception firstError = null;
-    for (List<Serializable> group : filesOf(rows)) {
+    for (List<LakeRecord> group : filesOf(rows)) {
+      List<LakeRecord> setAside = new ArrayList<>();
       try {
-        flusher.publish(group, Map.of());
-        published.addAll(group);
+        publishOrQuarantine(group, published, setAside);
       } catch (IOException | RuntimeException e) {
-        failed.addAll(group);
+        Set<LakeRecord> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(setAside);
+        group.stream().filter(r -> !gone.contains(r)).forEach(failed::add);
         firstError = firstError == null ? e : firstError;
       }
+      quarantined += setAside.size();
     }
+    Map<CoverageCounters.Key, CoverageCounters.Counts> counters = coverage.drain();
     if (!published.isEmpty() && publishedIds != null) {
-      List<String> keys = new ArrayList<>(published.size());
-      for (Serializable s : published) {
-        String key = keyOf(s);
-        if (key != null) {
-          keys.add(key);
-        }
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (LakeRecord r : published) {
+        keys.put(r.dedupKey(), r.contentFingerprint());
       }
       publishedIds.record(segment, keys);
     }
-    buffered.addAndGet(-published.size());
+    buffered.addAndGet(-published.size() - quarantined);
     notifyChanges(published);
     if (!failed.isEmpty()) {
       synchronized (bufferLock) {
@@ -406,36 +441,79 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  /** Rows grouped the way the lake stores them: one group per table and UTC day. */
-  private static List<List<Serializable>> filesOf(List<Serializable> rows) {
-    Map<String, List<Serializable>> groups = new LinkedHashMap<>();
-    for (Serializable s : rows) {
-      String group;
-      if (s instanceof CallRecord c) {
-        group = "c" + utcDay(c.startTime());
-      } else if (s instanceof WorkflowSpanRecord w) {
-        group = "w" + utcDay(w.startTime());
-      } else if (s instanceof OutcomeRecord o) {
-        group = "o" + utcDay(o.reportedAt());
-      } else {
-        group = "?";
+  /**
+   * Publishes one file's rows. When that fails for a reason in the rows themselves (not an
+   * {@link IOException}, which is the store's), the rows the lake can never store go to the
+   * quarantine and the rest are published without them.
+   */
+  private void publishOrQuarantine(List<LakeRecord> group, List<LakeRecord> published,
+      List<LakeRecord> setAside) throws IOException {
+    try {
+      flusher.publish(group, Map.of());
+      published.addAll(group);
+      return;
+    } catch (RuntimeException e) {
+      List<LakeFlusher.Unwritable> bad = flusher.unwritable(group);
+      if (bad.isEmpty()) {
+        throw e;
       }
-      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(s);
+      List<LakeRecord> poison = bad.stream().map(LakeFlusher.Unwritable::record).toList();
+      Path file = quarantine.put(poison);
+      setAside.addAll(poison);
+      LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+      for (LakeFlusher.Unwritable u : bad) {
+        coverage.add(new CoverageCounters.Key(today, serviceOf(u.record())),
+            CoverageCounters.Counts.quarantined(1));
+      }
+      LOG.warning("quarantined " + poison.size() + " " + group.get(0).table().name()
+          .toLowerCase(java.util.Locale.ROOT) + " row(s) the lake cannot store (first: "
+          + bad.get(0).reason() + ") in " + file.toAbsolutePath()
+          + "; counted in coverage.rows_quarantined, see docs/reliability.md");
+    }
+    Set<LakeRecord> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+    gone.addAll(setAside);
+    List<LakeRecord> rest = group.stream().filter(r -> !gone.contains(r)).toList();
+    if (!rest.isEmpty()) {
+      flusher.publish(rest, Map.of());
+      published.addAll(rest);
+    }
+  }
+
+  private static String serviceOf(LakeRecord r) {
+    if (r instanceof CallRecord c) {
+      return c.service();
+    } else if (r instanceof WorkflowSpanRecord w) {
+      return w.service();
+    }
+    return "outcome-api";
+  }
+
+  /** Rows grouped the way the lake stores them: one group per table and UTC day. */
+  private static List<List<LakeRecord>> filesOf(List<LakeRecord> rows) {
+    Map<String, List<LakeRecord>> groups = new LinkedHashMap<>();
+    for (LakeRecord r : rows) {
+      String group;
+      try {
+        group = r.table() + "/" + r.partitionDay();
+      } catch (java.time.DateTimeException e) {
+        group = r.table() + "/unrepresentable"; // quarantined by the publish attempt
+      }
+      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(r);
     }
     return new ArrayList<>(groups.values());
   }
 
-  private void notifyChanges(List<Serializable> rows) {
+  private void notifyChanges(List<LakeRecord> rows) {
     Set<String> ids = new HashSet<>();
     Set<String> keys = new HashSet<>();
     Set<LocalDate> days = new HashSet<>();
-    for (Serializable s : rows) {
-      if (s instanceof CallRecord c) {
+    for (LakeRecord r : rows) {
+      if (r instanceof CallRecord c) {
         ids.add(c.workflowId());
-      } else if (s instanceof WorkflowSpanRecord w) {
+      } else if (r instanceof WorkflowSpanRecord w) {
         ids.add(w.workflowId());
-        days.add(LocalDate.ofInstant(w.startTime(), ZoneOffset.UTC));
-      } else if (s instanceof OutcomeRecord o) {
+        days.add(w.partitionDay());
+      } else if (r instanceof OutcomeRecord o) {
         if (o.workflowId() != null) {
           ids.add(o.workflowId());
         } else {

@@ -12,9 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -23,7 +23,10 @@ import java.util.stream.Stream;
  * is not counted twice, even when the first copy already left the write-ahead log.
  *
  * <p>One file per flush, {@code <segment>-<millis>-<keys>.ids}, one key per line, forced to disk
- * before the flush's log segments are deleted. Files older than the retention are pruned, and the
+ * before the flush's log segments are deleted. A line is the key, or the key, a tab and the
+ * row's content fingerprint (outcomes: so a conflicting resend is still recognised after a
+ * restart); {@code %}, tab, CR and LF in a key (outcome ids are the client's own text) are
+ * written as {@code %25 %09 %0D %0A}. Files older than the retention are pruned, and the
  * oldest files go first when there are more keys than the in-memory de-dup set can hold.
  */
 final class PublishedIds {
@@ -42,14 +45,19 @@ final class PublishedIds {
     this.clock = clock;
   }
 
-  /** Feeds every remembered key to {@code sink}, oldest file first; returns how many. */
-  long load(Consumer<String> sink) throws IOException {
+  /**
+   * Feeds every remembered key and its fingerprint ({@code null} when none was recorded) to
+   * {@code sink}, oldest file first; returns how many.
+   */
+  long load(BiConsumer<String, String> sink) throws IOException {
     long n = 0;
     for (Path file : files()) {
       try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
         for (String line : (Iterable<String>) lines::iterator) {
           if (!line.isEmpty()) {
-            sink.accept(line);
+            int tab = line.indexOf('\t');
+            sink.accept(unescape(tab < 0 ? line : line.substring(0, tab)),
+                tab < 0 ? null : line.substring(tab + 1));
             n++;
           }
         }
@@ -58,8 +66,11 @@ final class PublishedIds {
     return n;
   }
 
-  /** Records {@code keys} as published by the flush that closed log segment {@code segment}. */
-  void record(long segment, Collection<String> keys) throws IOException {
+  /**
+   * Records {@code keys} (key → content fingerprint, or {@code null}) as published by the flush
+   * that closed log segment {@code segment}.
+   */
+  void record(long segment, Map<String, String> keys) throws IOException {
     if (keys.isEmpty()) {
       return;
     }
@@ -68,8 +79,12 @@ final class PublishedIds {
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(ch),
           StandardCharsets.UTF_8));
-      for (String k : keys) {
-        w.write(k);
+      for (Map.Entry<String, String> k : keys.entrySet()) {
+        w.write(escape(k.getKey()));
+        if (k.getValue() != null) {
+          w.write('\t');
+          w.write(k.getValue());
+        }
         w.write('\n');
       }
       w.flush();
@@ -80,6 +95,37 @@ final class PublishedIds {
         SUFFIX));
     Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     prune();
+  }
+
+  static String escape(String key) {
+    if (key.indexOf('%') < 0 && key.indexOf('\t') < 0 && key.indexOf('\n') < 0
+        && key.indexOf('\r') < 0) {
+      return key;
+    }
+    return key.replace("%", "%25").replace("\t", "%09").replace("\r", "%0D")
+        .replace("\n", "%0A");
+  }
+
+  static String unescape(String line) {
+    if (line.indexOf('%') < 0) {
+      return line;
+    }
+    StringBuilder out = new StringBuilder(line.length());
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '%' && i + 2 < line.length()) {
+        String code = line.substring(i + 1, i + 3);
+        switch (code) {
+          case "25" -> { out.append('%'); i += 2; continue; }
+          case "09" -> { out.append('\t'); i += 2; continue; }
+          case "0D" -> { out.append('\r'); i += 2; continue; }
+          case "0A" -> { out.append('\n'); i += 2; continue; }
+          default -> { }
+        }
+      }
+      out.append(c);
+    }
+    return out.toString();
   }
 
   private void prune() throws IOException {

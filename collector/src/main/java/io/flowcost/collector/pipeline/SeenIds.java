@@ -4,33 +4,58 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A bounded memory of recently accepted row keys (span ids, outcome ids), so a sender's retry of
- * an acknowledged request is not counted twice. Filled at start from {@link PublishedIds} and the
- * log, so it lasts across restarts; duplicates older than its reach are removed by the lake
- * views, which de-duplicate on the same keys.
+ * A bounded memory of the row keys (span ids, outcome ids) whose rows are durable — in the
+ * write-ahead log or the lake — so a sender's retry of an acknowledged request is not counted
+ * twice. Filled at start from {@link PublishedIds} and the log, so it lasts across restarts;
+ * duplicates older than its reach are removed by the lake views, which de-duplicate on the same
+ * keys.
+ *
+ * <p>Each key may carry a content fingerprint (outcomes), so a repeated key with other content is
+ * recognised as a conflict rather than a retry. Only the write-ahead-log thread and start-up use
+ * it; it is not thread-safe.
  */
 final class SeenIds {
 
-  private final Map<String, Boolean> ids;
+  /** Stands for "content unknown" (a key recovered from the lake): any content matches. */
+  static final String UNKNOWN = "";
+
+  private final Map<String, String> ids;
 
   SeenIds(int capacity) {
     this.ids = new LinkedHashMap<>(1024, 0.75f, false) {
       private static final long serialVersionUID = 1L;
 
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
         return size() > capacity;
       }
     };
   }
 
-  /** Remembers {@code id} as seen (loaded from the data dir or the lake at start). */
-  void remember(String id) {
-    ids.put(id, Boolean.TRUE);
+  /**
+   * Remembers {@code id} as durable, with its content {@code fingerprint} ({@code null} or
+   * {@link #UNKNOWN} when not known); a known fingerprint is never replaced by an unknown one.
+   */
+  void remember(String id, String fingerprint) {
+    String fp = fingerprint == null ? UNKNOWN : fingerprint;
+    ids.merge(id, fp, (old, now) -> now.equals(UNKNOWN) ? old : now);
   }
 
-  /** Returns {@code true} when {@code id} was not seen before, and remembers it. */
-  boolean firstTime(String id) {
-    return ids.putIfAbsent(id, Boolean.TRUE) == null;
+  /** Remembers {@code id} with unknown content. */
+  void remember(String id) {
+    remember(id, UNKNOWN);
+  }
+
+  /**
+   * The fingerprint remembered for {@code id}: {@code null} when the key was not seen,
+   * {@link #UNKNOWN} when it was seen without one.
+   */
+  String fingerprintOf(String id) {
+    return ids.get(id);
+  }
+
+  /** True when {@code id} was seen. */
+  boolean contains(String id) {
+    return ids.containsKey(id);
   }
 }

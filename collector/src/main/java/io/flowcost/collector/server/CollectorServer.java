@@ -9,6 +9,7 @@ import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.SpanInterpreter;
 import io.flowcost.collector.otlp.BadInputException;
 import io.flowcost.collector.otlp.OtlpTraceDecoder;
+import io.flowcost.collector.pipeline.OutcomeConflictException;
 import io.flowcost.collector.pipeline.Pipeline;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -208,6 +209,13 @@ public final class CollectorServer {
               .end(body.toString());
         })
         .onFailure(e -> {
+          if (e instanceof OutcomeConflictException conflict) {
+            // the message quotes the client's own id, escaped and cut (never other content)
+            LOG.info("rejected an outcomes request (409): " + conflict.getMessage());
+            pipeline.outcomeRejected();
+            error(ctx, 409, conflict.getMessage());
+            return;
+          }
           if (e instanceof BadInputException) {
             pipeline.outcomeRejected();
           }

@@ -13,13 +13,33 @@ public final class CoverageCounters {
   /** Counter key. */
   public record Key(LocalDate day, String service) {}
 
-  /** Counter values. */
+  /**
+   * Counter values.
+   *
+   * @param rowsQuarantined accepted rows the lake could not store, moved to the data dir's
+   *     {@code quarantine/} directory instead (see {@code docs/reliability.md})
+   */
   public record Counts(long spansReceived, long spansRejected, long callsWritten,
-      long outcomesReceived, long outcomesRejected, long agentDroppedSpans) {
+      long outcomesReceived, long outcomesRejected, long agentDroppedSpans,
+      long rowsQuarantined) {
+
+    /** Counts without quarantined rows. */
+    public Counts(long spansReceived, long spansRejected, long callsWritten,
+        long outcomesReceived, long outcomesRejected, long agentDroppedSpans) {
+      this(spansReceived, spansRejected, callsWritten, outcomesReceived, outcomesRejected,
+          agentDroppedSpans, 0);
+    }
+
+    /** Only {@code n} quarantined rows. */
+    public static Counts quarantined(long n) {
+      return new Counts(0, 0, 0, 0, 0, 0, n);
+    }
+
     Counts plus(Counts o) {
       return new Counts(spansReceived + o.spansReceived, spansRejected + o.spansRejected,
           callsWritten + o.callsWritten, outcomesReceived + o.outcomesReceived,
-          outcomesRejected + o.outcomesRejected, agentDroppedSpans + o.agentDroppedSpans);
+          outcomesRejected + o.outcomesRejected, agentDroppedSpans + o.agentDroppedSpans,
+          rowsQuarantined + o.rowsQuarantined);
     }
   }
 
@@ -30,6 +50,13 @@ public final class CoverageCounters {
   public void add(Key key, Counts delta) {
     synchronized (lock) {
       counts.merge(key, delta, Counts::plus);
+    }
+  }
+
+  /** True when nothing was counted since the last drain. */
+  public boolean isEmpty() {
+    synchronized (lock) {
+      return counts.isEmpty();
     }
   }
 

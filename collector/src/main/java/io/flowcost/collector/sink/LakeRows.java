@@ -16,10 +16,6 @@ final class LakeRows {
 
   private LakeRows() {}
 
-  static LocalDate utcDay(Instant t) {
-    return LocalDate.ofInstant(t, ZoneOffset.UTC);
-  }
-
   static Row call(CallRecord c) {
     Usage u = c.usage();
     return Row.builder(LakeTables.CALLS)
@@ -113,6 +109,7 @@ final class LakeRows {
         .set("outcomes_received", n.outcomesReceived())
         .set("outcomes_rejected", n.outcomesRejected())
         .set("agent_dropped_spans", n.agentDroppedSpans())
+        .set("rows_quarantined", n.rowsQuarantined())
         .set("recorded_at", now)
         .build();
   }

@@ -1,13 +1,7 @@
 package io.flowcost.collector.wal;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
+import io.flowcost.collector.ingest.LakeRecord;
 import java.io.IOException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,45 +15,44 @@ import java.util.zip.CRC32C;
 /**
  * An append-only log of accepted records in numbered segment files under a directory.
  *
- * <p>A frame is {@code [length:int][crc32c:int][payload]}; a torn frame at the end of the last
- * segment (a crash mid-write) is ignored on replay. The collector acknowledges a request only
- * after its records are in the log and forced to disk, and deletes segments only after their
- * records are published in the lake.
+ * <p>A frame is {@code [length:int][crc32c:int][payload]}, the payload one {@link RecordCodec}
+ * frame (a format version byte, then typed records); a torn frame at the end of a segment (a
+ * crash or a failed write mid-frame) is ignored on replay. The collector acknowledges a request
+ * only after its records are in the log and forced to disk, and deletes segments only after
+ * their records are published in the lake.
+ *
+ * <p>After a failed append the log never writes behind the failed frame: it abandons that
+ * segment (trimming it back where it can) and opens the next one at the next append, so a torn
+ * frame is always the tail of its segment and the frames after it are replayed.
  */
-public final class WriteAheadLog implements Closeable {
+public final class WriteAheadLog implements RecordLog {
 
   private static final String SUFFIX = ".wal";
   private static final int MAX_FRAME = 64 * 1024 * 1024;
 
   private final Path dir;
-  private final ObjectInputFilter filter;
   private final Object lock = new Object();
+  /** The segment appends go to; {@code null} after a failure until the next append opens one. */
   private FileChannel current;
   private long currentSegment;
-  private long bytesInCurrent;
+  private final long firstOwnSegment;
 
   /**
    * Opens the log in {@code dir}, creating it if needed. New appends go to a fresh segment after
    * the existing ones, so replay of old segments and new appends never interleave.
-   *
-   * @param allowedPackage the only package whose classes may be deserialized on replay
    */
-  public WriteAheadLog(Path dir, String allowedPackage) throws IOException {
+  public WriteAheadLog(Path dir) throws IOException {
     this.dir = Files.createDirectories(dir);
-    this.filter = ObjectInputFilter.Config.createFilter(
-        allowedPackage + ".*;java.lang.*;java.math.*;java.time.*;java.util.*;!*");
     List<Long> existing = segments();
     currentSegment = existing.isEmpty() ? 1 : existing.get(existing.size() - 1) + 1;
+    firstOwnSegment = currentSegment;
     openSegment();
   }
 
-  /** Reads every record of the segments before the current one, in order. */
-  public List<Object> replay() throws IOException {
-    List<Object> out = new ArrayList<>();
-    for (long id : segments()) {
-      if (id >= currentSegment) {
-        continue;
-      }
+  @Override
+  public List<LakeRecord> replay() throws IOException {
+    List<LakeRecord> out = new ArrayList<>();
+    for (long id : replayedSegments()) {
       readSegment(file(id), out);
     }
     return out;
@@ -67,49 +60,81 @@ public final class WriteAheadLog implements Closeable {
 
   /** Ids of the segments written before this process opened the log. */
   public List<Long> replayedSegments() throws IOException {
-    return segments().stream().filter(id -> id < currentSegment).toList();
+    return segments().stream().filter(id -> id < firstOwnSegment).toList();
   }
 
-  /** Appends {@code records} as one frame and forces it to disk. */
-  public void append(List<? extends Serializable> records) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * Math.max(1, records.size()));
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(new ArrayList<>(records));
+  @Override
+  public void append(List<? extends LakeRecord> records) throws IOException {
+    byte[] payload = RecordCodec.encode(records);
+    ByteBuffer frame = frame(payload);
+    synchronized (lock) {
+      if (current == null) {
+        currentSegment++;
+        openSegment(); // throws while the directory is still unusable: the request gets 503
+      }
+      long before = current.position();
+      try {
+        while (frame.hasRemaining()) {
+          current.write(frame);
+        }
+        current.force(false);
+      } catch (IOException | RuntimeException e) {
+        abandonSegment(before);
+        throw e;
+      }
     }
-    byte[] payload = bytes.toByteArray();
+  }
+
+  /** The on-disk frame around one codec payload. */
+  static ByteBuffer frame(byte[] payload) {
     CRC32C crc = new CRC32C();
     crc.update(payload);
     ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
     frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-    synchronized (lock) {
-      while (frame.hasRemaining()) {
-        current.write(frame);
-      }
-      current.force(false);
-      bytesInCurrent += 8 + payload.length;
-    }
+    return frame;
   }
 
   /**
-   * Closes the current segment and starts a new one.
-   *
-   * @return the id of the segment just closed: everything appended before this call is in it or
-   *     in an older segment
+   * Gives up on the current segment after a failed write: trims the partial frame if the file
+   * still allows it (so a replay sees whole frames), and makes the next append start a new
+   * segment, whatever state the old file is in.
    */
+  private void abandonSegment(long validLength) {
+    try {
+      current.truncate(validLength);
+    } catch (IOException | RuntimeException ignored) {
+      // the frame may stay partly written: it is the segment's tail, which replay ignores
+    }
+    try {
+      current.close();
+    } catch (IOException ignored) {
+      // nothing more can be done with this channel
+    }
+    current = null;
+  }
+
+  @Override
   public long rotate() throws IOException {
     synchronized (lock) {
       long closed = currentSegment;
-      current.close();
+      if (current != null) {
+        current.close();
+        current = null;
+      }
       currentSegment++;
       openSegment();
       return closed;
     }
   }
 
-  /** Deletes segments with id ≤ {@code segmentId}: their records are safely in the lake. */
+  @Override
   public void deleteUpTo(long segmentId) throws IOException {
+    long keep;
+    synchronized (lock) {
+      keep = currentSegment;
+    }
     for (long id : segments()) {
-      if (id <= segmentId && id != currentSegment) {
+      if (id <= segmentId && id < keep) {
         Files.deleteIfExists(file(id));
       }
     }
@@ -127,14 +152,61 @@ public final class WriteAheadLog implements Closeable {
   @Override
   public void close() throws IOException {
     synchronized (lock) {
-      current.close();
+      if (current != null) {
+        current.close();
+      }
+    }
+  }
+
+  /**
+   * Reads every whole frame of one log-format file (a segment, or a quarantine file) into
+   * {@code out}, stopping at a torn tail.
+   *
+   * @throws RecordCodec.UnknownFormatException when a frame is of a format this release does not
+   *     read; the message names the file
+   */
+  public static void readSegment(Path file, List<LakeRecord> out) throws IOException {
+    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
+    while (all.remaining() >= 8) {
+      int length = all.getInt();
+      int crcValue = all.getInt();
+      if (length <= 0 || length > MAX_FRAME || length > all.remaining()) {
+        return; // torn tail
+      }
+      byte[] payload = new byte[length];
+      all.get(payload);
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      if ((int) crc.getValue() != crcValue) {
+        return; // torn or corrupt tail: nothing after it was acknowledged
+      }
+      try {
+        out.addAll(RecordCodec.decode(payload));
+      } catch (RecordCodec.UnknownFormatException e) {
+        throw new RecordCodec.UnknownFormatException("cannot read write-ahead log file "
+            + file.toAbsolutePath() + ": " + e.getMessage());
+      } catch (IOException e) {
+        throw new IOException("write-ahead log file " + file.toAbsolutePath()
+            + " holds a frame with a valid checksum that cannot be decoded: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Writes {@code records} as a single-frame log-format file at {@code file} (forced to disk). */
+  public static void writeFile(Path file, List<? extends LakeRecord> records) throws IOException {
+    ByteBuffer frame = frame(RecordCodec.encode(records));
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      while (frame.hasRemaining()) {
+        ch.write(frame);
+      }
+      ch.force(true);
     }
   }
 
   private void openSegment() throws IOException {
     current = FileChannel.open(file(currentSegment), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    bytesInCurrent = 0;
   }
 
   private Path file(long id) {
@@ -148,30 +220,6 @@ public final class WriteAheadLog implements Closeable {
           .map(n -> Long.parseLong(n.substring(0, n.length() - SUFFIX.length())))
           .sorted()
           .toList();
-    }
-  }
-
-  private void readSegment(Path file, List<Object> out) throws IOException {
-    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
-    while (all.remaining() >= 8) {
-      int length = all.getInt();
-      int crcValue = all.getInt();
-      if (length < 0 || length > MAX_FRAME || length > all.remaining()) {
-        return; // torn tail
-      }
-      byte[] payload = new byte[length];
-      all.get(payload);
-      CRC32C crc = new CRC32C();
-      crc.update(payload);
-      if ((int) crc.getValue() != crcValue) {
-        return; // torn or corrupt tail: nothing after it was acknowledged
-      }
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(payload))) {
-        in.setObjectInputFilter(filter);
-        out.addAll((List<?>) in.readObject());
-      } catch (ClassNotFoundException e) {
-        throw new IOException("write-ahead log " + file + " holds an unknown record type", e);
-      }
     }
   }
 }

@@ -116,6 +116,25 @@ class SpanInterpreterTest {
   }
 
   @Test
+  void spansWithTimesOutsideTheAcceptedWindowAreRejectedAndTheRestKept() {
+    Span farEnd = span("00000000000000b1", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .setEndTimeUnixNano(8_000_000_000_000_000_000L).build(); // year 2223
+    Span ancient = span("00000000000000b2", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .setStartTimeUnixNano(1L).build();
+    Span good = span("00000000000000b3", "00000000000000a1", "chat")
+        .addAttributes(attr("gen_ai.operation.name", "chat")).build();
+
+    IngestBatch batch = interpreter.interpret(request(farEnd, ancient, good));
+
+    assertThat(batch.rejectedByReason())
+        .containsEntry("invalid_end_time", 1).containsEntry("clock_skew", 1);
+    assertThat(batch.calls()).singleElement()
+        .satisfies(c -> assertThat(c.spanId()).isEqualTo("00000000000000b3"));
+  }
+
+  @Test
   void aBilledAttemptThatFailedIsDiscardedWaste() {
     Span timedOut = span("00000000000000c1", "00000000000000b1", "attempt")
         .addAttributes(attr("flowcost.attempt", 1L))

@@ -42,9 +42,9 @@ class AgentDropReportTest {
     LocalDirectoryStore store = new LocalDirectoryStore(lake);
     Pipeline pipeline = new Pipeline(
         new Pipeline.Settings(Duration.ofHours(1), 1_000_000, 1_000_000, 1_000),
-        new WriteAheadLog(tmp.resolve("wal"), "io.flowcost.collector.ingest"),
+        new WriteAheadLog(tmp.resolve("wal")),
         new LakeFlusher(new LakeWriter(store, "t"), "t", clock), c -> c,
-        (ids, keys, days) -> { }, new CoverageCounters(), clock);
+        (ids, keys, days) -> { }, new CoverageCounters(), clock, tmp.resolve("quarantine"));
     pipeline.start();
     IngestBatch batch = new SpanInterpreter(clock)
         .interpret(OtlpTraceDecoder.decode(AGENT_REPORT, "application/x-protobuf"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.flowcost.collector.ingest.IngestBatch;
+import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.collector.ingest.SpanInterpreter;
 import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
@@ -21,7 +22,6 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,9 +76,8 @@ class PipelineDurabilityTest {
     // The process dies in the middle of a flush: the marker is written and the rows published,
     // but neither the published keys nor the log trim made it to disk.
     new FlushIntent(data.resolve("flush.intent")).begin(clock.millis());
-    WriteAheadLog peek = new WriteAheadLog(data.resolve("wal"), "io.flowcost.collector.ingest");
-    List<Serializable> logged = new ArrayList<>();
-    peek.replay().forEach(o -> logged.add((Serializable) o));
+    WriteAheadLog peek = new WriteAheadLog(data.resolve("wal"));
+    List<LakeRecord> logged = new ArrayList<>(peek.replay());
     peek.close();
     assertThat(logged).hasSize(40);
     new LakeFlusher(new LakeWriter(new LocalDirectoryStore(lake), "one"), "one", clock)
@@ -152,7 +151,7 @@ class PipelineDurabilityTest {
   private Pipeline pipeline(Path data, Path lake, LakeStore store, String id)
       throws IOException {
     Files.createDirectories(lake);
-    WriteAheadLog wal = new WriteAheadLog(data.resolve("wal"), "io.flowcost.collector.ingest");
+    WriteAheadLog wal = new WriteAheadLog(data.resolve("wal"));
     LakeFlusher flusher = new LakeFlusher(new LakeWriter(store, id), id, clock);
     return new Pipeline(new Pipeline.Settings(Duration.ofHours(1), 1_000_000, 1_000_000, 100_000),
         wal, flusher, c -> c, (ids, keys, days) -> { }, new CoverageCounters(), clock,

@@ -107,7 +107,8 @@ public final class LakeTables {
    * service and collector instance. Readers sum; partitioned by {@code day}.
    */
   public static final TableSchema COVERAGE =
-      TableSchema.builder("coverage", 1)
+      // version 2 added rows_quarantined; version-1 files read it as NULL (union by name)
+      TableSchema.builder("coverage", 2)
           .required("day", DATE)
           .optional("service", STRING)
           .optional("collector_id", STRING)
@@ -117,6 +118,7 @@ public final class LakeTables {
           .optional("outcomes_received", BIGINT)
           .optional("outcomes_rejected", BIGINT)
           .optional("agent_dropped_spans", BIGINT)
+          .optional("rows_quarantined", BIGINT)
           .required("recorded_at", TIMESTAMP_MICROS_UTC)
           .partitionedBy("day")
           .build();

@@ -96,6 +96,14 @@ public final class Row {
   }
 
   /** Fills and validates a {@link Row}. Not thread-safe; reusable after {@link #build()}. */
+  /**
+   * The instants a timestamp column accepts: the span of nanosecond {@code long}s (1677 to 2262),
+   * well inside what microseconds since 1970 in 64 bits can hold, and what every Parquet reader
+   * handles.
+   */
+  private static final Instant MIN_TIMESTAMP = Instant.ofEpochSecond(0, Long.MIN_VALUE);
+  private static final Instant MAX_TIMESTAMP = Instant.ofEpochSecond(0, Long.MAX_VALUE);
+
   public static final class Builder {
     private final TableSchema schema;
     private Object[] values;
@@ -178,7 +186,14 @@ public final class Row {
           break;
         case TIMESTAMP_MICROS_UTC:
           if (value instanceof Instant) {
-            return ((Instant) value).truncatedTo(ChronoUnit.MICROS);
+            Instant t = (Instant) value;
+            if (t.isBefore(MIN_TIMESTAMP) || t.isAfter(MAX_TIMESTAMP)) {
+              // the column stores microseconds since 1970 in 64 bits; beyond that it overflows
+              throw new IllegalArgumentException("table " + schema.name() + ", column " + c.name()
+                  + ": timestamp outside what TIMESTAMP(MICROS) can hold (years 1677 to 2262 are"
+                  + " safe)");
+            }
+            return t.truncatedTo(ChronoUnit.MICROS);
           }
           break;
         case DATE:

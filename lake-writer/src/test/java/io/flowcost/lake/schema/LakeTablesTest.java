@@ -75,6 +75,6 @@ class LakeTablesTest {
     assertThat(LakeTables.CALLS.partitionColumn()).contains("start_time");
     assertThat(LakeTables.OUTCOMES.partitionColumn()).contains("reported_at");
     assertThat(LakeTables.COVERAGE.partitionColumn()).contains("day");
-    assertThat(LakeTables.COVERAGE.columns()).hasSize(10);
+    assertThat(LakeTables.COVERAGE.columns()).hasSize(11);
   }
 }

@@ -1,0 +1,393 @@
+package io.flowcost.collector.wal;
+
+import io.flowcost.collector.ingest.CallRecord;
+import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.OutcomeRecord;
+import io.flowcost.collector.ingest.Usage;
+import io.flowcost.collector.ingest.WorkflowSpanRecord;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The explicit, versioned encoding of the records the collector persists (write-ahead log frames
+ * and quarantine files). Unlike Java serialization it does not depend on class names or field
+ * layout, so renaming or reshaping a record type cannot strand rows a previous release logged.
+ *
+ * <p>Format version 1, all integers big-endian:
+ * <pre>
+ * frame    = version:u8(=1) count:i32 record*count
+ * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome
+ * string?  = present:u8 [len:i32 utf8-bytes]
+ * instant? = present:u8 [epochSecond:i64 nano:i32]
+ * decimal? = present:u8 [scale:i32 len:i32 unscaled-two's-complement-bytes]
+ * int?     = present:u8 [i32]
+ * bool     = u8 (0 or 1)
+ * usage?   = present:u8 [input cacheRead cacheWrite cacheWrite1h output reasoning:i64
+ *            estimated:bool serviceTier:string?]
+ * map      = count:i32 (key:string? value:string?)*count, keys in ascending order
+ * call     = workflowId callId spanId parentSpanId kind operation service provider requestModel
+ *            responseModel:string? attempt:i32 status errorType:string? httpStatus:int?
+ *            finishReason:string? streaming:bool usage? costUsd cacheSavingsGrossUsd
+ *            cacheSavingsNetUsd:decimal? unpriced wasted:bool wasteCause toolName httpHost
+ *            httpPath:string? startTime endTime:instant? catalogVersion priceKey:string?
+ *            receivedAt:instant?
+ * wfspan   = workflowId spanId workflowName service source:string? startTime endTime:instant?
+ *            error:bool errorType:string? tags:map externalKey conversationId userId:string?
+ *            receivedAt:instant?
+ * outcome  = outcomeId workflowId externalKey status reason:string? value:decimal?
+ *            unit:string? reportedAt:instant? reportedAtGiven:bool receivedAt:instant?
+ * </pre>
+ *
+ * <p>A later release that changes a record's layout writes a new version number and keeps
+ * reading every earlier one; {@code WalFixtureTest} replays a segment written by this release to
+ * hold it to that. A frame of an unknown version is refused with a message naming the version,
+ * never guessed at.
+ */
+public final class RecordCodec {
+
+  /** The version this release writes. */
+  public static final int CURRENT_VERSION = 1;
+
+  private static final int TAG_CALL = 1;
+  private static final int TAG_WORKFLOW_SPAN = 2;
+  private static final int TAG_OUTCOME = 3;
+  /** First byte of a Java serialization stream (0xACED), written by releases before version 1. */
+  private static final int JAVA_SERIALIZATION_MAGIC = 0xAC;
+  /** No string the collector stores comes near this; a larger length is corruption. */
+  private static final int MAX_STRING_BYTES = 1 << 20;
+
+  private RecordCodec() {}
+
+  /** Encodes {@code records} as one frame payload of the current version. */
+  public static byte[] encode(List<? extends LakeRecord> records) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * Math.max(1, records.size()));
+    DataOutputStream out = new DataOutputStream(bytes);
+    try {
+      out.writeByte(CURRENT_VERSION);
+      out.writeInt(records.size());
+      for (LakeRecord r : records) {
+        write(out, r);
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes one frame payload.
+   *
+   * @throws UnknownFormatException when the frame was written in a version this release does
+   *     not read
+   * @throws IOException when the payload is malformed
+   */
+  public static List<LakeRecord> decode(byte[] payload) throws IOException {
+    if (payload.length == 0) {
+      throw new IOException("empty record frame");
+    }
+    int version = payload[0] & 0xFF;
+    if (version == JAVA_SERIALIZATION_MAGIC) {
+      throw new UnknownFormatException("it holds Java-serialized records written by a collector"
+          + " release older than record format " + CURRENT_VERSION + "; stop that release"
+          + " gracefully (SIGTERM flushes its log to the lake) before upgrading, or run it"
+          + " once on this data dir to flush the log");
+    }
+    if (version != CURRENT_VERSION) {
+      throw new UnknownFormatException("it holds records in format version " + version
+          + ", and this collector reads only version(s) " + CURRENT_VERSION + " (a newer release"
+          + " wrote it: run that release, or a newer one, on this data dir)");
+    }
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload, 1,
+        payload.length - 1));
+    try {
+      int count = in.readInt();
+      if (count < 0) {
+        throw new IOException("negative record count in a frame");
+      }
+      List<LakeRecord> out = new ArrayList<>(Math.min(count, 65_536));
+      for (int i = 0; i < count; i++) {
+        out.add(readV1(in));
+      }
+      if (in.available() > 0) {
+        throw new IOException("unexpected bytes after the last record of a frame");
+      }
+      return out;
+    } catch (EOFException e) {
+      throw new IOException("record frame ends in the middle of a record", e);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      // a record's own validation (e.g. Usage ranges) refused what the bytes say
+      throw new IOException("record frame holds an invalid record (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A frame in a version this release cannot read. */
+  public static final class UnknownFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownFormatException(String message) {
+      super(message);
+    }
+  }
+
+  private static void write(DataOutputStream out, LakeRecord r) throws IOException {
+    if (r instanceof CallRecord c) {
+      out.writeByte(TAG_CALL);
+      writeCall(out, c);
+    } else if (r instanceof WorkflowSpanRecord w) {
+      out.writeByte(TAG_WORKFLOW_SPAN);
+      writeWorkflowSpan(out, w);
+    } else if (r instanceof OutcomeRecord o) {
+      out.writeByte(TAG_OUTCOME);
+      writeOutcome(out, o);
+    } else {
+      throw new AssertionError("LakeRecord is sealed; unhandled " + r.getClass());
+    }
+  }
+
+  private static LakeRecord readV1(DataInputStream in) throws IOException {
+    int tag = in.readUnsignedByte();
+    switch (tag) {
+      case TAG_CALL:
+        return readCall(in);
+      case TAG_WORKFLOW_SPAN:
+        return readWorkflowSpan(in);
+      case TAG_OUTCOME:
+        return readOutcome(in);
+      default:
+        throw new IOException("unknown record tag " + tag + " in a version-1 frame");
+    }
+  }
+
+  private static void writeCall(DataOutputStream out, CallRecord c) throws IOException {
+    str(out, c.workflowId());
+    str(out, c.callId());
+    str(out, c.spanId());
+    str(out, c.parentSpanId());
+    str(out, c.kind());
+    str(out, c.operation());
+    str(out, c.service());
+    str(out, c.provider());
+    str(out, c.requestModel());
+    str(out, c.responseModel());
+    out.writeInt(c.attempt());
+    str(out, c.status());
+    str(out, c.errorType());
+    optInt(out, c.httpStatus());
+    str(out, c.finishReason());
+    out.writeBoolean(c.streaming());
+    usage(out, c.usage());
+    decimal(out, c.costUsd());
+    decimal(out, c.cacheSavingsGrossUsd());
+    decimal(out, c.cacheSavingsNetUsd());
+    out.writeBoolean(c.unpriced());
+    out.writeBoolean(c.wasted());
+    str(out, c.wasteCause());
+    str(out, c.toolName());
+    str(out, c.httpHost());
+    str(out, c.httpPath());
+    instant(out, c.startTime());
+    instant(out, c.endTime());
+    str(out, c.catalogVersion());
+    str(out, c.priceKey());
+    instant(out, c.receivedAt());
+  }
+
+  private static CallRecord readCall(DataInputStream in) throws IOException {
+    return new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in),
+        str(in), str(in), in.readInt(), str(in), str(in), optInt(in), str(in), bool(in),
+        usage(in), decimal(in), decimal(in), decimal(in), bool(in), bool(in), str(in), str(in),
+        str(in), str(in), instant(in), instant(in), str(in), str(in), instant(in));
+  }
+
+  private static void writeWorkflowSpan(DataOutputStream out, WorkflowSpanRecord w)
+      throws IOException {
+    str(out, w.workflowId());
+    str(out, w.spanId());
+    str(out, w.workflowName());
+    str(out, w.service());
+    str(out, w.source());
+    instant(out, w.startTime());
+    instant(out, w.endTime());
+    out.writeBoolean(w.error());
+    str(out, w.errorType());
+    out.writeInt(w.tags().size());
+    // sorted, so equal records always encode to equal bytes (Map.copyOf's order varies by run)
+    for (Map.Entry<String, String> e : new TreeMap<>(w.tags()).entrySet()) {
+      str(out, e.getKey());
+      str(out, e.getValue());
+    }
+    str(out, w.externalKey());
+    str(out, w.conversationId());
+    str(out, w.userId());
+    instant(out, w.receivedAt());
+  }
+
+  private static WorkflowSpanRecord readWorkflowSpan(DataInputStream in) throws IOException {
+    String workflowId = str(in);
+    String spanId = str(in);
+    String name = str(in);
+    String service = str(in);
+    String source = str(in);
+    Instant start = instant(in);
+    Instant end = instant(in);
+    boolean error = bool(in);
+    String errorType = str(in);
+    int tagCount = in.readInt();
+    if (tagCount < 0 || tagCount > 65_536) {
+      throw new IOException("implausible tag count " + tagCount + " in a workflow span record");
+    }
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (int i = 0; i < tagCount; i++) {
+      tags.put(str(in), str(in));
+    }
+    return new WorkflowSpanRecord(workflowId, spanId, name, service, source, start, end, error,
+        errorType, tags, str(in), str(in), str(in), instant(in));
+  }
+
+  private static void writeOutcome(DataOutputStream out, OutcomeRecord o) throws IOException {
+    str(out, o.outcomeId());
+    str(out, o.workflowId());
+    str(out, o.externalKey());
+    str(out, o.status());
+    str(out, o.reason());
+    decimal(out, o.value());
+    str(out, o.unit());
+    instant(out, o.reportedAt());
+    out.writeBoolean(o.reportedAtGiven());
+    instant(out, o.receivedAt());
+  }
+
+  private static OutcomeRecord readOutcome(DataInputStream in) throws IOException {
+    return new OutcomeRecord(str(in), str(in), str(in), str(in), str(in), decimal(in), str(in),
+        instant(in), bool(in), instant(in));
+  }
+
+  private static void str(DataOutputStream out, String s) throws IOException {
+    if (s == null) {
+      out.writeByte(0);
+      return;
+    }
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeByte(1);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String str(DataInputStream in) throws IOException {
+    if (!present(in)) {
+      return null;
+    }
+    int n = in.readInt();
+    if (n < 0 || n > MAX_STRING_BYTES) {
+      throw new IOException("implausible string length " + n + " in a record");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static void instant(DataOutputStream out, Instant t) throws IOException {
+    out.writeByte(t == null ? 0 : 1);
+    if (t != null) {
+      out.writeLong(t.getEpochSecond());
+      out.writeInt(t.getNano());
+    }
+  }
+
+  private static Instant instant(DataInputStream in) throws IOException {
+    if (!present(in)) {
+      return null;
+    }
+    long seconds = in.readLong();
+    int nanos = in.readInt();
+    try {
+      return Instant.ofEpochSecond(seconds, nanos);
+    } catch (java.time.DateTimeException e) {
+      throw new IOException("instant out of range in a record", e);
+    }
+  }
+
+  private static void decimal(DataOutputStream out, BigDecimal d) throws IOException {
+    out.writeByte(d == null ? 0 : 1);
+    if (d != null) {
+      byte[] unscaled = d.unscaledValue().toByteArray();
+      out.writeInt(d.scale());
+      out.writeInt(unscaled.length);
+      out.write(unscaled);
+    }
+  }
+
+  private static BigDecimal decimal(DataInputStream in) throws IOException {
+    if (!present(in)) {
+      return null;
+    }
+    int scale = in.readInt();
+    int n = in.readInt();
+    if (n <= 0 || n > 64) {
+      throw new IOException("implausible decimal length " + n + " in a record");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new BigDecimal(new BigInteger(b), scale);
+  }
+
+  private static void optInt(DataOutputStream out, Integer v) throws IOException {
+    out.writeByte(v == null ? 0 : 1);
+    if (v != null) {
+      out.writeInt(v);
+    }
+  }
+
+  private static Integer optInt(DataInputStream in) throws IOException {
+    return present(in) ? in.readInt() : null;
+  }
+
+  private static void usage(DataOutputStream out, Usage u) throws IOException {
+    out.writeByte(u == null ? 0 : 1);
+    if (u != null) {
+      out.writeLong(u.input());
+      out.writeLong(u.cacheRead());
+      out.writeLong(u.cacheWrite());
+      out.writeLong(u.cacheWrite1h());
+      out.writeLong(u.output());
+      out.writeLong(u.reasoning());
+      out.writeBoolean(u.estimated());
+      str(out, u.serviceTier());
+    }
+  }
+
+  private static Usage usage(DataInputStream in) throws IOException {
+    if (!present(in)) {
+      return null;
+    }
+    return new Usage(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+        in.readLong(), bool(in), str(in));
+  }
+
+  private static boolean bool(DataInputStream in) throws IOException {
+    int b = in.readUnsignedByte();
+    if (b > 1) {
+      throw new IOException("invalid boolean byte " + b + " in a record");
+    }
+    return b == 1;
+  }
+
+  private static boolean present(DataInputStream in) throws IOException {
+    return bool(in);
+  }
+}
