@@ -1,5 +1,7 @@
 package io.flowcost.collector.pipeline;
 
+import io.flowcost.collector.SafeText;
+
 /**
  * An outcome's {@code outcome_id} is already stored with other content. Answered 409: the report
  * is neither a retry (same content, an idempotent 202) nor new. Nothing of its request is stored.
@@ -23,27 +25,8 @@ public final class OutcomeConflictException extends RuntimeException {
     return outcomeId;
   }
 
-  /**
-   * The id quoted, cut to {@value #MAX_ID_CHARS} characters, with quotes, backslashes and
-   * control characters escaped, so it can go into a log line or a reply unchanged.
-   */
+  /** The id quoted, cut to {@value #MAX_ID_CHARS} characters and escaped ({@link SafeText}). */
   static String printable(String id) {
-    StringBuilder out = new StringBuilder(id.length() + 2).append('\'');
-    int n = Math.min(id.length(), MAX_ID_CHARS);
-    for (int i = 0; i < n; i++) {
-      char c = id.charAt(i);
-      if (c == '\'' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
-          || Character.isSurrogate(c)) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (id.length() > n) {
-      out.append('…');
-    }
-    return out.append('\'').toString();
+    return "'" + SafeText.of(id, MAX_ID_CHARS) + "'";
   }
 }

@@ -51,7 +51,7 @@ class OutcomeConflictTest {
     assertThat(send(p, SAME)).as("a retry: accepted, not stored again").isZero();
     assertThatThrownBy(() -> send(p, OTHER))
         .isInstanceOf(OutcomeConflictException.class)
-        .hasMessageContaining("'order-7\\u000aforged'")
+        .hasMessageContaining("'order-7\\nforged'")
         .hasMessageNotContaining("\n");
     // a conflicting request stores nothing, not even its other, new outcomes
     String batch = "[{\"outcome_id\":\"order-8\",\"external_key\":\"ticket-2\",\"status\":"
