@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         "Flowcost collector: receives OTLP spans and outcomes, prices every model and tool"
             + " call, writes a Parquet lake and rolls costs up per workflow.",
         "With no sub-command it runs 'serve'; 'serve --help' lists the server's flags."},
-    subcommands = {ServeCommand.class, ReportCommand.class, PriceCommand.class,
+    subcommands = {ServeCommand.class, ReportCommand.class, PriceCommand.class, PricesCommand.class,
         RollupCommand.class, CompactCommand.class, CommandLine.HelpCommand.class})
 public final class FlowcostCollector {
 

@@ -323,7 +323,37 @@ final class CatalogParser {
       "bedrock", "azure", "azure_ai", "mistral", "deepseek", "xai", "cohere", "cohere_chat",
       "groq", "vertex_ai", "text-completion-openai");
 
+  /**
+   * Reads a LiteLLM map keeping only what {@code scripts/generate-catalog.py} selects: the
+   * given Flowcost providers, entries not past their {@code deprecation_date} on {@code asOf},
+   * no per-region or commitment keys ({@code bedrock/us-east-1/…}, {@code azure/eu/…}). Each
+   * entry's source is {@code litellm-<hash>}.
+   */
+  static PriceCatalog parseLiteLlmSelected(Node root, String file, String contentHash,
+      LocalDate asOf, Set<String> providers) {
+    CatalogParser p = new CatalogParser(file);
+    if (!root.isObject()) {
+      throw p.error(root, "a LiteLLM model-cost map must be a JSON object");
+    }
+    return p.parseLiteLlm(root, contentHash, (mp, v) -> {
+      if (!providers.contains(mp.provider())) {
+        return false;
+      }
+      Node dep = v.get("deprecation_date");
+      if (dep != null && dep.kind == Kind.STRING && dep.text.compareTo(asOf.toString()) < 0) {
+        return false;
+      }
+      return !(mp.model().contains("/")
+          && (mp.provider().equals("bedrock") || mp.provider().equals("azure")));
+    });
+  }
+
   private PriceCatalog parseLiteLlm(Node root, String contentHash) {
+    return parseLiteLlm(root, contentHash, (mp, v) -> true);
+  }
+
+  private PriceCatalog parseLiteLlm(Node root, String contentHash,
+      java.util.function.BiPredicate<ModelPrice, Node> keep) {
     Map<String, ModelPrice> byKey = new LinkedHashMap<>();
     for (Map.Entry<String, Node> e : root.fields.entrySet()) {
       String key = e.getKey();
@@ -336,8 +366,11 @@ final class CatalogParser {
         continue;
       }
       String ctx = "'" + key + "'";
-      ModelPrice mp = liteLlmEntry(key, v, ctx, "embedding".equals(mode) ? "embedding" : "chat");
-      byKey.putIfAbsent(mp.key(), mp);
+      ModelPrice mp = liteLlmEntry(key, v, ctx, "embedding".equals(mode) ? "embedding" : "chat",
+          "litellm-" + contentHash);
+      if (keep.test(mp, v)) {
+        byKey.putIfAbsent(mp.key(), mp);
+      }
     }
     if (byKey.isEmpty()) {
       throw error(root, "LiteLLM model-cost map without any priced chat or embedding model");
@@ -346,7 +379,7 @@ final class CatalogParser {
         List.of(), List.of());
   }
 
-  private ModelPrice liteLlmEntry(String key, Node v, String ctx, String kind) {
+  private ModelPrice liteLlmEntry(String key, Node v, String ctx, String kind, String source) {
     String provider = liteLlmProvider(optionalString(v, "litellm_provider", ctx));
     String model = key;
     int slash = key.indexOf('/');
@@ -379,6 +412,7 @@ final class CatalogParser {
         .provider(provider)
         .model(model)
         .kind(kind)
+        .source(source)
         .prices(base);
     if (!model.equals(key)) {
       b.addAlias(key);

@@ -150,6 +150,16 @@ public final class ModelResolver {
     return Optional.empty();
   }
 
+  /**
+   * The provider name a catalog entry is filed under for a reported provider: {@code aws.bedrock}
+   * → {@code bedrock}, {@code gcp.vertex_ai} → {@code vertex_ai}, {@code azure.ai.openai} →
+   * {@code azure}; an unknown name stays itself (lower-cased).
+   */
+  public static String catalogProvider(String reported) {
+    List<String> f = family(reported);
+    return f.isEmpty() ? null : f.get(0);
+  }
+
   private static List<String> family(String provider) {
     if (provider == null || provider.isBlank()) {
       return List.of();

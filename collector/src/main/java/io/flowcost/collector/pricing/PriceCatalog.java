@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -96,7 +97,7 @@ public final class PriceCatalog {
   }
 
   /** The generated entries alone ({@code prices-generated.json}). */
-  static PriceCatalog bundledGenerated() {
+  public static PriceCatalog bundledGenerated() {
     return resource(GENERATED_RESOURCE, "bundled:prices-generated.json");
   }
 
@@ -123,11 +124,7 @@ public final class PriceCatalog {
    * and deployment aliases come from the curated catalog.
    */
   static PriceCatalog curatedOver(PriceCatalog generated, PriceCatalog curated) {
-    Set<String> curatedNames = new java.util.HashSet<>();
-    for (ModelPrice m : curated.models) {
-      curatedNames.add(m.key());
-      m.aliases().forEach(a -> curatedNames.add(m.provider() + "/" + a.toLowerCase(Locale.ROOT)));
-    }
+    Set<String> curatedNames = curatedNames(curated);
     List<ModelPrice> models = new ArrayList<>();
     for (ModelPrice m : generated.models) {
       if (!shadowedByCurated(m, curatedNames)) {
@@ -138,6 +135,42 @@ public final class PriceCatalog {
     return new PriceCatalog(curated.version + "+" + generated.version,
         curated.origin + " + " + generated.origin, models, curated.tools, curated.httpRules,
         curated.deploymentAliases);
+  }
+
+  /** The providers the bundled catalog is generated for (as in scripts/generate-catalog.py). */
+  public static final Set<String> GENERATED_PROVIDERS = Set.of("openai", "anthropic", "gemini",
+      "vertex_ai", "bedrock", "azure", "azure_ai", "mistral", "deepseek", "xai", "cohere", "groq");
+
+  /**
+   * Reads a (newer) LiteLLM model-cost map the way the bundled catalog is generated: the
+   * {@link #GENERATED_PROVIDERS}, models not past their deprecation date on {@code asOf}, no
+   * per-region keys, and without the names the curated entries own (they keep winning).
+   *
+   * @throws CatalogException naming {@code name}, the line and the entry at fault
+   */
+  public static PriceCatalog liteLlmSelection(byte[] json, String name, LocalDate asOf) {
+    JsonTree.Node root = JsonTree.parse(new ByteArrayInputStream(json), name);
+    String hash = sha256Prefix(json);
+    PriceCatalog all = CatalogParser.parseLiteLlmSelected(root, name, hash, asOf,
+        GENERATED_PROVIDERS);
+    PriceCatalog curated = bundledCurated();
+    Set<String> curatedNames = curatedNames(curated);
+    List<ModelPrice> kept = all.models.stream()
+        .filter(m -> !shadowedByCurated(m, curatedNames)).toList();
+    if (kept.isEmpty()) {
+      throw new CatalogException(name, 1, "no current chat or embedding model of "
+          + new java.util.TreeSet<>(GENERATED_PROVIDERS) + " in this LiteLLM map", null);
+    }
+    return new PriceCatalog("litellm-" + hash, name, kept, List.of(), List.of());
+  }
+
+  private static Set<String> curatedNames(PriceCatalog curated) {
+    Set<String> names = new java.util.HashSet<>();
+    for (ModelPrice m : curated.models) {
+      names.add(m.key());
+      m.aliases().forEach(a -> names.add(m.provider() + "/" + a.toLowerCase(Locale.ROOT)));
+    }
+    return names;
   }
 
   private static final Map<String, List<String>> CURATED_FALLBACK =

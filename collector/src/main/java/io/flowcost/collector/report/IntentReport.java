@@ -97,11 +97,32 @@ public final class IntentReport {
 
   private static List<String> unpricedModels(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
+    for (Unpriced u : unpriced(c)) {
+      out.add(SafeText.of(u.provider() + "/" + u.model()) + ": " + u.calls() + " calls");
+    }
+    return out;
+  }
+
+  /**
+   * A model seen unpriced: provider and model as reported ({@code "?"} when missing; raw text
+   * from requests — escape before printing) and how many calls.
+   */
+  public record Unpriced(String provider, String model, long calls) {}
+
+  /** Models seen unpriced in the lake, most calls first. */
+  public List<Unpriced> unpriced() throws SQLException, IOException {
+    try (Connection c = open()) {
+      return unpriced(c);
+    }
+  }
+
+  private static List<Unpriced> unpriced(Connection c) throws SQLException {
+    List<Unpriced> out = new ArrayList<>();
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT coalesce(provider, '?') || '/' || coalesce(response_model, request_model, '?'),"
-            + " count(*) FROM calls WHERE unpriced GROUP BY 1 ORDER BY 2 DESC, 1")) {
+        "SELECT coalesce(provider, '?'), coalesce(response_model, request_model, '?'),"
+            + " count(*) FROM calls WHERE unpriced GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")) {
       while (rs.next()) {
-        out.add(SafeText.of(rs.getString(1)) + ": " + rs.getLong(2) + " calls");
+        out.add(new Unpriced(rs.getString(1), rs.getString(2), rs.getLong(3)));
       }
     }
     return out;
