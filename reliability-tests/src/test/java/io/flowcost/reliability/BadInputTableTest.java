@@ -115,6 +115,18 @@ class BadInputTableTest {
     cases.add(new Case("outcome: duplicate outcome_id (again)", "/v1/outcomes",
         "application/json",
         "{\"external_key\":\"T-3\",\"status\":\"success\",\"outcome_id\":\"o-9\"}", "202"));
+    cases.add(new Case("outcome: same outcome_id, other content", "/v1/outcomes",
+        "application/json",
+        "{\"external_key\":\"T-3\",\"status\":\"failure\",\"outcome_id\":\"o-9\"}",
+        "409, naming the id"));
+    cases.add(new Case("outcome: reported_at -999999999-01-01", "/v1/outcomes",
+        "application/json", "{\"external_key\":\"T-4\",\"status\":\"success\","
+            + "\"reported_at\":\"-999999999-01-01T00:00:00Z\"}", "400, naming the field"));
+    cases.add(new Case("span: end time in 2223", "/v1/traces", "application/json",
+        withGood.apply(span("00000000000000ba", now, "").replace(
+            "\"endTimeUnixNano\":\"" + (now + 1_000_000) + "\"",
+            "\"endTimeUnixNano\":\"8000000000000000000\"")),
+        "200, span rejected and counted"));
 
     HttpClient http = HttpClient.newHttpClient();
     System.out.println("| input | expected | status | response |");
@@ -134,6 +146,12 @@ class BadInputTableTest {
             shown.replace("|", "\\|"));
         assertThat(String.valueOf(r.statusCode())).as(c.input()).isEqualTo(c.expect()
             .substring(0, 3));
+        if (c.expect().contains("naming the id")) {
+          assertThat(body).as(c.input()).contains("'o-9'");
+        }
+        if (c.expect().contains("naming the field")) {
+          assertThat(body).as(c.input()).contains("reported_at").doesNotContain("999999999");
+        }
         if (c.expect().contains("rejected and counted")) {
           assertThat(body).as(c.input()).containsPattern("\"?rejected_?[sS]pans\"?: ?1\\b");
         }

@@ -211,7 +211,7 @@ public final class CollectorServer {
         .onFailure(e -> {
           if (e instanceof OutcomeConflictException conflict) {
             // the message quotes the client's own id, escaped and cut (never other content)
-            LOG.info("rejected an outcomes request (409): " + conflict.getMessage());
+            LOG.info("rejected a request with outcomes (409): " + conflict.getMessage());
             pipeline.outcomeRejected();
             error(ctx, 409, conflict.getMessage());
             return;
