@@ -344,9 +344,9 @@ public final class Delivery implements AutoCloseable {
       lock.notifyAll();
     }
     if (first) {
-      LOG.log(Level.WARNING, "Flowcost: collector at {0} unreachable ({1}); outcome reports wait"
-          + " in {2} (flowcost.spool.dir) and are sent when it is back, by this process or the"
-          + " next one", settings.endpoint(), problem,
+      LOG.log(Level.WARNING, "Flowcost: collector at {0} unreachable ({1}); outcome reports and"
+          + " workflow spans wait in {2} (flowcost.spool.dir) and are sent when it is back, by"
+          + " this process or the next one", settings.endpoint(), problem,
           spool.durable() ? spool.directory() : "memory (no spool directory)");
     }
   }

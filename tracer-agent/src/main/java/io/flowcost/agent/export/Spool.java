@@ -52,7 +52,7 @@ final class Spool implements Closeable {
       java.util.regex.Pattern.compile("[0-9]+-[0-9a-f]+");
   /** A root of the old endpoint-keyed layout: {@code <host>[_<port>]-<hash>}. */
   private static final java.util.regex.Pattern LEGACY_ROOT =
-      java.util.regex.Pattern.compile("[A-Za-z0-9._]+-[0-9a-f]{1,8}");
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]+-[0-9a-f]{1,8}");
 
   private final Path dir;
   private final long maxBytes;

@@ -69,6 +69,10 @@ class SpoolTest {
     Spool old = Spool.open(legacy, 1_000);
     old.append(body("for-4319", 100), 4);
     old.close();
+    Path hyphenated = parent.resolve("flowcost-collector.local_4318-8f00e1"); // a host with '-'
+    Spool older = Spool.open(hyphenated, 1_000);
+    older.append(body("for-host", 100), 2);
+    older.close();
     Path outcomes = Files.createDirectories(parent.resolve("services/app-1/outcomes/12-ab"));
     Files.writeString(outcomes.resolve("lock"), "");
     Files.writeString(outcomes.resolve("1.outcome"), "kept");
@@ -76,9 +80,10 @@ class SpoolTest {
     Files.writeString(users.resolve("x.otlp"), "kept");
 
     Spool current = Spool.open(parent.resolve("services/app-1"), 1_000, parent);
-    assertThat(current.adoptedFolders()).isEqualTo(1);
-    assertThat(texts(current)).containsExactly("for-4319");
+    assertThat(current.adoptedFolders()).isEqualTo(2);
+    assertThat(texts(current)).containsExactlyInAnyOrder("for-4319", "for-host");
     assertThat(legacy).as("the emptied legacy root is removed").doesNotExist();
+    assertThat(hyphenated).doesNotExist();
     assertThat(outcomes.resolve("1.outcome")).hasContent("kept");
     assertThat(users.resolve("x.otlp")).hasContent("kept");
     current.close();
