@@ -157,6 +157,49 @@ class WalFailureTest {
         + lakeCount(lake, "count(DISTINCT span_id)") + " distinct");
   }
 
+  @Test
+  void aLogDirectoryThatIsGoneRefusesRequestsUntilItIsBackAndLosesNothing() throws Exception {
+    Path data = tmp.resolve("data");
+    Path lake = tmp.resolve("lake");
+    Path walDir = data.resolve("wal");
+    Pipeline p = pipeline(data, lake, new WriteAheadLog(walDir));
+    p.start();
+    assertThat(p.acceptSpans(PipelineDurabilityTest.batch(0, 10)).get(10, TimeUnit.SECONDS))
+        .isEqualTo(10);
+    // An operator's mistake: the log directory is moved away and a file takes its path. No new
+    // segment can be created there (for root too).
+    Path moved = data.resolve("wal.moved");
+    Files.move(walDir, moved);
+    Files.writeString(walDir, "not a directory");
+    Throwable flushFailure = null;
+    try {
+      p.flush(); // cannot start a new segment: the flush fails and keeps its rows
+    } catch (IOException e) {
+      flushFailure = e;
+    }
+    assertThat(flushFailure).as("a flush cannot rotate the log").isNotNull();
+    IngestBatch batch = PipelineDurabilityTest.batch(10, 30);
+    Throwable failure = null;
+    try {
+      p.acceptSpans(batch).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      failure = e.getCause();
+    }
+    assertThat(failure).as("no segment can be opened: 503").isInstanceOf(IOException.class);
+
+    Files.delete(walDir);
+    Files.move(moved, walDir);
+    assertThat(p.acceptSpans(batch).get(10, TimeUnit.SECONDS)).as("the retry").isEqualTo(20);
+    p.close();
+    assertThat(lakeCount(lake, "count(*)")).isEqualTo(30);
+    assertThat(lakeCount(lake, "count(DISTINCT span_id)")).isEqualTo(30);
+    assertThat(new WriteAheadLog(walDir).replay()).as("the log is trimmed").isEmpty();
+    System.out.println("log dir replaced by a file: flush failed (" + flushFailure.getClass()
+        .getSimpleName() + "), request refused (" + failure.getClass().getSimpleName()
+        + "), after repair the retry stored 20: " + lakeCount(lake, "count(*)") + " rows, "
+        + lakeCount(lake, "count(DISTINCT span_id)") + " distinct");
+  }
+
   /** Sends until acknowledged, as an agent does on 503; returns the count of new spans. */
   private static int sendWithRetries(Pipeline p, IngestBatch batch) {
     for (int attempt = 0; attempt < 100; attempt++) {
