@@ -328,6 +328,27 @@ class CollectorIT {
     assertThat(r.body()).contains("\"status\":\"ok\"");
   }
 
+  @Test
+  void healthNamesEachModelSeenUnpricedWithItsCallCount() throws Exception {
+    long start = Instant.now().getEpochSecond() * 1_000_000_000L;
+    String span = """
+        {"traceId":"%1$s","spanId":"%2$s","name":"chat","kind":3,
+         "startTimeUnixNano":"%3$d","endTimeUnixNano":"%4$d","attributes":[
+          {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+          {"key":"gen_ai.provider.name","value":{"stringValue":"%5$s"}},
+          {"key":"gen_ai.request.model","value":{"stringValue":"%6$s"}},
+          {"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}}]}""";
+    String body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+        + span.formatted(TRACE_ID, "3333333333333331", start, start + 1000, "acme", "acme-x-1")
+        + "," + span.formatted(TRACE_ID, "3333333333333332", start, start + 1000, "acme", "acme-x-1")
+        + "," + span.formatted(TRACE_ID, "3333333333333333", start, start + 1000, "openai", "gpt-5.2")
+        + "]}]}]}";
+    assertThat(post("/v1/traces", "application/json", body).statusCode()).isEqualTo(200);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/health")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).contains("\"unpriced_models\":{\"acme/acme-x-1\":2}");
+  }
+
   private HttpResponse<String> post(String path, String type, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", type)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),

@@ -28,11 +28,22 @@ public final class CatalogCallCoster implements CallCoster {
   /** How many distinct unpriced models are named in the log. */
   static final int MAX_NAMED_MODELS = 1000;
 
-  private final Map<String, AtomicLong> unpricedByModel = new ConcurrentHashMap<>();
+  /** Insertion-ordered so that /health lists models in the order first seen. */
+  private final Map<String, AtomicLong> unpricedByModel =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   private volatile boolean tooManyNamed;
 
   public CatalogCallCoster(Supplier<CallPricer> pricer) {
     this.pricer = pricer;
+  }
+
+  @Override
+  public Map<String, Long> unpricedModels() {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    synchronized (unpricedByModel) {
+      unpricedByModel.forEach((k, v) -> out.put(k, v.get()));
+    }
+    return out;
   }
 
   @Override

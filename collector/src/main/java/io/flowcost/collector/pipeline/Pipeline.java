@@ -190,6 +190,14 @@ public final class Pipeline implements AutoCloseable {
     return buffered.get() >= settings.maxBufferedRows();
   }
 
+  /**
+   * Models seen unpriced since start, first seen first, with call counts
+   * ({@link CallCoster#unpricedModels}).
+   */
+  public java.util.Map<String, Long> unpricedModels() {
+    return coster.unpricedModels();
+  }
+
   /** Rows accepted but not yet in the lake. */
   public long bufferedRows() {
     return buffered.get();

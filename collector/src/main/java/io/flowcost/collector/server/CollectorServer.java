@@ -284,6 +284,16 @@ public final class CollectorServer {
     boolean overloaded = pipeline.overloaded();
     body.put("status", overloaded ? "overloaded" : "ok");
     body.put("buffered_rows", pipeline.bufferedRows());
+    // Each model the catalog could not price, named from the first call on (docs/pricing.md).
+    ObjectNode unpriced = body.putObject("unpriced_models");
+    int shown = 0;
+    for (java.util.Map.Entry<String, Long> e : pipeline.unpricedModels().entrySet()) {
+      if (shown++ == 100) {
+        body.put("unpriced_models_truncated", true);
+        break;
+      }
+      unpriced.put(SafeText.of(e.getKey()), e.getValue());
+    }
     ctx.response().setStatusCode(overloaded ? 503 : 200)
         .putHeader("Content-Type", "application/json").end(body.toString());
   }
