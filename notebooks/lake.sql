@@ -86,16 +86,26 @@ CREATE OR REPLACE VIEW workflow_roots AS
   FROM workflow_spans
   GROUP BY workflow_id;
 
--- Outcomes resolved to workflows (by id, or by external key), within the horizon.
+-- Outcomes resolved to workflows: by id, or by external key. A key can be reused (a ticket
+-- reopened, an order retried): its outcome goes to the most recent workflow with that key that
+-- started at or before the outcome was reported; when none had (clocks of two hosts disagree),
+-- to the earliest one with the key. Ties on start time go to the smaller workflow id.
 CREATE OR REPLACE VIEW outcomes_resolved AS
+  WITH by_key AS (
+    SELECT o.outcome_id, r.workflow_id
+    FROM outcomes o
+    JOIN workflow_roots r ON r.external_key = o.external_key
+    WHERE o.workflow_id IS NULL
+    QUALIFY row_number() OVER (
+      PARTITION BY o.outcome_id
+      ORDER BY CASE WHEN r.start_time <= o.reported_at THEN 0 ELSE 1 END,
+               CASE WHEN r.start_time <= o.reported_at THEN r.start_time END DESC,
+               r.start_time, r.workflow_id) = 1
+  )
   SELECT o.*,
          coalesce(o.workflow_id, k.workflow_id) AS resolved_workflow_id
   FROM outcomes o
-  LEFT JOIN (
-    SELECT external_key, arg_min(workflow_id, start_time) AS workflow_id
-    FROM workflow_roots WHERE external_key IS NOT NULL GROUP BY external_key
-  -- coalesce() above prefers the id; k has one row per key
-  ) k ON o.external_key = k.external_key;
+  LEFT JOIN by_key k ON k.outcome_id = o.outcome_id;
 
 CREATE OR REPLACE VIEW call_totals AS
   SELECT workflow_id,
