@@ -155,13 +155,18 @@ def raw_connection(lake: str) -> duckdb.DuckDBPyConnection:
                  coalesce(c.call_waste, 0) AS call_waste
           FROM roots r FULL OUTER JOIN costs c ON c.workflow_id = r.workflow_id),
         by_key AS (
-          SELECT external_key, min_by(workflow_id, start_time) AS workflow_id
-          FROM wf WHERE external_key IS NOT NULL GROUP BY external_key),
+          -- a reused key: the latest workflow with it that started before the report,
+          -- else the earliest one (docs/concepts.md, "Business keys")
+          SELECT o.outcome_id,
+                 coalesce(max_by(w.workflow_id, w.start_time)
+                            FILTER (WHERE w.start_time <= o.reported_at),
+                          min_by(w.workflow_id, w.start_time)) AS workflow_id
+          FROM r_outcomes o JOIN wf w ON w.external_key = o.external_key
+          WHERE o.workflow_id IS NULL GROUP BY o.outcome_id),
         resolved AS (
           SELECT coalesce(o.workflow_id, k.workflow_id) AS workflow_id, o.status,
                  o.reported_at, o.outcome_id
-          FROM r_outcomes o LEFT JOIN by_key k
-            ON o.workflow_id IS NULL AND k.external_key = o.external_key),
+          FROM r_outcomes o LEFT JOIN by_key k ON k.outcome_id = o.outcome_id),
         latest AS (
           SELECT wf.workflow_id,
                  max_by(o.status, (o.reported_at, o.outcome_id)) AS status
