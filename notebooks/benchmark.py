@@ -44,7 +44,7 @@ def generate(lake: Path, calls: int, days: int) -> dict:
     if lake.exists():
         shutil.rmtree(lake)
     lake.mkdir(parents=True)
-    con = flowcost_lake.connect(str(lake / "_none"), focus=False)
+    con = flowcost_lake.connect(str(lake / "_none"), focus=False, require_lake=False)
     workflows = max(calls // CALLS_PER_WORKFLOW, 1)
     span_s = days * 86400 / workflows
     con.execute(f"""

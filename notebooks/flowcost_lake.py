@@ -126,11 +126,53 @@ def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: in
     return out
 
 
+class LakeNotFoundError(FileNotFoundError):
+    """``lake`` is not a Flowcost lake: a typo, a file, the collector's data dir, an empty place.
+
+    Raised instead of running every query on empty frames.
+    """
+
+
+EXPECTED = ("a Flowcost lake is the directory the collector writes (its --lake, default "
+            "./flowcost-lake) or its s3://bucket/prefix, holding one directory per table: "
+            + ", ".join(t + "/" for t in TABLES))
+
+
+def check_lake(con: duckdb.DuckDBPyConnection, lake: str) -> None:
+    """Raises :class:`LakeNotFoundError`, naming ``lake`` and what was expected, unless it is a
+    Flowcost lake: a directory holding at least one table directory, or an ``s3://`` prefix
+    holding at least one table file."""
+    if is_s3(lake):
+        if not any(_has_files(con, lake, t) for t in TABLES):
+            raise LakeNotFoundError(f"no Flowcost lake at {lake}: no table file under it; "
+                                    f"{EXPECTED}")
+        return
+    path = Path(lake)
+    if not path.exists():
+        raise LakeNotFoundError(f"no Flowcost lake at {path.resolve()}: the directory does not "
+                                f"exist (check FLOWCOST_LAKE); {EXPECTED}")
+    if not path.is_dir():
+        raise LakeNotFoundError(f"{path.resolve()} is a file, not a Flowcost lake; {EXPECTED}")
+    if (path / "lake.id").exists() or (path / "wal").is_dir():
+        raise LakeNotFoundError(f"{path.resolve()} is a collector's data dir (--data-dir), not "
+                                f"its lake; {EXPECTED}")
+    if not any((path / t).is_dir() for t in TABLES):
+        raise LakeNotFoundError(f"no Flowcost lake at {path.resolve()}: it holds no table yet "
+                                "(a collector writes rows every --flush-interval, default 60 s, "
+                                f"and when it stops); {EXPECTED}")
+
+
 def install(con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int = 7,
-            focus: bool = True) -> None:
-    """Runs lake.sql (and focus.sql, when present and ``focus``) on ``con`` for ``lake``."""
+            focus: bool = True, require_lake: bool = True) -> None:
+    """Runs lake.sql (and focus.sql, when present and ``focus``) on ``con`` for ``lake``.
+
+    Raises :class:`LakeNotFoundError` when ``lake`` is not a Flowcost lake, unless
+    ``require_lake`` is false (then a missing lake gives empty views: generators use that).
+    """
     if is_s3(lake):
         _configure_s3(con)
+    if require_lake:
+        check_lake(con, lake)
     scripts = [LAKE_SQL] + ([FOCUS_SQL] if focus and FOCUS_SQL.exists() else [])
     for script in scripts:
         for statement in statements(render(script.read_text("utf-8"), con, lake, horizon_days)):
@@ -138,17 +180,53 @@ def install(con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int = 7,
 
 
 def connect(lake: str | None = None, horizon_days: int = 7, focus: bool = True,
-            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+            threads: int | None = None, require_lake: bool = True) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake views installed.
 
     ``lake`` defaults to :func:`default_lake`. The session runs in UTC, as lake.sql requires.
+    Raises :class:`LakeNotFoundError` when ``lake`` is not a Flowcost lake (see
+    :func:`check_lake`), unless ``require_lake`` is false.
     """
     lake = lake or default_lake()
     config = {"threads": threads} if threads else {}
     con = duckdb.connect(config=config)
     con.execute("SET TimeZone = 'UTC'")
-    install(con, lake, horizon_days, focus)
+    try:
+        install(con, lake, horizon_days, focus, require_lake)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+#: DuckDB integer types; their values are counts and ids, shown as integers.
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                  "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str):
+    """Runs ``sql`` and returns a pandas DataFrame whose integer columns stay integers.
+
+    DuckDB's ``sum()`` of a count is a HUGEINT, which pandas receives as float (``3.000000``);
+    such columns are turned back into ``int64`` (``Int64`` when they hold NULLs). DECIMAL money
+    arrives as float, for display and charts.
+    """
+    import warnings
+
+    import pandas as pd
+
+    rel = con.sql(sql)
+    types = [str(t) for t in rel.types]
+    with warnings.catch_warnings():
+        # pandas deprecation warnings raised inside duckdb's conversion, not by the caller
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        warnings.simplefilter("ignore", category=FutureWarning)
+        df = rel.df()
+    for column, kind in zip(rel.columns, types):
+        if kind in _INTEGER_TYPES and column in df.columns:
+            values = pd.to_numeric(df[column])
+            df[column] = values.astype("Int64" if values.isna().any() else "int64")
+    return df
 
 
 def usd_axis(ax, axis: str = "y", decimals: int = 2) -> None:

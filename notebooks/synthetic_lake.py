@@ -277,7 +277,7 @@ def _copy(con, lake: Path, table: str, day: str, select: str, name: str) -> None
 
 def _write_facts(lake: Path, calls, roots, outcomes) -> None:
     # An empty directory gives a connection with lake.sql's typed empty tables and no data.
-    con = flowcost_lake.connect(str(lake / "_none"), focus=False)
+    con = flowcost_lake.connect(str(lake / "_none"), focus=False, require_lake=False)
     frames = {"calls_df": pd.DataFrame(calls), "roots_df": pd.DataFrame(roots),
               "outcomes_df": pd.DataFrame(outcomes)}
     # Columns that are all None need a type DuckDB can cast from.

@@ -26,6 +26,11 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$SUM" ]]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
   echo "$SUM" > "$STAMP"
 fi
+# flowcost_lake importable from anywhere, as the notebooks README tells analysts to do
+if ! "$VENV/bin/python" -m pip show -q flowcost-lake >/dev/null 2>&1; then
+  echo "==> pip install -e notebooks"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e notebooks
+fi
 
 if [[ -n "${FLOWCOST_TEST_LAKE:-}" ]]; then
   FLOWCOST_TEST_LAKE=$(cd "$FLOWCOST_TEST_LAKE" && pwd)

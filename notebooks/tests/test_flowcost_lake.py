@@ -22,6 +22,7 @@ def test_statements_split_at_semicolons_ending_a_line_and_skip_comments():
 
 
 def test_an_empty_lake_has_every_view_with_no_rows(tmp_path):
+    (tmp_path / "calls").mkdir()  # a lake whose tables have no file yet
     con = flowcost_lake.connect(str(tmp_path))
     for view in VIEWS:
         assert con.execute(f"SELECT count(*) FROM {view}").fetchone()[0] == 0, view
@@ -81,3 +82,56 @@ def test_s3_lake_uses_the_pinned_httpfs_and_a_path_style_secret(monkeypatch):
     assert "use_ssl=false" in secret[2]
     assert flowcost_lake.table_glob("s3://lake/prefix/", "calls") == \
         "s3://lake/prefix/calls/date=*/*.parquet"
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "data_dir", "empty"])
+def test_a_path_that_is_not_a_lake_raises_naming_it_and_what_was_expected(tmp_path, kind):
+    path = tmp_path / "flowcost-lak"
+    if kind == "file":
+        path.write_text("# notes\n")
+    elif kind == "data_dir":
+        (path / "wal").mkdir(parents=True)
+        (path / "lake.id").write_text("./flowcost-lake\n")
+    elif kind == "empty":
+        path.mkdir()
+    with pytest.raises(flowcost_lake.LakeNotFoundError) as e:
+        flowcost_lake.connect(str(path))
+    message = str(e.value)
+    assert str(path.resolve()) in message
+    assert "--lake, default ./flowcost-lake" in message and "calls/" in message
+    expected = {"missing": "does not exist (check FLOWCOST_LAKE)", "file": "is a file",
+                "data_dir": "is a collector's data dir", "empty": "holds no table yet"}
+    assert expected[kind] in message
+    assert isinstance(e.value, FileNotFoundError)
+
+
+def test_a_generator_may_still_ask_for_empty_views(tmp_path):
+    con = flowcost_lake.connect(str(tmp_path / "_none"), require_lake=False)
+    assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 0
+
+
+def test_counts_stay_integers_and_money_is_float(synthetic):
+    con = flowcost_lake.connect(synthetic.lake)
+    df = flowcost_lake.query(con, """
+        SELECT workflow_name, sum(workflows) AS workflows, sum(successes) AS successes,
+               CAST(NULL AS BIGINT) AS missing, sum(total_cost_usd) AS cost
+        FROM cost_per_outcome_latest GROUP BY ALL""")
+    assert str(df["workflows"].dtype) == "int64" and str(df["successes"].dtype) == "int64"
+    assert str(df["missing"].dtype) == "Int64"
+    assert df["cost"].dtype.kind == "f"
+    assert int(df["workflows"].sum()) == synthetic.workflows
+    # displayed as an integer, never "3.000000"
+    assert ".000000" not in df[["workflows"]].to_string()
+
+
+def test_importable_from_the_repository_root():
+    """scripts/notebooks-test.sh installs the package (pip install -e notebooks)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(flowcost_lake.__file__).resolve().parent.parent
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, "-c", "import flowcost_lake; print(flowcost_lake.__file__)"],
+                         cwd=root, env=env, capture_output=True, text=True, check=True)
+    assert Path(out.stdout.strip()) == Path(flowcost_lake.__file__).resolve()
