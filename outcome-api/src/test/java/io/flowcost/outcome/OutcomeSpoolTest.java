@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,37 @@ class OutcomeSpoolTest {
     assertThat(outcomeIds(received)).containsExactlyElementsOf(ids); // in order, once each
     assertThat(collector.received()).hasSize(3);
     assertThat(reportFiles(root)).isEmpty();
+  }
+
+  @Test
+  void reportsOfAnAppKilledWithTheCollectorDownAreSentByTheNextProcess() throws Exception {
+    int port = freePort();
+    Path root = tmp.resolve("spool");
+    Path out = tmp.resolve("child.txt");
+    Process child = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "-Dflowcost.endpoint=http://127.0.0.1:" + port, "-Dflowcost.service=billing",
+        "-Dflowcost.spool.dir=" + root, OutcomeCrashMain.class.getName(), "4")
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String log = Files.readString(out, StandardCharsets.UTF_8);
+    assertThat(child.exitValue()).as(log).isEqualTo(137);
+    assertThat(log).contains("flushed true").contains("unreachable")
+        .contains("(flowcost.spool.dir)");
+    List<String> ids = List.of(log.lines().filter(l -> l.startsWith("ids "))
+        .findFirst().orElseThrow().substring(4).split(" "));
+    assertThat(reportFiles(root)).hasSize(4);
+
+    CollectorStub collector = stub(port);
+    Flowcost.use(reporter(port, root));
+    assertThat(outcomeIds(collector.await(4, Duration.ofSeconds(30))))
+        .containsExactlyElementsOf(ids);
+    assertThat(Flowcost.flush(Duration.ofSeconds(30))).isTrue();
+    assertThat(collector.received()).hasSize(4);
+    assertThat(reportFiles(root)).isEmpty();
+    System.out.println("outcome spool: 4 reports of a halted JVM (collector down) replayed in"
+        + " order by the next process: " + collector.received().size() + " delivered");
   }
 
   @Test
