@@ -58,6 +58,12 @@ class NotebookRun:
     def errors(self):
         return [o for o in self.outputs() if o.get("output_type") == "error"]
 
+    def warnings(self) -> list[str]:
+        """Warning lines the cells printed on stderr (pandas, DuckDB, matplotlib, …)."""
+        return [line for o in self.outputs()
+                if o.get("output_type") == "stream" and o.get("name") == "stderr"
+                for line in o.get("text", "").splitlines() if "Warning" in line]
+
 
 class Runner:
     """Executes notebooks once per (notebook, lake, env) and caches the result."""

@@ -36,6 +36,7 @@ def test_the_six_notebooks_exist_and_are_saved_without_outputs():
 def test_every_notebook_runs_and_draws(name, run_notebook, test_lake):
     run = run_notebook(name, test_lake, ["summary"])
     assert not run.errors()
+    assert not run.warnings(), f"{name} printed warnings: {run.warnings()}"
     assert run.png_count() >= 1, f"{name} drew no chart"
     assert isinstance(run["summary"], pd.DataFrame) and len(run["summary"]) > 0
 

@@ -92,17 +92,15 @@ public final class AgentInstaller {
     return "agent " + (version == null ? "(dev)" : version) + " attached: service "
         + config.serviceName() + ", spans to " + config.tracesEndpoint()
         + "; hooks: " + String.join(", ", HOOKS)
-        + "; other HTTP " + (http.captureAll() ? "recorded (http.capture=all)" : "not recorded")
+        + (http.captureAll() ? "; all HTTP in workflows recorded (http.capture=all)" : "")
         + (http.propagationHosts().isEmpty() ? ""
             : "; workflow propagated to " + String.join(",", http.propagationHosts()))
         + (config.debug() ? "" : " (FLOWCOST_DEBUG=true for details)");
   }
 
   /** The hook groups {@link #instrumentations} installs, as the start line names them. */
-  static final List<String> HOOKS = List.of(
-      "LangChain4j (AI services, chat, streaming, embeddings, retrieval, tools)",
-      "OpenAI/Anthropic SDKs", "HTTP clients (JDK, OkHttp, Apache 5, Vert.x)", "outcome-api",
-      "incoming requests (servlet, JDK, Vert.x)");
+  static final List<String> HOOKS = List.of("LangChain4j", "OpenAI/Anthropic SDKs",
+      "HTTP clients (JDK, OkHttp, Apache 5, Vert.x)", "outcome-api", "incoming HTTP");
 
   /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */
   private static void breakInstrumentations(AgentConfig config) {

@@ -20,9 +20,14 @@ class StartLineTest {
 
     assertThat(line).startsWith("agent 0.1.0 attached: service claims-bot, spans to"
         + " http://10.0.0.5:4318/v1/traces; hooks: LangChain4j")
-        .contains("OpenAI/Anthropic SDKs").contains("other HTTP not recorded")
+        .contains("OpenAI/Anthropic SDKs").doesNotContain("http.capture=all")
         .contains("FLOWCOST_DEBUG=true").doesNotContain("\n");
+    assertThat(line.length()).as(line).isLessThan(240);
     assertThat(config.serviceUnset()).isFalse();
+    HttpSettings all = HttpSettings.from(Map.of("flowcost.http.capture", "all")::get,
+        name -> null, config.endpoint());
+    assertThat(AgentInstaller.startLine("0.1.0", config, all))
+        .contains("all HTTP in workflows recorded (http.capture=all)");
   }
 
   @Test
