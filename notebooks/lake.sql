@@ -22,7 +22,7 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_calls (
   cache_savings_net_usd DECIMAL(18,9), unpriced BOOLEAN, wasted BOOLEAN, waste_cause VARCHAR,
   tool_name VARCHAR, http_host VARCHAR, http_path VARCHAR, start_time TIMESTAMPTZ,
   end_time TIMESTAMPTZ, duration_ms DOUBLE, catalog_version VARCHAR, price_key VARCHAR,
-  received_at TIMESTAMPTZ, date DATE);
+  received_at TIMESTAMPTZ, provider_cost_usd DECIMAL(18,9), date DATE);
 CREATE OR REPLACE TEMP TABLE flowcost_empty_workflow_spans (
   workflow_id VARCHAR, span_id VARCHAR, workflow_name VARCHAR, service VARCHAR, source VARCHAR,
   start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, duration_ms DOUBLE, error BOOLEAN,
@@ -60,8 +60,10 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
 
 -- Fact tables, each row once: a raw glob reader may see a row twice while compaction or a
 -- write-ahead-log replay runs; these views never do.
+-- calls: unioned by name with its typed empty table, so a column added later
+-- (provider_cost_usd, calls schema 2) exists, NULL, while every file is older.
 CREATE OR REPLACE VIEW calls AS
-  SELECT * FROM {{calls}}
+  SELECT * FROM (SELECT * FROM {{calls}} UNION ALL BY NAME SELECT * FROM flowcost_empty_calls)
   QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
 
 CREATE OR REPLACE VIEW workflow_spans AS
@@ -262,6 +264,22 @@ CREATE OR REPLACE VIEW cost_per_outcome_by_intent AS
          sum(unpriced_calls) AS unpriced_calls
   FROM cost_per_outcome_latest
   GROUP BY ALL;
+
+-- Provider-reported cost (OpenRouter usage.cost, LiteLLM proxy response-cost header,
+-- gen_ai.usage.cost.amount) beside the catalog cost, per UTC day and model, over the calls that
+-- carry one. difference_usd = provider − catalog over the priced ones; unpriced calls have no
+-- catalog cost and are counted apart. The catalog cost stays the number everywhere else.
+CREATE OR REPLACE VIEW provider_cost_daily AS
+  SELECT CAST(start_time AS DATE) AS day, provider,
+         coalesce(response_model, request_model) AS model,
+         count(*) AS calls,
+         count(*) FILTER (WHERE unpriced) AS unpriced_calls,
+         CAST(sum(cost_usd) AS DECIMAL(18,9)) AS catalog_cost_usd,
+         CAST(sum(provider_cost_usd) AS DECIMAL(18,9)) AS provider_cost_usd,
+         CAST(sum(provider_cost_usd - cost_usd) AS DECIMAL(18,9)) AS difference_usd
+  FROM calls
+  WHERE provider_cost_usd IS NOT NULL
+  GROUP BY 1, 2, 3;
 
 -- Coverage counters the collectors appended. Increments have no natural key; (collector, service, day, recorded_at) identifies one,
 -- so a compaction's merged copy never counts twice.

@@ -329,6 +329,57 @@ class CollectorIT {
   }
 
   @Test
+  void aProviderReportedCostIsKeptBesideTheCatalogCostAndComparedPerDayAndModel()
+      throws Exception {
+    long start = Instant.parse("2026-11-20T10:00:00Z").getEpochSecond() * 1_000_000_000L;
+    String span = """
+        {"traceId":"%1$s","spanId":"%2$s","name":"chat","kind":3,
+         "startTimeUnixNano":"%3$d","endTimeUnixNano":"%4$d","attributes":[
+          {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+          {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+          {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},
+          {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1000"}},
+          {"key":"gen_ai.usage.output_tokens","value":{"intValue":"200"}},
+          %5$s]}""";
+    String body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+        // gpt-4o-mini list price: 1000 × 0.15/M + 200 × 0.60/M = 0.00027 each
+        + span.formatted(TRACE_ID, "4444444444444441", start, start + 1000,
+            "{\"key\":\"gen_ai.usage.cost.amount\",\"value\":{\"doubleValue\":0.0003}},"
+                + "{\"key\":\"gen_ai.usage.cost.currency\",\"value\":{\"stringValue\":\"USD\"}}")
+        + "," + span.formatted(TRACE_ID, "4444444444444442", start, start + 1000,
+            "{\"key\":\"http.response.header.x-litellm-response-cost\",\"value\":"
+                + "{\"arrayValue\":{\"values\":[{\"stringValue\":\"0.00025\"}]}}}")
+        + "," + span.formatted(TRACE_ID, "4444444444444443", start, start + 1000,
+            "{\"key\":\"gen_ai.usage.cost.amount\",\"value\":{\"doubleValue\":9.5}},"
+                + "{\"key\":\"gen_ai.usage.cost.currency\",\"value\":{\"stringValue\":\"EUR\"}}")
+        + "]}]}]}";
+    assertThat(post("/v1/traces", "application/json", body).statusCode()).isEqualTo(200);
+    collector.close();
+
+    try (Connection c = duck(); Statement st = c.createStatement()) {
+      ResultSet rs = st.executeQuery("SELECT span_id, cost_usd, provider_cost_usd FROM"
+          + " read_parquet('" + lake + "/calls/date=*/*.parquet') ORDER BY span_id");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("0.00027");
+      assertThat(rs.getBigDecimal(3)).isEqualByComparingTo("0.0003");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBigDecimal(3)).isEqualByComparingTo("0.00025");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBigDecimal(3)).as("a cost in EUR is not a USD cost").isNull();
+    }
+    var rows = new io.flowcost.collector.report.IntentReport(lake, true).providerCost();
+    assertThat(rows).singleElement().satisfies(r -> {
+      assertThat(r.day()).isEqualTo(java.time.LocalDate.parse("2026-11-20"));
+      assertThat(r.provider() + "/" + r.model()).isEqualTo("openai/gpt-4o-mini");
+      assertThat(r.calls()).isEqualTo(2);
+      assertThat(r.catalogCost()).isEqualByComparingTo("0.00054");
+      assertThat(r.providerCost()).isEqualByComparingTo("0.00055");
+      // (0.0003 − 0.00027) + (0.00025 − 0.00027) = 0.00001
+      assertThat(r.difference()).isEqualByComparingTo("0.00001");
+    });
+  }
+
+  @Test
   void healthNamesEachModelSeenUnpricedWithItsCallCount() throws Exception {
     long start = Instant.now().getEpochSecond() * 1_000_000_000L;
     String span = """

@@ -31,6 +31,11 @@ final class ReportCommand implements Callable<Integer> {
       description = "Derive from the fact tables now instead of the rolled-up snapshots.")
   boolean live;
 
+  @Option(names = "--provider-cost",
+      description = "Add the provider-reported cost (OpenRouter, LiteLLM proxy, gen_ai.usage.cost)"
+          + " beside the catalog cost, per day and model (view provider_cost_daily).")
+  boolean providerCost;
+
   @Option(names = "--data-dir", defaultValue = "./flowcost-data", paramLabel = "DIR",
       description = "The collector's data dir, read only to tell when rows it accepted but has"
           + " not written to the lake yet will be (default: ${DEFAULT-VALUE}).")
@@ -57,7 +62,11 @@ final class ReportCommand implements Callable<Integer> {
       }
     }
     lake.refreshMirror(); // an s3:// lake is read from its local mirror
-    new IntentReport(lake.localRoot(), live).print(System.out);
+    IntentReport report = new IntentReport(lake.localRoot(), live);
+    report.print(System.out);
+    if (providerCost) {
+      report.printProviderCost(System.out);
+    }
     backlog.ifPresent(b -> System.out.println("Not in this table yet: " + b));
     return 0;
   }

@@ -81,6 +81,24 @@ final class Attributes {
     }
   }
 
+  /**
+   * Returns a non-negative decimal attribute (double, integer or decimal string; an array's first
+   * element), or null when absent or not such a number. A double is read by its shortest decimal
+   * form ({@code 0.0021} stays 0.0021).
+   */
+  java.math.BigDecimal nonNegativeDecimal(String key) {
+    String s = string(key);
+    if (s == null) {
+      return null;
+    }
+    try {
+      java.math.BigDecimal d = new java.math.BigDecimal(s.trim());
+      return d.signum() < 0 ? null : d;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   boolean bool(String key) {
     AnyValue v = values.get(key);
     if (v == null) {

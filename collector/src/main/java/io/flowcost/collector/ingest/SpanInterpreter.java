@@ -37,6 +37,18 @@ public final class SpanInterpreter {
   static final String OPENAI_SERVICE_TIER_OLD = "gen_ai.openai.response.service_tier";
   /** The served tier as Flowcost's agent reports it for any provider. */
   static final String FLOWCOST_SERVICE_TIER = "flowcost.service_tier";
+  /**
+   * Cost the provider or a gateway reported, in USD: the GenAI conventions' proposed
+   * {@code gen_ai.usage.cost.amount} (with {@code gen_ai.usage.cost.currency}, USD if absent),
+   * Flowcost's agent ({@code flowcost.provider_cost_usd}: OpenRouter's {@code usage.cost}, a
+   * LiteLLM proxy's {@code x-litellm-response-cost}), the bare {@code gen_ai.usage.cost} some
+   * instrumentations send, and the LiteLLM proxy header captured as a span attribute.
+   */
+  static final String COST_AMOUNT = "gen_ai.usage.cost.amount";
+  static final String COST_CURRENCY = "gen_ai.usage.cost.currency";
+  static final String FLOWCOST_PROVIDER_COST = "flowcost.provider_cost_usd";
+  static final String COST_BARE = "gen_ai.usage.cost";
+  static final String LITELLM_COST_HEADER = "http.response.header.x-litellm-response-cost";
   /** A larger report is not a count but garbage; it is ignored rather than skewing coverage. */
   private static final long MAX_DROPPED_REPORT = 1_000_000_000L;
 
@@ -229,7 +241,29 @@ public final class SpanInterpreter {
         limit(attrs.string("gen_ai.tool.name"), 256),
         limit(orDefault(attrs.string("server.address"), null), 256),
         limit(attrs.string("url.path"), 512),
-        start, end, null, null, receivedAt));
+        start, end, null, null, receivedAt, providerCost(attrs)));
+  }
+
+  /** The provider-reported cost in USD at the lake's scale, or null (none, not USD, invalid). */
+  private static java.math.BigDecimal providerCost(Attributes a) {
+    java.math.BigDecimal cost = a.nonNegativeDecimal(FLOWCOST_PROVIDER_COST);
+    if (cost == null) {
+      String currency = a.string(COST_CURRENCY);
+      if (currency == null || "USD".equalsIgnoreCase(currency.trim())) {
+        cost = a.nonNegativeDecimal(COST_AMOUNT);
+        if (cost == null) {
+          cost = a.nonNegativeDecimal(COST_BARE);
+        }
+      }
+    }
+    if (cost == null) {
+      cost = a.nonNegativeDecimal(LITELLM_COST_HEADER);
+    }
+    // DECIMAL(18,9): at most 9 integer digits; a larger "cost" is garbage, not a call's cost
+    if (cost == null || cost.compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) >= 0) {
+      return null;
+    }
+    return cost.setScale(9, java.math.RoundingMode.HALF_EVEN);
   }
 
   private static Usage usage(Attributes a) {

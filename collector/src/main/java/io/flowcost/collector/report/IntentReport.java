@@ -168,6 +168,48 @@ public final class IntentReport {
             + String.join(", ", unpriced));
   }
 
+  /** One line of {@code provider_cost_daily}: provider-reported vs catalog cost per day and model. */
+  public record ProviderCost(java.time.LocalDate day, String provider, String model, long calls,
+      long unpricedCalls, BigDecimal catalogCost, BigDecimal providerCost, BigDecimal difference) {}
+
+  /** The {@code provider_cost_daily} view, newest day first, largest difference first. */
+  public List<ProviderCost> providerCost() throws SQLException, IOException {
+    List<ProviderCost> out = new ArrayList<>();
+    try (Connection c = open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT day, provider, model, calls, unpriced_calls, catalog_cost_usd,"
+            + " provider_cost_usd, difference_usd FROM provider_cost_daily"
+            + " ORDER BY day DESC, abs(difference_usd) DESC NULLS LAST, provider, model")) {
+      while (rs.next()) {
+        out.add(new ProviderCost(rs.getObject(1, java.time.LocalDate.class), rs.getString(2),
+            rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6),
+            rs.getBigDecimal(7), rs.getBigDecimal(8)));
+      }
+    }
+    return out;
+  }
+
+  /** Prints the provider-reported cost section ({@code report --provider-cost}). */
+  public void printProviderCost(PrintStream out) throws SQLException, IOException {
+    List<ProviderCost> rows = providerCost();
+    out.println();
+    if (rows.isEmpty()) {
+      out.println("Provider-reported cost: no call carries one (OpenRouter usage.cost, a LiteLLM"
+          + " proxy's x-litellm-response-cost, gen_ai.usage.cost.amount).");
+      return;
+    }
+    out.println("Provider-reported cost vs catalog cost (catalog cost stays the number above):");
+    String header = String.format("%-10s %-40s %7s %8s %14s %14s %14s", "day", "provider/model",
+        "calls", "unpriced", "catalog_usd", "provider_usd", "difference");
+    out.println(header);
+    out.println("-".repeat(header.length()));
+    for (ProviderCost r : rows) {
+      out.println(String.format("%-10s %-40s %7d %8d %14s %14s %14s", r.day(),
+          truncate(SafeText.of(r.provider() + "/" + r.model(), 40), 40), r.calls(),
+          r.unpricedCalls(), money(r.catalogCost()), money(r.providerCost()),
+          money(r.difference())));
+    }
+  }
+
   private static String money(BigDecimal v) {
     return v == null ? "-" : v.setScale(6, RoundingMode.HALF_EVEN).toPlainString();
   }

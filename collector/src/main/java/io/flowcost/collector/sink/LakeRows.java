@@ -58,6 +58,7 @@ final class LakeRows {
         .set("catalog_version", c.catalogVersion())
         .set("price_key", c.priceKey())
         .set("received_at", c.receivedAt())
+        .set("provider_cost_usd", c.providerCostUsd())
         .build();
   }
 

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * and quarantine files). Unlike Java serialization it does not depend on class names or field
  * layout, so renaming or reshaping a record type cannot strand rows a previous release logged.
  *
- * <p>Format version 1, all integers big-endian:
+ * <p>Format version 2 (version 1 without {@code providerCostUsd}, still read), all integers
+ * big-endian:
  * <pre>
  * frame    = version:u8(=1) count:i32 record*count
  * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome
@@ -44,7 +45,7 @@ import java.util.TreeMap;
  *            finishReason:string? streaming:bool usage? costUsd cacheSavingsGrossUsd
  *            cacheSavingsNetUsd:decimal? unpriced wasted:bool wasteCause toolName httpHost
  *            httpPath:string? startTime endTime:instant? catalogVersion priceKey:string?
- *            receivedAt:instant?
+ *            receivedAt:instant? providerCostUsd:decimal? (version 2 only)
  * wfspan   = workflowId spanId workflowName service source:string? startTime endTime:instant?
  *            error:bool errorType:string? tags:map externalKey conversationId userId:string?
  *            receivedAt:instant?
@@ -60,7 +61,9 @@ import java.util.TreeMap;
 public final class RecordCodec {
 
   /** The version this release writes. */
-  public static final int CURRENT_VERSION = 1;
+  public static final int CURRENT_VERSION = 2;
+  /** The oldest version this release still reads (1: calls without providerCostUsd). */
+  public static final int OLDEST_READ_VERSION = 1;
 
   private static final int TAG_CALL = 1;
   private static final int TAG_WORKFLOW_SPAN = 2;
@@ -107,9 +110,10 @@ public final class RecordCodec {
           + " gracefully (SIGTERM flushes its log to the lake) before upgrading, or run it"
           + " once on this data dir to flush the log");
     }
-    if (version != CURRENT_VERSION) {
+    if (version < OLDEST_READ_VERSION || version > CURRENT_VERSION) {
       throw new UnknownFormatException("it holds records in format version " + version
-          + ", and this collector reads only version(s) " + CURRENT_VERSION + " (a newer release"
+          + ", and this collector reads only versions " + OLDEST_READ_VERSION + " to "
+          + CURRENT_VERSION + " (a newer release"
           + " wrote it: run that release, or a newer one, on this data dir)");
     }
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload, 1,
@@ -121,7 +125,7 @@ public final class RecordCodec {
       }
       List<LakeRecord> out = new ArrayList<>(Math.min(count, 65_536));
       for (int i = 0; i < count; i++) {
-        out.add(readV1(in));
+        out.add(read(in, version));
       }
       if (in.available() > 0) {
         throw new IOException("unexpected bytes after the last record of a frame");
@@ -159,17 +163,17 @@ public final class RecordCodec {
     }
   }
 
-  private static LakeRecord readV1(DataInputStream in) throws IOException {
+  private static LakeRecord read(DataInputStream in, int version) throws IOException {
     int tag = in.readUnsignedByte();
     switch (tag) {
       case TAG_CALL:
-        return readCall(in);
+        return readCall(in, version);
       case TAG_WORKFLOW_SPAN:
         return readWorkflowSpan(in);
       case TAG_OUTCOME:
         return readOutcome(in);
       default:
-        throw new IOException("unknown record tag " + tag + " in a version-1 frame");
+        throw new IOException("unknown record tag " + tag + " in a version-" + version + " frame");
     }
   }
 
@@ -205,13 +209,15 @@ public final class RecordCodec {
     str(out, c.catalogVersion());
     str(out, c.priceKey());
     instant(out, c.receivedAt());
+    decimal(out, c.providerCostUsd());
   }
 
-  private static CallRecord readCall(DataInputStream in) throws IOException {
+  private static CallRecord readCall(DataInputStream in, int version) throws IOException {
     return new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in),
         str(in), str(in), in.readInt(), str(in), str(in), optInt(in), str(in), bool(in),
         usage(in), decimal(in), decimal(in), decimal(in), bool(in), bool(in), str(in), str(in),
-        str(in), str(in), instant(in), instant(in), str(in), str(in), instant(in));
+        str(in), str(in), instant(in), instant(in), str(in), str(in), instant(in),
+        version >= 2 ? decimal(in) : null);
   }
 
   private static void writeWorkflowSpan(DataOutputStream out, WorkflowSpanRecord w)

@@ -181,6 +181,37 @@ class SpanInterpreterTest {
         .containsExactly("flex", "priority", "default");
   }
 
+  @Test
+  void providerReportedCostIsReadFromEachKnownAttributeAndOnlyInUsd() {
+    java.util.function.BiFunction<String, KeyValue[], Span> chat = (id, extra) -> {
+      Span.Builder b = span(id, "00000000000000a1", "chat")
+          .addAttributes(attr("gen_ai.operation.name", "chat"))
+          .addAttributes(attr("gen_ai.usage.input_tokens", 10L));
+      for (KeyValue kv : extra) {
+        b.addAttributes(kv);
+      }
+      return b.build();
+    };
+    KeyValue amount = KeyValue.newBuilder().setKey("gen_ai.usage.cost.amount")
+        .setValue(AnyValue.newBuilder().setDoubleValue(0.0021)).build();
+    IngestBatch batch = interpreter.interpret(request(
+        chat.apply("00000000000000b1", new KeyValue[] {amount}),
+        chat.apply("00000000000000b2", new KeyValue[] {amount,
+            attr("gen_ai.usage.cost.currency", "EUR")}),
+        chat.apply("00000000000000b3", new KeyValue[] {attr("flowcost.provider_cost_usd",
+            "0.0000001234")}),
+        chat.apply("00000000000000b4", new KeyValue[] {attr("gen_ai.usage.cost", "-1")}),
+        chat.apply("00000000000000b5", new KeyValue[] {
+            attr("http.response.header.x-litellm-response-cost", "0.5")}),
+        chat.apply("00000000000000b6", new KeyValue[] {attr("gen_ai.usage.cost.amount", "lots")}),
+        chat.apply("00000000000000b7", new KeyValue[0])));
+
+    assertThat(batch.rejected()).isZero();
+    assertThat(batch.calls()).extracting(CallRecord::providerCostUsd).containsExactly(
+        new java.math.BigDecimal("0.002100000"), null, new java.math.BigDecimal("0.000000123"),
+        null, new java.math.BigDecimal("0.500000000"), null, null);
+  }
+
   private static Span.Builder span(String id, String parent, String name) {
     Span.Builder b = Span.newBuilder()
         .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))

@@ -44,15 +44,35 @@ class WalFixtureTest {
   }
 
   @Test
-  void theFixtureIsByteForByteWhatThisReleaseWrites() throws IOException {
-    // Proves the fixture is this release's own output rather than a hand-made file. A release
-    // that moves to format 2 removes this method (and keeps the replay test above).
-    WalFixtureWriter.main(new String[] {dir.resolve("now").toString()});
-    byte[] now = Files.readAllBytes(dir.resolve("now").resolve(SEGMENT));
-    byte[] committed;
-    try (InputStream in = getClass().getResourceAsStream("/wal-fixtures/v1/" + SEGMENT)) {
-      committed = in.readAllBytes();
+  void formatTwoCarriesTheProviderCostAndVersionOneFramesReadItAsNull() throws IOException {
+    // Format 2 appended providerCostUsd to calls; the replay above proves version-1 frames (the
+    // committed fixture) still read, with no provider cost.
+    List<LakeRecord> records = new ArrayList<>();
+    for (LakeRecord r : SampleRecords.frame1()) {
+      records.add(r instanceof io.flowcost.collector.ingest.CallRecord c
+          ? new io.flowcost.collector.ingest.CallRecord(c.workflowId(), c.callId(), c.spanId(),
+              c.parentSpanId(), c.kind(), c.operation(), c.service(), c.provider(),
+              c.requestModel(), c.responseModel(), c.attempt(), c.status(), c.errorType(),
+              c.httpStatus(), c.finishReason(), c.streaming(), c.usage(), c.costUsd(),
+              c.cacheSavingsGrossUsd(), c.cacheSavingsNetUsd(), c.unpriced(), c.wasted(),
+              c.wasteCause(), c.toolName(), c.httpHost(), c.httpPath(), c.startTime(),
+              c.endTime(), c.catalogVersion(), c.priceKey(), c.receivedAt(),
+              new java.math.BigDecimal("0.001234500"))
+          : r);
     }
-    assertThat(now).isEqualTo(committed);
+    byte[] frame = RecordCodec.encode(records);
+    assertThat(frame[0]).isEqualTo((byte) 2);
+    List<LakeRecord> back = RecordCodec.decode(frame);
+    assertThat(back).containsExactlyElementsOf(records);
+    assertThat(back).filteredOn(r -> r instanceof io.flowcost.collector.ingest.CallRecord)
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(((io.flowcost.collector.ingest.CallRecord) r)
+            .providerCostUsd()).isEqualTo(new java.math.BigDecimal("0.001234500")));
+    byte[] future = frame.clone();
+    future[0] = 3;
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> RecordCodec.decode(future)))
+        .isInstanceOf(RecordCodec.UnknownFormatException.class)
+        .hasMessageContaining("format version 3");
   }
+
 }

@@ -23,7 +23,8 @@ public final class LakeTables {
 
   /** One row per attempt of a logical call; partitioned by the attempt's start date. */
   public static final TableSchema CALLS =
-      TableSchema.builder("calls", 1)
+      // version 2 added provider_cost_usd; version-1 files read it as NULL (union by name)
+      TableSchema.builder("calls", 2)
           .required("workflow_id", STRING)
           .required("call_id", STRING)
           .required("span_id", STRING)
@@ -63,6 +64,7 @@ public final class LakeTables {
           .optional("catalog_version", STRING)
           .optional("price_key", STRING)
           .optional("received_at", TIMESTAMP_MICROS_UTC)
+          .optional("provider_cost_usd", DECIMAL_18_9)
           .partitionedBy("start_time")
           .build();
 
@@ -84,6 +86,7 @@ public final class LakeTables {
           .optional("conversation_id", STRING)
           .optional("user_id", STRING)
           .optional("received_at", TIMESTAMP_MICROS_UTC)
+          .optional("provider_cost_usd", DECIMAL_18_9)
           .partitionedBy("start_time")
           .build();
 
