@@ -129,6 +129,23 @@ class LakePathTest {
   }
 
   @Test
+  void aLakeWithRowsStillWaitingInTheLogSaysSoBelowTheTable() throws IOException {
+    Path lake = Files.createDirectories(tmp.resolve("lake").resolve("calls")).getParent();
+    Path data = Files.createDirectories(tmp.resolve("data").resolve("wal")).getParent();
+    Files.writeString(data.resolve(CollectorStatus.LAKE_ID), lake + "\n");
+    Files.write(data.resolve("wal").resolve("00000000000000000007.wal"), new byte[512]);
+    CollectorStatus.ofThisProcess(Instant.now(), Duration.ofSeconds(30), lake.toString())
+        .write(data);
+
+    Run r = run("report", "--lake", lake.toString(), "--data-dir", data.toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("No rolled-up workflows in the lake at " + lake)
+        .contains("Not in this table yet: the collector (pid " + ProcessHandle.current().pid())
+        .contains("holds 512 bytes of accepted rows").contains("every 30s (--flush-interval");
+  }
+
+  @Test
   void aBacklogWithoutARunningCollectorSaysHowToFlushIt() throws IOException {
     Path lake = tmp.resolve("lake");
     Path data = Files.createDirectories(tmp.resolve("data").resolve("wal")).getParent();
