@@ -1,5 +1,6 @@
 package io.flowcost.collector;
 
+import io.flowcost.collector.budget.LiveControl;
 import io.flowcost.collector.pipeline.CatalogCallCoster;
 import io.flowcost.collector.pipeline.Pipeline;
 import io.flowcost.collector.pricing.CallPricer;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -74,6 +76,36 @@ public final class Collector implements AutoCloseable {
     }
   }
 
+  /**
+   * Live cost control (docs/budgets-and-alerts.md); {@link #NONE} turns it off.
+   *
+   * @param budgetsFile the budgets file ({@code --budgets}), or {@code null} for none
+   * @param alertWebhooks {@code --alert-webhook} values ({@code slack:URL}, {@code json:URL} or
+   *     a plain URL for generic JSON)
+   * @param evaluateEvery how often budgets are checked for alerts (at most 15 s)
+   * @param clock the clock of periods and alerts (tests simulate time with it)
+   */
+  public record Live(Path budgetsFile, List<String> alertWebhooks, Duration evaluateEvery,
+      Clock clock) {
+
+    /** No budgets, no alerts. */
+    public static final Live NONE = new Live(null, List.of(), Duration.ofSeconds(10),
+        Clock.systemUTC());
+
+    public Live {
+      alertWebhooks = List.copyOf(alertWebhooks);
+      if (evaluateEvery.compareTo(Duration.ofSeconds(15)) > 0 || evaluateEvery.isNegative()
+          || evaluateEvery.isZero()) {
+        throw new IllegalArgumentException("budgets are evaluated at least every 15 s");
+      }
+    }
+
+    /** Budgets from {@code file} and alerts to {@code webhooks}, checked every 10 s. */
+    public static Live of(Path file, List<String> webhooks) {
+      return new Live(file, webhooks, Duration.ofSeconds(10), Clock.systemUTC());
+    }
+  }
+
   private final Vertx vertx;
   private final Pipeline pipeline;
   private final RollupScheduler rollups;
@@ -82,11 +114,13 @@ public final class Collector implements AutoCloseable {
   private final int port;
   private final DataDirLock dataDirLock;
   private final Path dataDir;
+  private final LiveControl live;
   private boolean closed;
 
   private Collector(Vertx vertx, Pipeline pipeline, RollupScheduler rollups,
       CollectorServer server, PriceCatalogWatcher prices, int port, DataDirLock dataDirLock,
-      Path dataDir) {
+      Path dataDir, LiveControl live) {
+    this.live = live;
     this.dataDirLock = dataDirLock;
     this.dataDir = dataDir;
     this.vertx = vertx;
@@ -99,12 +133,19 @@ public final class Collector implements AutoCloseable {
 
   /** Starts a collector and blocks until it listens. */
   public static Collector start(Config config) throws Exception {
+    return start(config, Live.NONE);
+  }
+
+  /** Starts a collector with budgets and alerts and blocks until it listens. */
+  public static Collector start(Config config, Live live) throws Exception {
     Clock clock = Clock.systemUTC();
+    // a bad budgets file or webhook is refused before anything starts
+    LiveControl.Plan plan = LiveControl.plan(live);
     // Taken first and held until close (or until the OS ends the process): nothing else may
     // touch the write-ahead log of a data dir another collector owns.
     DataDirLock dataDirLock = DataDirLock.acquire(config.dataDir(), config.port());
     try {
-      Collector collector = start(config, dataDirLock, clock);
+      Collector collector = start(config, dataDirLock, clock, plan);
       dataDirLock.listening(collector.port());
       return collector;
     } catch (Exception | Error e) {
@@ -113,8 +154,8 @@ public final class Collector implements AutoCloseable {
     }
   }
 
-  private static Collector start(Config config, DataDirLock dataDirLock, Clock clock)
-      throws Exception {
+  private static Collector start(Config config, DataDirLock dataDirLock, Clock clock,
+      LiveControl.Plan plan) throws Exception {
     claimDataDir(config.dataDir(), config.lakeUri());
     String instanceId = config.instanceId() != null ? config.instanceId()
         : UUID.randomUUID().toString().substring(0, 8);
@@ -141,7 +182,15 @@ public final class Collector implements AutoCloseable {
         new Pipeline.Settings(config.flushInterval(), 50_000, config.maxBufferedRows(), 2_000_000),
         wal, flusher, new CatalogCallCoster(pricer), rollups, new CoverageCounters(), clock,
         new Pipeline.Durability(config.dataDir(), config.store()));
-    int replayed = pipeline.start();
+    LiveControl live = LiveControl.start(plan, rollup, config.dataDir(), instanceId);
+    pipeline.onAccepted(live::accepted);
+    int replayed;
+    try {
+      replayed = pipeline.start();
+    } catch (IOException | RuntimeException e) {
+      live.close();
+      throw e;
+    }
     if (replayed > 0) {
       pipeline.flush();
     }
@@ -152,12 +201,14 @@ public final class Collector implements AutoCloseable {
             config.requestTimeout() == null ? Duration.ofSeconds(30) : config.requestTimeout(),
             config.tlsCert(), config.tlsKey()),
         pipeline, keys, clock);
+    server.budgets(live);
     int port;
     try {
       port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       pipeline.close();
+      live.close();
       throw new IOException("cannot start the HTTP server on " + config.host() + ":"
           + config.port() + " (" + rootMessage(e) + "); if the port is in use, choose another"
           + " --port or stop the process using it", e);
@@ -172,7 +223,7 @@ public final class Collector implements AutoCloseable {
         + DurationText.of(config.flushInterval()) + " (--flush-interval) and at shutdown;"
         + " catalog " + pricer.get().catalog().version());
     return new Collector(vertx, pipeline, rollups, server, prices, port, dataDirLock,
-        config.dataDir());
+        config.dataDir(), live);
   }
 
   /** A data dir belongs to one lake: refuse to mix two lakes' write-ahead logs. */
@@ -207,6 +258,11 @@ public final class Collector implements AutoCloseable {
     pipeline.flush();
   }
 
+  /** Budgets and alerts of this collector. */
+  public LiveControl live() {
+    return live;
+  }
+
   /** Runs the pending rollup now, on the calling thread. */
   public void rollupNow() throws Exception {
     rollups.runNow();
@@ -225,6 +281,7 @@ public final class Collector implements AutoCloseable {
     LOG.info("stopping: no new requests; flushing everything accepted to the lake, then rolling up");
     server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     pipeline.close();
+    live.close();
     rollups.close();
     rollups.runNow();
     if (prices != null) {

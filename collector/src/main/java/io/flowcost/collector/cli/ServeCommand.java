@@ -87,12 +87,23 @@ final class ServeCommand implements Callable<Integer> {
           + " and its connection is closed; also the idle timeout (default: ${DEFAULT-VALUE}).")
   Duration requestTimeout;
 
+  @Option(names = "--budgets", paramLabel = "FILE",
+      description = "Budgets per owner and period: lines 'TAG=VALUE day|month soft=USD hard=USD'"
+          + " (docs/budgets-and-alerts.md); served to agents at GET /v1/budgets. A malformed"
+          + " file stops the collector from starting, naming the line.")
+  Path budgets;
+
+  @Option(names = "--alert-webhook", paramLabel = "URL",
+      description = "Send alerts (budget 80%%/100%%, …) to URL as JSON; 'slack:URL' sends"
+          + " Slack-compatible {\"text\": …}. Repeatable.")
+  java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     Collector.Config config = new Collector.Config(host, port, lake.store(), lake.lake,
         lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
         maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout);
-    Collector collector = Collector.start(config);
+    Collector collector = Collector.start(config, Collector.Live.of(budgets, alertWebhooks));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -69,6 +69,16 @@ public final class Pipeline implements AutoCloseable {
 
   private record Pending(List<LakeRecord> records, CompletableFuture<Integer> done) {}
 
+  /**
+   * Hears of every row newly accepted: rows the write-ahead log took (duplicates of rows already
+   * seen excluded) and rows replayed from it at start. Called on the log's thread while it holds
+   * the buffer: implementations are quick and in-memory (live budget spend).
+   */
+  public interface AcceptListener {
+    /** {@code rows} were newly accepted. */
+    void accepted(List<LakeRecord> rows);
+  }
+
   private final Settings settings;
   private final RecordLog wal;
   private final Quarantine quarantine;
@@ -87,6 +97,7 @@ public final class Pipeline implements AutoCloseable {
   private final ScheduledExecutorService flushTimer;
   private final AtomicLong buffered = new AtomicLong();
   private volatile boolean closed;
+  private volatile AcceptListener acceptListener = rows -> {};
   private List<LakeRecord> buffer = new ArrayList<>();
   /** Rows of failed flushes, retried first; their log segments are kept until they land. */
   private List<LakeRecord> retry = new ArrayList<>();
@@ -145,6 +156,23 @@ public final class Pipeline implements AutoCloseable {
     });
   }
 
+  /** Sets who hears of newly accepted rows; call before {@link #start()}. */
+  public void onAccepted(AcceptListener listener) {
+    this.acceptListener = listener;
+  }
+
+  private void tellAccepted(List<LakeRecord> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try {
+      acceptListener.accepted(rows);
+    } catch (RuntimeException e) {
+      // the rows are durable already; a listener's bug must not fail the request
+      LOG.log(Level.WARNING, "accept listener failed: " + e, e);
+    }
+  }
+
   /** Replays the log left by an earlier run into the buffer, then starts the threads. */
   public int start() throws IOException {
     if (publishedIds != null) {
@@ -163,6 +191,7 @@ public final class Pipeline implements AutoCloseable {
           + " lake files published since, so they are not published twice");
     }
     int kept = 0;
+    List<LakeRecord> keptRows = new ArrayList<>();
     synchronized (bufferLock) {
       for (LakeRecord r : replayed) {
         String key = r.dedupKey();
@@ -171,11 +200,13 @@ public final class Pipeline implements AutoCloseable {
         seen.remember(key, r.contentFingerprint());
         if (fresh) {
           buffer.add(r);
+          keptRows.add(r);
           kept++;
         }
       }
       buffered.addAndGet(kept);
     }
+    tellAccepted(keptRows);
     if (kept > 0) {
       LOG.info("replayed " + kept + " records from the write-ahead log; flushing them to the lake");
     }
@@ -341,6 +372,7 @@ public final class Pipeline implements AutoCloseable {
       }
       inFrame.forEach(seen::remember);
       buffer.addAll(fresh);
+      tellAccepted(fresh);
       long now = buffered.addAndGet(fresh.size());
       for (int i = 0; i < accepted.size(); i++) {
         accepted.get(i).done().complete(counts.get(i));

@@ -6,6 +6,8 @@ import io.flowcost.collector.SafeText;
 import io.flowcost.collector.ingest.IngestBatch;
 import io.flowcost.collector.ingest.OutcomeDecoder;
 import io.flowcost.collector.ingest.OutcomeRecord;
+import io.flowcost.collector.budget.BudgetBoard;
+import io.flowcost.collector.budget.LiveControl;
 import io.flowcost.collector.ingest.SpanInterpreter;
 import io.flowcost.collector.otlp.BadInputException;
 import io.flowcost.collector.otlp.OtlpTraceDecoder;
@@ -74,6 +76,7 @@ public final class CollectorServer {
   private final OutcomeDecoder outcomes;
   private final ApiKeys apiKeys;
   private HttpServer server;
+  private volatile LiveControl live;
 
   public CollectorServer(Vertx vertx, Settings settings, Pipeline pipeline, ApiKeys apiKeys,
       Clock clock) {
@@ -89,6 +92,7 @@ public final class CollectorServer {
   public Future<Integer> start() {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
+    router.get("/v1/budgets").handler(this::authorize).handler(this::budgets);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     router.route().order(-1).handler(this::deadline);
     router.post("/v1/traces").handler(body).handler(this::authorize).handler(this::admit)
@@ -97,7 +101,8 @@ public final class CollectorServer {
         .handler(this::outcomes);
     // the request's path is not echoed: nothing from a request goes back into a reply or a log
     router.route().last().handler(ctx -> error(ctx, 404,
-        "no such endpoint (use POST /v1/traces, POST /v1/outcomes, GET /health)"));
+        "no such endpoint (use POST /v1/traces, POST /v1/outcomes, GET /v1/budgets,"
+            + " GET /health)"));
     router.errorHandler(413, ctx -> error(ctx, 413,
         "request body larger than " + settings.maxBodyBytes() + " bytes: send smaller batches"));
     HttpServerOptions options = new HttpServerOptions()
@@ -116,6 +121,28 @@ public final class CollectorServer {
       server = s;
       return s.actualPort();
     });
+  }
+
+  /** Serves budget status from {@code live} ({@code GET /v1/budgets}); call before start. */
+  public void budgets(LiveControl live) {
+    this.live = live;
+  }
+
+  /**
+   * {@code GET /v1/budgets}: every budget's status now, with an ETag; a poll whose
+   * {@code If-None-Match} matches gets 304 and no body. Built from memory: nothing blocks.
+   */
+  private void budgets(RoutingContext ctx) {
+    LiveControl l = live;
+    String body = l == null ? "{\"budgets\":[]}" : l.board().json();
+    String etag = BudgetBoard.etag(body);
+    ctx.response().putHeader("ETag", etag).putHeader("Cache-Control", "no-cache");
+    String match = ctx.request().getHeader("If-None-Match");
+    if (match != null && match.strip().equals(etag)) {
+      ctx.response().setStatusCode(304).end();
+      return;
+    }
+    ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(body);
   }
 
   /** Stops listening. */
@@ -293,6 +320,16 @@ public final class CollectorServer {
         break;
       }
       unpriced.put(SafeText.of(e.getKey()), e.getValue());
+    }
+    LiveControl l = live;
+    if (l != null && !l.board().budgets().isEmpty()) {
+      ObjectNode b = body.putObject("budgets");
+      b.put("count", l.board().budgets().size());
+      b.put("store", "local");
+      b.put("workflows_awaiting_root_span", l.ledger().pendingWorkflows());
+      b.put("alerts_delivered", l.sender().delivered());
+      b.put("alerts_queued", l.sender().queued());
+      b.put("alerts_dropped", l.sender().dropped());
     }
     ctx.response().setStatusCode(overloaded ? 503 : 200)
         .putHeader("Content-Type", "application/json").end(body.toString());

@@ -1,0 +1,148 @@
+package io.flowcost.collector.budget;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.alert.Alert;
+import io.flowcost.collector.alert.FiredAlerts;
+import io.flowcost.collector.alert.WebhookSender;
+import io.flowcost.collector.alert.WebhookTarget;
+import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.rollup.Rollup;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The collector's live cost control: budgets ({@code --budgets}) with their spend ledger, budget
+ * status for agents ({@code GET /v1/budgets}) and alerts to webhooks ({@code --alert-webhook}),
+ * evaluated on a thread of their own every {@link Collector.Live#evaluateEvery()}.
+ */
+public final class LiveControl implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(LiveControl.class.getName());
+
+  /** Checked configuration: what {@link #start} runs. */
+  public record Plan(List<Budget> budgets, List<WebhookTarget> webhooks, Duration evaluateEvery,
+      Clock clock) {}
+
+  private final Plan plan;
+  private final SpendLedger ledger;
+  private final BudgetBoard board;
+  private final BudgetAlerter alerter;
+  private final WebhookSender sender;
+  private final ScheduledExecutorService ticker;
+
+  private LiveControl(Plan plan, SpendLedger ledger, BudgetBoard board, BudgetAlerter alerter,
+      WebhookSender sender, ScheduledExecutorService ticker) {
+    this.plan = plan;
+    this.ledger = ledger;
+    this.board = board;
+    this.alerter = alerter;
+    this.sender = sender;
+    this.ticker = ticker;
+  }
+
+  /** Reads and checks the budgets file and webhooks; an error names the line or value. */
+  public static Plan plan(Collector.Live live) throws IOException {
+    List<Budget> budgets = live.budgetsFile() == null ? List.of()
+        : BudgetFile.load(live.budgetsFile());
+    List<WebhookTarget> targets = new ArrayList<>();
+    for (String w : live.alertWebhooks()) {
+      targets.add(WebhookTarget.parse(w));
+    }
+    return new Plan(budgets, targets, live.evaluateEvery(), live.clock());
+  }
+
+  /**
+   * Builds the ledger from the lake (the write-ahead log's rows follow through
+   * {@link #accepted}) and starts evaluating.
+   */
+  public static LiveControl start(Plan plan, Rollup lake, Path dataDir, String instanceId)
+      throws IOException {
+    SpendLedger ledger = new SpendLedger(plan.budgets(), 1_000_000);
+    if (!plan.budgets().isEmpty()) {
+      try (Connection c = lake.open()) {
+        LakeSpendLoader.Loaded loaded = LakeSpendLoader.load(c, ledger, plan.clock().instant());
+        LOG.info("budgets: " + plan.budgets().size() + " budget(s); spend of this month rebuilt"
+            + " from the lake (" + loaded.calls() + " priced calls of " + loaded.workflows()
+            + " workflow root spans)");
+      } catch (java.sql.SQLException | IOException | RuntimeException e) {
+        // Refusing to start would stop ingestion too; the spend shown is then a lower bound.
+        LOG.log(Level.SEVERE, "budgets: could not read this month's spend from the lake ("
+            + e.getClass().getSimpleName() + "); budget spend counts only what arrives from now"
+            + " on until the next start", e);
+      }
+    }
+    BudgetBoard board = new BudgetBoard(plan.budgets(), ledger::spend, plan.clock());
+    WebhookSender sender = new WebhookSender(plan.webhooks(), instanceId, 1000,
+        Duration.ofSeconds(1));
+    FiredAlerts fired = FiredAlerts.load(dataDir.resolve("alerts-fired"), plan.clock());
+    BudgetAlerter alerter = new BudgetAlerter(board, fired, sender::send);
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "flowcost-budgets");
+      t.setDaemon(true);
+      return t;
+    });
+    LiveControl live = new LiveControl(plan, ledger, board, alerter, sender, ticker);
+    if (!plan.budgets().isEmpty()) {
+      long ms = plan.evaluateEvery().toMillis();
+      ticker.scheduleWithFixedDelay(live::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
+    }
+    return live;
+  }
+
+  /** Hears of rows the pipeline newly accepted. */
+  public void accepted(List<LakeRecord> rows) {
+    if (!plan.budgets().isEmpty()) {
+      ledger.accepted(rows);
+    }
+  }
+
+  private void tickQuietly() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "budget evaluation failed: " + e, e);
+    }
+  }
+
+  /** Evaluates budgets now: sends the alerts due. Called by the ticker; tests call it directly. */
+  public void tick() {
+    ledger.prune(plan.clock().instant());
+    alerter.tick();
+  }
+
+  /** Budget status (what {@code /v1/budgets} serves). */
+  public BudgetBoard board() {
+    return board;
+  }
+
+  /** The spend ledger. */
+  public SpendLedger ledger() {
+    return ledger;
+  }
+
+  /** The webhook sender (delivery counters). */
+  public WebhookSender sender() {
+    return sender;
+  }
+
+  /** Sends an alert raised elsewhere (e.g. a cap breach) through the webhooks. */
+  public void alert(Alert alert) {
+    sender.send(alert);
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    sender.close();
+  }
+}

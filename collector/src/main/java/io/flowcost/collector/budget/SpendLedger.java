@@ -1,0 +1,195 @@
+package io.flowcost.collector.budget;
+
+import io.flowcost.collector.ingest.CallRecord;
+import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.WorkflowSpanRecord;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Live spend per budget owner and period, from the rows the collector accepts.
+ *
+ * <p><b>Attribution.</b> A call row carries its workflow id, not the workflow's tags: those are on
+ * the workflow's root span, which the agent exports when the workflow ends, usually after its
+ * calls. So a call whose workflow's tags are known is credited at once; otherwise its cost waits
+ * here (per workflow and period, bounded) and is credited to the owners named by the root span's
+ * tags when that arrives. A workflow's first root span decides its owners.
+ *
+ * <p><b>Exactly once.</b> The ledger is fed only the rows the pipeline newly accepted (after its
+ * de-duplication and the write-ahead log append), the rows replayed from the log at start, and
+ * the lake's rows at start ({@link LakeSpendLoader}), so a retried or duplicate span never counts
+ * twice and a restart forgets nothing.
+ *
+ * <p>Money is kept as integer nano-dollars (the lake's {@code DECIMAL(18,9)}), so sums are exact.
+ * Thread-safe.
+ */
+public final class SpendLedger {
+
+  private static final Logger LOG = Logger.getLogger(SpendLedger.class.getName());
+
+  /** Receives every credit, e.g. a shared store ({@code --budget-store}). */
+  public interface CreditListener {
+    /** {@code nanos} nano-dollars were added to {@code counter}. */
+    void credited(OwnerPeriod counter, long nanos);
+  }
+
+  private final Set<String> ownerKeys;
+  private final Set<String> budgeted;
+  private final int maxWorkflows;
+  private final Map<OwnerPeriod, Long> spend = new HashMap<>();
+  /** Owners (relevant tags) of workflows whose root span was seen; least recently used first. */
+  private final LinkedHashMap<String, Map<String, String>> owners;
+  /** Cost of calls whose workflow's root span has not arrived yet, per call start instant. */
+  private final LinkedHashMap<String, List<Pending>> pending;
+  private volatile CreditListener listener = (c, n) -> {};
+  private boolean warnedPendingFull;
+
+  private record Pending(Instant start, long nanos) {}
+
+  /**
+   * @param budgets the budgets whose owners are tracked
+   * @param maxWorkflows bound on the workflows remembered (owners, and pending cost each)
+   */
+  public SpendLedger(List<Budget> budgets, int maxWorkflows) {
+    Set<String> keys = new HashSet<>();
+    Set<String> ids = new HashSet<>();
+    for (Budget b : budgets) {
+      keys.add(b.ownerKey());
+      ids.add(b.ownerKey() + "\u0000" + b.owner() + "\u0000" + b.period());
+    }
+    this.ownerKeys = Set.copyOf(keys);
+    this.budgeted = Set.copyOf(ids);
+    this.maxWorkflows = maxWorkflows;
+    this.owners = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Map<String, String>> e) {
+        return size() > SpendLedger.this.maxWorkflows;
+      }
+    };
+    this.pending = new LinkedHashMap<>();
+  }
+
+  /** Sets who hears of each credit (a shared store). */
+  public void onCredit(CreditListener l) {
+    this.listener = l;
+  }
+
+  /** Nano-dollars in a USD amount (exact to the lake's 9 decimals). */
+  public static long nanos(BigDecimal usd) {
+    return usd.movePointRight(9).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+  }
+
+  /** USD of an amount of nano-dollars. */
+  public static BigDecimal usd(long nanos) {
+    return BigDecimal.valueOf(nanos, 9);
+  }
+
+  /** Takes newly accepted rows into account: calls add cost, root spans name owners. */
+  public synchronized void accepted(List<? extends LakeRecord> rows) {
+    for (LakeRecord r : rows) {
+      if (r instanceof WorkflowSpanRecord w) {
+        root(w.workflowId(), w.tags());
+      }
+    }
+    for (LakeRecord r : rows) {
+      if (r instanceof CallRecord c && c.costUsd() != null && c.costUsd().signum() > 0) {
+        call(c.workflowId(), c.startTime(), nanos(c.costUsd()));
+      }
+    }
+  }
+
+  /** A call of {@code workflowId} that started at {@code start} cost {@code nanos}. */
+  public synchronized void call(String workflowId, Instant start, long nanos) {
+    Map<String, String> tags = owners.get(workflowId);
+    if (tags != null) {
+      credit(tags, start, nanos);
+      return;
+    }
+    List<Pending> list = pending.get(workflowId);
+    if (list == null) {
+      if (pending.size() >= maxWorkflows) {
+        // the oldest workflow still without a root span is forgotten; said once, loudly
+        String oldest = pending.keySet().iterator().next();
+        pending.remove(oldest);
+        if (!warnedPendingFull) {
+          warnedPendingFull = true;
+          LOG.warning("budget spend: more than " + maxWorkflows + " workflows have calls but no"
+              + " root span yet; the oldest ones' calls are not counted in budgets");
+        }
+      }
+      list = new ArrayList<>(2);
+      pending.put(workflowId, list);
+    }
+    list.add(new Pending(start, nanos));
+  }
+
+  /** The root span of {@code workflowId} arrived with {@code tags}. */
+  public synchronized void root(String workflowId, Map<String, String> tags) {
+    if (owners.containsKey(workflowId)) {
+      return;
+    }
+    Map<String, String> relevant = new HashMap<>();
+    tags.forEach((k, v) -> {
+      if (ownerKeys.contains(k)) {
+        relevant.put(k, v);
+      }
+    });
+    Map<String, String> mine = Map.copyOf(relevant);
+    owners.put(workflowId, mine);
+    List<Pending> waiting = pending.remove(workflowId);
+    if (waiting != null) {
+      for (Pending p : waiting) {
+        credit(mine, p.start(), p.nanos());
+      }
+    }
+  }
+
+  private void credit(Map<String, String> tags, Instant start, long nanos) {
+    for (Map.Entry<String, String> t : tags.entrySet()) {
+      for (BudgetPeriod period : BudgetPeriod.values()) {
+        if (!budgeted.contains(t.getKey() + "\u0000" + t.getValue() + "\u0000" + period)) {
+          continue;
+        }
+        OwnerPeriod counter = new OwnerPeriod(t.getKey(), t.getValue(), period,
+            period.idOf(start));
+        spend.merge(counter, nanos, Long::sum);
+        listener.credited(counter, nanos);
+      }
+    }
+  }
+
+  /** Nano-dollars this collector counted for {@code counter}. */
+  public synchronized long spend(OwnerPeriod counter) {
+    return spend.getOrDefault(counter, 0L);
+  }
+
+  /** A copy of every counter. */
+  public synchronized Map<OwnerPeriod, Long> counters() {
+    return Map.copyOf(spend);
+  }
+
+  /** Workflows with calls waiting for their root span. */
+  public synchronized int pendingWorkflows() {
+    return pending.size();
+  }
+
+  /** Forgets counters of periods that ended before {@code now} minus a day (bounded memory). */
+  public synchronized void prune(Instant now) {
+    spend.keySet().removeIf(k -> {
+      String current = k.period().idOf(now);
+      String previous = k.period().idOf(k.period().startOf(now).minusSeconds(1));
+      return !k.periodId().equals(current) && !k.periodId().equals(previous);
+    });
+    Instant horizon = now.minus(java.time.Duration.ofDays(40));
+    pending.values().removeIf(l -> l.stream().allMatch(p -> p.start().isBefore(horizon)));
+  }
+}
