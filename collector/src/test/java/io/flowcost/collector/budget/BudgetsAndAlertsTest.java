@@ -174,7 +174,13 @@ class BudgetsAndAlertsTest {
         throw new AssertionError(e);
       }
     }).sorted().toList()).containsExactly("budget_100", "budget_80");
+    // the receiver records a body before it answers: wait (bounded) for the sender to hear it
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (collector.live().sender().delivered() < 2 && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
     assertThat(collector.live().sender().delivered()).isEqualTo(2);
+    assertThat(collector.live().sender().queued()).isZero();
   }
 
   private JsonNode payments() throws Exception {
