@@ -86,7 +86,6 @@ public final class LakeTables {
           .optional("conversation_id", STRING)
           .optional("user_id", STRING)
           .optional("received_at", TIMESTAMP_MICROS_UTC)
-          .optional("provider_cost_usd", DECIMAL_18_9)
           .partitionedBy("start_time")
           .build();
 
