@@ -56,7 +56,21 @@ public final class Collector implements AutoCloseable {
       String instanceId,
       Path tlsCert,
       Path tlsKey,
-      Duration requestTimeout) {
+      Duration requestTimeout,
+      long maxInFlightBodyBytes) {
+
+    /**
+     * Everything but the in-flight bound, which gets its default ({@link
+     * #defaultMaxInFlightBodyBytes}).
+     */
+    public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
+        Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
+        Duration rollupDelay, long maxBodyBytes, long maxBufferedRows, int horizonDays,
+        String instanceId, Path tlsCert, Path tlsKey, Duration requestTimeout) {
+      this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
+          flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
+          tlsCert, tlsKey, requestTimeout, 0);
+    }
 
     /** A plain-HTTP collector with a 30 s request timeout. */
     public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
@@ -65,7 +79,22 @@ public final class Collector implements AutoCloseable {
         String instanceId) {
       this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
           flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
-          null, null, Duration.ofSeconds(30));
+          null, null, Duration.ofSeconds(30), 0);
+    }
+
+    /**
+     * The bound on the bytes of request bodies held at once (received, and decompressed) when
+     * none is given: an eighth of the maximum heap, and at least twice {@code maxBodyBytes} so
+     * that one largest request (compressed and decompressed) always fits.
+     */
+    public static long defaultMaxInFlightBodyBytes(long maxBodyBytes) {
+      return Math.max(2 * maxBodyBytes, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /** The in-flight bound in force: the one given, or the default. */
+    public long inFlightBodyBytes() {
+      return maxInFlightBodyBytes > 0 ? maxInFlightBodyBytes
+          : defaultMaxInFlightBodyBytes(maxBodyBytes);
     }
 
     /** Defaults for a local lake in {@code lake} with its data dir in {@code dataDir}. */
@@ -199,7 +228,7 @@ public final class Collector implements AutoCloseable {
     CollectorServer server = new CollectorServer(vertx,
         new CollectorServer.Settings(config.host(), config.port(), config.maxBodyBytes(), 5,
             config.requestTimeout() == null ? Duration.ofSeconds(30) : config.requestTimeout(),
-            config.tlsCert(), config.tlsKey()),
+            config.tlsCert(), config.tlsKey(), config.inFlightBodyBytes()),
         pipeline, keys, clock);
     server.budgets(live);
     int port;

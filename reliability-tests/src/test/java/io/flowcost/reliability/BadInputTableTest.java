@@ -26,10 +26,31 @@ class BadInputTableTest {
 
   @TempDir Path tmp;
 
-  private record Case(String input, String path, String type, byte[] body, String expect) {
-    Case(String input, String path, String type, String body, String expect) {
-      this(input, path, type, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), expect);
+  /**
+   * @param encoding the Content-Encoding header, or null
+   * @param mentions what the reply must say (e.g. the field it names), or null
+   */
+  private record Case(String input, String path, String type, byte[] body, String expect,
+      String encoding, String mentions) {
+    Case(String input, String path, String type, byte[] body, String expect) {
+      this(input, path, type, body, expect, null, null);
     }
+
+    Case(String input, String path, String type, String body, String expect) {
+      this(input, path, type, utf8(body), expect);
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static byte[] gzip(byte[] data) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(data);
+    }
+    return out.toByteArray();
   }
 
   @Test
@@ -98,6 +119,29 @@ class BadInputTableTest {
     cases.add(new Case("bad span id (3 bytes), protobuf", "/v1/traces",
         "application/x-protobuf", protobufWithBadSpanId(0xA000L + good[0], now),
         "200, span rejected and counted"));
+    cases.add(new Case("a link that is not an object, OTLP/JSON", "/v1/traces",
+        "application/json", utf8(withGood.apply(span("00000000000000c1", now, "")
+            .replace("\"attributes\"", "\"links\":[7],\"attributes\""))),
+        "200, span rejected and counted", null, "links[0] must be an object"));
+    cases.add(new Case("a token count beyond int64, OTLP/JSON", "/v1/traces", "application/json",
+        utf8(withGood.apply(span("00000000000000c2", now, ",{\"key\":\"gen_ai.usage.input_tokens\","
+            + "\"value\":{\"intValue\":\"99999999999999999999\"}}"))),
+        "200, span rejected and counted", null, "attributes[3].value.intValue"));
+    cases.add(new Case("a malformed link id (its own ids fine), OTLP/JSON", "/v1/traces",
+        "application/json", utf8(withGood.apply(span("00000000000000c3", now, "")
+            .replace("\"attributes\"", "\"links\":[{\"traceId\":\"" + TRACE
+                + "\",\"spanId\":\"xyz\"}],\"attributes\""))),
+        "200, span rejected and counted", null, "links[0].spanId must be 16 hex"));
+    cases.add(new Case("Content-Encoding: gzip, body not gzip", "/v1/traces", "application/json",
+        utf8("{\"resourceSpans\":[]}"), "400", "gzip", "not valid gzip"));
+    cases.add(new Case("gzip bomb (1 MiB of zeros in 1 KB)", "/v1/traces", "application/json",
+        gzip(new byte[1024 * 1024]), "413 (decompressed over the 64 KiB limit)", "gzip",
+        "decompressed larger than"));
+    cases.add(new Case("gzip OTLP/JSON", "/v1/traces", "application/json",
+        gzip(utf8(withGood.apply(span("00000000000000c4", now, "")))), "200, both stored",
+        "gzip", null));
+    cases.add(new Case("Content-Encoding: br (unsupported)", "/v1/traces", "application/json",
+        utf8("{}"), "415", "br", "unsupported Content-Encoding"));
     cases.add(new Case("outcome: unknown status", "/v1/outcomes", "application/json",
         "{\"external_key\":\"T-1\",\"status\":\"maybe\"}", "400"));
     cases.add(new Case("outcome: no workflow_id nor external_key", "/v1/outcomes",
@@ -133,10 +177,13 @@ class BadInputTableTest {
     System.out.println("|---|---|---|---|");
     try {
       for (Case c : cases) {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + collector.port() + c.path())).header("Content-Type", c.type())
-            .POST(HttpRequest.BodyPublishers.ofByteArray(c.body())).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+            .POST(HttpRequest.BodyPublishers.ofByteArray(c.body()));
+        if (c.encoding() != null) {
+          request.header("Content-Encoding", c.encoding());
+        }
+        HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         String body = r.headers().firstValue("Content-Type").orElse("").contains("protobuf")
             ? "protobuf: " + io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse
                 .parseFrom(r.body()).toString().replaceAll("\\s+", " ").trim()
@@ -155,6 +202,9 @@ class BadInputTableTest {
         if (c.expect().contains("rejected and counted")) {
           assertThat(body).as(c.input()).containsPattern("\"?rejected_?[sS]pans\"?: ?1\\b");
         }
+        if (c.mentions() != null) {
+          assertThat(body).as(c.input()).contains(c.mentions());
+        }
       }
     } finally {
       collector.close();
@@ -168,6 +218,9 @@ class BadInputTableTest {
         good[0], goodRows, badRows, calls.rows(), calls.distinct());
     assertThat(goodRows).isEqualTo(good[0] - 1);
     assertThat(badRows).as("the 40 KB value, the unknown enums, the duplicate once").isEqualTo(3);
+    assertThat(LakeCounts.count(lake, "calls", "span_id LIKE '00000000000000c%'"))
+        .as("the spans rejected for a link or an int64 are not stored, the gzip one is")
+        .isEqualTo(1);
     assertThat(calls.rows()).isEqualTo(calls.distinct());
     assertThat(LakeCounts.count(lake, "calls", "length(response_model) > 256")).isZero();
   }

@@ -71,6 +71,12 @@ final class CollectorProcess implements AutoCloseable {
     return this;
   }
 
+  /** Sets the child's maximum heap ({@code -Xmx}, e.g. {@code "256m"}; default 512m). */
+  CollectorProcess withMaxHeap(String size) {
+    command.replaceAll(arg -> arg.startsWith("-Xmx") ? "-Xmx" + size : arg);
+    return this;
+  }
+
   /** Adds environment variables of the child process (e.g. S3 credentials). */
   CollectorProcess withEnvironment(java.util.Map<String, String> env) {
     environment.putAll(env);

@@ -98,11 +98,23 @@ final class ServeCommand implements Callable<Integer> {
           + " Slack-compatible {\"text\": …}. Repeatable.")
   java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
 
+  @Option(names = "--max-inflight-bytes", paramLabel = "BYTES",
+      description = "Bytes of request bodies held at once, received and decompressed; a request"
+          + " beyond it gets 503 with Retry-After instead of exhausting the heap (default: an"
+          + " eighth of the maximum heap, at least twice --max-body).")
+  long maxInFlightBytes;
+
   @Override
   public Integer call() throws Exception {
+    if (maxInFlightBytes != 0 && maxInFlightBytes < 2 * maxBody) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--max-inflight-bytes must be at least twice --max-body (" + 2 * maxBody
+              + "), so that one largest request, compressed and decompressed, always fits");
+    }
     Collector.Config config = new Collector.Config(host, port, lake.store(), lake.lake,
         lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
-        maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout);
+        maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout,
+        maxInFlightBytes);
     Collector collector = Collector.start(config, Collector.Live.of(budgets, alertWebhooks));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

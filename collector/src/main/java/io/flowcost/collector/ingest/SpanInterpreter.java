@@ -1,5 +1,6 @@
 package io.flowcost.collector.ingest;
 
+import io.flowcost.collector.otlp.OtlpTraceDecoder;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -63,6 +64,15 @@ public final class SpanInterpreter {
 
   /** Interprets every span of {@code request}. */
   public IngestBatch interpret(ExportTraceServiceRequest request) {
+    return interpret(OtlpTraceDecoder.Decoded.of(request));
+  }
+
+  /**
+   * Interprets every span the decoder could read, and counts the spans it rejected (received and
+   * rejected, under their resource's service, by reason) beside the interpreter's own rejections.
+   */
+  public IngestBatch interpret(OtlpTraceDecoder.Decoded decoded) {
+    ExportTraceServiceRequest request = decoded.request();
     Instant receivedAt = clock.instant();
     List<CallRecord> calls = new ArrayList<>();
     List<WorkflowSpanRecord> workflows = new ArrayList<>();
@@ -71,13 +81,22 @@ public final class SpanInterpreter {
     Map<String, Integer> rejectedByService = new HashMap<>();
     Map<String, Long> agentDropped = new HashMap<>();
     int total = 0;
-    for (ResourceSpans rs : request.getResourceSpansList()) {
+    for (int r = 0; r < request.getResourceSpansCount(); r++) {
+      ResourceSpans rs = request.getResourceSpans(r);
       Attributes resource = Attributes.of(rs.getResource().getAttributesList());
       String service = resource.string("service.name");
       if (service == null || service.isBlank()) {
         service = "unknown_service";
       }
       service = limit(service, 256); // capped like every other name
+      for (OtlpTraceDecoder.Rejected bad : decoded.rejected()) {
+        if (bad.resourceIndex() == r) {
+          total++;
+          received.merge(service, 1, Integer::sum);
+          rejectedByReason.merge(bad.reason(), 1, Integer::sum);
+          rejectedByService.merge(service, 1, Integer::sum);
+        }
+      }
       Long dropped = droppedReport(resource);
       if (dropped != null) {
         agentDropped.merge(service, dropped, Long::sum);

@@ -8,8 +8,12 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -25,20 +29,57 @@ import java.util.Locale;
  *
  * <p>OTLP/JSON differs from protobuf's canonical JSON mapping in one way that matters: trace and
  * span ids are hex strings, not base64. They are rewritten before the protobuf JSON parser runs.
+ * OTLP/JSON is read span by span, so one malformed span is rejected alone (see {@link Decoded}).
  */
 public final class OtlpTraceDecoder {
-
-  /** A one-byte id (base64 of 0x00): never a valid trace or span id, so its span is rejected. */
-  private static final String INVALID_ID = "AA==";
-
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
 
   private OtlpTraceDecoder() {}
 
+  /**
+   * A decoded export request, and the spans the decoder had to reject one by one (OTLP/JSON only:
+   * a span whose own fields are malformed is left out of {@link #request()} and named here, so
+   * the rest of the request is kept, as protobuf's partial success does).
+   *
+   * @param request the spans that could be read, resource by resource in the order sent (a
+   *     resource whose spans were all rejected is kept, with no spans)
+   * @param rejected the spans left out, each with the index of its resource in {@code request}
+   */
+  public record Decoded(ExportTraceServiceRequest request, List<Rejected> rejected) {
+    public Decoded {
+      rejected = List.copyOf(rejected);
+    }
+
+    /** A request with no span rejected by the decoder. */
+    public static Decoded of(ExportTraceServiceRequest request) {
+      return new Decoded(request, List.of());
+    }
+
+    /** Spans in the request as sent: read plus rejected. */
+    public int spans() {
+      int n = rejected.size();
+      for (var rs : request.getResourceSpansList()) {
+        for (var ss : rs.getScopeSpansList()) {
+          n += ss.getSpansCount();
+        }
+      }
+      return n;
+    }
+  }
+
+  /**
+   * One span the decoder rejected.
+   *
+   * @param resourceIndex index of its {@code resourceSpans} entry
+   * @param reason what was wrong, naming the field (e.g. {@code links[0].spanId must be …});
+   *     never a value from the request
+   */
+  public record Rejected(int resourceIndex, String reason) {}
+
   /** Decodes {@code body} according to its content type ({@code application/json} or protobuf). */
-  public static ExportTraceServiceRequest decode(byte[] body, String contentType) {
+  public static Decoded decode(byte[] body, String contentType) {
     String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
     if (type.startsWith("application/json")) {
       return decodeJson(body);
@@ -47,7 +88,7 @@ public final class OtlpTraceDecoder {
         || type.startsWith("application/x-protobuf")
         || type.startsWith("application/protobuf")
         || type.startsWith("application/octet-stream")) {
-      return decodeProtobuf(body);
+      return Decoded.of(decodeProtobuf(body));
     }
     // the header's value is not quoted back: nothing from a request goes into a reply or a log
     throw new BadInputException("unsupported Content-Type: send application/x-protobuf or"
@@ -63,7 +104,14 @@ public final class OtlpTraceDecoder {
     }
   }
 
-  static ExportTraceServiceRequest decodeJson(byte[] body) {
+  /**
+   * Reads OTLP/JSON span by span. Structure above the spans (the resource, the scope) that
+   * cannot be read refuses the request; a span that cannot be read (an id that is not hex, a
+   * link that is not an object, an integer beyond int64, any value of the wrong type) is
+   * rejected alone, with the field named. When every span of the request has a malformed id,
+   * the client sends the wrong id encoding altogether, and the request gets a 400 saying so.
+   */
+  static Decoded decodeJson(byte[] body) {
     JsonNode root;
     try {
       root = MAPPER.readTree(body);
@@ -74,59 +122,96 @@ public final class OtlpTraceDecoder {
     if (root == null || !root.isObject()) {
       throw new BadInputException("malformed OTLP/JSON: the body must be a JSON object with 'resourceSpans'");
     }
-    rewriteIds(root);
-    ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
-    try {
-      JSON.merge(MAPPER.writeValueAsString(root), builder);
-    } catch (IOException e) {
-      throw new BadInputException("malformed OTLP/JSON: " + withoutValues(safe(e.getMessage())), e);
+    JsonNode resourceSpans = root.get("resourceSpans");
+    ExportTraceServiceRequest.Builder out = ExportTraceServiceRequest.newBuilder();
+    if (resourceSpans == null || resourceSpans.isNull()) {
+      return Decoded.of(out.build());
     }
-    return builder.build();
+    if (!resourceSpans.isArray()) {
+      throw new BadInputException("malformed OTLP/JSON: 'resourceSpans' must be an array");
+    }
+    List<Rejected> rejected = new ArrayList<>();
+    int spans = 0;
+    int badIds = 0;
+    String firstIdProblem = null;
+    for (int r = 0; r < resourceSpans.size(); r++) {
+      String at = "resourceSpans[" + r + "]";
+      JsonNode rs = resourceSpans.get(r);
+      ResourceSpans.Builder resource = ResourceSpans.newBuilder();
+      merge(without(rs, "scopeSpans", at), resource, at);
+      JsonNode scopes = array(rs.get("scopeSpans"), at + ".scopeSpans");
+      for (int s = 0; s < scopes.size(); s++) {
+        String sat = at + ".scopeSpans[" + s + "]";
+        JsonNode ss = scopes.get(s);
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+        merge(without(ss, "spans", sat), scope, sat);
+        JsonNode list = array(ss.get("spans"), sat + ".spans");
+        for (int i = 0; i < list.size(); i++) {
+          spans++;
+          JsonNode span = list.get(i);
+          String where = "span #" + (spans - 1) + " (" + sat + ".spans[" + i + "])";
+          // a rejected span's reason names the field but not the span, so reasons group
+          if (!(span instanceof ObjectNode obj)) {
+            rejected.add(new Rejected(r, "span must be an object"));
+            continue;
+          }
+          String problem = rewriteIds(obj);
+          if (problem != null) {
+            badIds++;
+            firstIdProblem = first(firstIdProblem, "malformed OTLP/JSON: " + where + ": " + problem);
+            rejected.add(new Rejected(r, problem));
+            continue;
+          }
+          problem = first(links(obj), integers(obj, ""));
+          if (problem != null) {
+            rejected.add(new Rejected(r, problem));
+            continue;
+          }
+          Span.Builder b = Span.newBuilder();
+          try {
+            JSON.merge(MAPPER.writeValueAsString(obj), b);
+          } catch (IOException | RuntimeException e) {
+            rejected.add(new Rejected(r, "malformed span: " + withoutValues(safe(e.getMessage()))));
+            continue;
+          }
+          scope.addSpans(b);
+        }
+        resource.addScopeSpans(scope);
+      }
+      out.addResourceSpans(resource);
+    }
+    if (badIds > 0 && badIds == spans) {
+      throw new BadInputException(firstIdProblem);
+    }
+    return new Decoded(out.build(), rejected);
   }
 
-  /**
-   * OTLP/JSON carries ids as hex; protobuf's JSON parser expects base64. A span with an id that
-   * is not hex of the right length keeps a one-byte id, so the interpreter rejects that span alone
-   * (counted, and the rest of the request kept). When every span's ids are bad the client sends
-   * the wrong encoding altogether, and the request gets a 400 saying so.
-   */
-  private static void rewriteIds(JsonNode root) {
-    JsonNode resourceSpans = root.path("resourceSpans");
-    if (!resourceSpans.isArray()) {
-      return;
+  /** A copy of {@code node} without {@code field}; an error naming {@code at} if not an object. */
+  private static ObjectNode without(JsonNode node, String field, String at) {
+    if (!(node instanceof ObjectNode obj)) {
+      throw new BadInputException("malformed OTLP/JSON: " + at + " must be an object");
     }
-    int spans = 0;
-    String firstProblem = null;
-    int badSpans = 0;
-    for (JsonNode rs : resourceSpans) {
-      for (JsonNode ss : rs.path("scopeSpans")) {
-        int spanIndex = 0;
-        for (JsonNode span : ss.path("spans")) {
-          if (span instanceof ObjectNode obj) {
-            String problem = hexToBase64(obj, "traceId", 16, spanIndex);
-            problem = first(problem, hexToBase64(obj, "spanId", 8, spanIndex));
-            problem = first(problem, hexToBase64(obj, "parentSpanId", 8, spanIndex));
-            JsonNode links = obj.path("links");
-            if (links instanceof ArrayNode arr) {
-              for (JsonNode link : arr) {
-                if (link instanceof ObjectNode l) {
-                  problem = first(problem, hexToBase64(l, "traceId", 16, spanIndex));
-                  problem = first(problem, hexToBase64(l, "spanId", 8, spanIndex));
-                }
-              }
-            }
-            if (problem != null) {
-              badSpans++;
-              firstProblem = first(firstProblem, problem);
-            }
-          }
-          spans++;
-          spanIndex++;
-        }
-      }
+    ObjectNode copy = obj.deepCopy();
+    copy.remove(field);
+    return copy;
+  }
+
+  private static JsonNode array(JsonNode node, String at) {
+    if (node == null || node.isNull()) {
+      return MAPPER.createArrayNode();
     }
-    if (badSpans > 0 && badSpans == spans) {
-      throw new BadInputException(firstProblem);
+    if (!node.isArray()) {
+      throw new BadInputException("malformed OTLP/JSON: " + at + " must be an array");
+    }
+    return node;
+  }
+
+  private static void merge(ObjectNode node, com.google.protobuf.Message.Builder into, String at) {
+    try {
+      JSON.merge(MAPPER.writeValueAsString(node), into);
+    } catch (IOException | RuntimeException e) {
+      throw new BadInputException("malformed OTLP/JSON: " + at + ": "
+          + withoutValues(safe(e.getMessage())), e);
     }
   }
 
@@ -134,24 +219,105 @@ public final class OtlpTraceDecoder {
     return a != null ? a : b;
   }
 
+  /**
+   * OTLP/JSON carries ids as hex; protobuf's JSON parser expects base64. Rewrites the span's ids
+   * and its links' ids; returns what is wrong with the first bad one (naming it, e.g.
+   * {@code links[0].spanId}), or {@code null}.
+   */
+  private static String rewriteIds(ObjectNode span) {
+    String problem = hexToBase64(span, "traceId", 16, "traceId");
+    problem = first(problem, hexToBase64(span, "spanId", 8, "spanId"));
+    problem = first(problem, hexToBase64(span, "parentSpanId", 8, "parentSpanId"));
+    if (span.get("links") instanceof ArrayNode links) {
+      for (int i = 0; i < links.size(); i++) {
+        if (links.get(i) instanceof ObjectNode l) {
+          problem = first(problem, hexToBase64(l, "traceId", 16, "links[" + i + "].traceId"));
+          problem = first(problem, hexToBase64(l, "spanId", 8, "links[" + i + "].spanId"));
+        }
+      }
+    }
+    return problem;
+  }
+
   /** Rewrites one id; returns what is wrong with it, or {@code null}. */
-  private static String hexToBase64(ObjectNode node, String field, int bytes, int spanIndex) {
+  private static String hexToBase64(ObjectNode node, String field, int bytes, String name) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;
     }
-    String hex = value.asText();
-    if (hex.isEmpty()) {
+    String hex = value.isTextual() ? value.asText() : null;
+    if (hex != null && hex.isEmpty()) {
       node.remove(field);
       return null;
     }
-    if (hex.length() != bytes * 2 || !isHex(hex)) {
-      node.put(field, INVALID_ID);
-      return "malformed OTLP/JSON: span #" + spanIndex + " field '" + field
-          + "' must be " + (bytes * 2) + " hex characters (OTLP/JSON ids are hex, not base64)";
+    if (hex == null || hex.length() != bytes * 2 || !isHex(hex)) {
+      return name + " must be " + (bytes * 2)
+          + " hex characters (OTLP/JSON ids are hex, not base64)";
     }
     node.put(field, Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)));
     return null;
+  }
+
+  private static String links(ObjectNode span) {
+    JsonNode links = span.get("links");
+    if (links == null || links.isNull()) {
+      return null;
+    }
+    if (!links.isArray()) {
+      return "links must be an array";
+    }
+    for (int i = 0; i < links.size(); i++) {
+      if (!links.get(i).isObject()) {
+        return "links[" + i + "] must be an object";
+      }
+    }
+    return null;
+  }
+
+  /** Finds the first {@code intValue} anywhere in {@code node} that is not an int64. */
+  private static String integers(JsonNode node, String path) {
+    if (node.isObject()) {
+      for (var it = node.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!FIELD_NAMES.contains(e.getKey())) {
+          continue; // ignored by the parser; its name is never echoed
+        }
+        String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (e.getKey().equals("intValue") || e.getKey().equals("int_value")) {
+          if (!isInt64(e.getValue())) {
+            return p + " must be an integer within int64";
+          }
+        } else {
+          String problem = integers(e.getValue(), p);
+          if (problem != null) {
+            return problem;
+          }
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String problem = integers(node.get(i), path + "[" + i + "]");
+        if (problem != null) {
+          return problem;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isInt64(JsonNode v) {
+    if (v.isIntegralNumber()) {
+      return v.canConvertToLong();
+    }
+    if (v.isTextual()) {
+      try {
+        Long.parseLong(v.asText());
+        return true;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    return v.isNull();
   }
 
   private static boolean isHex(String s) {

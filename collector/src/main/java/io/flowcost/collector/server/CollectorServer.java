@@ -19,11 +19,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -53,18 +54,25 @@ public final class CollectorServer {
    *     is answered 408 and its connection closed (slow or stalled clients); also the idle timeout
    * @param tlsCert PEM certificate chain; with {@code tlsKey}, the server speaks HTTPS only
    * @param tlsKey PEM private key (PKCS#8 or PKCS#1)
+   * @param maxInFlightBytes bytes of request bodies held at once (received and decompressed);
+   *     a request beyond it gets 503 with Retry-After
    */
   public record Settings(String host, int port, long maxBodyBytes, int retryAfterSeconds,
-      Duration requestTimeout, Path tlsCert, Path tlsKey) {
+      Duration requestTimeout, Path tlsCert, Path tlsKey, long maxInFlightBytes) {
 
-    /** Plain HTTP with a 30 s request timeout. */
+    /** Plain HTTP with a 30 s request timeout, at most 4 largest bodies in flight. */
     public Settings(String host, int port, long maxBodyBytes, int retryAfterSeconds) {
-      this(host, port, maxBodyBytes, retryAfterSeconds, Duration.ofSeconds(30), null, null);
+      this(host, port, maxBodyBytes, retryAfterSeconds, Duration.ofSeconds(30), null, null,
+          4 * maxBodyBytes);
     }
 
     public Settings {
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key (PEM files)");
+      }
+      if (maxInFlightBytes < maxBodyBytes) {
+        throw new IllegalArgumentException("the in-flight bound must hold at least one largest"
+            + " body (--max-body)");
       }
     }
   }
@@ -75,6 +83,7 @@ public final class CollectorServer {
   private final SpanInterpreter interpreter;
   private final OutcomeDecoder outcomes;
   private final ApiKeys apiKeys;
+  private final RequestBodies bodies;
   private HttpServer server;
   private volatile LiveControl live;
 
@@ -86,6 +95,8 @@ public final class CollectorServer {
     this.apiKeys = apiKeys;
     this.interpreter = new SpanInterpreter(clock);
     this.outcomes = new OutcomeDecoder(clock);
+    this.bodies = new RequestBodies(settings.maxBodyBytes(), settings.maxInFlightBytes(),
+        settings.retryAfterSeconds());
   }
 
   /** Starts listening; the future completes with the bound port. */
@@ -93,25 +104,27 @@ public final class CollectorServer {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/v1/budgets").handler(this::authorize).handler(this::budgets);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     router.route().order(-1).handler(this::deadline);
-    router.post("/v1/traces").handler(body).handler(this::authorize).handler(this::admit)
+    // authorised and admitted from the headers alone, before a byte of the body is read
+    router.post("/v1/traces").handler(this::authorize).handler(this::admit).handler(bodies)
         .handler(this::traces);
-    router.post("/v1/outcomes").handler(body).handler(this::authorize).handler(this::admit)
+    router.post("/v1/outcomes").handler(this::authorize).handler(this::admit).handler(bodies)
         .handler(this::outcomes);
     // the request's path is not echoed: nothing from a request goes back into a reply or a log
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint (use POST /v1/traces, POST /v1/outcomes, GET /v1/budgets,"
             + " GET /health)"));
-    router.errorHandler(413, ctx -> error(ctx, 413,
-        "request body larger than " + settings.maxBodyBytes() + " bytes: send smaller batches"));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
         .setIdleTimeout((int) Math.max(1, settings.requestTimeout().toSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // HTTP/1.1 only (no h2c upgrade; no ALPN): a request answered before its body has
+        // arrived is cut off by closing its connection, which HTTP/2 would share with others
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false)
-        .setDecompressionSupported(true);
+        // RequestBodies decompresses: a body that is not what its encoding says gets a 400
+        .setDecompressionSupported(false);
     if (settings.tlsCert() != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(settings.tlsCert().toString())
@@ -200,10 +213,10 @@ public final class CollectorServer {
   }
 
   private void traces(RoutingContext ctx) {
-    byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     String contentType = ctx.request().getHeader("Content-Type");
     Map<String, String> ownerTags = ctx.get("flowcost.owner");
     vertx.<IngestBatch>executeBlocking(() -> decoding("spans", () -> {
+      byte[] bytes = bodies.decoded(ctx);
       IngestBatch batch = interpreter.interpret(OtlpTraceDecoder.decode(bytes, contentType));
       return ownerTags == null ? batch : ApiKeys.applyOwnerTags(batch, ownerTags);
     }), false).compose(batch -> Future.fromCompletionStage(pipeline.acceptSpans(batch),
@@ -213,9 +226,10 @@ public final class CollectorServer {
           if (batch.rejected() > 0) {
             response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
                 .setRejectedSpans(batch.rejected())
-                .setErrorMessage("rejected spans by reason: " + batch.rejectedByReason()));
+                .setErrorMessage(SafeText.of("rejected spans by reason: "
+                    + new java.util.TreeMap<>(batch.rejectedByReason()), 1000)));
             LOG.warning("rejected " + batch.rejected() + " of " + batch.spansReceived()
-                + " spans: " + batch.rejectedByReason());
+                + " spans: " + SafeText.of(String.valueOf(batch.rejectedByReason()), 1000));
           }
           reply(ctx, contentType, response.build());
         })
@@ -223,9 +237,8 @@ public final class CollectorServer {
   }
 
   private void outcomes(RoutingContext ctx) {
-    byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     vertx.<List<OutcomeRecord>>executeBlocking(
-            () -> decoding("outcomes", () -> outcomes.decode(bytes)), false)
+            () -> decoding("outcomes", () -> outcomes.decode(bodies.decoded(ctx))), false)
         .compose(list -> Future.fromCompletionStage(pipeline.acceptOutcomes(list),
             vertx.getOrCreateContext()).map(n -> new int[] {list.size(), n}))
         .onSuccess(counts -> {
@@ -259,7 +272,7 @@ public final class CollectorServer {
       throws Exception {
     try {
       return decode.call();
-    } catch (BadInputException e) {
+    } catch (BadInputException | RequestBodies.Refused e) {
       throw e;
     } catch (RuntimeException e) {
       LOG.warning("could not decode a request with " + what + " (" + e.getClass().getName()
@@ -270,7 +283,12 @@ public final class CollectorServer {
   }
 
   private void failed(RoutingContext ctx, Throwable e, String what) {
-    if (e instanceof BadInputException bad) {
+    if (e instanceof RequestBodies.Refused refused) {
+      if (refused.status == 503) {
+        ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
+      }
+      error(ctx, refused.status, refused.getMessage());
+    } else if (e instanceof BadInputException bad) {
       if (what.equals("spans")) {
         pipeline.spansRequestRejected(1);
       }
@@ -335,13 +353,52 @@ public final class CollectorServer {
         .putHeader("Content-Type", "application/json").end(body.toString());
   }
 
-  private static void error(RoutingContext ctx, int status, String message) {
+  /**
+   * Answers with an error. A request answered before its body has fully arrived has its
+   * connection closed after the reply, so the rest of a large body is never read: at most
+   * {@link #LINGER_BYTES} more are read and discarded (never kept) for at most {@link
+   * #LINGER_MILLIS}, so that a client still sending a small body reads the reply instead of a
+   * connection reset. A client that wants to know before sending uses {@code Expect:
+   * 100-continue}.
+   */
+  static void error(RoutingContext ctx, int status, String message) {
     if (ctx.response().ended()) {
       return;
     }
     ObjectNode body = JSON.createObjectNode();
     body.put("error", SafeText.of(message, 1000));
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(body.toString());
+    HttpServerRequest request = ctx.request();
+    boolean unread = !request.isEnded();
+    if (unread) {
+      ctx.response().putHeader("Connection", "close");
+    }
+    Future<Void> written = ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json").end(body.toString());
+    if (unread) {
+      AtomicBoolean closing = new AtomicBoolean();
+      long[] timer = {-1};
+      Runnable close = () -> {
+        if (closing.compareAndSet(false, true)) {
+          ctx.vertx().cancelTimer(timer[0]);
+          written.onComplete(v -> request.connection().close());
+        }
+      };
+      timer[0] = ctx.vertx().setTimer(LINGER_MILLIS, id -> close.run());
+      long[] discarded = {0};
+      request.handler(chunk -> {
+        discarded[0] += chunk.length();
+        if (discarded[0] > LINGER_BYTES) {
+          close.run();
+        }
+      });
+      request.endHandler(v -> close.run());
+      request.exceptionHandler(e -> close.run());
+      request.resume();
+    }
   }
+
+  /** Bytes of an unread body discarded after an early reply before the connection is closed. */
+  static final long LINGER_BYTES = 256 * 1024;
+  /** Time an unread body is discarded after an early reply before the connection is closed. */
+  static final long LINGER_MILLIS = 1000;
 }
