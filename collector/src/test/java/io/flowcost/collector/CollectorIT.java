@@ -367,6 +367,12 @@ class CollectorIT {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getBigDecimal(3)).as("a cost in EUR is not a USD cost").isNull();
     }
+    try (Connection c = duck()) {
+      io.flowcost.collector.rollup.LakeViews.install(c, tmp.resolve("empty-lake"), 7);
+      assertThat(columns(c, "SELECT * FROM read_parquet('" + lake
+          + "/calls/date=*/*.parquet', hive_partitioning = true)"))
+          .isEqualTo(columns(c, "SELECT * FROM flowcost_empty_calls"));
+    }
     var rows = new io.flowcost.collector.report.IntentReport(lake, true).providerCost();
     assertThat(rows).singleElement().satisfies(r -> {
       assertThat(r.day()).isEqualTo(java.time.LocalDate.parse("2026-11-20"));
