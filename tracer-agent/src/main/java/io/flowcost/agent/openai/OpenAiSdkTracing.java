@@ -13,6 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,7 +46,7 @@ public final class OpenAiSdkTracing {
       if (endpoint == null) {
         return null;
       }
-      RequestFields fields = RequestFields.readSdkBody(Reflect.call(request, "body"));
+      RequestFields fields = RequestFields.readSdkBody(body(request));
       String model = fields.model() != null ? fields.model() : endpoint.model();
       LogicalCall call =
           LogicalCall.start(
@@ -56,6 +57,18 @@ public final class OpenAiSdkTracing {
       AgentLog.failure("openai sdk enter", t);
       return null;
     }
+  }
+
+  /**
+   * The request body: {@code body()} returns it (OpenAI SDK, Anthropic SDK 2.x) or, since the
+   * Anthropic SDK 3.0, an {@code Optional} of it; {@code null} when there is none.
+   */
+  static Object body(Object request) {
+    Object body = Reflect.call(request, "body");
+    if (body instanceof Optional) {
+      return ((Optional<?>) body).orElse(null);
+    }
+    return body;
   }
 
   /**

@@ -57,6 +57,23 @@ class OpenAiSdkTracingTest {
     }
   }
 
+  /** Shaped like {@code com.anthropic.core.http.HttpRequest} of SDK 3.x: {@code body()} is optional. */
+  public static final class Anthropic3Request {
+    private final Object body;
+
+    Anthropic3Request(Object body) {
+      this.body = body;
+    }
+
+    public String url() {
+      return "http://127.0.0.1:1/v1/messages";
+    }
+
+    public java.util.Optional<Object> body() {
+      return java.util.Optional.ofNullable(body);
+    }
+  }
+
   static final class JsonBody implements io.flowcost.test.core.http.HttpRequestBody {
     private final String json;
 
@@ -108,6 +125,22 @@ class OpenAiSdkTracingTest {
     assertThat(call.getAttributes().get(REQUEST_STREAM)).isTrue();
     assertThat(call.getAttributes().get(PROVIDER)).isEqualTo("openai");
     assertThat(telemetry.span(WORKFLOW_ROOT, true).getName()).isEqualTo("claims-bot:chat gpt-4.1");
+  }
+
+  @Test
+  void anthropicSdk3OptionalBodyStillGivesTheRequestedModel() {
+    Object token = OpenAiSdkTracing.enter(new Anthropic3Request(
+        new JsonBody("{\"max_tokens\":64,\"messages\":[],\"model\":\"claude-sonnet-4-5\"}")));
+    assertThat(token).isNotNull();
+    OpenAiSdkTracing.exit(token, null);
+    SpanData call = telemetry.span(CALL_KIND, "model");
+    assertThat(call.getName()).isEqualTo("chat claude-sonnet-4-5");
+    assertThat(call.getAttributes().get(REQUEST_MODEL)).isEqualTo("claude-sonnet-4-5");
+    assertThat(call.getAttributes().get(PROVIDER)).isEqualTo("anthropic");
+    assertThat(telemetry.span(WORKFLOW_ROOT, true).getName())
+        .isEqualTo("claims-bot:chat claude-sonnet-4-5");
+    // an empty Optional (a body-less request) is no body, not a failure
+    assertThat(OpenAiSdkTracing.body(new Anthropic3Request(null))).isNull();
   }
 
   @Test

@@ -1,0 +1,71 @@
+package io.flowcost.examples.sdk3;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.AnthropicServiceException;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import java.io.PrintStream;
+
+/**
+ * Runs four fixed Anthropic SDK 3.x calls and prints one deterministic line each.
+ *
+ * <pre>
+ * java -jar flowcost-sdk3-app.jar --provider-url http://127.0.0.1:PORT/v1
+ * </pre>
+ *
+ * <ol>
+ *   <li>a plain message;
+ *   <li>a 429 the SDK retries (two attempts of one call);
+ *   <li>a 500 on every attempt, given up after one retry (a failed call of two attempts);
+ *   <li>a streamed message.
+ * </ol>
+ */
+public final class Anthropic3App {
+
+  private Anthropic3App() {}
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    String base = null;
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--provider-url")) {
+        base = args[i + 1];
+      }
+    }
+    if (base == null) {
+      System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1");
+      System.exit(2);
+    }
+    PrintStream out = System.out;
+    AnthropicClient anthropic = AnthropicOkHttpClient.builder()
+        .baseUrl(base.replaceAll("/v1$", "")).apiKey("test-key").maxRetries(1).build();
+    try {
+      Message plain = anthropic.messages().create(params("Anthropic 3 plain"));
+      out.println("1 plain " + plain.usage().outputTokens());
+      Message retried = anthropic.messages().create(params("Anthropic 3 busy [fail:429]"));
+      out.println("2 retried " + retried.usage().outputTokens());
+      try {
+        anthropic.messages().create(params("Anthropic 3 down [fail-always:500]"));
+        out.println("3 failed: no error");
+      } catch (AnthropicServiceException e) {
+        out.println("3 failed " + e.statusCode());
+      }
+      long events = 0;
+      try (StreamResponse<RawMessageStreamEvent> stream =
+          anthropic.messages().createStreaming(params("Anthropic 3 stream"))) {
+        events = stream.stream().count();
+      }
+      out.println("4 streamed " + (events > 0));
+    } finally {
+      anthropic.close();
+    }
+  }
+
+  private static MessageCreateParams params(String text) {
+    return MessageCreateParams.builder()
+        .model("claude-sonnet-4-5").maxTokens(256).addUserMessage(text).build();
+  }
+}
