@@ -187,6 +187,23 @@ class WasteEndToEndTest {
   }
 
   @Test
+  void theMemoryIdOfAnAiServiceIsTheWorkflowsConversation() throws Exception {
+    // advise-payout and grade-damage (WST-2002) call AI services whose first argument is the
+    // claim id as @MemoryId; the other workflows' services have no memory
+    Map<String, String> conversations = new java.util.TreeMap<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT external_key, coalesce(conversation_id, '-') FROM workflows_latest"
+            + " WHERE team = 'waste'")) {
+      while (rs.next()) {
+        conversations.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    assertThat(conversations).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+        "WST-2001", "WST-2001", "WST-2002", "WST-2002",
+        "WST-2003", "-", "WST-2004", "-", "WST-2005", "-")));
+  }
+
+  @Test
   void groupWasteSumsItsWorkflowsAndCostPerSuccessCountsTheWaste() throws Exception {
     Map<String, BigDecimal> byIntent = Map.of(
         "advise-payout", handWaste.get("WST-2001"),

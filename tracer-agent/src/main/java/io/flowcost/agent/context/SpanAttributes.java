@@ -20,6 +20,9 @@ public final class SpanAttributes {
   public static final AttributeKey<Boolean> STEP = AttributeKey.booleanKey("flowcost.step");
   public static final AttributeKey<String> STEP_NAME = AttributeKey.stringKey("flowcost.step.name");
   public static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
+  /** On a workflow root: the chat-memory id of the conversation (LangChain4j {@code @MemoryId}). */
+  public static final AttributeKey<String> CONVERSATION_ID =
+      AttributeKey.stringKey("gen_ai.conversation.id");
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   public static final AttributeKey<String> CALL_KIND = AttributeKey.stringKey("flowcost.call.kind");

@@ -2,6 +2,7 @@ package io.flowcost.agent.context;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A workflow open in some context: its root span and id (the root's trace id). Carried in the
@@ -11,6 +12,7 @@ public final class Workflow {
 
   private final Span rootSpan;
   private final String id;
+  private final AtomicBoolean conversationSet = new AtomicBoolean();
 
   Workflow(Span rootSpan) {
     this.rootSpan = rootSpan;
@@ -25,6 +27,18 @@ public final class Workflow {
   /** The 32-hex workflow id. */
   public String id() {
     return id;
+  }
+
+  /**
+   * Records the conversation this workflow belongs to ({@code gen_ai.conversation.id} on its root
+   * span, the lake's {@code conversation_id}). The first id recorded wins: a workflow that runs
+   * several AI-service invocations is named after the conversation it started with, and a later
+   * one never overwrites it. A {@code null} id is ignored.
+   */
+  public void conversation(String conversationId) {
+    if (conversationId != null && conversationSet.compareAndSet(false, true)) {
+      rootSpan.setAttribute(SpanAttributes.CONVERSATION_ID, conversationId);
+    }
   }
 
   /** Returns {@code parent} with this workflow and its root span current. */

@@ -9,8 +9,9 @@ public final class AiServiceInvokeAdvice {
   private AiServiceInvokeAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
-  public static Object enter(@Advice.Argument(1) java.lang.reflect.Method method) {
-    return AiServiceTracing.enter(method);
+  public static Object enter(
+      @Advice.Argument(1) java.lang.reflect.Method method, @Advice.Argument(2) Object[] args) {
+    return AiServiceTracing.enter(method, args);
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 public final class AiServiceTracing {
 
   private static final String TOKEN_STREAM = "dev.langchain4j.service.TokenStream";
+  private static final String MEMORY_ID = "dev.langchain4j.service.MemoryId";
 
   /** Streams returned by an invocation and not yet started, weakly keyed by the stream object. */
   private static final Map<Object, Invocation> PENDING_STREAMS =
@@ -31,8 +32,17 @@ public final class AiServiceTracing {
 
   private AiServiceTracing() {}
 
-  /** Entry of {@code invoke(proxy, method, args)}; returns a token or {@code null}. */
+  /** Entry of an invocation whose arguments are not known: no conversation id. */
   public static Object enter(Method method) {
+    return enter(method, null);
+  }
+
+  /**
+   * Entry of {@code invoke(proxy, method, args)}; returns a token or {@code null}. The argument
+   * annotated {@code @MemoryId}, if any, is the workflow's conversation ({@link
+   * Workflow#conversation}).
+   */
+  public static Object enter(Method method, Object[] args) {
     try {
       BrokenInstrumentation.check("aiservice");
       if (method == null
@@ -44,14 +54,17 @@ public final class AiServiceTracing {
       String agent = method.getDeclaringClass().getSimpleName();
       String name = agent + '.' + method.getName();
       Workflow open = AgentContext.currentWorkflow();
+      String conversation = memoryId(method, args);
       Span span;
       Context context;
       if (open == null) {
         Workflow workflow = AgentContext.startWorkflow(name, "ai_service", null, null);
+        workflow.conversation(conversation);
         span = workflow.rootSpan();
         span.setAttribute(SpanAttributes.AGENT_NAME, agent);
         context = workflow.attach(Context.current());
       } else {
+        open.conversation(conversation);
         span =
             AgentContext.tracer()
                 .spanBuilder(name)
@@ -68,6 +81,25 @@ public final class AiServiceTracing {
       AgentLog.failure("ai service enter", t);
       return null;
     }
+  }
+
+  /**
+   * The value of the argument annotated {@code @MemoryId} (matched by name: the agent does not
+   * link LangChain4j), as text, or {@code null} when there is none or it is {@code null}.
+   */
+  static String memoryId(Method method, Object[] args) {
+    if (method == null || args == null) {
+      return null;
+    }
+    java.lang.annotation.Annotation[][] annotations = method.getParameterAnnotations();
+    for (int i = 0; i < annotations.length && i < args.length; i++) {
+      for (java.lang.annotation.Annotation a : annotations[i]) {
+        if (a.annotationType().getName().equals(MEMORY_ID)) {
+          return args[i] == null ? null : String.valueOf(args[i]);
+        }
+      }
+    }
+    return null;
   }
 
   /** Exit: ends the span, unless a {@code TokenStream} was returned (then its end ends it). */

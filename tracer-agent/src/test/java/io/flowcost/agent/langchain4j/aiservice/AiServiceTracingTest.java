@@ -1,6 +1,7 @@
 package io.flowcost.agent.langchain4j.aiservice;
 
 import static io.flowcost.agent.context.SpanAttributes.AGENT_NAME;
+import static io.flowcost.agent.context.SpanAttributes.CONVERSATION_ID;
 import static io.flowcost.agent.context.SpanAttributes.ERROR_TYPE;
 import static io.flowcost.agent.context.SpanAttributes.STEP;
 import static io.flowcost.agent.context.SpanAttributes.STEP_NAME;
@@ -30,6 +31,43 @@ class AiServiceTracingTest {
 
   interface Classifier {
     String classify(String text);
+  }
+
+  interface ChatWithMemory {
+    String chat(@dev.langchain4j.service.MemoryId int memoryId,
+        @dev.langchain4j.service.UserMessage String text);
+
+    String reply(@dev.langchain4j.service.MemoryId String memoryId, String text);
+  }
+
+  @Test
+  void theMemoryIdArgumentIsTheWorkflowsConversationAndTheFirstOneWins() throws Exception {
+    Object outer = AiServiceTracing.enter(
+        ChatWithMemory.class.getMethod("chat", int.class, String.class), new Object[] {42, "hi"});
+    // a nested invocation of another conversation does not rename the workflow's conversation
+    Object inner = AiServiceTracing.enter(
+        ChatWithMemory.class.getMethod("reply", String.class, String.class),
+        new Object[] {"other", "hi"});
+    AiServiceTracing.exit(inner, "ok", null);
+    AiServiceTracing.exit(outer, "ok", null);
+
+    SpanData root = telemetry.span(WORKFLOW_ROOT, true);
+    assertThat(root.getAttributes().get(CONVERSATION_ID)).isEqualTo("42");
+    assertThat(telemetry.span(STEP, true).getAttributes().get(CONVERSATION_ID)).isNull();
+  }
+
+  @Test
+  void noMemoryIdArgumentOrANullOneLeavesTheConversationUnset() throws Exception {
+    assertThat(AiServiceTracing.memoryId(
+        Classifier.class.getMethod("classify", String.class), new Object[] {"x"})).isNull();
+    assertThat(AiServiceTracing.memoryId(
+        ChatWithMemory.class.getMethod("reply", String.class, String.class),
+        new Object[] {null, "x"})).isNull();
+    Object token = AiServiceTracing.enter(
+        ChatWithMemory.class.getMethod("reply", String.class, String.class),
+        new Object[] {null, "x"});
+    AiServiceTracing.exit(token, "ok", null);
+    assertThat(telemetry.span(WORKFLOW_ROOT, true).getAttributes().get(CONVERSATION_ID)).isNull();
   }
 
   @Test
