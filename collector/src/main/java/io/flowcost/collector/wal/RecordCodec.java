@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +31,8 @@ import java.util.TreeMap;
  * <pre>
  * frame    = version:u8(=1) count:i32 record*count
  * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome
- * string?  = present:u8 [len:i32 utf8-bytes]
+ * string?  = present:u8 [len:i32 bytes] ; Java's modified UTF-8 (UTF-8 for text without NUL
+ *            and surrogates; each UTF-16 unit on its own otherwise)
  * instant? = present:u8 [epochSecond:i64 nano:i32]
  * decimal? = present:u8 [scale:i32 len:i32 unscaled-two's-complement-bytes]
  * int?     = present:u8 [i32]
@@ -288,7 +288,7 @@ public final class RecordCodec {
       out.writeByte(0);
       return;
     }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    byte[] b = modifiedUtf8(s);
     out.writeByte(1);
     out.writeInt(b.length);
     out.write(b);
@@ -304,7 +304,53 @@ public final class RecordCodec {
     }
     byte[] b = new byte[n];
     in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
+    return fromModifiedUtf8(b);
+  }
+
+  /**
+   * Java's modified UTF-8 (as {@code DataOutput.writeUTF}, without its 64 KB limit): each UTF-16
+   * unit on its own, U+0000 as two bytes. Unlike standard UTF-8 it keeps every Java string
+   * exactly, including an unpaired surrogate a JSON escape ({@code "\ud800"}) can produce, so the
+   * log never changes what it was given. Equal to UTF-8 for text without NUL and surrogates.
+   */
+  static byte[] modifiedUtf8(String s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x01 && c <= 0x7F) {
+        out.write(c);
+      } else if (c <= 0x7FF) {
+        out.write(0xC0 | (c >> 6));
+        out.write(0x80 | (c & 0x3F));
+      } else {
+        out.write(0xE0 | (c >> 12));
+        out.write(0x80 | ((c >> 6) & 0x3F));
+        out.write(0x80 | (c & 0x3F));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static String fromModifiedUtf8(byte[] b) throws IOException {
+    StringBuilder out = new StringBuilder(b.length);
+    int i = 0;
+    while (i < b.length) {
+      int x = b[i] & 0xFF;
+      if (x < 0x80 && x != 0) {
+        out.append((char) x);
+        i += 1;
+      } else if ((x & 0xE0) == 0xC0 && i + 1 < b.length && (b[i + 1] & 0xC0) == 0x80) {
+        out.append((char) (((x & 0x1F) << 6) | (b[i + 1] & 0x3F)));
+        i += 2;
+      } else if ((x & 0xF0) == 0xE0 && i + 2 < b.length && (b[i + 1] & 0xC0) == 0x80
+          && (b[i + 2] & 0xC0) == 0x80) {
+        out.append((char) (((x & 0x0F) << 12) | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F)));
+        i += 3;
+      } else {
+        throw new IOException("malformed string bytes in a record");
+      }
+    }
+    return out.toString();
   }
 
   private static void instant(DataOutputStream out, Instant t) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.OutcomeRecord;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -93,6 +94,18 @@ class WriteAheadLogTest {
     List<LakeRecord> all = concat(A, B);
     assertThat(RecordCodec.decode(RecordCodec.encode(all))).containsExactlyElementsOf(all);
     assertThat(RecordCodec.encode(all)[0]).isEqualTo((byte) RecordCodec.CURRENT_VERSION);
+  }
+
+  @Test
+  void stringsComeBackExactlyEvenWithNulAstralCharactersAndLoneSurrogates() throws IOException {
+    String odd = "a\u0000b \uD83D\uDE00 lone \uD800 end \uDC00";
+    OutcomeRecord o = new OutcomeRecord("id-" + odd, null, odd, "success", odd, null, null,
+        java.time.Instant.parse("2026-11-24T11:00:00Z"), false,
+        java.time.Instant.parse("2026-11-24T11:00:00Z"));
+    assertThat(RecordCodec.decode(RecordCodec.encode(List.of(o)))).containsExactly(o);
+    // for ordinary text the bytes are plain UTF-8
+    assertThat(RecordCodec.modifiedUtf8("refund-request ✓"))
+        .isEqualTo("refund-request ✓".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private void writeRawFrame(byte[] payload) throws IOException {

@@ -7,11 +7,15 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.ByteString;
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.IngestBatch;
+import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.collector.ingest.OutcomeDecoder;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.SpanInterpreter;
+import io.flowcost.collector.ingest.TimeBounds;
+import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.otlp.BadInputException;
 import io.flowcost.collector.otlp.OtlpTraceDecoder;
+import io.flowcost.collector.wal.RecordCodec;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -144,7 +148,9 @@ class DecoderFuzzTest {
     for (OutcomeRecord o : outcomes) {
       assertThat(o.outcomeId()).isNotBlank();
       assertThat(o.workflowId() != null || o.externalKey() != null).isTrue();
+      assertThat(TimeBounds.contains(o.reportedAt())).as("reported_at in the window").isTrue();
     }
+    survivesTheLog(outcomes);
     count("outcomeBytes", "accepted");
   }
 
@@ -156,6 +162,25 @@ class DecoderFuzzTest {
     assertThat(batch.calls().size() + batch.rejected()).isLessThanOrEqualTo(spans);
     for (CallRecord c : batch.calls()) {
       assertThat(c.spanId()).hasSize(16);
+      assertThat(TimeBounds.contains(c.startTime())).as("start in the window").isTrue();
+      assertThat(c.endTime() == null || TimeBounds.contains(c.endTime())).as("end").isTrue();
+    }
+    for (WorkflowSpanRecord w : batch.workflowSpans()) {
+      assertThat(TimeBounds.contains(w.startTime())).as("start in the window").isTrue();
+      assertThat(w.endTime() == null || TimeBounds.contains(w.endTime())).as("end").isTrue();
+    }
+    List<LakeRecord> rows = new java.util.ArrayList<>(batch.calls());
+    rows.addAll(batch.workflowSpans());
+    survivesTheLog(rows);
+  }
+
+  /** Whatever a decoder accepts, the write-ahead log's codec stores and reads back unchanged. */
+  private static void survivesTheLog(List<? extends LakeRecord> records) {
+    try {
+      assertThat(RecordCodec.decode(RecordCodec.encode(records)))
+          .containsExactlyElementsOf(records);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("an accepted record does not survive the log codec", e);
     }
   }
 
