@@ -27,6 +27,8 @@ public final class OutcomeBuilder {
   static final int MAX_KEY = 256;
   static final int MAX_REASON = 256;
   private static final BigDecimal MAX_VALUE = new BigDecimal("999999999");
+  private static final Instant EARLIEST_REPORTED_AT = Instant.parse("2000-01-01T00:00:00Z");
+  private static final Instant LATEST_REPORTED_AT = Instant.parse("2200-01-01T00:00:00Z");
 
   private final String workflowId;
   private final String externalKey;
@@ -101,10 +103,19 @@ public final class OutcomeBuilder {
     return this;
   }
 
-  /** Sets when the outcome was known. Default: the time of {@link #report()}. */
+  /**
+   * Sets when the outcome was known. Default: the time of {@link #report()}.
+   *
+   * @throws IllegalArgumentException when {@code reportedAt} is null or outside the collector's
+   *     window, 2000-01-01 (inclusive) to 2200-01-01 (exclusive), UTC
+   */
   public OutcomeBuilder reportedAt(Instant reportedAt) {
     if (reportedAt == null) {
       throw new IllegalArgumentException("reportedAt must not be null");
+    }
+    if (reportedAt.isBefore(EARLIEST_REPORTED_AT) || !reportedAt.isBefore(LATEST_REPORTED_AT)) {
+      throw new IllegalArgumentException(
+          "reportedAt must be between 2000-01-01 and 2200-01-01 (UTC): the collector refuses others");
     }
     this.reportedAt = reportedAt;
     return this;

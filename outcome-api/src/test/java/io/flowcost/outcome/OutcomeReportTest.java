@@ -186,6 +186,12 @@ class OutcomeReportTest {
     assertThatThrownBy(() -> Flowcost.workflow(" ")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Flowcost.workflow("w").tag("k", null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).report()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID).reportedAt(java.time.Instant.MIN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2000-01-01");
+    assertThatThrownBy(() -> Flowcost.outcome(WORKFLOW_ID)
+        .reportedAt(java.time.Instant.parse("2200-01-01T00:00:00Z")))
+        .isInstanceOf(IllegalArgumentException.class);
+    Flowcost.outcome(WORKFLOW_ID).reportedAt(java.time.Instant.parse("2000-01-01T00:00:00Z"));
     assertThat(collector.received()).isEmpty();
   }
 
