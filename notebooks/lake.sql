@@ -283,8 +283,10 @@ CREATE OR REPLACE VIEW provider_cost_daily AS
 
 -- Coverage counters the collectors appended. Increments have no natural key; (collector, service, day, recorded_at) identifies one,
 -- so a compaction's merged copy never counts twice.
+-- Unioned by name with the typed empty table, so files written before a column existed
+-- (rows_quarantined, coverage schema 2) read it as NULL instead of failing the view.
 CREATE OR REPLACE VIEW coverage_counters AS
-  SELECT * FROM {{coverage}}
+  SELECT * FROM (SELECT * FROM flowcost_empty_coverage UNION ALL BY NAME SELECT * FROM {{coverage}})
   QUALIFY row_number() OVER (PARTITION BY day, service, collector_id, recorded_at ORDER BY date) = 1;
 
 -- Outcomes that joined no workflow (orphans) and outcomes reported after the horizon (late).
