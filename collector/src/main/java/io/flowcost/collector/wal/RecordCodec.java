@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * <p>Format version 2 (version 1 without {@code providerCostUsd}, still read), all integers
  * big-endian:
  * <pre>
- * frame    = version:u8(=1) count:i32 record*count
+ * frame    = version:u8 (1 or 2) count:i32 record*count
  * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome
  * string?  = present:u8 [len:i32 bytes] ; Java's modified UTF-8 (UTF-8 for text without NUL
  *            and surrogates; each UTF-16 unit on its own otherwise)

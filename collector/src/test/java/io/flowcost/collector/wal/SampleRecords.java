@@ -58,4 +58,31 @@ final class SampleRecords {
         Instant.parse("2026-11-24T10:15:36Z"));
     return List.of(byWorkflow, byKey, tool);
   }
+
+  /**
+   * Third frame, in fixtures of format 2 and later: the fields format 2 added (a call's
+   * provider-reported cost).
+   */
+  static List<LakeRecord> frameSince2() {
+    CallRecord withProviderCost = new CallRecord(
+        "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902c1", "00f067aa0ba902c1",
+        "00f067aa0ba902b6", "model", "chat", "checkout-svc", "anthropic", "claude-sonnet-4-5",
+        "claude-sonnet-4-5-20250929", 1, "ok", null, 200, "end_turn", false,
+        new Usage(2000, 0, 0, 0, 500, 0, false, null), new BigDecimal("0.013500000"),
+        BigDecimal.ZERO, BigDecimal.ZERO, false, false, null, null, "api.anthropic.com",
+        "/v1/messages", Instant.parse("2026-11-24T10:16:00Z"),
+        Instant.parse("2026-11-24T10:16:02.25Z"), "2026-11-01", "anthropic/claude-sonnet-4-5",
+        Instant.parse("2026-11-24T10:16:03Z"), new BigDecimal("0.013600000"));
+    return List.of(withProviderCost);
+  }
+
+  /** Every record of the fixture of format {@code version}, in order. */
+  static List<LakeRecord> fixture(int version) {
+    List<LakeRecord> out = new java.util.ArrayList<>(frame1());
+    out.addAll(frame2());
+    if (version >= 2) {
+      out.addAll(frameSince2());
+    }
+    return out;
+  }
 }

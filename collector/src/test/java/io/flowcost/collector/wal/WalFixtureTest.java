@@ -44,6 +44,39 @@ class WalFixtureTest {
   }
 
   @Test
+  void aSegmentWrittenInFormat2ReplaysToExactlyItsRecords() throws IOException {
+    List<LakeRecord> replayed = replayFixture(2);
+    assertThat(replayed).containsExactlyElementsOf(SampleRecords.fixture(2));
+    assertThat(((io.flowcost.collector.ingest.CallRecord) replayed.get(5)).providerCostUsd())
+        .isEqualTo(new java.math.BigDecimal("0.013600000"));
+  }
+
+  @Test
+  void theFixtureOfTheCurrentFormatIsByteForByteWhatThisReleaseWrites() throws IOException {
+    // Proves the fixtures are real output, and makes a release that introduces a format add its
+    // fixture (wal-fixtures/v<N>, written by WalFixtureWriter) and a replay test like the above.
+    WalFixtureWriter.main(new String[] {dir.resolve("now").toString()});
+    byte[] now = Files.readAllBytes(dir.resolve("now").resolve(SEGMENT));
+    String committed = "/wal-fixtures/v" + RecordCodec.CURRENT_VERSION + "/" + SEGMENT;
+    try (InputStream in = getClass().getResourceAsStream(committed)) {
+      assertThat(in).as(committed + " on the test class path").isNotNull();
+      assertThat(now).isEqualTo(in.readAllBytes());
+    }
+  }
+
+  private List<LakeRecord> replayFixture(int version) throws IOException {
+    Path copy = Files.createDirectories(dir.resolve("v" + version));
+    try (InputStream in = getClass().getResourceAsStream("/wal-fixtures/v" + version + "/"
+        + SEGMENT)) {
+      assertThat(in).as("fixture v" + version + " on the test class path").isNotNull();
+      Files.copy(in, copy.resolve(SEGMENT));
+    }
+    try (WriteAheadLog log = new WriteAheadLog(copy)) {
+      return log.replay();
+    }
+  }
+
+  @Test
   void formatTwoCarriesTheProviderCostAndVersionOneFramesReadItAsNull() throws IOException {
     // Format 2 appended providerCostUsd to calls; the replay above proves version-1 frames (the
     // committed fixture) still read, with no provider cost.

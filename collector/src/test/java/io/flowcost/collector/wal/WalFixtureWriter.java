@@ -34,6 +34,9 @@ public final class WalFixtureWriter {
     try (WriteAheadLog log = new WriteAheadLog(dir)) {
       log.append(SampleRecords.frame1());
       log.append(SampleRecords.frame2());
+      if (RecordCodec.CURRENT_VERSION >= 2) {
+        log.append(SampleRecords.frameSince2());
+      }
     }
     System.out.println("wrote the format-" + RecordCodec.CURRENT_VERSION + " fixture in " + dir);
   }
