@@ -14,15 +14,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,10 @@ import java.util.logging.Logger;
  * <p>A request is acknowledged only after its rows are forced to the log. Log segments are
  * deleted only after every row in them is published in the lake, so nothing acknowledged is lost
  * by a crash or by a lake outage; while the lake is down, rows stay buffered and the collector
- * refuses new data once {@link #overloaded()}.
+ * refuses new data once {@link #overloaded()}. A row key counts as seen only once its frame is on
+ * disk, so a request whose append failed (503) is stored when retried; an outcome id seen with
+ * other content is refused ({@link OutcomeConflictException}). A row the lake can never store is
+ * quarantined ({@link Quarantine}) rather than blocking flushes, shutdown or a restart.
  */
 public final class Pipeline implements AutoCloseable {
 

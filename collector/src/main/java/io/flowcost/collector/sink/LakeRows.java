@@ -8,8 +8,6 @@ import io.flowcost.lake.schema.LakeTables;
 import io.flowcost.lake.schema.Row;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 
 /** Maps ingest records to lake rows (column names as in {@code docs/lake.md}). */
 final class LakeRows {
