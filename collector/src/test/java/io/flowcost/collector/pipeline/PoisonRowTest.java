@@ -11,8 +11,11 @@ import io.flowcost.collector.sink.LakeFlusher;
 import io.flowcost.collector.sink.Quarantine;
 import io.flowcost.collector.wal.WriteAheadLog;
 import io.flowcost.lake.LakeWriter;
+import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
+import io.flowcost.lake.store.StoredFile;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -120,6 +123,72 @@ class PoisonRowTest {
     System.out.println("poison rows: " + quarantined.size() + " quarantined, "
         + query(lake, "calls", "count(*)") + " good call rows and "
         + query(lake, "outcomes", "count(*)") + " good outcome in the lake, restart replayed 0");
+  }
+
+  @Test
+  void aStoreFailingWithAnUncheckedExceptionQuarantinesNothingAndTheRowsLandLater()
+      throws Exception {
+    Path data = tmp.resolve("data");
+    Path lake = tmp.resolve("lake");
+    Files.createDirectories(lake);
+    LocalDirectoryStore real = new LocalDirectoryStore(lake);
+    java.util.concurrent.atomic.AtomicInteger failuresLeft =
+        new java.util.concurrent.atomic.AtomicInteger(2);
+    // an SDK that throws unchecked exceptions on an outage: not the rows' fault
+    LakeStore flaky = new LakeStore() {
+      @Override
+      public void publish(String key, Path localFile) throws IOException {
+        if (failuresLeft.getAndDecrement() > 0) {
+          throw new IllegalStateException("connection reset");
+        }
+        real.publish(key, localFile);
+      }
+
+      @Override
+      public List<StoredFile> listFiles(String prefix) throws IOException {
+        return real.listFiles(prefix);
+      }
+
+      @Override
+      public InputStream open(String key) throws IOException {
+        return real.open(key);
+      }
+
+      @Override
+      public void download(String key, Path target) throws IOException {
+        real.download(key, target);
+      }
+
+      @Override
+      public void delete(String key) throws IOException {
+        real.delete(key);
+      }
+
+      @Override
+      public String describe() {
+        return "flaky " + real.describe();
+      }
+    };
+    Pipeline p = new Pipeline(
+        new Pipeline.Settings(Duration.ofHours(1), 1_000_000, 1_000_000, 100_000),
+        new WriteAheadLog(data.resolve("wal")),
+        new LakeFlusher(new LakeWriter(flaky, "t"), "t", clock), c -> c,
+        (ids, keys, days) -> { }, new CoverageCounters(), clock,
+        new Pipeline.Durability(data, flaky));
+    p.start();
+    assertThat(p.acceptSpans(PipelineDurabilityTest.batch(0, 20)).get(10, TimeUnit.SECONDS))
+        .isEqualTo(20);
+    for (int i = 0; i < 2; i++) {
+      try {
+        p.flush();
+      } catch (IllegalStateException expected) {
+        // the outage, reported; the rows stay for the next flush
+      }
+    }
+    p.close();
+    assertThat(query(lake, "calls", "count(*)")).isEqualTo(20);
+    assertThat(new Quarantine(data.resolve("quarantine")).readAll()).isEmpty();
+    assertThat(Files.exists(data.resolve("quarantine"))).isFalse();
   }
 
   private Pipeline pipeline(Path data, Path lake) throws IOException {
