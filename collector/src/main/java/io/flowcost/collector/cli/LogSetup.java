@@ -1,6 +1,8 @@
 package io.flowcost.collector.cli;
 
 import io.flowcost.collector.SafeText;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -16,6 +18,8 @@ import java.util.logging.Logger;
 final class LogSetup {
 
   private LogSetup() {}
+
+  private static final List<Logger> LIBRARIES = new ArrayList<>();
 
   static void install() {
     Logger root = Logger.getLogger("");
@@ -36,7 +40,13 @@ final class LogSetup {
     handler.setLevel(Level.ALL);
     root.addHandler(handler);
     root.setLevel(Level.INFO);
-    Logger.getLogger("io.netty").setLevel(Level.WARNING);
-    Logger.getLogger("io.vertx").setLevel(Level.WARNING);
+    // Libraries speak only when something is wrong; their loggers are held here because
+    // java.util.logging keeps loggers weakly and a collected one forgets its level.
+    for (String library : List.of("io.netty", "io.vertx", "org.apache.parquet",
+        "org.apache.hadoop", "io.minio", "okhttp3", "org.duckdb")) {
+      Logger logger = Logger.getLogger(library);
+      logger.setLevel(Level.WARNING);
+      LIBRARIES.add(logger);
+    }
   }
 }
