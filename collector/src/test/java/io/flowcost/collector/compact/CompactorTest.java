@@ -239,18 +239,24 @@ class CompactorTest {
       truth = writeCalls(day, truth, 6, 4);
     }
     final long expected = truth;
-    // Slow deletes keep the window between publish and the last delete wide open.
-    LakeStore slowDeletes = new Delegating(store) {
-      @Override
-      public void delete(String key) throws IOException {
-        sleep(15);
-        super.delete(key);
-      }
-    };
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger reads = new AtomicInteger();
     AtomicInteger wrong = new AtomicInteger();
     AtomicLong maxRaw = new AtomicLong();
+    // Deletes hold the window between publish and the last delete open until the reader has
+    // seen it (bounded), so the test does not depend on how fast this machine schedules the
+    // reader: on a loaded machine a fixed sleep could close the window before a read.
+    LakeStore slowDeletes = new Delegating(store) {
+      @Override
+      public void delete(String key) throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (maxRaw.get() <= expected && System.nanoTime() < deadline) {
+          sleep(5);
+        }
+        sleep(15);
+        super.delete(key);
+      }
+    };
     String raw = "read_parquet('" + root + "/calls/date=*/*.parquet')";
     CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
       while (!done.get()) {
