@@ -329,6 +329,8 @@ public final class CollectorServer {
     boolean overloaded = pipeline.overloaded();
     body.put("status", overloaded ? "overloaded" : "ok");
     body.put("buffered_rows", pipeline.bufferedRows());
+    // bytes of request bodies held now, against --max-inflight-bytes (0 when idle)
+    body.put("request_bytes_in_flight", bodies.inFlight());
     // Each model the catalog could not price, named from the first call on (docs/pricing.md).
     ObjectNode unpriced = body.putObject("unpriced_models");
     int shown = 0;
