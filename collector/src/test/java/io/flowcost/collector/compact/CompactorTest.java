@@ -170,7 +170,8 @@ class CompactorTest {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("calls");
         rs.next();
-        assertThat(rs.getString(1)).isEqualTo("1");
+        assertThat(rs.getString(1))
+            .isEqualTo(String.valueOf(io.flowcost.lake.schema.LakeTables.CALLS.schemaVersion()));
       }
       try (ResultSet rs = st.executeQuery("SELECT typeof(cost_usd), typeof(start_time),"
           + " typeof(attempt), max(received_at) < TIMESTAMPTZ '" + NOW + "' FROM read_parquet("
