@@ -434,7 +434,7 @@ public final class Pipeline implements AutoCloseable {
       intent.begin(clock.millis());
     }
     List<LakeRecord> published = new ArrayList<>(rows.size());
-    int quarantined = 0;
+    List<LakeRecord> quarantined = new ArrayList<>();
     List<LakeRecord> failed = new ArrayList<>();
     Exception firstError = null;
     for (List<LakeRecord> group : filesOf(rows)) {
@@ -447,17 +447,22 @@ public final class Pipeline implements AutoCloseable {
         group.stream().filter(r -> !gone.contains(r)).forEach(failed::add);
         firstError = firstError == null ? e : firstError;
       }
-      quarantined += setAside.size();
+      quarantined.addAll(setAside);
     }
     Map<CoverageCounters.Key, CoverageCounters.Counts> counters = coverage.drain();
-    if (!published.isEmpty() && publishedIds != null) {
+    if ((!published.isEmpty() || !quarantined.isEmpty()) && publishedIds != null) {
+      // quarantined rows are handled too: a restart before this flush's log segments are
+      // trimmed (another file failed) must not replay and quarantine them a second time
       Map<String, String> keys = new LinkedHashMap<>();
       for (LakeRecord r : published) {
         keys.put(r.dedupKey(), r.contentFingerprint());
       }
+      for (LakeRecord r : quarantined) {
+        keys.put(r.dedupKey(), r.contentFingerprint());
+      }
       publishedIds.record(segment, keys);
     }
-    buffered.addAndGet(-published.size() - quarantined);
+    buffered.addAndGet(-published.size() - quarantined.size());
     notifyChanges(published);
     if (!failed.isEmpty()) {
       synchronized (bufferLock) {

@@ -126,6 +126,70 @@ class PoisonRowTest {
   }
 
   @Test
+  void aRestartAfterAPartlyFailedFlushDoesNotQuarantineTheSameRowTwice() throws Exception {
+    Path data = tmp.resolve("data");
+    Path lake = tmp.resolve("lake");
+    Files.createDirectories(lake);
+    LocalDirectoryStore real = new LocalDirectoryStore(lake);
+    LakeStore callsDown = new LakeStore() {
+      @Override
+      public void publish(String key, Path localFile) throws IOException {
+        if (key.startsWith("calls/")) {
+          throw new IOException("calls bucket unavailable");
+        }
+        real.publish(key, localFile);
+      }
+
+      @Override
+      public List<StoredFile> listFiles(String prefix) throws IOException {
+        return real.listFiles(prefix);
+      }
+
+      @Override
+      public InputStream open(String key) throws IOException {
+        return real.open(key);
+      }
+
+      @Override
+      public void download(String key, Path target) throws IOException {
+        real.download(key, target);
+      }
+
+      @Override
+      public void delete(String key) throws IOException {
+        real.delete(key);
+      }
+
+      @Override
+      public String describe() {
+        return "calls-down " + real.describe();
+      }
+    };
+    Pipeline first = new Pipeline(
+        new Pipeline.Settings(Duration.ofHours(1), 1_000_000, 1_000_000, 100_000),
+        new WriteAheadLog(data.resolve("wal")),
+        new LakeFlusher(new LakeWriter(callsDown, "t"), "t", clock), c -> c,
+        (ids, keys, days) -> { }, new CoverageCounters(), clock,
+        new Pipeline.Durability(data, callsDown));
+    first.start();
+    first.acceptSpans(PipelineDurabilityTest.batch(0, 20)).get(10, TimeUnit.SECONDS);
+    OutcomeRecord poison = new OutcomeRecord("poison-2", null, "ticket-9", "success", null,
+        null, null, POISON, true, clock.instant());
+    first.acceptOutcomes(List.of(poison)).get(10, TimeUnit.SECONDS);
+    try {
+      first.flush(); // the poison is quarantined, the calls file fails: the log is kept
+    } catch (IOException expected) {
+      // calls retried later
+    }
+    // killed here; restarted with the lake healthy
+    Pipeline second = pipeline(data, lake);
+    assertThat(second.start()).as("the 20 calls replayed, not the quarantined row").isEqualTo(20);
+    second.close();
+    assertThat(query(lake, "calls", "count(*)")).isEqualTo(20);
+    assertThat(new Quarantine(data.resolve("quarantine")).readAll()).containsExactly(poison);
+  }
+
+  @Test
   void aStoreFailingWithAnUncheckedExceptionQuarantinesNothingAndTheRowsLandLater()
       throws Exception {
     Path data = tmp.resolve("data");
