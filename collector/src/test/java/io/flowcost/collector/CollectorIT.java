@@ -27,6 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** An embedded collector, fed over HTTP, read back from the Parquet lake with DuckDB. */
 class CollectorIT {
 
+  /**
+   * The day the test's spans start: two days ago, so outcomes reported now fall inside the 7-day
+   * horizon whatever day the test runs (a fixed date made them late, and "unknown", once it was
+   * a week old).
+   */
+  private static final java.time.LocalDate DAY =
+      java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(2);
+
+
   private static final String TRACE_ID = "5b8efff798038103d269b633813fc60c";
 
   @TempDir Path tmp;
@@ -51,7 +60,7 @@ class CollectorIT {
 
   @Test
   void otlpJsonSpanKeepsItsHexTraceIdAsWorkflowIdAndIsPricedByHand() throws Exception {
-    long start = Instant.parse("2026-11-20T10:00:00Z").getEpochSecond() * 1_000_000_000L;
+    long start = DAY.atTime(10, 0).toInstant(java.time.ZoneOffset.UTC).getEpochSecond() * 1_000_000_000L;
     String body = """
         {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"py-bot"}}]},
          "scopeSpans":[{"spans":[
@@ -223,8 +232,8 @@ class CollectorIT {
   void aLateRootSpanMovesItsWorkflowToAnEarlierDayAndTheEmptiedDayIsSuperseded()
       throws Exception {
     String trace = "fedcba9876543210fedcba9876543210";
-    long rootStart = Instant.parse("2026-11-20T23:59:59Z").getEpochSecond() * 1_000_000_000L;
-    long callStart = Instant.parse("2026-11-21T00:00:01Z").getEpochSecond() * 1_000_000_000L;
+    long rootStart = DAY.atTime(23, 59, 59).toInstant(java.time.ZoneOffset.UTC).getEpochSecond() * 1_000_000_000L;
+    long callStart = DAY.plusDays(1).atTime(0, 0, 1).toInstant(java.time.ZoneOffset.UTC).getEpochSecond() * 1_000_000_000L;
     String call = """
         {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
          "scopeSpans":[{"spans":[
@@ -238,7 +247,7 @@ class CollectorIT {
         """.formatted(trace, callStart, callStart + 1_000_000L);
     assertThat(post("/v1/traces", "application/json", call).statusCode()).isEqualTo(200);
     collector.flush();
-    collector.rollupNow(); // the workflow is first known on 2026-11-21, from its call
+    collector.rollupNow(); // the workflow is first known on DAY + 1, from its call
     String root = """
         {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
          "scopeSpans":[{"spans":[
@@ -252,7 +261,7 @@ class CollectorIT {
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
           "SELECT day, workflow_name, calls FROM workflows_latest")) {
         assertThat(rs.next()).isTrue();
-        assertThat(rs.getString(1)).isEqualTo("2026-11-20");
+        assertThat(rs.getString(1)).isEqualTo(DAY.toString());
         assertThat(rs.getString(2)).isEqualTo("midnight-job");
         assertThat(rs.getLong(3)).isEqualTo(1);
         assertThat(rs.next()).as("the workflow is counted once").isFalse();
@@ -331,7 +340,7 @@ class CollectorIT {
   @Test
   void aProviderReportedCostIsKeptBesideTheCatalogCostAndComparedPerDayAndModel()
       throws Exception {
-    long start = Instant.parse("2026-11-20T10:00:00Z").getEpochSecond() * 1_000_000_000L;
+    long start = DAY.atTime(10, 0).toInstant(java.time.ZoneOffset.UTC).getEpochSecond() * 1_000_000_000L;
     String span = """
         {"traceId":"%1$s","spanId":"%2$s","name":"chat","kind":3,
          "startTimeUnixNano":"%3$d","endTimeUnixNano":"%4$d","attributes":[
@@ -375,7 +384,7 @@ class CollectorIT {
     }
     var rows = new io.flowcost.collector.report.IntentReport(lake, true).providerCost();
     assertThat(rows).singleElement().satisfies(r -> {
-      assertThat(r.day()).isEqualTo(java.time.LocalDate.parse("2026-11-20"));
+      assertThat(r.day()).isEqualTo(DAY);
       assertThat(r.provider() + "/" + r.model()).isEqualTo("openai/gpt-4o-mini");
       assertThat(r.calls()).isEqualTo(2);
       assertThat(r.catalogCost()).isEqualByComparingTo("0.00054");
