@@ -1,6 +1,9 @@
 package io.flowcost.collector;
 
 import io.flowcost.collector.budget.LiveControl;
+import io.flowcost.collector.metrics.CollectorMetrics;
+import io.flowcost.collector.metrics.MetricsRegistry;
+import io.flowcost.collector.metrics.MetricsSettings;
 import io.flowcost.collector.pipeline.CatalogCallCoster;
 import io.flowcost.collector.pipeline.Pipeline;
 import io.flowcost.collector.pricing.CallPricer;
@@ -57,11 +60,23 @@ public final class Collector implements AutoCloseable {
       Path tlsCert,
       Path tlsKey,
       Duration requestTimeout,
-      long maxInFlightBodyBytes) {
+      long maxInFlightBodyBytes,
+      MetricsSettings metrics) {
+
+    /** Default {@code /metrics} settings ({@link MetricsSettings#DEFAULTS}). */
+    public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
+        Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
+        Duration rollupDelay, long maxBodyBytes, long maxBufferedRows, int horizonDays,
+        String instanceId, Path tlsCert, Path tlsKey, Duration requestTimeout,
+        long maxInFlightBodyBytes) {
+      this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
+          flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
+          tlsCert, tlsKey, requestTimeout, maxInFlightBodyBytes, MetricsSettings.DEFAULTS);
+    }
 
     /**
      * Everything but the in-flight bound, which gets its default ({@link
-     * #defaultMaxInFlightBodyBytes}).
+     * #defaultMaxInFlightBodyBytes}), and the {@code /metrics} settings (defaults).
      */
     public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
         Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
@@ -69,7 +84,7 @@ public final class Collector implements AutoCloseable {
         String instanceId, Path tlsCert, Path tlsKey, Duration requestTimeout) {
       this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
           flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
-          tlsCert, tlsKey, requestTimeout, 0);
+          tlsCert, tlsKey, requestTimeout, 0, MetricsSettings.DEFAULTS);
     }
 
     /** A plain-HTTP collector with a 30 s request timeout. */
@@ -79,7 +94,7 @@ public final class Collector implements AutoCloseable {
         String instanceId) {
       this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
           flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
-          null, null, Duration.ofSeconds(30), 0);
+          null, null, Duration.ofSeconds(30), 0, MetricsSettings.DEFAULTS);
     }
 
     /**
@@ -137,6 +152,7 @@ public final class Collector implements AutoCloseable {
 
   private final Vertx vertx;
   private final Pipeline pipeline;
+  private final CollectorMetrics metrics;
   private final RollupScheduler rollups;
   private final CollectorServer server;
   private final PriceCatalogWatcher prices;
@@ -146,9 +162,10 @@ public final class Collector implements AutoCloseable {
   private final LiveControl live;
   private boolean closed;
 
-  private Collector(Vertx vertx, Pipeline pipeline, RollupScheduler rollups,
-      CollectorServer server, PriceCatalogWatcher prices, int port, DataDirLock dataDirLock,
-      Path dataDir, LiveControl live) {
+  private Collector(Vertx vertx, Pipeline pipeline, CollectorMetrics metrics,
+      RollupScheduler rollups, CollectorServer server, PriceCatalogWatcher prices, int port,
+      DataDirLock dataDirLock, Path dataDir, LiveControl live) {
+    this.metrics = metrics;
     this.live = live;
     this.dataDirLock = dataDirLock;
     this.dataDir = dataDir;
@@ -211,6 +228,12 @@ public final class Collector implements AutoCloseable {
         new Pipeline.Settings(config.flushInterval(), 50_000, config.maxBufferedRows(), 2_000_000),
         wal, flusher, new CatalogCallCoster(pricer), rollups, new CoverageCounters(), clock,
         new Pipeline.Durability(config.dataDir(), config.store()));
+    MetricsSettings metricsSettings = config.metrics() == null ? MetricsSettings.DEFAULTS
+        : config.metrics();
+    CollectorMetrics metrics = new CollectorMetrics(
+        new MetricsRegistry(metricsSettings.maxLabelValues()), metricsSettings, clock);
+    metrics.registerHealth(pipeline, config.dataDir(), config.maxBufferedRows());
+    pipeline.onAccepted(metrics);
     LiveControl live = LiveControl.start(plan, rollup, config.dataDir(), instanceId);
     pipeline.onAccepted(live::accepted);
     int replayed;
@@ -229,7 +252,7 @@ public final class Collector implements AutoCloseable {
         new CollectorServer.Settings(config.host(), config.port(), config.maxBodyBytes(), 5,
             config.requestTimeout() == null ? Duration.ofSeconds(30) : config.requestTimeout(),
             config.tlsCert(), config.tlsKey(), config.inFlightBodyBytes()),
-        pipeline, keys, clock);
+        pipeline, keys, metrics, clock);
     server.budgets(live);
     int port;
     try {
@@ -247,11 +270,11 @@ public final class Collector implements AutoCloseable {
         .write(config.dataDir());
     LOG.info("listening on " + (config.tlsCert() != null ? "https" : "http") + "://"
         + config.host() + ":" + port + " (OTLP/HTTP /v1/traces,"
-        + " /v1/outcomes, /health); lake " + config.lakeUri() + "; data dir "
+        + " /v1/outcomes, /health, /metrics); lake " + config.lakeUri() + "; data dir "
         + config.dataDir().toAbsolutePath().normalize() + "; rows reach the lake every "
         + DurationText.of(config.flushInterval()) + " (--flush-interval) and at shutdown;"
         + " catalog " + pricer.get().catalog().version());
-    return new Collector(vertx, pipeline, rollups, server, prices, port, dataDirLock,
+    return new Collector(vertx, pipeline, metrics, rollups, server, prices, port, dataDirLock,
         config.dataDir(), live);
   }
 
@@ -275,6 +298,14 @@ public final class Collector implements AutoCloseable {
       t = t.getCause();
     }
     return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  /**
+   * The registry behind {@code GET /metrics}: collector features register their own figures
+   * here ({@link MetricsRegistry#counter}, {@link MetricsRegistry#gauge}).
+   */
+  public MetricsRegistry metrics() {
+    return metrics.registry();
   }
 
   /** The port the server listens on. */

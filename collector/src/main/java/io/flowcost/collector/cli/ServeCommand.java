@@ -1,6 +1,7 @@
 package io.flowcost.collector.cli;
 
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.metrics.MetricsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -15,6 +16,9 @@ import picocli.CommandLine.Option;
         "SIGTERM (or Ctrl-C) flushes everything accepted to the lake and rolls up before"
             + " exiting; a crash loses nothing acknowledged (write-ahead log in --data-dir)."})
 final class ServeCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
       description = "Address to bind (default: ${DEFAULT-VALUE}; use 0.0.0.0 to accept remote"
@@ -104,17 +108,56 @@ final class ServeCommand implements Callable<Integer> {
           + " eighth of the maximum heap, at least twice --max-body).")
   long maxInFlightBytes;
 
+  @Option(names = "--metrics-max-label-values", defaultValue = "20", paramLabel = "N",
+      description = "GET /metrics: distinct values each label (intent, model, team, service) keeps;"
+          + " later ones are counted as 'other' (default: ${DEFAULT-VALUE}).")
+  int metricsMaxLabelValues;
+
+  @Option(names = "--metrics-team-tag", defaultValue = "team", paramLabel = "TAG",
+      description = "GET /metrics: the workflow tag shown as the 'team' label"
+          + " (default: ${DEFAULT-VALUE}).")
+  String metricsTeamTag;
+
+  @Option(names = "--metrics-token-file", paramLabel = "FILE",
+      description = "GET /metrics requires 'Authorization: Bearer' with the token in this file"
+          + " (Prometheus bearer_token_file); with --api-keys an API key works too, and without"
+          + " either /metrics is open like /health.")
+  Path metricsTokenFile;
+
+  @Option(names = "--metrics-attribution-wait", defaultValue = "10m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "GET /metrics: how long spend waits for its workflow's root span (which names"
+          + " the intent) before it is counted as intent 'unattributed' (default: ${DEFAULT-VALUE}).")
+  Duration metricsAttributionWait;
+
   @Override
   public Integer call() throws Exception {
     if (maxInFlightBytes != 0 && maxInFlightBytes < 2 * maxBody) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--max-inflight-bytes must be at least twice --max-body (" + 2 * maxBody
               + "), so that one largest request, compressed and decompressed, always fits");
+    }
+    String token = null;
+    if (metricsTokenFile != null) {
+      try {
+        token = java.nio.file.Files.readString(metricsTokenFile).strip();
+      } catch (java.io.IOException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "cannot read --metrics-token-file " + metricsTokenFile + " (" + e + ")");
+      }
+    }
+    MetricsSettings metrics;
+    try {
+      metrics = new MetricsSettings(metricsMaxLabelValues, metricsTeamTag, token,
+          metricsAttributionWait);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          e.getMessage());
     }
     Collector.Config config = new Collector.Config(host, port, lake.store(), lake.lake,
         lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
         maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout,
-        maxInFlightBytes);
+        maxInFlightBytes, metrics);
     Collector collector = Collector.start(config, Collector.Live.of(budgets, alertWebhooks));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

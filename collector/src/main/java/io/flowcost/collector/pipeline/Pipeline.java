@@ -74,12 +74,15 @@ public final class Pipeline implements AutoCloseable {
   /**
    * Hears of every row newly accepted: rows the write-ahead log took (duplicates of rows already
    * seen excluded) and rows replayed from it at start. Called on the log's thread while it holds
-   * the buffer: implementations are quick and in-memory (live budget spend).
+   * the buffer: implementations are quick and in-memory (live budget spend, /metrics).
    */
   public interface AcceptListener {
     /** {@code rows} were newly accepted. */
     void accepted(List<LakeRecord> rows);
   }
+
+  private final AtomicLong lastSuccessfulFlushMillis = new AtomicLong();
+  private final AtomicLong flushFailures = new AtomicLong();
 
   private final Settings settings;
   private final RecordLog wal;
@@ -99,7 +102,8 @@ public final class Pipeline implements AutoCloseable {
   private final ScheduledExecutorService flushTimer;
   private final AtomicLong buffered = new AtomicLong();
   private volatile boolean closed;
-  private volatile AcceptListener acceptListener = rows -> {};
+  private final List<AcceptListener> acceptListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private List<LakeRecord> buffer = new ArrayList<>();
   /** Rows of failed flushes, retried first; their log segments are kept until they land. */
   private List<LakeRecord> retry = new ArrayList<>();
@@ -158,20 +162,25 @@ public final class Pipeline implements AutoCloseable {
     });
   }
 
-  /** Sets who hears of newly accepted rows; call before {@link #start()}. */
+  /**
+   * Adds a listener that hears of newly accepted rows (budgets, metrics); call before
+   * {@link #start()}. Listeners are told in the order added.
+   */
   public void onAccepted(AcceptListener listener) {
-    this.acceptListener = listener;
+    acceptListeners.add(listener);
   }
 
   private void tellAccepted(List<LakeRecord> rows) {
     if (rows.isEmpty()) {
       return;
     }
-    try {
-      acceptListener.accepted(rows);
-    } catch (RuntimeException e) {
-      // the rows are durable already; a listener's bug must not fail the request
-      LOG.log(Level.WARNING, "accept listener failed: " + e, e);
+    for (AcceptListener l : acceptListeners) {
+      try {
+        l.accepted(rows);
+      } catch (RuntimeException e) {
+        // the rows are durable already; a listener's bug must not fail the request
+        LOG.log(Level.WARNING, "accept listener failed: " + e, e);
+      }
     }
   }
 
@@ -212,10 +221,29 @@ public final class Pipeline implements AutoCloseable {
     if (kept > 0) {
       LOG.info("replayed " + kept + " records from the write-ahead log; flushing them to the lake");
     }
+    lastSuccessfulFlushMillis.set(clock.millis());
     walThread.start();
     long ms = settings.flushInterval().toMillis();
     flushTimer.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
     return kept;
+  }
+
+  /**
+   * When the last flush finished with nothing left to retry (epoch millis; the start time until
+   * the first flush), so {@code now - this} is how far the lake lags behind this collector.
+   */
+  public long lastSuccessfulFlushMillis() {
+    return lastSuccessfulFlushMillis.get();
+  }
+
+  /** Flushes that failed (rows kept and retried) since start. */
+  public long flushFailures() {
+    return flushFailures.get();
+  }
+
+  /** Requests waiting for the write-ahead log's next group commit. */
+  public int queuedRequests() {
+    return queue.size();
   }
 
   /** True when the buffer is full (the lake is slow or down): refuse new data with 503. */
@@ -428,6 +456,7 @@ public final class Pipeline implements AutoCloseable {
         intent.end();
       }
       wal.deleteUpTo(segment);
+      lastSuccessfulFlushMillis.set(clock.millis());
       return;
     }
     if (!rows.isEmpty() && intent != null) {
@@ -469,6 +498,7 @@ public final class Pipeline implements AutoCloseable {
         retry = failed;
       }
       coverage.restore(counters);
+      flushFailures.incrementAndGet();
       if (firstError instanceof IOException io) {
         throw io;
       }
@@ -483,9 +513,11 @@ public final class Pipeline implements AutoCloseable {
         flusher.publish(List.of(), counters);
       } catch (IOException | RuntimeException e) {
         coverage.restore(counters);
+        flushFailures.incrementAndGet();
         throw e;
       }
     }
+    lastSuccessfulFlushMillis.set(clock.millis());
   }
 
   /**

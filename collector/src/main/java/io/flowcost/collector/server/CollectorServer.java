@@ -9,6 +9,7 @@ import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.budget.BudgetBoard;
 import io.flowcost.collector.budget.LiveControl;
 import io.flowcost.collector.ingest.SpanInterpreter;
+import io.flowcost.collector.metrics.CollectorMetrics;
 import io.flowcost.collector.otlp.BadInputException;
 import io.flowcost.collector.otlp.OtlpTraceDecoder;
 import io.flowcost.collector.pipeline.OutcomeConflictException;
@@ -36,7 +37,7 @@ import java.util.logging.Logger;
 
 /**
  * The collector's HTTP surface: {@code POST /v1/traces} (OTLP/HTTP, protobuf and JSON),
- * {@code POST /v1/outcomes}, {@code GET /health}.
+ * {@code POST /v1/outcomes}, {@code GET /health}, {@code GET /metrics} (Prometheus text).
  *
  * <p>Handlers never block the event loop: decoding runs on worker threads and durability waits
  * on the write-ahead log's future. Bad input gets a 4xx with a message naming the problem.
@@ -84,11 +85,19 @@ public final class CollectorServer {
   private final OutcomeDecoder outcomes;
   private final ApiKeys apiKeys;
   private final RequestBodies bodies;
+  private final CollectorMetrics metrics;
   private HttpServer server;
   private volatile LiveControl live;
 
+  /** Routes whose requests are counted under their own name; others count as {@code other}. */
+  private static final java.util.Set<String> ROUTES =
+      java.util.Set.of("/v1/traces", "/v1/outcomes", "/v1/budgets", "/health", "/metrics");
+  /** Context key of the reason a request was refused, for the rejected-requests counter. */
+  static final String REJECT_REASON = "flowcost.reject";
+
   public CollectorServer(Vertx vertx, Settings settings, Pipeline pipeline, ApiKeys apiKeys,
-      Clock clock) {
+      CollectorMetrics metrics, Clock clock) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.settings = settings;
     this.pipeline = pipeline;
@@ -97,13 +106,21 @@ public final class CollectorServer {
     this.outcomes = new OutcomeDecoder(clock);
     this.bodies = new RequestBodies(settings.maxBodyBytes(), settings.maxInFlightBytes(),
         settings.retryAfterSeconds());
+    metrics.registry().gauge("flowcost_inflight_body_bytes",
+        "Bytes of request bodies held right now, received and decompressed",
+        bodies::inFlight);
+    metrics.registry().gauge("flowcost_inflight_body_bytes_limit",
+        "Bytes of request bodies held at once beyond which requests get 503"
+            + " (--max-inflight-bytes)", settings::maxInFlightBytes);
   }
 
   /** Starts listening; the future completes with the bound port. */
   public Future<Integer> start() {
     Router router = Router.router(vertx);
+    router.route().order(-2).handler(this::observe);
     router.get("/health").handler(this::health);
     router.get("/v1/budgets").handler(this::authorize).handler(this::budgets);
+    router.get("/metrics").handler(this::metrics);
     router.route().order(-1).handler(this::deadline);
     // authorised and admitted from the headers alone, before a byte of the body is read
     router.post("/v1/traces").handler(this::authorize).handler(this::admit).handler(bodies)
@@ -113,7 +130,7 @@ public final class CollectorServer {
     // the request's path is not echoed: nothing from a request goes back into a reply or a log
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint (use POST /v1/traces, POST /v1/outcomes, GET /v1/budgets,"
-            + " GET /health)"));
+            + " GET /health, GET /metrics)"));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
@@ -182,11 +199,70 @@ public final class CollectorServer {
     ctx.next();
   }
 
-  private void authorize(RoutingContext ctx) {
-    if (!apiKeys.enabled()) {
-      ctx.next();
-      return;
+  /**
+   * Counts every answered request by route and status, and refused ones by reason. The route is
+   * one of {@link #ROUTES} or {@code other}: a request's path never becomes a label value.
+   */
+  private void observe(RoutingContext ctx) {
+    String path = ctx.request().path();
+    String route = path != null && ROUTES.contains(path) ? path : "other";
+    ctx.addEndHandler(v -> {
+      int status = ctx.response().getStatusCode();
+      metrics.request(route, status);
+      if (status >= 400) {
+        String reason = ctx.get(REJECT_REASON);
+        metrics.rejected(route, reason != null ? reason : switch (status) {
+          case 400 -> "bad_input";
+          case 401 -> "unauthorized";
+          case 404, 405 -> "not_found";
+          case 408 -> "timeout";
+          case 409 -> "conflict";
+          case 413 -> "too_large";
+          case 415 -> "unsupported_encoding";
+          default -> "status_" + status;
+        });
+      }
+    });
+    ctx.next();
+  }
+
+  /**
+   * {@code GET /metrics} in Prometheus text format 0.0.4. Rendered on a worker thread: the
+   * health gauges read directory sizes from disk.
+   *
+   * <p>Who may scrape: with {@code --api-keys}, a valid API key or the scrape token (metrics
+   * name intents, teams and their spend); without API keys, the scrape token when one is set,
+   * else anyone who can reach the port (like {@code /health}).
+   */
+  private void metrics(RoutingContext ctx) {
+    String token = metrics.settings().scrapeToken();
+    if (apiKeys.enabled() || token != null) {
+      String presented = presentedKey(ctx);
+      boolean ok = presented != null && ((token != null && constantTimeEquals(presented, token))
+          || (apiKeys.enabled() && apiKeys.owner(presented).isPresent()));
+      if (!ok) {
+        error(ctx, 401, "/metrics needs the scrape token (Authorization: Bearer, from"
+            + " --metrics-token-file)" + (apiKeys.enabled() ? " or an API key" : ""));
+        return;
+      }
     }
+    vertx.executeBlocking(() -> metrics.registry().render(), false)
+        .onSuccess(text -> ctx.response().setStatusCode(200)
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+        .onFailure(e -> {
+          LOG.warning("could not render /metrics (" + e.getClass().getSimpleName() + ")");
+          error(ctx, 500, "metrics could not be rendered");
+        });
+  }
+
+  private static boolean constantTimeEquals(String a, String b) {
+    return java.security.MessageDigest.isEqual(
+        a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The key a request presents: the API-key header, else a bearer token. */
+  private static String presentedKey(RoutingContext ctx) {
     String key = ctx.request().getHeader(API_KEY_HEADER);
     if (key == null) {
       String auth = ctx.request().getHeader("Authorization");
@@ -194,6 +270,15 @@ public final class CollectorServer {
         key = auth.substring(7).trim();
       }
     }
+    return key;
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (!apiKeys.enabled()) {
+      ctx.next();
+      return;
+    }
+    String key = presentedKey(ctx);
     if (key == null || apiKeys.owner(key).isEmpty()) {
       error(ctx, 401, "missing or unknown API key: send it in the " + API_KEY_HEADER
           + " header (agent setting flowcost.api-key)");
@@ -205,6 +290,7 @@ public final class CollectorServer {
 
   private void admit(RoutingContext ctx) {
     if (pipeline.overloaded()) {
+      ctx.put(REJECT_REASON, "overloaded");
       ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
       error(ctx, 503, "collector buffer is full (the lake is slow or unreachable); retry later");
       return;
@@ -224,6 +310,7 @@ public final class CollectorServer {
         .onSuccess(batch -> {
           ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
           if (batch.rejected() > 0) {
+            metrics.rejectedSpans(batch.rejectedByReason());
             response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
                 .setRejectedSpans(batch.rejected())
                 .setErrorMessage(SafeText.of("rejected spans by reason: "
@@ -295,11 +382,13 @@ public final class CollectorServer {
       LOG.info("rejected a request with " + what + " (400): " + SafeText.of(bad.getMessage(), 1000));
       error(ctx, 400, bad.getMessage());
     } else if (e instanceof IllegalStateException) {
+      ctx.put(REJECT_REASON, "shutting_down");
       ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
       error(ctx, 503, "collector is shutting down; retry against another instance or later");
     } else {
       LOG.warning("could not store " + what + " (" + e.getClass().getSimpleName()
           + "); answered 503 so the sender retries");
+      ctx.put(REJECT_REASON, "storage_error");
       ctx.response().putHeader("Retry-After", Integer.toString(settings.retryAfterSeconds()));
       error(ctx, 503, "could not store the request durably; retry later");
     }

@@ -183,6 +183,7 @@ final class RequestBodies implements Handler<RoutingContext> {
 
   private void overloaded(RoutingContext ctx) {
     ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    ctx.put(CollectorServer.REJECT_REASON, "inflight_full");
     CollectorServer.error(ctx, 503, overloadedMessage());
   }
 
