@@ -10,6 +10,10 @@ echo "==> MinIO server binary (built once, cached)"
 MINIO_BIN=$(scripts/minio.sh ensure)
 export MINIO_BIN
 
+echo "==> Redis server (the budget-store tests; apt-get install once)"
+REDIS_BIN=$(scripts/redis.sh ensure)
+export REDIS_BIN
+
 # install, not just verify: the fuzzing step below runs one module on its own and resolves the
 # project's other modules from the local repository, which on a fresh machine holds none of them.
 echo "==> Java: mvn -B install (unit, integration, end-to-end)"

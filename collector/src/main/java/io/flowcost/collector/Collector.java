@@ -126,14 +126,16 @@ public final class Collector implements AutoCloseable {
    * @param budgetsFile the budgets file ({@code --budgets}), or {@code null} for none
    * @param alertWebhooks {@code --alert-webhook} values ({@code slack:URL}, {@code json:URL} or
    *     a plain URL for generic JSON)
+   * @param budgetStore {@code redis://host:port[/db]} shared by several collectors, or
+   *     {@code null}: this collector's counts alone
    * @param evaluateEvery how often budgets are checked for alerts (at most 15 s)
    * @param clock the clock of periods and alerts (tests simulate time with it)
    */
-  public record Live(Path budgetsFile, List<String> alertWebhooks, Duration evaluateEvery,
-      Clock clock) {
+  public record Live(Path budgetsFile, List<String> alertWebhooks, String budgetStore,
+      Duration evaluateEvery, Clock clock) {
 
     /** No budgets, no alerts. */
-    public static final Live NONE = new Live(null, List.of(), Duration.ofSeconds(10),
+    public static final Live NONE = new Live(null, List.of(), null, Duration.ofSeconds(10),
         Clock.systemUTC());
 
     public Live {
@@ -144,9 +146,9 @@ public final class Collector implements AutoCloseable {
       }
     }
 
-    /** Budgets from {@code file} and alerts to {@code webhooks}, checked every 10 s. */
-    public static Live of(Path file, List<String> webhooks) {
-      return new Live(file, webhooks, Duration.ofSeconds(10), Clock.systemUTC());
+    /** Budgets from {@code file}, alerts to {@code webhooks}, checked every 10 s. */
+    public static Live of(Path file, List<String> webhooks, String budgetStore) {
+      return new Live(file, webhooks, budgetStore, Duration.ofSeconds(10), Clock.systemUTC());
     }
   }
 

@@ -60,7 +60,7 @@ public final class LakeSpendLoader {
         while (rs.next()) {
           LocalDate day = rs.getObject("date", LocalDate.class);
           ledger.call(rs.getString("workflow_id"), day.atStartOfDay(ZoneOffset.UTC).toInstant(),
-              SpendLedger.nanos(rs.getBigDecimal("usd")));
+              SpendLedger.nanos(rs.getBigDecimal("usd")), null);
           rows += rs.getLong("n");
         }
       }

@@ -2,6 +2,7 @@ package io.flowcost.collector.budget;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.alert.Alert;
+import io.flowcost.collector.alert.AlertClaims;
 import io.flowcost.collector.alert.FiredAlerts;
 import io.flowcost.collector.alert.WebhookSender;
 import io.flowcost.collector.alert.WebhookTarget;
@@ -30,8 +31,8 @@ public final class LiveControl implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LiveControl.class.getName());
 
   /** Checked configuration: what {@link #start} runs. */
-  public record Plan(List<Budget> budgets, List<WebhookTarget> webhooks, Duration evaluateEvery,
-      Clock clock) {}
+  public record Plan(List<Budget> budgets, List<WebhookTarget> webhooks, String budgetStore,
+      Duration evaluateEvery, Clock clock) {}
 
   private final Plan plan;
   private final SpendLedger ledger;
@@ -39,9 +40,11 @@ public final class LiveControl implements AutoCloseable {
   private final BudgetAlerter alerter;
   private final WebhookSender sender;
   private final ScheduledExecutorService ticker;
+  private final RedisSpendStore store;
 
   private LiveControl(Plan plan, SpendLedger ledger, BudgetBoard board, BudgetAlerter alerter,
-      WebhookSender sender, ScheduledExecutorService ticker) {
+      WebhookSender sender, ScheduledExecutorService ticker, RedisSpendStore store) {
+    this.store = store;
     this.plan = plan;
     this.ledger = ledger;
     this.board = board;
@@ -58,7 +61,11 @@ public final class LiveControl implements AutoCloseable {
     for (String w : live.alertWebhooks()) {
       targets.add(WebhookTarget.parse(w));
     }
-    return new Plan(budgets, targets, live.evaluateEvery(), live.clock());
+    String store = live.budgetStore() == null ? null : RedisSpendStore.check(live.budgetStore());
+    if (store != null && budgets.isEmpty()) {
+      throw new IllegalArgumentException("--budget-store needs --budgets FILE");
+    }
+    return new Plan(budgets, targets, store, live.evaluateEvery(), live.clock());
   }
 
   /**
@@ -81,17 +88,33 @@ public final class LiveControl implements AutoCloseable {
             + " on until the next start", e);
       }
     }
-    BudgetBoard board = new BudgetBoard(plan.budgets(), ledger::spend, plan.clock());
+    RedisSpendStore store = null;
+    BudgetBoard board;
+    FiredAlerts fired = FiredAlerts.load(dataDir.resolve("alerts-fired"), plan.clock());
+    AlertClaims claims = fired;
+    if (plan.budgetStore() != null) {
+      RedisSpendStore shared = new RedisSpendStore(plan.budgetStore(), plan.clock(),
+          Duration.ofSeconds(2));
+      store = shared;
+      // after the lake was read: only live credits go to the store (the lake's are there)
+      ledger.onCredit(shared::credited);
+      board = new BudgetBoard(plan.budgets(), c -> shared.spend(c, ledger.spend(c)),
+          plan.clock());
+      shared.watch(board.statuses().stream().map(BudgetBoard.Status::counter).toList());
+      shared.start(Duration.ofSeconds(1));
+      claims = shared.claims(fired);
+    } else {
+      board = new BudgetBoard(plan.budgets(), ledger::spend, plan.clock());
+    }
     WebhookSender sender = new WebhookSender(plan.webhooks(), instanceId, 1000,
         Duration.ofSeconds(1));
-    FiredAlerts fired = FiredAlerts.load(dataDir.resolve("alerts-fired"), plan.clock());
-    BudgetAlerter alerter = new BudgetAlerter(board, fired, sender::send);
+    BudgetAlerter alerter = new BudgetAlerter(board, claims, sender::send);
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "flowcost-budgets");
       t.setDaemon(true);
       return t;
     });
-    LiveControl live = new LiveControl(plan, ledger, board, alerter, sender, ticker);
+    LiveControl live = new LiveControl(plan, ledger, board, alerter, sender, ticker, store);
     if (!plan.budgets().isEmpty()) {
       long ms = plan.evaluateEvery().toMillis();
       ticker.scheduleWithFixedDelay(live::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
@@ -117,7 +140,31 @@ public final class LiveControl implements AutoCloseable {
   /** Evaluates budgets now: sends the alerts due. Called by the ticker; tests call it directly. */
   public void tick() {
     ledger.prune(plan.clock().instant());
+    if (store != null) {
+      // the period may have rolled: read the new periods' counters from now on
+      store.watch(board.statuses().stream().map(BudgetBoard.Status::counter).toList());
+    }
     alerter.tick();
+  }
+
+  /**
+   * Sends waiting credits to the shared store and reads its counters now (the store's thread
+   * does this every second; tests call it to be deterministic). No-op without a store.
+   */
+  public void syncStore() {
+    if (store != null) {
+      store.sync();
+    }
+  }
+
+  /** The state of the budget counters' store, for {@code /health}. */
+  public String storeState() {
+    return store == null ? "local" : store.describe();
+  }
+
+  /** True unless a shared store is configured and unreachable. */
+  public boolean storeUp() {
+    return store == null || store.up();
   }
 
   /** Budget status (what {@code /v1/budgets} serves). */
@@ -143,6 +190,9 @@ public final class LiveControl implements AutoCloseable {
   @Override
   public void close() {
     ticker.shutdownNow();
+    if (store != null) {
+      store.close();
+    }
     sender.close();
   }
 }

@@ -36,10 +36,13 @@ public final class SpendLedger {
 
   private static final Logger LOG = Logger.getLogger(SpendLedger.class.getName());
 
-  /** Receives every credit, e.g. a shared store ({@code --budget-store}). */
+  /** Receives every live credit, e.g. a shared store ({@code --budget-store}). */
   public interface CreditListener {
-    /** {@code nanos} nano-dollars were added to {@code counter}. */
-    void credited(OwnerPeriod counter, long nanos);
+    /**
+     * The call span {@code spanId} added {@code nanos} nano-dollars to each of {@code counters}.
+     * Credits rebuilt from the lake at start are not reported (they were reported when live).
+     */
+    void credited(String spanId, List<OwnerPeriod> counters, long nanos);
   }
 
   private final Set<String> ownerKeys;
@@ -50,10 +53,10 @@ public final class SpendLedger {
   private final LinkedHashMap<String, Map<String, String>> owners;
   /** Cost of calls whose workflow's root span has not arrived yet, per call start instant. */
   private final LinkedHashMap<String, List<Pending>> pending;
-  private volatile CreditListener listener = (c, n) -> {};
+  private volatile CreditListener listener = (s, c, n) -> {};
   private boolean warnedPendingFull;
 
-  private record Pending(Instant start, long nanos) {}
+  private record Pending(Instant start, long nanos, String spanId) {}
 
   /**
    * @param budgets the budgets whose owners are tracked
@@ -102,16 +105,21 @@ public final class SpendLedger {
     }
     for (LakeRecord r : rows) {
       if (r instanceof CallRecord c && c.costUsd() != null && c.costUsd().signum() > 0) {
-        call(c.workflowId(), c.startTime(), nanos(c.costUsd()));
+        call(c.workflowId(), c.startTime(), nanos(c.costUsd()), c.spanId());
       }
     }
   }
 
-  /** A call of {@code workflowId} that started at {@code start} cost {@code nanos}. */
-  public synchronized void call(String workflowId, Instant start, long nanos) {
+  /**
+   * A call of {@code workflowId} that started at {@code start} cost {@code nanos}.
+   *
+   * @param spanId the call's span id, or {@code null} for spend rebuilt from the lake (not told
+   *     to the {@link CreditListener})
+   */
+  public synchronized void call(String workflowId, Instant start, long nanos, String spanId) {
     Map<String, String> tags = owners.get(workflowId);
     if (tags != null) {
-      credit(tags, start, nanos);
+      credit(tags, start, nanos, spanId);
       return;
     }
     List<Pending> list = pending.get(workflowId);
@@ -129,7 +137,7 @@ public final class SpendLedger {
       list = new ArrayList<>(2);
       pending.put(workflowId, list);
     }
-    list.add(new Pending(start, nanos));
+    list.add(new Pending(start, nanos, spanId));
   }
 
   /** The root span of {@code workflowId} arrived with {@code tags}. */
@@ -148,12 +156,13 @@ public final class SpendLedger {
     List<Pending> waiting = pending.remove(workflowId);
     if (waiting != null) {
       for (Pending p : waiting) {
-        credit(mine, p.start(), p.nanos());
+        credit(mine, p.start(), p.nanos(), p.spanId());
       }
     }
   }
 
-  private void credit(Map<String, String> tags, Instant start, long nanos) {
+  private void credit(Map<String, String> tags, Instant start, long nanos, String spanId) {
+    List<OwnerPeriod> counters = new ArrayList<>(2);
     for (Map.Entry<String, String> t : tags.entrySet()) {
       for (BudgetPeriod period : BudgetPeriod.values()) {
         if (!budgeted.contains(t.getKey() + "\u0000" + t.getValue() + "\u0000" + period)) {
@@ -162,8 +171,11 @@ public final class SpendLedger {
         OwnerPeriod counter = new OwnerPeriod(t.getKey(), t.getValue(), period,
             period.idOf(start));
         spend.merge(counter, nanos, Long::sum);
-        listener.credited(counter, nanos);
+        counters.add(counter);
       }
+    }
+    if (spanId != null && !counters.isEmpty()) {
+      listener.credited(spanId, List.copyOf(counters), nanos);
     }
   }
 

@@ -130,6 +130,12 @@ final class ServeCommand implements Callable<Integer> {
           + " the intent) before it is counted as intent 'unattributed' (default: ${DEFAULT-VALUE}).")
   Duration metricsAttributionWait;
 
+  @Option(names = "--budget-store", paramLabel = "URI",
+      description = "Share budget counters with other collectors through Redis or Valkey:"
+          + " redis://host:port[/db]. Down: each collector enforces on its own counts and"
+          + " catches up when it is back (default: this collector's counts alone).")
+  String budgetStore;
+
   @Override
   public Integer call() throws Exception {
     if (maxInFlightBytes != 0 && maxInFlightBytes < 2 * maxBody) {
@@ -158,7 +164,8 @@ final class ServeCommand implements Callable<Integer> {
         lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
         maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout,
         maxInFlightBytes, metrics);
-    Collector collector = Collector.start(config, Collector.Live.of(budgets, alertWebhooks));
+    Collector collector = Collector.start(config, Collector.Live.of(budgets, alertWebhooks,
+        budgetStore));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -434,7 +434,8 @@ public final class CollectorServer {
     if (l != null && !l.board().budgets().isEmpty()) {
       ObjectNode b = body.putObject("budgets");
       b.put("count", l.board().budgets().size());
-      b.put("store", "local");
+      b.put("store", l.storeState());
+      b.put("store_up", l.storeUp());
       b.put("workflows_awaiting_root_span", l.ledger().pendingWorkflows());
       b.put("alerts_delivered", l.sender().delivered());
       b.put("alerts_queued", l.sender().queued());

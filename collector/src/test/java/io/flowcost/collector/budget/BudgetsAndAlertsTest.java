@@ -59,7 +59,7 @@ class BudgetsAndAlertsTest {
     return Collector.start(new Collector.Config("127.0.0.1", 0, d.store(), d.lakeUri(),
             d.lakeReadRoot(), d.dataDir(), null, null, Duration.ofHours(1), Duration.ofHours(1),
             1 << 20, 1_000_000, 7, "budget-test"),
-        new Collector.Live(budgets, List.of(hook.url()), Duration.ofSeconds(15), clock));
+        new Collector.Live(budgets, List.of(hook.url()), null, Duration.ofSeconds(15), clock));
   }
 
   @Test
@@ -195,31 +195,11 @@ class BudgetsAndAlertsTest {
   }
 
   private String root(String wf, String spanId, String team) {
-    return span(wf, spanId, null, """
-        {"key":"flowcost.workflow.root","value":{"boolValue":true}},
-        {"key":"flowcost.workflow.name","value":{"stringValue":"answer"}},
-        {"key":"flowcost.tag.team","value":{"stringValue":"%s"}}""".formatted(team));
+    return Otlp.root(now, wf, spanId, team);
   }
 
   private String call(String wf, String spanId) {
-    return span(wf, spanId, spanId.substring(0, 14) + "00", """
-        {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
-        {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
-        {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},
-        {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1000000"}},
-        {"key":"gen_ai.usage.output_tokens","value":{"intValue":"500000"}}""");
-  }
-
-  private String span(String wf, String spanId, String parent, String attributes) {
-    long start = now.getEpochSecond() * 1_000_000_000L;
-    String traceId = (wf + "0".repeat(32)).substring(0, 32).replaceAll("[^0-9a-f]", "f");
-    return """
-        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bot"}}]},
-         "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"%s",%s"name":"s","kind":1,
-          "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[%s]}]}]}]}
-        """.formatted(traceId, spanId,
-        parent == null ? "" : "\"parentSpanId\":\"" + parent + "\",", start,
-        start + 1_000_000_000L, attributes);
+    return Otlp.call(now, wf, spanId);
   }
 
   private void post(String body) throws Exception {
