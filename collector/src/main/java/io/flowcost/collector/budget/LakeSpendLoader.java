@@ -35,7 +35,7 @@ public final class LakeSpendLoader {
     long rows = 0;
     long workflows = 0;
     try (PreparedStatement roots = lake.prepareStatement(
-        "SELECT workflow_id, map_keys(tags) AS k, map_values(tags) AS v FROM workflow_spans"
+        "SELECT workflow_id, workflow_name, map_keys(tags) AS k, map_values(tags) AS v FROM workflow_spans"
             + " WHERE workflow_id IN (SELECT workflow_id FROM calls WHERE date >= ?)"
             + " ORDER BY start_time, received_at")) {
       roots.setObject(1, from);
@@ -47,7 +47,7 @@ public final class LakeSpendLoader {
           for (int i = 0; i < keys.length && i < values.length; i++) {
             tags.put(String.valueOf(keys[i]), String.valueOf(values[i]));
           }
-          ledger.root(rs.getString("workflow_id"), tags);
+          ledger.root(rs.getString("workflow_id"), rs.getString("workflow_name"), tags);
           workflows++;
         }
       }

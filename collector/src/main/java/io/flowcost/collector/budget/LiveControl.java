@@ -3,6 +3,7 @@ package io.flowcost.collector.budget;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.alert.Alert;
 import io.flowcost.collector.alert.AlertClaims;
+import io.flowcost.collector.alert.BurnRateDetector;
 import io.flowcost.collector.alert.FiredAlerts;
 import io.flowcost.collector.alert.WebhookSender;
 import io.flowcost.collector.alert.WebhookTarget;
@@ -42,9 +43,13 @@ public final class LiveControl implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final RedisSpendStore store;
 
+  private final BurnRateDetector burn;
+
   private LiveControl(Plan plan, SpendLedger ledger, BudgetBoard board, BudgetAlerter alerter,
-      WebhookSender sender, ScheduledExecutorService ticker, RedisSpendStore store) {
+      BurnRateDetector burn, WebhookSender sender, ScheduledExecutorService ticker,
+      RedisSpendStore store) {
     this.store = store;
+    this.burn = burn;
     this.plan = plan;
     this.ledger = ledger;
     this.board = board;
@@ -109,13 +114,17 @@ public final class LiveControl implements AutoCloseable {
     WebhookSender sender = new WebhookSender(plan.webhooks(), instanceId, 1000,
         Duration.ofSeconds(1));
     BudgetAlerter alerter = new BudgetAlerter(board, claims, sender::send);
+    BurnRateDetector burn = new BurnRateDetector(BurnRateDetector.Settings.defaults(),
+        plan.clock(), claims, sender::send);
+    ledger.onIntentSpend(burn::spent);
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "flowcost-budgets");
       t.setDaemon(true);
       return t;
     });
-    LiveControl live = new LiveControl(plan, ledger, board, alerter, sender, ticker, store);
-    if (!plan.budgets().isEmpty()) {
+    LiveControl live = new LiveControl(plan, ledger, board, alerter, burn, sender, ticker,
+        store);
+    if (live.active()) {
       long ms = plan.evaluateEvery().toMillis();
       ticker.scheduleWithFixedDelay(live::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -124,9 +133,14 @@ public final class LiveControl implements AutoCloseable {
 
   /** Hears of rows the pipeline newly accepted. */
   public void accepted(List<LakeRecord> rows) {
-    if (!plan.budgets().isEmpty()) {
+    if (active()) {
       ledger.accepted(rows);
     }
+  }
+
+  /** True with budgets or webhooks (burn-rate alerts need no budget). */
+  private boolean active() {
+    return !plan.budgets().isEmpty() || !plan.webhooks().isEmpty();
   }
 
   private void tickQuietly() {
@@ -145,6 +159,7 @@ public final class LiveControl implements AutoCloseable {
       store.watch(board.statuses().stream().map(BudgetBoard.Status::counter).toList());
     }
     alerter.tick();
+    burn.tick();
   }
 
   /**

@@ -48,9 +48,19 @@ public final class SpendLedger {
   private final Set<String> ownerKeys;
   private final Set<String> budgeted;
   private final int maxWorkflows;
+  /** Hears of live spend per intent (burn-rate alerts). */
+  public interface IntentListener {
+    /** A call of a workflow named {@code intent}, started at {@code start}, cost {@code nanos}. */
+    void spent(String intent, Instant start, long nanos);
+  }
+
+  /** What the root span of a workflow says: its owners (budgeted tag keys only) and intent. */
+  private record Known(Map<String, String> owners, String intent) {}
+
   private final Map<OwnerPeriod, Long> spend = new HashMap<>();
-  /** Owners (relevant tags) of workflows whose root span was seen; least recently used first. */
-  private final LinkedHashMap<String, Map<String, String>> owners;
+  /** Workflows whose root span was seen; least recently used first. */
+  private final LinkedHashMap<String, Known> owners;
+  private volatile IntentListener intents = (i, s, n) -> {};
   /** Cost of calls whose workflow's root span has not arrived yet, per call start instant. */
   private final LinkedHashMap<String, List<Pending>> pending;
   private volatile CreditListener listener = (s, c, n) -> {};
@@ -74,11 +84,16 @@ public final class SpendLedger {
     this.maxWorkflows = maxWorkflows;
     this.owners = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Map<String, String>> e) {
+      protected boolean removeEldestEntry(Map.Entry<String, Known> e) {
         return size() > SpendLedger.this.maxWorkflows;
       }
     };
     this.pending = new LinkedHashMap<>();
+  }
+
+  /** Sets who hears of live spend per intent. */
+  public void onIntentSpend(IntentListener l) {
+    this.intents = l;
   }
 
   /** Sets who hears of each credit (a shared store). */
@@ -100,7 +115,7 @@ public final class SpendLedger {
   public synchronized void accepted(List<? extends LakeRecord> rows) {
     for (LakeRecord r : rows) {
       if (r instanceof WorkflowSpanRecord w) {
-        root(w.workflowId(), w.tags());
+        root(w.workflowId(), w.workflowName(), w.tags());
       }
     }
     for (LakeRecord r : rows) {
@@ -117,9 +132,9 @@ public final class SpendLedger {
    *     to the {@link CreditListener})
    */
   public synchronized void call(String workflowId, Instant start, long nanos, String spanId) {
-    Map<String, String> tags = owners.get(workflowId);
-    if (tags != null) {
-      credit(tags, start, nanos, spanId);
+    Known known = owners.get(workflowId);
+    if (known != null) {
+      credit(known, start, nanos, spanId);
       return;
     }
     List<Pending> list = pending.get(workflowId);
@@ -140,8 +155,8 @@ public final class SpendLedger {
     list.add(new Pending(start, nanos, spanId));
   }
 
-  /** The root span of {@code workflowId} arrived with {@code tags}. */
-  public synchronized void root(String workflowId, Map<String, String> tags) {
+  /** The root span of {@code workflowId}, named {@code name}, arrived with {@code tags}. */
+  public synchronized void root(String workflowId, String name, Map<String, String> tags) {
     if (owners.containsKey(workflowId)) {
       return;
     }
@@ -151,7 +166,7 @@ public final class SpendLedger {
         relevant.put(k, v);
       }
     });
-    Map<String, String> mine = Map.copyOf(relevant);
+    Known mine = new Known(Map.copyOf(relevant), name);
     owners.put(workflowId, mine);
     List<Pending> waiting = pending.remove(workflowId);
     if (waiting != null) {
@@ -161,9 +176,13 @@ public final class SpendLedger {
     }
   }
 
-  private void credit(Map<String, String> tags, Instant start, long nanos, String spanId) {
+  private void credit(Known known, Instant start, long nanos, String spanId) {
+    if (spanId != null && known.intent() != null) {
+      // live spend only: the lake's is summed per day, which would look like one huge window
+      intents.spent(known.intent(), start, nanos);
+    }
     List<OwnerPeriod> counters = new ArrayList<>(2);
-    for (Map.Entry<String, String> t : tags.entrySet()) {
+    for (Map.Entry<String, String> t : known.owners().entrySet()) {
       for (BudgetPeriod period : BudgetPeriod.values()) {
         if (!budgeted.contains(t.getKey() + "\u0000" + t.getValue() + "\u0000" + period)) {
           continue;
