@@ -238,6 +238,7 @@ public final class Collector implements AutoCloseable {
     pipeline.onAccepted(metrics);
     LiveControl live = LiveControl.start(plan, rollup, config.dataDir(), instanceId);
     pipeline.onAccepted(live::accepted);
+    live.registerMetrics(metrics.registry());
     int replayed;
     try {
       replayed = pipeline.start();

@@ -8,6 +8,7 @@ import io.flowcost.collector.alert.FiredAlerts;
 import io.flowcost.collector.alert.WebhookSender;
 import io.flowcost.collector.alert.WebhookTarget;
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.metrics.MetricsRegistry;
 import io.flowcost.collector.rollup.Rollup;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -129,6 +130,37 @@ public final class LiveControl implements AutoCloseable {
       ticker.scheduleWithFixedDelay(live::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
     return live;
+  }
+
+  /**
+   * Serves budget use on {@code GET /metrics} under the names the metrics registry declares:
+   * spend, limit (the hard cap, or the soft cap without one) and their ratio, per budget.
+   */
+  public void registerMetrics(MetricsRegistry registry) {
+    if (plan.budgets().isEmpty()) {
+      return;
+    }
+    registry.gauge(MetricsRegistry.BUDGET_SPEND_USD, "Budget spend in the current period, USD.",
+        MetricsRegistry.BUDGET_LABELS, () -> samples(s -> s.spendUsd().doubleValue()));
+    registry.gauge(MetricsRegistry.BUDGET_LIMIT_USD,
+        "Budget limit for the period (hard cap, else soft cap), USD.",
+        MetricsRegistry.BUDGET_LABELS,
+        () -> samples(s -> s.budget().alertLimit().doubleValue()));
+    registry.gauge(MetricsRegistry.BUDGET_USED_RATIO,
+        "Budget spend / limit in the current period (1 = limit reached).",
+        MetricsRegistry.BUDGET_LABELS,
+        () -> samples(s -> s.spendUsd().divide(s.budget().alertLimit(),
+            java.math.MathContext.DECIMAL64).doubleValue()));
+  }
+
+  private List<MetricsRegistry.Sample> samples(
+      java.util.function.ToDoubleFunction<BudgetBoard.Status> value) {
+    List<MetricsRegistry.Sample> out = new ArrayList<>();
+    for (BudgetBoard.Status s : board.statuses()) {
+      out.add(new MetricsRegistry.Sample(List.of(s.budget().ownerKey(), s.budget().owner(),
+          s.budget().period().label()), value.applyAsDouble(s)));
+    }
+    return out;
   }
 
   /** Hears of rows the pipeline newly accepted. */

@@ -1,6 +1,7 @@
 package io.flowcost.collector.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -136,6 +137,12 @@ class BudgetsAndAlertsTest {
     assertThat(new BigDecimal(search.get("spend_usd").asText())).isEqualByComparingTo("0.90");
     assertThat(JSON.readTree(get("/health", null).body()).get("budgets").get("store").asText())
         .isEqualTo("local");
+    // the same figures on GET /metrics
+    String metrics = get("/metrics", null).body();
+    String labels = "{owner_key=\"team\",owner=\"payments\",period=\"month\"} ";
+    assertThat(metric(metrics, "flowcost_budget_spend_usd" + labels)).isCloseTo(1.35, within(1e-9));
+    assertThat(metric(metrics, "flowcost_budget_limit_usd" + labels)).isCloseTo(1.00, within(1e-9));
+    assertThat(metric(metrics, "flowcost_budget_used_ratio" + labels)).isCloseTo(1.35, within(1e-9));
 
     // restart: the spend comes back from the lake, and no alert is sent again
     collector.close();
@@ -181,6 +188,12 @@ class BudgetsAndAlertsTest {
     }
     assertThat(collector.live().sender().delivered()).isEqualTo(2);
     assertThat(collector.live().sender().queued()).isZero();
+  }
+
+  private static double metric(String text, String prefix) {
+    return text.lines().filter(l -> l.startsWith(prefix)).findFirst()
+        .map(l -> Double.parseDouble(l.substring(prefix.length()).strip()))
+        .orElseThrow(() -> new AssertionError("no " + prefix + " in /metrics"));
   }
 
   private JsonNode payments() throws Exception {
