@@ -18,7 +18,9 @@ import java.util.logging.Logger;
  * {@code --prices} file applies at once).
  *
  * <p>An attempt that failed before the provider reported usage costs exactly 0. A model the
- * catalog does not know is unpriced (cost NULL), never 0, and is named in the log once.
+ * catalog does not know is unpriced (cost NULL), never 0, and is named in the log once. An
+ * answered model call without usage (and without the agent's estimate) cannot be priced either;
+ * its log line says so — the missing usage, not a missing price, is the reason.
  */
 public final class CatalogCallCoster implements CallCoster {
 
@@ -32,6 +34,9 @@ public final class CatalogCallCoster implements CallCoster {
   private final Map<String, AtomicLong> unpricedByModel =
       java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   private volatile boolean tooManyNamed;
+  /** Models named in the log for answered calls without usage (bounded like the above). */
+  private final java.util.Set<String> noUsageNamed =
+      java.util.Collections.synchronizedSet(new java.util.HashSet<>());
 
   public CatalogCallCoster(Supplier<CallPricer> pricer) {
     this.pricer = pricer;
@@ -62,7 +67,18 @@ public final class CatalogCallCoster implements CallCoster {
       default:
         result = priceTokens(p, call);
     }
-    if (result.unpriced()) {
+    if (result.unpriced() && call.usage() == null) {
+      // the model may well be in the catalog: what is missing is the usage (an OpenAI stream
+      // without stream_options.include_usage sent by something other than the Flowcost agent,
+      // which estimates such usage, or an agent that never saw the request body)
+      String model = call.provider() + "/" + model(call);
+      if (namedOnce(noUsageNamed, model)) {
+        LOG.warning("answered call of '" + SafeText.of(model) + "' reported no usage and carries no"
+            + " estimate: its cost is unknown (cost NULL, unpriced=true), whatever the catalog"
+            + " says; have the client report usage (OpenAI streams:"
+            + " stream_options.include_usage) or record it with the Flowcost agent");
+      }
+    } else if (result.unpriced()) {
       String model = call.provider() + "/" + model(call);
       // model names come from requests: a sender inventing names must not grow this map (or
       // the log) without bound, so past MAX_NAMED_MODELS new names are no longer named
@@ -83,6 +99,13 @@ public final class CatalogCallCoster implements CallCoster {
     return call.withCost(result.costUsd(), result.cacheSavingsGrossUsd(),
         result.cacheSavingsNetUsd(), result.unpriced(), result.catalogVersion(),
         result.priceKey());
+  }
+
+  /** Whether {@code model} is new to {@code named} (and named there), at most MAX_NAMED_MODELS. */
+  private static boolean namedOnce(java.util.Set<String> named, String model) {
+    synchronized (named) {
+      return named.size() < MAX_NAMED_MODELS && named.add(model);
+    }
   }
 
   private static PriceResult priceTokens(CallPricer p, CallRecord call) {

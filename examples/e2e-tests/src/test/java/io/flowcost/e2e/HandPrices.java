@@ -24,6 +24,7 @@ final class HandPrices {
 
   static final Map<String, Price> PRICES = Map.of(
       "gpt-4o-mini", new Price("0.15", "0.075", "0", "0", "0.60"),
+      "gpt-4o", new Price("2.50", "1.25", "0", "0", "10.00"),
       "gpt-4.1", new Price("2.00", "0.50", "0", "0", "8.00"),
       "claude-sonnet-4-5", new Price("3.00", "0.30", "3.75", "6.00", "15.00"),
       "text-embedding-3-small", new Price("0.02", "0", "0", "0", "0"));

@@ -16,6 +16,7 @@ public final class Attempt {
 
   private final Span span;
   private final int number;
+  private final LogicalCall call;
   private final Object lock = new Object();
   private int statusCode;
   private String errorType;
@@ -23,14 +24,14 @@ public final class Attempt {
   private Usage fallbackUsage;
   private long finishedEpochNanos;
   private boolean ended;
-  private long requestBytes;
-  private Long maxOutputTokens;
+  private RequestBody requestBody; // dropped when the attempt ends
   private boolean readTimedOut;
   private String wasteCause;
 
-  Attempt(Span span, int number) {
+  Attempt(Span span, int number, LogicalCall call) {
     this.span = span;
     this.number = number;
+    this.call = call;
   }
 
   /** 1 for the first exchange of its call, 2 for the first retry, … */
@@ -39,14 +40,17 @@ public final class Attempt {
   }
 
   /**
-   * Records the size of the request sent and its output limit, for {@link TokenEstimate} should
-   * the client time out waiting for the answer. Never keeps the body.
+   * Keeps a reference to the request body this exchange sent, for {@link TokenEstimate} should its
+   * usage never come. Read only if an estimate is needed; dropped when the attempt ends.
    */
-  public void request(long bodyBytes, Long maxTokens) {
+  public void requestBody(RequestBody body) {
     synchronized (lock) {
-      requestBytes = bodyBytes;
-      maxOutputTokens = maxTokens;
+      requestBody = body;
     }
+  }
+
+  private RequestBody body() {
+    return requestBody;
   }
 
   /**
@@ -125,7 +129,7 @@ public final class Attempt {
   /** Whether the provider billed this exchange: it answered, or reported usage, or timed out. */
   boolean billed() {
     synchronized (lock) {
-      return errorType == null || hasUsage() || readTimedOut && requestBytes > 0;
+      return errorType == null || hasUsage() || readTimedOut && body() != null;
     }
   }
 
@@ -160,11 +164,23 @@ public final class Attempt {
         LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
       }
       Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
-      if (readTimedOut && requestBytes > 0 && (usage == null || !usage.hasTokens())) {
-        usage = TokenEstimate.of(requestBytes, maxOutputTokens, summary == null ? null : summary.usage());
-        span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
-        wasteCause = InvocationCalls.DISCARDED; // billed, never received: whatever else happened
+      RequestBody body = body();
+      requestBody = null;
+      if (body != null && (usage == null || !usage.hasTokens())) {
+        Usage partial = summary == null ? null : summary.usage();
+        if (readTimedOut) {
+          usage = TokenEstimate.timedOut(body, partial);
+          span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
+          wasteCause = InvocationCalls.DISCARDED; // billed, never received: whatever else happened
+        } else if (call != null && "model".equals(call.kind())
+            && (errorType == null || summary != null && summary.outputText() != null)) {
+          // answered (or cut off mid-answer): billed, but no usage reached the client
+          usage = TokenEstimate.answered(call.provider(), call.requestModel(), body, partial,
+              summary == null ? null : summary.outputText());
+          span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
+        }
       }
+      summary = summary == null ? null : summary.withoutOutputText();
       if (usage != null) {
         LogicalCall.applyUsage(span, usage);
       }

@@ -42,6 +42,7 @@ public final class LogicalCall {
   private final String name;
   private final List<Attempt> attempts = new ArrayList<>();
   private final InvocationCalls invocation;
+  private volatile RequestBody requestBody;
   private boolean ended;
   private long endEpochNanos;
   private String wasteCause; // guarded by attempts
@@ -134,6 +135,29 @@ public final class LogicalCall {
     return kind;
   }
 
+  /** {@code gen_ai.provider.name}, or {@code null}. */
+  String provider() {
+    return provider;
+  }
+
+  /** The requested model, or {@code null}. */
+  String requestModel() {
+    return requestModel;
+  }
+
+  /**
+   * Keeps a reference to the request body every attempt of this call sends (an SDK resends the
+   * same body), for {@link TokenEstimate} should an attempt's usage never come. Only model calls
+   * keep it: embeddings always report usage.
+   */
+  public void requestBody(RequestBody body) {
+    if ("model".equals(kind)) {
+      requestBody = body;
+    }
+  }
+
+
+
   /** Starts the next attempt span, a child of the call span. */
   public Attempt startAttempt() {
     int number;
@@ -160,7 +184,8 @@ public final class LogicalCall {
     if (stream) {
       attemptSpan.setAttribute(SpanAttributes.REQUEST_STREAM, true);
     }
-    Attempt attempt = new Attempt(attemptSpan, number);
+    Attempt attempt = new Attempt(attemptSpan, number, this);
+    attempt.requestBody(requestBody);
     synchronized (attempts) {
       if (ended) {
         // a late retry after the call ended (should not happen): still record it
@@ -215,6 +240,7 @@ public final class LogicalCall {
       }
     }
     endEpochNanos = nowNanos();
+    requestBody = null; // its attempts hold it until they end
     // Inside an AI-service invocation the verdict on the answer comes later (InvocationCalls).
     if (invocation == null || !invocation.defer(this)) {
       finishSpans();

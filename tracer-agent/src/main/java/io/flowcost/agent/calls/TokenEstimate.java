@@ -5,22 +5,33 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.flowcost.agent.usage.Usage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Tokens of an exchange the provider billed but never reported: the client timed out reading a
- * response to a request it had sent in full.
+ * Tokens of an exchange the provider billed but whose usage never reached the client.
+ *
+ * <p><b>Answered, usage never came</b> (an OpenAI stream without {@code
+ * stream_options.include_usage}, a stream cut off before its usage, a provider that reports none):
  *
  * <ul>
- *   <li>input = ⌈request body bytes ÷ 4⌉ — OpenAI's and Anthropic's rule of thumb of about four
- *       characters of English per token, applied to the whole JSON body (its field names make it
- *       a slight over-estimate of the prompt);
+ *   <li>input = the request counted with OpenAI's own encoding for an OpenAI model ({@link
+ *       OpenAiTokens}: messages with their framing, tool definitions), else ⌈request body bytes ÷
+ *       4⌉ — the providers' rule of thumb of about four characters per token, applied to the
+ *       whole JSON body (its field names make it an over-estimate of the prompt);
+ *   <li>output = the output tokens a stream had already reported, else the answer text and tool
+ *       calls received, counted the same way (OpenAI's encoding, else ⌈characters ÷ 4⌉).
+ * </ul>
+ *
+ * <p><b>Client time-out</b> (the request went out, nothing usable came back):
+ *
+ * <ul>
+ *   <li>input = ⌈request body bytes ÷ 4⌉;
  *   <li>output = the output tokens a stream had already reported, else the request's maximum
  *       output tokens ({@code max_completion_tokens}, {@code max_tokens} or {@code
  *       max_output_tokens}), else 0 — a provider that kept generating bills at most that many.
  * </ul>
  *
- * The row is marked {@code flowcost.usage.estimated = true}; see {@code docs/spans.md}.
+ * The row is marked {@code flowcost.usage.estimated = true}; see {@code docs/spans.md}. The
+ * request is read only here, when an estimate is needed, never up front.
  */
 public final class TokenEstimate {
 
@@ -29,14 +40,11 @@ public final class TokenEstimate {
   private TokenEstimate() {}
 
   /**
-   * Records on {@code attempt} the size of a request body and its output limit (read with the
-   * streaming parser, every other value skipped; nothing of the body is kept).
+   * Keeps on {@code attempt} a reference to the request body the client sent (no copy, no
+   * parse), for an estimate should its usage never come.
    */
   public static void recordRequest(Attempt attempt, String body) {
-    if (body == null || body.isEmpty()) {
-      return;
-    }
-    attempt.request(body.getBytes(StandardCharsets.UTF_8).length, maxOutputTokens(body));
+    attempt.requestBody(RequestBody.ofText(body));
   }
 
   /** The top-level {@code max_completion_tokens}, {@code max_tokens} or {@code max_output_tokens}. */
@@ -61,6 +69,50 @@ public final class TokenEstimate {
     } catch (IOException | RuntimeException e) {
       return null; // not JSON: the input estimate still stands
     }
+  }
+
+  /**
+   * Estimates the usage of an exchange that was answered but whose usage never came.
+   *
+   * @param provider {@code gen_ai.provider.name} of the call, or {@code null}
+   * @param model the requested model, or {@code null}
+   * @param body the request body
+   * @param partial what a stream reported before it ended, or {@code null}
+   * @param outputText the answer text and tool-call arguments received, or {@code null}
+   */
+  public static Usage answered(
+      String provider, String model, RequestBody body, Usage partial, String outputText) {
+    Long input = null;
+    com.knuddels.jtokkit.api.Encoding encoding = null;
+    if (isOpenAi(provider)) {
+      encoding = OpenAiTokens.encodingFor(model);
+      input = OpenAiTokens.countChatRequest(body.text(), model, encoding);
+    }
+    if (input == null) {
+      input = (body.utf8Length() + 3) / 4;
+    }
+    Long output = partial != null ? partial.outputTokens() : null;
+    if (output == null) {
+      if (outputText == null || outputText.isEmpty()) {
+        output = 0L;
+      } else if (encoding != null) {
+        output = OpenAiTokens.count(encoding, outputText);
+      } else {
+        output = (outputText.length() + 3L) / 4;
+      }
+    }
+    return Usage.builder().inputTokens(input).outputTokens(output).build();
+  }
+
+  /** OpenAI's API and the services that serve its models with its encodings (Azure OpenAI). */
+  static boolean isOpenAi(String provider) {
+    return "openai".equals(provider) || "azure.ai.openai".equals(provider);
+  }
+
+  /** Estimates the usage of a timed-out exchange from its request body (see the class doc). */
+  public static Usage timedOut(RequestBody body, Usage partial) {
+    String text = body.text();
+    return of(body.utf8Length(), maxOutputTokens(text), partial);
   }
 
   /**

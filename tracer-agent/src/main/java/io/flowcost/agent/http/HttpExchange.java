@@ -59,6 +59,7 @@ public final class HttpExchange {
             endpoint.provider(),
             request.model() != null ? request.model() : endpoint.model(),
             request.stream());
+    call.requestBody(request.body());
     return new HttpExchange(call.startAttempt(), call, null, null, call.context(), true);
   }
 

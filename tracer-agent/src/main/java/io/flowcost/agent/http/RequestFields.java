@@ -3,22 +3,26 @@ package io.flowcost.agent.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.flowcost.agent.calls.RequestBody;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Method;
 
 /**
  * The two request fields a logical call needs — {@code model} and {@code stream} — read from a
- * replayable JSON request body (the client sends its own copy; reading ours has no side effect). Everything else in the body (the prompt) is skipped
- * unread by the streaming parser, and the bytes are dropped at once.
+ * replayable JSON request body (the client sends its own copy; reading ours has no side effect).
+ * Everything else in the body (the prompt) is skipped unread by the streaming parser; the copy
+ * itself is handed to the call by reference ({@link #body}) and read again only if the call needs
+ * a token estimate ({@code TokenEstimate}), then dropped when its attempt ends.
  *
  * @param model the requested model, or {@code null}
  * @param stream whether a stream was requested
+ * @param body the request body copy, or {@code null}
  */
-public record RequestFields(String model, boolean stream) {
+public record RequestFields(String model, boolean stream, RequestBody body) {
 
   /** Nothing known about the request. */
-  public static final RequestFields NONE = new RequestFields(null, false);
+  public static final RequestFields NONE = new RequestFields(null, false, null);
 
   /** Largest request body read for its model. */
   public static final long MAX_BODY = 1024L * 1024;
@@ -87,7 +91,7 @@ public record RequestFields(String model, boolean stream) {
     } catch (java.io.IOException | RuntimeException e) {
       // a truncated or odd body: keep what was read
     }
-    return new RequestFields(model, stream);
+    return new RequestFields(model, stream, RequestBody.ofBytes(json));
   }
 
   /** Collects at most {@link #MAX_BODY} bytes; a longer body fails the copy, not the request. */

@@ -51,6 +51,7 @@ public final class OpenAiSdkTracing {
       LogicalCall call =
           LogicalCall.start(
               endpoint.kind(), endpoint.operation(), endpoint.provider(), model, fields.stream());
+      call.requestBody(fields.body());
       SdkCall sdk = SdkCall.of(call);
       return new Token(sdk, sdk.context().makeCurrent());
     } catch (Throwable t) {

@@ -4,14 +4,16 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * What the agent keeps of one provider response: the responded model, finish reasons and usage.
- * Never any content.
+ * What the agent keeps of one provider response: the responded model, finish reasons and usage —
+ * and, only until its attempt ends, the answer text received ({@link #outputText()}), should an
+ * estimate need it. That text is never exported, logged or kept past the attempt.
  */
 public final class ResponseSummary {
 
   private final String model;
   private final List<String> finishReasons;
   private final Usage usage;
+  private final String outputText;
 
   /**
    * Creates a summary.
@@ -21,10 +23,33 @@ public final class ResponseSummary {
    * @param usage normalised usage, or {@code null} when the response reported none
    */
   public ResponseSummary(String model, List<String> finishReasons, Usage usage) {
+    this(model, finishReasons, usage, null);
+  }
+
+  private ResponseSummary(String model, List<String> finishReasons, Usage usage, String text) {
     this.model = model;
     this.finishReasons =
         finishReasons == null ? Collections.emptyList() : List.copyOf(finishReasons);
     this.usage = usage;
+    this.outputText = text;
+  }
+
+  /**
+   * This summary with the answer text received (text deltas, tool-call names and arguments), for
+   * an estimate when no usage came; {@code null} or empty keeps none.
+   */
+  public ResponseSummary withOutputText(String text) {
+    return new ResponseSummary(model, finishReasons, usage, text == null || text.isEmpty() ? null : text);
+  }
+
+  /** This summary without its answer text. */
+  public ResponseSummary withoutOutputText() {
+    return outputText == null ? this : new ResponseSummary(model, finishReasons, usage, null);
+  }
+
+  /** The answer text received, or {@code null}: see {@link #withOutputText}. */
+  public String outputText() {
+    return outputText;
   }
 
   /** The model the provider says answered, or {@code null}. */

@@ -15,7 +15,11 @@ import java.util.Map;
  */
 public final class StreamUsageAccumulator {
 
+  /** Most answer text kept for an estimate (characters); beyond, the estimate undercounts. */
+  static final int MAX_TEXT_CHARS = 4 * 1024 * 1024;
+
   private final Map<String, Object> fields = new HashMap<>();
+  private final StringBuilder text = new StringBuilder();
   private boolean sawEvent;
 
   /** Takes one event payload; ignores {@code [DONE]} and anything that is not JSON. */
@@ -23,7 +27,8 @@ public final class StreamUsageAccumulator {
     if (data == null || data.isEmpty() || data.charAt(0) != '{') {
       return;
     }
-    Map<String, Object> event = UsageParser.fields(data);
+    Map<String, Object> event = new HashMap<>(UsageParser.fields(data));
+    UsageParser.takeText(event, text, MAX_TEXT_CHARS);
     for (Map.Entry<String, Object> e : event.entrySet()) {
       Object value = e.getValue();
       if (value instanceof List && ((List<?>) value).isEmpty()) {
@@ -31,11 +36,26 @@ public final class StreamUsageAccumulator {
       }
       fields.put(e.getKey(), value);
     }
-    sawEvent |= !event.isEmpty();
+    sawEvent |= !event.isEmpty() || text.length() > 0;
   }
 
-  /** The summary so far, or {@code null} when no recognised event arrived. */
-  public ResponseSummary result() {
+  /**
+   * The summary so far without its answer text — cheap enough to call on every event — or {@code
+   * null} when no recognised event arrived.
+   */
+  public ResponseSummary progress() {
     return sawEvent ? UsageParser.summarize(fields) : null;
+  }
+
+  /**
+   * The summary so far, or {@code null} when no recognised event arrived. Without usage it carries
+   * the answer text received so far ({@link ResponseSummary#outputText()}).
+   */
+  public ResponseSummary result() {
+    if (!sawEvent) {
+      return null;
+    }
+    ResponseSummary summary = UsageParser.summarize(fields);
+    return summary.usage() == null ? summary.withOutputText(text.toString()) : summary;
   }
 }

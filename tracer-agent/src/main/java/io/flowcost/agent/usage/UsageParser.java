@@ -68,6 +68,29 @@ public final class UsageParser {
           "eval_count",
           "done_reason");
 
+  /**
+   * Where an answer's text and tool calls are (OpenAI Chat Completions streamed and whole,
+   * Anthropic Messages streamed and whole): read only to be counted should no usage come ({@link
+   * ResponseSummary#outputText()}), never kept beyond the attempt.
+   */
+  static final List<String> TEXT_PATHS =
+      List.of(
+          "choices[].delta.content",
+          "choices[].delta.refusal",
+          "choices[].delta.tool_calls[].function.name",
+          "choices[].delta.tool_calls[].function.arguments",
+          "choices[].message.content",
+          "choices[].message.refusal",
+          "choices[].message.tool_calls[].function.name",
+          "choices[].message.tool_calls[].function.arguments",
+          "delta.text",
+          "delta.partial_json",
+          "delta.thinking",
+          "content_block.name",
+          "content[].text",
+          "content[].name",
+          "content[].thinking");
+
   /** Roots under which a whole response may be nested (SSE envelopes). */
   private static final List<String> WRAPPERS = List.of("message.", "response.");
 
@@ -77,6 +100,7 @@ public final class UsageParser {
 
   private static Set<String> allPaths() {
     Set<String> paths = new HashSet<>(BASE_PATHS);
+    paths.addAll(TEXT_PATHS);
     for (String wrapper : WRAPPERS) {
       for (String path : BASE_PATHS) {
         paths.add(wrapper + path);
@@ -87,14 +111,47 @@ public final class UsageParser {
 
   /** Summarises a complete (non-streaming) response body; {@code null} when it is not JSON. */
   public static ResponseSummary parse(String body) {
-    Map<String, Object> fields = fields(body);
-    return fields.isEmpty() ? null : summarize(fields);
+    return whole(fields(body));
   }
 
   /** Same as {@link #parse(String)} for UTF-8 bytes. */
   public static ResponseSummary parse(byte[] body) {
-    Map<String, Object> fields = unwrap(FIELDS.extract(body));
-    return fields.isEmpty() ? null : summarize(fields);
+    return whole(unwrap(FIELDS.extract(body)));
+  }
+
+  private static ResponseSummary whole(Map<String, Object> fields) {
+    if (fields.isEmpty()) {
+      return null;
+    }
+    StringBuilder text = new StringBuilder();
+    takeText(fields, text, Integer.MAX_VALUE);
+    ResponseSummary summary = summarize(fields);
+    // the text matters only when no usage came: then it is kept until the attempt ends
+    return summary.usage() == null ? summary.withOutputText(text.toString()) : summary;
+  }
+
+  /**
+   * Removes the answer-text fields ({@link #TEXT_PATHS}) from one document's fields and appends
+   * their text to {@code out}, up to {@code maxChars} in all.
+   */
+  static void takeText(Map<String, Object> fields, StringBuilder out, int maxChars) {
+    for (String path : TEXT_PATHS) {
+      Object value = fields.remove(path);
+      if (value instanceof List) {
+        for (Object item : (List<?>) value) {
+          append(out, item, maxChars);
+        }
+      } else {
+        append(out, value, maxChars);
+      }
+    }
+  }
+
+  private static void append(StringBuilder out, Object value, int maxChars) {
+    if (value instanceof String && out.length() < maxChars) {
+      String s = (String) value;
+      out.append(s, 0, Math.min(s.length(), maxChars - out.length()));
+    }
   }
 
   /** Extracts the recognised raw fields of one JSON document, unwrapped from SSE envelopes. */

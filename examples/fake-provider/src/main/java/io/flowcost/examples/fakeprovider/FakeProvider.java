@@ -312,7 +312,9 @@ public final class FakeProvider implements AutoCloseable {
       }
     } else {
       String tier = OpenAiWire.serviceTier(view.requestedServiceTier());
-      ObjectNode usage = OpenAiWire.usage(view, reply);
+      ObjectNode usage = markers.exactUsage()
+          ? OpenAiWire.exactUsage(ExactTokens.prompt(request), ExactTokens.completion(view, reply))
+          : OpenAiWire.usage(view, reply);
       boolean cut = view.stream() && markers.streamCut();
       boolean usageSent = !view.stream() || (view.includeUsage() && !cut);
       String id = "chatcmpl-fake-" + seq;

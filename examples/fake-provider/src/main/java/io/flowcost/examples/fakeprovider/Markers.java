@@ -37,6 +37,9 @@ import java.util.regex.Pattern;
  *       {@code error}, then no finish chunk, usage chunk or {@code [DONE]}; Anthropic: {@code
  *       event: error} with {@code overloaded_error}, then no {@code message_delta} or {@code
  *       message_stop}).
+ *   <li>{@code [exact-usage]} — OpenAI: bill the tokens OpenAI's own encoding counts ({@link
+ *       ExactTokens}) instead of {@link UsageRules}' synthetic figures, so that a client-side
+ *       estimate can be measured against them.
  * </ul>
  *
  * @param tools the tool calls to make, in order
@@ -50,6 +53,7 @@ import java.util.regex.Pattern;
  * @param streamCut whether {@code [stream-cut]} was given
  * @param offPolicy whether {@code [off-policy]} was given
  * @param badJson whether {@code [bad-json]} was given
+ * @param exactUsage whether {@code [exact-usage]} was given
  */
 record Markers(
     List<ToolMarker> tools,
@@ -62,10 +66,11 @@ record Markers(
     boolean cacheHit,
     boolean streamCut,
     boolean offPolicy,
-    boolean badJson) {
+    boolean badJson,
+    boolean exactUsage) {
 
   static final Markers NONE =
-      new Markers(List.of(), 0, 0, 0, 0, false, false, false, false, false, false);
+      new Markers(List.of(), 0, 0, 0, 0, false, false, false, false, false, false, false);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})(?:x(\\d+))?]");
@@ -107,7 +112,8 @@ record Markers(
         text.contains("[cache-hit]"),
         text.contains("[stream-cut]"),
         text.contains("[off-policy]"),
-        text.contains("[bad-json]"));
+        text.contains("[bad-json]"),
+        text.contains("[exact-usage]"));
   }
 
   /** These markers for the given attempt at an identical body: first-answer faults once only. */
@@ -116,7 +122,7 @@ record Markers(
       return this;
     }
     return new Markers(tools, failStatus, failAttempts, failAlwaysStatus, slowMillis,
-        cacheWrite5m, cacheWrite1h, cacheHit, streamCut, false, false);
+        cacheWrite5m, cacheWrite1h, cacheHit, streamCut, false, false, exactUsage);
   }
 
   /** The JSON of the first {@code [json-answer {…}]} in {@code text}, or {@code null}. */

@@ -39,6 +39,22 @@ final class OpenAiWire {
     return usage;
   }
 
+  /** Usage of {@code [exact-usage]}: counted with OpenAI's encoding ({@link ExactTokens}). */
+  static ObjectNode exactUsage(long prompt, long completion) {
+    ObjectNode usage = F.objectNode();
+    usage.put("prompt_tokens", prompt);
+    usage.put("completion_tokens", completion);
+    usage.put("total_tokens", prompt + completion);
+    usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+    usage
+        .putObject("completion_tokens_details")
+        .put("reasoning_tokens", 0)
+        .put("audio_tokens", 0)
+        .put("accepted_prediction_tokens", 0)
+        .put("rejected_prediction_tokens", 0);
+    return usage;
+  }
+
   static ObjectNode completion(
       String id, long created, ChatRequestView view, Reply reply, String tier, ObjectNode usage) {
     ObjectNode root = header(id, "chat.completion", created, view.model());

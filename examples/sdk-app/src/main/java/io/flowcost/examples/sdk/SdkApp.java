@@ -65,6 +65,7 @@ public final class SdkApp {
     Path servePortFile = null;
     String toolUrl = null;
     int batch = 0;
+    boolean estimates = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--provider-url" -> providerUrl = args[++i];
@@ -73,9 +74,10 @@ public final class SdkApp {
         case "--serve-tool" -> servePortFile = Path.of(args[++i]);
         case "--call-tool" -> toolUrl = args[++i];
         case "--concurrent" -> batch = Integer.parseInt(args[++i]);
+        case "--estimates" -> estimates = true;
         default -> {
           System.err.println("usage: SdkApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
-              + " [--serve-tool PORT_FILE | --call-tool URL | --concurrent N]");
+              + " [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates]");
           System.exit(2);
         }
       }
@@ -91,6 +93,8 @@ public final class SdkApp {
         ToolService.serveOnce(client, servePortFile, out);
       } else if (batch > 0) {
         Batch.run(client, batch, out);
+      } else if (estimates) {
+        Estimates.run(client, out);
       } else if (toolUrl != null) {
         ToolService.callTool(client, http, toolUrl, out);
       } else {

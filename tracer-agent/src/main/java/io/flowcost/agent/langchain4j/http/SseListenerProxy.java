@@ -52,7 +52,7 @@ final class SseListenerProxy implements Proxies.Marker {
           String data = Reflect.callString(args[0], "data");
           synchronized (usage) {
             usage.onEvent(data);
-            attempt.progress(usage.result());
+            attempt.progress(usage.progress());
           }
         }
         break;
