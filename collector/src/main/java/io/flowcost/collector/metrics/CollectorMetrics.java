@@ -21,8 +21,10 @@ import java.util.Map;
  * attributed to intents and teams once a workflow's root span is known, and its health.
  *
  * <p>Business figures are counted from the rows the pipeline accepted (priced, de-duplicated,
- * durable: {@link Pipeline.AcceptListener}), so they add up to what the lake receives. Spend is
- * counted in nano-dollars (the lake's DECIMAL(18,9)) and written in USD with nine decimals.
+ * durable: {@link Pipeline.AcceptListener}), so they add up to what the lake receives. Rows
+ * replayed from the write-ahead log at start are counted too: the counters of the process that
+ * accepted them died with it (Prometheus sees a counter reset). Spend is counted in
+ * nano-dollars (the lake's DECIMAL(18,9)) and written in USD with nine decimals.
  *
  * <p>Call spans do not carry their workflow's name or tags; the root span does, and it usually
  * arrives last. Spend of a workflow whose root has not arrived waits, per workflow, until it

@@ -48,13 +48,13 @@ public final class MetricsRegistry {
   public static final int DEFAULT_MAX_VALUES_PER_LABEL = 20;
 
   /**
-   * Budget use: spend so far in the current period divided by the budget's hard limit (1.0 =
-   * limit reached). Labels {@link #BUDGET_LABELS}.
+   * Budget use: spend so far in the current period divided by the budget's limit (its hard cap,
+   * or its soft cap without one; 1.0 = limit reached). Labels {@link #BUDGET_LABELS}.
    */
   public static final String BUDGET_USED_RATIO = "flowcost_budget_used_ratio";
   /** Budget spend so far in the current period, USD. Labels {@link #BUDGET_LABELS}. */
   public static final String BUDGET_SPEND_USD = "flowcost_budget_spend_usd";
-  /** Budget hard limit for the period, USD. Labels {@link #BUDGET_LABELS}. */
+  /** Budget limit for the period (hard cap, else soft cap), USD. Labels {@link #BUDGET_LABELS}. */
   public static final String BUDGET_LIMIT_USD = "flowcost_budget_limit_usd";
   /**
    * Labels of the budget gauges: {@code owner_key} is the tag key the budget is on (team,
