@@ -23,6 +23,11 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_calls (
   tool_name VARCHAR, http_host VARCHAR, http_path VARCHAR, start_time TIMESTAMPTZ,
   end_time TIMESTAMPTZ, duration_ms DOUBLE, catalog_version VARCHAR, price_key VARCHAR,
   received_at TIMESTAMPTZ, provider_cost_usd DECIMAL(18,9), date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_call_prices (
+  span_id VARCHAR, workflow_id VARCHAR, price_version BIGINT, cost_usd DECIMAL(18,9),
+  cache_savings_gross_usd DECIMAL(18,9), cache_savings_net_usd DECIMAL(18,9), unpriced BOOLEAN,
+  catalog_version VARCHAR, price_key VARCHAR, start_time TIMESTAMPTZ, repriced_at TIMESTAMPTZ,
+  date DATE);
 CREATE OR REPLACE TEMP TABLE flowcost_empty_workflow_spans (
   workflow_id VARCHAR, span_id VARCHAR, workflow_name VARCHAR, service VARCHAR, source VARCHAR,
   start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, duration_ms DOUBLE, error BOOLEAN,
@@ -62,9 +67,48 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
 -- write-ahead-log replay runs; these views never do.
 -- calls: unioned by name with its typed empty table, so a column added later
 -- (provider_cost_usd, calls schema 2) exists, NULL, while every file is older.
-CREATE OR REPLACE VIEW calls AS
+-- calls_original: each call with the cost it was written with (kept for audit).
+CREATE OR REPLACE VIEW calls_original AS
   SELECT * FROM (SELECT * FROM {{calls}} UNION ALL BY NAME SELECT * FROM flowcost_empty_calls)
   QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
+
+-- call_prices: re-pricings written by `reprice`; per call, the highest price_version wins.
+CREATE OR REPLACE VIEW call_prices_latest AS
+  SELECT * FROM {{call_prices}}
+  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY price_version DESC, date) = 1;
+
+-- calls: each call once, priced by its latest re-pricing if any, else as written. Tokens,
+-- wasted and waste_cause are the call's own; only the pricing columns are replaced.
+CREATE OR REPLACE VIEW calls AS
+  SELECT o.* REPLACE (
+           CASE WHEN p.span_id IS NULL THEN o.cost_usd ELSE p.cost_usd END AS cost_usd,
+           CASE WHEN p.span_id IS NULL THEN o.cache_savings_gross_usd
+                ELSE p.cache_savings_gross_usd END AS cache_savings_gross_usd,
+           CASE WHEN p.span_id IS NULL THEN o.cache_savings_net_usd
+                ELSE p.cache_savings_net_usd END AS cache_savings_net_usd,
+           CASE WHEN p.span_id IS NULL THEN o.unpriced ELSE p.unpriced END AS unpriced,
+           CASE WHEN p.span_id IS NULL THEN o.catalog_version ELSE p.catalog_version END
+             AS catalog_version,
+           CASE WHEN p.span_id IS NULL THEN o.price_key ELSE p.price_key END AS price_key)
+  FROM calls_original o
+  LEFT JOIN call_prices_latest p ON p.span_id = o.span_id;
+
+-- Every pricing of every call, for audit: the original (price_version 0, priced when received)
+-- and each re-pricing, newest first.
+CREATE OR REPLACE VIEW call_prices_history AS
+  SELECT span_id, workflow_id, price_version, priced_at, cost_usd, cache_savings_gross_usd,
+         cache_savings_net_usd, unpriced, catalog_version, price_key, start_time
+  FROM (
+    SELECT span_id, workflow_id, CAST(0 AS BIGINT) AS price_version, received_at AS priced_at,
+           cost_usd, cache_savings_gross_usd, cache_savings_net_usd, unpriced, catalog_version,
+           price_key, start_time
+    FROM calls_original
+    UNION ALL
+    SELECT span_id, workflow_id, price_version, repriced_at, cost_usd, cache_savings_gross_usd,
+           cache_savings_net_usd, unpriced, catalog_version, price_key, start_time
+    FROM {{call_prices}}
+    QUALIFY row_number() OVER (PARTITION BY span_id, price_version ORDER BY date) = 1)
+  ORDER BY span_id, price_version DESC;
 
 CREATE OR REPLACE VIEW workflow_spans AS
   SELECT * FROM {{workflow_spans}}

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             + " call, writes a Parquet lake and rolls costs up per workflow.",
         "With no sub-command it runs 'serve'; 'serve --help' lists the server's flags."},
     subcommands = {ServeCommand.class, ReportCommand.class, PriceCommand.class, PricesCommand.class,
-        RollupCommand.class, CompactCommand.class, CommandLine.HelpCommand.class})
+        RollupCommand.class, RepriceCommand.class, CompactCommand.class,
+        CommandLine.HelpCommand.class})
 public final class FlowcostCollector {
 
   /** Entry point. */

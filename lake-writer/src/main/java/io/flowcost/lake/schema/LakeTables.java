@@ -125,8 +125,30 @@ public final class LakeTables {
           .partitionedBy("day")
           .build();
 
+  /**
+   * Append-only re-pricings of calls written by {@code reprice}: one row per call and re-pricing
+   * run ({@code price_version}); the {@code calls} view takes a call's highest version instead of
+   * the cost it was written with. Partitioned by the call's start date, like {@code calls}.
+   */
+  public static final TableSchema CALL_PRICES =
+      TableSchema.builder("call_prices", 1)
+          .required("span_id", STRING)
+          .required("workflow_id", STRING)
+          .required("price_version", BIGINT)
+          .optional("cost_usd", DECIMAL_18_9)
+          .optional("cache_savings_gross_usd", DECIMAL_18_9)
+          .optional("cache_savings_net_usd", DECIMAL_18_9)
+          .required("unpriced", BOOLEAN)
+          .optional("catalog_version", STRING)
+          .optional("price_key", STRING)
+          .required("start_time", TIMESTAMP_MICROS_UTC)
+          .required("repriced_at", TIMESTAMP_MICROS_UTC)
+          .partitionedBy("start_time")
+          .build();
+
   /** Every table, in a stable order. */
-  public static final List<TableSchema> ALL = List.of(CALLS, WORKFLOW_SPANS, OUTCOMES, COVERAGE);
+  public static final List<TableSchema> ALL =
+      List.of(CALLS, WORKFLOW_SPANS, OUTCOMES, COVERAGE, CALL_PRICES);
 
   private LakeTables() {}
 }

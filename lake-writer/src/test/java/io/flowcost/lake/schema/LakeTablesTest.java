@@ -55,7 +55,7 @@ class LakeTablesTest {
     assumeTrue(Files.isRegularFile(DOC), "docs/lake.md is not beside this module");
     Map<String, List<Column>> documented = documentedTables();
 
-    assertThat(documented).containsKeys("calls", "workflow_spans", "outcomes");
+    assertThat(documented).containsKeys("calls", "workflow_spans", "outcomes", "call_prices");
     for (TableSchema table : LakeTables.ALL) {
       if (documented.containsKey(table.name())) {
         assertThat(table.columns()).as(table.name()).containsExactlyElementsOf(
@@ -67,7 +67,7 @@ class LakeTablesTest {
   @Test
   void everyTableIsPartitionedAndVersioned() {
     assertThat(LakeTables.ALL).extracting(TableSchema::name)
-        .containsExactly("calls", "workflow_spans", "outcomes", "coverage");
+        .containsExactly("calls", "workflow_spans", "outcomes", "coverage", "call_prices");
     for (TableSchema table : LakeTables.ALL) {
       assertThat(table.partitionColumn()).as(table.name()).isPresent();
       assertThat(table.schemaVersion()).isPositive();
@@ -76,5 +76,6 @@ class LakeTablesTest {
     assertThat(LakeTables.OUTCOMES.partitionColumn()).contains("reported_at");
     assertThat(LakeTables.COVERAGE.partitionColumn()).contains("day");
     assertThat(LakeTables.COVERAGE.columns()).hasSize(11);
+    assertThat(LakeTables.CALL_PRICES.partitionColumn()).contains("start_time");
   }
 }
