@@ -94,15 +94,15 @@ class RepriceCommandTest {
     writer.write(LakeTables.WORKFLOW_SPANS, OTHER_DAY, List.of(
         root("wf-c", "2026-11-03T10:00:00Z")));
     writer.write(LakeTables.CALLS, DAY, List.of(
-        call("a1", "wf-a", "2026-11-02T10:00:01Z", 1000, 0, 200, null, A1_OLD, "ok"),
-        call("a2", "wf-a", "2026-11-02T10:00:02Z", 1000, 400, 100, null, A2_OLD, "ok"),
+        call("a1", "wf-a", "2026-11-02T10:00:01Z", 1000L, 0L, 200L, null, A1_OLD, "ok"),
+        call("a2", "wf-a", "2026-11-02T10:00:02Z", 1000L, 400L, 100L, null, A2_OLD, "ok"),
         // failed before the provider reported usage: costs exactly 0, before and after
         call("b0", "wf-b", "2026-11-02T11:00:01Z", null, null, null, null, BigDecimal.ZERO,
             "error"),
         // served as batch: the stored served tier is re-priced too
-        call("b1", "wf-b", "2026-11-02T11:00:02Z", 1000, 0, 200, "batch", B1_OLD, "ok")));
+        call("b1", "wf-b", "2026-11-02T11:00:02Z", 1000L, 0L, 200L, "batch", B1_OLD, "ok")));
     writer.write(LakeTables.CALLS, OTHER_DAY, List.of(
-        call("c1", "wf-c", "2026-11-03T10:00:01Z", 1000, 0, 200, null, C1, "ok")));
+        call("c1", "wf-c", "2026-11-03T10:00:01Z", 1000L, 0L, 200L, null, C1, "ok")));
     writer.write(LakeTables.OUTCOMES, DAY, List.of(
         outcome("o-a", "wf-a", "success", "2026-11-02T12:00:00Z"),
         outcome("o-b", "wf-b", "failure", "2026-11-02T12:00:00Z")));
@@ -151,7 +151,7 @@ class RepriceCommandTest {
     // cost_per_outcome_latest: the day's group moves by the difference; the other day does not
     BigDecimal diff = A1_NEW.subtract(A1_OLD).add(A2_NEW.subtract(A2_OLD))
         .add(B1_NEW.subtract(B1_OLD));
-    assertThat(diff).isEqualByComparingTo("0.003035"); // 0.00113 + 0.00082 + 0.001085
+    assertThat(diff).isEqualByComparingTo("0.002515"); // 0.00113 + 0.00082 + 0.000565
     assertThat(scalar(lake, "SELECT total_cost_usd FROM cost_per_outcome_latest"
         + " WHERE day = DATE '2026-11-02'"))
         .isEqualByComparingTo(A1_OLD.add(A2_OLD).add(B1_OLD).add(diff));
