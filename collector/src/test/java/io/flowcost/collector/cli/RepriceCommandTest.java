@@ -191,6 +191,19 @@ class RepriceCommandTest {
     assertThat(scalar(lake, "SELECT cost_usd FROM workflows_snapshots WHERE workflow_id = 'wf-a'"
         + " AND version = " + oldSnapshot)).isEqualByComparingTo(A1_OLD.add(A2_OLD));
 
+    // the files written have the documented schema: LakeTables.CALL_PRICES, and lake.sql's
+    // typed empty stand-in column for column (names and types)
+    assertThat(rows(lake, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM"
+        + " read_parquet('" + lake + "/call_prices/date=*/*.parquet', hive_partitioning = true))"))
+        .isEqualTo(rows(lake, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM"
+            + " flowcost_empty_call_prices)"));
+    List<String> names = new ArrayList<>();
+    LakeTables.CALL_PRICES.columns().forEach(col -> names.add(col.name()));
+    names.add("date");
+    assertThat(rows(lake, "SELECT column_name FROM (DESCRIBE SELECT * FROM"
+        + " flowcost_empty_call_prices)").stream().map(row -> row.get(0)).toList())
+        .isEqualTo(names);
+
     // again, same catalog: nothing written, same totals, no duplicate row in any view
     List<Path> files = files(lake.resolve("call_prices"));
     Run again = run("reprice", "--lake", lake.toString(), "--from", DAY.toString(), "--to",
