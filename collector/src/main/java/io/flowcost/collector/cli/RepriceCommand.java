@@ -86,6 +86,10 @@ final class RepriceCommand implements Callable<Integer> {
         + from + ".." + to + " with catalog " + SafeText.of(catalog.version())
         + (r.priceVersion() == 0 ? " (no pricing changed; nothing written)"
             : " as price version " + r.priceVersion()));
+    if (r.callsKept() > 0) {
+      out.println(r.callsKept() + " call(s) kept their pricing: their stored token counts are"
+          + " inconsistent (e.g. cache reads above input), so they cannot be priced again");
+    }
     out.println("cost of those calls: " + r.costBefore().toPlainString() + " USD before, "
         + r.costAfter().toPlainString() + " USD after");
     out.println("rolled up " + r.rollup().workflows() + " workflows on "

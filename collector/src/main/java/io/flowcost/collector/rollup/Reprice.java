@@ -49,10 +49,12 @@ public final class Reprice {
    * @param callsRepriced calls whose pricing changed (rows written)
    * @param costBefore Σ cost_usd of the range's priced calls before the run
    * @param costAfter Σ cost_usd of the range's priced calls after the run
+   * @param callsKept calls left with their pricing because their stored token counts are
+   *     inconsistent (e.g. cache reads above input): ingest would have refused them
    * @param rollup the rollup run afterwards
    */
   public record Result(long priceVersion, long callsRead, long callsRepriced,
-      BigDecimal costBefore, BigDecimal costAfter, Rollup.Result rollup) {}
+      BigDecimal costBefore, BigDecimal costAfter, long callsKept, Rollup.Result rollup) {}
 
   private final Rollup rollup;
   private final LakeStore store;
@@ -88,6 +90,7 @@ public final class Reprice {
     List<Priced> changed = new ArrayList<>();
     Set<String> workflows = new TreeSet<>();
     long read = 0;
+    long kept = 0;
     long previousVersion;
     BigDecimal before = BigDecimal.ZERO;
     BigDecimal after = BigDecimal.ZERO;
@@ -100,7 +103,17 @@ public final class Reprice {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             read++;
-            CallRecord stored = call(rs);
+            CallRecord stored;
+            try {
+              stored = call(rs);
+            } catch (IllegalArgumentException e) {
+              // a row ingest would have refused (written by another tool): keep its pricing
+              kept++;
+              BigDecimal cost = rs.getBigDecimal("cost_usd");
+              before = before.add(cost == null ? BigDecimal.ZERO : cost);
+              after = after.add(cost == null ? BigDecimal.ZERO : cost);
+              continue;
+            }
             CallRecord now = coster.price(stored);
             before = before.add(stored.costUsd() == null ? BigDecimal.ZERO : stored.costUsd());
             after = after.add(now.costUsd() == null ? BigDecimal.ZERO : now.costUsd());
@@ -125,9 +138,10 @@ public final class Reprice {
     }
     Rollup.Result rolled = rollup.rollupAffected(workflows, List.of(), days);
     LOG.info("reprice " + from + ".." + to + ": " + changed.size() + " of " + read
-        + " calls re-priced" + (version == 0 ? "" : " as price version " + version)
+        + " calls re-priced" + (kept == 0 ? "" : ", " + kept + " kept (inconsistent tokens)")
+        + (version == 0 ? "" : " as price version " + version)
         + " with catalog " + pricer.catalog().version());
-    return new Result(version, read, changed.size(), before, after, rolled);
+    return new Result(version, read, changed.size(), before, after, kept, rolled);
   }
 
   private static long maxPriceVersion(Connection c) throws SQLException {

@@ -229,6 +229,24 @@ class RepriceCommandTest {
   }
 
   @Test
+  void aStoredRowWithInconsistentTokensKeepsItsPricingAndTheRestIsRepriced() throws Exception {
+    Path lake = lake();
+    LakeWriter writer = LakeWriter.builder(new LocalDirectoryStore(lake), "w2")
+        .scratchDirectory(tmp).build();
+    // cache reads above input: ingest refuses such a row; another tool may have written it
+    writer.write(LakeTables.CALLS, DAY, List.of(call("bad", "wf-a", "2026-11-02T10:00:03Z",
+        100L, 400L, 10L, null, new BigDecimal("0.000100000"), "ok")));
+    Run r = run("reprice", "--lake", lake.toString(), "--from", DAY.toString(), "--to",
+        DAY.toString(), "--prices", overlay().toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(0);
+    assertThat(r.out()).contains("re-priced 4 of 5 calls").contains("1 call(s) kept their pricing");
+    assertThat(scalar(lake, "SELECT cost_usd FROM calls WHERE span_id = 'bad'"))
+        .isEqualByComparingTo("0.0001");
+    assertThat(workflowCosts(lake)).containsEntry("wf-a",
+        A1_NEW.add(A2_NEW).add(new BigDecimal("0.0001")).stripTrailingZeros());
+  }
+
+  @Test
   void aMalformedOverlayIsRefusedNamingTheEntryAndNothingIsWritten() throws Exception {
     Path lake = lake();
     assertThat(run("rollup", "--lake", lake.toString()).code()).isEqualTo(0);
