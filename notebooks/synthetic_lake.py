@@ -258,11 +258,14 @@ def typed_select(con, table: str, source: str, where: str,
     stand-in for ``table`` (the hive ``date`` column excluded), so files match docs/lake.md."""
     overrides = overrides or {}
     cols = con.execute(f"DESCRIBE flowcost_empty_{table}").fetchall()
+    # A column the source lacks (one added to the schema after the generator was written, such
+    # as provider_cost_usd) is written as a typed NULL, as the collector writes an absent value.
+    have = {d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0").description}
     exprs = []
     for name, col_type, *_ in cols:
         if name == "date":
             continue
-        expr = overrides.get(name, f'"{name}"')
+        expr = overrides.get(name, f'"{name}"' if name in have else "NULL")
         exprs.append(f'CAST({expr} AS {col_type}) AS "{name}"')
     return f"SELECT {', '.join(exprs)} FROM {source} WHERE {where}"
 
