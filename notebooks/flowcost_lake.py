@@ -25,7 +25,7 @@ FOCUS_SQL = NOTEBOOKS_DIR / "focus.sql"
 
 #: Tables the views read, as in LakeViews.TABLES.
 TABLES = ("calls", "workflow_spans", "outcomes", "workflows", "cost_per_outcome", "coverage",
-          "rollups", "call_prices")
+          "rollups", "call_prices", "cap_breaches")
 
 
 def default_lake() -> str:

@@ -57,6 +57,11 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_cost_per_outcome (
 CREATE OR REPLACE TEMP TABLE flowcost_empty_rollups (
   day DATE, version BIGINT, workflows BIGINT, collector_id VARCHAR, rolled_up_at TIMESTAMPTZ,
   date DATE);
+CREATE OR REPLACE TEMP TABLE flowcost_empty_cap_breaches (
+  workflow_id VARCHAR, span_id VARCHAR, workflow_name VARCHAR, service VARCHAR,
+  cap_kind VARCHAR, cap_limit DECIMAL(18,9), spent DECIMAL(18,9), unit VARCHAR, mode VARCHAR,
+  enforced BOOLEAN, model_calls BIGINT, tool_calls BIGINT, breached_at TIMESTAMPTZ,
+  received_at TIMESTAMPTZ, date DATE);
 CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
   day DATE, service VARCHAR, collector_id VARCHAR, spans_received BIGINT,
   spans_rejected BIGINT, calls_written BIGINT, outcomes_received BIGINT,
@@ -117,6 +122,11 @@ CREATE OR REPLACE VIEW workflow_spans AS
 CREATE OR REPLACE VIEW outcomes AS
   SELECT * FROM {{outcomes}}
   QUALIFY row_number() OVER (PARTITION BY outcome_id ORDER BY received_at, date) = 1;
+
+-- Caps a workflow reached in the agent (warned or enforced), each breach once.
+CREATE OR REPLACE VIEW cap_breaches AS
+  SELECT * FROM {{cap_breaches}}
+  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
 
 -- One row per workflow from its root span(s); the earliest root names the workflow.
 CREATE OR REPLACE VIEW workflow_roots AS

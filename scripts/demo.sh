@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds Flowcost, starts a collector, runs the demo agent app under -javaagent against a local
 # fake LLM provider, stops the collector (SIGTERM flushes and rolls up) and prints the
-# per-intent table read back from the Parquet lake.
+# per-intent table read back from the Parquet lake. The app ends with a runaway workflow (a tool
+# loop the fake provider never lets end) that a per-workflow cap in enforce mode stops; the
+# report's "Cap breaches" section shows where it was stopped and what it had cost.
 #
 #   scripts/demo.sh            # lake in ./flowcost-lake, data dir in ./flowcost-data
 #   scripts/demo.sh --s3       # lake in s3://flowcost-demo/lake on a local MinIO server that
@@ -92,12 +94,16 @@ done
 ENDPOINT=http://127.0.0.1:$PORT
 echo "    listening on $ENDPOINT"
 
-echo "==> running the demo app with -javaagent:flowcost-agent.jar"
+# The runaway workflow is capped at 8 model calls (its own end, LangChain4j's limit of 12
+# sequential tool rounds, would take 13). Only that workflow name is capped.
+RUNAWAY_CAP=${FLOWCOST_DEMO_RUNAWAY_CAP:-max-model-calls=8}
+echo "==> running the demo app with -javaagent:flowcost-agent.jar (runaway-agent capped: $RUNAWAY_CAP, enforce)"
 "$JAVA" -javaagent:"$AGENT" \
   -Dflowcost.endpoint="$ENDPOINT" -Dflowcost.service=claims-desk -Dflowcost.tags=env=demo \
   -Dflowcost.spool.dir="$DATA/agent-spool" \
+  -Dflowcost.caps.runaway-agent="$RUNAWAY_CAP" -Dflowcost.caps.mode=enforce \
   -Dsun.net.httpserver.nodelay=true \
-  -jar "$DEMO" --collector "$ENDPOINT" --exchanges "$DATA/fake-provider-exchanges.json"
+  -jar "$DEMO" --collector "$ENDPOINT" --exchanges "$DATA/fake-provider-exchanges.json" --runaway
 
 echo "==> stopping the collector (SIGTERM: flush everything accepted, roll up)"
 kill -TERM $COLLECTOR_PID

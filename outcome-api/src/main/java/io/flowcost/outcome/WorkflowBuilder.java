@@ -1,6 +1,8 @@
 package io.flowcost.outcome;
 
 import io.flowcost.outcome.spi.AgentBridge;
+import java.math.BigDecimal;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +17,7 @@ public final class WorkflowBuilder {
   private final String name;
   private final Map<String, String> tags = new LinkedHashMap<>();
   private String externalKey;
+  private final Map<CapKind, BigDecimal> caps = new EnumMap<>(CapKind.class);
 
   WorkflowBuilder(String name) {
     this.name = OutcomeBuilder.requireText("name", name, 256);
@@ -50,6 +53,50 @@ public final class WorkflowBuilder {
   }
 
   /**
+   * Caps this workflow (when the Flowcost agent is attached; ignored otherwise): with {@code
+   * flowcost.caps.mode=enforce}, the model or tool call that would start after the workflow
+   * reached the cap throws {@link WorkflowCapExceededException}. Overrides {@code flowcost.caps}
+   * and {@code flowcost.caps.<name>} for this kind. Ignored when {@link #start()} joins a workflow
+   * already open on this thread (that workflow keeps its caps).
+   *
+   * @param kind what to limit; not {@link CapKind#BUDGET_USD}, which the collector sets per owner
+   * @param limit the cap in {@link CapKind#unit()}: USD, tokens, calls, or milliseconds for {@link
+   *     CapKind#MAX_WALL_TIME}; whole numbers except for cost
+   * @throws IllegalArgumentException when the limit is negative, not whole where it must be, or
+   *     the kind is a budget
+   */
+  public WorkflowBuilder cap(CapKind kind, BigDecimal limit) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(limit, "limit");
+    if (kind == CapKind.BUDGET_USD) {
+      throw new IllegalArgumentException("budget-usd is set per owner on the collector, not per workflow");
+    }
+    if (limit.signum() < 0) {
+      throw new IllegalArgumentException(kind.key() + " must be >= 0");
+    }
+    if (kind != CapKind.MAX_COST_USD && limit.stripTrailingZeros().scale() > 0) {
+      throw new IllegalArgumentException(kind.key() + " must be a whole number");
+    }
+    caps.put(kind, limit);
+    return this;
+  }
+
+  /** {@code key=value,…} for the agent; wall time carries its unit. */
+  private String capsText() {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<CapKind, BigDecimal> e : caps.entrySet()) {
+      if (b.length() > 0) {
+        b.append(',');
+      }
+      b.append(e.getKey().key()).append('=').append(e.getValue().stripTrailingZeros().toPlainString());
+      if (e.getKey() == CapKind.MAX_WALL_TIME) {
+        b.append("ms");
+      }
+    }
+    return b.toString();
+  }
+
+  /**
    * Opens the workflow on this thread and makes it current, or joins the workflow already open
    * on this thread (the returned handle then shares its id; this builder's tags and key are added
    * to it where it has none). Close it on the same thread, e.g. with try-with-resources.
@@ -61,7 +108,15 @@ public final class WorkflowBuilder {
       flatTags[i++] = e.getKey();
       flatTags[i++] = e.getValue();
     }
-    Object handle = AgentBridge.openWorkflow(name, flatTags, externalKey);
+    // the 3-argument bridge when no caps are set, so that an older agent still sees the workflow
+    Object handle =
+        caps.isEmpty()
+            ? AgentBridge.openWorkflow(name, flatTags, externalKey)
+            : AgentBridge.openWorkflow(name, flatTags, externalKey, capsText());
+    if (handle == null && !caps.isEmpty() && AgentBridge.attached()) {
+      // an agent from before caps: open the workflow without them
+      handle = AgentBridge.openWorkflow(name, flatTags, externalKey);
+    }
     if (handle != null) {
       return Workflow.underAgent(name, handle, externalKey);
     }

@@ -1,5 +1,6 @@
 package io.flowcost.agent;
 
+import io.flowcost.agent.caps.CapsSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -34,6 +35,7 @@ public final class AgentConfig {
   private final boolean debug;
   private final long shutdownTimeoutMillis;
   private final Set<String> brokenInstrumentations;
+  private final CapsSettings caps;
 
   private AgentConfig(
       String endpoint,
@@ -42,7 +44,9 @@ public final class AgentConfig {
       String apiKey,
       boolean debug,
       long shutdownTimeoutMillis,
-      Set<String> brokenInstrumentations) {
+      Set<String> brokenInstrumentations,
+      CapsSettings caps) {
+    this.caps = caps;
     this.endpoint = endpoint;
     this.serviceName = serviceName;
     this.tags = tags;
@@ -81,7 +85,11 @@ public final class AgentConfig {
         Boolean.parseBoolean(setting(properties, environment, "flowcost.debug")),
         parseMillis(timeout),
         BrokenInstrumentation.parse(
-            setting(properties, environment, "flowcost.testing.break-instrumentation")));
+            setting(properties, environment, "flowcost.testing.break-instrumentation")),
+        // per-workflow keys are read lazily through the same reader, when a workflow opens
+        CapsSettings.read(
+            name -> setting(properties, environment, name),
+            line -> AgentLog.once("caps:" + line, line)));
   }
 
   /**
@@ -180,6 +188,11 @@ public final class AgentConfig {
   /** How long the shutdown hook waits for pending spans to be exported. */
   public long shutdownTimeoutMillis() {
     return shutdownTimeoutMillis;
+  }
+
+  /** Per-workflow caps: {@code flowcost.caps}, {@code flowcost.caps.<name>}, {@code flowcost.caps.mode}. */
+  public CapsSettings caps() {
+    return caps;
   }
 
   /**

@@ -314,6 +314,7 @@ public final class AgentInstaller {
     String bridge = "io.flowcost.outcome.spi.AgentBridge";
     builder = i.add(builder, named(bridge), named("attached").and(takesArguments(0)), "outcomeapi.AttachedAdvice");
     builder = i.add(builder, named(bridge), named("openWorkflow").and(takesArguments(3)), "outcomeapi.OpenWorkflowAdvice");
+    builder = i.add(builder, named(bridge), named("openWorkflow").and(takesArguments(4)), "outcomeapi.OpenCappedWorkflowAdvice");
     builder = i.add(builder, named(bridge), named("workflowId").and(takesArguments(1)), "outcomeapi.WorkflowIdAdvice");
     builder = i.add(builder, named(bridge), named("closeWorkflow").and(takesArguments(2)), "outcomeapi.CloseWorkflowAdvice");
     builder =

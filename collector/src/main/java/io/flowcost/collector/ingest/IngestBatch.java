@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * What one OTLP export request turned into: call rows, workflow span rows, the spans that were
- * rejected (counted per service and reason, never silently dropped), and the spans agents report
- * they had to drop themselves (resource attribute {@code flowcost.agent.dropped_spans}).
+ * rejected (counted per service and reason, never silently dropped), the spans agents report
+ * they had to drop themselves (resource attribute {@code flowcost.agent.dropped_spans}), and cap
+ * breach rows.
  */
 public record IngestBatch(
     List<CallRecord> calls,
@@ -15,15 +16,26 @@ public record IngestBatch(
     Map<String, Integer> spansReceivedByService,
     Map<String, Integer> rejectedByReason,
     Map<String, Integer> rejectedByService,
-    Map<String, Long> agentDroppedByService) {
+    Map<String, Long> agentDroppedByService,
+    List<CapBreachRecord> capBreaches) {
 
   public IngestBatch {
+    capBreaches = List.copyOf(capBreaches);
     calls = List.copyOf(calls);
     workflowSpans = List.copyOf(workflowSpans);
     spansReceivedByService = Map.copyOf(spansReceivedByService);
     rejectedByReason = Map.copyOf(rejectedByReason);
     rejectedByService = Map.copyOf(rejectedByService);
     agentDroppedByService = Map.copyOf(agentDroppedByService);
+  }
+
+  /** A batch without cap breaches. */
+  public IngestBatch(List<CallRecord> calls, List<WorkflowSpanRecord> workflowSpans,
+      int spansReceived, Map<String, Integer> spansReceivedByService,
+      Map<String, Integer> rejectedByReason, Map<String, Integer> rejectedByService,
+      Map<String, Long> agentDroppedByService) {
+    this(calls, workflowSpans, spansReceived, spansReceivedByService, rejectedByReason,
+        rejectedByService, agentDroppedByService, List.of());
   }
 
   /** A batch with no agent drop reports. */

@@ -10,13 +10,15 @@ import java.time.ZoneOffset;
  * kind is a new permitted type (and a new codec tag) rather than an {@code Object} that some
  * branch forgets.
  */
-public sealed interface LakeRecord permits CallRecord, WorkflowSpanRecord, OutcomeRecord {
+public sealed interface LakeRecord permits CallRecord, WorkflowSpanRecord, OutcomeRecord,
+    CapBreachRecord {
 
   /** The fact table a record belongs to. */
   enum Table {
     CALLS("c:"),
     WORKFLOW_SPANS("w:"),
-    OUTCOMES("o:");
+    OUTCOMES("o:"),
+    CAP_BREACHES("b:");
 
     private final String keyPrefix;
 

@@ -76,6 +76,7 @@ public final class SpanInterpreter {
     Instant receivedAt = clock.instant();
     List<CallRecord> calls = new ArrayList<>();
     List<WorkflowSpanRecord> workflows = new ArrayList<>();
+    List<CapBreachRecord> breaches = new ArrayList<>();
     Map<String, Integer> received = new HashMap<>();
     Map<String, Integer> rejectedByReason = new HashMap<>();
     Map<String, Integer> rejectedByService = new HashMap<>();
@@ -106,7 +107,7 @@ public final class SpanInterpreter {
           total++;
           received.merge(service, 1, Integer::sum);
           try {
-            interpret(span, service, receivedAt, calls, workflows);
+            interpret(span, service, receivedAt, calls, workflows, breaches);
           } catch (IllegalArgumentException e) {
             rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
             rejectedByService.merge(service, 1, Integer::sum);
@@ -115,7 +116,7 @@ public final class SpanInterpreter {
       }
     }
     return new IngestBatch(calls, workflows, total, received, rejectedByReason, rejectedByService,
-        agentDropped);
+        agentDropped, breaches);
   }
 
   /** A malformed drop report is ignored: it must never cost the spans it arrived with. */
@@ -142,7 +143,8 @@ public final class SpanInterpreter {
       String service,
       Instant receivedAt,
       List<CallRecord> calls,
-      List<WorkflowSpanRecord> workflows) {
+      List<WorkflowSpanRecord> workflows,
+      List<CapBreachRecord> breaches) {
     String traceId = hexId(span.getTraceId().toByteArray(), 16, "trace_id");
     String spanId = hexId(span.getSpanId().toByteArray(), 8, "span_id");
     String parentSpanId = span.getParentSpanId().isEmpty()
@@ -165,6 +167,10 @@ public final class SpanInterpreter {
     Attributes attrs = Attributes.of(span.getAttributesList());
     boolean error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
 
+    if (attrs.bool(CAP_BREACH)) {
+      breaches.add(capBreach(attrs, traceId, spanId, service, start, receivedAt));
+      return; // a marker, never a call or a workflow
+    }
     boolean flowcostRoot = attrs.bool("flowcost.workflow.root");
     boolean step = attrs.bool("flowcost.step");
     boolean attempt = attrs.has("flowcost.attempt");
@@ -283,6 +289,55 @@ public final class SpanInterpreter {
       return null;
     }
     return cost.setScale(9, java.math.RoundingMode.HALF_EVEN);
+  }
+
+  /** Marks the agent's cap breach span ({@code docs/spans.md#cap-breach-spans}). */
+  static final String CAP_BREACH = "flowcost.cap.breach";
+  /** Cap kinds the agent knows ({@code CapKind} keys other than the collector's budgets). */
+  static final Set<String> CAP_KINDS =
+      Set.of("max-cost-usd", "max-tokens", "max-model-calls", "max-tool-calls", "max-wall-time");
+  /** A limit or spend must fit DECIMAL(18,9). */
+  private static final java.math.BigDecimal MAX_CAP_VALUE = new java.math.BigDecimal("1e9");
+
+  private static CapBreachRecord capBreach(Attributes a, String traceId, String spanId,
+      String service, Instant start, Instant receivedAt) {
+    String kind = a.string("flowcost.cap.kind");
+    if (kind == null || !CAP_KINDS.contains(kind)) {
+      throw new IllegalArgumentException("invalid_cap_breach: flowcost.cap.kind is not a known cap");
+    }
+    String mode = a.string("flowcost.cap.mode");
+    if (mode != null && !Set.of("warn", "enforce").contains(mode)) {
+      mode = null;
+    }
+    String unit = a.string("flowcost.cap.unit");
+    if (unit != null && !Set.of("USD", "tokens", "calls", "ms").contains(unit)) {
+      unit = null;
+    }
+    Long modelCalls = a.integer("flowcost.cap.model_calls");
+    Long toolCalls = a.integer("flowcost.cap.tool_calls");
+    return new CapBreachRecord(traceId, spanId, limit(a.string("flowcost.workflow.name"), 256),
+        service, kind, capValue(a.string("flowcost.cap.limit"), "flowcost.cap.limit"),
+        capValue(a.string("flowcost.cap.spent"), "flowcost.cap.spent"), unit, mode,
+        a.bool("flowcost.cap.enforced"),
+        modelCalls == null || modelCalls < 0 ? null : modelCalls,
+        toolCalls == null || toolCalls < 0 ? null : toolCalls,
+        start, receivedAt);
+  }
+
+  private static java.math.BigDecimal capValue(String text, String field) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      java.math.BigDecimal v = new java.math.BigDecimal(text.trim());
+      if (v.signum() < 0 || v.compareTo(MAX_CAP_VALUE) >= 0 || v.scale() > 9) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid_cap_breach: " + field
+          + " is not a decimal in [0, 1e9) with at most 9 decimals");
+    }
   }
 
   private static Usage usage(Attributes a) {

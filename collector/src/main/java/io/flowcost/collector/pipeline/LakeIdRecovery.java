@@ -39,6 +39,8 @@ final class LakeIdRecovery {
         return new Where("workflow_spans", "span_id");
       case OUTCOMES:
         return new Where("outcomes", "outcome_id");
+      case CAP_BREACHES:
+        return new Where("cap_breaches", "span_id");
       default:
         throw new AssertionError(table);
     }

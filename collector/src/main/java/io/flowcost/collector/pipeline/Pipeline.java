@@ -3,6 +3,7 @@ package io.flowcost.collector.pipeline;
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.IngestBatch;
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.sink.CoverageCounters;
@@ -278,6 +279,7 @@ public final class Pipeline implements AutoCloseable {
       rows.add(coster.price(c));
     }
     rows.addAll(batch.workflowSpans());
+    rows.addAll(batch.capBreaches());
     return submit(rows);
   }
 
@@ -563,6 +565,8 @@ public final class Pipeline implements AutoCloseable {
       return c.service();
     } else if (r instanceof WorkflowSpanRecord w) {
       return w.service();
+    } else if (r instanceof CapBreachRecord b) {
+      return b.service();
     }
     return "outcome-api";
   }
@@ -592,6 +596,8 @@ public final class Pipeline implements AutoCloseable {
       } else if (r instanceof WorkflowSpanRecord w) {
         ids.add(w.workflowId());
         days.add(w.partitionDay());
+      } else if (r instanceof CapBreachRecord b) {
+        ids.add(b.workflowId());
       } else if (r instanceof OutcomeRecord o) {
         if (o.workflowId() != null) {
           ids.add(o.workflowId());

@@ -128,10 +128,74 @@ public final class IntentReport {
     return out;
   }
 
+  /**
+   * A cap a workflow reached (a {@code cap_breaches} row) with what the workflow spent in the
+   * lake: its model calls and their priced cost ({@code null} when none was priced). Names are
+   * raw text from requests — escape before printing.
+   */
+  public record Breach(String workflowName, String workflowId, String service, String capKind,
+      BigDecimal limit, BigDecimal spent, String unit, String mode, boolean enforced,
+      long modelCalls, BigDecimal workflowCost) {}
+
+  /** Every cap breach in the lake, oldest first. */
+  public List<Breach> breaches() throws SQLException, IOException {
+    try (Connection c = open()) {
+      return breaches(c);
+    }
+  }
+
+  private static List<Breach> breaches(Connection c) throws SQLException {
+    List<Breach> out = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT b.workflow_name, b.workflow_id, b.service, b.cap_kind, b.cap_limit, b.spent,"
+            + " b.unit, b.mode, b.enforced, coalesce(t.model_calls, 0), t.cost"
+            + " FROM cap_breaches b LEFT JOIN (SELECT workflow_id,"
+            + " count(DISTINCT call_id) FILTER (WHERE kind = 'model') AS model_calls,"
+            + " CAST(sum(cost_usd) AS DECIMAL(18,9)) AS cost FROM calls GROUP BY workflow_id) t"
+            + " ON t.workflow_id = b.workflow_id ORDER BY b.breached_at, b.span_id")) {
+      while (rs.next()) {
+        out.add(new Breach(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getString(7), rs.getString(8),
+            rs.getBoolean(9), rs.getLong(10), rs.getBigDecimal(11)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One report line for a breach: an enforced one says where the cap stopped the workflow
+   * ("stopped at $X after N model calls" — what it would have spent unstopped is unknowable, so
+   * no saving is invented); a warned one what the workflow went on to spend.
+   */
+  public static String describe(Breach b) {
+    String cost = b.workflowCost() == null ? "unpriced" : "$" + money(b.workflowCost());
+    String unit = b.unit() == null ? "" : " " + b.unit();
+    return SafeText.of(b.workflowName() == null ? "(unnamed)" : b.workflowName(), 80)
+        + " [" + SafeText.of(b.service() == null ? "?" : b.service(), 40) + "] "
+        + b.capKind() + "=" + plain(b.limit()) + unit + " reached at " + plain(b.spent()) + unit
+        + (b.enforced()
+            ? ": stopped at " + cost + " after " + b.modelCalls() + " model calls"
+            : ": warned (" + (b.mode() == null ? "warn" : b.mode()) + "), went on to " + cost
+                + " in " + b.modelCalls() + " model calls")
+        + " (workflow " + b.workflowId() + ")";
+  }
+
+  private static String plain(BigDecimal v) {
+    return v == null ? "?" : v.stripTrailingZeros().toPlainString();
+  }
+
   /** Prints the table. */
   public void print(PrintStream out) throws SQLException, IOException {
     try (Connection c = open()) {
       print(out, lines(c, query()), unpricedModels(c));
+      List<Breach> breaches = breaches(c);
+      if (!breaches.isEmpty()) {
+        out.println();
+        out.println("Cap breaches (" + breaches.size() + "):");
+        for (Breach b : breaches) {
+          out.println("  " + describe(b));
+        }
+      }
     }
   }
 

@@ -21,7 +21,7 @@ public final class LakeViews {
   /** Tables the views read; a table with no file yet is replaced by a typed empty table. */
   public static final List<String> TABLES = List.of(
       "calls", "workflow_spans", "outcomes", "workflows", "cost_per_outcome", "coverage",
-      "rollups", "call_prices");
+      "rollups", "call_prices", "cap_breaches");
 
   private static final String RESOURCE = "/io/flowcost/collector/rollup/lake.sql";
 

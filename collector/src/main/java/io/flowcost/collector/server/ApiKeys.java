@@ -93,6 +93,6 @@ public final class ApiKeys {
     }
     return new IngestBatch(batch.calls(), spans, batch.spansReceived(),
         batch.spansReceivedByService(), batch.rejectedByReason(), batch.rejectedByService(),
-        batch.agentDroppedByService());
+        batch.agentDroppedByService(), batch.capBreaches());
   }
 }

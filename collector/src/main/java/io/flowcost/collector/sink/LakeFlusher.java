@@ -2,6 +2,7 @@ package io.flowcost.collector.sink;
 
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.lake.LakeWriter;
@@ -24,7 +25,8 @@ import java.util.logging.Logger;
 
 /**
  * Writes buffered records to the lake's fact tables, one Parquet file per table and UTC day:
- * a call by its start, a workflow span by its start, an outcome by its {@code reported_at}.
+ * a call by its start, a workflow span by its start, an outcome by its {@code reported_at}, a cap
+ * breach by when it was detected.
  */
 public final class LakeFlusher {
 
@@ -49,12 +51,14 @@ public final class LakeFlusher {
     Map<LocalDate, List<Row>> calls = new TreeMap<>();
     Map<LocalDate, List<Row>> spans = new TreeMap<>();
     Map<LocalDate, List<Row>> outcomes = new TreeMap<>();
+    Map<LocalDate, List<Row>> breaches = new TreeMap<>();
     for (LakeRecord r : records) {
       Map<LocalDate, List<Row>> byDay;
       switch (r.table()) {
         case CALLS -> byDay = calls;
         case WORKFLOW_SPANS -> byDay = spans;
         case OUTCOMES -> byDay = outcomes;
+        case CAP_BREACHES -> byDay = breaches;
         default -> throw new AssertionError(r.table());
       }
       byDay.computeIfAbsent(r.partitionDay(), d -> new ArrayList<>()).add(row(r));
@@ -63,6 +67,7 @@ public final class LakeFlusher {
     write(LakeTables.CALLS, calls, published);
     write(LakeTables.WORKFLOW_SPANS, spans, published);
     write(LakeTables.OUTCOMES, outcomes, published);
+    write(LakeTables.CAP_BREACHES, breaches, published);
     if (!counters.isEmpty()) {
       Map<LocalDate, List<Row>> coverage = new TreeMap<>();
       counters.forEach((k, n) -> coverage.computeIfAbsent(k.day(), d -> new ArrayList<>())
@@ -141,6 +146,8 @@ public final class LakeFlusher {
       return LakeRows.workflowSpan(w);
     } else if (r instanceof OutcomeRecord o) {
       return LakeRows.outcome(o);
+    } else if (r instanceof CapBreachRecord b) {
+      return LakeRows.capBreach(b);
     }
     throw new AssertionError("LakeRecord is sealed; unhandled " + r.getClass());
   }

@@ -1,6 +1,7 @@
 package io.flowcost.collector.sink;
 
 import io.flowcost.collector.ingest.CallRecord;
+import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.Usage;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
@@ -79,6 +80,25 @@ final class LakeRows {
         .set("conversation_id", w.conversationId())
         .set("user_id", w.userId())
         .set("received_at", w.receivedAt())
+        .build();
+  }
+
+  static Row capBreach(CapBreachRecord b) {
+    return Row.builder(LakeTables.CAP_BREACHES)
+        .set("workflow_id", b.workflowId())
+        .set("span_id", b.spanId())
+        .set("workflow_name", b.workflowName())
+        .set("service", b.service())
+        .set("cap_kind", b.capKind())
+        .set("cap_limit", b.capLimit())
+        .set("spent", b.spent())
+        .set("unit", b.unit())
+        .set("mode", b.mode())
+        .set("enforced", b.enforced())
+        .set("model_calls", b.modelCalls())
+        .set("tool_calls", b.toolCalls())
+        .set("breached_at", b.breachedAt())
+        .set("received_at", b.receivedAt())
         .build();
   }
 

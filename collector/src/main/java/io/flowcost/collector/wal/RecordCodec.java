@@ -2,6 +2,7 @@ package io.flowcost.collector.wal;
 
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.Usage;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
@@ -68,6 +69,7 @@ public final class RecordCodec {
   private static final int TAG_CALL = 1;
   private static final int TAG_WORKFLOW_SPAN = 2;
   private static final int TAG_OUTCOME = 3;
+  private static final int TAG_CAP_BREACH = 4;
   /** First byte of a Java serialization stream (0xACED), written by releases before version 1. */
   private static final int JAVA_SERIALIZATION_MAGIC = 0xAC;
   /** No string the collector stores comes near this; a larger length is corruption. */
@@ -158,6 +160,9 @@ public final class RecordCodec {
     } else if (r instanceof OutcomeRecord o) {
       out.writeByte(TAG_OUTCOME);
       writeOutcome(out, o);
+    } else if (r instanceof CapBreachRecord b) {
+      out.writeByte(TAG_CAP_BREACH);
+      writeCapBreach(out, b);
     } else {
       throw new AssertionError("LakeRecord is sealed; unhandled " + r.getClass());
     }
@@ -172,6 +177,8 @@ public final class RecordCodec {
         return readWorkflowSpan(in);
       case TAG_OUTCOME:
         return readOutcome(in);
+      case TAG_CAP_BREACH:
+        return readCapBreach(in);
       default:
         throw new IOException("unknown record tag " + tag + " in a version-" + version + " frame");
     }
@@ -263,6 +270,29 @@ public final class RecordCodec {
     }
     return new WorkflowSpanRecord(workflowId, spanId, name, service, source, start, end, error,
         errorType, tags, str(in), str(in), str(in), instant(in));
+  }
+
+  private static void writeCapBreach(DataOutputStream out, CapBreachRecord b) throws IOException {
+    str(out, b.workflowId());
+    str(out, b.spanId());
+    str(out, b.workflowName());
+    str(out, b.service());
+    str(out, b.capKind());
+    decimal(out, b.capLimit());
+    decimal(out, b.spent());
+    str(out, b.unit());
+    str(out, b.mode());
+    out.writeBoolean(b.enforced());
+    optLong(out, b.modelCalls());
+    optLong(out, b.toolCalls());
+    instant(out, b.breachedAt());
+    instant(out, b.receivedAt());
+  }
+
+  private static CapBreachRecord readCapBreach(DataInputStream in) throws IOException {
+    return new CapBreachRecord(str(in), str(in), str(in), str(in), str(in), decimal(in),
+        decimal(in), str(in), str(in), bool(in), optLong(in), optLong(in), instant(in),
+        instant(in));
   }
 
   private static void writeOutcome(DataOutputStream out, OutcomeRecord o) throws IOException {
@@ -407,6 +437,17 @@ public final class RecordCodec {
 
   private static Integer optInt(DataInputStream in) throws IOException {
     return present(in) ? in.readInt() : null;
+  }
+
+  private static void optLong(DataOutputStream out, Long v) throws IOException {
+    out.writeByte(v == null ? 0 : 1);
+    if (v != null) {
+      out.writeLong(v);
+    }
+  }
+
+  private static Long optLong(DataInputStream in) throws IOException {
+    return present(in) ? in.readLong() : null;
   }
 
   private static void usage(DataOutputStream out, Usage u) throws IOException {

@@ -105,6 +105,29 @@ public final class LakeTables {
           .build();
 
   /**
+   * One row per cap a workflow reached in the agent (warned or enforced), from the agent's breach
+   * span; partitioned by the breach's date.
+   */
+  public static final TableSchema CAP_BREACHES =
+      TableSchema.builder("cap_breaches", 1)
+          .required("workflow_id", STRING)
+          .required("span_id", STRING)
+          .optional("workflow_name", STRING)
+          .optional("service", STRING)
+          .required("cap_kind", STRING)
+          .optional("cap_limit", DECIMAL_18_9)
+          .optional("spent", DECIMAL_18_9)
+          .optional("unit", STRING)
+          .optional("mode", STRING)
+          .required("enforced", BOOLEAN)
+          .optional("model_calls", BIGINT)
+          .optional("tool_calls", BIGINT)
+          .required("breached_at", TIMESTAMP_MICROS_UTC)
+          .optional("received_at", TIMESTAMP_MICROS_UTC)
+          .partitionedBy("breached_at")
+          .build();
+
+  /**
    * Append-only collector counter increments: each row adds its counts to the day's totals for a
    * service and collector instance. Readers sum; partitioned by {@code day}.
    */
@@ -148,7 +171,7 @@ public final class LakeTables {
 
   /** Every table, in a stable order. */
   public static final List<TableSchema> ALL =
-      List.of(CALLS, WORKFLOW_SPANS, OUTCOMES, COVERAGE, CALL_PRICES);
+      List.of(CALLS, WORKFLOW_SPANS, OUTCOMES, COVERAGE, CALL_PRICES, CAP_BREACHES);
 
   private LakeTables() {}
 }

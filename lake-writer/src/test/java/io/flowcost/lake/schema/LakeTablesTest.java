@@ -67,7 +67,9 @@ class LakeTablesTest {
   @Test
   void everyTableIsPartitionedAndVersioned() {
     assertThat(LakeTables.ALL).extracting(TableSchema::name)
-        .containsExactly("calls", "workflow_spans", "outcomes", "coverage", "call_prices");
+        .containsExactly("calls", "workflow_spans", "outcomes", "coverage", "call_prices",
+            "cap_breaches");
+    assertThat(LakeTables.CAP_BREACHES.partitionColumn()).contains("breached_at");
     for (TableSchema table : LakeTables.ALL) {
       assertThat(table.partitionColumn()).as(table.name()).isPresent();
       assertThat(table.schemaVersion()).isPositive();

@@ -30,6 +30,16 @@ public final class AgentBridge {
     return null;
   }
 
+  /**
+   * As {@link #openWorkflow(String, String[], String)}, with caps for this workflow.
+   *
+   * @param caps {@code key=value,…} as in the agent's {@code flowcost.caps} setting, e.g. {@code
+   *     max-cost-usd=0.5,max-wall-time=300000ms}
+   */
+  public static Object openWorkflow(String name, String[] tags, String externalKey, String caps) {
+    return null;
+  }
+
   /** Returns the 32-hex workflow id of a handle from {@link #openWorkflow}, or {@code null}. */
   public static String workflowId(Object handle) {
     return null;

@@ -50,12 +50,48 @@ class AgentOverheadBenchmark {
     rows.forEach(System.out::println);
   }
 
+  /**
+   * What caps add: the same calls inside one workflow, without caps and with every cap set in
+   * enforce mode (never reached, so every call is checked and counted).
+   */
+  @Test
+  void chatCallInAWorkflowWithAndWithoutCaps() throws Exception {
+    Path root = Path.of(System.getProperty("flowcost.repo.root", "..")).toAbsolutePath();
+    Path agent = root.resolve("tracer-agent/target/flowcost-agent.jar");
+    int port = CollectorProcessAccess.freePort();
+    List<String> rows = new ArrayList<>();
+    try (AutoCloseable collector = CollectorProcessAccess.start(port, tmp.resolve("lake"),
+        tmp.resolve("data"), tmp.resolve("collector.txt"))) {
+      rows.add(run("agent, in a workflow, no caps", List.of("-javaagent:" + agent,
+          "-Dflowcost.endpoint=http://127.0.0.1:" + port,
+          "-Dflowcost.spool.dir=" + tmp.resolve("spool-nocaps")), "workflow"));
+      rows.add(run("agent, in a workflow, 5 caps enforced (never reached)", List.of(
+          "-javaagent:" + agent,
+          "-Dflowcost.endpoint=http://127.0.0.1:" + port,
+          "-Dflowcost.spool.dir=" + tmp.resolve("spool-caps"),
+          "-Dflowcost.caps=max-cost-usd=1000000,max-tokens=1000000000000,"
+              + "max-model-calls=100000000,max-tool-calls=100000000,max-wall-time=24h",
+          "-Dflowcost.caps.mode=enforce"), "workflow"));
+    }
+    System.out.println("| run | calls | p50 µs | mean µs | p99 µs | bytes/call (app thread) |"
+        + " bytes/call (all threads) |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    rows.forEach(System.out::println);
+  }
+
   private String run(String name, List<String> agentArgs) throws Exception {
+    return run(name, agentArgs, null);
+  }
+
+  private String run(String name, List<String> agentArgs, String mode) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
     cmd.addAll(agentArgs);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
         AgentOverheadMain.class.getName(), WARMUP, CALLS));
+    if (mode != null) {
+      cmd.add(mode);
+    }
     Path out = tmp.resolve(name.replaceAll("\\W", "_") + ".txt");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
         .start();

@@ -8,7 +8,8 @@ import java.util.Arrays;
 
 /**
  * One LangChain4j chat call after another against the in-process fake provider, timing each call
- * and counting bytes allocated. Run with and without the agent by {@link AgentOverheadBenchmark}.
+ * and counting bytes allocated. Run with and without the agent by {@link AgentOverheadBenchmark};
+ * with a third argument {@code workflow}, inside one workflow (where the agent checks caps).
  */
 public final class AgentOverheadMain {
 
@@ -17,6 +18,15 @@ public final class AgentOverheadMain {
   public static void main(String[] args) throws Exception {
     int warmup = Integer.parseInt(args[0]);
     int calls = Integer.parseInt(args[1]);
+    // "workflow": every call runs inside one outcome-api workflow, where caps are checked
+    boolean inWorkflow = args.length > 2 && args[2].equals("workflow");
+    try (io.flowcost.outcome.Workflow wf = inWorkflow
+        ? io.flowcost.outcome.Flowcost.workflow("bench").start() : null) {
+      measure(warmup, calls);
+    }
+  }
+
+  private static void measure(int warmup, int calls) throws Exception {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     try (FakeProvider fake = FakeProvider.start()) {

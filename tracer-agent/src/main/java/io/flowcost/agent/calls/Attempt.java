@@ -142,6 +142,16 @@ public final class Attempt {
     }
   }
 
+  /** What this exchange reported (or the client's fallback), or {@code null}; for caps. */
+  Usage usage() {
+    synchronized (lock) {
+      if (summary != null && summary.usage() != null && summary.usage().hasTokens()) {
+        return summary.usage();
+      }
+      return fallbackUsage;
+    }
+  }
+
   void useFallbackUsage(Usage usage) {
     synchronized (lock) {
       fallbackUsage = usage;

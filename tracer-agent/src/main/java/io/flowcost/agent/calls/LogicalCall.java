@@ -1,5 +1,7 @@
 package io.flowcost.agent.calls;
 
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.WorkflowSpend;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
@@ -43,6 +45,8 @@ public final class LogicalCall {
   private final List<Attempt> attempts = new ArrayList<>();
   private final InvocationCalls invocation;
   private volatile RequestBody requestBody;
+  /** The caps state of the workflow this call runs in, or {@code null}. */
+  private final WorkflowSpend spend;
   private boolean ended;
   private long endEpochNanos;
   private String wasteCause; // guarded by attempts
@@ -72,6 +76,8 @@ public final class LogicalCall {
     SpanContext parentSpan = Span.fromContext(parentContext).getSpanContext();
     this.parentSpanId = parentSpan.isValid() ? parentSpan.getSpanId() : null;
     this.invocation = InvocationCalls.in(parentContext);
+    Workflow workflow = AgentContext.currentWorkflow();
+    this.spend = workflow == null ? null : workflow.spend();
   }
 
   /**
@@ -232,6 +238,16 @@ public final class LogicalCall {
           }
         }
       }
+    }
+    if (spend != null) {
+      List<Usage> usages = new ArrayList<>();
+      for (Attempt attempt : done) {
+        usages.add(attempt.usage());
+      }
+      if (done.isEmpty() && clientUsage != null) {
+        usages.add(clientUsage);
+      }
+      CapGuard.modelCallEnded(spend, provider, requestModel, responseModel, usages);
     }
     if (error != null) {
       AgentContext.recordError(span, error);

@@ -60,6 +60,16 @@ public final class AgentContext {
    */
   public static Workflow startWorkflow(
       String name, String source, Map<String, String> tags, String externalKey) {
+    return startWorkflow(name, source, tags, externalKey, null);
+  }
+
+  /**
+   * As {@link #startWorkflow(String, String, Map, String)}, with caps the application set when it
+   * opened the workflow ({@code key=value,…} as in {@code flowcost.caps}; may be {@code null}).
+   * An implicit workflow (one call) has no caps.
+   */
+  public static Workflow startWorkflow(
+      String name, String source, Map<String, String> tags, String externalKey, String apiCaps) {
     SpanBuilder builder =
         tracer
             .spanBuilder(name)
@@ -86,7 +96,8 @@ public final class AgentContext {
     if (externalKey != null) {
       builder.setAttribute(SpanAttributes.EXTERNAL_KEY, externalKey);
     }
-    return new Workflow(builder.startSpan());
+    Span root = builder.startSpan();
+    return "implicit".equals(source) ? new Workflow(root) : new Workflow(root, name, apiCaps);
   }
 
   /**

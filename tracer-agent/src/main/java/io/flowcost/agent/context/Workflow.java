@@ -1,5 +1,7 @@
 package io.flowcost.agent.context;
 
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.WorkflowSpend;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,10 +15,22 @@ public final class Workflow {
   private final Span rootSpan;
   private final String id;
   private final AtomicBoolean conversationSet = new AtomicBoolean();
+  private final WorkflowSpend spend;
 
   Workflow(Span rootSpan) {
+    this(rootSpan, null, null);
+  }
+
+  Workflow(Span rootSpan, String name, String apiCaps) {
     this.rootSpan = rootSpan;
     this.id = rootSpan.getSpanContext().getTraceId();
+    // a workflow joined from another service (name == null) has no caps in this JVM
+    this.spend = name == null ? null : CapGuard.open(id, name, apiCaps);
+  }
+
+  /** The workflow's spend and caps in this JVM, or {@code null} when it has no caps. */
+  public WorkflowSpend spend() {
+    return spend;
   }
 
   /** The workflow span. */

@@ -18,6 +18,14 @@ public final class ApiWorkflows {
 
   /** Opens a workflow (or joins the open one) and makes it current; returns the handle. */
   public static Object open(String name, String[] tags, String externalKey) {
+    return open(name, tags, externalKey, null);
+  }
+
+  /**
+   * As {@link #open(String, String[], String)}, with the caps the application set on the workflow
+   * ({@code key=value,…}); ignored when joining an open workflow (its caps stay).
+   */
+  public static Object open(String name, String[] tags, String externalKey, String caps) {
     try {
       Workflow open = AgentContext.currentWorkflow();
       if (open != null) {
@@ -33,7 +41,7 @@ public final class ApiWorkflows {
       }
       Workflow workflow =
           AgentContext.startWorkflow(
-              name == null || name.isBlank() ? "workflow" : name, "api", tagMap, externalKey);
+              name == null || name.isBlank() ? "workflow" : name, "api", tagMap, externalKey, caps);
       return new Handle(workflow, workflow, workflow.attach(Context.current()).makeCurrent());
     } catch (Throwable t) {
       AgentLog.failure("api open workflow", t);

@@ -19,7 +19,7 @@ import java.time.Duration;
  * <pre>
  * java [-javaagent:flowcost-agent.jar -Dflowcost.service=claims-bot] -jar flowcost-demo.jar
  *     [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE] [--collector URL]
- *     [--waste-scenarios]
+ *     [--waste-scenarios] [--runaway] [--runaway-only]
  * </pre>
  *
  * <ul>
@@ -28,6 +28,9 @@ import java.time.Duration;
  *   <li>{@code --collector URL}: where {@code outcome-api} reports outcomes (sets {@code
  *       flowcost.endpoint}); default {@code FLOWCOST_ENDPOINT}, else {@code
  *       http://127.0.0.1:4318}.
+ *   <li>{@code --runaway}: after the claims-desk workflows, run {@link RunawayScenario} (a tool
+ *       loop that never ends on its own; cap it with {@code flowcost.caps.runaway-agent})
+ *   <li>{@code --runaway-only}: run only {@link RunawayScenario}
  *   <li>{@code --waste-scenarios}: run {@link WasteScenarios} (answers billed and thrown away)
  *       instead of the claims-desk workflows.
  * </ul>
@@ -50,6 +53,8 @@ public final class DemoApp {
     String providerUrl = null;
     Path exchanges = null;
     boolean waste = false;
+    boolean runaway = false;
+    boolean runawayOnly = false;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -57,22 +62,29 @@ public final class DemoApp {
           case "--exchanges" -> exchanges = Path.of(args[++i]);
           case "--collector" -> System.setProperty("flowcost.endpoint", args[++i]);
           case "--waste-scenarios" -> waste = true;
+          case "--runaway" -> runaway = true;
+          case "--runaway-only" -> runawayOnly = true;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
     } catch (RuntimeException e) {
       err.println("usage: DemoApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
-          + " [--waste-scenarios]");
+          + " [--waste-scenarios] [--runaway] [--runaway-only]");
       return 2;
     }
 
     FakeProvider fake = providerUrl == null ? FakeProvider.start() : null;
     try {
       String baseUrl = fake != null ? fake.baseUrl() : providerUrl;
-      if (waste) {
+      if (runawayOnly) {
+        new RunawayScenario(baseUrl, out::println).run();
+      } else if (waste) {
         new WasteScenarios(new WasteDesk(baseUrl), out::println).runAll();
       } else {
         new ClaimWorkflows(new ClaimsDesk(baseUrl), out::println).runAll();
+        if (runaway) {
+          new RunawayScenario(baseUrl, out::println).run();
+        }
       }
       if (!Flowcost.flush(Duration.ofSeconds(5))) {
         err.println("demo: some outcome reports were not delivered (is the collector running?)");

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code [tool:NAME {json-args}]} — call tool NAME with these arguments (args optional,
  *       default {@code {}}); several tool markers are called one per turn, in order.
+ *   <li>{@code [tool-loop:NAME]} — call tool NAME (no arguments) on every turn, forever: a
+ *       runaway agent loop that only the app (or a Flowcost cap) can stop.
  *   <li>{@code [fail:STATUS]} or {@code [fail:STATUSxN]} — the first N (default 1) attempts of
  *       an identical request body fail with STATUS.
  *   <li>{@code [fail-always:STATUS]} — every attempt fails with STATUS.
@@ -54,6 +56,7 @@ import java.util.regex.Pattern;
  * @param offPolicy whether {@code [off-policy]} was given
  * @param badJson whether {@code [bad-json]} was given
  * @param exactUsage whether {@code [exact-usage]} was given
+ * @param loopTool the tool {@code [tool-loop:NAME]} calls on every turn, or {@code null}
  */
 record Markers(
     List<ToolMarker> tools,
@@ -67,15 +70,17 @@ record Markers(
     boolean streamCut,
     boolean offPolicy,
     boolean badJson,
-    boolean exactUsage) {
+    boolean exactUsage,
+    String loopTool) {
 
   static final Markers NONE =
-      new Markers(List.of(), 0, 0, 0, 0, false, false, false, false, false, false, false);
+      new Markers(List.of(), 0, 0, 0, 0, false, false, false, false, false, false, false, null);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})(?:x(\\d+))?]");
   private static final Pattern FAIL_ALWAYS = Pattern.compile("\\[fail-always:(\\d{3})]");
   private static final Pattern SLOW = Pattern.compile("\\[slow:(\\d+)]");
+  private static final Pattern TOOL_LOOP = Pattern.compile("\\[tool-loop:([A-Za-z0-9_]{1,64})]");
 
   /** One {@code [tool:...]} marker. */
   record ToolMarker(String name, JsonNode arguments) {}
@@ -113,7 +118,8 @@ record Markers(
         text.contains("[stream-cut]"),
         text.contains("[off-policy]"),
         text.contains("[bad-json]"),
-        text.contains("[exact-usage]"));
+        text.contains("[exact-usage]"),
+        loopTool(text));
   }
 
   /** These markers for the given attempt at an identical body: first-answer faults once only. */
@@ -122,7 +128,12 @@ record Markers(
       return this;
     }
     return new Markers(tools, failStatus, failAttempts, failAlwaysStatus, slowMillis,
-        cacheWrite5m, cacheWrite1h, cacheHit, streamCut, false, false, exactUsage);
+        cacheWrite5m, cacheWrite1h, cacheHit, streamCut, false, false, exactUsage, loopTool);
+  }
+
+  private static String loopTool(String text) {
+    Matcher m = TOOL_LOOP.matcher(text);
+    return m.find() ? m.group(1) : null;
   }
 
   /** The JSON of the first {@code [json-answer {…}]} in {@code text}, or {@code null}. */

@@ -1,5 +1,6 @@
 package io.flowcost.examples.fakeprovider;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,6 +27,11 @@ record Reply(boolean toolCall, String text, Markers.ToolMarker tool, String tool
   static Reply decide(ChatRequestView view, Markers markers, String idPrefix) {
     String tag = digest(view.lastUserText()).substring(0, 8);
     int done = view.toolTurnsDone();
+    if (markers.loopTool() != null) {
+      return new Reply(true, null,
+          new Markers.ToolMarker(markers.loopTool(), JsonNodeFactory.instance.objectNode()),
+          idPrefix + tag + "_" + done);
+    }
     if (done < markers.tools().size()) {
       return new Reply(true, null, markers.tools().get(done), idPrefix + tag + "_" + done);
     }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j.chat;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -8,7 +9,7 @@ public final class ChatAdvice {
 
   private ChatAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.This Object model, @Advice.Argument(0) Object request) {
     return ChatTracing.enter(model, request, false);
   }
@@ -17,7 +18,7 @@ public final class ChatAdvice {
   public static void exit(
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
-      @Advice.Thrown Throwable thrown) {
-    ChatTracing.exit(token, response, thrown);
+      @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
+    thrown = ChatTracing.exit(token, response, thrown);
   }
 }

@@ -3,6 +3,8 @@ package io.flowcost.agent.langchain4j.chat;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.langchain4j.ClientUsage;
 import io.flowcost.agent.langchain4j.ProviderNames;
@@ -26,10 +28,21 @@ public final class ChatTracing {
 
   private ChatTracing() {}
 
-  /** Entry of a chat call; returns a token for {@link #exit}. Never throws. */
+  /**
+   * Entry of a chat call; returns a token for {@link #exit}, or a {@link CapRefusal} when the
+   * workflow's caps refuse the call (the advice then skips the method). Never throws.
+   */
   public static Object enter(Object model, Object request, boolean streaming) {
     if (DEPTH.increment() > 1) {
       return NESTED;
+    }
+    try {
+      CapRefusal refusal = CapGuard.beforeModelCall(model == null ? null : model.getClass().getClassLoader());
+      if (refusal != null) {
+        return refusal;
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("chat cap check", t);
     }
     try {
       BrokenInstrumentation.check(streaming ? "streaming" : "chat");
@@ -46,11 +59,16 @@ public final class ChatTracing {
   /**
    * Exit of a chat call. A synchronous call ends here; a streaming one only when it threw (else its
    * handler ends it).
+   *
+   * @return what the method should throw: {@code thrown}, or a refusal's exception
    */
-  public static void exit(Object token, Object response, Throwable thrown) {
+  public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof Token)) {
-      return;
+      return thrown;
     }
     Token t = (Token) token;
     try {
@@ -61,6 +79,7 @@ public final class ChatTracing {
     } catch (Throwable e) {
       AgentLog.failure("chat exit", e);
     }
+    return thrown;
   }
 
   /** Wraps a streaming handler so that its completion ends the call; unchanged when nested. */

@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j.chat;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -8,7 +9,7 @@ public final class StreamingChatAdvice {
 
   private StreamingChatAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(
       @Advice.This Object model,
       @Advice.Argument(0) Object request,
@@ -19,7 +20,9 @@ public final class StreamingChatAdvice {
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-  public static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
-    ChatTracing.exit(token, null, thrown);
+  public static void exit(
+      @Advice.Enter Object token,
+      @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
+    thrown = ChatTracing.exit(token, null, thrown);
   }
 }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j.tool;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -8,7 +9,7 @@ public final class ToolServiceAdvice {
 
   private ToolServiceAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.Argument(0) Object request) {
     return ToolTracing.enter(request);
   }
@@ -17,7 +18,7 @@ public final class ToolServiceAdvice {
   public static void exit(
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object result,
-      @Advice.Thrown Throwable thrown) {
-    ToolTracing.exit(token, result, thrown);
+      @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
+    thrown = ToolTracing.exit(token, result, thrown);
   }
 }

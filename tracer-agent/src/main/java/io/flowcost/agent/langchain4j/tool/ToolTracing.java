@@ -2,6 +2,8 @@ package io.flowcost.agent.langchain4j.tool;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.langchain4j.Reflect;
@@ -24,8 +26,17 @@ public final class ToolTracing {
 
   private ToolTracing() {}
 
-  /** Entry; returns a token for {@link #exit}, or {@code null}. Never throws. */
+  /**
+   * Entry; returns a token for {@link #exit}, a {@link CapRefusal} when the workflow's caps refuse
+   * the tool call (the advice then skips the method), or {@code null}. Never throws.
+   */
   public static Object enter(Object toolExecutionRequest) {
+    CapRefusal refusal =
+        CapGuard.beforeToolCall(
+            toolExecutionRequest == null ? null : toolExecutionRequest.getClass().getClassLoader());
+    if (refusal != null) {
+      return refusal;
+    }
     try {
       BrokenInstrumentation.check("tool");
       String tool = Reflect.callString(toolExecutionRequest, "name");
@@ -48,10 +59,17 @@ public final class ToolTracing {
     }
   }
 
-  /** Exit: status ERROR when the executor threw, the result says so, or the method threw. */
-  public static void exit(Object token, Object result, Throwable thrown) {
+  /**
+   * Exit: status ERROR when the executor threw, the result says so, or the method threw.
+   *
+   * @return what the method should throw: {@code thrown}, or a refusal's exception
+   */
+  public static Throwable exit(Object token, Object result, Throwable thrown) {
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof ToolToken)) {
-      return;
+      return thrown;
     }
     ToolToken t = (ToolToken) token;
     try {
@@ -65,6 +83,7 @@ public final class ToolTracing {
     } catch (Throwable e) {
       AgentLog.failure("tool exit", e);
     }
+    return thrown;
   }
 
   /** Called when a {@code ToolExecutor} threw: remembers the first exception class of the tool. */

@@ -1,0 +1,56 @@
+package io.flowcost.examples.demo;
+
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.service.AiServices;
+import io.flowcost.outcome.Flowcost;
+import io.flowcost.outcome.Workflow;
+import io.flowcost.outcome.WorkflowCapExceededException;
+import java.util.function.Consumer;
+
+/**
+ * The {@code --runaway} workload: one workflow, {@value #NAME}, whose LangChain4j tool loop never
+ * ends on its own — the fake provider answers every turn with another tool call ({@code
+ * [tool-loop:lookupPolicy]}). The app's only end is LangChain4j's limit of {@value #APP_MAX_TOOL_ROUNDS}
+ * sequential tool rounds; a Flowcost cap in {@code enforce} mode stops it earlier with {@link
+ * WorkflowCapExceededException}. Prints one line: how it ended.
+ */
+final class RunawayScenario {
+
+  /** The workflow name, so {@code flowcost.caps.runaway-agent=…} caps it. */
+  static final String NAME = "runaway-agent";
+  /** Its business key. */
+  static final String KEY = "RUN-3001";
+  /** The app's own end of the loop (LangChain4j's {@code maxSequentialToolsInvocations}). */
+  static final int APP_MAX_TOOL_ROUNDS = 12;
+
+  private final RunawayAgent agent;
+  private final Consumer<String> out;
+
+  RunawayScenario(String baseUrl, Consumer<String> out) {
+    OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey("demo-key")
+        .modelName("gpt-4o-mini").maxRetries(1).build();
+    this.agent = AiServices.builder(RunawayAgent.class).chatModel(model).tools(new PolicyTools())
+        .maxSequentialToolsInvocations(APP_MAX_TOOL_ROUNDS).build();
+    this.out = out;
+  }
+
+  void run() {
+    String result;
+    try (Workflow wf = Flowcost.workflow(NAME).tag("team", "claims").tag("feature", "runaway")
+        .externalKey(KEY).start()) {
+      try {
+        result = "answer=" + agent.resolve("Claim " + KEY + ": which policy covers it?"
+            + " [tool-loop:lookupPolicy]");
+        wf.success();
+      } catch (WorkflowCapExceededException e) {
+        wf.fail(e);
+        result = "stopped-by-cap=" + e.capKind().key() + " limit=" + e.limit().toPlainString()
+            + " spent=" + e.spent().toPlainString() + " " + e.capKind().unit();
+      } catch (RuntimeException e) {
+        wf.fail(e);
+        result = "ended-by-app=" + e.getClass().getSimpleName();
+      }
+    }
+    out.accept("R01 " + NAME + " key=" + KEY + " " + result);
+  }
+}
