@@ -31,12 +31,14 @@ import java.util.TreeMap;
  * big-endian:
  * <pre>
  * frame    = version:u8 (1 or 2) count:i32 record*count
- * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome
+ * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome,
+ *                                      ; 4 = cap breach (version 2 frames only)
  * string?  = present:u8 [len:i32 bytes] ; Java's modified UTF-8 (UTF-8 for text without NUL
  *            and surrogates; each UTF-16 unit on its own otherwise)
  * instant? = present:u8 [epochSecond:i64 nano:i32]
  * decimal? = present:u8 [scale:i32 len:i32 unscaled-two's-complement-bytes]
  * int?     = present:u8 [i32]
+ * long?    = present:u8 [i64]
  * bool     = u8 (0 or 1)
  * usage?   = present:u8 [input cacheRead cacheWrite cacheWrite1h output reasoning:i64
  *            estimated:bool serviceTier:string?]
@@ -52,6 +54,9 @@ import java.util.TreeMap;
  *            receivedAt:instant?
  * outcome  = outcomeId workflowId externalKey status reason:string? value:decimal?
  *            unit:string? reportedAt:instant? reportedAtGiven:bool receivedAt:instant?
+ * breach   = workflowId spanId workflowName service capKind:string? capLimit spent:decimal?
+ *            unit mode:string? enforced:bool modelCalls toolCalls:long? breachedAt
+ *            receivedAt:instant?
  * </pre>
  *
  * <p>A later release that changes a record's layout writes a new version number and keeps
