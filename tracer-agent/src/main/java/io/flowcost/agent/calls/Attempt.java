@@ -2,6 +2,7 @@ package io.flowcost.agent.calls;
 
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.usage.ProviderCost;
 import io.flowcost.agent.usage.ResponseSummary;
 import io.flowcost.agent.usage.Usage;
 import io.opentelemetry.api.trace.Span;
@@ -27,6 +28,7 @@ public final class Attempt {
   private RequestBody requestBody; // dropped when the attempt ends
   private boolean readTimedOut;
   private String wasteCause;
+  private String headerCostUsd;
 
   Attempt(Span span, int number, LogicalCall call) {
     this.span = span;
@@ -67,6 +69,19 @@ public final class Attempt {
   public void status(int code) {
     synchronized (lock) {
       statusCode = code;
+    }
+  }
+
+  /**
+   * Records the cost in USD a gateway reported in a response header (a LiteLLM proxy's {@code
+   * x-litellm-response-cost}); invalid text is ignored ({@link ProviderCost#usd}).
+   */
+  public void providerCostHeader(String raw) {
+    String cost = ProviderCost.usd(raw);
+    if (cost != null) {
+      synchronized (lock) {
+        headerCostUsd = cost;
+      }
     }
   }
 
@@ -172,6 +187,12 @@ public final class Attempt {
       }
       if (summary != null) {
         LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
+      }
+      // the gateway's header is what this client was charged; the body's cost is the upstream's
+      String cost = headerCostUsd != null ? headerCostUsd
+          : summary != null ? summary.providerCostUsd() : null;
+      if (cost != null) {
+        span.setAttribute(SpanAttributes.PROVIDER_COST_USD, cost);
       }
       Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
       RequestBody body = body();

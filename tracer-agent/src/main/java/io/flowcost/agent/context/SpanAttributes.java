@@ -61,4 +61,11 @@ public final class SpanAttributes {
       AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
   public static final AttributeKey<String> SERVICE_TIER =
       AttributeKey.stringKey("flowcost.service_tier");
+  /**
+   * On attempts: the cost in USD the provider or gateway reported for this response (OpenRouter's
+   * {@code usage.cost}, a LiteLLM proxy's {@code x-litellm-response-cost}), as an exact decimal
+   * string — a string so that no binary float ever rounds it.
+   */
+  public static final AttributeKey<String> PROVIDER_COST_USD =
+      AttributeKey.stringKey("flowcost.provider_cost_usd");
 }

@@ -26,6 +26,9 @@ public final class HttpExchange {
   static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
   static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
 
+  /** The response header in which a LiteLLM proxy reports a response's cost in USD. */
+  public static final String PROVIDER_COST_HEADER = "x-litellm-response-cost";
+
   private final Attempt attempt;
   private final LogicalCall ownCall;
   private final SdkCall sdkCall;
@@ -99,6 +102,19 @@ public final class HttpExchange {
    * @return whether the body should be teed through {@link #bodyBytes}
    */
   public boolean responseHead(int statusCode, String contentType) {
+    return responseHead(statusCode, contentType, null);
+  }
+
+  /**
+   * The response head arrived, with the cost a gateway reported in it.
+   *
+   * @param providerCost the {@value #PROVIDER_COST_HEADER} header's value, or {@code null}
+   * @return whether the body should be teed through {@link #bodyBytes}
+   */
+  public boolean responseHead(int statusCode, String contentType, String providerCost) {
+    if (attempt != null && providerCost != null) {
+      attempt.providerCostHeader(providerCost);
+    }
     boolean failedStatus = statusCode >= 400;
     synchronized (this) {
       if (done) {

@@ -25,10 +25,22 @@ final class JsonFields {
   private static final JsonFactory FACTORY = new JsonFactory();
 
   private final Set<String> paths;
+  private final Set<String> decimals;
   private final Set<String> containers;
 
   JsonFields(Set<String> paths) {
+    this(paths, Collections.emptySet());
+  }
+
+  /**
+   * @param paths the fields to extract
+   * @param decimals those of {@code paths} whose numbers are kept as their exact JSON text (a
+   *     {@link String}) rather than truncated to a {@link Long}: money, which must never pass
+   *     through a {@code double}
+   */
+  JsonFields(Set<String> paths, Set<String> decimals) {
     this.paths = Collections.unmodifiableSet(new HashSet<>(paths));
+    this.decimals = Collections.unmodifiableSet(new HashSet<>(decimals));
     Set<String> prefixes = new HashSet<>();
     for (String path : paths) {
       for (int i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) {
@@ -116,10 +128,14 @@ final class JsonFields {
         }
         break;
       case VALUE_NUMBER_INT:
-        store(path, parser.getLongValue(), out);
-        break;
       case VALUE_NUMBER_FLOAT:
-        store(path, (long) parser.getDoubleValue(), out);
+        if (decimals.contains(path)) {
+          store(path, parser.getText(), out); // the number exactly as written
+        } else if (token == JsonToken.VALUE_NUMBER_INT) {
+          store(path, parser.getLongValue(), out);
+        } else {
+          store(path, (long) parser.getDoubleValue(), out);
+        }
         break;
       case VALUE_STRING:
         if (paths.contains(path)) {

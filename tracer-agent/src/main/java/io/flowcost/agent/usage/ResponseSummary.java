@@ -14,6 +14,7 @@ public final class ResponseSummary {
   private final List<String> finishReasons;
   private final Usage usage;
   private final String outputText;
+  private final String providerCostUsd;
 
   /**
    * Creates a summary.
@@ -23,15 +24,33 @@ public final class ResponseSummary {
    * @param usage normalised usage, or {@code null} when the response reported none
    */
   public ResponseSummary(String model, List<String> finishReasons, Usage usage) {
-    this(model, finishReasons, usage, null);
+    this(model, finishReasons, usage, null, null);
   }
 
-  private ResponseSummary(String model, List<String> finishReasons, Usage usage, String text) {
+  private ResponseSummary(
+      String model, List<String> finishReasons, Usage usage, String text, String costUsd) {
     this.model = model;
     this.finishReasons =
         finishReasons == null ? Collections.emptyList() : List.copyOf(finishReasons);
     this.usage = usage;
     this.outputText = text;
+    this.providerCostUsd = costUsd;
+  }
+
+  /**
+   * This summary with the cost the provider reported in the response, already validated by {@link
+   * ProviderCost#usd}; {@code null} keeps none.
+   */
+  ResponseSummary withProviderCostUsd(String costUsd) {
+    return new ResponseSummary(model, finishReasons, usage, outputText, costUsd);
+  }
+
+  /**
+   * The cost in USD the provider reported in the body (OpenRouter's {@code usage.cost}), as an
+   * exact plain decimal string, or {@code null}.
+   */
+  public String providerCostUsd() {
+    return providerCostUsd;
   }
 
   /**
@@ -39,12 +58,15 @@ public final class ResponseSummary {
    * an estimate when no usage came; {@code null} or empty keeps none.
    */
   public ResponseSummary withOutputText(String text) {
-    return new ResponseSummary(model, finishReasons, usage, text == null || text.isEmpty() ? null : text);
+    return new ResponseSummary(
+        model, finishReasons, usage, text == null || text.isEmpty() ? null : text, providerCostUsd);
   }
 
   /** This summary without its answer text. */
   public ResponseSummary withoutOutputText() {
-    return outputText == null ? this : new ResponseSummary(model, finishReasons, usage, null);
+    return outputText == null
+        ? this
+        : new ResponseSummary(model, finishReasons, usage, null, providerCostUsd);
   }
 
   /** The answer text received, or {@code null}: see {@link #withOutputText}. */
@@ -69,6 +91,7 @@ public final class ResponseSummary {
 
   @Override
   public String toString() {
-    return "ResponseSummary{model=" + model + ", finishReasons=" + finishReasons + ", usage=" + usage + '}';
+    return "ResponseSummary{model=" + model + ", finishReasons=" + finishReasons + ", usage=" + usage
+        + (providerCostUsd == null ? "" : ", providerCostUsd=" + providerCostUsd) + '}';
   }
 }

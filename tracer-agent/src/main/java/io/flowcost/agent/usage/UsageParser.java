@@ -69,6 +69,12 @@ public final class UsageParser {
           "done_reason");
 
   /**
+   * Money fields, read as their exact decimal text ({@link ProviderCost}): OpenRouter's {@code
+   * usage.cost}, in USD, on a whole response and on the last chunk of a stream.
+   */
+  private static final List<String> DECIMAL_PATHS = List.of("usage.cost");
+
+  /**
    * Where an answer's text and tool calls are (OpenAI Chat Completions streamed and whole,
    * Anthropic Messages streamed and whole): read only to be counted should no usage come ({@link
    * ResponseSummary#outputText()}), never kept beyond the attempt.
@@ -94,15 +100,23 @@ public final class UsageParser {
   /** Roots under which a whole response may be nested (SSE envelopes). */
   private static final List<String> WRAPPERS = List.of("message.", "response.");
 
-  private static final JsonFields FIELDS = new JsonFields(allPaths());
+  private static final JsonFields FIELDS =
+      new JsonFields(allPaths(), wrapped(DECIMAL_PATHS));
 
   private UsageParser() {}
 
   private static Set<String> allPaths() {
-    Set<String> paths = new HashSet<>(BASE_PATHS);
+    Set<String> paths = wrapped(BASE_PATHS);
+    paths.addAll(wrapped(DECIMAL_PATHS));
     paths.addAll(TEXT_PATHS);
+    return paths;
+  }
+
+  /** The paths, bare and under every {@link #WRAPPERS} root. */
+  private static Set<String> wrapped(List<String> base) {
+    Set<String> paths = new HashSet<>(base);
     for (String wrapper : WRAPPERS) {
-      for (String path : BASE_PATHS) {
+      for (String path : base) {
         paths.add(wrapper + path);
       }
     }
@@ -180,6 +194,12 @@ public final class UsageParser {
 
   /** Normalises raw fields (possibly merged from several stream events) into a summary. */
   static ResponseSummary summarize(Map<String, Object> f) {
+    ResponseSummary summary = summarizeShape(f);
+    String cost = ProviderCost.usd(str(f, "usage.cost"));
+    return cost == null ? summary : summary.withProviderCostUsd(cost);
+  }
+
+  private static ResponseSummary summarizeShape(Map<String, Object> f) {
     if (has(f, "usageMetadata.")) {
       return gemini(f);
     }

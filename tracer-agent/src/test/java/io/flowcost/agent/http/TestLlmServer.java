@@ -15,7 +15,10 @@ import java.util.concurrent.Executors;
 /**
  * A tiny OpenAI-shaped server on 127.0.0.1 for the client instrumentation tests: {@code POST
  * /v1/chat/completions} answers JSON (usage 11 in / 7 out), SSE when the body asks for a stream
- * (usage 13 in / 5 out in the last chunk), 429 when the body contains {@code [fail:429]}; any
+ * (usage 13 in / 5 out in the last chunk), 429 when the body contains {@code [fail:429]}, an
+ * OpenRouter-shaped reply with {@code usage.cost} {@value #OPENROUTER_COST} for {@code
+ * [openrouter]}, and the JSON reply with a LiteLLM {@code x-litellm-response-cost} header of
+ * {@value #LITELLM_COST} for {@code [litellm]}; any
  * other path answers 204. It records the request headers it received.
  */
 public final class TestLlmServer implements AutoCloseable {
@@ -25,6 +28,19 @@ public final class TestLlmServer implements AutoCloseable {
           + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
           + "\"finish_reason\":\"stop\"}],"
           + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18}}";
+
+  /** OpenRouter's {@code usage.cost} in {@link #OPENROUTER_REPLY}: USD, more digits than a double keeps exactly. */
+  public static final String OPENROUTER_COST = "0.000123456789012345";
+
+  public static final String OPENROUTER_REPLY =
+      "{\"id\":\"c3\",\"object\":\"chat.completion\",\"model\":\"openai/gpt-4o-mini\","
+          + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+          + "\"finish_reason\":\"stop\"}],"
+          + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18,"
+          + "\"cost\":" + OPENROUTER_COST + "}}";
+
+  /** The {@code x-litellm-response-cost} header a {@code [litellm]} request is answered with. */
+  public static final String LITELLM_COST = "0.00042";
 
   public static final List<String> SSE_EVENTS =
       List.of(
@@ -80,6 +96,11 @@ public final class TestLlmServer implements AutoCloseable {
       }
       if (body.contains("[fail:429]")) {
         send(exchange, 429, "application/json", "{\"error\":{\"type\":\"rate_limit\"}}");
+      } else if (body.contains("[openrouter]")) {
+        send(exchange, 200, "application/json", OPENROUTER_REPLY);
+      } else if (body.contains("[litellm]")) {
+        exchange.getResponseHeaders().set("x-litellm-response-cost", LITELLM_COST);
+        send(exchange, 200, "application/json", JSON_REPLY);
       } else if (body.contains("\"stream\":true")) {
         StringBuilder sse = new StringBuilder();
         for (String event : SSE_EVENTS) {

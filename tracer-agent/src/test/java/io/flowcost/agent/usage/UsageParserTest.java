@@ -253,4 +253,108 @@ class UsageParserTest {
     assertThat(UsageParser.parse((String) null)).isNull();
     assertThat(UsageParser.parse("{\"usage\":{\"prompt_tokens\":")).isNull();
   }
+
+  private static final String OPENROUTER_HEAD =
+      "{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"model\":\"openai/gpt-4o-mini\","
+          + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+          + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":5,";
+
+  private static String openRouter(String costJson) {
+    return OPENROUTER_HEAD + "\"total_tokens\":25" + (costJson == null ? "" : ",\"cost\":" + costJson) + "}}";
+  }
+
+  @Test
+  void openRouterUsageCostIsKeptAsItsExactDecimalText() {
+    // 19 significant digits: a double would round it (0.00001234567890123457)
+    ResponseSummary summary = UsageParser.parse(openRouter("0.0000123456789012345678"));
+    assertThat(summary.providerCostUsd()).isEqualTo("0.0000123456789012345678");
+    assertThat(new java.math.BigDecimal(summary.providerCostUsd()))
+        .isEqualByComparingTo(new java.math.BigDecimal("1.23456789012345678E-5"));
+    assertThat(summary.usage().inputTokens()).isEqualTo(20L);
+    assertThat(summary.usage().outputTokens()).isEqualTo(5L);
+    // the same body as bytes
+    assertThat(UsageParser.parse(openRouter("0.5").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .providerCostUsd())
+        .isEqualTo("0.5");
+  }
+
+  @Test
+  void openRouterCostInScientificOrIntegerFormIsWrittenPlain() {
+    assertThat(UsageParser.parse(openRouter("1.5E-5")).providerCostUsd()).isEqualTo("0.000015");
+    assertThat(UsageParser.parse(openRouter("2e-9")).providerCostUsd()).isEqualTo("0.000000002");
+    assertThat(UsageParser.parse(openRouter("0")).providerCostUsd()).isEqualTo("0");
+    assertThat(UsageParser.parse(openRouter("3")).providerCostUsd()).isEqualTo("3");
+    assertThat(UsageParser.parse(openRouter("\"0.0021\"")).providerCostUsd())
+        .as("a cost sent as a string is read the same")
+        .isEqualTo("0.0021");
+  }
+
+  @Test
+  void withoutUsageCostThereIsNoProviderCost() {
+    assertThat(UsageParser.parse(openRouter(null)).providerCostUsd()).isNull();
+    assertThat(UsageParser.parse(openRouter(null)).usage().inputTokens()).isEqualTo(20L);
+  }
+
+  @Test
+  void aMalformedCostIsIgnoredAndTheUsageIsKept() {
+    for (String bad :
+        new String[] {
+          "-0.001", "null", "true", "\"abc\"", "\"NaN\"", "\"Infinity\"", "\"-1\"", "\"1e999\"",
+          "\"0x10\"", "\"\"", "1e999", "{\"amount\":1}", "[0.1]",
+          "0." + "1".repeat(60)
+        }) {
+      ResponseSummary summary = UsageParser.parse(openRouter(bad));
+      assertThat(summary.providerCostUsd()).as(bad).isNull();
+      assertThat(summary.usage().inputTokens()).as(bad).isEqualTo(20L);
+      assertThat(summary.usage().outputTokens()).as(bad).isEqualTo(5L);
+    }
+  }
+
+  @Test
+  void openRouterStreamTakesTheCostFromTheFinalChunk() {
+    StreamUsageAccumulator stream = new StreamUsageAccumulator();
+    stream.onEvent(
+        "{\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\",\"model\":\"openai/gpt-4o-mini\","
+            + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}");
+    assertThat(stream.progress().providerCostUsd()).isNull();
+    stream.onEvent(
+        "{\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\",\"model\":\"openai/gpt-4o-mini\","
+            + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12,"
+            + "\"cost\":0.00000987654321}}");
+    stream.onEvent("[DONE]");
+
+    ResponseSummary summary = stream.result();
+    assertThat(summary.providerCostUsd()).isEqualTo("0.00000987654321");
+    assertThat(summary.usage().inputTokens()).isEqualTo(9L);
+    assertThat(summary.usage().outputTokens()).isEqualTo(3L);
+  }
+
+  @Test
+  void aStreamWithoutCostOrWithAMalformedOneHasNone() {
+    StreamUsageAccumulator plain = new StreamUsageAccumulator();
+    plain.onEvent(
+        "{\"object\":\"chat.completion.chunk\",\"choices\":[],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3}}");
+    assertThat(plain.result().providerCostUsd()).isNull();
+
+    StreamUsageAccumulator bad = new StreamUsageAccumulator();
+    bad.onEvent(
+        "{\"object\":\"chat.completion.chunk\",\"choices\":[],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"cost\":-2.5}}");
+    assertThat(bad.result().providerCostUsd()).isNull();
+    assertThat(bad.result().usage().inputTokens()).isEqualTo(9L);
+  }
+
+  @Test
+  void providerCostValidationIsExactAndBounded() {
+    assertThat(ProviderCost.usd(" 0.00042 ")).isEqualTo("0.00042");
+    assertThat(ProviderCost.usd("0.100")).as("exact: trailing zeros kept").isEqualTo("0.100");
+    assertThat(ProviderCost.usd(null)).isNull();
+    assertThat(ProviderCost.usd("1,5")).isNull();
+    assertThat(ProviderCost.usd("+1")).isNull();
+    assertThat(ProviderCost.usd("1e99")).as("plain form longer than the bound").isNull();
+    assertThat(ProviderCost.usd("9".repeat(ProviderCost.MAX_CHARS + 1))).isNull();
+    assertThat(ProviderCost.usd("9".repeat(ProviderCost.MAX_CHARS))).isEqualTo("9".repeat(ProviderCost.MAX_CHARS));
+  }
 }

@@ -71,7 +71,9 @@ public final class ApacheTracing {
       int code = (Integer) call(response, "getCode");
       Object contentType = call(response, "getFirstHeader", "Content-Type");
       String type = contentType == null ? null : (String) call(contentType, "getValue");
-      if (!exchange.responseHead(code, type)) {
+      Object costHeader = call(response, "getFirstHeader", HttpExchange.PROVIDER_COST_HEADER);
+      String cost = costHeader == null ? null : (String) call(costHeader, "getValue");
+      if (!exchange.responseHead(code, type, cost)) {
         return;
       }
       Object entity = call(response, "getEntity");

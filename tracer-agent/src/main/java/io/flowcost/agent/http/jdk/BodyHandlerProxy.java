@@ -31,7 +31,8 @@ final class BodyHandlerProxy implements InvocationHandler {
     try {
       int status = JdkTypes.statusCode(args[0]);
       String contentType = JdkTypes.header(args[0], "content-type");
-      if (exchange.responseHead(status, contentType) && subscriber != null) {
+      String cost = JdkTypes.header(args[0], HttpExchange.PROVIDER_COST_HEADER);
+      if (exchange.responseHead(status, contentType, cost) && subscriber != null) {
         return JdkTypes.proxyBodySubscriber(new BodySubscriberProxy(exchange, subscriber));
       }
     } catch (Throwable t) {

@@ -142,8 +142,9 @@ final class InterceptorHandler implements InvocationHandler {
   private Object observe(HttpExchange exchange, Object response) throws ReflectiveOperationException {
     int code = (Integer) types.responseCode.invoke(response);
     String contentType = (String) types.responseHeader.invoke(response, "Content-Type");
+    String cost = (String) types.responseHeader.invoke(response, HttpExchange.PROVIDER_COST_HEADER);
     Object body = types.responseBody.invoke(response);
-    if (!exchange.responseHead(code, contentType)) {
+    if (!exchange.responseHead(code, contentType, cost)) {
       return response;
     }
     if (body == null) {

@@ -63,9 +63,11 @@ final class Interceptor implements InvocationHandler {
         Object response = Reflect.call(ctx, "clientResponse");
         if (exchange != null && response != null) {
           Long status = Reflect.callLong(response, "statusCode");
-          String type = (String) response.getClass().getMethod("getHeader", String.class)
-              .invoke(response, "Content-Type");
-          exchange.responseHead(status == null ? 0 : status.intValue(), type);
+          java.lang.reflect.Method getHeader =
+              response.getClass().getMethod("getHeader", String.class);
+          String type = (String) getHeader.invoke(response, "Content-Type");
+          String cost = (String) getHeader.invoke(response, HttpExchange.PROVIDER_COST_HEADER);
+          exchange.responseHead(status == null ? 0 : status.intValue(), type, cost);
         }
         break;
       case "DISPATCH_RESPONSE":

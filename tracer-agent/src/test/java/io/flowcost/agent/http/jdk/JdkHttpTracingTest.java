@@ -21,6 +21,7 @@ import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.http.HttpSettings;
+import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.http.TestLlmServer;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
 import io.opentelemetry.api.common.AttributeKey;
@@ -123,6 +124,39 @@ class JdkHttpTracingTest {
     assertThat(attempt.getAttributes().get(INPUT_TOKENS)).isEqualTo(11L);
     assertThat(attempt.getAttributes().get(OUTPUT_TOKENS)).isEqualTo(7L);
     assertThat(telemetry.spans()).hasSize(3);
+  }
+
+  @Test
+  void theCostOpenRouterReportsInTheBodyIsKeptExactlyOnTheAttempt() throws Exception {
+    settings("flowcost.llm-endpoints", server.baseUrl());
+    send(chat(server.baseUrl(), "[openrouter]", false), HttpResponse.BodyHandlers.ofString()).get();
+
+    SpanData attempt = telemetry.span(ATTEMPT, 1L);
+    assertThat(attempt.getAttributes().get(SpanAttributes.PROVIDER_COST_USD))
+        .isEqualTo(TestLlmServer.OPENROUTER_COST);
+    assertThat(attempt.getAttributes().get(INPUT_TOKENS)).isEqualTo(11L);
+    assertThat(telemetry.span(ATTEMPTS, 1L).getAttributes().get(SpanAttributes.PROVIDER_COST_USD))
+        .as("only the attempt that got the response carries it")
+        .isNull();
+  }
+
+  @Test
+  void theCostALiteLlmProxyReportsInAHeaderIsKeptOnTheAttempt() throws Exception {
+    settings("flowcost.llm-endpoints", server.baseUrl());
+    send(chat(server.baseUrl(), "[litellm]", false), HttpResponse.BodyHandlers.ofString()).get();
+
+    SpanData attempt = telemetry.span(ATTEMPT, 1L);
+    assertThat(attempt.getAttributes().get(SpanAttributes.PROVIDER_COST_USD))
+        .isEqualTo(TestLlmServer.LITELLM_COST);
+  }
+
+  @Test
+  void withoutAReportedCostTheAttemptHasNone() throws Exception {
+    settings("flowcost.llm-endpoints", server.baseUrl());
+    send(chat(server.baseUrl(), "hello", false), HttpResponse.BodyHandlers.ofString()).get();
+
+    assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(SpanAttributes.PROVIDER_COST_USD))
+        .isNull();
   }
 
   @Test
