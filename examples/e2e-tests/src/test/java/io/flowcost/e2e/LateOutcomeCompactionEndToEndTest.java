@@ -57,6 +57,8 @@ class LateOutcomeCompactionEndToEndTest {
 
     try (MinioLake lake = new MinioLake(MINIO, "s3://lake/late", tmp)) {
       Collector collector = lake.startCollector(Duration.ofHours(1), 1_000_000);
+      // o-2 is reported late (after its day was written and rolled up) and retried later
+      Instant o2ReportedAt = Instant.now();
       try {
         assertThat(post(collector.port(), "/v1/traces", first).statusCode()).isEqualTo(200);
         assertThat(post(collector.port(), "/v1/outcomes",
@@ -76,7 +78,7 @@ class LateOutcomeCompactionEndToEndTest {
 
         // late: after the day was written and rolled up
         assertThat(post(collector.port(), "/v1/outcomes",
-            outcome(2, "failure", "o-2", Instant.now())).statusCode()).isEqualTo(202);
+            outcome(2, "failure", "o-2", o2ReportedAt)).statusCode()).isEqualTo(202);
         assertThat(post(collector.port(), "/v1/outcomes",
             outcome(1, "failure", "o-3", Instant.now())).statusCode()).isEqualTo(202);
         // an agent resends a request it is unsure about
@@ -91,8 +93,9 @@ class LateOutcomeCompactionEndToEndTest {
         assertThat(post(collector.port(), "/v1/traces", second).statusCode()).isEqualTo(200);
         assertThat(post(collector.port(), "/v1/outcomes",
             outcome(3, "success", "o-4", Instant.now())).statusCode()).isEqualTo(202);
+        // the reporter retries o-2 with the same content: idempotent (different content is a 409)
         assertThat(post(collector.port(), "/v1/outcomes",
-            outcome(2, "failure", "o-2", Instant.now())).statusCode()).isEqualTo(202);
+            outcome(2, "failure", "o-2", o2ReportedAt)).statusCode()).isEqualTo(202);
       } finally {
         collector.close();
       }
