@@ -6,10 +6,13 @@ import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.calls.TokenEstimate;
+import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.flowcost.agent.usage.ResponseSummary;
 import io.flowcost.agent.usage.UsageParser;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Attempts: exchanges through LangChain4j's {@code HttpClient} inside an open logical call. Usage
@@ -59,6 +62,7 @@ public final class HttpTracing {
         failed(attempt, thrown, null);
       } else {
         Long status = Reflect.callLong(response, "statusCode");
+        attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
         ResponseSummary summary = UsageParser.parse(Reflect.callString(response, "body"));
         attempt.succeeded(status == null ? 0 : status.intValue(), summary);
       }
@@ -89,6 +93,27 @@ public final class HttpTracing {
     if (token instanceof Attempt && thrown != null) {
       failed((Attempt) token, thrown, null);
     }
+  }
+
+  /**
+   * The first value of a header of a LangChain4j {@code SuccessfulHttpResponse} ({@code headers()}
+   * is a plain map whose key case depends on the client), or {@code null}.
+   */
+  static String header(Object response, String name) {
+    Object headers = Reflect.call(response, "headers");
+    if (!(headers instanceof Map)) {
+      return null;
+    }
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) headers).entrySet()) {
+      if (e.getKey() instanceof String && name.equalsIgnoreCase((String) e.getKey())) {
+        Object value = e.getValue();
+        if (value instanceof List && !((List<?>) value).isEmpty()) {
+          value = ((List<?>) value).get(0);
+        }
+        return value instanceof String ? (String) value : null;
+      }
+    }
+    return null;
   }
 
   static void failed(Attempt attempt, Throwable error, ResponseSummary partial) {

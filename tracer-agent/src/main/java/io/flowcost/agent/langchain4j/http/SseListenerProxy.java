@@ -2,6 +2,7 @@ package io.flowcost.agent.langchain4j.http;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.calls.Attempt;
+import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.flowcost.agent.usage.StreamUsageAccumulator;
@@ -45,6 +46,8 @@ final class SseListenerProxy implements Proxies.Marker {
           if (status != null) {
             attempt.status(status.intValue());
           }
+          attempt.providerCostHeader(
+              HttpTracing.header(args[0], HttpExchange.PROVIDER_COST_HEADER));
         }
         break;
       case "onEvent":

@@ -7,6 +7,7 @@ import static io.flowcost.agent.context.SpanAttributes.ERROR_TYPE;
 import static io.flowcost.agent.context.SpanAttributes.HTTP_STATUS;
 import static io.flowcost.agent.context.SpanAttributes.INPUT_TOKENS;
 import static io.flowcost.agent.context.SpanAttributes.OUTPUT_TOKENS;
+import static io.flowcost.agent.context.SpanAttributes.PROVIDER_COST_USD;
 import static io.flowcost.agent.context.SpanAttributes.REQUEST_MODEL;
 import static io.flowcost.agent.context.SpanAttributes.REQUEST_STREAM;
 import static io.flowcost.agent.context.SpanAttributes.WORKFLOW_ROOT;
@@ -102,6 +103,24 @@ class OkHttpTracingTest {
     assertThat(attempt.getAttributes().get(CALL_ID)).isEqualTo(call.getSpanId());
     assertThat(attempt.getAttributes().get(INPUT_TOKENS)).isEqualTo(11L);
     assertThat(attempt.getAttributes().get(OUTPUT_TOKENS)).isEqualTo(7L);
+  }
+
+  @Test
+  void theCostALiteLlmHeaderReportsIsKeptOnTheAttempt() throws IOException {
+    try (Response response = client.newCall(chat("[litellm]", false)).execute()) {
+      response.body().string();
+    }
+    assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(PROVIDER_COST_USD))
+        .isEqualTo(TestLlmServer.LITELLM_COST);
+  }
+
+  @Test
+  void theCostAnOpenRouterBodyReportsIsKeptExactlyOnTheAttempt() throws IOException {
+    try (Response response = client.newCall(chat("[openrouter]", false)).execute()) {
+      response.body().string();
+    }
+    assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(PROVIDER_COST_USD))
+        .isEqualTo(TestLlmServer.OPENROUTER_COST);
   }
 
   @Test

@@ -1,0 +1,61 @@
+package io.flowcost.agent.langchain4j.http;
+
+import static io.flowcost.agent.context.SpanAttributes.ATTEMPT;
+import static io.flowcost.agent.context.SpanAttributes.PROVIDER_COST_USD;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.testing.AgentTelemetryExtension;
+import io.opentelemetry.context.Scope;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The cost a gateway or provider reports reaches the attempt span through LangChain4j's own HTTP
+ * client hooks, called exactly as the advice calls them around {@code execute}.
+ */
+class HttpTracingCostTest {
+
+  @RegisterExtension final AgentTelemetryExtension telemetry = new AgentTelemetryExtension();
+
+  private static final String BODY =
+      "{\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[],"
+          + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2%s}}";
+
+  private String attemptCost(Map<String, List<String>> headers, String body) {
+    LogicalCall call = LogicalCall.start("model", "chat", "openai", "gpt-4o-mini", false);
+    try (Scope ignored = call.context().makeCurrent()) {
+      Object token = HttpTracing.enter(new Object());
+      HttpTracing.exitSync(
+          token,
+          SuccessfulHttpResponse.builder().statusCode(200).headers(headers).body(body).build(),
+          null);
+    }
+    call.end("gpt-4o-mini", List.of("stop"), null, null);
+    return telemetry.span(ATTEMPT, 1L).getAttributes().get(PROVIDER_COST_USD);
+  }
+
+  @Test
+  void aLiteLlmCostHeaderIsReadWhateverItsCaseAndWinsOverTheBody() {
+    assertThat(
+            attemptCost(
+                Map.of("X-LiteLLM-Response-Cost", List.of("0.000314")),
+                String.format(BODY, ",\"cost\":0.1")))
+        .isEqualTo("0.000314");
+  }
+
+  @Test
+  void withoutAHeaderTheBodysUsageCostIsKept() {
+    assertThat(attemptCost(Map.of(), String.format(BODY, ",\"cost\":0.000271828182845904523")))
+        .isEqualTo("0.000271828182845904523");
+  }
+
+  @Test
+  void aMalformedHeaderIsIgnoredAndNoCostIsInvented() {
+    assertThat(attemptCost(Map.of("x-litellm-response-cost", List.of("NaN")), String.format(BODY, "")))
+        .isNull();
+  }
+}
