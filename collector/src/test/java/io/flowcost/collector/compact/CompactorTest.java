@@ -8,11 +8,10 @@ import io.flowcost.collector.rollup.Rollup;
 import io.flowcost.lake.LakeWriter;
 import io.flowcost.lake.schema.LakeTables;
 import io.flowcost.lake.schema.Row;
+import io.flowcost.collector.ForwardingLakeStore;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
-import io.flowcost.lake.store.StoredFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -338,41 +337,9 @@ class CompactorTest {
   }
 
   /** Forwards to a store without being a {@link LocalDirectoryStore}, as a remote store is not. */
-  private static class Delegating implements LakeStore {
-    private final LakeStore delegate;
-
+  private static class Delegating extends ForwardingLakeStore {
     Delegating(LakeStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void publish(String relativeKey, Path localFile) throws IOException {
-      delegate.publish(relativeKey, localFile);
-    }
-
-    @Override
-    public List<StoredFile> listFiles(String prefix) throws IOException {
-      return delegate.listFiles(prefix);
-    }
-
-    @Override
-    public InputStream open(String key) throws IOException {
-      return delegate.open(key);
-    }
-
-    @Override
-    public void download(String key, Path target) throws IOException {
-      delegate.download(key, target);
-    }
-
-    @Override
-    public void delete(String key) throws IOException {
-      delegate.delete(key);
-    }
-
-    @Override
-    public String describe() {
-      return "remote:" + delegate.describe();
+      super("remote:", delegate);
     }
   }
 }

@@ -10,9 +10,9 @@ import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
 import io.flowcost.collector.wal.WriteAheadLog;
 import io.flowcost.lake.LakeWriter;
+import io.flowcost.collector.ForwardingLakeStore;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
-import io.flowcost.lake.store.StoredFile;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -21,7 +21,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,38 +99,13 @@ class PipelineDurabilityTest {
     AtomicInteger failuresLeft = new AtomicInteger(1);
     LocalDirectoryStore real = new LocalDirectoryStore(lake);
     // fails the first workflow_spans file, after the calls file of the same flush is published
-    LakeStore flaky = new LakeStore() {
+    LakeStore flaky = new ForwardingLakeStore("flaky ", real) {
       @Override
       public void publish(String key, Path localFile) throws IOException {
         if (key.startsWith("workflow_spans/") && failuresLeft.getAndDecrement() > 0) {
           throw new IOException("lake unavailable");
         }
         real.publish(key, localFile);
-      }
-
-      @Override
-      public List<StoredFile> listFiles(String prefix) throws IOException {
-        return real.listFiles(prefix);
-      }
-
-      @Override
-      public InputStream open(String key) throws IOException {
-        return real.open(key);
-      }
-
-      @Override
-      public void download(String key, Path target) throws IOException {
-        real.download(key, target);
-      }
-
-      @Override
-      public void delete(String key) throws IOException {
-        real.delete(key);
-      }
-
-      @Override
-      public String describe() {
-        return "flaky " + real.describe();
       }
     };
     Pipeline p = pipeline(data, lake, flaky, "one");

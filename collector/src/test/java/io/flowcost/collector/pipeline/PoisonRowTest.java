@@ -11,11 +11,10 @@ import io.flowcost.collector.sink.LakeFlusher;
 import io.flowcost.collector.sink.Quarantine;
 import io.flowcost.collector.wal.WriteAheadLog;
 import io.flowcost.lake.LakeWriter;
+import io.flowcost.collector.ForwardingLakeStore;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
-import io.flowcost.lake.store.StoredFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -131,38 +130,13 @@ class PoisonRowTest {
     Path lake = tmp.resolve("lake");
     Files.createDirectories(lake);
     LocalDirectoryStore real = new LocalDirectoryStore(lake);
-    LakeStore callsDown = new LakeStore() {
+    LakeStore callsDown = new ForwardingLakeStore("calls-down ", real) {
       @Override
       public void publish(String key, Path localFile) throws IOException {
         if (key.startsWith("calls/")) {
           throw new IOException("calls bucket unavailable");
         }
         real.publish(key, localFile);
-      }
-
-      @Override
-      public List<StoredFile> listFiles(String prefix) throws IOException {
-        return real.listFiles(prefix);
-      }
-
-      @Override
-      public InputStream open(String key) throws IOException {
-        return real.open(key);
-      }
-
-      @Override
-      public void download(String key, Path target) throws IOException {
-        real.download(key, target);
-      }
-
-      @Override
-      public void delete(String key) throws IOException {
-        real.delete(key);
-      }
-
-      @Override
-      public String describe() {
-        return "calls-down " + real.describe();
       }
     };
     Pipeline first = new Pipeline(
@@ -199,38 +173,13 @@ class PoisonRowTest {
     java.util.concurrent.atomic.AtomicInteger failuresLeft =
         new java.util.concurrent.atomic.AtomicInteger(2);
     // an SDK that throws unchecked exceptions on an outage: not the rows' fault
-    LakeStore flaky = new LakeStore() {
+    LakeStore flaky = new ForwardingLakeStore("flaky ", real) {
       @Override
       public void publish(String key, Path localFile) throws IOException {
         if (failuresLeft.getAndDecrement() > 0) {
           throw new IllegalStateException("connection reset");
         }
         real.publish(key, localFile);
-      }
-
-      @Override
-      public List<StoredFile> listFiles(String prefix) throws IOException {
-        return real.listFiles(prefix);
-      }
-
-      @Override
-      public InputStream open(String key) throws IOException {
-        return real.open(key);
-      }
-
-      @Override
-      public void download(String key, Path target) throws IOException {
-        real.download(key, target);
-      }
-
-      @Override
-      public void delete(String key) throws IOException {
-        real.delete(key);
-      }
-
-      @Override
-      public String describe() {
-        return "flaky " + real.describe();
       }
     };
     Pipeline p = new Pipeline(
