@@ -1,0 +1,284 @@
+package io.flowcost.reliability.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The side-by-side agent benchmark: the same LangChain4j application ({@link SideBySideAgentMain},
+ * 3 model calls and 2 tool calls per invocation against the fake provider in its own process,
+ * started with {@code -Dsun.net.httpserver.nodelay=true}) with no agent, with the OpenTelemetry
+ * Java agent and with the Flowcost agent, in interleaved rounds (one fresh JVM per configuration
+ * per round, the order rotating from round to round). Both agents export OTLP/HTTP protobuf to a
+ * local sink in this process, which counts the spans and bytes it receives.
+ *
+ * <p>Run by {@code scripts/bench.sh agent}, which builds the jars and the class path and passes:
+ * {@code FLOWCOST_AGENT_JAR OTEL_AGENT_JAR WORK_DIR}; system properties {@code bench.rounds}
+ * (default 5), {@code bench.warmup} (invocations, default 1500), {@code bench.invocations}
+ * (default 1500), {@code bench.java} (the JVM for the application and the fake, default this
+ * one's). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
+ * cost to the OpenTelemetry agent's. Nothing here asserts a timing.
+ */
+public final class SideBySideAgentBenchmark {
+
+  /** The three configurations, in the order the first round runs them. */
+  enum Config {
+    NONE("no agent"), OTEL("OpenTelemetry agent"), FLOWCOST("Flowcost agent");
+
+    final String label;
+
+    Config(String label) {
+      this.label = label;
+    }
+  }
+
+  /** One JVM's figures, all per invocation except {@code firstMillis}. */
+  record Run(long firstMillis, long medianNanos, long cpuNanos, long allocBytes, double spans,
+      double otlpBytes) {}
+
+  private final Path flowcostAgent;
+  private final Path otelAgent;
+  private final Path work;
+  private final String java;
+  private final int warmup = Integer.getInteger("bench.warmup", 1500);
+  private final int invocations = Integer.getInteger("bench.invocations", 1500);
+  private final AtomicLong sinkSpans = new AtomicLong();
+  private final AtomicLong sinkBytes = new AtomicLong();
+
+  private SideBySideAgentBenchmark(Path flowcostAgent, Path otelAgent, Path work) {
+    this.flowcostAgent = flowcostAgent;
+    this.otelAgent = otelAgent;
+    this.work = work;
+    this.java = System.getProperty("bench.java",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 3) {
+      System.err.println("usage: SideBySideAgentBenchmark FLOWCOST_AGENT_JAR OTEL_AGENT_JAR WORK_DIR");
+      System.exit(2);
+    }
+    new SideBySideAgentBenchmark(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]))
+        .run(Integer.getInteger("bench.rounds", 5));
+  }
+
+  private void run(int rounds) throws Exception {
+    Files.createDirectories(work);
+    HttpServer sink = startSink();
+    String sinkUrl = "http://127.0.0.1:" + sink.getAddress().getPort();
+    Map<Config, List<Run>> runs = new EnumMap<>(Config.class);
+    for (Config c : Config.values()) {
+      runs.put(c, new ArrayList<>());
+    }
+    String jvm = jvmVersion();
+    System.out.printf("side-by-side agent benchmark: %d rounds, %d warm-up + %d measured"
+        + " invocations per JVM, %s, %d CPUs%n", rounds, warmup, invocations, jvm,
+        Runtime.getRuntime().availableProcessors());
+    try {
+      for (int r = 0; r < rounds; r++) {
+        for (int k = 0; k < Config.values().length; k++) {
+          Config c = Config.values()[(r + k) % Config.values().length];
+          Run run = runOnce(c, sinkUrl, r);
+          runs.get(c).add(run);
+          System.out.printf(Locale.ROOT, "round %d %-20s first %5d ms  median %7.1f µs  cpu %7.1f"
+                  + " µs  alloc %8.1f KB  spans %.2f  otlp %.0f B%n", r + 1, c.label,
+              run.firstMillis(), run.medianNanos() / 1e3, run.cpuNanos() / 1e3,
+              run.allocBytes() / 1e3, run.spans(), run.otlpBytes());
+        }
+      }
+    } finally {
+      sink.stop(0);
+    }
+    printTable(runs, jvm);
+  }
+
+  private Run runOnce(Config config, String sinkUrl, int round) throws Exception {
+    Path dir = work.resolve("round-" + round + "-" + config.name().toLowerCase(Locale.ROOT));
+    Files.createDirectories(dir);
+    Process fake = startFake(dir);
+    try {
+      String baseUrl = readBaseUrl(fake, dir.resolve("fake.txt"));
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+      switch (config) {
+        case NONE -> { }
+        case OTEL -> cmd.addAll(List.of("-javaagent:" + otelAgent,
+            "-Dotel.service.name=bench", "-Dotel.traces.exporter=otlp",
+            "-Dotel.exporter.otlp.protocol=http/protobuf",
+            "-Dotel.exporter.otlp.endpoint=" + sinkUrl,
+            "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"));
+        case FLOWCOST -> cmd.addAll(List.of("-javaagent:" + flowcostAgent,
+            "-Dflowcost.service=bench", "-Dflowcost.endpoint=" + sinkUrl,
+            "-Dflowcost.spool.dir=" + dir.resolve("spool")));
+      }
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          SideBySideAgentMain.class.getName(), baseUrl, String.valueOf(warmup),
+          String.valueOf(invocations)));
+      sinkSpans.set(0);
+      sinkBytes.set(0);
+      Path out = dir.resolve("app.txt");
+      cmd.add(String.valueOf(System.currentTimeMillis()));
+      Process app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+          .start();
+      if (!app.waitFor(15, TimeUnit.MINUTES)) {
+        app.destroyForcibly();
+        throw new IllegalStateException(config.label + ": did not finish, see " + out);
+      }
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      if (app.exitValue() != 0) {
+        throw new IllegalStateException(config.label + ": exit " + app.exitValue() + "\n" + text);
+      }
+      String result = text.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+          .orElseThrow(() -> new IllegalStateException(config.label + ": no RESULT\n" + text));
+      Map<String, Long> f = new java.util.HashMap<>();
+      for (String kv : result.substring(7).split(" ")) {
+        f.put(kv.substring(0, kv.indexOf('=')), Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+      }
+      // the agents flush at shutdown; the sink has seen every export once the app has exited
+      double all = f.get("invocations");
+      return new Run(f.get("first_ms"), f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
+          sinkSpans.get() / all, sinkBytes.get() / all);
+    } finally {
+      fake.destroy();
+      fake.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private Process startFake(Path dir) throws IOException {
+    return new ProcessBuilder(java, "-Xmx256m", "-Dsun.net.httpserver.nodelay=true", "-cp",
+        System.getProperty("java.class.path"),
+        "io.flowcost.examples.fakeprovider.FakeProvider")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("fake.txt").toFile()).start();
+  }
+
+  private static String readBaseUrl(Process fake, Path out) throws Exception {
+    String prefix = "fake-provider listening on ";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(out)) {
+        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+          if (line.startsWith(prefix)) {
+            return line.substring(prefix.length()).trim();
+          }
+        }
+      }
+      if (!fake.isAlive()) {
+        throw new IllegalStateException("fake provider exited: " + Files.readString(out));
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("fake provider did not start in 30 s");
+  }
+
+  /** An OTLP/HTTP protobuf sink: counts the spans and request bytes of every export. */
+  private HttpServer startSink() throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    server.createContext("/", http -> {
+      try (http; InputStream in = http.getRequestBody()) {
+        byte[] body = in.readAllBytes();
+        if (http.getRequestURI().getPath().endsWith("/v1/traces")) {
+          sinkBytes.addAndGet(body.length);
+          int spans = 0;
+          for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(body).getResourceSpansList()) {
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+              spans += ss.getSpansCount();
+            }
+          }
+          sinkSpans.addAndGet(spans);
+          http.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+          http.sendResponseHeaders(200, -1);
+        } else {
+          http.sendResponseHeaders(404, -1);
+        }
+      }
+    });
+    server.start();
+    return server;
+  }
+
+  private String jvmVersion() throws Exception {
+    Process p = new ProcessBuilder(java, "-XshowSettings:properties", "-version")
+        .redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(30, TimeUnit.SECONDS);
+    String vendor = property(text, "java.vm.vendor");
+    return "Java " + property(text, "java.runtime.version") + (vendor.isEmpty() ? "" : " (" + vendor + ")");
+  }
+
+  private static String property(String settings, String name) {
+    return settings.lines().map(String::trim).filter(l -> l.startsWith(name + " = ")).findFirst()
+        .map(l -> l.substring(name.length() + 3)).orElse("");
+  }
+
+  // ------------------------------------------------------------------------------- the table
+
+  private void printTable(Map<Config, List<Run>> runs, String jvm) {
+    int rounds = runs.get(Config.NONE).size();
+    System.out.println();
+    System.out.printf("Per invocation, median over %d interleaved rounds (%s):%n%n", rounds, jvm);
+    System.out.println("| per invocation | no agent | OpenTelemetry agent | Flowcost agent |"
+        + " Flowcost added / OTel added |");
+    System.out.println("|---|---|---|---|---|");
+    row(runs, "median time", Run::medianNanos, 1e3, "%.0f µs");
+    row(runs, "CPU (process, all threads)", Run::cpuNanos, 1e3, "%.0f µs");
+    row(runs, "allocation (all threads)", Run::allocBytes, 1e3, "%.1f KB");
+    row(runs, "start-up to first invocation", Run::firstMillis, 1, "%.0f ms");
+    System.out.printf(Locale.ROOT, "| spans recorded | — | %.2f | %.2f | |%n",
+        median(runs.get(Config.OTEL), Run::spans), median(runs.get(Config.FLOWCOST), Run::spans));
+    System.out.printf(Locale.ROOT, "| OTLP bytes exported | — | %.0f B | %.0f B | |%n",
+        median(runs.get(Config.OTEL), Run::otlpBytes),
+        median(runs.get(Config.FLOWCOST), Run::otlpBytes));
+    System.out.println();
+    System.out.println("Added amounts are per round (agent minus the same round's no-agent JVM),"
+        + " then the median over rounds; the ratio is the ratio of those medians."
+        + " Targets: time, CPU, allocation ≤ 0.50; start-up ≤ 0.33.");
+  }
+
+  private static void row(Map<Config, List<Run>> runs, String name,
+      java.util.function.ToDoubleFunction<Run> f, double unit, String format) {
+    List<Run> none = runs.get(Config.NONE);
+    double base = median(none, f);
+    double otelAdded = medianAdded(none, runs.get(Config.OTEL), f);
+    double flowcostAdded = medianAdded(none, runs.get(Config.FLOWCOST), f);
+    String signed = format.replace("%", "%+");
+    System.out.printf(Locale.ROOT, "| %s | " + format + " | " + signed + " | " + signed
+            + " | %.2f× |%n", name, base / unit, otelAdded / unit, flowcostAdded / unit,
+        flowcostAdded / otelAdded);
+  }
+
+  private static double medianAdded(List<Run> none, List<Run> agent,
+      java.util.function.ToDoubleFunction<Run> f) {
+    double[] added = new double[none.size()];
+    for (int i = 0; i < added.length; i++) {
+      added[i] = f.applyAsDouble(agent.get(i)) - f.applyAsDouble(none.get(i));
+    }
+    return median(added);
+  }
+
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+    return median(runs.stream().mapToDouble(f).toArray());
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmarks, one command per section; prints the tables docs/benchmarks.md reports.
+#   scripts/bench.sh agent   side-by-side agent overhead: no agent / OpenTelemetry Java agent /
+#                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, BENCH_WARMUP,
+#                            BENCH_INVOCATIONS, BENCH_JAVA=/path/to/java for another JVM)
+# Each section builds what it needs in the reactor (no mvn install) and is independent of the others.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+bench_agent() {
+  local out="$ROOT/target/bench/agent"
+  local otel_version="${OTEL_AGENT_VERSION:-2.31.0}"
+  mkdir -p "$out"
+  echo "==> building the agent, the fake provider and the benchmark (reactor, no install)" >&2
+  # build-classpath runs in every module of the reactor, all writing the same file: the last
+  # module built, reliability-tests, is the one that stays.
+  mvn -B -q -o -pl reliability-tests -am package -DskipTests \
+    dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/cp.txt" >&2
+  echo "==> OpenTelemetry Java agent $otel_version (Maven Central)" >&2
+  mvn -B -q dependency:copy -Dartifact="io.opentelemetry.javaagent:opentelemetry-javaagent:$otel_version" \
+    -DoutputDirectory="$out" -Dmdep.stripVersion=false >&2
+  local cp="$ROOT/reliability-tests/target/test-classes:$ROOT/reliability-tests/target/classes:$(cat "$out/cp.txt")"
+  java -cp "$cp" \
+    -Dbench.rounds="${BENCH_ROUNDS:-5}" -Dbench.warmup="${BENCH_WARMUP:-1500}" \
+    -Dbench.invocations="${BENCH_INVOCATIONS:-1500}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
+    io.flowcost.reliability.bench.SideBySideAgentBenchmark \
+    "$ROOT/tracer-agent/target/flowcost-agent.jar" \
+    "$out/opentelemetry-javaagent-$otel_version.jar" "$out/runs"
+}
+
+case "${1:-}" in
+  agent) bench_agent ;;
+  *)
+    echo "usage: scripts/bench.sh agent" >&2
+    exit 2
+    ;;
+esac
