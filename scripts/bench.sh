@@ -2,7 +2,8 @@
 # Benchmarks, one command per section; prints the tables docs/benchmarks.md reports.
 #   scripts/bench.sh agent   side-by-side agent overhead: no agent / OpenTelemetry Java agent /
 #                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, BENCH_WARMUP,
-#                            BENCH_INVOCATIONS, BENCH_JAVA=/path/to/java for another JVM)
+#                            BENCH_INVOCATIONS, BENCH_JAVA=/path/to/java for another JVM,
+#                            BENCH_JFR=true for a JFR recording of each application JVM)
 # Each section builds what it needs in the reactor (no mvn install) and is independent of the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ bench_agent() {
   local cp="$ROOT/reliability-tests/target/test-classes:$ROOT/reliability-tests/target/classes:$(cat "$out/cp.txt")"
   java -cp "$cp" \
     -Dbench.rounds="${BENCH_ROUNDS:-5}" -Dbench.warmup="${BENCH_WARMUP:-1500}" \
-    -Dbench.invocations="${BENCH_INVOCATIONS:-1500}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
+    -Dbench.invocations="${BENCH_INVOCATIONS:-1500}" -Dbench.jfr="${BENCH_JFR:-false}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
     io.flowcost.reliability.bench.SideBySideAgentBenchmark \
     "$ROOT/tracer-agent/target/flowcost-agent.jar" \
     "$out/opentelemetry-javaagent-$otel_version.jar" "$out/runs"

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code FLOWCOST_AGENT_JAR OTEL_AGENT_JAR WORK_DIR}; system properties {@code bench.rounds}
  * (default 5), {@code bench.warmup} (invocations, default 1500), {@code bench.invocations}
  * (default 1500), {@code bench.java} (the JVM for the application and the fake, default this
- * one's). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
+ * one's), {@code bench.jfr} (true: a JFR recording, profile settings, of each application JVM in
+ * {@code WORK_DIR/round-N-CONFIG/app.jfr}). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
  * cost to the OpenTelemetry agent's. Nothing here asserts a timing.
  */
 public final class SideBySideAgentBenchmark {
@@ -115,6 +116,9 @@ public final class SideBySideAgentBenchmark {
     try {
       String baseUrl = readBaseUrl(fake, dir.resolve("fake.txt"));
       List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+      if (Boolean.getBoolean("bench.jfr")) {
+        cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("app.jfr"));
+      }
       switch (config) {
         case NONE -> { }
         case OTEL -> cmd.addAll(List.of("-javaagent:" + otelAgent,
