@@ -22,6 +22,7 @@ public class WorkflowCapExceededException extends RuntimeException {
   private final CapKind capKind;
   private final BigDecimal limit;
   private final BigDecimal spent;
+  private final String owner;
 
   /**
    * Creates the exception; the agent calls this constructor (reflectively, from the application's
@@ -36,7 +37,20 @@ public class WorkflowCapExceededException extends RuntimeException {
    */
   public WorkflowCapExceededException(
       String workflowId, String workflowName, CapKind capKind, BigDecimal limit, BigDecimal spent) {
-    super(message(workflowId, workflowName, capKind, limit, spent));
+    this(workflowId, workflowName, capKind, limit, spent, null);
+  }
+
+  /**
+   * Creates the exception for a workflow refused by its owner's budget ({@link
+   * CapKind#BUDGET_USD}); the agent calls this constructor when it exists.
+   *
+   * @param owner the budget's owner as the budgets file names it ({@code team=payments}), or
+   *     {@code null}; the other parameters as in the five-argument constructor
+   */
+  public WorkflowCapExceededException(String workflowId, String workflowName, CapKind capKind,
+      BigDecimal limit, BigDecimal spent, String owner) {
+    super(message(workflowId, workflowName, capKind, limit, spent, owner));
+    this.owner = owner;
     this.workflowId = workflowId;
     this.workflowName = workflowName;
     this.capKind = Objects.requireNonNull(capKind, "capKind");
@@ -51,6 +65,16 @@ public class WorkflowCapExceededException extends RuntimeException {
    */
   public static String message(
       String workflowId, String workflowName, CapKind capKind, BigDecimal limit, BigDecimal spent) {
+    return message(workflowId, workflowName, capKind, limit, spent, null);
+  }
+
+  /**
+   * As {@link #message(String, String, CapKind, BigDecimal, BigDecimal)}, naming the budget's
+   * owner when there is one: {@code workflow "triage" refused by budget-usd=1000 USD of
+   * team=payments: spent 1000.42 USD}.
+   */
+  public static String message(String workflowId, String workflowName, CapKind capKind,
+      BigDecimal limit, BigDecimal spent, String owner) {
     StringBuilder b = new StringBuilder("workflow ");
     b.append(workflowName == null ? "(unnamed)" : quote(workflowName));
     if (workflowId != null) {
@@ -61,12 +85,21 @@ public class WorkflowCapExceededException extends RuntimeException {
         .append('=')
         .append(limit == null ? "?" : limit.toPlainString())
         .append(' ')
-        .append(capKind == null ? "" : capKind.unit())
-        .append(": spent ")
+        .append(capKind == null ? "" : capKind.unit());
+    if (owner != null) {
+      b.append(" of ").append(quoteless(owner));
+    }
+    b.append(": spent ")
         .append(spent == null ? "?" : spent.toPlainString())
         .append(' ')
         .append(capKind == null ? "" : capKind.unit());
     return b.toString();
+  }
+
+  /** An owner for a message: as {@link #quote} without the quotes. */
+  private static String quoteless(String s) {
+    String q = quote(s);
+    return q.substring(1, q.length() - 1);
   }
 
   /** Quotes a name for a message, escaping control characters, quotes and backslashes. */
@@ -103,6 +136,14 @@ public class WorkflowCapExceededException extends RuntimeException {
   /** The cap, in {@link CapKind#unit()} of {@link #capKind()}. */
   public BigDecimal limit() {
     return limit;
+  }
+
+  /**
+   * The owner whose budget refused the workflow ({@code team=payments}), or {@code null} for a
+   * per-workflow cap (or an agent that did not say).
+   */
+  public String owner() {
+    return owner;
   }
 
   /** The spend when the breach was detected, in the same unit as {@link #limit()}. */

@@ -37,6 +37,19 @@ class WorkflowCapExceededExceptionTest {
   }
 
   @Test
+  void aBudgetRefusalNamesTheOwnerEscaped() {
+    WorkflowCapExceededException e =
+        new WorkflowCapExceededException(null, "triage", CapKind.BUDGET_USD,
+            new BigDecimal("1.00"), new BigDecimal("1.350000000"), "team=pay\nments");
+    assertThat(e.owner()).isEqualTo("team=pay\nments");
+    assertThat(e.workflowId()).isNull();
+    assertThat(e.getMessage()).isEqualTo("workflow \"triage\" refused by budget-usd=1.00 USD of"
+        + " team=pay\\u000aments: spent 1.350000000 USD");
+    assertThat(new WorkflowCapExceededException("id", "w", CapKind.MAX_TOKENS, BigDecimal.ONE,
+        BigDecimal.ONE).owner()).isNull();
+  }
+
+  @Test
   void capKindsParseFromTheirKeysOnly() {
     for (CapKind k : CapKind.values()) {
       assertThat(CapKind.fromKey(k.key())).contains(k);

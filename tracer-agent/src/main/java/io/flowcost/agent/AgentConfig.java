@@ -1,5 +1,6 @@
 package io.flowcost.agent;
 
+import io.flowcost.agent.caps.BudgetSettings;
 import io.flowcost.agent.caps.CapsSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ public final class AgentConfig {
   private final long shutdownTimeoutMillis;
   private final Set<String> brokenInstrumentations;
   private final CapsSettings caps;
+  private final BudgetSettings budgets;
 
   private AgentConfig(
       String endpoint,
@@ -45,8 +47,10 @@ public final class AgentConfig {
       boolean debug,
       long shutdownTimeoutMillis,
       Set<String> brokenInstrumentations,
-      CapsSettings caps) {
+      CapsSettings caps,
+      BudgetSettings budgets) {
     this.caps = caps;
+    this.budgets = budgets;
     this.endpoint = endpoint;
     this.serviceName = serviceName;
     this.tags = tags;
@@ -89,7 +93,10 @@ public final class AgentConfig {
         // per-workflow keys are read lazily through the same reader, when a workflow opens
         CapsSettings.read(
             name -> setting(properties, environment, name),
-            line -> AgentLog.once("caps:" + line, line)));
+            line -> AgentLog.once("caps:" + line, line)),
+        BudgetSettings.read(
+            name -> setting(properties, environment, name),
+            line -> AgentLog.once("budgets:" + line, line)));
   }
 
   /**
@@ -193,6 +200,16 @@ public final class AgentConfig {
   /** Per-workflow caps: {@code flowcost.caps}, {@code flowcost.caps.<name>}, {@code flowcost.caps.mode}. */
   public CapsSettings caps() {
     return caps;
+  }
+
+  /** How the collector's budgets are followed: {@code flowcost.budgets.*}. */
+  public BudgetSettings budgets() {
+    return budgets;
+  }
+
+  /** The collector's budget status URL: {@code <endpoint>/v1/budgets}. */
+  public String budgetsEndpoint() {
+    return endpoint + "/v1/budgets";
   }
 
   /**

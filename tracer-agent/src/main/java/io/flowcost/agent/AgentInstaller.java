@@ -13,6 +13,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.flowcost.agent.concurrent.ContextTasks;
 import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.caps.BudgetPoller;
 import io.flowcost.agent.export.Telemetry;
 import io.flowcost.agent.http.HttpSettings;
 import java.io.File;
@@ -68,6 +69,8 @@ public final class AgentInstaller {
     AgentContext.install(telemetry.tracer(), config);
     HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
     telemetry.installShutdownHook();
+    // budgets: fetched on a daemon thread of their own, never on the application's threads
+    BudgetPoller.start(config.budgetsEndpoint(), config.apiKey(), config.budgets());
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
     instrumentations(adviceLocator, instrumentation).installOn(instrumentation);
     AgentLog.info(startLine(version, config, HttpSettings.current()));

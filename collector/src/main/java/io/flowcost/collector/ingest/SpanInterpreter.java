@@ -293,9 +293,10 @@ public final class SpanInterpreter {
 
   /** Marks the agent's cap breach span ({@code docs/spans.md#cap-breach-spans}). */
   static final String CAP_BREACH = "flowcost.cap.breach";
-  /** Cap kinds the agent knows ({@code CapKind} keys other than the collector's budgets). */
+  /** Cap kinds the agent records: the keys of {@code CapKind} (budget-usd: a workflow refused by its owner's hard budget). */
   static final Set<String> CAP_KINDS =
-      Set.of("max-cost-usd", "max-tokens", "max-model-calls", "max-tool-calls", "max-wall-time");
+      Set.of("max-cost-usd", "max-tokens", "max-model-calls", "max-tool-calls", "max-wall-time",
+          "budget-usd");
   /** A limit or spend must fit DECIMAL(18,9). */
   private static final java.math.BigDecimal MAX_CAP_VALUE = new java.math.BigDecimal("1e9");
 

@@ -56,6 +56,24 @@ class CapBreachIngestTest {
   }
 
   @Test
+  void aWorkflowRefusedByItsOwnersBudgetIsABreachRowOfItsOwnTrace() throws Exception {
+    // the agent records it as a root span: the workflow never opened
+    Span refused = breach("00000000000000c6", "budget-usd", "1.00", "1.350000000")
+        .clearParentSpanId()
+        .addAttributes(attr("flowcost.cap.owner", "team=payments"))
+        .build();
+    IngestBatch batch = interpreter.interpret(request(refused));
+
+    assertThat(batch.rejected()).isZero();
+    assertThat(batch.workflowSpans()).as("not a foreign root workflow").isEmpty();
+    assertThat(batch.capBreaches()).singleElement().satisfies(b -> {
+      assertThat(b.capKind()).isEqualTo("budget-usd");
+      assertThat(b.capLimit()).isEqualByComparingTo("1.00");
+      assertThat(b.spent()).isEqualByComparingTo("1.35");
+    });
+  }
+
+  @Test
   void aBreachWithAnUnknownCapOrAnUnreadableAmountIsRejectedAloneAndNamed() {
     Span unknown = breach("00000000000000c2", "max-vibes", "1", "1").build();
     Span negative = breach("00000000000000c3", "max-tokens", "-1", "5").build();

@@ -17,7 +17,13 @@ public enum Cap {
   /** Tool executions started by the workflow. */
   MAX_TOOL_CALLS("max-tool-calls", "calls"),
   /** Milliseconds since the workflow opened. */
-  MAX_WALL_TIME("max-wall-time", "ms");
+  MAX_WALL_TIME("max-wall-time", "ms"),
+  /**
+   * The hard budget of the workflow's owner for the current period, USD (the collector's {@code
+   * --budgets}, polled by {@code io.flowcost.agent.budget.BudgetPoller}). Not a per-workflow
+   * setting: {@code flowcost.caps} does not accept it.
+   */
+  BUDGET_USD("budget-usd", "USD");
 
   private final String key;
   private final String unit;
@@ -37,11 +43,11 @@ public enum Cap {
     return unit;
   }
 
-  /** The cap named {@code key}, or {@code null}. */
+  /** The per-workflow cap named {@code key} (never {@link #BUDGET_USD}), or {@code null}. */
   static Cap fromKey(String key) {
     String k = key.trim().toLowerCase(Locale.ROOT);
     for (Cap cap : values()) {
-      if (cap.key.equals(k)) {
+      if (cap != BUDGET_USD && cap.key.equals(k)) {
         return cap;
       }
     }

@@ -45,6 +45,40 @@ final class CapExceptions {
     return new RuntimeException(message(breach));
   }
 
+  /**
+   * The exception refusing a new workflow of an owner at its hard budget ({@link Cap#BUDGET_USD}):
+   * outcome-api's, with the owner when its version has that constructor, else a {@link
+   * RuntimeException} whose message names the workflow, the owner, the budget and the spend.
+   */
+  static RuntimeException budget(ClassLoader appLoader, String workflowName, String owner,
+      BigDecimal limit, BigDecimal spent) {
+    for (ClassLoader loader : new ClassLoader[] {appLoader, Thread.currentThread().getContextClassLoader()}) {
+      Object found = loader == null ? ABSENT : BY_LOADER.computeIfAbsent(loader, CapExceptions::find);
+      if (found instanceof Found) {
+        Found f = (Found) found;
+        try {
+          Object kind = f.valueOf(Cap.BUDGET_USD.name());
+          return f.ownerConstructor != null
+              ? (RuntimeException) f.ownerConstructor.newInstance(null, workflowName, kind, limit,
+                  spent, owner)
+              : (RuntimeException) f.constructor.newInstance(null, workflowName, kind, limit,
+                  spent);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+          AgentLog.failure("budget exception", e); // e.g. an outcome-api without BUDGET_USD
+        }
+      }
+    }
+    return new RuntimeException(budgetMessage(workflowName, owner, limit, spent));
+  }
+
+  /** The message of the fallback budget exception; the wording of outcome-api's. */
+  static String budgetMessage(String workflowName, String owner, BigDecimal limit,
+      BigDecimal spent) {
+    return "workflow \"" + Printable.of(workflowName) + "\" refused by " + Cap.BUDGET_USD.key()
+        + '=' + limit.toPlainString() + " USD of " + Printable.of(owner) + ": spent "
+        + spent.toPlainString() + " USD";
+  }
+
   /** The message of the fallback exception; the same wording as outcome-api's exception. */
   static String message(WorkflowSpend.Breach breach) {
     WorkflowSpend w = breach.workflow();
@@ -63,7 +97,14 @@ final class CapExceptions {
       }
       Constructor<?> ctor =
           type.getConstructor(String.class, String.class, kind, BigDecimal.class, BigDecimal.class);
-      return new Found(ctor, kind);
+      Constructor<?> withOwner;
+      try {
+        withOwner = type.getConstructor(String.class, String.class, kind, BigDecimal.class,
+            BigDecimal.class, String.class);
+      } catch (NoSuchMethodException e) {
+        withOwner = null; // an outcome-api from before budgets named their owner
+      }
+      return new Found(ctor, withOwner, kind);
     } catch (ClassNotFoundException | NoSuchMethodException | LinkageError | SecurityException e) {
       return ABSENT; // an app without outcome-api (or an older one)
     }
@@ -71,10 +112,12 @@ final class CapExceptions {
 
   private static final class Found {
     final Constructor<?> constructor;
+    final Constructor<?> ownerConstructor;
     final Class<?> kind;
 
-    Found(Constructor<?> constructor, Class<?> kind) {
+    Found(Constructor<?> constructor, Constructor<?> ownerConstructor, Class<?> kind) {
       this.constructor = constructor;
+      this.ownerConstructor = ownerConstructor;
       this.kind = kind;
     }
 

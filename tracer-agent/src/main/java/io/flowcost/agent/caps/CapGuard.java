@@ -19,6 +19,12 @@ import java.util.List;
  * (a child of the workflow span, attributes {@code flowcost.cap.*}; see {@code docs/spans.md}),
  * which the collector turns into a {@code cap_breaches} row. In {@code enforce} mode the call is
  * refused: {@link #beforeModelCall} / {@link #beforeToolCall} return a {@link CapRefusal}.
+ *
+ * <p>Every hook that starts a logical model call checks here first — LangChain4j's chat models,
+ * the OpenAI/Anthropic SDKs, and bare model requests of the HTTP clients — and only the outermost
+ * one does (a request of LangChain4j's or an SDK's HTTP client is an attempt of that call, not a
+ * call of its own: {@code HttpExchanges}), so a call is counted once. A model call outside any
+ * workflow opens an implicit one, which {@link BudgetGate} may refuse.
  */
 public final class CapGuard {
 
@@ -84,7 +90,15 @@ public final class CapGuard {
   private static CapRefusal before(WorkflowSpend.CallType type, ClassLoader appLoader) {
     try {
       Workflow workflow = AgentContext.currentWorkflow();
-      WorkflowSpend spend = workflow == null ? null : workflow.spend();
+      if (workflow == null) {
+        // the call opens an implicit workflow: a new workflow of the configured tags' owners
+        return type == WorkflowSpend.CallType.MODEL
+            ? BudgetGate.beforeWorkflow(
+                AgentContext.config().serviceName() + ":implicit", AgentContext.config().tags(),
+                appLoader)
+            : null;
+      }
+      WorkflowSpend spend = workflow.spend();
       if (spend == null) {
         return null;
       }

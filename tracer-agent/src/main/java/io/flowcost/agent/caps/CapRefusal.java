@@ -13,6 +13,11 @@ public final class CapRefusal {
     this.exception = exception;
   }
 
+  /** A refusal throwing {@code exception} (a refused workflow, surfaced by the hook that opened it). */
+  public static CapRefusal of(RuntimeException exception) {
+    return new CapRefusal(exception);
+  }
+
   /** The exception to throw: {@code WorkflowCapExceededException} when the app can load it. */
   public RuntimeException exception() {
     return exception;

@@ -84,7 +84,8 @@ public final class Caps {
     }
   }
 
-  private static BigDecimal millis(String value) {
+  /** A duration with a unit ({@code ms}, {@code s}, {@code m}, {@code h}) in ms, or {@code null}; may throw NumberFormatException. */
+  static BigDecimal millis(String value) {
     String v = value.toLowerCase(Locale.ROOT);
     long factor;
     String number;
@@ -124,7 +125,9 @@ public final class Caps {
   private static String known() {
     StringJoiner j = new StringJoiner(", ");
     for (Cap cap : Cap.values()) {
-      j.add(cap.key());
+      if (cap != Cap.BUDGET_USD) { // set on the collector (--budgets), not per workflow
+        j.add(cap.key());
+      }
     }
     return j.toString();
   }

@@ -1,6 +1,8 @@
 package io.flowcost.agent.context;
 
 import io.flowcost.agent.AgentConfig;
+import io.flowcost.agent.caps.BudgetGate;
+import io.flowcost.agent.caps.CapRefusal;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -70,6 +72,31 @@ public final class AgentContext {
    */
   public static Workflow startWorkflow(
       String name, String source, Map<String, String> tags, String externalKey, String apiCaps) {
+    return startWorkflow(name, source, tags, externalKey, apiCaps, null);
+  }
+
+  /**
+   * As {@link #startWorkflow(String, String, Map, String, String)}; refuses the workflow when one
+   * of its owners (its tags) is at its hard budget and caps are enforced ({@link BudgetGate}).
+   * An implicit workflow is checked by {@code CapGuard.beforeModelCall}, before its call starts.
+   *
+   * @param appLoader the application's class loader, to create the refusal's exception from
+   * @throws WorkflowRefused when refused: callers surface {@link WorkflowRefused#exception()} to
+   *     the application
+   */
+  public static Workflow startWorkflow(String name, String source, Map<String, String> tags,
+      String externalKey, String apiCaps, ClassLoader appLoader) {
+    if (!"implicit".equals(source)) {
+      Map<String, String> owners = config.tags();
+      if (tags != null && !tags.isEmpty()) {
+        owners = new java.util.HashMap<>(owners);
+        owners.putAll(tags);
+      }
+      CapRefusal refusal = BudgetGate.beforeWorkflow(name, owners, appLoader);
+      if (refusal != null) {
+        throw new WorkflowRefused(refusal.exception());
+      }
+    }
     SpanBuilder builder =
         tracer
             .spanBuilder(name)

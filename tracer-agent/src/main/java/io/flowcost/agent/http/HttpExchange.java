@@ -2,6 +2,7 @@ package io.flowcost.agent.http;
 
 import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.usage.ResponseSummary;
@@ -35,6 +36,7 @@ public final class HttpExchange {
   private final Span httpSpan;
   private final Context context;
   private final boolean modelCall;
+  private final CapRefusal refusal;
   private int status;
   private BodyTap tap;
   private boolean done;
@@ -42,12 +44,35 @@ public final class HttpExchange {
   private HttpExchange(
       Attempt attempt, LogicalCall ownCall, SdkCall sdkCall, Span httpSpan, Context context,
       boolean modelCall) {
+    this(attempt, ownCall, sdkCall, httpSpan, context, modelCall, null);
+  }
+
+  private HttpExchange(
+      Attempt attempt, LogicalCall ownCall, SdkCall sdkCall, Span httpSpan, Context context,
+      boolean modelCall, CapRefusal refusal) {
+    this.refusal = refusal;
     this.attempt = attempt;
     this.ownCall = ownCall;
     this.sdkCall = sdkCall;
     this.httpSpan = httpSpan;
     this.context = context;
     this.modelCall = modelCall;
+  }
+
+  /**
+   * A model request refused by the workflow's caps (or its owner's budget): it records nothing,
+   * and the client instrumentation must not send it but throw {@link #refusal()} instead.
+   */
+  static HttpExchange refused(CapRefusal refusal) {
+    return new HttpExchange(null, null, null, null, Context.current(), true, refusal);
+  }
+
+  /**
+   * The exception to throw instead of sending the request (a {@code WorkflowCapExceededException}
+   * when the app has outcome-api), or {@code null} when the request may go.
+   */
+  public RuntimeException refusal() {
+    return refusal == null ? null : refusal.exception();
   }
 
   static HttpExchange attemptOf(SdkCall sdk) {

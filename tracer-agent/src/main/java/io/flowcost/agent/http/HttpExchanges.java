@@ -2,6 +2,8 @@ package io.flowcost.agent.http;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import java.util.function.Supplier;
 
@@ -14,7 +16,10 @@ import java.util.function.Supplier;
  *   <li>inside any other logical call (LangChain4j's, whose HTTP layer records the attempts), it is
  *       nothing: recording it would count the call twice;
  *   <li>a model request ({@link LlmEndpoints}) is a logical call of its own with one attempt,
- *       opening an implicit workflow when none is open;
+ *       opening an implicit workflow when none is open — once the workflow's caps (and its
+ *       owner's budget, for an implicit workflow) allow it ({@code CapGuard.beforeModelCall}): a
+ *       refused request comes back as an exchange whose {@link HttpExchange#refusal()} the client
+ *       instrumentation throws instead of sending it;
  *   <li>with {@code flowcost.http.capture=all}, any other request inside a workflow is an {@code
  *       http} call.
  * </ol>
@@ -47,6 +52,21 @@ public final class HttpExchanges {
       int port,
       String path,
       Supplier<RequestFields> requestFields) {
+    return start(method, scheme, host, port, path, requestFields, null);
+  }
+
+  /**
+   * Same as {@link #start(String, String, String, int, String, Supplier)}; {@code appLoader} (the
+   * client's class loader, may be {@code null}) is where a refusal's exception type is looked up.
+   */
+  public static HttpExchange start(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      Supplier<RequestFields> requestFields,
+      ClassLoader appLoader) {
     try {
       HttpSettings settings = HttpSettings.current();
       if (host == null || settings.isCollector(scheme, host, port)) {
@@ -61,6 +81,10 @@ public final class HttpExchanges {
       }
       LlmEndpoint endpoint = LlmEndpoints.match(settings, scheme, host, port, path);
       if (endpoint != null) {
+        CapRefusal refusal = CapGuard.beforeModelCall(appLoader);
+        if (refusal != null) {
+          return HttpExchange.refused(refusal);
+        }
         return HttpExchange.ownCall(endpoint, requestFields.get());
       }
       if (settings.captureAll() && AgentContext.currentWorkflow() != null) {

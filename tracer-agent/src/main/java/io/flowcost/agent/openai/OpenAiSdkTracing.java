@@ -2,6 +2,8 @@ package io.flowcost.agent.openai;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.LlmEndpoint;
 import io.flowcost.agent.http.LlmEndpoints;
 import io.flowcost.agent.http.RequestFields;
@@ -32,7 +34,11 @@ public final class OpenAiSdkTracing {
 
   private OpenAiSdkTracing() {}
 
-  /** Entry of {@code execute}; returns a token for {@link #exit}, or {@code null}. Never throws. */
+  /**
+   * Entry of {@code execute}; returns a token for {@link #exit}, a {@link CapRefusal} when the
+   * workflow's caps refuse the call (the advice skips the method: no request leaves the JVM), or
+   * {@code null}. Never throws.
+   */
   public static Object enter(Object request) {
     try {
       if (LogicalCall.current() != null || SdkCall.current() != null) {
@@ -45,6 +51,10 @@ public final class OpenAiSdkTracing {
       LlmEndpoint endpoint = LlmEndpoints.byPath(uri.getRawPath(), uri.getHost());
       if (endpoint == null) {
         return null;
+      }
+      CapRefusal refusal = CapGuard.beforeModelCall(request.getClass().getClassLoader());
+      if (refusal != null) {
+        return refusal;
       }
       RequestFields fields = RequestFields.readSdkBody(body(request));
       String model = fields.model() != null ? fields.model() : endpoint.model();
@@ -97,10 +107,17 @@ public final class OpenAiSdkTracing {
     }
   }
 
-  /** Exit of {@code execute}: the call ends once its last response body is read or closed. */
-  public static void exit(Object token, Throwable thrown) {
+  /**
+   * Exit of {@code execute}: the call ends once its last response body is read or closed.
+   *
+   * @return what {@code execute} throws: a refusal's exception, else {@code thrown}
+   */
+  public static Throwable exit(Object token, Throwable thrown) {
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof Token)) {
-      return;
+      return thrown;
     }
     Token t = (Token) token;
     try {
@@ -109,6 +126,19 @@ public final class OpenAiSdkTracing {
     } catch (Throwable e) {
       AgentLog.failure("openai sdk exit", e);
     }
+    return thrown;
+  }
+
+  /**
+   * What {@code executeAsync} returns: for a refused call (the method was skipped) a future failed
+   * with the refusal's exception — the application's {@code join()} sees it as the cause — else
+   * {@code future} unchanged.
+   */
+  public static Object asyncResult(Object token, Object future) {
+    if (token instanceof CapRefusal) {
+      return CompletableFuture.failedFuture(((CapRefusal) token).exception());
+    }
+    return future;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.flowcost.agent.openai;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -12,7 +13,7 @@ public final class RetryingExecuteAsyncAdvice {
 
   private RetryingExecuteAsyncAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.Argument(0) Object request) {
     return OpenAiSdkTracing.enter(request);
   }
@@ -20,8 +21,9 @@ public final class RetryingExecuteAsyncAdvice {
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(
       @Advice.Enter Object token,
-      @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object future,
+      @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object future,
       @Advice.Thrown Throwable thrown) {
+    future = OpenAiSdkTracing.asyncResult(token, future); // a refused call: a failed future
     OpenAiSdkTracing.exitAsync(token, future, thrown);
   }
 }

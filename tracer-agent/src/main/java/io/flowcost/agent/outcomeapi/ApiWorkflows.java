@@ -2,7 +2,9 @@ package io.flowcost.agent.outcomeapi;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.context.WorkflowRefused;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.LinkedHashMap;
@@ -26,6 +28,18 @@ public final class ApiWorkflows {
    * ({@code key=value,…}); ignored when joining an open workflow (its caps stay).
    */
   public static Object open(String name, String[] tags, String externalKey, String caps) {
+    return open(name, tags, externalKey, caps, null);
+  }
+
+  /**
+   * As {@link #open(String, String[], String, String)}; returns a {@link CapRefusal} when the
+   * workflow is refused by its owner's budget ({@link #thrown} turns it into what the bridge
+   * throws).
+   *
+   * @param appLoader the class loader of outcome-api's bridge, to create the exception from
+   */
+  public static Object open(String name, String[] tags, String externalKey, String caps,
+      ClassLoader appLoader) {
     try {
       Workflow open = AgentContext.currentWorkflow();
       if (open != null) {
@@ -41,12 +55,25 @@ public final class ApiWorkflows {
       }
       Workflow workflow =
           AgentContext.startWorkflow(
-              name == null || name.isBlank() ? "workflow" : name, "api", tagMap, externalKey, caps);
+              name == null || name.isBlank() ? "workflow" : name, "api", tagMap, externalKey, caps,
+              appLoader);
       return new Handle(workflow, workflow, workflow.attach(Context.current()).makeCurrent());
+    } catch (WorkflowRefused refused) {
+      return CapRefusal.of(refused.exception());
     } catch (Throwable t) {
       AgentLog.failure("api open workflow", t);
       return null;
     }
+  }
+
+  /** What the bridge returns: the handle, or {@code null} for a refusal. */
+  public static Object handle(Object opened) {
+    return opened instanceof CapRefusal ? null : opened;
+  }
+
+  /** What the bridge throws: a refusal's exception, else {@code thrown}. */
+  public static Throwable thrown(Object opened, Throwable thrown) {
+    return opened instanceof CapRefusal ? ((CapRefusal) opened).exception() : thrown;
   }
 
   /** The workflow id of a handle, or {@code null}. */

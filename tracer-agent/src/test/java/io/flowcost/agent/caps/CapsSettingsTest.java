@@ -119,8 +119,19 @@ class CapsSettingsTest {
       assertThat(kind.key()).isEqualTo(cap.key());
       assertThat(kind.unit()).isEqualTo(cap.unit());
     }
-    assertThat(Arrays.stream(CapKind.values()).filter(k -> k != CapKind.BUDGET_USD).count())
-        .isEqualTo(Cap.values().length);
-    assertThat(new BigDecimal("1")).isNotNull();
+    assertThat(CapKind.values()).hasSameSizeAs(Cap.values());
+    for (CapKind kind : CapKind.values()) {
+      assertThat(Cap.valueOf(kind.name()).key()).isEqualTo(kind.key());
+    }
+  }
+
+  @Test
+  void budgetUsdIsNotAPerWorkflowCap() {
+    List<String> problems = new ArrayList<>();
+    Caps caps = Caps.parse("flowcost.caps", "budget-usd=5,max-model-calls=3", problems);
+    assertThat(caps.limits()).containsOnlyKeys(Cap.MAX_MODEL_CALLS);
+    assertThat(problems).singleElement().asString()
+        .contains("unknown cap 'budget-usd'").doesNotContain("known: max-cost-usd, max-tokens,"
+            + " max-model-calls, max-tool-calls, max-wall-time, budget-usd");
   }
 }

@@ -2,6 +2,7 @@ package io.flowcost.agent.http.apache5;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.calls.CallDepth;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
@@ -47,7 +48,12 @@ public final class ApacheTracing {
       HttpExchange exchange =
           HttpExchanges.start(
               (String) call(request, "getMethod"), scheme, host, port, rawPath,
-              () -> requestFields(request));
+              () -> requestFields(request),
+              request.getClass().getClassLoader());
+      if (exchange != null && exchange.refusal() != null) {
+        // refused by the workflow's caps: the advice skips doExecute and throws it (never sent)
+        return CapRefusal.of(exchange.refusal());
+      }
       inject(exchange, request, scheme, host, port, rawPath);
       return exchange;
     } catch (Throwable t) {
@@ -56,17 +62,24 @@ public final class ApacheTracing {
     }
   }
 
-  /** Exit: the response head, and a teed entity when the exchange wants the body. */
-  public static void exit(Object token, Object response, Throwable thrown) {
+  /**
+   * Exit: the response head, and a teed entity when the exchange wants the body.
+   *
+   * @return what {@code doExecute} throws: a refusal's exception, else {@code thrown}
+   */
+  public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof HttpExchange)) {
-      return;
+      return thrown;
     }
     HttpExchange exchange = (HttpExchange) token;
     try {
       if (thrown != null || response == null) {
         exchange.failed(thrown != null ? thrown : new IllegalStateException());
-        return;
+        return thrown;
       }
       int code = (Integer) call(response, "getCode");
       Object contentType = call(response, "getFirstHeader", "Content-Type");
@@ -74,12 +87,12 @@ public final class ApacheTracing {
       Object costHeader = call(response, "getFirstHeader", HttpExchange.PROVIDER_COST_HEADER);
       String cost = costHeader == null ? null : (String) call(costHeader, "getValue");
       if (!exchange.responseHead(code, type, cost)) {
-        return;
+        return thrown;
       }
       Object entity = call(response, "getEntity");
       if (entity == null) {
         exchange.bodyComplete();
-        return;
+        return thrown;
       }
       Class<?> entityType =
           Class.forName("org.apache.hc.core5.http.HttpEntity", false, entity.getClass().getClassLoader());
@@ -93,6 +106,7 @@ public final class ApacheTracing {
       AgentLog.failure("apache http exit", t);
       exchange.bodyComplete();
     }
+    return thrown;
   }
 
   private static void inject(

@@ -1,6 +1,7 @@
 package io.flowcost.agent.http.jdk;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.propagation.ClientPropagation;
@@ -16,20 +17,28 @@ public final class JdkHttpTracing {
 
   private JdkHttpTracing() {}
 
-  /** Starts recording a request; returns the {@link HttpExchange} or {@code null}. Never throws. */
+  /**
+   * Starts recording a request; returns the {@link HttpExchange}, a {@link CapRefusal} when the
+   * workflow's caps refuse the model request (the advice then skips {@code sendAsync} and throws
+   * it: the request never leaves the JVM), or {@code null}. Never throws.
+   */
   public static Object start(Object request) {
     try {
       URI uri = JdkTypes.uri(request);
       if (uri == null) {
         return null;
       }
-      return HttpExchanges.start(
+      HttpExchange exchange = HttpExchanges.start(
           JdkTypes.method(request),
           uri.getScheme(),
           uri.getHost(),
           uri.getPort(),
           uri.getRawPath(),
-          () -> JdkRequestBodies.read(request));
+          () -> JdkRequestBodies.read(request),
+          null); // the JDK's own loader: the exception type comes from the context class loader
+      return exchange != null && exchange.refusal() != null
+          ? CapRefusal.of(exchange.refusal())
+          : exchange;
     } catch (Throwable t) {
       AgentLog.failure("jdk http start", t);
       return null;
@@ -77,10 +86,17 @@ public final class JdkHttpTracing {
     }
   }
 
-  /** Records a failure of the send itself: thrown, or the future completing exceptionally. */
-  public static void end(Object exchange, Object future, Throwable thrown) {
+  /**
+   * Records a failure of the send itself: thrown, or the future completing exceptionally.
+   *
+   * @return what {@code sendAsync} throws: a refusal's exception, else {@code thrown}
+   */
+  public static Throwable end(Object exchange, Object future, Throwable thrown) {
+    if (exchange instanceof CapRefusal) {
+      return ((CapRefusal) exchange).exception();
+    }
     if (!(exchange instanceof HttpExchange)) {
-      return;
+      return thrown;
     }
     HttpExchange ex = (HttpExchange) exchange;
     if (thrown != null) {
@@ -95,5 +111,6 @@ public final class JdkHttpTracing {
                 }
               });
     }
+    return thrown;
   }
 }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.http.jdk;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -12,11 +13,14 @@ public final class JdkSendAdvice {
 
   private JdkSendAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(
       @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object request,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object handler) {
     Object exchange = JdkHttpTracing.start(request);
+    if (exchange instanceof CapRefusal) {
+      return exchange; // refused by the workflow's caps: the request is never sent
+    }
     request = JdkHttpTracing.request(exchange, request);
     handler = JdkHttpTracing.handler(exchange, handler);
     return exchange;
@@ -26,7 +30,7 @@ public final class JdkSendAdvice {
   public static void exit(
       @Advice.Enter Object exchange,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object future,
-      @Advice.Thrown Throwable thrown) {
-    JdkHttpTracing.end(exchange, future, thrown);
+      @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
+    thrown = JdkHttpTracing.end(exchange, future, thrown);
   }
 }

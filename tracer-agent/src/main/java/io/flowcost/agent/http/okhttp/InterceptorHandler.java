@@ -44,7 +44,11 @@ final class InterceptorHandler implements InvocationHandler {
 
   private Object intercept(Object chain) throws Throwable {
     Object original = types.chainRequest.invoke(chain);
-    HttpExchange exchange = start(original);
+    HttpExchange exchange = start(chain, original);
+    if (exchange != null && exchange.refusal() != null) {
+      // refused by the workflow's caps: never sent; the application's call throws it
+      throw exchange.refusal();
+    }
     Object request = inject(exchange, original);
     if (exchange == null) {
       return proceed(chain, request);
@@ -65,7 +69,7 @@ final class InterceptorHandler implements InvocationHandler {
     }
   }
 
-  private HttpExchange start(Object request) {
+  private HttpExchange start(Object chain, Object request) {
     try {
       Object url = types.requestUrl.invoke(request);
       return HttpExchanges.start(
@@ -74,7 +78,8 @@ final class InterceptorHandler implements InvocationHandler {
           (String) types.urlHost.invoke(url),
           (Integer) types.urlPort.invoke(url),
           (String) types.urlEncodedPath.invoke(url),
-          () -> requestFields(request));
+          () -> requestFields(request),
+          chain.getClass().getClassLoader());
     } catch (Throwable t) {
       AgentLog.failure("okhttp request", t);
       return null;

@@ -38,16 +38,23 @@ final class Interceptor implements InvocationHandler {
     if (ctx == null || !method.getName().equals("handle")) {
       return null;
     }
+    RuntimeException refusal = null;
     try {
-      observe(ctx);
+      refusal = observe(ctx);
     } catch (Throwable t) {
       AgentLog.failure("vertx web client phase", t);
+    }
+    if (refusal != null) {
+      // refused by the workflow's caps: the request is never created; the response future fails
+      ctx.getClass().getMethod("fail", Throwable.class).invoke(ctx, refusal);
+      return null;
     }
     ctx.getClass().getMethod("next").invoke(ctx);
     return null;
   }
 
-  private static void observe(Object ctx) throws ReflectiveOperationException {
+  /** Observes one phase; returns a refusal's exception when the request must not be sent. */
+  private static RuntimeException observe(Object ctx) throws ReflectiveOperationException {
     Object phase = Reflect.call(ctx, "phase");
     String name = phase instanceof Enum ? ((Enum<?>) phase).name() : "";
     switch (name) {
@@ -56,8 +63,7 @@ final class Interceptor implements InvocationHandler {
         set(ctx, CONTEXT, Context.current());
         break;
       case "CREATE_REQUEST":
-        createRequest(ctx);
-        break;
+        return createRequest(ctx);
       case "RECEIVE_RESPONSE":
         HttpExchange exchange = get(ctx, EXCHANGE);
         Object response = Reflect.call(ctx, "clientResponse");
@@ -83,15 +89,16 @@ final class Interceptor implements InvocationHandler {
       default:
         break;
     }
+    return null;
   }
 
-  private static void createRequest(Object ctx) throws ReflectiveOperationException {
+  private static RuntimeException createRequest(Object ctx) throws ReflectiveOperationException {
     if (get(ctx, EXCHANGE) != null) {
-      return; // a redirect: still the same exchange
+      return null; // a redirect: still the same exchange
     }
     Object options = Reflect.call(ctx, "requestOptions");
     if (options == null) {
-      return;
+      return null;
     }
     String host = Reflect.callString(options, "getHost");
     Long port = Reflect.callLong(options, "getPort");
@@ -111,7 +118,11 @@ final class Interceptor implements InvocationHandler {
               host,
               port == null ? -1 : port.intValue(),
               path,
-              () -> requestFields(ctx));
+              () -> requestFields(ctx),
+              ctx.getClass().getClassLoader());
+      if (exchange != null && exchange.refusal() != null) {
+        return exchange.refusal();
+      }
       Object existing = Reflect.call(options, "getHeaders");
       headers =
           ClientPropagation.headers(
@@ -128,6 +139,7 @@ final class Interceptor implements InvocationHandler {
     if (headers.baggage() != null) {
       put.invoke(options, "baggage", headers.baggage());
     }
+    return null;
   }
 
   private static void dispatchResponse(Object ctx) {

@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j.aiservice;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -8,7 +9,7 @@ public final class AiServiceInvokeAdvice {
 
   private AiServiceInvokeAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(
       @Advice.Argument(1) java.lang.reflect.Method method, @Advice.Argument(2) Object[] args) {
     return AiServiceTracing.enter(method, args);
@@ -18,7 +19,7 @@ public final class AiServiceInvokeAdvice {
   public static void exit(
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
-      @Advice.Thrown Throwable thrown) {
-    AiServiceTracing.exit(token, returned, thrown);
+      @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
+    thrown = AiServiceTracing.exit(token, returned, thrown);
   }
 }

@@ -5,7 +5,9 @@ import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.InvocationCalls;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.context.WorkflowRefused;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -58,7 +60,9 @@ public final class AiServiceTracing {
       Span span;
       Context context;
       if (open == null) {
-        Workflow workflow = AgentContext.startWorkflow(name, "ai_service", null, null);
+        Workflow workflow =
+            AgentContext.startWorkflow(name, "ai_service", null, null, null,
+                method.getDeclaringClass().getClassLoader());
         workflow.conversation(conversation);
         span = workflow.rootSpan();
         span.setAttribute(SpanAttributes.AGENT_NAME, agent);
@@ -77,6 +81,8 @@ public final class AiServiceTracing {
       // calls made inside wait for the verdict on their answers (guardrails, a throwing step)
       context = InvocationCalls.open(context);
       return new Invocation(span, context, context.makeCurrent(), open != null);
+    } catch (WorkflowRefused refused) {
+      return CapRefusal.of(refused.exception()); // the advice skips the invocation and throws it
     } catch (Throwable t) {
       AgentLog.failure("ai service enter", t);
       return null;
@@ -102,22 +108,30 @@ public final class AiServiceTracing {
     return null;
   }
 
-  /** Exit: ends the span, unless a {@code TokenStream} was returned (then its end ends it). */
-  public static void exit(Object token, Object returned, Throwable thrown) {
+  /**
+   * Exit: ends the span, unless a {@code TokenStream} was returned (then its end ends it).
+   *
+   * @return what the invocation throws: a refusal's exception, else {@code thrown}
+   */
+  public static Throwable exit(Object token, Object returned, Throwable thrown) {
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof Invocation)) {
-      return;
+      return thrown;
     }
     Invocation invocation = (Invocation) token;
     try {
       invocation.scope.close();
       if (thrown == null && Reflect.isInstance(returned, TOKEN_STREAM)) {
         PENDING_STREAMS.put(returned, invocation);
-        return;
+        return thrown;
       }
       invocation.end(thrown);
     } catch (Throwable t) {
       AgentLog.failure("ai service exit", t);
     }
+    return thrown;
   }
 
   /**
