@@ -1,5 +1,6 @@
 package io.flowcost.langchain4j;
 
+import io.flowcost.contract.WorkflowSource;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.observability.api.event.AiServiceCompletedEvent;
@@ -66,7 +67,7 @@ final class AiServiceTracing {
     Context parent = recorder.parent(null);
     Span span;
     if (parent == null) {
-      span = recorder.startWorkflow(name, "ai_service");
+      span = recorder.startWorkflow(name, WorkflowSource.AI_SERVICE.wire());
     } else {
       span =
           recorder

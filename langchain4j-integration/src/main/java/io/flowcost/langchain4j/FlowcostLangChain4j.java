@@ -1,5 +1,6 @@
 package io.flowcost.langchain4j;
 
+import io.flowcost.contract.SpanKeys;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.observability.api.listener.AiServiceListener;
 import dev.langchain4j.service.tool.ToolExecutor;
@@ -80,8 +81,8 @@ public final class FlowcostLangChain4j implements AutoCloseable {
         Resource.getDefault()
             .merge(
                 Resource.builder()
-                    .put(AttributeKey.stringKey("service.name"), service)
-                    .put(AttributeKey.stringKey("flowcost.langchain4j.version"), "0.1.0")
+                    .put(AttributeKey.stringKey(SpanKeys.SERVICE_NAME), service)
+                    .put(AttributeKey.stringKey(SpanKeys.LANGCHAIN4J_VERSION), "0.1.0")
                     .build());
     this.tracerProvider =
         SdkTracerProvider.builder()

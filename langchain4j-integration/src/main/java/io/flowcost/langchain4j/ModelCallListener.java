@@ -1,5 +1,8 @@
 package io.flowcost.langchain4j;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
+import io.flowcost.contract.WorkflowSource;
 import dev.langchain4j.model.chat.listener.ChatModelErrorContext;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
@@ -49,7 +52,7 @@ final class ModelCallListener implements ChatModelListener {
       Span workflow = null;
       if (parent == null) {
         String name = recorder.serviceName() + ":chat" + (model == null ? "" : " " + model);
-        workflow = recorder.startWorkflow(name, "implicit");
+        workflow = recorder.startWorkflow(name, WorkflowSource.IMPLICIT.wire());
         parent = Context.root().with(workflow);
       }
       Span span =
@@ -58,8 +61,8 @@ final class ModelCallListener implements ChatModelListener {
               .spanBuilder(model == null ? "chat" : "chat " + model)
               .setParent(parent)
               .setSpanKind(SpanKind.CLIENT)
-              .setAttribute(Attributes.CALL_KIND, "model")
-              .setAttribute(Attributes.OPERATION, "chat")
+              .setAttribute(Attributes.CALL_KIND, CallKind.MODEL.wire())
+              .setAttribute(Attributes.OPERATION, GenAiOperation.CHAT.wire())
               .setAttribute(Attributes.REQUEST_STREAM, streaming)
               .startSpan();
       String provider = ProviderNames.of(context.modelProvider());

@@ -1,5 +1,7 @@
 package io.flowcost.langchain4j;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
@@ -84,8 +86,8 @@ final class TracingToolExecutor implements ToolExecutor {
             .spanBuilder("execute_tool " + name)
             .setParent(parent)
             .setSpanKind(SpanKind.INTERNAL)
-            .setAttribute(Attributes.CALL_KIND, "tool")
-            .setAttribute(Attributes.OPERATION, "execute_tool")
+            .setAttribute(Attributes.CALL_KIND, CallKind.TOOL.wire())
+            .setAttribute(Attributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
             .setAttribute(Attributes.TOOL_NAME, name);
     if (request.id() != null) {
       builder.setAttribute(Attributes.TOOL_CALL_ID, request.id());

@@ -1,6 +1,11 @@
 package io.flowcost.collector.ingest;
 
 import io.flowcost.collector.otlp.OtlpTraceDecoder;
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.CallStatus;
+import io.flowcost.contract.GenAiOperation;
+import io.flowcost.contract.SpanKeys;
+import io.flowcost.contract.WorkflowSource;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -25,19 +30,16 @@ import java.util.Set;
  */
 public final class SpanInterpreter {
 
-  static final Set<String> MODEL_OPERATIONS =
-      Set.of("chat", "text_completion", "generate_content", "completion", "responses");
-
   /** Resource attribute by which an agent reports spans it dropped to keep its spool bounded. */
-  static final String AGENT_DROPPED_SPANS = "flowcost.agent.dropped_spans";
+  static final String AGENT_DROPPED_SPANS = SpanKeys.AGENT_DROPPED_SPANS;
   /** Cache-write tokens: the GenAI conventions' current name and the name it replaced. */
-  static final String CACHE_WRITE_TOKENS = "gen_ai.usage.cache_write.input_tokens";
-  static final String CACHE_CREATION_TOKENS = "gen_ai.usage.cache_creation.input_tokens";
+  static final String CACHE_WRITE_TOKENS = SpanKeys.CACHE_WRITE_TOKENS;
+  static final String CACHE_CREATION_TOKENS = SpanKeys.CACHE_CREATION_TOKENS;
   /** The service tier OpenAI served (response {@code service_tier}): current and older key. */
-  static final String OPENAI_SERVICE_TIER = "openai.response.service_tier";
-  static final String OPENAI_SERVICE_TIER_OLD = "gen_ai.openai.response.service_tier";
+  static final String OPENAI_SERVICE_TIER = SpanKeys.OPENAI_SERVICE_TIER;
+  static final String OPENAI_SERVICE_TIER_OLD = SpanKeys.OPENAI_SERVICE_TIER_OLD;
   /** The served tier as Flowcost's agent reports it for any provider. */
-  static final String FLOWCOST_SERVICE_TIER = "flowcost.service_tier";
+  static final String FLOWCOST_SERVICE_TIER = SpanKeys.SERVICE_TIER;
   /**
    * Cost the provider or a gateway reported, in USD: the GenAI conventions' proposed
    * {@code gen_ai.usage.cost.amount} (with {@code gen_ai.usage.cost.currency}, USD if absent),
@@ -45,11 +47,11 @@ public final class SpanInterpreter {
    * LiteLLM proxy's {@code x-litellm-response-cost}), the bare {@code gen_ai.usage.cost} some
    * instrumentations send, and the LiteLLM proxy header captured as a span attribute.
    */
-  static final String COST_AMOUNT = "gen_ai.usage.cost.amount";
-  static final String COST_CURRENCY = "gen_ai.usage.cost.currency";
-  static final String FLOWCOST_PROVIDER_COST = "flowcost.provider_cost_usd";
-  static final String COST_BARE = "gen_ai.usage.cost";
-  static final String LITELLM_COST_HEADER = "http.response.header.x-litellm-response-cost";
+  static final String COST_AMOUNT = SpanKeys.COST_AMOUNT;
+  static final String COST_CURRENCY = SpanKeys.COST_CURRENCY;
+  static final String FLOWCOST_PROVIDER_COST = SpanKeys.PROVIDER_COST_USD;
+  static final String COST_BARE = SpanKeys.COST_BARE;
+  static final String LITELLM_COST_HEADER = SpanKeys.LITELLM_COST_HEADER;
   /** A larger report is not a count but garbage; it is ignored rather than skewing coverage. */
   private static final long MAX_DROPPED_REPORT = 1_000_000_000L;
 
@@ -85,7 +87,7 @@ public final class SpanInterpreter {
     for (int r = 0; r < request.getResourceSpansCount(); r++) {
       ResourceSpans rs = request.getResourceSpans(r);
       Attributes resource = Attributes.of(rs.getResource().getAttributesList());
-      String service = resource.string("service.name");
+      String service = resource.string(SpanKeys.SERVICE_NAME);
       if (service == null || service.isBlank()) {
         service = "unknown_service";
       }
@@ -171,41 +173,43 @@ public final class SpanInterpreter {
       breaches.add(capBreach(attrs, traceId, spanId, service, start, receivedAt));
       return; // a marker, never a call or a workflow
     }
-    boolean flowcostRoot = attrs.bool("flowcost.workflow.root");
-    boolean step = attrs.bool("flowcost.step");
-    boolean attempt = attrs.has("flowcost.attempt");
-    boolean genAi = attrs.has("gen_ai.operation.name") || attrs.has("gen_ai.system")
-        || attrs.has("flowcost.call.kind");
+    boolean flowcostRoot = attrs.bool(SpanKeys.WORKFLOW_ROOT);
+    boolean step = attrs.bool(SpanKeys.STEP);
+    boolean attempt = attrs.has(SpanKeys.ATTEMPT);
+    boolean genAi = attrs.has(SpanKeys.OPERATION) || attrs.has(SpanKeys.SYSTEM)
+        || attrs.has(SpanKeys.CALL_KIND);
     boolean isCall = !flowcostRoot && !step && (attempt || genAi);
-    boolean foreignRoot = parentSpanId == null && !flowcostRoot && !attrs.has("flowcost.attempt")
+    boolean foreignRoot = parentSpanId == null && !flowcostRoot && !attrs.has(SpanKeys.ATTEMPT)
         && attrs.withPrefix("flowcost.").isEmpty();
 
     if (flowcostRoot || foreignRoot) {
-      String name = flowcostRoot ? attrs.string("flowcost.workflow.name") : null;
+      String name = flowcostRoot ? attrs.string(SpanKeys.WORKFLOW_NAME) : null;
       if (name == null || name.isBlank()) {
         name = span.getName();
       }
-      String source = flowcostRoot ? orDefault(attrs.string("flowcost.workflow.source"), "api") : "foreign";
+      String source = flowcostRoot
+          ? orDefault(attrs.string(SpanKeys.WORKFLOW_SOURCE), WorkflowSource.API.wire())
+          : WorkflowSource.FOREIGN.wire();
       workflows.add(new WorkflowSpanRecord(
           traceId, spanId, limit(name, 256), service, source, start, end, error,
           error ? errorType(attrs) : null,
-          limitTags(attrs.withPrefix("flowcost.tag.")),
-          limit(attrs.string("flowcost.external_key"), 256),
-          limit(attrs.string("gen_ai.conversation.id"), 256),
-          limit(attrs.string("enduser.id"), 256),
+          limitTags(attrs.withPrefix(SpanKeys.TAG_PREFIX)),
+          limit(attrs.string(SpanKeys.EXTERNAL_KEY), 256),
+          limit(attrs.string(SpanKeys.CONVERSATION_ID), 256),
+          limit(attrs.string(SpanKeys.ENDUSER_ID), 256),
           receivedAt));
     }
     if (!isCall) {
       return;
     }
-    Long declaredAttempts = attrs.integer("flowcost.attempts");
+    Long declaredAttempts = attrs.integer(SpanKeys.ATTEMPTS);
     if (!attempt && declaredAttempts != null && declaredAttempts > 0) {
       return; // a logical call whose attempts are rows of their own
     }
-    String operation = attrs.string("gen_ai.operation.name");
-    String kind = kind(attrs.string("flowcost.call.kind"), operation);
+    String operation = attrs.string(SpanKeys.OPERATION);
+    String kind = kind(attrs.string(SpanKeys.CALL_KIND), operation);
     Integer httpStatus = null;
-    Long status = attrs.integer("http.response.status_code");
+    Long status = attrs.integer(SpanKeys.HTTP_STATUS);
     if (status != null) {
       if (status < 100 || status > 599) {
         throw new IllegalArgumentException("invalid_http_status: http.response.status_code out of range");
@@ -216,24 +220,24 @@ public final class SpanInterpreter {
     int attemptNo = 1;
     String callId = spanId;
     if (attempt) {
-      long n = attrs.integer("flowcost.attempt");
+      long n = attrs.integer(SpanKeys.ATTEMPT);
       if (n < 1 || n > 1000) {
         throw new IllegalArgumentException("invalid_attempt: flowcost.attempt out of range");
       }
       attemptNo = (int) n;
-      String declared = attrs.string("flowcost.call.id");
-      callId = declared != null ? normaliseHex(declared, 8, "flowcost.call.id")
+      String declared = attrs.string(SpanKeys.CALL_ID);
+      callId = declared != null ? normaliseHex(declared, 8, SpanKeys.CALL_ID)
           : parentSpanId != null ? parentSpanId : spanId;
     }
     Usage usage = usage(attrs);
-    String wasteCause = attrs.string("flowcost.waste_cause");
+    String wasteCause = attrs.string(SpanKeys.WASTE_CAUSE);
     if (wasteCause != null && !Set.of("discarded", "failed_step").contains(wasteCause)) {
       wasteCause = null;
     }
     if (wasteCause == null && failed && usage != null && (usage.input() > 0 || usage.output() > 0)) {
       wasteCause = "discarded"; // billed, then failed: e.g. a time-out after the provider answered
     }
-    String provider = orDefault(attrs.string("gen_ai.provider.name"), attrs.string("gen_ai.system"));
+    String provider = orDefault(attrs.string(SpanKeys.PROVIDER), attrs.string(SpanKeys.SYSTEM));
     // The tier the provider served (from its response), not the one requested: a request
     // for "priority" or "auto" may be served — and billed — as "default".
     String tier = orDefault(attrs.string(FLOWCOST_SERVICE_TIER),
@@ -244,28 +248,28 @@ public final class SpanInterpreter {
     }
     String callParent = parentSpanId;
     if (attempt) {
-      String declaredParent = attrs.string("flowcost.call.parent_id");
+      String declaredParent = attrs.string(SpanKeys.CALL_PARENT_ID);
       callParent = declaredParent == null ? null
-          : normaliseHex(declaredParent, 8, "flowcost.call.parent_id");
+          : normaliseHex(declaredParent, 8, SpanKeys.CALL_PARENT_ID);
     }
     calls.add(new CallRecord(
         traceId, callId, spanId, callParent, kind, limit(operation, 64), service,
         limit(provider, 64),
-        limit(attrs.string("gen_ai.request.model"), 256),
-        limit(attrs.string("gen_ai.response.model"), 256),
+        limit(attrs.string(SpanKeys.REQUEST_MODEL), 256),
+        limit(attrs.string(SpanKeys.RESPONSE_MODEL), 256),
         attemptNo,
-        failed ? "error" : "ok",
+        (failed ? CallStatus.ERROR : CallStatus.OK).wire(),
         failed ? errorType(attrs, httpStatus) : null,
         httpStatus,
-        limit(attrs.string("gen_ai.response.finish_reasons"), 64),
-        attrs.bool("gen_ai.request.stream"),
+        limit(attrs.string(SpanKeys.FINISH_REASONS), 64),
+        attrs.bool(SpanKeys.REQUEST_STREAM),
         usage,
         null, null, null, false,
         wasteCause != null,
         wasteCause,
-        limit(attrs.string("gen_ai.tool.name"), 256),
-        limit(orDefault(attrs.string("server.address"), null), 256),
-        limit(attrs.string("url.path"), 512),
+        limit(attrs.string(SpanKeys.TOOL_NAME), 256),
+        limit(orDefault(attrs.string(SpanKeys.SERVER_ADDRESS), null), 256),
+        limit(attrs.string(SpanKeys.URL_PATH), 512),
         start, end, null, null, receivedAt, providerCost(attrs)));
   }
 
@@ -292,7 +296,7 @@ public final class SpanInterpreter {
   }
 
   /** Marks the agent's cap breach span ({@code docs/spans.md#cap-breach-spans}). */
-  static final String CAP_BREACH = "flowcost.cap.breach";
+  static final String CAP_BREACH = SpanKeys.CAP_BREACH;
   /** Cap kinds the agent records: the keys of {@code CapKind} (budget-usd: a workflow refused by its owner's hard budget). */
   static final Set<String> CAP_KINDS =
       Set.of("max-cost-usd", "max-tokens", "max-model-calls", "max-tool-calls", "max-wall-time",
@@ -302,24 +306,24 @@ public final class SpanInterpreter {
 
   private static CapBreachRecord capBreach(Attributes a, String traceId, String spanId,
       String service, Instant start, Instant receivedAt) {
-    String kind = a.string("flowcost.cap.kind");
+    String kind = a.string(SpanKeys.CAP_KIND);
     if (kind == null || !CAP_KINDS.contains(kind)) {
       throw new IllegalArgumentException("invalid_cap_breach: flowcost.cap.kind is not a known cap");
     }
-    String mode = a.string("flowcost.cap.mode");
+    String mode = a.string(SpanKeys.CAP_MODE);
     if (mode != null && !Set.of("warn", "enforce").contains(mode)) {
       mode = null;
     }
-    String unit = a.string("flowcost.cap.unit");
+    String unit = a.string(SpanKeys.CAP_UNIT);
     if (unit != null && !Set.of("USD", "tokens", "calls", "ms").contains(unit)) {
       unit = null;
     }
-    Long modelCalls = a.integer("flowcost.cap.model_calls");
-    Long toolCalls = a.integer("flowcost.cap.tool_calls");
-    return new CapBreachRecord(traceId, spanId, limit(a.string("flowcost.workflow.name"), 256),
-        service, kind, capValue(a.string("flowcost.cap.limit"), "flowcost.cap.limit"),
-        capValue(a.string("flowcost.cap.spent"), "flowcost.cap.spent"), unit, mode,
-        a.bool("flowcost.cap.enforced"),
+    Long modelCalls = a.integer(SpanKeys.CAP_MODEL_CALLS);
+    Long toolCalls = a.integer(SpanKeys.CAP_TOOL_CALLS);
+    return new CapBreachRecord(traceId, spanId, limit(a.string(SpanKeys.WORKFLOW_NAME), 256),
+        service, kind, capValue(a.string(SpanKeys.CAP_LIMIT), SpanKeys.CAP_LIMIT),
+        capValue(a.string(SpanKeys.CAP_SPENT), SpanKeys.CAP_SPENT), unit, mode,
+        a.bool(SpanKeys.CAP_ENFORCED),
         modelCalls == null || modelCalls < 0 ? null : modelCalls,
         toolCalls == null || toolCalls < 0 ? null : toolCalls,
         start, receivedAt);
@@ -342,27 +346,27 @@ public final class SpanInterpreter {
   }
 
   private static Usage usage(Attributes a) {
-    Long input = a.integer("gen_ai.usage.input_tokens");
+    Long input = a.integer(SpanKeys.INPUT_TOKENS);
     if (input == null) {
-      input = a.integer("gen_ai.usage.prompt_tokens");
+      input = a.integer(SpanKeys.PROMPT_TOKENS);
     }
-    Long output = a.integer("gen_ai.usage.output_tokens");
+    Long output = a.integer(SpanKeys.OUTPUT_TOKENS);
     if (output == null) {
-      output = a.integer("gen_ai.usage.completion_tokens");
+      output = a.integer(SpanKeys.COMPLETION_TOKENS);
     }
-    Long cacheRead = a.integer("gen_ai.usage.cache_read.input_tokens");
+    Long cacheRead = a.integer(SpanKeys.CACHE_READ_TOKENS);
     Long cacheWrite = a.integer(CACHE_WRITE_TOKENS);
     if (cacheWrite == null) {
       cacheWrite = a.integer(CACHE_CREATION_TOKENS);
     }
-    Long cacheWrite1h = a.integer("flowcost.usage.cache_creation_1h.input_tokens");
-    Long reasoning = a.integer("gen_ai.usage.reasoning.output_tokens");
+    Long cacheWrite1h = a.integer(SpanKeys.CACHE_WRITE_1H_TOKENS);
+    Long reasoning = a.integer(SpanKeys.REASONING_TOKENS);
     if (input == null && output == null && cacheRead == null && cacheWrite == null) {
       return null;
     }
     try {
       return new Usage(n(input), n(cacheRead), n(cacheWrite), n(cacheWrite1h), n(output),
-          n(reasoning), a.bool("flowcost.usage.estimated"), null);
+          n(reasoning), a.bool(SpanKeys.USAGE_ESTIMATED), null);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid_usage: " + e.getMessage(), e);
     }
@@ -372,34 +376,24 @@ public final class SpanInterpreter {
     return v == null ? 0 : v;
   }
 
+  /**
+   * The row's kind: the producer's {@code flowcost.call.kind} when it is one this version knows,
+   * else the operation's ({@code embeddings} → {@code embedding}, {@code execute_tool} → {@code
+   * tool}), else {@code model}.
+   */
   static String kind(String declared, String operation) {
-    if (declared != null) {
-      String k = declared.toLowerCase(Locale.ROOT);
-      if (Set.of("model", "embedding", "tool", "retrieval", "http").contains(k)) {
-        return k;
-      }
-    }
-    if (operation == null) {
-      return "model";
-    }
-    switch (operation) {
-      case "embeddings":
-        return "embedding";
-      case "execute_tool":
-        return "tool";
-      case "retrieval":
-        return "retrieval";
-      default:
-        return "model";
-    }
+    return CallKind.fromWire(declared)
+        .or(() -> GenAiOperation.fromWire(operation).flatMap(GenAiOperation::callKind))
+        .orElse(CallKind.MODEL)
+        .wire();
   }
 
   private static String errorType(Attributes attrs) {
-    return orDefault(limit(attrs.string("error.type"), 128), "error");
+    return orDefault(limit(attrs.string(SpanKeys.ERROR_TYPE), 128), "error");
   }
 
   private static String errorType(Attributes attrs, Integer httpStatus) {
-    String declared = limit(attrs.string("error.type"), 128);
+    String declared = limit(attrs.string(SpanKeys.ERROR_TYPE), 128);
     if (declared != null) {
       return declared;
     }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.calls;
 
+import io.flowcost.contract.CallKind;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.usage.ProviderCost;
@@ -203,7 +204,7 @@ public final class Attempt {
           usage = TokenEstimate.timedOut(body, partial);
           span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
           wasteCause = InvocationCalls.DISCARDED; // billed, never received: whatever else happened
-        } else if (call != null && "model".equals(call.kind())
+        } else if (call != null && CallKind.MODEL.wire().equals(call.kind())
             && (errorType == null || summary != null && summary.outputText() != null)) {
           // answered (or cut off mid-answer): billed, but no usage reached the client
           usage = TokenEstimate.answered(call.provider(), call.requestModel(), body, partial,

@@ -1,5 +1,7 @@
 package io.flowcost.agent.calls;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.SpanKeys;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
@@ -23,7 +25,7 @@ public final class InvocationCalls {
 
   /** {@code flowcost.waste_cause}: why a billed answer was thrown away. */
   public static final AttributeKey<String> WASTE_CAUSE =
-      AttributeKey.stringKey("flowcost.waste_cause");
+      AttributeKey.stringKey(SpanKeys.WASTE_CAUSE);
 
   /** The answer was rejected (output guardrail, parse failure) or never reached the app. */
   public static final String DISCARDED = "discarded";
@@ -77,7 +79,7 @@ public final class InvocationCalls {
       if (closed) {
         return false;
       }
-      if (own && "model".equals(call.kind())) {
+      if (own && CallKind.MODEL.wire().equals(call.kind())) {
         lastEnded = call;
       }
       pending.add(call);

@@ -1,5 +1,8 @@
 package io.flowcost.agent.calls;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.WorkflowSource;
+import io.flowcost.contract.SpanKeys;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.WorkflowSpend;
 import io.flowcost.agent.context.AgentContext;
@@ -28,7 +31,7 @@ public final class LogicalCall {
 
   /** {@code flowcost.usage.estimated}: the tokens are an estimate ({@link TokenEstimate}). */
   static final AttributeKey<Boolean> USAGE_ESTIMATED =
-      AttributeKey.booleanKey("flowcost.usage.estimated");
+      AttributeKey.booleanKey(SpanKeys.USAGE_ESTIMATED);
 
   private final Span span;
   private final Context parentContext;
@@ -92,7 +95,7 @@ public final class LogicalCall {
     if (parent.get(KEY) == null && AgentContext.currentWorkflow() == null) {
       implicit =
           AgentContext.startWorkflow(
-              AgentContext.config().serviceName() + ':' + name, "implicit", null, null);
+              AgentContext.config().serviceName() + ':' + name, WorkflowSource.IMPLICIT.wire(), null, null);
       parent = implicit.attach(parent);
     }
     Span span =
@@ -157,7 +160,7 @@ public final class LogicalCall {
    * keep it: embeddings always report usage.
    */
   public void requestBody(RequestBody body) {
-    if ("model".equals(kind)) {
+    if (CallKind.MODEL.wire().equals(kind)) {
       requestBody = body;
     }
   }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.caps;
 
+import io.flowcost.contract.SpanKeys;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
@@ -27,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 public final class BudgetGate {
 
   /** The owner ({@code team=payments}) on a {@code budget-usd} breach span. */
-  public static final AttributeKey<String> OWNER = AttributeKey.stringKey("flowcost.cap.owner");
+  public static final AttributeKey<String> OWNER = AttributeKey.stringKey(SpanKeys.CAP_OWNER);
   /** The budget period ({@code 2026-12}) on a {@code budget-usd} breach span. */
-  public static final AttributeKey<String> PERIOD = AttributeKey.stringKey("flowcost.cap.period_id");
+  public static final AttributeKey<String> PERIOD = AttributeKey.stringKey(SpanKeys.CAP_PERIOD_ID);
 
   /** Keys remembered for "once" logging and recording; owners come from a bounded budgets file. */
   private static final int MAX_KEYS = 10_000;

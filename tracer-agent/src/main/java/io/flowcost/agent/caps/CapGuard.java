@@ -1,5 +1,6 @@
 package io.flowcost.agent.caps;
 
+import io.flowcost.contract.SpanKeys;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
@@ -29,25 +30,25 @@ import java.util.List;
 public final class CapGuard {
 
   /** Marks a breach span. */
-  public static final AttributeKey<Boolean> BREACH = AttributeKey.booleanKey("flowcost.cap.breach");
+  public static final AttributeKey<Boolean> BREACH = AttributeKey.booleanKey(SpanKeys.CAP_BREACH);
   /** The cap's key, e.g. {@code max-cost-usd}. */
-  public static final AttributeKey<String> KIND = AttributeKey.stringKey("flowcost.cap.kind");
+  public static final AttributeKey<String> KIND = AttributeKey.stringKey(SpanKeys.CAP_KIND);
   /** The limit, a plain decimal string in the cap's unit. */
-  public static final AttributeKey<String> LIMIT = AttributeKey.stringKey("flowcost.cap.limit");
+  public static final AttributeKey<String> LIMIT = AttributeKey.stringKey(SpanKeys.CAP_LIMIT);
   /** The spend at the breach, a plain decimal string in the cap's unit. */
-  public static final AttributeKey<String> SPENT = AttributeKey.stringKey("flowcost.cap.spent");
+  public static final AttributeKey<String> SPENT = AttributeKey.stringKey(SpanKeys.CAP_SPENT);
   /** The unit of limit and spend: {@code USD}, {@code tokens}, {@code calls}, {@code ms}. */
-  public static final AttributeKey<String> UNIT = AttributeKey.stringKey("flowcost.cap.unit");
+  public static final AttributeKey<String> UNIT = AttributeKey.stringKey(SpanKeys.CAP_UNIT);
   /** {@code warn} or {@code enforce}. */
-  public static final AttributeKey<String> MODE = AttributeKey.stringKey("flowcost.cap.mode");
+  public static final AttributeKey<String> MODE = AttributeKey.stringKey(SpanKeys.CAP_MODE);
   /** Whether the call was refused. */
-  public static final AttributeKey<Boolean> ENFORCED = AttributeKey.booleanKey("flowcost.cap.enforced");
+  public static final AttributeKey<Boolean> ENFORCED = AttributeKey.booleanKey(SpanKeys.CAP_ENFORCED);
   /** Model calls the workflow started before the breach. */
-  public static final AttributeKey<Long> MODEL_CALLS = AttributeKey.longKey("flowcost.cap.model_calls");
+  public static final AttributeKey<Long> MODEL_CALLS = AttributeKey.longKey(SpanKeys.CAP_MODEL_CALLS);
   /** Tool calls the workflow started before the breach. */
-  public static final AttributeKey<Long> TOOL_CALLS = AttributeKey.longKey("flowcost.cap.tool_calls");
+  public static final AttributeKey<Long> TOOL_CALLS = AttributeKey.longKey(SpanKeys.CAP_TOOL_CALLS);
   /** Priced cost of the workflow at the breach (USD, plain decimal string), as the agent priced it. */
-  public static final AttributeKey<String> COST_USD = AttributeKey.stringKey("flowcost.cap.cost_usd");
+  public static final AttributeKey<String> COST_USD = AttributeKey.stringKey(SpanKeys.CAP_COST_USD);
 
   private static volatile CallCostEstimator estimator = CallCostEstimator.NONE;
 

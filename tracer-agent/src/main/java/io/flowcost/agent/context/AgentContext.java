@@ -1,5 +1,6 @@
 package io.flowcost.agent.context;
 
+import io.flowcost.contract.WorkflowSource;
 import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.caps.BudgetGate;
 import io.flowcost.agent.caps.CapRefusal;
@@ -124,7 +125,7 @@ public final class AgentContext {
       builder.setAttribute(SpanAttributes.EXTERNAL_KEY, externalKey);
     }
     Span root = builder.startSpan();
-    return "implicit".equals(source) ? new Workflow(root) : new Workflow(root, name, apiCaps);
+    return WorkflowSource.IMPLICIT.wire().equals(source) ? new Workflow(root) : new Workflow(root, name, apiCaps);
   }
 
   /**

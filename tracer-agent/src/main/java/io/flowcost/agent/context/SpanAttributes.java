@@ -1,71 +1,75 @@
 package io.flowcost.agent.context;
 
+import io.flowcost.contract.SpanKeys;
 import io.opentelemetry.api.common.AttributeKey;
 import java.util.List;
 
-/** Attribute keys of the span contract ({@code docs/spans.md}). */
+/**
+ * Typed attribute keys of the span contract ({@code docs/spans.md}), built from the one spelling of
+ * each in {@link SpanKeys}.
+ */
 public final class SpanAttributes {
 
   private SpanAttributes() {}
 
   public static final AttributeKey<Boolean> WORKFLOW_ROOT =
-      AttributeKey.booleanKey("flowcost.workflow.root");
+      AttributeKey.booleanKey(SpanKeys.WORKFLOW_ROOT);
   public static final AttributeKey<String> WORKFLOW_NAME =
-      AttributeKey.stringKey("flowcost.workflow.name");
+      AttributeKey.stringKey(SpanKeys.WORKFLOW_NAME);
   public static final AttributeKey<String> WORKFLOW_SOURCE =
-      AttributeKey.stringKey("flowcost.workflow.source");
-  public static final String TAG_PREFIX = "flowcost.tag.";
+      AttributeKey.stringKey(SpanKeys.WORKFLOW_SOURCE);
+  public static final String TAG_PREFIX = SpanKeys.TAG_PREFIX;
   public static final AttributeKey<String> EXTERNAL_KEY =
-      AttributeKey.stringKey("flowcost.external_key");
-  public static final AttributeKey<Boolean> STEP = AttributeKey.booleanKey("flowcost.step");
-  public static final AttributeKey<String> STEP_NAME = AttributeKey.stringKey("flowcost.step.name");
-  public static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
+      AttributeKey.stringKey(SpanKeys.EXTERNAL_KEY);
+  public static final AttributeKey<Boolean> STEP = AttributeKey.booleanKey(SpanKeys.STEP);
+  public static final AttributeKey<String> STEP_NAME = AttributeKey.stringKey(SpanKeys.STEP_NAME);
+  public static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey(SpanKeys.AGENT_NAME);
   /** On a workflow root: the chat-memory id of the conversation (LangChain4j {@code @MemoryId}). */
   public static final AttributeKey<String> CONVERSATION_ID =
-      AttributeKey.stringKey("gen_ai.conversation.id");
-  public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+      AttributeKey.stringKey(SpanKeys.CONVERSATION_ID);
+  public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey(SpanKeys.ERROR_TYPE);
 
-  public static final AttributeKey<String> CALL_KIND = AttributeKey.stringKey("flowcost.call.kind");
-  public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-  public static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
+  public static final AttributeKey<String> CALL_KIND = AttributeKey.stringKey(SpanKeys.CALL_KIND);
+  public static final AttributeKey<String> OPERATION = AttributeKey.stringKey(SpanKeys.OPERATION);
+  public static final AttributeKey<String> PROVIDER = AttributeKey.stringKey(SpanKeys.PROVIDER);
   public static final AttributeKey<String> REQUEST_MODEL =
-      AttributeKey.stringKey("gen_ai.request.model");
+      AttributeKey.stringKey(SpanKeys.REQUEST_MODEL);
   public static final AttributeKey<String> RESPONSE_MODEL =
-      AttributeKey.stringKey("gen_ai.response.model");
+      AttributeKey.stringKey(SpanKeys.RESPONSE_MODEL);
   public static final AttributeKey<Boolean> REQUEST_STREAM =
-      AttributeKey.booleanKey("gen_ai.request.stream");
+      AttributeKey.booleanKey(SpanKeys.REQUEST_STREAM);
   public static final AttributeKey<List<String>> FINISH_REASONS =
-      AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
-  public static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey("gen_ai.tool.name");
-  public static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("flowcost.attempts");
+      AttributeKey.stringArrayKey(SpanKeys.FINISH_REASONS);
+  public static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey(SpanKeys.TOOL_NAME);
+  public static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey(SpanKeys.ATTEMPTS);
 
-  public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("flowcost.attempt");
-  public static final AttributeKey<String> CALL_ID = AttributeKey.stringKey("flowcost.call.id");
+  public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey(SpanKeys.ATTEMPT);
+  public static final AttributeKey<String> CALL_ID = AttributeKey.stringKey(SpanKeys.CALL_ID);
   /** On attempts: the span id of the logical call's parent (a step, tool, retrieval, workflow). */
   public static final AttributeKey<String> CALL_PARENT_ID =
-      AttributeKey.stringKey("flowcost.call.parent_id");
+      AttributeKey.stringKey(SpanKeys.CALL_PARENT_ID);
   public static final AttributeKey<Long> HTTP_STATUS =
-      AttributeKey.longKey("http.response.status_code");
+      AttributeKey.longKey(SpanKeys.HTTP_STATUS);
 
   public static final AttributeKey<Long> INPUT_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.input_tokens");
+      AttributeKey.longKey(SpanKeys.INPUT_TOKENS);
   public static final AttributeKey<Long> CACHE_READ_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
+      AttributeKey.longKey(SpanKeys.CACHE_READ_TOKENS);
   public static final AttributeKey<Long> CACHE_WRITE_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
+      AttributeKey.longKey(SpanKeys.CACHE_CREATION_TOKENS);
   public static final AttributeKey<Long> CACHE_WRITE_1H_TOKENS =
-      AttributeKey.longKey("flowcost.usage.cache_creation_1h.input_tokens");
+      AttributeKey.longKey(SpanKeys.CACHE_WRITE_1H_TOKENS);
   public static final AttributeKey<Long> OUTPUT_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.output_tokens");
+      AttributeKey.longKey(SpanKeys.OUTPUT_TOKENS);
   public static final AttributeKey<Long> REASONING_TOKENS =
-      AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
+      AttributeKey.longKey(SpanKeys.REASONING_TOKENS);
   public static final AttributeKey<String> SERVICE_TIER =
-      AttributeKey.stringKey("flowcost.service_tier");
+      AttributeKey.stringKey(SpanKeys.SERVICE_TIER);
   /**
    * On attempts: the cost in USD the provider or gateway reported for this response (OpenRouter's
    * {@code usage.cost}, a LiteLLM proxy's {@code x-litellm-response-cost}), as an exact decimal
    * string — a string so that no binary float ever rounds it.
    */
   public static final AttributeKey<String> PROVIDER_COST_USD =
-      AttributeKey.stringKey("flowcost.provider_cost_usd");
+      AttributeKey.stringKey(SpanKeys.PROVIDER_COST_USD);
 }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.export;
 
+import io.flowcost.contract.SpanKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -11,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 final class DroppedSpansReport {
 
   /** Resource attribute the collector reads. */
-  static final String ATTRIBUTE = "flowcost.agent.dropped_spans";
+  static final String ATTRIBUTE = SpanKeys.AGENT_DROPPED_SPANS;
 
   private DroppedSpansReport() {}
 

@@ -1,5 +1,6 @@
 package io.flowcost.agent.export;
 
+import io.flowcost.contract.SpanKeys;
 import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.AgentLog;
 import io.opentelemetry.api.common.AttributeKey;
@@ -27,9 +28,9 @@ public final class Telemetry {
   /** Instrumentation scope of every span the agent makes. */
   public static final String SCOPE = "io.flowcost.agent";
 
-  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey(SpanKeys.SERVICE_NAME);
   private static final AttributeKey<String> AGENT_VERSION =
-      AttributeKey.stringKey("flowcost.agent.version");
+      AttributeKey.stringKey(SpanKeys.AGENT_VERSION);
 
   // JUL holds loggers weakly: keep the one whose level we set
   private static Logger quietedLogger;

@@ -1,5 +1,6 @@
 package io.flowcost.agent.http;
 
+import io.flowcost.contract.CallKind;
 import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.caps.CapRefusal;
@@ -98,7 +99,7 @@ public final class HttpExchange {
             .spanBuilder(method == null ? "HTTP" : method)
             .setParent(parent)
             .setSpanKind(SpanKind.CLIENT)
-            .setAttribute(SpanAttributes.CALL_KIND, "http")
+            .setAttribute(SpanAttributes.CALL_KIND, CallKind.HTTP.wire())
             .setAttribute(SERVER_ADDRESS, host)
             .setAttribute(URL_PATH, path == null || path.isEmpty() ? "/" : path)
             .startSpan();

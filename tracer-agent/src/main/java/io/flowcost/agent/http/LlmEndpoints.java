@@ -1,5 +1,7 @@
 package io.flowcost.agent.http;
 
+import io.flowcost.contract.GenAiOperation;
+import io.flowcost.contract.Provider;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -47,49 +49,50 @@ public final class LlmEndpoints {
     String p = path.toLowerCase(Locale.ROOT);
     String hostProvider = host == null ? null : providerOfHost(host, -1);
     boolean azure = p.contains("/openai/deployments/");
-    String openAi = azure ? "azure.ai.openai" : hostProvider != null ? hostProvider : "openai";
+    String openAi = azure ? Provider.AZURE_AI_OPENAI.wire()
+        : hostProvider != null ? hostProvider : Provider.OPENAI.wire();
     String deployment = azure ? segmentAfter(path, "/deployments/") : null;
     if (p.endsWith("/chat/completions")) {
-      return new LlmEndpoint("model", "chat", openAi, deployment);
+      return LlmEndpoint.of(GenAiOperation.CHAT, openAi, deployment);
     }
     if (p.endsWith("/responses")) {
-      return new LlmEndpoint("model", "chat", openAi, deployment);
+      return LlmEndpoint.of(GenAiOperation.CHAT, openAi, deployment);
     }
     if (p.endsWith("/embeddings") && !p.endsWith("/api/embeddings")) {
-      return new LlmEndpoint("embedding", "embeddings", openAi, deployment);
+      return LlmEndpoint.of(GenAiOperation.EMBEDDINGS, openAi, deployment);
     }
     if (p.endsWith("/completions")) {
-      return new LlmEndpoint("model", "text_completion", openAi, deployment);
+      return LlmEndpoint.of(GenAiOperation.TEXT_COMPLETION, openAi, deployment);
     }
     if (p.endsWith("/v1/messages") || p.equals("/messages")) {
-      return new LlmEndpoint("model", "chat", "anthropic", null);
+      return LlmEndpoint.of(GenAiOperation.CHAT, Provider.ANTHROPIC.wire(), null);
     }
     int colon = p.lastIndexOf(':');
     if (colon > 0 && p.contains("/models/")) {
       String verb = p.substring(colon + 1);
       String model = segmentAfter(path.substring(0, colon), "/models/");
       String gemini = host != null && host.toLowerCase(Locale.ROOT).contains("aiplatform")
-          ? "gcp.vertex_ai" : "gcp.gemini";
+          ? Provider.GCP_VERTEX_AI.wire() : Provider.GCP_GEMINI.wire();
       if (verb.equals("generatecontent") || verb.equals("streamgeneratecontent")) {
-        return new LlmEndpoint("model", "generate_content", gemini, model);
+        return LlmEndpoint.of(GenAiOperation.GENERATE_CONTENT, gemini, model);
       }
       if (verb.equals("embedcontent") || verb.equals("batchembedcontents")) {
-        return new LlmEndpoint("embedding", "embeddings", gemini, model);
+        return LlmEndpoint.of(GenAiOperation.EMBEDDINGS, gemini, model);
       }
     }
     if (p.contains("/model/")
         && (p.endsWith("/converse") || p.endsWith("/converse-stream"))) {
       String model = segmentAfter(path, "/model/");
-      return new LlmEndpoint("model", "chat", "aws.bedrock", model);
+      return LlmEndpoint.of(GenAiOperation.CHAT, Provider.AWS_BEDROCK.wire(), model);
     }
     if (p.endsWith("/api/chat")) {
-      return new LlmEndpoint("model", "chat", "ollama", null);
+      return LlmEndpoint.of(GenAiOperation.CHAT, Provider.OLLAMA.wire(), null);
     }
     if (p.endsWith("/api/generate")) {
-      return new LlmEndpoint("model", "text_completion", "ollama", null);
+      return LlmEndpoint.of(GenAiOperation.TEXT_COMPLETION, Provider.OLLAMA.wire(), null);
     }
     if (p.endsWith("/api/embed") || p.endsWith("/api/embeddings")) {
-      return new LlmEndpoint("embedding", "embeddings", "ollama", null);
+      return LlmEndpoint.of(GenAiOperation.EMBEDDINGS, Provider.OLLAMA.wire(), null);
     }
     return null;
   }
@@ -98,30 +101,30 @@ public final class LlmEndpoints {
   public static String providerOfHost(String host, int port) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.equals("api.openai.com")) {
-      return "openai";
+      return Provider.OPENAI.wire();
     }
     if (h.endsWith(".openai.azure.com")
         || h.endsWith(".cognitiveservices.azure.com")
         || h.endsWith(".services.ai.azure.com")) {
-      return "azure.ai.openai";
+      return Provider.AZURE_AI_OPENAI.wire();
     }
     if (h.equals("api.anthropic.com")) {
-      return "anthropic";
+      return Provider.ANTHROPIC.wire();
     }
     if (h.equals("generativelanguage.googleapis.com")) {
-      return "gcp.gemini";
+      return Provider.GCP_GEMINI.wire();
     }
     if (h.endsWith("aiplatform.googleapis.com")) {
-      return "gcp.vertex_ai";
+      return Provider.GCP_VERTEX_AI.wire();
     }
     if (h.startsWith("bedrock-runtime") && h.endsWith(".amazonaws.com")) {
-      return "aws.bedrock";
+      return Provider.AWS_BEDROCK.wire();
     }
     if (h.equals("api.mistral.ai")) {
-      return "mistral_ai";
+      return Provider.MISTRAL_AI.wire();
     }
     if (port == 11434) {
-      return "ollama";
+      return Provider.OLLAMA.wire();
     }
     return null;
   }
@@ -129,7 +132,7 @@ public final class LlmEndpoints {
   private static LlmEndpoint withProvider(LlmEndpoint shape, String provider) {
     // the host knows better than the path shape (Mistral speaks the OpenAI paths), except that
     // Azure deployments and Anthropic-on-Vertex keep what the path says
-    if (provider.equals("gcp.vertex_ai") || provider.equals(shape.provider())) {
+    if (provider.equals(Provider.GCP_VERTEX_AI.wire()) || provider.equals(shape.provider())) {
       return shape;
     }
     return new LlmEndpoint(shape.kind(), shape.operation(), provider, shape.model());

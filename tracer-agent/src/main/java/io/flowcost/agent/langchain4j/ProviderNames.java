@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j;
 
+import io.flowcost.contract.Provider;
 import java.util.Locale;
 
 /**
@@ -16,32 +17,7 @@ public final class ProviderNames {
    * for {@code null}, blank or {@code OTHER}.
    */
   public static String fromEnumName(String name) {
-    if (name == null || name.isBlank() || name.equals("OTHER")) {
-      return null;
-    }
-    switch (name) {
-      case "OPEN_AI":
-        return "openai";
-      case "ANTHROPIC":
-        return "anthropic";
-      case "GOOGLE_AI_GEMINI":
-        return "gcp.gemini";
-      case "GOOGLE_VERTEX_AI_GEMINI":
-      case "GOOGLE_VERTEX_AI_ANTHROPIC":
-        return "gcp.vertex_ai";
-      case "AMAZON_BEDROCK":
-        return "aws.bedrock";
-      case "AZURE_OPEN_AI":
-        return "azure.ai.openai";
-      case "MISTRAL_AI":
-        return "mistral_ai";
-      case "OLLAMA":
-        return "ollama";
-      case "WATSONX":
-        return "ibm.watsonx.ai";
-      default:
-        return name.toLowerCase(Locale.ROOT);
-    }
+    return Provider.fromLangChain4j(name);
   }
 
   /**
@@ -54,28 +30,28 @@ public final class ProviderNames {
     }
     String lower = className.toLowerCase(Locale.ROOT);
     if (lower.contains("azure")) {
-      return "azure.ai.openai";
+      return Provider.AZURE_AI_OPENAI.wire();
     }
     if (lower.contains("openai")) {
-      return "openai";
+      return Provider.OPENAI.wire();
     }
     if (lower.contains("anthropic")) {
-      return "anthropic";
+      return Provider.ANTHROPIC.wire();
     }
     if (lower.contains("vertexai")) {
-      return "gcp.vertex_ai";
+      return Provider.GCP_VERTEX_AI.wire();
     }
     if (lower.contains("gemini") || lower.contains("googleai")) {
-      return "gcp.gemini";
+      return Provider.GCP_GEMINI.wire();
     }
     if (lower.contains("bedrock")) {
-      return "aws.bedrock";
+      return Provider.AWS_BEDROCK.wire();
     }
     if (lower.contains("mistral")) {
-      return "mistral_ai";
+      return Provider.MISTRAL_AI.wire();
     }
     if (lower.contains("ollama")) {
-      return "ollama";
+      return Provider.OLLAMA.wire();
     }
     String simple = className.substring(className.lastIndexOf('.') + 1);
     int dollar = simple.lastIndexOf('$');

@@ -1,5 +1,6 @@
 package io.flowcost.agent.propagation;
 
+import io.flowcost.contract.SpanKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -16,10 +17,10 @@ import java.util.Map;
 public final class FlowcostBaggage {
 
   /** Baggage key of the workflow id. */
-  public static final String WORKFLOW_ID = "flowcost.workflow.id";
+  public static final String WORKFLOW_ID = SpanKeys.WORKFLOW_ID;
 
   /** Prefix of tag keys in baggage (and of tag attributes on spans). */
-  public static final String TAG_PREFIX = "flowcost.tag.";
+  public static final String TAG_PREFIX = SpanKeys.TAG_PREFIX;
 
   private static final int MAX_HEADER = 8192;
 

@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j.aiservice;
 
+import io.flowcost.contract.WorkflowSource;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.InvocationCalls;
@@ -61,7 +62,7 @@ public final class AiServiceTracing {
       Context context;
       if (open == null) {
         Workflow workflow =
-            AgentContext.startWorkflow(name, "ai_service", null, null, null,
+            AgentContext.startWorkflow(name, WorkflowSource.AI_SERVICE.wire(), null, null, null,
                 method.getDeclaringClass().getClassLoader());
         workflow.conversation(conversation);
         span = workflow.rootSpan();

@@ -1,5 +1,7 @@
 package io.flowcost.agent.langchain4j.chat;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
@@ -48,7 +50,7 @@ public final class ChatTracing {
       BrokenInstrumentation.check(streaming ? "streaming" : "chat");
       LogicalCall call =
           LogicalCall.start(
-              "model", "chat", ProviderNames.of(model), requestModel(model, request), streaming);
+              CallKind.MODEL.wire(), GenAiOperation.CHAT.wire(), ProviderNames.of(model), requestModel(model, request), streaming);
       return new Token(call, call.context().makeCurrent(), streaming);
     } catch (Throwable t) {
       AgentLog.failure(streaming ? "streaming chat enter" : "chat enter", t);

@@ -1,5 +1,7 @@
 package io.flowcost.agent.langchain4j.embedding;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
@@ -26,8 +28,8 @@ public final class EmbeddingTracing {
       BrokenInstrumentation.check("embedding");
       LogicalCall call =
           LogicalCall.start(
-              "embedding",
-              "embeddings",
+              CallKind.EMBEDDING.wire(),
+              GenAiOperation.EMBEDDINGS.wire(),
               ProviderNames.of(model),
               Reflect.callString(model, "modelName"),
               false);

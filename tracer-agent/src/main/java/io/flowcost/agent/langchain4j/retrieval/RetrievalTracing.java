@@ -1,5 +1,8 @@
 package io.flowcost.agent.langchain4j.retrieval;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
+import io.flowcost.contract.SpanKeys;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
@@ -22,10 +25,10 @@ import java.util.Collection;
 public final class RetrievalTracing {
 
   /** The retriever's or store's class simple name, e.g. {@code InMemoryEmbeddingStore}. */
-  public static final AttributeKey<String> SOURCE = AttributeKey.stringKey("flowcost.retrieval.source");
+  public static final AttributeKey<String> SOURCE = AttributeKey.stringKey(SpanKeys.RETRIEVAL_SOURCE);
 
   /** How many contents or matches the retrieval returned. */
-  public static final AttributeKey<Long> RESULTS = AttributeKey.longKey("flowcost.retrieval.results");
+  public static final AttributeKey<Long> RESULTS = AttributeKey.longKey(SpanKeys.RETRIEVAL_RESULTS);
 
   private static final CallDepth DEPTH = new CallDepth();
 
@@ -45,8 +48,8 @@ public final class RetrievalTracing {
       Span span =
           AgentContext.tracer()
               .spanBuilder("retrieval " + name)
-              .setAttribute(SpanAttributes.CALL_KIND, "retrieval")
-              .setAttribute(SpanAttributes.OPERATION, "retrieval")
+              .setAttribute(SpanAttributes.CALL_KIND, CallKind.RETRIEVAL.wire())
+              .setAttribute(SpanAttributes.OPERATION, GenAiOperation.RETRIEVAL.wire())
               .setAttribute(SpanAttributes.TOOL_NAME, name)
               .setAttribute(SOURCE, name)
               .startSpan();

@@ -1,5 +1,7 @@
 package io.flowcost.agent.langchain4j.tool;
 
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.caps.CapGuard;
@@ -46,8 +48,8 @@ public final class ToolTracing {
       Span span =
           AgentContext.tracer()
               .spanBuilder("execute_tool " + tool)
-              .setAttribute(SpanAttributes.CALL_KIND, "tool")
-              .setAttribute(SpanAttributes.OPERATION, "execute_tool")
+              .setAttribute(SpanAttributes.CALL_KIND, CallKind.TOOL.wire())
+              .setAttribute(SpanAttributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
               .setAttribute(SpanAttributes.TOOL_NAME, tool)
               .startSpan();
       ToolToken token = new ToolToken(span);
