@@ -130,15 +130,32 @@ public final class Collector implements AutoCloseable {
    *     {@code null}: this collector's counts alone
    * @param evaluateEvery how often budgets are checked for alerts (at most 15 s)
    * @param clock the clock of periods and alerts (tests simulate time with it)
+   * @param runawayMultiple how many times its intent's p99 spend or call count a running
+   *     workflow must pass to raise a runaway alert ({@code --runaway-multiple}, default
+   *     {@link #DEFAULT_RUNAWAY_MULTIPLE})
    */
   public record Live(Path budgetsFile, List<String> alertWebhooks, String budgetStore,
-      Duration evaluateEvery, Clock clock) {
+      Duration evaluateEvery, Clock clock, java.math.BigDecimal runawayMultiple) {
+
+    /** The default {@code --runaway-multiple}: 3. */
+    public static final java.math.BigDecimal DEFAULT_RUNAWAY_MULTIPLE =
+        java.math.BigDecimal.valueOf(3);
 
     /** No budgets, no alerts. */
     public static final Live NONE = new Live(null, List.of(), null, Duration.ofSeconds(10),
         Clock.systemUTC());
 
+    /** With the default runaway multiple. */
+    public Live(Path budgetsFile, List<String> alertWebhooks, String budgetStore,
+        Duration evaluateEvery, Clock clock) {
+      this(budgetsFile, alertWebhooks, budgetStore, evaluateEvery, clock,
+          DEFAULT_RUNAWAY_MULTIPLE);
+    }
+
     public Live {
+      if (runawayMultiple == null || runawayMultiple.compareTo(java.math.BigDecimal.ONE) < 0) {
+        throw new IllegalArgumentException("--runaway-multiple must be a number >= 1");
+      }
       alertWebhooks = List.copyOf(alertWebhooks);
       if (evaluateEvery.compareTo(Duration.ofSeconds(15)) > 0 || evaluateEvery.isNegative()
           || evaluateEvery.isZero()) {
@@ -149,6 +166,13 @@ public final class Collector implements AutoCloseable {
     /** Budgets from {@code file}, alerts to {@code webhooks}, checked every 10 s. */
     public static Live of(Path file, List<String> webhooks, String budgetStore) {
       return new Live(file, webhooks, budgetStore, Duration.ofSeconds(10), Clock.systemUTC());
+    }
+
+    /** As {@link #of(Path, List, String)} with a runaway multiple. */
+    public static Live of(Path file, List<String> webhooks, String budgetStore,
+        java.math.BigDecimal runawayMultiple) {
+      return new Live(file, webhooks, budgetStore, Duration.ofSeconds(10), Clock.systemUTC(),
+          runawayMultiple);
     }
   }
 
@@ -237,7 +261,7 @@ public final class Collector implements AutoCloseable {
     metrics.registerHealth(pipeline, config.dataDir(), config.maxBufferedRows());
     pipeline.onAccepted(metrics);
     LiveControl live = LiveControl.start(plan, rollup, config.dataDir(), instanceId);
-    pipeline.onAccepted(live::accepted);
+    pipeline.onAccepted(live);
     live.registerMetrics(metrics.registry());
     int replayed;
     try {

@@ -1,5 +1,6 @@
 package io.flowcost.collector.alert;
 
+import io.flowcost.collector.SafeText;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -58,13 +59,16 @@ public final class WebhookSender implements AutoCloseable {
 
   /** Queues {@code alert} for every target; returns at once. */
   public void send(Alert alert) {
-    LOG.info("alert " + alert.kind().label() + ": " + alert.text());
+    // names in an alert come from spans: escaped, like everything from a request
+    LOG.info("alert " + alert.kind().label() + ": "
+        + SafeText.of(alert.text(), 1000));
     for (WebhookTarget t : targets) {
       if (queued.incrementAndGet() > maxQueued) {
         queued.decrementAndGet();
         long n = dropped.incrementAndGet();
         LOG.warning("alert queue full (" + maxQueued + " deliveries waiting; is "
-            + t.safeName() + " down?): dropped alert " + alert.dedupKey() + " (" + n
+            + t.safeName() + " down?): dropped alert " + SafeText.of(alert.dedupKey())
+            + " (" + n
             + " dropped so far)");
         continue;
       }
@@ -97,7 +101,8 @@ public final class WebhookSender implements AutoCloseable {
     if (attempt >= MAX_ATTEMPTS || thread.isShutdown()) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
-      LOG.warning("gave up delivering alert " + alert.dedupKey() + " to " + t.safeName()
+      LOG.warning("gave up delivering alert " + SafeText.of(alert.dedupKey()) + " to "
+          + t.safeName()
           + " after " + attempt + " attempts (" + problem + ")");
       return;
     }

@@ -4,10 +4,17 @@ import io.flowcost.collector.Collector;
 import io.flowcost.collector.alert.Alert;
 import io.flowcost.collector.alert.AlertClaims;
 import io.flowcost.collector.alert.BurnRateDetector;
+import io.flowcost.collector.alert.CapBreachAlerter;
 import io.flowcost.collector.alert.FiredAlerts;
+import io.flowcost.collector.alert.RunawayDetector;
 import io.flowcost.collector.alert.WebhookSender;
 import io.flowcost.collector.alert.WebhookTarget;
+import io.flowcost.collector.ingest.CallRecord;
+import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.WorkflowHint;
+import io.flowcost.collector.ingest.WorkflowSpanRecord;
+import io.flowcost.collector.pipeline.Pipeline;
 import io.flowcost.collector.metrics.MetricsRegistry;
 import io.flowcost.collector.rollup.Rollup;
 import java.io.IOException;
@@ -25,16 +32,17 @@ import java.util.logging.Logger;
 
 /**
  * The collector's live cost control: budgets ({@code --budgets}) with their spend ledger, budget
- * status for agents ({@code GET /v1/budgets}) and alerts to webhooks ({@code --alert-webhook}),
- * evaluated on a thread of their own every {@link Collector.Live#evaluateEvery()}.
+ * status for agents ({@code GET /v1/budgets}) and alerts to webhooks ({@code --alert-webhook}):
+ * budget 80%/100%, burn rate, runaway workflows and cap breaches, evaluated on a thread of their
+ * own every {@link Collector.Live#evaluateEvery()}.
  */
-public final class LiveControl implements AutoCloseable {
+public final class LiveControl implements AutoCloseable, Pipeline.AcceptListener {
 
   private static final Logger LOG = Logger.getLogger(LiveControl.class.getName());
 
   /** Checked configuration: what {@link #start} runs. */
   public record Plan(List<Budget> budgets, List<WebhookTarget> webhooks, String budgetStore,
-      Duration evaluateEvery, Clock clock) {}
+      Duration evaluateEvery, Clock clock, RunawayDetector.Settings runaway) {}
 
   private final Plan plan;
   private final SpendLedger ledger;
@@ -45,11 +53,15 @@ public final class LiveControl implements AutoCloseable {
   private final RedisSpendStore store;
 
   private final BurnRateDetector burn;
+  private final RunawayDetector runaway;
+  private final CapBreachAlerter breaches;
 
   private LiveControl(Plan plan, SpendLedger ledger, BudgetBoard board, BudgetAlerter alerter,
-      BurnRateDetector burn, WebhookSender sender, ScheduledExecutorService ticker,
-      RedisSpendStore store) {
+      BurnRateDetector burn, RunawayDetector runaway, CapBreachAlerter breaches,
+      WebhookSender sender, ScheduledExecutorService ticker, RedisSpendStore store) {
     this.store = store;
+    this.runaway = runaway;
+    this.breaches = breaches;
     this.burn = burn;
     this.plan = plan;
     this.ledger = ledger;
@@ -71,7 +83,8 @@ public final class LiveControl implements AutoCloseable {
     if (store != null && budgets.isEmpty()) {
       throw new IllegalArgumentException("--budget-store needs --budgets FILE");
     }
-    return new Plan(budgets, targets, store, live.evaluateEvery(), live.clock());
+    return new Plan(budgets, targets, store, live.evaluateEvery(), live.clock(),
+        RunawayDetector.Settings.withMultiple(live.runawayMultiple()));
   }
 
   /**
@@ -118,13 +131,20 @@ public final class LiveControl implements AutoCloseable {
     BurnRateDetector burn = new BurnRateDetector(BurnRateDetector.Settings.defaults(),
         plan.clock(), claims, sender::send);
     ledger.onIntentSpend(burn::spent);
+    RunawayDetector runaway = new RunawayDetector(plan.runaway(), plan.clock(), claims,
+        sender::send);
+    if (!plan.webhooks().isEmpty()) {
+      loadBaselines(lake, runaway, plan.clock().instant());
+    }
+    CapBreachAlerter breaches = new CapBreachAlerter(plan.clock(), claims, sender::send,
+        runaway);
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "flowcost-budgets");
       t.setDaemon(true);
       return t;
     });
-    LiveControl live = new LiveControl(plan, ledger, board, alerter, burn, sender, ticker,
-        store);
+    LiveControl live = new LiveControl(plan, ledger, board, alerter, burn, runaway, breaches,
+        sender, ticker, store);
     if (live.active()) {
       long ms = plan.evaluateEvery().toMillis();
       ticker.scheduleWithFixedDelay(live::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
@@ -163,10 +183,54 @@ public final class LiveControl implements AutoCloseable {
     return out;
   }
 
-  /** Hears of rows the pipeline newly accepted. */
+  /** Rebuilds the runaway baselines from the lake's finished workflows; a failure is logged. */
+  private static void loadBaselines(Rollup lake, RunawayDetector runaway, java.time.Instant now) {
+    try (Connection c = lake.open()) {
+      long n = RunawayBaselineLoader.load(c, runaway, now);
+      LOG.info("runaway alerts: baselines rebuilt from " + n + " finished workflows of the"
+          + " last " + RunawayBaselineLoader.DAYS + " days");
+    } catch (java.sql.SQLException | IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "runaway alerts: could not read finished workflows from the lake ("
+          + e.getClass().getSimpleName() + "); baselines start empty and fill as workflows"
+          + " finish", e);
+    }
+  }
+
+  /**
+   * Hears of rows the pipeline newly accepted (or replayed from its log at start): budget spend,
+   * running workflows (calls first, then roots, so a workflow arriving whole counts in its
+   * baseline) and cap breaches.
+   */
+  @Override
   public void accepted(List<LakeRecord> rows) {
-    if (active()) {
-      ledger.accepted(rows);
+    if (!active()) {
+      return;
+    }
+    ledger.accepted(rows);
+    for (LakeRecord r : rows) {
+      if (r instanceof CallRecord c) {
+        runaway.call(c.workflowId(), c.startTime(),
+            c.costUsd() == null ? 0 : SpendLedger.nanos(c.costUsd()));
+      } else if (r instanceof CapBreachRecord b) {
+        breaches.breached(b);
+      }
+    }
+    for (LakeRecord r : rows) {
+      if (r instanceof WorkflowSpanRecord w) {
+        runaway.finished(w.workflowId(), w.workflowName());
+      }
+    }
+  }
+
+  /** Call spans named their running workflows: owners and intents are known from now on. */
+  @Override
+  public void hinted(List<WorkflowHint> hints) {
+    if (!active()) {
+      return;
+    }
+    ledger.hinted(hints);
+    for (WorkflowHint h : hints) {
+      runaway.named(h.workflowId(), h.workflowName());
     }
   }
 
@@ -192,6 +256,8 @@ public final class LiveControl implements AutoCloseable {
     }
     alerter.tick();
     burn.tick();
+    runaway.tick();
+    breaches.tick();
   }
 
   /**
@@ -222,6 +288,11 @@ public final class LiveControl implements AutoCloseable {
   /** The spend ledger. */
   public SpendLedger ledger() {
     return ledger;
+  }
+
+  /** The runaway-workflow detector. */
+  public RunawayDetector runaway() {
+    return runaway;
   }
 
   /** The webhook sender (delivery counters). */

@@ -2,6 +2,7 @@ package io.flowcost.collector.budget;
 
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.LakeRecord;
+import io.flowcost.collector.ingest.WorkflowHint;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,10 +20,13 @@ import java.util.logging.Logger;
  * Live spend per budget owner and period, from the rows the collector accepts.
  *
  * <p><b>Attribution.</b> A call row carries its workflow id, not the workflow's tags: those are on
- * the workflow's root span, which the agent exports when the workflow ends, usually after its
- * calls. So a call whose workflow's tags are known is credited at once; otherwise its cost waits
- * here (per workflow and period, bounded) and is credited to the owners named by the root span's
- * tags when that arrives. A workflow's first root span decides its owners.
+ * the workflow's root span, which the agent exports when the workflow ends, after its calls. The
+ * agent also copies the name and tags onto each call span ({@link #hinted}), so a running
+ * workflow's calls are credited to its owners when they arrive. A call whose workflow's tags are
+ * not known yet (another producer, an older agent, or spend rebuilt from the lake after a restart
+ * for a workflow still running) waits here (per workflow and period, bounded) and is credited
+ * when the first hint or root span of its workflow arrives. The first of them decides the owners,
+ * and each call is credited once whichever comes first, so nothing is counted twice.
  *
  * <p><b>Exactly once.</b> The ledger is fed only the rows the pipeline newly accepted (after its
  * de-duplication and the write-ahead log append), the rows replayed from the log at start, and
@@ -153,6 +157,13 @@ public final class SpendLedger {
       pending.put(workflowId, list);
     }
     list.add(new Pending(start, nanos, spanId));
+  }
+
+  /** Call spans named their running workflows: each is a root span's name and tags, early. */
+  public void hinted(List<WorkflowHint> hints) {
+    for (WorkflowHint h : hints) {
+      root(h.workflowId(), h.workflowName(), h.tags());
+    }
   }
 
   /** The root span of {@code workflowId}, named {@code name}, arrived with {@code tags}. */

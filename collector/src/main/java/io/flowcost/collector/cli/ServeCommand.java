@@ -98,9 +98,15 @@ final class ServeCommand implements Callable<Integer> {
   Path budgets;
 
   @Option(names = "--alert-webhook", paramLabel = "URL",
-      description = "Send alerts (budget 80%%/100%%, …) to URL as JSON; 'slack:URL' sends"
-          + " Slack-compatible {\"text\": …}. Repeatable.")
+      description = "Send alerts (budget 80%%/100%%, burn rate, runaway workflow, cap breach) to"
+          + " URL as JSON; 'slack:URL' sends Slack-compatible {\"text\": …}. Repeatable.")
   java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
+
+  @Option(names = "--runaway-multiple", defaultValue = "3", paramLabel = "X",
+      description = "Runaway-workflow alert: a workflow still running whose spend or call count"
+          + " passes X times its intent's p99 (over its last 200 finished workflows, at least"
+          + " 20) (default: ${DEFAULT-VALUE}).")
+  java.math.BigDecimal runawayMultiple;
 
   @Option(names = "--max-inflight-bytes", paramLabel = "BYTES",
       description = "Bytes of request bodies held at once, received and decompressed; a request"
@@ -164,8 +170,13 @@ final class ServeCommand implements Callable<Integer> {
         lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
         maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout,
         maxInFlightBytes, metrics);
-    Collector collector = Collector.start(config, Collector.Live.of(budgets, alertWebhooks,
-        budgetStore));
+    Collector.Live live;
+    try {
+      live = Collector.Live.of(budgets, alertWebhooks, budgetStore, runawayMultiple);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Collector collector = Collector.start(config, live);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

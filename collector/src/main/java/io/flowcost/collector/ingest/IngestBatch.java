@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * What one OTLP export request turned into: call rows, workflow span rows, the spans that were
  * rejected (counted per service and reason, never silently dropped), the spans agents report
- * they had to drop themselves (resource attribute {@code flowcost.agent.dropped_spans}), and cap
- * breach rows.
+ * they had to drop themselves (resource attribute {@code flowcost.agent.dropped_spans}), cap
+ * breach rows, and what call spans said about their running workflows ({@link WorkflowHint}, one
+ * per workflow; not rows).
  */
 public record IngestBatch(
     List<CallRecord> calls,
@@ -17,9 +18,11 @@ public record IngestBatch(
     Map<String, Integer> rejectedByReason,
     Map<String, Integer> rejectedByService,
     Map<String, Long> agentDroppedByService,
-    List<CapBreachRecord> capBreaches) {
+    List<CapBreachRecord> capBreaches,
+    List<WorkflowHint> workflowHints) {
 
   public IngestBatch {
+    workflowHints = List.copyOf(workflowHints);
     capBreaches = List.copyOf(capBreaches);
     calls = List.copyOf(calls);
     workflowSpans = List.copyOf(workflowSpans);
@@ -27,6 +30,15 @@ public record IngestBatch(
     rejectedByReason = Map.copyOf(rejectedByReason);
     rejectedByService = Map.copyOf(rejectedByService);
     agentDroppedByService = Map.copyOf(agentDroppedByService);
+  }
+
+  /** A batch without workflow hints. */
+  public IngestBatch(List<CallRecord> calls, List<WorkflowSpanRecord> workflowSpans,
+      int spansReceived, Map<String, Integer> spansReceivedByService,
+      Map<String, Integer> rejectedByReason, Map<String, Integer> rejectedByService,
+      Map<String, Long> agentDroppedByService, List<CapBreachRecord> capBreaches) {
+    this(calls, workflowSpans, spansReceived, spansReceivedByService, rejectedByReason,
+        rejectedByService, agentDroppedByService, capBreaches, List.of());
   }
 
   /** A batch without cap breaches. */

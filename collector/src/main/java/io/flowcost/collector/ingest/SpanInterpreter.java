@@ -79,6 +79,7 @@ public final class SpanInterpreter {
     List<CallRecord> calls = new ArrayList<>();
     List<WorkflowSpanRecord> workflows = new ArrayList<>();
     List<CapBreachRecord> breaches = new ArrayList<>();
+    Map<String, WorkflowHint> hints = new java.util.LinkedHashMap<>();
     Map<String, Integer> received = new HashMap<>();
     Map<String, Integer> rejectedByReason = new HashMap<>();
     Map<String, Integer> rejectedByService = new HashMap<>();
@@ -109,7 +110,7 @@ public final class SpanInterpreter {
           total++;
           received.merge(service, 1, Integer::sum);
           try {
-            interpret(span, service, receivedAt, calls, workflows, breaches);
+            interpret(span, service, receivedAt, calls, workflows, breaches, hints);
           } catch (IllegalArgumentException e) {
             rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
             rejectedByService.merge(service, 1, Integer::sum);
@@ -118,7 +119,7 @@ public final class SpanInterpreter {
       }
     }
     return new IngestBatch(calls, workflows, total, received, rejectedByReason, rejectedByService,
-        agentDropped, breaches);
+        agentDropped, breaches, List.copyOf(hints.values()));
   }
 
   /** A malformed drop report is ignored: it must never cost the spans it arrived with. */
@@ -146,7 +147,8 @@ public final class SpanInterpreter {
       Instant receivedAt,
       List<CallRecord> calls,
       List<WorkflowSpanRecord> workflows,
-      List<CapBreachRecord> breaches) {
+      List<CapBreachRecord> breaches,
+      Map<String, WorkflowHint> hints) {
     String traceId = hexId(span.getTraceId().toByteArray(), 16, "trace_id");
     String spanId = hexId(span.getSpanId().toByteArray(), 8, "span_id");
     String parentSpanId = span.getParentSpanId().isEmpty()
@@ -201,6 +203,12 @@ public final class SpanInterpreter {
     }
     if (!isCall) {
       return;
+    }
+    String workflowName = attrs.string(SpanKeys.WORKFLOW_NAME);
+    if (workflowName != null && !workflowName.isBlank() && !hints.containsKey(traceId)) {
+      // the agent copies the workflow's name and tags onto its call spans: live attribution
+      hints.put(traceId, new WorkflowHint(traceId, limit(workflowName, 256), service,
+          limitTags(attrs.withPrefix(SpanKeys.TAG_PREFIX))));
     }
     Long declaredAttempts = attrs.integer(SpanKeys.ATTEMPTS);
     if (!attempt && declaredAttempts != null && declaredAttempts > 0) {

@@ -4,6 +4,7 @@ import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.Usage;
+import io.flowcost.collector.ingest.WorkflowHint;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.metrics.MetricsRegistry.Counter;
 import io.flowcost.collector.metrics.MetricsRegistry.Sample;
@@ -22,14 +23,19 @@ import java.util.Map;
  *
  * <p>Business figures are counted from the rows the pipeline accepted (priced, de-duplicated,
  * durable: {@link Pipeline.AcceptListener}), so they add up to what the lake receives. Rows
- * replayed from the write-ahead log at start are counted too: the counters of the process that
- * accepted them died with it (Prometheus sees a counter reset). Spend is counted in
- * nano-dollars (the lake's DECIMAL(18,9)) and written in USD with nine decimals.
+ * replayed from the write-ahead log at start are not counted again: the process that accepted
+ * them counted them, and Prometheus's {@code increase()} across the restart's counter reset
+ * already holds what it scraped; counting them twice would make the sum exceed the lake's. A
+ * replayed root span still names its workflow for later calls.
+ * Spend is counted in nano-dollars (the lake's DECIMAL(18,9)) and written in USD with nine
+ * decimals.
  *
- * <p>Call spans do not carry their workflow's name or tags; the root span does, and it usually
- * arrives last. Spend of a workflow whose root has not arrived waits, per workflow, until it
- * does (then it is counted under the root's intent and team) or until {@code attributionWait}
- * passes (then it is counted as intent {@value #UNATTRIBUTED}). The per-model families do not
+ * <p>The agent copies its workflow's name and tags onto call spans ({@code hinted}), so a
+ * call's spend is counted under its intent and team when it arrives. Calls without them (other
+ * producers, older agents) wait, per workflow, until the root span arrives (then they are
+ * counted under the root's intent and team) or until {@code attributionWait} passes (then they
+ * are counted as intent {@value #UNATTRIBUTED}). A workflow is counted under the first name it
+ * was given (hint or root), so its spend is never counted twice. The per-model families do not
  * wait.
  */
 public final class CollectorMetrics implements Pipeline.AcceptListener {
@@ -111,8 +117,9 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
             + " cause (a failed outcome's waste is known only at rollup, in the lake)",
         NANOS_PER_USD, "service", "model", "cause");
     intentSpend = registry.scaledCounter("flowcost_intent_spend_usd_total",
-        "Cost of accepted calls in USD by their workflow's intent and team (counted once the"
-            + " workflow's root span is known; intent=\"unattributed\" when it never came)",
+        "Cost of accepted calls in USD by their workflow's intent and team (counted when the"
+            + " call arrives when the agent named its workflow on it, else once the workflow's"
+            + " root span is known; intent=\"unattributed\" when neither came)",
         NANOS_PER_USD, "intent", "team", "service");
     intentCalls = registry.counter("flowcost_intent_calls_total",
         "Accepted call attempts by their workflow's intent and team", "intent", "team", "service");
@@ -233,6 +240,39 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
         }
       }
       expire();
+    }
+  }
+
+  /** Roots of an earlier run name their workflows; nothing is counted again. */
+  @Override
+  public void replayed(List<LakeRecord> rows) {
+    synchronized (lock) {
+      for (LakeRecord r : rows) {
+        if (r instanceof WorkflowSpanRecord w && !known.containsKey(w.workflowId())) {
+          String team = w.tags().get(settings.teamTag());
+          known.put(w.workflowId(),
+              new Attribution(w.workflowName(), team == null ? "" : team, w.service()));
+        }
+      }
+    }
+  }
+
+  /** Call spans named their running workflows: their spend is attributed from now on. */
+  @Override
+  public void hinted(List<WorkflowHint> hints) {
+    synchronized (lock) {
+      for (WorkflowHint h : hints) {
+        if (known.containsKey(h.workflowId())) {
+          continue;
+        }
+        String team = h.tags().get(settings.teamTag());
+        Attribution a = new Attribution(h.workflowName(), team == null ? "" : team, h.service());
+        known.put(h.workflowId(), a);
+        Held held = this.held.remove(h.workflowId());
+        if (held != null) {
+          count(a, held);
+        }
+      }
     }
   }
 

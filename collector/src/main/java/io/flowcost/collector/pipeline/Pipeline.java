@@ -5,6 +5,7 @@ import io.flowcost.collector.ingest.IngestBatch;
 import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
+import io.flowcost.collector.ingest.WorkflowHint;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
@@ -80,6 +81,22 @@ public final class Pipeline implements AutoCloseable {
   public interface AcceptListener {
     /** {@code rows} were newly accepted. */
     void accepted(List<LakeRecord> rows);
+
+    /**
+     * {@code rows} were replayed from the write-ahead log at start: accepted by an earlier run
+     * and not yet in the lake. By default the same as {@link #accepted}; a listener whose counts
+     * the earlier run already reported (Prometheus counters) ignores them.
+     */
+    default void replayed(List<LakeRecord> rows) {
+      accepted(rows);
+    }
+
+    /**
+     * Call spans of a request named their running workflows ({@link WorkflowHint}); told before
+     * the request's rows, on the request's thread (quick and in-memory). Hints of a request that
+     * then fails are harmless: they say who owns a workflow, never what it spent.
+     */
+    default void hinted(List<WorkflowHint> hints) {}
   }
 
   private final AtomicLong lastSuccessfulFlushMillis = new AtomicLong();
@@ -172,12 +189,20 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private void tellAccepted(List<LakeRecord> rows) {
+    tell(rows, false);
+  }
+
+  private void tell(List<LakeRecord> rows, boolean replay) {
     if (rows.isEmpty()) {
       return;
     }
     for (AcceptListener l : acceptListeners) {
       try {
-        l.accepted(rows);
+        if (replay) {
+          l.replayed(rows);
+        } else {
+          l.accepted(rows);
+        }
       } catch (RuntimeException e) {
         // the rows are durable already; a listener's bug must not fail the request
         LOG.log(Level.WARNING, "accept listener failed: " + e, e);
@@ -218,7 +243,7 @@ public final class Pipeline implements AutoCloseable {
       }
       buffered.addAndGet(kept);
     }
-    tellAccepted(keptRows);
+    tell(keptRows, true);
     if (kept > 0) {
       LOG.info("replayed " + kept + " records from the write-ahead log; flushing them to the lake");
     }
@@ -274,6 +299,15 @@ public final class Pipeline implements AutoCloseable {
             0, 0, 0, 0)));
     batch.agentDroppedByService().forEach((service, n) -> coverage.add(
         new CoverageCounters.Key(today, service), new CoverageCounters.Counts(0, 0, 0, 0, 0, n)));
+    if (!batch.workflowHints().isEmpty()) {
+      for (AcceptListener l : acceptListeners) {
+        try {
+          l.hinted(batch.workflowHints());
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "accept listener failed on workflow hints: " + e, e);
+        }
+      }
+    }
     List<LakeRecord> rows = new ArrayList<>(batch.calls().size() + batch.workflowSpans().size());
     for (CallRecord c : batch.calls()) {
       rows.add(coster.price(c));

@@ -1,6 +1,7 @@
 package io.flowcost.collector.server;
 
 import io.flowcost.collector.ingest.IngestBatch;
+import io.flowcost.collector.ingest.WorkflowHint;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,8 @@ public final class ApiKeys {
 
   /** Sets the key owner's tags on workflow spans, overriding the span's own value for a key. */
   static IngestBatch applyOwnerTags(IngestBatch batch, Map<String, String> ownerTags) {
-    if (ownerTags.isEmpty() || batch.workflowSpans().isEmpty()) {
+    if (ownerTags.isEmpty()
+        || (batch.workflowSpans().isEmpty() && batch.workflowHints().isEmpty())) {
       return batch;
     }
     List<WorkflowSpanRecord> spans = new ArrayList<>();
@@ -91,8 +93,15 @@ public final class ApiKeys {
           w.source(), w.startTime(), w.endTime(), w.error(), w.errorType(), tags,
           w.externalKey(), w.conversationId(), w.userId(), w.receivedAt()));
     }
+    List<WorkflowHint> hints = new ArrayList<>();
+    for (WorkflowHint h : batch.workflowHints()) {
+      // a call span's copy of the tags is pinned the same way, or it would name another owner
+      Map<String, String> tags = new LinkedHashMap<>(h.tags());
+      tags.putAll(ownerTags);
+      hints.add(new WorkflowHint(h.workflowId(), h.workflowName(), h.service(), tags));
+    }
     return new IngestBatch(batch.calls(), spans, batch.spansReceived(),
         batch.spansReceivedByService(), batch.rejectedByReason(), batch.rejectedByService(),
-        batch.agentDroppedByService(), batch.capBreaches());
+        batch.agentDroppedByService(), batch.capBreaches(), hints);
   }
 }
