@@ -11,6 +11,7 @@ import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.usage.Usage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
@@ -98,14 +99,19 @@ public final class LogicalCall {
               AgentContext.config().serviceName() + ':' + name, WorkflowSource.IMPLICIT.wire(), null, null);
       parent = implicit.attach(parent);
     }
-    Span span =
+    SpanBuilder builder =
         AgentContext.tracer()
             .spanBuilder(name)
             .setParent(parent)
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(SpanAttributes.CALL_KIND, kind)
-            .setAttribute(SpanAttributes.OPERATION, operation)
-            .startSpan();
+            .setAttribute(SpanAttributes.OPERATION, operation);
+    Workflow workflow = implicit != null ? implicit : AgentContext.currentWorkflow();
+    if (workflow != null) {
+      // the workflow's name and tags: its spend is attributed when this call arrives
+      builder.setAllAttributes(workflow.callAttributes());
+    }
+    Span span = builder.startSpan();
     if (provider != null) {
       span.setAttribute(SpanAttributes.PROVIDER, provider);
     }

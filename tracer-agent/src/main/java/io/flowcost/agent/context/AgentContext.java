@@ -5,6 +5,8 @@ import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.caps.BudgetGate;
 import io.flowcost.agent.caps.CapRefusal;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -103,8 +105,9 @@ public final class AgentContext {
             .spanBuilder(name)
             .setNoParent()
             .setAttribute(SpanAttributes.WORKFLOW_ROOT, true)
-            .setAttribute(SpanAttributes.WORKFLOW_NAME, name)
             .setAttribute(SpanAttributes.WORKFLOW_SOURCE, source);
+    // the name and tags, which each call span of the workflow carries too (docs/spans.md)
+    AttributesBuilder described = Attributes.builder().put(SpanAttributes.WORKFLOW_NAME, name);
     SpanContext current = Span.current().getSpanContext();
     if (!current.isValid()) {
       // outside any Flowcost span: link to the application's own APM span, if any
@@ -114,18 +117,22 @@ public final class AgentContext {
       builder.addLink(current);
     }
     for (Map.Entry<String, String> tag : config.tags().entrySet()) {
-      builder.setAttribute(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
+      described.put(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
     }
     if (tags != null) {
       for (Map.Entry<String, String> tag : tags.entrySet()) {
-        builder.setAttribute(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
+        described.put(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
       }
     }
+    Attributes callAttributes = described.build();
+    builder.setAllAttributes(callAttributes);
     if (externalKey != null) {
       builder.setAttribute(SpanAttributes.EXTERNAL_KEY, externalKey);
     }
     Span root = builder.startSpan();
-    return WorkflowSource.IMPLICIT.wire().equals(source) ? new Workflow(root) : new Workflow(root, name, apiCaps);
+    return WorkflowSource.IMPLICIT.wire().equals(source)
+        ? new Workflow(root, null, null, callAttributes)
+        : new Workflow(root, name, apiCaps, callAttributes);
   }
 
   /**

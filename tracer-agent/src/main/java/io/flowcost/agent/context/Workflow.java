@@ -2,6 +2,7 @@ package io.flowcost.agent.context;
 
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.WorkflowSpend;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,16 +17,36 @@ public final class Workflow {
   private final String id;
   private final AtomicBoolean conversationSet = new AtomicBoolean();
   private final WorkflowSpend spend;
+  private final Attributes callAttributes;
 
   Workflow(Span rootSpan) {
-    this(rootSpan, null, null);
+    this(rootSpan, null, null, Attributes.empty());
   }
 
   Workflow(Span rootSpan, String name, String apiCaps) {
+    this(rootSpan, name, apiCaps, Attributes.empty());
+  }
+
+  /**
+   * @param callAttributes what each call span of this workflow carries: its name and tags
+   */
+  Workflow(Span rootSpan, String name, String apiCaps, Attributes callAttributes) {
     this.rootSpan = rootSpan;
     this.id = rootSpan.getSpanContext().getTraceId();
     // a workflow joined from another service (name == null) has no caps in this JVM
     this.spend = name == null ? null : CapGuard.open(id, name, apiCaps);
+    this.callAttributes = callAttributes;
+  }
+
+  /**
+   * The workflow's name and tags as every call span of it carries them
+   * ({@code flowcost.workflow.name}, {@code flowcost.tag.*}), so the collector can attribute a
+   * running workflow's spend when its calls arrive; its root span arrives only when it ends.
+   * Empty for a workflow joined from another service (its name and tags are the caller's).
+   * Built once per workflow.
+   */
+  public Attributes callAttributes() {
+    return callAttributes;
   }
 
   /** The workflow's spend and caps in this JVM, or {@code null} when it has no caps. */

@@ -38,6 +38,24 @@ class LogicalCallTest {
       Usage.builder().inputTokens(100L).cacheReadTokens(40L).outputTokens(7L).build();
 
   @Test
+  void aCallInsideAWorkflowCarriesTheWorkflowsNameAndTags() {
+    Workflow workflow =
+        AgentContext.startWorkflow("triage", "api", java.util.Map.of("customer", "acme"), null);
+    try (Scope ignored = workflow.attach(Context.current()).makeCurrent()) {
+      LogicalCall.start("model", "chat", "openai", "gpt-4o", false).end(null, null, null, null);
+    }
+    workflow.rootSpan().end();
+
+    SpanData callSpan = telemetry.span(CALL_KIND, "model");
+    assertThat(callSpan.getTraceId()).isEqualTo(workflow.id());
+    assertThat(callSpan.getAttributes().get(WORKFLOW_NAME)).isEqualTo("triage");
+    assertThat(callSpan.getAttributes().get(AttributeKey.stringKey("flowcost.tag.customer")))
+        .isEqualTo("acme");
+    assertThat(callSpan.getAttributes().get(AttributeKey.stringKey("flowcost.tag.team")))
+        .isEqualTo("claims"); // configured tags too, like the root's
+  }
+
+  @Test
   void bareCallOpensAnImplicitWorkflowAndNumbersItsAttempts() {
     LogicalCall call = LogicalCall.start("model", "chat", "openai", "gpt-4o", false);
     try (Scope ignored = call.context().makeCurrent()) {
@@ -60,6 +78,11 @@ class LogicalCallTest {
     assertThat(callSpan.getKind()).isEqualTo(SpanKind.CLIENT);
     assertThat(callSpan.getParentSpanId()).isEqualTo(root.getSpanId());
     assertThat(callSpan.getAttributes().get(INPUT_TOKENS)).isNull();
+    // the workflow's name and tags ride on the call span: live attribution in the collector
+    assertThat(callSpan.getAttributes().get(WORKFLOW_NAME)).isEqualTo("claims-bot:chat gpt-4o");
+    assertThat(callSpan.getAttributes().get(AttributeKey.stringKey("flowcost.tag.team")))
+        .isEqualTo("claims");
+    assertThat(callSpan.getAttributes().get(WORKFLOW_ROOT)).isNull();
 
     SpanData first = telemetry.span(ATTEMPT, 1L);
     assertThat(first.getParentSpanId()).isEqualTo(callSpan.getSpanId());
