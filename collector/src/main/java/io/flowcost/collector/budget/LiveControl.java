@@ -133,7 +133,8 @@ public final class LiveControl implements AutoCloseable, Pipeline.AcceptListener
     ledger.onIntentSpend(burn::spent);
     RunawayDetector runaway = new RunawayDetector(plan.runaway(), plan.clock(), claims,
         sender::send);
-    if (!plan.webhooks().isEmpty()) {
+    if (!plan.budgets().isEmpty() || !plan.webhooks().isEmpty()) {
+      // without either nothing is tracked (LiveControl is off), so there is nothing to judge
       loadBaselines(lake, runaway, plan.clock().instant());
     }
     CapBreachAlerter breaches = new CapBreachAlerter(plan.clock(), claims, sender::send,

@@ -437,6 +437,7 @@ public final class CollectorServer {
       b.put("store", l.storeState());
       b.put("store_up", l.storeUp());
       b.put("workflows_awaiting_root_span", l.ledger().pendingWorkflows());
+      b.put("running_workflows", l.runaway().running());
       b.put("alerts_delivered", l.sender().delivered());
       b.put("alerts_queued", l.sender().queued());
       b.put("alerts_dropped", l.sender().dropped());

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An embedded collector with a local webhook: a runaway workflow alerts once while it is still
- * running, every cap breach alerts once per workflow and cap, and spend of a running workflow
+ * running (its intent's baseline rebuilt from the lake after a restart), every cap breach alerts once per workflow and cap, and spend of a running workflow
  * counts toward its owner's budget and {@code /metrics} when its calls arrive, without double
  * counting when its root span comes, and across a restart.
  */
@@ -79,6 +79,9 @@ class LiveAlertsTest {
     }
     assertThat(collector.live().runaway().running()).isZero();
     collector.live().tick();
+    // a restart: the baseline is rebuilt from the lake's finished workflows
+    collector.close();
+    collector = start(null);
 
     // a workflow that keeps calling: 3 calls ($1.35) is 3x the p99, not more; the 4th is
     String run = "e1";
@@ -101,6 +104,7 @@ class LiveAlertsTest {
     assertThat(a.get("fields").get("p99_usd").asText()).isEqualTo("0.450000000");
     assertThat(a.get("fields").get("calls").asText()).isEqualTo("4");
     assertThat(a.get("fields").get("trigger").asText()).isEqualTo("spend,calls");
+    assertThat(a.get("fields").get("baseline_workflows").asText()).isEqualTo("20");
     assertThat(a.get("dedup_key").asText()).isEqualTo("runaway|" + wfId);
     // its root has not arrived: the alert came while it was running
     assertThat(collector.live().runaway().spendOf(wfId))

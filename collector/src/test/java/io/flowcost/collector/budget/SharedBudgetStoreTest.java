@@ -103,6 +103,24 @@ class SharedBudgetStoreTest {
         .isEqualTo("redis ok");
 
     // the store goes down: a counts what it receives on top of the last shared value
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger storeLog =
+        java.util.logging.Logger.getLogger(RedisSpendStore.class.getName());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel() == java.util.logging.Level.WARNING) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    storeLog.addHandler(capture);
     redis.stopSaving();
     post(a, Otlp.root(now, "d1", "4444444444444400", "payments"));
     post(a, Otlp.call(now, "d1", "4444444444444401"));
@@ -114,6 +132,12 @@ class SharedBudgetStoreTest {
     assertThat(health.get("store").asText())
         .startsWith("redis unreachable since ")
         .contains("enforcing on this collector's counts (1 credits waiting)");
+    // the log says so once per collector and outage, however often it retries
+    syncBoth();
+    syncBoth();
+    storeLog.removeHandler(capture);
+    assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w)
+        .contains("unreachable").contains("enforces budgets on its own counts"));
 
     // back: a's queued credit reaches the store, both converge on 1.80
     redis.start();

@@ -71,6 +71,42 @@ class SpanInterpreterTest {
   }
 
   @Test
+  void aCallSpanNamingItsWorkflowIsOneHintNeverARowAndTheRootIsNone() {
+    Span root = span("00000000000000a1", null, "triage")
+        .addAttributes(attr("flowcost.workflow.root", true))
+        .addAttributes(attr("flowcost.workflow.name", "triage"))
+        .addAttributes(attr("flowcost.tag.team", "claims")).build();
+    // the logical call span (its attempt is the row) and a second call carry name and tags
+    Span call = span("00000000000000b1", "00000000000000a1", "chat gpt-4o-mini")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("flowcost.attempts", 1L))
+        .addAttributes(attr("flowcost.workflow.name", "triage"))
+        .addAttributes(attr("flowcost.tag.team", "claims"))
+        .addAttributes(attr("flowcost.tag.customer", "acme")).build();
+    Span attempt = span("00000000000000c1", "00000000000000b1", "attempt")
+        .addAttributes(attr("flowcost.attempt", 1L))
+        .addAttributes(attr("gen_ai.operation.name", "chat")).build();
+    Span other = span("00000000000000b2", "00000000000000a1", "chat gpt-4o-mini")
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("flowcost.workflow.name", "triage")).build();
+
+    IngestBatch batch = interpreter.interpret(request(call, attempt, other));
+    assertThat(batch.rejected()).isZero();
+    assertThat(batch.calls()).hasSize(2);
+    assertThat(batch.workflowSpans()).isEmpty();
+    assertThat(batch.workflowHints()).singleElement().satisfies(h -> {
+      assertThat(h.workflowId()).isEqualTo(TRACE);
+      assertThat(h.workflowName()).isEqualTo("triage");
+      assertThat(h.service()).isEqualTo("svc");
+      assertThat(h.tags()).containsExactlyInAnyOrderEntriesOf(
+          java.util.Map.of("team", "claims", "customer", "acme"));
+    });
+    // a root span is a row, not a hint; a call without a name is no hint
+    assertThat(interpreter.interpret(request(root)).workflowHints()).isEmpty();
+    assertThat(interpreter.interpret(request(attempt)).workflowHints()).isEmpty();
+  }
+
+  @Test
   void aForeignGenAiSpanIsACallAndAForeignRootNamesItsWorkflow() {
     Span root = span("00000000000000a1", null, "POST /ask").build();
     Span chat = span("00000000000000b1", "00000000000000a1", "chat claude")

@@ -3,6 +3,7 @@ package io.flowcost.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.ingest.IngestBatch;
+import io.flowcost.collector.ingest.WorkflowHint;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,5 +36,14 @@ class ApiKeysTest {
 
     assertThat(tags).containsExactlyInAnyOrderEntriesOf(
         Map.of("owner", "alice", "team", "a", "feature", "faq"));
+
+    // a call span's copy of the workflow's tags is pinned the same way (live attribution)
+    WorkflowHint hint = new WorkflowHint("5b8efff798038103d269b633813fc60c", "intent", "svc",
+        Map.of("team", "b", "feature", "faq"));
+    IngestBatch calls = new IngestBatch(List.of(), List.of(), 1, Map.of("svc", 1), Map.of(),
+        Map.of(), Map.of(), List.of(), List.of(hint));
+    assertThat(ApiKeys.applyOwnerTags(calls, owner).workflowHints().get(0).tags())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("owner", "alice", "team", "a", "feature", "faq"));
   }
 }
