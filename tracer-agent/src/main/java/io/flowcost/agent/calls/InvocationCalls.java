@@ -19,7 +19,11 @@ import java.util.List;
  * so that a failure further up still marks them.
  *
  * <p>At most {@value #MAX_PENDING} calls wait per invocation; beyond that the oldest ends at once
- * (and can no longer be marked), which bounds the memory of a long agent loop.
+ * (and can no longer be marked), which bounds the memory of a long agent loop. A call also waits
+ * at most {@link #MAX_WAIT}: when a later call of the invocation ends, calls that ended longer
+ * ago than that end too, so a loop inside one long invocation reaches the collector while it runs
+ * (budgets, runaway alerts) instead of when it ends. A guardrail judges the answer that just
+ * came, so only a failed step marks calls that old, and it can then no longer mark them.
  */
 public final class InvocationCalls {
 
@@ -34,6 +38,12 @@ public final class InvocationCalls {
   public static final String FAILED_STEP = "failed_step";
 
   static final int MAX_PENDING = 256;
+
+  /** How long an ended call waits for a verdict at most (checked when another call ends). */
+  static final java.time.Duration MAX_WAIT = java.time.Duration.ofSeconds(30);
+
+  /** Epoch nanoseconds now; tests replace it to simulate time. */
+  static java.util.function.LongSupplier clock = LogicalCall::nowNanos;
 
   private static final ContextKey<InvocationCalls> KEY = ContextKey.named("flowcost-invocation-calls");
 
@@ -74,7 +84,8 @@ public final class InvocationCalls {
    *     invocation may judge its answer), not handed on by a nested step
    */
   private boolean take(LogicalCall call, boolean own) {
-    LogicalCall evicted = null;
+    List<LogicalCall> evicted = null;
+    long staleBefore = clock.getAsLong() - MAX_WAIT.toNanos();
     synchronized (this) {
       if (closed) {
         return false;
@@ -83,12 +94,20 @@ public final class InvocationCalls {
         lastEnded = call;
       }
       pending.add(call);
-      if (pending.size() > MAX_PENDING) {
-        evicted = pending.remove(0);
+      // oldest first: the calls beyond the bound, then those that ended too long ago (never the
+      // call just taken: its verdict may be about to come)
+      while (pending.size() > MAX_PENDING
+          || (pending.size() > 1 && pending.get(0).endedAtEpochNanos() < staleBefore)) {
+        if (evicted == null) {
+          evicted = new ArrayList<>(2);
+        }
+        evicted.add(pending.remove(0));
       }
     }
     if (evicted != null) {
-      evicted.finishSpans();
+      for (LogicalCall old : evicted) {
+        old.finishSpans();
+      }
     }
     return true;
   }

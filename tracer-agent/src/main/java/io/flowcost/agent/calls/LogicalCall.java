@@ -317,7 +317,12 @@ public final class LogicalCall {
     }
   }
 
-  private static long nowNanos() {
+  /** When the call ended (epoch nanoseconds; 0 before {@link #end}). */
+  long endedAtEpochNanos() {
+    return endEpochNanos;
+  }
+
+  static long nowNanos() {
     java.time.Instant now = java.time.Instant.now();
     return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
   }

@@ -144,6 +144,35 @@ class InvocationCallsTest {
   }
 
   @Test
+  void aCallThatEndedLongerAgoThanTheWaitEndsWhenTheNextOneEnds() {
+    java.util.function.LongSupplier real = InvocationCalls.clock;
+    long[] skew = {0};
+    InvocationCalls.clock = () -> real.getAsLong() + skew[0];
+    try {
+      Workflow wf = AgentContext.startWorkflow("loop", "api", null, null);
+      Context ctx = InvocationCalls.open(wf.attach(Context.root()));
+      try (Scope ignored = ctx.makeCurrent()) {
+        call("first", false);
+        call("second", false);
+        assertThat(telemetry.spans()).isEmpty(); // both wait for a verdict
+        // simulated time: 31 s later the loop's next call ends; the two older ones go out now
+        skew[0] = InvocationCalls.MAX_WAIT.plusSeconds(1).toNanos();
+        call("third", false);
+      }
+      assertThat(telemetry.spans()).hasSize(2 * 2);
+      assertThat(telemetry.spans()).extracting(sp -> sp.getAttributes().get(REQUEST_MODEL))
+          .containsOnly("first", "second");
+      // a verdict still reaches the call that just ended
+      assertThat(InvocationCalls.in(ctx).discardLastModelCall()).isTrue();
+      InvocationCalls.in(ctx).close(null);
+      assertThat(attempt("third", 1).getAttributes().get(WASTE_CAUSE)).isEqualTo("discarded");
+      assertThat(attempt("first", 1).getAttributes().get(WASTE_CAUSE)).isNull();
+    } finally {
+      InvocationCalls.clock = real;
+    }
+  }
+
+  @Test
   void aReadTimeoutIsBilledWithEstimatedTokensAndDiscarded() {
     LogicalCall call = LogicalCall.start("model", "chat", "openai", "gpt-4o-mini", false);
     String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"héllo\"}],"
