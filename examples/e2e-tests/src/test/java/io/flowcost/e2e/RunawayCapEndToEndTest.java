@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
  * past the cap throws {@code WorkflowCapExceededException} into the app before any request leaves
  * the JVM; in {@code warn} the loop runs to the app's own end (LangChain4j's limit of sequential
  * tool rounds) and the breach is recorded once. Spend is checked against the fake's exchange log
- * priced by hand.
+ * priced by hand. The collector's {@code --alert-webhook} (a local receiver) gets one
+ * {@code cap_breach} alert per breach.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunawayCapEndToEndTest {
@@ -48,6 +49,8 @@ class RunawayCapEndToEndTest {
   private Run warn;
   private Run toolCap;
   private Run collectorDown;
+  private com.sun.net.httpserver.HttpServer hook;
+  private final List<JsonNode> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** One child JVM run: its output and the fake's exchanges, in order. */
   record Run(String service, ChildJvm.Result result, List<JsonNode> exchanges) {
@@ -66,13 +69,31 @@ class RunawayCapEndToEndTest {
   void runTheRunawayUnderThreeCaps() throws Exception {
     work = Files.createTempDirectory("flowcost-e2e-runaway");
     lake = work.resolve("lake");
+    hook = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/hook", ex -> {
+      alerts.add(new ObjectMapper().readTree(ex.getRequestBody().readAllBytes()));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    hook.start();
     Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
         new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-runaway"));
+        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-runaway"),
+        new Collector.Live(null,
+            List.of("http://127.0.0.1:" + hook.getAddress().getPort() + "/hook"), null,
+            Duration.ofSeconds(10), java.time.Clock.systemUTC()));
     try {
       enforce = run(collector, "runaway-enforce", "enforce", "max-model-calls=" + MODEL_CAP);
       warn = run(collector, "runaway-warn", "warn", "max-model-calls=" + MODEL_CAP);
       toolCap = run(collector, "runaway-tools", "enforce", "max-tool-calls=" + TOOL_CAP);
+      // the apps exited, so every span is in: evaluate now and let the deliveries finish
+      collector.live().tick();
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while ((alerts.size() < 3 || collector.live().sender().queued() > 0)
+          && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
     } finally {
       collector.close(); // flush everything accepted
     }
@@ -109,6 +130,9 @@ class RunawayCapEndToEndTest {
 
   @AfterAll
   void close() throws Exception {
+    if (hook != null) {
+      hook.stop(0);
+    }
     if (duck != null) {
       duck.close();
     }
@@ -188,6 +212,28 @@ class RunawayCapEndToEndTest {
     assertThat(b.enforced()).isTrue();
     assertThat(b.toolCalls()).isEqualTo(TOOL_CAP);
     assertThat(b.modelCalls()).isEqualTo(TOOL_CAP + 1);
+  }
+
+  @Test
+  void everyBreachReachedTheAlertWebhookOnce() throws Exception {
+    List<JsonNode> breaches = alerts.stream()
+        .filter(a -> a.path("kind").asText().equals("cap_breach")).toList();
+    assertThat(breaches).hasSize(3);
+    for (Run run : List.of(enforce, warn, toolCap)) {
+      Breach b = breach(run);
+      String key = "cap|" + b.workflowId() + "|" + b.kind();
+      List<JsonNode> mine = breaches.stream()
+          .filter(a -> a.path("dedup_key").asText().equals(key)).toList();
+      assertThat(mine).as(key).hasSize(1);
+      JsonNode f = mine.get(0).path("fields");
+      assertThat(f.path("workflow_name").asText()).isEqualTo("runaway-agent");
+      assertThat(f.path("service").asText()).isEqualTo(run.service());
+      assertThat(new BigDecimal(f.path("limit").asText())).isEqualByComparingTo(b.limit());
+      assertThat(new BigDecimal(f.path("spent").asText())).isEqualByComparingTo(b.spent());
+      assertThat(f.path("enforced").asBoolean()).isEqualTo(b.enforced());
+      assertThat(mine.get(0).path("who").asText())
+          .isEqualTo("workflow " + b.workflowId() + " (runaway-agent)");
+    }
   }
 
   /** A {@code cap_breaches} row. */
