@@ -187,8 +187,15 @@ public final class SpanKeys {
    * {@code vector_store}, …): on spans whose {@link #OPERATION} is {@code framework}.
    */
   public static final String SPRING_AI_KIND = "spring.ai.kind";
+  /** The value of {@link #SPRING_AI_KIND} on Spring AI's tool observation ({@code ToolCallback}). */
+  public static final String SPRING_AI_KIND_TOOL_CALL = "tool_call";
   /** Spring AI's tool observations: the tool's name. */
   public static final String SPRING_AI_TOOL_NAME = "spring.ai.tool.definition.name";
+  /**
+   * Spring AI's chat observations: the tools offered to the model ({@code ["weather"]}), present
+   * exactly when the request offered tools — so on every chat span of a tool loop.
+   */
+  public static final String SPRING_AI_REQUEST_TOOL_NAMES = "spring.ai.model.request.tool.names";
 
   /**
    * Attributes that carry prompt, completion, tool argument or exception text: Flowcost never

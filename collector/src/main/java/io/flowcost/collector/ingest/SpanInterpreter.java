@@ -4,6 +4,7 @@ import io.flowcost.collector.otlp.OtlpTraceDecoder;
 import io.flowcost.contract.CallKind;
 import io.flowcost.contract.CallStatus;
 import io.flowcost.contract.GenAiOperation;
+import io.flowcost.contract.Provider;
 import io.flowcost.contract.SpanKeys;
 import io.flowcost.contract.WorkflowSource;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -58,7 +59,11 @@ public final class SpanInterpreter {
   /** Spans starting further ahead of the collector's clock come from a wrong clock. */
   private static final java.time.Duration MAX_CLOCK_AHEAD = java.time.Duration.ofHours(24);
 
+  /** Tool loops whose last round is remembered to undo Spring AI's cumulative usage. */
+  static final int TOOL_LOOPS_REMEMBERED = 10_000;
+
   private final Clock clock;
+  private final ToolLoopUsage toolLoops = new ToolLoopUsage(TOOL_LOOPS_REMEMBERED);
 
   public SpanInterpreter(Clock clock) {
     this.clock = clock;
@@ -178,9 +183,11 @@ public final class SpanInterpreter {
     boolean flowcostRoot = attrs.bool(SpanKeys.WORKFLOW_ROOT);
     boolean step = attrs.bool(SpanKeys.STEP);
     boolean attempt = attrs.has(SpanKeys.ATTEMPT);
-    boolean genAi = attrs.has(SpanKeys.OPERATION) || attrs.has(SpanKeys.SYSTEM)
-        || attrs.has(SpanKeys.CALL_KIND);
-    boolean isCall = !flowcostRoot && !step && (attempt || genAi);
+    boolean flowcostCall = attempt || attrs.has(SpanKeys.CALL_KIND);
+    // A foreign span is a call only when it is a provider request or a tool execution; agents,
+    // workflows and a framework's client, advisor or vector-store spans only shape the workflow
+    String foreignKind = flowcostCall ? null : foreignCallKind(attrs);
+    boolean isCall = !flowcostRoot && !step && (flowcostCall || foreignKind != null);
     boolean foreignRoot = parentSpanId == null && !flowcostRoot && !attrs.has(SpanKeys.ATTEMPT)
         && attrs.withPrefix("flowcost.").isEmpty();
 
@@ -215,7 +222,7 @@ public final class SpanInterpreter {
       return; // a logical call whose attempts are rows of their own
     }
     String operation = attrs.string(SpanKeys.OPERATION);
-    String kind = kind(attrs.string(SpanKeys.CALL_KIND), operation);
+    String kind = flowcostCall ? kind(attrs.string(SpanKeys.CALL_KIND), operation) : foreignKind;
     Integer httpStatus = null;
     Long status = attrs.integer(SpanKeys.HTTP_STATUS);
     if (status != null) {
@@ -238,6 +245,10 @@ public final class SpanInterpreter {
           : parentSpanId != null ? parentSpanId : spanId;
     }
     Usage usage = usage(attrs);
+    String finishReason = finishReason(attrs);
+    if (!flowcostCall && usage != null && attrs.has(SpanKeys.SPRING_AI_REQUEST_TOOL_NAMES)) {
+      usage = toolLoops.perRequest(traceId, parentSpanId, start, end, finishReason, usage);
+    }
     String wasteCause = attrs.string(SpanKeys.WASTE_CAUSE);
     if (wasteCause != null && !Set.of("discarded", "failed_step").contains(wasteCause)) {
       wasteCause = null;
@@ -245,7 +256,8 @@ public final class SpanInterpreter {
     if (wasteCause == null && failed && usage != null && (usage.input() > 0 || usage.output() > 0)) {
       wasteCause = "discarded"; // billed, then failed: e.g. a time-out after the provider answered
     }
-    String provider = orDefault(attrs.string(SpanKeys.PROVIDER), attrs.string(SpanKeys.SYSTEM));
+    String provider = Provider.normalise(
+        orDefault(attrs.string(SpanKeys.PROVIDER), attrs.string(SpanKeys.SYSTEM)));
     // The tier the provider served (from its response), not the one requested: a request
     // for "priority" or "auto" may be served — and billed — as "default".
     String tier = orDefault(attrs.string(FLOWCOST_SERVICE_TIER),
@@ -269,13 +281,14 @@ public final class SpanInterpreter {
         (failed ? CallStatus.ERROR : CallStatus.OK).wire(),
         failed ? errorType(attrs, httpStatus) : null,
         httpStatus,
-        limit(attrs.string(SpanKeys.FINISH_REASONS), 64),
+        limit(finishReason, 64),
         attrs.bool(SpanKeys.REQUEST_STREAM),
         usage,
         null, null, null, false,
         wasteCause != null,
         wasteCause,
-        limit(attrs.string(SpanKeys.TOOL_NAME), 256),
+        limit(orDefault(attrs.string(SpanKeys.TOOL_NAME), attrs.string(SpanKeys.SPRING_AI_TOOL_NAME)),
+            256),
         limit(orDefault(attrs.string(SpanKeys.SERVER_ADDRESS), null), 256),
         limit(attrs.string(SpanKeys.URL_PATH), 512),
         start, end, null, null, receivedAt, providerCost(attrs)));
@@ -394,6 +407,50 @@ public final class SpanInterpreter {
         .or(() -> GenAiOperation.fromWire(operation).flatMap(GenAiOperation::callKind))
         .orElse(CallKind.MODEL)
         .wire();
+  }
+
+  /**
+   * The kind of call a span from another producer is, or null when it only shapes its workflow:
+   * an inference operation is a {@code model} or {@code embedding} call, {@code execute_tool} or
+   * Spring AI's tool observation ({@code spring.ai.kind = tool_call}, whose operation is {@code
+   * framework}) a {@code tool} call; {@code invoke_agent}, {@code invoke_workflow}, {@code
+   * create_agent}, {@code framework} and any operation this version does not know are not calls, so
+   * that a grouping span never becomes an unpriced model row. A span with {@code gen_ai.system} and
+   * no operation at all (producers older than the operation attribute) is a model call.
+   */
+  static String foreignCallKind(Attributes attrs) {
+    if (SpanKeys.SPRING_AI_KIND_TOOL_CALL.equals(attrs.string(SpanKeys.SPRING_AI_KIND))) {
+      return CallKind.TOOL.wire();
+    }
+    String operation = attrs.string(SpanKeys.OPERATION);
+    if (operation == null) {
+      return attrs.has(SpanKeys.SYSTEM) ? CallKind.MODEL.wire() : null;
+    }
+    return GenAiOperation.fromWire(operation)
+        .flatMap(GenAiOperation::callKind)
+        .map(CallKind::wire)
+        .orElse(null);
+  }
+
+  /**
+   * The first finish reason: OTLP sends a string array; Micrometer-based producers (Spring AI) a
+   * string such as {@code ["TOOL_CALLS"]}, unwrapped here.
+   */
+  static String finishReason(Attributes attrs) {
+    String v = attrs.string(SpanKeys.FINISH_REASONS);
+    if (v == null) {
+      return null;
+    }
+    String t = v.trim();
+    if (t.startsWith("[")) {
+      t = t.substring(1, t.endsWith("]") ? t.length() - 1 : t.length());
+      int comma = t.indexOf(',');
+      t = (comma >= 0 ? t.substring(0, comma) : t).trim();
+      if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+        t = t.substring(1, t.length() - 1);
+      }
+    }
+    return t.isEmpty() ? null : t;
   }
 
   private static String errorType(Attributes attrs) {
