@@ -124,6 +124,7 @@ def _write_partitioned(con, lake: Path, table: str, source: str, extra=None) -> 
 def rollup(lake: Path) -> None:
     """Writes one snapshot per day of ``workflows`` and ``cost_per_outcome``."""
     con = flowcost_lake.connect(str(lake), focus=False)
+    flowcost_lake.pin_derived(con)  # derived once, as the collector's rollup does
     con.execute("CREATE TEMP TABLE wd AS SELECT *, day AS date FROM workflows_derived")
     con.execute("CREATE TEMP TABLE cd AS SELECT *, day AS date FROM cost_per_outcome_derived")
     _write_partitioned(con, lake, "workflows", "wd", {"version": "1"})

@@ -199,6 +199,23 @@ def connect(lake: str | None = None, horizon_days: int = 7, focus: bool = True,
     return con
 
 
+#: The temporary table :func:`pin_derived` fills (as LakeViews.pinDerived does in the collector).
+PINNED = "flowcost_workflows_derived"
+
+
+def pin_derived(con: duckdb.DuckDBPyConnection) -> int:
+    """Derives ``workflows_derived`` once into a temporary table and points the view at it.
+
+    What follows on ``con`` (``cost_per_outcome_derived``, a snapshot per day) then reads the
+    derived rows instead of deriving them from the facts again, as the collector's rollup does
+    (``LakeViews.pinDerived``). DuckDB binds a view's name when a query runs, so the views over
+    ``workflows_derived`` follow. Returns the number of workflows derived.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {PINNED} AS SELECT * FROM workflows_derived")
+    con.execute(f"CREATE OR REPLACE VIEW workflows_derived AS SELECT * FROM {PINNED}")
+    return con.execute(f"SELECT count(*) FROM {PINNED}").fetchone()[0]
+
+
 #: DuckDB integer types; their values are counts and ids, shown as integers.
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                   "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}

@@ -6,7 +6,7 @@
 -- or, when the table has no file yet, with `(SELECT * FROM flowcost_empty_<table>)`, and
 -- `{{horizon_days}}` with the outcome horizon (default 7). Run it with TimeZone = 'UTC'.
 -- Everything below is plain SQL over the fact tables, so the same definitions answer on Spark or
--- Trino with at most dialect changes (QUALIFY, arg_min, map access).
+-- Trino with at most dialect changes (QUALIFY, arg_min/arg_max, struct_pack, map access).
 
 SET TimeZone = 'UTC';
 
@@ -187,7 +187,12 @@ CREATE OR REPLACE VIEW call_totals AS
   FROM calls
   GROUP BY workflow_id;
 
--- What a rollup writes now: one row per workflow, derived from the facts.
+-- What a rollup writes now: one row per workflow, derived from the facts: the calls' totals
+-- (call_totals) joined to the roots, then each workflow's latest outcome within the horizon.
+-- The latest outcome is a grouped arg_max over (reported_at, outcome_id), the same row the
+-- ordering reported_at DESC, outcome_id DESC puts first, without sorting every outcome.
+-- A rollup derives this once and pins it (LakeViews.pinDerived, flowcost_lake.pin_derived), so
+-- cost_per_outcome_derived and every day's snapshot read the derived rows instead of the facts.
 CREATE OR REPLACE VIEW workflows_derived AS
   WITH wf AS (
     SELECT coalesce(r.workflow_id, c.workflow_id) AS workflow_id,
@@ -199,25 +204,30 @@ CREATE OR REPLACE VIEW workflows_derived AS
            r.external_key,
            r.conversation_id,
            coalesce(r.error, false) AS error,
-           c.*
+           c.calls, c.attempts, c.failed_attempts, c.model_calls, c.tool_calls,
+           c.input_tokens, c.cache_read_tokens, c.cache_write_tokens, c.output_tokens,
+           c.reasoning_tokens, c.cost_usd, c.call_waste_usd, c.cache_savings_gross_usd,
+           c.cache_savings_net_usd, c.unpriced_calls, c.estimated_calls
     FROM workflow_roots r
     FULL OUTER JOIN call_totals c ON c.workflow_id = r.workflow_id
   ),
   latest AS (
-    SELECT o.resolved_workflow_id, o.status, o.reason, o.reported_at
+    SELECT o.resolved_workflow_id,
+           arg_max(struct_pack(status := o.status, reason := o.reason,
+                               reported_at := o.reported_at),
+                   struct_pack(reported_at := o.reported_at, outcome_id := o.outcome_id)) AS o
     FROM outcomes_resolved o
     JOIN wf ON wf.workflow_id = o.resolved_workflow_id
     WHERE o.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY
-    QUALIFY row_number() OVER (PARTITION BY o.resolved_workflow_id
-                               ORDER BY o.reported_at DESC, o.outcome_id DESC) = 1
+    GROUP BY o.resolved_workflow_id
   )
   SELECT CAST(wf.start_time AS DATE) AS day,
          wf.workflow_id, wf.workflow_name, wf.service, wf.start_time, wf.end_time, wf.tags,
          wf.tags['team'] AS team, wf.tags['feature'] AS feature, wf.tags['env'] AS env,
          wf.external_key, wf.conversation_id, wf.error,
-         coalesce(l.status, 'unknown') AS outcome,
-         l.reason AS outcome_reason,
-         l.reported_at AS outcome_reported_at,
+         coalesce(l.o.status, 'unknown') AS outcome,
+         l.o.reason AS outcome_reason,
+         l.o.reported_at AS outcome_reported_at,
          coalesce(wf.calls, 0) AS calls,
          coalesce(wf.attempts, 0) AS attempts,
          coalesce(wf.failed_attempts, 0) AS failed_attempts,
@@ -230,7 +240,7 @@ CREATE OR REPLACE VIEW workflows_derived AS
          coalesce(wf.reasoning_tokens, 0) AS reasoning_tokens,
          CAST(coalesce(wf.cost_usd, 0) AS DECIMAL(18,9)) AS cost_usd,
          CAST(coalesce(wf.call_waste_usd, 0) AS DECIMAL(18,9)) AS call_waste_usd,
-         CAST(CASE WHEN l.status = 'failure' THEN coalesce(wf.cost_usd, 0)
+         CAST(CASE WHEN l.o.status = 'failure' THEN coalesce(wf.cost_usd, 0)
                    ELSE coalesce(wf.call_waste_usd, 0) END AS DECIMAL(18,9)) AS failure_waste_usd,
          CAST(coalesce(wf.cache_savings_gross_usd, 0) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
          CAST(coalesce(wf.cache_savings_net_usd, 0) AS DECIMAL(18,9)) AS cache_savings_net_usd,

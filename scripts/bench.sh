@@ -4,6 +4,12 @@
 #                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, BENCH_WARMUP,
 #                            BENCH_INVOCATIONS, BENCH_JAVA=/path/to/java for another JVM,
 #                            BENCH_JFR=true for a JFR recording of each application JVM)
+#   scripts/bench.sh lake    rollup and notebook queries on a generated lake against a plain
+#                            DuckDB GROUP BY (notebooks/lake_benchmark.py; BENCH_LAKE_CALLS,
+#                            default 10^7, BENCH_LAKE_ROUNDS, BENCH_LAKE_BEFORE=<git rev> to
+#                            measure that revision's lake.sql and notebooks interleaved,
+#                            BENCH_LAKE_WORK to keep and reuse the generated lake, further
+#                            arguments passed on, e.g. --no-notebooks)
 # Each section builds what it needs in the reactor (no mvn install) and is independent of the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +36,20 @@ bench_agent() {
     "$out/opentelemetry-javaagent-$otel_version.jar" "$out/runs"
 }
 
+bench_lake() {
+  local python work="${BENCH_LAKE_WORK:-$ROOT/target/bench/lake}"
+  python=$(scripts/notebooks-venv.sh)
+  mkdir -p "$work"
+  "$python" notebooks/lake_benchmark.py --calls "${BENCH_LAKE_CALLS:-10000000}" \
+    --rounds "${BENCH_LAKE_ROUNDS:-1}" --work "$work" \
+    ${BENCH_LAKE_BEFORE:+--before "$BENCH_LAKE_BEFORE"} "$@"
+}
+
 case "${1:-}" in
   agent) bench_agent ;;
+  lake) shift; bench_lake "$@" ;;
   *)
-    echo "usage: scripts/bench.sh agent" >&2
+    echo "usage: scripts/bench.sh agent|lake" >&2
     exit 2
     ;;
 esac

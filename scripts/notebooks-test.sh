@@ -10,27 +10,7 @@
 # Creates (once) and reuses a venv at .cache/venv-notebooks with notebooks/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV=${FLOWCOST_NOTEBOOKS_VENV:-$PWD/.cache/venv-notebooks}
-REQ=notebooks/requirements.txt
-PY=${PYTHON:-python3}
-
-if [[ ! -x "$VENV/bin/python" ]]; then
-  echo "==> creating $VENV"
-  "$PY" -m venv "$VENV"
-fi
-# Reinstall only when the pins changed.
-STAMP="$VENV/.requirements.sha256"
-SUM=$(sha256sum "$REQ" | cut -d' ' -f1)
-if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$SUM" ]]; then
-  echo "==> pip install -r $REQ"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
-  echo "$SUM" > "$STAMP"
-fi
-# flowcost_lake importable from anywhere, as the notebooks README tells analysts to do
-if ! "$VENV/bin/python" -m pip show -q flowcost-lake >/dev/null 2>&1; then
-  echo "==> pip install -e notebooks"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e notebooks
-fi
+PYTHON_BIN=$(scripts/notebooks-venv.sh)
 
 if [[ -n "${FLOWCOST_TEST_LAKE:-}" ]]; then
   FLOWCOST_TEST_LAKE=$(cd "$FLOWCOST_TEST_LAKE" && pwd)
@@ -39,4 +19,4 @@ if [[ -n "${FLOWCOST_TEST_LAKE:-}" ]]; then
 else
   echo "==> notebooks against a synthetic lake (set FLOWCOST_TEST_LAKE for the demo's lake)"
 fi
-exec "$VENV/bin/python" -m pytest notebooks/tests -q -p no:cacheprovider "$@"
+exec "$PYTHON_BIN" -m pytest notebooks/tests -q -p no:cacheprovider "$@"

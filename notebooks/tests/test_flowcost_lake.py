@@ -57,6 +57,24 @@ def test_focus_costs_carries_every_dollar_once(synthetic):
     assert untagged == synthetic.unallocated_cost_usd
 
 
+def test_pinned_derivation_gives_exactly_the_rows_the_views_derive(synthetic):
+    """A rollup derives workflows_derived once and pins it; what it then reads (every workflow,
+    every day's cost_per_outcome) must be the rows the views derive from the facts."""
+    fresh = flowcost_lake.connect(synthetic.lake, focus=False)
+    pinned = flowcost_lake.connect(synthetic.lake, focus=False)
+    n = flowcost_lake.pin_derived(pinned)
+    assert n == fresh.execute("SELECT count(*) FROM workflows_derived").fetchone()[0] > 0
+    assert pinned.execute("SELECT count(*) FROM flowcost_workflows_derived").fetchone()[0] == n
+    for view in ("workflows_derived", "cost_per_outcome_derived"):
+        # CAST to VARCHAR: every column compared as text, money to the last of its 9 decimals
+        sql = (f"SELECT * FROM (SELECT COLUMNS(*)::VARCHAR FROM {view}) "
+               "ORDER BY ALL")
+        want = fresh.execute(sql).fetchall()
+        assert want and pinned.execute(sql).fetchall() == want, view
+        assert pinned.execute(f"DESCRIBE {view}").fetchall() == \
+            fresh.execute(f"DESCRIBE {view}").fetchall(), view
+
+
 def test_generator_is_deterministic(tmp_path):
     a = synthetic_lake.generate(tmp_path / "a", seed=3, days=2)
     b = synthetic_lake.generate(tmp_path / "b", seed=3, days=2)

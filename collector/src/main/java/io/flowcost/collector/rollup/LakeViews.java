@@ -25,6 +25,9 @@ public final class LakeViews {
 
   private static final String RESOURCE = "/io/flowcost/collector/rollup/lake.sql";
 
+  /** The temporary table {@link #pinDerived} fills (as flowcost_lake.pin_derived does). */
+  static final String PINNED = "flowcost_workflows_derived";
+
   private LakeViews() {}
 
   /** Runs lake.sql on {@code connection} for the lake rooted at {@code root}. */
@@ -34,6 +37,26 @@ public final class LakeViews {
     try (Statement st = connection.createStatement()) {
       for (String statement : statements(sql)) {
         st.execute(statement);
+      }
+    }
+  }
+
+  /**
+   * Derives {@code workflows_derived} once into a temporary table and points the view at it, so
+   * that what follows on {@code connection} ({@code cost_per_outcome_derived}, one snapshot per
+   * day, the days of given workflows) reads the derived rows instead of deriving them from the
+   * facts again. DuckDB binds a view's name when a query runs, so the views defined over {@code
+   * workflows_derived} follow. The table is a snapshot: facts written afterwards are not in it.
+   *
+   * @return the number of workflows derived
+   */
+  public static long pinDerived(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("CREATE OR REPLACE TEMP TABLE " + PINNED + " AS SELECT * FROM workflows_derived");
+      st.execute("CREATE OR REPLACE VIEW workflows_derived AS SELECT * FROM " + PINNED);
+      try (var rs = st.executeQuery("SELECT count(*) FROM " + PINNED)) {
+        rs.next();
+        return rs.getLong(1);
       }
     }
   }

@@ -101,6 +101,9 @@ public final class Rollup {
   public Result rollupAffected(Collection<String> workflowIds, Collection<String> externalKeys,
       Set<LocalDate> days) throws SQLException, IOException {
     try (Connection c = open()) {
+      if (!days.isEmpty() || !workflowIds.isEmpty() || !externalKeys.isEmpty()) {
+        LakeViews.pinDerived(c); // one derivation for the days lookup and every day's snapshot
+      }
       Set<LocalDate> all = new TreeSet<>(days);
       if (!workflowIds.isEmpty() || !externalKeys.isEmpty()) {
         all.addAll(daysOf(c, workflowIds, externalKeys));
@@ -146,10 +149,18 @@ public final class Rollup {
   /** Rebuilds the given days; every day gets the same, new version. */
   public Result rollup(Set<LocalDate> days) throws SQLException, IOException {
     try (Connection c = open()) {
+      if (!days.isEmpty()) {
+        LakeViews.pinDerived(c);
+      }
       return rollup(c, days);
     }
   }
 
+  /**
+   * Publishes the given days from {@code workflows_derived}, which the caller has pinned ({@link
+   * LakeViews#pinDerived}): each day's queries then filter derived rows, and the facts are read
+   * once per rollup, not three times per day.
+   */
   private Result rollup(Connection c, Set<LocalDate> days) throws SQLException, IOException {
     long version = nextVersion();
     long workflows = 0;
@@ -189,6 +200,7 @@ public final class Rollup {
   public Result rollupAll() throws SQLException, IOException {
     Set<LocalDate> days = new TreeSet<>();
     try (Connection c = open()) {
+      LakeViews.pinDerived(c);
       try (Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT DISTINCT day FROM workflows_derived")) {
         while (rs.next()) {

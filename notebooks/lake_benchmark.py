@@ -1,0 +1,294 @@
+"""Lake benchmark (not a test): derivation and notebook queries against a plain aggregate.
+
+On a generated lake of N calls (``benchmark.generate``: facts written in SQL with the lake's
+column types, 4 calls per workflow, 80% of workflows with an outcome) it times, in one process and
+interleaved round by round:
+
+* ``plain``: ``SELECT workflow_id, count(*), sum(cost_usd) … GROUP BY workflow_id`` straight over
+  the ``calls`` files, the yardstick every other figure is divided by;
+* ``calls view``: the same aggregate over the de-duplicating ``calls`` view;
+* ``workflows_derived`` and ``cost_per_outcome_derived``: each view derived from the facts by one
+  query, as a reader querying them directly does;
+* ``full rollup``: what ``rollup`` does for every day: ``workflows_derived`` derived once and
+  pinned (``flowcost_lake.pin_derived``, as ``LakeViews.pinDerived``), ``cost_per_outcome_derived``
+  from it, and one zstd Parquet snapshot of each per day;
+* every query each notebook runs through ``flowcost_lake.query`` (the notebooks executed headless,
+  a timing cell added after their connect cell);
+
+and the bytes per call row of the ``calls`` files. With ``--before REF`` the same measures run
+for ``lake.sql`` and the notebooks as they were at git revision ``REF`` (extracted with ``git
+archive``), alternating with the working tree's, so that both sides see the same machine load::
+
+    python lake_benchmark.py --calls 10000000 --before 611e118 [--rounds 2] [--work DIR]
+
+Times are wall-clock seconds; ratios are to the same round's plain aggregate. Figures depend on
+the machine and its load: state both next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(NOTEBOOKS_DIR))
+import benchmark  # noqa: E402
+import flowcost_lake  # noqa: E402
+
+# Added after the notebook's connect cell: every flowcost_lake.query call appends its SQL and
+# wall time to a JSON-lines file. Notebooks look flowcost_lake.query up at each call (q() does), so
+# the wrapper sees every query without changing the notebook.
+_TIMING_CELL = """
+import json as _bench_json, time as _bench_time
+import flowcost_lake as _bench_fl
+_bench_query = _bench_fl.query
+def _bench_timed(con, sql, _q=_bench_query):
+    t0 = _bench_time.perf_counter()
+    out = _q(con, sql)
+    with open({path!r}, "a", encoding="utf-8") as f:
+        f.write(_bench_json.dumps({{"sql": sql, "seconds": _bench_time.perf_counter() - t0}}) + "\\n")
+    return out
+_bench_fl.query = _bench_timed
+"""
+
+
+class Variant:
+    """lake.sql and the notebooks of one side of the comparison."""
+
+    def __init__(self, name: str, notebooks: Path):
+        self.name = name
+        self.notebooks = notebooks
+        self.lake_sql = notebooks / "lake.sql"
+
+
+def extract(ref: str, into: Path) -> Variant:
+    """The notebooks directory as it was at git revision ``ref``."""
+    repo = NOTEBOOKS_DIR.parent
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(repo), "archive", ref, "notebooks"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return Variant(f"before ({ref})", into / "notebooks")
+
+
+def connect(lake: Path, variant: Variant) -> duckdb.DuckDBPyConnection:
+    flowcost_lake.LAKE_SQL = variant.lake_sql
+    try:
+        return flowcost_lake.connect(str(lake), focus=False)
+    finally:
+        flowcost_lake.LAKE_SQL = NOTEBOOKS_DIR / "lake.sql"
+
+
+def timed(con: duckdb.DuckDBPyConnection, sql: str) -> float:
+    """Seconds to run ``sql`` into a temporary table (no transfer to Python)."""
+    t0 = time.perf_counter()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bench_out AS {sql}")
+    seconds = time.perf_counter() - t0
+    con.execute("DROP TABLE bench_out")
+    return seconds
+
+
+def plain(lake: Path) -> float:
+    con = duckdb.connect()
+    try:
+        glob = flowcost_lake.table_glob(str(lake), "calls").replace("'", "''")
+        return timed(con, "SELECT workflow_id, count(*) AS n, sum(cost_usd) AS cost FROM "
+                     f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true) "
+                     "GROUP BY workflow_id")
+    finally:
+        con.close()
+
+
+def views(lake: Path, variant: Variant) -> dict[str, float]:
+    """The calls view's aggregate and each derived view, each by one query from the facts."""
+    out = {}
+    for name, sql in (("calls view", "SELECT workflow_id, count(*) AS n, sum(cost_usd) AS cost "
+                                      "FROM calls GROUP BY workflow_id"),
+                      ("workflows_derived", "SELECT * FROM workflows_derived"),
+                      ("cost_per_outcome_derived", "SELECT * FROM cost_per_outcome_derived")):
+        con = connect(lake, variant)
+        try:
+            out[name] = timed(con, sql)
+        finally:
+            con.close()
+    return out
+
+
+def full_rollup(lake: Path, variant: Variant, scratch: Path) -> float:
+    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    t0 = time.perf_counter()
+    con = connect(lake, variant)
+    try:
+        flowcost_lake.pin_derived(con)
+        days = [r[0] for r in con.execute(
+            "SELECT DISTINCT day::VARCHAR FROM workflows_derived ORDER BY 1").fetchall()]
+        for day in days:
+            for table, order in (("workflows", "start_time, workflow_id"),
+                                 ("cost_per_outcome", "workflow_name, service, team, feature, env")):
+                source = "workflows_derived" if table == "workflows" else "cost_per_outcome_derived"
+                target = str(scratch / f"{table}-{day}.parquet").replace("'", "''")
+                con.execute(f"COPY (SELECT day, CAST(1 AS BIGINT) AS version, * EXCLUDE (day) "
+                            f"FROM {source} WHERE day = DATE '{day}' ORDER BY {order}) "
+                            f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
+                            "ROW_GROUP_SIZE 122880)")
+    finally:
+        con.close()
+    return time.perf_counter() - t0
+
+
+def notebook_queries(lake: Path, variant: Variant, out: Path) -> dict[str, list[tuple[str, float]]]:
+    """Executes every notebook of ``variant`` and returns each one's queries with their times."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    result = {}
+    env = dict(os.environ)
+    # the catalog the notebooks re-price with is the working tree's (an extracted revision has no
+    # ../collector beside its notebooks)
+    catalog = NOTEBOOKS_DIR.parent / "collector/src/main/resources/io/flowcost/collector/pricing"
+    os.environ.update({"FLOWCOST_LAKE": str(lake), "FLOWCOST_OUT": str(out),
+                       "FLOWCOST_CATALOG": str(catalog / "prices.json")})
+    try:
+        for path in sorted(variant.notebooks.glob("*.ipynb")):
+            log = out / f"{path.stem}.queries.jsonl"
+            out.mkdir(parents=True, exist_ok=True)
+            log.unlink(missing_ok=True)
+            nb = nbformat.read(path, as_version=4)
+            at = next(i for i, c in enumerate(nb.cells)
+                      if c.cell_type == "code" and "flowcost_lake.connect(" in c.source)
+            nb.cells.insert(at + 1, nbformat.v4.new_code_cell(_TIMING_CELL.format(path=str(log))))
+            NotebookClient(nb, timeout=3600, kernel_name="python3",
+                           resources={"metadata": {"path": str(variant.notebooks)}}).execute()
+            rows = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+            result[path.stem] = [(_label(r["sql"]), r["seconds"]) for r in rows]
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+    return result
+
+
+def _label(sql: str) -> str:
+    words = " ".join(sql.split())
+    return words[:60] + ("…" if len(words) > 60 else "")
+
+
+def calls_bytes_per_row(lake: Path) -> tuple[int, int]:
+    files = sorted((lake / "calls").rglob("*.parquet"))
+    size = sum(f.stat().st_size for f in files)
+    con = duckdb.connect()
+    try:
+        rows = con.execute("SELECT count(*) FROM read_parquet("
+                           f"{[str(f) for f in files]!r})").fetchone()[0]
+    finally:
+        con.close()
+    return size, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=10_000_000, help="call rows (default 10^7)")
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--before", metavar="REF",
+                        help="also measure lake.sql and the notebooks of this git revision")
+    parser.add_argument("--work", help="directory for the lake (default: a temporary one); a lake "
+                        "already there with the same size is reused")
+    parser.add_argument("--no-notebooks", action="store_true", help="skip the notebooks")
+    args = parser.parse_args(argv)
+
+    work = Path(args.work or tempfile.mkdtemp(prefix="flowcost-lake-bench-")).resolve()
+    lake = work / f"lake-{args.calls}"
+    stamp = lake / "bench.json"
+    wanted = {"calls": args.calls, "days": args.days}
+    if stamp.exists() and json.loads(stamp.read_text())["args"] == wanted:
+        print(f"==> reusing {lake}", flush=True)
+    else:
+        print(f"==> generating {args.calls:,} calls over {args.days} days in {lake}", flush=True)
+        t0 = time.perf_counter()
+        facts = benchmark.generate(lake, args.calls, args.days)
+        stamp.write_text(json.dumps({"args": wanted, "facts": facts}))
+        print(f"    {time.perf_counter() - t0:.0f} s", flush=True)
+    facts = json.loads(stamp.read_text())["facts"]
+    if not (lake / "workflows").is_dir():
+        # the notebooks read the rolled-up snapshots (workflows_latest, cost_per_outcome_latest)
+        print("==> writing the snapshots the notebooks read", flush=True)
+        benchmark.rollup(lake)
+
+    variants = [Variant("after (working tree)", NOTEBOOKS_DIR)]
+    if args.before:
+        variants.insert(0, extract(args.before, work / "before"))
+
+    plains: list[float] = []
+    measures: dict[str, dict[str, list[float]]] = {v.name: {} for v in variants}
+    queries: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for r in range(args.rounds):
+        order = variants if r % 2 == 0 else variants[::-1]
+        plains.append(plain(lake))
+        print(f"round {r + 1}: plain {plains[-1]:.2f} s", flush=True)
+        for v in order:
+            got = views(lake, v)
+            got["full rollup (every day)"] = full_rollup(lake, v, work / "rollup-out")
+            for k, s in got.items():
+                measures[v.name].setdefault(k, []).append(s)
+            print(f"  {v.name}: " + ", ".join(f"{k} {s:.2f} s" for k, s in got.items()),
+                  flush=True)
+        plains.append(plain(lake))
+        if not args.no_notebooks:
+            for v in order:
+                nb = notebook_queries(lake, v, work / f"out-{r}-{v.name.split()[0]}")
+                for stem, rows in nb.items():
+                    for i, (label, s) in enumerate(rows):
+                        queries.setdefault(v.name, {}).setdefault(
+                            f"{stem} #{i + 1}: {label}", []).append(s)
+                print(f"  {v.name}: notebooks " + ", ".join(
+                    f"{stem} {sum(s for _, s in rows):.1f} s" for stem, rows in nb.items()),
+                      flush=True)
+        plains.append(plain(lake))
+
+    base = statistics.median(plains)
+    size, rows = calls_bytes_per_row(lake)
+    print(f"\nMachine: {os.cpu_count()} cores, {platform.platform()}, Python "
+          f"{platform.python_version()}, DuckDB {duckdb.__version__}; load average before the "
+          f"table {os.getloadavg()[0]:.1f}.")
+    print(f"Lake: {facts['calls']:,} calls, {facts['workflows']:,} workflows, {args.days} days; "
+          f"calls files {size / 1e6:.1f} MB = {size / rows:.1f} bytes per call row.")
+    print(f"plain GROUP BY workflow_id: median {base:.2f} s of {len(plains)} "
+          f"({', '.join(f'{p:.2f}' for p in plains)}); ratios below are to it.\n")
+    names = [v.name for v in variants]
+    print("| measure | " + " | ".join(f"{n} s | ×plain" for n in names) + " |")
+    print("|---|" + "---:|---:|" * len(names))
+    keys = list(measures[names[-1]])
+    for k in keys:
+        cells = []
+        for n in names:
+            s = statistics.median(measures[n][k])
+            cells.append(f"{s:.2f} | {s / base:.1f}×")
+        print(f"| {k} | " + " | ".join(cells) + " |")
+    for n in names:
+        if n not in queries:
+            continue
+        print(f"\nNotebook queries, {n} (median of rounds):\n")
+        print("| notebook query | s | ×plain |")
+        print("|---|---:|---:|")
+        for k, ss in queries[n].items():
+            s = statistics.median(ss)
+            print(f"| {k.replace('|', '¦')} | {s:.2f} | {s / base:.1f}× |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
