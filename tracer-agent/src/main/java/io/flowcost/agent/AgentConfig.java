@@ -2,6 +2,7 @@ package io.flowcost.agent;
 
 import io.flowcost.agent.caps.BudgetSettings;
 import io.flowcost.agent.caps.CapsSettings;
+import io.flowcost.agent.instrumentation.InstrumentationModule;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -38,6 +39,7 @@ public final class AgentConfig {
   private final Set<String> brokenInstrumentations;
   private final CapsSettings caps;
   private final BudgetSettings budgets;
+  private final Function<String, String> reader;
 
   private AgentConfig(
       String endpoint,
@@ -48,9 +50,11 @@ public final class AgentConfig {
       long shutdownTimeoutMillis,
       Set<String> brokenInstrumentations,
       CapsSettings caps,
-      BudgetSettings budgets) {
+      BudgetSettings budgets,
+      Function<String, String> reader) {
     this.caps = caps;
     this.budgets = budgets;
+    this.reader = reader;
     this.endpoint = endpoint;
     this.serviceName = serviceName;
     this.tags = tags;
@@ -81,6 +85,7 @@ public final class AgentConfig {
       service = blankToNull(environment.apply("OTEL_SERVICE_NAME"));
     }
     String timeout = setting(properties, environment, "flowcost.shutdown.timeout.ms");
+    Function<String, String> reader = name -> setting(properties, environment, name);
     return new AgentConfig(
         stripTrailingSlashes(endpoint == null ? DEFAULT_ENDPOINT : endpoint),
         service == null ? DEFAULT_SERVICE : service,
@@ -91,12 +96,9 @@ public final class AgentConfig {
         BrokenInstrumentation.parse(
             setting(properties, environment, "flowcost.testing.break-instrumentation")),
         // per-workflow keys are read lazily through the same reader, when a workflow opens
-        CapsSettings.read(
-            name -> setting(properties, environment, name),
-            line -> AgentLog.once("caps:" + line, line)),
-        BudgetSettings.read(
-            name -> setting(properties, environment, name),
-            line -> AgentLog.once("budgets:" + line, line)));
+        CapsSettings.read(reader, line -> AgentLog.once("caps:" + line, line)),
+        BudgetSettings.read(reader, line -> AgentLog.once("budgets:" + line, line)),
+        reader);
   }
 
   /**
@@ -210,6 +212,27 @@ public final class AgentConfig {
   /** The collector's budget status URL: {@code <endpoint>/v1/budgets}. */
   public String budgetsEndpoint() {
     return endpoint + "/v1/budgets";
+  }
+
+  /**
+   * Whether the instrumentation unit {@code name} is on: {@code
+   * flowcost.instrumentation.<name>.enabled} ({@code FLOWCOST_INSTRUMENTATION_<NAME>_ENABLED}),
+   * default {@code true}. Only {@code false} (any case) turns it off; any other value than {@code
+   * true} is reported once and leaves it on, so a typo never silently drops data.
+   */
+  public boolean instrumentationEnabled(String name) {
+    String key = InstrumentationModule.settingName(name);
+    String value = reader.apply(key);
+    if (value == null || value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    // the value itself is not echoed: it is the user's text, and the key says enough
+    AgentLog.once("setting:" + key, key + " is neither true nor false; the instrumentation stays"
+        + " enabled");
+    return true;
   }
 
   /**
