@@ -64,6 +64,9 @@ public final class SpanInterpreter {
 
   private final Clock clock;
   private final ToolLoopUsage toolLoops = new ToolLoopUsage(TOOL_LOOPS_REMEMBERED);
+  /** Provider responses remembered to count a request once when two producers report it. */
+  static final int RESPONSES_REMEMBERED = 100_000;
+  private final ResponseIds responses = new ResponseIds(RESPONSES_REMEMBERED);
 
   public SpanInterpreter(Clock clock) {
     this.clock = clock;
@@ -271,6 +274,11 @@ public final class SpanInterpreter {
       String declaredParent = attrs.string(SpanKeys.CALL_PARENT_ID);
       callParent = declaredParent == null ? null
           : normaliseHex(declaredParent, 8, SpanKeys.CALL_PARENT_ID);
+    }
+    String responseId = limit(attrs.string(SpanKeys.RESPONSE_ID), 256);
+    if (!CallKind.TOOL.wire().equals(kind)
+        && !responses.firstReport(responseId, spanId, flowcostCall)) {
+      return; // the same provider response, already counted from another producer's span
     }
     calls.add(new CallRecord(
         traceId, callId, spanId, callParent, kind, limit(operation, 64), service,

@@ -186,6 +186,98 @@ class ForeignGenAiSpansTest {
         .containsExactly("openai", "gcp.vertex_ai", "azure.ai.openai");
   }
 
+  /**
+   * The agent and the app's Spring AI observations both report the same three provider requests
+   * (matched by {@code gen_ai.response.id}), in different traces. Agent first: its rows are kept —
+   * with the cache reads it read off the wire, which Spring AI 1.1 does not report — and the app's
+   * model rows dropped: (120 − 0) × 0.15e-6 + 20 × 0.6e-6 = $0.000030; (180 − 100) × 0.15e-6 +
+   * 100 × 0.075e-6 + 25 × 0.6e-6 = $0.0000345; (260 − 200) × 0.15e-6 + 200 × 0.075e-6 + 40 ×
+   * 0.6e-6 = $0.000048; $0.0001125 in all, once (not $0.0002475).
+   */
+  @Test
+  void aRequestReportedByTheAgentAndByTheAppIsCountedOnceKeepingTheAgentsRow() {
+    List<CallRecord> rows = new ArrayList<>();
+    rows.addAll(interpreter.interpret(request(agentRounds())).calls());
+    rows.addAll(interpreter.interpret(request(springAiToolLoop(APP_TRACE, "0b", true))).calls());
+
+    List<CallRecord> models = priced(rows).stream().filter(c -> c.kind().equals("model")).toList();
+    assertThat(models).extracting(CallRecord::workflowId).containsOnly(TRACE);
+    assertThat(models).extracting(c -> c.usage().cacheRead()).containsExactly(0L, 100L, 200L);
+    assertThat(models).extracting(CallRecord::costUsd).usingElementComparator(BigDecimal::compareTo)
+        .containsExactly(new BigDecimal("0.000030"), new BigDecimal("0.0000345"),
+            new BigDecimal("0.000048"));
+    assertThat(total(models)).isEqualByComparingTo("0.0001125");
+    // the app's tool spans have no response id: they stay rows of the app's trace
+    assertThat(rows).filteredOn(c -> c.kind().equals("tool")).hasSize(2)
+        .extracting(CallRecord::workflowId).containsOnly(APP_TRACE);
+  }
+
+  /**
+   * The app's spans first: they are kept (their cumulative usage differenced: $0.000135) and the
+   * agent's rows of the same responses dropped — still once, never both ($0.0002475).
+   */
+  @Test
+  void whenTheAppsSpansArriveFirstTheRequestIsStillCountedOnce() {
+    List<CallRecord> rows = new ArrayList<>();
+    rows.addAll(interpreter.interpret(request(springAiToolLoop(APP_TRACE, "0b", true))).calls());
+    IngestBatch agent = interpreter.interpret(request(agentRounds()));
+    rows.addAll(agent.calls());
+
+    assertThat(agent.rejected()).isZero();
+    List<CallRecord> models = priced(rows).stream().filter(c -> c.kind().equals("model")).toList();
+    assertThat(models).extracting(CallRecord::workflowId).containsOnly(APP_TRACE);
+    assertThat(models).extracting(c -> c.usage().input()).containsExactly(120L, 180L, 260L);
+    assertThat(total(models)).isEqualByComparingTo("0.000135");
+  }
+
+  @Test
+  void aReSentSpanAndRowsWithoutAResponseIdAreNeverDropped() {
+    List<Span> loop = springAiToolLoop(APP_TRACE, "0b", true);
+    interpreter.interpret(request(loop));
+    // the exporter retried the same request: same span ids, so the same rows (the lake keeps
+    // each span id once)
+    assertThat(interpreter.interpret(request(loop)).calls()).hasSize(5);
+    assertThat(interpreter.interpret(request(springAiToolLoop(TRACE, "0c", false))).calls())
+        .hasSize(5);
+  }
+
+  private static final String APP_TRACE = "5cf92f3577b34da6a3ce929d0e0e4737";
+
+  /**
+   * What the agent records for the same three requests: a workflow, one logical call per request
+   * with one attempt each, usage read off the wire (cache reads included) and the response id.
+   */
+  private static List<Span> agentRounds() {
+    List<Span> spans = new ArrayList<>();
+    spans.add(span("00000000000000f1", null, "ChatClient weather", 0, 100)
+        .addAttributes(attr("flowcost.workflow.root", true))
+        .addAttributes(attr("flowcost.workflow.name", "WeatherController.ask"))
+        .addAttributes(attr("flowcost.workflow.source", "implicit")).build());
+    long[][] rounds = {{120, 0, 20}, {180, 100, 25}, {260, 200, 40}};
+    for (int i = 0; i < 3; i++) {
+      String call = "00000000000000d" + (i + 1);
+      spans.add(span(call, "00000000000000f1", "chat gpt-4o-mini", 10 + 10 * i, 18 + 10 * i)
+          .addAttributes(attr("flowcost.call.kind", "model"))
+          .addAttributes(attr("gen_ai.operation.name", "chat"))
+          .addAttributes(attr("flowcost.attempts", 1L)).build());
+      spans.add(span("00000000000000e" + (i + 1), call, "attempt", 11 + 10 * i, 17 + 10 * i)
+          .addAttributes(attr("flowcost.attempt", 1L))
+          .addAttributes(attr("flowcost.call.id", call))
+          .addAttributes(attr("flowcost.call.parent_id", "00000000000000f1"))
+          .addAttributes(attr("flowcost.call.kind", "model"))
+          .addAttributes(attr("gen_ai.operation.name", "chat"))
+          .addAttributes(attr("gen_ai.provider.name", "openai"))
+          .addAttributes(attr("gen_ai.request.model", "gpt-4o-mini"))
+          .addAttributes(attr("gen_ai.response.model", "gpt-4o-mini-2024-07-18"))
+          .addAttributes(attr("gen_ai.response.id", "chatcmpl-r" + (i + 1)))
+          .addAttributes(attr("http.response.status_code", 200L))
+          .addAttributes(attr("gen_ai.usage.input_tokens", rounds[i][0]))
+          .addAttributes(attr("gen_ai.usage.cache_read.input_tokens", rounds[i][1]))
+          .addAttributes(attr("gen_ai.usage.output_tokens", rounds[i][2])).build());
+    }
+    return spans;
+  }
+
   // ---- Spring AI 1.1 fixtures --------------------------------------------------------------
 
   /**

@@ -188,6 +188,9 @@ public final class Attempt {
       }
       if (summary != null) {
         LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
+        if (summary.responseId() != null) {
+          span.setAttribute(SpanAttributes.RESPONSE_ID, summary.responseId());
+        }
       }
       // the gateway's header is what this client was charged; the body's cost is the upstream's
       String cost = headerCostUsd != null ? headerCostUsd

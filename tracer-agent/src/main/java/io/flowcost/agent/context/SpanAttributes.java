@@ -36,6 +36,9 @@ public final class SpanAttributes {
       AttributeKey.stringKey(SpanKeys.REQUEST_MODEL);
   public static final AttributeKey<String> RESPONSE_MODEL =
       AttributeKey.stringKey(SpanKeys.RESPONSE_MODEL);
+  /** On attempts: the provider's id of the response, to match an app's own span of the request. */
+  public static final AttributeKey<String> RESPONSE_ID =
+      AttributeKey.stringKey(SpanKeys.RESPONSE_ID);
   public static final AttributeKey<Boolean> REQUEST_STREAM =
       AttributeKey.booleanKey(SpanKeys.REQUEST_STREAM);
   public static final AttributeKey<List<String>> FINISH_REASONS =

@@ -15,6 +15,7 @@ public final class ResponseSummary {
   private final Usage usage;
   private final String outputText;
   private final String providerCostUsd;
+  private final String responseId;
 
   /**
    * Creates a summary.
@@ -24,17 +25,37 @@ public final class ResponseSummary {
    * @param usage normalised usage, or {@code null} when the response reported none
    */
   public ResponseSummary(String model, List<String> finishReasons, Usage usage) {
-    this(model, finishReasons, usage, null, null);
+    this(model, finishReasons, usage, null, null, null);
   }
 
-  private ResponseSummary(
-      String model, List<String> finishReasons, Usage usage, String text, String costUsd) {
+  private ResponseSummary(String model, List<String> finishReasons, Usage usage, String text,
+      String costUsd, String responseId) {
     this.model = model;
     this.finishReasons =
         finishReasons == null ? Collections.emptyList() : List.copyOf(finishReasons);
     this.usage = usage;
     this.outputText = text;
     this.providerCostUsd = costUsd;
+    this.responseId = responseId;
+  }
+
+  /** Longest provider response id kept; a longer one is not an id. */
+  static final int MAX_RESPONSE_ID = 256;
+
+  /**
+   * This summary with the provider's id of the response ({@code chatcmpl-…}, {@code msg_…}, {@code
+   * resp_…}, Gemini's {@code responseId}): what lets the collector count a request once when the
+   * application's own instrumentation reports it too. {@code null}, blank or over {@value
+   * #MAX_RESPONSE_ID} characters keeps none.
+   */
+  ResponseSummary withResponseId(String id) {
+    String kept = id == null || id.isBlank() || id.length() > MAX_RESPONSE_ID ? null : id;
+    return new ResponseSummary(model, finishReasons, usage, outputText, providerCostUsd, kept);
+  }
+
+  /** The provider's id of this response, or {@code null}. */
+  public String responseId() {
+    return responseId;
   }
 
   /**
@@ -42,7 +63,7 @@ public final class ResponseSummary {
    * ProviderCost#usd}; {@code null} keeps none.
    */
   ResponseSummary withProviderCostUsd(String costUsd) {
-    return new ResponseSummary(model, finishReasons, usage, outputText, costUsd);
+    return new ResponseSummary(model, finishReasons, usage, outputText, costUsd, responseId);
   }
 
   /**
@@ -59,14 +80,15 @@ public final class ResponseSummary {
    */
   public ResponseSummary withOutputText(String text) {
     return new ResponseSummary(
-        model, finishReasons, usage, text == null || text.isEmpty() ? null : text, providerCostUsd);
+        model, finishReasons, usage, text == null || text.isEmpty() ? null : text, providerCostUsd,
+        responseId);
   }
 
   /** This summary without its answer text. */
   public ResponseSummary withoutOutputText() {
     return outputText == null
         ? this
-        : new ResponseSummary(model, finishReasons, usage, null, providerCostUsd);
+        : new ResponseSummary(model, finishReasons, usage, null, providerCostUsd, responseId);
   }
 
   /** The answer text received, or {@code null}: see {@link #withOutputText}. */

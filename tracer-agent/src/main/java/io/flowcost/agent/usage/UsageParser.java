@@ -22,6 +22,9 @@ public final class UsageParser {
   private static final List<String> BASE_PATHS =
       List.of(
           "model",
+          // the provider's id of the response (OpenAI, Anthropic, Gemini's responseId)
+          "id",
+          "responseId",
           "service_tier",
           "type",
           "object",
@@ -195,6 +198,10 @@ public final class UsageParser {
   /** Normalises raw fields (possibly merged from several stream events) into a summary. */
   static ResponseSummary summarize(Map<String, Object> f) {
     ResponseSummary summary = summarizeShape(f);
+    String id = str(f, "id");
+    if (id != null || str(f, "responseId") != null) {
+      summary = summary.withResponseId(id != null ? id : str(f, "responseId"));
+    }
     String cost = ProviderCost.usd(str(f, "usage.cost"));
     return cost == null ? summary : summary.withProviderCostUsd(cost);
   }

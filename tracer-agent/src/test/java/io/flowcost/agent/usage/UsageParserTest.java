@@ -357,4 +357,35 @@ class UsageParserTest {
     assertThat(ProviderCost.usd("9".repeat(ProviderCost.MAX_CHARS + 1))).isNull();
     assertThat(ProviderCost.usd("9".repeat(ProviderCost.MAX_CHARS))).isEqualTo("9".repeat(ProviderCost.MAX_CHARS));
   }
+
+  /** The response id lets the collector count a request once when the app reports it too. */
+  @Test
+  void theProvidersResponseIdIsKeptFromWholeResponsesAndStreams() {
+    assertThat(UsageParser.parse("{\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion\","
+        + "\"model\":\"gpt-4o-mini\",\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}")
+        .responseId()).isEqualTo("chatcmpl-abc");
+    assertThat(UsageParser.parse("{\"responseId\":\"g-77\",\"modelVersion\":\"gemini-2.5-flash\","
+        + "\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":2}}").responseId())
+        .isEqualTo("g-77");
+    StreamUsageAccumulator anthropic = new StreamUsageAccumulator();
+    anthropic.onEvent("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01X\","
+        + "\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}");
+    anthropic.onEvent("{\"type\":\"content_block_start\",\"index\":0,"
+        + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_9\",\"name\":\"f\"}}");
+    anthropic.onEvent("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+        + "\"usage\":{\"output_tokens\":7}}");
+    assertThat(anthropic.result().responseId()).isEqualTo("msg_01X");
+    StreamUsageAccumulator openAi = new StreamUsageAccumulator();
+    openAi.onEvent("{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\","
+        + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}");
+    openAi.onEvent("{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\","
+        + "\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,"
+        + "\"completion_tokens\":1}}");
+    assertThat(openAi.result().responseId()).isEqualTo("chatcmpl-s1");
+    // a value too long to be an id is not kept; a response without one has none
+    assertThat(UsageParser.parse("{\"id\":\"" + "x".repeat(300) + "\",\"usage\":{\"prompt_tokens\":1,"
+        + "\"completion_tokens\":1}}").responseId()).isNull();
+    assertThat(UsageParser.parse("{\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}")
+        .responseId()).isNull();
+  }
 }

@@ -123,6 +123,8 @@ class JdkHttpTracingTest {
     assertThat(attempt.getAttributes().get(HTTP_STATUS)).isEqualTo(200L);
     assertThat(attempt.getAttributes().get(INPUT_TOKENS)).isEqualTo(11L);
     assertThat(attempt.getAttributes().get(OUTPUT_TOKENS)).isEqualTo(7L);
+    assertThat(attempt.getAttributes().get(SpanAttributes.RESPONSE_ID))
+        .as("the provider's response id, to count an app's own span of it once").isEqualTo("c1");
     assertThat(telemetry.spans()).hasSize(3);
   }
 
@@ -174,6 +176,7 @@ class JdkHttpTracingTest {
     assertThat(attempt.getAttributes().get(INPUT_TOKENS)).isEqualTo(13L);
     assertThat(attempt.getAttributes().get(OUTPUT_TOKENS)).isEqualTo(5L);
     assertThat(attempt.getAttributes().get(RESPONSE_MODEL)).isEqualTo("gpt-4.1-2025");
+    assertThat(attempt.getAttributes().get(SpanAttributes.RESPONSE_ID)).isEqualTo("c2");
   }
 
   @Test
