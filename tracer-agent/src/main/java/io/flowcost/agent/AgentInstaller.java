@@ -89,7 +89,7 @@ public final class AgentInstaller {
    * line stays under 240 characters; {@code tracer-agent/README.md} lists each unit).
    */
   static final List<String> HOOKS = List.of("LangChain4j", "OpenAI/Anthropic SDKs",
-      "HTTP clients (JDK, OkHttp, Apache 5, Vert.x)", "outcome-api", "incoming HTTP");
+      "8 HTTP clients", "outcome-api", "incoming HTTP");
 
   /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */
   private static void breakInstrumentations(AgentConfig config) {

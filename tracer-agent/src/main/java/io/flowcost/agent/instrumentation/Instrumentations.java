@@ -4,6 +4,7 @@ import io.flowcost.agent.concurrent.ExecutorsInstrumentation;
 import io.flowcost.agent.http.apache5.Apache5Instrumentation;
 import io.flowcost.agent.http.jdk.JdkHttpClientInstrumentation;
 import io.flowcost.agent.http.okhttp.OkHttpInstrumentation;
+import io.flowcost.agent.http.reactornetty.ReactorNettyInstrumentation;
 import io.flowcost.agent.http.vertx.VertxWebClientInstrumentation;
 import io.flowcost.agent.langchain4j.LangChain4jInstrumentation;
 import io.flowcost.agent.openai.StainlessSdkInstrumentation;
@@ -33,6 +34,7 @@ public final class Instrumentations {
         StainlessSdkInstrumentation.anthropic(),
         new Apache5Instrumentation(),
         new VertxWebClientInstrumentation(),
+        new ReactorNettyInstrumentation(),
         new JdkHttpServerInstrumentation(),
         new VertxHttpServerInstrumentation(),
         new ServletInstrumentation());

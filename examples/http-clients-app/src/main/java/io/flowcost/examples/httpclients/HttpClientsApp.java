@@ -1,0 +1,103 @@
+package io.flowcost.examples.httpclients;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Makes five fixed model requests per HTTP client and prints one deterministic line each (the
+ * fake's replies are a function of the request; ids and timestamps are never printed).
+ *
+ * <pre>
+ * java -jar flowcost-http-clients-app.jar --provider-url http://127.0.0.1:PORT/v1 \
+ *     --clients reactor-netty,webclient,url-connection,apache4,jetty
+ * </pre>
+ *
+ * <p>Per client: a plain chat completion; a stream with {@code stream_options.include_usage}; a
+ * stream without it (the provider sends no usage); a request the provider fails with 500 once,
+ * which the app retries itself with the same body (two requests, 500 then 200).
+ */
+public final class HttpClientsApp {
+
+  private static final String MODEL = "gpt-4o-mini";
+  private static final Pattern CONTENT = Pattern.compile("\"content\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  private HttpClientsApp() {}
+
+  /** Entry point. */
+  public static void main(String[] args) throws Exception {
+    String base = null;
+    String clients = null;
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--provider-url")) {
+        base = args[i + 1];
+      } else if (args[i].equals("--clients")) {
+        clients = args[i + 1];
+      }
+    }
+    if (base == null || clients == null) {
+      System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1 --clients reactor-netty,webclient");
+      System.exit(2);
+    }
+    PrintStream out = System.out;
+    for (String name : clients.split(",")) {
+      try (Transport transport = transport(name.trim())) {
+        run(name.trim(), transport, base + "/chat/completions", out);
+      }
+    }
+  }
+
+  private static Transport transport(String name) throws Exception {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "reactor-netty":
+        return new ReactorNettyTransport();
+      case "webclient":
+        return new WebClientTransport();
+      case "url-connection":
+        return new UrlConnectionTransport();
+      case "apache4":
+        return new Apache4Transport();
+      case "jetty":
+        return new JettyTransport();
+      default:
+        throw new IllegalArgumentException(
+            "unknown client (reactor-netty, webclient, url-connection, apache4, jetty)");
+    }
+  }
+
+  private static void run(String name, Transport transport, String url, PrintStream out)
+      throws Exception {
+    Transport.Reply sync = transport.post(url, body(name + " sync question", ""));
+    out.println(name + " sync " + sync.status() + " " + content(sync.body()));
+    Transport.Reply usage = transport.post(url, body(name + " stream with usage",
+        ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+    out.println(name + " stream+usage " + usage.status() + " " + content(usage.body()));
+    Transport.Reply noUsage = transport.post(url, body(name + " stream without usage", ",\"stream\":true"));
+    out.println(name + " stream " + noUsage.status() + " " + content(noUsage.body()));
+    String flaky = body(name + " flaky [fail:500]", "");
+    Transport.Reply first = transport.post(url, flaky);
+    out.println(name + " attempt-1 " + first.status());
+    if (first.status() >= 500) {
+      Transport.Reply second = transport.post(url, flaky); // the app's own retry: the same body
+      out.println(name + " attempt-2 " + second.status() + " " + content(second.body()));
+    }
+  }
+
+  private static String body(String text, String extra) {
+    return "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text
+        + "\"}]" + extra + "}";
+  }
+
+  /** The text of a reply: every {@code content} string of a JSON body or an SSE stream, joined. */
+  static String content(String body) {
+    List<String> parts = new ArrayList<>();
+    Matcher m = CONTENT.matcher(body);
+    while (m.find()) {
+      parts.add(m.group(1));
+    }
+    return String.join("", parts);
+  }
+}

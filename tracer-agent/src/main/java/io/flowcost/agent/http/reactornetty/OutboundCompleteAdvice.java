@@ -1,0 +1,14 @@
+package io.flowcost.agent.http.reactornetty;
+
+import net.bytebuddy.asm.Advice;
+
+/** Inlined into Reactor Netty; see {@link ReactorNettyInstrumentation}. */
+public final class OutboundCompleteAdvice {
+
+  private OutboundCompleteAdvice() {}
+
+  @Advice.OnMethodExit(suppress = Throwable.class)
+  public static void exit(@Advice.This Object operations) {
+    ReactorNettyTracing.outboundComplete(operations);
+  }
+}

@@ -1,0 +1,274 @@
+package io.flowcost.agent.http.reactornetty;
+
+import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.http.HttpExchange;
+import io.flowcost.agent.http.HttpExchanges;
+import io.flowcost.agent.http.RequestFields;
+import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.propagation.ClientPropagation;
+import io.flowcost.agent.propagation.OutgoingHeaders;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the Reactor Netty advice calls. Reactor Netty and Netty are read reflectively through their
+ * public types ({@code ByteBuf}, {@code HttpHeaders}, {@code HttpResponse}, …); every entry point
+ * catches everything, so the application's exchange never sees the agent fail.
+ */
+public final class ReactorNettyTracing {
+
+  /** The caller's context per request handler, taken on the subscribing thread. */
+  private static final Map<Object, Context> CALLERS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** The exchange of each {@code HttpClientOperations}, one per request on the wire. */
+  private static final Map<Object, State> STATES = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private static final ClassValue<Map<String, Method>> METHODS =
+      new ClassValue<>() {
+        @Override
+        protected Map<String, Method> computeValue(Class<?> type) {
+          return new ConcurrentHashMap<>();
+        }
+      };
+
+  private ReactorNettyTracing() {}
+
+  /** One request on the wire: its caller's context and, once started, its exchange. */
+  private static final class State {
+    final Context caller;
+    volatile boolean started;
+    volatile HttpExchange exchange;
+    volatile boolean headSeen;
+
+    State(Context caller) {
+      this.caller = caller;
+    }
+  }
+
+  /** A request handler was created by a subscription: remember the subscriber's context. */
+  public static void handlerCreated(Object handler) {
+    try {
+      Context current = Context.current();
+      if (current != Context.root()) {
+        CALLERS.put(handler, current);
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty subscribe", t);
+    }
+  }
+
+  /** The connection is ready and the handler will now write its request through {@code operations}. */
+  public static void bind(Object handler, Object operations) {
+    try {
+      Context caller = CALLERS.get(handler);
+      STATES.put(operations, new State(caller != null ? caller : Context.current()));
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty request", t);
+    }
+  }
+
+  /** The request message was built (a full message: head and whole body). */
+  public static void requestMessage(Object operations, Object message) {
+    try {
+      State state = STATES.get(operations);
+      if (state == null || state.started || message == null) {
+        return;
+      }
+      state.started = true;
+      Target target = target(operations);
+      if (target == null) {
+        return;
+      }
+      Object body = Reflect.call(message, "content");
+      Object headers = Reflect.call(message, "headers");
+      HttpExchange exchange;
+      OutgoingHeaders outgoing;
+      try (Scope ignored = state.caller.makeCurrent()) {
+        exchange = HttpExchanges.start(target.method, target.scheme, target.host, target.port,
+            target.path, () -> requestFields(body));
+        outgoing = ClientPropagation.headers(exchange, target.scheme, target.host, target.port,
+            target.path, header(headers, "traceparent"), header(headers, "baggage"));
+      }
+      state.exchange = exchange;
+      if (outgoing.traceparent() != null) {
+        setHeader(headers, "traceparent", outgoing.traceparent());
+      }
+      if (outgoing.baggage() != null) {
+        setHeader(headers, "baggage", outgoing.baggage());
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty request", t);
+    }
+  }
+
+  /**
+   * The request is sent. A body sent in chunks never went through one message: its exchange starts
+   * here, without its body's fields and without {@code traceparent} (its head is already out).
+   */
+  public static void outboundComplete(Object operations) {
+    try {
+      State state = STATES.get(operations);
+      if (state == null || state.started) {
+        return;
+      }
+      state.started = true;
+      Target target = target(operations);
+      if (target != null) {
+        try (Scope ignored = state.caller.makeCurrent()) {
+          state.exchange = HttpExchanges.start(target.method, target.scheme, target.host,
+              target.port, target.path);
+        }
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty request", t);
+    }
+  }
+
+  /** Netty hands Reactor Netty one inbound message: the response head, a body chunk, or the end. */
+  public static void inbound(Object operations, Object message) {
+    try {
+      State state = STATES.get(operations);
+      HttpExchange exchange = state == null ? null : state.exchange;
+      if (exchange == null) {
+        return;
+      }
+      if (!state.headSeen && Reflect.isInstance(message, "io.netty.handler.codec.http.HttpResponse")) {
+        Object status = Reflect.call(message, "status");
+        Long code = Reflect.callLong(status, "code");
+        if (code == null || code == 100) {
+          return;
+        }
+        Object headers = Reflect.call(message, "headers");
+        state.headSeen = true;
+        exchange.responseHead(code.intValue(), header(headers, "Content-Type"),
+            header(headers, HttpExchange.PROVIDER_COST_HEADER));
+      }
+      if (!state.headSeen) {
+        return;
+      }
+      if (Reflect.isInstance(message, "io.netty.handler.codec.http.HttpContent")) {
+        byte[] bytes = readable(Reflect.call(message, "content"), Integer.MAX_VALUE);
+        if (bytes != null && bytes.length > 0) {
+          exchange.bodyBytes(bytes, 0, bytes.length);
+        }
+      }
+      if (Reflect.isInstance(message, "io.netty.handler.codec.http.LastHttpContent")) {
+        STATES.remove(operations);
+        exchange.bodyComplete();
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty response", t);
+    }
+  }
+
+  /** The application stopped reading: the exchange ends with what was received. */
+  public static void cancelled(Object operations) {
+    try {
+      State state = STATES.remove(operations);
+      if (state != null && state.exchange != null) {
+        state.exchange.bodyComplete();
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty cancel", t);
+    }
+  }
+
+  /** The connection closed: an exchange not yet complete broke off. */
+  public static void closed(Object operations) {
+    failed(operations, new java.io.IOException("connection closed before the response ended"));
+  }
+
+  /** The exchange failed (no response, or the body broke off). */
+  public static void failed(Object operations, Throwable error) {
+    try {
+      State state = STATES.remove(operations);
+      if (state != null && state.exchange != null) {
+        state.exchange.failed(error);
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty failure", t);
+    }
+  }
+
+  /** Method, scheme, host, port and path of a request. */
+  private record Target(String method, String scheme, String host, int port, String path) {}
+
+  private static Target target(Object operations) {
+    // the absolute URL Reactor Netty resolved (1.0+); the path alone is in uri()
+    String url = Reflect.callString(operations, "resourceUrl");
+    if (url == null) {
+      return null;
+    }
+    URI uri = URI.create(url);
+    Object method = Reflect.call(operations, "method");
+    String scheme = uri.getScheme() == null ? "http" : uri.getScheme();
+    return new Target(method == null ? null : method.toString(), scheme, uri.getHost(),
+        uri.getPort(), uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath());
+  }
+
+  private static RequestFields requestFields(Object body) {
+    byte[] bytes = readable(body, RequestFields.MAX_BODY);
+    return bytes == null ? RequestFields.NONE : RequestFields.parse(bytes);
+  }
+
+  /** The readable bytes of a Netty {@code ByteBuf}, copied without moving its indexes. */
+  private static byte[] readable(Object byteBuf, long max) {
+    if (byteBuf == null) {
+      return null;
+    }
+    try {
+      Long length = Reflect.callLong(byteBuf, "readableBytes");
+      Long index = Reflect.callLong(byteBuf, "readerIndex");
+      if (length == null || index == null || length > max) {
+        return null;
+      }
+      byte[] bytes = new byte[length.intValue()];
+      method(byteBuf, "io.netty.buffer.ByteBuf", "getBytes", int.class, byte[].class)
+          .invoke(byteBuf, index.intValue(), bytes);
+      return bytes;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String header(Object headers, String name) throws ReflectiveOperationException {
+    if (headers == null) {
+      return null;
+    }
+    Object value = method(headers, "io.netty.handler.codec.http.HttpHeaders", "get", String.class)
+        .invoke(headers, name);
+    return value == null ? null : value.toString();
+  }
+
+  private static void setHeader(Object headers, String name, String value)
+      throws ReflectiveOperationException {
+    method(headers, "io.netty.handler.codec.http.HttpHeaders", "set", String.class, Object.class)
+        .invoke(headers, name, value);
+  }
+
+  /** A public method of the public type {@code typeName} that {@code target} extends. */
+  private static Method method(Object target, String typeName, String name, Class<?>... params)
+      throws NoSuchMethodException {
+    Class<?> type = target.getClass();
+    while (type != null && !type.getName().equals(typeName)) {
+      type = type.getSuperclass();
+    }
+    if (type == null) {
+      throw new NoSuchMethodException(typeName + "." + name);
+    }
+    Map<String, Method> methods = METHODS.get(type);
+    String key = name + params.length;
+    Method method = methods.get(key);
+    if (method == null) {
+      method = type.getMethod(name, params);
+      methods.put(key, method);
+    }
+    return method;
+  }
+}
