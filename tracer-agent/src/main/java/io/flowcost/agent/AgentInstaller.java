@@ -133,7 +133,17 @@ public final class AgentInstaller {
         baseBuilder()
             // named modules (java.base, for the executors) must read the agent's unnamed module
             .assureReadEdgeTo(instrumentation, ContextTasks.class);
-    return install(builder, advice, enabledModules(config));
+    List<InstrumentationModule> prepared = new java.util.ArrayList<>();
+    for (InstrumentationModule module : enabledModules(config)) {
+      try {
+        module.prepare(instrumentation);
+        prepared.add(module);
+      } catch (RuntimeException e) {
+        AgentLog.info("instrumentation " + module.name() + " could not be prepared ("
+            + e.getClass().getName() + "); continuing without it");
+      }
+    }
+    return install(builder, advice, prepared);
   }
 
   /** The agent's ByteBuddy settings, before any instrumentation is added. */

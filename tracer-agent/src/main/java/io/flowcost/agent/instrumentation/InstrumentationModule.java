@@ -1,5 +1,6 @@
 package io.flowcost.agent.instrumentation;
 
+import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -76,6 +77,12 @@ public abstract class InstrumentationModule {
     }
     transforms.add(new TypeInstrumentation(types, methods, advice));
   }
+
+  /**
+   * Called once, before the unit's advice is installed, when the unit is enabled: for what the JVM
+   * must allow first (a module export). Does nothing unless overridden.
+   */
+  public void prepare(Instrumentation instrumentation) {}
 
   /** The fully qualified name of an advice class in this unit's own package. */
   protected final String advice(String simpleName) {

@@ -5,6 +5,7 @@ import io.flowcost.agent.http.apache5.Apache5Instrumentation;
 import io.flowcost.agent.http.jdk.JdkHttpClientInstrumentation;
 import io.flowcost.agent.http.okhttp.OkHttpInstrumentation;
 import io.flowcost.agent.http.reactornetty.ReactorNettyInstrumentation;
+import io.flowcost.agent.http.urlconnection.UrlConnectionInstrumentation;
 import io.flowcost.agent.http.vertx.VertxWebClientInstrumentation;
 import io.flowcost.agent.langchain4j.LangChain4jInstrumentation;
 import io.flowcost.agent.openai.StainlessSdkInstrumentation;
@@ -35,6 +36,7 @@ public final class Instrumentations {
         new Apache5Instrumentation(),
         new VertxWebClientInstrumentation(),
         new ReactorNettyInstrumentation(),
+        new UrlConnectionInstrumentation(),
         new JdkHttpServerInstrumentation(),
         new VertxHttpServerInstrumentation(),
         new ServletInstrumentation());
