@@ -1,6 +1,7 @@
 package io.flowcost.agent.instrumentation;
 
 import io.flowcost.agent.concurrent.ExecutorsInstrumentation;
+import io.flowcost.agent.http.apache4.Apache4Instrumentation;
 import io.flowcost.agent.http.apache5.Apache5Instrumentation;
 import io.flowcost.agent.http.jdk.JdkHttpClientInstrumentation;
 import io.flowcost.agent.http.okhttp.OkHttpInstrumentation;
@@ -37,6 +38,7 @@ public final class Instrumentations {
         new VertxWebClientInstrumentation(),
         new ReactorNettyInstrumentation(),
         new UrlConnectionInstrumentation(),
+        new Apache4Instrumentation(),
         new JdkHttpServerInstrumentation(),
         new VertxHttpServerInstrumentation(),
         new ServletInstrumentation());

@@ -4,6 +4,7 @@ import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
+import io.flowcost.agent.http.HttpEntityProxy;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
 import io.flowcost.agent.propagation.ClientPropagation;
@@ -100,7 +101,7 @@ public final class ApacheTracing {
           Proxy.newProxyInstance(
               entityType.getClassLoader(),
               new Class<?>[] {entityType},
-              new EntityProxy(exchange, entity));
+              new HttpEntityProxy(exchange, entity));
       response.getClass().getMethod("setEntity", entityType).invoke(response, teed);
     } catch (Throwable t) {
       AgentLog.failure("apache http exit", t);
@@ -148,7 +149,13 @@ public final class ApacheTracing {
     }
   }
 
-  static Object call(Object target, String name, Object... args) throws ReflectiveOperationException {
+  /**
+   * Calls a public method through a public type (Apache's implementation classes may be
+   * package-private); {@code String} arguments match {@code String} parameters. Shared with the
+   * HttpClient 4 helpers, whose objects are read the same way.
+   */
+  public static Object call(Object target, String name, Object... args)
+      throws ReflectiveOperationException {
     Class<?>[] types = new Class<?>[args.length];
     for (int i = 0; i < args.length; i++) {
       types[i] = args[i] instanceof String ? String.class : args[i].getClass();
@@ -158,7 +165,7 @@ public final class ApacheTracing {
   }
 
   /** A public method declared by a public type (implementation classes may be package-private). */
-  private static Method publicMethod(Class<?> type, String name, Class<?>[] types)
+  public static Method publicMethod(Class<?> type, String name, Class<?>[] types)
       throws NoSuchMethodException {
     Method m = type.getMethod(name, types);
     if (java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers())) {

@@ -1,7 +1,5 @@
-package io.flowcost.agent.http.apache5;
+package io.flowcost.agent.http;
 
-import io.flowcost.agent.http.HttpExchange;
-import io.flowcost.agent.http.TeeInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,15 +9,17 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /**
- * An {@code HttpEntity} forwarding everything to the response's own entity, except that its
- * content stream (or what {@code writeTo} writes) passes through the exchange's tee.
+ * An Apache {@code HttpEntity} (HttpClient 4 and 5 alike) forwarding everything to the response's
+ * own entity, except that its content stream (or what {@code writeTo} writes) passes through the
+ * exchange's tee.
  */
-final class EntityProxy implements InvocationHandler {
+public final class HttpEntityProxy implements InvocationHandler {
 
   private final HttpExchange exchange;
   private final Object delegate;
 
-  EntityProxy(HttpExchange exchange, Object delegate) {
+  /** Forwards to {@code delegate}, teeing its content into {@code exchange}. */
+  public HttpEntityProxy(HttpExchange exchange, Object delegate) {
     this.exchange = exchange;
     this.delegate = delegate;
   }
