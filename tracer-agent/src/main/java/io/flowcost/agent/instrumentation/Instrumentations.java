@@ -3,6 +3,7 @@ package io.flowcost.agent.instrumentation;
 import io.flowcost.agent.concurrent.ExecutorsInstrumentation;
 import io.flowcost.agent.http.apache4.Apache4Instrumentation;
 import io.flowcost.agent.http.apache5.Apache5Instrumentation;
+import io.flowcost.agent.http.jetty.JettyInstrumentation;
 import io.flowcost.agent.http.jdk.JdkHttpClientInstrumentation;
 import io.flowcost.agent.http.okhttp.OkHttpInstrumentation;
 import io.flowcost.agent.http.reactornetty.ReactorNettyInstrumentation;
@@ -39,6 +40,7 @@ public final class Instrumentations {
         new ReactorNettyInstrumentation(),
         new UrlConnectionInstrumentation(),
         new Apache4Instrumentation(),
+        new JettyInstrumentation(),
         new JdkHttpServerInstrumentation(),
         new VertxHttpServerInstrumentation(),
         new ServletInstrumentation());
