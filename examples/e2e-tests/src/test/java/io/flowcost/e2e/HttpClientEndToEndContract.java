@@ -108,7 +108,9 @@ abstract class HttpClientEndToEndContract {
         "-Dflowcost.service=" + service,
         // 127.0.0.1 is no provider's host: its model paths are model calls only when configured
         "-Dflowcost.llm-endpoints=" + base,
-        "-Dflowcost.spool.dir=" + work.resolve("spool-" + service)));
+        "-Dflowcost.spool.dir=" + work.resolve("spool-" + service),
+        // on a loaded machine the last spans may need more than the default 3 s to leave at exit
+        "-Dflowcost.shutdown.timeout.ms=30000"));
     jvm.addAll(List.of(more));
     return jvm;
   }
@@ -199,7 +201,7 @@ abstract class HttpClientEndToEndContract {
   void everyRequestCarriesOneTraceparentOfItsOwnTraceOnlyUnderTheAgent() {
     assertThat(runHeaders).hasSize(5 * clientCount()).allSatisfy(seen -> {
       assertThat(seen.traceparent()).as(seen.path()).hasSize(1);
-      assertThat(seen.traceparent().get(0)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+      assertThat(seen.traceparent().get(0)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
       assertThat(seen.baggage()).as("never baggage to a model API").isEmpty();
     });
     // each request is its own implicit workflow, so its own trace
