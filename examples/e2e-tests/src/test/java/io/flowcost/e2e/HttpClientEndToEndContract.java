@@ -75,7 +75,7 @@ abstract class HttpClientEndToEndContract {
       // the app talks to the fake through a proxy that records the propagation headers
       String base = proxy.root() + "/v1";
       List<String> args = List.of("--provider-url", base, "--clients", clients());
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(), appJar(), args, work, 60);
+      plain = ChildJvm.run(ChildJvm.java17(), List.of(), appJar(), args, work, 120);
       plainHeaders = List.copyOf(proxy.seen());
       Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
           new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
@@ -84,11 +84,11 @@ abstract class HttpClientEndToEndContract {
         fake.reset();
         proxy.seen().clear();
         off = ChildJvm.run(ChildJvm.java17(), agent(collector, "off", base,
-            "-Dflowcost.instrumentation." + unit() + ".enabled=false"), appJar(), args, work, 60);
+            "-Dflowcost.instrumentation." + unit() + ".enabled=false"), appJar(), args, work, 120);
         offHeaders = List.copyOf(proxy.seen());
         fake.reset();
         proxy.seen().clear();
-        run = ChildJvm.run(ChildJvm.java17(), agent(collector, "on", base), appJar(), args, work, 60);
+        run = ChildJvm.run(ChildJvm.java17(), agent(collector, "on", base), appJar(), args, work, 120);
         runHeaders = List.copyOf(proxy.seen());
       } finally {
         collector.close();
