@@ -39,9 +39,13 @@ class HelpLayoutTest {
   void continuationLinesAreIndentedUnderTheirColumn() {
     String serve = usage(HelpLayout.install(new CommandLine(new FlowcostCollector())), "serve");
     List<String> lines = Arrays.asList(serve.split("\n"));
-    int row = lines.indexOf(lines.stream().filter(l -> l.contains("--max-buffered-rows=N Rows"))
+    // the text column follows the options' widths: take it from the row, then check the next line
+    int row = lines.indexOf(lines.stream().filter(l -> l.matches(" +--max-buffered-rows=N +Rows.*"))
         .findFirst().orElseThrow());
-    assertThat(lines.get(row + 1)).startsWith(" ".repeat(30)).doesNotStartWith(" ".repeat(31));
+    int column = lines.get(row).indexOf("Rows");
+    assertThat(column).isBetween(28, 32);
+    assertThat(lines.get(row + 1)).startsWith(" ".repeat(column + 2))
+        .doesNotStartWith(" ".repeat(column + 3));
     assertThat(lines.get(1)).startsWith(" ".repeat("Usage: flowcost-collector serve ".length()))
         .contains("[--");
   }
