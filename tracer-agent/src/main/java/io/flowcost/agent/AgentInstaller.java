@@ -88,7 +88,7 @@ public final class AgentInstaller {
    * The hook groups of {@link Instrumentations#all()}, as the start line names them (short: the
    * line stays under 240 characters; {@code tracer-agent/README.md} lists each unit).
    */
-  static final List<String> HOOKS = List.of("LangChain4j", "OpenAI/Anthropic SDKs",
+  static final List<String> HOOKS = List.of("LangChain4j", "Spring AI", "OpenAI/Anthropic SDKs",
       "8 HTTP clients", "outcome-api", "incoming HTTP");
 
   /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */

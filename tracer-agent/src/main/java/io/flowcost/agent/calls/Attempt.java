@@ -56,6 +56,13 @@ public final class Attempt {
     return requestBody;
   }
 
+  /** Whether no request body is kept yet (an HTTP hook may then capture the one it sends). */
+  public boolean requestBodyMissing() {
+    synchronized (lock) {
+      return requestBody == null;
+    }
+  }
+
   /**
    * Records that the exchange failed by a read time-out ({@link TokenEstimate#isReadTimeout}):
    * the provider is taken to have answered and billed what nobody received.
@@ -201,6 +208,7 @@ public final class Attempt {
       Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
       RequestBody body = body();
       requestBody = null;
+      body = body == null ? null : body.resolved();
       if (body != null && (usage == null || !usage.hasTokens())) {
         Usage partial = summary == null ? null : summary.usage();
         if (readTimedOut) {

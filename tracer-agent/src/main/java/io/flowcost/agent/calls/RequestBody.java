@@ -1,6 +1,7 @@
 package io.flowcost.agent.calls;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * A model request's body, held by reference — the copy the agent already made to read the request
@@ -12,10 +13,33 @@ public final class RequestBody {
 
   private final byte[] utf8;
   private final String text;
+  private final Supplier<byte[]> captured;
 
   private RequestBody(byte[] utf8, String text) {
+    this(utf8, text, null);
+  }
+
+  private RequestBody(byte[] utf8, String text, Supplier<byte[]> captured) {
     this.utf8 = utf8;
     this.text = text;
+    this.captured = captured;
+  }
+
+  /**
+   * A body the client is still sending, copied as it goes out ({@code http.jdk}'s tee of a
+   * streamed body publisher): {@code captured} gives the whole body once sent, else {@code null}
+   * (not sent in full, or larger than the copy keeps).
+   */
+  public static RequestBody captured(Supplier<byte[]> captured) {
+    return new RequestBody(null, null, captured);
+  }
+
+  /** This body with its bytes now known, or {@code null} when a captured body never completed. */
+  RequestBody resolved() {
+    if (captured == null) {
+      return this;
+    }
+    return ofBytes(captured.get());
   }
 
   /** A body of UTF-8 bytes that nobody changes afterwards; {@code null} for none or empty. */

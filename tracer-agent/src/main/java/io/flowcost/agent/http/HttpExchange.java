@@ -4,6 +4,7 @@ import io.flowcost.contract.CallKind;
 import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.calls.RequestBody;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.usage.ResponseSummary;
@@ -110,6 +111,21 @@ public final class HttpExchange {
       span.setAttribute(SERVER_PORT, (long) port);
     }
     return new HttpExchange(null, null, null, span, parent.with(span), false);
+  }
+
+  /**
+   * Whether this model exchange has no request body for a token estimate yet: the client hook
+   * should then hand it the body it sends ({@link #requestBody}).
+   */
+  public boolean needsRequestBody() {
+    return attempt != null && attempt.requestBodyMissing();
+  }
+
+  /** The body this exchange sends, kept by its attempt for a token estimate. */
+  public void requestBody(RequestBody body) {
+    if (attempt != null && body != null) {
+      attempt.requestBody(body);
+    }
   }
 
   /** Whether this exchange is a model call (never receives baggage). */

@@ -19,7 +19,10 @@ import java.util.function.Supplier;
  *       opening an implicit workflow when none is open — once the workflow's caps (and its
  *       owner's budget, for an implicit workflow) allow it ({@code CapGuard.beforeModelCall}): a
  *       refused request comes back as an exchange whose {@link HttpExchange#refusal()} the client
- *       instrumentation throws instead of sending it;
+ *       instrumentation throws instead of sending it; inside a framework's retry loop ({@link
+ *       RetryGroup}) a model request is the next attempt of the loop's call (caps checked once,
+ *       before its first attempt); a framework's {@link RequestHints} fill in the model and stream
+ *       flag the request body did not give;
  *   <li>with {@code flowcost.http.capture=all}, any other request inside a workflow is an {@code
  *       http} call.
  * </ol>
@@ -81,11 +84,16 @@ public final class HttpExchanges {
       }
       LlmEndpoint endpoint = LlmEndpoints.match(settings, scheme, host, port, path);
       if (endpoint != null) {
+        RequestFields fields = RequestHints.fill(requestFields.get());
+        RetryGroup group = RetryGroup.current();
+        if (group != null && group.started()) {
+          return group.attempt(endpoint, fields); // a retry: its call already passed the caps
+        }
         CapRefusal refusal = CapGuard.beforeModelCall(appLoader);
         if (refusal != null) {
           return HttpExchange.refused(refusal);
         }
-        return HttpExchange.ownCall(endpoint, requestFields.get());
+        return group != null ? group.attempt(endpoint, fields) : HttpExchange.ownCall(endpoint, fields);
       }
       if (settings.captureAll() && AgentContext.currentWorkflow() != null) {
         return HttpExchange.httpCall(method, host, port, path);

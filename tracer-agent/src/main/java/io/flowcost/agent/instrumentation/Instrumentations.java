@@ -15,6 +15,7 @@ import io.flowcost.agent.outcomeapi.OutcomeApiInstrumentation;
 import io.flowcost.agent.propagation.jdkserver.JdkHttpServerInstrumentation;
 import io.flowcost.agent.propagation.servlet.ServletInstrumentation;
 import io.flowcost.agent.propagation.vertxserver.VertxHttpServerInstrumentation;
+import io.flowcost.agent.springai.SpringAiInstrumentation;
 import java.util.List;
 
 /** The one list of the agent's instrumentations, in the order their advice is registered. */
@@ -29,6 +30,7 @@ public final class Instrumentations {
   public static List<InstrumentationModule> all() {
     return List.of(
         new LangChain4jInstrumentation(),
+        new SpringAiInstrumentation(),
         new ExecutorsInstrumentation(),
         new OutcomeApiInstrumentation(),
         new JdkHttpClientInstrumentation(),

@@ -2,6 +2,7 @@ package io.flowcost.agent.http.jdk;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.calls.RequestBody;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.propagation.ClientPropagation;
@@ -64,11 +65,35 @@ public final class JdkHttpTracing {
               uri.getRawPath(),
               JdkTypes.requestHeader(request, "traceparent"),
               JdkTypes.requestHeader(request, "baggage"));
-      return headers.isEmpty()
+      Object sent = headers.isEmpty()
           ? request
           : JdkTypes.withHeaders(request, headers.traceparent(), headers.baggage());
+      return withBodyCopy(exchange, sent);
     } catch (Throwable t) {
       AgentLog.failure("jdk http inject", t);
+      return request;
+    }
+  }
+
+  /**
+   * A model request whose streamed body the agent could not read up front (not a byte array) is
+   * sent through a {@link BodyPublisherTee}, so that its attempt has the body should a token
+   * estimate be needed; any other request is returned as it is.
+   */
+  private static Object withBodyCopy(Object exchange, Object request) {
+    if (!(exchange instanceof HttpExchange) || !((HttpExchange) exchange).needsRequestBody()) {
+      return request;
+    }
+    try {
+      BodyPublisherTee[] tee = new BodyPublisherTee[1];
+      Object copy = JdkTypes.withBodyTee(request, tee);
+      if (tee[0] != null) {
+        BodyPublisherTee handler = tee[0];
+        ((HttpExchange) exchange).requestBody(RequestBody.captured(handler::captured));
+      }
+      return copy;
+    } catch (Throwable t) {
+      AgentLog.failure("jdk http body copy", t);
       return request;
     }
   }

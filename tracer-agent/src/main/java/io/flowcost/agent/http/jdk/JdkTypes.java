@@ -35,6 +35,8 @@ final class JdkTypes {
   private static final Method BUILDER_HEADER =
       method(REQUEST_BUILDER, "header", String.class, String.class);
   private static final Method BUILDER_BUILD = method(REQUEST_BUILDER, "build");
+  private static final Method BUILDER_METHOD =
+      method(REQUEST_BUILDER, "method", String.class, BODY_PUBLISHER);
 
   private JdkTypes() {}
 
@@ -76,6 +78,26 @@ final class JdkTypes {
     if (baggage != null) {
       invoke(BUILDER_HEADER, builder, "baggage", baggage);
     }
+    return invoke(BUILDER_BUILD, builder);
+  }
+
+  /**
+   * A copy of the request whose body is a {@link BodyPublisherTee} of its own (same method,
+   * headers, time-out, version), or the request itself when it has no body to copy.
+   */
+  static Object withBodyTee(Object request, BodyPublisherTee[] tee)
+      throws ReflectiveOperationException {
+    Object publisher = ((Optional<?>) bodyPublisher(request)).orElse(null);
+    if (publisher == null || contentLength(publisher) == 0) {
+      return request;
+    }
+    BodyPublisherTee handler = new BodyPublisherTee(publisher);
+    Object proxy = Proxy.newProxyInstance(
+        BODY_PUBLISHER.getClassLoader(), new Class<?>[] {BODY_PUBLISHER}, handler);
+    java.util.function.BiPredicate<String, String> all = (name, value) -> true;
+    Object builder = invoke(COPY_REQUEST, null, request, all);
+    invoke(BUILDER_METHOD, builder, method(request), proxy);
+    tee[0] = handler;
     return invoke(BUILDER_BUILD, builder);
   }
 

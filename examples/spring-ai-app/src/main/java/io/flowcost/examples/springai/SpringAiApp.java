@@ -1,0 +1,112 @@
+package io.flowcost.examples.springai;
+
+import java.io.PrintStream;
+import java.util.List;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
+import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.chat.memory.InMemoryChatMemoryRepository;
+import org.springframework.ai.chat.memory.MessageWindowChatMemory;
+import org.springframework.ai.openai.OpenAiChatOptions;
+import org.springframework.ai.tool.annotation.Tool;
+import org.springframework.boot.CommandLineRunner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * A Spring AI 1.1 app (Spring Boot 3.5, OpenAI starter, the JDK HTTP client under {@code
+ * RestClient} and {@code WebClient}) making six fixed user requests through one {@code
+ * ChatClient}, printing one deterministic line each. It runs the same with and without the agent.
+ *
+ * <pre>
+ * java -jar flowcost-spring-ai-app.jar --spring.ai.openai.base-url=http://127.0.0.1:PORT
+ * </pre>
+ *
+ * <ol>
+ *   <li>{@code call()}: one model request;
+ *   <li>{@code stream()} without {@code stream_options.include_usage} (Spring AI's default: the
+ *       provider reports no usage);
+ *   <li>{@code stream()} with {@code include_usage} ({@code OpenAiChatOptions.streamUsage});
+ *   <li>a {@code @Tool} loop: the model asks for {@code getWeather}, Spring AI runs it and sends
+ *       the result back (two model requests, one tool execution);
+ *   <li>a chat-memory conversation ({@code MessageChatMemoryAdvisor}, conversation id {@code
+ *       trip-42}): two user requests, the second sent with the first exchange as history;
+ *   <li>a request whose first attempt gets a 500, retried by Spring AI's {@code RetryTemplate}.
+ * </ol>
+ *
+ * The fake provider's script markers ({@code [tool:…]}, {@code [fail:500]}) steer its answers.
+ */
+@SpringBootApplication
+public class SpringAiApp {
+
+  /** Conversation id of the chat-memory requests. */
+  public static final String CONVERSATION = "trip-42";
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    SpringApplication.run(SpringAiApp.class, args).close();
+  }
+
+  @Bean
+  CommandLineRunner requests(ChatClient.Builder builder) {
+    return args -> run(builder.build(), System.out);
+  }
+
+  /** The six user requests; each prints one line. */
+  static void run(ChatClient chat, PrintStream out) {
+    String answer = chat.prompt().user("Spring plain question").call().content();
+    out.println("1 call " + fingerprint(answer));
+
+    List<String> chunks =
+        chat.prompt().user("Spring stream without usage").stream().content().collectList().block();
+    out.println("2 stream " + fingerprint(String.join("", chunks)));
+
+    List<String> withUsage = chat.prompt().user("Spring stream with usage")
+        .options(OpenAiChatOptions.builder().streamUsage(true).build())
+        .stream().content().collectList().block();
+    out.println("3 stream-usage " + fingerprint(String.join("", withUsage)));
+
+    WeatherTools tools = new WeatherTools();
+    String toolAnswer = chat.prompt()
+        .user("Weather in Paris? [tool:getWeather {\"city\":\"Paris\"}]")
+        .tools(tools).call().content();
+    out.println("4 tool " + fingerprint(toolAnswer) + " calls=" + tools.calls);
+
+    ChatMemory memory = MessageWindowChatMemory.builder()
+        .chatMemoryRepository(new InMemoryChatMemoryRepository()).build();
+    ChatClient remembering = chat.mutate()
+        .defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build()).build();
+    String first = remembering.prompt().user("Plan a trip to Lisbon")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, CONVERSATION)).call().content();
+    String second = remembering.prompt().user("And a day trip from there")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, CONVERSATION)).call().content();
+    out.println("5 memory " + fingerprint(first) + " " + fingerprint(second)
+        + " remembered=" + memory.get(CONVERSATION).size());
+
+    String retried = chat.prompt().user("Spring busy provider [fail:500]").call().content();
+    out.println("6 retried " + fingerprint(retried));
+  }
+
+  /** The fake's reply tag ({@code [fake-reply 1a2b3c4d]}), enough to compare runs; never the text. */
+  static String fingerprint(String answer) {
+    if (answer == null) {
+      return "null";
+    }
+    int start = answer.indexOf("[fake-reply ");
+    int end = start < 0 ? -1 : answer.indexOf(']', start);
+    return start < 0 || end < 0 ? "len" + answer.length() : answer.substring(start + 1, end);
+  }
+
+  /** The app's one tool. */
+  public static final class WeatherTools {
+    int calls;
+
+    /** A fixed forecast; counts its calls. */
+    @Tool(description = "Current weather in a city")
+    public String getWeather(String city) {
+      calls++;
+      return "Sunny, 21 C in " + city;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.flowcost.agent.springai;
+
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice on {@code call(String[, ToolContext])} of Spring AI {@code ToolCallback}
+ * implementations. Inlined into the instrumented method; see {@code AgentInstaller}.
+ */
+public final class ToolCallAdvice {
+
+  private ToolCallAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static Object enter(@Advice.This Object callback) {
+    return SpringAiTracing.toolEnter(callback);
+  }
+
+  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  public static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+    SpringAiTracing.toolExit(token, thrown);
+  }
+}
