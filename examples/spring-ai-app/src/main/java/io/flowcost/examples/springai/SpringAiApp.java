@@ -35,7 +35,9 @@ import org.springframework.context.annotation.Bean;
  *   <li>a request whose first attempt gets a 500, retried by Spring AI's {@code RetryTemplate}.
  * </ol>
  *
- * The fake provider's script markers ({@code [tool:…]}, {@code [fail:500]}) steer its answers.
+ * The fake provider's script markers ({@code [tool:…]}, {@code [fail:500]}) steer its answers;
+ * both streams send the same conversation with {@code [exact-usage]}, so the second one's reported
+ * usage is the exact count an estimate of the first is measured against.
  */
 @SpringBootApplication
 public class SpringAiApp {
@@ -59,10 +61,10 @@ public class SpringAiApp {
     out.println("1 call " + fingerprint(answer));
 
     List<String> chunks =
-        chat.prompt().user("Spring stream without usage").stream().content().collectList().block();
+        chat.prompt().user("Spring stream [exact-usage]").stream().content().collectList().block();
     out.println("2 stream " + fingerprint(String.join("", chunks)));
 
-    List<String> withUsage = chat.prompt().user("Spring stream with usage")
+    List<String> withUsage = chat.prompt().user("Spring stream [exact-usage]")
         .options(OpenAiChatOptions.builder().streamUsage(true).build())
         .stream().content().collectList().block();
     out.println("3 stream-usage " + fingerprint(String.join("", withUsage)));
