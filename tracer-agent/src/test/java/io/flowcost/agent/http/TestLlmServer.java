@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
  * (usage 13 in / 5 out in the last chunk), 429 when the body contains {@code [fail:429]}, an
  * OpenRouter-shaped reply with {@code usage.cost} {@value #OPENROUTER_COST} for {@code
  * [openrouter]}, and the JSON reply with a LiteLLM {@code x-litellm-response-cost} header of
- * {@value #LITELLM_COST} for {@code [litellm]}; any
+ * {@value #LITELLM_COST} for {@code [litellm]}, the JSON reply without usage for {@code
+ * [no-usage]}; any
  * other path answers 204. It records the request headers it received.
  */
 public final class TestLlmServer implements AutoCloseable {
@@ -96,6 +97,8 @@ public final class TestLlmServer implements AutoCloseable {
       }
       if (body.contains("[fail:429]")) {
         send(exchange, 429, "application/json", "{\"error\":{\"type\":\"rate_limit\"}}");
+      } else if (body.contains("[no-usage]")) {
+        send(exchange, 200, "application/json", JSON_REPLY.replaceAll(",\\s*\"usage\":\\{[^}]*}", ""));
       } else if (body.contains("[openrouter]")) {
         send(exchange, 200, "application/json", OPENROUTER_REPLY);
       } else if (body.contains("[litellm]")) {

@@ -193,6 +193,62 @@ class JdkHttpTracingTest {
     assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(OUTPUT_TOKENS)).isEqualTo(5L);
   }
 
+  /** A request whose body the agent cannot replay up front: a streamed publisher, as Spring's. */
+  static HttpRequest streamedChat(String base, String model, String text) {
+    byte[] body = ("{" + (model == null ? "" : "\"model\":\"" + model + "\",")
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+        .build();
+  }
+
+  @Test
+  void aStreamedBodyIsCopiedAsSentSoAnAnswerWithoutUsageIsEstimatedFromIt() throws Exception {
+    settings("flowcost.llm-endpoints", server.baseUrl());
+    String text = "count these words for me please [no-usage]";
+    HttpResponse<String> inMemory =
+        send(chat(server.baseUrl(), text, false), HttpResponse.BodyHandlers.ofString()).get();
+    HttpResponse<String> streamed = send(streamedChat(server.baseUrl(), "gpt-4o-mini", text),
+        HttpResponse.BodyHandlers.ofString()).get();
+
+    assertThat(streamed.body()).isEqualTo(inMemory.body()).doesNotContain("usage");
+    awaitSpans(6);
+    List<SpanData> attempts = telemetry.spans().stream()
+        .filter(s -> Long.valueOf(1L).equals(s.getAttributes().get(ATTEMPT)))
+        .collect(Collectors.toList());
+    assertThat(attempts).hasSize(2);
+    AttributeKey<Boolean> estimated = AttributeKey.booleanKey("flowcost.usage.estimated");
+    for (SpanData attempt : attempts) {
+      assertThat(attempt.getAttributes().get(estimated)).isTrue();
+    }
+    // the copy taken while the client sent the streamed body is the very body: same estimate
+    assertThat(attempts.get(1).getAttributes().get(INPUT_TOKENS))
+        .isEqualTo(attempts.get(0).getAttributes().get(INPUT_TOKENS))
+        .isGreaterThan(10L);
+  }
+
+  @Test
+  void insideARetryGroupTheExchangesAreOneCallWhoseModelTheHintsGive() throws Exception {
+    settings("flowcost.llm-endpoints", server.baseUrl());
+    Context hinted = new io.flowcost.agent.http.RequestHints("gpt-4.1", false).storeIn(Context.current());
+    try (Scope ignored = hinted.makeCurrent()) {
+      io.flowcost.agent.http.RetryGroup.Token group = io.flowcost.agent.http.RetryGroup.open();
+      assertThat(send(streamedChat(server.baseUrl(), null, "busy [fail:429]"),
+          HttpResponse.BodyHandlers.ofString()).get().statusCode()).isEqualTo(429);
+      assertThat(send(streamedChat(server.baseUrl(), null, "fine"),
+          HttpResponse.BodyHandlers.ofString()).get().statusCode()).isEqualTo(200);
+      group.close(null);
+    }
+    awaitSpans(4); // implicit workflow, one call, two attempts
+    SpanData call = telemetry.span(ATTEMPTS, 2L);
+    assertThat(call.getAttributes().get(REQUEST_MODEL)).isEqualTo("gpt-4.1");
+    assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(HTTP_STATUS)).isEqualTo(429L);
+    assertThat(telemetry.span(ATTEMPT, 2L).getAttributes().get(INPUT_TOKENS)).isEqualTo(11L);
+    assertThat(telemetry.span(ATTEMPT, 2L).getAttributes().get(CALL_ID)).isEqualTo(call.getSpanId());
+  }
+
   @Test
   void aRateLimitedRequestIsAFailedAttemptWithoutUsage() throws Exception {
     settings("flowcost.llm-endpoints", server.baseUrl());
