@@ -86,7 +86,7 @@ public final class AgentInstaller {
 
   /**
    * The hook groups of {@link Instrumentations#all()}, as the start line names them (short: the
-   * line stays under 240 characters; {@code tracer-agent/README.md} lists each unit).
+   * line stays under 256 characters; {@code tracer-agent/README.md} lists each unit).
    */
   static final List<String> HOOKS = List.of("LangChain4j", "Spring AI", "OpenAI/Anthropic SDKs",
       "8 HTTP clients", "outcome-api", "incoming HTTP");
