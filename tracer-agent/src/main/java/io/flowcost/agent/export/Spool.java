@@ -191,7 +191,19 @@ final class Spool implements Closeable {
    * its place in the spool is the order it was produced in, not the order it was spooled in.
    */
   synchronized String nextStamp() {
-    return String.format("%013d-%09d", System.currentTimeMillis(), ++sequence);
+    // the same text as String.format("%013d-%09d", ..) without parsing a format per request
+    StringBuilder stamp = new StringBuilder(23);
+    zeroPadded(stamp, System.currentTimeMillis(), 13).append('-');
+    return zeroPadded(stamp, ++sequence, 9).toString();
+  }
+
+  /** Appends a non-negative number, left-padded with zeros to {@code width} digits. */
+  static StringBuilder zeroPadded(StringBuilder out, long value, int width) {
+    String digits = Long.toString(value);
+    for (int i = digits.length(); i < width; i++) {
+      out.append('0');
+    }
+    return out.append(digits);
   }
 
   /** Appends a request produced now. */

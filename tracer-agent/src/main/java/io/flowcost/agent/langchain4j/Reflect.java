@@ -29,6 +29,14 @@ public final class Reflect {
         }
       };
 
+  private static final ClassValue<Map<String, Boolean>> ASSIGNABLE =
+      new ClassValue<Map<String, Boolean>>() {
+        @Override
+        protected Map<String, Boolean> computeValue(Class<?> type) {
+          return new ConcurrentHashMap<>();
+        }
+      };
+
   private Reflect() {}
 
   /** Calls a public no-argument method by name; {@code null} when absent or when it throws. */
@@ -36,7 +44,13 @@ public final class Reflect {
     if (target == null) {
       return null;
     }
-    Method method = METHODS.get(target.getClass()).computeIfAbsent(name, n -> find(target.getClass(), n));
+    Class<?> type = target.getClass();
+    Map<String, Method> methods = METHODS.get(type);
+    // get first: computeIfAbsent with a lambda capturing the type would allocate on every call
+    Method method = methods.get(name);
+    if (method == null) {
+      method = methods.computeIfAbsent(name, n -> find(type, n));
+    }
     if (method == MISSING) {
       return null;
     }
@@ -64,7 +78,14 @@ public final class Reflect {
     if (target == null) {
       return false;
     }
-    return assignable(target.getClass(), typeName);
+    Map<String, Boolean> answers = ASSIGNABLE.get(target.getClass());
+    Boolean known = answers.get(typeName);
+    if (known == null) {
+      // walking the hierarchy clones each interface array: done once per class and name
+      known = assignable(target.getClass(), typeName);
+      answers.put(typeName, known);
+    }
+    return known;
   }
 
   private static boolean assignable(Class<?> type, String typeName) {

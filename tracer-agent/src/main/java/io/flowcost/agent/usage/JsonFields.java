@@ -24,9 +24,8 @@ final class JsonFields {
 
   private static final JsonFactory FACTORY = new JsonFactory();
 
-  private final Set<String> paths;
-  private final Set<String> decimals;
-  private final Set<String> containers;
+  /** The root of the tree of wanted paths: what is looked up per field name, never a path string. */
+  private final Node root = new Node(false, false);
 
   JsonFields(Set<String> paths) {
     this(paths, Collections.emptySet());
@@ -39,18 +38,67 @@ final class JsonFields {
    *     through a {@code double}
    */
   JsonFields(Set<String> paths, Set<String> decimals) {
-    this.paths = Collections.unmodifiableSet(new HashSet<>(paths));
-    this.decimals = Collections.unmodifiableSet(new HashSet<>(decimals));
-    Set<String> prefixes = new HashSet<>();
-    for (String path : paths) {
-      for (int i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) {
-        prefixes.add(path.substring(0, i));
+    for (String path : new HashSet<>(paths)) {
+      Node node = root;
+      // "a.b[].c" is a, then b, then any element of b, then c
+      for (String step : path.split("\\.")) {
+        int arrays = 0;
+        while (step.endsWith("[]")) {
+          step = step.substring(0, step.length() - 2);
+          arrays++;
+        }
+        node = node.field(step);
+        for (; arrays > 0; arrays--) {
+          node = node.element();
+        }
       }
-      if (path.endsWith("[]")) {
-        prefixes.add(path);
-      }
+      node.path = path;
+      node.decimal = decimals.contains(path);
     }
-    this.containers = Collections.unmodifiableSet(prefixes);
+  }
+
+  /**
+   * One position in a document: a field of an object, or any element of an array. {@code path} is
+   * set when a value here is wanted (its key in the result); containers are nodes with children.
+   */
+  private static final class Node {
+    private Map<String, Node> fields;
+    private Node element;
+    /** Whether this position lies in an array: its values are collected into a list. */
+    private final boolean inArray;
+    String path;
+    boolean decimal;
+
+    Node(boolean parentInArray, boolean isElement) {
+      this.inArray = parentInArray || isElement;
+    }
+
+    boolean inArray() {
+      return inArray;
+    }
+
+    Node field(String name) {
+      if (fields == null) {
+        fields = new HashMap<>();
+      }
+      return fields.computeIfAbsent(name, n -> new Node(inArray, false));
+    }
+
+    Node element() {
+      if (element == null) {
+        element = new Node(inArray, true);
+      }
+      return element;
+    }
+
+    /** The child for a field name, or {@code null} when nothing under it is wanted. */
+    Node child(String name) {
+      return fields == null ? null : fields.get(name);
+    }
+
+    boolean isContainer() {
+      return fields != null || element != null;
+    }
   }
 
   /** Extracts the fields from a JSON text; returns an empty map when it is not JSON. */
@@ -81,11 +129,11 @@ final class JsonFields {
     Map<String, Object> out = new HashMap<>();
     JsonToken token = parser.nextToken();
     if (token == JsonToken.START_OBJECT) {
-      readObject(parser, "", out);
+      readObject(parser, root, out);
     } else if (token == JsonToken.START_ARRAY) {
       while ((token = parser.nextToken()) != JsonToken.END_ARRAY && token != null) {
         if (token == JsonToken.START_OBJECT) {
-          readObject(parser, "", out);
+          readObject(parser, root, out);
         } else {
           parser.skipChildren();
         }
@@ -94,31 +142,35 @@ final class JsonFields {
     return out;
   }
 
-  private void readObject(JsonParser parser, String path, Map<String, Object> out)
+  private void readObject(JsonParser parser, Node node, Map<String, Object> out)
       throws IOException {
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String name = parser.currentName();
-      String child = path.isEmpty() ? name : path + '.' + name;
-      readValue(parser, parser.nextToken(), child, out);
+      Node child = node.child(parser.currentName());
+      JsonToken value = parser.nextToken();
+      if (child == null) {
+        parser.skipChildren(); // a scalar: nothing to skip; a container: skipped unread
+      } else {
+        readValue(parser, value, child, out);
+      }
     }
   }
 
-  private void readValue(JsonParser parser, JsonToken token, String path, Map<String, Object> out)
+  private void readValue(JsonParser parser, JsonToken token, Node node, Map<String, Object> out)
       throws IOException {
     if (token == null) {
       return;
     }
     switch (token) {
       case START_OBJECT:
-        if (containers.contains(path)) {
-          readObject(parser, path, out);
+        if (node.fields != null) {
+          readObject(parser, node, out);
         } else {
           parser.skipChildren();
         }
         break;
       case START_ARRAY:
-        String element = path + "[]";
-        if (containers.contains(element)) {
+        Node element = node.element;
+        if (element != null && (element.isContainer() || element.path != null)) {
           JsonToken next;
           while ((next = parser.nextToken()) != JsonToken.END_ARRAY && next != null) {
             readValue(parser, next, element, out);
@@ -129,22 +181,27 @@ final class JsonFields {
         break;
       case VALUE_NUMBER_INT:
       case VALUE_NUMBER_FLOAT:
-        if (decimals.contains(path)) {
-          store(path, parser.getText(), out); // the number exactly as written
+        if (node.path == null) {
+          break;
+        }
+        if (node.decimal) {
+          store(node, parser.getText(), out); // the number exactly as written
         } else if (token == JsonToken.VALUE_NUMBER_INT) {
-          store(path, parser.getLongValue(), out);
+          store(node, parser.getLongValue(), out);
         } else {
-          store(path, (long) parser.getDoubleValue(), out);
+          store(node, (long) parser.getDoubleValue(), out);
         }
         break;
       case VALUE_STRING:
-        if (paths.contains(path)) {
-          store(path, parser.getText(), out);
+        if (node.path != null) {
+          store(node, parser.getText(), out);
         }
         break;
       case VALUE_TRUE:
       case VALUE_FALSE:
-        store(path, token == JsonToken.VALUE_TRUE, out);
+        if (node.path != null) {
+          store(node, token == JsonToken.VALUE_TRUE, out);
+        }
         break;
       default:
         break;
@@ -152,14 +209,11 @@ final class JsonFields {
   }
 
   @SuppressWarnings("unchecked")
-  private void store(String path, Object value, Map<String, Object> out) {
-    if (!paths.contains(path)) {
-      return;
-    }
-    if (path.contains("[]")) {
-      ((List<Object>) out.computeIfAbsent(path, k -> new ArrayList<>())).add(value);
+  private static void store(Node node, Object value, Map<String, Object> out) {
+    if (node.inArray()) {
+      ((List<Object>) out.computeIfAbsent(node.path, k -> new ArrayList<>())).add(value);
     } else {
-      out.put(path, value);
+      out.put(node.path, value);
     }
   }
 }

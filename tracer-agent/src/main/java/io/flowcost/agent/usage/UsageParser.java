@@ -140,11 +140,14 @@ public final class UsageParser {
     if (fields.isEmpty()) {
       return null;
     }
+    ResponseSummary summary = summarize(fields); // reads none of the TEXT_PATHS
+    if (summary.usage() != null) {
+      return summary;
+    }
+    // the text matters only when no usage came: then it is kept until the attempt ends
     StringBuilder text = new StringBuilder();
     takeText(fields, text, Integer.MAX_VALUE);
-    ResponseSummary summary = summarize(fields);
-    // the text matters only when no usage came: then it is kept until the attempt ends
-    return summary.usage() == null ? summary.withOutputText(text.toString()) : summary;
+    return summary.withOutputText(text.toString());
   }
 
   /**

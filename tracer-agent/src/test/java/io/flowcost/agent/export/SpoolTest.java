@@ -15,6 +15,26 @@ class SpoolTest {
   @TempDir Path root;
 
   @Test
+  void stampsAreTheMillisAndSequenceZeroPaddedAsBefore() throws Exception {
+    for (long v : new long[] {0, 7, 123_456_789, 999_999_999, 1_234_567_890_123L,
+        12_345_678_901_234L}) {
+      assertThat(Spool.zeroPadded(new StringBuilder(), v, 9).toString())
+          .isEqualTo(String.format("%09d", v));
+      assertThat(Spool.zeroPadded(new StringBuilder(), v, 13).toString())
+          .isEqualTo(String.format("%013d", v));
+    }
+    Spool spool = Spool.open(root, 1_000);
+    long before = System.currentTimeMillis();
+    String first = spool.nextStamp();
+    String second = spool.nextStamp();
+    assertThat(first).matches("\\d{13}-000000001");
+    assertThat(second).endsWith("-000000002");
+    assertThat(Long.parseLong(first.substring(0, 13))).isBetween(before,
+        System.currentTimeMillis());
+    spool.close();
+  }
+
+  @Test
   void whenTheBoundIsHitTheOldestBatchesAreDroppedAndCounted() throws Exception {
     Spool spool = Spool.open(root, 1_000);
     for (int i = 0; i < 10; i++) {
