@@ -3,7 +3,8 @@
 #   scripts/bench.sh agent   side-by-side agent overhead: no agent / OpenTelemetry Java agent /
 #                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, BENCH_WARMUP,
 #                            BENCH_INVOCATIONS, BENCH_JAVA=/path/to/java for another JVM,
-#                            BENCH_JFR=true for a JFR recording of each application JVM)
+#                            BENCH_JFR=true for a JFR recording of each application JVM,
+#                            BENCH_BASELINE_AGENT=/path/to/an/earlier/flowcost-agent.jar as a 4th column)
 #   scripts/bench.sh lake    rollup and notebook queries on a generated lake against a plain
 #                            DuckDB GROUP BY (notebooks/lake_benchmark.py; BENCH_LAKE_CALLS,
 #                            default 10^7, BENCH_LAKE_ROUNDS, BENCH_LAKE_BEFORE=<git rev> to
@@ -30,7 +31,7 @@ bench_agent() {
   local cp="$ROOT/reliability-tests/target/test-classes:$ROOT/reliability-tests/target/classes:$(cat "$out/cp.txt")"
   java -cp "$cp" \
     -Dbench.rounds="${BENCH_ROUNDS:-5}" -Dbench.warmup="${BENCH_WARMUP:-1500}" \
-    -Dbench.invocations="${BENCH_INVOCATIONS:-1500}" -Dbench.jfr="${BENCH_JFR:-false}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
+    -Dbench.invocations="${BENCH_INVOCATIONS:-1500}" -Dbench.jfr="${BENCH_JFR:-false}" -Dbench.baseline.agent="${BENCH_BASELINE_AGENT:-}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
     io.flowcost.reliability.bench.SideBySideAgentBenchmark \
     "$ROOT/tracer-agent/target/flowcost-agent.jar" \
     "$out/opentelemetry-javaagent-$otel_version.jar" "$out/runs"

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run by {@code scripts/bench.sh agent}, which builds the jars and the class path and passes:
  * {@code FLOWCOST_AGENT_JAR OTEL_AGENT_JAR WORK_DIR}; system properties {@code bench.rounds}
  * (default 5), {@code bench.warmup} (invocations, default 1500), {@code bench.invocations}
- * (default 1500), {@code bench.java} (the JVM for the application and the fake, default this
+ * (default 1500), {@code bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before
+ * a change, run as a fourth configuration of the same rounds), {@code bench.java} (the JVM for the application and the fake, default this
  * one's), {@code bench.jfr} (true: a JFR recording, profile settings, of each application JVM in
  * {@code WORK_DIR/round-N-CONFIG/app.jfr}). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
  * cost to the OpenTelemetry agent's. Nothing here asserts a timing.
@@ -40,7 +41,9 @@ public final class SideBySideAgentBenchmark {
 
   /** The three configurations, in the order the first round runs them. */
   enum Config {
-    NONE("no agent"), OTEL("OpenTelemetry agent"), FLOWCOST("Flowcost agent");
+    NONE("no agent"), OTEL("OpenTelemetry agent"), FLOWCOST("Flowcost agent"),
+    /** Another Flowcost agent jar (an earlier build), only with {@code bench.baseline.agent}. */
+    BASELINE("Flowcost baseline");
 
     final String label;
 
@@ -59,6 +62,11 @@ public final class SideBySideAgentBenchmark {
   private final String java;
   private final int warmup = Integer.getInteger("bench.warmup", 1500);
   private final int invocations = Integer.getInteger("bench.invocations", 1500);
+  private final Path baselineAgent =
+      System.getProperty("bench.baseline.agent", "").isEmpty() ? null
+          : Path.of(System.getProperty("bench.baseline.agent"));
+  private final List<Config> configs = baselineAgent == null
+      ? List.of(Config.NONE, Config.OTEL, Config.FLOWCOST) : List.of(Config.values());
   private final AtomicLong sinkSpans = new AtomicLong();
   private final AtomicLong sinkBytes = new AtomicLong();
 
@@ -84,7 +92,7 @@ public final class SideBySideAgentBenchmark {
     HttpServer sink = startSink();
     String sinkUrl = "http://127.0.0.1:" + sink.getAddress().getPort();
     Map<Config, List<Run>> runs = new EnumMap<>(Config.class);
-    for (Config c : Config.values()) {
+    for (Config c : configs) {
       runs.put(c, new ArrayList<>());
     }
     String jvm = jvmVersion();
@@ -93,8 +101,8 @@ public final class SideBySideAgentBenchmark {
         Runtime.getRuntime().availableProcessors());
     try {
       for (int r = 0; r < rounds; r++) {
-        for (int k = 0; k < Config.values().length; k++) {
-          Config c = Config.values()[(r + k) % Config.values().length];
+        for (int k = 0; k < configs.size(); k++) {
+          Config c = configs.get((r + k) % configs.size());
           Run run = runOnce(c, sinkUrl, r);
           runs.get(c).add(run);
           System.out.printf(Locale.ROOT, "round %d %-20s first %5d ms  median %7.1f µs  cpu %7.1f"
@@ -127,6 +135,9 @@ public final class SideBySideAgentBenchmark {
             "-Dotel.exporter.otlp.endpoint=" + sinkUrl,
             "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"));
         case FLOWCOST -> cmd.addAll(List.of("-javaagent:" + flowcostAgent,
+            "-Dflowcost.service=bench", "-Dflowcost.endpoint=" + sinkUrl,
+            "-Dflowcost.spool.dir=" + dir.resolve("spool")));
+        case BASELINE -> cmd.addAll(List.of("-javaagent:" + baselineAgent,
             "-Dflowcost.service=bench", "-Dflowcost.endpoint=" + sinkUrl,
             "-Dflowcost.spool.dir=" + dir.resolve("spool")));
       }
@@ -233,21 +244,28 @@ public final class SideBySideAgentBenchmark {
   // ------------------------------------------------------------------------------- the table
 
   private void printTable(Map<Config, List<Run>> runs, String jvm) {
+    boolean baseline = runs.containsKey(Config.BASELINE);
     int rounds = runs.get(Config.NONE).size();
     System.out.println();
     System.out.printf("Per invocation, median over %d interleaved rounds (%s):%n%n", rounds, jvm);
     System.out.println("| per invocation | no agent | OpenTelemetry agent | Flowcost agent |"
-        + " Flowcost added / OTel added |");
-    System.out.println("|---|---|---|---|---|");
+        + (baseline ? " Flowcost baseline |" : "") + " Flowcost added / OTel added |"
+        + (baseline ? " baseline added / OTel added |" : ""));
+    System.out.println(baseline ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|");
     row(runs, "median time", Run::medianNanos, 1e3, "%.0f µs");
     row(runs, "CPU (process, all threads)", Run::cpuNanos, 1e3, "%.0f µs");
     row(runs, "allocation (all threads)", Run::allocBytes, 1e3, "%.1f KB");
     row(runs, "start-up to first invocation", Run::firstMillis, 1, "%.0f ms");
-    System.out.printf(Locale.ROOT, "| spans recorded | — | %.2f | %.2f | |%n",
-        median(runs.get(Config.OTEL), Run::spans), median(runs.get(Config.FLOWCOST), Run::spans));
-    System.out.printf(Locale.ROOT, "| OTLP bytes exported | — | %.0f B | %.0f B | |%n",
+    String extra = baseline ? " | " : "";
+    System.out.printf(Locale.ROOT, "| spans recorded | — | %.2f | %.2f |%s%s |%s%n",
+        median(runs.get(Config.OTEL), Run::spans), median(runs.get(Config.FLOWCOST), Run::spans),
+        baseline ? String.format(Locale.ROOT, " %.2f |", median(runs.get(Config.BASELINE),
+            Run::spans)) : "", "", extra);
+    System.out.printf(Locale.ROOT, "| OTLP bytes exported | — | %.0f B | %.0f B |%s%s |%s%n",
         median(runs.get(Config.OTEL), Run::otlpBytes),
-        median(runs.get(Config.FLOWCOST), Run::otlpBytes));
+        median(runs.get(Config.FLOWCOST), Run::otlpBytes),
+        baseline ? String.format(Locale.ROOT, " %.0f B |", median(runs.get(Config.BASELINE),
+            Run::otlpBytes)) : "", "", extra);
     System.out.println();
     System.out.println("Added amounts are per round (agent minus the same round's no-agent JVM),"
         + " then the median over rounds; the ratio is the ratio of those medians."
@@ -261,9 +279,19 @@ public final class SideBySideAgentBenchmark {
     double otelAdded = medianAdded(none, runs.get(Config.OTEL), f);
     double flowcostAdded = medianAdded(none, runs.get(Config.FLOWCOST), f);
     String signed = format.replace("%", "%+");
-    System.out.printf(Locale.ROOT, "| %s | " + format + " | " + signed + " | " + signed
-            + " | %.2f× |%n", name, base / unit, otelAdded / unit, flowcostAdded / unit,
-        flowcostAdded / otelAdded);
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        "| %s | " + format + " | " + signed + " | " + signed + " |", name, base / unit,
+        otelAdded / unit, flowcostAdded / unit));
+    Double baselineAdded = runs.containsKey(Config.BASELINE)
+        ? medianAdded(none, runs.get(Config.BASELINE), f) : null;
+    if (baselineAdded != null) {
+      line.append(String.format(Locale.ROOT, " " + signed + " |", baselineAdded / unit));
+    }
+    line.append(String.format(Locale.ROOT, " %.2f× |", flowcostAdded / otelAdded));
+    if (baselineAdded != null) {
+      line.append(String.format(Locale.ROOT, " %.2f× |", baselineAdded / otelAdded));
+    }
+    System.out.println(line);
   }
 
   private static double medianAdded(List<Run> none, List<Run> agent,
