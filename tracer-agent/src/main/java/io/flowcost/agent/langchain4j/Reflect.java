@@ -29,6 +29,8 @@ public final class Reflect {
         }
       };
 
+  private static final Object[] NO_ARGUMENTS = new Object[0];
+
   private static final ClassValue<Map<String, Boolean>> ASSIGNABLE =
       new ClassValue<Map<String, Boolean>>() {
         @Override
@@ -55,7 +57,7 @@ public final class Reflect {
       return null;
     }
     try {
-      return method.invoke(target);
+      return method.invoke(target, NO_ARGUMENTS); // not varargs: no new array per call
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return null;
     }

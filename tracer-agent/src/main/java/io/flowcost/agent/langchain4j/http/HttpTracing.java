@@ -63,12 +63,29 @@ public final class HttpTracing {
       } else {
         Long status = Reflect.callLong(response, "statusCode");
         attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
-        ResponseSummary summary = UsageParser.parse(Reflect.callString(response, "body"));
+        ResponseSummary summary = summary(response);
         attempt.succeeded(status == null ? 0 : status.intValue(), summary);
       }
     } catch (Throwable t) {
       AgentLog.failure("http exit", t);
     }
+  }
+
+  /**
+   * The usage of a whole response. Read from the bytes the client received ({@code bodyBytes()},
+   * LangChain4j 1.4+: the response's own array, no copy) rather than from {@code body()}, which
+   * decodes a new {@code String} of the whole body on every call; from {@code body()} when there
+   * are no bytes to read or they do not parse (a body in a charset other than UTF-8 or UTF-16/32).
+   */
+  static ResponseSummary summary(Object response) {
+    Object bytes = Reflect.call(response, "bodyBytes");
+    if (bytes instanceof byte[]) {
+      ResponseSummary summary = UsageParser.parse((byte[]) bytes);
+      if (summary != null) {
+        return summary;
+      }
+    }
+    return UsageParser.parse(Reflect.callString(response, "body"));
   }
 
   /** Wraps the SSE listener of the streaming {@code execute}; unchanged when skipped. */
