@@ -31,8 +31,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flowcost_lake  # noqa: E402
 
-CATALOG = (Path(__file__).resolve().parent.parent / "collector" / "src" / "main" / "resources"
-           / "io" / "flowcost" / "collector" / "pricing" / "prices.json")
+CATALOG = (Path(__file__).resolve().parent.parent / "pricing" / "src" / "main" / "resources"
+           / "io" / "flowcost" / "pricing" / "prices.json")
 NANO = Decimal("0.000000001")
 MILLION = Decimal(1_000_000)
 

@@ -11,10 +11,10 @@ One command (needs PyPI; a maintainer runs it, CI never does):
 It downloads the `litellm` wheel with pip (no dependencies, nothing installed), reads
 `litellm/model_prices_and_context_window_backup.json` from it, and writes:
 
-  collector/src/main/resources/io/flowcost/collector/pricing/prices-generated.json
+  pricing/src/main/resources/io/flowcost/pricing/prices-generated.json
       Flowcost's catalog format (docs/pricing.md), one model per line. Every entry records
       `"source": "litellm==<version>"` and the LiteLLM key it came from (`source_key`).
-  collector/src/test/resources/litellm/model_prices_selected.json
+  pricing/src/test/resources/litellm/model_prices_selected.json
       The LiteLLM entries of the selected providers, copied unchanged (numbers keep their literal
       text), so that LiteLlmGeneratedCatalogTest cross-checks every generated entry offline.
 
@@ -40,10 +40,10 @@ from decimal import Decimal
 
 PINNED_LITELLM = "1.110.2"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PRICING = os.path.join(REPO, "collector/src/main/resources/io/flowcost/collector/pricing")
+PRICING = os.path.join(REPO, "pricing/src/main/resources/io/flowcost/pricing")
 CURATED = os.path.join(PRICING, "prices.json")
 OUT = os.path.join(PRICING, "prices-generated.json")
-TEST_MAP = os.path.join(REPO, "collector/src/test/resources/litellm/model_prices_selected.json")
+TEST_MAP = os.path.join(REPO, "pricing/src/test/resources/litellm/model_prices_selected.json")
 MAP_IN_WHEEL = "litellm/model_prices_and_context_window_backup.json"
 
 MODES = {"chat", "completion", "responses", "embedding"}

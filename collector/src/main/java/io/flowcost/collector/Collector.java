@@ -6,8 +6,8 @@ import io.flowcost.collector.metrics.MetricsRegistry;
 import io.flowcost.collector.metrics.MetricsSettings;
 import io.flowcost.collector.pipeline.CatalogCallCoster;
 import io.flowcost.collector.pipeline.Pipeline;
-import io.flowcost.collector.pricing.CallPricer;
-import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.collector.pricing.PriceCatalogWatcher;
 import io.flowcost.collector.rollup.Rollup;
 import io.flowcost.collector.rollup.RollupScheduler;
@@ -281,6 +281,7 @@ public final class Collector implements AutoCloseable {
             config.tlsCert(), config.tlsKey(), config.inFlightBodyBytes()),
         pipeline, keys, metrics, clock);
     server.budgets(live);
+    server.prices(pricer);
     int port;
     try {
       port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -1,10 +1,10 @@
 package io.flowcost.collector.cli;
 
-import io.flowcost.collector.pricing.CallPricer;
-import io.flowcost.collector.pricing.CostTerm;
-import io.flowcost.collector.pricing.PriceCatalog;
-import io.flowcost.collector.pricing.PriceResult;
-import io.flowcost.collector.pricing.TokenUsage;
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.CostTerm;
+import io.flowcost.pricing.PriceCatalog;
+import io.flowcost.pricing.PriceResult;
+import io.flowcost.pricing.TokenUsage;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -2,10 +2,10 @@ package io.flowcost.collector.cli;
 
 import io.flowcost.collector.SafeText;
 import io.flowcost.collector.pricing.CatalogDiff;
-import io.flowcost.collector.pricing.CatalogException;
-import io.flowcost.collector.pricing.CatalogWriter;
-import io.flowcost.collector.pricing.ModelResolver;
-import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.pricing.CatalogException;
+import io.flowcost.pricing.CatalogWriter;
+import io.flowcost.pricing.ModelResolver;
+import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.collector.report.IntentReport;
 import java.io.IOException;
 import java.io.PrintWriter;

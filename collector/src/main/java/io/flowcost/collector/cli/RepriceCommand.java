@@ -1,9 +1,9 @@
 package io.flowcost.collector.cli;
 
 import io.flowcost.collector.SafeText;
-import io.flowcost.collector.pricing.CallPricer;
-import io.flowcost.collector.pricing.CatalogException;
-import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.CatalogException;
+import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.collector.rollup.Reprice;
 import io.flowcost.collector.rollup.Rollup;
 import java.io.PrintWriter;

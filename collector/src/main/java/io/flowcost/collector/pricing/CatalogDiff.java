@@ -1,5 +1,9 @@
 package io.flowcost.collector.pricing;
 
+import io.flowcost.pricing.ModelPrice;
+import io.flowcost.pricing.PriceCatalog;
+import io.flowcost.pricing.Prices;
+
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package io.flowcost.collector.pricing;
 
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.CatalogException;
+import io.flowcost.pricing.PriceCatalog;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;

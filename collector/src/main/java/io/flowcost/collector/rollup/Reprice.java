@@ -3,7 +3,7 @@ package io.flowcost.collector.rollup;
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.Usage;
 import io.flowcost.collector.pipeline.CatalogCallCoster;
-import io.flowcost.collector.pricing.CallPricer;
+import io.flowcost.pricing.CallPricer;
 import io.flowcost.lake.store.LakeStore;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -14,6 +14,9 @@ import io.flowcost.collector.otlp.BadInputException;
 import io.flowcost.collector.otlp.OtlpTraceDecoder;
 import io.flowcost.collector.pipeline.OutcomeConflictException;
 import io.flowcost.collector.pipeline.Pipeline;
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.CatalogWriter;
+import io.flowcost.pricing.PriceCatalog;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.vertx.core.Future;
@@ -33,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -88,10 +92,13 @@ public final class CollectorServer {
   private final CollectorMetrics metrics;
   private HttpServer server;
   private volatile LiveControl live;
+  private volatile Supplier<CallPricer> pricer;
+  private volatile RenderedCatalog renderedCatalog;
 
   /** Routes whose requests are counted under their own name; others count as {@code other}. */
   private static final java.util.Set<String> ROUTES =
-      java.util.Set.of("/v1/traces", "/v1/outcomes", "/v1/budgets", "/health", "/metrics");
+      java.util.Set.of("/v1/traces", "/v1/outcomes", "/v1/budgets", "/v1/prices", "/health",
+          "/metrics");
   /** Context key of the reason a request was refused, for the rejected-requests counter. */
   static final String REJECT_REASON = "flowcost.reject";
 
@@ -120,6 +127,7 @@ public final class CollectorServer {
     router.route().order(-2).handler(this::observe);
     router.get("/health").handler(this::health);
     router.get("/v1/budgets").handler(this::authorize).handler(this::budgets);
+    router.get("/v1/prices").handler(this::authorize).handler(this::prices);
     router.get("/metrics").handler(this::metrics);
     router.route().order(-1).handler(this::deadline);
     // authorised and admitted from the headers alone, before a byte of the body is read
@@ -130,7 +138,7 @@ public final class CollectorServer {
     // the request's path is not echoed: nothing from a request goes back into a reply or a log
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint (use POST /v1/traces, POST /v1/outcomes, GET /v1/budgets,"
-            + " GET /health, GET /metrics)"));
+            + " GET /v1/prices, GET /health, GET /metrics)"));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
@@ -174,6 +182,54 @@ public final class CollectorServer {
     }
     ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(body);
   }
+
+  /**
+   * Serves the effective price catalog of {@code pricer} ({@code GET /v1/prices}); call before
+   * start. Without it the bundled catalog is served.
+   */
+  public void prices(Supplier<CallPricer> pricer) {
+    this.pricer = java.util.Objects.requireNonNull(pricer, "pricer");
+  }
+
+  /**
+   * {@code GET /v1/prices}: the effective catalog (bundled plus {@code --prices}) in the catalog's
+   * own format, with an ETag; a poll whose {@code If-None-Match} matches gets 304 and no body.
+   * The body is rendered once per catalog (on a worker thread: a few hundred KB of JSON) and kept
+   * until {@code --prices} reloads.
+   */
+  private void prices(RoutingContext ctx) {
+    Supplier<CallPricer> p = pricer;
+    PriceCatalog catalog = p == null ? PriceCatalog.bundled() : p.get().catalog();
+    RenderedCatalog cached = renderedCatalog;
+    if (cached != null && cached.catalog() == catalog) {
+      serveCatalog(ctx, cached);
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      String body = CatalogWriter.toJson(catalog);
+      return new RenderedCatalog(catalog, body, BudgetBoard.etag(body));
+    }, false).onSuccess(r -> {
+      renderedCatalog = r;
+      serveCatalog(ctx, r);
+    }).onFailure(e -> {
+      LOG.warning("could not render the price catalog (" + e.getClass().getSimpleName() + ")");
+      error(ctx, 500, "the price catalog could not be rendered");
+    });
+  }
+
+  private static void serveCatalog(RoutingContext ctx, RenderedCatalog r) {
+    ctx.response().putHeader("ETag", r.etag()).putHeader("Cache-Control", "no-cache");
+    String match = ctx.request().getHeader("If-None-Match");
+    if (match != null && match.strip().equals(r.etag())) {
+      ctx.response().setStatusCode(304).end();
+      return;
+    }
+    ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+        .end(r.body());
+  }
+
+  /** A catalog and its rendered {@code /v1/prices} body. */
+  private record RenderedCatalog(PriceCatalog catalog, String body, String etag) {}
 
   /** Stops listening. */
   public Future<Void> stop() {

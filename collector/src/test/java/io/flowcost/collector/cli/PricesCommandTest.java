@@ -2,10 +2,10 @@ package io.flowcost.collector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.collector.pricing.PriceCatalogWatcher;
-import io.flowcost.collector.pricing.PriceResult;
-import io.flowcost.collector.pricing.TokenUsage;
+import io.flowcost.pricing.PriceResult;
+import io.flowcost.pricing.TokenUsage;
 import io.flowcost.collector.report.IntentReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,13 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class PricesCommandTest {
 
-  private static final Path MAP = Path.of("src/test/resources/litellm/model_prices_selected.json");
   /** The deprecation cut-off the bundled catalog was generated with. */
   private static final String AS_OF = "2026-12-06";
   private static final Instant AT = Instant.parse("2026-12-06T12:00:00Z");
@@ -28,6 +28,17 @@ class PricesCommandTest {
 
   @TempDir
   Path dir;
+  /** The selected LiteLLM map (from the pricing module's test-jar), copied to a file. */
+  private Path map;
+
+  @BeforeEach
+  void copyTheSelectedMap() throws Exception {
+    map = dir.resolve("model_prices_selected.json");
+    try (java.io.InputStream in = PricesCommandTest.class.getResourceAsStream(
+        "/litellm/model_prices_selected.json")) {
+      Files.copy(in, map);
+    }
+  }
 
   record Run(int code, String out, String err) {}
 
@@ -47,7 +58,7 @@ class PricesCommandTest {
     Path overlay = dir.resolve("prices.json");
     // 1. The map the catalog was generated from, read by the collector's own selection: no
     //    difference at all (the Java selection and scripts/generate-catalog.py agree).
-    Run same = run("prices", "import", "litellm", MAP.toString(), "--out", overlay.toString(),
+    Run same = run("prices", "import", "litellm", map.toString(), "--out", overlay.toString(),
         "--as-of", AS_OF);
     assertThat(same.code()).as(same.err()).isZero();
     assertThat(same.out()).contains("TOTAL              0       0       0");
@@ -55,7 +66,7 @@ class PricesCommandTest {
       assertThat(price(watcher, "openai", "gpt-5.2").costUsd()).isEqualByComparingTo("1.75");
 
       // 2. A newer map: one price changed, one model added, one deprecated.
-      String text = replaceIn(Files.readString(MAP), "gpt-5.2",
+      String text = replaceIn(Files.readString(map), "gpt-5.2",
           "\"input_cost_per_token\": 1.75e-06", "\"input_cost_per_token\": 2e-06");
       text = text.replace("\n \"claude-opus-4-6\": {",
           "\n \"claude-opus-4-6\": {\n  \"deprecation_date\": \"2026-01-01\",");
@@ -166,7 +177,7 @@ class PricesCommandTest {
         .hasMessageContaining("FILL_ME");
     Files.writeString(f, stub.replace("\"FILL_ME\"", "\"0.5\""));
     PriceCatalog filled = PriceCatalog.merged(PriceCatalog.bundled(), PriceCatalog.load(f));
-    PriceResult r = new io.flowcost.collector.pricing.CallPricer(filled)
+    PriceResult r = new io.flowcost.pricing.CallPricer(filled)
         .priceModelCall("aws.bedrock", "acme.new-model-v1:0", AT, MILLION_IN);
     assertThat(r.unpriced()).isFalse();
     assertThat(r.costUsd()).isEqualByComparingTo(new BigDecimal("0.5"));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.Usage;
-import io.flowcost.collector.pricing.CallPricer;
-import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.PriceCatalog;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package io.flowcost.collector.pricing;
 
+import io.flowcost.pricing.CatalogException;
+import io.flowcost.pricing.PriceCatalog;
+import io.flowcost.pricing.TokenUsage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
