@@ -78,6 +78,31 @@ public final class CallPricer {
   }
 
   /**
+   * Prices a model call by the model that answered, else by the model requested: a response
+   * model the catalog does not know (a dated snapshot, a deployment name) falls back to the
+   * requested one. This is how the collector prices call rows and the agent prices calls for
+   * {@code max-cost-usd} caps.
+   *
+   * @param responseModel the model that answered, or null
+   * @param requestModel the model requested, or null
+   * @return the first priced result; unpriced (this catalog's version) when neither is priced
+   */
+  public PriceResult priceModelCall(String provider, String responseModel, String requestModel,
+      Instant at, TokenUsage usage) {
+    PriceResult result = null;
+    for (String model : new String[] {responseModel, requestModel}) {
+      if (model == null) {
+        continue;
+      }
+      result = priceModelCall(provider, model, at, usage);
+      if (!result.unpriced()) {
+        return result;
+      }
+    }
+    return result != null ? result : PriceResult.unpriced(catalog.version());
+  }
+
+  /**
    * Prices an embedding call: the same formula, where normally only input tokens occur.
    *
    * @see #priceModelCall(String, String, Instant, TokenUsage)

@@ -102,6 +102,15 @@ public final class AgentConfig {
   }
 
   /**
+   * One setting of this JVM through the agent's settings reader: the system property {@code
+   * name}, else the environment variable named like it ({@code flowcost.a-b} → {@code
+   * FLOWCOST_A_B}); {@code null} when neither is set or blank.
+   */
+  public static String lookup(String name) {
+    return setting(System::getProperty, System::getenv, name);
+  }
+
+  /**
    * Parses {@code k=v,k=v}. Blank entries and entries without a key are ignored; keys and values
    * are trimmed; a later duplicate key wins.
    */

@@ -3,6 +3,7 @@ package io.flowcost.agent;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
+import io.flowcost.agent.caps.Cap;
 import io.flowcost.agent.concurrent.ContextTasks;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.caps.BudgetPoller;
@@ -11,6 +12,7 @@ import io.flowcost.agent.http.HttpSettings;
 import io.flowcost.agent.instrumentation.InstrumentationModule;
 import io.flowcost.agent.instrumentation.Instrumentations;
 import io.flowcost.agent.instrumentation.TypeInstrumentation;
+import io.flowcost.agent.prices.AgentPrices;
 import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -48,6 +50,11 @@ public final class AgentInstaller {
     breakInstrumentations(config);
     Telemetry telemetry = Telemetry.create(config, version);
     AgentContext.install(telemetry.tracer(), config);
+    AgentPrices.configure(config.endpoint(), config.apiKey(),
+        AgentConfig.lookup(AgentPrices.REFRESH_KEY));
+    if (config.caps().defaults().limit(Cap.MAX_COST_USD) != null) {
+      AgentPrices.start(); // cost caps on every workflow: have the catalog before the first opens
+    }
     HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
     telemetry.installShutdownHook();
     // budgets: fetched on a daemon thread of their own, never on the application's threads

@@ -124,20 +124,9 @@ public final class CatalogCallCoster implements CallCoster {
         .input(u.input()).cacheRead(u.cacheRead()).cacheWrite(u.cacheWrite())
         .cacheWrite1h(u.cacheWrite1h()).output(u.output()).reasoning(u.reasoning())
         .serviceTier(u.serviceTier()).build();
-    boolean embedding = "embedding".equals(call.kind());
-    PriceResult result = null;
-    for (String model : new String[] {call.responseModel(), call.requestModel()}) {
-      if (model == null) {
-        continue;
-      }
-      result = embedding
-          ? p.priceEmbeddingCall(call.provider(), model, call.startTime(), usage)
-          : p.priceModelCall(call.provider(), model, call.startTime(), usage);
-      if (!result.unpriced()) {
-        return result;
-      }
-    }
-    return result != null ? result : PriceResult.unpriced(version);
+    // embeddings use the same formula (CallPricer.priceEmbeddingCall)
+    return p.priceModelCall(call.provider(), call.responseModel(), call.requestModel(),
+        call.startTime(), usage);
   }
 
   private static String model(CallRecord call) {

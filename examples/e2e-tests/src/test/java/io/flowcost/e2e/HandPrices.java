@@ -27,7 +27,11 @@ final class HandPrices {
       "gpt-4o", new Price("2.50", "1.25", "0", "0", "10.00"),
       "gpt-4.1", new Price("2.00", "0.50", "0", "0", "8.00"),
       "claude-sonnet-4-5", new Price("3.00", "0.30", "3.75", "6.00", "15.00"),
-      "text-embedding-3-small", new Price("0.02", "0", "0", "0", "0"));
+      "text-embedding-3-small", new Price("0.02", "0", "0", "0", "0"),
+      // the cost-cap runaway's pricey reasoning model (below its 272k-token tier; no cache
+      // price used): $30 / $180 per million, as LiteLLM 1.110.2's map lists it
+      // (pricing/src/test/resources/litellm/model_prices_selected.json: 3e-05 and 0.00018 a token)
+      "gpt-5.5-pro", new Price("30", "0", "0", "0", "180"));
 
   private static final BigDecimal MILLION = new BigDecimal(1_000_000);
 

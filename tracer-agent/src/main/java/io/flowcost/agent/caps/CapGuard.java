@@ -5,6 +5,7 @@ import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.prices.AgentPrices;
 import io.flowcost.agent.usage.Usage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -67,8 +68,13 @@ public final class CapGuard {
       return null;
     }
     if (caps.limit(Cap.MAX_COST_USD) != null && estimator == CallCostEstimator.NONE) {
-      AgentLog.once("cost-caps-inactive", "max-cost-usd caps are set but the agent has no price"
-          + " catalog yet: cost caps are inactive until it has one (other caps apply)");
+      // the first cost-capped workflow waits for the bundled catalog (read from the agent jar on
+      // the price thread, no network), so that its first calls are priced
+      AgentPrices.awaitFirstCatalog();
+      if (estimator == CallCostEstimator.NONE) {
+        AgentLog.once("cost-caps-inactive", "max-cost-usd caps are set but the agent has no price"
+            + " catalog yet: cost caps are inactive until it has one (other caps apply)");
+      }
     }
     return new WorkflowSpend(id, name, caps, System.nanoTime());
   }

@@ -1,12 +1,12 @@
 package io.flowcost.agent.caps;
 
 /** Makes a configured or application-supplied name safe for one log line. */
-final class Printable {
+public final class Printable {
 
   private Printable() {}
 
   /** {@code s} with control and line-breaking characters as {@code \\uXXXX}, cut at 200 chars. */
-  static String of(String s) {
+  public static String of(String s) {
     if (s == null) {
       return "null";
     }

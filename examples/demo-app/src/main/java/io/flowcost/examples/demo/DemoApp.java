@@ -55,6 +55,8 @@ public final class DemoApp {
     boolean waste = false;
     boolean runaway = false;
     boolean runawayOnly = false;
+    String runawayModel = RunawayScenario.DEFAULT_MODEL;
+    int runawayAttachment = 0;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -64,12 +66,20 @@ public final class DemoApp {
           case "--waste-scenarios" -> waste = true;
           case "--runaway" -> runaway = true;
           case "--runaway-only" -> runawayOnly = true;
+          case "--runaway-model" -> runawayModel = args[++i];
+          case "--runaway-attachment-chars" -> {
+            runawayAttachment = Integer.parseInt(args[++i]);
+            if (runawayAttachment < 0 || runawayAttachment > 1_000_000) {
+              throw new IllegalArgumentException("--runaway-attachment-chars out of range");
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
     } catch (RuntimeException e) {
       err.println("usage: DemoApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
-          + " [--waste-scenarios] [--runaway] [--runaway-only]");
+          + " [--waste-scenarios] [--runaway] [--runaway-only] [--runaway-model NAME]"
+          + " [--runaway-attachment-chars N]");
       return 2;
     }
 
@@ -77,13 +87,13 @@ public final class DemoApp {
     try {
       String baseUrl = fake != null ? fake.baseUrl() : providerUrl;
       if (runawayOnly) {
-        new RunawayScenario(baseUrl, out::println).run();
+        new RunawayScenario(baseUrl, runawayModel, runawayAttachment, out::println).run();
       } else if (waste) {
         new WasteScenarios(new WasteDesk(baseUrl), out::println).runAll();
       } else {
         new ClaimWorkflows(new ClaimsDesk(baseUrl), out::println).runAll();
         if (runaway) {
-          new RunawayScenario(baseUrl, out::println).run();
+          new RunawayScenario(baseUrl, runawayModel, runawayAttachment, out::println).run();
         }
       }
       if (!Flowcost.flush(Duration.ofSeconds(5))) {

@@ -22,16 +22,41 @@ final class RunawayScenario {
   static final String KEY = "RUN-3001";
   /** The app's own end of the loop (LangChain4j's {@code maxSequentialToolsInvocations}). */
   static final int APP_MAX_TOOL_ROUNDS = 12;
+  /** The model asked unless {@code --runaway-model} names another. */
+  static final String DEFAULT_MODEL = "gpt-4o-mini";
 
   private final RunawayAgent agent;
   private final Consumer<String> out;
+  private final String attachment;
 
-  RunawayScenario(String baseUrl, Consumer<String> out) {
+  /**
+   * @param modelName the model the loop calls ({@code --runaway-model}, default {@value
+   *     #DEFAULT_MODEL}); a pricier one makes a {@code max-cost-usd} cap bite within the app's
+   *     own limit of rounds
+   * @param attachmentChars characters of claim file sent with the question ({@code
+   *     --runaway-attachment-chars}, default 0): every turn carries them again, as a real agent's
+   *     growing context does
+   */
+  RunawayScenario(String baseUrl, String modelName, int attachmentChars, Consumer<String> out) {
     OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey("demo-key")
-        .modelName("gpt-4o-mini").maxRetries(1).build();
+        .modelName(modelName).maxRetries(1).build();
     this.agent = AiServices.builder(RunawayAgent.class).chatModel(model).tools(new PolicyTools())
         .maxSequentialToolsInvocations(APP_MAX_TOOL_ROUNDS).build();
     this.out = out;
+    this.attachment = claimFile(attachmentChars);
+  }
+
+  /** Deterministic claim-file text of exactly {@code chars} characters (no fake markers). */
+  static String claimFile(int chars) {
+    if (chars == 0) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(chars + 64).append("\nClaim file:\n");
+    for (int line = 1; b.length() < chars; line++) {
+      b.append("line ").append(line).append(": water damage, kitchen, reported by the holder.\n");
+    }
+    b.setLength(chars);
+    return b.toString();
   }
 
   void run() {
@@ -40,7 +65,7 @@ final class RunawayScenario {
         .externalKey(KEY).start()) {
       try {
         result = "answer=" + agent.resolve("Claim " + KEY + ": which policy covers it?"
-            + " [tool-loop:lookupPolicy]");
+            + " [tool-loop:lookupPolicy]" + attachment);
         wf.success();
       } catch (WorkflowCapExceededException e) {
         wf.fail(e);
