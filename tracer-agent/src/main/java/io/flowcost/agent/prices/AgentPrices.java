@@ -29,7 +29,8 @@ public final class AgentPrices {
   static final long FIRST_CATALOG_WAIT_MILLIS = 10_000;
 
   private static final AtomicBoolean STARTED = new AtomicBoolean();
-  private static final CountDownLatch FIRST_CATALOG = new CountDownLatch(1);
+  /** Counted down once the price thread has installed its first catalog (or failed to). */
+  private static volatile CountDownLatch firstCatalog = new CountDownLatch(1);
   private static volatile String endpoint;
   private static volatile String apiKey;
   private static volatile long refreshSeconds = DEFAULT_REFRESH_SECONDS;
@@ -82,17 +83,18 @@ public final class AgentPrices {
       }
     }
     PriceRefresher refresher = new PriceRefresher(fetcher, CapGuard::installEstimator);
-    Thread thread = new Thread(() -> run(refresher, every), "flowcost-prices");
+    CountDownLatch first = firstCatalog;
+    Thread thread = new Thread(() -> run(refresher, every, first), "flowcost-prices");
     thread.setDaemon(true);
     thread.setPriority(Thread.NORM_PRIORITY - 1);
     thread.start();
   }
 
-  private static void run(PriceRefresher refresher, long everySeconds) {
+  private static void run(PriceRefresher refresher, long everySeconds, CountDownLatch first) {
     try {
       refresher.installBundled();
     } finally {
-      FIRST_CATALOG.countDown();
+      first.countDown();
     }
     if (everySeconds <= 0) {
       return;
@@ -112,6 +114,15 @@ public final class AgentPrices {
   }
 
   /**
+   * Tests only: forgets that the price thread started, so that the next {@link #start} starts a
+   * new one (a thread started before, if it polls, keeps polling).
+   */
+  static void resetForTests() {
+    firstCatalog = new CountDownLatch(1);
+    STARTED.set(false);
+  }
+
+  /**
    * Starts the price thread if needed and waits until the bundled catalog is installed — CPU work
    * on that thread reading the agent jar, never a network call; the collector's catalog replaces
    * it later without anyone waiting. Called when a workflow with a cost cap opens.
@@ -121,7 +132,7 @@ public final class AgentPrices {
   public static boolean awaitFirstCatalog() {
     start();
     try {
-      return FIRST_CATALOG.await(FIRST_CATALOG_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      return firstCatalog.await(FIRST_CATALOG_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
