@@ -158,8 +158,8 @@ def notebook_queries(lake: Path, variant: Variant, out: Path) -> dict[str, list[
     result = {}
     env = dict(os.environ)
     # the catalog the notebooks re-price with is the working tree's (an extracted revision has no
-    # ../collector beside its notebooks)
-    catalog = NOTEBOOKS_DIR.parent / "collector/src/main/resources/io/flowcost/collector/pricing"
+    # ../pricing beside its notebooks)
+    catalog = NOTEBOOKS_DIR.parent / "pricing/src/main/resources/io/flowcost/pricing"
     os.environ.update({"FLOWCOST_LAKE": str(lake), "FLOWCOST_OUT": str(out),
                        "FLOWCOST_CATALOG": str(catalog / "prices.json")})
     try:

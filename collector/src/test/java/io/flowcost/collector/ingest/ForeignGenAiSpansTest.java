@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.flowcost.collector.pipeline.CatalogCallCoster;
-import io.flowcost.collector.pricing.CallPricer;
-import io.flowcost.collector.pricing.PriceCatalog;
+import io.flowcost.pricing.CallPricer;
+import io.flowcost.pricing.PriceCatalog;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
