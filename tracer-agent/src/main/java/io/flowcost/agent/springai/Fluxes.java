@@ -34,6 +34,7 @@ final class Fluxes {
     Method subscribe = publisher.getMethod("subscribe", subscriber);
     Method from = fluxType.getMethod("from", publisher);
     Method doFinally = fluxType.getMethod("doFinally", Consumer.class);
+    Method error = fluxType.getMethod("error", Throwable.class);
     Object source =
         Proxy.newProxyInstance(
             loader,
@@ -43,6 +44,10 @@ final class Fluxes {
                 Subscription s = onSubscribe.get();
                 if (s == null) {
                   return invoke(subscribe, flux, args);
+                }
+                if (s.refused != null) {
+                  // refused before anything is sent: the subscriber sees the refusal as the error
+                  return invoke(subscribe, invoke(error, null, s.refused), args);
                 }
                 Object tracked = invoke(doFinally, invoke(from, null, flux), s.onTerminate);
                 try (Scope ignored = s.context.makeCurrent()) {
@@ -75,10 +80,21 @@ final class Fluxes {
   static final class Subscription {
     final Context context;
     final Consumer<Object> onTerminate;
+    final RuntimeException refused;
 
     Subscription(Context context, Consumer<Object> onTerminate) {
+      this(context, onTerminate, null);
+    }
+
+    private Subscription(Context context, Consumer<Object> onTerminate, RuntimeException refused) {
       this.context = context;
       this.onTerminate = onTerminate;
+      this.refused = refused;
+    }
+
+    /** A subscription that must not happen: the subscriber gets {@code exception} instead. */
+    static Subscription refused(RuntimeException exception) {
+      return new Subscription(null, null, exception);
     }
   }
 }

@@ -4,9 +4,12 @@ import io.flowcost.contract.CallKind;
 import io.flowcost.contract.GenAiOperation;
 import io.flowcost.contract.WorkflowSource;
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.context.WorkflowRefused;
 import io.flowcost.agent.http.RequestHints;
 import io.flowcost.agent.http.RetryGroup;
 import io.flowcost.agent.langchain4j.Reflect;
@@ -49,22 +52,33 @@ public final class SpringAiTracing {
 
   // ---- ChatClient -------------------------------------------------------------------------
 
-  /** Entry of {@code DefaultCallResponseSpec.doGetObservableChatClientResponse(request)}. */
+  /**
+   * Entry of {@code DefaultCallResponseSpec.doGetObservableChatClientResponse(request)}: a token
+   * for {@link #clientCallExit}, or a {@link CapRefusal} when the new workflow's owner is at its
+   * hard budget (the advice then skips the call and its exit throws the refusal).
+   */
   public static Object clientCallEnter(Object request) {
     try {
-      Invocation invocation = Invocation.start(callerName("ChatClient.call"), conversation(request));
+      Invocation invocation =
+          Invocation.start(callerName("ChatClient.call"), conversation(request), loaderOf(request));
       return invocation.enter();
+    } catch (WorkflowRefused refused) {
+      return CapRefusal.of(refused.exception());
     } catch (Throwable t) {
       AgentLog.failure("spring ai client call enter", t);
       return null;
     }
   }
 
-  /** Exit of a {@code call()} invocation. */
-  public static void clientCallExit(Object token, Throwable thrown) {
+  /** Exit of a {@code call()} invocation: what the call throws (the refusal, when refused). */
+  public static Throwable clientCallExit(Object token, Throwable thrown) {
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (token instanceof Entered) {
       ((Entered) token).exit(thrown);
     }
+    return thrown;
   }
 
   /**
@@ -78,10 +92,14 @@ public final class SpringAiTracing {
     try {
       String name = callerName("ChatClient.stream");
       String conversation = conversation(request);
+      ClassLoader loader = loaderOf(flux);
       return Fluxes.aroundSubscribe(flux, () -> {
         try {
-          Invocation invocation = Invocation.start(name, conversation);
+          Invocation invocation = Invocation.start(name, conversation, loader);
           return new Fluxes.Subscription(invocation.context, signal -> invocation.end(null));
+        } catch (WorkflowRefused refused) {
+          // the subscriber gets the refusal as the stream's error; no request is sent
+          return Fluxes.Subscription.refused(refused.exception());
         } catch (Throwable t) {
           AgentLog.failure("spring ai client stream subscribe", t);
           return null;
@@ -95,25 +113,34 @@ public final class SpringAiTracing {
 
   // ---- ChatModel --------------------------------------------------------------------------
 
-  /** Entry of {@code ChatModel.call(Prompt)}: hints, and a workflow when none is open. */
+  /**
+   * Entry of {@code ChatModel.call(Prompt)}: hints, and a workflow when none is open (or a {@link
+   * CapRefusal} when that workflow is refused, as for {@link #clientCallEnter}).
+   */
   public static Object modelCallEnter(Object model, Object prompt) {
     try {
       RequestHints hints = new RequestHints(modelOf(model, prompt), false);
       Invocation workflow = AgentContext.currentWorkflow() == null
-          ? Invocation.start(callerName("ChatModel.call"), null) : null;
+          ? Invocation.start(callerName("ChatModel.call"), null, loaderOf(model)) : null;
       Context context = hints.storeIn(workflow != null ? workflow.context : Context.current());
       return new Entered(workflow, context.makeCurrent());
+    } catch (WorkflowRefused refused) {
+      return CapRefusal.of(refused.exception());
     } catch (Throwable t) {
       AgentLog.failure("spring ai model call enter", t);
       return null;
     }
   }
 
-  /** Exit of {@code ChatModel.call(Prompt)}. */
-  public static void modelCallExit(Object token, Throwable thrown) {
+  /** Exit of {@code ChatModel.call(Prompt)}: what the call throws (the refusal, when refused). */
+  public static Throwable modelCallExit(Object token, Throwable thrown) {
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (token instanceof Entered) {
       ((Entered) token).exit(thrown);
     }
+    return thrown;
   }
 
   /** Exit of {@code ChatModel.stream(Prompt)}: the flux, sending with hints when subscribed. */
@@ -124,14 +151,17 @@ public final class SpringAiTracing {
     try {
       RequestHints hints = new RequestHints(modelOf(model, prompt), true);
       String name = AgentContext.currentWorkflow() == null ? callerName("ChatModel.stream") : null;
+      ClassLoader loader = loaderOf(model);
       return Fluxes.aroundSubscribe(flux, () -> {
         try {
           if (AgentContext.currentWorkflow() != null || name == null) {
             return new Fluxes.Subscription(hints.storeIn(Context.current()), signal -> {});
           }
-          Invocation invocation = Invocation.start(name, null);
+          Invocation invocation = Invocation.start(name, null, loader);
           return new Fluxes.Subscription(
               hints.storeIn(invocation.context), signal -> invocation.end(null));
+        } catch (WorkflowRefused refused) {
+          return Fluxes.Subscription.refused(refused.exception());
         } catch (Throwable t) {
           AgentLog.failure("spring ai model stream subscribe", t);
           return null;
@@ -183,11 +213,20 @@ public final class SpringAiTracing {
 
   // ---- tools ------------------------------------------------------------------------------
 
-  /** Entry of {@code ToolCallback.call(..)}; a nested call of the same execution counts once. */
+  /**
+   * Entry of {@code ToolCallback.call(..)}; a nested call of the same execution counts once. A
+   * {@link CapRefusal} when the workflow's caps refuse the tool call (the advice then skips the
+   * tool and its exit throws the refusal, which Spring AI passes up to the app: it is not a
+   * {@code ToolExecutionException}).
+   */
   public static Object toolEnter(Object callback) {
     try {
       if (Boolean.TRUE.equals(Context.current().get(IN_TOOL))) {
         return null;
+      }
+      CapRefusal refusal = CapGuard.beforeToolCall(loaderOf(callback));
+      if (refusal != null) {
+        return refusal;
       }
       String tool = Reflect.callString(Reflect.call(callback, "getToolDefinition"), "name");
       if (tool == null) {
@@ -208,10 +247,16 @@ public final class SpringAiTracing {
     }
   }
 
-  /** Exit of the tool call: status ERROR with the tool's exception class when it threw. */
-  public static void toolExit(Object token, Throwable thrown) {
+  /**
+   * Exit of the tool call: status ERROR with the tool's exception class when it threw. Returns
+   * what the call throws (the refusal, when refused).
+   */
+  public static Throwable toolExit(Object token, Throwable thrown) {
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof Tool)) {
-      return;
+      return thrown;
     }
     Tool tool = (Tool) token;
     try {
@@ -229,9 +274,15 @@ public final class SpringAiTracing {
     } catch (Throwable t) {
       AgentLog.failure("spring ai tool exit", t);
     }
+    return thrown;
   }
 
   // ---- shared -----------------------------------------------------------------------------
+
+  /** The class loader of one of the app's (Spring AI's) objects, {@code null} when none. */
+  static ClassLoader loaderOf(Object appObject) {
+    return appObject == null ? null : appObject.getClass().getClassLoader();
+  }
 
   /** The conversation id among a {@code ChatClientRequest}'s context, or {@code null}. */
   static String conversation(Object request) {
@@ -292,10 +343,17 @@ public final class SpringAiTracing {
       this.context = context;
     }
 
-    static Invocation start(String name, String conversation) {
+    /**
+     * A new workflow, or a step of the open one.
+     *
+     * @param appLoader the app's class loader, to create a refusal's exception from
+     * @throws WorkflowRefused when the new workflow's owner is at its hard budget (enforce mode)
+     */
+    static Invocation start(String name, String conversation, ClassLoader appLoader) {
       Workflow open = AgentContext.currentWorkflow();
       if (open == null) {
-        Workflow workflow = AgentContext.startWorkflow(name, WorkflowSource.AI_SERVICE.wire(), null, null);
+        Workflow workflow = AgentContext.startWorkflow(
+            name, WorkflowSource.AI_SERVICE.wire(), null, null, null, appLoader);
         workflow.conversation(conversation);
         return new Invocation(workflow.rootSpan(), workflow.attach(Context.current()));
       }
