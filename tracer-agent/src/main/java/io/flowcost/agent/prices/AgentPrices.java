@@ -72,11 +72,11 @@ public final class AgentPrices {
     if (!STARTED.compareAndSet(false, true)) {
       return;
     }
-    CatalogFetcher fetcher = null;
+    io.flowcost.agent.export.ConditionalGet fetcher = null;
     long every = refreshSeconds;
     if (every > 0 && endpoint != null) {
       try {
-        fetcher = new CatalogFetcher(endpoint, apiKey);
+        fetcher = PriceRefresher.collectorCatalog(endpoint, apiKey);
       } catch (IOException | RuntimeException e) {
         AgentLog.info("cost caps use the bundled price catalog only: flowcost.endpoint is not a"
             + " valid URL (" + e.getClass().getName() + ")");

@@ -3,9 +3,11 @@ package io.flowcost.agent.prices;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.caps.CallCostEstimator;
 import io.flowcost.agent.caps.Printable;
+import io.flowcost.agent.export.ConditionalGet;
 import io.flowcost.pricing.CallPricer;
 import io.flowcost.pricing.CatalogException;
 import io.flowcost.pricing.PriceCatalog;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -20,7 +22,10 @@ import java.util.function.Consumer;
  */
 final class PriceRefresher {
 
-  private final CatalogFetcher fetcher;
+  /** The largest catalog accepted (the bundled one is about 0.3 MB). */
+  static final int MAX_CATALOG_BYTES = 16 * 1024 * 1024;
+
+  private final ConditionalGet fetcher;
   private final Consumer<CallCostEstimator> install;
   private String etag;
   private String origin = "no";
@@ -30,9 +35,21 @@ final class PriceRefresher {
    * @param fetcher the collector's catalog, or {@code null} to use the bundled one only
    * @param install receives each new estimator ({@code CapGuard::installEstimator})
    */
-  PriceRefresher(CatalogFetcher fetcher, Consumer<CallCostEstimator> install) {
+  PriceRefresher(ConditionalGet fetcher, Consumer<CallCostEstimator> install) {
     this.fetcher = fetcher;
     this.install = Objects.requireNonNull(install, "install");
+  }
+
+  /**
+   * The collector's catalog, {@code <endpoint>/v1/prices}.
+   *
+   * @param collectorEndpoint the collector's base URL ({@code flowcost.endpoint})
+   * @param apiKey the export API key, or {@code null}
+   * @throws IOException when the endpoint is not a valid URL
+   */
+  static ConditionalGet collectorCatalog(String collectorEndpoint, String apiKey)
+      throws IOException {
+    return new ConditionalGet(collectorEndpoint + "/v1/prices", apiKey, 10_000, MAX_CATALOG_BYTES);
   }
 
   /** Installs the bundled catalog. Returns whether it could be read (a broken jar otherwise). */
@@ -53,8 +70,8 @@ final class PriceRefresher {
     if (fetcher == null) {
       return;
     }
-    CatalogFetcher.Result result = fetcher.fetch(etag);
-    if (result instanceof CatalogFetcher.Changed changed) {
+    ConditionalGet.Result result = fetcher.fetch(etag);
+    if (result instanceof ConditionalGet.Changed changed) {
       PriceCatalog catalog;
       try {
         catalog = PriceCatalog.parse(changed.body(), "collector /v1/prices");
@@ -66,7 +83,7 @@ final class PriceRefresher {
       }
       etag = changed.etag();
       install(catalog, "collector");
-    } else if (result instanceof CatalogFetcher.Failed failed) {
+    } else if (result instanceof ConditionalGet.Failed failed) {
       String why = failed.status() == 404
           ? "the collector does not serve /v1/prices (an older collector?)"
           : failed.status() == 401 ? "the collector refused the API key (flowcost.api-key)"

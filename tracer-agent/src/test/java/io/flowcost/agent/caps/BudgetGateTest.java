@@ -17,7 +17,6 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -242,8 +241,8 @@ class BudgetGateTest {
     });
     server.start();
     try {
-      BudgetPoller poller = new BudgetPoller(new URL("http://127.0.0.1:"
-          + server.getAddress().getPort() + "/v1/budgets"), "k-1", 1000);
+      BudgetPoller poller = new BudgetPoller("http://127.0.0.1:"
+          + server.getAddress().getPort() + "/v1/budgets", "k-1", 1000);
       poller.pollOnce();
       assertThat(BudgetGate.status().hardOwners()).hasSize(1);
       long first = BudgetGate.status().fetchedNanos();

@@ -97,7 +97,7 @@ class CollectorCatalogCapTest {
 
   private PriceRefresher refresher(String key, List<CallCostEstimator> installed)
       throws Exception {
-    return new PriceRefresher(new CatalogFetcher(endpoint(), key), e -> {
+    return new PriceRefresher(PriceRefresher.collectorCatalog(endpoint(), key), e -> {
       installed.add(e);
       CapGuard.installEstimator(e);
     });
