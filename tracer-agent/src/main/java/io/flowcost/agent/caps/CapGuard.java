@@ -94,9 +94,27 @@ public final class CapGuard {
     return before(WorkflowSpend.CallType.TOOL, appLoader);
   }
 
+  /**
+   * Before a model request on a client whose hook cannot stop it (the request is already on its
+   * way, or an asynchronous listener would never hear back): the workflow's caps are checked and a
+   * breach is recorded as in warn mode ({@code enforced=false}, because the request does go out),
+   * whatever {@code flowcost.caps.mode} says. The call is counted like any other. Never throws.
+   */
+  public static void beforeUnstoppableModelCall() {
+    before(WorkflowSpend.CallType.MODEL, null, false);
+  }
+
   private static CapRefusal before(WorkflowSpend.CallType type, ClassLoader appLoader) {
+    return before(type, appLoader, true);
+  }
+
+  private static CapRefusal before(
+      WorkflowSpend.CallType type, ClassLoader appLoader, boolean canRefuse) {
     try {
       Workflow workflow = AgentContext.currentWorkflow();
+      if (workflow == null && !canRefuse) {
+        return null; // a new implicit workflow the hook could not refuse anyway
+      }
       if (workflow == null) {
         // the call opens an implicit workflow: a new workflow of the configured tags' owners
         return type == WorkflowSpend.CallType.MODEL
@@ -109,7 +127,7 @@ public final class CapGuard {
       if (spend == null) {
         return null;
       }
-      boolean enforce = AgentContext.config().caps().mode() == CapMode.ENFORCE;
+      boolean enforce = canRefuse && AgentContext.config().caps().mode() == CapMode.ENFORCE;
       WorkflowSpend.Breach breach = spend.beforeCall(type, enforce, System.nanoTime());
       if (breach == null) {
         return null;

@@ -70,6 +70,35 @@ public final class HttpExchanges {
       String path,
       Supplier<RequestFields> requestFields,
       ClassLoader appLoader) {
+    return start(method, scheme, host, port, path, requestFields, appLoader, true);
+  }
+
+  /**
+   * As {@link #start(String, String, String, int, String, Supplier)} for a client whose hook
+   * cannot stop a request yet (Reactor Netty, Jetty, {@code HttpURLConnection}, Apache HttpClient
+   * 4): the workflow's caps are checked and a breach recorded as in warn mode ({@code
+   * CapGuard.beforeUnstoppableModelCall}), and the request is always recorded — never a refused
+   * exchange, which records nothing, for a request that is sent anyway.
+   */
+  public static HttpExchange startUnstoppable(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      Supplier<RequestFields> requestFields) {
+    return start(method, scheme, host, port, path, requestFields, null, false);
+  }
+
+  private static HttpExchange start(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      Supplier<RequestFields> requestFields,
+      ClassLoader appLoader,
+      boolean canRefuse) {
     try {
       HttpSettings settings = HttpSettings.current();
       if (host == null || settings.isCollector(scheme, host, port)) {
@@ -89,9 +118,13 @@ public final class HttpExchanges {
         if (group != null && group.started()) {
           return group.attempt(endpoint, fields); // a retry: its call already passed the caps
         }
-        CapRefusal refusal = CapGuard.beforeModelCall(appLoader);
-        if (refusal != null) {
-          return HttpExchange.refused(refusal);
+        if (!canRefuse) {
+          CapGuard.beforeUnstoppableModelCall();
+        } else {
+          CapRefusal refusal = CapGuard.beforeModelCall(appLoader);
+          if (refusal != null) {
+            return HttpExchange.refused(refusal);
+          }
         }
         return group != null ? group.attempt(endpoint, fields) : HttpExchange.ownCall(endpoint, fields);
       }

@@ -262,4 +262,40 @@ class CapsOnEveryPathTest {
         .isEqualTo(1);
     assertThat(wf.spend().modelCalls()).isEqualTo(1);
   }
+
+  /**
+   * A client whose hook cannot stop a request yet (Reactor Netty, Jetty, HttpURLConnection, Apache
+   * 4) still gets an exchange that records the request past the cap, and the breach is recorded
+   * as what happened — not enforced — instead of a refused exchange that records nothing while
+   * the request goes out anyway.
+   */
+  @Test
+  void aClientThatCannotStopARequestRecordsItAndTheBreachAsNotEnforced() {
+    Workflow wf = AgentContext.startWorkflow("loop", "api", null, null);
+    try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+      for (int i = 0; i < 3; i++) {
+        HttpExchange exchange = HttpExchanges.startUnstoppable("POST", "http", "127.0.0.1",
+            URI.create(server.baseUrl()).getPort(), "/v1/chat/completions",
+            () -> RequestFields.parse(chatJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(exchange).as("request %d", i + 1).isNotNull();
+        assertThat(exchange.refusal()).as("request %d", i + 1).isNull();
+        exchange.failed(new java.io.IOException("not sent in this test"));
+      }
+    } finally {
+      wf.rootSpan().end();
+    }
+    assertThat(wf.spend().modelCalls()).isEqualTo(3);
+    assertThat(telemetry.spans())
+        .filteredOn(s -> Boolean.TRUE.equals(s.getAttributes().get(CapGuard.BREACH)))
+        .singleElement()
+        .satisfies(b -> {
+          assertThat(b.getAttributes().get(CapGuard.ENFORCED)).isFalse();
+          assertThat(b.getAttributes().get(CapGuard.MODE)).isEqualTo("warn");
+        });
+    assertThat(telemetry.spans())
+        .filteredOn(s -> "model".equals(s.getAttributes().get(
+            io.flowcost.agent.context.SpanAttributes.CALL_KIND))
+            && s.getAttributes().get(io.flowcost.agent.context.SpanAttributes.ATTEMPTS) != null)
+        .as("every request is a logical model call").hasSize(3);
+  }
 }

@@ -48,7 +48,7 @@ public final class Apache4Tracing {
         port = uri.getPort();
       }
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-      HttpExchange exchange = HttpExchanges.start(method, scheme, host, port, path,
+      HttpExchange exchange = HttpExchanges.startUnstoppable(method, scheme, host, port, path,
           () -> requestFields(request));
       inject(exchange, request, scheme, host, port, path);
       return exchange;

@@ -33,7 +33,7 @@ public final class JettyTracing {
       int p = port == null ? -1 : port.intValue();
       String rawPath = path == null || path.isEmpty() ? "/" : path;
       HttpExchange exchange =
-          HttpExchanges.start(method, scheme, host, p, rawPath, () -> requestFields(request));
+          HttpExchanges.startUnstoppable(method, scheme, host, p, rawPath, () -> requestFields(request));
       Object fields = Reflect.call(request, "getHeaders");
       OutgoingHeaders headers = ClientPropagation.headers(exchange, scheme, host, p, rawPath,
           header(fields, "traceparent"), header(fields, "baggage"));

@@ -90,8 +90,8 @@ public final class ReactorNettyTracing {
       HttpExchange exchange;
       OutgoingHeaders outgoing;
       try (Scope ignored = state.caller.makeCurrent()) {
-        exchange = HttpExchanges.start(target.method, target.scheme, target.host, target.port,
-            target.path, () -> requestFields(body));
+        exchange = HttpExchanges.startUnstoppable(target.method, target.scheme, target.host,
+            target.port, target.path, () -> requestFields(body));
         outgoing = ClientPropagation.headers(exchange, target.scheme, target.host, target.port,
             target.path, header(headers, "traceparent"), header(headers, "baggage"));
       }
@@ -121,8 +121,8 @@ public final class ReactorNettyTracing {
       Target target = target(operations);
       if (target != null) {
         try (Scope ignored = state.caller.makeCurrent()) {
-          state.exchange = HttpExchanges.start(target.method, target.scheme, target.host,
-              target.port, target.path);
+          state.exchange = HttpExchanges.startUnstoppable(target.method, target.scheme,
+              target.host, target.port, target.path, () -> RequestFields.NONE);
         }
       }
     } catch (Throwable t) {

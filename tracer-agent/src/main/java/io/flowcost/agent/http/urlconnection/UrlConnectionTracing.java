@@ -85,8 +85,8 @@ public final class UrlConnectionTracing {
       String scheme = url.getProtocol();
       String path = path(url);
       byte[] body = state.bodyTooLarge ? null : state.body.toByteArray();
-      state.exchange = HttpExchanges.start(connection.getRequestMethod(), scheme, url.getHost(),
-          url.getPort(), path,
+      state.exchange = HttpExchanges.startUnstoppable(connection.getRequestMethod(), scheme,
+          url.getHost(), url.getPort(), path,
           () -> body == null || body.length == 0 ? RequestFields.NONE : RequestFields.parse(body));
       OutgoingHeaders headers = ClientPropagation.headers(state.exchange, scheme, url.getHost(),
           url.getPort(), path, header(requests, "traceparent"), header(requests, "baggage"));
