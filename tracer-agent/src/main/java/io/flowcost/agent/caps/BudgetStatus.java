@@ -44,17 +44,19 @@ public final class BudgetStatus {
   }
 
   private final List<HardOwner> hard;
-  private final Map<String, List<HardOwner>> byKey;
+  /** Owner key → owner value → its hard budget: a workflow's check is one lookup per tag. */
+  private final Map<String, Map<String, HardOwner>> byKey;
   private final long fetchedNanos;
 
   BudgetStatus(List<HardOwner> hard, long fetchedNanos) {
     this.hard = List.copyOf(hard);
     this.fetchedNanos = fetchedNanos;
-    Map<String, List<HardOwner>> keys = new HashMap<>();
+    Map<String, Map<String, HardOwner>> keys = new HashMap<>();
     for (HardOwner h : hard) {
-      keys.computeIfAbsent(h.ownerKey(), k -> new ArrayList<>()).add(h);
+      // the collector serves one entry per budget line; two lines on one owner: the first wins
+      keys.computeIfAbsent(h.ownerKey(), k -> new HashMap<>()).putIfAbsent(h.owner(), h);
     }
-    keys.replaceAll((k, v) -> List.copyOf(v));
+    keys.replaceAll((k, v) -> Map.copyOf(v));
     this.byKey = Map.copyOf(keys);
   }
 
@@ -78,19 +80,15 @@ public final class BudgetStatus {
    * now}, or {@code null}.
    */
   HardOwner hardOwnerOf(Map<String, String> tags, Instant now) {
-    if (hard.isEmpty() || tags.isEmpty()) {
+    if (hard.isEmpty() || tags == null || tags.isEmpty()) {
       return null;
     }
-    for (Map.Entry<String, List<HardOwner>> e : byKey.entrySet()) {
-      String value = tags.get(e.getKey());
-      if (value == null) {
-        continue;
-      }
-      for (HardOwner h : e.getValue()) {
-        // a period that has rolled since the answer no longer refuses (the next poll says so too)
-        if (h.owner().equals(value) && now.isBefore(h.periodEnd())) {
-          return h;
-        }
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      Map<String, HardOwner> owners = byKey.get(tag.getKey());
+      HardOwner h = owners == null || tag.getValue() == null ? null : owners.get(tag.getValue());
+      // a period that has rolled since the answer no longer refuses (the next poll says so too)
+      if (h != null && now.isBefore(h.periodEnd())) {
+        return h;
       }
     }
     return null;
