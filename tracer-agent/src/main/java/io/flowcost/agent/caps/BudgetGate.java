@@ -74,7 +74,7 @@ public final class BudgetGate {
       return null; // the common case: one volatile read
     }
     try {
-      BudgetStatus.HardOwner owner = s.hardOwnerOf(tags, Instant.now());
+      BudgetStatus.HardOwner owner = s.hardOwnerOf(tags, Instant::now);
       if (owner == null) {
         return null;
       }

@@ -76,10 +76,10 @@ public final class BudgetStatus {
   }
 
   /**
-   * The first owner at its hard cap whose tag the workflow carries, still in its period at {@code
-   * now}, or {@code null}.
+   * The first owner at its hard cap whose tag the workflow carries, still in its period, or {@code
+   * null}. The clock is read only when an owner matches (the common case reads no clock).
    */
-  HardOwner hardOwnerOf(Map<String, String> tags, Instant now) {
+  HardOwner hardOwnerOf(Map<String, String> tags, java.util.function.Supplier<Instant> now) {
     if (hard.isEmpty() || tags == null || tags.isEmpty()) {
       return null;
     }
@@ -87,7 +87,7 @@ public final class BudgetStatus {
       Map<String, HardOwner> owners = byKey.get(tag.getKey());
       HardOwner h = owners == null || tag.getValue() == null ? null : owners.get(tag.getValue());
       // a period that has rolled since the answer no longer refuses (the next poll says so too)
-      if (h != null && now.isBefore(h.periodEnd())) {
+      if (h != null && now.get().isBefore(h.periodEnd())) {
         return h;
       }
     }
