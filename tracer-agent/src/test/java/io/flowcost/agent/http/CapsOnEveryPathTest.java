@@ -298,4 +298,34 @@ class CapsOnEveryPathTest {
             && s.getAttributes().get(io.flowcost.agent.context.SpanAttributes.ATTEMPTS) != null)
         .as("every request is a logical model call").hasSize(3);
   }
+
+  /**
+   * A LangChain4j embedding call is a model call to the caps, as the same request is on the
+   * bare-HTTP path: the third in a workflow capped at two is refused and never runs.
+   */
+  @Test
+  void aLangChain4jEmbeddingCallPastTheCapIsRefused() {
+    Workflow wf = AgentContext.startWorkflow("embed", "api", null, null);
+    Object model = new Object();
+    try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+      for (int i = 0; i < 2; i++) {
+        Object token = io.flowcost.agent.langchain4j.embedding.EmbeddingTracing.enter(model);
+        assertThat(token).isNotInstanceOf(CapRefusal.class);
+        assertThat(io.flowcost.agent.langchain4j.embedding.EmbeddingTracing.exit(token, null, null))
+            .isNull();
+      }
+      Object third = io.flowcost.agent.langchain4j.embedding.EmbeddingTracing.enter(model);
+      assertThat(third).isInstanceOf(CapRefusal.class);
+      assertThat(io.flowcost.agent.langchain4j.embedding.EmbeddingTracing.exit(third, null, null))
+          .isInstanceOfSatisfying(WorkflowCapExceededException.class,
+              e -> assertThat(e.capKind()).isEqualTo(CapKind.MAX_MODEL_CALLS));
+    } finally {
+      wf.rootSpan().end();
+    }
+    assertThat(wf.spend().modelCalls()).isEqualTo(2);
+    // the depth guard was released by the refused call: a later embedding call is recorded again
+    Object after = io.flowcost.agent.langchain4j.embedding.EmbeddingTracing.enter(model);
+    assertThat(after).isNotNull().isNotInstanceOf(CapRefusal.class);
+    io.flowcost.agent.langchain4j.embedding.EmbeddingTracing.exit(after, null, null);
+  }
 }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j.embedding;
 
+import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -8,7 +9,7 @@ public final class EmbedAllAdvice {
 
   private EmbedAllAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.This Object model) {
     return EmbeddingTracing.enter(model);
   }
@@ -17,7 +18,7 @@ public final class EmbedAllAdvice {
   public static void exit(
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
-      @Advice.Thrown Throwable thrown) {
-    EmbeddingTracing.exit(token, response, thrown);
+      @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
+    thrown = EmbeddingTracing.exit(token, response, thrown);
   }
 }

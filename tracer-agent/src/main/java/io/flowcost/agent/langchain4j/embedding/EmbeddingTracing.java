@@ -3,6 +3,8 @@ package io.flowcost.agent.langchain4j.embedding;
 import io.flowcost.contract.CallKind;
 import io.flowcost.contract.GenAiOperation;
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.calls.LogicalCall;
@@ -19,10 +21,23 @@ public final class EmbeddingTracing {
 
   private EmbeddingTracing() {}
 
-  /** Entry; returns a token for {@link #exit}. Never throws. */
+  /**
+   * Entry; returns a token for {@link #exit}, or a {@link CapRefusal} when the workflow's caps
+   * refuse the call (the advice then skips the method): an embedding request is a model call to
+   * the caps, as it is on the bare-HTTP path. Never throws.
+   */
   public static Object enter(Object model) {
     if (DEPTH.increment() > 1) {
       return NESTED;
+    }
+    try {
+      CapRefusal refusal =
+          CapGuard.beforeModelCall(model == null ? null : model.getClass().getClassLoader());
+      if (refusal != null) {
+        return refusal;
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("embedding cap check", t);
     }
     try {
       BrokenInstrumentation.check("embedding");
@@ -40,11 +55,18 @@ public final class EmbeddingTracing {
     }
   }
 
-  /** Exit with the {@code Response<List<Embedding>>} or the error. */
-  public static void exit(Object token, Object response, Throwable thrown) {
+  /**
+   * Exit with the {@code Response<List<Embedding>>} or the error.
+   *
+   * @return what {@code embedAll} throws: a refusal's exception, else {@code thrown}
+   */
+  public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof Token)) {
-      return;
+      return thrown;
     }
     Token t = (Token) token;
     try {
@@ -53,6 +75,7 @@ public final class EmbeddingTracing {
     } catch (Throwable e) {
       AgentLog.failure("embedding exit", e);
     }
+    return thrown;
   }
 
   private static final class Token {
