@@ -183,6 +183,29 @@ class CapsOnEveryPathTest {
   }
 
   @Test
+  void apacheHttpClient4() throws Exception {
+    try (var client = org.apache.http.impl.client.HttpClients.createDefault()) {
+      thirdRequestIsRefused(() -> {
+        var post = new org.apache.http.client.methods.HttpPost(server.baseUrl() + "/chat/completions");
+        post.setEntity(new org.apache.http.entity.StringEntity(chatJson(),
+            org.apache.http.entity.ContentType.APPLICATION_JSON));
+        // what apache4.DoExecuteAdvice does around doExecute (skipOn = CapRefusal)
+        Object exchange = io.flowcost.agent.http.apache4.Apache4Tracing.enter(null, post);
+        if (exchange instanceof CapRefusal) {
+          throw (RuntimeException) io.flowcost.agent.http.apache4.Apache4Tracing.exit(
+              exchange, null, null);
+        }
+        var response = client.execute(post);
+        io.flowcost.agent.http.apache4.Apache4Tracing.exit(exchange, response, null);
+        try (response) {
+          assertThat(new String(response.getEntity().getContent().readAllBytes(),
+              java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(TestLlmServer.JSON_REPLY);
+        }
+      });
+    }
+  }
+
+  @Test
   void vertxWebClient() throws Exception {
     Vertx vertx = Vertx.vertx();
     WebClient client = WebClient.create(vertx);
@@ -264,8 +287,8 @@ class CapsOnEveryPathTest {
   }
 
   /**
-   * A client whose hook cannot stop a request yet (Reactor Netty, Jetty, HttpURLConnection, Apache
-   * 4) still gets an exchange that records the request past the cap, and the breach is recorded
+   * A client whose hook cannot stop a request yet (Reactor Netty, Jetty, HttpURLConnection) still
+   * gets an exchange that records the request past the cap, and the breach is recorded
    * as what happened — not enforced — instead of a refused exchange that records nothing while
    * the request goes out anyway.
    */

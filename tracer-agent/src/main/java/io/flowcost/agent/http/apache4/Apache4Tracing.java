@@ -3,6 +3,7 @@ package io.flowcost.agent.http.apache4;
 import static io.flowcost.agent.http.apache5.ApacheTracing.call;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.http.HttpEntityProxy;
 import io.flowcost.agent.http.HttpExchange;
@@ -26,7 +27,10 @@ public final class Apache4Tracing {
 
   private Apache4Tracing() {}
 
-  /** Entry: records the request and sets propagation headers on it. Never throws. */
+  /**
+   * Entry: records the request and sets propagation headers on it; a {@link CapRefusal} when the
+   * workflow's caps refuse it (the advice then skips {@code doExecute}). Never throws.
+   */
   public static Object enter(Object target, Object request) {
     if (DEPTH.increment() > 1) {
       return NESTED;
@@ -48,8 +52,12 @@ public final class Apache4Tracing {
         port = uri.getPort();
       }
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-      HttpExchange exchange = HttpExchanges.startUnstoppable(method, scheme, host, port, path,
-          () -> requestFields(request));
+      HttpExchange exchange = HttpExchanges.start(method, scheme, host, port, path,
+          () -> requestFields(request), request.getClass().getClassLoader());
+      if (exchange != null && exchange.refusal() != null) {
+        // refused by the workflow's caps: the advice skips doExecute and throws it (never sent)
+        return CapRefusal.of(exchange.refusal());
+      }
       inject(exchange, request, scheme, host, port, path);
       return exchange;
     } catch (Throwable t) {
@@ -58,27 +66,34 @@ public final class Apache4Tracing {
     }
   }
 
-  /** Exit: the response head, and a teed entity when the exchange wants the body. */
-  public static void exit(Object token, Object response, Throwable thrown) {
+  /**
+   * Exit: the response head, and a teed entity when the exchange wants the body.
+   *
+   * @return what {@code doExecute} throws: a refusal's exception, else {@code thrown}
+   */
+  public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
+    if (token instanceof CapRefusal) {
+      return ((CapRefusal) token).exception();
+    }
     if (!(token instanceof HttpExchange)) {
-      return;
+      return thrown;
     }
     HttpExchange exchange = (HttpExchange) token;
     try {
       if (thrown != null || response == null) {
         exchange.failed(thrown != null ? thrown : new IllegalStateException());
-        return;
+        return thrown;
       }
       int code = (Integer) call(call(response, "getStatusLine"), "getStatusCode");
       if (!exchange.responseHead(code, header(response, "Content-Type"),
           header(response, HttpExchange.PROVIDER_COST_HEADER))) {
-        return;
+        return thrown;
       }
       Object entity = call(response, "getEntity");
       if (entity == null) {
         exchange.bodyComplete();
-        return;
+        return thrown;
       }
       Class<?> entityType =
           Class.forName("org.apache.http.HttpEntity", false, entity.getClass().getClassLoader());
@@ -91,6 +106,7 @@ public final class Apache4Tracing {
       AgentLog.failure("apache http 4 exit", t);
       exchange.bodyComplete();
     }
+    return thrown;
   }
 
   private static String header(Object message, String name) throws ReflectiveOperationException {
