@@ -75,7 +75,8 @@ public final class HttpExchanges {
 
   /**
    * As {@link #start(String, String, String, int, String, Supplier)} for a client whose hook
-   * cannot stop a request yet (Reactor Netty, Jetty, {@code HttpURLConnection}): the workflow's caps are checked and a breach recorded as in warn mode ({@code
+   * cannot stop a request yet (Reactor Netty, Jetty, {@code HttpURLConnection}): the workflow's
+   * caps are checked and a breach recorded as in warn mode ({@code
    * CapGuard.beforeUnstoppableModelCall}), and the request is always recorded — never a refused
    * exchange, which records nothing, for a request that is sent anyway.
    */
