@@ -3,7 +3,9 @@
 # fake LLM provider, stops the collector (SIGTERM flushes and rolls up) and prints the
 # per-intent table read back from the Parquet lake. The app ends with a runaway workflow (a tool
 # loop the fake provider never lets end) that a per-workflow cap in enforce mode stops; the
-# report's "Cap breaches" section shows where it was stopped and what it had cost.
+# report's "Cap breaches" section shows where it was stopped and what it had cost, and the last
+# lines the money the cap saved: the same loop run again without the agent (nothing caps it) to
+# the app's own end, priced at list prices, minus what the capped run cost.
 #
 #   scripts/demo.sh            # lake in ./flowcost-lake, data dir in ./flowcost-data
 #   scripts/demo.sh --s3       # lake in s3://flowcost-demo/lake on a local MinIO server that
@@ -112,4 +114,26 @@ COLLECTOR_PID=""
 grep -E "WARNING|SEVERE" "$LOG" >&2 || true
 
 echo "==> per-intent table, read back from the Parquet lake"
-"$JAVA" -jar "$COLLECTOR" report "${LAKE_ARGS[@]}"
+REPORT=$DATA/report.txt
+"$JAVA" -jar "$COLLECTOR" report "${LAKE_ARGS[@]}" | tee "$REPORT"
+
+# The counterfactual: the fake provider answers deterministically, so the uncapped loop's first
+# calls are the capped run's calls and the rest are exactly the calls the cap refused.
+echo
+echo "==> what the cap saved: the runaway loop again, without the agent, to the app's own end"
+UNCAPPED=$("$JAVA" -jar "$DEMO" --runaway-uncapped | grep '^U01 ')
+CAPPED=$(grep -E '^  runaway-agent \[claims-desk\] .*: stopped at \$' "$REPORT" | head -1 || true)
+if [[ -z "$CAPPED" || -z "$UNCAPPED" ]]; then
+  echo "no capped runaway in the report or no uncapped run: nothing to compare" >&2
+  exit 1
+fi
+awk -v u="$UNCAPPED" -v c="$CAPPED" 'BEGIN {
+  match(u, /model_calls=[0-9]+/); un = substr(u, RSTART + 12, RLENGTH - 12)
+  match(u, /cost_usd=[0-9.]+/); uc = substr(u, RSTART + 9, RLENGTH - 9)
+  match(c, /stopped at \$[0-9.]+/); cc = substr(c, RSTART + 12, RLENGTH - 12)
+  match(c, /after [0-9]+ model calls/); cn = substr(c, RSTART + 6, RLENGTH - 18)
+  printf "    uncapped (no agent):   %3d model calls  $%.6f  (ended by the app: LangChain4j'"'"'s limit of tool rounds)\n", un, uc
+  printf "    capped (the lake):     %3d model calls  $%.6f  (max-model-calls, enforce)\n", cn, cc
+  share = (uc > 0) ? 100 * (uc - cc) / uc : 0
+  printf "    money saved by the cap: %2d model calls  $%.6f  (%.0f%% of the uncapped spend)\n", un - cn, uc - cc, share
+}'

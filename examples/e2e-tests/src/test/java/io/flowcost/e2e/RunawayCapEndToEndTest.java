@@ -173,6 +173,34 @@ class RunawayCapEndToEndTest {
   }
 
   @Test
+  void theDemosUncappedCounterfactualIsTheWarnRunAndTheSavingIsExact() throws Exception {
+    // the demo's "money saved" line: the loop again without the agent, priced by the demo app
+    ChildJvm.Result uncapped = ChildJvm.run(ChildJvm.java17(), List.of(), ChildJvm.demoJar(),
+        List.of("--runaway-uncapped"), work, 120);
+    assertThat(uncapped.exitCode()).as(uncapped.stderr()).isZero();
+    Matcher m = Pattern.compile("^U01 runaway-agent uncapped ended-by-app=\\S+ model_calls=(\\d+)"
+        + " cost_usd=([0-9.]+)$", Pattern.MULTILINE).matcher(uncapped.stdout());
+    assertThat(m.find()).as(uncapped.stdout()).isTrue();
+    // the same calls as the warn run, which nothing stopped: same count, same price by hand
+    assertThat(Integer.parseInt(m.group(1))).isEqualTo(warn.exchanges().size());
+    BigDecimal uncappedCost = new BigDecimal(m.group(2));
+    assertThat(uncappedCost).isEqualByComparingTo(warn.handCost());
+    // and the capped run's calls are the first calls of the uncapped one, byte for byte
+    for (int i = 0; i < MODEL_CAP; i++) {
+      assertThat(enforce.exchanges().get(i).path("request_hash").asText())
+          .isEqualTo(warn.exchanges().get(i).path("request_hash").asText());
+    }
+    BigDecimal saved = uncappedCost.subtract(lakeCost(enforce));
+    BigDecimal refusedByHand = BigDecimal.ZERO;
+    for (JsonNode e : warn.exchanges().subList(MODEL_CAP, warn.exchanges().size())) {
+      refusedByHand = refusedByHand.add(HandPrices.cost("gpt-4o-mini",
+          e.path("usage").path("prompt_tokens").asLong(), 0, 0, 0,
+          e.path("usage").path("completion_tokens").asLong()));
+    }
+    assertThat(saved).isPositive().isEqualByComparingTo(refusedByHand);
+  }
+
+  @Test
   void capsWorkTheSameWithTheCollectorDown() {
     // nothing about caps waits on the collector: the same stop at the same call
     assertThat(collectorDown.result().stdout())

@@ -19,7 +19,7 @@ import java.time.Duration;
  * <pre>
  * java [-javaagent:flowcost-agent.jar -Dflowcost.service=claims-bot] -jar flowcost-demo.jar
  *     [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE] [--collector URL]
- *     [--waste-scenarios] [--runaway] [--runaway-only]
+ *     [--waste-scenarios] [--runaway] [--runaway-only] [--runaway-uncapped]
  * </pre>
  *
  * <ul>
@@ -31,6 +31,10 @@ import java.time.Duration;
  *   <li>{@code --runaway}: after the claims-desk workflows, run {@link RunawayScenario} (a tool
  *       loop that never ends on its own; cap it with {@code flowcost.caps.runaway-agent})
  *   <li>{@code --runaway-only}: run only {@link RunawayScenario}
+ *   <li>{@code --runaway-uncapped}: run only the runaway's tool loop with no workflow and no cap
+ *       (start it without the agent) and print what it cost at list prices ({@link
+ *       UncappedRunaway}): the counterfactual the demo compares a capped run with; needs the
+ *       in-process fake provider
  *   <li>{@code --waste-scenarios}: run {@link WasteScenarios} (answers billed and thrown away)
  *       instead of the claims-desk workflows.
  * </ul>
@@ -55,6 +59,7 @@ public final class DemoApp {
     boolean waste = false;
     boolean runaway = false;
     boolean runawayOnly = false;
+    boolean runawayUncapped = false;
     String runawayModel = RunawayScenario.DEFAULT_MODEL;
     int runawayAttachment = 0;
     try {
@@ -66,6 +71,7 @@ public final class DemoApp {
           case "--waste-scenarios" -> waste = true;
           case "--runaway" -> runaway = true;
           case "--runaway-only" -> runawayOnly = true;
+          case "--runaway-uncapped" -> runawayUncapped = true;
           case "--runaway-model" -> runawayModel = args[++i];
           case "--runaway-attachment-chars" -> {
             runawayAttachment = Integer.parseInt(args[++i]);
@@ -76,17 +82,26 @@ public final class DemoApp {
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
+      if (runawayUncapped && providerUrl != null) {
+        throw new IllegalArgumentException("--runaway-uncapped prices the in-process fake's log");
+      }
     } catch (RuntimeException e) {
       err.println("usage: DemoApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
           + " [--waste-scenarios] [--runaway] [--runaway-only] [--runaway-model NAME]"
-          + " [--runaway-attachment-chars N]");
+          + " [--runaway-attachment-chars N] [--runaway-uncapped]");
       return 2;
     }
 
     FakeProvider fake = providerUrl == null ? FakeProvider.start() : null;
     try {
       String baseUrl = fake != null ? fake.baseUrl() : providerUrl;
-      if (runawayOnly) {
+      if (runawayUncapped) {
+        RunawayScenario loop = new RunawayScenario(baseUrl, runawayModel, runawayAttachment, out::println);
+        String ended = loop.runWithoutWorkflow();
+        UncappedRunaway.Cost cost = UncappedRunaway.price(fake.exchanges(), java.time.Instant.now());
+        out.println("U01 " + RunawayScenario.NAME + " uncapped " + ended + " model_calls="
+            + cost.modelCalls() + " cost_usd=" + cost.costUsd().toPlainString());
+      } else if (runawayOnly) {
         new RunawayScenario(baseUrl, runawayModel, runawayAttachment, out::println).run();
       } else if (waste) {
         new WasteScenarios(new WasteDesk(baseUrl), out::println).runAll();

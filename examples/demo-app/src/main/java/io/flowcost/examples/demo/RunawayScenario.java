@@ -59,13 +59,31 @@ final class RunawayScenario {
     return b.toString();
   }
 
+  /**
+   * The same loop with no workflow around it, for {@link UncappedRunaway}: without the agent
+   * nothing caps it, so it ends only at the app's own limit.
+   *
+   * @return how it ended, {@code ended-by-app=<exception>} (or {@code answer=…} should the loop
+   *     ever end by itself)
+   */
+  String runWithoutWorkflow() {
+    try {
+      return "answer=" + agent.resolve(question());
+    } catch (RuntimeException e) {
+      return "ended-by-app=" + e.getClass().getSimpleName();
+    }
+  }
+
+  private String question() {
+    return "Claim " + KEY + ": which policy covers it? [tool-loop:lookupPolicy]" + attachment;
+  }
+
   void run() {
     String result;
     try (Workflow wf = Flowcost.workflow(NAME).tag("team", "claims").tag("feature", "runaway")
         .externalKey(KEY).start()) {
       try {
-        result = "answer=" + agent.resolve("Claim " + KEY + ": which policy covers it?"
-            + " [tool-loop:lookupPolicy]" + attachment);
+        result = "answer=" + agent.resolve(question());
         wf.success();
       } catch (WorkflowCapExceededException e) {
         wf.fail(e);
