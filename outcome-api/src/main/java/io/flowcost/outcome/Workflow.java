@@ -1,5 +1,6 @@
 package io.flowcost.outcome;
 
+import io.flowcost.contract.SpanKeys;
 import io.flowcost.outcome.internal.Ids;
 import io.flowcost.outcome.internal.WorkflowSpan;
 import io.flowcost.outcome.spi.AgentBridge;
@@ -38,6 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Workflow implements AutoCloseable {
 
   private static final String SCOPE_VERSION = "0.1.0";
+  /** {@code flowcost.workflow.source} of workflows opened here ({@code WorkflowSource.API}). */
+  static final String SOURCE_API = "api";
 
   private final String id;
   private final String name;
@@ -185,16 +188,17 @@ public final class Workflow implements AutoCloseable {
 
   private Map<String, Object> attributes(Reporter reporter) {
     Map<String, Object> attributes = new LinkedHashMap<>();
-    attributes.put("flowcost.workflow.root", true);
-    attributes.put("flowcost.workflow.name", name);
-    attributes.put("flowcost.workflow.source", "api");
+    attributes.put(SpanKeys.WORKFLOW_ROOT, true);
+    attributes.put(SpanKeys.WORKFLOW_NAME, name);
+    // WorkflowSource.API.wire(), spelled here because an enum would need the contract at run time
+    attributes.put(SpanKeys.WORKFLOW_SOURCE, SOURCE_API);
     Map<String, String> merged = new LinkedHashMap<>(reporter.settings.tags());
     synchronized (tags) {
       merged.putAll(tags);
     }
-    merged.forEach((k, v) -> attributes.put("flowcost.tag." + k, v));
+    merged.forEach((k, v) -> attributes.put(SpanKeys.TAG_PREFIX + k, v));
     if (externalKey != null) {
-      attributes.put("flowcost.external_key", externalKey);
+      attributes.put(SpanKeys.EXTERNAL_KEY, externalKey);
     }
     return attributes;
   }
