@@ -4,6 +4,11 @@ package io.flowcost.agent.caps;
  * Returned by a hook's entry advice instead of its token when a call must not start: the advice
  * skips the instrumented method ({@code skipOn = CapRefusal.class}) and its exit advice throws
  * {@link #exception()} into the application, unchanged.
+ *
+ * <p>Every hook handles a refusal with the same two one-liners, so that none spells out its own
+ * {@code instanceof} test: its exit returns {@link #thrown(Object, Throwable)} (what the method
+ * throws: the refusal's exception for a refusal token, else what it threw), and code that has a
+ * refused exchange's exception at hand wraps it with {@link #orToken(RuntimeException, Object)}.
  */
 public final class CapRefusal {
 
@@ -21,5 +26,34 @@ public final class CapRefusal {
   /** The exception to throw: {@code WorkflowCapExceededException} when the app can load it. */
   public RuntimeException exception() {
     return exception;
+  }
+
+  /** Whether a hook's token is a refusal (the instrumented method was, or must be, skipped). */
+  public static boolean isRefusal(Object token) {
+    return token instanceof CapRefusal;
+  }
+
+  /**
+   * What an instrumented method throws: the refusal's exception when {@code token} is a refusal,
+   * else {@code thrown} (the method's own throwable, or {@code null}).
+   */
+  public static Throwable thrown(Object token, Throwable thrown) {
+    return token instanceof CapRefusal ? ((CapRefusal) token).exception : thrown;
+  }
+
+  /**
+   * The refusal's exception when {@code token} is a refusal, else {@code null}: for an exit that
+   * returns a {@code RuntimeException} to throw rather than a {@code Throwable}.
+   */
+  public static RuntimeException exceptionOf(Object token) {
+    return token instanceof CapRefusal ? ((CapRefusal) token).exception : null;
+  }
+
+  /**
+   * A hook's token: a refusal throwing {@code refused} when it is not {@code null} (a refused
+   * exchange's or workflow's exception), else {@code token}.
+   */
+  public static Object orToken(RuntimeException refused, Object token) {
+    return refused != null ? new CapRefusal(refused) : token;
   }
 }

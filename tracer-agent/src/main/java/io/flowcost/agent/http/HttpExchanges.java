@@ -70,15 +70,16 @@ public final class HttpExchanges {
       String path,
       Supplier<RequestFields> requestFields,
       ClassLoader appLoader) {
-    return start(method, scheme, host, port, path, requestFields, appLoader, true);
+    return start(method, scheme, host, port, path, requestFields, appLoader, CapCheck.REFUSE);
   }
 
   /**
-   * As {@link #start(String, String, String, int, String, Supplier)} for a client whose hook
-   * cannot stop a request yet (Reactor Netty, Jetty, {@code HttpURLConnection}): the workflow's
-   * caps are checked and a breach recorded as in warn mode ({@code
-   * CapGuard.beforeUnstoppableModelCall}), and the request is always recorded — never a refused
-   * exchange, which records nothing, for a request that is sent anyway.
+   * As {@link #start(String, String, String, int, String, Supplier)} where the client's hook cannot
+   * stop the request any more (Reactor Netty's request whose head was written by its handler
+   * without a body, found only when the request is complete): the workflow's caps are checked and
+   * a breach recorded as in warn mode ({@code CapGuard.beforeUnstoppableModelCall}), and the
+   * request is always recorded — never a refused exchange, which records nothing, for a request
+   * that is sent anyway.
    */
   public static HttpExchange startUnstoppable(
       String method,
@@ -87,7 +88,71 @@ public final class HttpExchanges {
       int port,
       String path,
       Supplier<RequestFields> requestFields) {
-    return start(method, scheme, host, port, path, requestFields, null, false);
+    return start(method, scheme, host, port, path, requestFields, null, CapCheck.RECORD_ONLY);
+  }
+
+  /**
+   * For a client that must decide before its request's body is known ({@code HttpURLConnection},
+   * whose {@code getOutputStream()} may send the head): checks the workflow's caps now for a
+   * request that will be a model call of its own ({@code CapGuard.beforeModelCall}, which counts
+   * the call), before any byte of it is sent. The exchange is started later with {@link
+   * #startAdmitted}, which does not check again. Never throws.
+   *
+   * @return the refusal to throw instead of sending the request, or {@code null} when it may go
+   */
+  public static CapRefusal admit(
+      String scheme, String host, int port, String path, ClassLoader appLoader) {
+    try {
+      HttpSettings settings = HttpSettings.current();
+      if (ownModelEndpoint(settings, scheme, host, port, path) == null) {
+        return null;
+      }
+      RetryGroup group = RetryGroup.current();
+      if (group != null && group.started()) {
+        return null; // a retry: its call already passed the caps
+      }
+      return CapGuard.beforeModelCall(appLoader);
+    } catch (Throwable t) {
+      AgentLog.failure("http exchange admit", t);
+      return null;
+    }
+  }
+
+  /**
+   * As {@link #start(String, String, String, int, String, Supplier)} for a request that {@link
+   * #admit} let go: its caps are not checked a second time.
+   */
+  public static HttpExchange startAdmitted(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      Supplier<RequestFields> requestFields) {
+    return start(method, scheme, host, port, path, requestFields, null, CapCheck.ADMITTED);
+  }
+
+  /** What {@link #start} does with the workflow's caps for a model request of its own. */
+  private enum CapCheck {
+    /** Checked; a refused request comes back as a refused exchange. */
+    REFUSE,
+    /** Checked, a breach recorded as not enforced; the request is recorded. */
+    RECORD_ONLY,
+    /** Already checked by {@link #admit}. */
+    ADMITTED
+  }
+
+  /**
+   * The endpoint of a request that is a model call of its own — not the collector, not an SDK
+   * call's attempt, not below another logical call — or {@code null}.
+   */
+  private static LlmEndpoint ownModelEndpoint(
+      HttpSettings settings, String scheme, String host, int port, String path) {
+    if (host == null || settings.isCollector(scheme, host, port) || SdkCall.current() != null
+        || LogicalCall.current() != null) {
+      return null;
+    }
+    return LlmEndpoints.match(settings, scheme, host, port, path);
   }
 
   private static HttpExchange start(
@@ -98,7 +163,7 @@ public final class HttpExchanges {
       String path,
       Supplier<RequestFields> requestFields,
       ClassLoader appLoader,
-      boolean canRefuse) {
+      CapCheck capCheck) {
     try {
       HttpSettings settings = HttpSettings.current();
       if (host == null || settings.isCollector(scheme, host, port)) {
@@ -118,9 +183,9 @@ public final class HttpExchanges {
         if (group != null && group.started()) {
           return group.attempt(endpoint, fields); // a retry: its call already passed the caps
         }
-        if (!canRefuse) {
+        if (capCheck == CapCheck.RECORD_ONLY) {
           CapGuard.beforeUnstoppableModelCall();
-        } else {
+        } else if (capCheck == CapCheck.REFUSE) {
           CapRefusal refusal = CapGuard.beforeModelCall(appLoader);
           if (refusal != null) {
             return HttpExchange.refused(refusal);

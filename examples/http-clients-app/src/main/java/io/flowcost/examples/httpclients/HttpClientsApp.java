@@ -1,6 +1,10 @@
 package io.flowcost.examples.httpclients;
 
+import io.flowcost.outcome.CapKind;
+import io.flowcost.outcome.Flowcost;
+import io.flowcost.outcome.Workflow;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +23,10 @@ import java.util.regex.Pattern;
  * <p>Per client: a plain chat completion; a stream with {@code stream_options.include_usage}; a
  * stream without it (the provider sends no usage); a request the provider fails with 500 once,
  * which the app retries itself with the same body (two requests, 500 then 200).
+ *
+ * <p>With {@code --capped}, per client instead: one workflow capped at two model calls ({@code
+ * outcome-api}) making four requests — plain, stream, plain, stream — printing for each its status
+ * or, when refused, the exception chain the app caught (class names, outermost first).
  */
 public final class HttpClientsApp {
 
@@ -31,6 +39,7 @@ public final class HttpClientsApp {
   public static void main(String[] args) throws Exception {
     String base = null;
     String clients = null;
+    boolean capped = java.util.Arrays.asList(args).contains("--capped");
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals("--provider-url")) {
         base = args[i + 1];
@@ -45,7 +54,11 @@ public final class HttpClientsApp {
     PrintStream out = System.out;
     for (String name : clients.split(",")) {
       try (Transport transport = transport(name.trim())) {
-        run(name.trim(), transport, base + "/chat/completions", out);
+        if (capped) {
+          runCapped(name.trim(), transport, base + "/chat/completions", out);
+        } else {
+          run(name.trim(), transport, base + "/chat/completions", out);
+        }
       }
     }
   }
@@ -56,6 +69,8 @@ public final class HttpClientsApp {
         return new ReactorNettyTransport();
       case "webclient":
         return new WebClientTransport();
+      case "restclient":
+        return new RestClientTransport();
       case "url-connection":
         return new UrlConnectionTransport();
       case "apache4":
@@ -64,7 +79,7 @@ public final class HttpClientsApp {
         return new JettyTransport();
       default:
         throw new IllegalArgumentException(
-            "unknown client (reactor-netty, webclient, url-connection, apache4, jetty)");
+            "unknown client (reactor-netty, webclient, restclient, url-connection, apache4, jetty)");
     }
   }
 
@@ -84,6 +99,31 @@ public final class HttpClientsApp {
       Transport.Reply second = transport.post(url, flaky); // the app's own retry: the same body
       out.println(name + " attempt-2 " + second.status() + " " + content(second.body()));
     }
+  }
+
+  /** Four requests in one workflow capped at two model calls: the last two are refused. */
+  private static void runCapped(String name, Transport transport, String url, PrintStream out) {
+    try (Workflow wf = Flowcost.workflow("capped " + name)
+        .cap(CapKind.MAX_MODEL_CALLS, BigDecimal.valueOf(2)).start()) {
+      for (int i = 1; i <= 4; i++) {
+        String extra = i % 2 == 0 ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "";
+        try {
+          Transport.Reply reply = transport.post(url, body(name + " capped " + i, extra));
+          out.println(name + " capped-" + i + " " + reply.status());
+        } catch (Exception e) {
+          out.println(name + " capped-" + i + " refused " + chain(e));
+        }
+      }
+    }
+  }
+
+  /** The class names of an exception and its causes, outermost first. */
+  private static String chain(Throwable e) {
+    List<String> names = new ArrayList<>();
+    for (Throwable t = e; t != null && names.size() < 5; t = t.getCause()) {
+      names.add(t.getClass().getName());
+    }
+    return String.join(" <- ", names);
   }
 
   private static String body(String text, String extra) {

@@ -20,5 +20,7 @@ public final class JettyInstrumentation extends InstrumentationModule {
             .and(takesArguments(1))
             .and(takesArgument(0, named("org.eclipse.jetty.client.Response$CompleteListener"))),
         advice("SendAdvice"));
+    // the blocking send(), which goes through send(CompleteListener): its refusal unwrapped
+    transform(named(REQUEST), named("send").and(takesArguments(0)), advice("BlockingSendAdvice"));
   }
 }

@@ -13,6 +13,10 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /** What {@link SendAdvice} calls; Jetty is read reflectively through its public interfaces. */
@@ -20,9 +24,19 @@ public final class JettyTracing {
 
   private static final String RESPONSE = "org.eclipse.jetty.client.Response";
 
+  /** The refusal of each request the workflow's caps refused, for the blocking {@code send()}. */
+  private static final Map<Object, RuntimeException> REFUSED =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private JettyTracing() {}
 
-  /** A request is sent: starts its exchange and adds the listeners that see its response. */
+  /**
+   * A request is sent: starts its exchange and adds the listeners that see its response. A model
+   * request the workflow's caps refuse is aborted with the refusal before Jetty takes it: Jetty
+   * then never writes it and fails it through its own path (the listeners complete with a failed
+   * {@code Result} whose failure is the refusal; the connection, if one was opened, goes back to
+   * the pool unused).
+   */
   public static void send(Object request) {
     try {
       String scheme = Reflect.callString(request, "getScheme");
@@ -32,8 +46,13 @@ public final class JettyTracing {
       String method = Reflect.callString(request, "getMethod");
       int p = port == null ? -1 : port.intValue();
       String rawPath = path == null || path.isEmpty() ? "/" : path;
-      HttpExchange exchange =
-          HttpExchanges.startUnstoppable(method, scheme, host, p, rawPath, () -> requestFields(request));
+      HttpExchange exchange = HttpExchanges.start(method, scheme, host, p, rawPath,
+          () -> requestFields(request), request.getClass().getClassLoader());
+      if (exchange != null && exchange.refusal() != null) {
+        REFUSED.put(request, exchange.refusal());
+        publicMethod(request, "abort", Throwable.class).invoke(request, exchange.refusal());
+        return;
+      }
       Object fields = Reflect.call(request, "getHeaders");
       OutgoingHeaders headers = ClientPropagation.headers(exchange, scheme, host, p, rawPath,
           header(fields, "traceparent"), header(fields, "baggage"));
@@ -59,6 +78,25 @@ public final class JettyTracing {
     } catch (Throwable t) {
       AgentLog.failure("jetty send", t);
     }
+  }
+
+  /**
+   * Exit of the blocking {@code send()}: Jetty wraps a request's failure in an {@code
+   * ExecutionException}; a refused request throws the refusal itself, as on every other client
+   * (apps catch {@code WorkflowCapExceededException} by type). Anything else is thrown unchanged.
+   */
+  public static Throwable blockingSendThrown(Object request, Throwable thrown) {
+    try {
+      if (thrown instanceof ExecutionException && thrown.getCause() != null) {
+        RuntimeException refusal = REFUSED.get(request);
+        if (refusal != null && thrown.getCause() == refusal) {
+          return refusal;
+        }
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("jetty send", t);
+    }
+    return thrown;
   }
 
   private static void listen(Object request, HttpExchange exchange) throws ReflectiveOperationException {

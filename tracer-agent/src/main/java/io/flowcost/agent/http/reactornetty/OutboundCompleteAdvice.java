@@ -2,13 +2,17 @@ package io.flowcost.agent.http.reactornetty;
 
 import net.bytebuddy.asm.Advice;
 
-/** Inlined into Reactor Netty; see {@link ReactorNettyInstrumentation}. */
+/**
+ * Enter of {@code onOutboundComplete()}: before it writes a head the handler never wrote (a
+ * request without a body), so that such a request is recorded, not refused, there. Inlined into
+ * Reactor Netty; see {@link ReactorNettyInstrumentation}.
+ */
 public final class OutboundCompleteAdvice {
 
   private OutboundCompleteAdvice() {}
 
-  @Advice.OnMethodExit(suppress = Throwable.class)
-  public static void exit(@Advice.This Object operations) {
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static void enter(@Advice.This Object operations) {
     ReactorNettyTracing.outboundComplete(operations);
   }
 }

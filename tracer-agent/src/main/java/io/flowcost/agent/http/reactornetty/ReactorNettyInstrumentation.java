@@ -22,11 +22,15 @@ public final class ReactorNettyInstrumentation extends InstrumentationModule {
         named(HANDLER),
         named("requestWithBody").and(takesArguments(1)).and(takesArgument(0, named(OPERATIONS))),
         advice("RequestWithBodyAdvice"));
-    // the request message, with its body (a Mono body, or none)
+    // the request's head is about to be written (with its whole body when sent as one Mono):
+    // the exchange starts, and a refused request fails in beforeMarkSentHeaders, before any byte
     transform(
-        named(OPERATIONS),
-        named("newFullBodyMessage").and(takesArguments(0).or(takesArguments(1))),
-        advice("FullBodyMessageAdvice"));
+        named("reactor.netty.http.HttpOperations"),
+        named("markSentHeaders").or(named("markSentHeaderAndBody"))
+            .and(takesArguments(1)).and(takesArgument(0, Object[].class)),
+        advice("MarkSentAdvice"));
+    transform(named(OPERATIONS), named("beforeMarkSentHeaders").and(takesArguments(0)),
+        advice("BeforeHeadersAdvice"));
     transform(named(OPERATIONS), named("onOutboundComplete").and(takesArguments(0)),
         advice("OutboundCompleteAdvice"));
     transform(named(OPERATIONS), named("onOutboundError").and(takesArguments(1)),

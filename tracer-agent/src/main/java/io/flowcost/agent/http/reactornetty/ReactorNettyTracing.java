@@ -1,6 +1,7 @@
 package io.flowcost.agent.http.reactornetty;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
@@ -44,6 +45,8 @@ public final class ReactorNettyTracing {
     final Context caller;
     volatile boolean started;
     volatile HttpExchange exchange;
+    /** Set when the workflow's caps refused the request: thrown before its head is marked sent. */
+    volatile CapRefusal refusal;
     volatile boolean headSeen;
 
     State(Context caller) {
@@ -73,11 +76,18 @@ public final class ReactorNettyTracing {
     }
   }
 
-  /** The request message was built (a full message: head and whole body). */
-  public static void requestMessage(Object operations, Object message) {
+  /**
+   * The request's head is about to be marked sent and written ({@code markSentHeaders} or {@code
+   * markSentHeaderAndBody}, whose arguments are what Reactor Netty releases should that fail: the
+   * whole body when it is sent as one {@code Mono}). Starts the exchange once, with the body's
+   * model and stream flag when the body is one buffer, and adds {@code traceparent} to the
+   * request's headers, still unsent. A model request the workflow's caps refuse gets its refusal,
+   * which {@link #refusal} throws from {@code beforeMarkSentHeaders}, before any byte is written.
+   */
+  public static void beforeHead(Object operations, Object[] toRelease) {
     try {
       State state = STATES.get(operations);
-      if (state == null || state.started || message == null) {
+      if (state == null || state.started) {
         return;
       }
       state.started = true;
@@ -85,13 +95,19 @@ public final class ReactorNettyTracing {
       if (target == null) {
         return;
       }
-      Object body = Reflect.call(message, "content");
-      Object headers = Reflect.call(message, "headers");
+      Object body = toRelease != null && toRelease.length == 1
+          && Reflect.isInstance(toRelease[0], "io.netty.buffer.ByteBuf") ? toRelease[0] : null;
+      Object headers = Reflect.call(operations, "requestHeaders");
       HttpExchange exchange;
       OutgoingHeaders outgoing;
       try (Scope ignored = state.caller.makeCurrent()) {
-        exchange = HttpExchanges.startUnstoppable(target.method, target.scheme, target.host,
-            target.port, target.path, () -> requestFields(body));
+        exchange = HttpExchanges.start(target.method, target.scheme, target.host, target.port,
+            target.path, () -> body == null ? RequestFields.NONE : requestFields(body),
+            operations.getClass().getClassLoader());
+        if (exchange != null && exchange.refusal() != null) {
+          state.refusal = CapRefusal.of(exchange.refusal());
+          return;
+        }
         outgoing = ClientPropagation.headers(exchange, target.scheme, target.host, target.port,
             target.path, header(headers, "traceparent"), header(headers, "baggage"));
       }
@@ -108,8 +124,27 @@ public final class ReactorNettyTracing {
   }
 
   /**
-   * The request is sent. A body sent in chunks never went through one message: its exchange starts
-   * here, without its body's fields and without {@code traceparent} (its head is already out).
+   * {@code beforeMarkSentHeaders}: the refusal of a request the workflow's caps refused (the
+   * advice throws it, and Reactor Netty fails the response with it), else {@code null}.
+   */
+  public static CapRefusal refusal(Object operations) {
+    try {
+      State state = STATES.get(operations);
+      if (state == null || state.refusal == null) {
+        return null;
+      }
+      STATES.remove(operations);
+      return state.refusal;
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty caps", t);
+      return null;
+    }
+  }
+
+  /**
+   * The outbound side completes. A request whose handler wrote no head (no body) starts its
+   * exchange here, before {@code onOutboundComplete} writes that head: recorded, never refused
+   * (a failure thrown there would not reach the response).
    */
   public static void outboundComplete(Object operations) {
     try {

@@ -1,5 +1,6 @@
 package io.flowcost.agent.http.urlconnection;
 
+import io.flowcost.agent.caps.CapRefusal;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import net.bytebuddy.asm.Advice;
@@ -7,24 +8,26 @@ import net.bytebuddy.asm.Advice;
 /**
  * {@code getInputStream()}: the request is about to be sent (enter) and its response arrived or
  * failed (exit). The JDK calls it again from within (behind {@code getResponseCode()}); only the
- * outermost call acts.
+ * outermost call acts. A request the workflow's caps refuse is never sent: the method is skipped
+ * and throws the refusal.
  */
 public final class GetInputStreamAdvice {
 
   private GetInputStreamAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
-  public static boolean enter(
+  @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
+  public static Object enter(
       @Advice.This HttpURLConnection connection, @Advice.FieldValue("requests") Object requests) {
     return UrlConnectionTracing.beforeResponse(connection, requests);
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(
-      @Advice.Enter boolean outermost,
+      @Advice.Enter Object token,
       @Advice.This HttpURLConnection connection,
       @Advice.Return(readOnly = false) InputStream stream,
-      @Advice.Thrown Throwable thrown) {
-    stream = UrlConnectionTracing.response(outermost, connection, stream, thrown);
+      @Advice.Thrown(readOnly = false) Throwable thrown) {
+    thrown = CapRefusal.thrown(token, thrown);
+    stream = UrlConnectionTracing.response(token, connection, stream, thrown);
   }
 }

@@ -1,6 +1,7 @@
 package io.flowcost.agent.http.urlconnection;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.HttpSettings;
@@ -32,11 +33,45 @@ public final class UrlConnectionTracing {
   private static final class State {
     final ByteArrayOutputStream body = new ByteArrayOutputStream();
     boolean bodyTooLarge;
+    /** Whether the caps were checked when the body was asked for ({@link HttpExchanges#admit}). */
+    boolean admitted;
+    /** The refusal every later {@code getOutputStream}/{@code getInputStream} throws again. */
+    CapRefusal refusal;
     boolean started;
     HttpExchange exchange;
     InputStream teed;
     InputStream raw;
     int depth;
+  }
+
+  /**
+   * Enter of {@code getOutputStream()}: the first time, before the JDK connects or (in streaming
+   * mode) sends the head, a model request of its own is checked against the workflow's caps. A
+   * refused request is never sent: this and every later {@code getOutputStream()}/{@code
+   * getInputStream()} of the connection throws the refusal. Never throws.
+   *
+   * @return the {@link CapRefusal} (the advice then skips the method and throws it), or {@code null}
+   */
+  public static CapRefusal beforeRequestBody(HttpURLConnection connection) {
+    try {
+      URL url = connection.getURL();
+      if (HttpSettings.current().isCollector(url.getProtocol(), url.getHost(), url.getPort())) {
+        return null; // the agent's own export
+      }
+      State state = STATES.computeIfAbsent(connection, c -> new State());
+      synchronized (state) {
+        if (state.refusal != null || state.admitted || state.started) {
+          return state.refusal;
+        }
+        state.admitted = true;
+        state.refusal = HttpExchanges.admit(url.getProtocol(), url.getHost(), url.getPort(),
+            path(url), null); // a JDK class: the exception type comes from the context loader
+        return state.refusal;
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("url connection caps", t);
+      return null;
+    }
   }
 
   /** A request to a model endpoint has its body teed; any other stream is returned unchanged. */
@@ -62,32 +97,49 @@ public final class UrlConnectionTracing {
 
   /**
    * The request is about to be sent (or was, in streaming mode): starts the exchange once and adds
-   * {@code traceparent} to the headers.
+   * {@code traceparent} to the headers. A model request not yet checked against the workflow's
+   * caps (no {@code getOutputStream()} before) is checked now, before anything is sent.
    *
-   * @return whether this is the outermost {@code getInputStream()} of the connection
+   * @return a {@link CapRefusal} when the request is refused (the advice skips the method and
+   *     throws it), else whether this is the outermost {@code getInputStream()} of the connection
    */
-  public static boolean beforeResponse(HttpURLConnection connection, Object requests) {
+  public static Object beforeResponse(HttpURLConnection connection, Object requests) {
     try {
       URL url = connection.getURL();
       if (HttpSettings.current().isCollector(url.getProtocol(), url.getHost(), url.getPort())) {
-        return false; // the agent's own export
+        return Boolean.FALSE; // the agent's own export
       }
       State state = STATES.computeIfAbsent(connection, c -> new State());
       synchronized (state) {
+        if (state.refusal != null) {
+          return state.refusal;
+        }
         if (state.depth++ > 0) {
-          return false;
+          return Boolean.FALSE;
         }
         if (state.started) {
-          return true;
+          return Boolean.TRUE;
         }
         state.started = true;
       }
       String scheme = url.getProtocol();
       String path = path(url);
       byte[] body = state.bodyTooLarge ? null : state.body.toByteArray();
-      state.exchange = HttpExchanges.startUnstoppable(connection.getRequestMethod(), scheme,
-          url.getHost(), url.getPort(), path,
-          () -> body == null || body.length == 0 ? RequestFields.NONE : RequestFields.parse(body));
+      java.util.function.Supplier<RequestFields> fields =
+          () -> body == null || body.length == 0 ? RequestFields.NONE : RequestFields.parse(body);
+      HttpExchange exchange = state.admitted
+          ? HttpExchanges.startAdmitted(connection.getRequestMethod(), scheme, url.getHost(),
+              url.getPort(), path, fields)
+          : HttpExchanges.start(connection.getRequestMethod(), scheme, url.getHost(),
+              url.getPort(), path, fields, null);
+      if (exchange != null && exchange.refusal() != null) {
+        synchronized (state) {
+          state.depth--;
+          state.refusal = CapRefusal.of(exchange.refusal());
+          return state.refusal;
+        }
+      }
+      state.exchange = exchange;
       OutgoingHeaders headers = ClientPropagation.headers(state.exchange, scheme, url.getHost(),
           url.getPort(), path, header(requests, "traceparent"), header(requests, "baggage"));
       if (headers.traceparent() != null) {
@@ -96,20 +148,24 @@ public final class UrlConnectionTracing {
       if (headers.baggage() != null) {
         setHeader(requests, "baggage", headers.baggage());
       }
-      return true;
+      return Boolean.TRUE;
     } catch (Throwable t) {
       AgentLog.failure("url connection request", t);
-      return false;
+      return Boolean.FALSE;
     }
   }
 
-  /** The outermost {@code getInputStream()} returned or threw: the response head, and its body teed. */
+  /**
+   * The outermost {@code getInputStream()} returned or threw: the response head, and its body
+   * teed. {@code token} is what {@link #beforeResponse} returned.
+   */
   public static InputStream response(
-      boolean outermost, HttpURLConnection connection, InputStream stream, Throwable thrown) {
+      Object token, HttpURLConnection connection, InputStream stream, Throwable thrown) {
     State state = STATES.get(connection);
-    if (state == null) {
+    if (state == null || CapRefusal.isRefusal(token)) {
       return stream;
     }
+    boolean outermost = Boolean.TRUE.equals(token);
     try {
       if (!outermost) {
         return stream;
