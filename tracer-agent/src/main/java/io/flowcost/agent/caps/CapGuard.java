@@ -95,10 +95,11 @@ public final class CapGuard {
   }
 
   /**
-   * Before a model request on a client whose hook cannot stop it (the request is already on its
-   * way, or an asynchronous listener would never hear back): the workflow's caps are checked and a
-   * breach is recorded as in warn mode ({@code enforced=false}, because the request does go out),
-   * whatever {@code flowcost.caps.mode} says. The call is counted like any other. Never throws.
+   * Before a model request a hook cannot stop (Reactor Netty's head written from {@code
+   * onOutboundComplete}, where a failure would not reach the response): the workflow's caps are
+   * checked and a breach is recorded as in warn mode ({@code enforced=false}, because the request
+   * does go out), whatever {@code flowcost.caps.mode} says. The call is counted like any other.
+   * Never throws.
    */
   public static void beforeUnstoppableModelCall() {
     before(WorkflowSpend.CallType.MODEL, null, false);

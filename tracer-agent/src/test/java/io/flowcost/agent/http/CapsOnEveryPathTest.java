@@ -47,7 +47,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-workflow caps on every instrumented path, not only LangChain4j: bare model requests of the
- * JDK client, OkHttp, Apache 5 and the Vert.x web client, and the OpenAI/Anthropic SDK hook. With
+ * JDK client, OkHttp, Apache 4 and 5, the Vert.x web client, Jetty 12 and {@code
+ * HttpURLConnection}, and the OpenAI/Anthropic SDK hook (Reactor Netty, with Spring's {@code
+ * WebClient} and {@code RestClient} on it, runs under the shaded agent in {@code
+ * HttpClientCapsEndToEndTest}: its hooks sit on Reactor Netty internals no test can call). With
  * {@code max-model-calls=2} in enforce mode, the third request throws {@code
  * WorkflowCapExceededException} and the server never receives it; the calls that ran count their
  * tokens into the workflow's spend. A request below a logical call (LangChain4j's HTTP client) is
@@ -97,7 +100,8 @@ class CapsOnEveryPathTest {
 
   /**
    * Runs three requests in one workflow capped at two model calls: the third is refused before it
-   * leaves the JVM, and the two that ran count 2 × (11 + 7) tokens.
+   * leaves the JVM (the server receives two), the two that ran count 2 × (11 + 7) tokens, and the
+   * breach is recorded once, enforced.
    */
   private void thirdRequestIsRefused(Send send) throws Exception {
     int before = server.requestHeaders().size();
@@ -118,6 +122,14 @@ class CapsOnEveryPathTest {
         .isEqualTo(2);
     assertThat(wf.spend().modelCalls()).isEqualTo(2);
     assertThat(wf.spend().tokens()).isEqualTo(2 * (11 + 7));
+    assertThat(telemetry.spans()) // the cap_breaches row: refused, so enforced
+        .filteredOn(s -> Boolean.TRUE.equals(s.getAttributes().get(CapGuard.BREACH)))
+        .singleElement()
+        .satisfies(b -> {
+          assertThat(b.getAttributes().get(CapGuard.ENFORCED)).isTrue();
+          assertThat(b.getAttributes().get(CapGuard.MODE)).isEqualTo("enforce");
+          assertThat(b.getAttributes().get(CapGuard.MODEL_CALLS)).isEqualTo(2L);
+        });
   }
 
   @Test
@@ -221,6 +233,135 @@ class CapsOnEveryPathTest {
     }
   }
 
+  /**
+   * Jetty's asynchronous {@code send(listener)}: the refused request is aborted with the refusal
+   * before Jetty takes it, and Jetty fails it through its own path — the listener completes with a
+   * failed {@code Result} whose failure is the refusal — without writing a byte.
+   */
+  @Test
+  void jettyAsyncSend() throws Exception {
+    org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
+    client.start();
+    try {
+      thirdRequestIsRefused(() -> {
+        org.eclipse.jetty.client.Request request = jettyRequest(client);
+        io.flowcost.agent.http.jetty.JettyTracing.send(request); // SendAdvice, on send(listener)
+        CompletableFuture<org.eclipse.jetty.client.Result> done = new CompletableFuture<>();
+        org.eclipse.jetty.client.BufferingResponseListener listener =
+            new org.eclipse.jetty.client.BufferingResponseListener() {
+              @Override
+              public void onComplete(org.eclipse.jetty.client.Result result) {
+                done.complete(result);
+                if (!result.isFailed()) {
+                  assertThat(getContentAsString()).isEqualTo(TestLlmServer.JSON_REPLY);
+                }
+              }
+            };
+        request.send(listener);
+        org.eclipse.jetty.client.Result result = done.get(10, TimeUnit.SECONDS);
+        if (result.isFailed()) {
+          throw (Exception) result.getFailure(); // what the app's listener receives
+        }
+      });
+    } finally {
+      client.stop();
+    }
+  }
+
+  /**
+   * Jetty's blocking {@code send()}: Jetty wraps the failure in an {@code ExecutionException};
+   * {@code BlockingSendAdvice} throws the refusal itself, as every other client does.
+   */
+  @Test
+  void jettyBlockingSend() throws Exception {
+    org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
+    client.start();
+    try {
+      thirdRequestIsRefused(() -> {
+        org.eclipse.jetty.client.Request request = jettyRequest(client);
+        io.flowcost.agent.http.jetty.JettyTracing.send(request); // inside send(), on send(listener)
+        org.eclipse.jetty.client.ContentResponse response;
+        try {
+          response = request.send();
+        } catch (ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(WorkflowCapExceededException.class);
+          throw (Exception) io.flowcost.agent.http.jetty.JettyTracing.blockingSendThrown(request, e);
+        }
+        assertThat(response.getContentAsString()).isEqualTo(TestLlmServer.JSON_REPLY);
+      });
+    } finally {
+      client.stop();
+    }
+  }
+
+  private static org.eclipse.jetty.client.Request jettyRequest(
+      org.eclipse.jetty.client.HttpClient client) {
+    return client.newRequest(server.baseUrl() + "/chat/completions")
+        .method("POST")
+        .body(new org.eclipse.jetty.client.StringRequestContent("application/json", chatJson()))
+        .timeout(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * {@code HttpURLConnection} with a body: the caps are checked when the app asks for the output
+   * stream ({@code GetOutputStreamAdvice}), before the JDK connects or sends the head; a refused
+   * connection throws the same refusal again from {@code getInputStream} (behind {@code
+   * getResponseCode}) without counting a second call.
+   */
+  @Test
+  void httpUrlConnectionRefusedAtGetOutputStream() throws Exception {
+    thirdRequestIsRefused(() -> {
+      java.net.HttpURLConnection c = urlConnection();
+      c.setDoOutput(true);
+      CapRefusal refusal = io.flowcost.agent.http.urlconnection.UrlConnectionTracing
+          .beforeRequestBody(c);
+      if (refusal != null) {
+        Object again = io.flowcost.agent.http.urlconnection.UrlConnectionTracing
+            .beforeResponse(c, null);
+        assertThat(CapRefusal.exceptionOf(again)).isSameAs(refusal.exception());
+        throw (Exception) CapRefusal.thrown(refusal, null);
+      }
+      try (java.io.OutputStream out = io.flowcost.agent.http.urlconnection.UrlConnectionTracing
+          .requestStream(c, c.getOutputStream())) {
+        out.write(chatJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      readUrlConnection(c);
+    });
+  }
+
+  /**
+   * {@code HttpURLConnection} without a body: the caps are checked at the first {@code
+   * getInputStream} ({@code GetInputStreamAdvice}), before the request is written.
+   */
+  @Test
+  void httpUrlConnectionRefusedAtGetInputStream() throws Exception {
+    thirdRequestIsRefused(() -> readUrlConnection(urlConnection()));
+  }
+
+  private static java.net.HttpURLConnection urlConnection() throws Exception {
+    java.net.HttpURLConnection c = (java.net.HttpURLConnection)
+        URI.create(server.baseUrl() + "/chat/completions").toURL().openConnection();
+    c.setRequestMethod("POST");
+    c.setRequestProperty("Content-Type", "application/json");
+    return c;
+  }
+
+  /** What GetInputStreamAdvice does around getInputStream (skipOn = CapRefusal). */
+  private static void readUrlConnection(java.net.HttpURLConnection c) throws Exception {
+    Object token = io.flowcost.agent.http.urlconnection.UrlConnectionTracing.beforeResponse(c, null);
+    if (CapRefusal.isRefusal(token)) {
+      throw (Exception) CapRefusal.thrown(token, null);
+    }
+    java.io.InputStream in = io.flowcost.agent.http.urlconnection.UrlConnectionTracing
+        .response(token, c, c.getInputStream(), null);
+    try (in) {
+      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo(TestLlmServer.JSON_REPLY);
+    } finally {
+      c.disconnect();
+    }
+  }
+
   /** Shaped like {@code com.openai.core.http.HttpRequest} (read by method name). */
   public static final class SdkRequest {
     public String url() {
@@ -287,10 +428,10 @@ class CapsOnEveryPathTest {
   }
 
   /**
-   * A client whose hook cannot stop a request yet (Reactor Netty, Jetty, HttpURLConnection) still
-   * gets an exchange that records the request past the cap, and the breach is recorded
-   * as what happened — not enforced — instead of a refused exchange that records nothing while
-   * the request goes out anyway.
+   * Where a hook cannot stop a request any more (Reactor Netty's request whose head its handler
+   * never wrote, found when the request completes), the request still gets an exchange that
+   * records it past the cap, and the breach is recorded as what happened — not enforced — instead
+   * of a refused exchange that records nothing while the request goes out anyway.
    */
   @Test
   void aClientThatCannotStopARequestRecordsItAndTheBreachAsNotEnforced() {

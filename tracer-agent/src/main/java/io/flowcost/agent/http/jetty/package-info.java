@@ -7,5 +7,11 @@
  * content, complete — as {@link java.lang.reflect.Proxy} instances of Jetty's listener interfaces:
  * the response content is seen chunk by chunk as Jetty delivers it to the application's own
  * listeners, read in place and never held.
+ *
+ * <p>Caps: a model request the workflow's caps refuse is aborted with the refusal ({@code
+ * Request.abort}) before Jetty takes it; Jetty never writes an aborted request and completes the
+ * application's listeners with a failed {@code Result} whose failure is the refusal. The blocking
+ * {@code send()}, which Jetty would fail with an {@code ExecutionException} around it, throws the
+ * refusal itself ({@code BlockingSendAdvice}).
  */
 package io.flowcost.agent.http.jetty;

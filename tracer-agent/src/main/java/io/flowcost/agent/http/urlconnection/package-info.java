@@ -6,6 +6,13 @@
  * header getters — and {@code traceparent} is added to the request headers still unsent then; the
  * response body is teed through {@link io.flowcost.agent.http.TeeInputStream}.
  *
+ * <p>Caps: a model request is checked against the workflow's caps at the first of {@code
+ * getOutputStream()} and {@code getInputStream()} — before the JDK connects or writes anything
+ * ({@code connect()} alone opens the socket and sends nothing). A refused request throws {@code
+ * WorkflowCapExceededException} (a {@code RuntimeException}, unchanged, as on every other client,
+ * although these methods declare {@code IOException}: an app catches it by type), and so does
+ * every later {@code getOutputStream()}/{@code getInputStream()} of that connection.
+ *
  * <p>Limits: in streaming mode ({@code setFixedLengthStreamingMode}, {@code
  * setChunkedStreamingMode}) the head is sent before the body, so such a request carries no {@code
  * traceparent} (it is still recorded, with its model). The agent's own export uses this class; it
