@@ -249,6 +249,11 @@ public final class FakeProvider implements AutoCloseable {
       sendJson(http, 405, OpenAiWire.error(404));
       return;
     }
+    GeminiWire.Call gemini = GeminiWire.call(path);
+    if (gemini != null) {
+      gemini(http, gemini, path, body);
+      return;
+    }
     switch (path) {
       case "/v1/chat/completions" -> chat(http, Protocol.OPENAI_CHAT, path, body);
       case "/v1/messages" -> chat(http, Protocol.ANTHROPIC_MESSAGES, path, body);
@@ -343,6 +348,65 @@ public final class FakeProvider implements AutoCloseable {
     }
   }
 
+  /**
+   * Gemini {@code generateContent} / {@code streamGenerateContent}: the model and the stream flag
+   * come from the URL; the API key must come in {@code x-goog-api-key} (or {@code ?key=}), else
+   * 403 {@code PERMISSION_DENIED}, like the real API.
+   */
+  private void gemini(HttpExchange http, GeminiWire.Call call, String path, byte[] body)
+      throws IOException {
+    String hash = Reply.digest(path + "\n" + new String(body, StandardCharsets.UTF_8))
+        .substring(0, 16);
+    int attempt = attempts.computeIfAbsent(hash, k -> new AtomicInteger()).incrementAndGet();
+    Protocol protocol = Protocol.GEMINI_GENERATE_CONTENT;
+    boolean stream = call.streaming();
+    String apiKey = http.getRequestHeaders().getFirst("x-goog-api-key");
+    String query = http.getRequestURI().getRawQuery();
+    boolean keyInQuery = query != null && (query.startsWith("key=") || query.contains("&key="));
+    if ((apiKey == null || apiKey.isBlank()) && !keyInQuery) {
+      fail(http, protocol, call.model(), stream, attempt, hash, 403, body.length);
+      return;
+    }
+    if (!call.generate()) {
+      fail(http, protocol, call.model(), false, attempt, hash, 404, body.length);
+      return;
+    }
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (IOException e) {
+      request = null;
+    }
+    if (request == null || !request.isObject()) {
+      fail(http, protocol, call.model(), stream, attempt, hash, 400, body.length);
+      return;
+    }
+    ChatRequestView view = GeminiWire.view(request, call.model(), stream);
+    Markers markers = Markers.parse(view.lastUserText()).forAttempt(attempt);
+    sleep(markers.slowMillis());
+    int failure = failureStatus(markers, attempt);
+    if (failure != 0) {
+      fail(http, protocol, view.model(), stream, attempt, hash, failure, body.length);
+      return;
+    }
+    long seq = sequence.incrementAndGet();
+    Reply reply = Reply.decide(view, markers, "fc_fake_");
+    ObjectNode usage =
+        GeminiWire.usage(view, markers, reply, GeminiWire.thinks(view.model(), request));
+    String id = "fake-gemini-" + seq;
+    record(seq, protocol, view, Markers.NONE, 200, attempt, reply, true, usage, null, hash,
+        body.length);
+    if (stream) {
+      startSse(http);
+      for (ObjectNode chunk : GeminiWire.chunks(id, view.model(), reply, usage)) {
+        // the API ends each event with CRLF CRLF
+        writeRaw(http, "data: " + JSON.writeValueAsString(chunk) + "\r\n\r\n");
+      }
+    } else {
+      sendJson(http, 200, GeminiWire.response(id, view.model(), reply, usage));
+    }
+  }
+
   private void embeddings(HttpExchange http, String path, byte[] body) throws IOException {
     String hash = Reply.digest(path + "\n" + new String(body, StandardCharsets.UTF_8))
         .substring(0, 16);
@@ -423,7 +487,9 @@ public final class FakeProvider implements AutoCloseable {
       // Real providers hint the wait; keep it short so client back-off stays fast in tests.
       http.getResponseHeaders().add("retry-after-ms", "10");
     }
-    if (protocol == Protocol.ANTHROPIC_MESSAGES) {
+    if (protocol == Protocol.GEMINI_GENERATE_CONTENT) {
+      sendJson(http, status, GeminiWire.error(status));
+    } else if (protocol == Protocol.ANTHROPIC_MESSAGES) {
       String requestId = "req_fake_" + seq;
       http.getResponseHeaders().add("request-id", requestId);
       sendJson(http, status, AnthropicWire.error(status, requestId));

@@ -7,7 +7,9 @@ public enum Protocol {
   /** OpenAI Embeddings, {@code POST /v1/embeddings}. */
   OPENAI_EMBEDDINGS("openai.embeddings"),
   /** Anthropic Messages, {@code POST /v1/messages}. */
-  ANTHROPIC_MESSAGES("anthropic.messages");
+  ANTHROPIC_MESSAGES("anthropic.messages"),
+  /** Gemini {@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent}. */
+  GEMINI_GENERATE_CONTENT("gemini.generate_content");
 
   private final String wireName;
 
