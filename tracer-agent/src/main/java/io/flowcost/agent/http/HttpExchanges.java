@@ -179,6 +179,10 @@ public final class HttpExchanges {
       LlmEndpoint endpoint = LlmEndpoints.match(settings, scheme, host, port, path);
       if (endpoint != null) {
         RequestFields fields = RequestHints.fill(requestFields.get());
+        if (!fields.stream() && LlmEndpoints.streamsByPath(path)) {
+          // Gemini, Bedrock: the URL says "stream", the body does not; a failed attempt too
+          fields = new RequestFields(fields.model(), true, fields.body());
+        }
         RetryGroup group = RetryGroup.current();
         if (group != null && group.started()) {
           return group.attempt(endpoint, fields); // a retry: its call already passed the caps

@@ -97,6 +97,18 @@ public final class LlmEndpoints {
     return null;
   }
 
+  /**
+   * Whether the path itself asks for a stream — Gemini's {@code :streamGenerateContent} and
+   * Bedrock's {@code /converse-stream} — whose request body has no {@code stream} field.
+   */
+  public static boolean streamsByPath(String path) {
+    if (path == null) {
+      return false;
+    }
+    String p = path.toLowerCase(Locale.ROOT);
+    return p.endsWith(":streamgeneratecontent") || p.endsWith("/converse-stream");
+  }
+
   /** The provider whose public API lives on this host, or {@code null}. */
   public static String providerOfHost(String host, int port) {
     String h = host.toLowerCase(Locale.ROOT);

@@ -7,7 +7,8 @@ import io.opentelemetry.context.Scope;
 
 /**
  * A framework's retry loop around one model request — Spring's {@code RetryTemplate} inside a
- * Spring AI model (the agent's {@code springai} hooks open it): the model exchanges sent inside it
+ * Spring AI model (the agent's {@code springai} hooks open it), the Google Gen AI SDK's {@code
+ * RetryInterceptor} (the {@code genai} hook): the model exchanges sent inside it
  * are the attempts of one logical call, which the first of them starts (its request tells the
  * model). A loop that sends nothing records nothing. Thread-safe.
  */
@@ -24,6 +25,18 @@ public final class RetryGroup {
   public static Token open() {
     RetryGroup group = new RetryGroup();
     return new Token(group, Context.current().with(KEY, group).makeCurrent());
+  }
+
+  /**
+   * Opens a group unless one is open, or an SDK or framework call that records its own attempts is
+   * current ({@link SdkCall}, a {@link LogicalCall}): then the outer layer keeps the attempts and
+   * this returns {@code null}. For a retry loop nested in another (an SDK's below Spring AI's).
+   */
+  public static Token openIfNone() {
+    if (current() != null || SdkCall.current() != null || LogicalCall.current() != null) {
+      return null;
+    }
+    return open();
   }
 
   /** The group open in the current context, or {@code null}. */

@@ -1,6 +1,7 @@
 package io.flowcost.agent.instrumentation;
 
 import io.flowcost.agent.concurrent.ExecutorsInstrumentation;
+import io.flowcost.agent.genai.GoogleGenAiInstrumentation;
 import io.flowcost.agent.http.apache4.Apache4Instrumentation;
 import io.flowcost.agent.http.apache5.Apache5Instrumentation;
 import io.flowcost.agent.http.jetty.JettyInstrumentation;
@@ -37,6 +38,7 @@ public final class Instrumentations {
         new OkHttpInstrumentation(),
         StainlessSdkInstrumentation.openAi(),
         StainlessSdkInstrumentation.anthropic(),
+        new GoogleGenAiInstrumentation(),
         new Apache5Instrumentation(),
         new VertxWebClientInstrumentation(),
         new ReactorNettyInstrumentation(),

@@ -61,4 +61,15 @@ class LlmEndpointsTest {
     assertThat(LlmEndpoints.match(GATEWAY, "https", "gw.corp", -1, "/other/chat/completions")).isNull();
     assertThat(LlmEndpoints.match(GATEWAY, "http", "127.0.0.1", 8089, "/v1/models")).isNull();
   }
+
+  @Test
+  void theStreamOperationsOfGeminiAndBedrockStreamByTheirPathAlone() {
+    assertThat(LlmEndpoints.streamsByPath("/v1beta/models/gemini-2.5-flash:streamGenerateContent"))
+        .isTrue();
+    assertThat(LlmEndpoints.streamsByPath("/model/anthropic.claude-3/converse-stream")).isTrue();
+    assertThat(LlmEndpoints.streamsByPath("/v1beta/models/gemini-2.5-flash:generateContent"))
+        .isFalse();
+    assertThat(LlmEndpoints.streamsByPath("/v1/chat/completions")).isFalse();
+    assertThat(LlmEndpoints.streamsByPath(null)).isFalse();
+  }
 }

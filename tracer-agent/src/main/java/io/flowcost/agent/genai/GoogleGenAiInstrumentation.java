@@ -1,0 +1,26 @@
+package io.flowcost.agent.genai;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.flowcost.agent.instrumentation.InstrumentationModule;
+
+/**
+ * The Google Gen AI Java SDK ({@code com.google.genai:google-genai}): its requests go through
+ * OkHttp, where the {@code okhttp} unit records them as bare Gemini requests (model from the URL
+ * path, usage from {@code usageMetadata}); this unit hooks the SDK's {@code RetryInterceptor} so
+ * that the SDK's retries of one request are the attempts of one logical call.
+ */
+public final class GoogleGenAiInstrumentation extends InstrumentationModule {
+
+  private static final String RETRY_INTERCEPTOR = "com.google.genai.RetryInterceptor";
+
+  /** Creates the unit. */
+  public GoogleGenAiInstrumentation() {
+    super("google-genai", RETRY_INTERCEPTOR);
+    transform(
+        named(RETRY_INTERCEPTOR),
+        named("intercept").and(takesArguments(1)),
+        advice("RetryInterceptorAdvice"));
+  }
+}
