@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * The fake provider's exchange log, normalised here by hand to the OpenTelemetry GenAI meaning
  * of each count (OpenAI prompt_tokens already include cached tokens; Anthropic input_tokens
- * exclude cache reads and writes).
+ * exclude cache reads and writes; Gemini's thoughtsTokenCount sits outside candidatesTokenCount).
  */
 final class FakeExchanges {
 
@@ -60,7 +60,8 @@ final class FakeExchanges {
     List<Expected> out = new ArrayList<>();
     for (JsonNode e : new ObjectMapper().readTree(file.toFile())) {
       String protocol = e.get("protocol").asText();
-      String provider = protocol.startsWith("anthropic") ? "anthropic" : "openai";
+      String provider = protocol.startsWith("anthropic") ? "anthropic"
+          : protocol.startsWith("gemini") ? "gcp.gemini" : "openai";
       JsonNode u = e.get("usage");
       boolean sent = e.get("usage_sent").asBoolean() && u != null && !u.isNull();
       Long in = null;
@@ -76,6 +77,14 @@ final class FakeExchanges {
         in = n(u, "input_tokens") + cr + cw;
         outTokens = n(u, "output_tokens");
         rs = n(u, "output_tokens_details.thinking_tokens");
+      } else if (sent && provider.equals("gcp.gemini")) {
+        // thoughts sit outside candidatesTokenCount, tool-use prompt tokens outside the prompt
+        in = n(u, "promptTokenCount") + n(u, "toolUsePromptTokenCount");
+        cr = n(u, "cachedContentTokenCount");
+        cw = 0L;
+        cw1h = 0L;
+        outTokens = n(u, "candidatesTokenCount") + n(u, "thoughtsTokenCount");
+        rs = n(u, "thoughtsTokenCount");
       } else if (sent && protocol.equals("openai.embeddings")) {
         in = n(u, "prompt_tokens");
         cr = 0L;

@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * List prices per million tokens of the demo's models, written here by hand from the providers'
- * public pricing pages (openai.com/api/pricing, anthropic.com/pricing, checked 2026-11-24) —
+ * public pricing pages (openai.com/api/pricing, anthropic.com/pricing, checked 2026-11-24;
+ * Gemini's from ai.google.dev/gemini-api/docs/pricing as published since mid-2025, not re-read
+ * from this machine, which has no web access) —
  * deliberately not read from the collector's catalog, so the test checks the catalog and the
  * pricer instead of repeating them.
  */
@@ -22,16 +24,22 @@ final class HandPrices {
   record Price(String input, String cacheRead, String cacheWrite5m, String cacheWrite1h,
       String output) {}
 
-  static final Map<String, Price> PRICES = Map.of(
-      "gpt-4o-mini", new Price("0.15", "0.075", "0", "0", "0.60"),
-      "gpt-4o", new Price("2.50", "1.25", "0", "0", "10.00"),
-      "gpt-4.1", new Price("2.00", "0.50", "0", "0", "8.00"),
-      "claude-sonnet-4-5", new Price("3.00", "0.30", "3.75", "6.00", "15.00"),
-      "text-embedding-3-small", new Price("0.02", "0", "0", "0", "0"),
+  static final Map<String, Price> PRICES = Map.ofEntries(
+      Map.entry("gpt-4o-mini", new Price("0.15", "0.075", "0", "0", "0.60")),
+      Map.entry("gpt-4o", new Price("2.50", "1.25", "0", "0", "10.00")),
+      Map.entry("gpt-4.1", new Price("2.00", "0.50", "0", "0", "8.00")),
+      Map.entry("claude-sonnet-4-5", new Price("3.00", "0.30", "3.75", "6.00", "15.00")),
+      Map.entry("text-embedding-3-small", new Price("0.02", "0", "0", "0", "0")),
       // the cost-cap runaway's pricey reasoning model (below its 272k-token tier; no cache
       // price used): $30 / $180 per million, as LiteLLM 1.110.2's map lists it
       // (pricing/src/test/resources/litellm/model_prices_selected.json: 3e-05 and 0.00018 a token)
-      "gpt-5.5-pro", new Price("30", "0", "0", "0", "180"));
+      Map.entry("gpt-5.5-pro", new Price("30", "0", "0", "0", "180")),
+      // Gemini Developer API, paid tier, text, prompts up to 200k tokens
+      // (ai.google.dev/gemini-api/docs/pricing): thinking tokens are billed as output; context
+      // caching's read price; no cache-write price (storage is billed per hour, not per call)
+      Map.entry("gemini-2.5-pro", new Price("1.25", "0.125", "0", "0", "10.00")),
+      Map.entry("gemini-2.5-flash", new Price("0.30", "0.03", "0", "0", "2.50")),
+      Map.entry("gemini-2.5-flash-lite", new Price("0.10", "0.01", "0", "0", "0.40")));
 
   private static final BigDecimal MILLION = new BigDecimal(1_000_000);
 

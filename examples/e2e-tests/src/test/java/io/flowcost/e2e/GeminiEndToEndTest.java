@@ -1,0 +1,193 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import io.flowcost.lake.store.LocalDirectoryStore;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The Google Gen AI Java SDK 2.3.0 ({@code examples/genai-app}: a plain {@code generateContent}, a
+ * cached prefix on {@code gemini-2.5-pro}, a 503 the SDK retries, a stream, a function-call round
+ * inside a workflow, a 500 given up after the SDK's second attempt) under the agent against the
+ * fake provider's Gemini wire. The lake must hold one row per exchange the fake answered, with the
+ * tokens it sent normalised by hand (thoughts are output), each priced to the nano-dollar by hand,
+ * and the app must print the same with and without the agent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GeminiEndToEndTest {
+
+  private Path work;
+  private ChildJvm.Result run;
+  private ChildJvm.Result plain;
+  private Connection duck;
+  private List<FakeExchanges.Expected> exchanges;
+
+  static Path genaiAppJar() {
+    Path jar = ChildJvm.repoRoot().resolve("examples/genai-app/target/flowcost-genai-app.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build with 'mvn -B verify'");
+    }
+    return jar;
+  }
+
+  @BeforeAll
+  void runTheAppWithAndWithoutTheAgent() throws Exception {
+    work = Files.createTempDirectory("flowcost-e2e-gemini");
+    Path lake = work.resolve("lake");
+    Path exchangesFile = work.resolve("exchanges.json");
+    try (FakeProvider fake = FakeProvider.start()) {
+      String base = "http://127.0.0.1:" + fake.port();
+      // without the agent, outcome-api spools its workflow report: keep it in this run's
+      // directory, and let it find no collector at once (port 9 refuses)
+      plain = ChildJvm.run(ChildJvm.java17(), List.of(
+              "-Dflowcost.spool.dir=" + work.resolve("plain-spool"),
+              "-Dflowcost.endpoint=http://127.0.0.1:9"),
+          genaiAppJar(), List.of("--provider-url", base), work, 120);
+      fake.reset();
+      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
+          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
+          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-gemini"));
+      try {
+        run = ChildJvm.run(ChildJvm.java17(), List.of(
+                "-javaagent:" + ChildJvm.agentJar(),
+                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
+                "-Dflowcost.service=gemini-app",
+                "-Dflowcost.spool.dir=" + work.resolve("spool"),
+                // the fake is no Google host: name it as a model endpoint, as for a gateway
+                "-Dflowcost.llm-endpoints=" + base),
+            genaiAppJar(), List.of("--provider-url", base), work, 120);
+      } finally {
+        collector.close();
+      }
+      fake.writeExchanges(exchangesFile);
+    }
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    exchanges = FakeExchanges.read(exchangesFile);
+    duck = DriverManager.getConnection("jdbc:duckdb:");
+    LakeViews.install(duck, lake, 7);
+  }
+
+  @AfterAll
+  void close() throws Exception {
+    if (duck != null) {
+      duck.close();
+    }
+  }
+
+  @Test
+  void theAppPrintsTheSameWithTheAgent() {
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    assertThat(plain.stdout().lines()).hasSize(6);
+    assertThat(plain.stdout())
+        .contains("4 streamed The request was handled. in 3 chunks")
+        .contains("5 tool lookupPolicy(P-7) -> The request was handled after 1 tool call.")
+        .contains("6 failed 500 INTERNAL");
+    assertThat(run.stdout()).isEqualTo(plain.stdout());
+  }
+
+  @Test
+  void everyExchangeTheFakeAnsweredIsOneRowWithItsTokens() throws Exception {
+    // plain; cached; 503 + retry; stream; function call + answer; 500 + 500
+    assertThat(exchanges).hasSize(9);
+    assertThat(FakeExchanges.lakeKeys(duck))
+        .containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT count(*), count(request_model), count(*) FILTER (WHERE provider = 'gcp.gemini'),"
+            + " count(*) FILTER (WHERE streaming), count(*) FILTER (WHERE reasoning_tokens = 64)"
+            + " FROM calls")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(9);
+      assertThat(rs.getLong(2)).as("no NULL request_model").isEqualTo(9);
+      assertThat(rs.getLong(3)).isEqualTo(9);
+      assertThat(rs.getLong(4)).as("the stream").isEqualTo(1);
+      assertThat(rs.getLong(5)).as("thinking answers (not flash-lite)").isEqualTo(5);
+    }
+  }
+
+  @Test
+  void theSdksRetriesAreAttemptsOfOneCall() throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT list(attempt ORDER BY attempt), list(http_status ORDER BY attempt),"
+            + " list(request_model ORDER BY attempt), sum(cost_usd)"
+            + " FROM calls WHERE call_id IN (SELECT call_id FROM calls WHERE http_status >= 400)"
+            + " GROUP BY call_id ORDER BY min(start_time)")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the retried 503").isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[503, 200]");
+      assertThat(rs.getString(3)).isEqualTo("[gemini-2.5-flash-lite, gemini-2.5-flash-lite]");
+      // 116 in, 42 out at $0.10 / $0.40 per million: 0.0000116 + 0.0000168
+      assertThat(rs.getBigDecimal(4)).isEqualByComparingTo("0.000028400");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the 500 given up").isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[500, 500]");
+      assertThat(rs.getString(3)).isEqualTo("[gemini-2.5-flash, gemini-2.5-flash]");
+      assertThat(rs.getBigDecimal(4)).as("failed attempts cost a priced 0").isEqualByComparingTo("0");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void thoughtsAreBilledAsOutputAndTheCachedPrefixAtTheCacheReadPrice() throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT input_tokens, cache_read_tokens, output_tokens, reasoning_tokens, cost_usd"
+            + " FROM calls WHERE request_model = 'gemini-2.5-pro'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(1226);
+      assertThat(rs.getLong(2)).isEqualTo(1100);
+      assertThat(rs.getLong(3)).isEqualTo(42 + 64);
+      assertThat(rs.getLong(4)).isEqualTo(64);
+      // (1226 − 1100) × $1.25 + 1100 × $0.125 + 106 × $10, per million
+      // = 157.5 + 137.5 + 1060 = 1355 µ$
+      assertThat(rs.getBigDecimal(5)).isEqualByComparingTo("0.001355000");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void workflowsAreNamedAndCostWhatTheListPricesSay() throws Exception {
+    List<String> names = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT workflow_name, calls FROM workflows_latest ORDER BY start_time")) {
+      while (rs.next()) {
+        names.add(rs.getString(1) + "/" + rs.getLong(2));
+      }
+    }
+    String implicit = "gemini-app:generate_content ";
+    assertThat(names).containsExactly(
+        implicit + "gemini-2.5-flash/1",
+        implicit + "gemini-2.5-pro/1",
+        implicit + "gemini-2.5-flash-lite/1",
+        implicit + "gemini-2.5-flash/1",
+        "claim-lookup/2",
+        implicit + "gemini-2.5-flash/1");
+    HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
+    assertThat(checked.rows()).isEqualTo(6); // every 200: plain, cached, retry, stream, 2 in round
+    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+        .isEqualByComparingTo(checked.total());
+    assertThat(decimal("SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))
+        .isEqualByComparingTo("0");
+  }
+
+  private BigDecimal decimal(String sql) throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
+  }
+}
