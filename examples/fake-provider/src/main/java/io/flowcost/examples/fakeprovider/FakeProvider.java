@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A local fake LLM provider speaking the real OpenAI and Anthropic wire protocols, for tests and
- * demos. Point a real client at {@link #baseUrl()} ({@code http://127.0.0.1:PORT/v1}) with any
+ * A local fake LLM provider speaking the real OpenAI, Anthropic and Gemini wire protocols, for
+ * tests and demos. Point a real client at {@link #baseUrl()} ({@code http://127.0.0.1:PORT/v1}) with any
  * API key.
  *
  * <h2>Endpoints</h2>
@@ -53,6 +53,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code POST /v1/messages} — Anthropic Messages, plain or streamed ({@code message_start},
  *       {@code content_block_*}, {@code ping}, {@code message_delta}, {@code message_stop}); tool
  *       use with {@code stop_reason: "tool_use"}.
+ *   <li>{@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent} —
+ *       the Gemini Developer API ({@link GeminiWire}): {@code usageMetadata}, function calls, SSE
+ *       chunks with running counts; the API key must come in {@code x-goog-api-key}.
  *   <li>{@code GET /_fake/exchanges} — the exchange log as JSON (see {@link #exchanges()}).
  * </ul>
  *
