@@ -11,6 +11,13 @@ public enum WorkflowSource {
   API("api"),
   /** The agent, around a model call made with no workflow open. */
   IMPLICIT("implicit"),
+  /**
+   * The agent, around an incoming server request whose handling made model calls (named {@code
+   * <METHOD> <route>}).
+   */
+  SERVER_REQUEST("server_request"),
+  /** The agent, around a method listed in {@code flowcost.workflow.methods} that made model calls. */
+  METHOD("method"),
   /** The collector, for a trace whose root span no Flowcost producer wrote. */
   FOREIGN("foreign");
 

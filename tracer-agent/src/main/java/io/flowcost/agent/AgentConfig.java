@@ -3,8 +3,10 @@ package io.flowcost.agent;
 import io.flowcost.agent.caps.BudgetSettings;
 import io.flowcost.agent.caps.CapsSettings;
 import io.flowcost.agent.instrumentation.InstrumentationModule;
+import io.flowcost.agent.methods.WorkflowMethod;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +42,7 @@ public final class AgentConfig {
   private final CapsSettings caps;
   private final BudgetSettings budgets;
   private final Function<String, String> reader;
+  private final List<WorkflowMethod> workflowMethods;
 
   private AgentConfig(
       String endpoint,
@@ -51,7 +54,9 @@ public final class AgentConfig {
       Set<String> brokenInstrumentations,
       CapsSettings caps,
       BudgetSettings budgets,
-      Function<String, String> reader) {
+      Function<String, String> reader,
+      List<WorkflowMethod> workflowMethods) {
+    this.workflowMethods = workflowMethods;
     this.caps = caps;
     this.budgets = budgets;
     this.reader = reader;
@@ -98,7 +103,9 @@ public final class AgentConfig {
         // per-workflow keys are read lazily through the same reader, when a workflow opens
         CapsSettings.read(reader, line -> AgentLog.once("caps:" + line, line)),
         BudgetSettings.read(reader, line -> AgentLog.once("budgets:" + line, line)),
-        reader);
+        reader,
+        WorkflowMethod.parse(setting(properties, environment, WorkflowMethod.SETTING),
+            line -> AgentLog.once("workflow-methods:" + line, line)));
   }
 
   /**
@@ -242,6 +249,15 @@ public final class AgentConfig {
     AgentLog.once("setting:" + key, key + " is neither true nor false; the instrumentation stays"
         + " enabled");
     return true;
+  }
+
+  /**
+   * The entry points of {@code flowcost.workflow.methods} ({@code FLOWCOST_WORKFLOW_METHODS}):
+   * {@code com.acme.Batch#run,com.acme.Listener#onMessage}; empty by default. Unparsable entries
+   * are reported once and skipped.
+   */
+  public List<WorkflowMethod> workflowMethods() {
+    return workflowMethods;
   }
 
   /**

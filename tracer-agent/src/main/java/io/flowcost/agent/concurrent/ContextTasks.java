@@ -6,8 +6,9 @@ import io.opentelemetry.context.Scope;
 import java.util.concurrent.Callable;
 
 /**
- * Carries the agent's context into tasks handed to executors, only while a workflow is open, so
- * that a tool or model call on a pool thread lands in the same workflow. Tasks submitted outside a
+ * Carries the agent's context into tasks handed to executors, only while a workflow (or a boundary
+ * that opens one at its first model call: a server request, a listed method) is open, so that a
+ * tool or model call on a pool thread lands in the same workflow. Tasks submitted outside a
  * workflow are passed through untouched.
  */
 public final class ContextTasks {
@@ -16,7 +17,7 @@ public final class ContextTasks {
 
   /** Wraps a runnable when a workflow is open; otherwise returns it unchanged. */
   public static Runnable wrap(Runnable task) {
-    if (task == null || task instanceof ContextRunnable || AgentContext.currentWorkflow() == null) {
+    if (task == null || task instanceof ContextRunnable || !AgentContext.workflowOrBoundary()) {
       return task;
     }
     return new ContextRunnable(Context.current(), task);
@@ -24,7 +25,7 @@ public final class ContextTasks {
 
   /** Wraps a callable when a workflow is open; otherwise returns it unchanged. */
   public static <T> Callable<T> wrap(Callable<T> task) {
-    if (task == null || task instanceof ContextCallable || AgentContext.currentWorkflow() == null) {
+    if (task == null || task instanceof ContextCallable || !AgentContext.workflowOrBoundary()) {
       return task;
     }
     return new ContextCallable<>(Context.current(), task);

@@ -48,9 +48,40 @@ public final class AgentContext {
     return config;
   }
 
-  /** The workflow open on this thread, or {@code null}. */
+  /**
+   * The workflow open on this thread, or {@code null}. Inside a {@link PendingWorkflow} boundary (a
+   * server request, a {@code flowcost.workflow.methods} method) that has not opened its workflow
+   * yet, this opens it: callers ask because they are about to record a call into it. Code that only
+   * looks (propagation, executors) uses {@link #startedWorkflow()} or {@link #workflowOrBoundary()}.
+   */
   public static Workflow currentWorkflow() {
-    return Context.current().get(WORKFLOW);
+    Context context = Context.current();
+    Workflow open = context.get(WORKFLOW);
+    if (open != null) {
+      return open;
+    }
+    PendingWorkflow boundary = context.get(PendingWorkflow.KEY);
+    return boundary == null ? null : boundary.open();
+  }
+
+  /**
+   * The workflow open on this thread without opening a boundary's: {@code null} when none is open
+   * or a {@link PendingWorkflow} waits for its first model call.
+   */
+  public static Workflow startedWorkflow() {
+    Context context = Context.current();
+    Workflow open = context.get(WORKFLOW);
+    if (open != null) {
+      return open;
+    }
+    PendingWorkflow boundary = context.get(PendingWorkflow.KEY);
+    return boundary == null ? null : boundary.started();
+  }
+
+  /** Whether a workflow, or a boundary that will open one, is current on this thread. */
+  public static boolean workflowOrBoundary() {
+    Context context = Context.current();
+    return context.get(WORKFLOW) != null || context.get(PendingWorkflow.KEY) != null;
   }
 
   /**
@@ -89,6 +120,21 @@ public final class AgentContext {
    */
   public static Workflow startWorkflow(String name, String source, Map<String, String> tags,
       String externalKey, String apiCaps, ClassLoader appLoader) {
+    return start(name, source, tags, externalKey, apiCaps, appLoader, 0);
+  }
+
+  /**
+   * A workflow of a {@link PendingWorkflow} boundary: started with the configured tags and caps,
+   * its span back-dated to when the boundary was entered.
+   *
+   * @throws WorkflowRefused when its owner is at its hard budget and caps are enforced
+   */
+  static Workflow startWorkflowAt(String name, String source, long startEpochNanos) {
+    return start(name, source, null, null, null, null, startEpochNanos);
+  }
+
+  private static Workflow start(String name, String source, Map<String, String> tags,
+      String externalKey, String apiCaps, ClassLoader appLoader, long startEpochNanos) {
     if (!"implicit".equals(source)) {
       Map<String, String> owners = config.tags();
       if (tags != null && !tags.isEmpty()) {
@@ -108,6 +154,7 @@ public final class AgentContext {
             .setAttribute(SpanAttributes.WORKFLOW_SOURCE, source);
     // the name and tags, which each call span of the workflow carries too (docs/spans.md)
     AttributesBuilder described = Attributes.builder().put(SpanAttributes.WORKFLOW_NAME, name);
+    // (a boundary's stand-in span is invalid until its own workflow opens)
     SpanContext current = Span.current().getSpanContext();
     if (!current.isValid()) {
       // outside any Flowcost span: link to the application's own APM span, if any
@@ -128,6 +175,9 @@ public final class AgentContext {
     builder.setAllAttributes(callAttributes);
     if (externalKey != null) {
       builder.setAttribute(SpanAttributes.EXTERNAL_KEY, externalKey);
+    }
+    if (startEpochNanos > 0) {
+      builder.setStartTimestamp(startEpochNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
     Span root = builder.startSpan();
     return WorkflowSource.IMPLICIT.wire().equals(source)

@@ -197,7 +197,7 @@ public final class HttpExchanges {
         }
         return group != null ? group.attempt(endpoint, fields) : HttpExchange.ownCall(endpoint, fields);
       }
-      if (settings.captureAll() && AgentContext.currentWorkflow() != null) {
+      if (settings.captureAll() && AgentContext.startedWorkflow() != null) {
         return HttpExchange.httpCall(method, host, port, path);
       }
       return null;

@@ -11,11 +11,14 @@ import io.flowcost.agent.http.reactornetty.ReactorNettyInstrumentation;
 import io.flowcost.agent.http.urlconnection.UrlConnectionInstrumentation;
 import io.flowcost.agent.http.vertx.VertxWebClientInstrumentation;
 import io.flowcost.agent.langchain4j.LangChain4jInstrumentation;
+import io.flowcost.agent.methods.WorkflowMethodsInstrumentation;
 import io.flowcost.agent.openai.StainlessSdkInstrumentation;
 import io.flowcost.agent.outcomeapi.OutcomeApiInstrumentation;
 import io.flowcost.agent.propagation.jdkserver.JdkHttpServerInstrumentation;
 import io.flowcost.agent.propagation.servlet.ServletInstrumentation;
 import io.flowcost.agent.propagation.vertxserver.VertxHttpServerInstrumentation;
+import io.flowcost.agent.propagation.vertxweb.VertxWebInstrumentation;
+import io.flowcost.agent.propagation.webflux.WebFluxInstrumentation;
 import io.flowcost.agent.springai.SpringAiInstrumentation;
 import java.util.List;
 
@@ -47,6 +50,9 @@ public final class Instrumentations {
         new JettyInstrumentation(),
         new JdkHttpServerInstrumentation(),
         new VertxHttpServerInstrumentation(),
-        new ServletInstrumentation());
+        new ServletInstrumentation(),
+        new WebFluxInstrumentation(),
+        new VertxWebInstrumentation(),
+        new WorkflowMethodsInstrumentation());
   }
 }

@@ -41,7 +41,9 @@ public final class ApiWorkflows {
   public static Object open(String name, String[] tags, String externalKey, String caps,
       ClassLoader appLoader) {
     try {
-      Workflow open = AgentContext.currentWorkflow();
+      // an explicit workflow wins over a server request's or listed method's boundary that has
+      // not opened its workflow yet (no model call so far): the application named this one
+      Workflow open = AgentContext.startedWorkflow();
       if (open != null) {
         return new Handle(open, null, Context.current().makeCurrent());
       }
@@ -96,7 +98,7 @@ public final class ApiWorkflows {
 
   /** The id of the workflow open on this thread, or {@code null}. */
   public static String currentWorkflowId() {
-    Workflow open = AgentContext.currentWorkflow();
+    Workflow open = AgentContext.startedWorkflow();
     return open == null ? null : open.id();
   }
 

@@ -29,7 +29,7 @@ public final class IncomingContext {
    * @param headers all values of a request header by its (case-insensitive) name
    */
   public static Context extract(Function<String, List<String>> headers) {
-    if (AgentContext.currentWorkflow() != null) {
+    if (AgentContext.workflowOrBoundary()) {
       return null;
     }
     Map<String, String> baggage = FlowcostBaggage.parse(headers.apply("baggage"));

@@ -75,7 +75,8 @@ public record OutgoingHeaders(String traceparent, String baggage) {
 
   private static Workflow workflowOf(Context context) {
     try (Scope ignored = context.makeCurrent()) {
-      return AgentContext.currentWorkflow();
+      // a boundary that made no model call yet has no workflow to propagate, and opens none here
+      return AgentContext.startedWorkflow();
     }
   }
 

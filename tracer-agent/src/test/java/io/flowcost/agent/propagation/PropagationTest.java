@@ -62,7 +62,7 @@ class PropagationTest {
                 try {
                   chain.doFilter(exchange);
                 } finally {
-                  JdkServerTracing.exit(scope);
+                  JdkServerTracing.exit(scope, exchange, null);
                 }
               }
 
@@ -91,7 +91,7 @@ class PropagationTest {
   private static void handleTool(HttpExchange exchange) throws IOException {
     try (exchange) {
       toolHeaders.set(Map.copyOf(exchange.getRequestHeaders()));
-      Workflow wf = AgentContext.currentWorkflow();
+      Workflow wf = AgentContext.startedWorkflow(); // never opens the request's own boundary
       joinedWorkflow.set(wf == null ? null : wf.id());
       joinedUpstream.set(Upstream.from(Context.current()));
       exchange.sendResponseHeaders(204, -1);

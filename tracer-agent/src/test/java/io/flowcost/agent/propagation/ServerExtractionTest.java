@@ -40,7 +40,7 @@ class ServerExtractionTest {
       HttpServer server = vertx.createHttpServer().requestHandler(request -> {
         Object scope = VertxServerTracing.enter(request); // what RequestHandlerAdvice does
         try {
-          Workflow wf = AgentContext.currentWorkflow();
+          Workflow wf = AgentContext.startedWorkflow(); // joined, or none (a boundary waits)
           seen.set(wf == null ? null : wf.id());
           upstream.set(Upstream.from(Context.current()));
           request.response().setStatusCode(204).end();
@@ -80,8 +80,8 @@ class ServerExtractionTest {
       assertThat(nested).isNull();
       assertThat(AgentContext.currentWorkflow().id()).isEqualTo(ID);
     } finally {
-      ServletTracing.exit(nested);
-      ServletTracing.exit(scope);
+      ServletTracing.exit(nested, request, null, null);
+      ServletTracing.exit(scope, request, null, null);
     }
     assertThat(AgentContext.currentWorkflow()).isNull();
     assertThat(telemetry.spans()).as("joining records nothing by itself").isEmpty();

@@ -13,7 +13,8 @@ public final class DoFilterAdvice {
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-  public static void exit(@Advice.Enter Object scope) {
-    JdkServerTracing.exit(scope);
+  public static void exit(
+      @Advice.Enter Object token, @Advice.Argument(0) Object exchange, @Advice.Thrown Throwable thrown) {
+    JdkServerTracing.exit(token, exchange, thrown);
   }
 }

@@ -1,62 +1,57 @@
 package io.flowcost.agent.propagation.jdkserver;
 
+import com.sun.net.httpserver.HttpExchange;
+import io.flowcost.agent.context.PendingWorkflow;
 import io.flowcost.agent.propagation.ServerScopes;
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 
-/** Helpers of {@link DoFilterAdvice}; the exchange is read through its public API reflectively. */
+/**
+ * Helpers of {@link DoFilterAdvice}. The exchange is a {@code com.sun.net.httpserver.HttpExchange}
+ * (an exported JDK API the agent's class loader sees), typed {@code Object} in the advice. The
+ * workflow of a request that made model calls is named {@code <METHOD> <context path>}: the
+ * path the handler was registered under ({@code HttpServer.createContext}), never the raw path.
+ */
 public final class JdkServerTracing {
 
   private static final ServerScopes SCOPES = new ServerScopes("jdk server");
-  private static volatile Method requestHeaders;
 
   private JdkServerTracing() {}
 
-  /** Entry of the outermost {@code doFilter}: the joined context's scope, or {@code null}. */
+  /** Entry of the outermost {@code doFilter}: a token for {@link #exit}, or {@code null}. */
   public static Object enter(Object exchange) {
-    return SCOPES.enter(name -> values(exchange, name));
-  }
-
-  /** Exit of {@code doFilter}: restores the context. */
-  public static void exit(Object scope) {
-    SCOPES.exit(scope);
-  }
-
-  private static List<String> values(Object exchange, String name) {
-    try {
-      Map<?, ?> headers = headers(exchange);
-      return headers == null ? null : values(headers, name);
-    } catch (ReflectiveOperationException | RuntimeException e) {
+    if (!(exchange instanceof HttpExchange)) {
       return null;
     }
+    HttpExchange ex = (HttpExchange) exchange;
+    return SCOPES.enter(name -> values(ex, name), ex.getRequestMethod(), () -> name(ex));
   }
 
-  private static Map<?, ?> headers(Object exchange) throws ReflectiveOperationException {
-    Method method = requestHeaders;
-    if (method == null) {
-      Class<?> type =
-          Class.forName(
-              "com.sun.net.httpserver.HttpExchange", false, exchange.getClass().getClassLoader());
-      method = type.getMethod("getRequestHeaders");
-      requestHeaders = method;
+  /**
+   * Exit of {@code doFilter}: restores the context and ends the request's workflow, failed when the
+   * handler threw or answered 5xx.
+   */
+  public static void exit(Object token, Object exchange, Throwable thrown) {
+    SCOPES.exit(token);
+    PendingWorkflow boundary = ServerScopes.boundary(token);
+    if (boundary != null) {
+      int status = exchange instanceof HttpExchange ? ((HttpExchange) exchange).getResponseCode() : -1;
+      boundary.end(ServerScopes.errorType(thrown, status));
     }
-    Object headers = method.invoke(exchange);
-    return headers instanceof Map ? (Map<?, ?>) headers : null;
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<String> values(Map<?, ?> headers, String name) {
-    // com.sun.net.httpserver.Headers normalises keys (first letter upper case): look both ways
-    Object v = headers.get(name);
-    if (v == null) {
-      for (Map.Entry<?, ?> e : headers.entrySet()) {
-        if (e.getKey() instanceof String && ((String) e.getKey()).equalsIgnoreCase(name)) {
-          v = e.getValue();
-          break;
-        }
-      }
+  static String name(HttpExchange exchange) {
+    String route = exchange.getHttpContext() == null ? null : exchange.getHttpContext().getPath();
+    return ServerScopes.workflowName(exchange.getRequestMethod(), route);
+  }
+
+  private static List<String> values(HttpExchange exchange, String name) {
+    try {
+      Map<String, List<String>> headers = exchange.getRequestHeaders();
+      // com.sun.net.httpserver.Headers normalises keys (first letter upper case); get() does too
+      return headers == null ? null : headers.get(name);
+    } catch (RuntimeException e) {
+      return null;
     }
-    return v instanceof List ? (List<String>) v : null;
   }
 }

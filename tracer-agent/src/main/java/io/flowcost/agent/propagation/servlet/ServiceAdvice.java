@@ -13,7 +13,8 @@ public final class ServiceAdvice {
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-  public static void exit(@Advice.Enter Object scope) {
-    ServletTracing.exit(scope);
+  public static void exit(@Advice.Enter Object token, @Advice.Argument(0) Object request,
+      @Advice.Argument(1) Object response, @Advice.Thrown Throwable thrown) {
+    ServletTracing.exit(token, request, response, thrown);
   }
 }

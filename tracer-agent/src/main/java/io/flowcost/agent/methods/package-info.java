@@ -1,0 +1,5 @@
+/**
+ * {@code flowcost.workflow.methods}: application methods (batch jobs, message listeners) that are
+ * workflow boundaries without code.
+ */
+package io.flowcost.agent.methods;
