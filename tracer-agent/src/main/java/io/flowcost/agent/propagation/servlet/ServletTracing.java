@@ -80,7 +80,16 @@ public final class ServletTracing {
     } catch (ReflectiveOperationException | RuntimeException e) {
       AgentLog.failure("servlet async listener", e);
     }
-    boundary.end(ServerScopes.errorType(thrown, api.status(response)));
+    boundary.end(ServerScopes.errorType(unwrap(thrown), api.status(response)));
+  }
+
+  /** The application's exception inside a {@code ServletException} (Spring MVC wraps it so). */
+  static Throwable unwrap(Throwable thrown) {
+    if (thrown != null && thrown.getCause() != null
+        && thrown.getClass().getName().equals("jakarta.servlet.ServletException")) {
+      return thrown.getCause();
+    }
+    return thrown;
   }
 
   static String name(Api api, Object request) {
