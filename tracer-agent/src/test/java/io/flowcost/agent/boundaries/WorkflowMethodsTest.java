@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowcost.agent.AgentConfig;
+import io.flowcost.agent.AgentInstallerAccess;
+import io.flowcost.agent.boundaries.fixture.Job;
+import io.flowcost.agent.boundaries.fixture.NightlyBatch;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.instrumentation.InstrumentationModule;
 import io.flowcost.agent.instrumentation.Instrumentations;
@@ -11,7 +14,14 @@ import io.flowcost.agent.methods.MethodBoundaries;
 import io.flowcost.agent.methods.WorkflowMethod;
 import io.flowcost.agent.methods.WorkflowMethodsInstrumentation;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -116,6 +126,74 @@ class WorkflowMethodsTest {
         .containsExactly("Listener.onMessage [method, 2 calls]",
             "Listener.onMessage [method, 2 calls, failed java.lang.IllegalArgumentException]");
     assertThat(telemetry.spans()).hasSize(6);
+  }
+
+  @Test
+  void theRealAdviceMakesAListedInterfaceMethodAWorkflowOfItsImplementation() throws Exception {
+    AgentConfig config = AgentConfig.from(Map.of("flowcost.service", "claims-bot",
+        "flowcost.workflow.methods", Job.class.getName() + "#run")::get, name -> null);
+    AgentContext.install(AgentContext.tracer(), config);
+    ClassFileTransformer transformer = AgentInstallerAccess.transformer(config);
+    try (FixtureLoader loader = new FixtureLoader(transformer)) {
+      Job job = (Job) loader.loadClass(NightlyBatch.class.getName()).getConstructor().newInstance();
+      assertThat(loader.transformed).containsExactly(NightlyBatch.class.getName());
+      assertThat(job.run(false)).isEqualTo(2);
+      assertThatThrownBy(() -> job.run(true)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("batch failed");
+    }
+    assertThat(Boundaries.workflows(telemetry, 2)).extracting(Boundaries.Recorded::toString)
+        .containsExactly("Job.run [method, 2 calls]",
+            "Job.run [method, 2 calls, failed java.lang.IllegalStateException]");
+  }
+
+  @Test
+  void withTheUnitSwitchedOffNothingIsTransformed() throws Exception {
+    AgentConfig config = AgentConfig.from(Map.of("flowcost.workflow.methods", Job.class.getName() + "#run",
+        "flowcost.instrumentation.workflow-methods.enabled", "false")::get, name -> null);
+    AgentContext.install(AgentContext.tracer(), config);
+    try (FixtureLoader loader = new FixtureLoader(AgentInstallerAccess.transformer(config))) {
+      Job job = (Job) loader.loadClass(NightlyBatch.class.getName()).getConstructor().newInstance();
+      assertThat(job.run(false)).isEqualTo(2);
+      assertThat(loader.transformed).isEmpty();
+    }
+    assertThat(Boundaries.workflows(telemetry, 0)).as("each call its own implicit workflow")
+        .extracting(Boundaries.Recorded::source).containsExactly("implicit", "implicit");
+  }
+
+  /** Defines the fixture's classes itself, passing their bytes through the agent's transformer. */
+  private static final class FixtureLoader extends URLClassLoader {
+    final List<String> transformed = new CopyOnWriteArrayList<>();
+    private final ClassFileTransformer transformer;
+
+    FixtureLoader(ClassFileTransformer transformer) {
+      super(new URL[0], WorkflowMethodsTest.class.getClassLoader());
+      this.transformer = transformer;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (!name.equals(NightlyBatch.class.getName())) {
+        return super.loadClass(name, resolve);
+      }
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> loaded = findLoadedClass(name);
+        if (loaded == null) {
+          String internal = name.replace('.', '/');
+          try (InputStream in = getParent().getResourceAsStream(internal + ".class")) {
+            byte[] bytes = in.readAllBytes();
+            byte[] changed = transformer.transform(this, internal, null, null, bytes);
+            if (changed != null) {
+              transformed.add(name);
+              bytes = changed;
+            }
+            loaded = defineClass(name, bytes, 0, bytes.length);
+          } catch (IOException | IllegalClassFormatException e) {
+            throw new ClassNotFoundException(name, e);
+          }
+        }
+        return loaded;
+      }
+    }
   }
 
   @Test
