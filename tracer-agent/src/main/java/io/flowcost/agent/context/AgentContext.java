@@ -78,10 +78,17 @@ public final class AgentContext {
     return boundary == null ? null : boundary.started();
   }
 
-  /** Whether a workflow, or a boundary that will open one, is current on this thread. */
+  /**
+   * Whether a workflow, or a boundary that may still open one, is current on this thread (an
+   * ended boundary's context that lingers does not keep the next request from being its own).
+   */
   public static boolean workflowOrBoundary() {
     Context context = Context.current();
-    return context.get(WORKFLOW) != null || context.get(PendingWorkflow.KEY) != null;
+    if (context.get(WORKFLOW) != null) {
+      return true;
+    }
+    PendingWorkflow boundary = context.get(PendingWorkflow.KEY);
+    return boundary != null && boundary.isOpen();
   }
 
   /**

@@ -90,6 +90,11 @@ public final class PendingWorkflow {
     return workflow;
   }
 
+  /** Whether the boundary has not ended (nor been refused). */
+  public synchronized boolean isOpen() {
+    return !closed;
+  }
+
   /** The workflow if it opened, else {@code null}; never opens it. */
   public synchronized Workflow started() {
     return workflow;

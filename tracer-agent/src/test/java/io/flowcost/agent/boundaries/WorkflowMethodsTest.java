@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.AgentInstallerAccess;
-import io.flowcost.agent.boundaries.fixture.Job;
-import io.flowcost.agent.boundaries.fixture.NightlyBatch;
+import com.acme.jobs.Job;
+import com.acme.jobs.NightlyBatch;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.instrumentation.InstrumentationModule;
 import io.flowcost.agent.instrumentation.Instrumentations;

@@ -1,30 +1,33 @@
 package io.flowcost.agent.propagation.jdkserver;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.flowcost.agent.context.PendingWorkflow;
 import io.flowcost.agent.propagation.ServerScopes;
+import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Helpers of {@link DoFilterAdvice}. The exchange is a {@code com.sun.net.httpserver.HttpExchange}
- * (an exported JDK API the agent's class loader sees), typed {@code Object} in the advice. The
- * workflow of a request that made model calls is named {@code <METHOD> <context path>}: the
+ * Helpers of {@link DoFilterAdvice}. The exchange is read through the public API of {@code
+ * com.sun.net.httpserver} reflectively: the agent's classes sit on the boot class path, and the
+ * {@code jdk.httpserver} module is defined to the platform class loader, which they cannot see.
+ * The workflow of a request that made model calls is named {@code <METHOD> <context path>}: the
  * path the handler was registered under ({@code HttpServer.createContext}), never the raw path.
  */
 public final class JdkServerTracing {
 
   private static final ServerScopes SCOPES = new ServerScopes("jdk server");
+  private static volatile Api api;
 
   private JdkServerTracing() {}
 
   /** Entry of the outermost {@code doFilter}: a token for {@link #exit}, or {@code null}. */
   public static Object enter(Object exchange) {
-    if (!(exchange instanceof HttpExchange)) {
+    Api a = api(exchange);
+    if (a == null) {
       return null;
     }
-    HttpExchange ex = (HttpExchange) exchange;
-    return SCOPES.enter(name -> values(ex, name), ex.getRequestMethod(), () -> name(ex));
+    String method = a.string(a.getRequestMethod, exchange);
+    return SCOPES.enter(name -> a.header(exchange, name), method, () -> name(a, exchange, method));
   }
 
   /**
@@ -35,23 +38,85 @@ public final class JdkServerTracing {
     SCOPES.exit(token);
     PendingWorkflow boundary = ServerScopes.boundary(token);
     if (boundary != null) {
-      int status = exchange instanceof HttpExchange ? ((HttpExchange) exchange).getResponseCode() : -1;
-      boundary.end(ServerScopes.errorType(thrown, status));
+      Api a = api(exchange);
+      Object status = a == null ? null : a.call(a.getResponseCode, exchange);
+      boundary.end(ServerScopes.errorType(thrown, status instanceof Integer ? (Integer) status : -1));
     }
   }
 
-  static String name(HttpExchange exchange) {
-    String route = exchange.getHttpContext() == null ? null : exchange.getHttpContext().getPath();
-    return ServerScopes.workflowName(exchange.getRequestMethod(), route);
+  private static String name(Api a, Object exchange, String method) {
+    Object context = a.call(a.getHttpContext, exchange);
+    return ServerScopes.workflowName(method, context == null ? null : a.string(a.getPath, context));
   }
 
-  private static List<String> values(HttpExchange exchange, String name) {
-    try {
-      Map<String, List<String>> headers = exchange.getRequestHeaders();
-      // com.sun.net.httpserver.Headers normalises keys (first letter upper case); get() does too
-      return headers == null ? null : headers.get(name);
-    } catch (RuntimeException e) {
+  private static Api api(Object exchange) {
+    if (exchange == null) {
       return null;
+    }
+    Api a = api;
+    if (a == null || !a.exchange.isInstance(exchange)) {
+      try {
+        a = new Api(exchange.getClass().getClassLoader());
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return null;
+      }
+      if (!a.exchange.isInstance(exchange)) {
+        return null;
+      }
+      api = a;
+    }
+    return a;
+  }
+
+  /** The {@code com.sun.net.httpserver} methods the helpers read. */
+  private static final class Api {
+    final Class<?> exchange;
+    final Method getRequestHeaders;
+    final Method getRequestMethod;
+    final Method getResponseCode;
+    final Method getHttpContext;
+    final Method getPath;
+
+    Api(ClassLoader loader) throws ReflectiveOperationException {
+      exchange = Class.forName("com.sun.net.httpserver.HttpExchange", false, loader);
+      getRequestHeaders = exchange.getMethod("getRequestHeaders");
+      getRequestMethod = exchange.getMethod("getRequestMethod");
+      getResponseCode = exchange.getMethod("getResponseCode");
+      getHttpContext = exchange.getMethod("getHttpContext");
+      getPath = getHttpContext.getReturnType().getMethod("getPath");
+    }
+
+    Object call(Method method, Object target) {
+      try {
+        return method.invoke(target);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    String string(Method method, Object target) {
+      Object v = call(method, target);
+      return v instanceof String ? (String) v : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> header(Object exchange, String name) {
+      Object headers = call(getRequestHeaders, exchange);
+      if (!(headers instanceof Map)) {
+        return null;
+      }
+      // com.sun.net.httpserver.Headers normalises keys (first letter upper case): look both ways
+      Map<?, ?> map = (Map<?, ?>) headers;
+      Object v = map.get(name);
+      if (v == null) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          if (e.getKey() instanceof String && ((String) e.getKey()).equalsIgnoreCase(name)) {
+            v = e.getValue();
+            break;
+          }
+        }
+      }
+      return v instanceof List ? (List<String>) v : null;
     }
   }
 }
