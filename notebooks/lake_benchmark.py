@@ -11,7 +11,8 @@ interleaved round by round:
   query, as a reader querying them directly does;
 * ``full rollup``: what ``rollup`` does for every day: ``workflows_derived`` derived once and
   pinned (``flowcost_lake.pin_derived``, as ``LakeViews.pinDerived``), ``cost_per_outcome_derived``
-  from it, and one zstd Parquet snapshot of each per day;
+  from it, and a zstd Parquet snapshot of each per day, written both ways: one ``COPY`` per day
+  and table (as ``Rollup`` did) and one partitioned ``COPY`` per table (as it does now);
 * every query each notebook runs through ``flowcost_lake.query`` (the notebooks executed headless,
   a timing cell added after their connect cell);
 
@@ -125,8 +126,18 @@ def views(lake: Path, variant: Variant) -> dict[str, float]:
     return out
 
 
-def full_rollup(lake: Path, variant: Variant, scratch: Path) -> float:
-    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them."""
+#: (table, source view, ORDER BY of the per-day files) of a rollup's snapshots
+_SNAPSHOTS = (("workflows", "workflows_derived", "start_time, workflow_id"),
+              ("cost_per_outcome", "cost_per_outcome_derived",
+               "workflow_name, service, team, feature, env"))
+
+
+def full_rollup(lake: Path, variant: Variant, scratch: Path, partitioned: bool) -> float:
+    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them.
+
+    ``partitioned``: one ``COPY … PARTITION_BY (date)`` per table for all days, as ``Rollup``
+    writes since issue 13.3; otherwise one ``COPY`` per day and table, as it wrote before.
+    """
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
@@ -134,17 +145,22 @@ def full_rollup(lake: Path, variant: Variant, scratch: Path) -> float:
     con = connect(lake, variant)
     try:
         flowcost_lake.pin_derived(con)
-        days = [r[0] for r in con.execute(
-            "SELECT DISTINCT day::VARCHAR FROM workflows_derived ORDER BY 1").fetchall()]
-        for day in days:
-            for table, order in (("workflows", "start_time, workflow_id"),
-                                 ("cost_per_outcome", "workflow_name, service, team, feature, env")):
-                source = "workflows_derived" if table == "workflows" else "cost_per_outcome_derived"
-                target = str(scratch / f"{table}-{day}.parquet").replace("'", "''")
-                con.execute(f"COPY (SELECT day, CAST(1 AS BIGINT) AS version, * EXCLUDE (day) "
-                            f"FROM {source} WHERE day = DATE '{day}' ORDER BY {order}) "
-                            f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
-                            "ROW_GROUP_SIZE 122880)")
+        if partitioned:
+            for table, source, _ in _SNAPSHOTS:
+                target = str(scratch / table).replace("'", "''")
+                con.execute(f"COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
+                            f"* EXCLUDE (day) FROM {source}) TO '{target}' (FORMAT parquet, "
+                            "COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
+        else:
+            days = [r[0] for r in con.execute(
+                "SELECT DISTINCT day::VARCHAR FROM workflows_derived ORDER BY 1").fetchall()]
+            for day in days:
+                for table, source, order in _SNAPSHOTS:
+                    target = str(scratch / f"{table}-{day}.parquet").replace("'", "''")
+                    con.execute(f"COPY (SELECT day, CAST(1 AS BIGINT) AS version, "
+                                f"* EXCLUDE (day) FROM {source} WHERE day = DATE '{day}' "
+                                f"ORDER BY {order}) TO '{target}' (FORMAT parquet, "
+                                "COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
     finally:
         con.close()
     return time.perf_counter() - t0
@@ -241,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"round {r + 1}: plain {plains[-1]:.2f} s", flush=True)
         for v in order:
             got = views(lake, v)
-            got["full rollup (every day)"] = full_rollup(lake, v, work / "rollup-out")
+            got["full rollup, one write per day and table"] = full_rollup(
+                lake, v, work / "rollup-out", partitioned=False)
+            got["full rollup, one partitioned write per table"] = full_rollup(
+                lake, v, work / "rollup-out", partitioned=True)
             for k, s in got.items():
                 measures[v.name].setdefault(k, []).append(s)
             print(f"  {v.name}: " + ", ".join(f"{k} {s:.2f} s" for k, s in got.items()),
