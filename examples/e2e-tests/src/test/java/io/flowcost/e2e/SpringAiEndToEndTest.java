@@ -1,241 +1,42 @@
 package io.flowcost.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
-import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
- * A real Spring AI 1.1.2 app on Spring Boot 3.5.7 ({@code examples/spring-ai-app}: the OpenAI
- * starter on the JDK HTTP client) under the agent against the fake provider, in one Spring context
- * per run: a {@code ChatClient} {@code call()}, a {@code stream()} without and one with {@code
- * stream_options.include_usage}, a {@code @Tool} loop, a two-turn chat-memory conversation and a
- * 500 retried by Spring AI's {@code RetryTemplate} — seven user requests, nine provider requests.
- * The lake is compared with the fake's exchange log, and the app's output with a run without the
- * agent.
+ * Spring AI 1.1.2 on Spring Boot 3.5.7 ({@code examples/spring-ai-app}, OpenAI starter) on the JDK
+ * {@code HttpClient} under both {@code RestClient} and {@code WebClient}: {@link
+ * SpringAiEndToEndContract}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SpringAiEndToEndTest {
+class SpringAiEndToEndTest extends SpringAiEndToEndContract {
 
-  private static final String MODEL = "gpt-4o-mini";
-  /** C1 only and the serial collector: the Spring context starts twice as fast on a busy box. */
-  private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-
-  private Path work;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
-
-  static Path springAiAppJar() {
-    Path jar = ChildJvm.repoRoot().resolve("examples/spring-ai-app/target/flowcost-spring-ai-app.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: build with 'mvn -B verify'");
-    }
-    return jar;
+  @Override
+  Path appJar() {
+    return appJar("spring-ai-app", "flowcost-spring-ai-app.jar");
   }
 
-  @BeforeAll
-  void runTheAppWithAndWithoutTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-spring-ai");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      // the starter appends /v1/chat/completions to its base URL
-      String base = fake.baseUrl().replaceAll("/v1$", "");
-      List<String> args = List.of("--spring.ai.openai.base-url=" + base);
-      plain = ChildJvm.run(ChildJvm.java17(), FAST_START, springAiAppJar(), args, work, 120);
-      fake.reset();
-      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-spring-ai"));
-      try {
-        List<String> jvm = new ArrayList<>(FAST_START);
-        jvm.addAll(List.of(
-            "-javaagent:" + ChildJvm.agentJar(),
-            "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-            "-Dflowcost.service=spring-ai-app",
-            "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
-            "-Dflowcost.spool.dir=" + work.resolve("spool")));
-        run = ChildJvm.run(ChildJvm.java17(), jvm, springAiAppJar(), args, work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    System.out.printf("spring-ai-app: %d ms without the agent, %d ms with it%n", plain.millis(),
-        run.millis());
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+  @Override
+  List<String> appArgs() {
+    return List.of("--spring.http.client.factory=jdk", "--spring.http.reactiveclient.connector=jdk");
   }
 
-  @AfterAll
-  void close() throws Exception {
-    if (duck != null) {
-      duck.close();
-    }
+  @Override
+  String baseUrl(String fakeV1) {
+    return fakeV1.replaceAll("/v1$", ""); // the 1.x starter appends /v1/chat/completions
   }
 
-  @Test
-  void theAppDoesTheSameWithTheAgent() {
-    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
-    assertThat(plain.stdout().lines()).hasSize(6);
-    assertThat(plain.stdout()).contains("4 tool ").contains("calls=1").contains("remembered=4")
-        .contains("6 retried fake-reply");
-    assertThat(run.stdout()).isEqualTo(plain.stdout());
+  @Override
+  String clientsLine() {
+    return "0 clients JdkClientHttpRequestFactory JdkClientHttpConnector";
   }
 
-  @Test
-  void everyProviderRequestIsOneRowWithExactUsageWhereItWasReported() throws Exception {
-    // call; stream; stream with usage; tool loop (2); memory (2); 500 + retry
-    assertThat(exchanges).hasSize(9);
-    List<String> lake = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT provider, request_model, http_status, streaming, tokens_estimated, input_tokens,"
-            + " cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens,"
-            + " reasoning_tokens FROM calls WHERE kind = 'model'")) {
-      while (rs.next()) {
-        boolean estimated = rs.getBoolean(5);
-        lake.add(new FakeExchanges.Expected(rs.getString(1), rs.getString(2), rs.getInt(3),
-            rs.getBoolean(4), estimated ? null : (Long) rs.getObject(6),
-            estimated ? null : (Long) rs.getObject(7), estimated ? null : (Long) rs.getObject(8),
-            estimated ? null : (Long) rs.getObject(9), estimated ? null : (Long) rs.getObject(10),
-            estimated ? null : (Long) rs.getObject(11)).key());
-      }
-    }
-    // an exchange without usage on the wire has NULL tokens in the log: the lake's estimate
-    assertThat(lake).containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
-    assertThat(scalar("SELECT count(*) FROM calls WHERE kind = 'model' AND request_model IS NULL")).isZero();
-    assertThat(scalar("SELECT count(*) FILTER (WHERE streaming) FROM calls WHERE kind = 'model'"))
-        .as("both streams").isEqualTo(2);
+  @Override
+  String workflowName() {
+    return "SpringAiApp.run";
   }
 
-  @Test
-  void theStreamWithoutUsageIsEstimatedAndPriced() throws Exception {
-    FakeExchanges.Expected unreported = null;
-    for (FakeExchanges.Expected e : exchanges) {
-      if (e.input() == null && e.httpStatus() == 200) {
-        assertThat(unreported).as("one exchange without usage").isNull();
-        unreported = e;
-      }
-    }
-    assertThat(unreported).isNotNull();
-    assertThat(unreported.streaming()).isTrue();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT input_tokens, output_tokens, unpriced, cost_usd FROM calls"
-            + " WHERE kind = 'model' AND tokens_estimated")) {
-      assertThat(rs.next()).isTrue();
-      long in = rs.getLong(1);
-      long out = rs.getLong(2);
-      assertThat(rs.getBoolean(3)).as("estimated, so priced").isFalse();
-      assertThat(rs.getBigDecimal(4)).isEqualByComparingTo(HandPrices.cost(MODEL, in, 0, 0, 0, out));
-      assertThat(rs.next()).as("one estimate").isFalse();
-    }
-    // both streams send the same conversation marked [exact-usage]: the one with include_usage
-    // reports what OpenAI's encoding counts, the figure the estimate is measured against
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT e.input_tokens, e.output_tokens, x.input_tokens, x.output_tokens FROM calls e,"
-            + " calls x WHERE e.kind = 'model' AND e.tokens_estimated AND x.kind = 'model'"
-            + " AND x.streaming AND NOT x.tokens_estimated")) {
-      assertThat(rs.next()).isTrue();
-      long in = rs.getLong(1);
-      long out = rs.getLong(2);
-      long exactIn = rs.getLong(3);
-      long exactOut = rs.getLong(4);
-      System.out.printf("spring-ai stream without usage: estimate input %d vs %d (%+.2f%%),"
-              + " output %d vs %d (%+.2f%%)%n", in, exactIn, 100.0 * (in - exactIn) / exactIn,
-          out, exactOut, 100.0 * (out - exactOut) / exactOut);
-      assertThat((double) Math.abs(in - exactIn) / exactIn).as("input error").isLessThanOrEqualTo(0.05);
-      assertThat((double) Math.abs(out - exactOut) / exactOut).as("output error")
-          .isLessThanOrEqualTo(0.05);
-      assertThat(rs.next()).isFalse();
-    }
-  }
-
-  @Test
-  void theRetried500IsOneCallOfTwoAttempts() throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT call_id, list(attempt ORDER BY attempt), list(http_status ORDER BY attempt)"
-            + " FROM calls WHERE kind = 'model' GROUP BY call_id HAVING count(*) > 1")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(2)).isEqualTo("[1, 2]");
-      assertThat(rs.getString(3)).isEqualTo("[500, 200]");
-      assertThat(rs.next()).as("no other call has several attempts").isFalse();
-    }
-    assertThat(scalar("SELECT count(DISTINCT call_id) FROM calls WHERE kind = 'model'")).isEqualTo(8);
-  }
-
-  @Test
-  void eachUserRequestIsOneWorkflowNamedAfterTheCodeThatMadeIt() throws Exception {
-    List<String> workflows = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT workflow_name, calls, coalesce(conversation_id, '-') FROM workflows_latest"
-            + " ORDER BY start_time")) {
-      while (rs.next()) {
-        workflows.add(rs.getString(1) + "/" + rs.getLong(2) + "/" + rs.getString(3));
-      }
-    }
-    String name = "SpringAiApp.run";
-    assertThat(workflows).containsExactly(
-        name + "/1/-", // call
-        name + "/1/-", // stream without usage
-        name + "/1/-", // stream with usage
-        name + "/3/-", // tool loop: two model calls and the tool
-        name + "/1/trip-42", // chat memory, first turn
-        name + "/1/trip-42", // chat memory, second turn
-        name + "/1/-"); // the retried 500: one call
-  }
-
-  @Test
-  void theToolExecutionIsAToolRowOfTheToolLoopsWorkflow() throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT t.tool_name, t.status, (SELECT count(*) FROM calls m WHERE m.kind = 'model'"
-            + " AND m.workflow_id = t.workflow_id) FROM calls t WHERE t.kind = 'tool'")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(1)).isEqualTo("getWeather");
-      assertThat(rs.getString(2)).isEqualTo("ok");
-      assertThat(rs.getLong(3)).as("the loop's two model requests").isEqualTo(2);
-      assertThat(rs.next()).isFalse();
-    }
-  }
-
-  @Test
-  void costsAreTheListPricesOfTheTokens() throws Exception {
-    HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
-    assertThat(checked.rows()).isEqualTo(8); // every answered exchange, the estimate included
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
-        .isEqualByComparingTo(checked.total());
-  }
-
-  private long scalar(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
+  @Override
+  boolean entityRequest() {
+    return false;
   }
 }

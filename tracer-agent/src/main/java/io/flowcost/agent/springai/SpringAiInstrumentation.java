@@ -25,9 +25,14 @@ public final class SpringAiInstrumentation extends InstrumentationModule {
   /** The unit. */
   public SpringAiInstrumentation() {
     super("spring-ai", CHAT_MODEL);
+    // 1.x: every call() result method goes through the one-argument form; 2.x added a form taking
+    // the advisor chain, which entity()/responseEntity() call directly and the one-argument form
+    // delegates to: both are hooked, the nested one is a no-op (SpringAiTracing.clientCallEnter)
     transform(
         named(CLIENT + "DefaultCallResponseSpec"),
-        named("doGetObservableChatClientResponse").and(takesArguments(1)),
+        named("doGetObservableChatClientResponse")
+            .and(takesArgument(0, named("org.springframework.ai.chat.client.ChatClientRequest")))
+            .and(takesArguments(1).or(takesArguments(2))),
         advice("ClientCallAdvice"));
     transform(
         named(CLIENT + "DefaultStreamResponseSpec"),

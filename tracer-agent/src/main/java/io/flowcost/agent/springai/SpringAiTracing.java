@@ -48,6 +48,14 @@ public final class SpringAiTracing {
 
   private static final ContextKey<Boolean> IN_TOOL = ContextKey.named("flowcost-springai-tool");
 
+  /**
+   * The {@code ChatClientRequest} whose {@code call()} invocation is current: Spring AI 2's
+   * one-argument {@code doGetObservableChatClientResponse} delegates to the two-argument one, and
+   * both are hooked, so the inner one of the same request is no second invocation.
+   */
+  private static final ContextKey<Object> CLIENT_REQUEST =
+      ContextKey.named("flowcost-springai-client-request");
+
   private SpringAiTracing() {}
 
   // ---- ChatClient -------------------------------------------------------------------------
@@ -59,9 +67,12 @@ public final class SpringAiTracing {
    */
   public static Object clientCallEnter(Object request) {
     try {
+      if (request != null && Context.current().get(CLIENT_REQUEST) == request) {
+        return null; // the nested form of the same invocation (Spring AI 2)
+      }
       Invocation invocation =
           Invocation.start(callerName("ChatClient.call"), conversation(request), loaderOf(request));
-      return invocation.enter();
+      return invocation.enter(request);
     } catch (WorkflowRefused refused) {
       return CapRefusal.of(refused.exception());
     } catch (Throwable t) {
@@ -367,8 +378,10 @@ public final class SpringAiTracing {
       return new Invocation(span, Context.current().with(span));
     }
 
-    Entered enter() {
-      return new Entered(this, context.makeCurrent());
+    /** Makes this invocation of {@code request} (may be {@code null}) current. */
+    Entered enter(Object request) {
+      Context current = request == null ? context : context.with(CLIENT_REQUEST, request);
+      return new Entered(this, current.makeCurrent());
     }
 
     synchronized void end(Throwable error) {

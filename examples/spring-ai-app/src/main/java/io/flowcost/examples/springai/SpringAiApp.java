@@ -12,12 +12,16 @@ import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.boot.CommandLineRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
 
 /**
- * A Spring AI 1.1 app (Spring Boot 3.5, OpenAI starter, the JDK HTTP client under {@code
- * RestClient} and {@code WebClient}) making six fixed user requests through one {@code
- * ChatClient}, printing one deterministic line each. It runs the same with and without the agent.
+ * A Spring AI 1.1 app (Spring Boot 3.5, OpenAI starter; under {@code RestClient} and {@code
+ * WebClient} the JDK HTTP client, or Reactor Netty or Apache HttpClient 5 when Boot's {@code
+ * spring.http.client.factory} / {@code spring.http.reactiveclient.connector} say so) making six
+ * fixed user requests through one {@code ChatClient}, printing one deterministic line each after a
+ * line naming the two clients. It runs the same with and without the agent.
  *
  * <pre>
  * java -jar flowcost-spring-ai-app.jar --spring.ai.openai.base-url=http://127.0.0.1:PORT
@@ -51,8 +55,16 @@ public class SpringAiApp {
   }
 
   @Bean
-  CommandLineRunner requests(ChatClient.Builder builder) {
-    return args -> run(builder.build(), System.out);
+  CommandLineRunner requests(ChatClient.Builder builder,
+      ClientHttpRequestFactoryBuilder<?> restClientFactory,
+      ClientHttpConnectorBuilder<?> webClientConnector) {
+    return args -> {
+      // which client Boot put under RestClient (calls) and WebClient (streams): the property
+      // spring.http.client.factory / spring.http.reactiveclient.connector chose it
+      System.out.println("0 clients " + restClientFactory.build().getClass().getSimpleName()
+          + " " + webClientConnector.build().getClass().getSimpleName());
+      run(builder.build(), System.out);
+    };
   }
 
   /** The six user requests; each prints one line. */

@@ -1,0 +1,43 @@
+package io.flowcost.e2e;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Spring AI 1.1.2 on Spring Boot 3.5.7 on Apache HttpClient 5.5 (classic) under {@code
+ * RestClient} — what Boot picks with {@code httpclient5} on the class path — and the JDK client
+ * under {@code WebClient} (Boot's default without {@code httpcore5-reactive}; the streams): {@link
+ * SpringAiEndToEndContract}.
+ */
+class SpringAiApache5EndToEndTest extends SpringAiEndToEndContract {
+
+  @Override
+  Path appJar() {
+    return appJar("spring-ai-app", "flowcost-spring-ai-app.jar");
+  }
+
+  @Override
+  List<String> appArgs() {
+    return List.of("--spring.http.client.factory=http-components", "--spring.http.reactiveclient.connector=jdk");
+  }
+
+  @Override
+  String baseUrl(String fakeV1) {
+    return fakeV1.replaceAll("/v1$", ""); // the 1.x starter appends /v1/chat/completions
+  }
+
+  @Override
+  String clientsLine() {
+    return "0 clients HttpComponentsClientHttpRequestFactory JdkClientHttpConnector";
+  }
+
+  @Override
+  String workflowName() {
+    return "SpringAiApp.run";
+  }
+
+  @Override
+  boolean entityRequest() {
+    return false;
+  }
+}
