@@ -6,6 +6,7 @@ import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import io.flowcost.lake.store.LocalDirectoryStore;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,11 +88,19 @@ abstract class SpringAiEndToEndContract {
     work = Files.createTempDirectory("flowcost-e2e-spring-ai");
     Path lake = work.resolve("lake");
     Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
+    // the run without the agent talks to a fake of its own, at the same time: one class, one wait
+    try (FakeProvider fake = FakeProvider.start(); FakeProvider plainFake = FakeProvider.start()) {
+      List<String> plainArgs = new ArrayList<>(appArgs());
+      plainArgs.add("--spring.ai.openai.base-url=" + baseUrl(plainFake.baseUrl()));
+      CompletableFuture<ChildJvm.Result> plainRun = CompletableFuture.supplyAsync(() -> {
+        try {
+          return ChildJvm.run(ChildJvm.java17(), FAST_START, appJar(), plainArgs, work, 120);
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
       List<String> args = new ArrayList<>(appArgs());
       args.add("--spring.ai.openai.base-url=" + baseUrl(fake.baseUrl()));
-      plain = ChildJvm.run(ChildJvm.java17(), FAST_START, appJar(), args, work, 120);
-      fake.reset();
       Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
           new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
           Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-spring-ai"));
@@ -105,6 +116,7 @@ abstract class SpringAiEndToEndContract {
       } finally {
         collector.close();
       }
+      plain = plainRun.get(150, TimeUnit.SECONDS);
       fake.writeExchanges(exchangesFile);
     }
     assertThat(run.exitCode()).as(run.stderr()).isZero();
