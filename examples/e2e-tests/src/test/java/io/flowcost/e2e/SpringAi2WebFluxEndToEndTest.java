@@ -189,11 +189,21 @@ class SpringAi2WebFluxEndToEndTest {
         workflows.add(rs.getString(1) + "/" + rs.getLong(2));
       }
     }
-    // named after the controller method that made the ChatClient call (the ChatClient boundary;
-    // a stream's name is taken where the controller assembled it)
-    assertThat(workflows).containsExactly(
-        "ChatController.ask/1", "ChatController.ask/1", "ChatController.stream/1",
-        "ChatController.weather/3"); // two model calls and the tool
+    // Each request is one workflow. Where the agent makes the incoming server request the
+    // workflow (source server_request), it is named <METHOD> <route template> and the ChatClient
+    // invocation is a step of it; an agent without that boundary opens the workflow at the
+    // ChatClient call (source ai_service), named after the controller method that made it (a
+    // stream's name taken where the controller assembled it). Either way, four workflows.
+    String sources = string("SELECT string_agg(DISTINCT source, ',' ORDER BY source)"
+        + " FROM workflow_spans WHERE source IN ('ai_service', 'server_request')");
+    List<String> expected = sources.contains("server_request")
+        ? List.of("GET /ask/{topic}/1", "GET /ask/{topic}/1", "GET /stream/1",
+            "GET /weather/{city}/3")
+        : List.of("ChatController.ask/1", "ChatController.ask/1", "ChatController.stream/1",
+            "ChatController.weather/3"); // the tool loop: two model calls and the tool
+    assertThat(sources).as("workflow sources").isIn("ai_service", "server_request",
+        "ai_service,server_request");
+    assertThat(workflows).containsExactlyElementsOf(expected);
   }
 
   @Test
@@ -208,6 +218,13 @@ class SpringAi2WebFluxEndToEndTest {
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  private String string(String sql) throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 
