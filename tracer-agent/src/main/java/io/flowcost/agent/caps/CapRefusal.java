@@ -5,10 +5,10 @@ package io.flowcost.agent.caps;
  * skips the instrumented method ({@code skipOn = CapRefusal.class}) and its exit advice throws
  * {@link #exception()} into the application, unchanged.
  *
- * <p>Every hook handles a refusal with the same two one-liners, so that none spells out its own
- * {@code instanceof} test: its exit returns {@link #thrown(Object, Throwable)} (what the method
- * throws: the refusal's exception for a refusal token, else what it threw), and code that has a
- * refused exchange's exception at hand wraps it with {@link #orToken(RuntimeException, Object)}.
+ * <p>Every hook handles a refusal in one line, none with an {@code instanceof} test of its own:
+ * its exit throws {@link #thrown(Object, Throwable)} (the refusal's exception for a refusal token,
+ * else what the method threw); an asynchronous result uses {@link #exceptionOf(Object)}; an HTTP
+ * hook takes a refused exchange's token from {@code HttpExchange.refusalOf}.
  */
 public final class CapRefusal {
 
@@ -49,11 +49,4 @@ public final class CapRefusal {
     return token instanceof CapRefusal ? ((CapRefusal) token).exception : null;
   }
 
-  /**
-   * A hook's token: a refusal throwing {@code refused} when it is not {@code null} (a refused
-   * exchange's or workflow's exception), else {@code token}.
-   */
-  public static Object orToken(RuntimeException refused, Object token) {
-    return refused != null ? new CapRefusal(refused) : token;
-  }
 }

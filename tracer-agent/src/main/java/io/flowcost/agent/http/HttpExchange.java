@@ -77,6 +77,14 @@ public final class HttpExchange {
     return refusal == null ? null : refusal.exception();
   }
 
+  /**
+   * The refusal of a refused exchange, as the token a hook's entry advice returns to skip the
+   * method ({@code skipOn = CapRefusal.class}); {@code null} for any other exchange or none.
+   */
+  public static CapRefusal refusalOf(HttpExchange exchange) {
+    return exchange == null ? null : exchange.refusal;
+  }
+
   static HttpExchange attemptOf(SdkCall sdk) {
     return new HttpExchange(sdk.startAttempt(), null, sdk, null, sdk.context(), true);
   }

@@ -113,11 +113,8 @@ public final class OpenAiSdkTracing {
    * @return what {@code execute} throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable exit(Object token, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof Token)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     Token t = (Token) token;
     try {
@@ -135,10 +132,8 @@ public final class OpenAiSdkTracing {
    * {@code future} unchanged.
    */
   public static Object asyncResult(Object token, Object future) {
-    if (token instanceof CapRefusal) {
-      return CompletableFuture.failedFuture(((CapRefusal) token).exception());
-    }
-    return future;
+    RuntimeException refused = CapRefusal.exceptionOf(token);
+    return refused != null ? CompletableFuture.failedFuture(refused) : future;
   }
 
   /**

@@ -70,12 +70,12 @@ public final class ApiWorkflows {
 
   /** What the bridge returns: the handle, or {@code null} for a refusal. */
   public static Object handle(Object opened) {
-    return opened instanceof CapRefusal ? null : opened;
+    return CapRefusal.isRefusal(opened) ? null : opened;
   }
 
   /** What the bridge throws: a refusal's exception, else {@code thrown}. */
   public static Throwable thrown(Object opened, Throwable thrown) {
-    return opened instanceof CapRefusal ? ((CapRefusal) opened).exception() : thrown;
+    return CapRefusal.thrown(opened, thrown);
   }
 
   /** The workflow id of a handle, or {@code null}. */

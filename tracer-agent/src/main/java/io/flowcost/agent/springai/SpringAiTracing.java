@@ -83,13 +83,10 @@ public final class SpringAiTracing {
 
   /** Exit of a {@code call()} invocation: what the call throws (the refusal, when refused). */
   public static Throwable clientCallExit(Object token, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (token instanceof Entered) {
       ((Entered) token).exit(thrown);
     }
-    return thrown;
+    return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
   }
 
   /**
@@ -145,13 +142,10 @@ public final class SpringAiTracing {
 
   /** Exit of {@code ChatModel.call(Prompt)}: what the call throws (the refusal, when refused). */
   public static Throwable modelCallExit(Object token, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (token instanceof Entered) {
       ((Entered) token).exit(thrown);
     }
-    return thrown;
+    return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
   }
 
   /** Exit of {@code ChatModel.stream(Prompt)}: the flux, sending with hints when subscribed. */
@@ -263,11 +257,8 @@ public final class SpringAiTracing {
    * what the call throws (the refusal, when refused).
    */
   public static Throwable toolExit(Object token, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof Tool)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     Tool tool = (Tool) token;
     try {

@@ -54,9 +54,9 @@ public final class Apache4Tracing {
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
       HttpExchange exchange = HttpExchanges.start(method, scheme, host, port, path,
           () -> requestFields(request), request.getClass().getClassLoader());
-      if (exchange != null && exchange.refusal() != null) {
-        // refused by the workflow's caps: the advice skips doExecute and throws it (never sent)
-        return CapRefusal.of(exchange.refusal());
+      CapRefusal refused = HttpExchange.refusalOf(exchange);
+      if (refused != null) {
+        return refused; // the advice skips doExecute and throws it: never sent
       }
       inject(exchange, request, scheme, host, port, path);
       return exchange;
@@ -73,11 +73,8 @@ public final class Apache4Tracing {
    */
   public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof HttpExchange)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     HttpExchange exchange = (HttpExchange) token;
     try {

@@ -51,9 +51,9 @@ public final class ApacheTracing {
               (String) call(request, "getMethod"), scheme, host, port, rawPath,
               () -> requestFields(request),
               request.getClass().getClassLoader());
-      if (exchange != null && exchange.refusal() != null) {
-        // refused by the workflow's caps: the advice skips doExecute and throws it (never sent)
-        return CapRefusal.of(exchange.refusal());
+      CapRefusal refused = HttpExchange.refusalOf(exchange);
+      if (refused != null) {
+        return refused; // the advice skips doExecute and throws it: never sent
       }
       inject(exchange, request, scheme, host, port, rawPath);
       return exchange;
@@ -70,11 +70,8 @@ public final class ApacheTracing {
    */
   public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof HttpExchange)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     HttpExchange exchange = (HttpExchange) token;
     try {

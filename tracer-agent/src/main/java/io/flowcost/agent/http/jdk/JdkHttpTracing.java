@@ -37,9 +37,8 @@ public final class JdkHttpTracing {
           uri.getRawPath(),
           () -> JdkRequestBodies.read(request),
           null); // the JDK's own loader: the exception type comes from the context class loader
-      return exchange != null && exchange.refusal() != null
-          ? CapRefusal.of(exchange.refusal())
-          : exchange;
+      CapRefusal refused = HttpExchange.refusalOf(exchange);
+      return refused != null ? refused : exchange;
     } catch (Throwable t) {
       AgentLog.failure("jdk http start", t);
       return null;
@@ -117,11 +116,8 @@ public final class JdkHttpTracing {
    * @return what {@code sendAsync} throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable end(Object exchange, Object future, Throwable thrown) {
-    if (exchange instanceof CapRefusal) {
-      return ((CapRefusal) exchange).exception();
-    }
     if (!(exchange instanceof HttpExchange)) {
-      return thrown;
+      return CapRefusal.thrown(exchange, thrown); // a refusal's exception, else thrown
     }
     HttpExchange ex = (HttpExchange) exchange;
     if (thrown != null) {

@@ -18,7 +18,7 @@ public final class JdkSendAdvice {
       @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object request,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object handler) {
     Object exchange = JdkHttpTracing.start(request);
-    if (exchange instanceof CapRefusal) {
+    if (CapRefusal.isRefusal(exchange)) {
       return exchange; // refused by the workflow's caps: the request is never sent
     }
     request = JdkHttpTracing.request(exchange, request);

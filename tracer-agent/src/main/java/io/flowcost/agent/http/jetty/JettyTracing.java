@@ -1,6 +1,7 @@
 package io.flowcost.agent.http.jetty;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
@@ -48,9 +49,10 @@ public final class JettyTracing {
       String rawPath = path == null || path.isEmpty() ? "/" : path;
       HttpExchange exchange = HttpExchanges.start(method, scheme, host, p, rawPath,
           () -> requestFields(request), request.getClass().getClassLoader());
-      if (exchange != null && exchange.refusal() != null) {
-        REFUSED.put(request, exchange.refusal());
-        publicMethod(request, "abort", Throwable.class).invoke(request, exchange.refusal());
+      RuntimeException refused = CapRefusal.exceptionOf(HttpExchange.refusalOf(exchange));
+      if (refused != null) {
+        REFUSED.put(request, refused);
+        publicMethod(request, "abort", Throwable.class).invoke(request, refused);
         return;
       }
       Object fields = Reflect.call(request, "getHeaders");

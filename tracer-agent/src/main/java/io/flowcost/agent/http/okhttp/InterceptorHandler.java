@@ -1,6 +1,7 @@
 package io.flowcost.agent.http.okhttp;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
@@ -45,9 +46,9 @@ final class InterceptorHandler implements InvocationHandler {
   private Object intercept(Object chain) throws Throwable {
     Object original = types.chainRequest.invoke(chain);
     HttpExchange exchange = start(chain, original);
-    if (exchange != null && exchange.refusal() != null) {
-      // refused by the workflow's caps: never sent; the application's call throws it
-      throw exchange.refusal();
+    RuntimeException refused = CapRefusal.exceptionOf(HttpExchange.refusalOf(exchange));
+    if (refused != null) {
+      throw refused; // refused by the workflow's caps: never sent; the application's call throws it
     }
     Object request = inject(exchange, original);
     if (exchange == null) {

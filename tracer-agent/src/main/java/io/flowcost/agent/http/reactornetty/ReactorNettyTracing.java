@@ -104,9 +104,9 @@ public final class ReactorNettyTracing {
         exchange = HttpExchanges.start(target.method, target.scheme, target.host, target.port,
             target.path, () -> body == null ? RequestFields.NONE : requestFields(body),
             operations.getClass().getClassLoader());
-        if (exchange != null && exchange.refusal() != null) {
-          state.refusal = CapRefusal.of(exchange.refusal());
-          return;
+        state.refusal = HttpExchange.refusalOf(exchange);
+        if (state.refusal != null) {
+          return; // beforeMarkSentHeaders throws it
         }
         outgoing = ClientPropagation.headers(exchange, target.scheme, target.host, target.port,
             target.path, header(headers, "traceparent"), header(headers, "baggage"));

@@ -132,11 +132,12 @@ public final class UrlConnectionTracing {
               url.getPort(), path, fields)
           : HttpExchanges.start(connection.getRequestMethod(), scheme, url.getHost(),
               url.getPort(), path, fields, null);
-      if (exchange != null && exchange.refusal() != null) {
+      CapRefusal refused = HttpExchange.refusalOf(exchange);
+      if (refused != null) {
         synchronized (state) {
           state.depth--;
-          state.refusal = CapRefusal.of(exchange.refusal());
-          return state.refusal;
+          state.refusal = refused; // every later call on the connection throws it again
+          return refused;
         }
       }
       state.exchange = exchange;

@@ -1,6 +1,7 @@
 package io.flowcost.agent.http.vertx;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.RequestFields;
@@ -120,8 +121,9 @@ final class Interceptor implements InvocationHandler {
               path,
               () -> requestFields(ctx),
               ctx.getClass().getClassLoader());
-      if (exchange != null && exchange.refusal() != null) {
-        return exchange.refusal();
+      RuntimeException refused = CapRefusal.exceptionOf(HttpExchange.refusalOf(exchange));
+      if (refused != null) {
+        return refused;
       }
       Object existing = Reflect.call(options, "getHeaders");
       headers =

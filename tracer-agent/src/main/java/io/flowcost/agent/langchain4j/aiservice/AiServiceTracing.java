@@ -115,11 +115,8 @@ public final class AiServiceTracing {
    * @return what the invocation throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable exit(Object token, Object returned, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof Invocation)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     Invocation invocation = (Invocation) token;
     try {

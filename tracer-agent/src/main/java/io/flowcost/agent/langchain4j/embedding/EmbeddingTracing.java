@@ -62,11 +62,8 @@ public final class EmbeddingTracing {
    */
   public static Throwable exit(Object token, Object response, Throwable thrown) {
     DEPTH.decrement();
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof Token)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     Token t = (Token) token;
     try {

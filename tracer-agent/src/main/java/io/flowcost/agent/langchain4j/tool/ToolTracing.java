@@ -67,11 +67,8 @@ public final class ToolTracing {
    * @return what the method should throw: {@code thrown}, or a refusal's exception
    */
   public static Throwable exit(Object token, Object result, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (!(token instanceof ToolToken)) {
-      return thrown;
+      return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     ToolToken t = (ToolToken) token;
     try {
