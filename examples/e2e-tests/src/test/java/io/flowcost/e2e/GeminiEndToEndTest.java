@@ -2,11 +2,13 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The Google Gen AI Java SDK 2.3.0 ({@code examples/genai-app}: a plain {@code generateContent}, a
  * cached prefix on {@code gemini-2.5-pro}, a 503 the SDK retries, a stream, a function-call round
- * inside a workflow, a 500 given up after the SDK's second attempt) under the agent against the
+ * inside a workflow, a 500 given up after the SDK's second attempt, a 429 retried on the async
+ * client) under the agent against the
  * fake provider's Gemini wire. The lake must hold one row per exchange the fake answered, with the
  * tokens it sent normalised by hand (thoughts are output), each priced to the nano-dollar by hand,
  * and the app must print the same with and without the agent.
@@ -53,12 +56,24 @@ class GeminiEndToEndTest {
     Path exchangesFile = work.resolve("exchanges.json");
     try (FakeProvider fake = FakeProvider.start()) {
       String base = "http://127.0.0.1:" + fake.port();
-      // without the agent, outcome-api spools its workflow report: keep it in this run's
-      // directory, and let it find no collector at once (port 9 refuses)
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(
-              "-Dflowcost.spool.dir=" + work.resolve("plain-spool"),
-              "-Dflowcost.endpoint=http://127.0.0.1:9"),
-          genaiAppJar(), List.of("--provider-url", base), work, 120);
+      // without the agent, outcome-api sends the app's workflow report itself: to a sink that
+      // accepts and drops it (no lake), so that its flush at exit does not wait for a collector
+      HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      sink.createContext("/", exchange -> {
+        try (exchange) {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+        }
+      });
+      sink.start();
+      try {
+        plain = ChildJvm.run(ChildJvm.java17(), List.of(
+                "-Dflowcost.spool.dir=" + work.resolve("plain-spool"),
+                "-Dflowcost.endpoint=http://127.0.0.1:" + sink.getAddress().getPort()),
+            genaiAppJar(), List.of("--provider-url", base), work, 120);
+      } finally {
+        sink.stop(0);
+      }
       fake.reset();
       Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
           new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
@@ -93,9 +108,10 @@ class GeminiEndToEndTest {
   @Test
   void theAppPrintsTheSameWithTheAgent() {
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
-    assertThat(plain.stdout().lines()).hasSize(6);
+    assertThat(plain.stdout().lines()).hasSize(7);
     assertThat(plain.stdout())
         .contains("4 streamed The request was handled. in 3 chunks")
+        .contains("7 async The request was handled.")
         .contains("5 tool lookupPolicy(P-7) -> The request was handled after 1 tool call.")
         .contains("6 failed 500 INTERNAL");
     assertThat(run.stdout()).isEqualTo(plain.stdout());
@@ -103,8 +119,8 @@ class GeminiEndToEndTest {
 
   @Test
   void everyExchangeTheFakeAnsweredIsOneRowWithItsTokens() throws Exception {
-    // plain; cached; 503 + retry; stream; function call + answer; 500 + 500
-    assertThat(exchanges).hasSize(9);
+    // plain; cached; 503 + retry; stream; function call + answer; 500 + 500; async 429 + retry
+    assertThat(exchanges).hasSize(11);
     assertThat(FakeExchanges.lakeKeys(duck))
         .containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
@@ -112,11 +128,11 @@ class GeminiEndToEndTest {
             + " count(*) FILTER (WHERE streaming), count(*) FILTER (WHERE reasoning_tokens = 64)"
             + " FROM calls")) {
       rs.next();
-      assertThat(rs.getLong(1)).isEqualTo(9);
-      assertThat(rs.getLong(2)).as("no NULL request_model").isEqualTo(9);
-      assertThat(rs.getLong(3)).isEqualTo(9);
+      assertThat(rs.getLong(1)).isEqualTo(11);
+      assertThat(rs.getLong(2)).as("no NULL request_model").isEqualTo(11);
+      assertThat(rs.getLong(3)).isEqualTo(11);
       assertThat(rs.getLong(4)).as("the stream").isEqualTo(1);
-      assertThat(rs.getLong(5)).as("thinking answers (not flash-lite)").isEqualTo(5);
+      assertThat(rs.getLong(5)).as("thinking answers (not flash-lite)").isEqualTo(6);
     }
   }
 
@@ -138,6 +154,14 @@ class GeminiEndToEndTest {
       assertThat(rs.getString(2)).isEqualTo("[500, 500]");
       assertThat(rs.getString(3)).isEqualTo("[gemini-2.5-flash, gemini-2.5-flash]");
       assertThat(rs.getBigDecimal(4)).as("failed attempts cost a priced 0").isEqualByComparingTo("0");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the async 429, retried on OkHttp's dispatcher thread")
+          .isEqualTo("[1, 2]");
+      assertThat(rs.getString(2)).isEqualTo("[429, 200]");
+      assertThat(rs.getString(3)).isEqualTo("[gemini-2.5-flash, gemini-2.5-flash]");
+      // 116 in (the prompt is 23 characters), 42 + 64 out at $0.30 / $2.50 per million:
+      // 0.0000348 + 0.000265
+      assertThat(rs.getBigDecimal(4)).isEqualByComparingTo("0.000299800");
       assertThat(rs.next()).isFalse();
     }
   }
@@ -175,9 +199,11 @@ class GeminiEndToEndTest {
         implicit + "gemini-2.5-flash-lite/1",
         implicit + "gemini-2.5-flash/1",
         "claim-lookup/2",
+        implicit + "gemini-2.5-flash/1",
         implicit + "gemini-2.5-flash/1");
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
-    assertThat(checked.rows()).isEqualTo(6); // every 200: plain, cached, retry, stream, 2 in round
+    // every 200: plain, cached, retry, stream, 2 in the round, async retry
+    assertThat(checked.rows()).isEqualTo(7);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
     assertThat(decimal("SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))

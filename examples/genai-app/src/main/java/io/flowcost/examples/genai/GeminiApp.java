@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs six fixed Gemini calls through the Google Gen AI Java SDK and prints one deterministic line
- * each.
+ * Runs seven fixed Gemini calls through the Google Gen AI Java SDK and prints one deterministic
+ * line each.
  *
  * <pre>
  * java -jar flowcost-genai-app.jar --provider-url http://127.0.0.1:PORT
@@ -36,7 +36,8 @@ import java.util.Map;
  *   <li>a {@code generateContentStream};
  *   <li>a function-call round inside the workflow {@code claim-lookup}: the model asks for {@code
  *       lookupPolicy}, the app runs it and sends the result back, the model answers;
- *   <li>a 500 on every attempt, given up after the SDK's second attempt.
+ *   <li>a 500 on every attempt, given up after the SDK's second attempt;
+ *   <li>a 429 the SDK retries on the async client ({@code client.async.models}).
  * </ol>
  *
  * The SDK retries 408/429/500/502/503/504; here with 2 attempts and a 50 ms first delay (its
@@ -115,6 +116,11 @@ public final class GeminiApp {
     } catch (ApiException e) {
       out.println("6 failed " + e.code() + " " + e.status());
     }
+
+    // the async client: OkHttp's enqueue, the same retry interceptor on a dispatcher thread
+    GenerateContentResponse async = client.async.models
+        .generateContent("gemini-2.5-flash", "Gemini async [fail:429]", null).join();
+    out.println("7 async " + tag(async.text()) + " " + usage(async));
   }
 
   /** The model asks for {@code lookupPolicy}; the app runs it; the model answers. */
