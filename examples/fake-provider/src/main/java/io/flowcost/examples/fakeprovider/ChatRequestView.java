@@ -163,6 +163,86 @@ record ChatRequestView(
         acc.jsonAnswer);
   }
 
+  /**
+   * A Bedrock Converse request ({@code POST /model/{modelId}/converse[-stream]}): the model and
+   * the stream flag come from the URL; text, tool-use input and tool-result blocks are counted as
+   * for Anthropic; a {@code cachePoint} block in {@code system} caches the system prompt (Bedrock
+   * has no 1-hour TTL field in Converse; the {@code [cache-write-1h]} marker still asks for it).
+   */
+  static ChatRequestView bedrockConverse(JsonNode body, String modelId, boolean stream) {
+    Acc acc = new Acc();
+    boolean cached = false;
+    JsonNode system = body.path("system");
+    int systemMessages = 0;
+    for (JsonNode block : system) {
+      if (block.has("text")) {
+        systemMessages = 1;
+        acc.systemChars += block.path("text").asText().length();
+      }
+      if (block.has("cachePoint")) {
+        cached = true;
+      }
+    }
+    acc.chars += acc.systemChars;
+    JsonNode messages = body.path("messages");
+    int lastUser = -1;
+    for (int i = 0; i < messages.size(); i++) {
+      JsonNode msg = messages.get(i);
+      StringBuilder text = new StringBuilder();
+      for (JsonNode block : msg.path("content")) {
+        if (block.has("text")) {
+          text.append(block.path("text").asText());
+        } else if (block.has("toolUse")) {
+          acc.chars += block.path("toolUse").path("input").toString().length()
+              + block.path("toolUse").path("name").asText().length();
+        } else if (block.has("toolResult")) {
+          for (JsonNode part : block.path("toolResult").path("content")) {
+            acc.chars += part.has("text") ? part.path("text").asText().length()
+                : part.path("json").toString().length();
+          }
+        }
+      }
+      acc.chars += text.length();
+      if (msg.path("role").asText().equals("user") && text.length() > 0) {
+        lastUser = i;
+        acc.lastUserText = text.toString();
+        acc.noteJsonAnswer(acc.lastUserText);
+      }
+    }
+    int assistants = 0;
+    int assistantsAfterLastUser = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      if (messages.get(i).path("role").asText().equals("assistant")) {
+        assistants++;
+        if (i > lastUser) {
+          assistantsAfterLastUser++;
+        }
+      }
+    }
+    return new ChatRequestView(
+        modelId,
+        stream,
+        true,
+        null,
+        messages.size() + systemMessages,
+        body.path("toolConfig").path("tools").size(),
+        acc.chars,
+        acc.systemChars,
+        cached,
+        false,
+        assistants == 0,
+        assistantsAfterLastUser,
+        acc.lastUserText,
+        acc.jsonAnswer);
+  }
+
+  /** This view with the model named elsewhere (Bedrock's InvokeModel names it in the URL). */
+  ChatRequestView withModel(String newModel) {
+    return new ChatRequestView(newModel, stream, includeUsage, requestedServiceTier, messages,
+        tools, textChars, systemChars, systemCached, systemCache1h, firstTurn, toolTurnsDone,
+        lastUserText, jsonAnswer);
+  }
+
   private static String openAiText(JsonNode content) {
     if (content.isTextual()) {
       return content.asText();

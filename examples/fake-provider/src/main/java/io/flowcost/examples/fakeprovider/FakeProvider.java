@@ -257,6 +257,10 @@ public final class FakeProvider implements AutoCloseable {
       gemini(http, gemini, path, body);
       return;
     }
+    if (path.startsWith("/model/")) {
+      bedrock(http, body);
+      return;
+    }
     switch (path) {
       case "/v1/chat/completions" -> chat(http, Protocol.OPENAI_CHAT, path, body);
       case "/v1/messages" -> chat(http, Protocol.ANTHROPIC_MESSAGES, path, body);
@@ -470,6 +474,91 @@ public final class FakeProvider implements AutoCloseable {
     sendJson(http, 200, response);
   }
 
+  /**
+   * Bedrock Runtime: {@code /model/{modelId}/converse}, {@code /converse-stream} and {@code
+   * /invoke} (an Anthropic Messages body). The model id is the URL's (percent-decoded: an ARN
+   * arrives encoded); any SigV4 signature is accepted.
+   */
+  private void bedrock(HttpExchange http, byte[] body) throws IOException {
+    String raw = http.getRequestURI().getRawPath();
+    int slash = raw.indexOf('/', "/model/".length());
+    String action = slash < 0 ? "" : raw.substring(slash + 1);
+    String modelId = slash < 0 ? "" : java.net.URLDecoder.decode(
+        raw.substring("/model/".length(), slash), StandardCharsets.UTF_8);
+    Protocol protocol = action.equals("invoke") ? Protocol.BEDROCK_INVOKE
+        : Protocol.BEDROCK_CONVERSE;
+    boolean stream = action.equals("converse-stream");
+    if (modelId.isEmpty()
+        || !(action.equals("converse") || stream || action.equals("invoke"))) {
+      http.getResponseHeaders().add("x-amzn-ErrorType", BedrockWire.errorType(404));
+      sendJson(http, 404, BedrockWire.error(404));
+      return;
+    }
+    String hash = Reply.digest(raw + "\n" + new String(body, StandardCharsets.UTF_8))
+        .substring(0, 16);
+    int attempt = attempts.computeIfAbsent(hash, k -> new AtomicInteger()).incrementAndGet();
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (IOException e) {
+      request = null;
+    }
+    if (request == null || !request.isObject()) {
+      fail(http, protocol, modelId, stream, attempt, hash, 400, body.length);
+      return;
+    }
+    ChatRequestView view = protocol == Protocol.BEDROCK_INVOKE
+        ? ChatRequestView.anthropic(request).withModel(modelId)
+        : ChatRequestView.bedrockConverse(request, modelId, stream);
+    Markers markers = Markers.parse(view.lastUserText()).forAttempt(attempt);
+    sleep(markers.slowMillis());
+    int failure = failureStatus(markers, attempt);
+    if (failure != 0) {
+      fail(http, protocol, modelId, stream, attempt, hash, failure, body.length);
+      return;
+    }
+    long seq = sequence.incrementAndGet();
+    Reply reply = Reply.decide(view, markers, "tooluse_fake_");
+    ObjectNode anthropicUsage = AnthropicWire.usage(view, markers, reply);
+    http.getResponseHeaders().add("x-amzn-RequestId", "req-fake-" + seq);
+    if (protocol == Protocol.BEDROCK_INVOKE) {
+      ObjectNode usage = anthropicUsage;
+      usage.remove("service_tier"); // Bedrock's Anthropic body carries none
+      record(seq, protocol, view, markers, 200, attempt, reply, true, usage, null, hash,
+          body.length);
+      // Bedrock's Anthropic body names the model in Anthropic's words, not the model id
+      sendJson(http, 200, AnthropicWire.message("msg_bdrk_fake_" + seq,
+          view.withModel(BedrockWire.vendorModel(modelId)), reply, usage));
+      return;
+    }
+    ObjectNode usage = BedrockWire.usage(anthropicUsage);
+    if (!stream) {
+      record(seq, protocol, view, markers, 200, attempt, reply, true, usage, null, hash,
+          body.length);
+      sendJson(http, 200, BedrockWire.converse(reply, usage));
+      return;
+    }
+    List<BedrockWire.Event> events = BedrockWire.events(reply, usage);
+    boolean cut = markers.streamCut();
+    if (cut) {
+      // half the content, no messageStop and no metadata (so no usage), then the stream's error
+      events = events.subList(0, (events.size() - 2 + 1) / 2);
+    }
+    record(seq, protocol, view, markers, 200, attempt, reply, !cut, usage, null, hash,
+        body.length);
+    http.getResponseHeaders().set("Content-Type", BedrockWire.EVENT_STREAM);
+    http.sendResponseHeaders(200, 0);
+    OutputStream out = http.getResponseBody();
+    for (BedrockWire.Event event : events) {
+      out.write(BedrockWire.eventFrame(event));
+      out.flush();
+    }
+    if (cut) {
+      out.write(BedrockWire.exceptionFrame("modelStreamErrorException"));
+      out.flush();
+    }
+  }
+
   private static int failureStatus(Markers markers, int attempt) {
     if (markers.failAlwaysStatus() != 0) {
       return markers.failAlwaysStatus();
@@ -490,7 +579,11 @@ public final class FakeProvider implements AutoCloseable {
       // Real providers hint the wait; keep it short so client back-off stays fast in tests.
       http.getResponseHeaders().add("retry-after-ms", "10");
     }
-    if (protocol == Protocol.GEMINI_GENERATE_CONTENT) {
+    if (protocol == Protocol.BEDROCK_CONVERSE || protocol == Protocol.BEDROCK_INVOKE) {
+      http.getResponseHeaders().add("x-amzn-RequestId", "req-fake-" + seq);
+      http.getResponseHeaders().add("x-amzn-ErrorType", BedrockWire.errorType(status));
+      sendJson(http, status, BedrockWire.error(status));
+    } else if (protocol == Protocol.GEMINI_GENERATE_CONTENT) {
       sendJson(http, status, GeminiWire.error(status));
     } else if (protocol == Protocol.ANTHROPIC_MESSAGES) {
       String requestId = "req_fake_" + seq;

@@ -9,7 +9,13 @@ public enum Protocol {
   /** Anthropic Messages, {@code POST /v1/messages}. */
   ANTHROPIC_MESSAGES("anthropic.messages"),
   /** Gemini {@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent}. */
-  GEMINI_GENERATE_CONTENT("gemini.generate_content");
+  GEMINI_GENERATE_CONTENT("gemini.generate_content"),
+  /** AWS Bedrock Runtime Converse, {@code POST /model/{modelId}/converse} and {@code
+   * /converse-stream} (binary {@code application/vnd.amazon.eventstream}). */
+  BEDROCK_CONVERSE("bedrock.converse"),
+  /** AWS Bedrock Runtime InvokeModel with an Anthropic Messages body, {@code POST
+   * /model/{modelId}/invoke}. */
+  BEDROCK_INVOKE("bedrock.invoke");
 
   private final String wireName;
 
