@@ -27,6 +27,7 @@ public final class BodyTap {
     JSON,
     SSE,
     NDJSON,
+    AWS_EVENT_STREAM,
     NONE
   }
 
@@ -34,6 +35,7 @@ public final class BodyTap {
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
   private final StreamUsageAccumulator stream = new StreamUsageAccumulator();
   private final StringBuilder eventData = new StringBuilder();
+  private final AwsEventStream awsEvents = new AwsEventStream();
   private boolean overflow;
 
   private BodyTap(Mode mode) {
@@ -49,8 +51,11 @@ public final class BodyTap {
     if (type.contains("ndjson") || type.contains("jsonl")) {
       return new BodyTap(Mode.NDJSON);
     }
-    if (type.contains("eventstream") || type.startsWith("image/") || type.startsWith("audio/")) {
-      // binary (Bedrock's AWS event stream, media): no usage to read
+    if (type.contains("vnd.amazon.eventstream")) {
+      return new BodyTap(Mode.AWS_EVENT_STREAM);
+    }
+    if (type.startsWith("image/") || type.startsWith("audio/")) {
+      // binary media: no usage to read
       return new BodyTap(Mode.NONE);
     }
     return new BodyTap(Mode.JSON);
@@ -58,7 +63,7 @@ public final class BodyTap {
 
   /** Whether the body is a stream of events. */
   public boolean streaming() {
-    return mode == Mode.SSE || mode == Mode.NDJSON;
+    return mode == Mode.SSE || mode == Mode.NDJSON || mode == Mode.AWS_EVENT_STREAM;
   }
 
   /** Takes bytes the application is about to read. */
@@ -72,6 +77,10 @@ public final class BodyTap {
         return;
       }
       buffer.write(bytes, offset, length);
+      return;
+    }
+    if (mode == Mode.AWS_EVENT_STREAM) {
+      awsEvents.write(bytes, offset, length, stream);
       return;
     }
     for (int i = offset; i < offset + length; i++) {
@@ -109,6 +118,10 @@ public final class BodyTap {
         endLine();
         dispatchEvent();
         summary = stream.result();
+        break;
+      case AWS_EVENT_STREAM:
+        summary = stream.result();
+        awsEvents.reset();
         break;
       default:
         summary = null;

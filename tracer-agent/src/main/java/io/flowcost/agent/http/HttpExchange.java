@@ -42,6 +42,7 @@ public final class HttpExchange {
   private int status;
   private BodyTap tap;
   private boolean done;
+  private volatile boolean ignoreResponseModel;
 
   private HttpExchange(
       Attempt attempt, LogicalCall ownCall, SdkCall sdkCall, Span httpSpan, Context context,
@@ -119,6 +120,15 @@ public final class HttpExchange {
       span.setAttribute(SERVER_PORT, (long) port);
     }
     return new HttpExchange(null, null, null, span, parent.with(span), false);
+  }
+
+  /**
+   * Keeps the model named in the response body out of the record (Bedrock's InvokeModel returns
+   * the model vendor's name; the request's model id is what is billed). Returns this exchange.
+   */
+  public HttpExchange ignoreResponseModel() {
+    ignoreResponseModel = true;
+    return this;
   }
 
   /**
@@ -229,7 +239,9 @@ public final class HttpExchange {
     finish(partial, errorType(error));
   }
 
-  private void finish(ResponseSummary summary, String errorType) {
+  private void finish(ResponseSummary response, String errorType) {
+    ResponseSummary summary =
+        ignoreResponseModel && response != null ? response.withoutModel() : response;
     int code;
     synchronized (this) {
       if (done) {

@@ -208,6 +208,15 @@ public final class HttpExchanges {
   }
 
   /**
+   * The next attempt of an SDK call whose exchanges an SDK-level hook reports itself (the AWS
+   * SDK's execution interceptor, which sees every HTTP client the SDK may use): the hook hands it
+   * the response head, body bytes and end. Never {@code null}.
+   */
+  public static HttpExchange sdkAttempt(SdkCall sdk) {
+    return HttpExchange.attemptOf(sdk);
+  }
+
+  /**
    * Whether a request goes to a model API — recorded as one, inside a logical call, or to a
    * provider's host or a configured endpoint — and so must never receive baggage.
    */

@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * <p>A request is a model call when its path is a model operation (OpenAI chat completions,
  * responses, embeddings; Azure OpenAI deployments; Anthropic messages; Gemini {@code
- * generateContent}; Bedrock {@code converse}; Ollama {@code /api/chat}, {@code /api/generate}) and
+ * generateContent}; Bedrock {@code converse}, {@code invoke}; Ollama {@code /api/chat}, {@code /api/generate}) and
  * either its host is the provider's ({@code api.openai.com}, {@code *.openai.azure.com}, …) or it
  * goes under a base URL listed in {@code flowcost.llm-endpoints}.
  */
@@ -81,7 +81,8 @@ public final class LlmEndpoints {
       }
     }
     if (p.contains("/model/")
-        && (p.endsWith("/converse") || p.endsWith("/converse-stream"))) {
+        && (p.endsWith("/converse") || p.endsWith("/converse-stream")
+            || p.endsWith("/invoke") || p.endsWith("/invoke-with-response-stream"))) {
       String model = segmentAfter(path, "/model/");
       return LlmEndpoint.of(GenAiOperation.CHAT, Provider.AWS_BEDROCK.wire(), model);
     }

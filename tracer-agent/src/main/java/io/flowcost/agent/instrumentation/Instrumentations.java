@@ -1,5 +1,6 @@
 package io.flowcost.agent.instrumentation;
 
+import io.flowcost.agent.aws.BedrockRuntimeInstrumentation;
 import io.flowcost.agent.concurrent.ExecutorsInstrumentation;
 import io.flowcost.agent.genai.GoogleGenAiInstrumentation;
 import io.flowcost.agent.http.apache4.Apache4Instrumentation;
@@ -48,6 +49,7 @@ public final class Instrumentations {
         new UrlConnectionInstrumentation(),
         new Apache4Instrumentation(),
         new JettyInstrumentation(),
+        new BedrockRuntimeInstrumentation(),
         new JdkHttpServerInstrumentation(),
         new VertxHttpServerInstrumentation(),
         new ServletInstrumentation(),

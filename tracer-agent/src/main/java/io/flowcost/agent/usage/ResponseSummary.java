@@ -91,6 +91,17 @@ public final class ResponseSummary {
         : new ResponseSummary(model, finishReasons, usage, null, providerCostUsd, responseId);
   }
 
+  /**
+   * This summary without the responded model: for a provider whose body names the model in
+   * another vendor's words (an Anthropic body on Bedrock says {@code claude-…}, while AWS bills
+   * the requested model id), so that the requested model is the one priced.
+   */
+  public ResponseSummary withoutModel() {
+    return model == null
+        ? this
+        : new ResponseSummary(null, finishReasons, usage, outputText, providerCostUsd, responseId);
+  }
+
   /** The answer text received, or {@code null}: see {@link #withOutputText}. */
   public String outputText() {
     return outputText;
