@@ -61,7 +61,8 @@ final class FakeExchanges {
     for (JsonNode e : new ObjectMapper().readTree(file.toFile())) {
       String protocol = e.get("protocol").asText();
       String provider = protocol.startsWith("anthropic") ? "anthropic"
-          : protocol.startsWith("gemini") ? "gcp.gemini" : "openai";
+          : protocol.startsWith("gemini") ? "gcp.gemini"
+          : protocol.startsWith("bedrock") ? "aws.bedrock" : "openai";
       JsonNode u = e.get("usage");
       boolean sent = e.get("usage_sent").asBoolean() && u != null && !u.isNull();
       Long in = null;
@@ -70,7 +71,15 @@ final class FakeExchanges {
       Long cw1h = null;
       Long outTokens = null;
       Long rs = null;
-      if (sent && provider.equals("anthropic")) {
+      if (sent && protocol.equals("bedrock.converse")) {
+        // Bedrock Converse: inputTokens excludes cache reads and writes, like Anthropic
+        cr = n(u, "cacheReadInputTokens");
+        cw = n(u, "cacheWriteInputTokens");
+        cw1h = 0L;
+        in = n(u, "inputTokens") + cr + cw;
+        outTokens = n(u, "outputTokens");
+        rs = 0L;
+      } else if (sent && (provider.equals("anthropic") || protocol.equals("bedrock.invoke"))) {
         cr = n(u, "cache_read_input_tokens");
         cw = n(u, "cache_creation_input_tokens");
         cw1h = n(u, "cache_creation.ephemeral_1h_input_tokens");

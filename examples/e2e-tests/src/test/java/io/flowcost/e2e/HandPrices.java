@@ -39,7 +39,18 @@ final class HandPrices {
       // caching's read price; no cache-write price (storage is billed per hour, not per call)
       Map.entry("gemini-2.5-pro", new Price("1.25", "0.125", "0", "0", "10.00")),
       Map.entry("gemini-2.5-flash", new Price("0.30", "0.03", "0", "0", "2.50")),
-      Map.entry("gemini-2.5-flash-lite", new Price("0.10", "0.01", "0", "0", "0.40")));
+      Map.entry("gemini-2.5-flash-lite", new Price("0.10", "0.01", "0", "0", "0.40")),
+      // Bedrock on-demand list prices (aws.amazon.com/bedrock/pricing, us-east-1, checked
+      // 2026-11-24): a geographic cross-region profile (us.) costs 10% more than the in-region
+      // model; an inference-profile ARN bills as the profile it names
+      Map.entry("anthropic.claude-sonnet-4-5-20250929-v1:0",
+          new Price("3.00", "0.30", "3.75", "6.00", "15.00")),
+      Map.entry("us.anthropic.claude-haiku-4-5-20251001-v1:0",
+          new Price("1.10", "0.11", "1.375", "2.20", "5.50")),
+      Map.entry("arn:aws:bedrock:us-east-1:123456789012:inference-profile/"
+          + "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+          new Price("1.10", "0.11", "1.375", "2.20", "5.50")),
+      Map.entry("amazon.nova-lite-v1:0", new Price("0.06", "0.015", "0", "0", "0.24")));
 
   private static final BigDecimal MILLION = new BigDecimal(1_000_000);
 

@@ -33,6 +33,13 @@ class LlmEndpointsTest {
             "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream"))
         .isEqualTo(new LlmEndpoint("model", "chat", "aws.bedrock",
             "anthropic.claude-3-5-sonnet-20240620-v1:0"));
+    assertThat(LlmEndpoints.match(NONE, "https", "bedrock-runtime.us-east-1.amazonaws.com", -1,
+            "/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke"))
+        .isEqualTo(new LlmEndpoint("model", "chat", "aws.bedrock",
+            "anthropic.claude-sonnet-4-5-20250929-v1:0"));
+    assertThat(LlmEndpoints.match(NONE, "https", "bedrock-runtime.us-east-1.amazonaws.com", -1,
+            "/model/us.amazon.nova-lite-v1%3A0/invoke-with-response-stream"))
+        .isEqualTo(new LlmEndpoint("model", "chat", "aws.bedrock", "us.amazon.nova-lite-v1:0"));
     assertThat(LlmEndpoints.match(NONE, "http", "localhost", 11434, "/api/chat"))
         .isEqualTo(new LlmEndpoint("model", "chat", "ollama", null));
     assertThat(LlmEndpoints.match(NONE, "https", "api.mistral.ai", -1, "/v1/chat/completions"))
