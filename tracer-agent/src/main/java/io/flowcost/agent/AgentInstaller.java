@@ -96,6 +96,7 @@ public final class AgentInstaller {
    * line stays under 256 characters; {@code tracer-agent/README.md} lists each unit).
    */
   static final List<String> HOOKS = List.of("LangChain4j", "Spring AI", "OpenAI/Anthropic SDKs",
+      "Bedrock SDK",
       "8 HTTP clients", "outcome-api", "incoming HTTP");
 
   /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */

@@ -20,7 +20,7 @@ class StartLineTest {
 
     assertThat(line).startsWith("agent 0.1.0 attached: service claims-bot, spans to"
         + " http://10.0.0.5:4318/v1/traces; hooks: LangChain4j")
-        .contains("Spring AI").contains("OpenAI/Anthropic SDKs").doesNotContain("http.capture=all")
+        .contains("Spring AI").contains("OpenAI/Anthropic SDKs").contains("Bedrock SDK").doesNotContain("http.capture=all")
         .contains("FLOWCOST_DEBUG=true").doesNotContain("\n");
     assertThat(line.length()).as(line).isLessThan(256); // one line, even with every hook group named
     assertThat(config.serviceUnset()).isFalse();
