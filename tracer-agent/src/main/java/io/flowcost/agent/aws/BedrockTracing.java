@@ -107,9 +107,6 @@ public final class BedrockTracing {
    * @return what {@code execute} throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable exit(Object token, Throwable thrown) {
-    if (token instanceof CapRefusal) {
-      return ((CapRefusal) token).exception();
-    }
     if (token instanceof Token) {
       Token t = (Token) token;
       try {
@@ -119,15 +116,13 @@ public final class BedrockTracing {
         AgentLog.failure("bedrock exit", e);
       }
     }
-    return thrown;
+    return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
   }
 
   /** What the asynchronous {@code execute} returns: a refused call's failed future, else it. */
   public static Object asyncResult(Object token, Object future) {
-    if (token instanceof CapRefusal) {
-      return CompletableFuture.failedFuture(((CapRefusal) token).exception());
-    }
-    return future;
+    RuntimeException refused = CapRefusal.exceptionOf(token);
+    return refused == null ? future : CompletableFuture.failedFuture(refused);
   }
 
   /** Exit of the asynchronous {@code execute}: the method is over when its future completes. */
