@@ -22,7 +22,8 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_calls (
   cache_savings_net_usd DECIMAL(18,9), unpriced BOOLEAN, wasted BOOLEAN, waste_cause VARCHAR,
   tool_name VARCHAR, http_host VARCHAR, http_path VARCHAR, start_time TIMESTAMPTZ,
   end_time TIMESTAMPTZ, duration_ms DOUBLE, catalog_version VARCHAR, price_key VARCHAR,
-  received_at TIMESTAMPTZ, provider_cost_usd DECIMAL(18,9), date DATE);
+  received_at TIMESTAMPTZ, provider_cost_usd DECIMAL(18,9), response_id VARCHAR,
+  foreign_span BOOLEAN, date DATE);
 CREATE OR REPLACE TEMP TABLE flowcost_empty_call_prices (
   span_id VARCHAR, workflow_id VARCHAR, price_version BIGINT, cost_usd DECIMAL(18,9),
   cache_savings_gross_usd DECIMAL(18,9), cache_savings_net_usd DECIMAL(18,9), unpriced BOOLEAN,
@@ -82,8 +83,39 @@ CREATE OR REPLACE VIEW call_prices_latest AS
   SELECT * FROM {{call_prices}}
   QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY price_version DESC, date) = 1;
 
--- calls: each call once, priced by its latest re-pricing if any, else as written. Tokens,
--- wasted and waste_cause are the call's own; only the pricing columns are replaced.
+-- One provider response reported by two producers (docs/spans.md, "One provider request
+-- reported twice"): the agent's attempt and the app's own GenAI span (Spring AI's observations),
+-- in different traces, possibly through different collectors. Per response id, Flowcost's rows
+-- count and another producer's row of the same response is a repeated report; when only other
+-- producers reported it, the first row received counts. Decided here, over every row ever
+-- written, so it holds across collector restarts and collectors.
+CREATE OR REPLACE VIEW calls_repeated_reports AS
+  SELECT span_id, workflow_id, shadows_flowcost
+  FROM (
+    SELECT span_id, workflow_id, coalesce(foreign_span, false) AS foreign_span,
+           row_number() OVER w AS report,
+           NOT first_value(coalesce(foreign_span, false)) OVER w
+             AND first_value(workflow_id) OVER w <> workflow_id AS shadows_flowcost
+    FROM calls_original
+    WHERE response_id IS NOT NULL AND kind <> 'tool'
+    WINDOW w AS (PARTITION BY response_id
+                 ORDER BY coalesce(foreign_span, false), received_at, span_id))
+  WHERE report > 1 AND foreign_span;
+
+-- Traces of another producer that shadow a Flowcost workflow: one of their model requests is a
+-- Flowcost row of another trace, and no row of theirs is Flowcost's. The agent recorded that
+-- work itself (its tool executions included), so none of the trace's rows and not the trace as
+-- a workflow count.
+CREATE OR REPLACE VIEW shadow_workflows AS
+  SELECT DISTINCT r.workflow_id
+  FROM calls_repeated_reports r
+  WHERE r.shadows_flowcost
+    AND NOT EXISTS (SELECT 1 FROM calls_original c
+                    WHERE c.workflow_id = r.workflow_id AND NOT coalesce(c.foreign_span, false));
+
+-- calls: each call once, priced by its latest re-pricing if any, else as written; repeated
+-- reports and the rows of shadow workflows left out. Tokens, wasted and waste_cause are the
+-- call's own; only the pricing columns are replaced.
 CREATE OR REPLACE VIEW calls AS
   SELECT o.* REPLACE (
            CASE WHEN p.span_id IS NULL THEN o.cost_usd ELSE p.cost_usd END AS cost_usd,
@@ -96,7 +128,10 @@ CREATE OR REPLACE VIEW calls AS
              AS catalog_version,
            CASE WHEN p.span_id IS NULL THEN o.price_key ELSE p.price_key END AS price_key)
   FROM calls_original o
-  LEFT JOIN call_prices_latest p ON p.span_id = o.span_id;
+  LEFT JOIN call_prices_latest p ON p.span_id = o.span_id
+  WHERE o.span_id NOT IN (SELECT span_id FROM calls_repeated_reports)
+    AND NOT (coalesce(o.foreign_span, false)
+             AND o.workflow_id IN (SELECT workflow_id FROM shadow_workflows));
 
 -- Every pricing of every call, for audit: the original (price_version 0, priced when received)
 -- and each re-pricing, newest first.
@@ -140,6 +175,7 @@ CREATE OR REPLACE VIEW workflow_roots AS
          max(conversation_id) AS conversation_id,
          bool_or(error) AS error
   FROM workflow_spans
+  WHERE workflow_id NOT IN (SELECT workflow_id FROM shadow_workflows)
   GROUP BY workflow_id;
 
 -- Outcomes resolved to workflows: by id, or by external key. A key can be reused (a ticket

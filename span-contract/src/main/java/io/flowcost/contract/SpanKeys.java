@@ -198,6 +198,14 @@ public final class SpanKeys {
   public static final String SPRING_AI_REQUEST_TOOL_NAMES = "spring.ai.model.request.tool.names";
 
   /**
+   * Spring AI's {@code ChatClient} observation: the chat-memory conversation id of the call (the
+   * advisors' {@code ChatMemory.CONVERSATION_ID}); read as the workflow's conversation id when the
+   * {@code ChatClient} span is the workflow's root.
+   */
+  public static final String SPRING_AI_CHAT_CLIENT_CONVERSATION_ID =
+      "spring.ai.chat.client.conversation.id";
+
+  /**
    * Attributes that carry prompt, completion, tool argument or exception text: Flowcost never
    * keeps or logs them (the collector reads an allow-list; this list documents what it skips).
    */

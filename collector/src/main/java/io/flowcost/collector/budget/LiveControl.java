@@ -209,7 +209,7 @@ public final class LiveControl implements AutoCloseable, Pipeline.AcceptListener
     }
     ledger.accepted(rows);
     for (LakeRecord r : rows) {
-      if (r instanceof CallRecord c) {
+      if (r instanceof CallRecord c && !c.repeatedReport()) {
         runaway.call(c.workflowId(), c.startTime(),
             c.costUsd() == null ? 0 : SpendLedger.nanos(c.costUsd()));
       } else if (r instanceof CapBreachRecord b) {

@@ -123,7 +123,10 @@ public final class SpendLedger {
       }
     }
     for (LakeRecord r : rows) {
-      if (r instanceof CallRecord c && c.costUsd() != null && c.costUsd().signum() > 0) {
+      // a repeated report of a response another producer's row already counted (the lake keeps
+      // one of the two: docs/spans.md)
+      if (r instanceof CallRecord c && !c.repeatedReport() && c.costUsd() != null
+          && c.costUsd().signum() > 0) {
         call(c.workflowId(), c.startTime(), nanos(c.costUsd()), c.spanId());
       }
     }

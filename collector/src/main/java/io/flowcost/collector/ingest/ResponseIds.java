@@ -4,18 +4,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Counts each provider response once when two producers report it: the agent's attempt span and
- * the application's own GenAI span of the same request (Spring AI's observations, the
- * OpenTelemetry Java agent), which sit in different traces. They are matched by the provider's
- * response id ({@code gen_ai.response.id}: {@code chatcmpl-…}, {@code msg_…}).
+ * Tells which row of a provider response, reported by two producers, live spend counts: the
+ * agent's attempt span and the application's own GenAI span of the same request (Spring AI's
+ * observations, the OpenTelemetry Java agent), which sit in different traces, matched by the
+ * provider's response id ({@code gen_ai.response.id}: {@code chatcmpl-…}, {@code msg_…}).
  *
- * <p>The first row seen for an id is kept and any later row of another span with the same id is
- * dropped, so the request is counted once whatever the order. When the agent's row comes first —
- * the richer one: attempts, cache tokens read off the wire, the workflow the agent opened — it is
- * the one kept; when the application's span comes first, it is kept and the agent's row of that
- * response is dropped. Rows of the same span (a re-sent span) and two agent rows never drop each
- * other. The ids of the last {@link #capacity} responses are remembered (least recently seen out):
- * two reports of one response arrive seconds apart, and a restart forgets them all.
+ * <p>Both rows are written; which one the lake counts is decided by the {@code calls} view from
+ * the rows' {@code response_id} and {@code foreign_span} columns, so it holds across restarts and
+ * when the two reports reach different collectors ({@code docs/spans.md}). This in-memory record
+ * only keeps live spend (budgets, alerts) from counting a request twice in one collector: the
+ * first row seen for an id counts, a later row of another span with the same id is a repeated
+ * report. Rows of the same span (a re-sent span) and two Flowcost rows are never repeats. The ids
+ * of the last {@link #capacity} responses are remembered (least recently seen out): two reports
+ * of one response arrive seconds apart.
  */
 final class ResponseIds {
 
@@ -39,8 +40,8 @@ final class ResponseIds {
    * Records that {@code spanId} reports response {@code responseId}.
    *
    * @param flowcost the span is a Flowcost producer's call or attempt span
-   * @return {@code true} to keep the row, {@code false} when another producer already reported
-   *     this response
+   * @return {@code true} when live spend counts the row, {@code false} when another producer
+   *     already reported this response
    */
   synchronized boolean firstReport(String responseId, String spanId, boolean flowcost) {
     if (responseId == null || responseId.isBlank()) {

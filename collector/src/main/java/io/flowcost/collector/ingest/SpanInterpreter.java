@@ -113,21 +113,34 @@ public final class SpanInterpreter {
       if (dropped != null) {
         agentDropped.merge(service, dropped, Long::sum);
       }
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        for (Span span : ss.getSpansList()) {
-          total++;
-          received.merge(service, 1, Integer::sum);
-          try {
-            interpret(span, service, receivedAt, calls, workflows, breaches, hints);
-          } catch (IllegalArgumentException e) {
-            rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
-            rejectedByService.merge(service, 1, Integer::sum);
-          }
+      for (Span span : inStartOrder(rs)) {
+        total++;
+        received.merge(service, 1, Integer::sum);
+        try {
+          interpret(span, service, receivedAt, calls, workflows, breaches, hints);
+        } catch (IllegalArgumentException e) {
+          rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
+          rejectedByService.merge(service, 1, Integer::sum);
         }
       }
     }
     return new IngestBatch(calls, workflows, total, received, rejectedByReason, rejectedByService,
         agentDropped, breaches, List.copyOf(hints.values()));
+  }
+
+  /**
+   * The resource's spans by start time (a stable sort: equal starts keep their order). Why: an
+   * exporter's batch is not in end order — Micrometer's OpenTelemetry bridge queued a Spring AI
+   * tool span before the chat span that asked for it — and {@link ToolLoopUsage} needs the rounds
+   * of a tool loop in the order they ran. Nothing else depends on the order within a request.
+   */
+  private static List<Span> inStartOrder(ResourceSpans rs) {
+    List<Span> spans = new ArrayList<>();
+    for (ScopeSpans ss : rs.getScopeSpansList()) {
+      spans.addAll(ss.getSpansList());
+    }
+    spans.sort(java.util.Comparator.comparingLong(Span::getStartTimeUnixNano));
+    return spans;
   }
 
   /** A malformed drop report is ignored: it must never cost the spans it arrived with. */
@@ -207,7 +220,8 @@ public final class SpanInterpreter {
           error ? errorType(attrs) : null,
           limitTags(attrs.withPrefix(SpanKeys.TAG_PREFIX)),
           limit(attrs.string(SpanKeys.EXTERNAL_KEY), 256),
-          limit(attrs.string(SpanKeys.CONVERSATION_ID), 256),
+          limit(orDefault(attrs.string(SpanKeys.CONVERSATION_ID),
+              attrs.string(SpanKeys.SPRING_AI_CHAT_CLIENT_CONVERSATION_ID)), 256),
           limit(attrs.string(SpanKeys.ENDUSER_ID), 256),
           receivedAt));
     }
@@ -275,11 +289,12 @@ public final class SpanInterpreter {
       callParent = declaredParent == null ? null
           : normaliseHex(declaredParent, 8, SpanKeys.CALL_PARENT_ID);
     }
-    String responseId = limit(attrs.string(SpanKeys.RESPONSE_ID), 256);
-    if (!CallKind.TOOL.wire().equals(kind)
-        && !responses.firstReport(responseId, spanId, flowcostCall)) {
-      return; // the same provider response, already counted from another producer's span
-    }
+    String responseId = CallKind.TOOL.wire().equals(kind) ? null
+        : limit(attrs.string(SpanKeys.RESPONSE_ID), 256);
+    // The same provider response, already reported by another producer's span: still written —
+    // the lake's calls view keeps one report per response id, Flowcost's first, whichever
+    // collector received which — but live spend (budgets, alerts) skips the repeat.
+    boolean repeated = !responses.firstReport(responseId, spanId, flowcostCall);
     calls.add(new CallRecord(
         traceId, callId, spanId, callParent, kind, limit(operation, 64), service,
         limit(provider, 64),
@@ -299,7 +314,8 @@ public final class SpanInterpreter {
             256),
         limit(orDefault(attrs.string(SpanKeys.SERVER_ADDRESS), null), 256),
         limit(attrs.string(SpanKeys.URL_PATH), 512),
-        start, end, null, null, receivedAt, providerCost(attrs)));
+        start, end, null, null, receivedAt, providerCost(attrs), responseId, !flowcostCall,
+        repeated));
   }
 
   /** The provider-reported cost in USD at the lake's scale, or null (none, not USD, invalid). */

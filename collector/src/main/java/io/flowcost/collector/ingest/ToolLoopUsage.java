@@ -28,8 +28,11 @@ import java.util.Map;
  * (the advisor chain is observed per round), so it is never differenced. A figure smaller than
  * its predecessor's cannot be cumulative and is kept as reported.
  *
- * <p>What this needs: the spans of one loop reach the collector in the order they ended, which an
- * OpenTelemetry batch span processor guarantees (it exports in end order, one export at a time).
+ * <p>What this needs: the rounds of one loop reach the collector in the order they ran. Within
+ * one export request the interpreter takes spans by start time (a real Spring AI 1.1 app's batch
+ * was not in end order: Micrometer's bridge queued the tool span before the chat span that asked
+ * for it); across requests, the earlier round must be exported first — a batch span processor's
+ * usual order — and a round that arrives before its predecessor keeps its cumulative figure.
  * The last round of each loop is remembered, at most {@link #capacity} loops (least recently used
  * first out); a round whose predecessor was forgotten (a collector restart between two rounds) is
  * kept as reported — an over-count docs/spans.md names.

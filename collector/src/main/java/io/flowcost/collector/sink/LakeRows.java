@@ -58,6 +58,8 @@ final class LakeRows {
         .set("price_key", c.priceKey())
         .set("received_at", c.receivedAt())
         .set("provider_cost_usd", c.providerCostUsd())
+        .set("response_id", c.responseId())
+        .set("foreign_span", c.foreignSpan())
         .build();
   }
 

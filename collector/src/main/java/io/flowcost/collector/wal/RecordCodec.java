@@ -27,10 +27,10 @@ import java.util.TreeMap;
  * and quarantine files). Unlike Java serialization it does not depend on class names or field
  * layout, so renaming or reshaping a record type cannot strand rows a previous release logged.
  *
- * <p>Format version 2 (version 1 without {@code providerCostUsd}, still read), all integers
- * big-endian:
+ * <p>Format version 3 (version 2 without the response id and report flags, version 1 also
+ * without {@code providerCostUsd}; both still read), all integers big-endian:
  * <pre>
- * frame    = version:u8 (1 or 2) count:i32 record*count
+ * frame    = version:u8 (1, 2 or 3) count:i32 record*count
  * record   = tag:u8 fields            ; 1 = call, 2 = workflow span, 3 = outcome,
  *                                      ; 4 = cap breach (version 2 frames only)
  * string?  = present:u8 [len:i32 bytes] ; Java's modified UTF-8 (UTF-8 for text without NUL
@@ -48,7 +48,8 @@ import java.util.TreeMap;
  *            finishReason:string? streaming:bool usage? costUsd cacheSavingsGrossUsd
  *            cacheSavingsNetUsd:decimal? unpriced wasted:bool wasteCause toolName httpHost
  *            httpPath:string? startTime endTime:instant? catalogVersion priceKey:string?
- *            receivedAt:instant? providerCostUsd:decimal? (version 2 only)
+ *            receivedAt:instant? providerCostUsd:decimal? (version 2 on)
+ *            responseId:string? foreignSpan repeatedReport:bool (version 3 on)
  * wfspan   = workflowId spanId workflowName service source:string? startTime endTime:instant?
  *            error:bool errorType:string? tags:map externalKey conversationId userId:string?
  *            receivedAt:instant?
@@ -67,7 +68,7 @@ import java.util.TreeMap;
 public final class RecordCodec {
 
   /** The version this release writes. */
-  public static final int CURRENT_VERSION = 2;
+  public static final int CURRENT_VERSION = 3;
   /** The oldest version this release still reads (1: calls without providerCostUsd). */
   public static final int OLDEST_READ_VERSION = 1;
 
@@ -222,14 +223,27 @@ public final class RecordCodec {
     str(out, c.priceKey());
     instant(out, c.receivedAt());
     decimal(out, c.providerCostUsd());
+    str(out, c.responseId());
+    out.writeBoolean(c.foreignSpan());
+    out.writeBoolean(c.repeatedReport());
   }
 
   private static CallRecord readCall(DataInputStream in, int version) throws IOException {
-    return new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in),
-        str(in), str(in), in.readInt(), str(in), str(in), optInt(in), str(in), bool(in),
+    CallRecord c = new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in),
+        str(in), str(in), str(in), in.readInt(), str(in), str(in), optInt(in), str(in), bool(in),
         usage(in), decimal(in), decimal(in), decimal(in), bool(in), bool(in), str(in), str(in),
         str(in), str(in), instant(in), instant(in), str(in), str(in), instant(in),
         version >= 2 ? decimal(in) : null);
+    if (version < 3) {
+      return c;
+    }
+    return new CallRecord(c.workflowId(), c.callId(), c.spanId(), c.parentSpanId(), c.kind(),
+        c.operation(), c.service(), c.provider(), c.requestModel(), c.responseModel(),
+        c.attempt(), c.status(), c.errorType(), c.httpStatus(), c.finishReason(), c.streaming(),
+        c.usage(), c.costUsd(), c.cacheSavingsGrossUsd(), c.cacheSavingsNetUsd(), c.unpriced(),
+        c.wasted(), c.wasteCause(), c.toolName(), c.httpHost(), c.httpPath(), c.startTime(),
+        c.endTime(), c.catalogVersion(), c.priceKey(), c.receivedAt(), c.providerCostUsd(),
+        str(in), bool(in), bool(in));
   }
 
   private static void writeWorkflowSpan(DataOutputStream out, WorkflowSpanRecord w)

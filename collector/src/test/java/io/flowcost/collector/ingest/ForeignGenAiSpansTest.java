@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class ForeignGenAiSpansTest {
 
-  private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final long T0 = 1_790_000_000_000_000_000L;
   private static final long MS = 1_000_000L;
 
@@ -79,6 +79,21 @@ class ForeignGenAiSpansTest {
     assertThat(tools).extracting(CallRecord::usage).containsOnlyNulls();
     // nothing unpriced: the workflow's cost is complete
     assertThat(rows).extracting(CallRecord::unpriced).containsOnly(false);
+  }
+
+  /**
+   * A real Spring AI 1.1.2 app's export batch was not in end order (Micrometer's bridge queued the
+   * tool span before the chat span that asked for it): the rounds of a loop are differenced
+   * whatever their order inside one export request.
+   */
+  @Test
+  void theRoundsOfOneLoopAreDifferencedWhateverTheirOrderInOneExport() {
+    List<Span> reversed = new ArrayList<>(springAiToolLoop(TRACE, "0a", true));
+    java.util.Collections.reverse(reversed);
+    List<CallRecord> models = interpreter.interpret(request(reversed)).calls().stream()
+        .filter(c -> c.kind().equals("model")).toList();
+    assertThat(models).extracting(c -> c.usage().input() + "/" + c.usage().output())
+        .containsExactly("120/20", "180/25", "260/40");
   }
 
   @Test
@@ -188,46 +203,63 @@ class ForeignGenAiSpansTest {
 
   /**
    * The agent and the app's Spring AI observations both report the same three provider requests
-   * (matched by {@code gen_ai.response.id}), in different traces. Agent first: its rows are kept —
-   * with the cache reads it read off the wire, which Spring AI 1.1 does not report — and the app's
-   * model rows dropped: (120 − 0) × 0.15e-6 + 20 × 0.6e-6 = $0.000030; (180 − 100) × 0.15e-6 +
-   * 100 × 0.075e-6 + 25 × 0.6e-6 = $0.0000345; (260 − 200) × 0.15e-6 + 200 × 0.075e-6 + 40 ×
-   * 0.6e-6 = $0.000048; $0.0001125 in all, once (not $0.0002475).
+   * (matched by {@code gen_ai.response.id}), in different traces. Agent first: every row is
+   * written, with its response id and whether it is a foreign span; the app's model rows are
+   * repeated reports, which live spend skips, so live spend counts the agent's rows — with the
+   * cache reads it read off the wire, which Spring AI 1.1 does not report: (120 − 0) × 0.15e-6 +
+   * 20 × 0.6e-6 = $0.000030; (180 − 100) × 0.15e-6 + 100 × 0.075e-6 + 25 × 0.6e-6 = $0.0000345;
+   * (260 − 200) × 0.15e-6 + 200 × 0.075e-6 + 40 × 0.6e-6 = $0.000048; $0.0001125 in all, once
+   * (not $0.0002475). Which rows the lake counts is the calls view's decision
+   * ({@code RepeatedReportsLakeTest}).
    */
   @Test
-  void aRequestReportedByTheAgentAndByTheAppIsCountedOnceKeepingTheAgentsRow() {
+  void aRequestReportedByTheAgentAndByTheAppIsCountedOnceLiveKeepingTheAgentsRow() {
     List<CallRecord> rows = new ArrayList<>();
     rows.addAll(interpreter.interpret(request(agentRounds())).calls());
     rows.addAll(interpreter.interpret(request(springAiToolLoop(APP_TRACE, "0b", true))).calls());
 
     List<CallRecord> models = priced(rows).stream().filter(c -> c.kind().equals("model")).toList();
-    assertThat(models).extracting(CallRecord::workflowId).containsOnly(TRACE);
-    assertThat(models).extracting(c -> c.usage().cacheRead()).containsExactly(0L, 100L, 200L);
-    assertThat(models).extracting(CallRecord::costUsd).usingElementComparator(BigDecimal::compareTo)
+    assertThat(models).hasSize(6);
+    assertThat(models).filteredOn(CallRecord::foreignSpan)
+        .allMatch(CallRecord::repeatedReport)
+        .extracting(CallRecord::responseId)
+        .containsExactly("chatcmpl-r1", "chatcmpl-r2", "chatcmpl-r3");
+    List<CallRecord> live = models.stream().filter(c -> !c.repeatedReport()).toList();
+    assertThat(live).extracting(CallRecord::workflowId).containsOnly(TRACE);
+    assertThat(live).extracting(CallRecord::foreignSpan).containsOnly(false);
+    assertThat(live).extracting(CallRecord::responseId)
+        .containsExactly("chatcmpl-r1", "chatcmpl-r2", "chatcmpl-r3");
+    assertThat(live).extracting(c -> c.usage().cacheRead()).containsExactly(0L, 100L, 200L);
+    assertThat(live).extracting(CallRecord::costUsd).usingElementComparator(BigDecimal::compareTo)
         .containsExactly(new BigDecimal("0.000030"), new BigDecimal("0.0000345"),
             new BigDecimal("0.000048"));
-    assertThat(total(models)).isEqualByComparingTo("0.0001125");
-    // the app's tool spans have no response id: they stay rows of the app's trace
+    assertThat(total(live)).isEqualByComparingTo("0.0001125");
+    // tool rows carry no response id and are never repeats
     assertThat(rows).filteredOn(c -> c.kind().equals("tool")).hasSize(2)
+        .allMatch(c -> c.responseId() == null && !c.repeatedReport() && c.foreignSpan())
         .extracting(CallRecord::workflowId).containsOnly(APP_TRACE);
   }
 
   /**
-   * The app's spans first: they are kept (their cumulative usage differenced: $0.000135) and the
-   * agent's rows of the same responses dropped — still once, never both ($0.0002475).
+   * The app's spans first: live spend counts them (their cumulative usage differenced:
+   * $0.000135) and the agent's rows of the same responses are the repeats — still once, never
+   * both ($0.0002475). The lake still prefers the agent's rows ({@code RepeatedReportsLakeTest}).
    */
   @Test
-  void whenTheAppsSpansArriveFirstTheRequestIsStillCountedOnce() {
+  void whenTheAppsSpansArriveFirstTheRequestIsStillCountedOnceLive() {
     List<CallRecord> rows = new ArrayList<>();
     rows.addAll(interpreter.interpret(request(springAiToolLoop(APP_TRACE, "0b", true))).calls());
     IngestBatch agent = interpreter.interpret(request(agentRounds()));
     rows.addAll(agent.calls());
 
     assertThat(agent.rejected()).isZero();
-    List<CallRecord> models = priced(rows).stream().filter(c -> c.kind().equals("model")).toList();
-    assertThat(models).extracting(CallRecord::workflowId).containsOnly(APP_TRACE);
-    assertThat(models).extracting(c -> c.usage().input()).containsExactly(120L, 180L, 260L);
-    assertThat(total(models)).isEqualByComparingTo("0.000135");
+    assertThat(agent.calls()).filteredOn(c -> c.kind().equals("model"))
+        .hasSize(3).allMatch(CallRecord::repeatedReport);
+    List<CallRecord> live = priced(rows).stream()
+        .filter(c -> c.kind().equals("model") && !c.repeatedReport()).toList();
+    assertThat(live).extracting(CallRecord::workflowId).containsOnly(APP_TRACE);
+    assertThat(live).extracting(c -> c.usage().input()).containsExactly(120L, 180L, 260L);
+    assertThat(total(live)).isEqualByComparingTo("0.000135");
   }
 
   @Test
@@ -235,19 +267,20 @@ class ForeignGenAiSpansTest {
     List<Span> loop = springAiToolLoop(APP_TRACE, "0b", true);
     interpreter.interpret(request(loop));
     // the exporter retried the same request: same span ids, so the same rows (the lake keeps
-    // each span id once)
-    assertThat(interpreter.interpret(request(loop)).calls()).hasSize(5);
+    // each span id once), none of them a repeated report
+    assertThat(interpreter.interpret(request(loop)).calls()).hasSize(5)
+        .noneMatch(CallRecord::repeatedReport);
     assertThat(interpreter.interpret(request(springAiToolLoop(TRACE, "0c", false))).calls())
         .hasSize(5);
   }
 
-  private static final String APP_TRACE = "5cf92f3577b34da6a3ce929d0e0e4737";
+  static final String APP_TRACE = "5cf92f3577b34da6a3ce929d0e0e4737";
 
   /**
    * What the agent records for the same three requests: a workflow, one logical call per request
    * with one attempt each, usage read off the wire (cache reads included) and the response id.
    */
-  private static List<Span> agentRounds() {
+  static List<Span> agentRounds() {
     List<Span> spans = new ArrayList<>();
     spans.add(span("00000000000000f1", null, "ChatClient weather", 0, 100)
         .addAttributes(attr("flowcost.workflow.root", true))

@@ -76,12 +76,32 @@ final class SampleRecords {
     return List.of(withProviderCost);
   }
 
+  /**
+   * Fourth frame, in fixtures of format 3 and later: the fields format 3 added (the provider's
+   * response id, a foreign span's row, a repeated report).
+   */
+  static List<LakeRecord> frameSince3() {
+    CallRecord foreign = new CallRecord(
+        "5cf92f3577b34da6a3ce929d0e0e4737", "01f067aa0ba902c1", "01f067aa0ba902c1",
+        "01f067aa0ba902b6", "model", "chat", "spring-ai-app", "openai", "gpt-4o-mini",
+        "gpt-4o-mini-2024-07-18", 1, "ok", null, null, "stop", false,
+        new Usage(130, 0, 0, 0, 42, 0, false, null), new BigDecimal("0.000044700"),
+        BigDecimal.ZERO, BigDecimal.ZERO, false, false, null, null, null, null,
+        Instant.parse("2026-11-24T10:17:00Z"), Instant.parse("2026-11-24T10:17:01Z"),
+        "2026-11-01", "openai/gpt-4o-mini", Instant.parse("2026-11-24T10:17:02Z"), null,
+        "chatcmpl-fixture3", true, true);
+    return List.of(foreign);
+  }
+
   /** Every record of the fixture of format {@code version}, in order. */
   static List<LakeRecord> fixture(int version) {
     List<LakeRecord> out = new java.util.ArrayList<>(frame1());
     out.addAll(frame2());
     if (version >= 2) {
       out.addAll(frameSince2());
+    }
+    if (version >= 3) {
+      out.addAll(frameSince3());
     }
     return out;
   }

@@ -52,6 +52,23 @@ class WalFixtureTest {
   }
 
   @Test
+  void aSegmentWrittenInFormat3ReplaysToExactlyItsRecords() throws IOException {
+    List<LakeRecord> replayed = replayFixture(3);
+    assertThat(replayed).containsExactlyElementsOf(SampleRecords.fixture(3));
+    io.flowcost.collector.ingest.CallRecord foreign =
+        (io.flowcost.collector.ingest.CallRecord) replayed.get(6);
+    assertThat(foreign.responseId()).isEqualTo("chatcmpl-fixture3");
+    assertThat(foreign.foreignSpan()).isTrue();
+    assertThat(foreign.repeatedReport()).isTrue();
+    // format 2 frames read the fields format 3 added as absent
+    io.flowcost.collector.ingest.CallRecord older =
+        (io.flowcost.collector.ingest.CallRecord) replayFixture(2).get(5);
+    assertThat(older.responseId()).isNull();
+    assertThat(older.foreignSpan()).isFalse();
+    assertThat(older.repeatedReport()).isFalse();
+  }
+
+  @Test
   void theFixtureOfTheCurrentFormatIsByteForByteWhatThisReleaseWrites() throws IOException {
     // Proves the fixtures are real output, and makes a release that introduces a format add its
     // fixture (wal-fixtures/v<N>, written by WalFixtureWriter) and a replay test like the above.
@@ -94,7 +111,7 @@ class WalFixtureTest {
           : r);
     }
     byte[] frame = RecordCodec.encode(records);
-    assertThat(frame[0]).isEqualTo((byte) 2);
+    assertThat(frame[0]).isEqualTo((byte) RecordCodec.CURRENT_VERSION);
     List<LakeRecord> back = RecordCodec.decode(frame);
     assertThat(back).containsExactlyElementsOf(records);
     assertThat(back).filteredOn(r -> r instanceof io.flowcost.collector.ingest.CallRecord)
@@ -102,10 +119,10 @@ class WalFixtureTest {
         .allSatisfy(r -> assertThat(((io.flowcost.collector.ingest.CallRecord) r)
             .providerCostUsd()).isEqualTo(new java.math.BigDecimal("0.001234500")));
     byte[] future = frame.clone();
-    future[0] = 3;
+    future[0] = (byte) (RecordCodec.CURRENT_VERSION + 1);
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> RecordCodec.decode(future)))
         .isInstanceOf(RecordCodec.UnknownFormatException.class)
-        .hasMessageContaining("format version 3");
+        .hasMessageContaining("format version " + (RecordCodec.CURRENT_VERSION + 1));
   }
 
 }

@@ -37,6 +37,9 @@ public final class WalFixtureWriter {
       if (RecordCodec.CURRENT_VERSION >= 2) {
         log.append(SampleRecords.frameSince2());
       }
+      if (RecordCodec.CURRENT_VERSION >= 3) {
+        log.append(SampleRecords.frameSince3());
+      }
     }
     System.out.println("wrote the format-" + RecordCodec.CURRENT_VERSION + " fixture in " + dir);
   }

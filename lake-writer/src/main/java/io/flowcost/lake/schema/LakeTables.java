@@ -23,8 +23,9 @@ public final class LakeTables {
 
   /** One row per attempt of a logical call; partitioned by the attempt's start date. */
   public static final TableSchema CALLS =
-      // version 2 added provider_cost_usd; version-1 files read it as NULL (union by name)
-      TableSchema.builder("calls", 2)
+      // version 2 added provider_cost_usd, version 3 response_id and foreign_span; older files
+      // read them as NULL (union by name)
+      TableSchema.builder("calls", 3)
           .required("workflow_id", STRING)
           .required("call_id", STRING)
           .required("span_id", STRING)
@@ -65,6 +66,8 @@ public final class LakeTables {
           .optional("price_key", STRING)
           .optional("received_at", TIMESTAMP_MICROS_UTC)
           .optional("provider_cost_usd", DECIMAL_18_9)
+          .optional("response_id", STRING)
+          .optional("foreign_span", BOOLEAN)
           .partitionedBy("start_time")
           .build();
 

@@ -2,6 +2,7 @@ package io.flowcost.examples.springai;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
 import org.springframework.ai.chat.memory.ChatMemory;
@@ -9,6 +10,7 @@ import org.springframework.ai.chat.memory.InMemoryChatMemoryRepository;
 import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.ai.tool.annotation.Tool;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.CommandLineRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -39,7 +41,13 @@ import org.springframework.context.annotation.Bean;
  *   <li>a request whose first attempt gets a 500, retried by Spring AI's {@code RetryTemplate}.
  * </ol>
  *
- * The fake provider's script markers ({@code [tool:…]}, {@code [fail:500]}) steer its answers;
+ * {@code --app.requests=call,stream-usage,tool} runs only the named requests ({@link #REQUESTS},
+ * in that order). With {@code --management.tracing.enabled=true
+ * --management.otlp.tracing.endpoint=…/v1/traces} the app also exports its own observations
+ * (Spring AI's chat, {@code ChatClient}, advisor and tool spans) over OTLP/HTTP through
+ * Micrometer's OpenTelemetry bridge, as many Spring teams run it.
+ *
+ * <p>The fake provider's script markers ({@code [tool:…]}, {@code [fail:500]}) steer its answers;
  * both streams send the same conversation with {@code [exact-usage]}, so the second one's reported
  * usage is the exact count an estimate of the first is measured against.
  */
@@ -49,6 +57,10 @@ public class SpringAiApp {
   /** Conversation id of the chat-memory requests. */
   public static final String CONVERSATION = "trip-42";
 
+  /** The requests, by name, in the order they run. */
+  public static final List<String> REQUESTS =
+      List.of("call", "stream", "stream-usage", "tool", "memory", "retried");
+
   /** Entry point. */
   public static void main(String[] args) {
     SpringApplication.run(SpringAiApp.class, args).close();
@@ -57,49 +69,61 @@ public class SpringAiApp {
   @Bean
   CommandLineRunner requests(ChatClient.Builder builder,
       ClientHttpRequestFactoryBuilder<?> restClientFactory,
-      ClientHttpConnectorBuilder<?> webClientConnector) {
+      ClientHttpConnectorBuilder<?> webClientConnector,
+      @Value("${app.requests:call,stream,stream-usage,tool,memory,retried}") Set<String> only) {
+    if (!REQUESTS.containsAll(only)) {
+      throw new IllegalArgumentException("app.requests: each must be one of " + REQUESTS);
+    }
     return args -> {
       // which client Boot put under RestClient (calls) and WebClient (streams): the property
       // spring.http.client.factory / spring.http.reactiveclient.connector chose it
       System.out.println("0 clients " + restClientFactory.build().getClass().getSimpleName()
           + " " + webClientConnector.build().getClass().getSimpleName());
-      run(builder.build(), System.out);
+      run(builder.build(), System.out, only);
     };
   }
 
-  /** The six user requests; each prints one line. */
-  static void run(ChatClient chat, PrintStream out) {
-    String answer = chat.prompt().user("Spring plain question").call().content();
-    out.println("1 call " + fingerprint(answer));
-
-    List<String> chunks =
-        chat.prompt().user("Spring stream [exact-usage]").stream().content().collectList().block();
-    out.println("2 stream " + fingerprint(String.join("", chunks)));
-
-    List<String> withUsage = chat.prompt().user("Spring stream [exact-usage]")
-        .options(OpenAiChatOptions.builder().streamUsage(true).build())
-        .stream().content().collectList().block();
-    out.println("3 stream-usage " + fingerprint(String.join("", withUsage)));
-
-    WeatherTools tools = new WeatherTools();
-    String toolAnswer = chat.prompt()
-        .user("Weather in Paris? [tool:getWeather {\"city\":\"Paris\"}]")
-        .tools(tools).call().content();
-    out.println("4 tool " + fingerprint(toolAnswer) + " calls=" + tools.calls);
-
-    ChatMemory memory = MessageWindowChatMemory.builder()
-        .chatMemoryRepository(new InMemoryChatMemoryRepository()).build();
-    ChatClient remembering = chat.mutate()
-        .defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build()).build();
-    String first = remembering.prompt().user("Plan a trip to Lisbon")
-        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, CONVERSATION)).call().content();
-    String second = remembering.prompt().user("And a day trip from there")
-        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, CONVERSATION)).call().content();
-    out.println("5 memory " + fingerprint(first) + " " + fingerprint(second)
-        + " remembered=" + memory.get(CONVERSATION).size());
-
-    String retried = chat.prompt().user("Spring busy provider [fail:500]").call().content();
-    out.println("6 retried " + fingerprint(retried));
+  /** The user requests named in {@code only}; each prints one line. */
+  static void run(ChatClient chat, PrintStream out, Set<String> only) {
+    // every request is made right here: the agent names a ChatClient workflow after its caller
+    if (only.contains("call")) {
+      String answer = chat.prompt().user("Spring plain question").call().content();
+      out.println("1 call " + fingerprint(answer));
+    }
+    if (only.contains("stream")) {
+      List<String> chunks = chat.prompt().user("Spring stream [exact-usage]").stream().content()
+          .collectList().block();
+      out.println("2 stream " + fingerprint(String.join("", chunks)));
+    }
+    if (only.contains("stream-usage")) {
+      List<String> withUsage = chat.prompt().user("Spring stream [exact-usage]")
+          .options(OpenAiChatOptions.builder().streamUsage(true).build())
+          .stream().content().collectList().block();
+      out.println("3 stream-usage " + fingerprint(String.join("", withUsage)));
+    }
+    if (only.contains("tool")) {
+      WeatherTools tools = new WeatherTools();
+      String toolAnswer = chat.prompt()
+          .user("Weather in Paris? [tool:getWeather {\"city\":\"Paris\"}]")
+          .tools(tools).call().content();
+      out.println("4 tool " + fingerprint(toolAnswer) + " calls=" + tools.calls);
+    }
+    if (only.contains("memory")) {
+      ChatMemory memory = MessageWindowChatMemory.builder()
+          .chatMemoryRepository(new InMemoryChatMemoryRepository()).build();
+      ChatClient remembering = chat.mutate()
+          .defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build()).build();
+      String first = remembering.prompt().user("Plan a trip to Lisbon")
+          .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, CONVERSATION)).call().content();
+      String second = remembering.prompt().user("And a day trip from there")
+          .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, CONVERSATION)).call().content();
+      out.println("5 memory " + fingerprint(first) + " " + fingerprint(second)
+          + " remembered=" + memory.get(CONVERSATION).size());
+    }
+    if (only.contains("retried")) {
+      String retried = chat.prompt().user("Spring busy provider [fail:500]").call().content();
+      out.println("6 retried " + fingerprint(retried));
+    }
   }
 
   /** The fake's reply tag ({@code [fake-reply 1a2b3c4d]}), enough to compare runs; never the text. */
