@@ -1,7 +1,9 @@
 package io.flowcost.collector.ingest;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,75 +30,125 @@ import java.util.Map;
  * (the advisor chain is observed per round), so it is never differenced. A figure smaller than
  * its predecessor's cannot be cumulative and is kept as reported.
  *
- * <p>What this needs: the rounds of one loop reach the collector in the order they ran. Within
- * one export request the interpreter takes spans by start time (a real Spring AI 1.1 app's batch
- * was not in end order: Micrometer's bridge queued the tool span before the chat span that asked
- * for it); across requests, the earlier round must be exported first — a batch span processor's
- * usual order — and a round that arrives before its predecessor keeps its cumulative figure.
- * The last round of each loop is remembered, at most {@link #capacity} loops (least recently used
- * first out); a round whose predecessor was forgotten (a collector restart between two rounds) is
- * kept as reported — an over-count docs/spans.md names.
+ * <p>Order: an exporter does not send spans in the order they ended — a real Spring AI 1.1.2 app
+ * (Micrometer's OpenTelemetry bridge, Boot 3.5's OTLP exporter) sent its batch in no time order,
+ * so the second round of a loop can reach the collector in an earlier request than the first.
+ * Every round of a loop seen so far is therefore remembered (its start, end, cumulative figure and
+ * finish), and a round joins the loop of the round that ended last before it started (when that
+ * one asked for tools and reported no more) or of the round that started first after it ended
+ * (when this one asked for tools and the other reported at least as much). Each round is counted
+ * as its cumulative figure minus the most the loop had reported before it arrived: in order, that
+ * is exactly the round's own usage; out of order, a later round that came first already counted
+ * the earlier rounds' tokens and an earlier round that comes after it counts 0 — each row's
+ * figure is then not its own request's, but the loop's total, tokens and cost, is exact.
+ *
+ * <p>At most {@link #capacity} loops are remembered (least recently used first out), each with at
+ * most {@link #ROUNDS_REMEMBERED} rounds; a round whose loop was forgotten (a collector restart
+ * between two rounds) is kept as reported — an over-count docs/spans.md names.
  */
 final class ToolLoopUsage {
 
   /** Finish reasons after which Spring AI executes tools and calls the model again. */
   private static final java.util.Set<String> TOOL_FINISH =
       java.util.Set.of("tool_calls", "tool_use", "function_call", "tool_call");
+  /** Rounds remembered per loop (Spring AI's loops are a handful of rounds). */
+  static final int ROUNDS_REMEMBERED = 64;
 
   private final int capacity;
-  private final Map<String, Round> lastRound;
+  private final Map<String, List<Round>> rounds;
 
-  /** The cumulative figures a round reported, and how it ended. */
-  private record Round(Instant end, long input, long output, long cacheRead, long cacheWrite,
-      long reasoning, boolean toolCallFinish) {}
+  /** What a loop has counted so far: the most it reported (cumulative), per figure. */
+  private static final class Loop {
+    long input;
+    long output;
+    long cacheRead;
+    long cacheWrite;
+    long reasoning;
+  }
+
+  /** The cumulative figures a round reported, how it ended, and the loop it belongs to. */
+  private record Round(Instant start, Instant end, long input, long output,
+      boolean toolCallFinish, Loop loop) {}
 
   ToolLoopUsage(int capacity) {
     this.capacity = capacity;
-    this.lastRound = new LinkedHashMap<>(64, 0.75f, true) {
+    this.rounds = new LinkedHashMap<>(64, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Round> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, List<Round>> eldest) {
         return size() > ToolLoopUsage.this.capacity;
       }
     };
   }
 
   /**
-   * The usage of this round's own request, given the cumulative figure its span reported.
+   * The usage to count for this round, given the cumulative figure its span reported.
    *
    * @param finishReason the span's first finish reason, or null
-   * @return {@code reported} minus the previous round's reported figure when this span continues a
-   *     tool loop, else {@code reported} itself
+   * @return {@code reported} minus what the round's loop had counted before, or {@code reported}
+   *     itself when the round is the first of its loop to arrive
    */
   synchronized Usage perRequest(String traceId, String parentSpanId, Instant start, Instant end,
       String finishReason, Usage reported) {
     if (parentSpanId == null || reported == null) {
       return reported;
     }
-    String key = traceId + '/' + parentSpanId;
-    Round previous = lastRound.get(key);
+    Instant stop = end == null ? start : end;
     boolean toolFinish = finishReason != null
         && TOOL_FINISH.contains(finishReason.toLowerCase(Locale.ROOT));
-    lastRound.put(key, new Round(end == null ? start : end, reported.input(), reported.output(),
-        reported.cacheRead(), reported.cacheWrite(), reported.reasoning(), toolFinish));
-    if (previous == null || !previous.toolCallFinish() || start.isBefore(previous.end())
-        || reported.input() < previous.input() || reported.output() < previous.output()) {
+    List<Round> seen = rounds.computeIfAbsent(traceId + '/' + parentSpanId,
+        k -> new ArrayList<>());
+    Round before = null;
+    Round after = null;
+    for (Round r : seen) {
+      if (!r.end().isAfter(start) && (before == null || r.end().isAfter(before.end()))) {
+        before = r;
+      }
+      if (!r.start().isBefore(stop) && (after == null || r.start().isBefore(after.start()))) {
+        after = r;
+      }
+    }
+    Loop loop = null;
+    if (before != null && before.toolCallFinish() && reported.input() >= before.input()
+        && reported.output() >= before.output()) {
+      loop = before.loop();
+    } else if (after != null && toolFinish && after.input() >= reported.input()
+        && after.output() >= reported.output()) {
+      loop = after.loop();
+    }
+    if (seen.size() >= ROUNDS_REMEMBERED) {
+      seen.remove(0);
+    }
+    if (loop == null) {
+      loop = new Loop();
+      record(loop, reported);
+      seen.add(new Round(start, stop, reported.input(), reported.output(), toolFinish, loop));
       return reported;
     }
-    long input = reported.input() - previous.input();
-    long output = reported.output() - previous.output();
+    seen.add(new Round(start, stop, reported.input(), reported.output(), toolFinish, loop));
+    long input = Math.max(0, reported.input() - loop.input);
+    long output = Math.max(0, reported.output() - loop.output);
     // Spring AI 1.x accumulates prompt and completion tokens only (its cumulative usage drops the
     // cache details), so a later round reports cache figures of its own or none: take a cache or
     // reasoning figure as this round's when it cannot be a running sum, never above the round's
     // own input or output.
-    long cacheRead = ownPart(reported.cacheRead(), previous.cacheRead());
-    long cacheWrite = ownPart(reported.cacheWrite(), previous.cacheWrite());
+    long cacheRead = ownPart(reported.cacheRead(), loop.cacheRead);
+    long cacheWrite = ownPart(reported.cacheWrite(), loop.cacheWrite);
     if (cacheRead + cacheWrite > input) {
       cacheRead = Math.min(cacheRead, input);
       cacheWrite = Math.min(cacheWrite, input - cacheRead);
     }
-    long reasoning = Math.min(ownPart(reported.reasoning(), previous.reasoning()), output);
+    long reasoning = Math.min(ownPart(reported.reasoning(), loop.reasoning), output);
+    record(loop, reported);
     return new Usage(input, cacheRead, cacheWrite, Math.min(reported.cacheWrite1h(), cacheWrite),
         output, reasoning, reported.estimated(), reported.serviceTier());
+  }
+
+  private static void record(Loop loop, Usage reported) {
+    loop.input = Math.max(loop.input, reported.input());
+    loop.output = Math.max(loop.output, reported.output());
+    loop.cacheRead = Math.max(loop.cacheRead, reported.cacheRead());
+    loop.cacheWrite = Math.max(loop.cacheWrite, reported.cacheWrite());
+    loop.reasoning = Math.max(loop.reasoning, reported.reasoning());
   }
 
   private static long ownPart(long reported, long previous) {

@@ -96,6 +96,24 @@ class ForeignGenAiSpansTest {
         .containsExactly("120/20", "180/25", "260/40");
   }
 
+  /**
+   * The rounds in three export requests, last round first: the loop's total stays exact — 560
+   * input and 85 output tokens, $0.000135 (not the $0.000237 of the summed cumulative figures) —
+   * though the last round's row carries what the earlier ones used.
+   */
+  @Test
+  void aLoopWhoseRoundsArriveLastFirstInSeparateExportsCountsItsTotalOnce() {
+    List<Span> loop = springAiToolLoop(TRACE, "0d", true);
+    List<CallRecord> models = new ArrayList<>();
+    for (int i = loop.size() - 1; i >= 0; i--) {
+      models.addAll(interpreter.interpret(request(List.of(loop.get(i)))).calls().stream()
+          .filter(c -> c.kind().equals("model")).toList());
+    }
+    assertThat(models).extracting(c -> c.usage().input() + "/" + c.usage().output())
+        .containsExactly("560/85", "0/0", "0/0");
+    assertThat(total(priced(models))).isEqualByComparingTo("0.000135");
+  }
+
   @Test
   void theRoundsOfOneLoopAreDifferencedAcrossExportBatchesToo() {
     List<Span> spans = springAiToolLoop(TRACE, "0b", false);
