@@ -63,6 +63,10 @@ class SpringAiOtlpEndToEndTest {
         16L << 20, 1_000_000, 7, id));
   }
 
+  private static Path appJar() {
+    return SpringAiEndToEndContract.appJar("spring-ai-app", "flowcost-spring-ai-app.jar");
+  }
+
   /** Spring Boot's settings that turn the app's own OTLP export on, to {@code collector}. */
   private static List<String> exportTo(Collector collector) {
     return List.of("--management.tracing.enabled=true",
@@ -81,7 +85,7 @@ class SpringAiOtlpEndToEndTest {
         List<String> args = new ArrayList<>(List.of("--spring.ai.openai.base-url=" + base,
             "--app.requests=" + APP_ONLY_REQUESTS));
         args.addAll(exportTo(only));
-        appOnly = ChildJvm.run(ChildJvm.java17(), FAST_START, SpringAiEndToEndTest.springAiAppJar(),
+        appOnly = ChildJvm.run(ChildJvm.java17(), FAST_START, appJar(),
             args, work, 120);
       } finally {
         only.close(); // flushes and rolls up
@@ -101,7 +105,7 @@ class SpringAiOtlpEndToEndTest {
             "-Dflowcost.spool.dir=" + work.resolve("spool")));
         List<String> args = new ArrayList<>(List.of("--spring.ai.openai.base-url=" + base));
         args.addAll(exportTo(appSide));
-        both = ChildJvm.run(ChildJvm.java17(), jvm, SpringAiEndToEndTest.springAiAppJar(), args,
+        both = ChildJvm.run(ChildJvm.java17(), jvm, appJar(), args,
             work, 120);
       } finally {
         agentSide.close();
@@ -216,7 +220,9 @@ class SpringAiOtlpEndToEndTest {
 
   @Test
   void withTheAgentTheAppDoesTheSame() {
-    assertThat(both.stdout().lines()).hasSize(6);
+    // the line naming the HTTP clients, then one line per user request
+    assertThat(both.stdout().lines()).hasSize(7).first().asString().startsWith("0 clients ");
+    assertThat(appOnly.stdout().lines()).hasSize(5);
     assertThat(both.stdout()).contains("calls=1").contains("remembered=4")
         .contains("6 retried fake-reply");
   }
