@@ -44,9 +44,9 @@ public final class MethodBoundaries {
       if (AgentContext.workflowOrBoundary()) {
         return null;
       }
-      String workflowName = workflowName(type, method);
+      // named only if its workflow opens (its first model call): nothing computed before that
       PendingWorkflow boundary =
-          PendingWorkflow.enter(WorkflowSource.METHOD, () -> workflowName, workflowName);
+          PendingWorkflow.enter(WorkflowSource.METHOD, () -> workflowName(type, method), method);
       return new Entered(boundary, boundary.attach(Context.current()).makeCurrent());
     } catch (Throwable t) {
       AgentLog.failure("workflow method enter", t);
@@ -75,7 +75,8 @@ public final class MethodBoundaries {
         return m.workflowName();
       }
     }
-    return new WorkflowMethod(type.getName(), method).workflowName();
+    String name = type.getName();
+    return name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1) + '.' + method;
   }
 
   private static boolean isOrExtends(Class<?> type, String name) {
