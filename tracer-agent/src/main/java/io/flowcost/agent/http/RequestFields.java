@@ -35,23 +35,32 @@ public record RequestFields(String model, boolean stream, RequestBody body) {
    * is repeatable JSON; {@link #NONE} otherwise.
    */
   public static RequestFields readSdkBody(Object body) {
+    return parse(sdkBodyBytes(body));
+  }
+
+  /**
+   * The bytes of a Stainless-generated SDK's request body (as {@link #readSdkBody}) when it is
+   * repeatable JSON of at most {@link #MAX_BODY} bytes; {@code null} otherwise. Never exported or
+   * logged.
+   */
+  public static byte[] sdkBodyBytes(Object body) {
     Class<?> type = sdkBodyType(body == null ? null : body.getClass());
     if (type == null) {
-      return NONE;
+      return null;
     }
     try {
       String contentType = (String) type.getMethod("contentType").invoke(body);
       boolean repeatable = (Boolean) type.getMethod("repeatable").invoke(body);
       long length = (Long) type.getMethod("contentLength").invoke(body);
       if (!repeatable || contentType == null || !contentType.contains("json") || length > MAX_BODY) {
-        return NONE;
+        return null;
       }
       Method writeTo = type.getMethod("writeTo", OutputStream.class);
       BoundedBytes bytes = new BoundedBytes();
       writeTo.invoke(body, bytes);
-      return parse(bytes.toByteArray());
+      return bytes.toByteArray();
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      return NONE;
+      return null;
     }
   }
 

@@ -21,6 +21,11 @@ public record RequestHints(String model, boolean stream) {
     return context.with(KEY, this);
   }
 
+  /** Whether a framework above the client left hints in the current context. */
+  public static boolean present() {
+    return Context.current().get(KEY) != null;
+  }
+
   /** The request's fields, completed with the hints current in this context. */
   static RequestFields fill(RequestFields fields) {
     RequestHints hints = Context.current().get(KEY);

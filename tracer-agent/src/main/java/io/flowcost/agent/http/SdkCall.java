@@ -6,6 +6,7 @@ import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.usage.ResponseSummary;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
+import java.util.function.Consumer;
 
 /**
  * A logical call opened by an SDK hook (one SDK method call) whose transport exchanges, seen by an
@@ -23,6 +24,7 @@ public final class SdkCall {
   private String lastErrorType;
   private Throwable thrown;
   private boolean ended;
+  private volatile Consumer<ResponseSummary> whenEnded;
 
   private SdkCall(LogicalCall call) {
     this.call = call;
@@ -42,6 +44,14 @@ public final class SdkCall {
   /** The context to make current while the SDK method runs. */
   public Context context() {
     return context;
+  }
+
+  /**
+   * Runs {@code listener} with the last response's summary once the call has ended successfully
+   * (not after a failure, nor when no response was read). Set before the SDK method runs.
+   */
+  public void whenEnded(Consumer<ResponseSummary> listener) {
+    this.whenEnded = listener;
   }
 
   /** The logical call. */
@@ -96,5 +106,9 @@ public final class SdkCall {
         summary == null ? null : summary.finishReasons(),
         null,
         error);
+    Consumer<ResponseSummary> listener = whenEnded;
+    if (listener != null && summary != null && error == null && errorType == null) {
+      listener.accept(summary);
+    }
   }
 }

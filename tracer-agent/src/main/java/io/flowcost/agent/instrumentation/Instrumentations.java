@@ -21,6 +21,7 @@ import io.flowcost.agent.propagation.vertxserver.VertxHttpServerInstrumentation;
 import io.flowcost.agent.propagation.vertxweb.VertxWebInstrumentation;
 import io.flowcost.agent.propagation.webflux.WebFluxInstrumentation;
 import io.flowcost.agent.springai.SpringAiInstrumentation;
+import io.flowcost.agent.toolrunner.AnthropicToolRunnerInstrumentation;
 import java.util.List;
 
 /** The one list of the agent's instrumentations, in the order their advice is registered. */
@@ -42,6 +43,7 @@ public final class Instrumentations {
         new OkHttpInstrumentation(),
         StainlessSdkInstrumentation.openAi(),
         StainlessSdkInstrumentation.anthropic(),
+        new AnthropicToolRunnerInstrumentation(),
         new GoogleGenAiInstrumentation(),
         new Apache5Instrumentation(),
         new VertxWebClientInstrumentation(),

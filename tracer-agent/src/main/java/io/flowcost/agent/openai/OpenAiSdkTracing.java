@@ -56,13 +56,19 @@ public final class OpenAiSdkTracing {
       if (refusal != null) {
         return refusal;
       }
-      RequestFields fields = RequestFields.readSdkBody(body(request));
+      byte[] bytes = RequestFields.sdkBodyBytes(body(request));
+      RequestFields fields = RequestFields.parse(bytes);
       String model = fields.model() != null ? fields.model() : endpoint.model();
       LogicalCall call =
           LogicalCall.start(
               endpoint.kind(), endpoint.operation(), endpoint.provider(), model, fields.stream());
       call.requestBody(fields.body());
       SdkCall sdk = SdkCall.of(call);
+      if (uri.getRawPath().endsWith("/chat/completions") && OpenAiToolLoop.infersHere()) {
+        // a function-calling loop run by the app: tools seen on the wire (OpenAiToolLoop)
+        OpenAiToolLoop.answering(bytes, call.parentContext());
+        sdk.whenEnded(summary -> OpenAiToolLoop.asked(summary.toolCalls()));
+      }
       return new Token(sdk, sdk.context().makeCurrent());
     } catch (Throwable t) {
       AgentLog.failure("openai sdk enter", t);

@@ -16,6 +16,7 @@ public final class ResponseSummary {
   private final String outputText;
   private final String providerCostUsd;
   private final String responseId;
+  private final List<ToolCallRef> toolCalls;
 
   /**
    * Creates a summary.
@@ -25,11 +26,11 @@ public final class ResponseSummary {
    * @param usage normalised usage, or {@code null} when the response reported none
    */
   public ResponseSummary(String model, List<String> finishReasons, Usage usage) {
-    this(model, finishReasons, usage, null, null, null);
+    this(model, finishReasons, usage, null, null, null, List.of());
   }
 
   private ResponseSummary(String model, List<String> finishReasons, Usage usage, String text,
-      String costUsd, String responseId) {
+      String costUsd, String responseId, List<ToolCallRef> toolCalls) {
     this.model = model;
     this.finishReasons =
         finishReasons == null ? Collections.emptyList() : List.copyOf(finishReasons);
@@ -37,6 +38,7 @@ public final class ResponseSummary {
     this.outputText = text;
     this.providerCostUsd = costUsd;
     this.responseId = responseId;
+    this.toolCalls = toolCalls;
   }
 
   /** Longest provider response id kept; a longer one is not an id. */
@@ -50,7 +52,8 @@ public final class ResponseSummary {
    */
   ResponseSummary withResponseId(String id) {
     String kept = id == null || id.isBlank() || id.length() > MAX_RESPONSE_ID ? null : id;
-    return new ResponseSummary(model, finishReasons, usage, outputText, providerCostUsd, kept);
+    return new ResponseSummary(
+        model, finishReasons, usage, outputText, providerCostUsd, kept, toolCalls);
   }
 
   /** The provider's id of this response, or {@code null}. */
@@ -63,7 +66,8 @@ public final class ResponseSummary {
    * ProviderCost#usd}; {@code null} keeps none.
    */
   ResponseSummary withProviderCostUsd(String costUsd) {
-    return new ResponseSummary(model, finishReasons, usage, outputText, costUsd, responseId);
+    return new ResponseSummary(
+        model, finishReasons, usage, outputText, costUsd, responseId, toolCalls);
   }
 
   /**
@@ -81,14 +85,32 @@ public final class ResponseSummary {
   public ResponseSummary withOutputText(String text) {
     return new ResponseSummary(
         model, finishReasons, usage, text == null || text.isEmpty() ? null : text, providerCostUsd,
-        responseId);
+        responseId, toolCalls);
   }
 
   /** This summary without its answer text. */
   public ResponseSummary withoutOutputText() {
     return outputText == null
         ? this
-        : new ResponseSummary(model, finishReasons, usage, null, providerCostUsd, responseId);
+        : new ResponseSummary(
+            model, finishReasons, usage, null, providerCostUsd, responseId, toolCalls);
+  }
+
+  /**
+   * This summary with the tool calls the response asks for; {@code null} or empty keeps none.
+   */
+  ResponseSummary withToolCalls(List<ToolCallRef> calls) {
+    return new ResponseSummary(model, finishReasons, usage, outputText, providerCostUsd, responseId,
+        calls == null || calls.isEmpty() ? List.of() : List.copyOf(calls));
+  }
+
+  /**
+   * The tool calls the response asks the application to run (OpenAI Chat Completions {@code
+   * tool_calls}: id and function name), in order; empty when none. Kept in memory only, never
+   * exported: what lets the agent see a later request answer them ({@code OpenAiToolLoop}).
+   */
+  public List<ToolCallRef> toolCalls() {
+    return toolCalls;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.flowcost.agent.usage;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,12 @@ public final class StreamUsageAccumulator {
   /** Most answer text kept for an estimate (characters); beyond, the estimate undercounts. */
   static final int MAX_TEXT_CHARS = 4 * 1024 * 1024;
 
+  /** Most tool calls of one answer remembered (ids and names only). */
+  static final int MAX_TOOL_CALLS = 1024;
+
   private final Map<String, Object> fields = new HashMap<>();
   private final StringBuilder text = new StringBuilder();
+  private final List<ToolCallRef> toolCalls = new ArrayList<>();
   private boolean sawEvent;
 
   /** Takes one event payload; ignores {@code [DONE]} and anything that is not JSON. */
@@ -28,6 +33,11 @@ public final class StreamUsageAccumulator {
       return;
     }
     Map<String, Object> event = new HashMap<>(UsageParser.fields(data));
+    if (toolCalls.size() < MAX_TOOL_CALLS) {
+      toolCalls.addAll(UsageParser.takeToolCalls(event, true));
+    } else {
+      event.remove(UsageParser.DELTA_TOOL_CALL_ID);
+    }
     UsageParser.takeText(event, text, MAX_TEXT_CHARS);
     for (Map.Entry<String, Object> e : event.entrySet()) {
       Object value = e.getValue();
@@ -40,7 +50,7 @@ public final class StreamUsageAccumulator {
   }
 
   /**
-   * The summary so far without its answer text — cheap enough to call on every event — or {@code
+   * The summary so far without its answer text and tool calls — cheap enough to call on every event — or {@code
    * null} when no recognised event arrived.
    */
   public ResponseSummary progress() {
@@ -55,7 +65,7 @@ public final class StreamUsageAccumulator {
     if (!sawEvent) {
       return null;
     }
-    ResponseSummary summary = UsageParser.summarize(fields);
+    ResponseSummary summary = UsageParser.summarize(fields).withToolCalls(toolCalls);
     return summary.usage() == null ? summary.withOutputText(text.toString()) : summary;
   }
 }

@@ -100,6 +100,14 @@ public final class UsageParser {
           "content[].name",
           "content[].thinking");
 
+  /**
+   * The id of each tool call an OpenAI Chat Completions answer asks for (whole, and in the stream
+   * delta that opens the call); its function name is among {@link #TEXT_PATHS}.
+   */
+  static final String WHOLE_TOOL_CALL_ID = "choices[].message.tool_calls[].id";
+
+  static final String DELTA_TOOL_CALL_ID = "choices[].delta.tool_calls[].id";
+
   /** Roots under which a whole response may be nested (SSE envelopes). */
   private static final List<String> WRAPPERS = List.of("message.", "response.");
 
@@ -112,6 +120,8 @@ public final class UsageParser {
     Set<String> paths = wrapped(BASE_PATHS);
     paths.addAll(wrapped(DECIMAL_PATHS));
     paths.addAll(TEXT_PATHS);
+    paths.add(WHOLE_TOOL_CALL_ID);
+    paths.add(DELTA_TOOL_CALL_ID);
     return paths;
   }
 
@@ -140,7 +150,8 @@ public final class UsageParser {
     if (fields.isEmpty()) {
       return null;
     }
-    ResponseSummary summary = summarize(fields); // reads none of the TEXT_PATHS
+    // reads none of the TEXT_PATHS
+    ResponseSummary summary = summarize(fields).withToolCalls(takeToolCalls(fields, false));
     if (summary.usage() != null) {
       return summary;
     }
@@ -148,6 +159,35 @@ public final class UsageParser {
     StringBuilder text = new StringBuilder();
     takeText(fields, text, Integer.MAX_VALUE);
     return summary.withOutputText(text.toString());
+  }
+
+  /**
+   * Removes the tool-call ids of one document's fields and returns them with their function names
+   * (left in place: they are answer text too), in order: the whole answer's ({@code
+   * choices[].message.tool_calls}) or a stream delta's ({@code choices[].delta.tool_calls}, where
+   * the first delta of each call carries its id and name). Empty when there are none or when ids
+   * and names do not pair up (a tool call of another type among them).
+   */
+  static List<ToolCallRef> takeToolCalls(Map<String, Object> fields, boolean delta) {
+    Object ids = fields.remove(delta ? DELTA_TOOL_CALL_ID : WHOLE_TOOL_CALL_ID);
+    if (!(ids instanceof List) || ((List<?>) ids).isEmpty()) {
+      return List.of();
+    }
+    Object names = fields.get(delta
+        ? "choices[].delta.tool_calls[].function.name"
+        : "choices[].message.tool_calls[].function.name");
+    List<?> idList = (List<?>) ids;
+    if (!(names instanceof List) || ((List<?>) names).size() != idList.size()) {
+      return List.of();
+    }
+    List<?> nameList = (List<?>) names;
+    List<ToolCallRef> calls = new java.util.ArrayList<>(idList.size());
+    for (int i = 0; i < idList.size(); i++) {
+      if (idList.get(i) instanceof String && nameList.get(i) instanceof String) {
+        calls.add(new ToolCallRef((String) idList.get(i), (String) nameList.get(i)));
+      }
+    }
+    return calls;
   }
 
   /**

@@ -95,6 +95,7 @@ public final class FakeProvider implements AutoCloseable {
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AnthropicThreads threads = new AnthropicThreads();
 
   private FakeProvider(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -286,6 +287,9 @@ public final class FakeProvider implements AutoCloseable {
       fail(http, protocol, null, false, attempt, hash, 400, body.length);
       return;
     }
+    if (anthropic) {
+      request = threads.expand((ObjectNode) request);
+    }
     ChatRequestView view =
         anthropic ? ChatRequestView.anthropic(request) : ChatRequestView.openAi(request);
     Markers markers = Markers.parse(view.lastUserText()).forAttempt(attempt);
@@ -300,6 +304,7 @@ public final class FakeProvider implements AutoCloseable {
     if (anthropic) {
       ObjectNode usage = AnthropicWire.usage(view, markers, reply);
       String id = "msg_fake_" + seq;
+      threads.answered((ObjectNode) request, id, AnthropicWire.message(id, view, reply, usage));
       if (view.stream()) {
         List<AnthropicWire.Event> events = AnthropicWire.events(id, view, reply, usage);
         if (markers.streamCut()) {

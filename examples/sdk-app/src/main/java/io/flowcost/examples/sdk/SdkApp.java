@@ -43,13 +43,14 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  *
  * <pre>
  * java -jar flowcost-sdk-app.jar [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE]
- *     [--collector URL] [--serve-tool PORT_FILE | --call-tool URL | --concurrent N]
+ *     [--collector URL]
+ *     [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates | --tool-loops]
  * </pre>
  *
  * <p>{@code --serve-tool} runs a tool service that answers one {@code POST /tool} with a model
  * call; {@code --call-tool} opens workflow {@code delegate} and calls such a service (see {@link
  * ToolService}); {@code --concurrent N} runs N interleaved workflows on a pool (see {@link
- * Batch}).
+ * Batch}); {@code --tool-loops} runs the SDKs' tool loops (see {@link ToolLoops}).
  *
  * <p>Without {@code --provider-url} it starts the fake provider in-process. The raw JDK requests
  * are model calls for the agent only when the fake's base URL is listed in {@code
@@ -66,6 +67,7 @@ public final class SdkApp {
     String toolUrl = null;
     int batch = 0;
     boolean estimates = false;
+    boolean toolLoops = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--provider-url" -> providerUrl = args[++i];
@@ -75,9 +77,11 @@ public final class SdkApp {
         case "--call-tool" -> toolUrl = args[++i];
         case "--concurrent" -> batch = Integer.parseInt(args[++i]);
         case "--estimates" -> estimates = true;
+        case "--tool-loops" -> toolLoops = true;
         default -> {
           System.err.println("usage: SdkApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
-              + " [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates]");
+              + " [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates"
+              + " | --tool-loops]");
           System.exit(2);
         }
       }
@@ -95,6 +99,8 @@ public final class SdkApp {
         Batch.run(client, batch, out);
       } else if (estimates) {
         Estimates.run(client, out);
+      } else if (toolLoops) {
+        ToolLoops.run(client, base, out);
       } else if (toolUrl != null) {
         ToolService.callTool(client, http, toolUrl, out);
       } else {

@@ -13,8 +13,11 @@ import java.io.PrintStream;
  * Runs four fixed Anthropic SDK 3.x calls and prints one deterministic line each.
  *
  * <pre>
- * java -jar flowcost-sdk3-app.jar --provider-url http://127.0.0.1:PORT/v1
+ * java -jar flowcost-sdk3-app.jar --provider-url http://127.0.0.1:PORT/v1 [--tool-runner]
  * </pre>
+ *
+ * <p>With {@code --tool-runner} it runs the SDK's {@code BetaToolRunner} instead ({@link
+ * ToolRunners}).
  *
  * <ol>
  *   <li>a plain message;
@@ -30,19 +33,26 @@ public final class Anthropic3App {
   /** Entry point. */
   public static void main(String[] args) {
     String base = null;
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals("--provider-url")) {
-        base = args[i + 1];
+    boolean toolRunner = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--provider-url") && i + 1 < args.length) {
+        base = args[++i];
+      } else if (args[i].equals("--tool-runner")) {
+        toolRunner = true;
       }
     }
     if (base == null) {
-      System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1");
+      System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1 [--tool-runner]");
       System.exit(2);
     }
     PrintStream out = System.out;
     AnthropicClient anthropic = AnthropicOkHttpClient.builder()
         .baseUrl(base.replaceAll("/v1$", "")).apiKey("test-key").maxRetries(1).build();
     try {
+      if (toolRunner) {
+        ToolRunners.run(anthropic, out);
+        return;
+      }
       Message plain = anthropic.messages().create(params("Anthropic 3 plain"));
       out.println("1 plain " + plain.usage().outputTokens());
       Message retried = anthropic.messages().create(params("Anthropic 3 busy [fail:429]"));

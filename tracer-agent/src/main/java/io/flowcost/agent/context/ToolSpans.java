@@ -1,0 +1,26 @@
+package io.flowcost.agent.context;
+
+import io.flowcost.contract.CallKind;
+import io.flowcost.contract.GenAiOperation;
+import io.opentelemetry.api.trace.SpanBuilder;
+
+/** The one shape of a tool execution's span: {@code execute_tool <name>}, kind {@code tool}. */
+public final class ToolSpans {
+
+  private ToolSpans() {}
+
+  /**
+   * A builder of a tool span named {@code execute_tool <tool>} with its call kind, operation and
+   * tool name; the caller sets its parent, times and status.
+   *
+   * @param tool the tool's name as the model saw it ({@code unknown} when {@code null})
+   */
+  public static SpanBuilder builder(String tool) {
+    String name = tool == null ? "unknown" : tool;
+    return AgentContext.tracer()
+        .spanBuilder("execute_tool " + name)
+        .setAttribute(SpanAttributes.CALL_KIND, CallKind.TOOL.wire())
+        .setAttribute(SpanAttributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
+        .setAttribute(SpanAttributes.TOOL_NAME, name);
+  }
+}
