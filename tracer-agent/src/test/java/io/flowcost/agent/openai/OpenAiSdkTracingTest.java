@@ -32,7 +32,7 @@ class OpenAiSdkTracingTest {
     private final String url;
     private final Object body;
 
-    OpenAiRequest(String url, Object body) {
+    public OpenAiRequest(String url, Object body) {
       this.url = url;
       this.body = body;
     }
@@ -74,10 +74,10 @@ class OpenAiSdkTracingTest {
     }
   }
 
-  static final class JsonBody implements io.flowcost.test.core.http.HttpRequestBody {
+  public static final class JsonBody implements io.flowcost.test.core.http.HttpRequestBody {
     private final String json;
 
-    JsonBody(String json) {
+    public JsonBody(String json) {
       this.json = json;
     }
 

@@ -1,0 +1,105 @@
+package io.flowcost.agent.openai;
+
+import static io.flowcost.agent.context.SpanAttributes.CALL_KIND;
+import static io.flowcost.agent.context.SpanAttributes.TOOL_NAME;
+import static io.flowcost.agent.context.SpanAttributes.WORKFLOW_ROOT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.agent.http.RequestHints;
+import io.flowcost.agent.testing.AgentTelemetryExtension;
+import io.flowcost.agent.usage.ToolCallRef;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Tool runs of an OpenAI function-calling loop, inferred from its requests. */
+class OpenAiToolLoopTest {
+
+  @RegisterExtension final AgentTelemetryExtension telemetry = new AgentTelemetryExtension();
+
+  private static final String ANSWERING = "{\"model\":\"gpt-4o-mini\",\"messages\":["
+      + "{\"role\":\"user\",\"content\":\"Plan [tool:get_weather]\"},"
+      + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":"
+      + "\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"tool_call_id\\\":"
+      + "\\\"call_9\\\"}\"}},{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":"
+      + "\"get_time\",\"arguments\":\"{}\"}}]},"
+      + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":[{\"type\":\"text\","
+      + "\"text\":\"sunny\"}]},"
+      + "{\"tool_call_id\":\"call_2\",\"content\":\"12:00\",\"role\":\"tool\"}],"
+      + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}]}";
+
+  @BeforeEach
+  @AfterEach
+  void forget() {
+    OpenAiToolLoop.clear();
+  }
+
+  @Test
+  void theIdsAnsweredAreThoseOfToolMessagesOnly() {
+    assertThat(OpenAiToolLoop.answeredIds(ANSWERING.getBytes(StandardCharsets.UTF_8)))
+        .containsExactly("call_1", "call_2");
+    assertThat(OpenAiToolLoop.answeredIds("{\"messages\":[{\"role\":\"user\"}]}".getBytes(
+        StandardCharsets.UTF_8))).isEmpty();
+    assertThat(OpenAiToolLoop.answeredIds("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(OpenAiToolLoop.answeredIds("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\""
+        .getBytes(StandardCharsets.UTF_8))).as("truncated").isEmpty();
+  }
+
+  @Test
+  void eachAnsweredToolCallIsOneToolSpanNamedByItsFunctionAndAnsweredOnce() {
+    OpenAiToolLoop.asked(List.of(new ToolCallRef("call_1", "get_weather"),
+        new ToolCallRef("call_2", "get_time")));
+    Object token = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
+        "http://127.0.0.1:1/v1/chat/completions", new OpenAiSdkTracingTest.JsonBody(ANSWERING)));
+    OpenAiSdkTracing.exit(token, null);
+    List<SpanData> tools = telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND))).toList();
+    assertThat(tools).extracting(s -> s.getAttributes().get(TOOL_NAME))
+        .containsExactly("get_weather", "get_time");
+    SpanData workflow = telemetry.span(WORKFLOW_ROOT, true);
+    for (SpanData tool : tools) {
+      assertThat(tool.getName()).startsWith("execute_tool ");
+      assertThat(tool.getParentSpanId()).as("a row of the answering request's workflow")
+          .isEqualTo(workflow.getSpanId());
+      assertThat(tool.getEndEpochNanos()).isGreaterThanOrEqualTo(tool.getStartEpochNanos());
+    }
+    assertThat(OpenAiToolLoop.anyPending()).isFalse();
+
+    // the same history sent again (the next turn) records nothing more
+    Object again = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
+        "http://127.0.0.1:1/v1/chat/completions", new OpenAiSdkTracingTest.JsonBody(ANSWERING)));
+    OpenAiSdkTracing.exit(again, null);
+    assertThat(telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND)))).hasSize(2);
+  }
+
+  @Test
+  void aFrameworkAboveTheSdkRecordsItsOwnTools() {
+    OpenAiToolLoop.asked(List.of(new ToolCallRef("call_1", "get_weather")));
+    try (Scope ignored = new RequestHints("gpt-4o-mini", false).storeIn(Context.current())
+        .makeCurrent()) {
+      Object token = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
+          "http://127.0.0.1:1/v1/chat/completions", new OpenAiSdkTracingTest.JsonBody(ANSWERING)));
+      OpenAiSdkTracing.exit(token, null);
+    }
+    assertThat(telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND)))).isEmpty();
+  }
+
+  @Test
+  void theOldestPendingCallIsForgottenFirst() {
+    for (int i = 0; i <= OpenAiToolLoop.MAX_PENDING; i++) {
+      OpenAiToolLoop.asked(List.of(new ToolCallRef("call_" + i, "f")));
+    }
+    OpenAiToolLoop.answering(("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_0\"},"
+        + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\"}]}").getBytes(StandardCharsets.UTF_8),
+        Context.current());
+    assertThat(telemetry.spans()).hasSize(1); // call_0 was forgotten, call_1 answered
+  }
+}

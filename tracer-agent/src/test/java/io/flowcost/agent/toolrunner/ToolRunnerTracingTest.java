@@ -1,0 +1,215 @@
+package io.flowcost.agent.toolrunner;
+
+import static io.flowcost.agent.context.SpanAttributes.CALL_KIND;
+import static io.flowcost.agent.context.SpanAttributes.ERROR_TYPE;
+import static io.flowcost.agent.context.SpanAttributes.STEP;
+import static io.flowcost.agent.context.SpanAttributes.TOOL_NAME;
+import static io.flowcost.agent.context.SpanAttributes.WORKFLOW_ROOT;
+import static io.flowcost.agent.context.SpanAttributes.WORKFLOW_SOURCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.testing.AgentTelemetryExtension;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A {@code BetaToolRunner}'s loop and tools, with stand-ins shaped like the SDK's (read by field and
+ * method name).
+ */
+class ToolRunnerTracingTest {
+
+  @RegisterExtension final AgentTelemetryExtension telemetry = new AgentTelemetryExtension();
+
+  /** Shaped like {@code com.anthropic.models.messages.Model}. */
+  public static final class Model {
+    public String asString() {
+      return "claude-sonnet-4-5";
+    }
+  }
+
+  /** Shaped like the SDK's {@code MessageCreateParams}. */
+  public static final class Params {
+    public Model model() {
+      return new Model();
+    }
+  }
+
+  /** Shaped like {@code ToolRunnerCreateParams}. */
+  public static final class RunnerParams {
+    public Params initialMessageParams() {
+      return new Params();
+    }
+  }
+
+  /** Shaped like {@code BetaToolRunner}: its parameters in a private field. */
+  static final class Runner {
+    @SuppressWarnings("unused")
+    private final RunnerParams params = new RunnerParams();
+  }
+
+  /** Shaped like the iterable {@code streaming()} returns (a Kotlin object: the runner in this$0). */
+  static final class Streams {
+    @SuppressWarnings("unused")
+    private final Runner this$0 = new Runner();
+  }
+
+  /** Shaped like {@code BetaToolResultBlockParam}. */
+  public static final class Result {
+    private final boolean error;
+
+    Result(boolean error) {
+      this.error = error;
+    }
+
+    public Optional<Boolean> isError() {
+      return error ? Optional.of(true) : Optional.empty();
+    }
+  }
+
+  /**
+   * The runner's own iterator: each step checks a workflow is current and runs the tools given for
+   * it, the second of which throws when asked to.
+   */
+  private static Iterator<String> steps(List<String> seen, String... tools) {
+    return new Iterator<>() {
+      int next;
+
+      @Override
+      public boolean hasNext() {
+        seen.add(AgentContext.currentWorkflow() == null ? "no workflow" : "workflow");
+        return next < tools.length;
+      }
+
+      @Override
+      public String next() {
+        if (next >= tools.length) {
+          throw new NoSuchElementException();
+        }
+        Object token = ToolRunnerTracing.toolEnter(tools[next]);
+        // a tool that runs another tool (3.x: runTool around the tool itself) counts once
+        ToolRunnerTracing.toolExit(ToolRunnerTracing.toolEnter("inner"), null, null);
+        ToolRunnerTracing.toolExit(token, null, new Result(tools[next].startsWith("broken")));
+        return "message " + next++;
+      }
+    };
+  }
+
+  @Test
+  void theLoopIsOneWorkflowNamedByItsModelAndEachToolATool() {
+    List<String> seen = new ArrayList<>();
+    @SuppressWarnings("unchecked")
+    Iterator<Object> loop = (Iterator<Object>) ToolRunnerTracing.messages(new Runner(),
+        steps(seen, "get_weather", "broken_forecast"));
+    List<Object> messages = new ArrayList<>();
+    loop.forEachRemaining(messages::add);
+    assertThat(messages).containsExactly("message 0", "message 1");
+    assertThat(seen).containsOnly("workflow");
+    assertThat(AgentContext.currentWorkflow()).isNull();
+
+    SpanData root = telemetry.span(WORKFLOW_ROOT, true);
+    assertThat(root.getName()).isEqualTo("anthropic:tool-runner claude-sonnet-4-5");
+    assertThat(root.getAttributes().get(WORKFLOW_SOURCE)).isEqualTo("ai_service");
+    assertThat(root.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+    List<SpanData> tools = telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND))).toList();
+    assertThat(tools).extracting(s -> s.getAttributes().get(TOOL_NAME))
+        .containsExactly("get_weather", "broken_forecast");
+    assertThat(tools).allSatisfy(t -> assertThat(t.getTraceId()).isEqualTo(root.getTraceId()));
+    assertThat(tools.get(0).getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+    assertThat(tools.get(1).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(tools.get(1).getAttributes().get(ERROR_TYPE))
+        .isEqualTo(ToolRunnerTracing.ERROR_RESULT);
+  }
+
+  @Test
+  void aToolThatThrowsIsFailedWithItsExceptionClass() {
+    Object token = ToolRunnerTracing.toolEnter("get_forecast");
+    ToolRunnerTracing.toolExit(token, new IllegalStateException("down"), null);
+    SpanData tool = telemetry.span(TOOL_NAME, "get_forecast");
+    assertThat(tool.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(tool.getAttributes().get(ERROR_TYPE)).isEqualTo("java.lang.IllegalStateException");
+  }
+
+  @Test
+  void aStepThatThrowsEndsTheWorkflowFailedAndReachesTheApp() {
+    Iterator<String> failing = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        throw new IllegalArgumentException("bad request");
+      }
+
+      @Override
+      public String next() {
+        throw new NoSuchElementException();
+      }
+    };
+    Iterator<?> loop = (Iterator<?>) ToolRunnerTracing.messages(new Runner(), failing);
+    assertThatThrownBy(loop::hasNext).isInstanceOf(IllegalArgumentException.class);
+    SpanData root = telemetry.span(WORKFLOW_ROOT, true);
+    assertThat(root.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(root.getAttributes().get(ERROR_TYPE)).isEqualTo("java.lang.IllegalArgumentException");
+    assertThat(AgentContext.currentWorkflow()).isNull();
+  }
+
+  @Test
+  void insideAnOpenWorkflowTheStreamingLoopIsAStep() {
+    Workflow open = AgentContext.startWorkflow("support-desk", "api", null, null);
+    List<String> seen = new ArrayList<>();
+    try (Scope ignored = open.attach(Context.current()).makeCurrent()) {
+      Iterator<?> loop = (Iterator<?>) ToolRunnerTracing.streams(new Streams(),
+          steps(seen, "get_weather"));
+      while (loop.hasNext()) {
+        loop.next();
+      }
+    }
+    open.rootSpan().end();
+    SpanData step = telemetry.span(STEP, true);
+    assertThat(step.getName()).isEqualTo("anthropic:tool-runner-stream claude-sonnet-4-5");
+    assertThat(step.getTraceId()).isEqualTo(open.id());
+    assertThat(telemetry.span(TOOL_NAME, "get_weather").getParentSpanId())
+        .isEqualTo(step.getSpanId());
+    assertThat(telemetry.span(WORKFLOW_ROOT, true).getName()).isEqualTo("support-desk");
+  }
+
+  @Test
+  void aLoopLeftEarlyEndsWhenItsIteratorIsCollected() throws Exception {
+    leaveAfterOneStep();
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (telemetry.spans().stream().noneMatch(s -> Boolean.TRUE.equals(
+        s.getAttributes().get(WORKFLOW_ROOT))) && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    SpanData root = telemetry.span(WORKFLOW_ROOT, true);
+    SpanData tool = telemetry.span(TOOL_NAME, "get_weather");
+    assertThat(root.getEndEpochNanos()).as("ended at its last step, not at collection")
+        .isGreaterThanOrEqualTo(tool.getEndEpochNanos());
+  }
+
+  private void leaveAfterOneStep() {
+    Iterator<?> loop = (Iterator<?>) ToolRunnerTracing.messages(new Runner(),
+        steps(new ArrayList<>(), "get_weather", "get_time"));
+    loop.next(); // then the application breaks out of its for loop
+    assertThat(telemetry.spans().stream().filter(s -> Boolean.TRUE.equals(
+        s.getAttributes().get(WORKFLOW_ROOT)))).isEmpty();
+  }
+
+  @Test
+  void somethingThatIsNotAnIteratorIsLeftAlone() {
+    Object notIterator = "x";
+    assertThat(ToolRunnerTracing.messages(new Runner(), notIterator)).isSameAs(notIterator);
+    assertThat(ToolRunnerTracing.model(null)).isNull();
+  }
+}
