@@ -121,7 +121,8 @@ public final class ResponseSummary {
   public ResponseSummary withoutModel() {
     return model == null
         ? this
-        : new ResponseSummary(null, finishReasons, usage, outputText, providerCostUsd, responseId);
+        : new ResponseSummary(
+            null, finishReasons, usage, outputText, providerCostUsd, responseId, toolCalls);
   }
 
   /** The answer text received, or {@code null}: see {@link #withOutputText}. */
