@@ -133,12 +133,7 @@ public final class BedrockTracing {
     Token t = (Token) token;
     try {
       t.scope.close();
-      if (thrown != null || !(future instanceof CompletableFuture)) {
-        t.sdk.methodExited(thrown);
-      } else {
-        // a dependent stage: the application's future is returned untouched
-        ((CompletableFuture<?>) future).whenComplete((r, error) -> t.sdk.methodExited(error));
-      }
+      t.sdk.methodExitedWhenDone(future, thrown);
     } catch (Throwable e) {
       AgentLog.failure("bedrock exit async", e);
     }

@@ -6,6 +6,7 @@ import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.usage.ResponseSummary;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -82,6 +83,20 @@ public final class SdkCall {
       thrown = error;
     }
     release();
+  }
+
+  /**
+   * An asynchronous SDK method returned {@code future} (or threw {@code thrown}): the method is
+   * over when the future completes. The completion callback is a dependent stage, so the
+   * application's future is returned untouched.
+   */
+  public void methodExitedWhenDone(Object future, Throwable thrown) {
+    if (thrown != null || !(future instanceof CompletableFuture)) {
+      methodExited(thrown);
+    } else {
+      ((CompletableFuture<?>) future)
+          .whenComplete((result, error) -> methodExited(error));
+    }
   }
 
   private void release() {

@@ -153,12 +153,7 @@ public final class OpenAiSdkTracing {
     Token t = (Token) token;
     try {
       t.scope.close();
-      if (thrown != null || !(future instanceof CompletableFuture)) {
-        t.sdk.methodExited(thrown);
-      } else {
-        // a dependent stage: the application's future is returned untouched
-        ((CompletableFuture<?>) future).whenComplete((response, error) -> t.sdk.methodExited(error));
-      }
+      t.sdk.methodExitedWhenDone(future, thrown);
     } catch (Throwable e) {
       AgentLog.failure("openai sdk exit async", e);
     }
