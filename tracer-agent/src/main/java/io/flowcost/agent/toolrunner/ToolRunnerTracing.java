@@ -1,6 +1,8 @@
 package io.flowcost.agent.toolrunner;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.ToolSpans;
 import io.flowcost.agent.langchain4j.Reflect;
@@ -26,7 +28,14 @@ import java.util.Optional;
  *       garbage collected, with the end time of its last step;
  *   <li>each tool the runner executes is an {@code execute_tool <name>} span of kind {@code tool},
  *       failed when the tool threw — the SDK catches that and sends the model an error result, so
- *       the application never sees it.
+ *       the application never sees it;
+ *   <li>each tool run is checked against the workflow's caps ({@code max-tool-calls} and the
+ *       others, {@link CapGuard#beforeToolCall}) before it starts — where SDK 3.x runs every tool
+ *       ({@code BetaToolRunner.runTool}) and SDK 2.x looks a tool up ({@code
+ *       generateToolUseResult}, outside the {@code catch} that would turn the refusal into an
+ *       error result for the model). In {@code enforce} a refused tool never runs and the
+ *       refusal propagates out of the runner's loop: the application's {@code hasNext()}/{@code
+ *       next()} throws {@code WorkflowCapExceededException} and the loop's workflow ends failed.
  * </ul>
  */
 public final class ToolRunnerTracing {
@@ -105,8 +114,31 @@ public final class ToolRunnerTracing {
   }
 
   /**
+   * Where SDK 2.x's runner starts a tool ({@code generateToolUseResult}): a {@link CapRefusal} when
+   * the workflow's caps refuse the tool call (the advice skips the method and throws the refusal's
+   * exception), else {@code null}. The tool's span is {@code RunnableTool.run}'s ({@link
+   * #toolEnter(String)}). Never throws.
+   */
+  public static CapRefusal capCheck(Object runner) {
+    if (Boolean.TRUE.equals(Context.current().get(IN_TOOL))) {
+      return null; // a tool that runs another counts once
+    }
+    return CapGuard.beforeToolCall(runner == null ? null : runner.getClass().getClassLoader());
+  }
+
+  /**
+   * Entry of SDK 3.x's tool run ({@code runTool}): the caps first ({@link #capCheck}: a {@link
+   * CapRefusal} to skip the run), then the tool's span as {@link #toolEnter(String)}.
+   */
+  public static Object toolEnter(String name, Object runner) {
+    CapRefusal refusal = capCheck(runner);
+    return refusal != null ? refusal : toolEnter(name);
+  }
+
+  /**
    * Entry of a tool run: a token for {@link #toolExit}; {@code null} inside a tool run already (a
-   * tool that runs another counts once).
+   * tool that runs another counts once). Checks no caps (SDK 2.x's {@code RunnableTool.run}, whose
+   * caps {@link #capCheck} checked where the runner looked the tool up).
    */
   public static Object toolEnter(String name) {
     try {
@@ -127,10 +159,13 @@ public final class ToolRunnerTracing {
    * RunnableTool.run}), or with {@value #ERROR_RESULT} when {@code result} is an error result (SDK
    * 3.x's {@code runTool} catches the exception and answers the model with its message: its class
    * never leaves the SDK).
+   *
+   * @return what the tool run throws: a refusal's exception when {@code token} is a {@link
+   *     CapRefusal}, else {@code thrown}
    */
-  public static void toolExit(Object token, Throwable thrown, Object result) {
+  public static Throwable toolExit(Object token, Throwable thrown, Object result) {
     if (!(token instanceof Tool)) {
-      return;
+      return CapRefusal.thrown(token, thrown);
     }
     Tool tool = (Tool) token;
     try {
@@ -144,6 +179,7 @@ public final class ToolRunnerTracing {
     } catch (Throwable t) {
       AgentLog.failure("anthropic tool runner tool exit", t);
     }
+    return thrown;
   }
 
   private static boolean isErrorResult(Object result) {

@@ -9,9 +9,14 @@ import static io.flowcost.agent.context.SpanAttributes.WORKFLOW_SOURCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flowcost.agent.AgentConfig;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
+import io.flowcost.outcome.CapKind;
+import io.flowcost.outcome.WorkflowCapExceededException;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -19,6 +24,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -211,5 +217,125 @@ class ToolRunnerTracingTest {
     Object notIterator = "x";
     assertThat(ToolRunnerTracing.messages(new Runner(), notIterator)).isSameAs(notIterator);
     assertThat(ToolRunnerTracing.model(null)).isNull();
+  }
+
+  /**
+   * One step of a runner's loop that runs one tool the way the SDK does with the advice around it:
+   * SDK 3.x's {@code runTool} ({@code RunToolAdvice}: caps, then the tool's span) or SDK 2.x's
+   * {@code generateToolUseResult} ({@code GenerateToolUseResultAdvice}: caps) around {@code
+   * RunnableTool.run} ({@code RunnableToolAdvice}: the span). A refused run skips the tool body
+   * and throws the refusal's exception out of the step, as the advice does.
+   */
+  private static Iterator<String> toolSteps(int steps, boolean sdk3, List<String> ran) {
+    Runner runner = new Runner();
+    return new Iterator<>() {
+      int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < steps;
+      }
+
+      @Override
+      public String next() {
+        String name = "lookup_" + next;
+        if (sdk3) {
+          Object token = ToolRunnerTracing.toolEnter(name, runner);
+          if (!CapRefusal.isRefusal(token)) {
+            ran.add(name);
+          }
+          throwIfAny(ToolRunnerTracing.toolExit(token, null, new Result(false)));
+        } else {
+          CapRefusal refusal = ToolRunnerTracing.capCheck(runner);
+          if (refusal == null) {
+            Object token = ToolRunnerTracing.toolEnter(name);
+            ran.add(name);
+            ToolRunnerTracing.toolExit(token, null, null);
+          }
+          throwIfAny(CapRefusal.thrown(refusal, null));
+        }
+        return "message " + next++;
+      }
+    };
+  }
+
+  private static void throwIfAny(Throwable t) {
+    if (t != null) {
+      throw (RuntimeException) t;
+    }
+  }
+
+  /**
+   * {@code max-tool-calls=2} in enforce: the runner's third tool is refused before it runs, the
+   * refusal leaves the loop through the application's {@code next()}, the loop's workflow ends
+   * failed with it, and one breach is recorded, enforced, with two tool calls.
+   */
+  private void theThirdToolIsRefused(boolean sdk3) {
+    AgentConfig original = AgentContext.config();
+    AgentContext.install(AgentContext.tracer(), AgentConfig.from(Map.of(
+        "flowcost.service", "claims-bot", "flowcost.caps", "max-tool-calls=2",
+        "flowcost.caps.mode", "enforce")::get, n -> null));
+    List<String> ran = new ArrayList<>();
+    List<Object> messages = new ArrayList<>();
+    try {
+      Iterator<?> loop = (Iterator<?>) ToolRunnerTracing.messages(new Runner(), toolSteps(5, sdk3, ran));
+      assertThatThrownBy(() -> {
+        while (loop.hasNext()) {
+          messages.add(loop.next());
+        }
+      }).isInstanceOfSatisfying(WorkflowCapExceededException.class,
+          e -> assertThat(e.capKind()).isEqualTo(CapKind.MAX_TOOL_CALLS));
+    } finally {
+      AgentContext.install(AgentContext.tracer(), original);
+    }
+    assertThat(ran).as("tools that ran").containsExactly("lookup_0", "lookup_1");
+    assertThat(messages).containsExactly("message 0", "message 1");
+    assertThat(AgentContext.currentWorkflow()).isNull();
+    SpanData root = telemetry.span(WORKFLOW_ROOT, true);
+    assertThat(root.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(root.getAttributes().get(ERROR_TYPE))
+        .isEqualTo(WorkflowCapExceededException.class.getName());
+    assertThat(telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND))))
+        .extracting(s -> s.getAttributes().get(TOOL_NAME))
+        .containsExactly("lookup_0", "lookup_1");
+    assertThat(telemetry.spans())
+        .filteredOn(s -> Boolean.TRUE.equals(s.getAttributes().get(CapGuard.BREACH)))
+        .singleElement()
+        .satisfies(b -> {
+          assertThat(b.getAttributes().get(CapGuard.ENFORCED)).isTrue();
+          assertThat(b.getAttributes().get(CapGuard.KIND)).isEqualTo("max-tool-calls");
+          assertThat(b.getAttributes().get(CapGuard.TOOL_CALLS)).isEqualTo(2L);
+          assertThat(b.getTraceId()).isEqualTo(root.getTraceId());
+        });
+  }
+
+  @Test
+  void sdk3RunToolPastMaxToolCallsIsRefusedAndStopsTheLoop() {
+    theThirdToolIsRefused(true);
+  }
+
+  @Test
+  void sdk2ToolLookupPastMaxToolCallsIsRefusedAndStopsTheLoop() {
+    theThirdToolIsRefused(false);
+  }
+
+  @Test
+  void aToolRunInsideAToolRunIsNotCheckedAgain() {
+    AgentConfig original = AgentContext.config();
+    AgentContext.install(AgentContext.tracer(), AgentConfig.from(Map.of(
+        "flowcost.caps", "max-tool-calls=1", "flowcost.caps.mode", "enforce")::get, n -> null));
+    Workflow wf = AgentContext.startWorkflow("nested", "api", null, null);
+    try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+      Object outer = ToolRunnerTracing.toolEnter("outer", new Runner());
+      assertThat(outer).isNotNull().isNotInstanceOf(CapRefusal.class);
+      assertThat(ToolRunnerTracing.capCheck(new Runner())).as("inside a tool: not a 2nd call")
+          .isNull();
+      assertThat(ToolRunnerTracing.toolExit(outer, null, null)).isNull();
+      assertThat(wf.spend().toolCalls()).isEqualTo(1);
+    } finally {
+      wf.rootSpan().end();
+      AgentContext.install(AgentContext.tracer(), original);
+    }
   }
 }
