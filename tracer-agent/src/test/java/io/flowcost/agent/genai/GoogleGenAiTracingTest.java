@@ -17,7 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.calls.LogicalCall;
+import io.flowcost.agent.caps.CapGuard;
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.Workflow;
+import io.flowcost.outcome.CapKind;
+import io.flowcost.outcome.WorkflowCapExceededException;
+import io.opentelemetry.context.Context;
 import io.flowcost.agent.http.HttpSettings;
 import io.flowcost.agent.http.okhttp.OkHttpTracing;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
@@ -73,6 +80,8 @@ class GoogleGenAiTracingTest {
   static HttpServer server;
   static ExecutorService executor;
   static final AtomicInteger busy = new AtomicInteger();
+  /** Requests the server received. */
+  static final AtomicInteger received = new AtomicInteger();
   OkHttpClient client;
 
   @BeforeAll
@@ -96,6 +105,7 @@ class GoogleGenAiTracingTest {
 
   private static void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      received.incrementAndGet();
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       String path = exchange.getRequestURI().getPath();
       if (body.contains("[busy]") && busy.getAndIncrement() % 2 == 0) {
@@ -256,5 +266,58 @@ class GoogleGenAiTracingTest {
     }
     outer.end(null, null, null, null);
     assertThat(telemetry.spans()).hasSize(2); // the outer call and its implicit workflow
+  }
+
+  /**
+   * {@code max-model-calls=2} in enforce: the SDK's third {@code generateContent} in a workflow is
+   * refused by the OkHttp unit before it leaves the JVM and reaches the app as {@code
+   * WorkflowCapExceededException} out of {@code execute()} (the SDK's retry loop does not retry
+   * it: it retries only responses). The second call's retried 503 is an attempt of that call, not
+   * a call the cap refuses: the server receives 2 + 1 requests.
+   */
+  @Test
+  void theThirdCallPastMaxModelCallsIsRefusedBeforeItLeavesTheJvm() throws IOException {
+    AgentConfig original = AgentContext.config();
+    AgentContext.install(AgentContext.tracer(), AgentConfig.from(Map.of(
+        "flowcost.service", "claims-bot", "flowcost.caps", "max-model-calls=2",
+        "flowcost.caps.mode", "enforce")::get, n -> null));
+    int before = received.get();
+    Workflow wf = AgentContext.startWorkflow("gemini-loop", "api", null, null);
+    Throwable refused;
+    try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+      try (Response r = client.newCall(generate("gemini-2.5-flash", "generateContent", "a")).execute()) {
+        assertThat(r.body().string()).isEqualTo(REPLY);
+      }
+      try (Response r =
+          client.newCall(generate("gemini-2.5-flash", "generateContent", "[busy]")).execute()) {
+        assertThat(r.code()).isEqualTo(200);
+        r.body().string();
+      }
+      refused = org.assertj.core.api.Assertions.catchThrowable(() ->
+          client.newCall(generate("gemini-2.5-flash", "generateContent", "c")).execute().close());
+    } finally {
+      wf.rootSpan().end();
+      AgentContext.install(AgentContext.tracer(), original);
+    }
+    assertThat(refused).isInstanceOfSatisfying(WorkflowCapExceededException.class, e -> {
+      assertThat(e.capKind()).isEqualTo(CapKind.MAX_MODEL_CALLS);
+      assertThat(e.workflowId()).isEqualTo(wf.id());
+    });
+    assertThat(received.get() - before).as("requests the server received").isEqualTo(3);
+    assertThat(wf.spend().modelCalls()).isEqualTo(2);
+    assertThat(wf.spend().tokens()).as("2 x (220 + 5 + 185), the 503 billed nothing")
+        .isEqualTo(2 * (220 + 5 + 185));
+    assertThat(telemetry.spans())
+        .filteredOn(s -> Boolean.TRUE.equals(s.getAttributes().get(CapGuard.BREACH)))
+        .singleElement()
+        .satisfies(b -> {
+          assertThat(b.getAttributes().get(CapGuard.ENFORCED)).isTrue();
+          assertThat(b.getAttributes().get(CapGuard.MODE)).isEqualTo("enforce");
+          assertThat(b.getAttributes().get(CapGuard.MODEL_CALLS)).isEqualTo(2L);
+        });
+    assertThat(telemetry.spans()).as("the refused call records no model call")
+        .filteredOn(s -> s.getAttributes().get(ATTEMPTS) != null)
+        .extracting(s -> s.getAttributes().get(ATTEMPTS))
+        .containsExactlyInAnyOrder(1L, 2L);
   }
 }
