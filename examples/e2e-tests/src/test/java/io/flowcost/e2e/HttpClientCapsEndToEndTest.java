@@ -58,6 +58,16 @@ class HttpClientCapsEndToEndTest {
   static final List<String> CLIENTS =
       List.of("reactor-netty", "webclient", "restclient", "url-connection", "jetty");
 
+  /** The clients capped, one workflow each (all of {@link #CLIENTS} by default). */
+  List<String> clients() {
+    return CLIENTS;
+  }
+
+  /** The app build they run in: by default Reactor Netty 1.2 / Spring Framework 6.2. */
+  Path app() {
+    return HttpClientEndToEndContract.appJar();
+  }
+
   private Path work;
   private ChildJvm.Result run;
   private int received;
@@ -81,8 +91,8 @@ class HttpClientCapsEndToEndTest {
                 "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
                 "-Dflowcost.spool.dir=" + work.resolve("spool"),
                 "-Dflowcost.shutdown.timeout.ms=30000"),
-            HttpClientEndToEndContract.appJar(),
-            List.of("--provider-url", fake.baseUrl(), "--clients", String.join(",", CLIENTS),
+            app(),
+            List.of("--provider-url", fake.baseUrl(), "--clients", String.join(",", clients()),
                 "--capped"),
             work, 120);
       } finally {
@@ -104,7 +114,7 @@ class HttpClientCapsEndToEndTest {
   @Test
   void theRequestsPastTheCapAreRefusedBeforeTheyLeaveTheJvm() {
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    for (String client : CLIENTS) {
+    for (String client : clients()) {
       assertThat(run.stdout().lines().filter(l -> l.startsWith(client + " capped-")))
           .as(client)
           .containsExactly(
@@ -115,7 +125,7 @@ class HttpClientCapsEndToEndTest {
                   + (client.equals("jetty") ? JETTY_ASYNC : REFUSED.get(client)));
     }
     assertThat(received).as("requests the provider received: two per client")
-        .isEqualTo(2 * CLIENTS.size());
+        .isEqualTo(2 * clients().size());
   }
 
   @Test
@@ -129,15 +139,15 @@ class HttpClientCapsEndToEndTest {
       }
     }
     Map<String, Long> expected = new HashMap<>();
-    CLIENTS.forEach(c -> expected.put("capped " + c, 2L));
+    clients().forEach(c -> expected.put("capped " + c, 2L));
     assertThat(calls).isEqualTo(expected);
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT count(*), count(DISTINCT workflow_id), bool_and(enforced),"
             + " bool_and(mode = 'enforce'), bool_and(cap_kind = 'max-model-calls'), min(model_calls),"
             + " max(model_calls) FROM cap_breaches WHERE service = 'http-caps'")) {
       rs.next();
-      assertThat(rs.getLong(1)).as("one breach row per workflow").isEqualTo(CLIENTS.size());
-      assertThat(rs.getLong(2)).isEqualTo(CLIENTS.size());
+      assertThat(rs.getLong(1)).as("one breach row per workflow").isEqualTo(clients().size());
+      assertThat(rs.getLong(2)).isEqualTo(clients().size());
       assertThat(rs.getBoolean(3)).as("enforced").isTrue();
       assertThat(rs.getBoolean(4)).isTrue();
       assertThat(rs.getBoolean(5)).isTrue();

@@ -53,12 +53,22 @@ abstract class HttpClientEndToEndContract {
   /** The instrumentation unit these clients go through, as in {@code flowcost.instrumentation.<name>}. */
   abstract String unit();
 
+  /** The app build these clients run in: by default Reactor Netty 1.2 / Spring Framework 6.2. */
+  Path app() {
+    return appJar();
+  }
+
   private int clientCount() {
     return clients().split(",").length;
   }
 
   static Path appJar() {
-    Path jar = ChildJvm.repoRoot().resolve("examples/http-clients-app/target/flowcost-http-clients-app.jar");
+    return appJar("http-clients-app");
+  }
+
+  /** The shaded jar of {@code examples/<module>} (the http-clients app built on one client line). */
+  static Path appJar(String module) {
+    Path jar = ChildJvm.repoRoot().resolve("examples/" + module + "/target/flowcost-" + module + ".jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build with 'mvn -B verify'");
     }
@@ -75,7 +85,7 @@ abstract class HttpClientEndToEndContract {
       // the app talks to the fake through a proxy that records the propagation headers
       String base = proxy.root() + "/v1";
       List<String> args = List.of("--provider-url", base, "--clients", clients());
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(), appJar(), args, work, 120);
+      plain = ChildJvm.run(ChildJvm.java17(), List.of(), app(), args, work, 120);
       plainHeaders = List.copyOf(proxy.seen());
       Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
           new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
@@ -84,11 +94,11 @@ abstract class HttpClientEndToEndContract {
         fake.reset();
         proxy.seen().clear();
         off = ChildJvm.run(ChildJvm.java17(), agent(collector, "off", base,
-            "-Dflowcost.instrumentation." + unit() + ".enabled=false"), appJar(), args, work, 120);
+            "-Dflowcost.instrumentation." + unit() + ".enabled=false"), app(), args, work, 120);
         offHeaders = List.copyOf(proxy.seen());
         fake.reset();
         proxy.seen().clear();
-        run = ChildJvm.run(ChildJvm.java17(), agent(collector, "on", base), appJar(), args, work, 120);
+        run = ChildJvm.run(ChildJvm.java17(), agent(collector, "on", base), app(), args, work, 120);
         runHeaders = List.copyOf(proxy.seen());
       } finally {
         collector.close();
