@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,7 @@ class GeminiEndToEndTest {
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT count(*), count(request_model), count(*) FILTER (WHERE provider = 'gcp.gemini'),"
             + " count(*) FILTER (WHERE streaming), count(*) FILTER (WHERE reasoning_tokens = 64)"
-            + " FROM calls")) {
+            + " FROM calls WHERE kind = 'model'")) { // the tool row: see the test below
       rs.next();
       assertThat(rs.getLong(1)).isEqualTo(11);
       assertThat(rs.getLong(2)).as("no NULL request_model").isEqualTo(11);
@@ -198,7 +199,7 @@ class GeminiEndToEndTest {
         implicit + "gemini-2.5-pro/1",
         implicit + "gemini-2.5-flash-lite/1",
         implicit + "gemini-2.5-flash/1",
-        "claim-lookup/2",
+        "claim-lookup/3", // two model calls and the app's tool run
         implicit + "gemini-2.5-flash/1",
         implicit + "gemini-2.5-flash/1");
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
@@ -208,6 +209,36 @@ class GeminiEndToEndTest {
         .isEqualByComparingTo(checked.total());
     assertThat(decimal("SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))
         .isEqualByComparingTo("0");
+  }
+
+  @Test
+  void theFunctionTheAppRanIsOneToolRowOfItsWorkflowBetweenTheTwoModelCalls() throws Exception {
+    List<String> tools = new ArrayList<>();
+    List<Timestamp[]> models = new ArrayList<>();
+    Timestamp[] tool = null;
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT kind, tool_name, status, start_time, end_time, workflow_id = (SELECT workflow_id"
+            + " FROM workflows_latest WHERE workflow_name = 'claim-lookup') FROM calls"
+            + " WHERE kind = 'tool' OR workflow_id = (SELECT workflow_id FROM workflows_latest"
+            + " WHERE workflow_name = 'claim-lookup') ORDER BY start_time")) {
+      while (rs.next()) {
+        Timestamp[] span = {rs.getTimestamp(4), rs.getTimestamp(5)};
+        if ("tool".equals(rs.getString(1))) {
+          tools.add(rs.getString(2) + "/" + rs.getString(3) + "/in-claim-lookup="
+              + rs.getBoolean(6));
+          tool = span;
+        } else {
+          models.add(span);
+        }
+      }
+    }
+    // the only function-call round of the app: exactly one row, named by the function
+    assertThat(tools).containsExactly("lookupPolicy/ok/in-claim-lookup=true");
+    assertThat(models).hasSize(2);
+    assertThat(tool[0]).as("starts once the answer asking for it was read")
+        .isAfterOrEqualTo(models.get(0)[1]);
+    assertThat(tool[1]).as("ends when the request answering it is sent")
+        .isBeforeOrEqualTo(models.get(1)[0]);
   }
 
   private BigDecimal decimal(String sql) throws Exception {

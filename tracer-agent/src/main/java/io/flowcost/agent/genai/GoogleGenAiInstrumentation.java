@@ -9,7 +9,8 @@ import io.flowcost.agent.instrumentation.InstrumentationModule;
  * The Google Gen AI Java SDK ({@code com.google.genai:google-genai}): its requests go through
  * OkHttp, where the {@code okhttp} unit records them as bare Gemini requests (model from the URL
  * path, usage from {@code usageMetadata}); this unit hooks the SDK's {@code RetryInterceptor} so
- * that the SDK's retries of one request are the attempts of one logical call.
+ * that the SDK's retries of one request are the attempts of one logical call, and its {@code
+ * Models.privateGenerateContent} to infer the tool runs of a function-calling loop.
  */
 public final class GoogleGenAiInstrumentation extends InstrumentationModule {
 
@@ -22,5 +23,10 @@ public final class GoogleGenAiInstrumentation extends InstrumentationModule {
         named(RETRY_INTERCEPTOR),
         named("intercept").and(takesArguments(1)),
         advice("RetryInterceptorAdvice"));
+    // a function-calling loop's tool runs (GoogleGenAiTracing#toolLoopEnter)
+    transform(
+        named("com.google.genai.Models").or(named("com.google.genai.AsyncModels")),
+        named("privateGenerateContent").and(takesArguments(3)),
+        advice("GenerateContentAdvice"));
   }
 }

@@ -8,7 +8,9 @@ import io.flowcost.agent.http.LlmEndpoint;
 import io.flowcost.agent.http.LlmEndpoints;
 import io.flowcost.agent.http.RequestFields;
 import io.flowcost.agent.http.SdkCall;
+import io.flowcost.agent.http.ToolLoop;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.usage.ToolWire;
 import io.opentelemetry.context.Scope;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -64,10 +66,11 @@ public final class OpenAiSdkTracing {
               endpoint.kind(), endpoint.operation(), endpoint.provider(), model, fields.stream());
       call.requestBody(fields.body());
       SdkCall sdk = SdkCall.of(call);
-      if (uri.getRawPath().endsWith("/chat/completions") && OpenAiToolLoop.infersHere()) {
-        // a function-calling loop run by the app: tools seen on the wire (OpenAiToolLoop)
-        OpenAiToolLoop.answering(bytes, call.parentContext());
-        sdk.whenEnded(summary -> OpenAiToolLoop.asked(summary.toolCalls()));
+      if (uri.getRawPath().endsWith("/chat/completions") && ToolLoop.infersHere()) {
+        // a function-calling loop run by the app: tools seen on the wire (ToolLoop); ids always
+        // present, so no workflow key is needed to pair them
+        ToolLoop.answering(ToolWire.OPENAI_CHAT, bytes, call.parentContext(), "");
+        sdk.whenEnded(summary -> ToolLoop.asked(ToolWire.OPENAI_CHAT, summary.toolCalls(), ""));
       }
       return new Token(sdk, sdk.context().makeCurrent());
     } catch (Throwable t) {

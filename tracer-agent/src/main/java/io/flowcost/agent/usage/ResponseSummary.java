@@ -107,7 +107,7 @@ public final class ResponseSummary {
   /**
    * The tool calls the response asks the application to run (OpenAI Chat Completions {@code
    * tool_calls}: id and function name), in order; empty when none. Kept in memory only, never
-   * exported: what lets the agent see a later request answer them ({@code OpenAiToolLoop}).
+   * exported: what lets the agent see a later request answer them ({@code ToolLoop}).
    */
   public List<ToolCallRef> toolCalls() {
     return toolCalls;

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.agent.http.RequestHints;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
+import io.flowcost.agent.http.ToolLoop;
+import io.flowcost.agent.usage.ToolAnswer;
 import io.flowcost.agent.usage.ToolCallRef;
+import io.flowcost.agent.usage.ToolWire;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -37,24 +40,24 @@ class OpenAiToolLoopTest {
   @BeforeEach
   @AfterEach
   void forget() {
-    OpenAiToolLoop.clear();
+    ToolLoop.clear();
   }
 
   @Test
   void theIdsAnsweredAreThoseOfToolMessagesOnly() {
-    assertThat(OpenAiToolLoop.answeredIds(ANSWERING.getBytes(StandardCharsets.UTF_8)))
+    assertThat(openAiAnswered(ANSWERING.getBytes(StandardCharsets.UTF_8)))
         .containsExactly("call_1", "call_2");
-    assertThat(OpenAiToolLoop.answeredIds("{\"messages\":[{\"role\":\"user\"}]}".getBytes(
+    assertThat(openAiAnswered("{\"messages\":[{\"role\":\"user\"}]}".getBytes(
         StandardCharsets.UTF_8))).isEmpty();
-    assertThat(OpenAiToolLoop.answeredIds("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
-    assertThat(OpenAiToolLoop.answeredIds("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\""
+    assertThat(openAiAnswered("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(openAiAnswered("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\""
         .getBytes(StandardCharsets.UTF_8))).as("truncated").isEmpty();
   }
 
   @Test
   void eachAnsweredToolCallIsOneToolSpanNamedByItsFunctionAndAnsweredOnce() {
-    OpenAiToolLoop.asked(List.of(new ToolCallRef("call_1", "get_weather"),
-        new ToolCallRef("call_2", "get_time")));
+    ToolLoop.asked(ToolWire.OPENAI_CHAT, List.of(new ToolCallRef("call_1", "get_weather"),
+        new ToolCallRef("call_2", "get_time")), "");
     Object token = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
         "http://127.0.0.1:1/v1/chat/completions", new OpenAiSdkTracingTest.JsonBody(ANSWERING)));
     OpenAiSdkTracing.exit(token, null);
@@ -69,7 +72,7 @@ class OpenAiToolLoopTest {
           .isEqualTo(workflow.getSpanId());
       assertThat(tool.getEndEpochNanos()).isGreaterThanOrEqualTo(tool.getStartEpochNanos());
     }
-    assertThat(OpenAiToolLoop.anyPending()).isFalse();
+    assertThat(ToolLoop.anyPending()).isFalse();
 
     // the same history sent again (the next turn) records nothing more
     Object again = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
@@ -81,7 +84,7 @@ class OpenAiToolLoopTest {
 
   @Test
   void aFrameworkAboveTheSdkRecordsItsOwnTools() {
-    OpenAiToolLoop.asked(List.of(new ToolCallRef("call_1", "get_weather")));
+    ToolLoop.asked(ToolWire.OPENAI_CHAT, List.of(new ToolCallRef("call_1", "get_weather")), "");
     try (Scope ignored = new RequestHints("gpt-4o-mini", false).storeIn(Context.current())
         .makeCurrent()) {
       Object token = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
@@ -94,12 +97,17 @@ class OpenAiToolLoopTest {
 
   @Test
   void theOldestPendingCallIsForgottenFirst() {
-    for (int i = 0; i <= OpenAiToolLoop.MAX_PENDING; i++) {
-      OpenAiToolLoop.asked(List.of(new ToolCallRef("call_" + i, "f")));
+    for (int i = 0; i <= ToolLoop.MAX_PENDING; i++) {
+      ToolLoop.asked(ToolWire.OPENAI_CHAT, List.of(new ToolCallRef("call_" + i, "f")), "");
     }
-    OpenAiToolLoop.answering(("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_0\"},"
+    ToolLoop.answering(ToolWire.OPENAI_CHAT,
+        ("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_0\"},"
         + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\"}]}").getBytes(StandardCharsets.UTF_8),
-        Context.current());
+        Context.current(), "");
     assertThat(telemetry.spans()).hasSize(1); // call_0 was forgotten, call_1 answered
+  }
+
+  private static List<String> openAiAnswered(byte[] json) {
+    return ToolWire.OPENAI_CHAT.answered(json).stream().map(ToolAnswer::id).toList();
   }
 }
