@@ -185,7 +185,8 @@ public final class PendingWorkflow {
 
     @Override
     public Span recordException(Throwable exception, Attributes additionalAttributes) {
-      real().recordException(exception, additionalAttributes);
+      // never the message or stack trace (prompt text can be in either): the type only
+      AgentContext.recordError(real(), exception);
       return this;
     }
 
