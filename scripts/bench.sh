@@ -11,6 +11,9 @@
 #                            measure that revision's lake.sql and notebooks interleaved,
 #                            BENCH_LAKE_WORK to keep and reuse the generated lake, further
 #                            arguments passed on, e.g. --no-notebooks)
+#   scripts/bench.sh collector  collector ingest: concurrent OTLP senders against the packaged
+#                            collector (reliability-tests IngestBenchmark; BENCH_SECONDS per row)
+#   scripts/bench.sh all     the three above, one after the other (agent, collector, lake)
 # Each section builds what it needs in the reactor (no mvn install) and is independent of the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,11 +49,28 @@ bench_lake() {
     ${BENCH_LAKE_BEFORE:+--before "$BENCH_LAKE_BEFORE"} "$@"
 }
 
+bench_collector() {
+  echo "==> building the collector jar and the benchmark (reactor, no install)" >&2
+  mvn -B -q -pl collector -am package -DskipTests >&2
+  mvn -B -q -pl reliability-tests -am test -Dtest=IngestBenchmark \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dbench.seconds="${BENCH_SECONDS:-10}" >&2
+  cat "$ROOT/reliability-tests/target/surefire-reports/io.flowcost.reliability.bench.IngestBenchmark-output.txt"
+}
+
 case "${1:-}" in
   agent) bench_agent ;;
   lake) shift; bench_lake "$@" ;;
+  collector) bench_collector ;;
+  all)
+    echo "### Side by side: no agent / OpenTelemetry Java agent / Flowcost agent"
+    bench_agent
+    echo "### Collector ingest"
+    bench_collector
+    echo "### Lake: rollup and notebook queries"
+    shift; bench_lake "$@"
+    ;;
   *)
-    echo "usage: scripts/bench.sh agent|lake" >&2
+    echo "usage: scripts/bench.sh agent|collector|lake|all" >&2
     exit 2
     ;;
 esac
