@@ -20,8 +20,10 @@ import io.flowcost.collector.status.DurationText;
 import io.flowcost.collector.wal.WriteAheadLog;
 import io.flowcost.lake.LakeWriter;
 import io.flowcost.lake.store.LakeStore;
+import io.flowcost.lake.store.LocalDirectoryStore;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,60 +43,183 @@ public final class Collector implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Collector.class.getName());
 
-  /** Everything a collector needs to start. */
-  public record Config(
-      String host,
-      int port,
-      LakeStore store,
-      String lakeUri,
-      Path lakeReadRoot,
-      Path dataDir,
-      Path pricesFile,
-      Path apiKeysFile,
-      Duration flushInterval,
-      Duration rollupDelay,
-      long maxBodyBytes,
-      long maxBufferedRows,
-      int horizonDays,
-      String instanceId,
-      Path tlsCert,
-      Path tlsKey,
-      Duration requestTimeout,
-      long maxInFlightBodyBytes,
-      MetricsSettings metrics) {
+  /**
+   * Everything a collector needs to start. Build one with {@link #builder()}: only the lake
+   * ({@link Builder#localLake} or {@link Builder#lake}) and the {@link Builder#dataDir data dir}
+   * are required; every other setting has the documented default of its {@code serve} option.
+   *
+   * <pre>{@code
+   * Collector.Config config = Collector.Config.builder()
+   *     .localLake(lake)
+   *     .dataDir(dataDir)
+   *     .port(0)
+   *     .build();
+   * }</pre>
+   */
+  public static final class Config {
 
-    /** Default {@code /metrics} settings ({@link MetricsSettings#DEFAULTS}). */
-    public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
-        Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
-        Duration rollupDelay, long maxBodyBytes, long maxBufferedRows, int horizonDays,
-        String instanceId, Path tlsCert, Path tlsKey, Duration requestTimeout,
-        long maxInFlightBodyBytes) {
-      this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
-          flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
-          tlsCert, tlsKey, requestTimeout, maxInFlightBodyBytes, MetricsSettings.DEFAULTS);
+    /** {@code --host}: loopback only, so that nothing remote reaches a collector by accident. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** {@code --port}: the OTLP/HTTP port. */
+    public static final int DEFAULT_PORT = 4318;
+    /** {@code --flush-interval}. */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(60);
+    /** {@code --rollup-delay}. */
+    public static final Duration DEFAULT_ROLLUP_DELAY = Duration.ofSeconds(5);
+    /** {@code --max-body}: 16 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    /** {@code --max-buffered-rows}. */
+    public static final long DEFAULT_MAX_BUFFERED_ROWS = 2_000_000L;
+    /** {@code --horizon-days}. */
+    public static final int DEFAULT_HORIZON_DAYS = 7;
+    /** {@code --request-timeout}. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String host;
+    private final int port;
+    private final LakeStore store;
+    private final String lakeUri;
+    private final Path lakeReadRoot;
+    private final Path dataDir;
+    private final Path pricesFile;
+    private final Path apiKeysFile;
+    private final Duration flushInterval;
+    private final Duration rollupDelay;
+    private final long maxBodyBytes;
+    private final long maxBufferedRows;
+    private final int horizonDays;
+    private final String instanceId;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final Duration requestTimeout;
+    private final long maxInFlightBodyBytes;
+    private final MetricsSettings metrics;
+
+    private Config(Builder b) {
+      this.host = b.host;
+      this.port = b.port;
+      this.store = b.store;
+      this.lakeUri = b.lakeUri;
+      this.lakeReadRoot = b.lakeReadRoot;
+      this.dataDir = b.dataDir;
+      this.pricesFile = b.pricesFile;
+      this.apiKeysFile = b.apiKeysFile;
+      this.flushInterval = b.flushInterval;
+      this.rollupDelay = b.rollupDelay;
+      this.maxBodyBytes = b.maxBodyBytes;
+      this.maxBufferedRows = b.maxBufferedRows;
+      this.horizonDays = b.horizonDays;
+      this.instanceId = b.instanceId;
+      this.tlsCert = b.tlsCert;
+      this.tlsKey = b.tlsKey;
+      this.requestTimeout = b.requestTimeout;
+      this.maxInFlightBodyBytes = b.maxInFlightBodyBytes;
+      this.metrics = b.metrics;
     }
 
-    /**
-     * Everything but the in-flight bound, which gets its default ({@link
-     * #defaultMaxInFlightBodyBytes}), and the {@code /metrics} settings (defaults).
-     */
-    public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
-        Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
-        Duration rollupDelay, long maxBodyBytes, long maxBufferedRows, int horizonDays,
-        String instanceId, Path tlsCert, Path tlsKey, Duration requestTimeout) {
-      this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
-          flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
-          tlsCert, tlsKey, requestTimeout, 0, MetricsSettings.DEFAULTS);
+    /** A builder with every default set and no lake or data dir yet. */
+    public static Builder builder() {
+      return new Builder();
     }
 
-    /** A plain-HTTP collector with a 30 s request timeout. */
-    public Config(String host, int port, LakeStore store, String lakeUri, Path lakeReadRoot,
-        Path dataDir, Path pricesFile, Path apiKeysFile, Duration flushInterval,
-        Duration rollupDelay, long maxBodyBytes, long maxBufferedRows, int horizonDays,
-        String instanceId) {
-      this(host, port, store, lakeUri, lakeReadRoot, dataDir, pricesFile, apiKeysFile,
-          flushInterval, rollupDelay, maxBodyBytes, maxBufferedRows, horizonDays, instanceId,
-          null, null, Duration.ofSeconds(30), 0, MetricsSettings.DEFAULTS);
+    /** A builder holding this configuration, to change a few settings of it. */
+    public Builder toBuilder() {
+      return new Builder(this);
+    }
+
+    /** Address the HTTP server binds. */
+    public String host() {
+      return host;
+    }
+
+    /** Port the HTTP server binds ({@code 0}: any free one, see {@link Collector#port()}). */
+    public int port() {
+      return port;
+    }
+
+    /** Where lake files are written. */
+    public LakeStore store() {
+      return store;
+    }
+
+    /** The lake's name as the user gave it (a path or {@code s3://} URI). */
+    public String lakeUri() {
+      return lakeUri;
+    }
+
+    /** A local directory DuckDB reads the lake from: the lake itself, or its local mirror. */
+    public Path lakeReadRoot() {
+      return lakeReadRoot;
+    }
+
+    /** Write-ahead log, spool and lock; belongs to one lake and one running collector. */
+    public Path dataDir() {
+      return dataDir;
+    }
+
+    /** Price overrides merged over the bundled catalog, or {@code null} for none. */
+    public Path pricesFile() {
+      return pricesFile;
+    }
+
+    /** API keys file, or {@code null}: no key required. */
+    public Path apiKeysFile() {
+      return apiKeysFile;
+    }
+
+    /** Longest time accepted rows wait before they are written to the lake. */
+    public Duration flushInterval() {
+      return flushInterval;
+    }
+
+    /** Quiet time after a flush before the affected days are rolled up. */
+    public Duration rollupDelay() {
+      return rollupDelay;
+    }
+
+    /** Largest request body accepted. */
+    public long maxBodyBytes() {
+      return maxBodyBytes;
+    }
+
+    /** Rows held while the lake is slow or down. */
+    public long maxBufferedRows() {
+      return maxBufferedRows;
+    }
+
+    /** Outcomes later than this after their workflow started count as late. */
+    public int horizonDays() {
+      return horizonDays;
+    }
+
+    /** Name of this collector in lake file names, or {@code null} for a random one. */
+    public String instanceId() {
+      return instanceId;
+    }
+
+    /** Certificate chain (PEM) of HTTPS, or {@code null} for plain HTTP. */
+    public Path tlsCert() {
+      return tlsCert;
+    }
+
+    /** Private key (PEM) of {@link #tlsCert()}, or {@code null} for plain HTTP. */
+    public Path tlsKey() {
+      return tlsKey;
+    }
+
+    /** How long a request body may take to arrive; also the idle timeout. */
+    public Duration requestTimeout() {
+      return requestTimeout;
+    }
+
+    /** The in-flight bound given, or {@code 0} for the default (see {@link #inFlightBodyBytes}). */
+    public long maxInFlightBodyBytes() {
+      return maxInFlightBodyBytes;
+    }
+
+    /** {@code /metrics} settings. */
+    public MetricsSettings metrics() {
+      return metrics;
     }
 
     /**
@@ -112,11 +237,251 @@ public final class Collector implements AutoCloseable {
           : defaultMaxInFlightBodyBytes(maxBodyBytes);
     }
 
-    /** Defaults for a local lake in {@code lake} with its data dir in {@code dataDir}. */
-    public static Config local(Path lake, Path dataDir, LakeStore store) {
-      return new Config("127.0.0.1", 4318, store, lake.toAbsolutePath().toString(),
-          lake.toAbsolutePath(), dataDir, null, null, Duration.ofSeconds(60),
-          Duration.ofSeconds(5), 16L * 1024 * 1024, 2_000_000L, 7, null);
+    @Override
+    public String toString() {
+      return "Collector.Config[host=" + host + ", port=" + port + ", lake=" + lakeUri
+          + ", dataDir=" + dataDir + ", flushInterval=" + flushInterval + ", instanceId="
+          + instanceId + "]";
+    }
+
+    /**
+     * Builds a {@link Config}. Defaults are those of {@code flowcost-collector serve}'s options
+     * (the {@code DEFAULT_*} constants of {@link Config}); {@link #build()} checks the whole and
+     * says, naming the {@code serve} option, what is wrong. Not thread-safe.
+     */
+    public static final class Builder {
+      private String host = DEFAULT_HOST;
+      private int port = DEFAULT_PORT;
+      private LakeStore store;
+      /** Set by {@link #localLake}: the directory whose store {@link #build()} makes. */
+      private Path localLake;
+      private String lakeUri;
+      private Path lakeReadRoot;
+      private Path dataDir;
+      private Path pricesFile;
+      private Path apiKeysFile;
+      private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+      private Duration rollupDelay = DEFAULT_ROLLUP_DELAY;
+      private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+      private long maxBufferedRows = DEFAULT_MAX_BUFFERED_ROWS;
+      private int horizonDays = DEFAULT_HORIZON_DAYS;
+      private String instanceId;
+      private Path tlsCert;
+      private Path tlsKey;
+      private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+      private long maxInFlightBodyBytes;
+      private MetricsSettings metrics = MetricsSettings.DEFAULTS;
+
+      private Builder() {}
+
+      private Builder(Config c) {
+        host = c.host;
+        port = c.port;
+        store = c.store;
+        lakeUri = c.lakeUri;
+        lakeReadRoot = c.lakeReadRoot;
+        dataDir = c.dataDir;
+        pricesFile = c.pricesFile;
+        apiKeysFile = c.apiKeysFile;
+        flushInterval = c.flushInterval;
+        rollupDelay = c.rollupDelay;
+        maxBodyBytes = c.maxBodyBytes;
+        maxBufferedRows = c.maxBufferedRows;
+        horizonDays = c.horizonDays;
+        instanceId = c.instanceId;
+        tlsCert = c.tlsCert;
+        tlsKey = c.tlsKey;
+        requestTimeout = c.requestTimeout;
+        maxInFlightBodyBytes = c.maxInFlightBodyBytes;
+        metrics = c.metrics;
+      }
+
+      /** Address to bind (default {@value Config#DEFAULT_HOST}). */
+      public Builder host(String host) {
+        this.host = host;
+        return this;
+      }
+
+      /** Port to bind (default {@value Config#DEFAULT_PORT}; {@code 0}: any free port). */
+      public Builder port(int port) {
+        this.port = port;
+        return this;
+      }
+
+      /**
+       * A lake in a local directory: written there through a {@link LocalDirectoryStore} (made by
+       * {@link #build()}, which creates the directory), read there by DuckDB, named by its
+       * absolute path.
+       */
+      public Builder localLake(Path lake) {
+        Path dir = lake.toAbsolutePath();
+        lake(null, dir.toString(), dir);
+        this.localLake = dir;
+        return this;
+      }
+
+      /**
+       * Any lake: {@code store} writes it, {@code uri} names it (a path or {@code s3://} URI; a
+       * data dir belongs to one), and DuckDB reads it from the local directory {@code readRoot}
+       * (the lake itself, or its local mirror).
+       */
+      public Builder lake(LakeStore store, String uri, Path readRoot) {
+        this.localLake = null;
+        this.store = store;
+        this.lakeUri = uri;
+        this.lakeReadRoot = readRoot;
+        return this;
+      }
+
+      /** Write-ahead log, spool and lock (required). */
+      public Builder dataDir(Path dataDir) {
+        this.dataDir = dataDir;
+        return this;
+      }
+
+      /** Price overrides merged over the bundled catalog (default: none). */
+      public Builder pricesFile(Path pricesFile) {
+        this.pricesFile = pricesFile;
+        return this;
+      }
+
+      /** Require API keys from this file (default: none required). */
+      public Builder apiKeysFile(Path apiKeysFile) {
+        this.apiKeysFile = apiKeysFile;
+        return this;
+      }
+
+      /** Longest wait of accepted rows before the lake (default 60 s). */
+      public Builder flushInterval(Duration flushInterval) {
+        this.flushInterval = flushInterval;
+        return this;
+      }
+
+      /** Quiet time after a flush before the roll-up (default 5 s). */
+      public Builder rollupDelay(Duration rollupDelay) {
+        this.rollupDelay = rollupDelay;
+        return this;
+      }
+
+      /** Largest request body accepted (default 16 MiB). */
+      public Builder maxBodyBytes(long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+        return this;
+      }
+
+      /** Rows held while the lake is slow or down (default 2,000,000). */
+      public Builder maxBufferedRows(long maxBufferedRows) {
+        this.maxBufferedRows = maxBufferedRows;
+        return this;
+      }
+
+      /** Days after a workflow's start its outcome may still join it (default 7). */
+      public Builder horizonDays(int horizonDays) {
+        this.horizonDays = horizonDays;
+        return this;
+      }
+
+      /** Name in lake file names (default: a random one at start). */
+      public Builder instanceId(String instanceId) {
+        this.instanceId = instanceId;
+        return this;
+      }
+
+      /** Serve HTTPS only with this certificate chain and key (PEM; default: plain HTTP). */
+      public Builder tls(Path cert, Path key) {
+        this.tlsCert = cert;
+        this.tlsKey = key;
+        return this;
+      }
+
+      /** How long a request body may take to arrive, and the idle timeout (default 30 s). */
+      public Builder requestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+        return this;
+      }
+
+      /**
+       * Bytes of request bodies held at once (default {@code 0}: {@link
+       * Config#defaultMaxInFlightBodyBytes}); at least twice {@link #maxBodyBytes}.
+       */
+      public Builder maxInFlightBodyBytes(long maxInFlightBodyBytes) {
+        this.maxInFlightBodyBytes = maxInFlightBodyBytes;
+        return this;
+      }
+
+      /** {@code /metrics} settings (default {@link MetricsSettings#DEFAULTS}). */
+      public Builder metrics(MetricsSettings metrics) {
+        this.metrics = metrics;
+        return this;
+      }
+
+      /**
+       * The configuration.
+       *
+       * @throws IllegalArgumentException naming the first setting that is missing or out of
+       *     range (and its {@code serve} option)
+       * @throws UncheckedIOException if the directory of a {@link #localLake} cannot be created
+       */
+      public Config build() {
+        if ((store == null && localLake == null) || lakeUri == null || lakeReadRoot == null) {
+          throw new IllegalArgumentException(
+              "no lake: call localLake(dir) or lake(store, uri, readRoot) (--lake)");
+        }
+        if (dataDir == null) {
+          throw new IllegalArgumentException("no data dir: call dataDir(dir) (--data-dir)");
+        }
+        if (host == null || host.isBlank()) {
+          throw new IllegalArgumentException("--host must name an address to bind");
+        }
+        if (port < 0 || port > 65_535) {
+          throw new IllegalArgumentException(
+              "--port must be from 0 (any free port) to 65535, not " + port);
+        }
+        positive(flushInterval, "--flush-interval");
+        positive(rollupDelay, "--rollup-delay");
+        positive(requestTimeout, "--request-timeout");
+        if (maxBodyBytes <= 0) {
+          throw new IllegalArgumentException("--max-body must be at least 1 byte, not "
+              + maxBodyBytes);
+        }
+        if (maxBufferedRows <= 0) {
+          throw new IllegalArgumentException("--max-buffered-rows must be at least 1, not "
+              + maxBufferedRows);
+        }
+        if (horizonDays < 1) {
+          throw new IllegalArgumentException("--horizon-days must be at least 1, not "
+              + horizonDays);
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+          throw new IllegalArgumentException(
+              "TLS needs both --tls-cert and --tls-key (PEM files)");
+        }
+        if (maxInFlightBodyBytes < 0
+            || maxInFlightBodyBytes != 0 && maxInFlightBodyBytes < 2 * maxBodyBytes) {
+          throw new IllegalArgumentException("--max-inflight-bytes must be at least twice"
+              + " --max-body (" + 2 * maxBodyBytes + "), so that one largest request,"
+              + " compressed and decompressed, always fits");
+        }
+        if (metrics == null) {
+          throw new IllegalArgumentException(
+              "no /metrics settings: leave the default (MetricsSettings.DEFAULTS)");
+        }
+        if (localLake != null) {
+          try {
+            store = new LocalDirectoryStore(localLake);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the lake directory " + localLake, e);
+          }
+          localLake = null;
+        }
+        return new Config(this);
+      }
+
+      private static void positive(Duration d, String option) {
+        if (d == null || d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException(option + " must be a positive duration, not " + d);
+        }
+      }
     }
   }
 

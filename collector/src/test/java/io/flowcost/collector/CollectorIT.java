@@ -2,7 +2,6 @@ package io.flowcost.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,11 +45,16 @@ class CollectorIT {
   @BeforeEach
   void start() throws Exception {
     lake = tmp.resolve("lake");
-    Collector.Config defaults = Collector.Config.local(lake, tmp.resolve("data"),
-        new LocalDirectoryStore(lake));
-    collector = Collector.start(new Collector.Config("127.0.0.1", 0, defaults.store(),
-        defaults.lakeUri(), defaults.lakeReadRoot(), defaults.dataDir(), null, null,
-        Duration.ofHours(1), Duration.ofHours(1), 64 * 1024, 1_000_000, 7, "test"));
+    collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(64 * 1024)
+        .maxBufferedRows(1_000_000)
+        .instanceId("test")
+        .build());
   }
 
   @AfterEach

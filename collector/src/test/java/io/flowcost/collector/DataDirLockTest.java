@@ -49,10 +49,16 @@ class DataDirLockTest {
   @Test
   void anEmbeddedCollectorHoldsItsDataDirUntilClosed() throws Exception {
     Path data = tmp.resolve("data");
-    Collector.Config config = new Collector.Config("127.0.0.1", 0,
-        new io.flowcost.lake.store.LocalDirectoryStore(tmp.resolve("lake")),
-        tmp.resolve("lake").toString(), tmp.resolve("lake"), data, null, null,
-        java.time.Duration.ofSeconds(60), java.time.Duration.ofHours(1), 1 << 20, 1000, 7, "a");
+    Collector.Config config = Collector.Config.builder()
+        .port(0)
+        .localLake(tmp.resolve("lake"))
+        .dataDir(data)
+        .flushInterval(java.time.Duration.ofSeconds(60))
+        .rollupDelay(java.time.Duration.ofHours(1))
+        .maxBodyBytes(1 << 20)
+        .maxBufferedRows(1000)
+        .instanceId("a")
+        .build();
     Collector first = Collector.start(config);
     try {
       assertThat(Files.readString(data.resolve(DataDirLock.FILE), StandardCharsets.UTF_8))

@@ -3,7 +3,6 @@ package io.flowcost.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,11 +55,16 @@ class BadInputTableTest {
   @Test
   void eachBadInputGetsA4xxOrACountedRejectionAndNeverCostsTheGoodSpans() throws Exception {
     Path lake = tmp.resolve("lake");
-    Collector.Config d = Collector.Config.local(lake, tmp.resolve("data"),
-        new LocalDirectoryStore(lake));
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0, d.store(),
-        d.lakeUri(), d.lakeReadRoot(), d.dataDir(), null, null, Duration.ofHours(1),
-        Duration.ofHours(1), 64 * 1024, 1_000_000, 7, "bad"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(64 * 1024)
+        .maxBufferedRows(1_000_000)
+        .instanceId("bad")
+        .build());
     long now = System.currentTimeMillis() * 1_000_000L;
     List<Case> cases = new ArrayList<>();
     int[] good = {0};

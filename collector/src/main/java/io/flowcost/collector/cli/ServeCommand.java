@@ -144,11 +144,6 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (maxInFlightBytes != 0 && maxInFlightBytes < 2 * maxBody) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--max-inflight-bytes must be at least twice --max-body (" + 2 * maxBody
-              + "), so that one largest request, compressed and decompressed, always fits");
-    }
     String token = null;
     if (metricsTokenFile != null) {
       try {
@@ -166,10 +161,28 @@ final class ServeCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           e.getMessage());
     }
-    Collector.Config config = new Collector.Config(host, port, lake.store(), lake.lake,
-        lake.localRoot(), dataDir, prices, apiKeys, flushInterval, rollupDelay, maxBody,
-        maxBufferedRows, horizonDays, instanceId, tlsCert, tlsKey, requestTimeout,
-        maxInFlightBytes, metrics);
+    Collector.Config.Builder settings = Collector.Config.builder()
+        .host(host)
+        .port(port)
+        .dataDir(dataDir)
+        .pricesFile(prices)
+        .apiKeysFile(apiKeys)
+        .flushInterval(flushInterval)
+        .rollupDelay(rollupDelay)
+        .maxBodyBytes(maxBody)
+        .maxBufferedRows(maxBufferedRows)
+        .horizonDays(horizonDays)
+        .instanceId(instanceId)
+        .tls(tlsCert, tlsKey)
+        .requestTimeout(requestTimeout)
+        .maxInFlightBodyBytes(maxInFlightBytes)
+        .metrics(metrics);
+    Collector.Config config;
+    try {
+      config = settings.lake(lake.store(), lake.lake, lake.localRoot()).build();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     Collector.Live live;
     try {
       live = Collector.Live.of(budgets, alertWebhooks, budgetStore, runawayMultiple);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,11 +54,16 @@ class BudgetsAndAlertsTest {
 
   private Collector start(Path budgets) throws Exception {
     Path lake = tmp.resolve("lake");
-    Collector.Config d = Collector.Config.local(lake, tmp.resolve("data"),
-        new LocalDirectoryStore(lake));
-    return Collector.start(new Collector.Config("127.0.0.1", 0, d.store(), d.lakeUri(),
-            d.lakeReadRoot(), d.dataDir(), null, null, Duration.ofHours(1), Duration.ofHours(1),
-            1 << 20, 1_000_000, 7, "budget-test"),
+    return Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(1 << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("budget-test")
+        .build(),
         new Collector.Live(budgets, List.of(hook.url()), null, Duration.ofSeconds(15), clock));
   }
 

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -158,9 +157,16 @@ class RepeatedReportsLakeTest {
     private boolean closed;
 
     Running(Path lake, Path data, String id) throws Exception {
-      collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-          new LocalDirectoryStore(lake), lake.toString(), lake, data, null, null,
-          Duration.ofHours(1), Duration.ofHours(1), 16L << 20, 1_000_000, 7, id));
+      collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(data)
+          .flushInterval(Duration.ofHours(1))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId(id)
+          .build());
     }
 
     void post(List<Span> spans) throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,13 +50,18 @@ class DashboardTest {
     }
     Set<String> served;
     Path lake = tmp.resolve("lake");
-    Collector.Config d = Collector.Config.local(lake, tmp.resolve("data"),
-        new LocalDirectoryStore(lake));
     Path budgets = Files.writeString(tmp.resolve("budgets.txt"),
         "team=payments month soft=800 hard=1000\n");
-    try (Collector c = Collector.start(new Collector.Config("127.0.0.1", 0, d.store(),
-        d.lakeUri(), d.lakeReadRoot(), d.dataDir(), null, null, Duration.ofHours(1),
-        Duration.ofHours(1), 1024 * 1024, 1_000_000, 7, "test"),
+    try (Collector c = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(1024 * 1024)
+        .maxBufferedRows(1_000_000)
+        .instanceId("test")
+        .build(),
         Collector.Live.of(budgets, List.of(), null))) {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + c.port() + "/metrics"))

@@ -3,7 +3,6 @@ package io.flowcost.collector.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,11 +43,18 @@ class MetricsIT {
 
   private void start(MetricsSettings metrics, Path apiKeys) throws Exception {
     lake = tmp.resolve("lake");
-    Collector.Config d = Collector.Config.local(lake, tmp.resolve("data"),
-        new LocalDirectoryStore(lake));
-    collector = Collector.start(new Collector.Config("127.0.0.1", 0, d.store(), d.lakeUri(),
-        d.lakeReadRoot(), d.dataDir(), null, apiKeys, Duration.ofHours(1), Duration.ofHours(1),
-        1024 * 1024, 1_000_000, 7, "test", null, null, Duration.ofSeconds(30), 0, metrics));
+    collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .apiKeysFile(apiKeys)
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(1024 * 1024)
+        .maxBufferedRows(1_000_000)
+        .instanceId("test")
+        .metrics(metrics)
+        .build());
   }
 
   @AfterEach

@@ -3,7 +3,6 @@ package io.flowcost.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import io.flowcost.pricing.CallPricer;
 import io.flowcost.pricing.CatalogWriter;
 import io.flowcost.pricing.PriceCatalog;
@@ -48,9 +47,18 @@ class PricesEndpointTest {
 
   private void start(Path prices, Path keys) throws Exception {
     Path lake = tmp.resolve("lake");
-    collector = Collector.start(new Collector.Config("127.0.0.1", 0, new LocalDirectoryStore(lake),
-        lake.toString(), lake, tmp.resolve("data"), prices, keys, Duration.ofHours(1),
-        Duration.ofHours(1), 1024 * 1024, 1_000_000, 7, "prices-test"));
+    collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .pricesFile(prices)
+        .apiKeysFile(keys)
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(1024 * 1024)
+        .maxBufferedRows(1_000_000)
+        .instanceId("prices-test")
+        .build());
   }
 
   private static String overlay(String version, String input, String output) {

@@ -3,7 +3,6 @@ package io.flowcost.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,12 +33,17 @@ class RequestBodiesTest {
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void everyRequestReleasesWhatItHeldAgainstTheInFlightBound() throws Exception {
     Path lake = tmp.resolve("lake");
-    Collector.Config d = Collector.Config.local(lake, tmp.resolve("data"),
-        new LocalDirectoryStore(lake));
-    try (Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0, d.store(),
-        d.lakeUri(), d.lakeReadRoot(), d.dataDir(), null, null, Duration.ofHours(1),
-        Duration.ofHours(1), 64 * 1024, 1_000_000, 7, "t", null, null, Duration.ofSeconds(30),
-        4 * 64 * 1024))) {
+    try (Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(tmp.resolve("data"))
+        .flushInterval(Duration.ofHours(1))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(64 * 1024)
+        .maxBufferedRows(1_000_000)
+        .instanceId("t")
+        .maxInFlightBodyBytes(4 * 64 * 1024)
+        .build())) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       String good = "{\"resourceSpans\":[]}";
       List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -92,10 +91,16 @@ class AgentLiveControlEndToEndTest {
     ChildJvm.Result r;
     int received;
     try (FakeProvider fake = FakeProvider.start()) {
-      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-              new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null,
-              null, Duration.ofSeconds(1), Duration.ofHours(1), 16L << 20, 1_000_000, 7,
-              "e2e-live"),
+      Collector collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(work.resolve("data"))
+          .flushInterval(Duration.ofSeconds(1))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId("e2e-live")
+          .build(),
           Collector.Live.of(budgets, List.of(), null));
       try {
         r = app("payments-app", collector.port(), List.of(

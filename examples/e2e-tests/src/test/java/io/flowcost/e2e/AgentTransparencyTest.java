@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +50,16 @@ class AgentTransparencyTest {
     assumeTrue(java25 != null, "Temurin 25 is not installed at /usr/lib/jvm/temurin-25-jdk-amd64");
     Path lake = work.resolve("lake");
     Path exchangesFile = work.resolve("exchanges.json");
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e25"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("e2e25")
+        .build());
     ChildJvm.Result run;
     try {
       run = ChildJvm.run(java25, DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool-25")),

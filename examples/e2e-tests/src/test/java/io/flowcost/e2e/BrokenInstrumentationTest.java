@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -90,10 +89,16 @@ class BrokenInstrumentationTest {
 
   /** Runs the demo with the given hooks broken against a collector writing to {@code dir/lake}. */
   private ChildJvm.Result runBroken(String kinds, Path dir, Path exchangesFile) throws Exception {
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(dir.resolve("lake")), dir.resolve("lake").toString(),
-        dir.resolve("lake"), dir.resolve("data"), null, null, Duration.ofSeconds(2),
-        Duration.ofHours(1), 16L << 20, 1_000_000, 7, "broken-" + kinds));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(dir.resolve("lake"))
+        .dataDir(dir.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("broken-" + kinds)
+        .build());
     try {
       return ChildJvm.run(ChildJvm.java17(), brokenArgs(collector.port(), kinds, dir),
           ChildJvm.demoJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);

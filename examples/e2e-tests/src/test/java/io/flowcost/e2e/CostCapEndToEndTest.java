@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,9 +79,16 @@ class CostCapEndToEndTest {
   void runTheRunawayUnderACostCap() throws Exception {
     work = Files.createTempDirectory("flowcost-e2e-costcap");
     Path lake = work.resolve("lake");
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-costcap"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("e2e-costcap")
+        .build());
     try {
       enforce = run(collector.port(), "costcap-enforce", "enforce");
       warn = run(collector.port(), "costcap-warn", "warn");

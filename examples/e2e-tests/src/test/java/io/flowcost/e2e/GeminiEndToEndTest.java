@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -76,9 +75,16 @@ class GeminiEndToEndTest {
         sink.stop(0);
       }
       fake.reset();
-      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-gemini"));
+      Collector collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(work.resolve("data"))
+          .flushInterval(Duration.ofSeconds(2))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId("e2e-gemini")
+          .build());
       try {
         run = ChildJvm.run(ChildJvm.java17(), List.of(
                 "-javaagent:" + ChildJvm.agentJar(),

@@ -47,9 +47,16 @@ final class MinioLake implements AutoCloseable {
     if (store == null) {
       store = minio.store(lake).build();
     }
-    return Collector.start(new Collector.Config("127.0.0.1", 0, store, lake,
-        tmp.resolve("collector-mirror"), tmp.resolve("data"), null, null, flush,
-        Duration.ofMillis(200), 16L * 1024 * 1024, maxBufferedRows, 7, "e2e"));
+    return Collector.start(Collector.Config.builder()
+        .port(0)
+        .lake(store, lake, tmp.resolve("collector-mirror"))
+        .dataDir(tmp.resolve("data"))
+        .flushInterval(flush)
+        .rollupDelay(Duration.ofMillis(200))
+        .maxBodyBytes(16L * 1024 * 1024)
+        .maxBufferedRows(maxBufferedRows)
+        .instanceId("e2e")
+        .build());
   }
 
   /** A fresh local mirror of the lake (a new directory each time, so nothing stale is read). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +42,16 @@ class OldLangChain4jTest {
     work = Files.createTempDirectory("flowcost-e2e-old-lc4j");
     Path lake = work.resolve("lake");
     exchangesFile = work.resolve("exchanges.json");
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-old"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("e2e-old")
+        .build());
     try {
       run = ChildJvm.run(ChildJvm.java17(), DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool")),
           ChildJvm.compatJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);

@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,9 +106,16 @@ class OtelAgentCoexistenceTest {
     Files.createDirectories(dir);
     Path lake = dir.resolve("lake");
     String base = proxy.root() + "/v1";
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, dir.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-otel"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(dir.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("e2e-otel")
+        .build());
     ChildJvm.Result result;
     try {
       List<String> jvm = new ArrayList<>();

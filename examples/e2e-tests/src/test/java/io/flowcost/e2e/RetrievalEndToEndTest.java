@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,9 +41,16 @@ class RetrievalEndToEndTest {
   @Test
   void theRetrievalIsACallOfTheWorkflowWithItsEmbeddingBeneath() throws Exception {
     Path lake = work.resolve("lake");
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "retrieval"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("retrieval")
+        .build());
     List<String> jvmArgs = List.of("-javaagent:" + ChildJvm.agentJar(),
         "-Dflowcost.spool.dir=" + work.resolve("spool"),
         "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(), "-Dflowcost.debug=true");

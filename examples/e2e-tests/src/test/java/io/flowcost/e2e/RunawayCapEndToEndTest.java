@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.report.IntentReport;
 import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,9 +76,16 @@ class RunawayCapEndToEndTest {
       ex.close();
     });
     hook.start();
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-runaway"),
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("e2e-runaway")
+        .build(),
         new Collector.Live(null,
             List.of("http://127.0.0.1:" + hook.getAddress().getPort() + "/hook"), null,
             Duration.ofSeconds(10), java.time.Clock.systemUTC()));

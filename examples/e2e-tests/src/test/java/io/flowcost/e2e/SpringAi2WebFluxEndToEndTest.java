@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,9 +67,16 @@ class SpringAi2WebFluxEndToEndTest {
           throw new IllegalStateException(e);
         }
       });
-      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-spring-ai2-web"));
+      Collector collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(work.resolve("data"))
+          .flushInterval(Duration.ofSeconds(2))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId("e2e-spring-ai2-web")
+          .build());
       try {
         List<String> jvm = new ArrayList<>(FAST_START);
         jvm.addAll(List.of(

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -101,9 +100,16 @@ abstract class SpringAiEndToEndContract {
       });
       List<String> args = new ArrayList<>(appArgs());
       args.add("--spring.ai.openai.base-url=" + baseUrl(fake.baseUrl()));
-      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-spring-ai"));
+      Collector collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(work.resolve("data"))
+          .flushInterval(Duration.ofSeconds(2))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId("e2e-spring-ai")
+          .build());
       try {
         List<String> jvm = new ArrayList<>(FAST_START);
         jvm.addAll(List.of(
