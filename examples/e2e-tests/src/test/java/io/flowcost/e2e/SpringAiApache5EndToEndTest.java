@@ -4,10 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Spring AI 1.1.2 on Spring Boot 3.5.7 on Apache HttpClient 5.5 (classic) under {@code
- * RestClient} — what Boot picks with {@code httpclient5} on the class path — and the JDK client
- * under {@code WebClient} (Boot's default without {@code httpcore5-reactive}; the streams): {@link
- * SpringAiEndToEndContract}.
+ * Spring AI 1.1.2 on Spring Boot 3.5.7 on Apache HttpClient 5.5: the classic client under {@code
+ * RestClient} (the calls, the tool loop, the retried 500) and the async client under {@code
+ * WebClient} ({@code HttpComponentsClientHttpConnector} on {@code httpcore5-reactive}: the two
+ * streams, with and without usage) — what Boot picks with {@code httpclient5} and {@code
+ * httpcore5-reactive} on the class path: {@link SpringAiEndToEndContract}.
  */
 class SpringAiApache5EndToEndTest extends SpringAiEndToEndContract {
 
@@ -18,7 +19,7 @@ class SpringAiApache5EndToEndTest extends SpringAiEndToEndContract {
 
   @Override
   List<String> appArgs() {
-    return List.of("--spring.http.client.factory=http-components", "--spring.http.reactiveclient.connector=jdk");
+    return List.of("--spring.http.client.factory=http-components", "--spring.http.reactiveclient.connector=http-components");
   }
 
   @Override
@@ -28,7 +29,7 @@ class SpringAiApache5EndToEndTest extends SpringAiEndToEndContract {
 
   @Override
   String clientsLine() {
-    return "0 clients HttpComponentsClientHttpRequestFactory JdkClientHttpConnector";
+    return "0 clients HttpComponentsClientHttpRequestFactory HttpComponentsClientHttpConnector";
   }
 
   @Override

@@ -195,6 +195,29 @@ class CapsOnEveryPathTest {
   }
 
   @Test
+  void apacheHttpClient5Async() throws Exception {
+    try (var client = org.apache.hc.client5.http.impl.async.HttpAsyncClients.createDefault()) {
+      client.start();
+      thirdRequestIsRefused(() -> {
+        var request = org.apache.hc.client5.http.async.methods.SimpleRequestBuilder
+            .post(server.baseUrl() + "/chat/completions")
+            .setBody(chatJson(), ContentType.APPLICATION_JSON).build();
+        // what AsyncDoExecuteAdvice does at doExecute: the refusal leaves execute, nothing sent
+        Object[] wrapped = io.flowcost.agent.http.apache5.ApacheAsyncTracing.wrap(
+            org.apache.hc.client5.http.async.methods.SimpleRequestProducer.create(request),
+            org.apache.hc.client5.http.async.methods.SimpleResponseConsumer.create());
+        @SuppressWarnings("unchecked")
+        var consumer = (org.apache.hc.core5.http.nio.AsyncResponseConsumer<
+            org.apache.hc.client5.http.async.methods.SimpleHttpResponse>) wrapped[1];
+        var response = client.execute(
+            (org.apache.hc.core5.http.nio.AsyncRequestProducer) wrapped[0], consumer, null)
+            .get(10, TimeUnit.SECONDS);
+        assertThat(response.getBodyText()).isEqualTo(TestLlmServer.JSON_REPLY);
+      });
+    }
+  }
+
+  @Test
   void apacheHttpClient4() throws Exception {
     try (var client = org.apache.http.impl.client.HttpClients.createDefault()) {
       thirdRequestIsRefused(() -> {

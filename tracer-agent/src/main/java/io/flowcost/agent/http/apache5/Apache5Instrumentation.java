@@ -5,7 +5,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.flowcost.agent.instrumentation.InstrumentationModule;
 
-/** Apache HttpClient 5 classic ({@code apache-httpclient-5}). */
+/**
+ * Apache HttpClient 5 ({@code apache-httpclient-5}): the classic client and the async client
+ * (under Spring's {@code HttpComponentsClientHttpConnector}, so {@code WebClient} on {@code
+ * httpcore5-reactive}).
+ */
 public final class Apache5Instrumentation extends InstrumentationModule {
 
   private static final String INTERNAL = "org.apache.hc.client5.http.impl.classic.InternalHttpClient";
@@ -17,5 +21,11 @@ public final class Apache5Instrumentation extends InstrumentationModule {
         named(INTERNAL).or(named("org.apache.hc.client5.http.impl.classic.MinimalHttpClient")),
         named("doExecute").and(takesArguments(3)),
         advice("DoExecuteAdvice"));
+    // the async client: every execute(..) overload passes here, on the caller's thread, before
+    // the request producer sends the request head
+    transform(
+        named("org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient"),
+        named("doExecute").and(takesArguments(6)),
+        advice("AsyncDoExecuteAdvice"));
   }
 }

@@ -107,7 +107,7 @@ public final class ApacheTracing {
     return thrown;
   }
 
-  private static void inject(
+  static void inject(
       HttpExchange exchange, Object request, String scheme, String host, int port, String path)
       throws ReflectiveOperationException {
     Object tp = call(request, "getFirstHeader", "traceparent");
