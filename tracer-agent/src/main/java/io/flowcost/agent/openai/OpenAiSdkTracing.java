@@ -10,6 +10,7 @@ import io.flowcost.agent.http.RequestFields;
 import io.flowcost.agent.http.SdkCall;
 import io.flowcost.agent.http.ToolLoop;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.toolrunner.ToolRunnerTracing;
 import io.flowcost.agent.usage.ToolWire;
 import io.opentelemetry.context.Scope;
 import java.net.URI;
@@ -66,17 +67,37 @@ public final class OpenAiSdkTracing {
               endpoint.kind(), endpoint.operation(), endpoint.provider(), model, fields.stream());
       call.requestBody(fields.body());
       SdkCall sdk = SdkCall.of(call);
-      if (uri.getRawPath().endsWith("/chat/completions") && ToolLoop.infersHere()) {
+      ToolWire wire = toolWire(uri.getRawPath());
+      if (wire != null && ToolLoop.infersHere()) {
         // a function-calling loop run by the app: tools seen on the wire (ToolLoop); ids always
         // present, so no workflow key is needed to pair them
-        ToolLoop.answering(ToolWire.OPENAI_CHAT, bytes, call.parentContext(), "");
-        sdk.whenEnded(summary -> ToolLoop.asked(ToolWire.OPENAI_CHAT, summary.toolCalls(), ""));
+        ToolLoop.answering(wire, bytes, call.parentContext(), "");
+        sdk.whenEnded(summary -> ToolLoop.asked(wire, summary.toolCalls(), ""));
       }
       return new Token(sdk, sdk.context().makeCurrent());
     } catch (Throwable t) {
       AgentLog.failure("openai sdk enter", t);
       return null;
     }
+  }
+
+  /**
+   * The wire whose tool loop a request to this path belongs to, or {@code null}: OpenAI Chat
+   * Completions and Responses; Anthropic Messages unless the request is a step of the SDK's {@code
+   * BetaToolRunner}, whose tools its own hooks record where they run (so a tool is never counted
+   * twice).
+   */
+  static ToolWire toolWire(String path) {
+    if (path.endsWith("/chat/completions")) {
+      return ToolWire.OPENAI_CHAT;
+    }
+    if (path.endsWith("/responses")) {
+      return ToolWire.OPENAI_RESPONSES;
+    }
+    if (path.endsWith("/messages") && !ToolRunnerTracing.inRunnerLoop()) {
+      return ToolWire.ANTHROPIC_MESSAGES;
+    }
+    return null;
   }
 
   /**

@@ -141,7 +141,9 @@ final class RunnerLoop implements Iterator<Object> {
         }
         current = invocation;
       }
-      return current.context().makeCurrent();
+      // marked so that the wire-level inference (ToolLoop) leaves this loop's tools to the runner's
+      // hooks, which record them where they run
+      return current.context().with(ToolRunnerTracing.IN_LOOP, Boolean.TRUE).makeCurrent();
     }
 
     void stepEnded() {

@@ -50,9 +50,21 @@ public final class ToolRunnerTracing {
 
   private static final ContextKey<Boolean> IN_TOOL = ContextKey.named("flowcost-tool-runner-tool");
 
+  /** Set while a step of a runner's loop runs ({@link RunnerLoop}). */
+  static final ContextKey<Boolean> IN_LOOP = ContextKey.named("flowcost-tool-runner-loop");
+
   private ToolRunnerTracing() {}
 
   // ---- loops --------------------------------------------------------------------------------
+
+  /**
+   * Whether the current code runs inside a step of a {@code BetaToolRunner} loop: its model
+   * requests' tool calls are then the runner's, recorded by its tool hooks, not inferred from the
+   * wire.
+   */
+  public static boolean inRunnerLoop() {
+    return Boolean.TRUE.equals(Context.current().get(IN_LOOP));
+  }
 
   /** Exit of {@code BetaToolRunner.iterator()}: the iterator, wrapped. */
   public static Object messages(Object runner, Object iterator) {

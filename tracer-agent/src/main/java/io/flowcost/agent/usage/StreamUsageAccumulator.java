@@ -33,8 +33,12 @@ public final class StreamUsageAccumulator {
       return;
     }
     Map<String, Object> event = new HashMap<>(UsageParser.fields(data));
+    ToolCallRef opened = UsageParser.takeStreamToolCall(event);
     if (toolCalls.size() < MAX_TOOL_CALLS) {
       toolCalls.addAll(UsageParser.takeToolCalls(event, true));
+      if (opened != null) {
+        toolCalls.add(opened);
+      }
     } else {
       event.remove(UsageParser.DELTA_TOOL_CALL_ID);
     }

@@ -23,6 +23,25 @@ public enum ToolWire {
   OPENAI_CHAT,
 
   /**
+   * OpenAI Responses: an answer's {@code output[]} items of {@code type: "function_call"} with
+   * their {@code call_id} and {@code name} (whole, in a stream's {@code response.output_item.done}
+   * events: read by {@link UsageParser}); a request's {@code input[]} items of {@code type:
+   * "function_call_output"} with that {@code call_id}. The wire cannot mark a result an error
+   * ({@code function_call_output} is the output text only), so these rows are never failed.
+   */
+  OPENAI_RESPONSES,
+
+  /**
+   * Anthropic Messages, for loops the application runs itself (not the SDK's {@code
+   * BetaToolRunner}, whose tools the agent records where they run): an answer's {@code content[]}
+   * blocks of {@code type: "tool_use"} with their {@code id} and {@code name} (whole, and in a
+   * stream's {@code content_block_start} events: read by {@link UsageParser}); a request's {@code
+   * messages[].content[]} blocks of {@code type: "tool_result"} with their {@code tool_use_id} and
+   * {@code is_error}.
+   */
+  ANTHROPIC_MESSAGES,
+
+  /**
    * Gemini {@code generateContent}: an answer's {@code candidates[].content.parts[].functionCall
    * {name, id?}}; the {@code functionResponse {name, id?}} parts of a request's <em>last</em>
    * {@code contents[]} entry (the turn being sent: earlier entries are history, and without ids a
@@ -48,6 +67,17 @@ public enum ToolWire {
       ResponseSummary summary = responseJson == null ? null : UsageParser.parse(responseJson);
       return summary == null ? List.of() : summary.toolCalls();
     }
+    if (this == OPENAI_RESPONSES || this == ANTHROPIC_MESSAGES) {
+      boolean responses = this == OPENAI_RESPONSES;
+      List<ToolCallRef> calls = new ArrayList<>();
+      for (String[] f : typedItems(responseJson, null, responses ? "output" : "content",
+          responses ? "function_call" : "tool_use", responses ? "call_id" : "id", "name", null)) {
+        if (f[0] != null && f[1] != null) {
+          calls.add(new ToolCallRef(f[0], f[1]));
+        }
+      }
+      return calls;
+    }
     List<ToolCallRef> calls = new ArrayList<>();
     String key = this == GEMINI ? "functionCall" : "toolUse";
     String idField = this == GEMINI ? "id" : "toolUseId";
@@ -69,6 +99,22 @@ public enum ToolWire {
       case OPENAI_CHAT -> {
         for (String id : openAiToolMessageIds(requestJson)) {
           answers.add(new ToolAnswer(id, null, false));
+        }
+      }
+      case OPENAI_RESPONSES -> {
+        for (String[] f : typedItems(requestJson, null, "input", "function_call_output",
+            "call_id", null, null)) {
+          if (f[0] != null) {
+            answers.add(new ToolAnswer(f[0], null, false));
+          }
+        }
+      }
+      case ANTHROPIC_MESSAGES -> {
+        for (String[] f : typedItems(requestJson, "messages", "content", "tool_result",
+            "tool_use_id", null, "is_error")) {
+          if (f[0] != null) {
+            answers.add(new ToolAnswer(f[0], null, "true".equals(f[2])));
+          }
         }
       }
       case GEMINI -> {
@@ -177,6 +223,89 @@ public enum ToolWire {
       }
     }
     return values;
+  }
+
+  /**
+   * The fields {@code a}, {@code b}, {@code c} (strings; a boolean is read as {@code "true"} /
+   * {@code "false"}) of every object of type {@code type} in the array {@code items}: a top-level
+   * field, or — with {@code outer} — a field of each object of the top-level array {@code outer}
+   * ({@code messages[].content[]}). Other values (arguments, results, text) are skipped unread.
+   */
+  private static List<String[]> typedItems(byte[] json, String outer, String items, String type,
+      String a, String b, String c) {
+    List<String[]> found = new ArrayList<>();
+    if (json == null) {
+      return found;
+    }
+    try (JsonParser parser = JSON.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return found;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (outer == null && items.equals(field) && value == JsonToken.START_ARRAY) {
+          readTypedArray(parser, type, a, b, c, found);
+        } else if (outer != null && outer.equals(field) && value == JsonToken.START_ARRAY) {
+          JsonToken t;
+          while ((t = parser.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t != JsonToken.START_OBJECT) {
+              parser.skipChildren();
+              continue;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+              String inner = parser.currentName();
+              JsonToken v = parser.nextToken();
+              if (items.equals(inner) && v == JsonToken.START_ARRAY) {
+                readTypedArray(parser, type, a, b, c, found);
+              } else {
+                parser.skipChildren();
+              }
+            }
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a truncated or odd body: keep what was read
+    }
+    return found;
+  }
+
+  /** The array whose START_ARRAY is current: the fields of its objects of {@code type}. */
+  private static void readTypedArray(JsonParser parser, String type, String a, String b,
+      String c, List<String[]> found) throws IOException {
+    JsonToken t;
+    while ((t = parser.nextToken()) != JsonToken.END_ARRAY && t != null) {
+      if (t != JsonToken.START_OBJECT) {
+        parser.skipChildren();
+        continue;
+      }
+      String[] values = new String[3];
+      String itemType = null;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        String text = value == JsonToken.VALUE_STRING ? parser.getText()
+            : value == JsonToken.VALUE_TRUE ? "true"
+            : value == JsonToken.VALUE_FALSE ? "false" : null;
+        if (text == null) {
+          parser.skipChildren();
+        } else if (field.equals("type")) {
+          itemType = text;
+        } else if (field.equals(a)) {
+          values[0] = text;
+        } else if (field.equals(b)) {
+          values[1] = text;
+        } else if (field.equals(c)) {
+          values[2] = text;
+        }
+      }
+      if (type.equals(itemType)) {
+        found.add(values);
+      }
+    }
   }
 
   /**

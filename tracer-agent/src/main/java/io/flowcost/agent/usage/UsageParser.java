@@ -1,5 +1,6 @@
 package io.flowcost.agent.usage;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -108,6 +109,18 @@ public final class UsageParser {
 
   static final String DELTA_TOOL_CALL_ID = "choices[].delta.tool_calls[].id";
 
+  /**
+   * The type of each item of an OpenAI Responses answer's {@code output}: a whole answer with a
+   * {@code function_call} among them is read again for its calls ({@link
+   * ToolWire#OPENAI_RESPONSES}); the stream events that carry one finished output item ({@code
+   * response.output_item.done}) and the block that opens an Anthropic {@code tool_use} ({@code
+   * content_block_start}; its name is among {@link #TEXT_PATHS}).
+   */
+  static final String OUTPUT_TYPES = "output[].type";
+
+  static final List<String> STREAM_TOOL_PATHS = List.of(
+      "item.type", "item.call_id", "item.name", "content_block.type", "content_block.id");
+
   /** Roots under which a whole response may be nested (SSE envelopes). */
   private static final List<String> WRAPPERS = List.of("message.", "response.");
 
@@ -122,6 +135,8 @@ public final class UsageParser {
     paths.addAll(TEXT_PATHS);
     paths.add(WHOLE_TOOL_CALL_ID);
     paths.add(DELTA_TOOL_CALL_ID);
+    paths.add(OUTPUT_TYPES);
+    paths.addAll(STREAM_TOOL_PATHS);
     return paths;
   }
 
@@ -138,20 +153,26 @@ public final class UsageParser {
 
   /** Summarises a complete (non-streaming) response body; {@code null} when it is not JSON. */
   public static ResponseSummary parse(String body) {
-    return whole(fields(body));
+    return whole(fields(body), body, null);
   }
 
   /** Same as {@link #parse(String)} for UTF-8 bytes. */
   public static ResponseSummary parse(byte[] body) {
-    return whole(unwrap(FIELDS.extract(body)));
+    return whole(unwrap(FIELDS.extract(body)), null, body);
   }
 
-  private static ResponseSummary whole(Map<String, Object> fields) {
+  private static ResponseSummary whole(Map<String, Object> fields, String json, byte[] bytes) {
     if (fields.isEmpty()) {
       return null;
     }
     // reads none of the TEXT_PATHS
-    ResponseSummary summary = summarize(fields).withToolCalls(takeToolCalls(fields, false));
+    List<ToolCallRef> calls = takeToolCalls(fields, false);
+    ToolWire other = otherToolWire(fields);
+    if (calls.isEmpty() && other != null) {
+      // a second, skipping pass only for an answer that asks for a tool
+      calls = other.asked(bytes != null ? bytes : json.getBytes(StandardCharsets.UTF_8));
+    }
+    ResponseSummary summary = summarize(fields).withToolCalls(calls);
     if (summary.usage() != null) {
       return summary;
     }
@@ -188,6 +209,46 @@ public final class UsageParser {
       }
     }
     return calls;
+  }
+
+  /**
+   * The wire whose tool calls a whole answer holds, when they are not OpenAI Chat's: an Anthropic
+   * message that stopped for {@code tool_use}, an OpenAI Responses answer with a {@code
+   * function_call} output item; else {@code null}.
+   */
+  private static ToolWire otherToolWire(Map<String, Object> fields) {
+    if ("tool_use".equals(str(fields, "stop_reason"))) {
+      return ToolWire.ANTHROPIC_MESSAGES;
+    }
+    Object types = fields.remove(OUTPUT_TYPES);
+    if (types instanceof List && ((List<?>) types).contains("function_call")) {
+      return ToolWire.OPENAI_RESPONSES;
+    }
+    return null;
+  }
+
+  /**
+   * Removes the tool call one stream event opens, when it is not OpenAI Chat's ({@link
+   * #takeToolCalls}): a Responses {@code response.output_item.done} of a {@code function_call}
+   * ({@code item.call_id}, {@code item.name}), an Anthropic {@code content_block_start} of a {@code
+   * tool_use} ({@code content_block.id}; its {@code content_block.name} stays: it is answer text
+   * too). {@code null} when the event opens none.
+   */
+  static ToolCallRef takeStreamToolCall(Map<String, Object> event) {
+    Object itemType = event.remove("item.type");
+    Object callId = event.remove("item.call_id");
+    Object itemName = event.remove("item.name");
+    Object blockType = event.remove("content_block.type");
+    Object blockId = event.remove("content_block.id");
+    if ("function_call".equals(itemType) && "response.output_item.done".equals(event.get("type"))
+        && callId instanceof String && itemName instanceof String) {
+      return new ToolCallRef((String) callId, (String) itemName);
+    }
+    Object blockName = event.get("content_block.name");
+    if ("tool_use".equals(blockType) && blockId instanceof String && blockName instanceof String) {
+      return new ToolCallRef((String) blockId, (String) blockName);
+    }
+    return null;
   }
 
   /**

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The SDK hook with stand-ins shaped like the SDKs' {@code HttpRequest} (read by method name) and
  * {@code HttpRequestBody} (found by its interface name).
  */
-class OpenAiSdkTracingTest {
+public class OpenAiSdkTracingTest {
 
   @RegisterExtension final AgentTelemetryExtension telemetry = new AgentTelemetryExtension();
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tool runs of an OpenAI function-calling loop, inferred from its requests. */
-class OpenAiToolLoopTest {
+public class OpenAiToolLoopTest {
 
   @RegisterExtension final AgentTelemetryExtension telemetry = new AgentTelemetryExtension();
 
@@ -106,6 +106,44 @@ class OpenAiToolLoopTest {
         Context.current(), "");
     assertThat(telemetry.spans()).hasSize(1); // call_0 was forgotten, call_1 answered
   }
+
+  @Test
+  void aResponsesLoopAndAHandWrittenAnthropicLoopAreInferredTooAnAnthropicErrorResultFailsItsRow() {
+    ToolLoop.asked(ToolWire.OPENAI_RESPONSES, List.of(new ToolCallRef("call_r", "get_weather")),
+        "");
+    ToolLoop.asked(ToolWire.ANTHROPIC_MESSAGES, List.of(new ToolCallRef("toolu_1", "get_weather"),
+        new ToolCallRef("toolu_2", "get_forecast")), "");
+    Object responses = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
+        "http://127.0.0.1:1/v1/responses", new OpenAiSdkTracingTest.JsonBody(
+            "{\"model\":\"gpt-4.1\",\"input\":[{\"type\":\"function_call_output\","
+                + "\"call_id\":\"call_r\",\"output\":\"sunny\"}]}")));
+    OpenAiSdkTracing.exit(responses, null);
+    Object anthropic = OpenAiSdkTracing.enter(new OpenAiSdkTracingTest.OpenAiRequest(
+        "http://127.0.0.1:1/v1/messages", new OpenAiSdkTracingTest.JsonBody(ANTHROPIC_ANSWERING)));
+    OpenAiSdkTracing.exit(anthropic, null);
+    List<SpanData> tools = telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND))).toList();
+    assertThat(tools).extracting(s -> s.getAttributes().get(TOOL_NAME) + "/"
+            + s.getStatus().getStatusCode() + "/"
+            + s.getAttributes().get(io.flowcost.agent.context.SpanAttributes.ERROR_TYPE))
+        .containsExactly("get_weather/UNSET/null", "get_weather/UNSET/null",
+            "get_forecast/ERROR/tool_error");
+    assertThat(ToolLoop.anyPending()).isFalse();
+    // an OpenAI id answered on the Anthropic wire is not that call (wires never mix)
+    ToolLoop.asked(ToolWire.OPENAI_CHAT, List.of(new ToolCallRef("toolu_1", "f")), "");
+    ToolLoop.answering(ToolWire.ANTHROPIC_MESSAGES, ANTHROPIC_ANSWERING.getBytes(
+        StandardCharsets.UTF_8), Context.current(), "");
+    assertThat(ToolLoop.anyPending()).isTrue();
+  }
+
+  public static final String ANTHROPIC_ANSWERING = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":256,"
+      + "\"messages\":[{\"role\":\"user\",\"content\":\"weather\"},"
+      + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+      + "\"name\":\"get_weather\",\"input\":{}},{\"type\":\"tool_use\",\"id\":\"toolu_2\","
+      + "\"name\":\"get_forecast\",\"input\":{}}]},"
+      + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+      + "\"toolu_1\",\"content\":\"sunny\"},{\"type\":\"tool_result\",\"tool_use_id\":"
+      + "\"toolu_2\",\"is_error\":true,\"content\":\"down\"}]}]}";
 
   private static List<String> openAiAnswered(byte[] json) {
     return ToolWire.OPENAI_CHAT.answered(json).stream().map(ToolAnswer::id).toList();

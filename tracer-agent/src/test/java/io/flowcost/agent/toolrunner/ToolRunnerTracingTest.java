@@ -113,6 +113,44 @@ class ToolRunnerTracingTest {
   }
 
   @Test
+  void theRunnersRequestsAreNotInferredFromTheWireItsHooksRecordItsTools() {
+    io.flowcost.agent.http.ToolLoop.clear();
+    io.flowcost.agent.http.ToolLoop.asked(io.flowcost.agent.usage.ToolWire.ANTHROPIC_MESSAGES,
+        List.of(new io.flowcost.agent.usage.ToolCallRef("toolu_1", "get_weather"),
+            new io.flowcost.agent.usage.ToolCallRef("toolu_2", "get_forecast")), "");
+    List<Boolean> inLoop = new ArrayList<>();
+    Iterator<?> loop = (Iterator<?>) ToolRunnerTracing.messages(new Runner(), new Iterator<>() {
+      int step;
+
+      @Override
+      public boolean hasNext() {
+        return step < 1;
+      }
+
+      @Override
+      public Object next() {
+        step++;
+        inLoop.add(ToolRunnerTracing.inRunnerLoop());
+        // the runner's next request answers the tool calls the runner ran itself
+        Object token = io.flowcost.agent.openai.OpenAiSdkTracing.enter(
+            new io.flowcost.agent.openai.OpenAiSdkTracingTest.OpenAiRequest(
+                "http://127.0.0.1:1/v1/messages",
+                new io.flowcost.agent.openai.OpenAiSdkTracingTest.JsonBody(
+                    io.flowcost.agent.openai.OpenAiToolLoopTest.ANTHROPIC_ANSWERING)));
+        io.flowcost.agent.openai.OpenAiSdkTracing.exit(token, null);
+        return "message";
+      }
+    });
+    loop.forEachRemaining(m -> { });
+    assertThat(inLoop).containsExactly(true);
+    assertThat(ToolRunnerTracing.inRunnerLoop()).isFalse();
+    assertThat(telemetry.spans().stream()
+        .filter(s -> "tool".equals(s.getAttributes().get(CALL_KIND)))).as("no inferred row").isEmpty();
+    assertThat(io.flowcost.agent.http.ToolLoop.anyPending()).isTrue();
+    io.flowcost.agent.http.ToolLoop.clear();
+  }
+
+  @Test
   void theLoopIsOneWorkflowNamedByItsModelAndEachToolATool() {
     List<String> seen = new ArrayList<>();
     @SuppressWarnings("unchecked")

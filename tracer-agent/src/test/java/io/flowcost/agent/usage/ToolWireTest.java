@@ -82,4 +82,109 @@ class ToolWireTest {
         + "\"{}\"}}]}}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}";
     assertThat(ToolWire.OPENAI_CHAT.asked(utf8(answer))).containsExactly(new ToolCallRef("call_a", "f"));
   }
+
+  @Test
+  void responsesAnswersAskForTheirFunctionCallItemsAndRequestsAnswerWithFunctionCallOutputs() {
+    String answer = "{\"id\":\"resp_1\",\"object\":\"response\",\"output\":["
+        + "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]},"
+        + "{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"call_a\","
+        + "\"name\":\"get_weather\",\"arguments\":\"{\\\"call_id\\\":\\\"x\\\"}\"},"
+        + "{\"type\":\"mcp_call\",\"id\":\"mcp_1\",\"name\":\"remote\"},"
+        + "{\"name\":\"get_time\",\"call_id\":\"call_b\",\"type\":\"function_call\"}],"
+        + "\"usage\":{\"input_tokens\":10,\"output_tokens\":3}}";
+    assertThat(ToolWire.OPENAI_RESPONSES.asked(utf8(answer)))
+        .as("only function_call items, arguments skipped unread")
+        .containsExactly(new ToolCallRef("call_a", "get_weather"),
+            new ToolCallRef("call_b", "get_time"));
+    assertThat(UsageParser.parse(utf8(answer)).toolCalls())
+        .as("the usage parser reads them with the usage")
+        .containsExactly(new ToolCallRef("call_a", "get_weather"),
+            new ToolCallRef("call_b", "get_time"));
+    assertThat(UsageParser.parse(answer).toolCalls()).hasSize(2);
+    String request = "{\"model\":\"gpt-4.1\",\"input\":["
+        + "{\"role\":\"user\",\"content\":\"weather\"},"
+        + "{\"type\":\"function_call\",\"call_id\":\"call_a\",\"name\":\"get_weather\"},"
+        + "{\"type\":\"function_call_output\",\"call_id\":\"call_a\",\"output\":"
+        + "\"{\\\"type\\\":\\\"function_call_output\\\"}\"},"
+        + "{\"call_id\":\"call_b\",\"output\":\"12:00\",\"type\":\"function_call_output\"}]}";
+    assertThat(ToolWire.OPENAI_RESPONSES.answered(utf8(request))).as("never marked an error")
+        .containsExactly(new ToolAnswer("call_a", null, false), new ToolAnswer("call_b", null, false));
+    assertThat(ToolWire.OPENAI_RESPONSES.answered(utf8("{\"input\":\"just text\"}"))).isEmpty();
+    assertThat(ToolWire.OPENAI_RESPONSES.answered(utf8("{\"input\":[{\"type\":"
+        + "\"function_call_output\",\"call_id\":\"c"))).as("truncated").isEmpty();
+  }
+
+  @Test
+  void anthropicAnswersAskForToolUseBlocksAndRequestsAnswerWithToolResultsAndTheirErrorFlag() {
+    String answer = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+        + "\"content\":[{\"type\":\"text\",\"text\":\"checking\"},"
+        + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":"
+        + "{\"type\":\"tool_use\",\"id\":\"not_a_call\"}},"
+        + "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\"}],"
+        + "\"model\":\"claude-sonnet-4-5\",\"stop_reason\":\"tool_use\","
+        + "\"usage\":{\"input_tokens\":20,\"output_tokens\":9}}";
+    assertThat(ToolWire.ANTHROPIC_MESSAGES.asked(utf8(answer)))
+        .as("tool_use blocks only; the server's own tools are not the app's")
+        .containsExactly(new ToolCallRef("toolu_1", "get_weather"));
+    assertThat(UsageParser.parse(utf8(answer)).toolCalls())
+        .containsExactly(new ToolCallRef("toolu_1", "get_weather"));
+    assertThat(UsageParser.parse(utf8(answer.replace("\"tool_use\",\"usage", "\"end_turn\",\"usage")))
+        .toolCalls()).as("an answer that did not stop for a tool is not read twice").isEmpty();
+    String request = "{\"model\":\"claude-sonnet-4-5\",\"messages\":["
+        + "{\"role\":\"user\",\"content\":\"weather\"},"
+        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+        + "\"name\":\"get_weather\",\"input\":{}}]},"
+        + "{\"role\":\"user\",\"content\":["
+        + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":"
+        + "[{\"type\":\"tool_result\",\"tool_use_id\":\"inner\"}]},"
+        + "{\"is_error\":true,\"type\":\"tool_result\",\"tool_use_id\":\"toolu_2\","
+        + "\"content\":\"down\"},"
+        + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_3\",\"is_error\":false}]}]}";
+    assertThat(ToolWire.ANTHROPIC_MESSAGES.answered(utf8(request))).containsExactly(
+        new ToolAnswer("toolu_1", null, false), new ToolAnswer("toolu_2", null, true),
+        new ToolAnswer("toolu_3", null, false));
+    assertThat(ToolWire.ANTHROPIC_MESSAGES.answered(utf8("{\"messages\":[{\"content\":"
+        + "\"text\"}]}"))).isEmpty();
+  }
+
+  @Test
+  void streamsGiveTheCallOfEachFinishedFunctionCallItemAndEachToolUseBlock() {
+    StreamUsageAccumulator responses = new StreamUsageAccumulator();
+    responses.onEvent("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\","
+        + "\"model\":\"gpt-4.1\",\"output\":[],\"usage\":null}}");
+    responses.onEvent("{\"type\":\"response.output_item.added\",\"item\":{\"type\":"
+        + "\"function_call\",\"call_id\":\"call_s\",\"name\":\"get_weather\"}}");
+    responses.onEvent("{\"type\":\"response.function_call_arguments.delta\",\"delta\":\"{}\"}");
+    responses.onEvent("{\"type\":\"response.output_item.done\",\"item\":{\"type\":"
+        + "\"function_call\",\"call_id\":\"call_s\",\"name\":\"get_weather\","
+        + "\"arguments\":\"{}\"}}");
+    responses.onEvent("{\"type\":\"response.output_item.done\",\"item\":{\"type\":"
+        + "\"message\",\"id\":\"msg_1\"}}");
+    responses.onEvent("{\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\","
+        + "\"object\":\"response\",\"model\":\"gpt-4.1\",\"output\":[{\"type\":"
+        + "\"function_call\",\"call_id\":\"call_s\",\"name\":\"get_weather\"}],"
+        + "\"usage\":{\"input_tokens\":30,\"input_tokens_details\":{\"cached_tokens\":0},"
+        + "\"output_tokens\":18,\"output_tokens_details\":{\"reasoning_tokens\":0}}}}");
+    ResponseSummary summary = responses.result();
+    assertThat(summary.toolCalls()).as("once, from the item's done event")
+        .containsExactly(new ToolCallRef("call_s", "get_weather"));
+    assertThat(summary.usage().inputTokens()).isEqualTo(30L);
+    assertThat(summary.usage().outputTokens()).isEqualTo(18L);
+
+    StreamUsageAccumulator anthropic = new StreamUsageAccumulator();
+    anthropic.onEvent("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":"
+        + "\"message\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":"
+        + "{\"input_tokens\":20,\"output_tokens\":1}}}");
+    anthropic.onEvent("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+        + "{\"type\":\"text\",\"text\":\"\"}}");
+    anthropic.onEvent("{\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
+        + "{\"type\":\"tool_use\",\"id\":\"toolu_s\",\"name\":\"get_weather\",\"input\":{}}}");
+    anthropic.onEvent("{\"type\":\"content_block_start\",\"index\":2,\"content_block\":"
+        + "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\"}}");
+    anthropic.onEvent("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+        + "\"usage\":{\"output_tokens\":9}}");
+    assertThat(anthropic.result().toolCalls())
+        .containsExactly(new ToolCallRef("toolu_s", "get_weather"));
+    assertThat(anthropic.result().usage().outputTokens()).isEqualTo(9L);
+  }
 }

@@ -265,6 +265,7 @@ public final class FakeProvider implements AutoCloseable {
     switch (path) {
       case "/v1/chat/completions" -> chat(http, Protocol.OPENAI_CHAT, path, body);
       case "/v1/messages" -> chat(http, Protocol.ANTHROPIC_MESSAGES, path, body);
+      case "/v1/responses" -> responses(http, path, body);
       case "/v1/embeddings" -> embeddings(http, path, body);
       default -> sendJson(http, 404, OpenAiWire.error(404));
     }
@@ -357,6 +358,69 @@ public final class FakeProvider implements AutoCloseable {
       } else {
         sendJson(http, 200, OpenAiWire.completion(id, created, view, reply, tier, usage));
       }
+    }
+  }
+
+  /**
+   * OpenAI Responses ({@link OpenAiResponsesWire}): a whole {@code Response} or its SSE events, the
+   * last ({@code response.completed}) with the usage; {@code [stream-cut]} ends a stream after half
+   * its events with an {@code error} event and no usage. A request with {@code
+   * previous_response_id} is refused with 400: the fake keeps no responses.
+   */
+  private void responses(HttpExchange http, String path, byte[] body) throws IOException {
+    String hash = Reply.digest(path + "\n" + new String(body, StandardCharsets.UTF_8))
+        .substring(0, 16);
+    int attempt = attempts.computeIfAbsent(hash, k -> new AtomicInteger()).incrementAndGet();
+    Protocol protocol = Protocol.OPENAI_RESPONSES;
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (IOException e) {
+      request = null;
+    }
+    JsonNode previous = request == null ? null : request.get("previous_response_id");
+    if (request == null || !request.isObject() || (previous != null && !previous.isNull())) {
+      fail(http, protocol, null, false, attempt, hash, 400, body.length);
+      return;
+    }
+    ChatRequestView view = OpenAiResponsesWire.view(request);
+    Markers markers = Markers.parse(view.lastUserText()).forAttempt(attempt);
+    sleep(markers.slowMillis());
+    int failure = failureStatus(markers, attempt);
+    if (failure != 0) {
+      fail(http, protocol, view.model(), view.stream(), attempt, hash, failure, body.length);
+      return;
+    }
+    long seq = sequence.incrementAndGet();
+    Reply reply = Reply.decide(view, markers, "call_fake_");
+    String tier = OpenAiWire.serviceTier(view.requestedServiceTier());
+    ObjectNode usage = OpenAiResponsesWire.usage(view, reply);
+    String id = "resp_fake_" + seq;
+    long created = Instant.now().getEpochSecond();
+    boolean cut = view.stream() && markers.streamCut();
+    record(seq, protocol, view, markers, 200, attempt, reply, !cut, usage, tier, hash,
+        body.length);
+    if (!view.stream()) {
+      sendJson(http, 200, OpenAiResponsesWire.response(id, seq, created, view, request, reply,
+          tier, usage, true));
+      return;
+    }
+    List<OpenAiResponsesWire.Event> events =
+        OpenAiResponsesWire.events(id, seq, created, view, request, reply, tier, usage);
+    if (cut) {
+      events = events.subList(0, events.size() / 2);
+    }
+    startSse(http);
+    for (OpenAiResponsesWire.Event event : events) {
+      writeSse(http, event.name(), event.data());
+    }
+    if (cut) {
+      ObjectNode error = JSON.createObjectNode();
+      error.put("type", "error").put("code", "server_error")
+          .put("message", "The server had an error while processing your request (fake provider).")
+          .putNull("param");
+      error.put("sequence_number", events.size());
+      writeSse(http, "error", error);
     }
   }
 

@@ -4,6 +4,8 @@ package io.flowcost.examples.fakeprovider;
 public enum Protocol {
   /** OpenAI Chat Completions, {@code POST /v1/chat/completions}. */
   OPENAI_CHAT("openai.chat"),
+  /** OpenAI Responses, {@code POST /v1/responses}. */
+  OPENAI_RESPONSES("openai.responses"),
   /** OpenAI Embeddings, {@code POST /v1/embeddings}. */
   OPENAI_EMBEDDINGS("openai.embeddings"),
   /** Anthropic Messages, {@code POST /v1/messages}. */
