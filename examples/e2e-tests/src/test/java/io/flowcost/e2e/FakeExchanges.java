@@ -94,6 +94,14 @@ final class FakeExchanges {
         cw1h = 0L;
         outTokens = n(u, "candidatesTokenCount") + n(u, "thoughtsTokenCount");
         rs = n(u, "thoughtsTokenCount");
+      } else if (sent && protocol.equals("openai.responses")) {
+        // Responses: input_tokens includes the cached ones, output_tokens the reasoning
+        in = n(u, "input_tokens");
+        cr = n(u, "input_tokens_details.cached_tokens");
+        cw = 0L;
+        cw1h = 0L;
+        outTokens = n(u, "output_tokens");
+        rs = n(u, "output_tokens_details.reasoning_tokens");
       } else if (sent && protocol.equals("openai.embeddings")) {
         in = n(u, "prompt_tokens");
         cr = 0L;

@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       usage}, then {@code data: [DONE]}); tool calls with {@code finish_reason: "tool_calls"};
  *       {@code service_tier} echoes a requested {@code default|flex|priority|scale}, else {@code
  *       default}.
+ *   <li>{@code POST /v1/responses} — OpenAI Responses, whole or streamed (SSE events ending with
+ *       {@code response.completed} and its {@code usage}); function calls as {@code output} items
+ *       of type {@code function_call} ({@link OpenAiResponsesWire}).
  *   <li>{@code POST /v1/embeddings} — OpenAI Embeddings ({@code float} or {@code base64}), 8
  *       dimensions unless {@code dimensions} is given, vectors derived from a digest of the input.
  *   <li>{@code POST /v1/messages} — Anthropic Messages, plain or streamed ({@code message_start},

@@ -44,13 +44,17 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * <pre>
  * java -jar flowcost-sdk-app.jar [--provider-url http://127.0.0.1:PORT/v1] [--exchanges FILE]
  *     [--collector URL]
- *     [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates | --tool-loops]
+ *     [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates | --tool-loops
+ *      | [--responses] [--manual-tool-loop]]
  * </pre>
  *
  * <p>{@code --serve-tool} runs a tool service that answers one {@code POST /tool} with a model
  * call; {@code --call-tool} opens workflow {@code delegate} and calls such a service (see {@link
  * ToolService}); {@code --concurrent N} runs N interleaved workflows on a pool (see {@link
- * Batch}); {@code --tool-loops} runs the SDKs' tool loops (see {@link ToolLoops}).
+ * Batch}); {@code --tool-loops} runs the SDKs' tool loops (see {@link ToolLoops}); {@code
+ * --responses} the OpenAI Responses API with its function-calling loop (see {@link
+ * ResponsesCalls}); {@code --manual-tool-loop} an Anthropic tool loop written by hand, without
+ * {@code BetaToolRunner} (see {@link ManualToolLoop}).
  *
  * <p>Without {@code --provider-url} it starts the fake provider in-process. The raw JDK requests
  * are model calls for the agent only when the fake's base URL is listed in {@code
@@ -68,6 +72,8 @@ public final class SdkApp {
     int batch = 0;
     boolean estimates = false;
     boolean toolLoops = false;
+    boolean responses = false;
+    boolean manualToolLoop = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--provider-url" -> providerUrl = args[++i];
@@ -78,10 +84,12 @@ public final class SdkApp {
         case "--concurrent" -> batch = Integer.parseInt(args[++i]);
         case "--estimates" -> estimates = true;
         case "--tool-loops" -> toolLoops = true;
+        case "--responses" -> responses = true;
+        case "--manual-tool-loop" -> manualToolLoop = true;
         default -> {
           System.err.println("usage: SdkApp [--provider-url URL] [--exchanges FILE] [--collector URL]"
               + " [--serve-tool PORT_FILE | --call-tool URL | --concurrent N | --estimates"
-              + " | --tool-loops]");
+              + " | --tool-loops | [--responses] [--manual-tool-loop]]");
           System.exit(2);
         }
       }
@@ -101,6 +109,13 @@ public final class SdkApp {
         Estimates.run(client, out);
       } else if (toolLoops) {
         ToolLoops.run(client, base, out);
+      } else if (responses || manualToolLoop) {
+        if (responses) {
+          ResponsesCalls.run(client, out);
+        }
+        if (manualToolLoop) {
+          ManualToolLoop.run(base, out);
+        }
       } else if (toolUrl != null) {
         ToolService.callTool(client, http, toolUrl, out);
       } else {

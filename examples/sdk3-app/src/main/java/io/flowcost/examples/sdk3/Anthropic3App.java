@@ -13,11 +13,13 @@ import java.io.PrintStream;
  * Runs four fixed Anthropic SDK 3.x calls and prints one deterministic line each.
  *
  * <pre>
- * java -jar flowcost-sdk3-app.jar --provider-url http://127.0.0.1:PORT/v1 [--tool-runner]
+ * java -jar flowcost-sdk3-app.jar --provider-url http://127.0.0.1:PORT/v1
+ *     [--tool-runner | --manual-tool-loop]
  * </pre>
  *
  * <p>With {@code --tool-runner} it runs the SDK's {@code BetaToolRunner} instead ({@link
- * ToolRunners}).
+ * ToolRunners}); with {@code --manual-tool-loop} a tool loop written by hand ({@link
+ * ManualToolLoop}).
  *
  * <ol>
  *   <li>a plain message;
@@ -34,15 +36,19 @@ public final class Anthropic3App {
   public static void main(String[] args) {
     String base = null;
     boolean toolRunner = false;
+    boolean manualToolLoop = false;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--provider-url") && i + 1 < args.length) {
         base = args[++i];
       } else if (args[i].equals("--tool-runner")) {
         toolRunner = true;
+      } else if (args[i].equals("--manual-tool-loop")) {
+        manualToolLoop = true;
       }
     }
     if (base == null) {
-      System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1 [--tool-runner]");
+      System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1"
+          + " [--tool-runner | --manual-tool-loop]");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -51,6 +57,10 @@ public final class Anthropic3App {
     try {
       if (toolRunner) {
         ToolRunners.run(anthropic, out);
+        return;
+      }
+      if (manualToolLoop) {
+        ManualToolLoop.run(anthropic, out);
         return;
       }
       Message plain = anthropic.messages().create(params("Anthropic 3 plain"));
