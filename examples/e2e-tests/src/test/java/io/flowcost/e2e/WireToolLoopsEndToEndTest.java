@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,10 +61,16 @@ class WireToolLoopsEndToEndTest {
       sdk3Plain = ChildJvm.run(ChildJvm.java17(), List.of(), Anthropic3EndToEndTest.sdk3AppJar(),
           args(base, List.of("--manual-tool-loop")), work, 120);
       fake.reset();
-      Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-          new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-          Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7,
-          "e2e-wire-tool-loops"));
+      Collector collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(work.resolve("data"))
+          .flushInterval(Duration.ofSeconds(2))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId("e2e-wire-tool-loops")
+          .build());
       try {
         sdk = ChildJvm.run(ChildJvm.java17(), agent(collector, "sdk-app", work.resolve("s1")),
             SdkEndToEndTest.sdkAppJar(), args(base, sdkArgs), work, 120);
