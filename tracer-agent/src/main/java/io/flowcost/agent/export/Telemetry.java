@@ -7,21 +7,20 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The agent's own OpenTelemetry SDK: never the global one, so that the application's APM (or the
- * OpenTelemetry Java agent) is left alone.
+ * The agent's own tracing: never the global OpenTelemetry, so that the application's APM (or the
+ * OpenTelemetry Java agent) is left alone. Spans are recorded by {@link AgentTracer} (flat records,
+ * not the SDK's spans) and exported through the SDK's batch span processor.
  */
 public final class Telemetry {
 
@@ -38,21 +37,18 @@ public final class Telemetry {
   /** Spans the batch processor may hold before the exporter takes them. */
   private static final int MAX_QUEUED_SPANS = 8192;
 
-  private final SdkTracerProvider tracerProvider;
-  private final Tracer tracer;
+  private final AgentTracer tracer;
   private final long shutdownTimeoutMillis;
   private final SpanShipper shipper;
 
-  private Telemetry(SdkTracerProvider tracerProvider, long shutdownTimeoutMillis,
-      SpanShipper shipper) {
-    this.tracerProvider = tracerProvider;
-    this.tracer = tracerProvider.get(SCOPE);
+  private Telemetry(AgentTracer tracer, long shutdownTimeoutMillis, SpanShipper shipper) {
+    this.tracer = tracer;
     this.shutdownTimeoutMillis = shutdownTimeoutMillis;
     this.shipper = shipper;
   }
 
   /**
-   * Builds the SDK: always-on sampling, batches encoded as OTLP/HTTP protobuf and sent by a
+   * Builds the tracer: every span recorded (always sampled), batches encoded as OTLP/HTTP protobuf and sent by a
    * {@link SpanShipper} that retries, honours {@code Retry-After}, and spools to disk while the
    * collector is unreachable.
    */
@@ -70,7 +66,7 @@ public final class Telemetry {
     return create(config, agentVersion, settings, transport);
   }
 
-  /** Builds the SDK exporting through {@code transport} (tests use a recording one). */
+  /** Builds the tracer exporting through {@code transport} (tests use a recording one). */
   static Telemetry create(AgentConfig config, String agentVersion, ExportSettings settings,
       Transport transport) {
     SpanShipper shipper;
@@ -95,7 +91,7 @@ public final class Telemetry {
     return create(config, agentVersion, processor, shipper);
   }
 
-  /** Builds the SDK with a given span processor (tests). */
+  /** Builds the tracer with a given span processor (tests). */
   public static Telemetry create(AgentConfig config, String agentVersion, SpanProcessor processor) {
     return create(config, agentVersion, processor, null);
   }
@@ -109,21 +105,16 @@ public final class Telemetry {
                     .put(SERVICE_NAME, config.serviceName())
                     .put(AGENT_VERSION, agentVersion == null ? "unknown" : agentVersion)
                     .build());
-    SdkTracerProviderBuilder builder =
-        SdkTracerProvider.builder()
-            .setResource(resource)
-            .setSampler(Sampler.alwaysOn())
-            .addSpanProcessor(processor);
-    if (config.debug()) {
-      builder.addSpanProcessor(new DebugSpanPrinter());
-    }
-    return new Telemetry(builder.build(), config.shutdownTimeoutMillis(), shipper);
+    SpanProcessor all =
+        config.debug() ? SpanProcessor.composite(processor, new DebugSpanPrinter()) : processor;
+    return new Telemetry(new AgentTracer(SCOPE, resource, all), config.shutdownTimeoutMillis(),
+        shipper);
   }
 
   private static void quietSdkLogging(boolean debug) {
     // The SDK logs every failed export; with no collector running that would flood the app's
     // stderr. Our sender logs the first failure itself.
-    String sdkPackage = SdkTracerProvider.class.getName();
+    String sdkPackage = BatchSpanProcessor.class.getName();
     String root = sdkPackage.substring(0, sdkPackage.indexOf(".sdk.trace."));
     quietedLogger = Logger.getLogger(root);
     quietedLogger.setLevel(debug ? Level.WARNING : Level.OFF);
@@ -145,7 +136,7 @@ public final class Telemetry {
    */
   public void shutdown() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownTimeoutMillis);
-    CompletableResultCode flush = tracerProvider.forceFlush();
+    CompletableResultCode flush = tracer.forceFlush();
     flush.join(shutdownTimeoutMillis, TimeUnit.MILLISECONDS);
     boolean sent = true;
     if (shipper != null) {
@@ -153,7 +144,7 @@ public final class Telemetry {
           deadline - System.nanoTime())));
     }
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    tracerProvider.shutdown().join(left, TimeUnit.MILLISECONDS);
+    tracer.shutdown().join(left, TimeUnit.MILLISECONDS);
     AgentLog.debug("telemetry shut down (flushed=" + flush.isSuccess() + ", all sent=" + sent
         + ")");
   }

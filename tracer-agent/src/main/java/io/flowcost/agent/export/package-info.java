@@ -1,2 +1,2 @@
-/** The agent's own OpenTelemetry SDK and OTLP/HTTP export to the Flowcost collector. */
+/** The agent's tracing set-up and OTLP/HTTP export to the Flowcost collector. */
 package io.flowcost.agent.export;

@@ -1,0 +1,356 @@
+package io.flowcost.agent.trace;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One span the agent records: a flat record (ids in one {@link SpanContext}, attributes in a
+ * {@link SpanAttributeArray}, status, events and links only when there are any), which is at the
+ * same time the API {@link Span} the instrumentations write to, the {@link ReadableSpan} a span
+ * processor receives when it ends and the {@link SpanData} the OTLP encoder reads — no copy is
+ * made at the end, unlike the OpenTelemetry SDK's span, whose per-span objects (attribute map
+ * entries, a clock, a {@code SpanData} wrapper and an immutable copy of the attributes) were most of
+ * the agent's allocation per span.
+ *
+ * <p>What is recorded follows the SDK's rules, so that what reaches the collector is unchanged:
+ * writes after {@link #end()} are ignored, a status once {@code OK} stays, {@code end} counts once,
+ * times come from an anchor (wall clock read once per trace, then {@link System#nanoTime()}
+ * offsets: a child's times are consistent with its parent's), limits of 128 attributes, events and
+ * links. Writes are guarded by the span's lock: a span may be written from the thread that made it
+ * and from a callback thread. Once ended it is read-only, and its hand-over to the export thread
+ * (the span processor's queue) publishes it.
+ */
+final class AgentSpan implements Span, ReadableSpan, SpanData {
+
+  private static final int EVENT_LIMIT = 128;
+
+  private final AgentTracer tracer;
+  private final SpanContext context;
+  private final SpanContext parent;
+  private final SpanKind kind;
+  /** The trace's wall-clock anchor: epoch nanos at {@link #anchorNanoTime}. */
+  final long anchorEpochNanos;
+
+  final long anchorNanoTime;
+  private final long startEpochNanos;
+  private final SpanAttributeArray attributes;
+  private final List<LinkData> links;
+  private final int totalLinks;
+
+  private String name;
+  private StatusData status = StatusData.unset();
+  private List<EventData> events;
+  private int totalEvents;
+  private long endEpochNanos;
+  private volatile boolean ended;
+
+  AgentSpan(
+      AgentTracer tracer,
+      String name,
+      SpanKind kind,
+      SpanContext context,
+      SpanContext parent,
+      long anchorEpochNanos,
+      long anchorNanoTime,
+      long startEpochNanos,
+      SpanAttributeArray attributes,
+      List<LinkData> links,
+      int totalLinks) {
+    this.tracer = tracer;
+    this.name = name;
+    this.kind = kind;
+    this.context = context;
+    this.parent = parent;
+    this.anchorEpochNanos = anchorEpochNanos;
+    this.anchorNanoTime = anchorNanoTime;
+    this.startEpochNanos = startEpochNanos;
+    this.attributes = attributes;
+    this.links = links;
+    this.totalLinks = totalLinks;
+  }
+
+  /** Now, on this trace's anchored clock. */
+  private long now() {
+    return anchorEpochNanos + (System.nanoTime() - anchorNanoTime);
+  }
+
+  // ---- Span (written by the instrumentations) ----
+
+  @Override
+  public <T> Span setAttribute(AttributeKey<T> key, T value) {
+    synchronized (this) {
+      if (!ended) {
+        attributes.put(key, value);
+      }
+    }
+    return this;
+  }
+
+  @Override
+  public Span addEvent(String name, Attributes attributes) {
+    return addEvent(name, attributes, now());
+  }
+
+  @Override
+  public Span addEvent(String name, Attributes attributes, long timestamp, TimeUnit unit) {
+    return addEvent(name, attributes, unit == null ? timestamp : unit.toNanos(timestamp));
+  }
+
+  private Span addEvent(String eventName, Attributes eventAttributes, long epochNanos) {
+    if (eventName == null) {
+      return this;
+    }
+    Attributes copied = eventAttributes == null ? Attributes.empty() : eventAttributes;
+    int total = copied.size();
+    if (total > SpanAttributeArray.LIMIT) {
+      SpanAttributeArray kept = new SpanAttributeArray();
+      kept.putAll(copied);
+      kept.seal();
+      copied = kept;
+    }
+    EventData event = EventData.create(epochNanos, eventName, copied, total);
+    synchronized (this) {
+      if (ended) {
+        return this;
+      }
+      totalEvents++;
+      if (events == null) {
+        events = new ArrayList<>(2);
+      }
+      if (events.size() < EVENT_LIMIT) {
+        events.add(event);
+      }
+    }
+    return this;
+  }
+
+  @Override
+  public Span setStatus(StatusCode statusCode, String description) {
+    if (statusCode == null) {
+      return this;
+    }
+    synchronized (this) {
+      if (!ended && status.getStatusCode() != StatusCode.OK) {
+        status = StatusData.create(statusCode, description);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * An {@code exception} event with the exception's type, message and stack trace, as the SDK
+   * records it (the agent itself records an error's type only, through its own attributes).
+   */
+  @Override
+  public Span recordException(Throwable exception, Attributes additional) {
+    if (exception == null) {
+      return this;
+    }
+    StringWriter trace = new StringWriter();
+    exception.printStackTrace(new PrintWriter(trace));
+    SpanAttributeArray event = new SpanAttributeArray();
+    event.put(AttributeKey.stringKey("exception.type"), exception.getClass().getName());
+    event.put(AttributeKey.stringKey("exception.message"), exception.getMessage());
+    event.put(AttributeKey.stringKey("exception.stacktrace"), trace.toString());
+    event.putAll(additional);
+    event.seal();
+    return addEvent("exception", event);
+  }
+
+  @Override
+  public Span updateName(String newName) {
+    if (newName == null) {
+      return this;
+    }
+    synchronized (this) {
+      if (!ended) {
+        name = newName;
+      }
+    }
+    return this;
+  }
+
+  @Override
+  public void end() {
+    end(now());
+  }
+
+  @Override
+  public void end(long timestamp, TimeUnit unit) {
+    end(timestamp == 0 ? now() : (unit == null ? timestamp : unit.toNanos(timestamp)));
+  }
+
+  private void end(long epochNanos) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      endEpochNanos = epochNanos;
+      attributes.seal();
+      if (events != null) {
+        events = Collections.unmodifiableList(events);
+      }
+      ended = true;
+    }
+    tracer.ended(this);
+  }
+
+  @Override
+  public SpanContext getSpanContext() {
+    return context;
+  }
+
+  @Override
+  public boolean isRecording() {
+    return !ended;
+  }
+
+  // ---- ReadableSpan and SpanData (read by span processors and the OTLP encoder) ----
+
+  @Override
+  public SpanContext getParentSpanContext() {
+    return parent;
+  }
+
+  @Override
+  public String getName() {
+    synchronized (this) {
+      return name;
+    }
+  }
+
+  @Override
+  public SpanKind getKind() {
+    return kind;
+  }
+
+  /** This span itself: once ended it is read-only, so it needs no copy. */
+  @Override
+  public SpanData toSpanData() {
+    return this;
+  }
+
+  @Override
+  public InstrumentationScopeInfo getInstrumentationScopeInfo() {
+    return tracer.scope();
+  }
+
+  @Override
+  @SuppressWarnings("deprecation") // required by both interfaces
+  public InstrumentationLibraryInfo getInstrumentationLibraryInfo() {
+    return tracer.libraryInfo();
+  }
+
+  @Override
+  public boolean hasEnded() {
+    return ended;
+  }
+
+  @Override
+  public long getLatencyNanos() {
+    synchronized (this) {
+      return (ended ? endEpochNanos : now()) - startEpochNanos;
+    }
+  }
+
+  @Override
+  public <T> T getAttribute(AttributeKey<T> key) {
+    synchronized (this) {
+      return attributes.get(key);
+    }
+  }
+
+  /** The attributes: the span's own once it has ended, else a copy of those recorded so far. */
+  @Override
+  public Attributes getAttributes() {
+    if (ended) {
+      return attributes;
+    }
+    synchronized (this) {
+      return ended ? attributes : attributes.snapshot();
+    }
+  }
+
+  @Override
+  public StatusData getStatus() {
+    synchronized (this) {
+      return status;
+    }
+  }
+
+  @Override
+  public long getStartEpochNanos() {
+    return startEpochNanos;
+  }
+
+  @Override
+  public List<EventData> getEvents() {
+    synchronized (this) {
+      if (events == null) {
+        return Collections.emptyList();
+      }
+      return ended ? events : new ArrayList<>(events);
+    }
+  }
+
+  @Override
+  public List<LinkData> getLinks() {
+    return links;
+  }
+
+  @Override
+  public long getEndEpochNanos() {
+    synchronized (this) {
+      return endEpochNanos;
+    }
+  }
+
+  @Override
+  public int getTotalRecordedEvents() {
+    synchronized (this) {
+      return totalEvents;
+    }
+  }
+
+  @Override
+  public int getTotalRecordedLinks() {
+    return totalLinks;
+  }
+
+  @Override
+  public int getTotalAttributeCount() {
+    synchronized (this) {
+      return attributes.totalAdded();
+    }
+  }
+
+  @Override
+  public Resource getResource() {
+    return tracer.resource();
+  }
+
+  @Override
+  public String toString() {
+    return "AgentSpan{name=" + getName() + ", traceId=" + context.getTraceId() + ", spanId="
+        + context.getSpanId() + ", parentSpanId=" + parent.getSpanId() + ", kind=" + kind
+        + ", ended=" + ended + ", attributes=" + getAttributes() + "}";
+  }
+}

@@ -1,0 +1,196 @@
+package io.flowcost.agent.trace;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds one {@link AgentSpan}. Defaults as the OpenTelemetry SDK's: the parent is the current
+ * context's span ({@link #setParent}, {@link #setNoParent} to choose), kind {@code INTERNAL}, start
+ * now. Every span is sampled (the agent records everything it sees; its sampler was always-on):
+ * a child takes its parent's trace id, trace state and random-trace-id flag, a root gets a new
+ * random trace id (flag set), every span a new random span id, drawn as the SDK's {@code
+ * RandomIdGenerator} draws them.
+ */
+final class AgentSpanBuilder implements SpanBuilder {
+
+  private static final int LINK_LIMIT = 128;
+  /**
+   * Sampled, with W3C Trace Context level 2's random-trace-id flag: the SDK sets it on traces whose
+   * id it drew (ids random in their low 56 bits) and keeps the parent's flag otherwise.
+   */
+  private static final TraceFlags SAMPLED_RANDOM =
+      TraceFlags.builder().setSampled(true).setRandomTraceId(true).build();
+
+  private final AgentTracer tracer;
+  private final String name;
+  private final SpanAttributeArray attributes = new SpanAttributeArray();
+  private Context parent; // null: the current context, at start
+  private SpanKind kind = SpanKind.INTERNAL;
+  private long startEpochNanos;
+  private List<LinkData> links;
+  private int totalLinks;
+
+  AgentSpanBuilder(AgentTracer tracer, String name) {
+    this.tracer = tracer;
+    this.name = name;
+  }
+
+  @Override
+  public SpanBuilder setParent(Context context) {
+    if (context != null) {
+      parent = context;
+    }
+    return this;
+  }
+
+  @Override
+  public SpanBuilder setNoParent() {
+    parent = Context.root();
+    return this;
+  }
+
+  @Override
+  public SpanBuilder addLink(SpanContext spanContext) {
+    return addLink(spanContext, Attributes.empty());
+  }
+
+  @Override
+  public SpanBuilder addLink(SpanContext spanContext, Attributes linkAttributes) {
+    if (spanContext == null || !spanContext.isValid()) {
+      return this;
+    }
+    totalLinks++;
+    if (links == null) {
+      links = new ArrayList<>(1);
+    }
+    if (links.size() < LINK_LIMIT) {
+      Attributes kept = linkAttributes == null ? Attributes.empty() : linkAttributes;
+      links.add(LinkData.create(spanContext, kept, kept.size()));
+    }
+    return this;
+  }
+
+  @Override
+  public SpanBuilder setAttribute(String key, String value) {
+    return setAttribute(AttributeKey.stringKey(key), value);
+  }
+
+  @Override
+  public SpanBuilder setAttribute(String key, long value) {
+    return setAttribute(AttributeKey.longKey(key), value);
+  }
+
+  @Override
+  public SpanBuilder setAttribute(String key, double value) {
+    return setAttribute(AttributeKey.doubleKey(key), value);
+  }
+
+  @Override
+  public SpanBuilder setAttribute(String key, boolean value) {
+    return setAttribute(AttributeKey.booleanKey(key), value);
+  }
+
+  @Override
+  public <T> SpanBuilder setAttribute(AttributeKey<T> key, T value) {
+    attributes.put(key, value);
+    return this;
+  }
+
+  @Override
+  public SpanBuilder setAllAttributes(Attributes all) {
+    attributes.putAll(all);
+    return this;
+  }
+
+  @Override
+  public SpanBuilder setSpanKind(SpanKind spanKind) {
+    if (spanKind != null) {
+      kind = spanKind;
+    }
+    return this;
+  }
+
+  @Override
+  public SpanBuilder setStartTimestamp(long startTimestamp, TimeUnit unit) {
+    if (startTimestamp >= 0 && unit != null) {
+      startEpochNanos = unit.toNanos(startTimestamp);
+    }
+    return this;
+  }
+
+  @Override
+  public Span startSpan() {
+    Context parentContext = parent == null ? Context.current() : parent;
+    Span parentSpan = Span.fromContext(parentContext);
+    SpanContext parentSpanContext = parentSpan.getSpanContext();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String traceId;
+    TraceState traceState;
+    boolean randomTraceId;
+    if (parentSpanContext.isValid()) {
+      traceId = parentSpanContext.getTraceId();
+      traceState = parentSpanContext.getTraceState();
+      randomTraceId = parentSpanContext.getTraceFlags().isTraceIdRandom();
+    } else {
+      long low;
+      long high = random.nextLong();
+      do {
+        low = random.nextLong();
+      } while (low == 0);
+      traceId = TraceId.fromLongs(high, low);
+      traceState = TraceState.getDefault();
+      randomTraceId = true;
+    }
+    long spanId;
+    do {
+      spanId = random.nextLong();
+    } while (spanId == 0);
+    SpanContext context =
+        SpanContext.create(traceId, SpanId.fromLong(spanId),
+            randomTraceId ? SAMPLED_RANDOM : TraceFlags.getSampled(), traceState);
+    long anchorEpochNanos;
+    long anchorNanoTime;
+    long start;
+    if (parentSpan instanceof AgentSpan) {
+      // one clock per trace, as the SDK's: a child's times are offsets on its parent's anchor
+      AgentSpan parentRecord = (AgentSpan) parentSpan;
+      anchorEpochNanos = parentRecord.anchorEpochNanos;
+      anchorNanoTime = parentRecord.anchorNanoTime;
+      start = anchorEpochNanos + (System.nanoTime() - anchorNanoTime);
+    } else {
+      anchorEpochNanos = tracer.epochNanos();
+      anchorNanoTime = System.nanoTime();
+      start = anchorEpochNanos;
+    }
+    if (startEpochNanos != 0) {
+      start = startEpochNanos;
+    }
+    return new AgentSpan(
+        tracer,
+        name,
+        kind,
+        context,
+        parentSpanContext,
+        anchorEpochNanos,
+        anchorNanoTime,
+        start,
+        attributes,
+        links == null ? Collections.emptyList() : Collections.unmodifiableList(links),
+        totalLinks);
+  }
+}

@@ -1,0 +1,97 @@
+package io.flowcost.agent.trace;
+
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.sdk.common.Clock;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+
+/**
+ * The agent's tracer: spans recorded as flat {@link AgentSpan} records instead of the OpenTelemetry
+ * SDK's spans, handed when they end to a span processor of the SDK (the batch processor feeding
+ * the OTLP exporter, or a test's in-memory one), which reads them as {@code SpanData} without a
+ * copy. Only processors that need the end of a span are supported: none of the SDK's need its
+ * start, and the agent's own ({@code BatchSpanProcessor}, {@code SimpleSpanProcessor}, the debug
+ * printer) do not.
+ *
+ * <p>The API it implements is the agent's shaded copy of OpenTelemetry: the application's own
+ * OpenTelemetry (or the OpenTelemetry Java agent) never sees these spans, and their context is the
+ * agent's own.
+ */
+public final class AgentTracer implements Tracer {
+
+  private final SpanProcessor processor;
+  private final Resource resource;
+  private final InstrumentationScopeInfo scope;
+  @SuppressWarnings("deprecation") // SpanData and ReadableSpan still require it
+  private final InstrumentationLibraryInfo libraryInfo;
+  private final Clock clock = Clock.getDefault();
+  private final Tracer noop = TracerProvider.noop().get("");
+  private volatile boolean shutdown;
+
+  /**
+   * @param scope the instrumentation scope name of every span
+   * @param resource the resource of every span
+   * @param processor receives each span when it ends; must not require {@code onStart}
+   */
+  @SuppressWarnings("deprecation")
+  public AgentTracer(String scope, Resource resource, SpanProcessor processor) {
+    if (processor.isStartRequired()) {
+      throw new IllegalArgumentException("span processors that need the start of a span are not"
+          + " supported: " + processor.getClass().getName());
+    }
+    this.processor = processor;
+    this.resource = resource;
+    this.scope = InstrumentationScopeInfo.create(scope);
+    this.libraryInfo = InstrumentationLibraryInfo.create(scope, null);
+  }
+
+  @Override
+  public SpanBuilder spanBuilder(String spanName) {
+    if (shutdown) {
+      return noop.spanBuilder(spanName); // as the SDK's tracer after shutdown: nothing recorded
+    }
+    if (spanName == null || spanName.trim().isEmpty()) {
+      spanName = "<unspecified span name>";
+    }
+    return new AgentSpanBuilder(this, spanName);
+  }
+
+  /** Exports what the processor holds, waiting at most as the returned result is joined. */
+  public CompletableResultCode forceFlush() {
+    return processor.forceFlush();
+  }
+
+  /** Records no more spans and shuts the processor down (it exports what it holds). */
+  public CompletableResultCode shutdown() {
+    shutdown = true;
+    return processor.shutdown();
+  }
+
+  void ended(AgentSpan span) {
+    if (processor.isEndRequired()) {
+      processor.onEnd(span);
+    }
+  }
+
+  long epochNanos() {
+    return clock.now();
+  }
+
+  Resource resource() {
+    return resource;
+  }
+
+  InstrumentationScopeInfo scope() {
+    return scope;
+  }
+
+  @SuppressWarnings("deprecation")
+  InstrumentationLibraryInfo libraryInfo() {
+    return libraryInfo;
+  }
+}
