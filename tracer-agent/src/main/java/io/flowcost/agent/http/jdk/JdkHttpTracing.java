@@ -19,6 +19,32 @@ public final class JdkHttpTracing {
   private JdkHttpTracing() {}
 
   /**
+   * The request this thread is sending, and what its headers are to receive ({@link #headers}).
+   * One reused holder per thread: nothing allocated per request.
+   */
+  private static final class PendingHeaders {
+    Object request;
+    String traceparent;
+    String baggage;
+
+    void clear() {
+      request = null;
+      traceparent = null;
+      baggage = null;
+    }
+  }
+
+  private static final ThreadLocal<PendingHeaders> PENDING =
+      ThreadLocal.withInitial(PendingHeaders::new);
+
+  /**
+   * Whether {@link JdkHeadersAdvice} runs in this JVM: set by its first run (the agent's own read of
+   * a request's {@code traceparent} calls {@code headers()} before any header is added), so that a
+   * JDK whose request class could not be instrumented keeps the copying path.
+   */
+  private static volatile boolean headersAdvised;
+
+  /**
    * Starts recording a request; returns the {@link HttpExchange}, a {@link CapRefusal} when the
    * workflow's caps refuse the model request (the advice then skips {@code sendAsync} and throws
    * it: the request never leaves the JVM), or {@code null}. Never throws.
@@ -46,8 +72,12 @@ public final class JdkHttpTracing {
   }
 
   /**
-   * The request to send: a copy with {@code traceparent} and baggage when {@link
-   * ClientPropagation} says so, else the application's request itself.
+   * The request to send: the application's request itself. When {@link ClientPropagation} asks for
+   * {@code traceparent} or baggage, they are added without copying the request where the JDK's
+   * request class is instrumented: {@code sendAsync} copies the request's headers as it starts,
+   * and {@link JdkHeadersAdvice} hands that copy the headers with them added ({@link #headers});
+   * other requests are copied with the headers set ({@code HttpRequest.newBuilder(request,
+   * filter)}). Either way the server receives the same headers.
    */
   public static Object request(Object exchange, Object request) {
     try {
@@ -64,9 +94,20 @@ public final class JdkHttpTracing {
               uri.getRawPath(),
               JdkTypes.requestHeader(request, "traceparent"),
               JdkTypes.requestHeader(request, "baggage"));
-      Object sent = headers.isEmpty()
-          ? request
-          : JdkTypes.withHeaders(request, headers.traceparent(), headers.baggage());
+      Object sent = request;
+      if (!headers.isEmpty()) {
+        if (headersAdvised
+            && request.getClass() == JdkTypes.IMMUTABLE_REQUEST
+            && JdkTypes.validHeaderValue(headers.traceparent())
+            && JdkTypes.validHeaderValue(headers.baggage())) {
+          PendingHeaders pending = PENDING.get();
+          pending.request = request;
+          pending.traceparent = headers.traceparent();
+          pending.baggage = headers.baggage();
+        } else {
+          sent = JdkTypes.withHeaders(request, headers.traceparent(), headers.baggage());
+        }
+      }
       return withBodyCopy(exchange, sent);
     } catch (Throwable t) {
       AgentLog.failure("jdk http inject", t);
@@ -97,6 +138,30 @@ public final class JdkHttpTracing {
     }
   }
 
+  /**
+   * What {@code ImmutableHttpRequest.headers()} returns ({@link JdkHeadersAdvice}): for the request
+   * this thread is sending with headers to add, once (the JDK's copy as {@code sendAsync} starts),
+   * its headers with them added; else {@code headers} itself. Never throws.
+   */
+  public static Object headers(Object request, Object headers) {
+    if (!headersAdvised) {
+      headersAdvised = true;
+    }
+    PendingHeaders pending = PENDING.get();
+    if (pending.request != request || request == null) {
+      return headers;
+    }
+    String traceparent = pending.traceparent;
+    String baggage = pending.baggage;
+    pending.clear();
+    try {
+      return JdkTypes.headersWith(headers, traceparent, baggage);
+    } catch (Throwable t) {
+      AgentLog.failure("jdk http headers", t);
+      return headers;
+    }
+  }
+
   /** Wraps the body handler so the response head and body reach the exchange. */
   public static Object handler(Object exchange, Object handler) {
     if (!(exchange instanceof HttpExchange) || handler == null) {
@@ -116,6 +181,8 @@ public final class JdkHttpTracing {
    * @return what {@code sendAsync} throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable end(Object exchange, Object future, Throwable thrown) {
+    // headers not taken (sendAsync failed before copying the request): nothing may linger
+    PENDING.get().clear();
     if (!(exchange instanceof HttpExchange)) {
       return CapRefusal.thrown(exchange, thrown); // a refusal's exception, else thrown
     }

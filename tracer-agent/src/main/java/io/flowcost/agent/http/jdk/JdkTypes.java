@@ -37,6 +37,13 @@ final class JdkTypes {
   private static final Method BUILDER_BUILD = method(REQUEST_BUILDER, "build");
   private static final Method BUILDER_METHOD =
       method(REQUEST_BUILDER, "method", String.class, BODY_PUBLISHER);
+  private static final Method HEADERS_MAP = method(HEADERS, "map");
+  private static final Method HEADERS_OF =
+      method(HEADERS, "of", java.util.Map.class, java.util.function.BiPredicate.class);
+  /** The class of every request {@code HttpRequest.Builder} builds ({@link JdkHeadersAdvice}). */
+  static final Class<?> IMMUTABLE_REQUEST = type("jdk.internal.net.http.ImmutableHttpRequest");
+  private static final java.util.function.BiPredicate<String, String> ANY_HEADER =
+      (name, value) -> true;
 
   private JdkTypes() {}
 
@@ -79,6 +86,83 @@ final class JdkTypes {
       invoke(BUILDER_HEADER, builder, "baggage", baggage);
     }
     return invoke(BUILDER_BUILD, builder);
+  }
+
+  /**
+   * {@code headers} ({@code HttpHeaders}) with {@code traceparent} and/or {@code baggage} set,
+   * replacing any of the same name (either may be {@code null}: left as it is); the other headers
+   * and their values as they are, in the same (case-insensitive) order.
+   */
+  @SuppressWarnings("unchecked")
+  static Object headersWith(Object headers, String traceparent, String baggage)
+      throws ReflectiveOperationException {
+    java.util.Map<String, java.util.List<String>> map =
+        (java.util.Map<String, java.util.List<String>>) invoke(HEADERS_MAP, headers);
+    return invoke(HEADERS_OF, null, new HeadersWith(map, traceparent, baggage), ANY_HEADER);
+  }
+
+  /**
+   * Whether the JDK accepts {@code value} as a header value ({@code Utils.isValidValue}: tab and
+   * the characters from space to 255 but DEL). The request builder checks this; the JDK's copy of a
+   * request's headers throws on a bad one, so it is checked before anything reaches it.
+   */
+  static boolean validHeaderValue(String value) {
+    if (value == null) {
+      return true;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c > 255 || (c < ' ' && c != '\t') || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A request's header map with {@code traceparent} and {@code baggage} set: a view read once by
+   * {@code HttpHeaders.of}, which copies it.
+   */
+  private static final class HeadersWith
+      extends java.util.AbstractMap<String, java.util.List<String>> {
+    private final java.util.Map<String, java.util.List<String>> headers;
+    private final String traceparent;
+    private final String baggage;
+
+    HeadersWith(java.util.Map<String, java.util.List<String>> headers, String traceparent,
+        String baggage) {
+      this.headers = headers;
+      this.traceparent = traceparent;
+      this.baggage = baggage;
+    }
+
+    private boolean replaced(String name) {
+      return (traceparent != null && name.equalsIgnoreCase("traceparent"))
+          || (baggage != null && name.equalsIgnoreCase("baggage"));
+    }
+
+    @Override
+    public void forEach(
+        java.util.function.BiConsumer<? super String, ? super java.util.List<String>> action) {
+      for (java.util.Map.Entry<String, java.util.List<String>> e : headers.entrySet()) {
+        if (!replaced(e.getKey())) {
+          action.accept(e.getKey(), e.getValue());
+        }
+      }
+      if (traceparent != null) {
+        action.accept("traceparent", java.util.List.of(traceparent));
+      }
+      if (baggage != null) {
+        action.accept("baggage", java.util.List.of(baggage));
+      }
+    }
+
+    @Override
+    public java.util.Set<Entry<String, java.util.List<String>>> entrySet() {
+      java.util.Map<String, java.util.List<String>> all = new java.util.LinkedHashMap<>();
+      forEach(all::put);
+      return all.entrySet();
+    }
   }
 
   /**
