@@ -41,7 +41,7 @@ class JdkTraceparentEndToEndTest {
 
   @ParameterizedTest
   @ValueSource(ints = {17, 25})
-  void theServerSeesOneTraceparentAndTheAppsHeadersAsTheyWere(int java) throws Exception {
+  void theServerSeesOneTraceparentAndTheAppsHeadersAsTheyWere(int javaVersion) throws Exception {
     List<Seen> seen = java.util.Collections.synchronizedList(new ArrayList<>());
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
@@ -61,7 +61,7 @@ class JdkTraceparentEndToEndTest {
           "-Dflowcost.endpoint=http://127.0.0.1:9", // nothing listens: spans are spooled
           "-Dflowcost.spool.dir=" + work.resolve("spool"),
           "-Dflowcost.propagation.hosts=127.0.0.1");
-      run = ChildJvm.runMain(java == 17 ? ChildJvm.java17() : ChildJvm.java25(), jvm,
+      run = ChildJvm.runMain(javaVersion == 17 ? ChildJvm.java17() : ChildJvm.java25(), jvm,
           JdkHeadersApp.class,
           List.of("http://127.0.0.1:" + server.getAddress().getPort()), work, 120);
     } finally {
