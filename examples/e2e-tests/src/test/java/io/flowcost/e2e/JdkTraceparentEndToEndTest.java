@@ -60,7 +60,7 @@ class JdkTraceparentEndToEndTest {
       List<String> jvm = List.of("-javaagent:" + ChildJvm.agentJar(),
           "-Dflowcost.endpoint=http://127.0.0.1:9", // nothing listens: spans are spooled
           "-Dflowcost.spool.dir=" + work.resolve("spool"),
-          "-Dflowcost.propagation.hosts=127.0.0.1");
+          "-Dflowcost.propagation.hosts=127.0.0.1", "-Dflowcost.debug=true");
       run = ChildJvm.runMain(javaVersion == 17 ? ChildJvm.java17() : ChildJvm.java25(), jvm,
           JdkHeadersApp.class,
           List.of("http://127.0.0.1:" + server.getAddress().getPort()), work, 120);
@@ -69,6 +69,10 @@ class JdkTraceparentEndToEndTest {
     }
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).contains("requests unchanged true");
+    // the headers reach the JDK's copy of each request through the advised request class: had it
+    // not been instrumented, the agent would have copied each request (same headers on the wire)
+    assertThat(run.stderr()).contains("instrumented jdk.internal.net.http.ImmutableHttpRequest")
+        .doesNotContain("could not instrument");
     Matcher id = Pattern.compile("workflow (\\S+)").matcher(run.stdout());
     assertThat(id.find()).isTrue();
     String workflow = id.group(1);

@@ -44,6 +44,11 @@ public final class JdkHttpTracing {
    */
   private static volatile boolean headersAdvised;
 
+  /** Tests: as if {@link JdkHeadersAdvice} ran in this JVM, or not. */
+  static void headersAdvised(boolean advised) {
+    headersAdvised = advised;
+  }
+
   /**
    * Starts recording a request; returns the {@link HttpExchange}, a {@link CapRefusal} when the
    * workflow's caps refuse the model request (the advice then skips {@code sendAsync} and throws

@@ -214,6 +214,13 @@ final class JdkTypes {
     }
   }
 
+  private static final Object[] NO_ARGUMENTS = new Object[0];
+
+  /** A call without arguments: one shared empty array, not a new one per call. */
+  private static Object invoke(Method method, Object target) throws ReflectiveOperationException {
+    return method.invoke(target, NO_ARGUMENTS);
+  }
+
   private static Object invoke(Method method, Object target, Object... args)
       throws ReflectiveOperationException {
     return method.invoke(target, args);

@@ -94,6 +94,53 @@ class JdkHttpTracingTest {
     return future;
   }
 
+  @Test
+  void withTheRequestClassAdvisedTheHeadersReachTheJdksCopyAndTheRequestIsNotCopied() {
+    settings("flowcost.propagation.hosts", "127.0.0.1");
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:9/tool"))
+        .header("X-App", "a").header("X-Multi", "1").header("X-Multi", "2")
+        .header("Baggage", "app=1").build();
+    java.net.http.HttpHeaders own = request.headers();
+    JdkHttpTracing.headersAdvised(true);
+    try {
+      Workflow wf = AgentContext.startWorkflow("delegate", "api", null, null);
+      Object sent;
+      java.net.http.HttpHeaders copied;
+      java.net.http.HttpHeaders again;
+      java.net.http.HttpHeaders copyingPath;
+      try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+        sent = JdkHttpTracing.request(null, request);
+        // what sendAsync does next: HttpRequestImpl copies request.headers(); the advice's exit
+        copied = (java.net.http.HttpHeaders) JdkHttpTracing.headers(request, request.headers());
+        again = (java.net.http.HttpHeaders) JdkHttpTracing.headers(request, request.headers());
+        JdkHttpTracing.end(null, null, null);
+        JdkHttpTracing.headersAdvised(false);
+        copyingPath = ((HttpRequest) JdkHttpTracing.request(null, request)).headers();
+      }
+      wf.rootSpan().end();
+
+      assertThat(sent).as("not copied").isSameAs(request);
+      assertThat(copied.allValues("traceparent")).hasSize(1);
+      assertThat(copied.firstValue("traceparent").orElseThrow()).startsWith("00-" + wf.id() + "-");
+      assertThat(copied.allValues("baggage")).hasSize(1);
+      assertThat(copied.firstValue("baggage").orElseThrow())
+          .startsWith("app=1,flowcost.workflow.id=" + wf.id() + ",")
+          .contains("flowcost.tag.team=claims", "flowcost.tag.env=test");
+      assertThat(copied.allValues("X-Multi")).containsExactly("1", "2");
+      assertThat(copied.allValues("X-App")).containsExactly("a");
+      assertThat(copied.map().keySet()).containsExactly("baggage", "traceparent", "X-App", "X-Multi");
+      // the same headers as the copying path's request (another span id: compared without it)
+      assertThat(copyingPath.map().keySet()).isEqualTo(copied.map().keySet());
+      assertThat(copyingPath.allValues("baggage")).isEqualTo(copied.allValues("baggage"));
+      assertThat(copyingPath.firstValue("traceparent").orElseThrow().substring(0, 36))
+          .isEqualTo(copied.firstValue("traceparent").orElseThrow().substring(0, 36));
+      assertThat(again).as("once: the JDK's copy only").isEqualTo(own);
+      assertThat(request.headers()).as("the application's request untouched").isEqualTo(own);
+    } finally {
+      JdkHttpTracing.headersAdvised(false);
+    }
+  }
+
   static HttpRequest chat(String base, String text, boolean stream) {
     String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\""
         + text + "\"}]" + (stream ? ",\"stream\":true" : "") + "}";
