@@ -113,12 +113,19 @@ def generate(lake: Path, calls: int, days: int) -> dict:
     return {"calls": workflows * CALLS_PER_WORKFLOW, "workflows": workflows}
 
 
+#: Fact tables the generator writes as ``compact`` leaves a closed day: one file per day, each
+#: row key once, marked with ``compact``'s key-value metadata (docs/lake.md, "De-duplication").
+_COMPACTED = ("calls", "workflow_spans", "outcomes")
+
+
 def _write_partitioned(con, lake: Path, table: str, source: str, extra=None) -> None:
     select = typed_select(con, table, source, "true", extra)
     select = select.replace(f" FROM {source} ", ", date FROM " + source + " ", 1)
     target = str(lake / table).replace("'", "''")
+    meta = (f", KV_METADATA {{'flowcost.table': '{table}', 'flowcost.schema_version': '1', "
+            f"'{flowcost_lake.COMPACTED_KEY}': '1'}}" if table in _COMPACTED else "")
     con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
-                "PARTITION_BY (date), FILENAME_PATTERN 'bench-{i}', OVERWRITE_OR_IGNORE)")
+                f"PARTITION_BY (date), FILENAME_PATTERN 'bench-{{i}}', OVERWRITE_OR_IGNORE{meta})")
 
 
 def rollup(lake: Path) -> None:

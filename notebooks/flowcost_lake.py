@@ -2,7 +2,9 @@
 
 Mirrors the collector's ``io.flowcost.collector.rollup.LakeViews``: every ``{{table}}``
 placeholder becomes a ``read_parquet`` over ``<lake>/<table>/date=*/*.parquet``, or a typed empty
-table when the table has no file yet, and ``{{horizon_days}}`` the outcome horizon.
+table when the table has no file yet, ``{{table:compacted}}`` / ``{{table:rest}}`` the compacted
+days' files and the others (:func:`split_compacted`), and ``{{horizon_days}}`` the outcome
+horizon.
 
 The lake is a local directory or ``s3://bucket/prefix``. For S3 (MinIO, …) the endpoint comes from
 ``FLOWCOST_S3_ENDPOINT`` or ``AWS_ENDPOINT_URL`` and the keys from ``AWS_ACCESS_KEY_ID`` /
@@ -113,6 +115,45 @@ def _has_files(con: duckdb.DuckDBPyConnection, lake: str, table: str) -> bool:
     return bool(glob.glob(table_glob(lake, table)))
 
 
+#: Fact tables whose views read a compacted day as it is (``{{table:compacted}}``) and
+#: de-duplicate only the other files (``{{table:rest}}``), as in LakeViews.SPLIT_TABLES.
+SPLIT_TABLES = ("calls", "workflow_spans")
+
+#: The key-value metadata ``compact`` writes into a merged file, de-duplicated on the row key.
+COMPACTED_KEY = "flowcost.compacted_files"
+
+
+def split_compacted(con: duckdb.DuckDBPyConnection, lake: str,
+                    table: str) -> tuple[list[str], list[str]]:
+    """The files of ``table`` in a local lake: (compacted days' files, every other file).
+
+    A compacted day holds exactly one file and that file carries ``flowcost.compacted_files``
+    (``compact`` de-duplicated it on the row key); the views read its rows without their window.
+    Every other file (today's, a day not compacted yet, a compacted day that got a late file or
+    is being compacted again) is de-duplicated by the views. As ``LakeViews.splitCompacted``.
+    """
+    by_day: dict[str, list[str]] = {}
+    for f in glob.glob(table_glob(lake, table)):
+        by_day.setdefault(os.path.dirname(f), []).append(f)
+    single = sorted(files[0] for files in by_day.values() if len(files) == 1)
+    marked: set[str] = set()
+    if single:
+        listed = ", ".join(f"'{_escape(f)}'" for f in single)
+        marked = {r[0] for r in con.execute(
+            f"SELECT DISTINCT file_name FROM parquet_kv_metadata([{listed}]) "
+            f"WHERE decode(key) = '{COMPACTED_KEY}'").fetchall()}
+    compacted = [f for f in single if f in marked]
+    rest = sorted(f for files in by_day.values() for f in files if f not in marked)
+    return compacted, rest
+
+
+def _read(table: str, files: list[str]) -> str:
+    if not files:
+        return f"(SELECT * FROM flowcost_empty_{table})"
+    listed = ", ".join(f"'{_escape(f)}'" for f in files)
+    return f"read_parquet([{listed}], hive_partitioning = true, union_by_name = true)"
+
+
 def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int) -> str:
     """Replaces the placeholders of lake.sql for ``lake``."""
     out = sql.replace("{{horizon_days}}", str(int(horizon_days)))
@@ -122,6 +163,13 @@ def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: in
                       "hive_partitioning = true, union_by_name = true)")
         else:
             source = f"(SELECT * FROM flowcost_empty_{table})"
+        if table in SPLIT_TABLES:
+            # the file lists are taken now: the views see the files as they were at install
+            # (connect again to see newer ones). On S3 every file is de-duplicated (exact, slower).
+            compacted, rest = ([], None) if is_s3(lake) else split_compacted(con, lake, table)
+            out = out.replace("{{" + table + ":compacted}}", _read(table, compacted))
+            out = out.replace("{{" + table + ":rest}}",
+                              source if rest is None else _read(table, rest))
         out = out.replace("{{" + table + "}}", source)
     return out
 

@@ -5,6 +5,10 @@
 --   read_parquet('<lake>/<table>/date=*/*.parquet', hive_partitioning = true, union_by_name = true)
 -- or, when the table has no file yet, with `(SELECT * FROM flowcost_empty_<table>)`, and
 -- `{{horizon_days}}` with the outcome horizon (default 7). Run it with TimeZone = 'UTC'.
+-- For `calls` and `workflow_spans` they also replace `{{table:compacted}}` with the files of the
+-- days that hold exactly one file and that file is `compact`'s output (Parquet key-value
+-- metadata `flowcost.compacted_files`), and `{{table:rest}}` with every other file (each the
+-- typed empty table when there is none): see "De-duplication" in docs/lake.md.
 -- Everything below is plain SQL over the fact tables, so the same definitions answer on Spark or
 -- Trino with at most dialect changes (QUALIFY, arg_min/arg_max, struct_pack, map access).
 
@@ -71,12 +75,22 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
 
 -- Fact tables, each row once: a raw glob reader may see a row twice while compaction or a
 -- write-ahead-log replay runs; these views never do.
+-- De-duplication is paid once, by `compact`, not by every query: a compacted day (one file,
+-- written by `compact`, which keeps the earliest received row of each key) is read as it is, and
+-- only the other files (today, days not compacted yet, a day that got a late file or is being
+-- compacted) go through the window. Exact because every row of one span_id lies in the same
+-- `date` partition: the UTC day of its start_time, which every report of the span (agent spool
+-- re-send, write-ahead-log replay, another collector) carries unchanged; so a row of a compacted
+-- day has no duplicate in any other file (docs/lake.md, "De-duplication").
 -- calls: unioned by name with its typed empty table, so a column added later
 -- (provider_cost_usd, calls schema 2) exists, NULL, while every file is older.
 -- calls_original: each call with the cost it was written with (kept for audit).
 CREATE OR REPLACE VIEW calls_original AS
-  SELECT * FROM (SELECT * FROM {{calls}} UNION ALL BY NAME SELECT * FROM flowcost_empty_calls)
-  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
+  SELECT * FROM flowcost_empty_calls
+  UNION ALL BY NAME SELECT * FROM {{calls:compacted}}
+  UNION ALL BY NAME
+  SELECT * FROM (SELECT * FROM {{calls:rest}}
+                 QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1);
 
 -- call_prices: re-pricings written by `reprice`; per call, the highest price_version wins.
 CREATE OR REPLACE VIEW call_prices_latest AS
@@ -150,9 +164,13 @@ CREATE OR REPLACE VIEW call_prices_history AS
     QUALIFY row_number() OVER (PARTITION BY span_id, price_version ORDER BY date) = 1)
   ORDER BY span_id, price_version DESC;
 
+-- As calls_original: compacted days as they are, the other files de-duplicated.
 CREATE OR REPLACE VIEW workflow_spans AS
-  SELECT * FROM {{workflow_spans}}
-  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
+  SELECT * FROM flowcost_empty_workflow_spans
+  UNION ALL BY NAME SELECT * FROM {{workflow_spans:compacted}}
+  UNION ALL BY NAME
+  SELECT * FROM (SELECT * FROM {{workflow_spans:rest}}
+                 QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1);
 
 CREATE OR REPLACE VIEW outcomes AS
   SELECT * FROM {{outcomes}}

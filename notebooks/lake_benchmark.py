@@ -9,10 +9,10 @@ interleaved round by round:
 * ``calls view``: the same aggregate over the de-duplicating ``calls`` view;
 * ``workflows_derived`` and ``cost_per_outcome_derived``: each view derived from the facts by one
   query, as a reader querying them directly does;
-* ``full rollup``: what ``rollup`` does for every day: ``workflows_derived`` derived once and
-  pinned (``flowcost_lake.pin_derived``, as ``LakeViews.pinDerived``), ``cost_per_outcome_derived``
-  from it, and a zstd Parquet snapshot of each per day, written both ways: one ``COPY`` per day
-  and table (as ``Rollup`` did) and one partitioned ``COPY`` per table (as it does now);
+* ``full rollup``: what ``rollup`` does for every day: the views installed, ``workflows_derived``
+  derived once and pinned (``flowcost_lake.pin_derived``, as ``LakeViews.pinDerived``),
+  ``cost_per_outcome_derived`` from it, and a zstd Parquet snapshot of each per day, one
+  partitioned ``COPY`` per table (as ``Rollup`` writes them);
 * every query each notebook runs through ``flowcost_lake.query`` (the notebooks executed headless,
   a timing cell added after their connect cell);
 
@@ -22,8 +22,13 @@ archive``), alternating with the working tree's, so that both sides see the same
 
     python lake_benchmark.py --calls 10000000 --before 611e118 [--rounds 2] [--work DIR]
 
-Times are wall-clock seconds; ratios are to the same round's plain aggregate. Figures depend on
-the machine and its load: state both next to them.
+The generated facts are unique and one file per day, marked as ``compact`` marks its output: the
+lake as it is once closed days are compacted (docs/lake.md, "De-duplication").
+
+Each measure is taken as wall-clock seconds and as CPU seconds of the process that ran it (every
+DuckDB thread; for the notebooks, the kernel's): on a shared machine the wall time follows the
+load, the CPU time much less. Ratios are to the plain aggregate (median of the rounds), wall to
+wall and CPU to CPU. Figures depend on the machine and its load: state both next to them.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,14 +57,18 @@ import flowcost_lake  # noqa: E402
 # wall time to a JSON-lines file. Notebooks look flowcost_lake.query up at each call (q() does), so
 # the wrapper sees every query without changing the notebook.
 _TIMING_CELL = """
-import json as _bench_json, time as _bench_time
+import json as _bench_json, resource as _bench_resource, time as _bench_time
 import flowcost_lake as _bench_fl
 _bench_query = _bench_fl.query
+def _bench_cpu():
+    r = _bench_resource.getrusage(_bench_resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 def _bench_timed(con, sql, _q=_bench_query):
-    t0 = _bench_time.perf_counter()
+    t0, c0 = _bench_time.perf_counter(), _bench_cpu()
     out = _q(con, sql)
     with open({path!r}, "a", encoding="utf-8") as f:
-        f.write(_bench_json.dumps({{"sql": sql, "seconds": _bench_time.perf_counter() - t0}}) + "\\n")
+        f.write(_bench_json.dumps({{"sql": sql, "seconds": _bench_time.perf_counter() - t0,
+                                    "cpu": _bench_cpu() - c0}}) + "\\n")
     return out
 _bench_fl.query = _bench_timed
 """
@@ -91,16 +101,33 @@ def connect(lake: Path, variant: Variant) -> duckdb.DuckDBPyConnection:
         flowcost_lake.LAKE_SQL = NOTEBOOKS_DIR / "lake.sql"
 
 
-def timed(con: duckdb.DuckDBPyConnection, sql: str) -> float:
-    """Seconds to run ``sql`` into a temporary table (no transfer to Python)."""
-    t0 = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process, every DuckDB thread included (user + system)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class Timing:
+    """Wall-clock and CPU seconds of one measure. On a shared machine the wall time follows the
+    load; the CPU time (the work DuckDB did) is the steadier figure of the two."""
+
+    def __init__(self):
+        self.wall0, self.cpu0 = time.perf_counter(), cpu_seconds()
+
+    def stop(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall0, cpu_seconds() - self.cpu0
+
+
+def timed(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[float, float]:
+    """(wall, CPU) seconds to run ``sql`` into a temporary table (no transfer to Python)."""
+    t = Timing()
     con.execute(f"CREATE OR REPLACE TEMP TABLE bench_out AS {sql}")
-    seconds = time.perf_counter() - t0
+    out = t.stop()
     con.execute("DROP TABLE bench_out")
-    return seconds
+    return out
 
 
-def plain(lake: Path) -> float:
+def plain(lake: Path) -> tuple[float, float]:
     con = duckdb.connect()
     try:
         glob = flowcost_lake.table_glob(str(lake), "calls").replace("'", "''")
@@ -111,7 +138,7 @@ def plain(lake: Path) -> float:
         con.close()
 
 
-def views(lake: Path, variant: Variant) -> dict[str, float]:
+def views(lake: Path, variant: Variant) -> dict[str, tuple[float, float]]:
     """The calls view's aggregate and each derived view, each by one query from the facts."""
     out = {}
     for name, sql in (("calls view", "SELECT workflow_id, count(*) AS n, sum(cost_usd) AS cost "
@@ -132,41 +159,29 @@ _SNAPSHOTS = (("workflows", "workflows_derived", "start_time, workflow_id"),
                "workflow_name, service, team, feature, env"))
 
 
-def full_rollup(lake: Path, variant: Variant, scratch: Path, partitioned: bool) -> float:
-    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them.
-
-    ``partitioned``: one ``COPY … PARTITION_BY (date)`` per table for all days, as ``Rollup``
-    writes since issue 13.3; otherwise one ``COPY`` per day and table, as it wrote before.
-    """
+def full_rollup(lake: Path, variant: Variant, scratch: Path) -> tuple[float, float]:
+    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them:
+    the views installed, ``workflows_derived`` pinned, one ``COPY … PARTITION_BY (date)`` per
+    table for all days."""
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
-    t0 = time.perf_counter()
+    t = Timing()
     con = connect(lake, variant)
     try:
         flowcost_lake.pin_derived(con)
-        if partitioned:
-            for table, source, _ in _SNAPSHOTS:
-                target = str(scratch / table).replace("'", "''")
-                con.execute(f"COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
-                            f"* EXCLUDE (day) FROM {source}) TO '{target}' (FORMAT parquet, "
-                            "COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
-        else:
-            days = [r[0] for r in con.execute(
-                "SELECT DISTINCT day::VARCHAR FROM workflows_derived ORDER BY 1").fetchall()]
-            for day in days:
-                for table, source, order in _SNAPSHOTS:
-                    target = str(scratch / f"{table}-{day}.parquet").replace("'", "''")
-                    con.execute(f"COPY (SELECT day, CAST(1 AS BIGINT) AS version, "
-                                f"* EXCLUDE (day) FROM {source} WHERE day = DATE '{day}' "
-                                f"ORDER BY {order}) TO '{target}' (FORMAT parquet, "
-                                "COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
+        for table, source, _ in _SNAPSHOTS:
+            target = str(scratch / table).replace("'", "''")
+            con.execute(f"COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
+                        f"* EXCLUDE (day) FROM {source}) TO '{target}' (FORMAT parquet, "
+                        "COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
     finally:
         con.close()
-    return time.perf_counter() - t0
+    return t.stop()
 
 
-def notebook_queries(lake: Path, variant: Variant, out: Path) -> dict[str, list[tuple[str, float]]]:
+def notebook_queries(lake: Path, variant: Variant,
+                     out: Path) -> dict[str, list[tuple[str, tuple[float, float]]]]:
     """Executes every notebook of ``variant`` and returns each one's queries with their times."""
     import nbformat
     from nbclient import NotebookClient
@@ -190,11 +205,21 @@ def notebook_queries(lake: Path, variant: Variant, out: Path) -> dict[str, list[
             NotebookClient(nb, timeout=3600, kernel_name="python3",
                            resources={"metadata": {"path": str(variant.notebooks)}}).execute()
             rows = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
-            result[path.stem] = [(_label(r["sql"]), r["seconds"]) for r in rows]
+            result[path.stem] = [(_label(r["sql"]), (r["seconds"], r["cpu"])) for r in rows]
     finally:
         os.environ.clear()
         os.environ.update(env)
     return result
+
+
+def _fmt(t: tuple[float, float]) -> str:
+    return f"{t[0]:.2f} s (CPU {t[1]:.2f} s)"
+
+
+def _cells(samples: list[tuple[float, float]], base: tuple[float, float]) -> str:
+    wall = statistics.median(s[0] for s in samples)
+    cpu = statistics.median(s[1] for s in samples)
+    return f"{wall:.2f} | {wall / base[0]:.1f}× | {cpu:.2f} | {cpu / base[1]:.1f}×"
 
 
 def _label(sql: str) -> str:
@@ -248,22 +273,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.before:
         variants.insert(0, extract(args.before, work / "before"))
 
-    plains: list[float] = []
-    measures: dict[str, dict[str, list[float]]] = {v.name: {} for v in variants}
-    queries: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    plains: list[tuple[float, float]] = []
+    measures: dict[str, dict[str, list[tuple[float, float]]]] = {v.name: {} for v in variants}
+    queries: dict[str, dict[str, list[tuple[float, float]]]] = {}
     for r in range(args.rounds):
         order = variants if r % 2 == 0 else variants[::-1]
         plains.append(plain(lake))
-        print(f"round {r + 1}: plain {plains[-1]:.2f} s", flush=True)
+        print(f"round {r + 1}: plain {_fmt(plains[-1])}", flush=True)
         for v in order:
             got = views(lake, v)
-            got["full rollup, one write per day and table"] = full_rollup(
-                lake, v, work / "rollup-out", partitioned=False)
-            got["full rollup, one partitioned write per table"] = full_rollup(
-                lake, v, work / "rollup-out", partitioned=True)
+            got["full rollup (derived once, both snapshots written)"] = full_rollup(
+                lake, v, work / "rollup-out")
             for k, s in got.items():
                 measures[v.name].setdefault(k, []).append(s)
-            print(f"  {v.name}: " + ", ".join(f"{k} {s:.2f} s" for k, s in got.items()),
+            print(f"  {v.name}: " + ", ".join(f"{k} {_fmt(s)}" for k, s in got.items()),
                   flush=True)
         plains.append(plain(lake))
         if not args.no_notebooks:
@@ -274,38 +297,34 @@ def main(argv: list[str] | None = None) -> int:
                         queries.setdefault(v.name, {}).setdefault(
                             f"{stem} #{i + 1}: {label}", []).append(s)
                 print(f"  {v.name}: notebooks " + ", ".join(
-                    f"{stem} {sum(s for _, s in rows):.1f} s" for stem, rows in nb.items()),
+                    f"{stem} {sum(s[0] for _, s in rows):.1f} s" for stem, rows in nb.items()),
                       flush=True)
         plains.append(plain(lake))
 
-    base = statistics.median(plains)
+    base = (statistics.median(p[0] for p in plains), statistics.median(p[1] for p in plains))
     size, rows = calls_bytes_per_row(lake)
     print(f"\nMachine: {os.cpu_count()} cores, {platform.platform()}, Python "
           f"{platform.python_version()}, DuckDB {duckdb.__version__}; load average before the "
           f"table {os.getloadavg()[0]:.1f}.")
     print(f"Lake: {facts['calls']:,} calls, {facts['workflows']:,} workflows, {args.days} days; "
           f"calls files {size / 1e6:.1f} MB = {size / rows:.1f} bytes per call row.")
-    print(f"plain GROUP BY workflow_id: median {base:.2f} s of {len(plains)} "
-          f"({', '.join(f'{p:.2f}' for p in plains)}); ratios below are to it.\n")
+    print(f"plain GROUP BY workflow_id: median wall {base[0]:.2f} s, CPU {base[1]:.2f} s of "
+          f"{len(plains)} ({', '.join(_fmt(p) for p in plains)}); ratios below are to it "
+          "(wall to wall, CPU to CPU).\n")
     names = [v.name for v in variants]
-    print("| measure | " + " | ".join(f"{n} s | ×plain" for n in names) + " |")
-    print("|---|" + "---:|---:|" * len(names))
-    keys = list(measures[names[-1]])
-    for k in keys:
-        cells = []
-        for n in names:
-            s = statistics.median(measures[n][k])
-            cells.append(f"{s:.2f} | {s / base:.1f}×")
-        print(f"| {k} | " + " | ".join(cells) + " |")
+    print("| measure | " + " | ".join(f"{n}: wall s | ×plain | CPU s | ×plain" for n in names)
+          + " |")
+    print("|---|" + "---:|---:|---:|---:|" * len(names))
+    for k in measures[names[-1]]:
+        print(f"| {k} | " + " | ".join(_cells(measures[n][k], base) for n in names) + " |")
     for n in names:
         if n not in queries:
             continue
         print(f"\nNotebook queries, {n} (median of rounds):\n")
-        print("| notebook query | s | ×plain |")
-        print("|---|---:|---:|")
+        print("| notebook query | wall s | ×plain | CPU s | ×plain |")
+        print("|---|---:|---:|---:|---:|")
         for k, ss in queries[n].items():
-            s = statistics.median(ss)
-            print(f"| {k.replace('|', '¦')} | {s:.2f} | {s / base:.1f}× |")
+            print(f"| {k.replace('|', '¦')} | {_cells(ss, base)} |")
     return 0
 
 

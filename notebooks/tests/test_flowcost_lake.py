@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import asdict
 
 import duckdb
@@ -153,3 +155,71 @@ def test_importable_from_the_repository_root():
     out = subprocess.run([sys.executable, "-c", "import flowcost_lake; print(flowcost_lake.__file__)"],
                          cwd=root, env=env, capture_output=True, text=True, check=True)
     assert Path(out.stdout.strip()) == Path(flowcost_lake.__file__).resolve()
+
+
+def _days(lake, table):
+    return sorted(p for p in (lake / table).iterdir() if p.name.startswith("date="))
+
+
+def _compact(con, day_dir, table):
+    """What ``compact`` does to one day: one file, each span once (earliest received), marked."""
+    files = sorted(str(p) for p in day_dir.glob("*.parquet"))
+    out = day_dir / "9000000000000-compact-test-000001.parquet"
+    con.execute(f"COPY (SELECT * FROM read_parquet({files!r}, hive_partitioning = false, "
+                "union_by_name = true) QUALIFY row_number() OVER (PARTITION BY span_id "
+                f"ORDER BY received_at) = 1) TO '{out}' (FORMAT parquet, KV_METADATA "
+                f"{{'flowcost.table': '{table}', '{flowcost_lake.COMPACTED_KEY}': '{len(files)}'}})")
+    for f in files:
+        os.remove(f)
+
+
+def _resend(con, day_dir, received_later_by="1 HOUR"):
+    """Writes the day's rows again, received later (an agent spool re-send, a WAL replay)."""
+    files = sorted(str(p) for p in day_dir.glob("*.parquet"))
+    out = day_dir / f"9100000000000-resend-{len(files)}.parquet"
+    con.execute(f"COPY (SELECT * REPLACE (received_at + INTERVAL {received_later_by} AS "
+                f"received_at) FROM read_parquet({files!r}, hive_partitioning = false, "
+                f"union_by_name = true)) TO '{out}' (FORMAT parquet)")
+
+
+def test_compacted_days_are_read_without_the_window_and_change_no_row(synthetic, tmp_path):
+    """De-duplication is paid by ``compact``: a compacted day (one file carrying
+    flowcost.compacted_files) is read as it is, every other file goes through the window. The
+    views must give exactly the rows of the fully de-duplicated lake, also after a late re-send
+    into a compacted day and while a day is caught between two compactions."""
+    lake = tmp_path / "lake"
+    shutil.copytree(synthetic.lake, lake)
+    con = duckdb.connect()
+    calls_days = _days(lake, "calls")
+    assert len(calls_days) >= 4
+    _resend(con, calls_days[0])  # a replay before compaction: two files that day
+    views = ["calls", "calls_original", "workflow_spans", "workflows_derived",
+             "cost_per_outcome_derived", "outcomes_unmatched", "coverage_daily"]
+
+    def rows():
+        c = flowcost_lake.connect(str(lake), focus=False)
+        try:
+            return {v: c.execute(f"SELECT * FROM (SELECT COLUMNS(*)::VARCHAR FROM {v}) "
+                                 "ORDER BY ALL").fetchall() for v in views}
+        finally:
+            c.close()
+
+    want = rows()
+    assert flowcost_lake.split_compacted(con, str(lake), "calls")[0] == []
+    for table in ("calls", "workflow_spans"):
+        for day in _days(lake, table):
+            _compact(con, day, table)
+    compacted, rest = flowcost_lake.split_compacted(con, str(lake), "calls")
+    assert len(compacted) == len(calls_days) and rest == []
+    assert rows() == want
+
+    _resend(con, calls_days[1])  # late: after its day was compacted
+    second = calls_days[2] / "9000000000000-compact-test-000001.parquet"
+    shutil.copy(second, calls_days[2] / "9000000000001-compact-again-000001.parquet")
+    compacted, rest = flowcost_lake.split_compacted(con, str(lake), "calls")
+    assert len(compacted) == len(calls_days) - 2 and len(rest) == 4
+    assert all(os.path.dirname(f) in (str(calls_days[1]), str(calls_days[2])) for f in rest)
+    sql = flowcost_lake.render("{{calls:compacted}} | {{calls:rest}}", con, str(lake), 7)
+    assert all(f"'{f}'" in sql.split(" | ")[0] for f in compacted)
+    assert all(f"'{f}'" in sql.split(" | ")[1] for f in rest)
+    assert rows() == want

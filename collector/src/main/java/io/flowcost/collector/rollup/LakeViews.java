@@ -9,7 +9,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +27,15 @@ public final class LakeViews {
       "calls", "workflow_spans", "outcomes", "workflows", "cost_per_outcome", "coverage",
       "rollups", "call_prices", "cap_breaches");
 
+  /**
+   * Fact tables whose views read a compacted day's file as it is ({@code {{table:compacted}}})
+   * and de-duplicate only the other files ({@code {{table:rest}}}); see {@link #splitCompacted}.
+   */
+  public static final List<String> SPLIT_TABLES = List.of("calls", "workflow_spans");
+
+  /** The key-value metadata {@code compact} writes into a file it de-duplicated on the row key. */
+  public static final String COMPACTED_KEY = "flowcost.compacted_files";
+
   private static final String RESOURCE = "/io/flowcost/collector/rollup/lake.sql";
 
   /** The temporary table {@link #pinDerived} fills (as flowcost_lake.pin_derived does). */
@@ -33,7 +46,7 @@ public final class LakeViews {
   /** Runs lake.sql on {@code connection} for the lake rooted at {@code root}. */
   public static void install(Connection connection, Path root, int horizonDays)
       throws SQLException, IOException {
-    String sql = render(load(), root, horizonDays);
+    String sql = render(load(), connection, root, horizonDays);
     try (Statement st = connection.createStatement()) {
       for (String statement : statements(sql)) {
         st.execute(statement);
@@ -70,16 +83,90 @@ public final class LakeViews {
     }
   }
 
-  static String render(String sql, Path root, int horizonDays) throws IOException {
+  static String render(String sql, Connection connection, Path root, int horizonDays)
+      throws IOException, SQLException {
     String out = sql.replace("{{horizon_days}}", Integer.toString(horizonDays));
     for (String table : TABLES) {
       String source = hasFiles(root.resolve(table))
           ? "read_parquet('" + escape(root.resolve(table).toAbsolutePath()
               + "/date=*/*.parquet") + "', hive_partitioning = true, union_by_name = true)"
           : "(SELECT * FROM flowcost_empty_" + table + ")";
+      if (SPLIT_TABLES.contains(table)) {
+        // the file lists are taken now: the views see the files as they were at install
+        Split split = splitCompacted(connection, root.resolve(table));
+        out = out.replace("{{" + table + ":compacted}}", read(table, split.compacted()))
+            .replace("{{" + table + ":rest}}", read(table, split.rest()));
+      }
       out = out.replace("{{" + table + "}}", source);
     }
     return out;
+  }
+
+  /**
+   * The files of one table: those of compacted days, and every other.
+   *
+   * @param compacted the files of days that hold exactly one file carrying {@link #COMPACTED_KEY}
+   *     ({@code compact} de-duplicated it on the row key), read without the views' window
+   * @param rest every other file (today's, a day not compacted yet, a compacted day that got a
+   *     late file or is being compacted again), de-duplicated by the views
+   */
+  public record Split(List<Path> compacted, List<Path> rest) {}
+
+  /**
+   * Splits the files of {@code tableDir} into compacted days' files and the others (as
+   * {@code flowcost_lake.split_compacted}). Exact because every row of one key lies in the same
+   * {@code date} partition (docs/lake.md, "De-duplication"): a compacted day's rows have no
+   * duplicate in another file.
+   */
+  public static Split splitCompacted(Connection connection, Path tableDir)
+      throws IOException, SQLException {
+    if (!Files.isDirectory(tableDir)) {
+      return new Split(List.of(), List.of());
+    }
+    Map<Path, List<Path>> byDay = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(tableDir, 2)) {
+      files.filter(LakeViews::isPartitionFile).sorted()
+          .forEach(p -> byDay.computeIfAbsent(p.getParent(), d -> new ArrayList<>()).add(p));
+    }
+    List<Path> single = byDay.values().stream().filter(f -> f.size() == 1)
+        .map(f -> f.get(0).toAbsolutePath()).toList();
+    Set<String> marked = new HashSet<>();
+    if (!single.isEmpty()) {
+      try (Statement st = connection.createStatement();
+          var rs = st.executeQuery("SELECT DISTINCT file_name FROM parquet_kv_metadata("
+              + list(single) + ") WHERE decode(key) = '" + COMPACTED_KEY + "'")) {
+        while (rs.next()) {
+          marked.add(rs.getString(1));
+        }
+      }
+    }
+    List<Path> compacted = new ArrayList<>();
+    List<Path> rest = new ArrayList<>();
+    for (List<Path> day : byDay.values()) {
+      for (Path f : day) {
+        Path abs = f.toAbsolutePath();
+        (day.size() == 1 && marked.contains(abs.toString()) ? compacted : rest).add(abs);
+      }
+    }
+    return new Split(List.copyOf(compacted), List.copyOf(rest));
+  }
+
+  private static String read(String table, List<Path> files) {
+    return files.isEmpty() ? "(SELECT * FROM flowcost_empty_" + table + ")"
+        : "read_parquet(" + list(files) + ", hive_partitioning = true, union_by_name = true)";
+  }
+
+  private static String list(List<Path> files) {
+    StringBuilder b = new StringBuilder("[");
+    for (Path f : files) {
+      b.append(b.length() > 1 ? ", " : "").append('\'').append(escape(f.toString())).append('\'');
+    }
+    return b.append(']').toString();
+  }
+
+  private static boolean isPartitionFile(Path p) {
+    return p.getFileName().toString().endsWith(".parquet") && p.getParent() != null
+        && p.getParent().getFileName().toString().startsWith("date=");
   }
 
   private static boolean hasFiles(Path tableDir) throws IOException {
@@ -87,8 +174,7 @@ public final class LakeViews {
       return false;
     }
     try (Stream<Path> files = Files.walk(tableDir, 2)) {
-      return files.anyMatch(p -> p.getFileName().toString().endsWith(".parquet")
-          && p.getParent().getFileName().toString().startsWith("date="));
+      return files.anyMatch(LakeViews::isPartitionFile);
     }
   }
 

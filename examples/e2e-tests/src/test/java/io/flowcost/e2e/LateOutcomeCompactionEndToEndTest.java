@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.compact.Compactor;
+import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.lake.store.MinioServer;
 import io.flowcost.lake.store.S3Store;
 import java.nio.file.Path;
@@ -126,6 +127,16 @@ class LateOutcomeCompactionEndToEndTest {
         assertThat(scalar(c, "SELECT sum(failures) FROM cost_per_outcome_latest")).isEqualTo(2);
         assertThat(scalar(c, "SELECT count(*) FROM " + MinioLake.raw(after, "calls")))
             .as("compaction dropped the duplicates, if any reached the files").isEqualTo(15);
+        // the compacted day is read without the views' de-duplication window
+        assertThat(LakeViews.splitCompacted(c, after.resolve("calls")).compacted())
+            .hasSize(1).allMatch(f -> f.toString().contains("date=" + yesterday));
+        // what that relies on (docs/lake.md, "De-duplication"): however often a span was sent
+        // (before and after the restart), its rows are in the partition of its start_time's day
+        for (String table : List.of("calls", "workflow_spans")) {
+          assertThat(scalar(c, "SELECT count(*) FROM read_parquet('" + after.resolve(table)
+              + "/date=*/*.parquet', hive_partitioning = true)"
+              + " WHERE date <> CAST(start_time AS DATE)")).as(table).isZero();
+        }
       }
     }
   }
