@@ -4,7 +4,12 @@ import io.flowcost.contract.CallKind;
 import io.flowcost.contract.GenAiOperation;
 import io.opentelemetry.api.trace.SpanBuilder;
 
-/** The one shape of a tool execution's span: {@code execute_tool <name>}, kind {@code tool}. */
+/**
+ * The one shape of a tool execution's span: {@code execute_tool <name>}, kind {@code tool}. Every
+ * tool hook builds its span here — LangChain4j's {@code ToolService}, Spring AI's {@code
+ * ToolCallback}, the Anthropic SDK's {@code BetaToolRunner} and the tool loops inferred from the
+ * wire ({@code http.ToolLoop}) — so a tool row means the same whichever path recorded it.
+ */
 public final class ToolSpans {
 
   private ToolSpans() {}

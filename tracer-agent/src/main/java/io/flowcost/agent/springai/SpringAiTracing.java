@@ -1,13 +1,12 @@
 package io.flowcost.agent.springai;
 
-import io.flowcost.contract.CallKind;
-import io.flowcost.contract.GenAiOperation;
 import io.flowcost.contract.WorkflowSource;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.context.ToolSpans;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.context.WorkflowRefused;
 import io.flowcost.agent.http.RequestHints;
@@ -234,16 +233,7 @@ public final class SpringAiTracing {
         return refusal;
       }
       String tool = Reflect.callString(Reflect.call(callback, "getToolDefinition"), "name");
-      if (tool == null) {
-        tool = "unknown";
-      }
-      Span span =
-          AgentContext.tracer()
-              .spanBuilder("execute_tool " + tool)
-              .setAttribute(SpanAttributes.CALL_KIND, CallKind.TOOL.wire())
-              .setAttribute(SpanAttributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
-              .setAttribute(SpanAttributes.TOOL_NAME, tool)
-              .startSpan();
+      Span span = ToolSpans.builder(tool).startSpan(); // the one shape of a tool span
       Scope scope = Context.current().with(span).with(IN_TOOL, Boolean.TRUE).makeCurrent();
       return new Tool(span, scope);
     } catch (Throwable t) {

@@ -1,13 +1,11 @@
 package io.flowcost.agent.langchain4j.tool;
 
-import io.flowcost.contract.CallKind;
-import io.flowcost.contract.GenAiOperation;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
-import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.context.ToolSpans;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -42,16 +40,7 @@ public final class ToolTracing {
     try {
       BrokenInstrumentation.check("tool");
       String tool = Reflect.callString(toolExecutionRequest, "name");
-      if (tool == null) {
-        tool = "unknown";
-      }
-      Span span =
-          AgentContext.tracer()
-              .spanBuilder("execute_tool " + tool)
-              .setAttribute(SpanAttributes.CALL_KIND, CallKind.TOOL.wire())
-              .setAttribute(SpanAttributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
-              .setAttribute(SpanAttributes.TOOL_NAME, tool)
-              .startSpan();
+      Span span = ToolSpans.builder(tool).startSpan(); // the one shape of a tool span
       ToolToken token = new ToolToken(span);
       token.scope = Context.current().with(span).with(KEY, token).makeCurrent();
       return token;
