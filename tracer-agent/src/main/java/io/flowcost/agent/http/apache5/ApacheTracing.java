@@ -1,7 +1,6 @@
 package io.flowcost.agent.http.apache5;
 
 import io.flowcost.agent.AgentLog;
-import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpEntityProxy;
@@ -14,19 +13,35 @@ import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
-/** Helpers of {@link DoExecuteAdvice}; Apache objects are read reflectively by public API. */
+/**
+ * Helpers of {@link DoExecuteAdvice} — and of HttpClient 4's ({@code apache4.Apache4Tracing}): one
+ * skeleton for both classic clients, whose differences are {@link ApacheClassic}'s. Apache objects
+ * are read reflectively by public API.
+ */
 public final class ApacheTracing {
 
   /** Returned for nested {@code doExecute} calls. */
   private static final Object NESTED = new Object();
 
-  private static final CallDepth DEPTH = new CallDepth();
-
   private ApacheTracing() {}
 
-  /** Entry: records the request and sets propagation headers on it. Never throws. */
+  /** Entry of HttpClient 5's {@code doExecute}: see {@link #enter(ApacheClassic, Object, Object)}. */
   public static Object enter(Object target, Object request) {
-    if (DEPTH.increment() > 1) {
+    return enter(ApacheClassic.HTTP_CLIENT_5, target, request);
+  }
+
+  /** Exit of HttpClient 5's {@code doExecute}: see {@link #exit(ApacheClassic, Object, Object, Throwable)}. */
+  public static Throwable exit(Object token, Object response, Throwable thrown) {
+    return exit(ApacheClassic.HTTP_CLIENT_5, token, response, thrown);
+  }
+
+  /**
+   * Entry of a classic client's {@code doExecute}: records the request and sets propagation
+   * headers on it; a {@link CapRefusal} when the workflow's caps refuse it (the advice then skips
+   * {@code doExecute}). Never throws.
+   */
+  public static Object enter(ApacheClassic client, Object target, Object request) {
+    if (client.depth.increment() > 1) {
       return NESTED;
     }
     try {
@@ -38,38 +53,38 @@ public final class ApacheTracing {
         host = (String) call(target, "getHostName");
         port = (Integer) call(target, "getPort");
       } else {
-        java.net.URI uri = (java.net.URI) call(request, "getUri");
+        java.net.URI uri = client.uri(request);
         scheme = uri.getScheme();
         host = uri.getHost();
         port = uri.getPort();
       }
-      String path = (String) call(request, "getPath");
-      int query = path == null ? -1 : path.indexOf('?');
-      String rawPath = query < 0 ? path : path.substring(0, query);
+      String path = client.path(request);
       HttpExchange exchange =
           HttpExchanges.start(
-              (String) call(request, "getMethod"), scheme, host, port, rawPath,
-              () -> requestFields(request),
+              client.method(request), scheme, host, port, path,
+              () -> requestFields(client, request),
               request.getClass().getClassLoader());
       CapRefusal refused = HttpExchange.refusalOf(exchange);
       if (refused != null) {
         return refused; // the advice skips doExecute and throws it: never sent
       }
-      inject(exchange, request, scheme, host, port, rawPath);
+      inject(client, exchange, request, scheme, host, port, path);
       return exchange;
     } catch (Throwable t) {
-      AgentLog.failure("apache http enter", t);
+      AgentLog.failure(client.logName + " enter", t);
       return null;
     }
   }
 
   /**
-   * Exit: the response head, and a teed entity when the exchange wants the body.
+   * Exit of a classic client's {@code doExecute}: the response head, and a teed entity when the
+   * exchange wants the body.
    *
    * @return what {@code doExecute} throws: a refusal's exception, else {@code thrown}
    */
-  public static Throwable exit(Object token, Object response, Throwable thrown) {
-    DEPTH.decrement();
+  public static Throwable exit(ApacheClassic client, Object token, Object response,
+      Throwable thrown) {
+    client.depth.decrement();
     if (!(token instanceof HttpExchange)) {
       return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
@@ -79,12 +94,8 @@ public final class ApacheTracing {
         exchange.failed(thrown != null ? thrown : new IllegalStateException());
         return thrown;
       }
-      int code = (Integer) call(response, "getCode");
-      Object contentType = call(response, "getFirstHeader", "Content-Type");
-      String type = contentType == null ? null : (String) call(contentType, "getValue");
-      Object costHeader = call(response, "getFirstHeader", HttpExchange.PROVIDER_COST_HEADER);
-      String cost = costHeader == null ? null : (String) call(costHeader, "getValue");
-      if (!exchange.responseHead(code, type, cost)) {
+      if (!exchange.responseHead(client.status(response), header(response, "Content-Type"),
+          header(response, HttpExchange.PROVIDER_COST_HEADER))) {
         return thrown;
       }
       Object entity = call(response, "getEntity");
@@ -93,47 +104,57 @@ public final class ApacheTracing {
         return thrown;
       }
       Class<?> entityType =
-          Class.forName("org.apache.hc.core5.http.HttpEntity", false, entity.getClass().getClassLoader());
+          Class.forName(client.entityType, false, entity.getClass().getClassLoader());
       Object teed =
           Proxy.newProxyInstance(
               entityType.getClassLoader(),
               new Class<?>[] {entityType},
               new HttpEntityProxy(exchange, entity));
-      response.getClass().getMethod("setEntity", entityType).invoke(response, teed);
+      // HttpClient 4's response is the package-private HttpResponseProxy: call through a public type
+      publicMethod(response.getClass(), "setEntity", new Class<?>[] {entityType})
+          .invoke(response, teed);
     } catch (Throwable t) {
-      AgentLog.failure("apache http exit", t);
+      AgentLog.failure(client.logName + " exit", t);
       exchange.bodyComplete();
     }
     return thrown;
   }
 
+  /** A header's value ({@code getFirstHeader(name).getValue()}, both versions), or {@code null}. */
+  private static String header(Object message, String name) throws ReflectiveOperationException {
+    Object header = call(message, "getFirstHeader", name);
+    return header == null ? null : (String) call(header, "getValue");
+  }
+
+  /** Sets the propagation headers on an HttpClient 5 request (classic or async). */
   static void inject(
       HttpExchange exchange, Object request, String scheme, String host, int port, String path)
       throws ReflectiveOperationException {
-    Object tp = call(request, "getFirstHeader", "traceparent");
-    Object bg = call(request, "getFirstHeader", "baggage");
+    inject(ApacheClassic.HTTP_CLIENT_5, exchange, request, scheme, host, port, path);
+  }
+
+  private static void inject(ApacheClassic client, HttpExchange exchange, Object request,
+      String scheme, String host, int port, String path) throws ReflectiveOperationException {
     OutgoingHeaders headers =
         ClientPropagation.headers(
             exchange, scheme, host, port, path,
-            tp == null ? null : (String) call(tp, "getValue"),
-            bg == null ? null : (String) call(bg, "getValue"));
-    Method setHeader = request.getClass().getMethod("setHeader", String.class, Object.class);
+            header(request, "traceparent"), header(request, "baggage"));
     if (headers.traceparent() != null) {
-      setHeader.invoke(request, "traceparent", headers.traceparent());
+      client.setHeader(request, "traceparent", headers.traceparent());
     }
     if (headers.baggage() != null) {
-      setHeader.invoke(request, "baggage", headers.baggage());
+      client.setHeader(request, "baggage", headers.baggage());
     }
   }
 
   /** The model of a repeatable, in-memory JSON request entity. */
-  private static RequestFields requestFields(Object request) {
+  private static RequestFields requestFields(ApacheClassic client, Object request) {
     try {
-      Object entity = call(request, "getEntity");
+      Object entity = client.requestEntity(request);
       if (entity == null || !(Boolean) call(entity, "isRepeatable")) {
         return RequestFields.NONE;
       }
-      String type = (String) call(entity, "getContentType");
+      String type = client.contentType(entity);
       long length = (Long) call(entity, "getContentLength");
       if (type == null || !type.contains("json") || length <= 0 || length > RequestFields.MAX_BODY) {
         return RequestFields.NONE;
