@@ -31,9 +31,15 @@ final class CollectorProcess implements AutoCloseable {
 
   /** A collector on {@code port} with the given lake and data dir and extra serve options. */
   static CollectorProcess of(int port, Path lake, Path dataDir, Path logFile, String... extra) {
+    return of(collectorJar(), port, lake, dataDir, logFile, extra);
+  }
+
+  /** A collector run from {@code jar} (benchmarks compare two builds). */
+  static CollectorProcess of(Path jar, int port, Path lake, Path dataDir, Path logFile,
+      String... extra) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:+UseSerialGC", "-jar", collectorJar().toString(), "serve",
+        "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar.toString(), "serve",
         "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--lake", lake.toString(), "--data-dir", dataDir.toString(),
         "--rollup-delay", "1h"));
@@ -74,6 +80,12 @@ final class CollectorProcess implements AutoCloseable {
   /** Sets the child's maximum heap ({@code -Xmx}, e.g. {@code "256m"}; default 512m). */
   CollectorProcess withMaxHeap(String size) {
     command.replaceAll(arg -> arg.startsWith("-Xmx") ? "-Xmx" + size : arg);
+    return this;
+  }
+
+  /** Adds JVM options before {@code -jar} (e.g. a JFR recording for a benchmark's profile). */
+  CollectorProcess withJvmOptions(List<String> options) {
+    command.addAll(command.indexOf("-jar"), options);
     return this;
   }
 

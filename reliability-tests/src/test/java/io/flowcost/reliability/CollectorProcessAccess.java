@@ -1,6 +1,7 @@
 package io.flowcost.reliability;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Lets the benchmarks (another package) start the packaged collector and build requests. */
 public final class CollectorProcessAccess {
@@ -15,6 +16,38 @@ public final class CollectorProcessAccess {
   public static AutoCloseable start(int port, Path lake, Path data, Path log) throws Exception {
     CollectorProcess p = CollectorProcess.of(port, lake, data, log).start();
     return p::stop;
+  }
+
+  /**
+   * A collector with its default settings running {@code jar} (null: this build's) with extra
+   * JVM options; {@link Running#pid()} lets a benchmark read its memory.
+   */
+  public static Running start(Path jar, List<String> jvmOptions, int port, Path lake, Path data,
+      Path log) throws Exception {
+    CollectorProcess p = jar != null ? CollectorProcess.of(jar, port, lake, data, log)
+        : CollectorProcess.of(port, lake, data, log);
+    p.withJvmOptions(jvmOptions).start();
+    return new Running(p);
+  }
+
+  /** A started collector process. */
+  public static final class Running implements AutoCloseable {
+    private final CollectorProcess process;
+
+    private Running(CollectorProcess process) {
+      this.process = process;
+    }
+
+    /** The operating-system process id. */
+    public long pid() {
+      return process.pid();
+    }
+
+    /** SIGTERM and wait for the orderly shutdown (which flushes the lake). */
+    @Override
+    public void close() throws Exception {
+      process.stop();
+    }
   }
 
   public static byte[] chatSpans(int request, int spans) {

@@ -1,51 +1,70 @@
 package io.flowcost.collector.ingest;
 
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import java.util.HashMap;
+import io.flowcost.collector.otlp.OtlpSpans;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** Read-only typed access to a list of OTLP attributes. */
+/**
+ * Read-only typed access to one span's (or resource's) attributes, a range of an {@link
+ * OtlpSpans} table. When a key is sent more than once, the last value counts (as protobuf's
+ * message tree read into a map always had it).
+ */
 final class Attributes {
 
-  private final Map<String, AnyValue> values;
+  private final OtlpSpans table;
+  private final int from;
+  private final int to;
 
-  private Attributes(Map<String, AnyValue> values) {
-    this.values = values;
+  private Attributes(OtlpSpans table, int from, int to) {
+    this.table = table;
+    this.from = from;
+    this.to = to;
   }
 
-  static Attributes of(List<KeyValue> list) {
-    Map<String, AnyValue> map = new HashMap<>(list.size() * 2);
-    for (KeyValue kv : list) {
-      map.put(kv.getKey(), kv.getValue());
+  /** The attributes of span {@code s}. */
+  static Attributes ofSpan(OtlpSpans table, int s) {
+    return new Attributes(table, table.spanAttrFrom(s), table.spanAttrTo(s));
+  }
+
+  /** The attributes of resource {@code r}. */
+  static Attributes ofResource(OtlpSpans table, int r) {
+    return new Attributes(table, table.resourceAttrFrom(r), table.resourceAttrTo(r));
+  }
+
+  /** The index of {@code key}'s last occurrence, or -1. */
+  private int find(String key) {
+    int h = key.hashCode();
+    for (int a = to - 1; a >= from; a--) {
+      if (table.keyEquals(a, key, h)) {
+        return a;
+      }
     }
-    return new Attributes(map);
+    return -1;
   }
 
   boolean has(String key) {
-    return values.containsKey(key);
+    return find(key) >= 0;
   }
 
   String string(String key) {
-    AnyValue v = values.get(key);
-    if (v == null) {
-      return null;
-    }
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        return v.getStringValue();
-      case INT_VALUE:
-        return Long.toString(v.getIntValue());
-      case BOOL_VALUE:
-        return Boolean.toString(v.getBoolValue());
-      case DOUBLE_VALUE:
-        return Double.toString(v.getDoubleValue());
-      case ARRAY_VALUE:
-        return v.getArrayValue().getValuesCount() == 0
-            ? null
-            : new Attributes(Map.of("x", v.getArrayValue().getValues(0))).string("x");
+    int a = find(key);
+    return a < 0 ? null : string(table, a);
+  }
+
+  private static String string(OtlpSpans t, int a) {
+    switch (t.type(a)) {
+      case STRING:
+        return t.stringValue(a);
+      case INT:
+        return Long.toString(t.intValue(a));
+      case BOOL:
+        return Boolean.toString(t.boolValue(a));
+      case DOUBLE:
+        return Double.toString(t.doubleValue(a));
+      case ARRAY:
+        OtlpSpans first = t.firstElement(a);
+        return first == null ? null : string(first, 0);
       default:
         return null;
     }
@@ -57,22 +76,22 @@ final class Attributes {
    * @throws IllegalArgumentException when present but not an integer
    */
   Long integer(String key) {
-    AnyValue v = values.get(key);
-    if (v == null) {
+    int a = find(key);
+    if (a < 0) {
       return null;
     }
-    switch (v.getValueCase()) {
-      case INT_VALUE:
-        return v.getIntValue();
-      case DOUBLE_VALUE:
-        double d = v.getDoubleValue();
+    switch (table.type(a)) {
+      case INT:
+        return table.intValue(a);
+      case DOUBLE:
+        double d = table.doubleValue(a);
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
           return (long) d;
         }
         throw new IllegalArgumentException("attribute " + key + " is not an integer");
-      case STRING_VALUE:
+      case STRING:
         try {
-          return Long.parseLong(v.getStringValue().trim());
+          return Long.parseLong(table.stringValue(a).trim());
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("attribute " + key + " is not an integer");
         }
@@ -100,25 +119,35 @@ final class Attributes {
   }
 
   boolean bool(String key) {
-    AnyValue v = values.get(key);
-    if (v == null) {
+    int a = find(key);
+    if (a < 0) {
       return false;
     }
-    if (v.getValueCase() == AnyValue.ValueCase.BOOL_VALUE) {
-      return v.getBoolValue();
+    if (table.type(a) == OtlpSpans.ValueType.BOOL) {
+      return table.boolValue(a);
     }
-    return "true".equalsIgnoreCase(string(key));
+    return "true".equalsIgnoreCase(string(table, a));
   }
 
-  /** All string attributes whose key starts with {@code prefix}, keyed by the rest of the key. */
+  /**
+   * All attributes whose key starts with {@code prefix} and whose value reads as a string, keyed
+   * by the rest of the key, in key order.
+   */
   Map<String, String> withPrefix(String prefix) {
-    Map<String, String> out = new LinkedHashMap<>();
-    values.keySet().stream().sorted().forEach(k -> {
-      if (k.startsWith(prefix) && k.length() > prefix.length()) {
-        String s = string(k);
-        if (s != null) {
-          out.put(k.substring(prefix.length()), s);
+    Map<String, Integer> last = new TreeMap<>();
+    for (int a = from; a < to; a++) {
+      if (table.keyStartsWith(a, prefix)) {
+        String k = table.key(a);
+        if (k.length() > prefix.length()) {
+          last.put(k, a);
         }
+      }
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    last.forEach((k, a) -> {
+      String s = string(table, a);
+      if (s != null) {
+        out.put(k.substring(prefix.length()), s);
       }
     });
     return out;

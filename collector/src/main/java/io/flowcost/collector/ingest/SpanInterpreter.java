@@ -7,16 +7,12 @@ import io.flowcost.contract.GenAiOperation;
 import io.flowcost.contract.Provider;
 import io.flowcost.contract.SpanKeys;
 import io.flowcost.contract.WorkflowSource;
+import io.flowcost.collector.otlp.OtlpSpans;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
-import io.opentelemetry.proto.trace.v1.Status;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,7 +78,7 @@ public final class SpanInterpreter {
    * rejected, under their resource's service, by reason) beside the interpreter's own rejections.
    */
   public IngestBatch interpret(OtlpTraceDecoder.Decoded decoded) {
-    ExportTraceServiceRequest request = decoded.request();
+    OtlpSpans table = decoded.table();
     Instant receivedAt = clock.instant();
     List<CallRecord> calls = new ArrayList<>();
     List<WorkflowSpanRecord> workflows = new ArrayList<>();
@@ -93,9 +89,8 @@ public final class SpanInterpreter {
     Map<String, Integer> rejectedByService = new HashMap<>();
     Map<String, Long> agentDropped = new HashMap<>();
     int total = 0;
-    for (int r = 0; r < request.getResourceSpansCount(); r++) {
-      ResourceSpans rs = request.getResourceSpans(r);
-      Attributes resource = Attributes.of(rs.getResource().getAttributesList());
+    for (int r = 0; r < table.resources(); r++) {
+      Attributes resource = Attributes.ofResource(table, r);
       String service = resource.string(SpanKeys.SERVICE_NAME);
       if (service == null || service.isBlank()) {
         service = "unknown_service";
@@ -113,11 +108,14 @@ public final class SpanInterpreter {
       if (dropped != null) {
         agentDropped.merge(service, dropped, Long::sum);
       }
-      for (Span span : inStartOrder(rs)) {
-        total++;
-        received.merge(service, 1, Integer::sum);
+      int[] order = inStartOrder(table, r);
+      if (order.length > 0) {
+        received.merge(service, order.length, Integer::sum);
+        total += order.length;
+      }
+      for (int s : order) {
         try {
-          interpret(span, service, receivedAt, calls, workflows, breaches, hints);
+          interpret(table, s, service, receivedAt, calls, workflows, breaches, hints);
         } catch (IllegalArgumentException e) {
           rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
           rejectedByService.merge(service, 1, Integer::sum);
@@ -134,13 +132,29 @@ public final class SpanInterpreter {
    * tool span before the chat span that asked for it — and {@link ToolLoopUsage} needs the rounds
    * of a tool loop in the order they ran. Nothing else depends on the order within a request.
    */
-  private static List<Span> inStartOrder(ResourceSpans rs) {
-    List<Span> spans = new ArrayList<>();
-    for (ScopeSpans ss : rs.getScopeSpansList()) {
-      spans.addAll(ss.getSpansList());
+  private static int[] inStartOrder(OtlpSpans table, int r) {
+    int from = table.firstSpan(r);
+    int to = table.endSpan(r);
+    int[] order = new int[to - from];
+    boolean sorted = true;
+    for (int i = 0; i < order.length; i++) {
+      order[i] = from + i;
+      if (i > 0 && table.startTimeUnixNano(from + i) < table.startTimeUnixNano(from + i - 1)) {
+        sorted = false;
+      }
     }
-    spans.sort(java.util.Comparator.comparingLong(Span::getStartTimeUnixNano));
-    return spans;
+    if (!sorted) {
+      Integer[] boxed = new Integer[order.length];
+      for (int i = 0; i < order.length; i++) {
+        boxed[i] = order[i];
+      }
+      java.util.Arrays.sort(boxed,
+          java.util.Comparator.comparingLong(table::startTimeUnixNano)); // stable
+      for (int i = 0; i < order.length; i++) {
+        order[i] = boxed[i];
+      }
+    }
+    return order;
   }
 
   /** A malformed drop report is ignored: it must never cost the spans it arrived with. */
@@ -163,20 +177,22 @@ public final class SpanInterpreter {
   }
 
   private void interpret(
-      Span span,
+      OtlpSpans table,
+      int span,
       String service,
       Instant receivedAt,
       List<CallRecord> calls,
       List<WorkflowSpanRecord> workflows,
       List<CapBreachRecord> breaches,
       Map<String, WorkflowHint> hints) {
-    String traceId = hexId(span.getTraceId().toByteArray(), 16, "trace_id");
-    String spanId = hexId(span.getSpanId().toByteArray(), 8, "span_id");
-    String parentSpanId = span.getParentSpanId().isEmpty()
+    String traceId = traceId(table, span);
+    String spanId = spanId(table.spanIdLength(span), table.spanId(span), "span_id");
+    String parentSpanId = table.parentSpanIdLength(span) == 0
         ? null
-        : hexId(span.getParentSpanId().toByteArray(), 8, "parent_span_id");
-    Instant start = instant(span.getStartTimeUnixNano(), "start_time");
-    Instant end = span.getEndTimeUnixNano() == 0 ? null : instant(span.getEndTimeUnixNano(), "end_time");
+        : spanId(table.parentSpanIdLength(span), table.parentSpanId(span), "parent_span_id");
+    Instant start = instant(table.startTimeUnixNano(span), "start_time");
+    Instant end = table.endTimeUnixNano(span) == 0 ? null
+        : instant(table.endTimeUnixNano(span), "end_time");
     if (start.isAfter(receivedAt.plus(MAX_CLOCK_AHEAD)) || start.isBefore(TimeBounds.EARLIEST)) {
       // a wrong clock: the row would land in a far-off partition and skew every daily figure
       throw new IllegalArgumentException("clock_skew: start_time is more than 24 h ahead of the"
@@ -189,8 +205,8 @@ public final class SpanInterpreter {
     if (end != null && end.isBefore(start)) {
       throw new IllegalArgumentException("end_before_start: span ends before it starts");
     }
-    Attributes attrs = Attributes.of(span.getAttributesList());
-    boolean error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+    Attributes attrs = Attributes.ofSpan(table, span);
+    boolean error = table.statusCode(span) == STATUS_CODE_ERROR;
 
     if (attrs.bool(CAP_BREACH)) {
       breaches.add(capBreach(attrs, traceId, spanId, service, start, receivedAt));
@@ -210,7 +226,7 @@ public final class SpanInterpreter {
     if (flowcostRoot || foreignRoot) {
       String name = flowcostRoot ? attrs.string(SpanKeys.WORKFLOW_NAME) : null;
       if (name == null || name.isBlank()) {
-        name = span.getName();
+        name = table.name(span);
       }
       String source = flowcostRoot
           ? orDefault(attrs.string(SpanKeys.WORKFLOW_SOURCE), WorkflowSource.API.wire())
@@ -489,21 +505,45 @@ public final class SpanInterpreter {
     return httpStatus != null && httpStatus >= 400 ? "http_" + httpStatus : "error";
   }
 
-  private static String hexId(byte[] bytes, int length, String field) {
-    if (bytes.length != length) {
-      throw new IllegalArgumentException("invalid_" + field + ": must be " + length + " bytes");
+  /** {@code Status.StatusCode.STATUS_CODE_ERROR}'s number. */
+  private static final int STATUS_CODE_ERROR = 2;
+
+  private static String traceId(OtlpSpans table, int span) {
+    if (table.traceIdLength(span) != 16) {
+      throw new IllegalArgumentException("invalid_trace_id: must be 16 bytes");
     }
-    boolean allZero = true;
-    for (byte b : bytes) {
-      if (b != 0) {
-        allZero = false;
-        break;
-      }
+    long hi = table.traceIdHigh(span);
+    long lo = table.traceIdLow(span);
+    if (hi == 0 && lo == 0) {
+      throw new IllegalArgumentException("invalid_trace_id: all zeros");
     }
-    if (allZero) {
+    byte[] hex = new byte[32];
+    hex(hi, hex, 0);
+    hex(lo, hex, 16);
+    return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  private static String spanId(int length, long id, String field) {
+    if (length != 8) {
+      throw new IllegalArgumentException("invalid_" + field + ": must be 8 bytes");
+    }
+    if (id == 0) {
       throw new IllegalArgumentException("invalid_" + field + ": all zeros");
     }
-    return HexFormat.of().formatHex(bytes);
+    byte[] hex = new byte[16];
+    hex(id, hex, 0);
+    return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(
+      java.nio.charset.StandardCharsets.ISO_8859_1);
+
+  /** {@code v} as 16 lower-case hex digits (big-endian, as the id's bytes were sent). */
+  private static void hex(long v, byte[] out, int at) {
+    for (int i = 15; i >= 0; i--) {
+      out[at + i] = HEX_DIGITS[(int) (v & 0xF)];
+      v >>>= 4;
+    }
   }
 
   private static String normaliseHex(String value, int bytes, String field) {

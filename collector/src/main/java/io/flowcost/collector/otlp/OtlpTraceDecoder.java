@@ -40,32 +40,39 @@ public final class OtlpTraceDecoder {
 
   /**
    * A decoded export request, and the spans the decoder had to reject one by one (OTLP/JSON only:
-   * a span whose own fields are malformed is left out of {@link #request()} and named here, so
+   * a span whose own fields are malformed is left out of {@link #table()} and named here, so
    * the rest of the request is kept, as protobuf's partial success does).
    *
-   * @param request the spans that could be read, resource by resource in the order sent (a
-   *     resource whose spans were all rejected is kept, with no spans)
-   * @param rejected the spans left out, each with the index of its resource in {@code request}
+   * @param table the spans that could be read, resource by resource in the order sent (a
+   *     resource whose spans were all rejected is kept, with no spans), read straight from the
+   *     protobuf encoding ({@link OtlpSpans})
+   * @param rejected the spans left out, each with the index of its resource in {@code table}
    */
-  public record Decoded(ExportTraceServiceRequest request, List<Rejected> rejected) {
+  public record Decoded(OtlpSpans table, List<Rejected> rejected) {
     public Decoded {
       rejected = List.copyOf(rejected);
     }
 
     /** A request with no span rejected by the decoder. */
     public static Decoded of(ExportTraceServiceRequest request) {
-      return new Decoded(request, List.of());
+      return new Decoded(canonical(request), List.of());
+    }
+
+    /**
+     * The request as protobuf's generated message (parsed again from {@link #table()}'s bytes:
+     * for tests and diagnostics, never on the ingest path).
+     */
+    public ExportTraceServiceRequest request() {
+      try {
+        return ExportTraceServiceRequest.parseFrom(table.bytes());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("bytes that were read once no longer parse", e);
+      }
     }
 
     /** Spans in the request as sent: read plus rejected. */
     public int spans() {
-      int n = rejected.size();
-      for (var rs : request.getResourceSpansList()) {
-        for (var ss : rs.getScopeSpansList()) {
-          n += ss.getSpansCount();
-        }
-      }
-      return n;
+      return rejected.size() + table.spans();
     }
   }
 
@@ -88,11 +95,34 @@ public final class OtlpTraceDecoder {
         || type.startsWith("application/x-protobuf")
         || type.startsWith("application/protobuf")
         || type.startsWith("application/octet-stream")) {
-      return Decoded.of(decodeProtobuf(body));
+      return new Decoded(readProtobuf(body), List.of());
     }
     // the header's value is not quoted back: nothing from a request goes into a reply or a log
     throw new BadInputException("unsupported Content-Type: send application/x-protobuf or"
         + " application/json (OTLP/HTTP)");
+  }
+
+  /**
+   * Reads a protobuf request straight into {@link OtlpSpans}. An encoding the straight reader
+   * leaves to protobuf (malformed bytes, merged fields: {@link OtlpWireReader}) is parsed by
+   * protobuf — which refuses it with the same 400 as always, or merges it as it always has — and
+   * protobuf's canonical re-encoding is read instead.
+   */
+  static OtlpSpans readProtobuf(byte[] body) {
+    try {
+      return OtlpWireReader.read(body, false);
+    } catch (OtlpWireReader.Odd odd) {
+      return canonical(decodeProtobuf(body));
+    }
+  }
+
+  /** Reads protobuf's own encoding of a parsed (or built) request. */
+  private static OtlpSpans canonical(ExportTraceServiceRequest request) {
+    try {
+      return OtlpWireReader.read(request.toByteArray(), true);
+    } catch (OtlpWireReader.Odd e) {
+      throw new IllegalStateException("protobuf's own encoding did not read", e);
+    }
   }
 
   static ExportTraceServiceRequest decodeProtobuf(byte[] body) {
@@ -183,7 +213,7 @@ public final class OtlpTraceDecoder {
     if (badIds > 0 && badIds == spans) {
       throw new BadInputException(firstIdProblem);
     }
-    return new Decoded(out.build(), rejected);
+    return new Decoded(canonical(out.build()), rejected);
   }
 
   /** A copy of {@code node} without {@code field}; an error naming {@code at} if not an object. */

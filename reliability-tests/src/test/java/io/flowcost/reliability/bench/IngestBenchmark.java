@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.reliability.CollectorProcessAccess;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,40 +31,109 @@ import org.junit.jupiter.api.io.TempDir;
  * build (the name does not match surefire's includes); run it with
  * {@code mvn -B -o -pl reliability-tests test -Dtest=IngestBenchmark}. Results go to
  * docs/benchmarks.md, never into assertions.
+ *
+ * <p>System properties (all optional):
+ * <ul>
+ *   <li>{@code bench.seconds} — timed seconds per row (default 10);
+ *   <li>{@code bench.configs} — {@code senders x spans-per-request} rows (default
+ *       {@code 1x100,4x100,4x1000,16x100});
+ *   <li>{@code bench.jars} — {@code label=path,label=path}: collector jars to compare, run
+ *       interleaved row by row (default: this build's {@code collector/target} jar);
+ *   <li>{@code bench.rounds} — how many times the whole interleaved set runs (default 1);
+ *   <li>{@code bench.jfr} — a directory: each collector JVM records a JFR profile there;
+ *   <li>{@code bench.prebuilt} — {@code true} (default): request bodies are patched copies of one
+ *       encoded template (new trace and span ids per request), so the load generator spends
+ *       microseconds per request; {@code false}: each body is built with the protobuf builders
+ *       inside the timed loop, as before.
+ * </ul>
  */
 class IngestBenchmark {
 
   private static final long SECONDS = Long.getLong("bench.seconds", 10);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 1);
+  private static final boolean PREBUILT =
+      Boolean.parseBoolean(System.getProperty("bench.prebuilt", "true"));
 
   @TempDir Path tmp;
 
   @Test
   void ingestThroughputAndAckLatency() throws Exception {
-    int[][] configs = {{1, 100}, {4, 100}, {4, 1000}, {16, 100}};
-    System.out.println("| senders | spans/request | requests | spans/s | MB/s (protobuf) |"
-        + " p50 ack ms | p99 ack ms | max ack ms |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
-    for (int[] c : configs) {
-      run(c[0], c[1]);
+    Map<String, Path> jars = jars();
+    List<int[]> configs = new ArrayList<>();
+    for (String c : System.getProperty("bench.configs", "1x100,4x100,4x1000,16x100").split(",")) {
+      String[] p = c.trim().split("x");
+      configs.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
+    }
+    System.out.println("bodies: " + (PREBUILT ? "pre-built template, ids patched per request"
+        : "built with protobuf builders in the timed loop") + "; cores "
+        + Runtime.getRuntime().availableProcessors());
+    System.out.println("| round | build | senders | spans/request | requests | spans/s |"
+        + " MB/s (protobuf) | p50 ack ms | p99 ack ms | max ack ms | generator µs/request |"
+        + " collector RSS MB | load avg (1 min) |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    for (int round = 1; round <= ROUNDS; round++) {
+      for (int[] c : configs) {
+        for (Map.Entry<String, Path> jar : jars.entrySet()) {
+          double rate = run(round, jar.getKey(), jar.getValue(), c[0], c[1]);
+          rates.computeIfAbsent(c[0] + "x" + c[1] + " " + jar.getKey(), k -> new ArrayList<>())
+              .add(rate);
+        }
+      }
+    }
+    if (jars.size() > 1 || ROUNDS > 1) {
+      System.out.println();
+      System.out.println("| senders x spans | build | median spans/s |");
+      System.out.println("|---|---|---|");
+      rates.forEach((k, v) -> {
+        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        String[] parts = k.split(" ", 2);
+        System.out.printf("| %s | %s | %,.0f |%n", parts[0], parts[1], s[s.length / 2]);
+      });
     }
   }
 
-  private void run(int senders, int spansPerRequest) throws Exception {
-    Path dir = tmp.resolve(senders + "x" + spansPerRequest);
+  private static Map<String, Path> jars() {
+    Map<String, Path> out = new LinkedHashMap<>();
+    String spec = System.getProperty("bench.jars", "");
+    if (spec.isBlank()) {
+      out.put("this build", null);
+      return out;
+    }
+    for (String entry : spec.split(",")) {
+      String[] kv = entry.split("=", 2);
+      Path jar = Path.of(kv[1].trim());
+      assertThat(jar).isRegularFile();
+      out.put(kv[0].trim(), jar);
+    }
+    return out;
+  }
+
+  private double run(int round, String label, Path jar, int senders, int spansPerRequest)
+      throws Exception {
+    String name = label.replaceAll("[^A-Za-z0-9]+", "-") + "-" + round + "-" + senders + "x"
+        + spansPerRequest;
+    Path dir = tmp.resolve(name);
     int port = CollectorProcessAccess.freePort();
-    try (AutoCloseable collector = CollectorProcessAccess.start(port, dir.resolve("lake"),
-        dir.resolve("data"), dir.resolve("log.txt"))) {
+    List<String> jvm = new ArrayList<>();
+    String jfr = System.getProperty("bench.jfr");
+    if (jfr != null && !jfr.isBlank()) {
+      Files.createDirectories(Path.of(jfr));
+      jvm.add("-XX:StartFlightRecording=filename=" + Path.of(jfr).resolve(name + ".jfr")
+          + ",settings=profile");
+    }
+    BodyTemplate template = new BodyTemplate(spansPerRequest);
+    try (CollectorProcessAccess.Running collector = CollectorProcessAccess.start(jar, jvm, port,
+        dir.resolve("lake"), dir.resolve("data"), dir.resolve("log.txt"))) {
       URI uri = URI.create("http://127.0.0.1:" + port + "/v1/traces");
       // warm-up: JIT of the decode/price/log path
-      byte[] warm = io.flowcost.reliability.CollectorProcessAccess.chatSpans(1_000_000,
-          spansPerRequest);
       for (int i = 0; i < 200; i++) {
-        post(uri, io.flowcost.reliability.CollectorProcessAccess.chatSpans(1_000_000 + i,
-            spansPerRequest));
+        post(uri, template.body(1_000_000 + i));
       }
       AtomicInteger next = new AtomicInteger();
       long[][] latencies = new long[senders][];
       long[] bytes = new long[senders];
+      long[] generating = new long[senders];
       ExecutorService pool = Executors.newFixedThreadPool(senders);
       List<Future<Integer>> futures = new ArrayList<>();
       long t0 = System.nanoTime();
@@ -67,12 +141,14 @@ class IngestBenchmark {
       for (int s = 0; s < senders; s++) {
         int me = s;
         futures.add(pool.submit(() -> {
-          long[] lat = new long[1 << 16];
+          long[] lat = new long[1 << 18];
           int n = 0;
           while (System.nanoTime() < end && n < lat.length) {
-            byte[] body = io.flowcost.reliability.CollectorProcessAccess.chatSpans(
-                next.getAndIncrement(), spansPerRequest);
+            long g = System.nanoTime();
+            byte[] body = PREBUILT ? template.body(next.getAndIncrement())
+                : CollectorProcessAccess.chatSpans(next.getAndIncrement(), spansPerRequest);
             long a = System.nanoTime();
+            generating[me] += a - g;
             int status = post(uri, body);
             lat[n++] = System.nanoTime() - a;
             bytes[me] += body.length;
@@ -90,13 +166,93 @@ class IngestBenchmark {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       pool.shutdown();
+      long rss = rssKb(collector.pid());
+      double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
       long totalBytes = Arrays.stream(bytes).sum();
-      System.out.printf("| %d | %d | %d | %,.0f | %.1f | %.1f | %.1f | %.1f |%n", senders,
-          spansPerRequest, requests, requests * (double) spansPerRequest / secs,
-          totalBytes / secs / 1e6, pct(all, 0.50), pct(all, 0.99), all[all.length - 1] / 1e6);
+      double rate = requests * (double) spansPerRequest / secs;
+      System.out.printf("| %d | %s | %d | %d | %d | %,.0f | %.1f | %.1f | %.1f | %.1f | %.0f |"
+              + " %.0f | %.2f |%n", round, label, senders, spansPerRequest, requests, rate,
+          totalBytes / secs / 1e6, pct(all, 0.50), pct(all, 0.99), all[all.length - 1] / 1e6,
+          Arrays.stream(generating).sum() / 1e3 / requests, rss / 1024.0, load);
       assertThat(requests).isPositive();
-      assertThat(warm).isNotEmpty();
+      return rate;
+    }
+  }
+
+  /** The collector's resident set (kB), from /proc; 0 where there is none. */
+  private static long rssKb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (Exception e) {
+      // not Linux: no figure
+    }
+    return 0;
+  }
+
+  /**
+   * One encoded request ({@link CollectorProcessAccess#chatSpans}) whose trace id and span ids
+   * are rewritten in a copy for each request number: the same bytes {@code chatSpans(n, spans)}
+   * would produce (timestamps aside: the template's), at the cost of an array copy.
+   */
+  static final class BodyTemplate {
+    /** A request number whose ids occur nowhere else in the encoding. */
+    private static final int SEED = 0x3C5A_7E91;
+    private final int spans;
+    private final byte[] template;
+    private final int[] traceOffsets;
+    private final int[] spanOffsets;
+
+    BodyTemplate(int spans) {
+      this.spans = spans;
+      this.template = CollectorProcessAccess.chatSpans(SEED, spans);
+      byte[] trace = ByteBuffer.allocate(18).put((byte) 0x0A).put((byte) 16)
+          .putLong(0x0123_4567L).putLong(SEED + 1L).array();
+      this.traceOffsets = find(trace, spans);
+      this.spanOffsets = new int[spans];
+      for (int i = 0; i < spans; i++) {
+        byte[] id = ByteBuffer.allocate(10).put((byte) 0x12).put((byte) 8)
+            .putLong((long) SEED * spans + i + 1).array();
+        spanOffsets[i] = find(id, 1)[0];
+      }
+      if (!Arrays.equals(body(SEED), template)) {
+        throw new IllegalStateException("template patching does not reproduce the template");
+      }
+    }
+
+    byte[] body(int n) {
+      byte[] out = template.clone();
+      ByteBuffer b = ByteBuffer.wrap(out);
+      for (int off : traceOffsets) {
+        b.putLong(off, n + 1L);
+      }
+      for (int i = 0; i < spans; i++) {
+        b.putLong(spanOffsets[i], (long) n * spans + i + 1);
+      }
+      return out;
+    }
+
+    /** Offsets just past the tag of the value, plus 8 for trace ids (the varying half). */
+    private int[] find(byte[] pattern, int expected) {
+      List<Integer> found = new ArrayList<>();
+      outer:
+      for (int i = 0; i + pattern.length <= template.length; i++) {
+        for (int j = 0; j < pattern.length; j++) {
+          if (template[i + j] != pattern[j]) {
+            continue outer;
+          }
+        }
+        found.add(pattern.length == 18 ? i + 10 : i + 2);
+      }
+      if (found.size() != expected) {
+        throw new IllegalStateException("expected " + expected + " occurrences, found "
+            + found.size());
+      }
+      return found.stream().mapToInt(Integer::intValue).toArray();
     }
   }
 

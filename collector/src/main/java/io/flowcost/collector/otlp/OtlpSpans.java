@@ -1,0 +1,351 @@
+package io.flowcost.collector.otlp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The spans of one OTLP trace export request, read straight from its protobuf encoding into flat
+ * tables ({@link OtlpWireReader}): what the collector reads of each span (ids, times, name,
+ * status code, attributes) and of each resource (attributes), in the order sent. Strings stay
+ * bytes of the request until asked for; attribute values are a type, a number and a byte range,
+ * so reading a request allocates nothing per attribute.
+ *
+ * <p>Indexes: resources {@code 0..resources()-1}; spans {@code 0..spans()-1}, grouped by
+ * resource ({@link #firstSpan}, {@link #endSpan}); attributes {@code 0..} grouped by span or
+ * resource ({@link #spanAttrFrom}, {@link #resourceAttrFrom}, …). Instances are built once and
+ * then only read (not thread-safe while being built).
+ */
+public final class OtlpSpans {
+
+  /** The kind of an attribute's value: {@code AnyValue}'s oneof case. */
+  public enum ValueType {
+    /** No value (a {@code KeyValue} without one, or an empty {@code AnyValue}). */
+    NONE,
+    STRING,
+    BOOL,
+    INT,
+    DOUBLE,
+    ARRAY,
+    KVLIST,
+    BYTES,
+    /** {@code string_value_strindex} (profiles' dictionary index): no string of its own. */
+    STRINDEX
+  }
+
+  private static final ValueType[] TYPES = ValueType.values();
+
+  final byte[] buf;
+
+  int resources;
+  int[] resAttrFrom;
+  int[] resAttrTo;
+  int[] resSpanEnd;
+
+  int spans;
+  long[] start;
+  long[] end;
+  /** Length of the id as sent; the id itself below when the length is the valid one. */
+  int[] traceLen;
+  long[] traceHi;
+  long[] traceLo;
+  int[] spanLen;
+  long[] spanId;
+  int[] parentLen;
+  long[] parentId;
+  int[] nameOff;
+  int[] nameLen;
+  int[] status;
+  int[] spanAttrFrom;
+  int[] spanAttrTo;
+
+  int attrs;
+  int[] keyOff;
+  int[] keyLen;
+  /** {@link String#hashCode()} of the key. */
+  int[] keyHash;
+  /** Whether the key has non-ASCII characters (then compared as a decoded string). */
+  boolean[] keyWide;
+  byte[] valueType;
+  /** int and bool values; a double's bits. */
+  long[] valueBits;
+  /** String and bytes values; an array's or kvlist's encoded message. */
+  int[] valueOff;
+  int[] valueLen;
+
+  OtlpSpans(byte[] buf, int spanCapacity, int attrCapacity) {
+    this.buf = buf;
+    int r = spanCapacity == 0 ? 0 : 2;
+    resAttrFrom = new int[r];
+    resAttrTo = new int[r];
+    resSpanEnd = new int[r];
+    int n = spanCapacity;
+    start = new long[n];
+    end = new long[n];
+    traceLen = new int[n];
+    traceHi = new long[n];
+    traceLo = new long[n];
+    spanLen = new int[n];
+    spanId = new long[n];
+    parentLen = new int[n];
+    parentId = new long[n];
+    nameOff = new int[n];
+    nameLen = new int[n];
+    status = new int[n];
+    spanAttrFrom = new int[n];
+    spanAttrTo = new int[n];
+    int m = attrCapacity;
+    keyOff = new int[m];
+    keyLen = new int[m];
+    keyHash = new int[m];
+    keyWide = new boolean[m];
+    valueType = new byte[m];
+    valueBits = new long[m];
+    valueOff = new int[m];
+    valueLen = new int[m];
+  }
+
+  /** The encoded request the tables point into. */
+  public byte[] bytes() {
+    return buf;
+  }
+
+  /** Number of {@code resourceSpans} entries. */
+  public int resources() {
+    return resources;
+  }
+
+  /** Number of spans in the request. */
+  public int spans() {
+    return spans;
+  }
+
+  /** First span of resource {@code r}. */
+  public int firstSpan(int r) {
+    return r == 0 ? 0 : resSpanEnd[r - 1];
+  }
+
+  /** One past the last span of resource {@code r}. */
+  public int endSpan(int r) {
+    return resSpanEnd[r];
+  }
+
+  public int resourceAttrFrom(int r) {
+    return resAttrFrom[r];
+  }
+
+  public int resourceAttrTo(int r) {
+    return resAttrTo[r];
+  }
+
+  public int spanAttrFrom(int s) {
+    return spanAttrFrom[s];
+  }
+
+  public int spanAttrTo(int s) {
+    return spanAttrTo[s];
+  }
+
+  public long startTimeUnixNano(int s) {
+    return start[s];
+  }
+
+  public long endTimeUnixNano(int s) {
+    return end[s];
+  }
+
+  /** The status code as sent ({@code 2} is {@code STATUS_CODE_ERROR}). */
+  public int statusCode(int s) {
+    return status[s];
+  }
+
+  /** Bytes of the trace id as sent (16 when valid). */
+  public int traceIdLength(int s) {
+    return traceLen[s];
+  }
+
+  /** The first 8 bytes of a 16-byte trace id, big-endian. */
+  public long traceIdHigh(int s) {
+    return traceHi[s];
+  }
+
+  /** The last 8 bytes of a 16-byte trace id, big-endian. */
+  public long traceIdLow(int s) {
+    return traceLo[s];
+  }
+
+  /** Bytes of the span id as sent (8 when valid). */
+  public int spanIdLength(int s) {
+    return spanLen[s];
+  }
+
+  /** An 8-byte span id, big-endian. */
+  public long spanId(int s) {
+    return spanId[s];
+  }
+
+  /** Bytes of the parent span id as sent (0: none; 8 when valid). */
+  public int parentSpanIdLength(int s) {
+    return parentLen[s];
+  }
+
+  /** An 8-byte parent span id, big-endian. */
+  public long parentSpanId(int s) {
+    return parentId[s];
+  }
+
+  /** The span's name (decoded now; the request's bytes are valid UTF-8). */
+  public String name(int s) {
+    return new String(buf, nameOff[s], nameLen[s], StandardCharsets.UTF_8);
+  }
+
+  /** Whether attribute {@code a}'s key is {@code key}, whose hash code is {@code keyHashCode}. */
+  public boolean keyEquals(int a, String key, int keyHashCode) {
+    if (keyHash[a] != keyHashCode) {
+      return false;
+    }
+    if (keyWide[a]) {
+      return key(a).equals(key);
+    }
+    int len = keyLen[a];
+    if (len != key.length()) {
+      return false;
+    }
+    int off = keyOff[a];
+    for (int i = 0; i < len; i++) {
+      if (buf[off + i] != key.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether attribute {@code a}'s key starts with the ASCII {@code prefix}. */
+  public boolean keyStartsWith(int a, String prefix) {
+    if (keyWide[a]) {
+      return key(a).startsWith(prefix);
+    }
+    if (keyLen[a] < prefix.length()) {
+      return false;
+    }
+    int off = keyOff[a];
+    for (int i = 0; i < prefix.length(); i++) {
+      if (buf[off + i] != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Attribute {@code a}'s key. */
+  public String key(int a) {
+    return new String(buf, keyOff[a], keyLen[a], StandardCharsets.UTF_8);
+  }
+
+  public ValueType type(int a) {
+    return TYPES[valueType[a]];
+  }
+
+  /** An {@code INT} value. */
+  public long intValue(int a) {
+    return valueBits[a];
+  }
+
+  /** A {@code BOOL} value. */
+  public boolean boolValue(int a) {
+    return valueBits[a] != 0;
+  }
+
+  /** A {@code DOUBLE} value. */
+  public double doubleValue(int a) {
+    return Double.longBitsToDouble(valueBits[a]);
+  }
+
+  /** A {@code STRING} value. */
+  public String stringValue(int a) {
+    return new String(buf, valueOff[a], valueLen[a], StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The first element of an {@code ARRAY} value, as a one-attribute table of its own (key
+   * empty), or {@code null} when the array is empty.
+   */
+  public OtlpSpans firstElement(int a) {
+    return OtlpWireReader.firstElement(buf, valueOff[a], valueLen[a]);
+  }
+
+  // ---- building (OtlpWireReader) ----
+
+  int addResource() {
+    if (resources == resAttrFrom.length) {
+      int n = Math.max(2, resources * 2);
+      resAttrFrom = Arrays.copyOf(resAttrFrom, n);
+      resAttrTo = Arrays.copyOf(resAttrTo, n);
+      resSpanEnd = Arrays.copyOf(resSpanEnd, n);
+    }
+    int r = resources++;
+    resAttrFrom[r] = attrs;
+    resAttrTo[r] = attrs;
+    resSpanEnd[r] = spans;
+    return r;
+  }
+
+  int addSpan() {
+    if (spans == start.length) {
+      int n = Math.max(16, spans * 2);
+      start = Arrays.copyOf(start, n);
+      end = Arrays.copyOf(end, n);
+      traceLen = Arrays.copyOf(traceLen, n);
+      traceHi = Arrays.copyOf(traceHi, n);
+      traceLo = Arrays.copyOf(traceLo, n);
+      spanLen = Arrays.copyOf(spanLen, n);
+      spanId = Arrays.copyOf(spanId, n);
+      parentLen = Arrays.copyOf(parentLen, n);
+      parentId = Arrays.copyOf(parentId, n);
+      nameOff = Arrays.copyOf(nameOff, n);
+      nameLen = Arrays.copyOf(nameLen, n);
+      status = Arrays.copyOf(status, n);
+      spanAttrFrom = Arrays.copyOf(spanAttrFrom, n);
+      spanAttrTo = Arrays.copyOf(spanAttrTo, n);
+    }
+    int s = spans++;
+    start[s] = 0;
+    end[s] = 0;
+    traceLen[s] = 0;
+    traceHi[s] = 0;
+    traceLo[s] = 0;
+    spanLen[s] = 0;
+    spanId[s] = 0;
+    parentLen[s] = 0;
+    parentId[s] = 0;
+    nameOff[s] = 0;
+    nameLen[s] = 0;
+    status[s] = 0;
+    spanAttrFrom[s] = attrs;
+    spanAttrTo[s] = attrs;
+    return s;
+  }
+
+  int addAttr() {
+    if (attrs == keyOff.length) {
+      int n = Math.max(16, attrs * 2);
+      keyOff = Arrays.copyOf(keyOff, n);
+      keyLen = Arrays.copyOf(keyLen, n);
+      keyHash = Arrays.copyOf(keyHash, n);
+      keyWide = Arrays.copyOf(keyWide, n);
+      valueType = Arrays.copyOf(valueType, n);
+      valueBits = Arrays.copyOf(valueBits, n);
+      valueOff = Arrays.copyOf(valueOff, n);
+      valueLen = Arrays.copyOf(valueLen, n);
+    }
+    int a = attrs++;
+    keyOff[a] = 0;
+    keyLen[a] = 0;
+    keyHash[a] = 0;
+    keyWide[a] = false;
+    valueType[a] = 0;
+    valueBits[a] = 0;
+    valueOff[a] = 0;
+    valueLen[a] = 0;
+    return a;
+  }
+}
