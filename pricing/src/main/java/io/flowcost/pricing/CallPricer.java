@@ -34,6 +34,17 @@ public final class CallPricer {
 
   private final PriceCatalog catalog;
   private final ModelResolver resolver;
+  /**
+   * Resolutions of reported model names ({@link ModelResolver#resolve} runs regular expressions
+   * and builds lists: the same few names come with every call). Bounded: names come from
+   * requests, so past {@link #MAX_RESOLVED} new names are resolved each time, never remembered.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<ModelName, Optional<String>> resolved =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each entry's prices per context tier and service tier, as {@link #rates} applies them. */
+  private final java.util.concurrent.ConcurrentHashMap<ModelPrice, Rates[]> rates =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_RESOLVED = 10_000;
 
   /** A pricer over {@code catalog} using the catalog's own resolver. */
   public CallPricer(PriceCatalog catalog) {
@@ -64,9 +75,14 @@ public final class CallPricer {
    * @return the price; unpriced when the model is not in the catalog at {@code at}
    */
   public PriceResult priceModelCall(String provider, String model, Instant at, TokenUsage usage) {
+    return priceModelCall(provider, model, at, usage, true);
+  }
+
+  private PriceResult priceModelCall(String provider, String model, Instant at, TokenUsage usage,
+      boolean withTerms) {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(usage, "usage");
-    Optional<String> key = resolver.resolve(provider, model);
+    Optional<String> key = resolve(provider, model);
     if (key.isEmpty()) {
       return PriceResult.unpriced(catalog.version());
     }
@@ -74,8 +90,23 @@ public final class CallPricer {
     if (entry.isEmpty()) {
       return PriceResult.unpriced(catalog.version());
     }
-    return price(entry.get(), usage);
+    return withTerms ? price(entry.get(), usage) : totals(entry.get(), usage);
   }
+
+  private Optional<String> resolve(String provider, String model) {
+    ModelName name = new ModelName(provider, model);
+    Optional<String> key = resolved.get(name);
+    if (key == null) {
+      key = resolver.resolve(provider, model);
+      if (resolved.size() < MAX_RESOLVED) {
+        resolved.putIfAbsent(name, key);
+      }
+    }
+    return key;
+  }
+
+  /** A reported provider and model name (either may be null). */
+  private record ModelName(String provider, String model) {}
 
   /**
    * Prices a model call by the model that answered, else by the model requested: a response
@@ -89,12 +120,28 @@ public final class CallPricer {
    */
   public PriceResult priceModelCall(String provider, String responseModel, String requestModel,
       Instant at, TokenUsage usage) {
+    return priceModelCall(provider, responseModel, requestModel, at, usage, true);
+  }
+
+  /**
+   * {@link #priceModelCall(String, String, String, Instant, TokenUsage)} for a stored row: the
+   * same cost and savings, to the nano-dollar, computed in exact integer arithmetic where the
+   * prices allow it (any price with at most 12 decimals, sums within a long), without listing
+   * the terms ({@link PriceResult#terms()} empty). This is how the collector prices every call.
+   */
+  public PriceResult priceModelCallTotals(String provider, String responseModel,
+      String requestModel, Instant at, TokenUsage usage) {
+    return priceModelCall(provider, responseModel, requestModel, at, usage, false);
+  }
+
+  private PriceResult priceModelCall(String provider, String responseModel, String requestModel,
+      Instant at, TokenUsage usage, boolean withTerms) {
     PriceResult result = null;
     for (String model : new String[] {responseModel, requestModel}) {
       if (model == null) {
         continue;
       }
-      result = priceModelCall(provider, model, at, usage);
+      result = priceModelCall(provider, model, at, usage, withTerms);
       if (!result.unpriced()) {
         return result;
       }
@@ -141,26 +188,56 @@ public final class CallPricer {
         catalog.version(), key, terms);
   }
 
-  private PriceResult price(ModelPrice entry, TokenUsage u) {
-    StringBuilder key = new StringBuilder(entry.key());
-    Prices p = entry.prices();
-    ModelPrice.Tier tier = entry.tierFor(u.input());
-    if (tier != null) {
-      p = tier.prices();
-      key.append('@').append(tier.label());
+  /**
+   * The prices that apply to a call of {@code entry} with {@code inputTokens} at the reported
+   * service tier, and the price key naming them (context tier, then service tier).
+   */
+  private Rates rates(ModelPrice entry, long inputTokens, String reportedServiceTier) {
+    ModelPrice.Tier tier = entry.tierFor(inputTokens);
+    String serviceTier = normaliseServiceTier(reportedServiceTier);
+    int slot = (tier == null ? 0 : 1 + entry.tiers().indexOf(tier)) * SERVICE_TIERS.size()
+        + SERVICE_TIERS.indexOf(serviceTier);
+    Rates[] table = this.rates.computeIfAbsent(entry,
+        e -> new Rates[(e.tiers().size() + 1) * SERVICE_TIERS.size()]);
+    Rates r = table[slot];
+    if (r == null) {
+      StringBuilder key = new StringBuilder(entry.key());
+      Prices p = entry.prices();
+      if (tier != null) {
+        p = tier.prices();
+        key.append('@').append(tier.label());
+      }
+      // A context tier may price a service tier itself (LiteLLM's "_above_272k_tokens_priority");
+      // otherwise the entry's service tier applies to the context tier's prices.
+      ModelPrice.ServiceTier st = serviceTier == null ? null
+          : tier != null && tier.serviceTiers().containsKey(serviceTier)
+              ? tier.serviceTiers().get(serviceTier)
+              : entry.serviceTiers().get(serviceTier);
+      if (st != null) {
+        p = st.apply(p);
+        key.append('@').append(serviceTier);
+      }
+      r = new Rates(p, key.toString(), ExactRates.of(p));
+      table[slot] = r; // a race computes the same value twice, harmlessly
     }
-    String serviceTier = normaliseServiceTier(u.serviceTier());
-    // A context tier may price a service tier itself (LiteLLM's "_above_272k_tokens_priority");
-    // otherwise the entry's service tier applies to the context tier's prices.
-    ModelPrice.ServiceTier st = serviceTier == null ? null
-        : tier != null && tier.serviceTiers().containsKey(serviceTier)
-            ? tier.serviceTiers().get(serviceTier)
-            : entry.serviceTiers().get(serviceTier);
-    if (st != null) {
-      p = st.apply(p);
-      key.append('@').append(serviceTier);
-    }
+    return r;
+  }
 
+  /** The service tiers {@link #normaliseServiceTier} yields, standard (null) first. */
+  private static final List<String> SERVICE_TIERS =
+      java.util.Arrays.asList(null, "batch", "flex", "priority");
+
+  /**
+   * One entry's prices for one context and service tier.
+   *
+   * @param exact the same prices as integers, or null when they cannot be (more than 12
+   *     decimals, or too large)
+   */
+  private record Rates(Prices prices, String key, ExactRates exact) {}
+
+  private PriceResult price(ModelPrice entry, TokenUsage u) {
+    Rates rates = rates(entry, u.input(), u.serviceTier());
+    Prices p = rates.prices();
     List<CostTerm> terms = new ArrayList<>(6);
     BigDecimal total = BigDecimal.ZERO;
     total = total.add(term(terms, "input", u.uncachedInput(), p.input()));
@@ -181,7 +258,24 @@ public final class CallPricer {
         p.effectiveCacheWrite1h().subtract(p.input()));
     BigDecimal net = gross.subtract(premium5m).subtract(premium1h);
     return new PriceResult(round(total), false, round(gross), round(net), catalog.version(),
-        key.toString(), terms);
+        rates.key(), terms);
+  }
+
+  /**
+   * The cost and savings {@link #price} computes, without terms, in exact integer arithmetic
+   * when the prices allow it (else by {@link #price} itself).
+   */
+  private PriceResult totals(ModelPrice entry, TokenUsage u) {
+    Rates rates = rates(entry, u.input(), u.serviceTier());
+    long[] nanos = rates.exact() == null ? null : rates.exact().nanos(u);
+    if (nanos == null) {
+      PriceResult full = price(entry, u);
+      return new PriceResult(full.costUsd(), false, full.cacheSavingsGrossUsd(),
+          full.cacheSavingsNetUsd(), full.catalogVersion(), full.priceKey(), List.of());
+    }
+    return new PriceResult(BigDecimal.valueOf(nanos[0], SCALE), false,
+        BigDecimal.valueOf(nanos[1], SCALE), BigDecimal.valueOf(nanos[2], SCALE),
+        catalog.version(), rates.key(), List.of());
   }
 
   private static BigDecimal term(List<CostTerm> terms, String label, long tokens,

@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param catalogVersion version of the catalog used (recorded on the row)
  * @param priceKey the entry used, e.g. {@code gemini/gemini-2.5-pro@above_200k@batch}, or
  *     {@code null} when unpriced or when no tool/http price matched
- * @param terms the cost's terms, exact and unrounded, for display; empty when unpriced
+ * @param terms the cost's terms, exact and unrounded, for display; empty when unpriced, and from
+ *     {@link CallPricer#priceModelCallTotals} (which computes the totals only)
  */
 public record PriceResult(BigDecimal costUsd, boolean unpriced, BigDecimal cacheSavingsGrossUsd,
     BigDecimal cacheSavingsNetUsd, String catalogVersion, String priceKey,

@@ -124,8 +124,9 @@ public final class CatalogCallCoster implements CallCoster {
         .input(u.input()).cacheRead(u.cacheRead()).cacheWrite(u.cacheWrite())
         .cacheWrite1h(u.cacheWrite1h()).output(u.output()).reasoning(u.reasoning())
         .serviceTier(u.serviceTier()).build();
-    // embeddings use the same formula (CallPricer.priceEmbeddingCall)
-    return p.priceModelCall(call.provider(), call.responseModel(), call.requestModel(),
+    // embeddings use the same formula (CallPricer.priceEmbeddingCall); a row needs the totals
+    // only, computed in exact nano-dollar integers
+    return p.priceModelCallTotals(call.provider(), call.responseModel(), call.requestModel(),
         call.startTime(), usage);
   }
 

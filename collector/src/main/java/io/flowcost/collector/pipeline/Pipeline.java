@@ -10,6 +10,7 @@ import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import io.flowcost.collector.sink.CoverageCounters;
 import io.flowcost.collector.sink.LakeFlusher;
 import io.flowcost.collector.sink.Quarantine;
+import io.flowcost.collector.wal.RecordCodec;
 import io.flowcost.collector.wal.RecordLog;
 import io.flowcost.lake.store.LakeStore;
 import java.io.IOException;
@@ -71,7 +72,12 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private record Pending(List<LakeRecord> records, CompletableFuture<Integer> done) {}
+  /** One request's rows, encoded on the request's thread, waiting for the next group commit. */
+  private record Pending(RecordCodec.Encoded encoded, CompletableFuture<Integer> done) {
+    List<? extends LakeRecord> records() {
+      return encoded.records();
+    }
+  }
 
   /**
    * Hears of every row newly accepted: rows the write-ahead log took (duplicates of rows already
@@ -349,7 +355,8 @@ public final class Pipeline implements AutoCloseable {
       done.completeExceptionally(new IllegalStateException("collector is shutting down"));
       return done;
     }
-    queue.add(new Pending(rows, done));
+    // encoded here, on the request's thread, so the log's thread only copies and syncs
+    queue.add(new Pending(RecordCodec.encodeEach(rows), done));
     return done;
   }
 
@@ -391,12 +398,16 @@ public final class Pipeline implements AutoCloseable {
       List<LakeRecord> fresh = new ArrayList<>();
       Map<String, String> inFrame = new HashMap<>();
       List<Pending> accepted = new ArrayList<>(group.size());
-      List<Integer> counts = new ArrayList<>(group.size());
+      List<RecordCodec.Encoded> encodings = new ArrayList<>(group.size());
+      List<int[]> chosen = new ArrayList<>(group.size());
       for (Pending p : group) {
+        List<? extends LakeRecord> records = p.records();
         Map<String, String> mine = new LinkedHashMap<>();
-        List<LakeRecord> mineFresh = new ArrayList<>();
+        int[] mineFresh = new int[records.size()];
+        int n = 0;
         OutcomeConflictException conflict = null;
-        for (LakeRecord r : p.records()) {
+        for (int i = 0; i < records.size(); i++) {
+          LakeRecord r = records.get(i);
           String key = r.dedupKey();
           String fp = r.contentFingerprint();
           String earlier = seen.fingerprintOf(key);
@@ -408,7 +419,7 @@ public final class Pipeline implements AutoCloseable {
           }
           if (earlier == null) {
             mine.put(key, fp == null ? SeenIds.UNKNOWN : fp);
-            mineFresh.add(r);
+            mineFresh[n++] = i;
           } else if (fp != null && !earlier.equals(SeenIds.UNKNOWN) && !earlier.equals(fp)) {
             conflict = new OutcomeConflictException(((OutcomeRecord) r).outcomeId());
             break;
@@ -419,13 +430,17 @@ public final class Pipeline implements AutoCloseable {
           continue;
         }
         inFrame.putAll(mine);
-        fresh.addAll(mineFresh);
+        for (int k = 0; k < n; k++) {
+          fresh.add(records.get(mineFresh[k]));
+        }
         accepted.add(p);
-        counts.add(mineFresh.size());
+        encodings.add(p.encoded());
+        chosen.add(n == records.size() ? null : java.util.Arrays.copyOf(mineFresh, n));
       }
       try {
         if (!fresh.isEmpty()) {
-          wal.append(fresh);
+          // one frame, one fsync for every request of the group
+          wal.append(fresh, RecordCodec.payload(encodings, chosen));
         }
       } catch (IOException | RuntimeException e) {
         LOG.severe("cannot write the write-ahead log (" + e.getClass().getSimpleName()
@@ -441,7 +456,9 @@ public final class Pipeline implements AutoCloseable {
       tellAccepted(fresh);
       long now = buffered.addAndGet(fresh.size());
       for (int i = 0; i < accepted.size(); i++) {
-        accepted.get(i).done().complete(counts.get(i));
+        int[] pick = chosen.get(i);
+        accepted.get(i).done().complete(pick == null ? accepted.get(i).records().size()
+            : pick.length);
       }
       if (now >= settings.flushRows()) {
         flushTimer.execute(this::flushQuietly);

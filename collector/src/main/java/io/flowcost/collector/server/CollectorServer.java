@@ -354,15 +354,25 @@ public final class CollectorServer {
     ctx.next();
   }
 
+  /**
+   * What a worker handed to the write path, and the write path's promise: completes once the
+   * rows are in the write-ahead log (the reply waits for it, on the event loop).
+   */
+  private record Submitted<T>(T value, java.util.concurrent.CompletableFuture<Integer> durable) {}
+
   private void traces(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("Content-Type");
     Map<String, String> ownerTags = ctx.get("flowcost.owner");
-    vertx.<IngestBatch>executeBlocking(() -> decoding("spans", () -> {
-      byte[] bytes = bodies.decoded(ctx);
-      IngestBatch batch = interpreter.interpret(OtlpTraceDecoder.decode(bytes, contentType));
-      return ownerTags == null ? batch : ApiKeys.applyOwnerTags(batch, ownerTags);
-    }), false).compose(batch -> Future.fromCompletionStage(pipeline.acceptSpans(batch),
-            vertx.getOrCreateContext()).map(n -> batch))
+    vertx.<Submitted<IngestBatch>>executeBlocking(() -> {
+      IngestBatch batch = decoding("spans", () -> {
+        byte[] bytes = bodies.decoded(ctx);
+        IngestBatch b = interpreter.interpret(OtlpTraceDecoder.decode(bytes, contentType));
+        return ownerTags == null ? b : ApiKeys.applyOwnerTags(b, ownerTags);
+      });
+      // pricing and encoding the rows is CPU work: on this worker, never on the event loop
+      return new Submitted<>(batch, pipeline.acceptSpans(batch));
+    }, false).compose(s -> Future.fromCompletionStage(s.durable(), vertx.getOrCreateContext())
+            .map(n -> s.value()))
         .onSuccess(batch -> {
           ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
           if (batch.rejected() > 0) {
@@ -380,10 +390,11 @@ public final class CollectorServer {
   }
 
   private void outcomes(RoutingContext ctx) {
-    vertx.<List<OutcomeRecord>>executeBlocking(
-            () -> decoding("outcomes", () -> outcomes.decode(bodies.decoded(ctx))), false)
-        .compose(list -> Future.fromCompletionStage(pipeline.acceptOutcomes(list),
-            vertx.getOrCreateContext()).map(n -> new int[] {list.size(), n}))
+    vertx.<Submitted<List<OutcomeRecord>>>executeBlocking(() -> {
+      List<OutcomeRecord> list = decoding("outcomes", () -> outcomes.decode(bodies.decoded(ctx)));
+      return new Submitted<>(list, pipeline.acceptOutcomes(list));
+    }, false).compose(s -> Future.fromCompletionStage(s.durable(), vertx.getOrCreateContext())
+            .map(n -> new int[] {s.value().size(), n}))
         .onSuccess(counts -> {
           ObjectNode body = JSON.createObjectNode();
           body.put("accepted", counts[0]);

@@ -9,10 +9,8 @@ import io.flowcost.collector.ingest.WorkflowSpanRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -85,19 +83,168 @@ public final class RecordCodec {
 
   /** Encodes {@code records} as one frame payload of the current version. */
   public static byte[] encode(List<? extends LakeRecord> records) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * Math.max(1, records.size()));
-    DataOutputStream out = new DataOutputStream(bytes);
-    try {
-      out.writeByte(CURRENT_VERSION);
-      out.writeInt(records.size());
-      for (LakeRecord r : records) {
-        write(out, r);
-      }
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory cannot fail", e);
+    return payload(encodeEach(records), null);
+  }
+
+  /**
+   * Records encoded one after another, each a slice of {@code bytes} ({@link #start} to {@link
+   * #end}), so that a frame of any of them is a copy of their slices ({@link #payload}): the
+   * collector encodes a request's rows on the request's thread, and its write-ahead log thread
+   * only copies the rows that are new.
+   *
+   * @param records the records, in order
+   * @param bytes their encodings, back to back
+   * @param ends where each record's encoding ends in {@code bytes}
+   */
+  public record Encoded(List<? extends LakeRecord> records, byte[] bytes, int[] ends) {
+    /** Where record {@code i}'s encoding starts. */
+    public int start(int i) {
+      return i == 0 ? 0 : ends[i - 1];
     }
-    return bytes.toByteArray();
+
+    /** Where record {@code i}'s encoding ends. */
+    public int end(int i) {
+      return ends[i];
+    }
+  }
+
+  /** Encodes each record of {@code records} (no frame header). */
+  public static Encoded encodeEach(List<? extends LakeRecord> records) {
+    Writer out = new Writer(160 * Math.max(1, records.size()));
+    int[] ends = new int[records.size()];
+    for (int i = 0; i < records.size(); i++) {
+      write(out, records.get(i));
+      ends[i] = out.pos;
+    }
+    return new Encoded(records, out.buf, ends);
+  }
+
+  /**
+   * A frame payload of the current version holding the records {@code encoded} chose: all of
+   * them when {@code chosen} is null, else those whose index {@code chosen} holds, in order.
+   */
+  public static byte[] payload(Encoded encoded, int[] chosen) {
+    return payload(List.of(encoded), chosen == null ? null : List.of(chosen));
+  }
+
+  /**
+   * A frame payload of the records chosen from several encodings (all of an encoding when its
+   * entry of {@code chosen}, or {@code chosen} itself, is null), in order.
+   */
+  public static byte[] payload(List<Encoded> encodings, List<int[]> chosen) {
+    int count = 0;
+    int bytes = 5;
+    for (int e = 0; e < encodings.size(); e++) {
+      Encoded enc = encodings.get(e);
+      int[] pick = chosen == null ? null : chosen.get(e);
+      int n = pick == null ? enc.records().size() : pick.length;
+      count += n;
+      for (int k = 0; k < n; k++) {
+        int i = pick == null ? k : pick[k];
+        bytes += enc.end(i) - enc.start(i);
+      }
+    }
+    byte[] out = new byte[bytes];
+    out[0] = (byte) CURRENT_VERSION;
+    out[1] = (byte) (count >>> 24);
+    out[2] = (byte) (count >>> 16);
+    out[3] = (byte) (count >>> 8);
+    out[4] = (byte) count;
+    int pos = 5;
+    for (int e = 0; e < encodings.size(); e++) {
+      Encoded enc = encodings.get(e);
+      int[] pick = chosen == null ? null : chosen.get(e);
+      int n = pick == null ? enc.records().size() : pick.length;
+      if (pick == null && n > 0) {
+        int len = enc.end(n - 1);
+        System.arraycopy(enc.bytes(), 0, out, pos, len);
+        pos += len;
+        continue;
+      }
+      for (int k = 0; k < n; k++) {
+        int i = pick[k];
+        int len = enc.end(i) - enc.start(i);
+        System.arraycopy(enc.bytes(), enc.start(i), out, pos, len);
+        pos += len;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A growable big-endian byte buffer with {@link java.io.DataOutputStream}'s encodings (what
+   * every release wrote), without its per-call synchronisation and per-string copies.
+   */
+  private static final class Writer {
+    byte[] buf;
+    int pos;
+
+    Writer(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
+    }
+
+    private void ensure(int more) {
+      if (pos + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+      }
+    }
+
+    void writeByte(int v) {
+      ensure(1);
+      buf[pos++] = (byte) v;
+    }
+
+    void writeBoolean(boolean v) {
+      writeByte(v ? 1 : 0);
+    }
+
+    void writeInt(int v) {
+      ensure(4);
+      buf[pos] = (byte) (v >>> 24);
+      buf[pos + 1] = (byte) (v >>> 16);
+      buf[pos + 2] = (byte) (v >>> 8);
+      buf[pos + 3] = (byte) v;
+      pos += 4;
+    }
+
+    void writeLong(long v) {
+      writeInt((int) (v >>> 32));
+      writeInt((int) v);
+    }
+
+    void write(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, pos, b.length);
+      pos += b.length;
+    }
+
+    /** {@code s} in Java's modified UTF-8, prefixed by its byte length ({@link #modifiedUtf8}). */
+    void modifiedUtf8WithLength(String s) {
+      int n = s.length();
+      int bytes = 0;
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        bytes += c >= 0x01 && c <= 0x7F ? 1 : c <= 0x7FF ? 2 : 3;
+      }
+      writeInt(bytes);
+      ensure(bytes);
+      byte[] b = buf;
+      int p = pos;
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x01 && c <= 0x7F) {
+          b[p++] = (byte) c;
+        } else if (c <= 0x7FF) {
+          b[p++] = (byte) (0xC0 | (c >> 6));
+          b[p++] = (byte) (0x80 | (c & 0x3F));
+        } else {
+          b[p++] = (byte) (0xE0 | (c >> 12));
+          b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+          b[p++] = (byte) (0x80 | (c & 0x3F));
+        }
+      }
+      pos = p;
+    }
   }
 
   /**
@@ -156,7 +303,7 @@ public final class RecordCodec {
     }
   }
 
-  private static void write(DataOutputStream out, LakeRecord r) throws IOException {
+  private static void write(Writer out, LakeRecord r) {
     if (r instanceof CallRecord c) {
       out.writeByte(TAG_CALL);
       writeCall(out, c);
@@ -190,7 +337,7 @@ public final class RecordCodec {
     }
   }
 
-  private static void writeCall(DataOutputStream out, CallRecord c) throws IOException {
+  private static void writeCall(Writer out, CallRecord c) {
     str(out, c.workflowId());
     str(out, c.callId());
     str(out, c.spanId());
@@ -246,8 +393,7 @@ public final class RecordCodec {
         str(in), bool(in), bool(in));
   }
 
-  private static void writeWorkflowSpan(DataOutputStream out, WorkflowSpanRecord w)
-      throws IOException {
+  private static void writeWorkflowSpan(Writer out, WorkflowSpanRecord w) {
     str(out, w.workflowId());
     str(out, w.spanId());
     str(out, w.workflowName());
@@ -291,7 +437,7 @@ public final class RecordCodec {
         errorType, tags, str(in), str(in), str(in), instant(in));
   }
 
-  private static void writeCapBreach(DataOutputStream out, CapBreachRecord b) throws IOException {
+  private static void writeCapBreach(Writer out, CapBreachRecord b) {
     str(out, b.workflowId());
     str(out, b.spanId());
     str(out, b.workflowName());
@@ -314,7 +460,7 @@ public final class RecordCodec {
         instant(in));
   }
 
-  private static void writeOutcome(DataOutputStream out, OutcomeRecord o) throws IOException {
+  private static void writeOutcome(Writer out, OutcomeRecord o) {
     str(out, o.outcomeId());
     str(out, o.workflowId());
     str(out, o.externalKey());
@@ -332,15 +478,13 @@ public final class RecordCodec {
         instant(in), bool(in), instant(in));
   }
 
-  private static void str(DataOutputStream out, String s) throws IOException {
+  private static void str(Writer out, String s) {
     if (s == null) {
       out.writeByte(0);
       return;
     }
-    byte[] b = modifiedUtf8(s);
     out.writeByte(1);
-    out.writeInt(b.length);
-    out.write(b);
+    out.modifiedUtf8WithLength(s);
   }
 
   private static String str(DataInputStream in) throws IOException {
@@ -402,7 +546,7 @@ public final class RecordCodec {
     return out.toString();
   }
 
-  private static void instant(DataOutputStream out, Instant t) throws IOException {
+  private static void instant(Writer out, Instant t) {
     out.writeByte(t == null ? 0 : 1);
     if (t != null) {
       out.writeLong(t.getEpochSecond());
@@ -423,13 +567,24 @@ public final class RecordCodec {
     }
   }
 
-  private static void decimal(DataOutputStream out, BigDecimal d) throws IOException {
+  private static void decimal(Writer out, BigDecimal d) {
     out.writeByte(d == null ? 0 : 1);
     if (d != null) {
-      byte[] unscaled = d.unscaledValue().toByteArray();
       out.writeInt(d.scale());
-      out.writeInt(unscaled.length);
-      out.write(unscaled);
+      BigInteger unscaled = d.unscaledValue();
+      if (unscaled.bitLength() < 64) {
+        // BigInteger.toByteArray's bytes (minimal two's complement), without the array
+        long v = unscaled.longValue();
+        int len = (64 - Long.numberOfLeadingZeros(v < 0 ? ~v : v)) / 8 + 1;
+        out.writeInt(len);
+        for (int i = len - 1; i >= 0; i--) {
+          out.writeByte((int) (v >>> (8 * i)));
+        }
+      } else {
+        byte[] bytes = unscaled.toByteArray();
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      }
     }
   }
 
@@ -447,7 +602,7 @@ public final class RecordCodec {
     return new BigDecimal(new BigInteger(b), scale);
   }
 
-  private static void optInt(DataOutputStream out, Integer v) throws IOException {
+  private static void optInt(Writer out, Integer v) {
     out.writeByte(v == null ? 0 : 1);
     if (v != null) {
       out.writeInt(v);
@@ -458,7 +613,7 @@ public final class RecordCodec {
     return present(in) ? in.readInt() : null;
   }
 
-  private static void optLong(DataOutputStream out, Long v) throws IOException {
+  private static void optLong(Writer out, Long v) {
     out.writeByte(v == null ? 0 : 1);
     if (v != null) {
       out.writeLong(v);
@@ -469,7 +624,7 @@ public final class RecordCodec {
     return present(in) ? in.readLong() : null;
   }
 
-  private static void usage(DataOutputStream out, Usage u) throws IOException {
+  private static void usage(Writer out, Usage u) {
     out.writeByte(u == null ? 0 : 1);
     if (u != null) {
       out.writeLong(u.input());

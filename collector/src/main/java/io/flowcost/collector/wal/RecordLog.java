@@ -20,7 +20,17 @@ public interface RecordLog extends Closeable {
    * may or may not be on disk; the caller treats them as not durable (the sender retries) and
    * replay de-duplicates should both copies survive.
    */
-  void append(List<? extends LakeRecord> records) throws IOException;
+  default void append(List<? extends LakeRecord> records) throws IOException {
+    append(records, RecordCodec.encode(records));
+  }
+
+  /**
+   * Appends one frame whose payload ({@link RecordCodec#payload}) is already encoded and holds
+   * exactly {@code records}, and forces it to disk; otherwise as {@link #append(List)}. The
+   * write path encodes each request's rows on the request's own thread, so the log's single
+   * thread only copies bytes and calls {@code fsync}.
+   */
+  void append(List<? extends LakeRecord> records, byte[] payload) throws IOException;
 
   /**
    * Closes the current segment; later appends go to a newer one.

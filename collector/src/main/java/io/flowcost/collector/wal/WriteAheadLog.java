@@ -64,8 +64,7 @@ public final class WriteAheadLog implements RecordLog {
   }
 
   @Override
-  public void append(List<? extends LakeRecord> records) throws IOException {
-    byte[] payload = RecordCodec.encode(records);
+  public void append(List<? extends LakeRecord> records, byte[] payload) throws IOException {
     ByteBuffer frame = frame(payload);
     synchronized (lock) {
       if (current == null) {

@@ -53,15 +53,15 @@ class WalFailureTest {
     }
 
     @Override
-    public void append(List<? extends LakeRecord> records) throws IOException {
+    public void append(List<? extends LakeRecord> records, byte[] payload) throws IOException {
       if (failuresLeft.getAndDecrement() > 0) {
         int n = failed.incrementAndGet();
         if (n % 2 == 0) {
-          real.append(records); // the bytes are on disk, but the caller hears of a failure
+          real.append(records, payload); // on disk, but the caller hears of a failure
         }
         throw new IOException("injected write failure #" + n);
       }
-      real.append(records);
+      real.append(records, payload);
     }
 
     @Override
