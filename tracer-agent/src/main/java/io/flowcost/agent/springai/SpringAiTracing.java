@@ -4,6 +4,7 @@ import io.flowcost.contract.WorkflowSource;
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.concurrent.ReactorPublishers;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.ToolSpans;
@@ -100,13 +101,13 @@ public final class SpringAiTracing {
       String name = callerName("ChatClient.stream");
       String conversation = conversation(request);
       ClassLoader loader = loaderOf(flux);
-      return Fluxes.aroundSubscribe(flux, () -> {
+      return ReactorPublishers.aroundSubscribe(flux, () -> {
         try {
           Invocation invocation = Invocation.start(name, conversation, loader);
-          return new Fluxes.Subscription(invocation.context, signal -> invocation.end(null));
+          return ReactorPublishers.Subscription.in(invocation.context, error -> invocation.end(null));
         } catch (WorkflowRefused refused) {
           // the subscriber gets the refusal as the stream's error; no request is sent
-          return Fluxes.Subscription.refused(refused.exception());
+          return ReactorPublishers.Subscription.refused(refused.exception());
         } catch (Throwable t) {
           AgentLog.failure("spring ai client stream subscribe", t);
           return null;
@@ -156,16 +157,16 @@ public final class SpringAiTracing {
       RequestHints hints = new RequestHints(modelOf(model, prompt), true);
       String name = AgentContext.currentWorkflow() == null ? callerName("ChatModel.stream") : null;
       ClassLoader loader = loaderOf(model);
-      return Fluxes.aroundSubscribe(flux, () -> {
+      return ReactorPublishers.aroundSubscribe(flux, () -> {
         try {
           if (AgentContext.currentWorkflow() != null || name == null) {
-            return new Fluxes.Subscription(hints.storeIn(Context.current()), signal -> {});
+            return ReactorPublishers.Subscription.in(hints.storeIn(Context.current()), null);
           }
           Invocation invocation = Invocation.start(name, null, loader);
-          return new Fluxes.Subscription(
-              hints.storeIn(invocation.context), signal -> invocation.end(null));
+          return ReactorPublishers.Subscription.in(
+              hints.storeIn(invocation.context), error -> invocation.end(null));
         } catch (WorkflowRefused refused) {
-          return Fluxes.Subscription.refused(refused.exception());
+          return ReactorPublishers.Subscription.refused(refused.exception());
         } catch (Throwable t) {
           AgentLog.failure("spring ai model stream subscribe", t);
           return null;

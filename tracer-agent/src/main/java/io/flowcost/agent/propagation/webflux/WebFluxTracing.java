@@ -2,20 +2,17 @@ package io.flowcost.agent.propagation.webflux;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.concurrent.ContextTasks;
+import io.flowcost.agent.concurrent.ReactorPublishers;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.PendingWorkflow;
 import io.flowcost.agent.propagation.IncomingContext;
 import io.flowcost.agent.propagation.ServerScopes;
 import io.flowcost.contract.WorkflowSource;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -53,21 +50,24 @@ public final class WebFluxTracing {
     try {
       ClassLoader loader = mono.getClass().getClassLoader();
       scheduleHook(loader);
-      return Reactor.of(loader).around(mono, exchange, () -> subscribe(exchange));
+      return ReactorPublishers.aroundSubscribe(mono, () -> subscribe(exchange));
     } catch (Throwable t) {
       AgentLog.failure("webflux wrap", t);
       return mono;
     }
   }
 
-  /** What one subscription of the request's {@code Mono} runs in. */
-  private static Subscription subscribe(Object exchange) {
+  /**
+   * What one subscription of the request's {@code Mono} runs in: a propagated workflow, or a
+   * boundary that ends when the subscription terminates; {@code null} inside an open workflow.
+   */
+  private static ReactorPublishers.Subscription subscribe(Object exchange) {
     Object request = call(exchange, "getRequest");
     Object httpMethod = request == null ? null : call(request, "getMethod");
     String method = httpMethod == null ? null : String.valueOf(call(httpMethod, "name"));
     Context joined = request == null ? null : IncomingContext.extract(name -> headers(request, name));
     if (joined != null) {
-      return new Subscription(joined, null);
+      return ReactorPublishers.Subscription.in(joined, null);
     }
     if (AgentContext.workflowOrBoundary()) {
       return null;
@@ -75,7 +75,8 @@ public final class WebFluxTracing {
     PendingWorkflow boundary =
         PendingWorkflow.enter(WorkflowSource.SERVER_REQUEST, () -> name(exchange, method),
             ServerScopes.workflowName(method, null));
-    return new Subscription(boundary.attach(Context.current()), boundary);
+    return ReactorPublishers.Subscription.in(boundary.attach(Context.current()),
+        error -> end(boundary, exchange, error));
   }
 
   static String name(Object exchange, String method) {
@@ -176,96 +177,6 @@ public final class WebFluxTracing {
           .invoke(null, "flowcost", hook);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       AgentLog.failure("reactor schedule hook", e);
-    }
-  }
-
-  /** The context of one subscription and the boundary it owns ({@code null} when joined). */
-  static final class Subscription {
-    final Context context;
-    final PendingWorkflow boundary;
-
-    Subscription(Context context, PendingWorkflow boundary) {
-      this.context = context;
-      this.boundary = boundary;
-    }
-  }
-
-  /** Reactor's {@code Mono} read by name from the application's class loader. */
-  private static final class Reactor {
-    final Class<?> publisher;
-    final Method subscribe;
-    final Method from;
-    final Method doOnError;
-    final Method doFinally;
-
-    private Reactor(ClassLoader loader) throws ReflectiveOperationException {
-      publisher = Class.forName("org.reactivestreams.Publisher", false, loader);
-      Class<?> subscriber = Class.forName("org.reactivestreams.Subscriber", false, loader);
-      Class<?> mono = Class.forName("reactor.core.publisher.Mono", false, loader);
-      subscribe = publisher.getMethod("subscribe", subscriber);
-      from = mono.getMethod("from", publisher);
-      doOnError = mono.getMethod("doOnError", Consumer.class);
-      doFinally = mono.getMethod("doFinally", Consumer.class);
-    }
-
-    static Reactor of(ClassLoader loader) throws ReflectiveOperationException {
-      return new Reactor(loader);
-    }
-
-    /**
-     * A {@code Mono} that, on each subscription, asks {@code onSubscribe} for the context to make
-     * current around the subscription, and ends the boundary when that subscription terminates
-     * (completes, errs or is cancelled). The same signals reach the same subscriber.
-     */
-    Object around(Object mono, Object exchange, java.util.function.Supplier<Subscription> onSubscribe)
-        throws Throwable {
-      Object source =
-          Proxy.newProxyInstance(
-              publisher.getClassLoader(),
-              new Class<?>[] {publisher},
-              (proxy, method, args) -> {
-                if (method.getName().equals("subscribe") && args != null && args.length == 1) {
-                  Subscription s = null;
-                  try {
-                    s = onSubscribe.get();
-                  } catch (Throwable t) {
-                    AgentLog.failure("webflux subscribe", t);
-                  }
-                  if (s == null) {
-                    return invoke(subscribe, mono, args);
-                  }
-                  Object tracked = mono;
-                  if (s.boundary != null) {
-                    PendingWorkflow boundary = s.boundary;
-                    Throwable[] error = new Throwable[1];
-                    Consumer<Throwable> onError = t -> error[0] = t;
-                    Consumer<Object> onEnd = signal -> end(boundary, exchange, error[0]);
-                    tracked = invoke(doFinally, invoke(doOnError, invoke(from, null, mono), onError), onEnd);
-                  }
-                  try (Scope ignored = s.context.makeCurrent()) {
-                    return invoke(subscribe, tracked, args);
-                  }
-                }
-                switch (method.getName()) {
-                  case "hashCode":
-                    return System.identityHashCode(proxy);
-                  case "equals":
-                    return proxy == args[0];
-                  case "toString":
-                    return "flowcost(" + mono + ")";
-                  default:
-                    return invoke(method, mono, args);
-                }
-              });
-      return invoke(from, null, source);
-    }
-
-    private static Object invoke(Method method, Object target, Object... args) throws Throwable {
-      try {
-        return method.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
     }
   }
 }
