@@ -8,8 +8,9 @@ import io.flowcost.agent.instrumentation.InstrumentationModule;
 import java.util.concurrent.Callable;
 
 /**
- * JDK executors and virtual threads ({@code executors}): carry the open workflow to the task's
- * thread. JDK classes, so no library check.
+ * JDK executors and virtual threads, and Vert.x timers ({@code executors}): carry the open workflow
+ * to the task's thread. JDK classes, so no library check (the Vert.x matcher only matches where
+ * Vert.x is).
  */
 public final class ExecutorsInstrumentation extends InstrumentationModule {
 
@@ -47,5 +48,10 @@ public final class ExecutorsInstrumentation extends InstrumentationModule {
         named("java.lang.ThreadBuilders$VirtualThreadBuilder"),
         named("unstarted").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
         advice("RunnableArgumentAdvice"));
+    // a Vert.x timer fires on an event loop (a Netty executor no hook above sees)
+    transform(
+        named("io.vertx.core.impl.VertxImpl"),
+        named("scheduleTimeout").and(takesArguments(7)),
+        advice("VertxTimerAdvice"));
   }
 }

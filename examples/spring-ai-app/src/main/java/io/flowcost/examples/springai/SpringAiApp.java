@@ -1,6 +1,11 @@
 package io.flowcost.examples.springai;
 
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.springframework.ai.chat.client.ChatClient;
@@ -17,6 +22,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.Environment;
 
 /**
  * A Spring AI 1.1 app (Spring Boot 3.5, OpenAI starter; under {@code RestClient} and {@code
@@ -41,7 +48,11 @@ import org.springframework.context.annotation.Bean;
  *   <li>a request whose first attempt gets a 500, retried by Spring AI's {@code RetryTemplate}.
  * </ol>
  *
- * {@code --app.requests=call,stream-usage,tool} runs only the named requests ({@link #REQUESTS},
+ * With {@code --spring.profiles.active=server} the app instead serves a Spring MVC controller on
+ * Tomcat ({@link ClaimsController}) and sends itself {@link #SERVER_REQUESTS}, printing each
+ * status and reply tag.
+ *
+ * <p>{@code --app.requests=call,stream-usage,tool} runs only the named requests ({@link #REQUESTS},
  * in that order). With {@code --management.tracing.enabled=true
  * --management.otlp.tracing.endpoint=…/v1/traces} the app also exports its own observations
  * (Spring AI's chat, {@code ChatClient}, advisor and tool spans) over OTLP/HTTP through
@@ -66,7 +77,34 @@ public class SpringAiApp {
     SpringApplication.run(SpringAiApp.class, args).close();
   }
 
+  /** The paths the {@code server} profile sends itself, in order: {@code METHOD path}. */
+  public static final List<String> SERVER_REQUESTS = List.of("GET /claims/1001/summary",
+      "GET /claims/1002/summary", "POST /claims/1003", "GET /health", "GET /escalate/1004",
+      "GET /later/1005");
+
   @Bean
+  @Profile("server")
+  CommandLineRunner serverRequests(Environment environment) {
+    return args -> {
+      // the requests come from outside any workflow, as a user's would: each is its own
+      int port = Integer.parseInt(environment.getRequiredProperty("local.server.port"));
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      for (String request : SERVER_REQUESTS) {
+        String[] parts = request.split(" ");
+        HttpResponse<String> response = client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + parts[1]))
+                .timeout(Duration.ofSeconds(60))
+                .method(parts[0], parts[0].equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json").build(),
+            HttpResponse.BodyHandlers.ofString());
+        System.out.println(request + " " + response.statusCode() + " " + response.body());
+      }
+    };
+  }
+
+  @Bean
+  @Profile("!server")
   CommandLineRunner requests(ChatClient.Builder builder,
       ClientHttpRequestFactoryBuilder<?> restClientFactory,
       ClientHttpConnectorBuilder<?> webClientConnector,

@@ -165,6 +165,36 @@ public final class ReactorNettyTracing {
     }
   }
 
+  /**
+   * Entry of {@code onInboundNext}: records the message ({@link #inbound}) and makes the request's
+   * caller context current while Reactor Netty hands it to the application — the response head
+   * that completes a {@code Mono}, the body chunks and the end that complete {@code bodyToMono}
+   * run the application's next stages right here, on the I/O thread, and a model call made there
+   * (a {@code flatMap} after a non-model request) must stay in the caller's workflow.
+   *
+   * @return the scope to close on exit, or {@code null}
+   */
+  public static Object inboundEnter(Object operations, Object message) {
+    Scope scope = null;
+    try {
+      State state = STATES.get(operations);
+      if (state != null && state.caller != null && state.caller != Context.current()) {
+        scope = state.caller.makeCurrent();
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("reactor-netty inbound context", t);
+    }
+    inbound(operations, message);
+    return scope;
+  }
+
+  /** Exit of {@code onInboundNext}: closes the scope {@link #inboundEnter} opened. */
+  public static void inboundExit(Object scope) {
+    if (scope instanceof Scope) {
+      ((Scope) scope).close();
+    }
+  }
+
   /** Netty hands Reactor Netty one inbound message: the response head, a body chunk, or the end. */
   public static void inbound(Object operations, Object message) {
     try {

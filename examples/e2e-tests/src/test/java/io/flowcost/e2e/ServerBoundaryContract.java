@@ -1,0 +1,165 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Workflow boundaries of a real server framework under the shaded agent, with no Flowcost code in
+ * the app: it serves six requests it sends itself from outside any workflow — two claim summaries
+ * (two model calls each), a filed claim (one), a health check (none), an escalation answered 500
+ * (one) and a request whose model call runs on another thread (one) — and the lake must hold one
+ * workflow per request that made model calls, named {@code <METHOD> <route template>}, with exactly
+ * the fake provider's exchanges as rows at their hand prices; the health check records nothing;
+ * the 500 is a failed workflow. The app's output is the same without the agent (run at the same
+ * time against a fake of its own). Subclasses start the app.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ServerBoundaryContract {
+
+  private Path work;
+  private ChildJvm.Result plain;
+  private ChildJvm.Result run;
+  private Connection duck;
+  private List<FakeExchanges.Expected> exchanges;
+
+  /** Runs the app to its end with these JVM options against the fake at {@code providerV1}. */
+  abstract ChildJvm.Result runApp(List<String> jvm, String providerV1, Path work)
+      throws IOException, InterruptedException;
+
+  /** The workflow names the framework gives, in request order: summary, filing, escalation, later. */
+  abstract List<String> routes();
+
+  /** The route of the request whose model call runs on another thread, as the app prints it. */
+  abstract String laterLine();
+
+  @BeforeAll
+  void runTheAppWithAndWithoutTheAgent() throws Exception {
+    work = Files.createTempDirectory("flowcost-e2e-" + getClass().getSimpleName());
+    Path lake = work.resolve("lake");
+    Path exchangesFile = work.resolve("exchanges.json");
+    try (FakeProvider fake = FakeProvider.start(); FakeProvider plainFake = FakeProvider.start()) {
+      CompletableFuture<ChildJvm.Result> plainRun = CompletableFuture.supplyAsync(() -> {
+        try {
+          return runApp(List.of(), plainFake.baseUrl(), work);
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Collector collector = Collector.start(Collector.Config.builder()
+          .port(0)
+          .localLake(lake)
+          .dataDir(work.resolve("data"))
+          .flushInterval(Duration.ofSeconds(2))
+          .rollupDelay(Duration.ofHours(1))
+          .maxBodyBytes(16L << 20)
+          .maxBufferedRows(1_000_000)
+          .instanceId("e2e-" + getClass().getSimpleName())
+          .build());
+      try {
+        run = runApp(List.of(
+            "-javaagent:" + ChildJvm.agentJar(),
+            "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
+            "-Dflowcost.service=claims-api",
+            "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
+            "-Dflowcost.spool.dir=" + work.resolve("spool"),
+            "-Dflowcost.shutdown.timeout.ms=30000"), fake.baseUrl(), work);
+      } finally {
+        collector.close();
+      }
+      plain = plainRun.get(150, TimeUnit.SECONDS);
+      fake.writeExchanges(exchangesFile);
+    }
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    System.out.printf("%s: %d ms without the agent, %d ms with it%n", getClass().getSimpleName(),
+        plain.millis(), run.millis());
+    exchanges = FakeExchanges.read(exchangesFile);
+    duck = DriverManager.getConnection("jdbc:duckdb:");
+    LakeViews.install(duck, lake, 7);
+  }
+
+  @AfterAll
+  void close() throws Exception {
+    if (duck != null) {
+      duck.close();
+    }
+  }
+
+  @Test
+  void theAppDoesTheSameWithTheAgent() {
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    List<String> lines = plain.stdout().lines()
+        .filter(l -> l.startsWith("GET ") || l.startsWith("POST ")).toList();
+    assertThat(lines).hasSize(6);
+    assertThat(lines.get(0)).startsWith("GET /claims/1001/summary 200 ");
+    assertThat(lines.get(3)).isEqualTo("GET /health 200 ok");
+    assertThat(lines.get(4)).startsWith("GET /escalate/1004 500 ");
+    assertThat(lines.get(5)).startsWith(laterLine() + " 200 ");
+    assertThat(run.stdout()).isEqualTo(plain.stdout());
+  }
+
+  @Test
+  void eachRequestWithModelCallsIsOneWorkflowNamedByItsRoute() throws Exception {
+    List<String> workflows = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT w.workflow_name, s.source, w.model_calls, w.error, coalesce(s.error_type, '-')"
+            + " FROM workflows_latest w JOIN workflow_spans s USING (workflow_id)"
+            + " ORDER BY w.start_time")) {
+      while (rs.next()) {
+        workflows.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getLong(3) + "/"
+            + rs.getBoolean(4) + "/" + rs.getString(5));
+      }
+    }
+    List<String> routes = routes();
+    // the health check made no model call: no workflow
+    assertThat(workflows).containsExactly(
+        routes.get(0) + "/server_request/2/false/-",
+        routes.get(0) + "/server_request/2/false/-",
+        routes.get(1) + "/server_request/1/false/-",
+        routes.get(2) + "/server_request/1/true/http_500",
+        routes.get(3) + "/server_request/1/false/-");
+  }
+
+  @Test
+  void theLakeHoldsEveryRequestTheFakeReceivedInItsRequestsWorkflowAtItsHandPrice()
+      throws Exception {
+    assertThat(exchanges).hasSize(2 + 2 + 1 + 1 + 1);
+    assertThat(FakeExchanges.lakeKeys(duck))
+        .containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT count(*), count(DISTINCT c.workflow_id), count(*) FILTER (WHERE c.request_model"
+            + " IS NOT NULL), count(*) FILTER (WHERE s.source = 'server_request')"
+            + " FROM calls c JOIN workflow_spans s USING (workflow_id) WHERE c.kind = 'model'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(7);
+      assertThat(rs.getLong(2)).as("no call outside the five request workflows").isEqualTo(5);
+      assertThat(rs.getLong(3)).isEqualTo(7);
+      assertThat(rs.getLong(4)).as("every row in a server request's workflow").isEqualTo(7);
+    }
+    HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
+    assertThat(checked.rows()).isEqualTo(7);
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT sum(cost_usd) FROM workflows_latest")) {
+      rs.next();
+      assertThat(rs.getBigDecimal(1)).isEqualByComparingTo(checked.total());
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.flowcost.e2e;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Spring MVC (Spring Boot 3.5.7, Tomcat) under the shaded agent — {@code examples/spring-ai-app}
+ * with profile {@code server}, its controller calling Spring AI 1.1.2's {@code ChatClient} (each
+ * invocation a step of the request's workflow): {@link ServerBoundaryContract}. Its {@code
+ * /later/{id}} answer is a {@code CompletableFuture} whose model call runs on the common pool (an
+ * async servlet request, ended by its {@code AsyncListener}).
+ */
+class SpringMvcBoundaryEndToEndTest extends ServerBoundaryContract {
+
+  private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  @Override
+  ChildJvm.Result runApp(List<String> jvm, String providerV1, Path work)
+      throws IOException, InterruptedException {
+    List<String> options = new ArrayList<>(FAST_START);
+    options.addAll(jvm);
+    return ChildJvm.run(ChildJvm.java17(), options,
+        SpringAiEndToEndContract.appJar("spring-ai-app", "flowcost-spring-ai-app.jar"),
+        List.of("--spring.profiles.active=server",
+            // the 1.x starter appends /v1/chat/completions
+            "--spring.ai.openai.base-url=" + providerV1.replaceAll("/v1$", "")),
+        work, 120);
+  }
+
+  @Override
+  List<String> routes() {
+    return List.of("GET /claims/{id}/summary", "POST /claims/{id}", "GET /escalate/{id}",
+        "GET /later/{id}");
+  }
+
+  @Override
+  String laterLine() {
+    return "GET /later/1005";
+  }
+}
