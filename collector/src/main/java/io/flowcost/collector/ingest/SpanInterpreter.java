@@ -278,6 +278,14 @@ public final class SpanInterpreter {
           : parentSpanId != null ? parentSpanId : spanId;
     }
     Usage usage = usage(attrs);
+    if (!flowcostCall && !failed && usage != null && usage.reportsNothing()
+        && !CallKind.TOOL.wire().equals(kind)) {
+      // Another producer's answered request "billed" 0 in / 0 out never happened: it got no usage
+      // (Spring AI's OpenAI stream without include_usage). The row keeps NULL tokens, so it is
+      // priced as unknown — its workflow's cost incomplete, the reason logged by the coster and
+      // counted in flowcost_usage_missing_calls_total — never as a free, complete call.
+      usage = null;
+    }
     String finishReason = finishReason(attrs);
     if (!flowcostCall && usage != null && attrs.has(SpanKeys.SPRING_AI_REQUEST_TOOL_NAMES)) {
       usage = toolLoops.perRequest(traceId, parentSpanId, start, end, finishReason, usage);

@@ -37,6 +37,16 @@ public record Usage(
     }
   }
 
+  /**
+   * Whether these counts say nothing was billed: no input, no output, not an estimate. No answered
+   * inference request is billed zero input tokens, so from another producer this means it never
+   * received the usage (Spring AI reports an OpenAI stream without {@code
+   * stream_options.include_usage} as 0 in, 0 out).
+   */
+  public boolean reportsNothing() {
+    return input == 0 && output == 0 && !estimated;
+  }
+
   private static void check(String name, long value) {
     if (value < 0 || value > MAX_TOKENS) {
       throw new IllegalArgumentException(

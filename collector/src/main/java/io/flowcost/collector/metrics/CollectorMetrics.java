@@ -72,6 +72,7 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
   private final Counter tokens;
   private final Counter calls;
   private final Counter unpriced;
+  private final Counter usageMissing;
   private final Counter waste;
   private final Counter intentSpend;
   private final Counter intentCalls;
@@ -111,6 +112,11 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
         "service", "model", "kind", "status");
     unpriced = registry.counter("flowcost_unpriced_calls_total",
         "Accepted calls the price catalog could not price (cost unknown, not zero)",
+        "service", "model");
+    usageMissing = registry.counter("flowcost_usage_missing_calls_total",
+        "Answered model and embedding calls whose producer reported no usage and no estimate"
+            + " (e.g. an OpenAI stream without stream_options.include_usage reported by another"
+            + " producer than the Flowcost agent): unpriced, their cost unknown, by service and model",
         "service", "model");
     waste = registry.scaledCounter("flowcost_waste_usd_total",
         "Failure waste known at ingest, USD: cost of discarded attempts and failed steps by"
@@ -298,6 +304,10 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
     calls.inc(c.service(), model, c.kind(), c.status());
     if (c.unpriced()) {
       unpriced.inc(c.service(), model);
+      if (c.usage() == null && !"error".equals(c.status())
+          && ("model".equals(c.kind()) || "embedding".equals(c.kind()))) {
+        usageMissing.inc(c.service(), model);
+      }
     } else {
       spend.add(nanos, c.service(), model, c.kind());
     }

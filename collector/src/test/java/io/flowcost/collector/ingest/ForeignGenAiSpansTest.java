@@ -280,6 +280,46 @@ class ForeignGenAiSpansTest {
     assertThat(total(live)).isEqualByComparingTo("0.000135");
   }
 
+  /**
+   * Spring AI's chat span of an OpenAI stream sent without {@code stream_options.include_usage}
+   * reports 0 input and 0 output tokens (its {@code EmptyUsage}): no answered request is billed
+   * that, so the row keeps NULL tokens and is unpriced — its workflow's cost incomplete, never a
+   * free call — while a failed request's zeros, a tool span and a call with real usage are as
+   * before.
+   */
+  @Test
+  void anAnsweredStreamReportedWithZeroUsageIsAUsageMissingRowNotAFreeCall() {
+    List<Span> spans = new ArrayList<>();
+    spans.add(span("00000000000000a1", null, "GET /stream", 0, 100).build());
+    spans.add(chat("00000000000000b1", "00000000000000a1", 10, 20, 0, 0, "STOP", "chatcmpl-s1"));
+    spans.add(chat("00000000000000b2", "00000000000000a1", 30, 40, 120, 20, "STOP", "chatcmpl-s2"));
+    spans.add(span("00000000000000b3", "00000000000000a1", "chat gpt-4o-mini", 50, 60)
+        .addAttributes(attr("gen_ai.operation.name", "chat"))
+        .addAttributes(attr("gen_ai.system", "openai"))
+        .addAttributes(attr("gen_ai.request.model", "gpt-4o-mini"))
+        .addAttributes(attr("error.type", "HttpServerErrorException"))
+        .setStatus(io.opentelemetry.proto.trace.v1.Status.newBuilder()
+            .setCode(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR))
+        .addAttributes(attr("gen_ai.usage.input_tokens", "0"))
+        .addAttributes(attr("gen_ai.usage.output_tokens", "0")).build());
+
+    List<CallRecord> rows = priced(interpreter.interpret(request(spans)).calls());
+
+    assertThat(rows).hasSize(3);
+    CallRecord missing = rows.get(0);
+    assertThat(missing.usage()).as("no usage, not 0/0").isNull();
+    assertThat(missing.unpriced()).as("cost unknown").isTrue();
+    assertThat(missing.costUsd()).isNull();
+    assertThat(missing.status()).isEqualTo("ok");
+    CallRecord reported = rows.get(1);
+    assertThat(reported.usage().input()).isEqualTo(120L);
+    assertThat(reported.costUsd()).isEqualByComparingTo("0.000030"); // 120 × 0.15e-6 + 20 × 0.6e-6
+    CallRecord failed = rows.get(2);
+    assertThat(failed.status()).isEqualTo("error");
+    assertThat(failed.unpriced()).as("a failed request is billed nothing").isFalse();
+    assertThat(failed.costUsd()).isEqualByComparingTo("0");
+  }
+
   @Test
   void aReSentSpanAndRowsWithoutAResponseIdAreNeverDropped() {
     List<Span> loop = springAiToolLoop(APP_TRACE, "0b", true);

@@ -29,10 +29,12 @@ import org.junit.jupiter.api.TestInstance;
  * collectors, against the fake provider:
  *
  * <ol>
- *   <li><b>without the agent</b>: a {@code call()}, a {@code stream()} with usage, a {@code @Tool}
- *       loop and a two-turn chat-memory conversation; the lake is compared with the fake's
- *       exchange log (rows, tokens, cost to the nano-dollar, the tool row, one workflow per user
- *       request, {@code cost_complete});
+ *   <li><b>without the agent</b>: a {@code call()}, a {@code stream()} without usage (Spring AI
+ *       reports it as 0 in / 0 out: the lake keeps NULL tokens and marks the call unpriced and
+ *       its workflow {@code cost_complete = false}, never a free call), a {@code stream()} with
+ *       usage, a {@code @Tool} loop and a two-turn chat-memory conversation; the lake is compared
+ *       with the fake's exchange log (rows, tokens, cost to the nano-dollar, the tool row, one
+ *       workflow per user request, {@code cost_complete});
  *   <li><b>with the agent as well</b>, the agent's spans to one collector and the app's own spans
  *       to another, both writing one lake — so no collector sees both reports of a request and
  *       only the lake's derivation can match them: every provider request the fake received is
@@ -45,8 +47,8 @@ class SpringAiOtlpEndToEndTest {
   private static final String MODEL = "gpt-4o-mini";
   private static final List<String> FAST_START =
       List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-  /** The requests of the run without the agent: every one whose usage the provider reports. */
-  private static final String APP_ONLY_REQUESTS = "call,stream-usage,tool,memory";
+  /** The requests of the run without the agent: all but the retried 500. */
+  private static final String APP_ONLY_REQUESTS = "call,stream,stream-usage,tool,memory";
 
   private Path work;
   private ChildJvm.Result appOnly;
@@ -143,9 +145,11 @@ class SpringAiOtlpEndToEndTest {
 
   @Test
   void withoutTheAgentEveryProviderRequestIsOneModelRow() throws Exception {
-    // call; stream with usage; tool loop (2 requests); memory (2)
-    assertThat(appOnlyExchanges).hasSize(6);
-    assertThat(appOnlyExchanges).allMatch(e -> e.httpStatus() == 200 && e.input() != null);
+    // call; stream without usage; stream with usage; tool loop (2 requests); memory (2)
+    assertThat(appOnlyExchanges).hasSize(7);
+    assertThat(appOnlyExchanges).allMatch(e -> e.httpStatus() == 200);
+    assertThat(appOnlyExchanges).filteredOn(e -> e.input() == null).as("the stream without usage")
+        .singleElement().satisfies(e -> assertThat(e.streaming()).isTrue());
     // each row is the response the fake sent: its id is the fake's chatcmpl-fake-<sequence>
     List<String> ids = answeredIds(work.resolve("exchanges-app-only.json"));
     assertThat(strings(appOnlyLake, "SELECT response_id FROM calls WHERE kind = 'model'"))
@@ -167,10 +171,16 @@ class SpringAiOtlpEndToEndTest {
             + "|cr=" + e.cacheRead() + "|out=" + e.output() + "|rs=" + e.reasoning());
       }
     }
-    assertThat(lake).hasSize(4).containsExactlyInAnyOrderElementsOf(log);
+    // the stream without usage: NULL tokens in the lake as in the fake's log (not 0/0)
+    assertThat(lake).hasSize(5).containsExactlyInAnyOrderElementsOf(log);
     assertThat(scalar(appOnlyLake, "SELECT count(*) FROM calls WHERE kind NOT IN ('model', 'tool')"))
         .as("ChatClient, advisor and HTTP client spans are no rows").isZero();
-    assertThat(scalar(appOnlyLake, "SELECT count(*) FROM calls WHERE unpriced")).isZero();
+    // unpriced only for want of usage: the one row without tokens, of a model the catalog has
+    assertThat(strings(appOnlyLake, "SELECT request_model FROM calls WHERE unpriced"))
+        .containsExactly(MODEL);
+    assertThat(scalar(appOnlyLake,
+        "SELECT count(*) FROM calls WHERE unpriced AND input_tokens IS NULL AND cost_usd IS NULL"))
+        .isEqualTo(1);
   }
 
   @Test
@@ -180,8 +190,10 @@ class SpringAiOtlpEndToEndTest {
     long input = 0;
     long output = 0;
     for (FakeExchanges.Expected e : appOnlyExchanges) {
-      input += e.input();
-      output += e.output();
+      if (e.input() != null) { // the stream without usage: NULL in the lake too
+        input += e.input();
+        output += e.output();
+      }
     }
     assertThat(scalar(appOnlyLake, "SELECT sum(input_tokens) FROM calls WHERE kind = 'model'"))
         .isEqualTo(input);
@@ -199,26 +211,31 @@ class SpringAiOtlpEndToEndTest {
   }
 
   @Test
-  void withoutTheAgentCostsAreTheListPricesAndEveryWorkflowIsComplete() throws Exception {
+  void withoutTheAgentCostsAreTheListPricesAndOnlyTheStreamWithoutUsageIsIncomplete()
+      throws Exception {
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(appOnlyLake);
     assertThat(checked.rows()).isEqualTo(6);
     BigDecimal fromLog = BigDecimal.ZERO;
     for (FakeExchanges.Expected e : appOnlyExchanges) {
+      if (e.input() == null) {
+        continue; // no usage reported: its cost is unknown, not 0
+      }
       fromLog = fromLog.add(HandPrices.cost(MODEL, e.input(), e.cacheRead(), e.cacheWrite(),
           e.cacheWrite1h(), e.output()));
     }
     assertThat(checked.total()).isEqualByComparingTo(fromLog);
     assertThat(decimal(appOnlyLake, "SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(fromLog);
-    assertThat(scalar(appOnlyLake, "SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))
-        .isZero();
+    // the stream without usage is the second user request: its workflow alone is incomplete
+    assertThat(strings(appOnlyLake, "SELECT cost_complete FROM workflows_latest ORDER BY start_time"))
+        .containsExactly("true", "false", "true", "true", "true", "true");
   }
 
   @Test
   void withoutTheAgentEachUserRequestIsOneWorkflow() throws Exception {
-    // call, stream, tool loop, two memory turns: one ChatClient root span each
-    assertThat(workflows(appOnlyLake)).containsExactly("1/1/-", "1/1/-", "3/2/-", "1/1/trip-42",
-        "1/1/trip-42");
+    // call, two streams, tool loop, two memory turns: one ChatClient root span each
+    assertThat(workflows(appOnlyLake)).containsExactly("1/1/-", "1/1/-", "1/1/-", "3/2/-",
+        "1/1/trip-42", "1/1/trip-42");
     System.out.println("spring-ai otlp, app only: " + names(appOnlyLake));
   }
 
@@ -228,7 +245,7 @@ class SpringAiOtlpEndToEndTest {
   void withTheAgentTheAppDoesTheSame() {
     // the line naming the HTTP clients, then one line per user request
     assertThat(both.stdout().lines()).hasSize(7).first().asString().startsWith("0 clients ");
-    assertThat(appOnly.stdout().lines()).hasSize(5);
+    assertThat(appOnly.stdout().lines()).hasSize(6);
     assertThat(both.stdout()).contains("calls=1").contains("remembered=4")
         .contains("6 retried fake-reply");
   }

@@ -27,8 +27,9 @@ import java.util.function.Function;
  * <p>Reactor runs later stages on other threads. A task handed to a Reactor {@code Scheduler}
  * ({@code subscribeOn}, {@code publishOn}, delays) is given the context it was scheduled in by a
  * {@code Schedulers.onScheduleHook} the agent registers once per Reactor (key {@code flowcost});
- * the {@code executors} unit does the same for the JDK pools beneath. A stage that continues on an
- * I/O thread (after a non-model {@code WebClient} response) does not carry it.
+ * the {@code executors} unit does the same for the JDK pools beneath, and the {@code reactor-netty}
+ * unit makes a client request's caller context current while its response reaches the application
+ * on the I/O thread (a stage chained after a {@code WebClient} response).
  */
 public final class WebFluxTracing {
 
