@@ -30,7 +30,7 @@ public final class ServerBoundaryApp {
 
   private static final HttpClient MODEL_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  static String chatUrl;
+  private static String chatUrl;
 
   private ServerBoundaryApp() {}
 
