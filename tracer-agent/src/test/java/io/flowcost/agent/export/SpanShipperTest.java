@@ -100,6 +100,9 @@ class SpanShipperTest {
     assertThat(bodies.stream().filter(b -> !java.util.Arrays.equals(b, report))
         .map(SpoolTest::marker)).containsExactly("b-17", "b-18", "b-19");
     await(() -> shipper.spool().droppedSpans() == 0, "the report acknowledged");
+    // the shipper counts a batch as sent once its acknowledgement is back, which can be after
+    // the collector above recorded it: wait for the count rather than read it once
+    await(() -> shipper.sentSpans.get() == 3 * 5, "the 3 kept batches counted as sent");
     assertThat(shipper.sentSpans.get() + 85).isEqualTo(20 * 5);
   }
 
