@@ -16,7 +16,12 @@ import io.flowcost.agent.prices.AgentPrices;
 import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -61,7 +66,8 @@ public final class AgentInstaller {
     BudgetPoller.start(config.budgetsEndpoint(), config.apiKey(), config.budgets());
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
     instrumentations(adviceLocator, instrumentation, config).installOn(instrumentation);
-    AgentLog.info(startLine(version, config, HttpSettings.current()));
+    AgentLog.info(startLine(version, config, HttpSettings.current(),
+        detected(ClassLoader.getSystemClassLoader(), config)));
     if (config.serviceUnset()) {
       AgentLog.once("service-unset", "no service name is set, so spans carry service "
           + AgentConfig.DEFAULT_SERVICE + " and reports cannot tell this app from others: set"
@@ -76,14 +82,22 @@ public final class AgentInstaller {
   }
 
   /**
-   * The one line the agent prints when it attaches: version, service, where spans go, and which
-   * hooks are installed (each takes effect when its library is loaded).
+   * The one line the agent prints when it attaches: version, service, where spans go, which hooks
+   * are installed (each takes effect when its library is loaded), and which frameworks and SDKs
+   * were {@linkplain #detected detected} on the class path.
    */
   static String startLine(String version, AgentConfig config, HttpSettings http) {
+    return startLine(version, config, http, List.of());
+  }
+
+  /** As {@link #startLine(String, AgentConfig, HttpSettings)}, naming {@code detected}. */
+  static String startLine(
+      String version, AgentConfig config, HttpSettings http, List<String> detected) {
     List<String> disabled = disabledModules(config);
     return "agent " + (version == null ? "(dev)" : version) + " attached: service "
         + config.serviceName() + ", spans to " + config.tracesEndpoint()
         + "; hooks: " + String.join(", ", HOOKS)
+        + (detected.isEmpty() ? "" : "; found: " + String.join(", ", detected))
         + (disabled.isEmpty() ? "" : "; disabled: " + String.join(", ", disabled))
         + (http.captureAll() ? "; all HTTP in workflows recorded (http.capture=all)" : "")
         + (http.propagationHosts().isEmpty() ? ""
@@ -95,9 +109,51 @@ public final class AgentInstaller {
    * The hook groups of {@link Instrumentations#all()}, as the start line names them (short: the
    * line stays under 256 characters; {@code tracer-agent/README.md} lists each unit).
    */
-  static final List<String> HOOKS = List.of("LangChain4j", "Spring AI", "OpenAI/Anthropic SDKs",
-      "Bedrock SDK",
-      "8 HTTP clients", "outcome-api", "incoming HTTP");
+  static final List<String> HOOKS = List.of("LangChain4j", "Spring AI",
+      "OpenAI/Anthropic/Bedrock/Gemini SDKs", "8 HTTP clients", "outcome-api", "incoming HTTP");
+
+  /**
+   * The units the start line names when their library is found, by unit name, with the name
+   * shown: the frameworks and model SDKs (HTTP clients and servers are everywhere, so naming them
+   * would tell the user nothing). {@code StartLineTest} checks each is a unit of {@link
+   * Instrumentations#all()}.
+   */
+  static final Map<String, String> NAMED_WHEN_FOUND = namedWhenFound();
+
+  private static Map<String, String> namedWhenFound() {
+    Map<String, String> named = new LinkedHashMap<>();
+    named.put("langchain4j", "LangChain4j");
+    named.put("spring-ai", "Spring AI");
+    named.put("openai-java", "OpenAI SDK");
+    named.put("anthropic-java", "Anthropic SDK");
+    named.put("aws-bedrock-runtime", "Bedrock SDK");
+    named.put("google-genai", "Google Gen AI SDK");
+    return Collections.unmodifiableMap(named);
+  }
+
+  /**
+   * The frameworks and SDKs of {@link #NAMED_WHEN_FOUND} whose enabled unit's library {@code
+   * loader} sees at attach, by their shown names in that order: what an application started with
+   * {@code -jar} or {@code -cp} carries. A library only a later class loader has (a Spring Boot
+   * fat jar's nested jars, an application server's) is not found here, yet hooked when it loads.
+   */
+  static List<String> detected(ClassLoader loader, AgentConfig config) {
+    List<String> found = new ArrayList<>();
+    try {
+      Map<String, InstrumentationModule> units = new HashMap<>();
+      Instrumentations.all().forEach(module -> units.put(module.name(), module));
+      for (Map.Entry<String, String> named : NAMED_WHEN_FOUND.entrySet()) {
+        InstrumentationModule module = units.get(named.getKey());
+        if (module != null && config.instrumentationEnabled(module.name())
+            && module.libraryCheck().namesLibrary() && module.libraryCheck().matches(loader)) {
+          found.add(named.getValue());
+        }
+      }
+    } catch (RuntimeException e) {
+      AgentLog.failure("start line", e); // the line without its list, never a failed attach
+    }
+    return found;
+  }
 
   /** Test-only switch: breaks the configured helpers and reports the swallowed failures at exit. */
   private static void breakInstrumentations(AgentConfig config) {

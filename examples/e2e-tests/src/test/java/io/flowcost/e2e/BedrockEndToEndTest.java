@@ -2,16 +2,19 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +28,15 @@ import org.junit.jupiter.api.TestInstance;
  * against the fake provider's Bedrock wire: Converse on the synchronous client over Apache
  * HttpClient 4 (a cached system prompt; a 500 the SDK retries) and over {@code HttpURLConnection},
  * InvokeModel with an Anthropic body, and on the asynchronous Netty client a Converse by
- * inference-profile ARN, a ConverseStream (binary event stream) and a throttle the SDK retries.
+ * inference-profile ARN, a ConverseStream (binary event stream) and a throttle the SDK retries;
+ * then two function-calling loops the app runs itself — over Converse inside the outcome-api
+ * workflow {@code claim-review} (two tools, the second failing: its result goes back with {@code
+ * status: "error"}) and over ConverseStream with no workflow of the app's (one tool).
  * The lake must hold one row per request the fake received (the Apache 4 unit below the SDK
  * records nothing of its own), tokens exactly as sent, costs to the nano-dollar from hand prices,
- * one logical call per SDK operation whose attempts are the SDK's retries; and the app must print
- * the same with and without the agent.
+ * one logical call per SDK operation whose attempts are the SDK's retries, one {@code tool} row per
+ * tool the app ran (failed when its result was an error), timed between the answer that asked and
+ * the request that answered; and the app must print the same with and without the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BedrockEndToEndTest {
@@ -57,8 +64,24 @@ class BedrockEndToEndTest {
     Path exchangesFile = work.resolve("exchanges.json");
     try (FakeProvider fake = FakeProvider.start()) {
       String base = "http://127.0.0.1:" + fake.port();
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(), bedrockAppJar(),
-          List.of("--provider-url", base), work, 120);
+      // without the agent, outcome-api sends the app's workflow report itself: to a sink that
+      // accepts and drops it (no lake), so that its flush at exit does not wait for a collector
+      HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      sink.createContext("/", exchange -> {
+        try (exchange) {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+        }
+      });
+      sink.start();
+      try {
+        plain = ChildJvm.run(ChildJvm.java17(), List.of(
+                "-Dflowcost.spool.dir=" + work.resolve("plain-spool"),
+                "-Dflowcost.endpoint=http://127.0.0.1:" + sink.getAddress().getPort()),
+            bedrockAppJar(), List.of("--provider-url", base), work, 120);
+      } finally {
+        sink.stop(0);
+      }
       fake.reset();
       Collector collector = Collector.start(Collector.Config.builder()
           .port(0)
@@ -98,30 +121,35 @@ class BedrockEndToEndTest {
   @Test
   void theAppDoesTheSameWithTheAgent() {
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
-    assertThat(plain.stdout().lines()).hasSize(7);
-    assertThat(plain.stdout()).contains("6 stream ").contains("end_turn in=");
+    assertThat(plain.stdout().lines()).hasSize(9);
+    assertThat(plain.stdout()).contains("6 stream ").contains("end_turn in=")
+        .contains("8 tools lookupPolicy(P-8)=ok checkFraud(CLM-8)=error -> The request was handled"
+            + " after 2 tool calls. end_turn in=")
+        .contains("9 stream-tool tool_use lookupPolicy(P-9)=ok -> The request was handled after"
+            + " 1 tool call. end_turn in=");
     assertThat(run.stdout()).isEqualTo(plain.stdout());
-    assertThat(run.stderr()).doesNotContain("internal error");
+    assertThat(run.stderr()).doesNotContain("internal error")
+        .as("the start line names the SDK found on the class path").contains("; found: Bedrock SDK");
   }
 
   @Test
   void everyRequestTheFakeReceivedIsOneRowWithExactTokens() throws Exception {
-    // 7 operations, two of them retried once (a 500 and a 429)
-    assertThat(exchanges).hasSize(9);
+    // 7 operations, two of them retried once (a 500 and a 429); 3 + 2 in the tool loops
+    assertThat(exchanges).hasSize(14);
     assertThat(FakeExchanges.lakeKeys(duck))
         .containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT count(*), count(DISTINCT call_id), count(request_model),"
             + " count(*) FILTER (WHERE provider = 'aws.bedrock'),"
             + " count(*) FILTER (WHERE streaming AND output_tokens > 0),"
-            + " count(*) FILTER (WHERE cache_write_tokens > 0) FROM calls")) {
+            + " count(*) FILTER (WHERE cache_write_tokens > 0) FROM calls WHERE kind = 'model'")) {
       rs.next();
-      assertThat(rs.getLong(1)).isEqualTo(9);
-      assertThat(rs.getLong(2)).as("one logical call per SDK operation").isEqualTo(7);
-      assertThat(rs.getLong(3)).as("no NULL request_model").isEqualTo(9);
-      assertThat(rs.getLong(4)).isEqualTo(9);
-      assertThat(rs.getLong(5)).as("the ConverseStream, usage from its metadata event")
-          .isEqualTo(1);
+      assertThat(rs.getLong(1)).isEqualTo(14);
+      assertThat(rs.getLong(2)).as("one logical call per SDK operation").isEqualTo(12);
+      assertThat(rs.getLong(3)).as("no NULL request_model").isEqualTo(14);
+      assertThat(rs.getLong(4)).isEqualTo(14);
+      assertThat(rs.getLong(5)).as("the ConverseStreams, usage from their metadata event")
+          .isEqualTo(3);
       assertThat(rs.getLong(6)).as("the cached system prompt").isEqualTo(1);
     }
   }
@@ -154,11 +182,19 @@ class BedrockEndToEndTest {
         names.add(rs.getString(1) + "/" + rs.getLong(2));
       }
     }
-    assertThat(names).hasSize(7).allMatch(n -> n.startsWith("bedrock-app:chat ") && n.endsWith("/1"));
-    assertThat(names).contains("bedrock-app:chat amazon.nova-lite-v1:0/1",
-        "bedrock-app:chat anthropic.claude-sonnet-4-5-20250929-v1:0/1");
+    String haiku = "bedrock-app:chat " + HAIKU;
+    assertThat(names).containsExactly(
+        haiku + "/1", haiku + "/1", "bedrock-app:chat amazon.nova-lite-v1:0/1",
+        "bedrock-app:chat anthropic.claude-sonnet-4-5-20250929-v1:0/1",
+        "bedrock-app:chat arn:aws:bedrock:us-east-1:123456789012:inference-profile/" + HAIKU + "/1",
+        haiku + "/1", haiku + "/1",
+        "claim-review/5", // three model calls and the two tools the app ran
+        // no workflow of the app's: each model call is its own implicit workflow, and the tool
+        // row lands in the one of the request that answered it
+        haiku + "/1", haiku + "/2");
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
-    assertThat(checked.rows()).isEqualTo(7); // every 200; the 500 and the 429 carry no usage
+    // every 200 (the 500 and the 429 carry no usage): 7 operations and 5 tool-loop requests
+    assertThat(checked.rows()).isEqualTo(12);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
     // the cache write, by hand: (inputTokens × 1.10 + cacheWrite × 1.375 + output × 5.50) / 1e6
@@ -171,6 +207,50 @@ class BedrockEndToEndTest {
         .divide(BigDecimal.valueOf(1_000_000));
     assertThat(decimal("SELECT cost_usd FROM calls WHERE cache_write_tokens > 0"))
         .isEqualByComparingTo(byHand);
+  }
+
+  @Test
+  void everyToolTheAppRanIsOneToolRowBetweenTheAnswerThatAskedAndTheRequestThatAnswered()
+      throws Exception {
+    List<String> rows = new ArrayList<>();
+    List<Timestamp[]> tools = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT c.tool_name, c.status, c.error_type, w.workflow_name, c.start_time, c.end_time,"
+            + " c.cost_usd FROM calls c JOIN workflows_latest w USING (workflow_id)"
+            + " WHERE c.kind = 'tool' ORDER BY c.start_time")) {
+      while (rs.next()) {
+        rows.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3) + "/"
+            + rs.getString(4).replace(HAIKU, "haiku"));
+        tools.add(new Timestamp[] {rs.getTimestamp(5), rs.getTimestamp(6)});
+        assertThat(rs.getBigDecimal(7)).as("a tool row costs nothing").isEqualByComparingTo("0");
+      }
+    }
+    // the app ran three tools: each exactly one row, the one whose result was an error failed
+    assertThat(rows).containsExactly(
+        "lookupPolicy/ok/null/claim-review",
+        "checkFraud/error/tool_error/claim-review",
+        "lookupPolicy/ok/null/bedrock-app:chat haiku");
+    // each lies between the model call that asked (its end) and the one that answered (its start)
+    List<Timestamp[]> models = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT min(start_time), max(end_time) FROM calls WHERE kind = 'model'"
+            + " AND start_time >= (SELECT min(start_time) FROM calls WHERE kind = 'tool')"
+            + " - INTERVAL 30 SECOND GROUP BY call_id ORDER BY 1")) {
+      while (rs.next()) {
+        models.add(new Timestamp[] {rs.getTimestamp(1), rs.getTimestamp(2)});
+      }
+    }
+    for (Timestamp[] tool : tools) {
+      Timestamp[] asked = models.stream().filter(m -> !m[1].after(tool[0]))
+          .reduce((a, b) -> b).orElseThrow();
+      Timestamp[] answered = models.stream().filter(m -> !m[0].before(tool[1]))
+          .findFirst().orElseThrow();
+      assertThat(tool[1]).as("a plausible duration").isAfterOrEqualTo(tool[0]);
+      assertThat(Duration.between(asked[1].toInstant(), tool[0].toInstant()))
+          .as("starts when the answer asking for it was read").isLessThan(Duration.ofSeconds(5));
+      assertThat(Duration.between(tool[1].toInstant(), answered[0].toInstant()))
+          .as("ends when the request answering it is sent").isLessThan(Duration.ofSeconds(5));
+    }
   }
 
   private BigDecimal decimal(String sql) throws Exception {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * The Google Gen AI Java SDK 2.3.0 ({@code examples/genai-app}: a plain {@code generateContent}, a
  * cached prefix on {@code gemini-2.5-pro}, a 503 the SDK retries, a stream, a function-call round
  * inside a workflow, a 500 given up after the SDK's second attempt, a 429 retried on the async
- * client) under the agent against the
+ * client, a function-call round over {@code generateContentStream} in a workflow) under the agent
+ * against the
  * fake provider's Gemini wire. The lake must hold one row per exchange the fake answered, with the
  * tokens it sent normalised by hand (thoughts are output), each priced to the nano-dollar by hand,
  * and the app must print the same with and without the agent.
@@ -115,19 +116,25 @@ class GeminiEndToEndTest {
   @Test
   void theAppPrintsTheSameWithTheAgent() {
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
-    assertThat(plain.stdout().lines()).hasSize(7);
+    assertThat(plain.stdout().lines()).hasSize(8);
     assertThat(plain.stdout())
         .contains("4 streamed The request was handled. in 3 chunks")
         .contains("7 async The request was handled.")
         .contains("5 tool lookupPolicy(P-7) -> The request was handled after 1 tool call.")
-        .contains("6 failed 500 INTERNAL");
+        .contains("6 failed 500 INTERNAL")
+        .contains("8 stream-tool lookupPolicy(P-8) -> The request was handled after 1 tool call."
+            + " in 3 chunks");
     assertThat(run.stdout()).isEqualTo(plain.stdout());
+    assertThat(run.stderr()).doesNotContain("internal error")
+        .as("the start line names the SDK found on the class path")
+        .contains("; found: Google Gen AI SDK");
   }
 
   @Test
   void everyExchangeTheFakeAnsweredIsOneRowWithItsTokens() throws Exception {
-    // plain; cached; 503 + retry; stream; function call + answer; 500 + 500; async 429 + retry
-    assertThat(exchanges).hasSize(11);
+    // plain; cached; 503 + retry; stream; function call + answer; 500 + 500; async 429 + retry;
+    // streamed function call + streamed answer
+    assertThat(exchanges).hasSize(13);
     assertThat(FakeExchanges.lakeKeys(duck))
         .containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
@@ -135,11 +142,11 @@ class GeminiEndToEndTest {
             + " count(*) FILTER (WHERE streaming), count(*) FILTER (WHERE reasoning_tokens = 64)"
             + " FROM calls WHERE kind = 'model'")) { // the tool row: see the test below
       rs.next();
-      assertThat(rs.getLong(1)).isEqualTo(11);
-      assertThat(rs.getLong(2)).as("no NULL request_model").isEqualTo(11);
-      assertThat(rs.getLong(3)).isEqualTo(11);
-      assertThat(rs.getLong(4)).as("the stream").isEqualTo(1);
-      assertThat(rs.getLong(5)).as("thinking answers (not flash-lite)").isEqualTo(6);
+      assertThat(rs.getLong(1)).isEqualTo(13);
+      assertThat(rs.getLong(2)).as("no NULL request_model").isEqualTo(13);
+      assertThat(rs.getLong(3)).isEqualTo(13);
+      assertThat(rs.getLong(4)).as("the streams").isEqualTo(3);
+      assertThat(rs.getLong(5)).as("thinking answers (not flash-lite)").isEqualTo(8);
     }
   }
 
@@ -207,10 +214,11 @@ class GeminiEndToEndTest {
         implicit + "gemini-2.5-flash/1",
         "claim-lookup/3", // two model calls and the app's tool run
         implicit + "gemini-2.5-flash/1",
-        implicit + "gemini-2.5-flash/1");
+        implicit + "gemini-2.5-flash/1",
+        "claim-lookup-stream/3"); // two streamed model calls and the app's tool run
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
-    // every 200: plain, cached, retry, stream, 2 in the round, async retry
-    assertThat(checked.rows()).isEqualTo(7);
+    // every 200: plain, cached, retry, stream, 2 in the round, async retry, 2 in the stream round
+    assertThat(checked.rows()).isEqualTo(9);
     assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
     assertThat(decimal("SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))
@@ -219,30 +227,46 @@ class GeminiEndToEndTest {
 
   @Test
   void theFunctionTheAppRanIsOneToolRowOfItsWorkflowBetweenTheTwoModelCalls() throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT count(*) FROM calls WHERE kind = 'tool'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("the app ran two functions, one per round").isEqualTo(2);
+    }
+    assertOneToolRowBetweenItsModelCalls("claim-lookup", false);
+  }
+
+  @Test
+  void theFunctionAStreamAskedForIsOneToolRowOfItsWorkflowToo() throws Exception {
+    assertOneToolRowBetweenItsModelCalls("claim-lookup-stream", true);
+  }
+
+  private void assertOneToolRowBetweenItsModelCalls(String workflow, boolean streamed)
+      throws Exception {
     List<String> tools = new ArrayList<>();
     List<Timestamp[]> models = new ArrayList<>();
     Timestamp[] tool = null;
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT kind, tool_name, status, start_time, end_time, workflow_id = (SELECT workflow_id"
-            + " FROM workflows_latest WHERE workflow_name = 'claim-lookup') FROM calls"
-            + " WHERE kind = 'tool' OR workflow_id = (SELECT workflow_id FROM workflows_latest"
-            + " WHERE workflow_name = 'claim-lookup') ORDER BY start_time")) {
+        "SELECT kind, tool_name, status, start_time, end_time FROM calls"
+            + " WHERE workflow_id = (SELECT workflow_id FROM workflows_latest"
+            + " WHERE workflow_name = '" + workflow + "') ORDER BY start_time")) {
       while (rs.next()) {
         Timestamp[] span = {rs.getTimestamp(4), rs.getTimestamp(5)};
         if ("tool".equals(rs.getString(1))) {
-          tools.add(rs.getString(2) + "/" + rs.getString(3) + "/in-claim-lookup="
-              + rs.getBoolean(6));
+          tools.add(rs.getString(2) + "/" + rs.getString(3));
           tool = span;
         } else {
           models.add(span);
         }
       }
     }
-    // the only function-call round of the app: exactly one row, named by the function
-    assertThat(tools).containsExactly("lookupPolicy/ok/in-claim-lookup=true");
+    // the round's one function: exactly one row, named by the function
+    assertThat(tools).as(workflow).containsExactly("lookupPolicy/ok");
     assertThat(models).hasSize(2);
+    // a whole answer is read when its call ends; a stream's chunk asking for the function is read
+    // before the stream's end is, so its tool starts inside the streamed call
     assertThat(tool[0]).as("starts once the answer asking for it was read")
-        .isAfterOrEqualTo(models.get(0)[1]);
+        .isAfterOrEqualTo(streamed ? models.get(0)[0] : models.get(0)[1]);
+    assertThat(tool[0]).isBeforeOrEqualTo(tool[1]);
     assertThat(tool[1]).as("ends when the request answering it is sent")
         .isBeforeOrEqualTo(models.get(1)[0]);
   }

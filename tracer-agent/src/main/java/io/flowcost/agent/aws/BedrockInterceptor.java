@@ -5,8 +5,10 @@ import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.http.SdkCall;
 import io.flowcost.agent.http.TeeInputStream;
+import io.flowcost.agent.http.ToolLoop;
 import io.flowcost.agent.http.apache5.ApacheTracing;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.usage.ToolWire;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,9 @@ import java.util.Optional;
  * beforeTransmission} to the response body's end — one attempt of the call {@link BedrockTracing}
  * opened: status and content type from {@code afterTransmission}, usage from a tee of the body the
  * SDK reads ({@code modifyHttpResponseContent}, sync) or of the byte publisher it subscribes to
- * ({@code modifyAsyncHttpResponseContent}, async; also the event streams). Every other hook runs
+ * ({@code modifyAsyncHttpResponseContent}, async; also the event streams); and, once per
+ * Converse execution while tool calls wait for their answers, the marshalled request body ({@code
+ * modifyHttpContent}, before the first attempt) for its {@code toolResult} blocks. Every other hook runs
  * the interface's default; any failure of the agent falls back to the default too.
  */
 final class BedrockInterceptor implements InvocationHandler {
@@ -104,7 +108,9 @@ final class BedrockInterceptor implements InvocationHandler {
     if (name.equals("beforeExecution")) {
       SdkCall sdk = Context.current().get(BedrockTracing.KEY);
       if (sdk != null && execution(attributes) == null) {
-        putAttribute.invoke(attributes, attribute, new Execution(sdk));
+        Long toolLoop = Context.current().get(BedrockTracing.TOOL_LOOP);
+        putAttribute.invoke(attributes, attribute,
+            new Execution(sdk, toolLoop == null ? 0 : toolLoop));
       }
       return result;
     }
@@ -113,6 +119,12 @@ final class BedrockInterceptor implements InvocationHandler {
       return result;
     }
     switch (name) {
+      case "modifyHttpContent":
+        long callStarted = execution.takeToolLoop();
+        if (callStarted != 0 && ToolLoop.anyPending()) {
+          answerToolCalls(execution, result, callStarted);
+        }
+        return result;
       case "beforeTransmission":
         execution.startAttempt();
         return result;
@@ -138,6 +150,32 @@ final class BedrockInterceptor implements InvocationHandler {
         return result;
       default:
         return result;
+    }
+  }
+
+  /** Most bytes of a request body read for its tool results; a longer one is not read. */
+  static final int MAX_TOOL_LOOP_BODY = 8 << 20;
+
+  /**
+   * Reads the marshalled Converse body ({@code Optional<RequestBody>}, in memory: the SDK resends
+   * it on every attempt) and records the tool rows its {@code toolResult} blocks answer.
+   */
+  private static void answerToolCalls(Execution execution, Object body, long callStarted) {
+    Object requestBody = body instanceof Optional ? ((Optional<?>) body).orElse(null) : null;
+    Object provider = Reflect.call(requestBody, "contentStreamProvider");
+    Object stream = Reflect.call(provider, "newStream");
+    if (!(stream instanceof InputStream)) {
+      return;
+    }
+    byte[] bytes;
+    try (InputStream in = (InputStream) stream) {
+      bytes = in.readNBytes(MAX_TOOL_LOOP_BODY + 1);
+    } catch (IOException e) {
+      return;
+    }
+    if (bytes.length <= MAX_TOOL_LOOP_BODY) {
+      ToolLoop.answering(ToolWire.BEDROCK_CONVERSE, bytes, execution.sdk.call().parentContext(), "",
+          callStarted);
     }
   }
 
@@ -240,12 +278,25 @@ final class BedrockInterceptor implements InvocationHandler {
   /** What the interceptor knows of one SDK execution: its call and current attempt. */
   static final class Execution {
     private final SdkCall sdk;
+    // guarded by this: when the call started, while its request's tool results are to be read
+    private long toolLoop;
     private HttpExchange exchange; // guarded by this
     private boolean tee; // guarded by this: the current attempt wants its body
     private boolean async; // guarded by this: the body arrives through a publisher
 
-    Execution(SdkCall sdk) {
+    Execution(SdkCall sdk, long toolLoop) {
       this.sdk = sdk;
+      this.toolLoop = toolLoop;
+    }
+
+    /**
+     * When the call started, if its request's tool results are to be read (once per Converse
+     * execution); else 0.
+     */
+    synchronized long takeToolLoop() {
+      long take = toolLoop;
+      toolLoop = 0;
+      return take;
     }
 
     void startAttempt() {

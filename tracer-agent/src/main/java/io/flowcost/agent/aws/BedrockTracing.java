@@ -5,7 +5,9 @@ import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.SdkCall;
+import io.flowcost.agent.http.ToolLoop;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.usage.ToolWire;
 import io.flowcost.contract.GenAiOperation;
 import io.flowcost.contract.Provider;
 import io.opentelemetry.context.Context;
@@ -29,11 +31,24 @@ import java.util.concurrent.CompletableFuture;
  * <p>The request model is the {@code modelId} as the application passed it (a foundation model
  * id, an inference profile such as {@code us.anthropic.…}, or an ARN); pricing strips ARN prefixes
  * ({@code docs/pricing.md}).
+ *
+ * <p>A function-calling loop the application runs over Converse or ConverseStream is seen on the
+ * wire ({@link ToolLoop}, {@link ToolWire#BEDROCK_CONVERSE}): the {@code toolUse} blocks of an
+ * answer (whole, or opened by a stream's {@code contentBlockStart}) are the tool calls asked, and
+ * the {@code toolResult} blocks of a later request answer them — one {@code tool} row each, failed
+ * when the result says {@code status: "error"}. Bedrock's ids are unique, so no workflow key is
+ * needed to pair them.
  */
 public final class BedrockTracing {
 
   /** The call the client handler opened, for the interceptor's {@code beforeExecution}. */
   static final ContextKey<SdkCall> KEY = ContextKey.named("flowcost-bedrock-call");
+
+  /**
+   * On a Converse/ConverseStream call whose tool results the interceptor should read: when the
+   * call started (epoch nanoseconds), where the tool rows it answers end.
+   */
+  static final ContextKey<Long> TOOL_LOOP = ContextKey.named("flowcost-bedrock-tool-loop");
 
   /** The interceptor list resource of Bedrock Runtime clients. */
   static final String INTERCEPTORS_RESOURCE =
@@ -85,6 +100,7 @@ public final class BedrockTracing {
       if (refusal != null) {
         return refusal;
       }
+      long started = ToolLoop.nowEpochNanos();
       GenAiOperation operation = op.invoke && modelId != null
           && modelId.toLowerCase(Locale.ROOT).contains("embed")
           ? GenAiOperation.EMBEDDINGS : GenAiOperation.CHAT;
@@ -94,6 +110,13 @@ public final class BedrockTracing {
       SdkCall sdk = SdkCall.of(call);
       // the call itself current (not SdkCall's key): HTTP-client units below record nothing
       Context context = call.context().with(KEY, sdk);
+      if (!op.invoke && ToolLoop.infersHere()) {
+        // the answer's toolUse blocks are remembered; the request's toolResult blocks are read by
+        // the interceptor (BedrockInterceptor, modifyHttpContent) from the marshalled body
+        sdk.whenEnded(summary ->
+            ToolLoop.asked(ToolWire.BEDROCK_CONVERSE, summary.toolCalls(), ""));
+        context = context.with(TOOL_LOOP, started);
+      }
       return new Token(sdk, context.makeCurrent());
     } catch (Throwable t) {
       AgentLog.failure("bedrock enter", t);

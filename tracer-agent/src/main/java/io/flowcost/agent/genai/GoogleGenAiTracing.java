@@ -23,9 +23,12 @@ import java.util.concurrent.CompletableFuture;
  * <p>The SDK's {@code generateContent} also shows a function-calling loop the application (or the
  * SDK's automatic function calling) runs: a response's {@code functionCall} parts are the calls
  * asked, the {@code functionResponse} parts of a later request's last turn the calls answered —
- * one tool row each ({@link ToolLoop}, {@link ToolWire#GEMINI}), inside the open workflow. Without
- * an open workflow no tool row is recorded: the model call's own implicit workflow opens only at
- * the HTTP layer, below this hook.
+ * one tool row each ({@link ToolLoop}, {@link ToolWire#GEMINI}), inside the open workflow. A
+ * {@code generateContentStream} answers the same way and asks chunk by chunk, as the application
+ * reads the stream ({@link #streamChunk}). Without an open workflow no tool row is recorded: the
+ * model call's own implicit workflow opens only at the HTTP layer, below this hook, and Gemini's
+ * function calls usually carry no id, so nothing on the wire tells which implicit workflow a
+ * later request's function response continues.
  */
 public final class GoogleGenAiTracing {
 
@@ -92,6 +95,20 @@ public final class GoogleGenAiTracing {
       }
     } catch (Throwable t) {
       AgentLog.failure("google genai tool loop", t);
+    }
+  }
+
+  /**
+   * A stream chunk was read ({@code ResponseStreamIterator.readCurrent} returned it): remembers the
+   * function calls it asks for — Gemini sends each call whole in one chunk. Never throws.
+   */
+  public static void streamChunk(Object chunk) {
+    try {
+      if (chunk != null && inferring()) {
+        asked(chunk, ToolLoop.workflowKey());
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("google genai stream tool loop", t);
     }
   }
 

@@ -22,6 +22,7 @@ public final class SdkCall {
   private final Context context;
   private int pending = 1; // the SDK method itself
   private ResponseSummary lastSummary;
+  private ResponseSummary lastAnswer; // the last exchange that succeeded, model or not
   private String lastErrorType;
   private Throwable thrown;
   private boolean ended;
@@ -49,7 +50,7 @@ public final class SdkCall {
 
   /**
    * Runs {@code listener} with the last response's summary once the call has ended successfully
-   * (not after a failure, nor when no response was read). Set before the SDK method runs.
+   * (not after a failure, nor when no response was read; a summary without a model counts). Set before the SDK method runs.
    */
   public void whenEnded(Consumer<ResponseSummary> listener) {
     this.whenEnded = listener;
@@ -72,6 +73,8 @@ public final class SdkCall {
       if (summary != null && summary.model() != null) {
         lastSummary = summary;
       }
+      // Bedrock's answers name no model (the exchange ignores it): the listener still wants them
+      lastAnswer = errorType == null ? summary : null;
       lastErrorType = errorType;
     }
     release();
@@ -101,6 +104,7 @@ public final class SdkCall {
 
   private void release() {
     ResponseSummary summary;
+    ResponseSummary answer;
     String errorType;
     Throwable error;
     synchronized (this) {
@@ -109,6 +113,7 @@ public final class SdkCall {
       }
       ended = true;
       summary = lastSummary;
+      answer = lastAnswer;
       errorType = lastErrorType;
       error = thrown;
     }
@@ -122,8 +127,8 @@ public final class SdkCall {
         null,
         error);
     Consumer<ResponseSummary> listener = whenEnded;
-    if (listener != null && summary != null && error == null && errorType == null) {
-      listener.accept(summary);
+    if (listener != null && answer != null && error == null && errorType == null) {
+      listener.accept(answer);
     }
   }
 }

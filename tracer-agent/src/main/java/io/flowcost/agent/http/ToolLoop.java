@@ -110,6 +110,16 @@ public final class ToolLoop {
    */
   public static void answering(
       ToolWire wire, byte[] requestJson, Context parent, String workflowKey) {
+    answering(wire, requestJson, parent, workflowKey, nowEpochNanos());
+  }
+
+  /**
+   * As {@link #answering(ToolWire, byte[], Context, String)}, the tool spans ending at {@code
+   * answeredEpochNanos}: when the answering request's call started, for a hook that reads the
+   * request's body only after its call span has started (Bedrock's marshalled body).
+   */
+  public static void answering(ToolWire wire, byte[] requestJson, Context parent,
+      String workflowKey, long answeredEpochNanos) {
     try {
       if (requestJson == null || !anyPending()) {
         return;
@@ -118,7 +128,7 @@ public final class ToolLoop {
       if (answers.isEmpty()) {
         return;
       }
-      long now = nowEpochNanos();
+      long now = answeredEpochNanos;
       long forgetBefore = now - TimeUnit.MINUTES.toNanos(MAX_PENDING_MINUTES);
       for (ToolAnswer answer : answers) {
         Pending pending = take(wire, answer, workflowKey);
@@ -178,7 +188,8 @@ public final class ToolLoop {
     }
   }
 
-  private static long nowEpochNanos() {
+  /** Now, in epoch nanoseconds (the clock of the tool spans' times). */
+  public static long nowEpochNanos() {
     Instant now = Instant.now();
     return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
   }

@@ -47,6 +47,11 @@ public final class LibraryCheck implements ElementMatcher<ClassLoader> {
     }
   }
 
+  /** Whether this check names a library (a unit with none applies to every loader). */
+  public boolean namesLibrary() {
+    return !resources.isEmpty();
+  }
+
   @Override
   public String toString() {
     return "LibraryCheck" + resources;

@@ -34,13 +34,12 @@ public final class StreamUsageAccumulator {
     }
     Map<String, Object> event = new HashMap<>(UsageParser.fields(data));
     ToolCallRef opened = UsageParser.takeStreamToolCall(event);
+    List<ToolCallRef> calls = UsageParser.takeToolCalls(event, true); // removed from the event
     if (toolCalls.size() < MAX_TOOL_CALLS) {
-      toolCalls.addAll(UsageParser.takeToolCalls(event, true));
+      toolCalls.addAll(calls);
       if (opened != null) {
         toolCalls.add(opened);
       }
-    } else {
-      event.remove(UsageParser.DELTA_TOOL_CALL_ID);
     }
     UsageParser.takeText(event, text, MAX_TEXT_CHARS);
     for (Map.Entry<String, Object> e : event.entrySet()) {

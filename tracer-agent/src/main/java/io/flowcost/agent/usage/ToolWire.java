@@ -58,12 +58,13 @@ public enum ToolWire {
   private static final JsonFactory JSON = new JsonFactory();
 
   /**
-   * The tool calls a whole (non-streamed) answer asks for, in order. {@link #OPENAI_CHAT}'s are
-   * read with its usage ({@link ResponseSummary#toolCalls()}): this reads them again the same way.
-   * A Gemini call without an id has a {@code null} id.
+   * The tool calls a whole (non-streamed) answer asks for, in order. {@link #OPENAI_CHAT}'s and
+   * {@link #BEDROCK_CONVERSE}'s are read with the usage ({@link ResponseSummary#toolCalls()}, also
+   * from a stream: {@link StreamUsageAccumulator}), where the agent's HTTP layer reads them: this
+   * reads them again the same way. A Gemini call without an id has a {@code null} id.
    */
   public List<ToolCallRef> asked(byte[] responseJson) {
-    if (this == OPENAI_CHAT) {
+    if (this == OPENAI_CHAT || this == BEDROCK_CONVERSE) {
       ResponseSummary summary = responseJson == null ? null : UsageParser.parse(responseJson);
       return summary == null ? List.of() : summary.toolCalls();
     }
@@ -79,10 +80,8 @@ public enum ToolWire {
       return calls;
     }
     List<ToolCallRef> calls = new ArrayList<>();
-    String key = this == GEMINI ? "functionCall" : "toolUse";
-    String idField = this == GEMINI ? "id" : "toolUseId";
-    for (String[] fields : objectsUnder(responseJson, key, idField, "name", null, false)) {
-      if (fields[1] != null && (fields[0] != null || this == GEMINI)) {
+    for (String[] fields : objectsUnder(responseJson, "functionCall", "id", "name", null, false)) {
+      if (fields[1] != null) {
         calls.add(new ToolCallRef(fields[0], fields[1]));
       }
     }

@@ -121,6 +121,20 @@ public final class UsageParser {
   static final List<String> STREAM_TOOL_PATHS = List.of(
       "item.type", "item.call_id", "item.name", "content_block.type", "content_block.id");
 
+  /**
+   * Bedrock Converse: the {@code toolUseId} and {@code name} of each {@code toolUse} block of a
+   * whole answer, and of the {@code contentBlockStart} event that opens one in a ConverseStream
+   * (whose payloads {@code http.AwsEventStream} passes on as JSON). Identifiers only: the tool
+   * input is not among the paths.
+   */
+  static final String BEDROCK_TOOL_USE_ID = "output.message.content[].toolUse.toolUseId";
+
+  static final String BEDROCK_TOOL_USE_NAME = "output.message.content[].toolUse.name";
+
+  static final String BEDROCK_STREAM_TOOL_USE_ID = "start.toolUse.toolUseId";
+
+  static final String BEDROCK_STREAM_TOOL_USE_NAME = "start.toolUse.name";
+
   /** Roots under which a whole response may be nested (SSE envelopes). */
   private static final List<String> WRAPPERS = List.of("message.", "response.");
 
@@ -137,6 +151,8 @@ public final class UsageParser {
     paths.add(DELTA_TOOL_CALL_ID);
     paths.add(OUTPUT_TYPES);
     paths.addAll(STREAM_TOOL_PATHS);
+    paths.addAll(List.of(BEDROCK_TOOL_USE_ID, BEDROCK_TOOL_USE_NAME, BEDROCK_STREAM_TOOL_USE_ID,
+        BEDROCK_STREAM_TOOL_USE_NAME));
     return paths;
   }
 
@@ -186,21 +202,36 @@ public final class UsageParser {
    * Removes the tool-call ids of one document's fields and returns them with their function names
    * (left in place: they are answer text too), in order: the whole answer's ({@code
    * choices[].message.tool_calls}) or a stream delta's ({@code choices[].delta.tool_calls}, where
-   * the first delta of each call carries its id and name). Empty when there are none or when ids
-   * and names do not pair up (a tool call of another type among them).
+   * the first delta of each call carries its id and name) — and Bedrock Converse's {@code toolUse}
+   * blocks, whole or opened by a stream's {@code contentBlockStart} (their ids and names removed
+   * too: they are no answer text). Empty when there are none or when ids and names do not pair up
+   * (a tool call of another type among them).
    */
   static List<ToolCallRef> takeToolCalls(Map<String, Object> fields, boolean delta) {
+    Object bedrockId = fields.remove(delta ? BEDROCK_STREAM_TOOL_USE_ID : BEDROCK_TOOL_USE_ID);
+    Object bedrockName =
+        fields.remove(delta ? BEDROCK_STREAM_TOOL_USE_NAME : BEDROCK_TOOL_USE_NAME);
+    if (bedrockId != null) {
+      // a stream event opens one block (scalars); a whole answer lists its blocks
+      return pair(bedrockId instanceof List ? bedrockId : List.of(bedrockId),
+          bedrockName instanceof List || bedrockName == null ? bedrockName : List.of(bedrockName));
+    }
     Object ids = fields.remove(delta ? DELTA_TOOL_CALL_ID : WHOLE_TOOL_CALL_ID);
     if (!(ids instanceof List) || ((List<?>) ids).isEmpty()) {
       return List.of();
     }
-    Object names = fields.get(delta
+    return pair(ids, fields.get(delta
         ? "choices[].delta.tool_calls[].function.name"
-        : "choices[].message.tool_calls[].function.name");
-    List<?> idList = (List<?>) ids;
-    if (!(names instanceof List) || ((List<?>) names).size() != idList.size()) {
+        : "choices[].message.tool_calls[].function.name"));
+  }
+
+  /** Tool calls from parallel lists of ids and names; empty when they do not pair up. */
+  private static List<ToolCallRef> pair(Object ids, Object names) {
+    if (!(ids instanceof List) || !(names instanceof List)
+        || ((List<?>) names).size() != ((List<?>) ids).size()) {
       return List.of();
     }
+    List<?> idList = (List<?>) ids;
     List<?> nameList = (List<?>) names;
     List<ToolCallRef> calls = new java.util.ArrayList<>(idList.size());
     for (int i = 0; i < idList.size(); i++) {

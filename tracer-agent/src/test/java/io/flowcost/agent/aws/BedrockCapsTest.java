@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseRequest;
 /**
  * Per-workflow caps on the AWS SDK v2 Bedrock Runtime unit, sync and async: with {@code
  * max-model-calls=2} in enforce, the client handler's third {@code execute} is skipped before the
- * SDK builds or sends a request (the stand-in handler below counts what it would send) and the app
+ * SDK builds or sends a request (the stand-in handler below counts what it would send; the request
+ * is the real SDK's {@code ConverseRequest}) and the app
  * sees {@code WorkflowCapExceededException} — thrown by the synchronous client, the failed future
  * of the asynchronous one. Each call here is driven the way {@code SyncExecuteAdvice} / {@code
  * AsyncExecuteAdvice} drive {@link BedrockTracing} (the real SDK over the wire runs in {@code
@@ -57,7 +58,8 @@ class BedrockCapsTest {
   static final class Handler {}
 
   private final Handler handler = new Handler();
-  private final Params converse = new Params(new ConverseRequest("anthropic.claude-3-haiku"));
+  private final Params converse =
+      new Params(ConverseRequest.builder().modelId("anthropic.claude-3-haiku").build());
 
   @BeforeEach
   void enforce() {

@@ -56,11 +56,26 @@ class ToolWireTest {
         + "{\"text\":\"let me look\"},"
         + "{\"toolUse\":{\"toolUseId\":\"tooluse_1\",\"name\":\"lookup_claim\",\"input\":"
         + "{\"toolUse\":{\"toolUseId\":\"fake\",\"name\":\"x\"}}}},"
-        + "{\"toolUse\":{\"name\":\"no_id\",\"input\":{}}}]}},\"stopReason\":\"tool_use\","
-        + "\"usage\":{\"inputTokens\":20,\"outputTokens\":9}}";
+        + "{\"toolUse\":{\"toolUseId\":\"tooluse_2\",\"name\":\"get_policy\",\"input\":{}}}"
+        + "]}},\"stopReason\":\"tool_use\",\"usage\":{\"inputTokens\":20,\"outputTokens\":9}}";
     assertThat(ToolWire.BEDROCK_CONVERSE.asked(utf8(answer)))
-        .as("input is skipped unread; a toolUse without an id cannot be answered")
-        .containsExactly(new ToolCallRef("tooluse_1", "lookup_claim"));
+        .as("input is skipped unread, its look-alike toolUse too")
+        .containsExactly(new ToolCallRef("tooluse_1", "lookup_claim"),
+            new ToolCallRef("tooluse_2", "get_policy"));
+    // the same from a ConverseStream: each contentBlockStart opens one toolUse block
+    StreamUsageAccumulator stream = new StreamUsageAccumulator();
+    stream.onEvent("{\"role\":\"assistant\"}");
+    stream.onEvent("{\"contentBlockIndex\":0,\"delta\":{\"text\":\"let me look\"}}");
+    stream.onEvent("{\"contentBlockIndex\":1,\"start\":{\"toolUse\":{\"toolUseId\":"
+        + "\"tooluse_1\",\"name\":\"lookup_claim\"}}}");
+    stream.onEvent("{\"contentBlockIndex\":1,\"delta\":{\"toolUse\":{\"input\":\"{\\\"toolUse\\\"\"}}}");
+    stream.onEvent("{\"contentBlockIndex\":2,\"start\":{\"toolUse\":{\"toolUseId\":"
+        + "\"tooluse_2\",\"name\":\"get_policy\"}}}");
+    stream.onEvent("{\"stopReason\":\"tool_use\"}");
+    stream.onEvent("{\"usage\":{\"inputTokens\":20,\"outputTokens\":9},\"metrics\":{}}");
+    assertThat(stream.result().toolCalls()).containsExactly(
+        new ToolCallRef("tooluse_1", "lookup_claim"), new ToolCallRef("tooluse_2", "get_policy"));
+    assertThat(stream.result().usage().outputTokens()).isEqualTo(9L);
     String request = "{\"messages\":["
         + "{\"role\":\"assistant\",\"content\":[{\"toolUse\":{\"toolUseId\":\"tooluse_1\","
         + "\"name\":\"lookup_claim\",\"input\":{}}}]},"

@@ -13,17 +13,20 @@ import com.google.genai.types.HttpRetryOptions;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
 import com.google.genai.types.Tool;
+import io.flowcost.outcome.CapKind;
 import io.flowcost.outcome.Flowcost;
 import io.flowcost.outcome.Workflow;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs seven fixed Gemini calls through the Google Gen AI Java SDK and prints one deterministic
- * line each.
+ * Runs eight fixed Gemini calls (or rounds) through the Google Gen AI Java SDK and prints one
+ * deterministic line each.
  *
  * <pre>
  * java -jar flowcost-genai-app.jar --provider-url http://127.0.0.1:PORT
@@ -37,8 +40,16 @@ import java.util.Map;
  *   <li>a function-call round inside the workflow {@code claim-lookup}: the model asks for {@code
  *       lookupPolicy}, the app runs it and sends the result back, the model answers;
  *   <li>a 500 on every attempt, given up after the SDK's second attempt;
- *   <li>a 429 the SDK retries on the async client ({@code client.async.models}).
+ *   <li>a 429 the SDK retries on the async client ({@code client.async.models});
+ *   <li>a function-call round over {@code generateContentStream} inside the workflow {@code
+ *       claim-lookup-stream}: the call arrives in a stream chunk, the app runs {@code lookupPolicy}
+ *       and streams the answer to its result.
  * </ol>
+ *
+ * <p>With {@code --capped} it runs only one workflow, {@code capped-loop}, capped at three model
+ * calls through outcome-api: a function-calling loop the fake never ends ({@code [tool-loop:…]}),
+ * the app running the function and answering each turn, until a call throws; it prints each turn
+ * and the class names of what stopped the loop.
  *
  * The SDK retries 408/429/500/502/503/504; here with 2 attempts and a 50 ms first delay (its
  * defaults: 5 attempts from 1 s, with jitter).
@@ -60,9 +71,10 @@ public final class GeminiApp {
       }
     }
     if (base == null) {
-      System.err.println("usage: --provider-url http://127.0.0.1:PORT");
+      System.err.println("usage: --provider-url http://127.0.0.1:PORT [--capped]");
       System.exit(2);
     }
+    boolean capped = Arrays.asList(args).contains("--capped");
     PrintStream out = System.out;
     try (Client client = Client.builder()
         .apiKey("test-key")
@@ -72,7 +84,11 @@ public final class GeminiApp {
                 .attempts(2).initialDelay(0.05).jitter(0.0).build())
             .build())
         .build()) {
-      run(client, out);
+      if (capped) {
+        runCapped(client, out);
+      } else {
+        run(client, out);
+      }
     }
     if (!Flowcost.flush(Duration.ofSeconds(5))) {
       System.err.println("genai-app: some workflow reports were not delivered");
@@ -121,6 +137,104 @@ public final class GeminiApp {
     GenerateContentResponse async = client.async.models
         .generateContent("gemini-2.5-flash", "Gemini async [fail:429]", null).join();
     out.println("7 async " + tag(async.text()) + " " + usage(async));
+
+    try (Workflow wf = Flowcost.workflow("claim-lookup-stream").tag("team", "gemini").start()) {
+      out.println("8 stream-tool " + streamedFunctionCallRound(client));
+      wf.success();
+    }
+  }
+
+  /** The function the model may call. */
+  static final Tool LOOKUP_POLICY = Tool.builder().functionDeclarations(FunctionDeclaration.builder()
+          .name("lookupPolicy")
+          .description("Looks up an insurance policy by id")
+          .parameters(Schema.builder().type("OBJECT")
+              .properties(Map.of("policyId", Schema.builder().type("STRING").build()))
+              .required("policyId")))
+      .build();
+
+  /**
+   * The function-call round over {@code generateContentStream}: the call comes in a chunk, the app
+   * runs it, and the answer to its result is streamed too.
+   */
+  static String streamedFunctionCallRound(Client client) {
+    GenerateContentConfig config = GenerateContentConfig.builder().tools(LOOKUP_POLICY).build();
+    List<Content> history = new ArrayList<>();
+    history.add(Content.builder().role("user").parts(Part.fromText(
+        "Is policy P-8 active? [tool:lookupPolicy {\"policyId\":\"P-8\"}]")).build());
+    List<FunctionCall> calls = new ArrayList<>();
+    List<Content> asked = new ArrayList<>();
+    try (ResponseStream<GenerateContentResponse> stream =
+        client.models.generateContentStream("gemini-2.5-flash", history, config)) {
+      for (GenerateContentResponse chunk : stream) {
+        if (chunk.functionCalls() != null && !chunk.functionCalls().isEmpty()) {
+          calls.addAll(chunk.functionCalls());
+          asked.add(chunk.candidates().orElseThrow().get(0).content().orElseThrow());
+        }
+      }
+    }
+    if (calls.size() != 1) {
+      return "no function call";
+    }
+    FunctionCall call = calls.get(0);
+    String name = call.name().orElse("?");
+    Object policyId = call.args().orElse(Map.of()).get("policyId");
+    history.addAll(asked);
+    history.add(Content.builder().role("user")
+        .parts(Part.fromFunctionResponse(name, lookupPolicy(String.valueOf(policyId)))).build());
+    StringBuilder answer = new StringBuilder();
+    int chunks = 0;
+    try (ResponseStream<GenerateContentResponse> stream =
+        client.models.generateContentStream("gemini-2.5-flash", history, config)) {
+      for (GenerateContentResponse chunk : stream) {
+        answer.append(chunk.text());
+        chunks++;
+      }
+    }
+    return name + "(" + policyId + ") -> " + tag(answer.toString()) + " in " + chunks + " chunks";
+  }
+
+  /**
+   * A workflow capped at three model calls (outcome-api) running a function-calling loop the fake
+   * never ends: each turn's function runs and its result goes back, until a call is refused.
+   */
+  static void runCapped(Client client, PrintStream out) {
+    GenerateContentConfig config = GenerateContentConfig.builder().tools(LOOKUP_POLICY).build();
+    try (Workflow wf = Flowcost.workflow("capped-loop")
+        .cap(CapKind.MAX_MODEL_CALLS, BigDecimal.valueOf(3)).start()) {
+      List<Content> history = new ArrayList<>();
+      history.add(Content.builder().role("user").parts(Part.fromText(
+          "Keep checking policy P-10 [tool-loop:lookupPolicy]")).build());
+      for (int turn = 1; turn <= 6; turn++) {
+        GenerateContentResponse response;
+        try {
+          response = client.models.generateContent("gemini-2.5-flash", history, config);
+        } catch (RuntimeException e) {
+          out.println("capped-" + turn + " refused " + chain(e));
+          wf.fail(e);
+          return;
+        }
+        List<FunctionCall> calls = response.functionCalls();
+        out.println("capped-" + turn + " " + (calls == null ? 0 : calls.size()) + " call");
+        history.add(response.candidates().orElseThrow().get(0).content().orElseThrow());
+        List<Part> results = new ArrayList<>();
+        for (FunctionCall call : calls == null ? List.<FunctionCall>of() : calls) {
+          results.add(Part.fromFunctionResponse(call.name().orElse("?"),
+              lookupPolicy(String.valueOf(call.args().orElse(Map.of()).get("policyId")))));
+        }
+        history.add(Content.builder().role("user").parts(results).build());
+      }
+      out.println("capped: never refused");
+    }
+  }
+
+  /** The class names of an exception and its causes, outermost first. */
+  static String chain(Throwable e) {
+    List<String> names = new ArrayList<>();
+    for (Throwable t = e; t != null && names.size() < 5; t = t.getCause()) {
+      names.add(t.getClass().getName());
+    }
+    return String.join(" <- ", names);
   }
 
   /** The model asks for {@code lookupPolicy}; the app runs it; the model answers. */
