@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
-import io.flowcost.lake.store.LocalDirectoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,9 +49,16 @@ class SdkCapsEndToEndTest {
   void runBothCappedLoopsUnderTheAgent() throws Exception {
     work = Files.createTempDirectory("flowcost-e2e-sdk-caps");
     Path lake = work.resolve("lake");
-    Collector collector = Collector.start(new Collector.Config("127.0.0.1", 0,
-        new LocalDirectoryStore(lake), lake.toString(), lake, work.resolve("data"), null, null,
-        Duration.ofSeconds(2), Duration.ofHours(1), 16L << 20, 1_000_000, 7, "e2e-sdk-caps"));
+    Collector collector = Collector.start(Collector.Config.builder()
+        .port(0)
+        .localLake(lake)
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBodyBytes(16L << 20)
+        .maxBufferedRows(1_000_000)
+        .instanceId("e2e-sdk-caps")
+        .build());
     try {
       try (FakeProvider fake = FakeProvider.start()) {
         String base = "http://127.0.0.1:" + fake.port();
