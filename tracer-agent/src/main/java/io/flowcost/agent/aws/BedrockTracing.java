@@ -7,6 +7,7 @@ import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.http.SdkCall;
 import io.flowcost.agent.http.ToolLoop;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.usage.ToolAnswer;
 import io.flowcost.agent.usage.ToolWire;
 import io.flowcost.contract.GenAiOperation;
 import io.flowcost.contract.Provider;
@@ -98,6 +99,12 @@ public final class BedrockTracing {
       String modelId = Reflect.callString(input, "modelId");
       CapRefusal refusal = CapGuard.beforeModelCall(handler.getClass().getClassLoader());
       if (refusal != null) {
+        if (!op.invoke && ToolLoop.infersHere() && ToolLoop.anyPending()) {
+          // the tools whose results this refused request carries did run: their rows, read from
+          // the request object (a refused request is never marshalled, see BedrockInterceptor)
+          ToolLoop.answered(ToolWire.BEDROCK_CONVERSE, toolResults(input), Context.current(), "",
+              ToolLoop.nowEpochNanos());
+        }
         return refusal;
       }
       long started = ToolLoop.nowEpochNanos();
@@ -140,6 +147,34 @@ public final class BedrockTracing {
       }
     }
     return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
+  }
+
+  /**
+   * The {@code toolResult} blocks of a Converse request object ({@code messages()[].content()[]
+   * .toolResult()}: {@code toolUseId()}, {@code status()}), in order — the SDK's model of what
+   * {@link ToolWire#BEDROCK_CONVERSE} reads on the wire. Identifiers only.
+   */
+  static List<ToolAnswer> toolResults(Object request) {
+    List<ToolAnswer> answers = new ArrayList<>();
+    Object messages = Reflect.call(request, "messages");
+    if (!(messages instanceof List)) {
+      return answers;
+    }
+    for (Object message : (List<?>) messages) {
+      Object content = Reflect.call(message, "content");
+      if (!(content instanceof List)) {
+        continue;
+      }
+      for (Object block : (List<?>) content) {
+        Object result = Reflect.call(block, "toolResult");
+        String id = result == null ? null : Reflect.callString(result, "toolUseId");
+        if (id != null) {
+          answers.add(new ToolAnswer(id, null,
+              "error".equals(Reflect.callString(result, "statusAsString"))));
+        }
+      }
+    }
+    return answers;
   }
 
   /** What the asynchronous {@code execute} returns: a refused call's failed future, else it. */

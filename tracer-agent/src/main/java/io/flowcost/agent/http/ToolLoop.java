@@ -124,7 +124,21 @@ public final class ToolLoop {
       if (requestJson == null || !anyPending()) {
         return;
       }
-      List<ToolAnswer> answers = wire.answered(requestJson);
+      answered(wire, wire.answered(requestJson), parent, workflowKey, answeredEpochNanos);
+    } catch (Throwable t) {
+      AgentLog.failure("sdk tool loop", t);
+    }
+  }
+
+  /**
+   * A request on {@code wire} answers these tool calls, read from the request object the
+   * application passed rather than from its JSON (a Bedrock request refused by a cap is never
+   * marshalled): records one tool span under {@code parent} for each pending call, ending at
+   * {@code answeredEpochNanos}. Never throws.
+   */
+  public static void answered(ToolWire wire, List<ToolAnswer> answers, Context parent,
+      String workflowKey, long answeredEpochNanos) {
+    try {
       if (answers.isEmpty()) {
         return;
       }

@@ -22,7 +22,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import io.flowcost.agent.http.ToolLoop;
+import io.flowcost.agent.usage.ToolCallRef;
+import io.flowcost.agent.usage.ToolWire;
+import java.util.List;
+import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultStatus;
 
 /**
  * Per-workflow caps on the AWS SDK v2 Bedrock Runtime unit, sync and async: with {@code
@@ -149,5 +159,38 @@ class BedrockCapsTest {
     Throwable failure = catchThrowable(() -> third.get(10, TimeUnit.SECONDS));
     assertThat(failure).isInstanceOf(ExecutionException.class);
     assertRefusedOnce(wf, failure.getCause());
+  }
+
+  @Test
+  void theToolsWhoseResultsARefusedRequestCarriesStillGetTheirRows() {
+    ToolLoop.clear();
+    // two tool calls an earlier answer asked for; the app ran both, the second failing
+    ToolLoop.asked(ToolWire.BEDROCK_CONVERSE, List.of(new ToolCallRef("tooluse_a", "lookupPolicy"),
+        new ToolCallRef("tooluse_b", "checkFraud")), "");
+    ConverseRequest answering = ConverseRequest.builder().modelId("anthropic.claude-3-haiku")
+        .messages(Message.builder().role(ConversationRole.USER).content(
+            ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId("tooluse_a")
+                .content(ToolResultContentBlock.fromText("active")).build()),
+            ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId("tooluse_b")
+                .status(ToolResultStatus.ERROR)
+                .content(ToolResultContentBlock.fromText("failed")).build())).build())
+        .build();
+    Workflow wf = AgentContext.startWorkflow("bedrock-loop", "api", null, null);
+    Throwable refused;
+    try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
+      syncConverse();
+      syncConverse();
+      Object token = BedrockTracing.enter(handler, new Params(answering));
+      assertThat(CapRefusal.isRefusal(token)).isTrue();
+      refused = BedrockTracing.exit(token, null);
+    } finally {
+      wf.rootSpan().end();
+      ToolLoop.clear();
+    }
+    assertRefusedOnce(wf, refused);
+    assertThat(telemetry.spans()).filteredOn(s -> s.getName().startsWith("execute_tool "))
+        .extracting(s -> s.getName() + "/" + s.getStatus().getStatusCode() + "/"
+            + s.getTraceId().equals(wf.id()))
+        .containsExactly("execute_tool lookupPolicy/UNSET/true", "execute_tool checkFraud/ERROR/true");
   }
 }
