@@ -122,8 +122,10 @@ def _write_partitioned(con, lake: Path, table: str, source: str, extra=None) -> 
     select = typed_select(con, table, source, "true", extra)
     select = select.replace(f" FROM {source} ", ", date FROM " + source + " ", 1)
     target = str(lake / table).replace("'", "''")
-    meta = (f", KV_METADATA {{'flowcost.table': '{table}', 'flowcost.schema_version': '1', "
-            f"'{flowcost_lake.COMPACTED_KEY}': '1'}}" if table in _COMPACTED else "")
+    # as `compact` writes a merged day (Compactor.merge): Parquet v2 encodings, zstd, marked
+    meta = (f", PARQUET_VERSION v2, ROW_GROUP_SIZE 122880, KV_METADATA {{'flowcost.table': "
+            f"'{table}', 'flowcost.schema_version': '1', '{flowcost_lake.COMPACTED_KEY}': '1'}}"
+            if table in _COMPACTED else "")
     con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
                 f"PARTITION_BY (date), FILENAME_PATTERN 'bench-{{i}}', OVERWRITE_OR_IGNORE{meta})")
 

@@ -187,6 +187,21 @@ class CompactorTest {
         rs.next();
         assertThat(rs.getLong(1)).isZero();
       }
+      // Written with Parquet v2's delta encodings (the compacted lake's bytes per call row),
+      // and marked de-duplicated, so the views read it without their window.
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE encodings LIKE"
+          + " '%DELTA_BINARY_PACKED%'), count(*) FILTER (WHERE path_in_schema = 'span_id'"
+          + " AND encodings LIKE '%DELTA_LENGTH_BYTE_ARRAY%') FROM parquet_metadata(" + file
+          + ")")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("delta-encoded columns").isPositive();
+        assertThat(rs.getLong(2)).as("span_id delta-length encoded").isPositive();
+      }
+      try (ResultSet rs = st.executeQuery("SELECT decode(value) FROM parquet_kv_metadata(" + file
+          + ") WHERE decode(key) = 'flowcost.compacted_files'")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("7");
+      }
     }
 
     // A second run has nothing left to do.
