@@ -163,6 +163,52 @@ class MetricsIT {
         .isEqualByComparingTo(lakeFigures.get("intent:summarize"));
   }
 
+  /**
+   * Another producer's answered model span reporting 0 input and 0 output tokens (Spring AI's
+   * OpenAI stream without {@code include_usage}) is a usage-missing row: NULL tokens, unpriced.
+   * {@code flowcost_usage_missing_calls_total} rises by exactly the number of such rows — not for
+   * a failed request's zeros (billed nothing), a call with usage, or a re-sent span — and equals
+   * the lake's count of them.
+   */
+  @Test
+  void usageMissingCallsAreCountedOncePerAnsweredZeroUsageRow() throws Exception {
+    start(MetricsSettings.DEFAULTS, null);
+    assertThat(scrape().sum("flowcost_usage_missing_calls_total")).isEqualByComparingTo("0");
+    String missingMini = call(A, "d000000000000001", "openai", "gpt-4o-mini", 0, 0, 0, false, null);
+    post("/v1/traces", request("svc-a", List.of(
+        missingMini,
+        call(A, "d000000000000002", "openai", "gpt-4o", 0, 0, 0, false, null),
+        call(A, "d000000000000003", "openai", "gpt-4o-mini", 0, 0, 0, true, null),
+        call(A, "d000000000000004", "openai", "gpt-4o-mini", 100, 0, 10, false, null))));
+
+    PrometheusText m = scrape();
+    assertThat(m.sum("flowcost_usage_missing_calls_total")).isEqualByComparingTo("2");
+    assertThat(m.sum("flowcost_usage_missing_calls_total",
+        Map.of("service", "svc-a", "model", "gpt-4o-mini"))).isEqualByComparingTo("1");
+    assertThat(m.sum("flowcost_usage_missing_calls_total", Map.of("model", "gpt-4o")))
+        .isEqualByComparingTo("1");
+    // a usage-missing row is unpriced too (its cost unknown); the failed one is billed nothing
+    assertThat(m.sum("flowcost_unpriced_calls_total")).isEqualByComparingTo("2");
+
+    // one more such row, and a re-sent one (a duplicate, counted once): +1
+    post("/v1/traces", request("svc-a", List.of(missingMini,
+        call(B, "d000000000000005", "openai", "gpt-4o-mini", 0, 0, 0, false, null))));
+    PrometheusText after = scrape();
+    assertThat(after.sum("flowcost_usage_missing_calls_total")).isEqualByComparingTo("3");
+
+    collector.flush();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE input_tokens IS NULL"
+            + " AND output_tokens IS NULL AND status = 'ok' AND kind = 'model' AND unpriced),"
+            + " count(*) FROM read_parquet('" + lake + "/calls/date=*/*.parquet')")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("usage-missing rows in the lake").isEqualTo(3);
+      assertThat(rs.getLong(2)).as("rows in the lake").isEqualTo(5);
+    }
+    assertThat(scrape().sum("flowcost_usage_missing_calls_total")).isEqualByComparingTo("3");
+  }
+
   @Test
   void spendWhoseRootNeverComesIsCountedUnattributedAfterTheWait() throws Exception {
     start(new MetricsSettings(20, "team", null, Duration.ZERO), null);
