@@ -2,17 +2,11 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +26,7 @@ class Anthropic3EndToEndTest {
 
   private static final String MODEL = "claude-sonnet-4-5";
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private ChildJvm.Result plain;
   private Connection duck;
@@ -48,46 +42,22 @@ class Anthropic3EndToEndTest {
 
   @BeforeAll
   void runTheAppUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-sdk3");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = fake.baseUrl();
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(), sdk3AppJar(),
-          List.of("--provider-url", base), work, 120);
-      fake.reset();
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-sdk3")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=sdk3-app",
-                "-Dflowcost.spool.dir=" + work.resolve("spool")),
-            sdk3AppJar(), List.of("--provider-url", base), work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("sdk3")
+        .jar(sdk3AppJar())
+        .fakeProvider(base -> List.of("--provider-url", base))
+        .service("sdk3-app")
+        .withoutAgentToo()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -149,14 +119,7 @@ class Anthropic3EndToEndTest {
     assertThat(names).containsExactly(name + "/1", name + "/1", name + "/1", name + "/1");
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
     assertThat(checked.rows()).isEqualTo(3); // plain, the retry's 200, the stream
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
   }
 }

@@ -2,18 +2,10 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 50 workflows interleaved on a pool of 8 threads, each making {@code i % 3 + 1} SDK calls
@@ -25,49 +17,25 @@ class ConcurrentWorkflowsEndToEndTest {
 
   static final int WORKFLOWS = 50;
 
-  @TempDir Path work;
-
   @Test
   void everyCallLandsInItsOwnWorkflow() throws Exception {
-    Path lake = work.resolve("lake");
-    ChildJvm.Result run;
-    int exchanges;
-    try (FakeProvider fake = FakeProvider.start()) {
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-batch")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=batch-app",
-                "-Dflowcost.spool.dir=" + work.resolve("spool")),
-            SdkEndToEndTest.sdkAppJar(),
-            List.of("--provider-url", fake.baseUrl(), "--concurrent", Integer.toString(WORKFLOWS)),
-            work, 180);
-      } finally {
-        collector.close();
+    try (AgentRun r = AgentRun.builder("batch")
+        .jar(SdkEndToEndTest.sdkAppJar())
+        .fakeProvider(base ->
+            List.of("--provider-url", base, "--concurrent", Integer.toString(WORKFLOWS)))
+        .service("batch-app")
+        .timeoutSeconds(180)
+        .run()) {
+      ChildJvm.Result run = r.run();
+      int exchanges = r.exchanges().size();
+      int expectedCalls = 0;
+      for (int i = 0; i < WORKFLOWS; i++) {
+        expectedCalls += i % 3 + 1;
       }
-      exchanges = fake.exchanges().size();
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    int expectedCalls = 0;
-    for (int i = 0; i < WORKFLOWS; i++) {
-      expectedCalls += i % 3 + 1;
-    }
-    assertThat(run.stdout()).contains("calls=" + expectedCalls);
-    assertThat(exchanges).isEqualTo(expectedCalls);
+      assertThat(run.stdout()).contains("calls=" + expectedCalls);
+      assertThat(exchanges).isEqualTo(expectedCalls);
 
-    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
-      LakeViews.install(duck, lake, 7);
-      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+      try (Statement st = r.duck().createStatement(); ResultSet rs = st.executeQuery(
           "SELECT w.external_key, w.workflow_name, w.team, w.calls,"
               + " (SELECT count(*) FROM calls c WHERE c.workflow_id = w.workflow_id),"
               + " (SELECT count(DISTINCT input_tokens) FROM calls c WHERE c.workflow_id = w.workflow_id),"

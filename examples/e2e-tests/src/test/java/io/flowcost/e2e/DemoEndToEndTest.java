@@ -2,18 +2,14 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,9 +38,9 @@ class DemoEndToEndTest {
       "no repair tariff",                 // tool exception message
       "The request was handled");         // completion text
 
+  private AgentRun r;
   private Path work;
   private Path lake;
-  private Path data;
   private Path exchangesFile;
   private ChildJvm.Result run;
   private Connection duck;
@@ -52,36 +48,26 @@ class DemoEndToEndTest {
 
   @BeforeAll
   void runDemoUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e");
-    lake = work.resolve("lake");
-    data = work.resolve("data");
+    r = AgentRun.builder("demo")
+        .jar(ChildJvm.demoJar())
+        .appWritesExchanges(List.of())
+        .service("claims-desk")
+        .agentFlags(base -> List.of("-Dflowcost.tags=env=demo"))
+        .jvmArgs("-Dsun.net.httpserver.nodelay=true")
+        .timeoutSeconds(180)
+        .run();
+    work = r.work();
+    lake = r.lake();
     exchangesFile = work.resolve("exchanges.json");
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(data)
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e")
-        .build());
-    try {
-      run = ChildJvm.run(ChildJvm.java17(), agentArgs(collector.port(), work.resolve("spool")), ChildJvm.demoJar(),
-          List.of("--exchanges", exchangesFile.toString()), work, 180);
-    } finally {
-      collector.close(); // SIGTERM path: flush everything accepted, then roll up
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    run = r.run();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -106,7 +92,7 @@ class DemoEndToEndTest {
     assertThat(exchanges).hasSize(20);
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
     // span ids are unique row keys even in the raw files (no duplicates written)
-    assertThat(scalar("SELECT count(*) - count(DISTINCT span_id) FROM read_parquet('"
+    assertThat(r.scalar("SELECT count(*) - count(DISTINCT span_id) FROM read_parquet('"
         + lake + "/calls/date=*/*.parquet')")).isEqualTo(0L);
   }
 
@@ -137,9 +123,9 @@ class DemoEndToEndTest {
     BigDecimal handTotal = checked.total();
     int priced = checked.rows();
     assertThat(priced).isEqualTo(17); // 20 exchanges − 3 failed attempts without usage
-    assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
-    assertThat(decimal("SELECT sum(total_cost_usd) FROM cost_per_outcome_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
+    assertThat(r.decimal("SELECT sum(total_cost_usd) FROM cost_per_outcome_latest"))
         .isEqualByComparingTo(handTotal);
   }
 
@@ -204,20 +190,20 @@ class DemoEndToEndTest {
 
     // failure waste, computed by hand: the full hand-priced cost of the failed workflows
     BigDecimal handWaste = handCostOfWorkflows("outcome = 'failure'");
-    assertThat(decimal("SELECT sum(failure_waste_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(failure_waste_usd) FROM workflows_latest"))
         .isEqualByComparingTo(handWaste).isPositive();
 
     // cost per successful outcome per intent = Σ cost ÷ successes, HALF_EVEN at 9 decimals
     for (String intent : List.of("summarize-claim", "assess-damage", "screen-fraud",
         "draft-letter", "route-claim")) {
       BigDecimal cost = handCostOfWorkflows("workflow_name = '" + intent + "'");
-      long successes = scalar("SELECT count(*) FROM workflows_latest WHERE workflow_name = '"
+      long successes = r.scalar("SELECT count(*) FROM workflows_latest WHERE workflow_name = '"
           + intent + "' AND outcome = 'success'");
       BigDecimal expected = cost.divide(BigDecimal.valueOf(successes), 9, RoundingMode.HALF_EVEN);
-      assertThat(decimal("SELECT cost_per_success_usd FROM cost_per_outcome_latest"
+      assertThat(r.decimal("SELECT cost_per_success_usd FROM cost_per_outcome_latest"
           + " WHERE workflow_name = '" + intent + "'")).as(intent).isEqualByComparingTo(expected);
     }
-    assertThat(scalar("SELECT count(*) FROM cost_per_outcome_latest"
+    assertThat(r.scalar("SELECT count(*) FROM cost_per_outcome_latest"
         + " WHERE successes = 0 AND cost_per_success_usd IS NOT NULL")).isZero();
   }
 
@@ -251,19 +237,5 @@ class DemoEndToEndTest {
       }
     }
     return total;
-  }
-
-  private long scalar(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
   }
 }

@@ -2,17 +2,10 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +28,7 @@ class EstimateEndToEndTest {
   record Pair(String model, long estIn, long estOut, BigDecimal estCost, long exactIn,
       long exactOut, BigDecimal exactCost) {}
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private ChildJvm.Result plain;
   private Connection duck;
@@ -43,46 +36,22 @@ class EstimateEndToEndTest {
 
   @BeforeAll
   void runTheEstimatesUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-estimates");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = fake.baseUrl();
-      List<String> args = List.of("--provider-url", base, "--estimates");
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(), SdkEndToEndTest.sdkAppJar(), args, work, 120);
-      fake.reset();
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-estimates")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=estimates",
-                "-Dflowcost.spool.dir=" + work.resolve("spool")),
-            SdkEndToEndTest.sdkAppJar(), args, work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("estimates")
+        .jar(SdkEndToEndTest.sdkAppJar())
+        .fakeProvider(base -> List.of("--provider-url", base, "--estimates"))
+        .service("estimates")
+        .withoutAgentToo()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 

@@ -2,16 +2,10 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
@@ -31,43 +25,31 @@ class OldLangChain4jTest {
   /** The LangChain4j line the compatibility app is built against. */
   private static final String OLD_LINE = "1.4.0";
 
-  private Path work;
-  private Path exchangesFile;
+  private AgentRun r;
   private ChildJvm.Result run;
   private Connection duck;
   private List<FakeExchanges.Expected> exchanges;
 
   @BeforeAll
   void runCompatAppUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-old-lc4j");
-    Path lake = work.resolve("lake");
-    exchangesFile = work.resolve("exchanges.json");
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(work.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e-old")
-        .build());
-    try {
-      run = ChildJvm.run(ChildJvm.java17(), DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool")),
-          ChildJvm.compatJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);
-    } finally {
-      collector.close();
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("old-lc4j")
+        .jar(ChildJvm.compatJar())
+        .appWritesExchanges(List.of())
+        .service("claims-desk")
+        .agentFlags(base -> List.of("-Dflowcost.tags=env=demo"))
+        .jvmArgs("-Dsun.net.httpserver.nodelay=true")
+        .withoutAgentToo()
+        .timeoutSeconds(180)
+        .run();
+    run = r.run();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -92,9 +74,9 @@ class OldLangChain4jTest {
     assertThat(exchanges).hasSize(13);
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
     // the Anthropic cache write and read, and the OpenAI stream, are among them
-    assertThat(scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
+    assertThat(r.scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
         + " AND cache_write_tokens > 0 AND cache_read_tokens = 0")).isEqualTo(1L);
-    assertThat(scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
+    assertThat(r.scalar("SELECT count(*) FROM calls WHERE provider = 'anthropic'"
         + " AND cache_read_tokens > 0 AND cache_write_tokens = 0")).isEqualTo(1L);
     List<String> combos = FakeExchanges.lakeProviderStreaming(duck);
     assertThat(combos).containsExactly("anthropic:false", "anthropic:true", "openai:false",
@@ -136,8 +118,8 @@ class OldLangChain4jTest {
     BigDecimal handTotal = checked.total();
     int priced = checked.rows();
     assertThat(priced).isEqualTo(12); // 13 exchanges − the 429 without usage
-    assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(handTotal);
   }
 
@@ -173,24 +155,9 @@ class OldLangChain4jTest {
 
   @Test
   void theAppPrintsTheSameWithoutTheAgent() throws Exception {
-    ChildJvm.Result plain = ChildJvm.run(ChildJvm.java17(),
-        List.of("-Dsun.net.httpserver.nodelay=true"), ChildJvm.compatJar(), List.of(), work, 180);
+    ChildJvm.Result plain = r.plain();
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
     assertThat(plain.stdout().lines()).hasSize(7);
     assertThat(run.stdout()).isEqualTo(plain.stdout());
-  }
-
-  private long scalar(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
   }
 }

@@ -1,0 +1,366 @@
+package io.flowcost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowcost.collector.Collector;
+import io.flowcost.collector.rollup.LakeViews;
+import io.flowcost.examples.fakeprovider.FakeProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * One end-to-end run, the set-up the end-to-end classes share: an embedded collector on a fresh
+ * lake, an example app in a child JVM under the shaded agent — and, when asked, the same app
+ * without the agent, at the same time against a fake provider of its own, so that the two outputs
+ * can be compared — the fake provider's exchange log, and DuckDB with the lake's views installed.
+ *
+ * <pre>{@code
+ * AgentRun r = AgentRun.builder("sdk3")
+ *     .jar(sdk3AppJar())
+ *     .fakeProvider(base -> List.of("--provider-url", base))
+ *     .service("sdk3-app")
+ *     .withoutAgentToo()
+ *     .run();
+ * }</pre>
+ *
+ * <p>Close it (in {@code @AfterAll}) to close the DuckDB connection and delete the run's files.
+ */
+final class AgentRun implements AutoCloseable {
+
+  /**
+   * JVM flags for child JVMs whose start-up speed is not what is tested: C1 only (these short
+   * runs finish before C2 would pay off) and the serial collector (no GC threads to start). They
+   * change neither the bytecode the agent weaves nor what the app does.
+   */
+  static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  private final Path work;
+  private final Path lake;
+  private final ChildJvm.Result run;
+  private final ChildJvm.Result plain;
+  private final List<FakeExchanges.Expected> exchanges;
+  private final Connection duck;
+
+  private AgentRun(Path work, Path lake, ChildJvm.Result run, ChildJvm.Result plain,
+      List<FakeExchanges.Expected> exchanges, Connection duck) {
+    this.work = work;
+    this.lake = lake;
+    this.run = run;
+    this.plain = plain;
+    this.exchanges = exchanges;
+    this.duck = duck;
+  }
+
+  /** A run whose temporary directory is {@code flowcost-e2e-<name>…} and collector {@code e2e-<name>}. */
+  static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** The run's temporary directory (lake, data dir, spool, exchange log, child output). */
+  Path work() {
+    return work;
+  }
+
+  /** The lake the collector wrote. */
+  Path lake() {
+    return lake;
+  }
+
+  /** The app under the agent (its exit code was checked to be 0). */
+  ChildJvm.Result run() {
+    return run;
+  }
+
+  /** The app without the agent ({@link Builder#withoutAgentToo()}), or {@code null}. */
+  ChildJvm.Result plain() {
+    return plain;
+  }
+
+  /** The exchanges of the run under the agent, as the fake provider logged them. */
+  List<FakeExchanges.Expected> exchanges() {
+    return exchanges;
+  }
+
+  /** An in-memory DuckDB with {@link LakeViews} over {@link #lake()} (horizon 7 days). */
+  Connection duck() {
+    return duck;
+  }
+
+  /** The first column of the first row of {@code sql}, as a long. */
+  long scalar(String sql) throws SQLException {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The first column of the first row of {@code sql}, as a decimal (null stays null). */
+  BigDecimal decimal(String sql) throws SQLException {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
+  }
+
+  /** Closes DuckDB and deletes the run's directory. */
+  @Override
+  public void close() throws SQLException, IOException {
+    duck.close();
+    try (Stream<Path> files = Files.walk(work)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * What to run and how. Defaults: Java 17 (this JVM's), {@link #FAST_START}, a 120 s bound per
+   * child JVM, no run without the agent, a collector on 127.0.0.1 and an ephemeral port that
+   * flushes every 2 s and rolls up only at close.
+   */
+  static final class Builder {
+    private final String name;
+    private Path java = ChildJvm.java17();
+    private Path jar;
+    private Class<?> mainClass;
+    private boolean fakeProvider;
+    private boolean appWritesExchanges;
+    private Function<String, List<String>> appArgs = base -> List.of();
+    private Function<String, List<String>> agentFlags = base -> List.of();
+    private final List<String> jvmArgs = new ArrayList<>(FAST_START);
+    private String service;
+    private boolean withoutAgentToo;
+    private long timeoutSeconds = 120;
+    private UnaryOperator<Collector.Config.Builder> collector = UnaryOperator.identity();
+    private Collector.Live live = Collector.Live.NONE;
+
+    private Builder(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** The app: an executable jar. */
+    Builder jar(Path jar) {
+      this.jar = jar;
+      this.mainClass = null;
+      return this;
+    }
+
+    /** The app: a main class of this module's test class path. */
+    Builder mainClass(Class<?> mainClass) {
+      this.mainClass = mainClass;
+      this.jar = null;
+      return this;
+    }
+
+    /**
+     * The app talks to a {@link FakeProvider} started in this JVM, whose exchanges are the run's;
+     * {@code args} are the app's arguments given the provider's base URL.
+     */
+    Builder fakeProvider(Function<String, List<String>> args) {
+      this.fakeProvider = true;
+      this.appWritesExchanges = false;
+      this.appArgs = args;
+      return this;
+    }
+
+    /**
+     * The app starts a fake provider of its own and writes its exchanges where {@code
+     * --exchanges FILE} (appended to {@code args}) says.
+     */
+    Builder appWritesExchanges(List<String> args) {
+      this.appWritesExchanges = true;
+      this.fakeProvider = false;
+      this.appArgs = base -> args;
+      return this;
+    }
+
+    /** {@code -Dflowcost.service}; unset: the agent's default. */
+    Builder service(String service) {
+      this.service = service;
+      return this;
+    }
+
+    /** JVM flags of both runs, after {@link #FAST_START}. */
+    Builder jvmArgs(String... args) {
+      jvmArgs.addAll(List.of(args));
+      return this;
+    }
+
+    /** Keeps JIT and GC as the JVM chooses them (for a test about them, or about start-up). */
+    Builder normalStart() {
+      jvmArgs.removeAll(FAST_START);
+      return this;
+    }
+
+    /** More JVM flags of the run under the agent only, given the fake provider's base URL. */
+    Builder agentFlags(Function<String, List<String>> flags) {
+      this.agentFlags = flags;
+      return this;
+    }
+
+    /**
+     * Also runs the app without the agent, at the same time as the run under it, against a fake
+     * provider of its own (so that neither sees the other's exchanges).
+     */
+    Builder withoutAgentToo() {
+      this.withoutAgentToo = true;
+      return this;
+    }
+
+    /** The java launcher of both runs (default: this JVM's). */
+    Builder java(Path java) {
+      this.java = java;
+      return this;
+    }
+
+    /** The bound on each child JVM (default 120 s). */
+    Builder timeoutSeconds(long seconds) {
+      this.timeoutSeconds = seconds;
+      return this;
+    }
+
+    /** Changes to the collector's configuration (after the lake, data dir and defaults). */
+    Builder collector(UnaryOperator<Collector.Config.Builder> change) {
+      this.collector = change;
+      return this;
+    }
+
+    /** Budgets and alerts of the collector (default {@link Collector.Live#NONE}). */
+    Builder live(Collector.Live live) {
+      this.live = live;
+      return this;
+    }
+
+    /**
+     * Runs it: returns once the app exited 0 under the agent, the collector closed (the SIGTERM
+     * path: everything accepted flushed, then rolled up) and the views are installed.
+     */
+    AgentRun run() throws Exception {
+      if (jar == null && mainClass == null) {
+        throw new IllegalStateException("no app: call jar(..) or mainClass(..)");
+      }
+      Path work = Files.createTempDirectory("flowcost-e2e-" + name);
+      Path lake = work.resolve("lake");
+      Path exchangesFile = work.resolve("exchanges.json");
+      ChildJvm.Result run;
+      ChildJvm.Result plain = null;
+      try (FakeProvider fake = fakeProvider ? FakeProvider.start() : null;
+          FakeProvider plainFake = fakeProvider && withoutAgentToo ? FakeProvider.start() : null) {
+        CompletableFuture<ChildJvm.Result> plainRun = null;
+        if (withoutAgentToo) {
+          List<String> args = args(plainFake, work.resolve("exchanges-without-agent.json"));
+          plainRun = CompletableFuture.supplyAsync(() -> {
+            try {
+              return launch(jvmArgs, args, work);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new CompletionException(e);
+            }
+          });
+        }
+        Throwable failed = null;
+        try {
+          Collector c = Collector.start(collector.apply(Collector.Config.builder()
+              .port(0)
+              .localLake(lake)
+              .dataDir(work.resolve("data"))
+              .flushInterval(Duration.ofSeconds(2))
+              .rollupDelay(Duration.ofHours(1))
+              .maxBufferedRows(1_000_000)
+              .instanceId("e2e-" + name)).build(), live);
+          try {
+            List<String> jvm = new ArrayList<>(jvmArgs);
+            jvm.add("-javaagent:" + ChildJvm.agentJar());
+            jvm.add("-Dflowcost.endpoint=http://127.0.0.1:" + c.port());
+            if (service != null) {
+              jvm.add("-Dflowcost.service=" + service);
+            }
+            // a spool of its own: spans another run left behind never reach this collector
+            jvm.add("-Dflowcost.spool.dir=" + work.resolve("spool"));
+            jvm.addAll(agentFlags.apply(fake == null ? null : fake.baseUrl()));
+            run = launch(jvm, args(fake, exchangesFile), work);
+          } finally {
+            c.close(); // SIGTERM path: flush everything accepted, then roll up
+          }
+        } catch (Exception | Error e) {
+          failed = e;
+          throw e;
+        } finally {
+          if (plainRun != null) {
+            try {
+              plain = join(plainRun);
+            } catch (Exception e) {
+              if (failed == null) {
+                throw e;
+              }
+              failed.addSuppressed(e); // the run under the agent failing says more
+            }
+          }
+        }
+        if (fake != null) {
+          fake.writeExchanges(exchangesFile);
+        }
+      }
+      assertThat(run.exitCode()).as(run.stderr()).isZero();
+      System.out.printf("%s: %s ms without the agent, %d ms with it%n", name,
+          plain == null ? "-" : Long.toString(plain.millis()), run.millis());
+      List<FakeExchanges.Expected> exchanges = Files.isRegularFile(exchangesFile)
+          ? FakeExchanges.read(exchangesFile) : List.of();
+      Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+      try {
+        LakeViews.install(duck, lake, 7);
+      } catch (SQLException | RuntimeException e) {
+        duck.close();
+        throw e;
+      }
+      return new AgentRun(work, lake, run, plain, exchanges, duck);
+    }
+
+    private List<String> args(FakeProvider fake, Path exchangesFile) {
+      List<String> args = new ArrayList<>(appArgs.apply(fake == null ? null : fake.baseUrl()));
+      if (appWritesExchanges) {
+        args.add("--exchanges");
+        args.add(exchangesFile.toString());
+      }
+      return args;
+    }
+
+    private ChildJvm.Result launch(List<String> jvm, List<String> args, Path work)
+        throws IOException, InterruptedException {
+      return jar != null
+          ? ChildJvm.run(java, jvm, jar, args, work, timeoutSeconds)
+          : ChildJvm.runMain(java, jvm, mainClass, args, work, timeoutSeconds);
+    }
+
+    private ChildJvm.Result join(CompletableFuture<ChildJvm.Result> f) throws Exception {
+      try {
+        // ChildJvm bounds the child itself; this only guards against a lost future
+        return f.get(timeoutSeconds + 30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+  }
+}
