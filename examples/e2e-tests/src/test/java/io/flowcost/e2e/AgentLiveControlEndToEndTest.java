@@ -91,15 +91,8 @@ class AgentLiveControlEndToEndTest {
     ChildJvm.Result r;
     int received;
     try (FakeProvider fake = FakeProvider.start()) {
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
+      Collector collector = Collector.start(AgentRun.collectorConfig(work, "e2e-live")
           .flushInterval(Duration.ofSeconds(1))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-live")
           .build(),
           Collector.Live.of(budgets, List.of(), null));
       try {

@@ -6,7 +6,6 @@ import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -69,6 +65,22 @@ final class AgentRun implements AutoCloseable {
     this.plain = plain;
     this.exchanges = exchanges;
     this.duck = duck;
+  }
+
+  /**
+   * The collector of an end-to-end test: on 127.0.0.1 and an ephemeral port, the lake in {@code
+   * work/lake}, its data dir {@code work/data}, flushing every 2 s (rows reach the lake while the
+   * app runs, as in production, not only at close) and rolling up only when closed.
+   */
+  static Collector.Config.Builder collectorConfig(Path work, String instanceId) {
+    return Collector.Config.builder()
+        .port(0)
+        .localLake(work.resolve("lake"))
+        .dataDir(work.resolve("data"))
+        .flushInterval(Duration.ofSeconds(2))
+        .rollupDelay(Duration.ofHours(1))
+        .maxBufferedRows(1_000_000)
+        .instanceId(instanceId);
   }
 
   /** A run whose temporary directory is {@code flowcost-e2e-<name>…} and collector {@code e2e-<name>}. */
@@ -269,27 +281,12 @@ final class AgentRun implements AutoCloseable {
         CompletableFuture<ChildJvm.Result> plainRun = null;
         if (withoutAgentToo) {
           List<String> args = args(plainFake, work.resolve("exchanges-without-agent.json"));
-          plainRun = CompletableFuture.supplyAsync(() -> {
-            try {
-              return launch(jvmArgs, args, work);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new CompletionException(e);
-            }
-          });
+          plainRun = ChildJvm.async(() -> launch(jvmArgs, args, work));
         }
         Throwable failed = null;
         try {
-          Collector c = Collector.start(collector.apply(Collector.Config.builder()
-              .port(0)
-              .localLake(lake)
-              .dataDir(work.resolve("data"))
-              .flushInterval(Duration.ofSeconds(2))
-              .rollupDelay(Duration.ofHours(1))
-              .maxBufferedRows(1_000_000)
-              .instanceId("e2e-" + name)).build(), live);
+          Collector c = Collector.start(
+              collector.apply(collectorConfig(work, "e2e-" + name)).build(), live);
           try {
             List<String> jvm = new ArrayList<>(jvmArgs);
             jvm.add("-javaagent:" + ChildJvm.agentJar());
@@ -310,7 +307,8 @@ final class AgentRun implements AutoCloseable {
         } finally {
           if (plainRun != null) {
             try {
-              plain = join(plainRun);
+              // ChildJvm bounds the child itself; this only guards against a lost future
+              plain = ChildJvm.await(plainRun, timeoutSeconds + 30);
             } catch (Exception e) {
               if (failed == null) {
                 throw e;
@@ -354,13 +352,5 @@ final class AgentRun implements AutoCloseable {
           : ChildJvm.runMain(java, jvm, mainClass, args, work, timeoutSeconds);
     }
 
-    private ChildJvm.Result join(CompletableFuture<ChildJvm.Result> f) throws Exception {
-      try {
-        // ChildJvm bounds the child itself; this only guards against a lost future
-        return f.get(timeoutSeconds + 30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
-    }
   }
 }

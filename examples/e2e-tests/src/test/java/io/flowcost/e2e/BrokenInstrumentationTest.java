@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -89,16 +88,7 @@ class BrokenInstrumentationTest {
 
   /** Runs the demo with the given hooks broken against a collector writing to {@code dir/lake}. */
   private ChildJvm.Result runBroken(String kinds, Path dir, Path exchangesFile) throws Exception {
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(dir.resolve("lake"))
-        .dataDir(dir.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("broken-" + kinds)
-        .build());
+    Collector collector = Collector.start(AgentRun.collectorConfig(dir, "broken-" + kinds).build());
     try {
       return ChildJvm.run(ChildJvm.java17(), brokenArgs(collector.port(), kinds, dir),
           ChildJvm.demoJar(), List.of("--exchanges", exchangesFile.toString()), work, 180);

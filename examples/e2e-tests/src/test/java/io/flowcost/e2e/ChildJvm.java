@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a jar or a main class in a child JVM, capturing its output, bounded in time. */
@@ -75,6 +79,45 @@ final class ChildJvm {
     cmd.add(mainClass.getName());
     cmd.addAll(args);
     return run(cmd, workDir, timeoutSeconds);
+  }
+
+  /**
+   * Starts {@code task} (a launch, {@code () -> ChildJvm.run(..)}, and what follows it) on
+   * another thread, so that child JVMs run at once: the app with and without the agent, or
+   * several apps reporting to one collector. {@link #await} its result.
+   */
+  static <T> CompletableFuture<T> async(Callable<T> task) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return task.call();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CompletionException(e);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
+  }
+
+  /**
+   * The result of an {@link #async} task, waiting at most {@code timeoutSeconds} (a child JVM is
+   * bounded by its own time-out too); what the task threw (an assertion error included) is thrown
+   * as it was.
+   */
+  static <T> T await(CompletableFuture<T> task, long timeoutSeconds) throws Exception {
+    try {
+      return task.get(timeoutSeconds, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+          ? c.getCause() : e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   private static Result run(List<String> cmd, Path workDir, long timeoutSeconds)

@@ -13,9 +13,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -79,19 +79,13 @@ class CostCapEndToEndTest {
   void runTheRunawayUnderACostCap() throws Exception {
     work = Files.createTempDirectory("flowcost-e2e-costcap");
     Path lake = work.resolve("lake");
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(work.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e-costcap")
-        .build());
+    Collector collector = Collector.start(AgentRun.collectorConfig(work, "e2e-costcap").build());
     try {
+      // both at once: two services, each with a fake provider of its own, one collector
+      CompletableFuture<Run> warnRun =
+          ChildJvm.async(() -> run(collector.port(), "costcap-warn", "warn"));
       enforce = run(collector.port(), "costcap-enforce", "enforce");
-      warn = run(collector.port(), "costcap-warn", "warn");
+      warn = ChildJvm.await(warnRun, 150);
     } finally {
       collector.close(); // flush everything accepted
     }

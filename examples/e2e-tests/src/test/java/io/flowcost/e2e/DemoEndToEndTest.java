@@ -48,14 +48,7 @@ class DemoEndToEndTest {
 
   @BeforeAll
   void runDemoUnderTheAgent() throws Exception {
-    r = AgentRun.builder("demo")
-        .jar(ChildJvm.demoJar())
-        .appWritesExchanges(List.of())
-        .service("claims-desk")
-        .agentFlags(base -> List.of("-Dflowcost.tags=env=demo"))
-        .jvmArgs("-Dsun.net.httpserver.nodelay=true")
-        .timeoutSeconds(180)
-        .run();
+    r = demoRun("demo", ChildJvm.demoJar()).run();
     work = r.work();
     lake = r.lake();
     exchangesFile = work.resolve("exchanges.json");
@@ -69,6 +62,21 @@ class DemoEndToEndTest {
     if (r != null) {
       r.close();
     }
+  }
+
+  /**
+   * A run of {@code jar} (the demo app, or an app like it with a fake provider of its own, writing
+   * its exchange log) under the agent as the demo's service: {@code claims-desk}, tagged {@code
+   * env=demo} — the flags of {@link #agentArgs}.
+   */
+  static AgentRun.Builder demoRun(String name, Path jar, String... args) {
+    return AgentRun.builder(name)
+        .jar(jar)
+        .appWritesExchanges(List.of(args))
+        .service("claims-desk")
+        .agentFlags(base -> List.of("-Dflowcost.tags=env=demo"))
+        .jvmArgs("-Dsun.net.httpserver.nodelay=true")
+        .timeoutSeconds(180);
   }
 
   /**

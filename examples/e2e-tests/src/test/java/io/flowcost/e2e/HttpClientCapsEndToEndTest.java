@@ -2,16 +2,10 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,53 +61,33 @@ class HttpClientCapsEndToEndTest {
     return HttpClientEndToEndContract.appJar();
   }
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private int received;
   private Connection duck;
 
   @BeforeAll
   void runTheCappedWorkflowsUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-http-caps");
-    Path lake = work.resolve("lake");
-    try (FakeProvider fake = FakeProvider.start()) {
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-http-caps")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=http-caps",
-                "-Dflowcost.caps.mode=enforce",
-                // 127.0.0.1 is no provider's host: its model paths are model calls when configured
-                "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
-                "-Dflowcost.spool.dir=" + work.resolve("spool"),
-                "-Dflowcost.shutdown.timeout.ms=30000"),
-            app(),
-            List.of("--provider-url", fake.baseUrl(), "--clients", String.join(",", clients()),
-                "--capped"),
-            work, 120);
-      } finally {
-        collector.close();
-      }
-      received = fake.exchanges().size();
-    }
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("http-caps")
+        .jar(app())
+        .fakeProvider(base -> List.of("--provider-url", base, "--clients",
+            String.join(",", clients()), "--capped"))
+        .service("http-caps")
+        .agentFlags(base -> List.of(
+            "-Dflowcost.caps.mode=enforce",
+            // 127.0.0.1 is no provider's host: its model paths are model calls when configured
+            "-Dflowcost.llm-endpoints=" + base,
+            "-Dflowcost.shutdown.timeout.ms=30000"))
+        .run();
+    run = r.run();
+    received = r.exchanges().size();
+    duck = r.duck();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 

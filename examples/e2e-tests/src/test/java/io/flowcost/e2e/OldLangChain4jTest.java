@@ -32,15 +32,7 @@ class OldLangChain4jTest {
 
   @BeforeAll
   void runCompatAppUnderTheAgent() throws Exception {
-    r = AgentRun.builder("old-lc4j")
-        .jar(ChildJvm.compatJar())
-        .appWritesExchanges(List.of())
-        .service("claims-desk")
-        .agentFlags(base -> List.of("-Dflowcost.tags=env=demo"))
-        .jvmArgs("-Dsun.net.httpserver.nodelay=true")
-        .withoutAgentToo()
-        .timeoutSeconds(180)
-        .run();
+    r = DemoEndToEndTest.demoRun("old-lc4j", ChildJvm.compatJar()).withoutAgentToo().run();
     run = r.run();
     duck = r.duck();
     exchanges = r.exchanges();

@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,16 +105,7 @@ class OtelAgentCoexistenceTest {
     Files.createDirectories(dir);
     Path lake = dir.resolve("lake");
     String base = proxy.root() + "/v1";
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(dir.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e-otel")
-        .build());
+    Collector collector = Collector.start(AgentRun.collectorConfig(dir, "e2e-otel").build());
     ChildJvm.Result result;
     try {
       List<String> jvm = new ArrayList<>();

@@ -2,21 +2,14 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Under the agent, a LangChain4j AI service with a content retriever ({@link RetrievalApp}) records
@@ -28,8 +21,6 @@ class RetrievalEndToEndTest {
   private static final Pattern SPAN =
       Pattern.compile("\\[flowcost] span '([^']*)' trace=(\\w+) span=(\\w+) parent=(\\w+) .* (\\{.*})$");
 
-  @TempDir Path work;
-
   record Span(String name, String trace, String id, String parent, String attributes) {
     /** A logical call of the kind (its attempts, beneath it, carry no attempt count). */
     boolean isCall(String kind) {
@@ -40,27 +31,16 @@ class RetrievalEndToEndTest {
 
   @Test
   void theRetrievalIsACallOfTheWorkflowWithItsEmbeddingBeneath() throws Exception {
-    Path lake = work.resolve("lake");
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(work.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("retrieval")
-        .build());
-    List<String> jvmArgs = List.of("-javaagent:" + ChildJvm.agentJar(),
-        "-Dflowcost.spool.dir=" + work.resolve("spool"),
-        "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(), "-Dflowcost.debug=true");
-    ChildJvm.Result run;
-    try {
-      run = ChildJvm.runMain(ChildJvm.java17(), jvmArgs, RetrievalApp.class, List.of(), work, 120);
-    } finally {
-      collector.close();
+    try (AgentRun r = AgentRun.builder("retrieval")
+        .mainClass(RetrievalApp.class)
+        .agentFlags(base -> List.of("-Dflowcost.debug=true"))
+        .run()) {
+      check(r);
     }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
+  }
+
+  private static void check(AgentRun r) throws Exception {
+    ChildJvm.Result run = r.run();
     assertThat(run.stdout()).startsWith("answer chars=");
 
     List<Span> spans = run.stderr().lines().map(SPAN::matcher).filter(Matcher::matches)
@@ -94,20 +74,17 @@ class RetrievalEndToEndTest {
     assertThat(run.stderr()).doesNotContain("glass deductible", "hovercraft");
 
     // the lake keeps the nesting too: the embedding's parent_span_id is the retrieval's call id
-    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
-      LakeViews.install(duck, lake, 7);
-      try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-          "SELECT r.workflow_id, r.tool_name, r.parent_span_id,"
-              + " (SELECT count(*) FROM calls e WHERE e.kind = 'embedding'"
-              + "  AND e.workflow_id = r.workflow_id AND e.parent_span_id = r.call_id)"
-              + " FROM calls r WHERE r.kind = 'retrieval'")) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getString(1)).isEqualTo(workflow.trace());
-        assertThat(rs.getString(2)).isEqualTo("EmbeddingStoreContentRetriever");
-        assertThat(rs.getString(3)).isEqualTo(workflow.id());
-        assertThat(rs.getLong(4)).isEqualTo(1);
-        assertThat(rs.next()).isFalse();
-      }
+    try (Statement st = r.duck().createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT r.workflow_id, r.tool_name, r.parent_span_id,"
+            + " (SELECT count(*) FROM calls e WHERE e.kind = 'embedding'"
+            + "  AND e.workflow_id = r.workflow_id AND e.parent_span_id = r.call_id)"
+            + " FROM calls r WHERE r.kind = 'retrieval'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(workflow.trace());
+      assertThat(rs.getString(2)).isEqualTo("EmbeddingStoreContentRetriever");
+      assertThat(rs.getString(3)).isEqualTo(workflow.id());
+      assertThat(rs.getLong(4)).isEqualTo(1);
+      assertThat(rs.next()).isFalse();
     }
   }
 

@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -76,23 +77,19 @@ class RunawayCapEndToEndTest {
       ex.close();
     });
     hook.start();
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(work.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e-runaway")
-        .build(),
+    Collector collector = Collector.start(AgentRun.collectorConfig(work, "e2e-runaway").build(),
         new Collector.Live(null,
             List.of("http://127.0.0.1:" + hook.getAddress().getPort() + "/hook"), null,
             Duration.ofSeconds(10), java.time.Clock.systemUTC()));
     try {
+      // at once: three services, each with a fake provider of its own, one collector
+      CompletableFuture<Run> warnRun = ChildJvm.async(
+          () -> run(collector, "runaway-warn", "warn", "max-model-calls=" + MODEL_CAP));
+      CompletableFuture<Run> toolCapRun = ChildJvm.async(
+          () -> run(collector, "runaway-tools", "enforce", "max-tool-calls=" + TOOL_CAP));
       enforce = run(collector, "runaway-enforce", "enforce", "max-model-calls=" + MODEL_CAP);
-      warn = run(collector, "runaway-warn", "warn", "max-model-calls=" + MODEL_CAP);
-      toolCap = run(collector, "runaway-tools", "enforce", "max-tool-calls=" + TOOL_CAP);
+      warn = ChildJvm.await(warnRun, 150);
+      toolCap = ChildJvm.await(toolCapRun, 150);
       // the apps exited, so every span is in: evaluate now and let the deliveries finish
       collector.live().tick();
       long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,26 +48,12 @@ class TwoServicesEndToEndTest {
     try (FakeProvider fake = FakeProvider.start();
         RecordingProxy proxy = new RecordingProxy(fake.baseUrl().replace("/v1", ""))) {
       String base = proxy.root() + "/v1";
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-two")
-          .build());
+      Collector collector = Collector.start(AgentRun.collectorConfig(work, "e2e-two").build());
       try {
-        CompletableFuture<ChildJvm.Result> toolRun = CompletableFuture.supplyAsync(() -> {
-          try {
-            return ChildJvm.run(ChildJvm.java17(), agent(collector.port(), "tool-service", work),
-                SdkEndToEndTest.sdkAppJar(),
-                List.of("--provider-url", base, "--serve-tool", portFile.toString()), work, 120);
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        CompletableFuture<ChildJvm.Result> toolRun = ChildJvm.async(() -> ChildJvm.run(
+            ChildJvm.java17(), agent(collector.port(), "tool-service", work),
+            SdkEndToEndTest.sdkAppJar(),
+            List.of("--provider-url", base, "--serve-tool", portFile.toString()), work, 120));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(portFile) && System.nanoTime() < deadline && !toolRun.isDone()) {
           Thread.sleep(50);
@@ -80,7 +65,7 @@ class TwoServicesEndToEndTest {
         caller = ChildJvm.run(ChildJvm.java17(), callerJvm,
             SdkEndToEndTest.sdkAppJar(), List.of("--provider-url", base, "--call-tool", toolUrl),
             work, 120);
-        tool = toolRun.get(120, TimeUnit.SECONDS);
+        tool = ChildJvm.await(toolRun, 120);
       } finally {
         collector.close();
       }

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,7 +35,7 @@ class WasteEndToEndTest {
   /** {@code WasteDesk.HASTY_MODEL}: the model of the request the client gave up on. */
   static final String HASTY_MODEL = "gpt-4o-mini-2024-07-18";
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private Connection duck;
   /** The fake's exchanges in the order they were answered. */
@@ -50,41 +46,20 @@ class WasteEndToEndTest {
 
   @BeforeAll
   void runWasteScenariosUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-waste");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(work.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e-waste")
-        .build());
-    try {
-      List<String> jvmArgs =
-          new ArrayList<>(DemoEndToEndTest.agentArgs(collector.port(), work.resolve("spool")));
-      run = ChildJvm.run(ChildJvm.java17(), jvmArgs,
-          ChildJvm.demoJar(), List.of("--waste-scenarios", "--exchanges", exchangesFile.toString()),
-          work, 180);
-    } finally {
-      collector.close(); // flush everything accepted, then roll up
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    r = DemoEndToEndTest.demoRun("waste", ChildJvm.demoJar(), "--waste-scenarios").run();
+    run = r.run();
+    duck = r.duck();
+    Path exchangesFile = r.work().resolve("exchanges.json");
     exchanges = new ArrayList<>();
     new ObjectMapper().readTree(exchangesFile.toFile()).forEach(exchanges::add);
     exchanges.sort(Comparator.comparingLong(e -> e.path("sequence").asLong()));
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
     handComputeWaste();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -168,7 +143,7 @@ class WasteEndToEndTest {
       }
       assertThat(statuses).containsExactly(429, 500);
     }
-    assertThat(decimal("SELECT failure_waste_usd FROM workflows_latest WHERE external_key = 'WST-2005'"))
+    assertThat(r.decimal("SELECT failure_waste_usd FROM workflows_latest WHERE external_key = 'WST-2005'"))
         .isEqualByComparingTo(BigDecimal.ZERO);
   }
 
@@ -219,16 +194,16 @@ class WasteEndToEndTest {
     for (Map.Entry<String, BigDecimal> e : byIntent.entrySet()) {
       String where = " FROM cost_per_outcome_latest WHERE team = 'waste' AND workflow_name = '"
           + e.getKey() + "'";
-      assertThat(decimal("SELECT failure_waste_usd" + where)).as(e.getKey())
+      assertThat(r.decimal("SELECT failure_waste_usd" + where)).as(e.getKey())
           .isEqualByComparingTo(e.getValue());
       // every workflow succeeded: the waste is inside the cost each success carries
-      assertThat(decimal("SELECT cost_per_success_usd * successes - total_cost_usd" + where).abs())
+      assertThat(r.decimal("SELECT cost_per_success_usd * successes - total_cost_usd" + where).abs())
           .as(e.getKey()).isLessThanOrEqualTo(new BigDecimal("0.000000001"));
     }
     BigDecimal total = handWaste.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-    assertThat(decimal("SELECT sum(failure_waste_usd) FROM cost_per_outcome_latest"))
+    assertThat(r.decimal("SELECT sum(failure_waste_usd) FROM cost_per_outcome_latest"))
         .isEqualByComparingTo(total).isPositive();
-    assertThat(decimal("SELECT sum(cost_usd) FILTER (WHERE wasted) FROM calls"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FILTER (WHERE wasted) FROM calls"))
         .isEqualByComparingTo(total);
   }
 
@@ -254,13 +229,6 @@ class WasteEndToEndTest {
       for (String phrase : phrases) {
         assertThat(text).as(f + " must not contain '" + phrase + "'").doesNotContain(phrase);
       }
-    }
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      assertThat(rs.next()).isTrue();
-      return rs.getBigDecimal(1);
     }
   }
 }
