@@ -217,7 +217,7 @@ class WasteEndToEndTest {
         "\"severity\"",                    // structured answers
         "flooded basement");               // the timed-out request
     List<Path> files;
-    try (var walk = Files.walk(work)) {
+    try (var walk = Files.walk(r.work())) {
       files = walk.filter(Files::isRegularFile)
           .filter(p -> !p.getFileName().toString().equals("exchanges.json")) // the fake's log
           .filter(p -> !p.getFileName().toString().startsWith("stdout"))     // the demo's output
