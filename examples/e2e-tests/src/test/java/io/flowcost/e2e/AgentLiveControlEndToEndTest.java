@@ -20,6 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The agent's live control outside LangChain4j, against the fake provider, in child JVMs running
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT) // three apps sharing nothing but the work directory
 class AgentLiveControlEndToEndTest {
 
   static final int MODEL_CAP = 4;
@@ -49,7 +52,8 @@ class AgentLiveControlEndToEndTest {
 
   private ChildJvm.Result app(String service, int collectorPort, List<String> extra,
       List<String> args) throws Exception {
-    List<String> jvm = new ArrayList<>(List.of(
+    List<String> jvm = new ArrayList<>(AgentRun.FAST_START);
+    jvm.addAll(List.of(
         "-javaagent:" + ChildJvm.agentJar(),
         "-Dflowcost.spool.dir=" + work.resolve(service + "-spool"),
         "-Dflowcost.endpoint=http://127.0.0.1:" + collectorPort,

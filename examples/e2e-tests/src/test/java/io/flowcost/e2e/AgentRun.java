@@ -50,6 +50,13 @@ final class AgentRun implements AutoCloseable {
    */
   static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
+  /** {@link #FAST_START} followed by {@code jvmArgs}: the flags of a child JVM launched by hand. */
+  static List<String> fastStart(List<String> jvmArgs) {
+    List<String> all = new ArrayList<>(FAST_START);
+    all.addAll(jvmArgs);
+    return List.copyOf(all);
+  }
+
   private final Path work;
   private final Path lake;
   private final ChildJvm.Result run;

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -26,14 +25,15 @@ class AgentTransparencyTest {
   void theAppPrintsTheSameWithAndWithoutTheAgentAndFinishesWithNoCollector() throws Exception {
     // both at once: each demo talks to a fake provider of its own
     CompletableFuture<ChildJvm.Result> plainRun = ChildJvm.async(() -> ChildJvm.run(
-        ChildJvm.java17(), fast(List.of("-Dsun.net.httpserver.nodelay=true")),
+        ChildJvm.java17(), AgentRun.fastStart(List.of("-Dsun.net.httpserver.nodelay=true")),
         ChildJvm.demoJar(), List.of(), work, 180));
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort(); // closed again before the demo starts: nobody listens
     }
     ChildJvm.Result agentNoCollector = ChildJvm.run(ChildJvm.java17(),
-        fast(DemoEndToEndTest.agentArgs(closedPort, work.resolve("spool-no-collector"))),
+        AgentRun.fastStart(
+            DemoEndToEndTest.agentArgs(closedPort, work.resolve("spool-no-collector"))),
         ChildJvm.demoJar(), List.of(), work, 180);
     ChildJvm.Result plain = ChildJvm.await(plainRun, 210);
 
@@ -61,11 +61,5 @@ class AgentTransparencyTest {
       assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
       assertThat(Files.exists(r.work().resolve("exchanges.json"))).isTrue();
     }
-  }
-
-  private static List<String> fast(List<String> jvmArgs) {
-    List<String> all = new ArrayList<>(AgentRun.FAST_START);
-    all.addAll(jvmArgs);
-    return all;
   }
 }

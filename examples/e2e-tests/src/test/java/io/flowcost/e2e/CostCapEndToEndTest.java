@@ -95,13 +95,13 @@ class CostCapEndToEndTest {
 
   private Run run(int port, String service, String mode) throws Exception {
     Path exchangesFile = work.resolve(service + "-exchanges.json");
-    List<String> jvmArgs = List.of(
+    List<String> jvmArgs = AgentRun.fastStart(List.of(
         "-javaagent:" + ChildJvm.agentJar(),
         "-Dflowcost.spool.dir=" + work.resolve(service + "-spool"),
         "-Dflowcost.endpoint=http://127.0.0.1:" + port,
         "-Dflowcost.service=" + service,
         "-Dflowcost.caps.mode=" + mode,
-        "-Dflowcost.caps.runaway-agent=max-cost-usd=" + CAP.toPlainString());
+        "-Dflowcost.caps.runaway-agent=max-cost-usd=" + CAP.toPlainString()));
     ChildJvm.Result result = ChildJvm.run(ChildJvm.java17(), jvmArgs, ChildJvm.demoJar(),
         List.of("--runaway-only", "--runaway-model", MODEL, "--runaway-attachment-chars",
             Integer.toString(ATTACHMENT_CHARS), "--exchanges", exchangesFile.toString()),

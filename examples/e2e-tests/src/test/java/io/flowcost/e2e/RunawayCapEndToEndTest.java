@@ -115,13 +115,13 @@ class RunawayCapEndToEndTest {
 
   private Run run(int port, String service, String mode, String caps) throws Exception {
     Path exchangesFile = work.resolve(service + "-exchanges.json");
-    List<String> jvmArgs = List.of(
+    List<String> jvmArgs = AgentRun.fastStart(List.of(
         "-javaagent:" + ChildJvm.agentJar(),
         "-Dflowcost.spool.dir=" + work.resolve(service + "-spool"),
         "-Dflowcost.endpoint=http://127.0.0.1:" + port,
         "-Dflowcost.service=" + service,
         "-Dflowcost.caps.mode=" + mode,
-        "-Dflowcost.caps.runaway-agent=" + caps);
+        "-Dflowcost.caps.runaway-agent=" + caps));
     ChildJvm.Result result = ChildJvm.run(ChildJvm.java17(), jvmArgs, ChildJvm.demoJar(),
         List.of("--runaway-only", "--exchanges", exchangesFile.toString()), work, 120);
     assertThat(result.exitCode()).as(result.stderr()).isZero();

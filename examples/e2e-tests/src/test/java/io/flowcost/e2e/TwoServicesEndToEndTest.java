@@ -30,13 +30,13 @@ class TwoServicesEndToEndTest {
   @TempDir Path work;
 
   static List<String> agent(int collectorPort, String service, Path work) {
-    return List.of(
+    return AgentRun.fastStart(List.of(
         "-javaagent:" + ChildJvm.agentJar(),
         "-Dflowcost.endpoint=http://127.0.0.1:" + collectorPort,
         "-Dflowcost.service=" + service,
         "-Dflowcost.propagation.hosts=127.0.0.1",
         "-Dflowcost.spool.dir=" + work.resolve("spool-" + service),
-        "-Dsun.net.httpserver.nodelay=true");
+        "-Dsun.net.httpserver.nodelay=true"));
   }
 
   @Test
