@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,15 +44,8 @@ class CollectorIT {
   @BeforeEach
   void start() throws Exception {
     lake = tmp.resolve("lake");
-    collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
+    collector = Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "test")
         .maxBodyBytes(64 * 1024)
-        .maxBufferedRows(1_000_000)
-        .instanceId("test")
         .build());
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,15 +55,8 @@ class BudgetsAndAlertsTest {
 
   private Collector start(Path budgets) throws Exception {
     Path lake = tmp.resolve("lake");
-    return Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
+    return Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "budget-test")
         .maxBodyBytes(1 << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("budget-test")
         .build(),
         new Collector.Live(budgets, List.of(hook.url()), null, Duration.ofSeconds(15), clock));
   }

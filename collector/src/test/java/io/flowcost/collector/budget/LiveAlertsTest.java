@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,15 +54,8 @@ class LiveAlertsTest {
 
   private Collector start(Path budgets) throws Exception {
     Path lake = tmp.resolve("lake");
-    return Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
+    return Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "live-alerts-test")
         .maxBodyBytes(1 << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("live-alerts-test")
         .build(),
         new Collector.Live(budgets, List.of(hook.url()), null, Duration.ofSeconds(15), clock));
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,15 +53,8 @@ class SharedBudgetStoreTest {
 
   private Collector start(String name, Path budgets) throws Exception {
     Path lake = tmp.resolve(name + "-lake");
-    return Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve(name + "-data"))
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
+    return Collector.start(TestCollectors.config(lake, tmp.resolve(name + "-data"), name)
         .maxBodyBytes(1 << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId(name)
         .build(),
         new Collector.Live(budgets, List.of(hook.url()), redis.uri(), Duration.ofSeconds(15),
             clock));

@@ -8,6 +8,7 @@ import static io.flowcost.collector.ingest.ForeignGenAiSpansTest.springAiToolLoo
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import io.flowcost.collector.rollup.LakeViews;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.math.BigDecimal;
@@ -157,15 +158,8 @@ class RepeatedReportsLakeTest {
     private boolean closed;
 
     Running(Path lake, Path data, String id) throws Exception {
-      collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(data)
-          .flushInterval(Duration.ofHours(1))
-          .rollupDelay(Duration.ofHours(1))
+      collector = Collector.start(TestCollectors.config(lake, data, id)
           .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId(id)
           .build());
     }
 

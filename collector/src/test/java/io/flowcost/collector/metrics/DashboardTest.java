@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,15 +53,8 @@ class DashboardTest {
     Path lake = tmp.resolve("lake");
     Path budgets = Files.writeString(tmp.resolve("budgets.txt"),
         "team=payments month soft=800 hard=1000\n");
-    try (Collector c = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
+    try (Collector c = Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "test")
         .maxBodyBytes(1024 * 1024)
-        .maxBufferedRows(1_000_000)
-        .instanceId("test")
         .build(),
         Collector.Live.of(budgets, List.of(), null))) {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

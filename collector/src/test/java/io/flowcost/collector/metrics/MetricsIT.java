@@ -3,6 +3,7 @@ package io.flowcost.collector.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,16 +44,9 @@ class MetricsIT {
 
   private void start(MetricsSettings metrics, Path apiKeys) throws Exception {
     lake = tmp.resolve("lake");
-    collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
+    collector = Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "test")
         .apiKeysFile(apiKeys)
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
         .maxBodyBytes(1024 * 1024)
-        .maxBufferedRows(1_000_000)
-        .instanceId("test")
         .metrics(metrics)
         .build());
   }

@@ -3,6 +3,7 @@ package io.flowcost.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import io.flowcost.pricing.CallPricer;
 import io.flowcost.pricing.CatalogWriter;
 import io.flowcost.pricing.PriceCatalog;
@@ -47,17 +48,10 @@ class PricesEndpointTest {
 
   private void start(Path prices, Path keys) throws Exception {
     Path lake = tmp.resolve("lake");
-    collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
+    collector = Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "prices-test")
         .pricesFile(prices)
         .apiKeysFile(keys)
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
         .maxBodyBytes(1024 * 1024)
-        .maxBufferedRows(1_000_000)
-        .instanceId("prices-test")
         .build());
   }
 

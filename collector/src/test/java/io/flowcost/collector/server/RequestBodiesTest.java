@@ -3,6 +3,7 @@ package io.flowcost.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.collector.Collector;
+import io.flowcost.collector.TestCollectors;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,15 +33,8 @@ class RequestBodiesTest {
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void everyRequestReleasesWhatItHeldAgainstTheInFlightBound() throws Exception {
     Path lake = tmp.resolve("lake");
-    try (Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(tmp.resolve("data"))
-        .flushInterval(Duration.ofHours(1))
-        .rollupDelay(Duration.ofHours(1))
+    try (Collector collector = Collector.start(TestCollectors.config(lake, tmp.resolve("data"), "t")
         .maxBodyBytes(64 * 1024)
-        .maxBufferedRows(1_000_000)
-        .instanceId("t")
         .maxInFlightBodyBytes(4 * 64 * 1024)
         .build())) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
