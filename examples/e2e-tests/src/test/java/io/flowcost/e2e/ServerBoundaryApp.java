@@ -47,7 +47,7 @@ public final class ServerBoundaryApp {
       System.err.println("usage: --provider-url http://127.0.0.1:PORT/v1");
       System.exit(2);
     }
-    chatUrl = args[1] + "/chat/completions";
+    useProvider(args[1]);
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/claims", exchange -> {
       int length = ask("summarise claim") + ask("check claim");
@@ -89,6 +89,11 @@ public final class ServerBoundaryApp {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /** Sends {@link #ask}'s requests to the provider at {@code providerV1} ({@code …/v1}). */
+  static void useProvider(String providerV1) {
+    chatUrl = providerV1 + "/chat/completions";
   }
 
   /** One chat completion; returns the length of the reply's text. */

@@ -2,7 +2,7 @@ package io.flowcost.agent.propagation.vertxserver;
 
 import net.bytebuddy.asm.Advice;
 
-/** Advice on {@code io.vertx.core.http.impl.Http1xServerResponse.end(Buffer, PromiseInternal)}. Inlined; see {@code AgentInstaller}. */
+/** Advice on {@code io.vertx.core.http.impl.Http1xServerResponse.end(Buffer, PromiseInternal)} and {@code Http2ServerResponse.end()}/{@code end(Buffer)}. Inlined; see {@code AgentInstaller}. */
 public final class ResponseEndAdvice {
 
   private ResponseEndAdvice() {}

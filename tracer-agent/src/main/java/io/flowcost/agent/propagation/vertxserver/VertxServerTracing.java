@@ -70,6 +70,17 @@ public final class VertxServerTracing {
   }
 
   /**
+   * Entry of {@code Http2ServerRequest.handleClose()} (the stream closed): ends the request's
+   * workflow as a connection closed, unless its response already ended it.
+   */
+  public static void requestClosed(Object request) {
+    Object response = call(request, "io.vertx.core.http.HttpServerRequest", "response");
+    if (response != null) {
+      responseEnd(response, true);
+    }
+  }
+
+  /**
    * Entry of Vert.x Web's {@code RouteState.handleContext(RoutingContext)}: records the route's
    * path (a template such as {@code /claims/:id}; a regex route has none) and runs the handler in
    * the request's context. Returns a token for {@link #routeExit}, or {@code null}.
