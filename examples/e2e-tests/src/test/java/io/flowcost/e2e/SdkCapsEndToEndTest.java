@@ -14,6 +14,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,26 +61,35 @@ class SdkCapsEndToEndTest {
         .maxBufferedRows(1_000_000)
         .instanceId("e2e-sdk-caps")
         .build());
-    try {
-      try (FakeProvider fake = FakeProvider.start()) {
-        String base = "http://127.0.0.1:" + fake.port();
-        bedrock = ChildJvm.run(ChildJvm.java17(), agent(collector, "bedrock-caps", base, false),
-            BedrockEndToEndTest.bedrockAppJar(), List.of("--provider-url", base, "--capped"),
-            work, 120);
-        bedrockReceived = fake.exchanges().size();
-      }
-      try (FakeProvider fake = FakeProvider.start()) {
-        String base = "http://127.0.0.1:" + fake.port();
-        gemini = ChildJvm.run(ChildJvm.java17(), agent(collector, "gemini-caps", base, true),
-            GeminiEndToEndTest.genaiAppJar(), List.of("--provider-url", base, "--capped"),
-            work, 120);
-        geminiReceived = fake.exchanges().size();
-      }
+    // the two apps run side by side (one fake each, to count each app's requests): half the time
+    try (FakeProvider bedrockFake = FakeProvider.start();
+        FakeProvider geminiFake = FakeProvider.start()) {
+      String bedrockBase = "http://127.0.0.1:" + bedrockFake.port();
+      String geminiBase = "http://127.0.0.1:" + geminiFake.port();
+      CompletableFuture<ChildJvm.Result> bedrockRun = CompletableFuture.supplyAsync(() ->
+          run(agent(collector, "bedrock-caps", bedrockBase, false),
+              BedrockEndToEndTest.bedrockAppJar(), bedrockBase));
+      CompletableFuture<ChildJvm.Result> geminiRun = CompletableFuture.supplyAsync(() ->
+          run(agent(collector, "gemini-caps", geminiBase, true),
+              GeminiEndToEndTest.genaiAppJar(), geminiBase));
+      bedrock = bedrockRun.get(150, TimeUnit.SECONDS);
+      gemini = geminiRun.get(150, TimeUnit.SECONDS);
+      bedrockReceived = bedrockFake.exchanges().size();
+      geminiReceived = geminiFake.exchanges().size();
     } finally {
       collector.close();
     }
     duck = DriverManager.getConnection("jdbc:duckdb:");
     LakeViews.install(duck, lake, 7);
+  }
+
+  private ChildJvm.Result run(List<String> jvmOptions, Path jar, String base) {
+    try {
+      return ChildJvm.run(ChildJvm.java17(), jvmOptions, jar,
+          List.of("--provider-url", base, "--capped"), work, 120);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private List<String> agent(Collector collector, String service, String base, boolean gateway) {
