@@ -90,7 +90,7 @@ class ExchangeLogTest {
   @Test
   void unknownPathIs404() throws Exception {
     try (FakeProvider fake = FakeProvider.start()) {
-      assertThat(post(fake, "/responses", "{}").statusCode()).isEqualTo(404);
+      assertThat(post(fake, "/completions", "{}").statusCode()).isEqualTo(404);
       assertThat(fake.exchanges()).isEmpty();
     }
   }
