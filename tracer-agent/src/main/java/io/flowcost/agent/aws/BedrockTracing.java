@@ -120,7 +120,7 @@ public final class BedrockTracing {
       if (!op.invoke && ToolLoop.infersHere()) {
         // the answer's toolUse blocks are remembered; the request's toolResult blocks are read by
         // the interceptor (BedrockInterceptor, modifyHttpContent) from the marshalled body
-        sdk.whenEnded(summary ->
+        sdk.whenAnswered(summary ->
             ToolLoop.asked(ToolWire.BEDROCK_CONVERSE, summary.toolCalls(), ""));
         context = context.with(TOOL_LOOP, started);
       }

@@ -22,11 +22,10 @@ public final class SdkCall {
   private final Context context;
   private int pending = 1; // the SDK method itself
   private ResponseSummary lastSummary;
-  private ResponseSummary lastAnswer; // the last exchange that succeeded, model or not
   private String lastErrorType;
   private Throwable thrown;
   private boolean ended;
-  private volatile Consumer<ResponseSummary> whenEnded;
+  private volatile Consumer<ResponseSummary> whenAnswered;
 
   private SdkCall(LogicalCall call) {
     this.call = call;
@@ -49,11 +48,18 @@ public final class SdkCall {
   }
 
   /**
-   * Runs {@code listener} with the last response's summary once the call has ended successfully
-   * (not after a failure, nor when no response was read; a summary without a model counts). Set before the SDK method runs.
+   * Runs {@code listener} with the summary of each exchange that answered successfully (not a
+   * failed attempt, nor one whose response was not read; a summary without a model counts), as
+   * soon as its body has been read: before the SDK hands the answer to the application. Set
+   * before the SDK method runs.
+   *
+   * <p>Why not when the call ends: an asynchronous call ends in a callback on the SDK's future,
+   * and the application's {@code get()} may wake before it runs — a tool loop's next request
+   * could then go out before the tool calls this answer asked for were known (seen in CI with
+   * Bedrock ConverseStream).
    */
-  public void whenEnded(Consumer<ResponseSummary> listener) {
-    this.whenEnded = listener;
+  public void whenAnswered(Consumer<ResponseSummary> listener) {
+    this.whenAnswered = listener;
   }
 
   /** The logical call. */
@@ -73,9 +79,12 @@ public final class SdkCall {
       if (summary != null && summary.model() != null) {
         lastSummary = summary;
       }
-      // Bedrock's answers name no model (the exchange ignores it): the listener still wants them
-      lastAnswer = errorType == null ? summary : null;
       lastErrorType = errorType;
+    }
+    Consumer<ResponseSummary> listener = whenAnswered;
+    // Bedrock's answers name no model (the exchange ignores it): the listener still wants them
+    if (listener != null && summary != null && errorType == null) {
+      listener.accept(summary);
     }
     release();
   }
@@ -104,7 +113,6 @@ public final class SdkCall {
 
   private void release() {
     ResponseSummary summary;
-    ResponseSummary answer;
     String errorType;
     Throwable error;
     synchronized (this) {
@@ -113,7 +121,6 @@ public final class SdkCall {
       }
       ended = true;
       summary = lastSummary;
-      answer = lastAnswer;
       errorType = lastErrorType;
       error = thrown;
     }
@@ -126,9 +133,5 @@ public final class SdkCall {
         summary == null ? null : summary.finishReasons(),
         null,
         error);
-    Consumer<ResponseSummary> listener = whenEnded;
-    if (listener != null && answer != null && error == null && errorType == null) {
-      listener.accept(answer);
-    }
   }
 }

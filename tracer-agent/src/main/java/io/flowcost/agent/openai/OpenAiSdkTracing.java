@@ -72,7 +72,7 @@ public final class OpenAiSdkTracing {
         // a function-calling loop run by the app: tools seen on the wire (ToolLoop); ids always
         // present, so no workflow key is needed to pair them
         ToolLoop.answering(wire, bytes, call.parentContext(), "");
-        sdk.whenEnded(summary -> ToolLoop.asked(wire, summary.toolCalls(), ""));
+        sdk.whenAnswered(summary -> ToolLoop.asked(wire, summary.toolCalls(), ""));
       }
       return new Token(sdk, sdk.context().makeCurrent());
     } catch (Throwable t) {
