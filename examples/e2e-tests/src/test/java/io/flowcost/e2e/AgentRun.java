@@ -2,11 +2,13 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.flowcost.collector.Collector;
 import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,19 +59,21 @@ final class AgentRun implements AutoCloseable {
     return List.copyOf(all);
   }
 
+  private static final String EXCHANGES_FILE = "exchanges.json";
+
   private final Path work;
   private final Path lake;
-  private final ChildJvm.Result run;
-  private final ChildJvm.Result plain;
+  private final List<ChildJvm.Result> runs;
+  private final List<ChildJvm.Result> plains;
   private final List<FakeExchanges.Expected> exchanges;
   private final Connection duck;
 
-  private AgentRun(Path work, Path lake, ChildJvm.Result run, ChildJvm.Result plain,
+  private AgentRun(Path work, Path lake, List<ChildJvm.Result> runs, List<ChildJvm.Result> plains,
       List<FakeExchanges.Expected> exchanges, Connection duck) {
     this.work = work;
     this.lake = lake;
-    this.run = run;
-    this.plain = plain;
+    this.runs = List.copyOf(runs);
+    this.plains = plains; // may hold nulls: an app whose run without the agent never came
     this.exchanges = exchanges;
     this.duck = duck;
   }
@@ -90,6 +94,17 @@ final class AgentRun implements AutoCloseable {
         .instanceId(instanceId);
   }
 
+  /**
+   * The scheme, host and port of the fake provider's {@code baseUrl} (which ends in {@code /v1}):
+   * the base of an SDK that adds its own version path (Gemini, Bedrock).
+   */
+  static String origin(String baseUrl) {
+    if (!baseUrl.endsWith("/v1")) {
+      throw new IllegalArgumentException("not a fake provider base URL: " + baseUrl);
+    }
+    return baseUrl.substring(0, baseUrl.length() - "/v1".length());
+  }
+
   /** A run whose temporary directory is {@code flowcost-e2e-<name>…} and collector {@code e2e-<name>}. */
   static Builder builder(String name) {
     return new Builder(name);
@@ -105,19 +120,34 @@ final class AgentRun implements AutoCloseable {
     return lake;
   }
 
-  /** The app under the agent (its exit code was checked to be 0). */
+  /** The (first) app under the agent (its exit code was checked to be 0). */
   ChildJvm.Result run() {
-    return run;
+    return runs.get(0);
   }
 
-  /** The app without the agent ({@link Builder#withoutAgentToo()}), or {@code null}. */
+  /** The {@code i}-th app under the agent, in the order {@link Builder#thenApp()} added them. */
+  ChildJvm.Result run(int i) {
+    return runs.get(i);
+  }
+
+  /** The (first) app without the agent ({@link Builder#withoutAgentToo()}), or {@code null}. */
   ChildJvm.Result plain() {
-    return plain;
+    return plain(0);
+  }
+
+  /** The {@code i}-th app without the agent, or {@code null} without {@link Builder#withoutAgentToo()}. */
+  ChildJvm.Result plain(int i) {
+    return plains == null ? null : plains.get(i);
   }
 
   /** The exchanges of the run under the agent, as the fake provider logged them. */
   List<FakeExchanges.Expected> exchanges() {
     return exchanges;
+  }
+
+  /** The file holding {@link #exchanges()} as the fake provider wrote them (JSON). */
+  Path exchangesFile() {
+    return work.resolve(EXCHANGES_FILE);
   }
 
   /** An in-memory DuckDB with {@link LakeViews} over {@link #lake()} (horizon 7 days). */
@@ -154,24 +184,31 @@ final class AgentRun implements AutoCloseable {
 
   /**
    * What to run and how. Defaults: Java 17 (this JVM's), {@link #FAST_START}, a 120 s bound per
-   * child JVM, no run without the agent, a collector on 127.0.0.1 and an ephemeral port that
-   * flushes every 2 s and rolls up only at close.
+   * child JVM, one app, no run without the agent, a collector on 127.0.0.1 and an ephemeral port
+   * that flushes every 2 s and rolls up only at close.
    */
   static final class Builder {
     private final String name;
     private Path java = ChildJvm.java17();
+    /** The apps {@link #thenApp()} closed; the one being described is in the fields below. */
+    private final List<App> apps = new ArrayList<>();
     private Path jar;
     private Class<?> mainClass;
-    private boolean fakeProvider;
-    private boolean appWritesExchanges;
     private Function<String, List<String>> appArgs = base -> List.of();
     private Function<String, List<String>> agentFlags = base -> List.of();
-    private final List<String> jvmArgs = new ArrayList<>(FAST_START);
     private String service;
+    private boolean fakeProvider;
+    private boolean appWritesExchanges;
+    private final List<String> jvmArgs = new ArrayList<>(FAST_START);
     private boolean withoutAgentToo;
+    private boolean plainOutcomeSink;
     private long timeoutSeconds = 120;
     private UnaryOperator<Collector.Config.Builder> collector = UnaryOperator.identity();
     private Collector.Live live = Collector.Live.NONE;
+
+    /** One app of the run: what to launch, its arguments, its service and agent flags. */
+    private record App(Path jar, Class<?> mainClass, Function<String, List<String>> args,
+        String service, Function<String, List<String>> agentFlags) {}
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -192,8 +229,8 @@ final class AgentRun implements AutoCloseable {
     }
 
     /**
-     * The app talks to a {@link FakeProvider} started in this JVM, whose exchanges are the run's;
-     * {@code args} are the app's arguments given the provider's base URL.
+     * The apps talk to a {@link FakeProvider} started in this JVM, whose exchanges are the run's;
+     * {@code args} are this app's arguments given the provider's base URL.
      */
     Builder fakeProvider(Function<String, List<String>> args) {
       this.fakeProvider = true;
@@ -204,7 +241,7 @@ final class AgentRun implements AutoCloseable {
 
     /**
      * The app starts a fake provider of its own and writes its exchanges where {@code
-     * --exchanges FILE} (appended to {@code args}) says.
+     * --exchanges FILE} (appended to {@code args}) says. Only for a run of one app.
      */
     Builder appWritesExchanges(List<String> args) {
       this.appWritesExchanges = true;
@@ -213,13 +250,13 @@ final class AgentRun implements AutoCloseable {
       return this;
     }
 
-    /** {@code -Dflowcost.service}; unset: the agent's default. */
+    /** {@code -Dflowcost.service} of this app; unset: the agent's default. */
     Builder service(String service) {
       this.service = service;
       return this;
     }
 
-    /** JVM flags of both runs, after {@link #FAST_START}. */
+    /** JVM flags of every run of every app, after {@link #FAST_START}. */
     Builder jvmArgs(String... args) {
       jvmArgs.addAll(List.of(args));
       return this;
@@ -231,18 +268,46 @@ final class AgentRun implements AutoCloseable {
       return this;
     }
 
-    /** More JVM flags of the run under the agent only, given the fake provider's base URL. */
+    /** More JVM flags of this app's run under the agent only, given the fake provider's base URL. */
     Builder agentFlags(Function<String, List<String>> flags) {
       this.agentFlags = flags;
       return this;
     }
 
     /**
-     * Also runs the app without the agent, at the same time as the run under it, against a fake
-     * provider of its own (so that neither sees the other's exchanges).
+     * Closes the description of the app so far and starts the next: {@link #jar}/{@link
+     * #mainClass}, its {@link #fakeProvider} arguments, {@link #service} and {@link #agentFlags}
+     * now describe another app, run under the agent after the previous one exited, against the
+     * same fake provider and collector, with a spool of its own. JVM flags, the java launcher and
+     * the collector stay the run's.
+     */
+    Builder thenApp() {
+      apps.add(currentApp());
+      jar = null;
+      mainClass = null;
+      appArgs = base -> List.of();
+      agentFlags = base -> List.of();
+      service = null;
+      return this;
+    }
+
+    /**
+     * Also runs the apps without the agent, at the same time as the runs under it, one after the
+     * other as under it, against a fake provider of their own (so that neither side sees the
+     * other's exchanges).
      */
     Builder withoutAgentToo() {
       this.withoutAgentToo = true;
+      return this;
+    }
+
+    /**
+     * The apps without the agent send what outcome-api reports (it does so itself when no agent
+     * is there) to an HTTP sink of this JVM that accepts and drops it, so that their flush at exit
+     * does not wait for a collector that is not there; their spool is in the run's directory.
+     */
+    Builder plainOutcomeSink() {
+      this.plainOutcomeSink = true;
       return this;
     }
 
@@ -270,41 +335,68 @@ final class AgentRun implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Runs it: returns once the app exited 0 under the agent, the collector closed (the SIGTERM
-     * path: everything accepted flushed, then rolled up) and the views are installed.
-     */
-    AgentRun run() throws Exception {
+    private App currentApp() {
       if (jar == null && mainClass == null) {
         throw new IllegalStateException("no app: call jar(..) or mainClass(..)");
       }
+      return new App(jar, mainClass, appArgs, service, agentFlags);
+    }
+
+    /**
+     * Runs it: returns once every app exited 0 under the agent, the collector closed (the SIGTERM
+     * path: everything accepted flushed, then rolled up) and the views are installed.
+     */
+    AgentRun run() throws Exception {
+      List<App> all = new ArrayList<>(apps);
+      all.add(currentApp());
+      if (appWritesExchanges && all.size() > 1) {
+        throw new IllegalStateException("appWritesExchanges(..) is for a run of one app");
+      }
       Path work = Files.createTempDirectory("flowcost-e2e-" + name);
       Path lake = work.resolve("lake");
-      Path exchangesFile = work.resolve("exchanges.json");
-      ChildJvm.Result run;
-      ChildJvm.Result plain = null;
+      Path exchangesFile = work.resolve(EXCHANGES_FILE);
+      List<ChildJvm.Result> runs = new ArrayList<>();
+      List<ChildJvm.Result> plains = null;
       try (FakeProvider fake = fakeProvider ? FakeProvider.start() : null;
-          FakeProvider plainFake = fakeProvider && withoutAgentToo ? FakeProvider.start() : null) {
-        CompletableFuture<ChildJvm.Result> plainRun = null;
+          FakeProvider plainFake = fakeProvider && withoutAgentToo ? FakeProvider.start() : null;
+          OutcomeSink sink = withoutAgentToo && plainOutcomeSink ? OutcomeSink.start() : null) {
+        CompletableFuture<List<ChildJvm.Result>> plainRun = null;
         if (withoutAgentToo) {
-          List<String> args = args(plainFake, work.resolve("exchanges-without-agent.json"));
-          plainRun = ChildJvm.async(() -> launch(jvmArgs, args, work));
+          List<String> jvm = new ArrayList<>(jvmArgs);
+          if (sink != null) {
+            jvm.add("-Dflowcost.endpoint=http://127.0.0.1:" + sink.port());
+            jvm.add("-Dflowcost.spool.dir=" + work.resolve("plain-spool"));
+          }
+          plainRun = ChildJvm.async(() -> {
+            List<ChildJvm.Result> done = new ArrayList<>();
+            for (App app : all) {
+              done.add(launch(app, jvm,
+                  args(app, plainFake, work.resolve("exchanges-without-agent.json")), work));
+            }
+            return done;
+          });
         }
         Throwable failed = null;
         try {
           Collector c = Collector.start(
               collector.apply(collectorConfig(work, "e2e-" + name)).build(), live);
           try {
-            List<String> jvm = new ArrayList<>(jvmArgs);
-            jvm.add("-javaagent:" + ChildJvm.agentJar());
-            jvm.add("-Dflowcost.endpoint=http://127.0.0.1:" + c.port());
-            if (service != null) {
-              jvm.add("-Dflowcost.service=" + service);
+            for (int i = 0; i < all.size(); i++) {
+              App app = all.get(i);
+              List<String> jvm = new ArrayList<>(jvmArgs);
+              jvm.add("-javaagent:" + ChildJvm.agentJar());
+              jvm.add("-Dflowcost.endpoint=http://127.0.0.1:" + c.port());
+              if (app.service() != null) {
+                jvm.add("-Dflowcost.service=" + app.service());
+              }
+              // a spool of its own: spans another run left behind never reach this collector
+              jvm.add("-Dflowcost.spool.dir=" + work.resolve(i == 0 ? "spool" : "spool-" + i));
+              jvm.addAll(app.agentFlags().apply(fake == null ? null : fake.baseUrl()));
+              ChildJvm.Result run = launch(app, jvm, args(app, fake, exchangesFile), work);
+              runs.add(run);
+              // as before the next app starts: a failed app fails the run with its own output
+              assertThat(run.exitCode()).as(run.stderr()).isZero();
             }
-            // a spool of its own: spans another run left behind never reach this collector
-            jvm.add("-Dflowcost.spool.dir=" + work.resolve("spool"));
-            jvm.addAll(agentFlags.apply(fake == null ? null : fake.baseUrl()));
-            run = launch(jvm, args(fake, exchangesFile), work);
           } finally {
             c.close(); // SIGTERM path: flush everything accepted, then roll up
           }
@@ -314,8 +406,8 @@ final class AgentRun implements AutoCloseable {
         } finally {
           if (plainRun != null) {
             try {
-              // ChildJvm bounds the child itself; this only guards against a lost future
-              plain = ChildJvm.await(plainRun, timeoutSeconds + 30);
+              // ChildJvm bounds each child itself; this only guards against a lost future
+              plains = ChildJvm.await(plainRun, all.size() * timeoutSeconds + 30);
             } catch (Exception e) {
               if (failed == null) {
                 throw e;
@@ -328,9 +420,9 @@ final class AgentRun implements AutoCloseable {
           fake.writeExchanges(exchangesFile);
         }
       }
-      assertThat(run.exitCode()).as(run.stderr()).isZero();
-      System.out.printf("%s: %s ms without the agent, %d ms with it%n", name,
-          plain == null ? "-" : Long.toString(plain.millis()), run.millis());
+      System.out.printf("%s: %s ms without the agent, %s ms with it%n", name,
+          plains == null ? "-" : plains.stream().map(p -> Long.toString(p.millis())).toList(),
+          runs.stream().map(p -> Long.toString(p.millis())).toList());
       List<FakeExchanges.Expected> exchanges = Files.isRegularFile(exchangesFile)
           ? FakeExchanges.read(exchangesFile) : List.of();
       Connection duck = DriverManager.getConnection("jdbc:duckdb:");
@@ -340,11 +432,11 @@ final class AgentRun implements AutoCloseable {
         duck.close();
         throw e;
       }
-      return new AgentRun(work, lake, run, plain, exchanges, duck);
+      return new AgentRun(work, lake, runs, plains, exchanges, duck);
     }
 
-    private List<String> args(FakeProvider fake, Path exchangesFile) {
-      List<String> args = new ArrayList<>(appArgs.apply(fake == null ? null : fake.baseUrl()));
+    private List<String> args(App app, FakeProvider fake, Path exchangesFile) {
+      List<String> args = new ArrayList<>(app.args().apply(fake == null ? null : fake.baseUrl()));
       if (appWritesExchanges) {
         args.add("--exchanges");
         args.add(exchangesFile.toString());
@@ -352,12 +444,44 @@ final class AgentRun implements AutoCloseable {
       return args;
     }
 
-    private ChildJvm.Result launch(List<String> jvm, List<String> args, Path work)
+    private ChildJvm.Result launch(App app, List<String> jvm, List<String> args, Path work)
         throws IOException, InterruptedException {
-      return jar != null
-          ? ChildJvm.run(java, jvm, jar, args, work, timeoutSeconds)
-          : ChildJvm.runMain(java, jvm, mainClass, args, work, timeoutSeconds);
+      return app.jar() != null
+          ? ChildJvm.run(java, jvm, app.jar(), args, work, timeoutSeconds)
+          : ChildJvm.runMain(java, jvm, app.mainClass(), args, work, timeoutSeconds);
+    }
+  }
+
+  /**
+   * An HTTP server on 127.0.0.1 and an ephemeral port that reads every request and answers 200
+   * with no body: where an app without the agent sends its outcome-api reports.
+   */
+  static final class OutcomeSink implements AutoCloseable {
+    private final HttpServer server;
+
+    private OutcomeSink(HttpServer server) {
+      this.server = server;
     }
 
+    static OutcomeSink start() throws IOException {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", exchange -> {
+        try (exchange) {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+        }
+      });
+      server.start();
+      return new OutcomeSink(server);
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
   }
 }

@@ -2,16 +2,10 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -43,7 +37,7 @@ class BedrockEndToEndTest {
 
   private static final String HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private ChildJvm.Result plain;
   private Connection duck;
@@ -59,62 +53,25 @@ class BedrockEndToEndTest {
 
   @BeforeAll
   void runTheAppUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-bedrock");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = "http://127.0.0.1:" + fake.port();
-      // without the agent, outcome-api sends the app's workflow report itself: to a sink that
-      // accepts and drops it (no lake), so that its flush at exit does not wait for a collector
-      HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      sink.createContext("/", exchange -> {
-        try (exchange) {
-          exchange.getRequestBody().readAllBytes();
-          exchange.sendResponseHeaders(200, -1);
-        }
-      });
-      sink.start();
-      try {
-        plain = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-Dflowcost.spool.dir=" + work.resolve("plain-spool"),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + sink.getAddress().getPort()),
-            bedrockAppJar(), List.of("--provider-url", base), work, 120);
-      } finally {
-        sink.stop(0);
-      }
-      fake.reset();
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-bedrock")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=bedrock-app",
-                "-Dflowcost.spool.dir=" + work.resolve("spool")),
-            bedrockAppJar(), List.of("--provider-url", base), work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("bedrock")
+        .jar(bedrockAppJar())
+        .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base)))
+        .service("bedrock-app")
+        .collector(c -> c.maxBodyBytes(16L << 20))
+        .withoutAgentToo()
+        // without the agent, outcome-api sends the app's workflow report itself
+        .plainOutcomeSink()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -195,7 +152,7 @@ class BedrockEndToEndTest {
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
     // every 200 (the 500 and the 429 carry no usage): 7 operations and 5 tool-loop requests
     assertThat(checked.rows()).isEqualTo(12);
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
     // the cache write, by hand: (inputTokens × 1.10 + cacheWrite × 1.375 + output × 5.50) / 1e6
     FakeExchanges.Expected cached = exchanges.stream()
@@ -205,7 +162,7 @@ class BedrockEndToEndTest {
         .add(BigDecimal.valueOf(cached.cacheWrite()).multiply(new BigDecimal("1.375")))
         .add(BigDecimal.valueOf(cached.output()).multiply(new BigDecimal("5.50")))
         .divide(BigDecimal.valueOf(1_000_000));
-    assertThat(decimal("SELECT cost_usd FROM calls WHERE cache_write_tokens > 0"))
+    assertThat(r.decimal("SELECT cost_usd FROM calls WHERE cache_write_tokens > 0"))
         .isEqualByComparingTo(byHand);
   }
 
@@ -250,13 +207,6 @@ class BedrockEndToEndTest {
           .as("starts when the answer asking for it was read").isLessThan(Duration.ofSeconds(5));
       assertThat(Duration.between(tool[1].toInstant(), answered[0].toInstant()))
           .as("ends when the request answering it is sent").isLessThan(Duration.ofSeconds(5));
-    }
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
     }
   }
 }

@@ -2,20 +2,12 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.math.BigDecimal;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GeminiEndToEndTest {
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private ChildJvm.Result plain;
   private Connection duck;
@@ -52,64 +44,27 @@ class GeminiEndToEndTest {
 
   @BeforeAll
   void runTheAppWithAndWithoutTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-gemini");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = "http://127.0.0.1:" + fake.port();
-      // without the agent, outcome-api sends the app's workflow report itself: to a sink that
-      // accepts and drops it (no lake), so that its flush at exit does not wait for a collector
-      HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      sink.createContext("/", exchange -> {
-        try (exchange) {
-          exchange.getRequestBody().readAllBytes();
-          exchange.sendResponseHeaders(200, -1);
-        }
-      });
-      sink.start();
-      try {
-        plain = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-Dflowcost.spool.dir=" + work.resolve("plain-spool"),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + sink.getAddress().getPort()),
-            genaiAppJar(), List.of("--provider-url", base), work, 120);
-      } finally {
-        sink.stop(0);
-      }
-      fake.reset();
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-gemini")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=gemini-app",
-                "-Dflowcost.spool.dir=" + work.resolve("spool"),
-                // the fake is no Google host: name it as a model endpoint, as for a gateway
-                "-Dflowcost.llm-endpoints=" + base),
-            genaiAppJar(), List.of("--provider-url", base), work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("gemini")
+        .jar(genaiAppJar())
+        .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base)))
+        .service("gemini-app")
+        // the fake is no Google host: name it as a model endpoint, as for a gateway
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + AgentRun.origin(base)))
+        .collector(c -> c.maxBodyBytes(16L << 20))
+        .withoutAgentToo()
+        // without the agent, outcome-api sends the app's workflow report itself
+        .plainOutcomeSink()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -219,9 +174,9 @@ class GeminiEndToEndTest {
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
     // every 200: plain, cached, retry, stream, 2 in the round, async retry, 2 in the stream round
     assertThat(checked.rows()).isEqualTo(9);
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
-    assertThat(decimal("SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))
+    assertThat(r.decimal("SELECT count(*) FROM workflows_latest WHERE NOT cost_complete"))
         .isEqualByComparingTo("0");
   }
 
@@ -269,12 +224,5 @@ class GeminiEndToEndTest {
     assertThat(tool[0]).isBeforeOrEqualTo(tool[1]);
     assertThat(tool[1]).as("ends when the request answering it is sent")
         .isBeforeOrEqualTo(models.get(1)[0]);
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
   }
 }

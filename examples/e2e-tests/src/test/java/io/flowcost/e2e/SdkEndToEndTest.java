@@ -2,17 +2,12 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -32,8 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdkEndToEndTest {
 
-  private Path work;
-  private Path lake;
+  private AgentRun r;
   private ChildJvm.Result run;
   private ChildJvm.Result plain;
   private Connection duck;
@@ -49,47 +43,25 @@ class SdkEndToEndTest {
 
   @BeforeAll
   void runTheSdkAppUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-sdk");
-    lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = fake.baseUrl();
-      plain = ChildJvm.run(ChildJvm.java17(), List.of("-Dsun.net.httpserver.nodelay=true"),
-          sdkAppJar(), List.of("--provider-url", base), work, 120);
-      fake.reset();
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-sdk")
-          .build());
-      try {
-        run = ChildJvm.run(ChildJvm.java17(), List.of(
-                "-javaagent:" + ChildJvm.agentJar(),
-                "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-                "-Dflowcost.service=sdk-app",
-                "-Dflowcost.spool.dir=" + work.resolve("spool"), // no other run's leftovers
-                "-Dflowcost.llm-endpoints=" + base),
-            sdkAppJar(), List.of("--provider-url", base), work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("sdk")
+        .jar(sdkAppJar())
+        .fakeProvider(base -> List.of("--provider-url", base))
+        .service("sdk-app")
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
+        .collector(c -> c.maxBodyBytes(16L << 20))
+        .withoutAgentToo()
+        .plainOutcomeSink()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -145,8 +117,9 @@ class SdkEndToEndTest {
     BigDecimal handTotal = checked.total();
     int priced = checked.rows();
     assertThat(priced).isEqualTo(11); // 15 exchanges − 4 rate-limited attempts without usage
-    assertThat(decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest")).isEqualByComparingTo(handTotal);
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM calls")).isEqualByComparingTo(handTotal);
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+        .isEqualByComparingTo(handTotal);
   }
 
   @Test
@@ -171,12 +144,4 @@ class SdkEndToEndTest {
         "sdk-app:chat gpt-4o-mini/1/null",
         "sdk-app:chat gpt-4.1/1/null",
         "sdk-app:chat claude-sonnet-4-5/1/null");
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
-  }
-}
+  }}

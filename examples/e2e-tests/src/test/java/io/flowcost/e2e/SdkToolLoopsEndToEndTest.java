@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +32,7 @@ class SdkToolLoopsEndToEndTest {
 
   private static final String CLAUDE = "claude-sonnet-4-5";
 
+  private AgentRun r;
   private ChildJvm.Result sdk;
   private ChildJvm.Result sdkPlain;
   private ChildJvm.Result sdk3;
@@ -48,55 +43,31 @@ class SdkToolLoopsEndToEndTest {
 
   @BeforeAll
   void runTheLoopsUnderTheAgent() throws Exception {
-    Path work = Files.createTempDirectory("flowcost-e2e-tool-loops");
-    Path lake = work.resolve("lake");
-    exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = fake.baseUrl();
-      sdkPlain = ChildJvm.run(ChildJvm.java17(), List.of("-Dflowcost.spool.dir=" + work.resolve("p1")),
-          SdkEndToEndTest.sdkAppJar(), List.of("--provider-url", base, "--tool-loops"), work, 120);
-      sdk3Plain = ChildJvm.run(ChildJvm.java17(), List.of(), Anthropic3EndToEndTest.sdk3AppJar(),
-          List.of("--provider-url", base, "--tool-runner"), work, 120);
-      fake.reset();
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-tool-loops")
-          .build());
-      try {
-        sdk = ChildJvm.run(ChildJvm.java17(), agent(collector, "sdk-app", work.resolve("s1")),
-            SdkEndToEndTest.sdkAppJar(), List.of("--provider-url", base, "--tool-loops"), work, 120);
-        sdk3 = ChildJvm.run(ChildJvm.java17(), agent(collector, "sdk3-app", work.resolve("s2")),
-            Anthropic3EndToEndTest.sdk3AppJar(), List.of("--provider-url", base, "--tool-runner"),
-            work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(sdk.exitCode()).as(sdk.stderr()).isZero();
-    assertThat(sdk3.exitCode()).as(sdk3.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
-  }
-
-  private static List<String> agent(Collector collector, String service, Path spool) {
-    return List.of("-javaagent:" + ChildJvm.agentJar(),
-        "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-        "-Dflowcost.service=" + service,
-        "-Dflowcost.spool.dir=" + spool);
+    r = AgentRun.builder("tool-loops")
+        .jar(SdkEndToEndTest.sdkAppJar())
+        .fakeProvider(base -> List.of("--provider-url", base, "--tool-loops"))
+        .service("sdk-app")
+        .thenApp()
+        .jar(Anthropic3EndToEndTest.sdk3AppJar())
+        .fakeProvider(base -> List.of("--provider-url", base, "--tool-runner"))
+        .service("sdk3-app")
+        .collector(c -> c.maxBodyBytes(16L << 20))
+        .withoutAgentToo()
+        .plainOutcomeSink()
+        .run();
+    sdk = r.run(0);
+    sdk3 = r.run(1);
+    sdkPlain = r.plain(0);
+    sdk3Plain = r.plain(1);
+    duck = r.duck();
+    exchangesFile = r.exchangesFile();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
