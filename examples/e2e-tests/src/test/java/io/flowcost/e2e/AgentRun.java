@@ -66,10 +66,15 @@ final class AgentRun implements AutoCloseable {
   private final List<ChildJvm.Result> runs;
   private final List<ChildJvm.Result> plains;
   private final List<FakeExchanges.Expected> exchanges;
+  private final List<RecordingProxy.Seen> seen;
+  private final List<RecordingProxy.Seen> plainSeen;
   private final Connection duck;
 
   private AgentRun(Path work, Path lake, List<ChildJvm.Result> runs, List<ChildJvm.Result> plains,
-      List<FakeExchanges.Expected> exchanges, Connection duck) {
+      List<FakeExchanges.Expected> exchanges, List<RecordingProxy.Seen> seen,
+      List<RecordingProxy.Seen> plainSeen, Connection duck) {
+    this.seen = seen;
+    this.plainSeen = plainSeen;
     this.work = work;
     this.lake = lake;
     this.runs = List.copyOf(runs);
@@ -110,6 +115,47 @@ final class AgentRun implements AutoCloseable {
     return new Builder(name);
   }
 
+  /**
+   * Runs {@code builders} at the same time, each with its own collector, lake and fake provider
+   * (for runs that share nothing: half the wall time on two cores), and returns them in the same
+   * order. When one fails, those that finished are closed and the first failure is thrown with
+   * the others suppressed.
+   */
+  static List<AgentRun> atOnce(Builder... builders) throws Exception {
+    List<CompletableFuture<AgentRun>> started = new ArrayList<>();
+    for (Builder b : builders) {
+      started.add(ChildJvm.async(b::run));
+    }
+    List<AgentRun> done = new ArrayList<>();
+    Throwable failed = null;
+    for (int i = 0; i < builders.length; i++) {
+      try {
+        // ChildJvm bounds each child itself; this only guards against a lost future
+        done.add(ChildJvm.await(started.get(i), builders[i].bound()));
+      } catch (Exception | Error e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    if (failed != null) {
+      for (AgentRun r : done) {
+        try {
+          r.close();
+        } catch (Exception e) {
+          failed.addSuppressed(e);
+        }
+      }
+      if (failed instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) failed;
+    }
+    return List.copyOf(done);
+  }
+
   /** The run's temporary directory (lake, data dir, spool, exchange log, child output). */
   Path work() {
     return work;
@@ -143,6 +189,20 @@ final class AgentRun implements AutoCloseable {
   /** The exchanges of the run under the agent, as the fake provider logged them. */
   List<FakeExchanges.Expected> exchanges() {
     return exchanges;
+  }
+
+  /**
+   * The propagation headers of every request of the runs under the agent, as the {@link
+   * RecordingProxy} in front of their fake provider saw them ({@link Builder#proxied()}), or
+   * {@code null}.
+   */
+  List<RecordingProxy.Seen> seen() {
+    return seen;
+  }
+
+  /** As {@link #seen()}, for the runs without the agent, or {@code null}. */
+  List<RecordingProxy.Seen> plainSeen() {
+    return plainSeen;
   }
 
   /** The file holding {@link #exchanges()} as the fake provider wrote them (JSON). */
@@ -202,6 +262,7 @@ final class AgentRun implements AutoCloseable {
     private final List<String> jvmArgs = new ArrayList<>(FAST_START);
     private boolean withoutAgentToo;
     private boolean plainOutcomeSink;
+    private boolean proxied;
     private long timeoutSeconds = 120;
     private UnaryOperator<Collector.Config.Builder> collector = UnaryOperator.identity();
     private Collector.Live live = Collector.Live.NONE;
@@ -311,6 +372,16 @@ final class AgentRun implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The apps talk to each fake provider through a {@link RecordingProxy} of its own, which
+     * records the propagation headers of every request ({@link AgentRun#seen()}); the base URL
+     * the apps' arguments and agent flags are given is the proxy's.
+     */
+    Builder proxied() {
+      this.proxied = true;
+      return this;
+    }
+
     /** The java launcher of both runs (default: this JVM's). */
     Builder java(Path java) {
       this.java = java;
@@ -335,6 +406,11 @@ final class AgentRun implements AutoCloseable {
       return this;
     }
 
+    /** How long all of this run's child JVMs may take, one after the other, and some. */
+    private long bound() {
+      return (apps.size() + 1) * timeoutSeconds + 60;
+    }
+
     private App currentApp() {
       if (jar == null && mainClass == null) {
         throw new IllegalStateException("no app: call jar(..) or mainClass(..)");
@@ -357,9 +433,19 @@ final class AgentRun implements AutoCloseable {
       Path exchangesFile = work.resolve(EXCHANGES_FILE);
       List<ChildJvm.Result> runs = new ArrayList<>();
       List<ChildJvm.Result> plains = null;
+      List<RecordingProxy.Seen> seen = null;
+      List<RecordingProxy.Seen> plainSeen = null;
+      if (proxied && !fakeProvider) {
+        throw new IllegalStateException("proxied() goes with fakeProvider(..)");
+      }
       try (FakeProvider fake = fakeProvider ? FakeProvider.start() : null;
           FakeProvider plainFake = fakeProvider && withoutAgentToo ? FakeProvider.start() : null;
+          RecordingProxy proxy = proxied ? proxy(fake) : null;
+          RecordingProxy plainProxy = proxied && plainFake != null ? proxy(plainFake) : null;
           OutcomeSink sink = withoutAgentToo && plainOutcomeSink ? OutcomeSink.start() : null) {
+        String base = proxy != null ? proxy.root() + "/v1" : fake == null ? null : fake.baseUrl();
+        String plainBase = plainProxy != null ? plainProxy.root() + "/v1"
+            : plainFake == null ? null : plainFake.baseUrl();
         CompletableFuture<List<ChildJvm.Result>> plainRun = null;
         if (withoutAgentToo) {
           List<String> jvm = new ArrayList<>(jvmArgs);
@@ -371,7 +457,7 @@ final class AgentRun implements AutoCloseable {
             List<ChildJvm.Result> done = new ArrayList<>();
             for (App app : all) {
               done.add(launch(app, jvm,
-                  args(app, plainFake, work.resolve("exchanges-without-agent.json")), work));
+                  args(app, plainBase, work.resolve("exchanges-without-agent.json")), work));
             }
             return done;
           });
@@ -391,8 +477,8 @@ final class AgentRun implements AutoCloseable {
               }
               // a spool of its own: spans another run left behind never reach this collector
               jvm.add("-Dflowcost.spool.dir=" + work.resolve(i == 0 ? "spool" : "spool-" + i));
-              jvm.addAll(app.agentFlags().apply(fake == null ? null : fake.baseUrl()));
-              ChildJvm.Result run = launch(app, jvm, args(app, fake, exchangesFile), work);
+              jvm.addAll(app.agentFlags().apply(base));
+              ChildJvm.Result run = launch(app, jvm, args(app, base, exchangesFile), work);
               runs.add(run);
               // as before the next app starts: a failed app fails the run with its own output
               assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -419,6 +505,12 @@ final class AgentRun implements AutoCloseable {
         if (fake != null) {
           fake.writeExchanges(exchangesFile);
         }
+        if (proxy != null) {
+          seen = List.copyOf(proxy.seen());
+        }
+        if (plainProxy != null) {
+          plainSeen = List.copyOf(plainProxy.seen());
+        }
       }
       System.out.printf("%s: %s ms without the agent, %s ms with it%n", name,
           plains == null ? "-" : plains.stream().map(p -> Long.toString(p.millis())).toList(),
@@ -432,11 +524,15 @@ final class AgentRun implements AutoCloseable {
         duck.close();
         throw e;
       }
-      return new AgentRun(work, lake, runs, plains, exchanges, duck);
+      return new AgentRun(work, lake, runs, plains, exchanges, seen, plainSeen, duck);
     }
 
-    private List<String> args(App app, FakeProvider fake, Path exchangesFile) {
-      List<String> args = new ArrayList<>(app.args().apply(fake == null ? null : fake.baseUrl()));
+    private static RecordingProxy proxy(FakeProvider fake) throws IOException {
+      return new RecordingProxy(origin(fake.baseUrl()));
+    }
+
+    private List<String> args(App app, String base, Path exchangesFile) {
+      List<String> args = new ArrayList<>(app.args().apply(base));
       if (appWritesExchanges) {
         args.add("--exchanges");
         args.add(exchangesFile.toString());

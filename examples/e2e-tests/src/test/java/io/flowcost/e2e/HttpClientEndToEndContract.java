@@ -2,17 +2,12 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +31,8 @@ abstract class HttpClientEndToEndContract {
 
   static final String MODEL = "gpt-4o-mini";
 
-  private Path work;
+  private AgentRun r;
+  private AgentRun offRun;
   private ChildJvm.Result plain;
   private ChildJvm.Result run;
   private ChildJvm.Result off;
@@ -74,67 +70,57 @@ abstract class HttpClientEndToEndContract {
     return jar;
   }
 
+  /**
+   * Three runs at once, each against a fake provider of its own behind a proxy that records the
+   * propagation headers: the app without the agent, under the agent with this unit off (its own
+   * collector and lake) and under the agent.
+   */
   @BeforeAll
   void runTheAppUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-" + unit());
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start();
-        RecordingProxy proxy = new RecordingProxy(fake.baseUrl().replaceAll("/v1$", ""))) {
-      // the app talks to the fake through a proxy that records the propagation headers
-      String base = proxy.root() + "/v1";
-      List<String> args = List.of("--provider-url", base, "--clients", clients());
-      plain = ChildJvm.run(ChildJvm.java17(), List.of(), app(), args, work, 120);
-      plainHeaders = List.copyOf(proxy.seen());
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-" + unit())
-          .build());
-      try {
-        fake.reset();
-        proxy.seen().clear();
-        off = ChildJvm.run(ChildJvm.java17(), agent(collector, "off", base,
-            "-Dflowcost.instrumentation." + unit() + ".enabled=false"), app(), args, work, 120);
-        offHeaders = List.copyOf(proxy.seen());
-        fake.reset();
-        proxy.seen().clear();
-        run = ChildJvm.run(ChildJvm.java17(), agent(collector, "on", base), app(), args, work, 120);
-        runHeaders = List.copyOf(proxy.seen());
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    List<AgentRun> runs = AgentRun.atOnce(
+        underTheAgent(unit(), "on").withoutAgentToo(),
+        underTheAgent(unit() + "-off", "off",
+            "-Dflowcost.instrumentation." + unit() + ".enabled=false"));
+    r = runs.get(0);
+    offRun = runs.get(1);
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
+    runHeaders = r.seen();
+    plainHeaders = r.plainSeen();
+    off = offRun.run();
+    offHeaders = offRun.seen();
   }
 
-  private List<String> agent(Collector collector, String service, String base, String... more) {
-    List<String> jvm = new ArrayList<>(List.of(
-        "-javaagent:" + ChildJvm.agentJar(),
-        "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-        "-Dflowcost.service=" + service,
-        // 127.0.0.1 is no provider's host: its model paths are model calls only when configured
-        "-Dflowcost.llm-endpoints=" + base,
-        "-Dflowcost.spool.dir=" + work.resolve("spool-" + service),
-        // on a loaded machine the last spans may need more than the default 3 s to leave at exit
-        "-Dflowcost.shutdown.timeout.ms=30000"));
-    jvm.addAll(List.of(more));
-    return jvm;
+  private AgentRun.Builder underTheAgent(String name, String service, String... more) {
+    return AgentRun.builder(name)
+        .jar(app())
+        .proxied() // the app talks to the fake through a proxy that records the headers
+        .fakeProvider(base -> List.of("--provider-url", base, "--clients", clients()))
+        .service(service)
+        .agentFlags(base -> {
+          List<String> jvm = new ArrayList<>(List.of(
+              // 127.0.0.1 is no provider's host: its model paths are model calls only when configured
+              "-Dflowcost.llm-endpoints=" + base,
+              // on a loaded machine the last spans may need more than the default 3 s to leave at exit
+              "-Dflowcost.shutdown.timeout.ms=30000"));
+          jvm.addAll(List.of(more));
+          return jvm;
+        })
+        .collector(c -> c.maxBodyBytes(16L << 20));
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    try {
+      if (r != null) {
+        r.close();
+      }
+    } finally {
+      if (offRun != null) {
+        offRun.close();
+      }
     }
   }
 
@@ -232,10 +218,9 @@ abstract class HttpClientEndToEndContract {
   @Test
   void withTheUnitSwitchedOffNothingIsRecorded() throws Exception {
     assertThat(off.stderr()).contains("disabled: " + unit());
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT count(*) FROM calls WHERE service = 'off'")) {
-      rs.next();
-      assertThat(rs.getLong(1)).isZero();
-    }
+    // the run with the unit off reported to a collector and lake of its own
+    assertThat(offRun.scalar("SELECT count(*) FROM calls WHERE service = 'off'")).isZero();
+    assertThat(offRun.scalar("SELECT count(*) FROM calls")).isZero();
+    assertThat(r.scalar("SELECT count(*) FROM calls WHERE service = 'off'")).isZero();
   }
 }

@@ -2,20 +2,12 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,77 +32,48 @@ class SdkCapsEndToEndTest {
   /** The cap of both apps' workflow. */
   static final int MAX_MODEL_CALLS = 3;
 
-  private Path work;
+  private AgentRun bedrockRun;
+  private AgentRun geminiRun;
   private ChildJvm.Result bedrock;
   private ChildJvm.Result gemini;
   private int bedrockReceived;
   private int geminiReceived;
-  private Connection duck;
 
   @BeforeAll
   void runBothCappedLoopsUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-sdk-caps");
-    Path lake = work.resolve("lake");
-    Collector collector = Collector.start(Collector.Config.builder()
-        .port(0)
-        .localLake(lake)
-        .dataDir(work.resolve("data"))
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
-        .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId("e2e-sdk-caps")
-        .build());
     // the two apps run side by side (one fake each, to count each app's requests): half the time
-    try (FakeProvider bedrockFake = FakeProvider.start();
-        FakeProvider geminiFake = FakeProvider.start()) {
-      String bedrockBase = "http://127.0.0.1:" + bedrockFake.port();
-      String geminiBase = "http://127.0.0.1:" + geminiFake.port();
-      CompletableFuture<ChildJvm.Result> bedrockRun = CompletableFuture.supplyAsync(() ->
-          run(agent(collector, "bedrock-caps", bedrockBase, false),
-              BedrockEndToEndTest.bedrockAppJar(), bedrockBase));
-      CompletableFuture<ChildJvm.Result> geminiRun = CompletableFuture.supplyAsync(() ->
-          run(agent(collector, "gemini-caps", geminiBase, true),
-              GeminiEndToEndTest.genaiAppJar(), geminiBase));
-      bedrock = bedrockRun.get(150, TimeUnit.SECONDS);
-      gemini = geminiRun.get(150, TimeUnit.SECONDS);
-      bedrockReceived = bedrockFake.exchanges().size();
-      geminiReceived = geminiFake.exchanges().size();
-    } finally {
-      collector.close();
-    }
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    List<AgentRun> runs = AgentRun.atOnce(
+        capped("bedrock-caps", BedrockEndToEndTest.bedrockAppJar()),
+        // the fake is no Google host: name it as a model endpoint, as for a gateway
+        capped("gemini-caps", GeminiEndToEndTest.genaiAppJar())
+            .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + AgentRun.origin(base))));
+    bedrockRun = runs.get(0);
+    geminiRun = runs.get(1);
+    bedrock = bedrockRun.run();
+    gemini = geminiRun.run();
+    bedrockReceived = bedrockRun.exchanges().size();
+    geminiReceived = geminiRun.exchanges().size();
   }
 
-  private ChildJvm.Result run(List<String> jvmOptions, Path jar, String base) {
-    try {
-      return ChildJvm.run(ChildJvm.java17(), jvmOptions, jar,
-          List.of("--provider-url", base, "--capped"), work, 120);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private List<String> agent(Collector collector, String service, String base, boolean gateway) {
-    List<String> options = new ArrayList<>(List.of(
-        "-javaagent:" + ChildJvm.agentJar(),
-        "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-        "-Dflowcost.service=" + service,
-        "-Dflowcost.caps.mode=enforce",
-        "-Dflowcost.spool.dir=" + work.resolve("spool-" + service),
-        "-Dflowcost.shutdown.timeout.ms=30000"));
-    if (gateway) {
-      // the fake is no Google host: name it as a model endpoint, as for a gateway
-      options.add("-Dflowcost.llm-endpoints=" + base);
-    }
-    return options;
+  private static AgentRun.Builder capped(String service, Path jar) {
+    return AgentRun.builder(service)
+        .jar(jar)
+        .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base), "--capped"))
+        .service(service)
+        .jvmArgs("-Dflowcost.caps.mode=enforce", "-Dflowcost.shutdown.timeout.ms=30000")
+        .collector(c -> c.maxBodyBytes(16L << 20));
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    try {
+      if (bedrockRun != null) {
+        bedrockRun.close();
+      }
+    } finally {
+      if (geminiRun != null) {
+        geminiRun.close();
+      }
     }
   }
 
@@ -137,7 +100,10 @@ class SdkCapsEndToEndTest {
 
   @Test
   void eachWorkflowHasItsModelCallsAndOneEnforcedBreach() throws Exception {
-    for (String service : List.of("bedrock-caps", "gemini-caps")) {
+    for (Map.Entry<String, AgentRun> app
+        : Map.of("bedrock-caps", bedrockRun, "gemini-caps", geminiRun).entrySet()) {
+      String service = app.getKey();
+      Connection duck = app.getValue().duck(); // each app reported to a lake of its own
       try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
           "SELECT count(*) FILTER (WHERE c.kind = 'model'), count(DISTINCT c.call_id) FILTER"
               + " (WHERE c.kind = 'model'), count(*) FILTER (WHERE c.kind = 'tool'),"
