@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (default 1500), {@code bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before
  * a change, run as a fourth configuration of the same rounds), {@code bench.java} (the JVM for the application and the fake, default this
  * one's), {@code bench.jfr} (true: a JFR recording, profile settings, of each application JVM in
- * {@code WORK_DIR/round-N-CONFIG/app.jfr}). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
+ * {@code WORK_DIR/round-N-CONFIG/app.jfr}, and one of its measured invocations alone, the steady
+ * state, in {@code measured.jfr}). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
  * cost to the OpenTelemetry agent's. Nothing here asserts a timing.
  */
 public final class SideBySideAgentBenchmark {
@@ -52,9 +53,17 @@ public final class SideBySideAgentBenchmark {
     }
   }
 
-  /** One JVM's figures, all per invocation except {@code firstMillis}. */
+  /**
+   * One JVM's figures, all per invocation except {@code firstMillis}; {@code threadCpu}: CPU
+   * nanoseconds per invocation by thread group (app, jit, gc_vm, jdk_http, agent_export, …), empty
+   * where the platform has no per-thread figures.
+   */
   record Run(long firstMillis, long medianNanos, long cpuNanos, long allocBytes, double spans,
-      double otlpBytes) {}
+      double otlpBytes, Map<String, Long> threadCpu) {}
+
+  /** The thread groups of {@link SideBySideAgentMain.ThreadGroupCpu}, in the table's order. */
+  private static final List<String> THREAD_GROUPS =
+      List.of("app", "jdk_http", "agent_export", "jit", "gc_vm", "jfr", "other");
 
   private final Path flowcostAgent;
   private final Path otelAgent;
@@ -109,6 +118,12 @@ public final class SideBySideAgentBenchmark {
                   + " µs  alloc %8.1f KB  spans %.2f  otlp %.0f B%n", r + 1, c.label,
               run.firstMillis(), run.medianNanos() / 1e3, run.cpuNanos() / 1e3,
               run.allocBytes() / 1e3, run.spans(), run.otlpBytes());
+          if (!run.threadCpu().isEmpty()) {
+            StringBuilder cpu = new StringBuilder("        cpu by thread (µs):");
+            run.threadCpu().forEach((g, ns) -> cpu.append(String.format(Locale.ROOT, " %s %.1f",
+                g, ns / 1e3)));
+            System.out.println(cpu);
+          }
         }
       }
     } finally {
@@ -126,6 +141,7 @@ public final class SideBySideAgentBenchmark {
       List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
       if (Boolean.getBoolean("bench.jfr")) {
         cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("app.jfr"));
+        cmd.add("-Dbench.jfr.measured=" + dir.resolve("measured.jfr"));
       }
       switch (config) {
         case NONE -> { }
@@ -166,8 +182,15 @@ public final class SideBySideAgentBenchmark {
       }
       // the agents flush at shutdown; the sink has seen every export once the app has exited
       double all = f.get("invocations");
+      Map<String, Long> threadCpu = new java.util.TreeMap<>();
+      text.lines().filter(l -> l.startsWith("THREADS ")).findFirst().ifPresent(l -> {
+        for (String kv : l.substring(8).split(" ")) {
+          threadCpu.put(kv.substring(0, kv.indexOf('=')),
+              Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+        }
+      });
       return new Run(f.get("first_ms"), f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
-          sinkSpans.get() / all, sinkBytes.get() / all);
+          sinkSpans.get() / all, sinkBytes.get() / all, threadCpu);
     } finally {
       fake.destroy();
       fake.waitFor(10, TimeUnit.SECONDS);
@@ -254,6 +277,15 @@ public final class SideBySideAgentBenchmark {
     System.out.println(baseline ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|");
     row(runs, "median time", Run::medianNanos, 1e3, "%.0f µs");
     row(runs, "CPU (process, all threads)", Run::cpuNanos, 1e3, "%.0f µs");
+    for (String group : THREAD_GROUPS) {
+      // a group a JVM has no thread of (no agent: no export thread) counts as 0
+      if (runs.values().stream().allMatch(l -> l.stream().noneMatch(r -> r.threadCpu().isEmpty()))
+          && runs.values().stream().anyMatch(l -> l.stream().anyMatch(
+              r -> r.threadCpu().containsKey(group)))) {
+        row(runs, "CPU of threads: " + group, r -> r.threadCpu().getOrDefault(group, 0L), 1e3,
+            "%.0f µs");
+      }
+    }
     row(runs, "allocation (all threads)", Run::allocBytes, 1e3, "%.1f KB");
     row(runs, "start-up to first invocation", Run::firstMillis, 1, "%.0f ms");
     String extra = baseline ? " | " : "";

@@ -4,8 +4,16 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
 import io.flowcost.examples.demo.PolicyTools;
 import io.flowcost.examples.demo.RepairTools;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The application of the side-by-side agent benchmark ({@link SideBySideAgentBenchmark}): a
@@ -16,7 +24,11 @@ import java.util.Arrays;
  * <p>Arguments: {@code BASE_URL WARMUP INVOCATIONS LAUNCH_EPOCH_MILLIS}. Prints one line {@code
  * RESULT first_ms=… median_ns=… cpu_ns=… alloc_bytes=… invocations=…} (per invocation, except
  * {@code first_ms}: from the launcher's {@code LAUNCH_EPOCH_MILLIS} to the end of the first
- * invocation, and {@code invocations}: all invocations made, warm-up included).
+ * invocation, and {@code invocations}: all invocations made, warm-up included). On Linux a
+ * second line {@code THREADS group=ns …} splits the CPU time per invocation by thread group
+ * ({@link ThreadGroupCpu}): where an agent's added CPU goes (the app's thread, the JIT, the GC, an
+ * export thread), which the process total cannot say. With {@code -Dbench.jfr.measured=FILE} the
+ * measured invocations alone (no start-up, no warm-up) are recorded by JFR ({@code profile}).
  */
 public final class SideBySideAgentMain {
 
@@ -51,6 +63,22 @@ public final class SideBySideAgentMain {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long[] nanos = new long[invocations];
     long alloc0 = allThreadsAllocated(threads);
+    // bench.jfr.measured=FILE: a JFR recording (profile settings) of the measured invocations only,
+    // the steady state without start-up and warm-up
+    String measuredJfr = System.getProperty("bench.jfr.measured", "");
+    jdk.jfr.Recording recording = null;
+    if (!measuredJfr.isEmpty()) {
+      try {
+        recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        // every compilation (profile keeps those over 100 ms): the JIT's share of the CPU
+        recording.enable("jdk.Compilation").withThreshold(java.time.Duration.ZERO);
+        recording.setDestination(Path.of(measuredJfr));
+        recording.start();
+      } catch (IOException | java.text.ParseException e) {
+        throw new IllegalStateException("cannot record " + measuredJfr, e);
+      }
+    }
+    Map<String, Long> threads0 = ThreadGroupCpu.read();
     long cpu0 = os.getProcessCpuTime();
     for (int i = 0; i < invocations; i++) {
       long t0 = System.nanoTime();
@@ -59,10 +87,21 @@ public final class SideBySideAgentMain {
     }
     long cpu = os.getProcessCpuTime() - cpu0;
     long alloc = allThreadsAllocated(threads) - alloc0;
+    Map<String, Long> threadCpu = ThreadGroupCpu.since(threads0);
+    if (recording != null) {
+      recording.stop(); // written to its destination
+      recording.close();
+    }
     Arrays.sort(nanos);
     System.out.printf("RESULT first_ms=%d median_ns=%d cpu_ns=%d alloc_bytes=%d invocations=%d%n",
         firstMillis, nanos[invocations / 2], cpu / invocations, alloc / invocations,
         warmup + 1 + invocations);
+    if (!threadCpu.isEmpty()) {
+      StringBuilder line = new StringBuilder("THREADS");
+      threadCpu.forEach((group, ns) -> line.append(' ').append(group).append('=')
+          .append(ns / invocations));
+      System.out.println(line);
+    }
   }
 
   /** One invocation: 3 model calls (tool, tool, answer) and 2 tool calls. */
@@ -79,5 +118,63 @@ public final class SideBySideAgentMain {
   private static long allThreadsAllocated(com.sun.management.ThreadMXBean threads) {
     return Arrays.stream(threads.getThreadAllocatedBytes(threads.getAllThreadIds()))
         .filter(b -> b > 0).sum();
+  }
+
+  /**
+   * CPU time of the process's threads by group, from Linux's per-thread {@code schedstat}
+   * (nanoseconds on a CPU) and {@code comm} (the thread's name, cut at 15 characters): the JIT's
+   * and the GC's threads are native, so {@code ThreadMXBean} does not see them. Threads that ended
+   * between two readings are missing from the difference.
+   */
+  static final class ThreadGroupCpu {
+
+    private ThreadGroupCpu() {}
+
+    /** CPU nanoseconds per thread id ("tid name"), or an empty map where /proc is absent. */
+    static Map<String, Long> read() {
+      Map<String, Long> cpu = new HashMap<>();
+      try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        for (Path task : tasks) {
+          try {
+            String name = Files.readString(task.resolve("comm")).trim();
+            String first = Files.readString(task.resolve("schedstat")).trim().split(" ")[0];
+            cpu.put(task.getFileName() + " " + name, Long.parseLong(first));
+          } catch (IOException | RuntimeException e) {
+            // the thread ended while being read
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return Map.of();
+      }
+      return cpu;
+    }
+
+    /** CPU nanoseconds by thread group spent since {@code before} (a {@link #read()}). */
+    static Map<String, Long> since(Map<String, Long> before) {
+      Map<String, Long> groups = new TreeMap<>();
+      read().forEach((thread, ns) -> groups.merge(group(thread.substring(thread.indexOf(' ') + 1)),
+          ns - before.getOrDefault(thread, 0L), Long::sum));
+      return groups;
+    }
+
+    /** The group of a thread name: the app's main thread, JIT, GC, JDK HTTP client, agents'. */
+    static String group(String name) {
+      String n = name.toLowerCase(Locale.ROOT);
+      if (n.equals("java") || n.equals("main")) {
+        return "app";
+      } else if (n.contains("compilerthre") || n.startsWith("c1 ") || n.startsWith("c2 ")) {
+        return "jit";
+      } else if (n.startsWith("gc ") || n.startsWith("g1 ") || n.startsWith("vm ")) {
+        return "gc_vm";
+      } else if (n.startsWith("httpclient")) {
+        return "jdk_http";
+      } else if (n.startsWith("flowcost") || n.startsWith("batchspanproc")
+          || n.startsWith("otel") || n.contains("exporter")) {
+        return "agent_export";
+      } else if (n.startsWith("jfr")) {
+        return "jfr";
+      }
+      return "other";
+    }
   }
 }
