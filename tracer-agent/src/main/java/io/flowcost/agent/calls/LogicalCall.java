@@ -19,6 +19,7 @@ import io.opentelemetry.context.ContextKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One logical model or embedding call (one SDK method call) and its attempts.
@@ -60,6 +61,7 @@ public final class LogicalCall {
       Span span,
       Context parentContext,
       Workflow implicitWorkflow,
+      WorkflowSpend spend,
       String name,
       String kind,
       String operation,
@@ -80,8 +82,7 @@ public final class LogicalCall {
     SpanContext parentSpan = Span.fromContext(parentContext).getSpanContext();
     this.parentSpanId = parentSpan.isValid() ? parentSpan.getSpanId() : null;
     this.invocation = InvocationCalls.in(parentContext);
-    Workflow workflow = AgentContext.currentWorkflow();
-    this.spend = workflow == null ? null : workflow.spend();
+    this.spend = spend;
   }
 
   /**
@@ -92,12 +93,15 @@ public final class LogicalCall {
       String kind, String operation, String provider, String requestModel, boolean stream) {
     String name = requestModel == null ? operation : operation + ' ' + requestModel;
     Context parent = Context.current();
+    // looked up once: the context's workflow (opening a pending boundary's), or an implicit one
+    Workflow workflow = AgentContext.currentWorkflow();
     Workflow implicit = null;
-    if (parent.get(KEY) == null && AgentContext.currentWorkflow() == null) {
+    if (workflow == null && parent.get(KEY) == null) {
       implicit =
           AgentContext.startWorkflow(
               AgentContext.config().serviceName() + ':' + name, WorkflowSource.IMPLICIT.wire(), null, null);
       parent = implicit.attach(parent);
+      workflow = implicit;
     }
     SpanBuilder builder =
         AgentContext.tracer()
@@ -106,7 +110,6 @@ public final class LogicalCall {
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(SpanAttributes.CALL_KIND, kind)
             .setAttribute(SpanAttributes.OPERATION, operation);
-    Workflow workflow = implicit != null ? implicit : AgentContext.currentWorkflow();
     if (workflow != null) {
       // the workflow's name and tags: its spend is attributed when this call arrives
       builder.setAllAttributes(workflow.callAttributes());
@@ -121,8 +124,9 @@ public final class LogicalCall {
     if (stream) {
       span.setAttribute(SpanAttributes.REQUEST_STREAM, true);
     }
-    return new LogicalCall(
-        span, parent, implicit, name, kind, operation, provider, requestModel, stream);
+    // an implicit workflow has no caps (its spend is null)
+    return new LogicalCall(span, parent, implicit, workflow == null ? null : workflow.spend(),
+        name, kind, operation, provider, requestModel, stream);
   }
 
   /** The logical call open in the current context, or {@code null}. */
@@ -224,6 +228,20 @@ public final class LogicalCall {
    */
   public void end(
       String responseModel, List<String> finishReasons, Usage clientUsage, Throwable error) {
+    endWithClientUsage(responseModel, finishReasons,
+        clientUsage == null ? null : () -> clientUsage, error);
+  }
+
+  /**
+   * As {@link #end(String, List, Usage, Throwable)}, with the client's usage read only when it is
+   * needed: when the call had no attempt, or none of its attempts read usage from its response
+   * (the common case, usage read from the wire, never reads it — reading a client's usage object
+   * costs several reflective calls per call).
+   *
+   * @param clientUsage gives the usage the client parsed (or {@code null}); may be {@code null}
+   */
+  public void endWithClientUsage(String responseModel, List<String> finishReasons,
+      Supplier<Usage> clientUsage, Throwable error) {
     List<Attempt> done;
     synchronized (attempts) {
       if (ended) {
@@ -236,13 +254,16 @@ public final class LogicalCall {
     if (!done.isEmpty()) {
       span.setAttribute(SpanAttributes.ATTEMPTS, (long) done.size());
     }
-    if (clientUsage != null && clientUsage.hasTokens()) {
+    // the client's usage only where the attempts read none from the wire
+    Usage client = clientUsage != null && (done.isEmpty() || noneHasUsage(done))
+        ? clientUsage.get() : null;
+    if (client != null && client.hasTokens()) {
       if (done.isEmpty()) {
-        applyUsage(span, clientUsage);
-      } else if (done.stream().noneMatch(Attempt::hasUsage)) {
+        applyUsage(span, client);
+      } else {
         for (int i = done.size() - 1; i >= 0; i--) {
           if (done.get(i).succeededWithoutUsage()) {
-            done.get(i).useFallbackUsage(clientUsage);
+            done.get(i).useFallbackUsage(client);
             break;
           }
         }
@@ -253,8 +274,8 @@ public final class LogicalCall {
       for (Attempt attempt : done) {
         usages.add(attempt.usage());
       }
-      if (done.isEmpty() && clientUsage != null) {
-        usages.add(clientUsage);
+      if (done.isEmpty() && client != null) {
+        usages.add(client);
       }
       CapGuard.modelCallEnded(spend, provider, requestModel, responseModel, usages);
     }
@@ -270,6 +291,15 @@ public final class LogicalCall {
     if (invocation == null || !invocation.defer(this)) {
       finishSpans();
     }
+  }
+
+  private static boolean noneHasUsage(List<Attempt> attempts) {
+    for (Attempt attempt : attempts) {
+      if (attempt.hasUsage()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -116,6 +116,29 @@ class LogicalCallTest {
   }
 
   @Test
+  void theClientsUsageIsReadOnlyWhenNoAttemptReadUsageFromTheWire() {
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<Usage> client = () -> {
+      reads.incrementAndGet();
+      return Usage.builder().inputTokens(999L).outputTokens(999L).build();
+    };
+    LogicalCall wire = LogicalCall.start("model", "chat", "openai", "gpt-4o", false);
+    wire.startAttempt().succeeded(200, new ResponseSummary("gpt-4o", List.of("stop"), USAGE));
+    wire.endWithClientUsage("gpt-4o", List.of("stop"), client, null);
+    assertThat(reads).hasValue(0); // the wire's usage stands: the client's is never read
+    assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(INPUT_TOKENS)).isEqualTo(100L);
+
+    LogicalCall noWire = LogicalCall.start("model", "chat", "anthropic", "claude", false);
+    noWire.startAttempt().succeeded(200, null);
+    noWire.endWithClientUsage(null, null, client, null);
+    assertThat(reads).hasValue(1);
+    assertThat(telemetry.spans().stream()
+        .filter(s -> Long.valueOf(1L).equals(s.getAttributes().get(ATTEMPT)))
+        .map(s -> s.getAttributes().get(INPUT_TOKENS)))
+        .containsExactlyInAnyOrder(100L, 999L);
+  }
+
+  @Test
   void callWithoutAttemptsCarriesTheUsageItself() {
     LogicalCall call = LogicalCall.start("embedding", "embeddings", "openai", "text-embedding-3-small", false);
     call.end(null, null, USAGE, null);

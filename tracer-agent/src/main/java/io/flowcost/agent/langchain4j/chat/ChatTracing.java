@@ -101,16 +101,17 @@ public final class ChatTracing {
   static void end(LogicalCall call, Object response, Throwable error) {
     String responseModel = null;
     List<String> finish = null;
-    Object tokenUsage = null;
     if (response != null) {
       responseModel = Reflect.callString(response, "modelName");
       Object reason = Reflect.call(response, "finishReason");
       if (reason instanceof Enum) {
         finish = List.of(((Enum<?>) reason).name().toLowerCase(Locale.ROOT));
       }
-      tokenUsage = Reflect.call(response, "tokenUsage");
     }
-    call.end(responseModel, finish, ClientUsage.from(tokenUsage), error);
+    // LangChain4j's TokenUsage is read only when no attempt read usage from the wire
+    call.endWithClientUsage(responseModel, finish,
+        response == null ? null : () -> ClientUsage.from(Reflect.call(response, "tokenUsage")),
+        error);
   }
 
   private static String requestModel(Object model, Object request) {
