@@ -49,8 +49,12 @@ final class SpanAttributeArray implements Attributes {
       return;
     }
     String name = key.getKey();
+    // a span sets 10-20 attributes, each checked against those already set: compare the names'
+    // cached hashes first, so that a new name costs an int comparison per attribute, not equals
+    int hash = name.hashCode();
     for (int i = 0; i < size; i++) {
-      if (keys[i].getKey().equals(name)) {
+      String other = keys[i].getKey();
+      if (other == name || other.hashCode() == hash && other.equals(name)) {
         keys[i] = key;
         values[i] = value;
         return;
