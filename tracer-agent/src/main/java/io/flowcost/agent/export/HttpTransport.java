@@ -33,7 +33,7 @@ final class HttpTransport implements Transport {
   }
 
   @Override
-  public Response post(byte[] body) throws IOException {
+  public Response post(byte[] body, int length) throws IOException {
     HttpURLConnection c = (HttpURLConnection) endpoint.openConnection(Proxy.NO_PROXY);
     try {
       c.setRequestMethod("POST");
@@ -45,9 +45,9 @@ final class HttpTransport implements Transport {
       if (apiKey != null) {
         c.setRequestProperty("X-Flowcost-Api-Key", apiKey);
       }
-      c.setFixedLengthStreamingMode(body.length);
+      c.setFixedLengthStreamingMode(length);
       try (OutputStream out = c.getOutputStream()) {
-        out.write(body);
+        out.write(body, 0, length);
       }
       int status = c.getResponseCode();
       long retryAfter = retryAfterMillis(c.getHeaderField("Retry-After"));

@@ -21,8 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SpanShipper {
 
-  /** An encoded OTLP request and how many spans it holds. */
-  record Batch(byte[] body, int spans, String stamp) {}
+  /**
+   * An encoded OTLP request and how many spans it holds. Its buffer is released once: by the
+   * sender after the attempt that sent it (or spooled it on failure), or by whoever spooled it
+   * while it was not in flight.
+   */
+  record Batch(RequestBuffer body, int spans, String stamp) {}
 
   private static final long MIN_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 10_000;
@@ -62,24 +66,30 @@ final class SpanShipper {
     return this;
   }
 
-  /**
-   * Queues a request. Never touches the network; spools the oldest queued requests when memory
-   * is over its bound.
-   */
+  /** Queues a request encoded elsewhere (tests). */
   void enqueue(byte[] body, int spans) {
+    enqueue(RequestBuffer.of(body), spans);
+  }
+
+  /**
+   * Queues a request; the shipper {@linkplain RequestBuffer#release releases} its buffer when
+   * done with it. Never touches the network; spools the oldest queued requests when memory is
+   * over its bound.
+   */
+  void enqueue(RequestBuffer body, int spans) {
     lock.lock();
     try {
       Batch batch = new Batch(body, spans, spool.nextStamp());
       if (stopping || collectorDown) {
-        spoolQuietly(batch);
+        spoolQuietly(batch, true);
         changed.signalAll();
         return;
       }
       memory.addLast(batch);
-      memoryBytes += body.length;
+      memoryBytes += body.length();
       maxMemoryBytes.accumulateAndGet(memoryBytes, Math::max);
       while (memoryBytes > memoryMaxBytes && memory.size() > 1) {
-        spoolQuietly(pollMemory());
+        spoolQuietly(pollMemory(), true);
       }
       changed.signalAll();
     } finally {
@@ -90,7 +100,7 @@ final class SpanShipper {
   private Batch pollMemory() {
     Batch b = memory.pollFirst();
     if (b != null) {
-      memoryBytes -= b.body().length;
+      memoryBytes -= b.body().length();
     }
     return b;
   }
@@ -117,9 +127,9 @@ final class SpanShipper {
         lock.unlock();
       }
       long wait;
-      byte[] body;
+      RequestBuffer body;
       try {
-        body = fromSpool != null ? spool.read(fromSpool) : batch.body();
+        body = fromSpool != null ? RequestBuffer.of(spool.read(fromSpool)) : batch.body();
       } catch (IOException | RuntimeException e) {
         // a spool file removed or damaged behind our back: skip it rather than retry forever
         AgentLog.failure("span spool read", e);
@@ -135,6 +145,7 @@ final class SpanShipper {
             removeQuietly(fromSpool);
           }
           done(true);
+          body.release();
           backoff = MIN_BACKOFF_MILLIS;
           if (r.ok()) {
             sentSpans.addAndGet(spans);
@@ -181,9 +192,9 @@ final class SpanShipper {
   }
 
   /** Sends; {@code null} when the collector could not be reached. */
-  private Transport.Response send(byte[] body) {
+  private Transport.Response send(RequestBuffer body) {
     try {
-      return transport.post(body);
+      return transport.post(body.array(), body.length());
     } catch (IOException e) {
       AgentLog.once("export-unreachable", unreachable(transport.url(), e, spool.directory()));
       return null;
@@ -219,7 +230,7 @@ final class SpanShipper {
     if (dropped <= 0) {
       return;
     }
-    Transport.Response r = send(DroppedSpansReport.encode(serviceName, dropped));
+    Transport.Response r = send(RequestBuffer.of(DroppedSpansReport.encode(serviceName, dropped)));
     if (r != null && r.ok()) {
       try {
         spool.droppedReported(dropped);
@@ -240,18 +251,21 @@ final class SpanShipper {
     }
   }
 
-  /** Moves the failed batch (if it came from memory) and all of memory to the spool, in order. */
+  /**
+   * Moves the failed batch (if it came from memory) and all of memory to the spool, in order;
+   * called by the sender, which is done with the failed batch's buffer once it is spooled.
+   */
   private void spillToSpool(Batch failed) {
     lock.lock();
     try {
       if (failed != null) {
-        spoolQuietly(failed);
+        spoolQuietly(failed, true);
       }
       inFlight = null;
       collectorDown = true;
       Batch b;
       while ((b = pollMemory()) != null) {
-        spoolQuietly(b);
+        spoolQuietly(b, true);
       }
       changed.signalAll();
     } finally {
@@ -259,14 +273,22 @@ final class SpanShipper {
     }
   }
 
-  private void spoolQuietly(Batch b) {
+  /**
+   * Spools a batch; {@code release}: nothing else reads its buffer (it is not in flight), so it
+   * may serve another request afterwards.
+   */
+  private void spoolQuietly(Batch b, boolean release) {
     try {
-      spool.append(b.body(), b.spans(), b.stamp());
+      spool.append(b.body().array(), b.body().length(), b.spans(), b.stamp());
       spooledSpans.addAndGet(b.spans());
     } catch (IOException | RuntimeException e) {
       // the disk is full or read-only: the spans are lost, and counted so
       rejectedSpans.addAndGet(b.spans());
       AgentLog.failure("span spool", e);
+    } finally {
+      if (release) {
+        b.body().release();
+      }
     }
   }
 
@@ -290,11 +312,12 @@ final class SpanShipper {
       stopping = true;
       Batch b;
       while ((b = pollMemory()) != null) {
-        spoolQuietly(b);
+        spoolQuietly(b, true);
       }
       if (inFlight != null) {
-        // may still be acknowledged; the collector de-duplicates by span id if it is
-        spoolQuietly(inFlight);
+        // may still be acknowledged; the collector de-duplicates by span id if it is. The
+        // sender still reads its buffer: the sender releases it when its attempt ends.
+        spoolQuietly(inFlight, false);
         inFlight = null;
       }
       changed.signalAll();

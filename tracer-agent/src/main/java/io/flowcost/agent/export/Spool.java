@@ -2,6 +2,7 @@ package io.flowcost.agent.export;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -45,6 +46,8 @@ final class Spool implements Closeable {
   record Entry(String name, int spans, long bytes) {}
 
   private static final String SUFFIX = ".otlp";
+  /** Bytes per write when spooling a request (the size {@code Files.write} uses). */
+  private static final int WRITE_CHUNK = 8192;
   private static final String DROPPED = "dropped";
   private static final String LOCK = "lock";
   /** A per-process folder: {@code <pid>-<random hex>}. */
@@ -208,24 +211,32 @@ final class Spool implements Closeable {
 
   /** Appends a request produced now. */
   void append(byte[] body, int spans) throws IOException {
-    append(body, spans, nextStamp());
+    append(body, body.length, spans, nextStamp());
   }
 
   /**
-   * Appends a request at its place {@code stamp} (from {@link #nextStamp}); drops the oldest
-   * requests first if the bound would be exceeded.
+   * Appends the request {@code body[0 .. length)} at its place {@code stamp} (from {@link
+   * #nextStamp}); drops the oldest requests first if the bound would be exceeded.
    */
-  synchronized void append(byte[] body, int spans, String stamp) throws IOException {
-    if (body.length > maxBytes) {
+  synchronized void append(byte[] body, int length, int spans, String stamp) throws IOException {
+    if (length > maxBytes) {
       countDropped(spans);
       return;
     }
-    enforceBound(body.length);
+    enforceBound(length);
     String name = stamp + "-" + spans + SUFFIX;
     Path tmp = dir.resolve(name + ".tmp");
-    Files.write(tmp, body);
+    // as Files.write(tmp, body) did for a whole array: created or truncated, written, closed;
+    // then renamed into place, so a reader never sees a partial file under its final name
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      // in pieces as Files.write does: a channel write goes through a temporary direct buffer
+      // as large as what it is given
+      for (int at = 0; at < length; at += WRITE_CHUNK) {
+        out.write(body, at, Math.min(WRITE_CHUNK, length - at));
+      }
+    }
     Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-    add(new Entry(name, spans, body.length));
+    add(new Entry(name, spans, length));
   }
 
   private void enforceBound(long incoming) throws IOException {

@@ -6,7 +6,6 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Collection;
 
 /**
@@ -26,6 +25,9 @@ final class SpoolingSpanExporter implements SpanExporter {
   private final LowAllocationTraceRequestMarshaler marshaler =
       new LowAllocationTraceRequestMarshaler();
 
+  /** Buffers the requests are encoded into, given back by the shipper once sent or spooled. */
+  private final RequestBuffer.Pool buffers = new RequestBuffer.Pool();
+
   SpoolingSpanExporter(SpanShipper shipper) {
     this.shipper = shipper;
   }
@@ -35,61 +37,46 @@ final class SpoolingSpanExporter implements SpanExporter {
     if (spans.isEmpty()) {
       return CompletableResultCode.ofSuccess();
     }
-    byte[] body;
+    RequestBuffer body;
     try {
       body = encode(spans);
     } catch (IOException | RuntimeException e) {
       AgentLog.failure("span encoding", e);
       return CompletableResultCode.ofFailure();
     }
-    shipper.enqueue(body, spans.size());
+    shipper.enqueue(body, spans.size()); // the shipper gives the buffer back when done with it
     return CompletableResultCode.ofSuccess();
   }
 
-  /** The OTLP/HTTP protobuf request ({@code ExportTraceServiceRequest}) of these spans. */
-  byte[] encode(Collection<SpanData> spans) throws IOException {
+  /**
+   * The OTLP/HTTP protobuf request ({@code ExportTraceServiceRequest}) of these spans, in a buffer
+   * of {@link #buffers}: the caller hands it to the shipper, or {@linkplain RequestBuffer#release
+   * releases} it.
+   */
+  RequestBuffer encode(Collection<SpanData> spans) throws IOException {
     synchronized (marshaler) {
       marshaler.initialize(spans);
+      RequestBuffer buffer = buffers.take();
       try {
-        // encoded straight into a body of the exact size: no growing buffer, no copy
-        byte[] body = new byte[marshaler.getBinarySerializedSize()];
-        ExactOutput out = new ExactOutput(body);
-        marshaler.writeBinaryTo(out);
-        if (out.position != body.length) {
-          throw new IOException("encoded " + out.position + " of " + body.length + " bytes");
+        // encoded straight into a reused buffer of at least the announced size: no copy
+        int size = marshaler.getBinarySerializedSize();
+        marshaler.writeBinaryTo(buffer.start(size));
+        if (buffer.length() != size) {
+          throw new IOException("encoded " + buffer.length() + " of " + size + " bytes");
         }
-        return body;
+        return buffer;
+      } catch (IOException | RuntimeException e) {
+        buffer.release();
+        throw e;
       } finally {
         marshaler.reset();
       }
     }
   }
 
-  /** Writes into a byte array of the size announced; more is an error, not a resize. */
-  private static final class ExactOutput extends OutputStream {
-    private final byte[] target;
-    int position;
-
-    ExactOutput(byte[] target) {
-      this.target = target;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      if (position >= target.length) {
-        throw new IOException("encoding longer than its announced size");
-      }
-      target[position++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      if (len > target.length - position) {
-        throw new IOException("encoding longer than its announced size");
-      }
-      System.arraycopy(b, off, target, position, len);
-      position += len;
-    }
+  /** The buffers requests are encoded into (tests). */
+  RequestBuffer.Pool buffers() {
+    return buffers;
   }
 
   @Override

@@ -27,6 +27,15 @@ interface Transport {
     return "the collector";
   }
 
-  /** Posts {@code body}; an {@link IOException} means the collector could not be reached. */
-  Response post(byte[] body) throws IOException;
+  /**
+   * Posts the request {@code body[0 .. length)} (the array may be longer: a reused buffer); an
+   * {@link IOException} means the collector could not be reached. The array is not kept after
+   * the call returns.
+   */
+  Response post(byte[] body, int length) throws IOException;
+
+  /** Posts the whole of {@code body}. */
+  default Response post(byte[] body) throws IOException {
+    return post(body, body.length);
+  }
 }

@@ -137,13 +137,51 @@ class SpanShipperTest {
     assertThat(collector.received).hasSize(50);
   }
 
+  @Test
+  void pooledBuffersArriveIntactAndAreReusedOnceSentOrSpooled() throws Exception {
+    SpanShipper shipper = shipper(1 << 20, 1 << 20);
+    RequestBuffer.Pool pool = new RequestBuffer.Pool();
+    // the collector down: each batch is spooled (then its buffer is free again) ...
+    for (int i = 0; i < 40; i++) {
+      shipper.enqueue(pooled(pool, String.format("d-%03d", i), 700 + i), 1);
+    }
+    await(() -> shipper.spool().size() == 40, "everything spooled while the collector is down");
+    // ... and once it is up, each is sent from memory, then its buffer is free again
+    collector.start();
+    await(() -> collector.received.size() == 40, "the spooled batches delivered");
+    for (int i = 40; i < 120; i++) {
+      shipper.enqueue(pooled(pool, String.format("u-%03d", i), 700 + i), 1);
+      Thread.sleep(i % 10 == 0 ? 20 : 0); // now and then let the sender drain the queue
+    }
+    await(() -> collector.received.size() == 120, "every batch delivered");
+    await(() -> pool.idle() == Math.min(pool.created(), RequestBuffer.Pool.MAX_IDLE),
+        "every buffer given back");
+
+    // every request arrived with its own bytes: no buffer was written while still queued
+    for (int i = 0; i < 120; i++) {
+      FakeCollector.Received r = collector.received.get(i);
+      String expected = String.format(i < 40 ? "d-%03d" : "u-%03d", i);
+      assertThat(marker(r.body())).isEqualTo(expected);
+      assertThat(r.body()).hasSize(700 + i).isEqualTo(body(expected, 700 + i));
+    }
+    assertThat(pool.created()).as("buffers reused, not one per batch").isLessThan(40);
+  }
+
+  /** {@code body(marker, size)} encoded into a buffer of {@code pool}. */
+  static RequestBuffer pooled(RequestBuffer.Pool pool, String marker, int size)
+      throws IOException {
+    RequestBuffer buffer = pool.take();
+    buffer.start(size).write(body(marker, size));
+    return buffer;
+  }
+
   private long started;
 
   private SpanShipper shipper(long memoryBytes, long spoolBytes) throws IOException {
     Transport http = new HttpTransport(collector.endpoint(), null);
-    Transport recording = body -> {
+    Transport recording = (body, length) -> {
       senderThreads.add(Thread.currentThread().getName());
-      return http.post(body);
+      return http.post(body, length);
     };
     started = System.nanoTime();
     SpanShipper s = new SpanShipper(recording, Spool.open(root, spoolBytes), memoryBytes, SERVICE)

@@ -41,13 +41,49 @@ class SpoolingSpanExporterTest {
     List<SpanData> again = spans(3, false);
     again.addAll(mixed.subList(0, 2));
 
-    assertThat(exporter.encode(agentOnly)).isEqualTo(reference(agentOnly));
-    assertThat(groups(exporter.encode(mixed))).isEqualTo(groups(reference(mixed)));
-    assertThat(exporter.encode(agentOnly)).isEqualTo(reference(agentOnly));
-    assertThat(groups(exporter.encode(again))).isEqualTo(groups(reference(again)));
+    assertThat(encoded(exporter, agentOnly)).isEqualTo(reference(agentOnly));
+    assertThat(groups(encoded(exporter, mixed))).isEqualTo(groups(reference(mixed)));
+    assertThat(encoded(exporter, agentOnly)).isEqualTo(reference(agentOnly));
+    assertThat(groups(encoded(exporter, again))).isEqualTo(groups(reference(again)));
     // grouped by resource instance, as OpenTelemetry does: two "app" instances and one "o"
-    assertThat(ExportTraceServiceRequest.parseFrom(exporter.encode(again)).getResourceSpansCount())
-        .isEqualTo(3);
+    assertThat(ExportTraceServiceRequest.parseFrom(encoded(exporter, again))
+        .getResourceSpansCount()).isEqualTo(3);
+    // each batch went into the same buffer, given back after it, larger or smaller than before
+    assertThat(exporter.buffers().created()).isEqualTo(1);
+  }
+
+  @Test
+  void aBufferStillWithTheShipperIsNotReusedAndAReleasedOneIs() throws Exception {
+    SpoolingSpanExporter exporter = new SpoolingSpanExporter(null);
+    List<SpanData> big = spans(1, false);
+    List<SpanData> small = spans(2, true).subList(0, 2);
+    byte[] expectedBig = reference(big);
+
+    RequestBuffer queued = exporter.encode(big); // still queued or in flight: not given back
+    RequestBuffer next = exporter.encode(small);
+    assertThat(next).isNotSameAs(queued);
+    assertThat(next.array()).isNotSameAs(queued.array());
+    assertThat(groups(queued.toByteArray())).isEqualTo(groups(expectedBig));
+    assertThat(next.toByteArray()).isEqualTo(reference(small));
+
+    queued.release();
+    next.release();
+    RequestBuffer reused = exporter.encode(small);
+    assertThat(reused).isIn(queued, next);
+    assertThat(reused.toByteArray()).as("only the new request, though the array is larger")
+        .isEqualTo(reference(small));
+    assertThat(exporter.buffers().created()).isEqualTo(2);
+  }
+
+  /** What the exporter hands the shipper for {@code spans}, as a copy; the buffer given back. */
+  private static byte[] encoded(SpoolingSpanExporter exporter, List<SpanData> spans)
+      throws Exception {
+    RequestBuffer buffer = exporter.encode(spans);
+    try {
+      return buffer.toByteArray();
+    } finally {
+      buffer.release();
+    }
   }
 
   /** The request's resource and scope groups in a fixed order, each group's spans as sent. */

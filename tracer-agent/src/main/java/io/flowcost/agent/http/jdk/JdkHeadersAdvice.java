@@ -4,11 +4,12 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
- * Advice on {@code ImmutableHttpRequest.headers()} (the JDK's class of every request its builder
- * builds): while {@link JdkSendAdvice} sends a request that needs {@code traceparent} or baggage,
- * the JDK's own copy of the request's headers (made as {@code sendAsync} starts) receives them
- * from here, so the request itself is never copied. Every other call returns the headers as they
- * are. Inlined into the instrumented method; see {@code AgentInstaller}.
+ * Advice on {@code java.net.http.HttpHeaders.map()}: while {@link JdkSendAdvice} sends a request
+ * (of the JDK's own request class) that needs {@code traceparent} or baggage, the JDK's own copy
+ * of the request's headers, made as {@code sendAsync} starts from {@code request.headers().map()},
+ * reads them from here, so neither the request nor its headers are copied by the agent. Every
+ * other call returns the map as it is. Inlined into the instrumented method; see {@code
+ * AgentInstaller}.
  */
 public final class JdkHeadersAdvice {
 
@@ -16,8 +17,8 @@ public final class JdkHeadersAdvice {
 
   @Advice.OnMethodExit(suppress = Throwable.class)
   public static void exit(
-      @Advice.This Object request,
-      @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object headers) {
-    headers = JdkHttpTracing.headers(request, headers);
+      @Advice.This Object headers,
+      @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object map) {
+    map = JdkHttpTracing.map(headers, map);
   }
 }

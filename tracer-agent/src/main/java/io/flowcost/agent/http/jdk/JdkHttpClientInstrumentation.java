@@ -16,11 +16,11 @@ public final class JdkHttpClientInstrumentation extends InstrumentationModule {
         named("jdk.internal.net.http.HttpClientImpl"),
         named("sendAsync").and(takesArguments(4)),
         advice("JdkSendAdvice"));
-    // traceparent and baggage reach the JDK's copy of the request's headers, not a copy of the
-    // request (JdkHttpTracing#request)
+    // traceparent and baggage reach the JDK's own copy of the request's headers: neither the
+    // request nor its headers are copied by the agent (JdkHttpTracing#request)
     transform(
-        named("jdk.internal.net.http.ImmutableHttpRequest"),
-        named("headers").and(takesArguments(0)),
+        named("java.net.http.HttpHeaders"),
+        named("map").and(takesArguments(0)),
         advice("JdkHeadersAdvice"));
   }
 }

@@ -19,16 +19,17 @@ public final class JdkHttpTracing {
   private JdkHttpTracing() {}
 
   /**
-   * The request this thread is sending, and what its headers are to receive ({@link #headers}).
-   * One reused holder per thread: nothing allocated per request.
+   * The {@code HttpHeaders} object of the request this thread is sending, and what the JDK's copy
+   * of them is to receive ({@link #map}). One reused holder per thread: nothing allocated per
+   * request.
    */
   private static final class PendingHeaders {
-    Object request;
+    Object headers;
     String traceparent;
     String baggage;
 
     void clear() {
-      request = null;
+      headers = null;
       traceparent = null;
       baggage = null;
     }
@@ -39,8 +40,8 @@ public final class JdkHttpTracing {
 
   /**
    * Whether {@link JdkHeadersAdvice} runs in this JVM: set by its first run (the agent's own read of
-   * a request's {@code traceparent} calls {@code headers()} before any header is added), so that a
-   * JDK whose request class could not be instrumented keeps the copying path.
+   * a request's {@code traceparent} calls {@code headers().map()} before any header is added), so
+   * that a JDK whose {@code HttpHeaders} could not be instrumented keeps the copying path.
    */
   private static volatile boolean headersAdvised;
 
@@ -79,10 +80,11 @@ public final class JdkHttpTracing {
   /**
    * The request to send: the application's request itself. When {@link ClientPropagation} asks for
    * {@code traceparent} or baggage, they are added without copying the request where the JDK's
-   * request class is instrumented: {@code sendAsync} copies the request's headers as it starts,
-   * and {@link JdkHeadersAdvice} hands that copy the headers with them added ({@link #headers});
-   * other requests are copied with the headers set ({@code HttpRequest.newBuilder(request,
-   * filter)}). Either way the server receives the same headers.
+   * {@code HttpHeaders} is instrumented: {@code sendAsync} copies the request's headers as it
+   * starts ({@code HttpHeaders.of(request.headers().map(), …)}), and {@link JdkHeadersAdvice}
+   * hands that copy a view of the request's map with them added ({@link #map}), so the JDK's copy
+   * is the only one; other requests are copied with the headers set ({@code
+   * HttpRequest.newBuilder(request, filter)}). Either way the server receives the same headers.
    */
   public static Object request(Object exchange, Object request) {
     try {
@@ -90,6 +92,8 @@ public final class JdkHttpTracing {
       if (uri == null) {
         return request;
       }
+      Object own = JdkTypes.headers(request);
+      java.util.Map<String, java.util.List<String>> ownMap = JdkTypes.map(own);
       OutgoingHeaders headers =
           ClientPropagation.headers(
               exchange instanceof HttpExchange ? (HttpExchange) exchange : null,
@@ -97,16 +101,18 @@ public final class JdkHttpTracing {
               uri.getHost(),
               uri.getPort(),
               uri.getRawPath(),
-              JdkTypes.requestHeader(request, "traceparent"),
-              JdkTypes.requestHeader(request, "baggage"));
+              JdkTypes.first(ownMap, "traceparent"),
+              JdkTypes.first(ownMap, "baggage"));
       Object sent = request;
       if (!headers.isEmpty()) {
+        // the JDK's request class answers headers() with the same object every time: the one
+        // whose map() the JDK copies next
         if (headersAdvised
             && request.getClass() == JdkTypes.IMMUTABLE_REQUEST
             && JdkTypes.validHeaderValue(headers.traceparent())
             && JdkTypes.validHeaderValue(headers.baggage())) {
           PendingHeaders pending = PENDING.get();
-          pending.request = request;
+          pending.headers = own;
           pending.traceparent = headers.traceparent();
           pending.baggage = headers.baggage();
         } else {
@@ -144,26 +150,29 @@ public final class JdkHttpTracing {
   }
 
   /**
-   * What {@code ImmutableHttpRequest.headers()} returns ({@link JdkHeadersAdvice}): for the request
-   * this thread is sending with headers to add, once (the JDK's copy as {@code sendAsync} starts),
-   * its headers with them added; else {@code headers} itself. Never throws.
+   * What {@code HttpHeaders.map()} returns ({@link JdkHeadersAdvice}): for the headers of the
+   * request this thread is sending with headers to add, once (the JDK's copy as {@code sendAsync}
+   * starts), a view of {@code map} with them added; else {@code map} itself. Never throws.
    */
-  public static Object headers(Object request, Object headers) {
+  public static Object map(Object headers, Object map) {
     if (!headersAdvised) {
       headersAdvised = true;
     }
     PendingHeaders pending = PENDING.get();
-    if (pending.request != request || request == null) {
-      return headers;
+    if (pending.headers != headers || headers == null) {
+      return map;
     }
     String traceparent = pending.traceparent;
     String baggage = pending.baggage;
     pending.clear();
     try {
-      return JdkTypes.headersWith(headers, traceparent, baggage);
+      @SuppressWarnings("unchecked")
+      java.util.Map<String, java.util.List<String>> own =
+          (java.util.Map<String, java.util.List<String>>) map;
+      return JdkTypes.headersWith(own, traceparent, baggage);
     } catch (Throwable t) {
       AgentLog.failure("jdk http headers", t);
-      return headers;
+      return map;
     }
   }
 

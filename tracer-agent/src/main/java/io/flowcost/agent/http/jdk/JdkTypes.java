@@ -26,7 +26,6 @@ final class JdkTypes {
   private static final Method REQUEST_METHOD = method(REQUEST, "method");
   private static final Method INFO_STATUS = method(RESPONSE_INFO, "statusCode");
   private static final Method INFO_HEADERS = method(RESPONSE_INFO, "headers");
-  private static final Method HEADERS_FIRST = method(HEADERS, "firstValue", String.class);
   private static final Method REQUEST_PUBLISHER = method(REQUEST, "bodyPublisher");
   private static final Method PUBLISHER_LENGTH = method(BODY_PUBLISHER, "contentLength");
   private static final Method REQUEST_HEADERS = method(REQUEST, "headers");
@@ -38,12 +37,8 @@ final class JdkTypes {
   private static final Method BUILDER_METHOD =
       method(REQUEST_BUILDER, "method", String.class, BODY_PUBLISHER);
   private static final Method HEADERS_MAP = method(HEADERS, "map");
-  private static final Method HEADERS_OF =
-      method(HEADERS, "of", java.util.Map.class, java.util.function.BiPredicate.class);
   /** The class of every request {@code HttpRequest.Builder} builds ({@link JdkHeadersAdvice}). */
   static final Class<?> IMMUTABLE_REQUEST = type("jdk.internal.net.http.ImmutableHttpRequest");
-  private static final java.util.function.BiPredicate<String, String> ANY_HEADER =
-      (name, value) -> true;
 
   private JdkTypes() {}
 
@@ -63,9 +58,31 @@ final class JdkTypes {
     return (Long) invoke(PUBLISHER_LENGTH, publisher);
   }
 
-  static String requestHeader(Object request, String name) throws ReflectiveOperationException {
-    Object value = invoke(HEADERS_FIRST, invoke(REQUEST_HEADERS, request), name);
-    return value instanceof Optional ? (String) ((Optional<?>) value).orElse(null) : null;
+  /**
+   * The request's {@code HttpHeaders} object ({@code request.headers()}): for the JDK's own
+   * request class the same object at every call.
+   */
+  static Object headers(Object request) throws ReflectiveOperationException {
+    return invoke(REQUEST_HEADERS, request);
+  }
+
+  /**
+   * The map of a {@code HttpHeaders} object ({@code headers.map()}: unmodifiable, its names
+   * case-insensitive).
+   */
+  @SuppressWarnings("unchecked")
+  static java.util.Map<String, java.util.List<String>> map(Object headers)
+      throws ReflectiveOperationException {
+    return (java.util.Map<String, java.util.List<String>>) invoke(HEADERS_MAP, headers);
+  }
+
+  /**
+   * The first value of header {@code name} in a {@code HttpHeaders} map, or {@code null}: what
+   * {@code HttpHeaders.firstValue} answers, without the stream and {@code Optional} it builds.
+   */
+  static String first(java.util.Map<String, java.util.List<String>> headers, String name) {
+    java.util.List<String> values = headers.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /**
@@ -89,16 +106,14 @@ final class JdkTypes {
   }
 
   /**
-   * {@code headers} ({@code HttpHeaders}) with {@code traceparent} and/or {@code baggage} set,
-   * replacing any of the same name (either may be {@code null}: left as it is); the other headers
-   * and their values as they are, in the same (case-insensitive) order.
+   * A {@code HttpHeaders} map with {@code traceparent} and/or {@code baggage} set, replacing any
+   * of the same name (either may be {@code null}: left as it is); the other headers and their
+   * values as they are, in the same (case-insensitive) order. A view, not a copy: it is read once,
+   * by the JDK's own copy of the request's headers ({@code HttpHeaders.of}), which validates it.
    */
-  @SuppressWarnings("unchecked")
-  static Object headersWith(Object headers, String traceparent, String baggage)
-      throws ReflectiveOperationException {
-    java.util.Map<String, java.util.List<String>> map =
-        (java.util.Map<String, java.util.List<String>>) invoke(HEADERS_MAP, headers);
-    return invoke(HEADERS_OF, null, new HeadersWith(map, traceparent, baggage), ANY_HEADER);
+  static java.util.Map<String, java.util.List<String>> headersWith(
+      java.util.Map<String, java.util.List<String>> headers, String traceparent, String baggage) {
+    return new HeadersWith(headers, traceparent, baggage);
   }
 
   /**
@@ -121,13 +136,17 @@ final class JdkTypes {
 
   /**
    * A request's header map with {@code traceparent} and {@code baggage} set: a view read once by
-   * {@code HttpHeaders.of}, which copies it.
+   * {@code HttpHeaders.of}, which copies it. Its {@code forEach} walks the request's map with
+   * {@code Map.forEach} (no iterator or entry objects), passing itself as the consumer.
    */
   private static final class HeadersWith
-      extends java.util.AbstractMap<String, java.util.List<String>> {
+      extends java.util.AbstractMap<String, java.util.List<String>>
+      implements java.util.function.BiConsumer<String, java.util.List<String>> {
     private final java.util.Map<String, java.util.List<String>> headers;
     private final String traceparent;
     private final String baggage;
+    /** The consumer of the {@link #forEach} running now. */
+    private java.util.function.BiConsumer<? super String, ? super java.util.List<String>> action;
 
     HeadersWith(java.util.Map<String, java.util.List<String>> headers, String traceparent,
         String baggage) {
@@ -144,10 +163,13 @@ final class JdkTypes {
     @Override
     public void forEach(
         java.util.function.BiConsumer<? super String, ? super java.util.List<String>> action) {
-      for (java.util.Map.Entry<String, java.util.List<String>> e : headers.entrySet()) {
-        if (!replaced(e.getKey())) {
-          action.accept(e.getKey(), e.getValue());
-        }
+      java.util.function.BiConsumer<? super String, ? super java.util.List<String>> outer =
+          this.action;
+      this.action = action;
+      try {
+        headers.forEach(this);
+      } finally {
+        this.action = outer;
       }
       if (traceparent != null) {
         action.accept("traceparent", java.util.List.of(traceparent));
@@ -157,9 +179,39 @@ final class JdkTypes {
       }
     }
 
+    /** Case-insensitive, as the request's map ({@code HttpHeaders.allValues} reads this). */
+    @Override
+    public java.util.List<String> get(Object name) {
+      if (!(name instanceof String)) {
+        return null;
+      }
+      String n = (String) name;
+      if (traceparent != null && n.equalsIgnoreCase("traceparent")) {
+        return java.util.List.of(traceparent);
+      }
+      if (baggage != null && n.equalsIgnoreCase("baggage")) {
+        return java.util.List.of(baggage);
+      }
+      return headers.get(n);
+    }
+
+    @Override
+    public boolean containsKey(Object name) {
+      return get(name) != null;
+    }
+
+    /** One header of the request's map, during {@link #forEach}: passed on unless replaced. */
+    @Override
+    public void accept(String name, java.util.List<String> values) {
+      if (!replaced(name)) {
+        action.accept(name, values);
+      }
+    }
+
     @Override
     public java.util.Set<Entry<String, java.util.List<String>>> entrySet() {
-      java.util.Map<String, java.util.List<String>> all = new java.util.LinkedHashMap<>();
+      java.util.Map<String, java.util.List<String>> all =
+          new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       forEach(all::put);
       return all.entrySet();
     }
@@ -190,9 +242,7 @@ final class JdkTypes {
   }
 
   static String header(Object responseInfo, String name) throws ReflectiveOperationException {
-    Object headers = invoke(INFO_HEADERS, responseInfo);
-    Object value = invoke(HEADERS_FIRST, headers, name);
-    return value instanceof Optional ? (String) ((Optional<?>) value).orElse(null) : null;
+    return first(map(invoke(INFO_HEADERS, responseInfo)), name);
   }
 
   static Object proxyBodyHandler(InvocationHandler handler) {
