@@ -31,6 +31,8 @@ public final class LogicalCall {
 
   private static final ContextKey<LogicalCall> KEY = ContextKey.named("flowcost-call");
 
+  private static final Attempt[] NO_ATTEMPTS = new Attempt[0];
+
   /** {@code flowcost.usage.estimated}: the tokens are an estimate ({@link TokenEstimate}). */
   static final AttributeKey<Boolean> USAGE_ESTIMATED =
       AttributeKey.booleanKey(SpanKeys.USAGE_ESTIMATED);
@@ -91,7 +93,7 @@ public final class LogicalCall {
    */
   public static LogicalCall start(
       String kind, String operation, String provider, String requestModel, boolean stream) {
-    String name = requestModel == null ? operation : operation + ' ' + requestModel;
+    String name = SpanNames.of(operation, requestModel);
     Context parent = Context.current();
     // looked up once: the context's workflow (opening a pending boundary's), or an implicit one
     Workflow workflow = AgentContext.currentWorkflow();
@@ -242,39 +244,39 @@ public final class LogicalCall {
    */
   public void endWithClientUsage(String responseModel, List<String> finishReasons,
       Supplier<Usage> clientUsage, Throwable error) {
-    List<Attempt> done;
+    Attempt[] done;
     synchronized (attempts) {
       if (ended) {
         return;
       }
       ended = true;
-      done = new ArrayList<>(attempts);
+      done = attempts.toArray(NO_ATTEMPTS); // a snapshot without a list or iterator per call
     }
     applyResponse(span, responseModel, finishReasons);
-    if (!done.isEmpty()) {
-      span.setAttribute(SpanAttributes.ATTEMPTS, (long) done.size());
+    if (done.length > 0) {
+      span.setAttribute(SpanAttributes.ATTEMPTS, (long) done.length);
     }
     // the client's usage only where the attempts read none from the wire
-    Usage client = clientUsage != null && (done.isEmpty() || noneHasUsage(done))
+    Usage client = clientUsage != null && (done.length == 0 || noneHasUsage(done))
         ? clientUsage.get() : null;
     if (client != null && client.hasTokens()) {
-      if (done.isEmpty()) {
+      if (done.length == 0) {
         applyUsage(span, client);
       } else {
-        for (int i = done.size() - 1; i >= 0; i--) {
-          if (done.get(i).succeededWithoutUsage()) {
-            done.get(i).useFallbackUsage(client);
+        for (int i = done.length - 1; i >= 0; i--) {
+          if (done[i].succeededWithoutUsage()) {
+            done[i].useFallbackUsage(client);
             break;
           }
         }
       }
     }
     if (spend != null) {
-      List<Usage> usages = new ArrayList<>();
+      List<Usage> usages = new ArrayList<>(done.length + 1);
       for (Attempt attempt : done) {
         usages.add(attempt.usage());
       }
-      if (done.isEmpty() && client != null) {
+      if (done.length == 0 && client != null) {
         usages.add(client);
       }
       CapGuard.modelCallEnded(spend, provider, requestModel, responseModel, usages);
@@ -293,7 +295,7 @@ public final class LogicalCall {
     }
   }
 
-  private static boolean noneHasUsage(List<Attempt> attempts) {
+  private static boolean noneHasUsage(Attempt[] attempts) {
     for (Attempt attempt : attempts) {
       if (attempt.hasUsage()) {
         return false;
@@ -325,14 +327,14 @@ public final class LogicalCall {
    * workflow if the call opened one. Idempotent.
    */
   void finishSpans() {
-    List<Attempt> done;
+    Attempt[] done;
     String cause;
     synchronized (attempts) {
       if (finished) {
         return;
       }
       finished = true;
-      done = new ArrayList<>(attempts);
+      done = attempts.toArray(NO_ATTEMPTS);
       cause = wasteCause;
     }
     for (Attempt attempt : done) {

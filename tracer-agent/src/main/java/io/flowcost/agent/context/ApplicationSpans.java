@@ -2,7 +2,9 @@ package io.flowcost.agent.context;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 import java.lang.reflect.Method;
 import java.util.Map;
@@ -19,6 +21,7 @@ final class ApplicationSpans {
   // built at run time: the shade plugin would otherwise relocate these names to our own copy
   private static final String API_PACKAGE = String.join(".", "io", "opentelemetry", "api", "trace");
 
+  private static final Object[] NO_ARGUMENTS = new Object[0];
   private static final Accessors NONE = new Accessors(null, null, null, null, null);
   private static final Map<ClassLoader, Accessors> CACHE = new WeakHashMap<>();
 
@@ -73,12 +76,18 @@ final class ApplicationSpans {
 
     SpanContext current() {
       try {
-        Object context = spanContext.invoke(current.invoke(null));
+        // one shared empty argument array: varargs would allocate one per call
+        Object context = spanContext.invoke(current.invoke(null, NO_ARGUMENTS), NO_ARGUMENTS);
+        String trace = (String) traceId.invoke(context, NO_ARGUMENTS);
+        String span = (String) spanId.invoke(context, NO_ARGUMENTS);
+        if (!TraceId.isValid(trace) || !SpanId.isValid(span)) {
+          return SpanContext.getInvalid(); // no application span: the usual case, nothing built
+        }
         SpanContext copy =
             SpanContext.create(
-                (String) traceId.invoke(context),
-                (String) spanId.invoke(context),
-                Boolean.TRUE.equals(sampled.invoke(context))
+                trace,
+                span,
+                Boolean.TRUE.equals(sampled.invoke(context, NO_ARGUMENTS))
                     ? TraceFlags.getSampled()
                     : TraceFlags.getDefault(),
                 TraceState.getDefault());

@@ -48,16 +48,17 @@ public final class AiServiceTracing {
   public static Object enter(Method method, Object[] args) {
     try {
       BrokenInstrumentation.check("aiservice");
-      if (method == null
-          || method.isDefault()
-          || method.getDeclaringClass() == Object.class
-          || method.getDeclaringClass().getName().startsWith("dev.langchain4j.service.memory.")) {
+      if (method == null) {
         return null;
       }
-      String agent = method.getDeclaringClass().getSimpleName();
-      String name = agent + '.' + method.getName();
+      ServiceMethod described = ServiceMethod.of(method);
+      if (described == null) {
+        return null;
+      }
+      String agent = described.agent;
+      String name = described.name;
       Workflow open = AgentContext.currentWorkflow();
-      String conversation = memoryId(method, args);
+      String conversation = described.memoryId(args);
       Span span;
       Context context;
       if (open == null) {
@@ -95,18 +96,87 @@ public final class AiServiceTracing {
    * link LangChain4j), as text, or {@code null} when there is none or it is {@code null}.
    */
   static String memoryId(Method method, Object[] args) {
-    if (method == null || args == null) {
+    if (method == null) {
       return null;
     }
-    java.lang.annotation.Annotation[][] annotations = method.getParameterAnnotations();
-    for (int i = 0; i < annotations.length && i < args.length; i++) {
-      for (java.lang.annotation.Annotation a : annotations[i]) {
-        if (a.annotationType().getName().equals(MEMORY_ID)) {
-          return args[i] == null ? null : String.valueOf(args[i]);
+    ServiceMethod described = ServiceMethod.of(method);
+    return described == null ? null : described.memoryId(args);
+  }
+
+  /**
+   * What an invocation of an AI-service method records, worked out once per method rather than
+   * on every call: its names and which argument is the {@code @MemoryId} ({@code
+   * getParameterAnnotations} copies its arrays on every call). {@code null} for methods that are
+   * not traced (default methods, {@code Object}'s, LangChain4j's chat-memory access).
+   */
+  private static final class ServiceMethod {
+
+    /** Per declaring interface, so a discarded application class loader is not kept. */
+    private static final ClassValue<java.util.concurrent.ConcurrentHashMap<Method, ServiceMethod>>
+        METHODS = new ClassValue<>() {
+          @Override
+          protected java.util.concurrent.ConcurrentHashMap<Method, ServiceMethod> computeValue(
+              Class<?> type) {
+            return new java.util.concurrent.ConcurrentHashMap<>();
+          }
+        };
+
+    /** Stands for "not traced" in the map (which holds no {@code null}). */
+    private static final ServiceMethod UNTRACED = new ServiceMethod(null, null, -1);
+
+    /** {@code gen_ai.agent.name}: the interface's simple name. */
+    final String agent;
+    /** The span's and step's name: {@code <Interface>.<method>}. */
+    final String name;
+    /** Index of the {@code @MemoryId} argument, or -1. */
+    final int memoryIdArgument;
+
+    private ServiceMethod(String agent, String name, int memoryIdArgument) {
+      this.agent = agent;
+      this.name = name;
+      this.memoryIdArgument = memoryIdArgument;
+    }
+
+    static ServiceMethod of(Method method) {
+      java.util.concurrent.ConcurrentHashMap<Method, ServiceMethod> known =
+          METHODS.get(method.getDeclaringClass());
+      ServiceMethod described = known.get(method);
+      if (described == null) {
+        described = describe(method);
+        known.putIfAbsent(method, described);
+      }
+      return described == UNTRACED ? null : described;
+    }
+
+    private static ServiceMethod describe(Method method) {
+      Class<?> type = method.getDeclaringClass();
+      if (method.isDefault()
+          || type == Object.class
+          || type.getName().startsWith("dev.langchain4j.service.memory.")) {
+        return UNTRACED;
+      }
+      int memoryId = -1;
+      java.lang.annotation.Annotation[][] annotations = method.getParameterAnnotations();
+      for (int i = 0; i < annotations.length && memoryId < 0; i++) {
+        for (java.lang.annotation.Annotation a : annotations[i]) {
+          if (a.annotationType().getName().equals(MEMORY_ID)) {
+            memoryId = i;
+            break;
+          }
         }
       }
+      String agent = type.getSimpleName();
+      return new ServiceMethod(agent, agent + '.' + method.getName(), memoryId);
     }
-    return null;
+
+    /** The {@code @MemoryId} argument as text, or {@code null} (none, or a {@code null} one). */
+    String memoryId(Object[] args) {
+      if (memoryIdArgument < 0 || args == null || memoryIdArgument >= args.length) {
+        return null;
+      }
+      Object id = args[memoryIdArgument];
+      return id == null ? null : String.valueOf(id);
+    }
   }
 
   /**

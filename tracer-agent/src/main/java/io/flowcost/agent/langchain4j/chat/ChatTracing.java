@@ -105,7 +105,7 @@ public final class ChatTracing {
       responseModel = Reflect.callString(response, "modelName");
       Object reason = Reflect.call(response, "finishReason");
       if (reason instanceof Enum) {
-        finish = List.of(((Enum<?>) reason).name().toLowerCase(Locale.ROOT));
+        finish = finishReasons((Enum<?>) reason);
       }
     }
     // LangChain4j's TokenUsage is read only when no attempt read usage from the wire
@@ -113,6 +113,34 @@ public final class ChatTracing {
         response == null ? null : () -> ClientUsage.from(Reflect.call(response, "tokenUsage")),
         error);
   }
+
+  /**
+   * {@code gen_ai.response.finish_reasons} of a LangChain4j {@code FinishReason} constant: its
+   * name in lower case, as a one-element list built once per constant (per enum class, so an
+   * application's class loader is not kept).
+   */
+  static List<String> finishReasons(Enum<?> reason) {
+    List<String>[] byOrdinal = FINISH_REASONS.get(reason.getDeclaringClass());
+    int ordinal = reason.ordinal();
+    if (ordinal >= byOrdinal.length) {
+      return List.of(reason.name().toLowerCase(Locale.ROOT));
+    }
+    List<String> reasons = byOrdinal[ordinal];
+    if (reasons == null) {
+      reasons = List.of(reason.name().toLowerCase(Locale.ROOT));
+      byOrdinal[ordinal] = reasons; // a benign race: equal lists
+    }
+    return reasons;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static final ClassValue<List<String>[]> FINISH_REASONS = new ClassValue<>() {
+    @Override
+    protected List<String>[] computeValue(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      return new List[constants == null ? 0 : constants.length];
+    }
+  };
 
   private static String requestModel(Object model, Object request) {
     String name = Reflect.callString(request, "modelName");
