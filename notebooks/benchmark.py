@@ -110,7 +110,49 @@ def generate(lake: Path, calls: int, days: int) -> dict:
                        ("outcomes", "outcomes_src")):
         _write_partitioned(con, lake, table, src)
     con.close()
+    write_call_totals(lake)
     return {"calls": workflows * CALLS_PER_WORKFLOW, "workflows": workflows}
+
+
+def write_call_totals(lake: Path, lake_sql: Path | None = None) -> int:
+    """Writes each compacted calls day's per-workflow totals (``call_totals_daily``) as ``compact``
+    does when it closes a day (Compactor.writeTotals): lake.sql's ``call_totals_partial`` over the
+    day's non-foreign rows, one zstd Parquet v2 file per day marked with the calls file's name.
+    Returns the bytes written."""
+    sql = flowcost_lake.statements((lake_sql or flowcost_lake.LAKE_SQL).read_text("utf-8"))
+    wanted = ("CREATE OR REPLACE TEMP TABLE flowcost_empty_calls ",
+              "CREATE OR REPLACE VIEW call_totals_partial ")
+    empty, partial = (next(s for s in sql if s.startswith(w)) for w in wanted)
+    written = 0
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(empty)
+        for day_dir in sorted((lake / "calls").glob("date=*")):
+            files = sorted(day_dir.glob("*.parquet"))
+            if len(files) != 1:
+                continue
+            day = day_dir.name[len("date="):]
+            f = str(files[0]).replace("'", "''")
+            con.execute("CREATE OR REPLACE TEMP VIEW calls_unaggregated AS SELECT * FROM ("
+                        "SELECT * FROM flowcost_empty_calls UNION ALL BY NAME "
+                        f"SELECT *, DATE '{day}' AS date FROM read_parquet('{f}', "
+                        "hive_partitioning = false)) WHERE foreign_span IS NOT TRUE")
+            con.execute(partial)
+            out_dir = lake / flowcost_lake.TOTALS_TABLE / day_dir.name
+            out_dir.mkdir(parents=True, exist_ok=True)
+            out = out_dir / "bench-totals.parquet"
+            name = files[0].name.replace("'", "''")
+            con.execute(f"COPY (SELECT * EXCLUDE (date) FROM call_totals_partial) TO "
+                        f"'{str(out).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, "
+                        "COMPRESSION zstd, PARQUET_VERSION v2, ROW_GROUP_SIZE 122880, "
+                        f"KV_METADATA {{'flowcost.table': '{flowcost_lake.TOTALS_TABLE}', "
+                        "'flowcost.schema_version': '1', "
+                        f"'{flowcost_lake.AGGREGATED_FILE_KEY}': '{name}'}})")
+            written += out.stat().st_size
+    finally:
+        con.close()
+    return written
 
 
 #: Fact tables the generator writes as ``compact`` leaves a closed day: one file per day, each

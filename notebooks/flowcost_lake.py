@@ -3,8 +3,9 @@
 Mirrors the collector's ``io.flowcost.collector.rollup.LakeViews``: every ``{{table}}``
 placeholder becomes a ``read_parquet`` over ``<lake>/<table>/date=*/*.parquet``, or a typed empty
 table when the table has no file yet, ``{{table:compacted}}`` / ``{{table:rest}}`` the compacted
-days' files and the others (:func:`split_compacted`), and ``{{horizon_days}}`` the outcome
-horizon.
+days' files and the others (:func:`split_compacted`), ``{{calls:aggregated}}`` /
+``{{call_totals_daily:aggregated}}`` the compacted calls days that have ``compact``'s per-workflow
+totals and those totals (:func:`split_aggregated`), and ``{{horizon_days}}`` the outcome horizon.
 
 The lake is a local directory or ``s3://bucket/prefix``. For S3 (MinIO, …) the endpoint comes from
 ``FLOWCOST_S3_ENDPOINT`` or ``AWS_ENDPOINT_URL`` and the keys from ``AWS_ACCESS_KEY_ID`` /
@@ -147,6 +148,47 @@ def split_compacted(con: duckdb.DuckDBPyConnection, lake: str,
     return compacted, rest
 
 
+#: ``compact``'s per-day, per-workflow pre-aggregate of a compacted ``calls`` day (lake.sql's
+#: ``call_totals_partial``), as LakeViews.TOTALS_TABLE; docs/lake.md, "Per-day call totals".
+TOTALS_TABLE = "call_totals_daily"
+
+#: The key-value metadata of a ``call_totals_daily`` file: the compacted calls file it aggregates.
+AGGREGATED_FILE_KEY = "flowcost.aggregated_file"
+
+
+def split_aggregated(con: duckdb.DuckDBPyConnection, lake: str,
+                     compacted_calls: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Splits compacted ``calls`` files (from :func:`split_compacted`) into (calls files whose day's
+    totals are pre-aggregated, those days' ``call_totals_daily`` files, the other compacted files).
+
+    A day is pre-aggregated when it holds exactly one ``call_totals_daily`` file, written from its
+    one compacted calls file (``flowcost.aggregated_file`` names it), and no ``call_prices`` file.
+    As ``LakeViews.splitAggregated``.
+    """
+    root = Path(lake).resolve()
+    totals_of: dict[str, str] = {}
+    for calls in compacted_calls:
+        day = os.path.basename(os.path.dirname(calls))
+        if glob.glob(str(root / "call_prices" / day / "*.parquet")):
+            continue
+        totals = sorted(glob.glob(str(root / TOTALS_TABLE / day / "*.parquet")))
+        if len(totals) == 1:
+            totals_of[totals[0]] = calls
+    matched: set[str] = set()
+    if totals_of:
+        listed = ", ".join(f"'{_escape(f)}'" for f in sorted(totals_of))
+        for file_name, value in con.execute(
+                f"SELECT file_name, decode(value) FROM parquet_kv_metadata([{listed}]) "
+                f"WHERE decode(key) = '{AGGREGATED_FILE_KEY}'").fetchall():
+            calls = totals_of.get(file_name)
+            if calls is not None and os.path.basename(calls) == value:
+                matched.add(file_name)
+    totals = sorted(matched)
+    aggregated = {totals_of[t] for t in totals}
+    return ([f for f in compacted_calls if f in aggregated], totals,
+            [f for f in compacted_calls if f not in aggregated])
+
+
 def _read(table: str, files: list[str]) -> str:
     if not files:
         return f"(SELECT * FROM flowcost_empty_{table})"
@@ -167,6 +209,10 @@ def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: in
             # the file lists are taken now: the views see the files as they were at install
             # (connect again to see newer ones). On S3 every file is de-duplicated (exact, slower).
             compacted, rest = ([], None) if is_s3(lake) else split_compacted(con, lake, table)
+            if table == "calls":
+                aggregated, totals, compacted = split_aggregated(con, lake, compacted)
+                out = out.replace("{{calls:aggregated}}", _read(table, aggregated))
+                out = out.replace("{{" + TOTALS_TABLE + ":aggregated}}", _read(TOTALS_TABLE, totals))
             out = out.replace("{{" + table + ":compacted}}", _read(table, compacted))
             out = out.replace("{{" + table + ":rest}}",
                               source if rest is None else _read(table, rest))

@@ -9,6 +9,10 @@
 -- days that hold exactly one file and that file is `compact`'s output (Parquet key-value
 -- metadata `flowcost.compacted_files`), and `{{table:rest}}` with every other file (each the
 -- typed empty table when there is none): see "De-duplication" in docs/lake.md.
+-- For `calls` the compacted days are split once more: `{{calls:aggregated}}` the compacted files
+-- of days that also hold `compact`'s per-workflow pre-aggregate of exactly that file and no
+-- re-pricing (`call_prices`) file, `{{call_totals_daily:aggregated}}` those pre-aggregates, and
+-- `{{calls:compacted}}` the other compacted days: see "Per-day call totals" in docs/lake.md.
 -- Everything below is plain SQL over the fact tables, so the same definitions answer on Spark or
 -- Trino with at most dialect changes (QUALIFY, arg_min/arg_max, struct_pack, map access).
 
@@ -28,6 +32,15 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_calls (
   end_time TIMESTAMPTZ, duration_ms DOUBLE, catalog_version VARCHAR, price_key VARCHAR,
   received_at TIMESTAMPTZ, provider_cost_usd DECIMAL(18,9), response_id VARCHAR,
   foreign_span BOOLEAN, date DATE);
+-- The per-workflow, per-day pre-aggregate of a compacted calls day (call_totals_partial below).
+CREATE OR REPLACE TEMP TABLE flowcost_empty_call_totals_daily (
+  workflow_id VARCHAR, first_call_time TIMESTAMPTZ, last_call_time TIMESTAMPTZ,
+  first_service VARCHAR, first_service_time TIMESTAMPTZ, calls BIGINT, attempts BIGINT,
+  failed_attempts BIGINT, model_calls BIGINT, tool_calls BIGINT, input_tokens BIGINT,
+  cache_read_tokens BIGINT, cache_write_tokens BIGINT, output_tokens BIGINT,
+  reasoning_tokens BIGINT, cost_usd DECIMAL(38,9), call_waste_usd DECIMAL(38,9),
+  cache_savings_gross_usd DECIMAL(38,9), cache_savings_net_usd DECIMAL(38,9),
+  unpriced_calls BIGINT, estimated_calls BIGINT, date DATE);
 CREATE OR REPLACE TEMP TABLE flowcost_empty_call_prices (
   span_id VARCHAR, workflow_id VARCHAR, price_version BIGINT, cost_usd DECIMAL(18,9),
   cache_savings_gross_usd DECIMAL(18,9), cache_savings_net_usd DECIMAL(18,9), unpriced BOOLEAN,
@@ -85,12 +98,26 @@ CREATE OR REPLACE TEMP TABLE flowcost_empty_coverage (
 -- calls: unioned by name with its typed empty table, so a column added later
 -- (provider_cost_usd, calls schema 2) exists, NULL, while every file is older.
 -- calls_original: each call with the cost it was written with (kept for audit).
-CREATE OR REPLACE VIEW calls_original AS
+-- calls_original_unaggregated: every row except the non-foreign rows of aggregated days (days
+-- whose per-workflow totals `compact` wrote: call_totals_daily), which call_totals reads from
+-- those pre-aggregates instead. Foreign rows stay here wherever they are, because whether one
+-- counts (calls_repeated_reports) is decided over the whole lake, not per day.
+-- (Unioned by name with the typed empty table first, so a file older than a column reads it NULL.)
+CREATE OR REPLACE VIEW calls_aggregated_days AS
+  SELECT * FROM flowcost_empty_calls
+  UNION ALL BY NAME SELECT * FROM {{calls:aggregated}};
+
+CREATE OR REPLACE VIEW calls_original_unaggregated AS
   SELECT * FROM flowcost_empty_calls
   UNION ALL BY NAME SELECT * FROM {{calls:compacted}}
+  UNION ALL BY NAME SELECT * FROM calls_aggregated_days WHERE foreign_span
   UNION ALL BY NAME
   SELECT * FROM (SELECT * FROM {{calls:rest}}
                  QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1);
+
+CREATE OR REPLACE VIEW calls_original AS
+  SELECT * FROM calls_original_unaggregated
+  UNION ALL BY NAME SELECT * FROM calls_aggregated_days WHERE foreign_span IS NOT TRUE;
 
 -- call_prices: re-pricings written by `reprice`; per call, the highest price_version wins.
 CREATE OR REPLACE VIEW call_prices_latest AS
@@ -130,7 +157,11 @@ CREATE OR REPLACE VIEW shadow_workflows AS
 -- calls: each call once, priced by its latest re-pricing if any, else as written; repeated
 -- reports and the rows of shadow workflows left out. Tokens, wasted and waste_cause are the
 -- call's own; only the pricing columns are replaced.
-CREATE OR REPLACE VIEW calls AS
+-- calls_unaggregated: the same for the rows of calls_original_unaggregated; calls adds the
+-- non-foreign rows of aggregated days as they are: a non-foreign row is never a repeated report
+-- nor a shadow workflow's, and an aggregated day has no re-pricing (a call_prices row lies in
+-- its call's start day, and a day with a call_prices file is not aggregated).
+CREATE OR REPLACE VIEW calls_unaggregated AS
   SELECT o.* REPLACE (
            CASE WHEN p.span_id IS NULL THEN o.cost_usd ELSE p.cost_usd END AS cost_usd,
            CASE WHEN p.span_id IS NULL THEN o.cache_savings_gross_usd
@@ -141,11 +172,15 @@ CREATE OR REPLACE VIEW calls AS
            CASE WHEN p.span_id IS NULL THEN o.catalog_version ELSE p.catalog_version END
              AS catalog_version,
            CASE WHEN p.span_id IS NULL THEN o.price_key ELSE p.price_key END AS price_key)
-  FROM calls_original o
+  FROM calls_original_unaggregated o
   LEFT JOIN call_prices_latest p ON p.span_id = o.span_id
   WHERE o.span_id NOT IN (SELECT span_id FROM calls_repeated_reports)
     AND NOT (coalesce(o.foreign_span, false)
              AND o.workflow_id IN (SELECT workflow_id FROM shadow_workflows));
+
+CREATE OR REPLACE VIEW calls AS
+  SELECT * FROM calls_unaggregated
+  UNION ALL BY NAME SELECT * FROM calls_aggregated_days WHERE foreign_span IS NOT TRUE;
 
 -- Every pricing of every call, for audit: the original (price_version 0, priced when received)
 -- and each re-pricing, newest first.
@@ -217,29 +252,95 @@ CREATE OR REPLACE VIEW outcomes_resolved AS
   FROM outcomes o
   LEFT JOIN by_key k ON k.outcome_id = o.outcome_id;
 
-CREATE OR REPLACE VIEW call_totals AS
+-- A workflow's call totals in one day: what `compact` writes per closed day into call_totals_daily
+-- (run over that day's non-foreign rows, as calls_unaggregated there), and what call_totals
+-- computes over the rows not pre-aggregated. Every column merges across days by a sum, a min, a
+-- max or an arg_min over first_service_time (the start of the earliest call that names a
+-- service), except the distinct call counts: a call's attempts can start on two days, so a
+-- workflow with totals in more than one part is counted again from its calls (call_totals).
+-- One definition for both: Compactor and lake_benchmark.py run this statement over a day.
+CREATE OR REPLACE VIEW call_totals_partial AS
   SELECT workflow_id,
          min(start_time) AS first_call_time,
          max(coalesce(end_time, start_time)) AS last_call_time,
          arg_min(service, start_time) AS first_service,
+         min(start_time) FILTER (WHERE service IS NOT NULL) AS first_service_time,
          count(DISTINCT call_id) AS calls,
          count(*) AS attempts,
          count(*) FILTER (WHERE status = 'error') AS failed_attempts,
          count(DISTINCT call_id) FILTER (WHERE kind = 'model') AS model_calls,
          count(DISTINCT call_id) FILTER (WHERE kind = 'tool') AS tool_calls,
-         CAST(coalesce(sum(input_tokens), 0) AS BIGINT) AS input_tokens,
-         CAST(coalesce(sum(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
-         CAST(coalesce(sum(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
-         CAST(coalesce(sum(output_tokens), 0) AS BIGINT) AS output_tokens,
-         CAST(coalesce(sum(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens,
-         coalesce(sum(cost_usd), 0) AS cost_usd,
-         coalesce(sum(cost_usd) FILTER (WHERE wasted), 0) AS call_waste_usd,
-         coalesce(sum(cache_savings_gross_usd), 0) AS cache_savings_gross_usd,
-         coalesce(sum(cache_savings_net_usd), 0) AS cache_savings_net_usd,
+         CAST(sum(input_tokens) AS BIGINT) AS input_tokens,
+         CAST(sum(cache_read_tokens) AS BIGINT) AS cache_read_tokens,
+         CAST(sum(cache_write_tokens) AS BIGINT) AS cache_write_tokens,
+         CAST(sum(output_tokens) AS BIGINT) AS output_tokens,
+         CAST(sum(reasoning_tokens) AS BIGINT) AS reasoning_tokens,
+         CAST(sum(cost_usd) AS DECIMAL(38,9)) AS cost_usd,
+         CAST(sum(cost_usd) FILTER (WHERE wasted) AS DECIMAL(38,9)) AS call_waste_usd,
+         CAST(sum(cache_savings_gross_usd) AS DECIMAL(38,9)) AS cache_savings_gross_usd,
+         CAST(sum(cache_savings_net_usd) AS DECIMAL(38,9)) AS cache_savings_net_usd,
          count(*) FILTER (WHERE unpriced) AS unpriced_calls,
-         count(*) FILTER (WHERE tokens_estimated) AS estimated_calls
-  FROM calls
-  GROUP BY workflow_id;
+         count(*) FILTER (WHERE tokens_estimated) AS estimated_calls,
+         date
+  FROM calls_unaggregated
+  GROUP BY workflow_id, date;
+
+-- Each workflow's call totals over every day: the pre-aggregates of aggregated days and the
+-- partial totals of the other rows, merged. The distinct call counts of a workflow found in more
+-- than one part (a day boundary crossed, a day read raw beside pre-aggregated ones) are counted
+-- again from its calls; for every other workflow one part holds all its calls.
+CREATE OR REPLACE VIEW call_totals AS
+  WITH parts AS (
+    SELECT * FROM flowcost_empty_call_totals_daily
+    UNION ALL BY NAME SELECT * FROM {{call_totals_daily:aggregated}}
+    UNION ALL BY NAME SELECT * FROM call_totals_partial
+  ),
+  merged AS (
+    SELECT workflow_id,
+           min(first_call_time) AS first_call_time,
+           max(last_call_time) AS last_call_time,
+           arg_min(first_service, first_service_time) AS first_service,
+           count(*) AS parts,
+           CAST(sum(calls) AS BIGINT) AS calls,
+           CAST(sum(attempts) AS BIGINT) AS attempts,
+           CAST(sum(failed_attempts) AS BIGINT) AS failed_attempts,
+           CAST(sum(model_calls) AS BIGINT) AS model_calls,
+           CAST(sum(tool_calls) AS BIGINT) AS tool_calls,
+           CAST(coalesce(sum(input_tokens), 0) AS BIGINT) AS input_tokens,
+           CAST(coalesce(sum(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
+           CAST(coalesce(sum(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
+           CAST(coalesce(sum(output_tokens), 0) AS BIGINT) AS output_tokens,
+           CAST(coalesce(sum(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens,
+           CAST(coalesce(sum(cost_usd), 0) AS DECIMAL(38,9)) AS cost_usd,
+           CAST(coalesce(sum(call_waste_usd), 0) AS DECIMAL(38,9)) AS call_waste_usd,
+           CAST(coalesce(sum(cache_savings_gross_usd), 0) AS DECIMAL(38,9))
+             AS cache_savings_gross_usd,
+           CAST(coalesce(sum(cache_savings_net_usd), 0) AS DECIMAL(38,9))
+             AS cache_savings_net_usd,
+           CAST(sum(unpriced_calls) AS BIGINT) AS unpriced_calls,
+           CAST(sum(estimated_calls) AS BIGINT) AS estimated_calls
+    FROM parts
+    GROUP BY workflow_id
+  ),
+  recounted AS (
+    SELECT workflow_id,
+           count(DISTINCT call_id) AS calls,
+           count(DISTINCT call_id) FILTER (WHERE kind = 'model') AS model_calls,
+           count(DISTINCT call_id) FILTER (WHERE kind = 'tool') AS tool_calls
+    FROM calls
+    WHERE workflow_id IN (SELECT workflow_id FROM merged WHERE parts > 1)
+    GROUP BY workflow_id
+  )
+  SELECT m.workflow_id, m.first_call_time, m.last_call_time, m.first_service,
+         coalesce(r.calls, m.calls) AS calls,
+         m.attempts, m.failed_attempts,
+         coalesce(r.model_calls, m.model_calls) AS model_calls,
+         coalesce(r.tool_calls, m.tool_calls) AS tool_calls,
+         m.input_tokens, m.cache_read_tokens, m.cache_write_tokens, m.output_tokens,
+         m.reasoning_tokens, m.cost_usd, m.call_waste_usd, m.cache_savings_gross_usd,
+         m.cache_savings_net_usd, m.unpriced_calls, m.estimated_calls
+  FROM merged m
+  LEFT JOIN recounted r ON r.workflow_id = m.workflow_id;
 
 -- What a rollup writes now: one row per workflow, derived from the facts: the calls' totals
 -- (call_totals) joined to the roots, then each workflow's latest outcome within the horizon.

@@ -1,5 +1,6 @@
 package io.flowcost.collector.compact;
 
+import io.flowcost.collector.rollup.LakeViews;
 import io.flowcost.lake.store.LakeStore;
 import io.flowcost.lake.store.LocalDirectoryStore;
 import io.flowcost.lake.store.StoredFile;
@@ -38,6 +39,13 @@ import java.util.stream.Stream;
  * files it replaces deleted: a reader of the de-duplicating lake views sees every row exactly
  * once throughout, while a raw glob reader may see rows twice between the publish and the last
  * delete. Files published to the day after the listing are left alone.
+ *
+ * <p>Closing a {@code calls} day also writes its per-workflow totals ({@code call_totals_daily},
+ * lake.sql's {@code call_totals_partial} over the merged file's rows), published after the merged
+ * file and before the replaced files and older totals are deleted, so that readers use them only
+ * once the merged file is the day's only file (docs/lake.md, "Per-day call totals"). A compacted
+ * day without totals (compacted before they existed, or a run stopped in between) gets them on
+ * the next run.
  *
  * <p>Works on any {@link LakeStore}: local files are read in place, others are downloaded to a
  * scratch directory first.
@@ -105,7 +113,10 @@ public final class Compactor {
     return LocalDate.now(clock.withZone(ZoneOffset.UTC));
   }
 
-  /** The days of {@code table} before {@code before} that have two or more files, ascending. */
+  /**
+   * The days of {@code table} before {@code before} that have two or more files, and for {@code
+   * calls} also the days of one file without per-day totals of their own, ascending.
+   */
   public List<LocalDate> daysToCompact(String table, LocalDate before) throws IOException {
     requireTable(table);
     Map<LocalDate, Integer> counts = new TreeMap<>();
@@ -115,8 +126,20 @@ public final class Compactor {
         counts.merge(day, 1, Integer::sum);
       }
     }
+    Map<LocalDate, Integer> totals = new TreeMap<>();
+    if (table.equals("calls")) {
+      for (String key : store.list(LakeViews.TOTALS_TABLE + "/date=")) {
+        LocalDate day = dayOf(key);
+        if (day != null && key.endsWith(".parquet")) {
+          totals.merge(day, 1, Integer::sum);
+        }
+      }
+    }
+    // a one-file calls day whose totals are missing or not exactly one file: compact() merges
+    // it if it is not compact's output yet, and writes its totals unless they are its own
     return counts.entrySet().stream()
-        .filter(e -> e.getValue() > 1)
+        .filter(e -> e.getValue() > 1
+            || (table.equals("calls") && totals.getOrDefault(e.getKey(), 0) != 1))
         .map(Map.Entry::getKey)
         .toList();
   }
@@ -144,7 +167,8 @@ public final class Compactor {
   /**
    * Merges the files of {@code table} on {@code day} into one.
    *
-   * @return what was done; empty if the day had fewer than two files
+   * @return what was done; empty if the day had fewer than two files (for {@code calls}: no
+   *     file, or one compacted file, whose totals are then written if they are not its own)
    * @throws IllegalArgumentException if the table is unknown or the day is not closed yet
    */
   public Optional<Result> compact(String table, LocalDate day) throws IOException, SQLException {
@@ -154,30 +178,116 @@ public final class Compactor {
           + " UTC); compact only days before today");
     }
     String prefix = table + "/date=" + day + "/";
-    List<StoredFile> files = store.listFiles(prefix).stream()
-        .filter(f -> f.key().endsWith(".parquet") && f.key().indexOf('/', prefix.length()) < 0)
-        .toList();
-    if (files.size() < 2) {
+    List<StoredFile> files = filesOf(prefix);
+    boolean calls = table.equals("calls");
+    if (files.size() < 2 && !(calls && files.size() == 1)) {
       return Optional.empty();
     }
     Files.createDirectories(scratchDirectory);
     Path work = Files.createTempDirectory(scratchDirectory, "flowcost-compact-");
     try {
       List<Path> inputs = localCopies(files, work);
+      String totalsPrefix = LakeViews.TOTALS_TABLE + "/date=" + day + "/";
+      List<StoredFile> oldTotals = calls ? filesOf(totalsPrefix) : List.of();
+      if (files.size() == 1 && isCompacted(inputs.get(0))) {
+        // a compacted calls day: only its totals, when they are missing or not its own
+        String name = fileName(files.get(0).key());
+        if (hasOwnTotals(oldTotals, name, work)) {
+          return Optional.empty();
+        }
+        String totalsKey = totalsPrefix + nextFileName();
+        store.publish(totalsKey, writeTotals(inputs.get(0), day, name, work));
+        deleteAll(oldTotals);
+        LOG.info("wrote the per-workflow call totals of compacted " + day);
+        return Optional.empty();
+      }
       Path merged = work.resolve("merged.parquet");
       long[] rows = merge(table, spec, inputs, merged, files.size());
-      String key = prefix + nextFileName();
-      // Publish first, delete after: at every instant each row is in at least one file.
+      String name = nextFileName();
+      String key = prefix + name;
+      // Publish first, delete after: at every instant each row is in at least one file. The
+      // totals go between: readers use them only once the merged file is the day's only file.
       store.publish(key, merged);
-      for (StoredFile f : files) {
-        store.delete(f.key());
+      if (calls) {
+        store.publish(totalsPrefix + nextFileName(), writeTotals(merged, day, name, work));
       }
+      deleteAll(files);
+      deleteAll(oldTotals);
       LOG.info("compacted " + table + " " + day + ": " + files.size() + " files, " + rows[0]
           + " rows -> 1 file, " + rows[1] + " rows");
       return Optional.of(new Result(table, day, files.size(), rows[0], rows[1], key));
     } finally {
       deleteTree(work);
     }
+  }
+
+  /**
+   * Writes the per-workflow totals of one compacted calls day (lake.sql's {@code
+   * call_totals_partial} over its non-foreign rows), marked with the calls file's name.
+   */
+  private static Path writeTotals(Path callsFile, LocalDate day, String callsName, Path work)
+      throws SQLException, IOException {
+    Path out = work.resolve("totals.parquet");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      st.execute("SET TimeZone = 'UTC'");
+      List<String> statements = LakeViews.partialTotalsStatements();
+      st.execute(statements.get(0)); // flowcost_empty_calls: a column older files lack reads NULL
+      // foreign rows stay out: whether one counts is decided over the whole lake (lake.sql)
+      st.execute("CREATE TEMP VIEW calls_unaggregated AS SELECT * FROM ("
+          + "SELECT * FROM flowcost_empty_calls UNION ALL BY NAME SELECT *, DATE '" + day
+          + "' AS date FROM read_parquet(" + literal(callsFile.toString())
+          + ", hive_partitioning = false)) WHERE foreign_span IS NOT TRUE");
+      st.execute(statements.get(1));
+      // the date is the partition directory's, as for every lake table
+      st.execute("COPY (SELECT * EXCLUDE (date) FROM " + LakeViews.PARTIAL_VIEW + ") TO "
+          + literal(out.toString()) + " (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2,"
+          + " ROW_GROUP_SIZE 122880, KV_METADATA {"
+          + "'flowcost.table': " + literal(LakeViews.TOTALS_TABLE) + ", "
+          + "'flowcost.schema_version': '1', "
+          + "'" + LakeViews.AGGREGATED_FILE_KEY + "': " + literal(callsName) + "})");
+    }
+    return out;
+  }
+
+  /** Whether {@code file} is {@code compact}'s output (carries {@link LakeViews#COMPACTED_KEY}). */
+  private static boolean isCompacted(Path file) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      return scalar(st, "SELECT count(*) FROM parquet_kv_metadata(" + literal(file.toString())
+          + ") WHERE decode(key) = '" + LakeViews.COMPACTED_KEY + "'") > 0;
+    }
+  }
+
+  /** Whether the day's totals are exactly one file, written from {@code callsName}. */
+  private boolean hasOwnTotals(List<StoredFile> totals, String callsName, Path work)
+      throws IOException, SQLException {
+    if (totals.size() != 1) {
+      return false;
+    }
+    Path local = localCopies(totals, Files.createDirectories(work.resolve("totals-in"))).get(0);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      return scalar(st, "SELECT count(*) FROM parquet_kv_metadata(" + literal(local.toString())
+          + ") WHERE decode(key) = '" + LakeViews.AGGREGATED_FILE_KEY + "' AND decode(value) = "
+          + literal(callsName)) > 0;
+    }
+  }
+
+  private List<StoredFile> filesOf(String prefix) throws IOException {
+    return store.listFiles(prefix).stream()
+        .filter(f -> f.key().endsWith(".parquet") && f.key().indexOf('/', prefix.length()) < 0)
+        .toList();
+  }
+
+  private void deleteAll(List<StoredFile> files) throws IOException {
+    for (StoredFile f : files) {
+      store.delete(f.key());
+    }
+  }
+
+  private static String fileName(String key) {
+    return key.substring(key.lastIndexOf('/') + 1);
   }
 
   /** Runs the merge; returns {rows before, rows after}. */

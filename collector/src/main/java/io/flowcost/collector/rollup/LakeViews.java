@@ -36,6 +36,22 @@ public final class LakeViews {
   /** The key-value metadata {@code compact} writes into a file it de-duplicated on the row key. */
   public static final String COMPACTED_KEY = "flowcost.compacted_files";
 
+  /**
+   * The per-day, per-workflow pre-aggregate of a compacted {@code calls} day, written by {@code
+   * compact} from lake.sql's {@code call_totals_partial} (docs/lake.md, "Per-day call totals").
+   */
+  public static final String TOTALS_TABLE = "call_totals_daily";
+
+  /**
+   * The key-value metadata of a {@link #TOTALS_TABLE} file: the name of the compacted {@code
+   * calls} file it aggregates. The pre-aggregate stands for the day only while that file is the
+   * day's only {@code calls} file.
+   */
+  public static final String AGGREGATED_FILE_KEY = "flowcost.aggregated_file";
+
+  /** The view {@link #TOTALS_TABLE} files are written from. */
+  public static final String PARTIAL_VIEW = "call_totals_partial";
+
   private static final String RESOURCE = "/io/flowcost/collector/rollup/lake.sql";
 
   /** The temporary table {@link #pinDerived} fills (as flowcost_lake.pin_derived does). */
@@ -94,7 +110,15 @@ public final class LakeViews {
       if (SPLIT_TABLES.contains(table)) {
         // the file lists are taken now: the views see the files as they were at install
         Split split = splitCompacted(connection, root.resolve(table));
-        out = out.replace("{{" + table + ":compacted}}", read(table, split.compacted()))
+        List<Path> compacted = split.compacted();
+        if (table.equals("calls")) {
+          Aggregated aggregated = splitAggregated(connection, root, compacted);
+          compacted = aggregated.compacted();
+          out = out.replace("{{calls:aggregated}}", read(table, aggregated.calls()))
+              .replace("{{" + TOTALS_TABLE + ":aggregated}}",
+                  read(TOTALS_TABLE, aggregated.totals()));
+        }
+        out = out.replace("{{" + table + ":compacted}}", read(table, compacted))
             .replace("{{" + table + ":rest}}", read(table, split.rest()));
       }
       out = out.replace("{{" + table + "}}", source);
@@ -149,6 +173,94 @@ public final class LakeViews {
       }
     }
     return new Split(List.copyOf(compacted), List.copyOf(rest));
+  }
+
+  /**
+   * The compacted {@code calls} days split by whether their per-workflow totals can be read from
+   * {@code compact}'s pre-aggregate.
+   *
+   * @param calls compacted {@code calls} files whose day holds exactly one {@link #TOTALS_TABLE}
+   *     file, written from that very file ({@link #AGGREGATED_FILE_KEY}), and no {@code
+   *     call_prices} file (a re-priced day is read from its calls, as re-priced)
+   * @param totals those days' {@link #TOTALS_TABLE} files
+   * @param compacted the other compacted {@code calls} files
+   */
+  public record Aggregated(List<Path> calls, List<Path> totals, List<Path> compacted) {}
+
+  /**
+   * Splits {@code compactedCalls} (from {@link #splitCompacted}) into days whose totals are
+   * pre-aggregated and the others (as {@code flowcost_lake.split_aggregated}). Exact because the
+   * compacted file is de-duplicated and every row of a span lies in its start day's partition
+   * (docs/lake.md, "Per-day call totals").
+   */
+  public static Aggregated splitAggregated(Connection connection, Path root,
+      List<Path> compactedCalls) throws IOException, SQLException {
+    Map<Path, Path> totalsOf = new TreeMap<>();
+    for (Path calls : compactedCalls) {
+      String day = calls.getParent().getFileName().toString();
+      if (hasFiles(root.resolve("call_prices").resolve(day))) {
+        continue;
+      }
+      List<Path> totals = partitionFiles(root.resolve(TOTALS_TABLE).resolve(day));
+      if (totals.size() == 1) {
+        totalsOf.put(totals.get(0).toAbsolutePath(), calls);
+      }
+    }
+    Set<Path> matched = new HashSet<>();
+    if (!totalsOf.isEmpty()) {
+      try (Statement st = connection.createStatement();
+          var rs = st.executeQuery("SELECT file_name, decode(value) FROM parquet_kv_metadata("
+              + list(List.copyOf(totalsOf.keySet())) + ") WHERE decode(key) = '"
+              + AGGREGATED_FILE_KEY + "'")) {
+        while (rs.next()) {
+          Path totals = Path.of(rs.getString(1));
+          Path calls = totalsOf.get(totals);
+          if (calls != null && calls.getFileName().toString().equals(rs.getString(2))) {
+            matched.add(totals);
+          }
+        }
+      }
+    }
+    List<Path> calls = new ArrayList<>();
+    List<Path> totals = new ArrayList<>();
+    Set<Path> aggregatedCalls = new HashSet<>();
+    for (Map.Entry<Path, Path> e : totalsOf.entrySet()) {
+      if (matched.contains(e.getKey())) {
+        totals.add(e.getKey());
+        aggregatedCalls.add(e.getValue());
+      }
+    }
+    List<Path> compacted = new ArrayList<>();
+    for (Path f : compactedCalls) {
+      (aggregatedCalls.contains(f) ? calls : compacted).add(f);
+    }
+    return new Aggregated(List.copyOf(calls), List.copyOf(totals), List.copyOf(compacted));
+  }
+
+  /**
+   * The statements of lake.sql that {@code compact} needs to write a day's {@link #TOTALS_TABLE}
+   * file: the typed empty {@code calls} table and the {@link #PARTIAL_VIEW} view, which reads a
+   * view {@code calls_unaggregated} the caller defines over the day's rows. One definition of the
+   * partial totals, shared with the views that merge them.
+   */
+  public static List<String> partialTotalsStatements() throws IOException {
+    List<String> all = statements(load());
+    List<String> out = new ArrayList<>();
+    for (String prefix : List.of("CREATE OR REPLACE TEMP TABLE flowcost_empty_calls ",
+        "CREATE OR REPLACE VIEW " + PARTIAL_VIEW + " ")) {
+      out.add(all.stream().filter(s -> s.startsWith(prefix)).findFirst()
+          .orElseThrow(() -> new IOException("lake.sql has no statement " + prefix.strip())));
+    }
+    return out;
+  }
+
+  private static List<Path> partitionFiles(Path dayDir) throws IOException {
+    if (!Files.isDirectory(dayDir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dayDir)) {
+      return files.filter(LakeViews::isPartitionFile).sorted().toList();
+    }
   }
 
   private static String read(String table, List<Path> files) {
