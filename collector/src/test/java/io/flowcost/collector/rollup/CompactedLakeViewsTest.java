@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,13 +29,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  * row over every column ({@code EXCEPT ALL} both ways), before compaction (every file
  * de-duplicated) and after it, with a late re-send into a compacted day and a compaction caught
  * between publishing its file and deleting the files it replaces.
+ *
+ * <p>{@code compact} also writes each closed calls day's per-workflow totals ({@code
+ * call_totals_daily}); the views read those days' totals instead of their calls. The lake gets
+ * what those totals must survive: a call whose two attempts start on either side of midnight
+ * (two pre-aggregated days: its workflow's distinct calls are counted again), another
+ * producer's rows (kept out of the totals and decided over the whole lake: one counts, one is a
+ * repeated report of a Flowcost row on another day, whose trace is a shadow workflow), and a
+ * re-priced day (read from its calls, as re-priced). A day with a late file, or caught between
+ * two compactions, is read from its calls until it is compacted again, which replaces its totals.
  */
 class CompactedLakeViewsTest {
 
   /** Views whose rows must not change; together they read every fact table. */
   private static final List<String> VIEWS = List.of("calls", "calls_original", "workflow_spans",
-      "outcomes", "workflow_roots", "workflows_derived", "cost_per_outcome_derived",
-      "outcomes_unmatched", "coverage_daily");
+      "outcomes", "workflow_roots", "call_totals", "workflows_derived",
+      "cost_per_outcome_derived", "outcomes_unmatched", "coverage_daily");
+
+  /** The workflow whose call starts its first attempt before midnight and its second after. */
+  private static final String MIDNIGHT_WF = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 
   @TempDir Path tmp;
 
@@ -52,6 +65,17 @@ class CompactedLakeViewsTest {
       Files.copy(f, f.resolveSibling("9999999999999-replay-000001.parquet"));
     }
     Rollup rollup = new Rollup(lake, store, "t", RandomLake.HORIZON_DAYS, Clock.systemUTC());
+    List<Path> days = dayDirs(lake.resolve("calls"));
+    assertThat(days).as("calls days").hasSizeGreaterThanOrEqualTo(4);
+    Path before = days.get(2);
+    Path after = days.get(3);
+    // the day that gets a late re-send below: compacted again at the end, but still read from
+    // its calls, since it is re-priced
+    Path repriced = days.get(0);
+    assertThat(LocalDate.parse(dayOf(after))).isEqualTo(LocalDate.parse(dayOf(before)).plusDays(1));
+    try (Connection c = rollup.open(); Statement st = c.createStatement()) {
+      writeEdgeRows(st, lake, before, after, repriced);
+    }
     Path expected = tmp.resolve("expected");
     Files.createDirectories(expected);
     try (Connection c = rollup.open()) {
@@ -100,21 +124,129 @@ class CompactedLakeViewsTest {
               .map(Path::toAbsolutePath).sorted().toList());
       assertThat(LakeViews.splitCompacted(c, lake.resolve("workflow_spans")).compacted())
           .isNotEmpty();
-      for (String view : VIEWS) {
-        Path file = expected.resolve(view + ".parquet");
-        String before = "SELECT * FROM read_parquet('" + file + "')";
-        long rows = count(st, before);
-        assertThat(count(st, "SELECT * FROM " + view)).as(view).isEqualTo(rows);
-        assertThat(count(st, "(SELECT * FROM " + view + ") EXCEPT ALL (" + before + ")"))
-            .as(view + ": rows the compacted lake gives that the de-duplicated one did not")
-            .isZero();
-        assertThat(count(st, "(" + before + ") EXCEPT ALL (SELECT * FROM " + view + ")"))
-            .as(view + ": rows the de-duplicated lake gave that the compacted one does not")
-            .isZero();
-      }
+      LakeViews.Aggregated aggregated = LakeViews.splitAggregated(c, lake, calls.compacted());
+      assertThat(aggregated.calls()).as("pre-aggregated days")
+          .anyMatch(f -> f.startsWith(before.toAbsolutePath()))
+          .anyMatch(f -> f.startsWith(after.toAbsolutePath()));
+      assertThat(aggregated.calls()).hasSize(aggregated.totals().size())
+          .hasSize(calls.compacted().size());
+      assertThat(aggregated.compacted()).isEmpty();
+      assertSameRows(st, expected);
       assertThat(count(st, "SELECT * FROM calls")).isEqualTo(
-          random.workflows.stream().mapToLong(w -> w.calls.size()).sum());
+          random.workflows.stream().mapToLong(w -> w.calls.size()).sum() + EDGE_ROWS_COUNTED);
+      assertMidnightWorkflow(st);
     }
+
+    // Compacting again closes the two days read from their calls: their totals are replaced by
+    // those of the new merged file (one file per day, naming it), and nothing changes.
+    compactor.compactBefore(List.of("calls"), compactor.today());
+    try (Connection c = rollup.open(); Statement st = c.createStatement()) {
+      LakeViews.Split calls = LakeViews.splitCompacted(c, lake.resolve("calls"));
+      assertThat(calls.rest()).isEmpty();
+      LakeViews.Aggregated aggregated = LakeViews.splitAggregated(c, lake, calls.compacted());
+      assertThat(aggregated.compacted()).as("the re-priced day, read from its calls")
+          .singleElement().matches(f -> f.startsWith(repriced.toAbsolutePath()));
+      assertThat(aggregated.calls()).hasSize(days.size() - 1);
+      for (Path day : dayDirs(lake.resolve(LakeViews.TOTALS_TABLE))) {
+        assertThat(files(day)).as(day + ": one totals file").hasSize(1);
+      }
+      assertThat(dayDirs(lake.resolve(LakeViews.TOTALS_TABLE))).hasSameSizeAs(days);
+      assertSameRows(st, expected);
+      assertMidnightWorkflow(st);
+    }
+  }
+
+  /** Call rows {@link #writeEdgeRows} adds that the calls view counts. */
+  private static final int EDGE_ROWS_COUNTED = 5;
+
+  /**
+   * Adds, as extra files (compacted with the rest): the midnight call (attempt 1 failed on
+   * {@code before} at 23:59:59.5, attempt 2 on {@code after} at 00:00:00.5) and a second call of
+   * its workflow; another producer's row of its own response, which counts; another producer's
+   * report of a response a Flowcost row of another day also reported (a repeated report, its
+   * trace a shadow workflow); and a re-pricing of one call of {@code repriced}.
+   */
+  private static void writeEdgeRows(Statement st, Path lake, Path before, Path after,
+      Path repriced) throws Exception {
+    String day0 = dayOf(before);
+    String day1 = dayOf(after);
+    String template = "read_parquet('" + files(before).get(0) + "', hive_partitioning = false)";
+    String row = "SELECT * REPLACE (%s) FROM (SELECT * FROM " + template + " LIMIT 1)";
+    String midnight = "'" + MIDNIGHT_WF + "' AS workflow_id, 'model' AS kind, "
+        + "CAST(NULL AS VARCHAR) AS response_id, false AS foreign_span, ";
+    st.execute("COPY (" + String.format(row, midnight + "'c0c0c0c0c0c0c0c0' AS call_id,"
+        + " 'a000000000000001' AS span_id, 1 AS attempt, 'error' AS status,"
+        + " CAST(0 AS DECIMAL(18,9)) AS cost_usd, false AS unpriced,"
+        + " TIMESTAMPTZ '" + day0 + " 23:59:59.5+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day0 + " 23:59:59.9+00' AS end_time")
+        + " UNION ALL " + String.format(row, "'e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0' AS workflow_id,"
+        + " 'model' AS kind, 'b000000000000001' AS span_id, 'b000000000000001' AS call_id,"
+        + " 'resp-own' AS response_id, true AS foreign_span")
+        + " UNION ALL " + String.format(row, "'e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1' AS workflow_id,"
+        + " 'model' AS kind, 'b000000000000003' AS span_id, 'b000000000000003' AS call_id,"
+        + " 'resp-twice' AS response_id, true AS foreign_span,"
+        + " TIMESTAMPTZ '" + day0 + " 12:00:00+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day0 + " 23:00:00+00' AS received_at")
+        + ") TO '" + before.resolve("9999999999998-edge-000001.parquet") + "' (FORMAT parquet)");
+    st.execute("COPY (" + String.format(row, midnight + "'c0c0c0c0c0c0c0c0' AS call_id,"
+        + " 'a000000000000002' AS span_id, 2 AS attempt, 'ok' AS status, false AS unpriced,"
+        + " TIMESTAMPTZ '" + day1 + " 00:00:00.5+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day1 + " 00:00:01+00' AS end_time")
+        + " UNION ALL " + String.format(row, midnight + "'c1c1c1c1c1c1c1c1' AS call_id,"
+        + " 'a000000000000003' AS span_id, 1 AS attempt, 'ok' AS status,"
+        + " TIMESTAMPTZ '" + day1 + " 00:00:02+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day1 + " 00:00:03+00' AS end_time")
+        + " UNION ALL " + String.format(row, "'" + MIDNIGHT_WF + "' AS workflow_id, 'model' AS kind,"
+        + " 'b000000000000002' AS span_id, 'b000000000000002' AS call_id,"
+        + " 'resp-twice' AS response_id, false AS foreign_span,"
+        + " TIMESTAMPTZ '" + day1 + " 00:00:04+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day1 + " 01:00:00+00' AS received_at")
+        + ") TO '" + after.resolve("9999999999998-edge-000001.parquet") + "' (FORMAT parquet)");
+    Path prices = lake.resolve("call_prices").resolve(repriced.getFileName());
+    Files.createDirectories(prices);
+    st.execute("COPY (SELECT span_id, workflow_id, CAST(1000 AS BIGINT) AS price_version,"
+        + " CAST(coalesce(cost_usd, 0) + 0.000000007 AS DECIMAL(18,9)) AS cost_usd,"
+        + " cache_savings_gross_usd, cache_savings_net_usd, false AS unpriced,"
+        + " 'test+reprice' AS catalog_version, price_key, start_time,"
+        + " TIMESTAMPTZ '2026-12-01 00:00:00+00' AS repriced_at"
+        + " FROM read_parquet('" + files(repriced).get(0) + "', hive_partitioning = false)"
+        + " WHERE status = 'ok' LIMIT 1) TO '"
+        + prices.resolve("0000000001000-reprice-000001.parquet") + "' (FORMAT parquet)");
+  }
+
+  /** The midnight call counts once; its workflow has two calls and three attempts. */
+  private static void assertMidnightWorkflow(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT calls, model_calls, attempts, failed_attempts"
+        + " FROM workflows_derived WHERE workflow_id = '" + MIDNIGHT_WF + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(3); // c0 (two attempts), c1, the resp-twice call
+      assertThat(rs.getLong(2)).isEqualTo(3);
+      assertThat(rs.getLong(3)).isEqualTo(4);
+      assertThat(rs.getLong(4)).isEqualTo(1);
+    }
+    assertThat(count(st, "SELECT * FROM workflows_derived WHERE workflow_id IN"
+        + " ('e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0', 'e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1')"))
+        .as("another producer's workflow counts; the shadow of a Flowcost one does not")
+        .isEqualTo(1);
+  }
+
+  private static void assertSameRows(Statement st, Path expected) throws SQLException {
+    for (String view : VIEWS) {
+      Path file = expected.resolve(view + ".parquet");
+      String before = "SELECT * FROM read_parquet('" + file + "')";
+      long rows = count(st, before);
+      assertThat(count(st, "SELECT * FROM " + view)).as(view).isEqualTo(rows);
+      assertThat(count(st, "(SELECT * FROM " + view + ") EXCEPT ALL (" + before + ")"))
+          .as(view + ": rows the compacted lake gives that the de-duplicated one did not")
+          .isZero();
+      assertThat(count(st, "(" + before + ") EXCEPT ALL (SELECT * FROM " + view + ")"))
+          .as(view + ": rows the de-duplicated lake gave that the compacted one does not")
+          .isZero();
+    }
+  }
+
+  private static String dayOf(Path dayDir) {
+    return dayDir.getFileName().toString().substring("date=".length());
   }
 
   private static void copy(Connection c, String view, Path to) throws SQLException {
