@@ -217,7 +217,21 @@ CREATE OR REPLACE VIEW cap_breaches AS
   QUALIFY row_number() OVER (PARTITION BY span_id ORDER BY received_at, date) = 1;
 
 -- One row per workflow from its root span(s); the earliest root names the workflow.
+-- Almost every workflow has one root, which is then its row as it is (the aggregates of one row
+-- are its values); only workflows with several roots are aggregated, which spares the arg_min of
+-- every workflow's tags.
 CREATE OR REPLACE VIEW workflow_roots AS
+  WITH roots AS (
+    SELECT workflow_id, workflow_name, service, start_time, end_time, tags, external_key,
+           conversation_id, error
+    FROM workflow_spans
+    WHERE workflow_id NOT IN (SELECT workflow_id FROM shadow_workflows)
+  ),
+  several AS (
+    SELECT workflow_id FROM roots GROUP BY workflow_id HAVING count(*) > 1
+  )
+  SELECT * FROM roots WHERE workflow_id NOT IN (SELECT workflow_id FROM several)
+  UNION ALL
   SELECT workflow_id,
          arg_min(workflow_name, start_time) AS workflow_name,
          arg_min(service, start_time) AS service,
@@ -227,8 +241,8 @@ CREATE OR REPLACE VIEW workflow_roots AS
          max(external_key) AS external_key,
          max(conversation_id) AS conversation_id,
          bool_or(error) AS error
-  FROM workflow_spans
-  WHERE workflow_id NOT IN (SELECT workflow_id FROM shadow_workflows)
+  FROM roots
+  WHERE workflow_id IN (SELECT workflow_id FROM several)
   GROUP BY workflow_id;
 
 -- Outcomes resolved to workflows: by id, or by external key. A key can be reused (a ticket
@@ -236,11 +250,16 @@ CREATE OR REPLACE VIEW workflow_roots AS
 -- started at or before the outcome was reported; when none had (clocks of two hosts disagree),
 -- to the earliest one with the key. Ties on start time go to the smaller workflow id.
 CREATE OR REPLACE VIEW outcomes_resolved AS
-  WITH by_key AS (
+  WITH keyed AS (
+    SELECT * FROM outcomes WHERE workflow_id IS NULL
+  ),
+  by_key AS (
+    -- only the roots whose key an outcome names (none when every outcome names its workflow)
     SELECT o.outcome_id, r.workflow_id
-    FROM outcomes o
-    JOIN workflow_roots r ON r.external_key = o.external_key
-    WHERE o.workflow_id IS NULL
+    FROM keyed o
+    JOIN (SELECT * FROM workflow_roots
+          WHERE external_key IN (SELECT external_key FROM keyed)) r
+      ON r.external_key = o.external_key
     QUALIFY row_number() OVER (
       PARTITION BY o.outcome_id
       ORDER BY CASE WHEN r.start_time <= o.reported_at THEN 0 ELSE 1 END,
@@ -286,40 +305,40 @@ CREATE OR REPLACE VIEW call_totals_partial AS
   GROUP BY workflow_id, date;
 
 -- Each workflow's call totals over every day: the pre-aggregates of aggregated days and the
--- partial totals of the other rows, merged. The distinct call counts of a workflow found in more
--- than one part (a day boundary crossed, a day read raw beside pre-aggregated ones) are counted
--- again from its calls; for every other workflow one part holds all its calls.
+-- partial totals of the other rows, merged. Almost every workflow lies in one part, which is its
+-- totals as they are; only workflows found in more than one part (a day boundary crossed, a day
+-- read raw beside pre-aggregated ones) are merged, and their distinct call counts counted again
+-- from their calls (a call's attempts can start on two days). Sorting the parts apart by a
+-- count of parts per workflow costs far less than merging every workflow's ~20 columns.
 CREATE OR REPLACE VIEW call_totals AS
   WITH parts AS (
     SELECT * FROM flowcost_empty_call_totals_daily
     UNION ALL BY NAME SELECT * FROM {{call_totals_daily:aggregated}}
     UNION ALL BY NAME SELECT * FROM call_totals_partial
   ),
+  multi AS (
+    SELECT workflow_id FROM parts GROUP BY workflow_id HAVING count(*) > 1
+  ),
   merged AS (
     SELECT workflow_id,
            min(first_call_time) AS first_call_time,
            max(last_call_time) AS last_call_time,
            arg_min(first_service, first_service_time) AS first_service,
-           count(*) AS parts,
-           CAST(sum(calls) AS BIGINT) AS calls,
            CAST(sum(attempts) AS BIGINT) AS attempts,
            CAST(sum(failed_attempts) AS BIGINT) AS failed_attempts,
-           CAST(sum(model_calls) AS BIGINT) AS model_calls,
-           CAST(sum(tool_calls) AS BIGINT) AS tool_calls,
-           CAST(coalesce(sum(input_tokens), 0) AS BIGINT) AS input_tokens,
-           CAST(coalesce(sum(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
-           CAST(coalesce(sum(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
-           CAST(coalesce(sum(output_tokens), 0) AS BIGINT) AS output_tokens,
-           CAST(coalesce(sum(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens,
-           CAST(coalesce(sum(cost_usd), 0) AS DECIMAL(38,9)) AS cost_usd,
-           CAST(coalesce(sum(call_waste_usd), 0) AS DECIMAL(38,9)) AS call_waste_usd,
-           CAST(coalesce(sum(cache_savings_gross_usd), 0) AS DECIMAL(38,9))
-             AS cache_savings_gross_usd,
-           CAST(coalesce(sum(cache_savings_net_usd), 0) AS DECIMAL(38,9))
-             AS cache_savings_net_usd,
+           CAST(sum(input_tokens) AS BIGINT) AS input_tokens,
+           CAST(sum(cache_read_tokens) AS BIGINT) AS cache_read_tokens,
+           CAST(sum(cache_write_tokens) AS BIGINT) AS cache_write_tokens,
+           CAST(sum(output_tokens) AS BIGINT) AS output_tokens,
+           CAST(sum(reasoning_tokens) AS BIGINT) AS reasoning_tokens,
+           CAST(sum(cost_usd) AS DECIMAL(38,9)) AS cost_usd,
+           CAST(sum(call_waste_usd) AS DECIMAL(38,9)) AS call_waste_usd,
+           CAST(sum(cache_savings_gross_usd) AS DECIMAL(38,9)) AS cache_savings_gross_usd,
+           CAST(sum(cache_savings_net_usd) AS DECIMAL(38,9)) AS cache_savings_net_usd,
            CAST(sum(unpriced_calls) AS BIGINT) AS unpriced_calls,
            CAST(sum(estimated_calls) AS BIGINT) AS estimated_calls
     FROM parts
+    WHERE workflow_id IN (SELECT workflow_id FROM multi)
     GROUP BY workflow_id
   ),
   recounted AS (
@@ -328,19 +347,38 @@ CREATE OR REPLACE VIEW call_totals AS
            count(DISTINCT call_id) FILTER (WHERE kind = 'model') AS model_calls,
            count(DISTINCT call_id) FILTER (WHERE kind = 'tool') AS tool_calls
     FROM calls
-    WHERE workflow_id IN (SELECT workflow_id FROM merged WHERE parts > 1)
+    WHERE workflow_id IN (SELECT workflow_id FROM multi)
     GROUP BY workflow_id
+  ),
+  totals AS (
+    SELECT workflow_id, first_call_time, last_call_time, first_service, calls, attempts,
+           failed_attempts, model_calls, tool_calls, input_tokens, cache_read_tokens,
+           cache_write_tokens, output_tokens, reasoning_tokens, cost_usd, call_waste_usd,
+           cache_savings_gross_usd, cache_savings_net_usd, unpriced_calls, estimated_calls
+    FROM parts
+    WHERE workflow_id NOT IN (SELECT workflow_id FROM multi)
+    UNION ALL
+    SELECT m.workflow_id, m.first_call_time, m.last_call_time, m.first_service, r.calls,
+           m.attempts, m.failed_attempts, r.model_calls, r.tool_calls, m.input_tokens,
+           m.cache_read_tokens, m.cache_write_tokens, m.output_tokens, m.reasoning_tokens,
+           m.cost_usd, m.call_waste_usd, m.cache_savings_gross_usd, m.cache_savings_net_usd,
+           m.unpriced_calls, m.estimated_calls
+    FROM merged m
+    JOIN recounted r ON r.workflow_id = m.workflow_id
   )
-  SELECT m.workflow_id, m.first_call_time, m.last_call_time, m.first_service,
-         coalesce(r.calls, m.calls) AS calls,
-         m.attempts, m.failed_attempts,
-         coalesce(r.model_calls, m.model_calls) AS model_calls,
-         coalesce(r.tool_calls, m.tool_calls) AS tool_calls,
-         m.input_tokens, m.cache_read_tokens, m.cache_write_tokens, m.output_tokens,
-         m.reasoning_tokens, m.cost_usd, m.call_waste_usd, m.cache_savings_gross_usd,
-         m.cache_savings_net_usd, m.unpriced_calls, m.estimated_calls
-  FROM merged m
-  LEFT JOIN recounted r ON r.workflow_id = m.workflow_id;
+  SELECT workflow_id, first_call_time, last_call_time, first_service, calls, attempts,
+         failed_attempts, model_calls, tool_calls,
+         coalesce(input_tokens, 0) AS input_tokens,
+         coalesce(cache_read_tokens, 0) AS cache_read_tokens,
+         coalesce(cache_write_tokens, 0) AS cache_write_tokens,
+         coalesce(output_tokens, 0) AS output_tokens,
+         coalesce(reasoning_tokens, 0) AS reasoning_tokens,
+         CAST(coalesce(cost_usd, 0) AS DECIMAL(38,9)) AS cost_usd,
+         CAST(coalesce(call_waste_usd, 0) AS DECIMAL(38,9)) AS call_waste_usd,
+         CAST(coalesce(cache_savings_gross_usd, 0) AS DECIMAL(38,9)) AS cache_savings_gross_usd,
+         CAST(coalesce(cache_savings_net_usd, 0) AS DECIMAL(38,9)) AS cache_savings_net_usd,
+         unpriced_calls, estimated_calls
+  FROM totals;
 
 -- What a rollup writes now: one row per workflow, derived from the facts: the calls' totals
 -- (call_totals) joined to the roots, then each workflow's latest outcome within the horizon.
