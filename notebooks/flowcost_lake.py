@@ -209,7 +209,8 @@ def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: in
             # the file lists are taken now: the views see the files as they were at install
             # (connect again to see newer ones). On S3 every file is de-duplicated (exact, slower).
             compacted, rest = ([], None) if is_s3(lake) else split_compacted(con, lake, table)
-            if table == "calls":
+            if table == "calls" and "{{calls:aggregated}}" in out:
+                # (a lake.sql older than the per-day totals reads every compacted day's calls)
                 aggregated, totals, compacted = split_aggregated(con, lake, compacted)
                 out = out.replace("{{calls:aggregated}}", _read(table, aggregated))
                 out = out.replace("{{" + TOTALS_TABLE + ":aggregated}}", _read(TOTALS_TABLE, totals))

@@ -9,6 +9,7 @@ from dataclasses import asdict
 import duckdb
 import pytest
 
+import benchmark
 import flowcost_lake
 import synthetic_lake
 
@@ -194,7 +195,7 @@ def test_compacted_days_are_read_without_the_window_and_change_no_row(synthetic,
     calls_days = _days(lake, "calls")
     assert len(calls_days) >= 4
     _resend(con, calls_days[0])  # a replay before compaction: two files that day
-    views = ["calls", "calls_original", "workflow_spans", "workflows_derived",
+    views = ["calls", "calls_original", "workflow_spans", "call_totals", "workflows_derived",
              "cost_per_outcome_derived", "outcomes_unmatched", "coverage_daily"]
 
     def rows():
@@ -222,6 +223,13 @@ def test_compacted_days_are_read_without_the_window_and_change_no_row(synthetic,
     compacted, rest = flowcost_lake.split_compacted(con, str(lake), "calls")
     assert len(compacted) == len(calls_days) and rest == []
     assert rows() == want
+    # compact's per-day totals: every compacted day's calls are then read from them
+    # (docs/lake.md, "Per-day call totals"), and nothing changes
+    assert flowcost_lake.split_aggregated(con, str(lake), compacted)[0] == []
+    benchmark.write_call_totals(lake)
+    aggregated, totals, others = flowcost_lake.split_aggregated(con, str(lake), compacted)
+    assert aggregated == compacted and len(totals) == len(compacted) and others == []
+    assert rows() == want
 
     _resend(con, calls_days[1])  # late: after its day was compacted
     second = calls_days[2] / "9000000000000-compact-test-000001.parquet"
@@ -232,4 +240,7 @@ def test_compacted_days_are_read_without_the_window_and_change_no_row(synthetic,
     sql = flowcost_lake.render("{{calls:compacted}} | {{calls:rest}}", con, str(lake), 7)
     assert all(f"'{f}'" in sql.split(" | ")[0] for f in compacted)
     assert all(f"'{f}'" in sql.split(" | ")[1] for f in rest)
+    # the two days with two files are read from their calls again, not from their totals
+    aggregated, _, others = flowcost_lake.split_aggregated(con, str(lake), compacted)
+    assert aggregated == compacted and others == []
     assert rows() == want

@@ -93,7 +93,7 @@ final class LakeOptions {
   void refreshMirror() throws IOException {
     if (isS3()) {
       new LakeMirror(store(), localRoot())
-          .refresh(LakeViews.TABLES.stream().map(t -> t + "/").toList());
+          .refresh(LakeViews.mirroredPrefixes());
     }
   }
 

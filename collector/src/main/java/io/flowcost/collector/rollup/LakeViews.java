@@ -49,6 +49,16 @@ public final class LakeViews {
    */
   public static final String AGGREGATED_FILE_KEY = "flowcost.aggregated_file";
 
+  /** Every table a local mirror of an object-store lake needs: {@link #TABLES} and the totals. */
+  public static List<String> mirroredPrefixes() {
+    List<String> out = new ArrayList<>();
+    for (String t : TABLES) {
+      out.add(t + "/");
+    }
+    out.add(TOTALS_TABLE + "/");
+    return List.copyOf(out);
+  }
+
   /** The view {@link #TOTALS_TABLE} files are written from. */
   public static final String PARTIAL_VIEW = "call_totals_partial";
 
@@ -111,7 +121,7 @@ public final class LakeViews {
         // the file lists are taken now: the views see the files as they were at install
         Split split = splitCompacted(connection, root.resolve(table));
         List<Path> compacted = split.compacted();
-        if (table.equals("calls")) {
+        if (table.equals("calls") && out.contains("{{calls:aggregated}}")) {
           Aggregated aggregated = splitAggregated(connection, root, compacted);
           compacted = aggregated.compacted();
           out = out.replace("{{calls:aggregated}}", read(table, aggregated.calls()))

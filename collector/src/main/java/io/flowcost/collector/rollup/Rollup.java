@@ -86,7 +86,7 @@ public final class Rollup {
     if (mirror == null) {
       mirror = new LakeMirror(store, readRoot);
     }
-    mirror.refresh(LakeViews.TABLES.stream().map(t -> t + "/").toList());
+    mirror.refresh(LakeViews.mirroredPrefixes());
   }
 
   /** The UTC start days of the workflows with these ids or external keys. */
