@@ -128,8 +128,14 @@ class LateOutcomeCompactionEndToEndTest {
         assertThat(scalar(c, "SELECT count(*) FROM " + MinioLake.raw(after, "calls")))
             .as("compaction dropped the duplicates, if any reached the files").isEqualTo(15);
         // the compacted day is read without the views' de-duplication window
-        assertThat(LakeViews.splitCompacted(c, after.resolve("calls")).compacted())
-            .hasSize(1).allMatch(f -> f.toString().contains("date=" + yesterday));
+        List<Path> compacted = LakeViews.splitCompacted(c, after.resolve("calls")).compacted();
+        assertThat(compacted).hasSize(1).allMatch(f -> f.toString().contains("date=" + yesterday));
+        // and its workflows' call totals from compact's per-day totals (docs/lake.md, "Per-day
+        // call totals"), which gave the 15 calls above
+        LakeViews.Aggregated aggregated = LakeViews.splitAggregated(c, after, compacted);
+        assertThat(aggregated.calls()).isEqualTo(compacted);
+        assertThat(aggregated.totals()).hasSize(1)
+            .allMatch(f -> f.toString().contains("call_totals_daily/date=" + yesterday));
         // what that relies on (docs/lake.md, "De-duplication"): however often a span was sent
         // (before and after the restart), its rows are in the partition of its start_time's day
         for (String table : List.of("calls", "workflow_spans")) {

@@ -63,7 +63,7 @@ final class MinioLake implements AutoCloseable {
   Path mirror() throws IOException {
     try (S3Store reader = minio.store(lake).build()) {
       Path root = Files.createDirectories(tmp.resolve("mirror-" + (++mirrors)));
-      new LakeMirror(reader, root).refresh(LakeViews.TABLES.stream().map(t -> t + "/").toList());
+      new LakeMirror(reader, root).refresh(LakeViews.mirroredPrefixes());
       return root;
     }
   }
