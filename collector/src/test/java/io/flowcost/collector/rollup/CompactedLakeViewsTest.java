@@ -131,7 +131,7 @@ class CompactedLakeViewsTest {
       assertThat(aggregated.calls()).hasSize(aggregated.totals().size())
           .hasSize(calls.compacted().size());
       assertThat(aggregated.compacted()).isEmpty();
-      assertSameRows(st, expected);
+      assertSameRows(st, expected, VIEWS);
       assertThat(count(st, "SELECT * FROM calls")).isEqualTo(
           random.workflows.stream().mapToLong(w -> w.calls.size()).sum() + EDGE_ROWS_COUNTED);
       assertMidnightWorkflow(st);
@@ -151,7 +151,9 @@ class CompactedLakeViewsTest {
         assertThat(files(day)).as(day + ": one totals file").hasSize(1);
       }
       assertThat(dayDirs(lake.resolve(LakeViews.TOTALS_TABLE))).hasSameSizeAs(days);
-      assertSameRows(st, expected);
+      // (the views the totals feed; the others read no totals and were compared above)
+      assertSameRows(st, expected, List.of("calls", "call_totals", "workflows_derived",
+          "cost_per_outcome_derived"));
       assertMidnightWorkflow(st);
     }
   }
@@ -230,8 +232,9 @@ class CompactedLakeViewsTest {
         .isEqualTo(1);
   }
 
-  private static void assertSameRows(Statement st, Path expected) throws SQLException {
-    for (String view : VIEWS) {
+  private static void assertSameRows(Statement st, Path expected, List<String> views)
+      throws SQLException {
+    for (String view : views) {
       Path file = expected.resolve(view + ".parquet");
       String before = "SELECT * FROM read_parquet('" + file + "')";
       long rows = count(st, before);
