@@ -32,7 +32,7 @@ public final class BodyTap {
   }
 
   private final Mode mode;
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+  private final Buffer buffer = new Buffer();
   private final StreamUsageAccumulator stream = new StreamUsageAccumulator();
   private final StringBuilder eventData = new StringBuilder();
   private final AwsEventStream awsEvents = new AwsEventStream();
@@ -111,7 +111,8 @@ public final class BodyTap {
     ResponseSummary summary;
     switch (mode) {
       case JSON:
-        summary = overflow ? null : UsageParser.parse(buffer.toByteArray());
+        // read in place: no copy of the body
+        summary = overflow ? null : UsageParser.parse(buffer.bytes(), 0, buffer.size());
         break;
       case SSE:
       case NDJSON:
@@ -129,6 +130,13 @@ public final class BodyTap {
     buffer.reset();
     eventData.setLength(0);
     return summary;
+  }
+
+  /** A byte buffer whose bytes can be read where they are. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    byte[] bytes() {
+      return buf;
+    }
   }
 
   private void endLine() {

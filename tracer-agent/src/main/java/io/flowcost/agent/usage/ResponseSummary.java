@@ -29,16 +29,27 @@ public final class ResponseSummary {
     this(model, finishReasons, usage, null, null, null, List.of());
   }
 
-  private ResponseSummary(String model, List<String> finishReasons, Usage usage, String text,
+  /**
+   * Creates a summary with everything at once (what the {@code with…} methods set one by one, with
+   * the same rules).
+   *
+   * @param text the answer text; {@code null} or empty keeps none
+   * @param costUsd the cost the provider reported, validated by {@link ProviderCost#usd}, or
+   *     {@code null}
+   * @param responseId the provider's id of the response; kept as {@link #withResponseId} keeps it
+   * @param toolCalls the tool calls asked for; {@code null} or empty keeps none
+   */
+  ResponseSummary(String model, List<String> finishReasons, Usage usage, String text,
       String costUsd, String responseId, List<ToolCallRef> toolCalls) {
     this.model = model;
     this.finishReasons =
         finishReasons == null ? Collections.emptyList() : List.copyOf(finishReasons);
     this.usage = usage;
-    this.outputText = text;
+    this.outputText = text == null || text.isEmpty() ? null : text;
     this.providerCostUsd = costUsd;
-    this.responseId = responseId;
-    this.toolCalls = toolCalls;
+    this.responseId = responseId == null || responseId.isBlank()
+        || responseId.length() > MAX_RESPONSE_ID ? null : responseId;
+    this.toolCalls = toolCalls == null || toolCalls.isEmpty() ? List.of() : List.copyOf(toolCalls);
   }
 
   /** Longest provider response id kept; a longer one is not an id. */

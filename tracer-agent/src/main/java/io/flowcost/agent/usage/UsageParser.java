@@ -1,239 +1,159 @@
 package io.flowcost.agent.usage;
 
+import static io.flowcost.agent.usage.UsageField.*;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads usage from a provider's response body as it crossed the wire, and normalises it to the
- * OpenTelemetry GenAI conventions (all input including cache, all output including reasoning).
+ * OpenTelemetry GenAI conventions (all input including cache, all output including reasoning):
+ * the agent's one usage normaliser, for whole responses and ({@link StreamUsageAccumulator})
+ * streams alike.
  *
  * <p>Recognised shapes: OpenAI Chat Completions, Responses and Embeddings (and the compatible
  * Azure/Ollama/Mistral endpoints), Anthropic Messages, Gemini {@code usageMetadata}, Bedrock
- * Converse and Ollama's native API. Bodies are never stored; only counts, the model name, finish
- * reasons and the service tier are kept. Thread-safe.
+ * Converse and Ollama's native API ({@link UsageField} lists every field read). The body is read
+ * in place by {@link UsageScanner}, without a parser object or a map per response. Bodies are
+ * never stored; only counts, the model name, finish reasons, the service tier, the response id
+ * and tool-call identifiers are kept. Thread-safe.
  */
 public final class UsageParser {
 
-  private static final List<String> BASE_PATHS =
-      List.of(
-          "model",
-          // the provider's id of the response (OpenAI, Anthropic, Gemini's responseId)
-          "id",
-          "responseId",
-          "service_tier",
-          "type",
-          "object",
-          "stop_reason",
-          "delta.stop_reason",
-          "choices[].finish_reason",
-          // OpenAI chat / embeddings
-          "usage.prompt_tokens",
-          "usage.completion_tokens",
-          "usage.prompt_tokens_details.cached_tokens",
-          "usage.prompt_tokens_details.cache_write_tokens",
-          "usage.completion_tokens_details.reasoning_tokens",
-          // OpenAI responses + Anthropic
-          "usage.input_tokens",
-          "usage.output_tokens",
-          "usage.input_tokens_details.cached_tokens",
-          "usage.input_tokens_details.cache_write_tokens",
-          "usage.output_tokens_details.reasoning_tokens",
-          "usage.cache_creation_input_tokens",
-          "usage.cache_read_input_tokens",
-          "usage.cache_creation.ephemeral_1h_input_tokens",
-          "usage.output_tokens_details.thinking_tokens",
-          "usage.service_tier",
-          // Gemini
-          "modelVersion",
-          "candidates[].finishReason",
-          "usageMetadata.promptTokenCount",
-          "usageMetadata.cachedContentTokenCount",
-          "usageMetadata.candidatesTokenCount",
-          "usageMetadata.thoughtsTokenCount",
-          "usageMetadata.toolUsePromptTokenCount",
-          "usageMetadata.trafficType",
-          // Bedrock converse
-          "stopReason",
-          "usage.inputTokens",
-          "usage.outputTokens",
-          "usage.cacheReadInputTokens",
-          "usage.cacheWriteInputTokens",
-          "usage.cacheDetails[].ttl",
-          "usage.cacheDetails[].inputTokens",
-          "serviceTier.type",
-          // Ollama native
-          "prompt_eval_count",
-          "eval_count",
-          "done_reason");
-
-  /**
-   * Money fields, read as their exact decimal text ({@link ProviderCost}): OpenRouter's {@code
-   * usage.cost}, in USD, on a whole response and on the last chunk of a stream.
-   */
-  private static final List<String> DECIMAL_PATHS = List.of("usage.cost");
-
-  /**
-   * Where an answer's text and tool calls are (OpenAI Chat Completions streamed and whole,
-   * Anthropic Messages streamed and whole): read only to be counted should no usage come ({@link
-   * ResponseSummary#outputText()}), never kept beyond the attempt.
-   */
-  static final List<String> TEXT_PATHS =
-      List.of(
-          "choices[].delta.content",
-          "choices[].delta.refusal",
-          "choices[].delta.tool_calls[].function.name",
-          "choices[].delta.tool_calls[].function.arguments",
-          "choices[].message.content",
-          "choices[].message.refusal",
-          "choices[].message.tool_calls[].function.name",
-          "choices[].message.tool_calls[].function.arguments",
-          "delta.text",
-          "delta.partial_json",
-          "delta.thinking",
-          "content_block.name",
-          "content[].text",
-          "content[].name",
-          "content[].thinking");
-
-  /**
-   * The id of each tool call an OpenAI Chat Completions answer asks for (whole, and in the stream
-   * delta that opens the call); its function name is among {@link #TEXT_PATHS}.
-   */
-  static final String WHOLE_TOOL_CALL_ID = "choices[].message.tool_calls[].id";
-
-  static final String DELTA_TOOL_CALL_ID = "choices[].delta.tool_calls[].id";
-
-  /**
-   * The type of each item of an OpenAI Responses answer's {@code output}: a whole answer with a
-   * {@code function_call} among them is read again for its calls ({@link
-   * ToolWire#OPENAI_RESPONSES}); the stream events that carry one finished output item ({@code
-   * response.output_item.done}) and the block that opens an Anthropic {@code tool_use} ({@code
-   * content_block_start}; its name is among {@link #TEXT_PATHS}).
-   */
-  static final String OUTPUT_TYPES = "output[].type";
-
-  static final List<String> STREAM_TOOL_PATHS = List.of(
-      "item.type", "item.call_id", "item.name", "content_block.type", "content_block.id");
-
-  /**
-   * Bedrock Converse: the {@code toolUseId} and {@code name} of each {@code toolUse} block of a
-   * whole answer, and of the {@code contentBlockStart} event that opens one in a ConverseStream
-   * (whose payloads {@code http.AwsEventStream} passes on as JSON). Identifiers only: the tool
-   * input is not among the paths.
-   */
-  static final String BEDROCK_TOOL_USE_ID = "output.message.content[].toolUse.toolUseId";
-
-  static final String BEDROCK_TOOL_USE_NAME = "output.message.content[].toolUse.name";
-
-  static final String BEDROCK_STREAM_TOOL_USE_ID = "start.toolUse.toolUseId";
-
-  static final String BEDROCK_STREAM_TOOL_USE_NAME = "start.toolUse.name";
-
-  /** Roots under which a whole response may be nested (SSE envelopes). */
-  private static final List<String> WRAPPERS = List.of("message.", "response.");
-
-  private static final JsonFields FIELDS =
-      new JsonFields(allPaths(), wrapped(DECIMAL_PATHS));
-
   private UsageParser() {}
-
-  private static Set<String> allPaths() {
-    Set<String> paths = wrapped(BASE_PATHS);
-    paths.addAll(wrapped(DECIMAL_PATHS));
-    paths.addAll(TEXT_PATHS);
-    paths.add(WHOLE_TOOL_CALL_ID);
-    paths.add(DELTA_TOOL_CALL_ID);
-    paths.add(OUTPUT_TYPES);
-    paths.addAll(STREAM_TOOL_PATHS);
-    paths.addAll(List.of(BEDROCK_TOOL_USE_ID, BEDROCK_TOOL_USE_NAME, BEDROCK_STREAM_TOOL_USE_ID,
-        BEDROCK_STREAM_TOOL_USE_NAME));
-    return paths;
-  }
-
-  /** The paths, bare and under every {@link #WRAPPERS} root. */
-  private static Set<String> wrapped(List<String> base) {
-    Set<String> paths = new HashSet<>(base);
-    for (String wrapper : WRAPPERS) {
-      for (String path : base) {
-        paths.add(wrapper + path);
-      }
-    }
-    return paths;
-  }
 
   /** Summarises a complete (non-streaming) response body; {@code null} when it is not JSON. */
   public static ResponseSummary parse(String body) {
-    return whole(fields(body), body, null);
-  }
-
-  /** Same as {@link #parse(String)} for UTF-8 bytes. */
-  public static ResponseSummary parse(byte[] body) {
-    return whole(unwrap(FIELDS.extract(body)), null, body);
-  }
-
-  private static ResponseSummary whole(Map<String, Object> fields, String json, byte[] bytes) {
-    if (fields.isEmpty()) {
+    if (body == null) {
       return null;
     }
-    // reads none of the TEXT_PATHS
-    List<ToolCallRef> calls = takeToolCalls(fields, false);
-    ToolWire other = otherToolWire(fields);
-    if (calls.isEmpty() && other != null) {
-      // a second, skipping pass only for an answer that asks for a tool
-      calls = other.asked(bytes != null ? bytes : json.getBytes(StandardCharsets.UTF_8));
+    UsageScanner scanner = UsageScanner.get();
+    return scanner.scan(body) ? whole(scanner, body) : null;
+  }
+
+  /** Same as {@link #parse(String)} for UTF-8 bytes (UTF-16 and UTF-32 are recognised too). */
+  public static ResponseSummary parse(byte[] body) {
+    return body == null ? null : parse(body, 0, body.length);
+  }
+
+  /** Same as {@link #parse(byte[])} for {@code length} bytes from {@code offset}. */
+  public static ResponseSummary parse(byte[] body, int offset, int length) {
+    if (body == null) {
+      return null;
     }
-    ResponseSummary summary = summarize(fields).withToolCalls(calls);
-    if (summary.usage() != null) {
-      return summary;
-    }
-    // the text matters only when no usage came: then it is kept until the attempt ends
-    StringBuilder text = new StringBuilder();
-    takeText(fields, text, Integer.MAX_VALUE);
-    return summary.withOutputText(text.toString());
+    UsageScanner scanner = UsageScanner.get();
+    return scanner.scan(body, offset, length) ? whole(scanner, null) : null;
   }
 
   /**
-   * Removes the tool-call ids of one document's fields and returns them with their function names
-   * (left in place: they are answer text too), in order: the whole answer's ({@code
-   * choices[].message.tool_calls}) or a stream delta's ({@code choices[].delta.tool_calls}, where
-   * the first delta of each call carries its id and name) — and Bedrock Converse's {@code toolUse}
-   * blocks, whole or opened by a stream's {@code contentBlockStart} (their ids and names removed
-   * too: they are no answer text). Empty when there are none or when ids and names do not pair up
-   * (a tool call of another type among them).
+   * The summary of the document just scanned; {@code text} is the document when it was a {@code
+   * String}, {@code null} when bytes.
    */
-  static List<ToolCallRef> takeToolCalls(Map<String, Object> fields, boolean delta) {
-    Object bedrockId = fields.remove(delta ? BEDROCK_STREAM_TOOL_USE_ID : BEDROCK_TOOL_USE_ID);
-    Object bedrockName =
-        fields.remove(delta ? BEDROCK_STREAM_TOOL_USE_NAME : BEDROCK_TOOL_USE_NAME);
-    if (bedrockId != null) {
-      // a stream event opens one block (scalars); a whole answer lists its blocks
-      return pair(bedrockId instanceof List ? bedrockId : List.of(bedrockId),
-          bedrockName instanceof List || bedrockName == null ? bedrockName : List.of(bedrockName));
+  private static ResponseSummary whole(UsageScanner scanner, String text) {
+    if (!scanner.found) {
+      return null;
     }
-    Object ids = fields.remove(delta ? DELTA_TOOL_CALL_ID : WHOLE_TOOL_CALL_ID);
-    if (!(ids instanceof List) || ((List<?>) ids).isEmpty()) {
+    Object[] f = scanner.values;
+    List<ToolCallRef> calls = wholeToolCalls(f, scanner);
+    int items = 0;
+    if (calls.isEmpty()) {
+      // an answer whose tool calls are not OpenAI Chat's or Bedrock's: an Anthropic message that
+      // stopped for tool_use, an OpenAI Responses answer with a function_call output item
+      if ("tool_use".equals(str(f, STOP_REASON))) {
+        items = UsageScanner.ITEMS_ANTHROPIC;
+      } else if (list(f, OUTPUT_TYPES).contains("function_call")) {
+        items = UsageScanner.ITEMS_RESPONSES;
+      }
+      if (items != 0 && text == null) {
+        calls = scanner.itemCalls(items);
+      }
+    }
+    ResponseSummary summary = summarize(f, calls, null);
+    if (summary.usage() == null && scanner.anyText()) {
+      // the text matters only when no usage came: then it is kept until the attempt ends
+      StringBuilder answer = new StringBuilder();
+      scanner.appendText(answer, Integer.MAX_VALUE);
+      summary = summary.withOutputText(answer.toString());
+    }
+    if (items != 0 && text != null) {
+      // these ids were always read from the text's UTF-8 bytes (where a lone surrogate is '?')
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      summary = summary.withToolCalls(scanner.scan(bytes, 0, bytes.length)
+          ? scanner.itemCalls(items) : List.of());
+    }
+    return summary;
+  }
+
+  /**
+   * The tool calls of a whole answer: Bedrock Converse's {@code toolUse} blocks, else OpenAI Chat
+   * Completions' {@code choices[].message.tool_calls} (id and function name), in order. Empty when
+   * there are none or when ids and names do not pair up (a tool call of another type among them).
+   */
+  private static List<ToolCallRef> wholeToolCalls(Object[] f, UsageScanner scanner) {
+    Object bedrockId = f[BEDROCK_TOOL_USE_ID.ordinal()];
+    if (bedrockId != null) {
+      return pair(bedrockId, f[BEDROCK_TOOL_USE_NAME.ordinal()]);
+    }
+    Object ids = f[WHOLE_TOOL_CALL_ID.ordinal()];
+    if (!(ids instanceof List)) {
       return List.of();
     }
-    return pair(ids, fields.get(delta
-        ? "choices[].delta.tool_calls[].function.name"
-        : "choices[].message.tool_calls[].function.name"));
+    return pair(ids, scanner.textValues(TEXT_MESSAGE_TOOL_NAME));
+  }
+
+  /**
+   * The tool calls of one stream event, in order: a Bedrock ConverseStream {@code
+   * contentBlockStart}'s {@code toolUse}, else the OpenAI Chat Completions deltas that open calls
+   * (the first delta of each call carries its id and name).
+   */
+  static List<ToolCallRef> deltaToolCalls(Object[] event, UsageScanner scanner) {
+    Object bedrockId = event[BEDROCK_STREAM_TOOL_USE_ID.ordinal()];
+    if (bedrockId != null) {
+      Object name = event[BEDROCK_STREAM_TOOL_USE_NAME.ordinal()];
+      return pair(List.of(bedrockId), name == null ? null : List.of(name));
+    }
+    Object ids = event[DELTA_TOOL_CALL_ID.ordinal()];
+    if (!(ids instanceof List)) {
+      return List.of();
+    }
+    return pair(ids, scanner.textValues(TEXT_DELTA_TOOL_NAME));
+  }
+
+  /**
+   * The tool call one stream event opens when it is not OpenAI Chat's or Bedrock's: a Responses
+   * {@code response.output_item.done} of a {@code function_call} ({@code item.call_id}, {@code
+   * item.name}), an Anthropic {@code content_block_start} of a {@code tool_use} ({@code
+   * content_block.id} and {@code .name}). {@code null} when the event opens none.
+   */
+  static ToolCallRef streamToolCall(Object[] event, UsageScanner scanner) {
+    Object callId = event[ITEM_CALL_ID.ordinal()];
+    Object itemName = event[ITEM_NAME.ordinal()];
+    if ("function_call".equals(event[ITEM_TYPE.ordinal()])
+        && "response.output_item.done".equals(event[TYPE.ordinal()])
+        && callId instanceof String && itemName instanceof String) {
+      return new ToolCallRef((String) callId, (String) itemName);
+    }
+    Object blockId = event[BLOCK_ID.ordinal()];
+    if ("tool_use".equals(event[BLOCK_TYPE.ordinal()]) && blockId instanceof String) {
+      String blockName = scanner.textValue(TEXT_BLOCK_NAME);
+      if (blockName != null) {
+        return new ToolCallRef((String) blockId, blockName);
+      }
+    }
+    return null;
   }
 
   /** Tool calls from parallel lists of ids and names; empty when they do not pair up. */
   private static List<ToolCallRef> pair(Object ids, Object names) {
     if (!(ids instanceof List) || !(names instanceof List)
-        || ((List<?>) names).size() != ((List<?>) ids).size()) {
+        || ((List<?>) names).size() != ((List<?>) ids).size() || ((List<?>) ids).isEmpty()) {
       return List.of();
     }
     List<?> idList = (List<?>) ids;
     List<?> nameList = (List<?>) names;
-    List<ToolCallRef> calls = new java.util.ArrayList<>(idList.size());
+    List<ToolCallRef> calls = new ArrayList<>(idList.size());
     for (int i = 0; i < idList.size(); i++) {
       if (idList.get(i) instanceof String && nameList.get(i) instanceof String) {
         calls.add(new ToolCallRef((String) idList.get(i), (String) nameList.get(i)));
@@ -243,268 +163,160 @@ public final class UsageParser {
   }
 
   /**
-   * The wire whose tool calls a whole answer holds, when they are not OpenAI Chat's: an Anthropic
-   * message that stopped for {@code tool_use}, an OpenAI Responses answer with a {@code
-   * function_call} output item; else {@code null}.
+   * Normalises the fields of one document, or merged from several stream events (indexed by
+   * {@link UsageField#ordinal()}), into a summary with these tool calls and answer text.
    */
-  private static ToolWire otherToolWire(Map<String, Object> fields) {
-    if ("tool_use".equals(str(fields, "stop_reason"))) {
-      return ToolWire.ANTHROPIC_MESSAGES;
+  static ResponseSummary summarize(Object[] f, List<ToolCallRef> calls, String text) {
+    String id = str(f, ID);
+    if (id == null) {
+      id = str(f, RESPONSE_ID);
     }
-    Object types = fields.remove(OUTPUT_TYPES);
-    if (types instanceof List && ((List<?>) types).contains("function_call")) {
-      return ToolWire.OPENAI_RESPONSES;
+    String cost = ProviderCost.usd(str(f, COST));
+    if (present(f, GEMINI_PROMPT) || present(f, GEMINI_CACHED) || present(f, GEMINI_CANDIDATES)
+        || present(f, GEMINI_THOUGHTS) || present(f, GEMINI_TOOL_USE_PROMPT)
+        || present(f, GEMINI_TRAFFIC_TYPE)) {
+      // thoughts sit outside candidatesTokenCount, tool-use prompt tokens outside promptTokenCount
+      Long prompt = num(f, GEMINI_PROMPT);
+      Long toolUse = num(f, GEMINI_TOOL_USE_PROMPT);
+      Long candidates = num(f, GEMINI_CANDIDATES);
+      Long thoughts = num(f, GEMINI_THOUGHTS);
+      Usage usage =
+          Usage.builder()
+              .inputTokens(prompt == null && toolUse == null ? null : sum(prompt, toolUse))
+              .cacheReadTokens(num(f, GEMINI_CACHED))
+              .outputTokens(candidates == null && thoughts == null ? null : sum(candidates, thoughts))
+              .reasoningTokens(thoughts)
+              .serviceTier(str(f, GEMINI_TRAFFIC_TYPE))
+              .build();
+      return new ResponseSummary(str(f, MODEL_VERSION), strings(f, CANDIDATES_FINISH_REASON),
+          usage, text, cost, id, calls);
     }
-    return null;
-  }
-
-  /**
-   * Removes the tool call one stream event opens, when it is not OpenAI Chat's ({@link
-   * #takeToolCalls}): a Responses {@code response.output_item.done} of a {@code function_call}
-   * ({@code item.call_id}, {@code item.name}), an Anthropic {@code content_block_start} of a {@code
-   * tool_use} ({@code content_block.id}; its {@code content_block.name} stays: it is answer text
-   * too). {@code null} when the event opens none.
-   */
-  static ToolCallRef takeStreamToolCall(Map<String, Object> event) {
-    Object itemType = event.remove("item.type");
-    Object callId = event.remove("item.call_id");
-    Object itemName = event.remove("item.name");
-    Object blockType = event.remove("content_block.type");
-    Object blockId = event.remove("content_block.id");
-    if ("function_call".equals(itemType) && "response.output_item.done".equals(event.get("type"))
-        && callId instanceof String && itemName instanceof String) {
-      return new ToolCallRef((String) callId, (String) itemName);
-    }
-    Object blockName = event.get("content_block.name");
-    if ("tool_use".equals(blockType) && blockId instanceof String && blockName instanceof String) {
-      return new ToolCallRef((String) blockId, (String) blockName);
-    }
-    return null;
-  }
-
-  /**
-   * Removes the answer-text fields ({@link #TEXT_PATHS}) from one document's fields and appends
-   * their text to {@code out}, up to {@code maxChars} in all.
-   */
-  static void takeText(Map<String, Object> fields, StringBuilder out, int maxChars) {
-    for (String path : TEXT_PATHS) {
-      Object value = fields.remove(path);
-      if (value instanceof List) {
-        for (Object item : (List<?>) value) {
-          append(out, item, maxChars);
-        }
-      } else {
-        append(out, value, maxChars);
-      }
-    }
-  }
-
-  private static void append(StringBuilder out, Object value, int maxChars) {
-    if (value instanceof String && out.length() < maxChars) {
-      String s = (String) value;
-      out.append(s, 0, Math.min(s.length(), maxChars - out.length()));
-    }
-  }
-
-  /** Extracts the recognised raw fields of one JSON document, unwrapped from SSE envelopes. */
-  static Map<String, Object> fields(String json) {
-    return unwrap(FIELDS.extract(json));
-  }
-
-  private static Map<String, Object> unwrap(Map<String, Object> raw) {
-    if (raw.isEmpty()) {
-      return raw;
-    }
-    Map<String, Object> out = null;
-    for (Map.Entry<String, Object> e : raw.entrySet()) {
-      for (String wrapper : WRAPPERS) {
-        if (e.getKey().startsWith(wrapper)) {
-          if (out == null) {
-            out = new HashMap<>(raw);
-          }
-          out.remove(e.getKey());
-          out.put(e.getKey().substring(wrapper.length()), e.getValue());
+    if (present(f, BEDROCK_INPUT) || present(f, BEDROCK_OUTPUT)) {
+      Long read = num(f, BEDROCK_CACHE_READ);
+      Long write = num(f, BEDROCK_CACHE_WRITE);
+      Long oneHour = null;
+      List<Object> ttls = list(f, BEDROCK_CACHE_TTL);
+      List<Object> counts = list(f, BEDROCK_CACHE_TOKENS);
+      for (int i = 0; i < ttls.size() && i < counts.size(); i++) {
+        if ("1h".equals(ttls.get(i)) && counts.get(i) instanceof Long) {
+          oneHour = sum(oneHour, (Long) counts.get(i));
         }
       }
+      Usage usage =
+          Usage.builder()
+              .inputTokens(sum(num(f, BEDROCK_INPUT), read, write))
+              .cacheReadTokens(read)
+              .cacheWriteTokens(write)
+              .cacheWrite1hTokens(oneHour)
+              .outputTokens(num(f, BEDROCK_OUTPUT))
+              .serviceTier(str(f, BEDROCK_SERVICE_TIER))
+              .build();
+      return new ResponseSummary(null, single(str(f, BEDROCK_STOP_REASON)), usage, text, cost, id,
+          calls);
     }
-    return out == null ? raw : out;
-  }
-
-  /** Normalises raw fields (possibly merged from several stream events) into a summary. */
-  static ResponseSummary summarize(Map<String, Object> f) {
-    ResponseSummary summary = summarizeShape(f);
-    String id = str(f, "id");
-    if (id != null || str(f, "responseId") != null) {
-      summary = summary.withResponseId(id != null ? id : str(f, "responseId"));
-    }
-    String cost = ProviderCost.usd(str(f, "usage.cost"));
-    return cost == null ? summary : summary.withProviderCostUsd(cost);
-  }
-
-  private static ResponseSummary summarizeShape(Map<String, Object> f) {
-    if (has(f, "usageMetadata.")) {
-      return gemini(f);
-    }
-    if (f.containsKey("usage.inputTokens") || f.containsKey("usage.outputTokens")) {
-      return bedrock(f);
-    }
-    if (f.containsKey("prompt_eval_count") || f.containsKey("eval_count")) {
-      return ollama(f);
+    if (present(f, OLLAMA_PROMPT) || present(f, OLLAMA_EVAL)) {
+      // prompt_eval_count is omitted when the whole prompt came from Ollama's KV cache
+      Long prompt = num(f, OLLAMA_PROMPT);
+      Usage usage =
+          Usage.builder()
+              .inputTokens(prompt != null ? prompt : Long.valueOf(0))
+              .outputTokens(num(f, OLLAMA_EVAL))
+              .build();
+      return new ResponseSummary(str(f, MODEL), single(str(f, OLLAMA_DONE_REASON)), usage, text,
+          cost, id, calls);
     }
     if (isAnthropic(f)) {
-      return anthropic(f);
+      // Anthropic's input_tokens excludes cache reads and writes: the total is the sum of the three
+      Long read = num(f, CACHE_READ_INPUT_TOKENS);
+      Long write = num(f, CACHE_CREATION_INPUT_TOKENS);
+      Long input = num(f, INPUT_TOKENS);
+      Usage usage =
+          Usage.builder()
+              .inputTokens(
+                  input == null && read == null && write == null ? null : sum(input, read, write))
+              .cacheReadTokens(read)
+              .cacheWriteTokens(write)
+              .cacheWrite1hTokens(num(f, CACHE_CREATION_1H))
+              .outputTokens(num(f, OUTPUT_TOKENS))
+              .reasoningTokens(num(f, OUTPUT_THINKING_TOKENS))
+              .serviceTier(str(f, USAGE_SERVICE_TIER))
+              .build();
+      return new ResponseSummary(str(f, MODEL),
+          single(str(f, STOP_REASON), str(f, DELTA_STOP_REASON)), usage, text, cost, id, calls);
     }
-    if (f.containsKey("usage.input_tokens") || f.containsKey("usage.output_tokens")) {
-      return openAiResponses(f);
+    if (present(f, INPUT_TOKENS) || present(f, OUTPUT_TOKENS)) {
+      // OpenAI Responses
+      Usage usage =
+          Usage.builder()
+              .inputTokens(num(f, INPUT_TOKENS))
+              .cacheReadTokens(num(f, INPUT_CACHED_TOKENS))
+              .cacheWriteTokens(num(f, INPUT_CACHE_WRITE_TOKENS))
+              .outputTokens(num(f, OUTPUT_TOKENS))
+              .reasoningTokens(num(f, OUTPUT_REASONING_TOKENS))
+              .serviceTier(str(f, SERVICE_TIER))
+              .build();
+      return new ResponseSummary(str(f, MODEL), List.of(), usage, text, cost, id, calls);
     }
-    if (f.containsKey("usage.prompt_tokens") || f.containsKey("usage.completion_tokens")) {
-      return openAiChat(f);
+    if (present(f, PROMPT_TOKENS) || present(f, COMPLETION_TOKENS)) {
+      // OpenAI Chat Completions and Embeddings
+      Long completion = num(f, COMPLETION_TOKENS);
+      Usage usage =
+          Usage.builder()
+              .inputTokens(num(f, PROMPT_TOKENS))
+              .cacheReadTokens(num(f, PROMPT_CACHED_TOKENS))
+              .cacheWriteTokens(num(f, PROMPT_CACHE_WRITE_TOKENS))
+              // embeddings report no completion tokens: they produce no billed output
+              .outputTokens(completion != null ? completion : Long.valueOf(0))
+              .reasoningTokens(num(f, COMPLETION_REASONING_TOKENS))
+              .serviceTier(str(f, SERVICE_TIER))
+              .build();
+      return new ResponseSummary(str(f, MODEL), strings(f, CHOICES_FINISH_REASON), usage, text,
+          cost, id, calls);
     }
-    List<String> finish = strings(f, "choices[].finish_reason");
+    List<String> finish = strings(f, CHOICES_FINISH_REASON);
     if (finish.isEmpty()) {
-      finish = single(str(f, "stop_reason"), str(f, "delta.stop_reason"));
+      finish = single(str(f, STOP_REASON), str(f, DELTA_STOP_REASON));
     }
-    return new ResponseSummary(str(f, "model"), finish, null);
+    return new ResponseSummary(str(f, MODEL), finish, null, text, cost, id, calls);
   }
 
-  private static boolean isAnthropic(Map<String, Object> f) {
-    String type = str(f, "type");
-    return f.containsKey("usage.cache_creation_input_tokens")
-        || f.containsKey("usage.cache_read_input_tokens")
-        || f.containsKey("usage.cache_creation.ephemeral_1h_input_tokens")
-        || f.containsKey("usage.output_tokens_details.thinking_tokens")
-        || f.containsKey("usage.service_tier")
+  private static boolean isAnthropic(Object[] f) {
+    String type = str(f, TYPE);
+    return present(f, CACHE_CREATION_INPUT_TOKENS)
+        || present(f, CACHE_READ_INPUT_TOKENS)
+        || present(f, CACHE_CREATION_1H)
+        || present(f, OUTPUT_THINKING_TOKENS)
+        || present(f, USAGE_SERVICE_TIER)
         || (type != null && type.startsWith("message"));
   }
 
-  private static ResponseSummary openAiChat(Map<String, Object> f) {
-    Long completion = num(f, "usage.completion_tokens");
-    Usage usage =
-        Usage.builder()
-            .inputTokens(num(f, "usage.prompt_tokens"))
-            .cacheReadTokens(num(f, "usage.prompt_tokens_details.cached_tokens"))
-            .cacheWriteTokens(num(f, "usage.prompt_tokens_details.cache_write_tokens"))
-            // embeddings report no completion tokens: they produce no billed output
-            .outputTokens(completion != null ? completion : Long.valueOf(0))
-            .reasoningTokens(num(f, "usage.completion_tokens_details.reasoning_tokens"))
-            .serviceTier(str(f, "service_tier"))
-            .build();
-    return new ResponseSummary(str(f, "model"), strings(f, "choices[].finish_reason"), usage);
+  private static boolean present(Object[] f, UsageField field) {
+    return f[field.ordinal()] != null;
   }
 
-  private static ResponseSummary openAiResponses(Map<String, Object> f) {
-    Usage usage =
-        Usage.builder()
-            .inputTokens(num(f, "usage.input_tokens"))
-            .cacheReadTokens(num(f, "usage.input_tokens_details.cached_tokens"))
-            .cacheWriteTokens(num(f, "usage.input_tokens_details.cache_write_tokens"))
-            .outputTokens(num(f, "usage.output_tokens"))
-            .reasoningTokens(num(f, "usage.output_tokens_details.reasoning_tokens"))
-            .serviceTier(str(f, "service_tier"))
-            .build();
-    return new ResponseSummary(str(f, "model"), Collections.emptyList(), usage);
-  }
-
-  private static ResponseSummary anthropic(Map<String, Object> f) {
-    // Anthropic's input_tokens excludes cache reads and writes: the total is the sum of the three
-    Long read = num(f, "usage.cache_read_input_tokens");
-    Long write = num(f, "usage.cache_creation_input_tokens");
-    Long input = num(f, "usage.input_tokens");
-    Usage usage =
-        Usage.builder()
-            .inputTokens(input == null && read == null && write == null ? null : sum(input, read, write))
-            .cacheReadTokens(read)
-            .cacheWriteTokens(write)
-            .cacheWrite1hTokens(num(f, "usage.cache_creation.ephemeral_1h_input_tokens"))
-            .outputTokens(num(f, "usage.output_tokens"))
-            .reasoningTokens(num(f, "usage.output_tokens_details.thinking_tokens"))
-            .serviceTier(str(f, "usage.service_tier"))
-            .build();
-    String stop = str(f, "stop_reason");
-    return new ResponseSummary(
-        str(f, "model"), single(stop != null ? stop : str(f, "delta.stop_reason")), usage);
-  }
-
-  private static ResponseSummary gemini(Map<String, Object> f) {
-    // thoughts sit outside candidatesTokenCount, tool-use prompt tokens outside promptTokenCount
-    Long prompt = num(f, "usageMetadata.promptTokenCount");
-    Long toolUse = num(f, "usageMetadata.toolUsePromptTokenCount");
-    Long candidates = num(f, "usageMetadata.candidatesTokenCount");
-    Long thoughts = num(f, "usageMetadata.thoughtsTokenCount");
-    Usage usage =
-        Usage.builder()
-            .inputTokens(prompt == null && toolUse == null ? null : sum(prompt, toolUse))
-            .cacheReadTokens(num(f, "usageMetadata.cachedContentTokenCount"))
-            .outputTokens(candidates == null && thoughts == null ? null : sum(candidates, thoughts))
-            .reasoningTokens(thoughts)
-            .serviceTier(str(f, "usageMetadata.trafficType"))
-            .build();
-    return new ResponseSummary(
-        str(f, "modelVersion"), strings(f, "candidates[].finishReason"), usage);
-  }
-
-  private static ResponseSummary bedrock(Map<String, Object> f) {
-    Long read = num(f, "usage.cacheReadInputTokens");
-    Long write = num(f, "usage.cacheWriteInputTokens");
-    Long oneHour = null;
-    List<Object> ttls = list(f, "usage.cacheDetails[].ttl");
-    List<Object> counts = list(f, "usage.cacheDetails[].inputTokens");
-    for (int i = 0; i < ttls.size() && i < counts.size(); i++) {
-      if ("1h".equals(ttls.get(i)) && counts.get(i) instanceof Long) {
-        oneHour = sum(oneHour, (Long) counts.get(i));
-      }
-    }
-    Usage usage =
-        Usage.builder()
-            .inputTokens(sum(num(f, "usage.inputTokens"), read, write))
-            .cacheReadTokens(read)
-            .cacheWriteTokens(write)
-            .cacheWrite1hTokens(oneHour)
-            .outputTokens(num(f, "usage.outputTokens"))
-            .serviceTier(str(f, "serviceTier.type"))
-            .build();
-    return new ResponseSummary(null, single(str(f, "stopReason")), usage);
-  }
-
-  private static ResponseSummary ollama(Map<String, Object> f) {
-    // prompt_eval_count is omitted when the whole prompt came from Ollama's KV cache
-    Long prompt = num(f, "prompt_eval_count");
-    Usage usage =
-        Usage.builder()
-            .inputTokens(prompt != null ? prompt : Long.valueOf(0))
-            .outputTokens(num(f, "eval_count"))
-            .build();
-    return new ResponseSummary(str(f, "model"), single(str(f, "done_reason")), usage);
-  }
-
-  private static boolean has(Map<String, Object> f, String prefix) {
-    for (String key : f.keySet()) {
-      if (key.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static Long num(Map<String, Object> f, String key) {
-    Object v = f.get(key);
+  private static Long num(Object[] f, UsageField field) {
+    Object v = f[field.ordinal()];
     return v instanceof Long ? (Long) v : null;
   }
 
-  private static String str(Map<String, Object> f, String key) {
-    Object v = f.get(key);
+  private static String str(Object[] f, UsageField field) {
+    Object v = f[field.ordinal()];
     return v instanceof String ? (String) v : null;
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Object> list(Map<String, Object> f, String key) {
-    Object v = f.get(key);
+  private static List<Object> list(Object[] f, UsageField field) {
+    Object v = f[field.ordinal()];
     return v instanceof List ? (List<Object>) v : Collections.emptyList();
   }
 
-  private static List<String> strings(Map<String, Object> f, String key) {
-    List<String> out = new ArrayList<>();
-    for (Object o : list(f, key)) {
+  private static List<String> strings(Object[] f, UsageField field) {
+    List<Object> values = list(f, field);
+    if (values.size() == 1) {
+      return values.get(0) instanceof String ? List.of((String) values.get(0)) : List.of();
+    }
+    List<String> out = new ArrayList<>(values.size());
+    for (Object o : values) {
       if (o instanceof String) {
         out.add((String) o);
       }
@@ -520,13 +332,11 @@ public final class UsageParser {
     return single(first != null ? first : second);
   }
 
-  private static Long sum(Long... values) {
-    long total = 0;
-    for (Long v : values) {
-      if (v != null) {
-        total += v;
-      }
-    }
-    return total;
+  private static Long sum(Long a, Long b) {
+    return (a == null ? 0 : a) + (b == null ? 0 : b);
+  }
+
+  private static Long sum(Long a, Long b, Long c) {
+    return sum(a, b) + (c == null ? 0 : c);
   }
 }

@@ -1,5 +1,8 @@
 package io.flowcost.agent.usage;
 
+// A frozen copy of the Jackson-based reader the agent used before UsageScanner: the oracle of
+// UsageScannerDifferentialTest. Not used by the agent.
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -20,14 +23,14 @@ import java.util.Set;
  * under such a path are collected into a list in document order. A document whose root is an array
  * is read element by element, later elements overwriting earlier ones.
  */
-final class JsonFields {
+final class LegacyJsonFields {
 
   private static final JsonFactory FACTORY = new JsonFactory();
 
   /** The root of the tree of wanted paths: what is looked up per field name, never a path string. */
   private final Node root = new Node(false, false);
 
-  JsonFields(Set<String> paths) {
+  LegacyJsonFields(Set<String> paths) {
     this(paths, Collections.emptySet());
   }
 
@@ -37,7 +40,7 @@ final class JsonFields {
    *     {@link String}) rather than truncated to a {@link Long}: money, which must never pass
    *     through a {@code double}
    */
-  JsonFields(Set<String> paths, Set<String> decimals) {
+  LegacyJsonFields(Set<String> paths, Set<String> decimals) {
     for (String path : new HashSet<>(paths)) {
       Node node = root;
       // "a.b[].c" is a, then b, then any element of b, then c
