@@ -744,6 +744,9 @@ final class UsageScanner {
       return;
     }
     UsageField field = node.field;
+    if (!floating && !field.decimal() && (overflow || (!negative && value == Long.MIN_VALUE))) {
+      throw MALFORMED; // beyond a long: the old reader failed the whole document too
+    }
     if (field.text()) {
       addText(field, -1, -1, NON_STRING);
       return;
@@ -754,9 +757,6 @@ final class UsageScanner {
     } else if (floating) {
       kept = (long) Double.parseDouble(text(start, pos, PLAIN_ASCII));
     } else {
-      if (overflow || (!negative && value == Long.MIN_VALUE)) {
-        throw MALFORMED; // beyond a long: the old reader failed the whole document too
-      }
       kept = negative ? value : -value;
     }
     store(node, kept);

@@ -151,7 +151,7 @@ class UsageScannerDifferentialTest {
   void fuzzedVariantsGiveTheSameSummary() throws IOException {
     List<String> corpus = corpus();
     Random random = new Random(20261206L);
-    int iterations = Integer.getInteger("usage.fuzz.iterations", 40);
+    int iterations = Integer.getInteger("usage.fuzz.iterations", 30);
     for (int round = 0; round < iterations; round++) {
       for (String body : corpus) {
         Object tree = tree(body);
