@@ -6,12 +6,12 @@ import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.pricing.PriceResult;
 import io.flowcost.pricing.TokenUsage;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code price}: price one usage by hand and show every term, to check any row of the lake. */
@@ -60,15 +60,12 @@ final class PriceCommand implements Callable<Integer> {
       description = "Price with the catalog entries in force on this UTC day (default: now).")
   LocalDate at;
 
-  @Option(names = "--prices", paramLabel = "FILE", description = "Overrides merged over the bundled catalog.")
-  Path prices;
+  @Mixin
+  PriceOverrides prices;
 
   @Override
   public Integer call() {
-    PriceCatalog catalog = PriceCatalog.bundled();
-    if (prices != null) {
-      catalog = PriceCatalog.merged(catalog, PriceCatalog.load(prices));
-    }
+    PriceCatalog catalog = prices.catalog();
     CallPricer pricer = new CallPricer(catalog);
     TokenUsage usage = TokenUsage.builder().input(input).cacheRead(cacheRead)
         .cacheWrite(cacheWrite).cacheWrite1h(cacheWrite1h).output(output).reasoning(reasoning)

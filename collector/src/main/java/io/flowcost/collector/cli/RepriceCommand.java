@@ -7,7 +7,6 @@ import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.collector.rollup.Reprice;
 import io.flowcost.collector.rollup.Rollup;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.UUID;
@@ -27,7 +26,7 @@ import picocli.CommandLine.Spec;
             + " every rollup, notebook and report then use, and rolls up the affected days."
             + " The earlier pricing stays readable (views calls_original, call_prices_history;"
             + " older snapshot versions). Running it again with the same catalog changes"
-            + " nothing."})
+            + " nothing. A malformed --prices file is refused and nothing is written."})
 final class RepriceCommand implements Callable<Integer> {
 
   @Mixin
@@ -41,15 +40,11 @@ final class RepriceCommand implements Callable<Integer> {
       description = "Last UTC day whose calls are re-priced, inclusive; not before --from.")
   LocalDate to;
 
-  @Option(names = "--prices", paramLabel = "FILE",
-      description = "Price overrides (Flowcost catalog or LiteLLM model-cost-map JSON) merged over"
-          + " the bundled catalog, as the collector's --prices; default: the bundled catalog"
-          + " alone. A malformed file is refused, naming the entry, and nothing is written.")
-  Path prices;
+  @Mixin
+  PriceOverrides prices;
 
-  @Option(names = "--horizon-days", defaultValue = "7", paramLabel = "DAYS",
-      description = "Outcome horizon of the rollup run afterwards (default: ${DEFAULT-VALUE}).")
-  int horizonDays;
+  @Mixin
+  OutcomeHorizon horizon;
 
   @Spec
   CommandSpec spec;
@@ -63,22 +58,20 @@ final class RepriceCommand implements Callable<Integer> {
       return 2;
     }
     // the catalog first: a malformed overlay must be refused before anything is read or written
-    PriceCatalog catalog = PriceCatalog.bundled();
-    if (prices != null) {
-      try {
-        catalog = PriceCatalog.merged(catalog, PriceCatalog.load(prices));
-      } catch (CatalogException e) {
-        err.println("flowcost-collector reprice: " + SafeText.of(e.getMessage(), 500)
-            + "; nothing was re-priced");
-        err.flush();
-        return 2;
-      }
+    PriceCatalog catalog;
+    try {
+      catalog = prices.catalog();
+    } catch (CatalogException e) {
+      err.println("flowcost-collector reprice: " + SafeText.of(e.getMessage(), 500)
+          + "; nothing was re-priced");
+      err.flush();
+      return 2;
     }
     if (lake.refuse(spec.commandLine())) {
       return 2;
     }
     String id = "reprice-" + UUID.randomUUID().toString().substring(0, 8);
-    Rollup rollup = new Rollup(lake.localRoot(), lake.store(), id, horizonDays, Clock.systemUTC());
+    Rollup rollup = new Rollup(lake.localRoot(), lake.store(), id, horizon.days, Clock.systemUTC());
     Reprice.Result r = new Reprice(rollup, lake.store(), id, Clock.systemUTC())
         .reprice(from, to, new CallPricer(catalog));
     PrintWriter out = spec.commandLine().getOut();

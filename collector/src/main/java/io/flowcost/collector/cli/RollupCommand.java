@@ -27,9 +27,8 @@ final class RollupCommand implements Callable<Integer> {
       description = "A UTC day to rebuild; repeat for several. Default: every day with workflows.")
   List<LocalDate> days;
 
-  @Option(names = "--horizon-days", defaultValue = "7", paramLabel = "DAYS",
-      description = "Outcome horizon (default: ${DEFAULT-VALUE}).")
-  int horizonDays;
+  @Mixin
+  OutcomeHorizon horizon;
 
   @Spec
   CommandSpec spec;
@@ -40,7 +39,7 @@ final class RollupCommand implements Callable<Integer> {
       return 2;
     }
     Rollup rollup = new Rollup(lake.localRoot(), lake.store(),
-        "rollup-" + UUID.randomUUID().toString().substring(0, 8), horizonDays, Clock.systemUTC());
+        "rollup-" + UUID.randomUUID().toString().substring(0, 8), horizon.days, Clock.systemUTC());
     Rollup.Result result = days == null || days.isEmpty()
         ? rollup.rollupAll() : rollup.rollup(new TreeSet<>(days));
     System.out.println(result.days().isEmpty()

@@ -68,10 +68,8 @@ final class ServeCommand implements Callable<Integer> {
           + " Retry-After (default: ${DEFAULT-VALUE}).")
   long maxBufferedRows;
 
-  @Option(names = "--horizon-days", defaultValue = "7", paramLabel = "DAYS",
-      description = "Outcomes reported later than this after the workflow started are counted"
-          + " as late in coverage, not joined (default: ${DEFAULT-VALUE}).")
-  int horizonDays;
+  @Mixin
+  OutcomeHorizon horizon;
 
   @Option(names = "--instance-id", paramLabel = "ID",
       description = "Name of this collector in lake file names (default: random).")
@@ -171,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
         .rollupDelay(rollupDelay)
         .maxBodyBytes(maxBody)
         .maxBufferedRows(maxBufferedRows)
-        .horizonDays(horizonDays)
+        .horizonDays(horizon.days)
         .instanceId(instanceId)
         .tls(tlsCert, tlsKey)
         .requestTimeout(requestTimeout)
