@@ -13,6 +13,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
+import io.flowcost.examples.anthropic.ManualToolLoop;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import io.flowcost.outcome.Flowcost;
 import io.flowcost.outcome.Workflow;
@@ -54,7 +55,7 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * Batch}); {@code --tool-loops} runs the SDKs' tool loops (see {@link ToolLoops}); {@code
  * --responses} the OpenAI Responses API with its function-calling loop (see {@link
  * ResponsesCalls}); {@code --manual-tool-loop} an Anthropic tool loop written by hand, without
- * {@code BetaToolRunner} (see {@link ManualToolLoop}).
+ * {@code BetaToolRunner} (see {@link #manualToolLoop}).
  *
  * <p>Without {@code --provider-url} it starts the fake provider in-process. The raw JDK requests
  * are model calls for the agent only when the fake's base URL is listed in {@code
@@ -114,7 +115,7 @@ public final class SdkApp {
           ResponsesCalls.run(client, out);
         }
         if (manualToolLoop) {
-          ManualToolLoop.run(base, out);
+          manualToolLoop(base, out);
         }
       } else if (toolUrl != null) {
         ToolService.callTool(client, http, toolUrl, out);
@@ -138,6 +139,24 @@ public final class SdkApp {
             HttpResponse.BodyHandlers.ofString());
         Files.writeString(exchanges, log.body());
       }
+    }
+  }
+
+  /**
+   * {@code --manual-tool-loop}'s Anthropic part: {@link ManualToolLoop} on SDK 2.x inside the
+   * outcome-api workflow {@code manual-desk} — three requests (the first streamed), two tool runs,
+   * the second failing.
+   */
+  static void manualToolLoop(String base, PrintStream out) {
+    AnthropicClient client = AnthropicOkHttpClient.builder()
+        .baseUrl(base.replaceAll("/v1$", "")).apiKey("test-key").maxRetries(2).build();
+    try (Workflow wf = Flowcost.workflow("manual-desk").start()) {
+      out.println("m1 anthropic-manual-loop " + ManualToolLoop.loop(client,
+          "Manual desk [tool:get_weather {\"city\":\"Oslo\"}] [tool:get_forecast {\"city\":\"Oslo\"}]",
+          0, MessageCreateParams.Builder::addUserMessageOfBlockParams));
+      wf.success();
+    } finally {
+      client.close();
     }
   }
 

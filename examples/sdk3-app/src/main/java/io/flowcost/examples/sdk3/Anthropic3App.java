@@ -7,6 +7,7 @@ import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
+import io.flowcost.examples.anthropic.ManualToolLoop;
 import java.io.PrintStream;
 
 /**
@@ -60,7 +61,10 @@ public final class Anthropic3App {
         return;
       }
       if (manualToolLoop) {
-        ManualToolLoop.run(anthropic, out);
+        // no workflow open; three requests (the last streamed), two tool runs, the first failing
+        out.println("7 manual-loop " + ManualToolLoop.loop(anthropic,
+            "Manual 3 [tool:get_forecast {\"city\":\"Bern\"}] [tool:get_weather {\"city\":\"Bern\"}]",
+            2, MessageCreateParams.Builder::addUserMessageOfContentBlockParams));
         return;
       }
       Message plain = anthropic.messages().create(params("Anthropic 3 plain"));

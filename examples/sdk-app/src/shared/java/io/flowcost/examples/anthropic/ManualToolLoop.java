@@ -1,4 +1,4 @@
-package io.flowcost.examples.sdk3;
+package io.flowcost.examples.anthropic;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.core.JsonValue;
@@ -12,30 +12,26 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
- * A tool loop written by hand over the Anthropic SDK 3.x Messages API, without {@code
- * BetaToolRunner} ({@code --manual-tool-loop}), no workflow open: the application reads the {@code
- * tool_use} blocks of each answer, runs the tools itself and answers each id with a {@code
- * tool_result} block — {@code is_error: true} when the tool threw — until a text answer. Three
- * requests (the last streamed and accumulated with the SDK's {@code MessageAccumulator}), two tool
- * runs, the first failing.
+ * A tool loop written by hand over the Anthropic Java SDK's Messages API, without {@code
+ * BetaToolRunner} ({@code --manual-tool-loop} of {@code examples/sdk-app}, SDK 2.x, and {@code
+ * examples/sdk3-app}, SDK 3.x: both compile this one source, as {@code http-clients-app-rn13}
+ * compiles {@code http-clients-app}'s). The application reads the {@code tool_use} blocks of each
+ * answer, runs the tools itself and answers each id with a {@code tool_result} block — an error
+ * result ({@code is_error: true}) when the tool threw — until a text answer; one turn's request is
+ * streamed and accumulated with the SDK's {@code MessageAccumulator}.
  */
-final class ManualToolLoop {
+public final class ManualToolLoop {
 
   private ManualToolLoop() {}
 
-  static void run(AnthropicClient client, PrintStream out) {
-    out.println("7 manual-loop " + loop(client,
-        "Manual 3 [tool:get_forecast {\"city\":\"Bern\"}] [tool:get_weather {\"city\":\"Bern\"}]"));
-  }
-
   /** A tool the model may call, declared by hand (name and input schema). */
-  static Tool tool(String name) {
+  public static Tool tool(String name) {
     return Tool.builder().name(name).description("weather of a city")
         .inputSchema(Tool.InputSchema.builder()
             .properties(Tool.InputSchema.Properties.builder()
@@ -45,21 +41,29 @@ final class ManualToolLoop {
   }
 
   /** Runs a tool: {@code get_forecast}'s back end is down, so it throws. */
-  static String runTool(String name, String city) {
+  public static String runTool(String name, String city) {
     if (name.equals("get_forecast")) {
       throw new IllegalStateException("forecast service unavailable");
     }
     return "sunny, 21C in " + city;
   }
 
-  static String loop(AnthropicClient client, String prompt) {
+  /**
+   * Runs the loop on {@code prompt} with the tools {@code get_weather} and {@code get_forecast}
+   * (which throws) for at most five turns; turn {@code streamedTurn} (from 0) is streamed. The SDK
+   * lines name the call that adds a user message of content blocks differently ({@code
+   * addUserMessageOfBlockParams} in 2.x, {@code addUserMessageOfContentBlockParams} in 3.x):
+   * {@code addToolResults} is that call. Returns {@code tools=[name:ok|failed, …] answer=TEXT}.
+   */
+  public static String loop(AnthropicClient client, String prompt, int streamedTurn,
+      BiConsumer<MessageCreateParams.Builder, List<ContentBlockParam>> addToolResults) {
     MessageCreateParams.Builder params = MessageCreateParams.builder()
         .model("claude-sonnet-4-5").maxTokens(256)
         .addTool(tool("get_weather")).addTool(tool("get_forecast")).addUserMessage(prompt);
     List<String> ran = new ArrayList<>();
     for (int turn = 0; turn < 5; turn++) {
       Message message;
-      if (turn == 2) {
+      if (turn == streamedTurn) {
         MessageAccumulator accumulator = MessageAccumulator.create();
         try (StreamResponse<RawMessageStreamEvent> stream =
             client.messages().createStreaming(params.build())) {
@@ -91,7 +95,7 @@ final class ManualToolLoop {
         }
         results.add(ContentBlockParam.ofToolResult(result.build()));
       }
-      params.addUserMessageOfContentBlockParams(results);
+      addToolResults.accept(params, results);
     }
     return "tools=" + ran + " (no final answer)";
   }
