@@ -265,6 +265,7 @@ final class AgentRun implements AutoCloseable {
     private boolean proxied;
     private long timeoutSeconds = 120;
     private UnaryOperator<Collector.Config.Builder> collector = UnaryOperator.identity();
+    private Launcher launcher;
     private Collector.Live live = Collector.Live.NONE;
 
     /** One app of the run: what to launch, its arguments, its service and agent flags. */
@@ -379,6 +380,16 @@ final class AgentRun implements AutoCloseable {
      */
     Builder proxied() {
       this.proxied = true;
+      return this;
+    }
+
+    /**
+     * How each child JVM is run to its end, for an app that must be driven while it runs (a
+     * server the test sends requests to); default: {@link ChildJvm#run} or {@link
+     * ChildJvm#runMain}, waiting for the app to exit within {@link #timeoutSeconds}.
+     */
+    Builder launcher(Launcher launcher) {
+      this.launcher = launcher;
       return this;
     }
 
@@ -541,11 +552,27 @@ final class AgentRun implements AutoCloseable {
     }
 
     private ChildJvm.Result launch(App app, List<String> jvm, List<String> args, Path work)
-        throws IOException, InterruptedException {
+        throws Exception {
+      if (launcher != null) {
+        return launcher.launch(java, jvm, app.jar(), args, work,
+            jvm.stream().anyMatch(a -> a.startsWith("-javaagent:")));
+      }
       return app.jar() != null
           ? ChildJvm.run(java, jvm, app.jar(), args, work, timeoutSeconds)
           : ChildJvm.runMain(java, jvm, app.mainClass(), args, work, timeoutSeconds);
     }
+  }
+
+  /** How {@link Builder#launcher} runs one child JVM of the run to its end. */
+  @FunctionalInterface
+  interface Launcher {
+    /**
+     * Runs the app ({@code jar}) with {@code java}, JVM flags {@code jvm} and arguments {@code
+     * args} in {@code work}, bounded in time, and returns how it ended; {@code underAgent} tells
+     * the run under the agent from the one without.
+     */
+    ChildJvm.Result launch(Path java, List<String> jvm, Path jar, List<String> args, Path work,
+        boolean underAgent) throws Exception;
   }
 
   /**

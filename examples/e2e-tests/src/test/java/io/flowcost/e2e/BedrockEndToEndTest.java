@@ -57,7 +57,6 @@ class BedrockEndToEndTest {
         .jar(bedrockAppJar())
         .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base)))
         .service("bedrock-app")
-        .collector(c -> c.maxBodyBytes(16L << 20))
         .withoutAgentToo()
         // without the agent, outcome-api sends the app's workflow report itself
         .plainOutcomeSink()

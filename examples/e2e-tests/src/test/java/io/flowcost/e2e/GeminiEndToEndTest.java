@@ -50,7 +50,6 @@ class GeminiEndToEndTest {
         .service("gemini-app")
         // the fake is no Google host: name it as a model endpoint, as for a gateway
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + AgentRun.origin(base)))
-        .collector(c -> c.maxBodyBytes(16L << 20))
         .withoutAgentToo()
         // without the agent, outcome-api sends the app's workflow report itself
         .plainOutcomeSink()

@@ -107,8 +107,7 @@ abstract class HttpClientEndToEndContract {
               "-Dflowcost.shutdown.timeout.ms=30000"));
           jvm.addAll(List.of(more));
           return jvm;
-        })
-        .collector(c -> c.maxBodyBytes(16L << 20));
+        });
   }
 
   @AfterAll

@@ -60,8 +60,7 @@ class SdkCapsEndToEndTest {
         .jar(jar)
         .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base), "--capped"))
         .service(service)
-        .jvmArgs("-Dflowcost.caps.mode=enforce", "-Dflowcost.shutdown.timeout.ms=30000")
-        .collector(c -> c.maxBodyBytes(16L << 20));
+        .jvmArgs("-Dflowcost.caps.mode=enforce", "-Dflowcost.shutdown.timeout.ms=30000");
   }
 
   @AfterAll

@@ -48,7 +48,6 @@ class SdkEndToEndTest {
         .fakeProvider(base -> List.of("--provider-url", base))
         .service("sdk-app")
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
-        .collector(c -> c.maxBodyBytes(16L << 20))
         .withoutAgentToo()
         .plainOutcomeSink()
         .run();

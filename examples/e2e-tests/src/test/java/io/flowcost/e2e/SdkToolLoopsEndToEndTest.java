@@ -43,18 +43,7 @@ class SdkToolLoopsEndToEndTest {
 
   @BeforeAll
   void runTheLoopsUnderTheAgent() throws Exception {
-    r = AgentRun.builder("tool-loops")
-        .jar(SdkEndToEndTest.sdkAppJar())
-        .fakeProvider(base -> List.of("--provider-url", base, "--tool-loops"))
-        .service("sdk-app")
-        .thenApp()
-        .jar(Anthropic3EndToEndTest.sdk3AppJar())
-        .fakeProvider(base -> List.of("--provider-url", base, "--tool-runner"))
-        .service("sdk3-app")
-        .collector(c -> c.maxBodyBytes(16L << 20))
-        .withoutAgentToo()
-        .plainOutcomeSink()
-        .run();
+    r = sdkThenSdk3("tool-loops", List.of("--tool-loops"), List.of("--tool-runner"));
     sdk = r.run(0);
     sdk3 = r.run(1);
     sdkPlain = r.plain(0);
@@ -62,6 +51,32 @@ class SdkToolLoopsEndToEndTest {
     duck = r.duck();
     exchangesFile = r.exchangesFile();
     exchanges = r.exchanges();
+  }
+
+  /**
+   * The set-up of the tool-loop classes: {@code sdk-app} then {@code sdk3-app}, each with {@code
+   * --provider-url BASE} and its mode's flags, under the agent against one fake provider and
+   * collector, and each without the agent at the same time.
+   */
+  static AgentRun sdkThenSdk3(String name, List<String> sdkMode, List<String> sdk3Mode)
+      throws Exception {
+    return AgentRun.builder(name)
+        .jar(SdkEndToEndTest.sdkAppJar())
+        .fakeProvider(base -> provider(base, sdkMode))
+        .service("sdk-app")
+        .thenApp()
+        .jar(Anthropic3EndToEndTest.sdk3AppJar())
+        .fakeProvider(base -> provider(base, sdk3Mode))
+        .service("sdk3-app")
+        .withoutAgentToo()
+        .plainOutcomeSink()
+        .run();
+  }
+
+  private static List<String> provider(String base, List<String> mode) {
+    List<String> args = new ArrayList<>(List.of("--provider-url", base));
+    args.addAll(mode);
+    return args;
   }
 
   @AfterAll

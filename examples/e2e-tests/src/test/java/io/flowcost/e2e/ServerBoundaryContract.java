@@ -2,21 +2,11 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,15 +25,18 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ServerBoundaryContract {
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result plain;
   private ChildJvm.Result run;
   private Connection duck;
   private List<FakeExchanges.Expected> exchanges;
 
-  /** Runs the app to its end with these JVM options against the fake at {@code providerV1}. */
-  abstract ChildJvm.Result runApp(List<String> jvm, String providerV1, Path work)
-      throws IOException, InterruptedException;
+  /**
+   * The app, given the fake's base URL ({@code http://host:port/v1}) in its arguments: {@link
+   * AgentRun.Builder#jar} or {@link AgentRun.Builder#mainClass} and {@link
+   * AgentRun.Builder#fakeProvider} on {@code run}.
+   */
+  abstract AgentRun.Builder app(AgentRun.Builder run);
 
   /** The workflow names the framework gives, in request order: summary, filing, escalation, later. */
   abstract List<String> routes();
@@ -53,53 +46,22 @@ abstract class ServerBoundaryContract {
 
   @BeforeAll
   void runTheAppWithAndWithoutTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-" + getClass().getSimpleName());
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start(); FakeProvider plainFake = FakeProvider.start()) {
-      CompletableFuture<ChildJvm.Result> plainRun = CompletableFuture.supplyAsync(() -> {
-        try {
-          return runApp(List.of(), plainFake.baseUrl(), work);
-        } catch (IOException | InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-" + getClass().getSimpleName())
-          .build());
-      try {
-        run = runApp(List.of(
-            "-javaagent:" + ChildJvm.agentJar(),
-            "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-            "-Dflowcost.service=claims-api",
-            "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
-            "-Dflowcost.spool.dir=" + work.resolve("spool"),
-            "-Dflowcost.shutdown.timeout.ms=30000"), fake.baseUrl(), work);
-      } finally {
-        collector.close();
-      }
-      plain = plainRun.get(150, TimeUnit.SECONDS);
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    System.out.printf("%s: %d ms without the agent, %d ms with it%n", getClass().getSimpleName(),
-        plain.millis(), run.millis());
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = app(AgentRun.builder(getClass().getSimpleName()))
+        .service("claims-api")
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base,
+            "-Dflowcost.shutdown.timeout.ms=30000"))
+        .withoutAgentToo()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 

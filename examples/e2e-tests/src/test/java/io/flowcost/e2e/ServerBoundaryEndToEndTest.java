@@ -2,17 +2,10 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServerBoundaryEndToEndTest {
 
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result plain;
   private ChildJvm.Result run;
   private Connection duck;
@@ -40,48 +33,25 @@ class ServerBoundaryEndToEndTest {
 
   @BeforeAll
   void runTheAppUnderTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-boundaries");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    try (FakeProvider fake = FakeProvider.start()) {
-      String base = fake.baseUrl();
-      List<String> args = List.of("--provider-url", base);
-      plain = ChildJvm.runMain(ChildJvm.java17(), List.of(), ServerBoundaryApp.class, args, work, 120);
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-boundaries")
-          .build());
-      try {
-        fake.reset();
-        run = ChildJvm.runMain(ChildJvm.java17(), List.of(
-            "-javaagent:" + ChildJvm.agentJar(),
-            "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-            "-Dflowcost.service=claims-api",
-            "-Dflowcost.llm-endpoints=" + base,
+    r = AgentRun.builder("boundaries")
+        .mainClass(ServerBoundaryApp.class)
+        .fakeProvider(base -> List.of("--provider-url", base))
+        .service("claims-api")
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base,
             "-Dflowcost.workflow.methods=" + ServerBoundaryApp.Batch.class.getName() + "#run",
-            "-Dflowcost.spool.dir=" + work.resolve("spool"),
-            "-Dflowcost.shutdown.timeout.ms=30000"), ServerBoundaryApp.class, args, work, 120);
-      } finally {
-        collector.close();
-      }
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+            "-Dflowcost.shutdown.timeout.ms=30000"))
+        .withoutAgentToo()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 

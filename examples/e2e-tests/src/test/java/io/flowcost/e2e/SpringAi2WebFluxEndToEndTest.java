@@ -2,13 +2,9 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,13 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +40,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringAi2WebFluxEndToEndTest {
 
-  private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   /** The requests, in order; {@code /quit} ends the app. */
   private static final List<String> PATHS =
       List.of("/ask/lisbon", "/ask/porto", "/stream", "/weather/Oslo", "/chained/faro",
           "/delayed/braga");
 
-  private Path work;
+  private AgentRun r;
+  private final Map<Boolean, List<String>> responses = new ConcurrentHashMap<>();
   private List<String> plain;
   private List<String> traced;
   private Connection duck;
@@ -57,61 +54,36 @@ class SpringAi2WebFluxEndToEndTest {
 
   @BeforeAll
   void serveTheRequestsWithAndWithoutTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-spring-ai2-webflux");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
-    Path jar = SpringAiEndToEndContract.appJar("spring-ai2-app", "flowcost-spring-ai2-app.jar");
     // the run without the agent talks to a fake of its own, at the same time: one class, one wait
-    try (FakeProvider fake = FakeProvider.start(); FakeProvider plainFake = FakeProvider.start()) {
-      CompletableFuture<List<String>> plainRun = CompletableFuture.supplyAsync(() -> {
-        try {
-          return serve(new ArrayList<>(FAST_START), jar, args(plainFake), "plain");
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-spring-ai2-web")
-          .build());
-      try {
-        List<String> jvm = new ArrayList<>(FAST_START);
-        jvm.addAll(List.of(
-            "-javaagent:" + ChildJvm.agentJar(),
-            "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-            "-Dflowcost.service=spring-ai2-web",
-            "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
-            "-Dflowcost.spool.dir=" + work.resolve("spool")));
-        traced = serve(jvm, jar, args(fake), "traced");
-      } finally {
-        collector.close();
-      }
-      plain = plainRun.get(300, TimeUnit.SECONDS);
-      fake.writeExchanges(exchangesFile);
-    }
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
-  }
-
-  private static List<String> args(FakeProvider fake) {
-    return List.of("--spring.profiles.active=server", "--spring.ai.openai.base-url=" + fake.baseUrl());
+    r = AgentRun.builder("spring-ai2-web")
+        .jar(SpringAiEndToEndContract.appJar("spring-ai2-app", "flowcost-spring-ai2-app.jar"))
+        .fakeProvider(base -> List.of("--spring.profiles.active=server",
+            "--spring.ai.openai.base-url=" + base))
+        .service("spring-ai2-web")
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
+        .withoutAgentToo()
+        .launcher((java, jvm, jar, args, work, underAgent) -> {
+          long start = System.nanoTime();
+          String label = underAgent ? "traced" : "plain";
+          responses.put(underAgent, serve(java, jvm, jar, args, work, label));
+          return new ChildJvm.Result(0, "", "", (System.nanoTime() - start) / 1_000_000);
+        })
+        .timeoutSeconds(270) // serve's own bounds: start-up, six requests, exit
+        .run();
+    plain = responses.get(false);
+    traced = responses.get(true);
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   /**
    * Starts the app, waits for its {@code listening PORT} line, sends {@link #PATHS} one after the
    * other, then {@code POST /quit}, and waits (bounded) for the app to exit 0. The responses.
    */
-  private List<String> serve(List<String> jvm, Path jar, List<String> args, String label)
-      throws Exception {
+  private static List<String> serve(Path java, List<String> jvm, Path jar, List<String> args,
+      Path work, String label) throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(ChildJvm.java17().toString());
+    cmd.add(java.toString());
     cmd.addAll(jvm);
     cmd.add("-jar");
     cmd.add(jar.toString());
@@ -164,8 +136,8 @@ class SpringAi2WebFluxEndToEndTest {
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -183,11 +155,11 @@ class SpringAi2WebFluxEndToEndTest {
     assertThat(exchanges).hasSize(7);
     assertThat(FakeExchanges.lakeKeys(duck))
         .containsExactlyInAnyOrderElementsOf(FakeExchanges.keys(exchanges));
-    assertThat(scalar("SELECT count(*) FROM calls WHERE kind = 'model' AND request_model IS NULL"))
+    assertThat(r.scalar("SELECT count(*) FROM calls WHERE kind = 'model' AND request_model IS NULL"))
         .isZero();
-    assertThat(scalar("SELECT count(*) FILTER (WHERE streaming) FROM calls WHERE kind = 'model'"))
+    assertThat(r.scalar("SELECT count(*) FILTER (WHERE streaming) FROM calls WHERE kind = 'model'"))
         .isEqualTo(2);
-    assertThat(scalar("SELECT count(*) FROM calls WHERE kind = 'tool' AND tool_name = 'getWeather'"
+    assertThat(r.scalar("SELECT count(*) FROM calls WHERE kind = 'tool' AND tool_name = 'getWeather'"
         + " AND status = 'ok'")).isEqualTo(1);
   }
 
@@ -213,15 +185,8 @@ class SpringAi2WebFluxEndToEndTest {
   void costsAreTheListPricesOfTheTokens() throws Exception {
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
     assertThat(checked.rows()).isEqualTo(7);
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
-  }
-
-  private long scalar(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 
   private String string(String sql) throws Exception {
@@ -229,12 +194,4 @@ class SpringAi2WebFluxEndToEndTest {
       rs.next();
       return rs.getString(1);
     }
-  }
-
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
-  }
-}
+  }}

@@ -2,22 +2,13 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowcost.collector.Collector;
-import io.flowcost.collector.rollup.LakeViews;
-import io.flowcost.examples.fakeprovider.FakeProvider;
-import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,10 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class SpringAiEndToEndContract {
 
   private static final String MODEL = "gpt-4o-mini";
-  /** C1 only and the serial collector: the Spring context starts twice as fast on a busy box. */
-  private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-
-  private Path work;
+  private AgentRun r;
   private ChildJvm.Result run;
   private ChildJvm.Result plain;
   private Connection duck;
@@ -84,59 +72,28 @@ abstract class SpringAiEndToEndContract {
 
   @BeforeAll
   void runTheAppWithAndWithoutTheAgent() throws Exception {
-    work = Files.createTempDirectory("flowcost-e2e-spring-ai");
-    Path lake = work.resolve("lake");
-    Path exchangesFile = work.resolve("exchanges.json");
     // the run without the agent talks to a fake of its own, at the same time: one class, one wait
-    try (FakeProvider fake = FakeProvider.start(); FakeProvider plainFake = FakeProvider.start()) {
-      List<String> plainArgs = new ArrayList<>(appArgs());
-      plainArgs.add("--spring.ai.openai.base-url=" + baseUrl(plainFake.baseUrl()));
-      CompletableFuture<ChildJvm.Result> plainRun = CompletableFuture.supplyAsync(() -> {
-        try {
-          return ChildJvm.run(ChildJvm.java17(), FAST_START, appJar(), plainArgs, work, 120);
-        } catch (IOException | InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      List<String> args = new ArrayList<>(appArgs());
-      args.add("--spring.ai.openai.base-url=" + baseUrl(fake.baseUrl()));
-      Collector collector = Collector.start(Collector.Config.builder()
-          .port(0)
-          .localLake(lake)
-          .dataDir(work.resolve("data"))
-          .flushInterval(Duration.ofSeconds(2))
-          .rollupDelay(Duration.ofHours(1))
-          .maxBodyBytes(16L << 20)
-          .maxBufferedRows(1_000_000)
-          .instanceId("e2e-spring-ai")
-          .build());
-      try {
-        List<String> jvm = new ArrayList<>(FAST_START);
-        jvm.addAll(List.of(
-            "-javaagent:" + ChildJvm.agentJar(),
-            "-Dflowcost.endpoint=http://127.0.0.1:" + collector.port(),
-            "-Dflowcost.service=spring-ai-app",
-            "-Dflowcost.llm-endpoints=" + fake.baseUrl(),
-            "-Dflowcost.spool.dir=" + work.resolve("spool")));
-        run = ChildJvm.run(ChildJvm.java17(), jvm, appJar(), args, work, 120);
-      } finally {
-        collector.close();
-      }
-      plain = plainRun.get(150, TimeUnit.SECONDS);
-      fake.writeExchanges(exchangesFile);
-    }
-    assertThat(run.exitCode()).as(run.stderr()).isZero();
-    System.out.printf("%s: %d ms without the agent, %d ms with it%n", getClass().getSimpleName(),
-        plain.millis(), run.millis());
-    exchanges = FakeExchanges.read(exchangesFile);
-    duck = DriverManager.getConnection("jdbc:duckdb:");
-    LakeViews.install(duck, lake, 7);
+    r = AgentRun.builder("spring-ai")
+        .jar(appJar())
+        .fakeProvider(base -> {
+          List<String> args = new ArrayList<>(appArgs());
+          args.add("--spring.ai.openai.base-url=" + baseUrl(base));
+          return args;
+        })
+        .service("spring-ai-app")
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
+        .withoutAgentToo()
+        .run();
+    run = r.run();
+    plain = r.plain();
+    duck = r.duck();
+    exchanges = r.exchanges();
   }
 
   @AfterAll
   void close() throws Exception {
-    if (duck != null) {
-      duck.close();
+    if (r != null) {
+      r.close();
     }
   }
 
@@ -281,7 +238,7 @@ abstract class SpringAiEndToEndContract {
     HandPrices.Checked checked = HandPrices.checkPricedAttempts(duck);
     // every answered exchange, the estimate included
     assertThat(checked.rows()).isEqualTo(logicalCalls());
-    assertThat(decimal("SELECT sum(cost_usd) FROM workflows_latest"))
+    assertThat(r.decimal("SELECT sum(cost_usd) FROM workflows_latest"))
         .isEqualByComparingTo(checked.total());
   }
 
@@ -292,10 +249,4 @@ abstract class SpringAiEndToEndContract {
     }
   }
 
-  private BigDecimal decimal(String sql) throws Exception {
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBigDecimal(1);
-    }
-  }
 }

@@ -1,8 +1,5 @@
 package io.flowcost.e2e;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,19 +11,12 @@ import java.util.List;
  */
 class SpringMvcBoundaryEndToEndTest extends ServerBoundaryContract {
 
-  private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-
   @Override
-  ChildJvm.Result runApp(List<String> jvm, String providerV1, Path work)
-      throws IOException, InterruptedException {
-    List<String> options = new ArrayList<>(FAST_START);
-    options.addAll(jvm);
-    return ChildJvm.run(ChildJvm.java17(), options,
-        SpringAiEndToEndContract.appJar("spring-ai-app", "flowcost-spring-ai-app.jar"),
-        List.of("--spring.profiles.active=server",
+  AgentRun.Builder app(AgentRun.Builder run) {
+    return run.jar(SpringAiEndToEndContract.appJar("spring-ai-app", "flowcost-spring-ai-app.jar"))
+        .fakeProvider(base -> List.of("--spring.profiles.active=server",
             // the 1.x starter appends /v1/chat/completions
-            "--spring.ai.openai.base-url=" + providerV1.replaceAll("/v1$", "")),
-        work, 120);
+            "--spring.ai.openai.base-url=" + AgentRun.origin(base)));
   }
 
   @Override

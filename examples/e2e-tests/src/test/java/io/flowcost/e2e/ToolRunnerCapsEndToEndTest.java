@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowcost.examples.fakeprovider.Exchange;
 import io.flowcost.examples.fakeprovider.FakeProvider;
 import io.flowcost.examples.fakeprovider.Protocol;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * {@code max-tool-calls} on the Anthropic SDK's {@code BetaToolRunner}, under the shaded agent in
@@ -22,18 +24,19 @@ import org.junit.jupiter.api.Test;
  * uncapped, {@code SdkToolLoopsEndToEndTest}); capped, the runner stops at {@code get_forecast}: two
  * answered requests, the last asking for the tool that never ran.
  */
+@Execution(ExecutionMode.CONCURRENT) // two apps sharing nothing: each its own fake and directory
 class ToolRunnerCapsEndToEndTest {
 
   private static ChildJvm.Result run(Path jar, String flag, FakeProvider fake, Path work)
       throws Exception {
-    return ChildJvm.run(ChildJvm.java17(), List.of(
+    return ChildJvm.run(ChildJvm.java17(), AgentRun.fastStart(List.of(
             "-javaagent:" + ChildJvm.agentJar(),
             "-Dflowcost.endpoint=http://127.0.0.1:9", // no collector: caps never wait on it
             "-Dflowcost.service=tool-runner-caps",
             "-Dflowcost.caps=max-tool-calls=1",
             "-Dflowcost.caps.mode=enforce",
             "-Dflowcost.spool.dir=" + work.resolve("spool"),
-            "-Dflowcost.shutdown.timeout.ms=500"),
+            "-Dflowcost.shutdown.timeout.ms=500")),
         jar, List.of("--provider-url", fake.baseUrl(), flag), work, 120);
   }
 
@@ -47,8 +50,7 @@ class ToolRunnerCapsEndToEndTest {
   }
 
   @Test
-  void sdk3RunnerStopsAtTheToolPastTheCap() throws Exception {
-    Path work = Files.createTempDirectory("flowcost-e2e-runner-caps3");
+  void sdk3RunnerStopsAtTheToolPastTheCap(@TempDir Path work) throws Exception {
     try (FakeProvider fake = FakeProvider.start()) {
       ChildJvm.Result r = run(Anthropic3EndToEndTest.sdk3AppJar(), "--tool-runner", fake, work);
       assertThat(r.exitCode()).as(r.stderr()).isNotZero();
@@ -61,8 +63,7 @@ class ToolRunnerCapsEndToEndTest {
   }
 
   @Test
-  void sdk2RunnerStopsAtTheToolPastTheCap() throws Exception {
-    Path work = Files.createTempDirectory("flowcost-e2e-runner-caps2");
+  void sdk2RunnerStopsAtTheToolPastTheCap(@TempDir Path work) throws Exception {
     try (FakeProvider fake = FakeProvider.start()) {
       ChildJvm.Result r = run(SdkEndToEndTest.sdkAppJar(), "--tool-loops", fake, work);
       assertThat(r.exitCode()).as(r.stderr()).isNotZero();

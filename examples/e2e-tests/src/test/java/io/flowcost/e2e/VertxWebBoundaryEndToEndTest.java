@@ -1,7 +1,5 @@
 package io.flowcost.e2e;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -13,10 +11,9 @@ import java.util.List;
 class VertxWebBoundaryEndToEndTest extends ServerBoundaryContract {
 
   @Override
-  ChildJvm.Result runApp(List<String> jvm, String providerV1, Path work)
-      throws IOException, InterruptedException {
-    return ChildJvm.runMain(ChildJvm.java17(), jvm, VertxWebBoundaryApp.class,
-        List.of("--provider-url", providerV1), work, 120);
+  AgentRun.Builder app(AgentRun.Builder run) {
+    return run.mainClass(VertxWebBoundaryApp.class)
+        .fakeProvider(base -> List.of("--provider-url", base));
   }
 
   @Override

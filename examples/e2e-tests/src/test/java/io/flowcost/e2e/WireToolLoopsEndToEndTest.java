@@ -44,18 +44,8 @@ class WireToolLoopsEndToEndTest {
 
   @BeforeAll
   void runTheLoopsUnderTheAgent() throws Exception {
-    r = AgentRun.builder("wire-tool-loops")
-        .jar(SdkEndToEndTest.sdkAppJar())
-        .fakeProvider(base -> List.of("--provider-url", base, "--responses", "--manual-tool-loop"))
-        .service("sdk-app")
-        .thenApp()
-        .jar(Anthropic3EndToEndTest.sdk3AppJar())
-        .fakeProvider(base -> List.of("--provider-url", base, "--manual-tool-loop"))
-        .service("sdk3-app")
-        .collector(c -> c.maxBodyBytes(16L << 20))
-        .withoutAgentToo()
-        .plainOutcomeSink()
-        .run();
+    r = SdkToolLoopsEndToEndTest.sdkThenSdk3("wire-tool-loops",
+        List.of("--responses", "--manual-tool-loop"), List.of("--manual-tool-loop"));
     sdk = r.run(0);
     sdk3 = r.run(1);
     sdkPlain = r.plain(0);
