@@ -61,4 +61,16 @@ public final class CollectorProcessAccess {
   public static byte[] chatSpans(int request, int spans) {
     return OtlpRequests.chatSpans(request, spans, "bench");
   }
+
+  /** {@link OtlpRequests#workflowSpans}: whole workflows, each in a trace of its own. */
+  public static byte[] workflowSpans(long firstWorkflow, int workflows, int callsPerWorkflow,
+      long sequence) {
+    return OtlpRequests.workflowSpans(firstWorkflow, workflows, callsPerWorkflow, sequence,
+        "bench");
+  }
+
+  /** The workflow id of workflow number {@code workflow} of {@link #workflowSpans}. */
+  public static String workflowId(long workflow) {
+    return OtlpRequests.workflowId(workflow);
+  }
 }

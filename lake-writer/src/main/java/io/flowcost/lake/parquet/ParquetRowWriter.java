@@ -1,5 +1,6 @@
 package io.flowcost.lake.parquet;
 
+import io.flowcost.lake.schema.Column;
 import io.flowcost.lake.schema.Row;
 import io.flowcost.lake.schema.TableSchema;
 import java.io.IOException;
@@ -16,6 +17,9 @@ import org.apache.parquet.io.OutputFile;
 
 /**
  * Writes rows of one table to a single ZSTD-compressed Parquet file, without Hadoop at run time.
+ *
+ * <p>Columns of (nearly) distinct values — ids, timestamps, durations — are written without a
+ * dictionary ({@link ParquetSchemas#dictionaryEncoded}); every reader decodes either encoding.
  *
  * <p>parquet-hadoop falls back to Hadoop classes whenever a configuration, codec factory or write
  * support is left to its defaults, so all three are supplied: a {@link PlainParquetConfiguration},
@@ -52,16 +56,24 @@ public final class ParquetRowWriter {
     Objects.requireNonNull(rows, "rows");
     Objects.requireNonNull(options, "options");
     long count = 0;
-    try (ParquetWriter<Row> writer =
-        new Builder(file, table)
-            .withConf(new PlainParquetConfiguration())
-            .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
-            .withCompressionCodec(CompressionCodecName.ZSTD)
-            .withWriteMode(ParquetFileWriter.Mode.CREATE)
-            .withRowGroupSize(options.rowGroupSize())
-            .withPageSize(options.pageSize())
-            .withDictionaryEncoding(true)
-            .build()) {
+    Builder builder = new Builder(file, table)
+        .withConf(new PlainParquetConfiguration())
+        .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
+        .withCompressionCodec(CompressionCodecName.ZSTD)
+        .withWriteMode(ParquetFileWriter.Mode.CREATE)
+        .withRowGroupSize(options.rowGroupSize())
+        .withPageSize(options.pageSize())
+        .withDictionaryEncoding(true)
+        // The optional size statistics (level histograms, unencoded byte counts) cost a
+        // histogram update per value and no reader of the lake uses them; min/max statistics
+        // and the column and offset indexes are kept.
+        .withSizeStatisticsEnabled(false);
+    for (Column c : table.columns()) {
+      if (!ParquetSchemas.dictionaryEncoded(c)) {
+        builder.withDictionaryEncoding(c.name(), false);
+      }
+    }
+    try (ParquetWriter<Row> writer = builder.build()) {
       for (Row row : rows) {
         writer.write(row);
         count++;

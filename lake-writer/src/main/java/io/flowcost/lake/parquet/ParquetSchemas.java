@@ -3,6 +3,7 @@ package io.flowcost.lake.parquet;
 import io.flowcost.lake.schema.Column;
 import io.flowcost.lake.schema.ColumnType;
 import io.flowcost.lake.schema.TableSchema;
+import java.util.Set;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -20,7 +21,29 @@ public final class ParquetSchemas {
 
   static final String MAP_VALUE = "value";
 
+  /**
+   * Columns holding identifiers that are (nearly) unique per row or per workflow: trace, span,
+   * call, response and outcome ids.
+   */
+  static final Set<String> DISTINCT_IDS = Set.of(
+      "workflow_id", "call_id", "span_id", "parent_span_id", "response_id", "outcome_id");
+
   private ParquetSchemas() {}
+
+  /**
+   * Whether {@code c} is written with a dictionary. Not for values that are (nearly) all
+   * distinct — the {@link #DISTINCT_IDS}, timestamps and measured durations: a dictionary of them
+   * costs a hash lookup per value, outgrows its page limit within a flush and then re-encodes
+   * every value plainly anyway. Every other column (kinds, statuses, models, services, token
+   * counts, costs) repeats a few values and keeps its dictionary.
+   */
+  static boolean dictionaryEncoded(Column c) {
+    return switch (c.type()) {
+      case TIMESTAMP_MICROS_UTC, DOUBLE -> false;
+      case STRING -> !DISTINCT_IDS.contains(c.name());
+      default -> true;
+    };
+  }
 
   /** The Parquet schema of {@code table}; the message is named after the table. */
   public static MessageType messageType(TableSchema table) {

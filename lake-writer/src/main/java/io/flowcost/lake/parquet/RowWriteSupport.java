@@ -32,11 +32,14 @@ final class RowWriteSupport extends WriteSupport<Row> {
 
   private final TableSchema table;
   private final MessageType messageType;
+  /** The table's columns, held as an array: read once per value of every row. */
+  private final Column[] columns;
   private RecordConsumer consumer;
 
   RowWriteSupport(TableSchema table) {
     this.table = Objects.requireNonNull(table, "table");
     this.messageType = ParquetSchemas.messageType(table);
+    this.columns = table.columns().toArray(new Column[0]);
   }
 
   @Override
@@ -71,12 +74,12 @@ final class RowWriteSupport extends WriteSupport<Row> {
               + ") written to table " + table.name() + " (v" + table.schemaVersion() + ")");
     }
     consumer.startMessage();
-    for (int i = 0; i < table.size(); i++) {
+    for (int i = 0; i < columns.length; i++) {
       Object value = row.get(i);
       if (value == null) {
         continue; // an absent optional field is a null; Row already rejected null required ones
       }
-      Column c = table.column(i);
+      Column c = columns[i];
       consumer.startField(c.name(), i);
       writeValue(c, value);
       consumer.endField(c.name(), i);

@@ -107,6 +107,8 @@ public final class Row {
   public static final class Builder {
     private final TableSchema schema;
     private Object[] values;
+    /** True once {@link #build()} handed {@link #values} to a row: the next set copies first. */
+    private boolean shared;
 
     private Builder(TableSchema schema) {
       this.schema = Objects.requireNonNull(schema, "schema");
@@ -121,7 +123,12 @@ public final class Row {
      */
     public Builder set(String columnName, Object value) {
       int i = schema.indexOf(columnName);
-      values[i] = value == null ? null : normalize(schema.column(i), value);
+      Object normalized = value == null ? null : normalize(schema.column(i), value);
+      if (shared) {
+        values = values.clone(); // keep the built row immutable if the builder is reused
+        shared = false;
+      }
+      values[i] = normalized;
       return this;
     }
 
@@ -138,9 +145,8 @@ public final class Row {
               "table " + schema.name() + ": required column " + c.name() + " is null");
         }
       }
-      Row row = new Row(schema, values);
-      values = values.clone(); // keep the built row immutable if the builder is reused
-      return row;
+      shared = true; // a builder used once (the usual case) never copies its values
+      return new Row(schema, values);
     }
 
     private Object normalize(Column c, Object value) {
@@ -213,6 +219,12 @@ public final class Row {
     }
 
     private BigDecimal decimal(Column c, BigDecimal value) {
+      if (value.scale() == ColumnType.DECIMAL_SCALE
+          && value.precision() <= ColumnType.DECIMAL_PRECISION) {
+        // already what the column holds (the pricer's amounts): no rescale, no BigInteger;
+        // at most 18 digits is the same bound as |unscaled| < 10^18 below
+        return value;
+      }
       BigDecimal scaled;
       try {
         scaled = value.setScale(ColumnType.DECIMAL_SCALE, RoundingMode.UNNECESSARY);

@@ -196,6 +196,55 @@ class ParquetRowWriterTest {
   }
 
   @Test
+  void idsTimestampsAndDurationsHaveNoDictionaryOtherColumnsDo() throws Exception {
+    TableSchema calls = io.flowcost.lake.schema.LakeTables.CALLS;
+    List<Row> rows = new ArrayList<>();
+    Instant t0 = Instant.parse("2026-11-24T10:00:00Z");
+    for (int i = 0; i < 2_000; i++) {
+      rows.add(Row.builder(calls)
+          .set("workflow_id", String.format("%032x", i / 10))
+          .set("call_id", String.format("%016x", i))
+          .set("span_id", String.format("%016x", i))
+          .set("kind", "model")
+          .set("attempt", 1)
+          .set("status", i % 7 == 0 ? "error" : "ok")
+          .set("request_model", "gpt-4o-mini")
+          .set("input_tokens", 1000L + i % 13)
+          .set("tokens_estimated", false)
+          .set("cost_usd", new BigDecimal("0.000123456"))
+          .set("unpriced", false)
+          .set("wasted", false)
+          .set("start_time", t0.plusMillis(i))
+          .set("duration_ms", 250.0 + i)
+          .build());
+    }
+    Path file = dir.resolve("calls.parquet");
+    ParquetRowWriter.write(calls, rows, file, ParquetWriteOptions.defaults());
+
+    Map<String, String> encodings = new LinkedHashMap<>();
+    for (Map<String, Object> r : duck.query("SELECT path_in_schema AS c, encodings AS e FROM"
+        + " parquet_metadata(" + literal(file) + ")")) {
+      encodings.put((String) r.get("c"), String.valueOf(r.get("e")));
+    }
+    for (String plain : List.of("workflow_id", "call_id", "span_id", "start_time",
+        "duration_ms")) {
+      assertThat(encodings.get(plain)).as(plain).doesNotContain("DICTIONARY");
+    }
+    for (String dictionary : List.of("kind", "status", "request_model", "input_tokens",
+        "cost_usd")) {
+      assertThat(encodings.get(dictionary)).as(dictionary).contains("DICTIONARY");
+    }
+    // and every value reads back as written, whichever encoding
+    assertThat(duck.scalar("SELECT count(*) FROM read_parquet(" + literal(file)
+        + ") WHERE call_id = span_id")).isEqualTo(2_000L);
+    assertThat(duck.scalar("SELECT count(DISTINCT workflow_id) FROM read_parquet("
+        + literal(file) + ")")).isEqualTo(200L);
+    assertThat(duck.scalar("SELECT sum(duration_ms) - sum(epoch_ms(start_time) - "
+        + t0.toEpochMilli() + ") FROM read_parquet(" + literal(file) + ")"))
+        .isEqualTo(250.0 * 2_000);
+  }
+
+  @Test
   void rowGroupSizeIsHonoured() throws Exception {
     TableSchema wide = TableSchema.builder("wide", 1).required("s", ColumnType.STRING).build();
     List<Row> rows = new ArrayList<>();

@@ -71,6 +71,15 @@ class RowTest {
         .hasMessageContaining("money");
     assertThatThrownBy(() -> base().set("money", new BigDecimal("-1E+9")))
         .isInstanceOf(IllegalArgumentException.class);
+    // already at scale 9 (the pricer's amounts): the same bound, 18 digits in all
+    assertThat(base().set("money", new BigDecimal("-999999999.999999999")).build().get("money"))
+        .isEqualTo(new BigDecimal("-999999999.999999999"));
+    assertThatThrownBy(() -> base().set("money", new BigDecimal("1000000000.000000000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DECIMAL(18,9)");
+    assertThatThrownBy(() -> base().set("money", new BigDecimal("-1000000000.000000000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DECIMAL(18,9)");
   }
 
   @Test

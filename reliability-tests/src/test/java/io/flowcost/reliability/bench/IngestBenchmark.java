@@ -21,6 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +47,15 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code bench.prebuilt} — {@code true} (default): request bodies are patched copies of one
  *       encoded template (new trace and span ids per request), so the load generator spends
  *       microseconds per request; {@code false}: each body is built with the protobuf builders
- *       inside the timed loop, as before.
+ *       inside the timed loop, as before;
+ *   <li>{@code bench.workflows} — runs the <b>memory run</b> instead of the rows above: senders
+ *       post whole workflows ({@value #WORKFLOWS_PER_REQUEST} per request, each a workflow root
+ *       and {@value #CALLS_PER_WORKFLOW} model calls in a trace of its own) and, for each, an
+ *       outcome, until this many distinct workflows were sent (then the ids start over, now only
+ *       spans) or {@code bench.memory.seconds} (default 60; 600 for the 10-minute run) have
+ *       passed; every {@code bench.memory.sample} seconds (default a tenth of the run) the
+ *       collector's heap is measured after a full GC ({@code jcmd GC.run}, then
+ *       {@code GC.heap_info}), with its resident set; {@code bench.memory.senders} (default 4).
  * </ul>
  */
 class IngestBenchmark {
@@ -54,11 +65,21 @@ class IngestBenchmark {
   private static final boolean PREBUILT =
       Boolean.parseBoolean(System.getProperty("bench.prebuilt", "true"));
 
+  static final int WORKFLOWS_PER_REQUEST = 40;
+  static final int CALLS_PER_WORKFLOW = 2;
+
   @TempDir Path tmp;
 
   @Test
   void ingestThroughputAndAckLatency() throws Exception {
     Map<String, Path> jars = jars();
+    String workflows = System.getProperty("bench.workflows", "");
+    if (!workflows.isBlank()) {
+      for (Map.Entry<String, Path> jar : jars.entrySet()) {
+        memoryRun(jar.getKey(), jar.getValue(), Long.parseLong(workflows.replace("_", "")));
+      }
+      return;
+    }
     List<int[]> configs = new ArrayList<>();
     for (String c : System.getProperty("bench.configs", "1x100,4x100,4x1000,16x100").split(",")) {
       String[] p = c.trim().split("x");
@@ -180,6 +201,136 @@ class IngestBenchmark {
     }
   }
 
+  /**
+   * The memory run: whole workflows and their outcomes, the heap after a full GC sampled as it
+   * goes. A heap that keeps growing with the number of distinct workflows shows as a rising
+   * "heap after GC" column; a flat one levels off once the buffers are full.
+   */
+  private void memoryRun(String label, Path jar, long distinct) throws Exception {
+    long seconds = Long.getLong("bench.memory.seconds", 60);
+    long sampleEvery = Long.getLong("bench.memory.sample", Math.max(5, seconds / 10));
+    int senders = Integer.getInteger("bench.memory.senders", 4);
+    Path dir = tmp.resolve("memory-" + label.replaceAll("[^A-Za-z0-9]+", "-"));
+    int port = CollectorProcessAccess.freePort();
+    try (CollectorProcessAccess.Running collector = CollectorProcessAccess.start(jar, List.of(),
+        port, dir.resolve("lake"), dir.resolve("data"), dir.resolve("log.txt"))) {
+      URI traces = URI.create("http://127.0.0.1:" + port + "/v1/traces");
+      URI outcomes = URI.create("http://127.0.0.1:" + port + "/v1/outcomes");
+      System.out.printf("memory run, build %s: %d senders, %d workflows per request (a root and"
+              + " %d calls each, then their outcomes), %,d distinct workflows, %d s, heap sampled"
+              + " every %d s; cores %d%n", label, senders, WORKFLOWS_PER_REQUEST,
+          CALLS_PER_WORKFLOW, distinct, seconds, sampleEvery,
+          Runtime.getRuntime().availableProcessors());
+      System.out.println("| build | time s | spans acked | outcomes acked | distinct workflows"
+          + " | heap after GC MB | collector RSS MB | spans/s (interval) | load avg (1 min) |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|");
+      AtomicLong sequence = new AtomicLong();
+      AtomicLong spansAcked = new AtomicLong();
+      AtomicLong outcomesAcked = new AtomicLong();
+      AtomicLong workflowsAcked = new AtomicLong();
+      int spansPerRequest = WORKFLOWS_PER_REQUEST * (CALLS_PER_WORKFLOW + 1);
+      long t0 = System.nanoTime();
+      long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+      ExecutorService pool = Executors.newFixedThreadPool(senders);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int s = 0; s < senders; s++) {
+        futures.add(pool.submit(() -> {
+          while (System.nanoTime() < end) {
+            long n = sequence.getAndIncrement();
+            long first = n * WORKFLOWS_PER_REQUEST;
+            boolean firstPass = first + WORKFLOWS_PER_REQUEST <= distinct;
+            int status = post(traces, CollectorProcessAccess.workflowSpans(first % distinct,
+                WORKFLOWS_PER_REQUEST, CALLS_PER_WORKFLOW, n), "application/x-protobuf");
+            if (status != 200) {
+              throw new IllegalStateException("traces: status " + status);
+            }
+            spansAcked.addAndGet(spansPerRequest);
+            if (firstPass) {
+              StringBuilder json = new StringBuilder("[");
+              for (int w = 0; w < WORKFLOWS_PER_REQUEST; w++) {
+                json.append(w == 0 ? "" : ",").append("{\"workflow_id\":\"")
+                    .append(CollectorProcessAccess.workflowId(first + w))
+                    .append("\",\"outcome_id\":\"bench-").append(first + w)
+                    .append("\",\"status\":\"").append(w % 5 == 0 ? "failure" : "success")
+                    .append("\"}");
+              }
+              status = post(outcomes, json.append(']').toString()
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+              if (status != 200) {
+                throw new IllegalStateException("outcomes: status " + status);
+              }
+              outcomesAcked.addAndGet(WORKFLOWS_PER_REQUEST);
+              workflowsAcked.addAndGet(WORKFLOWS_PER_REQUEST);
+            }
+          }
+          return null;
+        }));
+      }
+      long lastSpans = 0;
+      long lastAt = System.nanoTime();
+      while (true) {
+        long now = System.nanoTime();
+        boolean done = futures.stream().allMatch(Future::isDone);
+        long spans = spansAcked.get();
+        double interval = (spans - lastSpans) / Math.max(1e-9, (now - lastAt) / 1e9);
+        lastSpans = spans;
+        lastAt = now;
+        System.out.printf("| %s | %.0f | %,d | %,d | %,d | %.1f | %.0f | %,.0f | %.2f |%n", label,
+            (now - t0) / 1e9, spans, outcomesAcked.get(), workflowsAcked.get(),
+            heapAfterGcKb(collector.pid()) / 1024.0, rssKb(collector.pid()) / 1024.0, interval,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        if (done) {
+          break;
+        }
+        long sleep = Math.min(TimeUnit.SECONDS.toNanos(sampleEvery), end - System.nanoTime());
+        if (sleep > 0) {
+          Thread.sleep(TimeUnit.NANOSECONDS.toMillis(sleep));
+        } else {
+          for (Future<?> f : futures) {
+            f.get(120, TimeUnit.SECONDS);
+          }
+        }
+      }
+      for (Future<?> f : futures) {
+        f.get(); // rethrows a sender's failure
+      }
+      pool.shutdown();
+      assertThat(spansAcked.get()).isPositive();
+    }
+  }
+
+  /**
+   * The collector's heap in use right after a full GC (kB): {@code jcmd GC.run}, then the sum of
+   * the "used" figures of {@code GC.heap_info}'s generation lines; -1 when jcmd is unavailable.
+   */
+  private static long heapAfterGcKb(long pid) {
+    try {
+      jcmd(pid, "GC.run");
+      long used = 0;
+      Matcher m = USED.matcher(jcmd(pid, "GC.heap_info"));
+      while (m.find()) {
+        used += Long.parseLong(m.group(1));
+      }
+      return used;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** A heap or generation line of GC.heap_info: "<name> total NK, used NK". */
+  private static final Pattern USED = Pattern.compile("total \\d+K, used (\\d+)K");
+
+  private static String jcmd(long pid, String command) throws Exception {
+    Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed");
+    }
+    return out;
+  }
+
   /** The collector's resident set (kB), from /proc; 0 where there is none. */
   private static long rssKb(long pid) {
     try {
@@ -261,10 +412,14 @@ class IngestBenchmark {
   }
 
   private static int post(URI uri, byte[] body) throws Exception {
+    return post(uri, body, "application/x-protobuf");
+  }
+
+  private static int post(URI uri, byte[] body, String contentType) throws Exception {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
     c.setRequestMethod("POST");
     c.setDoOutput(true);
-    c.setRequestProperty("Content-Type", "application/x-protobuf");
+    c.setRequestProperty("Content-Type", contentType);
     c.setFixedLengthStreamingMode(body.length);
     try (OutputStream out = c.getOutputStream()) {
       out.write(body);
