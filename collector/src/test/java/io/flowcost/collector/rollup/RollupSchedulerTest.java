@@ -1,0 +1,111 @@
+package io.flowcost.collector.rollup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RollupSchedulerTest {
+
+  private static final LocalDate DAY = LocalDate.parse("2026-11-24");
+
+  /** Records what the scheduler asked for; throws while {@link #failing}. */
+  private static final class Recorder implements RollupScheduler.Target {
+    final List<String> runs = new CopyOnWriteArrayList<>();
+    volatile boolean failing;
+
+    @Override
+    public void affected(Set<String> workflowIds, Set<String> externalKeys, Set<LocalDate> days)
+        throws IOException {
+      if (failing) {
+        throw new IOException("lake unreachable");
+      }
+      runs.add("affected " + workflowIds.size() + " ids " + externalKeys.size() + " keys "
+          + days);
+    }
+
+    @Override
+    public void all() throws IOException {
+      if (failing) {
+        throw new IOException("lake unreachable");
+      }
+      runs.add("all");
+    }
+  }
+
+  private static Set<String> ids(String prefix, int n) {
+    Set<String> out = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      out.add(prefix + i);
+    }
+    return out;
+  }
+
+  @Test
+  void pendingIdsAreBoundedAndAnOverflowRollsUpEveryDay() throws Exception {
+    Recorder target = new Recorder();
+    try (RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1))) {
+      s.published(ids("w", 60_000), ids("k", 10), Set.of(DAY));
+      s.runNow();
+      assertThat(target.runs).containsExactly("affected 60000 ids 10 keys [" + DAY + "]");
+
+      // two flushes whose ids together pass the bound: one rollup of every day
+      s.published(ids("a", 60_000), Set.of(), Set.of(DAY));
+      s.published(ids("b", 60_000), Set.of(), Set.of(DAY.plusDays(1)));
+      s.runNow();
+      assertThat(target.runs).hasSize(2).last().isEqualTo("all");
+
+      // and the next flushes are back to their own ids
+      s.published(ids("c", 3), Set.of(), Set.of(DAY));
+      s.runNow();
+      assertThat(target.runs).last().isEqualTo("affected 3 ids 0 keys [" + DAY + "]");
+    }
+  }
+
+  @Test
+  void aFailedRollupKeepsEverythingPendingIncludingAnOverflow() throws Exception {
+    Recorder target = new Recorder();
+    try (RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1))) {
+      s.published(ids("w", RollupScheduler.MAX_PENDING_IDS + 1), Set.of(), Set.of(DAY));
+      target.failing = true;
+      assertThatThrownBy(s::runNow).isInstanceOf(IOException.class);
+      target.failing = false;
+      s.runNow();
+      assertThat(target.runs).containsExactly("all");
+
+      s.published(ids("w", 5), ids("k", 2), Set.of(DAY));
+      target.failing = true;
+      assertThatThrownBy(s::runNow).isInstanceOf(IOException.class);
+      target.failing = false;
+      s.runNow();
+      assertThat(target.runs).containsExactly("all", "affected 5 ids 2 keys [" + DAY + "]");
+    }
+  }
+
+  @Test
+  void flushesComingFasterThanTheDelayDoNotHoldTheRollupOffForever() throws Exception {
+    Recorder target = new Recorder();
+    Duration delay = Duration.ofMillis(100);
+    // a flush every 20 ms, never a pause of 100 ms: before the bound on waiting, every flush
+    // pushed the rollup back again and it never ran while they kept coming
+    try (RollupScheduler s = new RollupScheduler(target, delay)) {
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      int flushes = 0;
+      while (target.runs.isEmpty() && System.nanoTime() < giveUp) {
+        s.published(Set.of("w" + flushes++), Set.of(), Set.of(DAY));
+        Thread.sleep(20);
+      }
+      assertThat(target.runs).as("a rollup ran while flushes kept coming").isNotEmpty();
+      assertThat(new ArrayList<>(target.runs).get(0)).startsWith("affected ");
+    }
+  }
+}
