@@ -2,7 +2,6 @@ package io.flowcost.collector.ingest;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 
 /**
  * A row the collector accepted for one of the lake's fact tables. The set of kinds is closed:
@@ -46,7 +45,9 @@ public sealed interface LakeRecord permits CallRecord, WorkflowSpanRecord, Outco
 
   /** The UTC day partition the row is written to. */
   default LocalDate partitionDay() {
-    return LocalDate.ofInstant(partitionTime(), ZoneOffset.UTC);
+    // the UTC day straight from the epoch second: LocalDate.ofInstant asks the offset for its
+    // rules, which builds a new ZoneRules (and a map) on every call
+    return LocalDate.ofEpochDay(Math.floorDiv(partitionTime().getEpochSecond(), 86_400L));
   }
 
   /**

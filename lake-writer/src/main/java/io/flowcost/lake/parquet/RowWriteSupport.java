@@ -4,6 +4,7 @@ import io.flowcost.lake.schema.Column;
 import io.flowcost.lake.schema.TableSchema;
 import io.flowcost.lake.schema.Row;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
@@ -91,7 +92,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private void writeValue(Column c, Object value) {
     switch (c.type()) {
       case STRING:
-        consumer.addBinary(Binary.fromString((String) value));
+        consumer.addBinary(utf8((String) value));
         return;
       case INT:
         consumer.addInteger((Integer) value);
@@ -129,11 +130,11 @@ final class RowWriteSupport extends WriteSupport<Row> {
       for (Map.Entry<String, String> e : map.entrySet()) {
         consumer.startGroup();
         consumer.startField(ParquetSchemas.MAP_KEY, 0);
-        consumer.addBinary(Binary.fromString(e.getKey()));
+        consumer.addBinary(utf8(e.getKey()));
         consumer.endField(ParquetSchemas.MAP_KEY, 0);
         if (e.getValue() != null) {
           consumer.startField(ParquetSchemas.MAP_VALUE, 1);
-          consumer.addBinary(Binary.fromString(e.getValue()));
+          consumer.addBinary(utf8(e.getValue()));
           consumer.endField(ParquetSchemas.MAP_VALUE, 1);
         }
         consumer.endGroup();
@@ -141,6 +142,14 @@ final class RowWriteSupport extends WriteSupport<Row> {
       consumer.endField(ParquetSchemas.MAP_ENTRY, 0);
     }
     consumer.endGroup();
+  }
+
+  /**
+   * The UTF-8 bytes of {@code s} as a binary over a fresh array: the same bytes as
+   * {@code Binary.fromString}, without the {@code ByteBuffer} it wraps them in.
+   */
+  private static Binary utf8(String s) {
+    return Binary.fromConstantByteArray(s.getBytes(StandardCharsets.UTF_8));
   }
 
   static long epochMicros(Instant instant) {
