@@ -12,7 +12,9 @@
 #                            BENCH_LAKE_WORK to keep and reuse the generated lake, further
 #                            arguments passed on, e.g. --no-notebooks)
 #   scripts/bench.sh collector  collector ingest: concurrent OTLP senders against the packaged
-#                            collector (reliability-tests IngestBenchmark; BENCH_SECONDS per row)
+#                            collector (reliability-tests IngestBenchmark; BENCH_SECONDS per row;
+#                            BENCH_WORKFLOWS=1000000 [BENCH_MEMORY_SECONDS=600] runs the memory
+#                            run instead: distinct workflows, heap after GC sampled over time)
 #   scripts/bench.sh all     the three above, one after the other (agent, collector, lake)
 # Each section builds what it needs in the reactor (no mvn install) and is independent of the others.
 set -euo pipefail
@@ -53,7 +55,9 @@ bench_collector() {
   echo "==> building the collector jar and the benchmark (reactor, no install)" >&2
   mvn -B -q -pl collector -am package -DskipTests >&2
   mvn -B -q -pl reliability-tests -am test -Dtest=IngestBenchmark \
-    -Dsurefire.failIfNoSpecifiedTests=false -Dbench.seconds="${BENCH_SECONDS:-10}" >&2
+    -Dsurefire.failIfNoSpecifiedTests=false -Dbench.seconds="${BENCH_SECONDS:-10}" \
+    ${BENCH_WORKFLOWS:+-Dbench.workflows="$BENCH_WORKFLOWS"} \
+    ${BENCH_MEMORY_SECONDS:+-Dbench.memory.seconds="$BENCH_MEMORY_SECONDS"} >&2
   cat "$ROOT/reliability-tests/target/surefire-reports/io.flowcost.reliability.bench.IngestBenchmark-output.txt"
 }
 
