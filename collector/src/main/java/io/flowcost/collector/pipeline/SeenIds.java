@@ -11,8 +11,10 @@ import java.util.Map;
  * keys.
  *
  * <p>Each key may carry a content fingerprint (outcomes), so a repeated key with other content is
- * recognised as a conflict rather than a retry. Only the write-ahead-log thread and start-up use
- * it; it is not thread-safe.
+ * recognised as a conflict rather than a retry. Span keys without one — nearly all keys — are
+ * kept compactly ({@link RecentSpanKeys}, about 20 bytes a key instead of about 115); the others
+ * in a map. Each part forgets its oldest keys beyond {@code capacity}. Only the write-ahead-log
+ * thread and start-up use it; it is not thread-safe.
  */
 final class SeenIds {
 
@@ -20,8 +22,10 @@ final class SeenIds {
   static final String UNKNOWN = "";
 
   private final Map<String, String> ids;
+  private final RecentSpanKeys spans;
 
   SeenIds(int capacity) {
+    this.spans = new RecentSpanKeys(capacity);
     this.ids = new LinkedHashMap<>(1024, 0.75f, false) {
       private static final long serialVersionUID = 1L;
 
@@ -38,6 +42,11 @@ final class SeenIds {
    */
   void remember(String id, String fingerprint) {
     String fp = fingerprint == null ? UNKNOWN : fingerprint;
+    if (fp.equals(UNKNOWN) && RecentSpanKeys.holds(id)) {
+      // a known fingerprint the map may hold for it stays: fingerprintOf asks the map first
+      spans.add(id);
+      return;
+    }
     ids.merge(id, fp, (old, now) -> now.equals(UNKNOWN) ? old : now);
   }
 
@@ -51,11 +60,15 @@ final class SeenIds {
    * {@link #UNKNOWN} when it was seen without one.
    */
   String fingerprintOf(String id) {
-    return ids.get(id);
+    String fp = ids.get(id);
+    if (fp == null && RecentSpanKeys.holds(id) && spans.contains(id)) {
+      return UNKNOWN;
+    }
+    return fp;
   }
 
   /** True when {@code id} was seen. */
   boolean contains(String id) {
-    return ids.containsKey(id);
+    return fingerprintOf(id) != null;
   }
 }

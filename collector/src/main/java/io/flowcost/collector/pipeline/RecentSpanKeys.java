@@ -1,0 +1,146 @@
+package io.flowcost.collector.pipeline;
+
+/**
+ * A bounded set of span row keys that forgets the oldest first: {@code <t>:<16 lowercase hex>}
+ * keys (the table's one-letter prefix and an OTLP span id) kept as a tag byte and a {@code long}
+ * in flat arrays — an insertion-order ring and an open-addressing index into it — instead of a
+ * {@code LinkedHashMap} entry with two strings.
+ *
+ * <p>Why: the collector remembers the last two million row keys to recognise a sender's retry
+ * (see {@link SeenIds}); as map entries they were about 115 bytes each, most of the collector's
+ * heap in a long run (docs/benchmarks.md, the 10-minute run). Here a key costs 9 bytes in the
+ * ring and 8 to 16 in the index (kept between a quarter and half full). The arrays grow with the
+ * keys up to {@code capacity}, so a small collector does not pay for the bound up front.
+ *
+ * <p>Adding a key already present does not make it younger (as a {@code LinkedHashMap} in
+ * insertion order). Not thread-safe: only the write-ahead-log thread and start-up use it.
+ */
+final class RecentSpanKeys {
+
+  private final int capacity;
+  private long[] values = new long[16]; // ring, oldest at head
+  private byte[] tags = new byte[16];
+  private int head;
+  private int size;
+  private int[] index = new int[64]; // ring position + 1; 0 = empty; linear probing
+  private int mask = 63;
+
+  RecentSpanKeys(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+    }
+    this.capacity = capacity;
+  }
+
+  /** True when {@code key} has the form this set holds: a letter, ':' and 16 lowercase hex. */
+  static boolean holds(String key) {
+    if (key.length() != 18 || key.charAt(1) != ':' || key.charAt(0) > 0x7f) {
+      return false;
+    }
+    for (int i = 2; i < 18; i++) {
+      char c = key.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code key} (one that {@link #holds}) is remembered. */
+  boolean contains(String key) {
+    return find((byte) key.charAt(0), hex(key)) >= 0;
+  }
+
+  /** Remembers {@code key} (one that {@link #holds}), forgetting the oldest key when full. */
+  void add(String key) {
+    byte tag = (byte) key.charAt(0);
+    long value = hex(key);
+    if (find(tag, value) >= 0) {
+      return;
+    }
+    if (size == capacity) {
+      removeOldest();
+    } else if (size == values.length) {
+      growRing(); // never evicted yet, so the ring is [0, size) in order
+    }
+    if ((size + 1) * 2 > index.length) {
+      growIndex();
+    }
+    int position = (head + size) % values.length;
+    values[position] = value;
+    tags[position] = tag;
+    size++;
+    insert(position);
+  }
+
+  /** How many keys are remembered. */
+  int size() {
+    return size;
+  }
+
+  private static long hex(String key) {
+    long v = 0;
+    for (int i = 2; i < 18; i++) {
+      char c = key.charAt(i);
+      v = (v << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return v;
+  }
+
+  private static int hash(byte tag, long value) {
+    long h = (value ^ (tag * 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
+    return (int) (h ^ (h >>> 31) ^ (h >>> 47));
+  }
+
+  /** The index slot holding (tag, value), or -1. */
+  private int find(byte tag, long value) {
+    for (int i = hash(tag, value) & mask; ; i = (i + 1) & mask) {
+      int slot = index[i];
+      if (slot == 0) {
+        return -1;
+      }
+      if (values[slot - 1] == value && tags[slot - 1] == tag) {
+        return i;
+      }
+    }
+  }
+
+  private void insert(int position) {
+    int i = hash(tags[position], values[position]) & mask;
+    while (index[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    index[i] = position + 1;
+  }
+
+  private void removeOldest() {
+    int i = find(tags[head], values[head]);
+    // backward-shift deletion (Knuth's algorithm R): no tombstones, probes stay short
+    for (int j = (i + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
+      int at = index[j] - 1;
+      int home = hash(tags[at], values[at]) & mask;
+      boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) {
+        index[i] = index[j];
+        i = j;
+      }
+    }
+    index[i] = 0;
+    head = (head + 1) % values.length;
+    size--;
+  }
+
+  private void growRing() {
+    int length = (int) Math.min(capacity, 2L * values.length);
+    values = java.util.Arrays.copyOf(values, length);
+    tags = java.util.Arrays.copyOf(tags, length);
+  }
+
+  private void growIndex() {
+    index = new int[index.length * 2];
+    mask = index.length - 1;
+    for (int k = 0; k < size; k++) {
+      insert((head + k) % values.length);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.flowcost.collector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The de-duplication memory: exact while under its bound, and beyond it forgets exactly the
+ * oldest span keys (re-adding a key does not make it younger), whichever way a key is stored.
+ */
+class SeenIdsTest {
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private static String spanKey(char table, long id) {
+    return table + ":" + HEX.toHexDigits(id);
+  }
+
+  @Test
+  void underItsBoundItAnswersExactlyAsAMapWithTheKnownFingerprintRule() {
+    SplittableRandom random = new SplittableRandom(13);
+    SeenIds seen = new SeenIds(1_000_000);
+    Map<String, String> model = new HashMap<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      // span keys (compact), outcome keys, keys of other shapes, and repeats of earlier keys
+      String key = switch (random.nextInt(6)) {
+        case 0 -> spanKey("cwb".charAt(random.nextInt(3)), random.nextLong());
+        case 1 -> "o:outcome-" + random.nextInt(5_000);
+        case 2 -> "c:" + HEX.withUpperCase().toHexDigits(random.nextLong()); // not lowercase
+        case 3 -> "c:" + Long.toHexString(random.nextInt(1 << 20)); // shorter than 16
+        default -> keys.isEmpty() ? "w:x" : keys.get(random.nextInt(keys.size()));
+      };
+      keys.add(key);
+      String fingerprint = random.nextInt(3) == 0 ? "fp" + random.nextInt(4) : null;
+      seen.remember(key, fingerprint);
+      String fp = fingerprint == null ? SeenIds.UNKNOWN : fingerprint;
+      model.merge(key, fp, (old, now) -> now.equals(SeenIds.UNKNOWN) ? old : now);
+    }
+    for (String key : keys) {
+      assertThat(seen.fingerprintOf(key)).as(key).isEqualTo(model.get(key));
+      assertThat(seen.contains(key)).isTrue();
+    }
+    for (int i = 0; i < 20_000; i++) {
+      String unseen = spanKey('c', random.nextLong());
+      assertThat(seen.contains(unseen)).isEqualTo(model.containsKey(unseen));
+      assertThat(seen.fingerprintOf("o:never-" + i)).isNull();
+    }
+  }
+
+  @Test
+  void beyondItsBoundTheOldestSpanKeysAreForgottenAndARepeatDoesNotRefreshAKey() {
+    int capacity = 1_000;
+    RecentSpanKeys keys = new RecentSpanKeys(capacity);
+    List<String> order = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(7);
+    for (int i = 0; i < 50_000; i++) {
+      String key = spanKey("cwb".charAt(random.nextInt(3)), random.nextLong() & 0xFFFFL);
+      boolean present = keys.contains(key);
+      int at = order.lastIndexOf(key);
+      // the model: a key is present when it is one of the last `capacity` distinct insertions
+      assertThat(present).as("step %d, %s", i, key)
+          .isEqualTo(at >= 0 && at >= order.size() - capacity);
+      keys.add(key);
+      if (!present) {
+        order.add(key);
+      }
+      assertThat(keys.size()).isEqualTo(Math.min(order.size(), capacity));
+    }
+    // every one of the last `capacity` is still found after all the evictions
+    for (String key : order.subList(order.size() - capacity, order.size())) {
+      assertThat(keys.contains(key)).as(key).isTrue();
+    }
+  }
+
+  @Test
+  void theSameSpanIdInTwoTablesIsTwoKeys() {
+    RecentSpanKeys keys = new RecentSpanKeys(10);
+    keys.add(spanKey('c', 42));
+    assertThat(keys.contains(spanKey('c', 42))).isTrue();
+    assertThat(keys.contains(spanKey('w', 42))).isFalse();
+    assertThat(RecentSpanKeys.holds("c:00000000000000zz")).isFalse();
+    assertThat(RecentSpanKeys.holds("c:000000000000002a")).isTrue();
+  }
+}
