@@ -487,10 +487,16 @@ final class AgentRun implements AutoCloseable {
                 jvm.add("-Dflowcost.service=" + app.service());
               }
               // a spool of its own: spans another run left behind never reach this collector
-              jvm.add("-Dflowcost.spool.dir=" + work.resolve(i == 0 ? "spool" : "spool-" + i));
+              Path spool = work.resolve(i == 0 ? "spool" : "spool-" + i);
+              jvm.add("-Dflowcost.spool.dir=" + spool);
+              // the collector is up for the whole run: give the exit flush time to reach it on a
+              // loaded machine (the 3 s default once left a whole run's spans in the spool in CI,
+              // and the lake empty); an app's own flags, added after, still win
+              jvm.add("-Dflowcost.shutdown.timeout.ms=30000");
               jvm.addAll(app.agentFlags().apply(base));
               ChildJvm.Result run = launch(app, jvm, args(app, base, exchangesFile), work);
               runs.add(run);
+              reportSpooled(spool);
               // as before the next app starts: a failed app fails the run with its own output
               assertThat(run.exitCode()).as(run.stderr()).isZero();
             }
@@ -536,6 +542,25 @@ final class AgentRun implements AutoCloseable {
         throw e;
       }
       return new AgentRun(work, lake, runs, plains, exchanges, seen, plainSeen, duck);
+    }
+
+    /**
+     * Says so when spans were left in a run's spool at exit: they never reached the collector, so
+     * a lake assertion that fails next has its cause printed beside it.
+     */
+    private static void reportSpooled(Path spool) throws IOException {
+      if (!Files.isDirectory(spool)) {
+        return;
+      }
+      try (Stream<Path> files = Files.walk(spool)) {
+        // spooled requests are <stamp>-<spans>.otlp files in a folder per process
+        List<String> left = files.map(f -> spool.relativize(f).toString())
+            .filter(f -> f.endsWith(".otlp")).sorted().toList();
+        if (!left.isEmpty()) {
+          System.out.println("spans left in the spool at exit (not delivered to the collector): "
+              + spool + " " + left);
+        }
+      }
     }
 
     private static RecordingProxy proxy(FakeProvider fake) throws IOException {
