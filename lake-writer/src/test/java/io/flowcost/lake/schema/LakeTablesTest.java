@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class LakeTablesTest {
 
   private static final Path DOC = Path.of("..", "docs", "lake.md");
-  private static final Pattern SECTION = Pattern.compile("^## `([a-z_]+)`");
+  private static final Pattern SECTION = Pattern.compile("^###? `([a-z_]+)`");
+  private static final Pattern HEADING = Pattern.compile("^#+ ");
   private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9_]+)` \\| ([A-Z]+)(, required)? \\|");
   private static final Map<String, ColumnType> DOC_TYPES = Map.of(
       "STRING", ColumnType.STRING,
@@ -38,6 +39,10 @@ class LakeTablesTest {
       if (section.find()) {
         current = new ArrayList<>();
         tables.put(section.group(1), current);
+        continue;
+      }
+      if (HEADING.matcher(line).find()) {
+        current = null; // a section that is not a table's: its tables document something else
         continue;
       }
       Matcher row = ROW.matcher(line);
