@@ -24,6 +24,9 @@ final class RecentSpanKeys {
   private int size;
   private int[] index = new int[64]; // ring position + 1; 0 = empty; linear probing
   private int mask = 63;
+  // the last key parse() accepted (see there)
+  private byte parsedTag;
+  private long parsedValue;
 
   RecentSpanKeys(int capacity) {
     if (capacity < 1) {
@@ -32,31 +35,27 @@ final class RecentSpanKeys {
     this.capacity = capacity;
   }
 
-  /** True when {@code key} has the form this set holds: a letter, ':' and 16 lowercase hex. */
-  static boolean holds(String key) {
-    if (key.length() != 18 || key.charAt(1) != ':' || key.charAt(0) > 0x7f) {
+  /**
+   * Whether {@code key} is remembered; {@code false} too for a key not of the form this set holds
+   * (a letter, ':' and 16 lowercase hex), which it never remembers.
+   */
+  boolean contains(String key) {
+    return parse(key) && find(parsedTag, parsedValue) >= 0;
+  }
+
+  /**
+   * Remembers {@code key}, forgetting the oldest key when full, if it has the form this set holds
+   * (a letter, ':' and 16 lowercase hex); returns {@code false}, remembering nothing, when it has
+   * not. One call both checks and parses the key: the caller needs no separate test of the form.
+   */
+  boolean add(String key) {
+    if (!parse(key)) {
       return false;
     }
-    for (int i = 2; i < 18; i++) {
-      char c = key.charAt(i);
-      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether {@code key} (one that {@link #holds}) is remembered. */
-  boolean contains(String key) {
-    return find((byte) key.charAt(0), hex(key)) >= 0;
-  }
-
-  /** Remembers {@code key} (one that {@link #holds}), forgetting the oldest key when full. */
-  void add(String key) {
-    byte tag = (byte) key.charAt(0);
-    long value = hex(key);
+    byte tag = parsedTag;
+    long value = parsedValue;
     if (find(tag, value) >= 0) {
-      return;
+      return true;
     }
     if (size == capacity) {
       removeOldest();
@@ -71,6 +70,7 @@ final class RecentSpanKeys {
     tags[position] = tag;
     size++;
     insert(position);
+    return true;
   }
 
   /** How many keys are remembered. */
@@ -78,13 +78,31 @@ final class RecentSpanKeys {
     return size;
   }
 
-  private static long hex(String key) {
+  /**
+   * Checks that {@code key} is a letter, ':' and 16 lowercase hex and, if so, leaves its tag and
+   * value in {@link #parsedTag} and {@link #parsedValue}: one pass over the key, no allocation
+   * (fields rather than a returned pair, as the set is single-threaded anyway).
+   */
+  private boolean parse(String key) {
+    if (key.length() != 18 || key.charAt(1) != ':' || key.charAt(0) > 0x7f) {
+      return false;
+    }
     long v = 0;
     for (int i = 2; i < 18; i++) {
       char c = key.charAt(i);
-      v = (v << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
+      int digit;
+      if (c >= '0' && c <= '9') {
+        digit = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        digit = c - 'a' + 10;
+      } else {
+        return false;
+      }
+      v = (v << 4) | digit;
     }
-    return v;
+    parsedTag = (byte) key.charAt(0);
+    parsedValue = v;
+    return true;
   }
 
   private static int hash(byte tag, long value) {

@@ -42,9 +42,9 @@ final class SeenIds {
    */
   void remember(String id, String fingerprint) {
     String fp = fingerprint == null ? UNKNOWN : fingerprint;
-    if (fp.equals(UNKNOWN) && RecentSpanKeys.holds(id)) {
-      // a known fingerprint the map may hold for it stays: fingerprintOf asks the map first
-      spans.add(id);
+    // spans.add remembers only span keys (and says so); a known fingerprint the map may hold
+    // for such a key stays there: fingerprintOf asks the map first
+    if (fp.equals(UNKNOWN) && spans.add(id)) {
       return;
     }
     ids.merge(id, fp, (old, now) -> now.equals(UNKNOWN) ? old : now);
@@ -61,7 +61,7 @@ final class SeenIds {
    */
   String fingerprintOf(String id) {
     String fp = ids.get(id);
-    if (fp == null && RecentSpanKeys.holds(id) && spans.contains(id)) {
+    if (fp == null && spans.contains(id)) {
       return UNKNOWN;
     }
     return fp;

@@ -85,7 +85,20 @@ class SeenIdsTest {
     keys.add(spanKey('c', 42));
     assertThat(keys.contains(spanKey('c', 42))).isTrue();
     assertThat(keys.contains(spanKey('w', 42))).isFalse();
-    assertThat(RecentSpanKeys.holds("c:00000000000000zz")).isFalse();
-    assertThat(RecentSpanKeys.holds("c:000000000000002a")).isTrue();
+  }
+
+  @Test
+  void onlyKeysOfTheSpanKeyFormAreKept() {
+    RecentSpanKeys keys = new RecentSpanKeys(10);
+    for (String other : List.of("c:00000000000000zz", "c:000000000000002A", "c:2a",
+        "c:000000000000002a0", "cc000000000000002a", "\u00e9:000000000000002a")) {
+      assertThat(keys.add(other)).as(other).isFalse();
+      assertThat(keys.contains(other)).as(other).isFalse();
+    }
+    assertThat(keys.size()).isZero();
+    assertThat(keys.add("c:000000000000002a")).isTrue();
+    assertThat(keys.add("c:000000000000002a")).isTrue();
+    assertThat(keys.contains("c:000000000000002a")).isTrue();
+    assertThat(keys.size()).isEqualTo(1);
   }
 }
