@@ -59,16 +59,18 @@ class SeenIdsTest {
     int capacity = 1_000;
     RecentSpanKeys keys = new RecentSpanKeys(capacity);
     List<String> order = new ArrayList<>();
+    Map<String, Integer> lastAt = new HashMap<>(); // a key's last position in order
     SplittableRandom random = new SplittableRandom(7);
     for (int i = 0; i < 50_000; i++) {
       String key = spanKey("cwb".charAt(random.nextInt(3)), random.nextLong() & 0xFFFFL);
       boolean present = keys.contains(key);
-      int at = order.lastIndexOf(key);
+      int at = lastAt.getOrDefault(key, -1);
       // the model: a key is present when it is one of the last `capacity` distinct insertions
       assertThat(present).as("step %d, %s", i, key)
           .isEqualTo(at >= 0 && at >= order.size() - capacity);
       keys.add(key);
       if (!present) {
+        lastAt.put(key, order.size());
         order.add(key);
       }
       assertThat(keys.size()).isEqualTo(Math.min(order.size(), capacity));
