@@ -76,8 +76,7 @@ class HttpClientCapsEndToEndTest {
         .agentFlags(base -> List.of(
             "-Dflowcost.caps.mode=enforce",
             // 127.0.0.1 is no provider's host: its model paths are model calls when configured
-            "-Dflowcost.llm-endpoints=" + base,
-            "-Dflowcost.shutdown.timeout.ms=30000"))
+            "-Dflowcost.llm-endpoints=" + base))
         .run();
     run = r.run();
     received = r.exchanges().size();

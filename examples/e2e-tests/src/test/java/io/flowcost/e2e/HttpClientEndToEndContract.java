@@ -102,9 +102,7 @@ abstract class HttpClientEndToEndContract {
         .agentFlags(base -> {
           List<String> jvm = new ArrayList<>(List.of(
               // 127.0.0.1 is no provider's host: its model paths are model calls only when configured
-              "-Dflowcost.llm-endpoints=" + base,
-              // on a loaded machine the last spans may need more than the default 3 s to leave at exit
-              "-Dflowcost.shutdown.timeout.ms=30000"));
+              "-Dflowcost.llm-endpoints=" + base));
           jvm.addAll(List.of(more));
           return jvm;
         });

@@ -60,7 +60,7 @@ class SdkCapsEndToEndTest {
         .jar(jar)
         .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base), "--capped"))
         .service(service)
-        .jvmArgs("-Dflowcost.caps.mode=enforce", "-Dflowcost.shutdown.timeout.ms=30000");
+        .jvmArgs("-Dflowcost.caps.mode=enforce");
   }
 
   @AfterAll

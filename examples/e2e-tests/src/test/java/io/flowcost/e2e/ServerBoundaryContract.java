@@ -48,8 +48,7 @@ abstract class ServerBoundaryContract {
   void runTheAppWithAndWithoutTheAgent() throws Exception {
     r = app(AgentRun.builder(getClass().getSimpleName()))
         .service("claims-api")
-        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base,
-            "-Dflowcost.shutdown.timeout.ms=30000"))
+        .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
         .withoutAgentToo()
         .run();
     run = r.run();

@@ -38,8 +38,7 @@ class ServerBoundaryEndToEndTest {
         .fakeProvider(base -> List.of("--provider-url", base))
         .service("claims-api")
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base,
-            "-Dflowcost.workflow.methods=" + ServerBoundaryApp.Batch.class.getName() + "#run",
-            "-Dflowcost.shutdown.timeout.ms=30000"))
+            "-Dflowcost.workflow.methods=" + ServerBoundaryApp.Batch.class.getName() + "#run"))
         .withoutAgentToo()
         .run();
     run = r.run();
