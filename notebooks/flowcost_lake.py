@@ -273,10 +273,40 @@ QUERY_MACROS = (
 )
 
 
+#: Views the notebooks' queries use, installed with lake.sql (the same placeholders rendered).
+#:
+#: ``calls_with_recount``: every row of ``calls`` and ``recount``, false when the row's
+#: ``call_id`` is known to be in no other row, so that counting distinct calls needs
+#: ``count(DISTINCT call_id)`` only over the rows flagged true: the exact count is
+#: ``count(call_id) FILTER (WHERE NOT recount) + count(DISTINCT call_id) FILTER (WHERE recount)``.
+#: The distinct count over every call kept a hash table of every call id, which cost
+#: ``model_mix_and_savings`` more than the rest of its query (docs/benchmarks.md, "Sixth pass").
+#: A row is flagged false when its workflow lies in exactly one part of ``call_totals``' merge —
+#: one pre-aggregated day (``call_totals_daily``), no row outside the pre-aggregated days — and
+#: that day's totals count as many distinct call ids as rows (``calls = attempts``: no retried
+#: call, no NULL id). Its call id then repeats nowhere in its workflow, and a call's rows are
+#: all in its workflow (its attempts are spans of its trace: the call id is the call span's id,
+#: DESIGN "Attempt"). Workflows are matched by ``hash(workflow_id)``: a collision only flags
+#: more rows, which are then counted exactly. Reading two columns of one row per workflow and
+#: day instead of hashing every call id is what makes it cheap.
+QUERY_VIEWS = """
+CREATE OR REPLACE VIEW flowcost_recount_workflows AS
+  SELECT h FROM (
+    SELECT hash(workflow_id) AS h, calls = attempts AS once
+    FROM {{call_totals_daily:aggregated}}
+    UNION ALL
+    SELECT hash(workflow_id) AS h, false AS once FROM calls_unaggregated)
+  GROUP BY h HAVING count(*) > 1 OR NOT bool_and(once);
+CREATE OR REPLACE VIEW calls_with_recount AS
+  SELECT *, hash(workflow_id) IN (SELECT h FROM flowcost_recount_workflows) AS recount
+  FROM calls;
+"""
+
+
 def install(con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int = 7,
             focus: bool = True, require_lake: bool = True) -> None:
     """Runs lake.sql (and focus.sql, when present and ``focus``) on ``con`` for ``lake``, then
-    creates the :data:`QUERY_MACROS`.
+    creates the :data:`QUERY_VIEWS` and :data:`QUERY_MACROS`.
 
     Raises :class:`LakeNotFoundError` when ``lake`` is not a Flowcost lake, unless
     ``require_lake`` is false (then a missing lake gives empty views: generators use that).
@@ -287,7 +317,12 @@ def install(con: duckdb.DuckDBPyConnection, lake: str, horizon_days: int = 7,
         check_lake(con, lake)
     scripts = [LAKE_SQL] + ([FOCUS_SQL] if focus and FOCUS_SQL.exists() else [])
     for script in scripts:
-        for statement in statements(render(script.read_text("utf-8"), con, lake, horizon_days)):
+        sql = script.read_text("utf-8")
+        if script == LAKE_SQL and "{{" + TOTALS_TABLE + ":aggregated}}" in sql:
+            # rendered with lake.sql, so that they see the same files (a lake.sql older than
+            # the per-day totals has no calls_unaggregated: its notebooks do not use them)
+            sql += "\n" + QUERY_VIEWS
+        for statement in statements(render(sql, con, lake, horizon_days)):
             con.execute(statement)
     for statement in QUERY_MACROS:
         con.execute(statement)

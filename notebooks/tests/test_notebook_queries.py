@@ -51,6 +51,22 @@ SELECT coalesce(c.response_model, c.request_model, c.kind) AS model,
          / nullif(sum(c.cost_usd), 0) AS waste_share
 FROM calls c JOIN workflows_latest w USING (workflow_id)
 GROUP BY ALL HAVING sum(c.cost_usd) > 0 ORDER BY waste_usd DESC""",
+    ("model_mix_and_savings", "by_model"): """
+SELECT coalesce(provider, 'unknown') AS provider,
+       coalesce(response_model, request_model) AS model,
+       count(DISTINCT call_id) AS calls, count(*) AS attempts,
+       CAST(sum(input_tokens) AS BIGINT) AS input_tokens,
+       CAST(sum(cache_read_tokens) AS BIGINT) AS cache_read_tokens,
+       CAST(sum(cache_write_tokens) AS BIGINT) AS cache_write_tokens,
+       CAST(sum(cache_write_1h_tokens) AS BIGINT) AS cache_write_1h_tokens,
+       CAST(sum(output_tokens) AS BIGINT) AS output_tokens,
+       CAST(sum(cost_usd) AS DECIMAL(18,9)) AS cost_usd,
+       sum(cost_usd) / sum(sum(cost_usd)) OVER () AS cost_share,
+       CAST(sum(cache_savings_gross_usd) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
+       CAST(sum(cache_savings_net_usd) AS DECIMAL(18,9)) AS cache_savings_net_usd,
+       count(*) FILTER (WHERE unpriced) AS unpriced_attempts
+FROM calls WHERE kind IN ('model', 'embedding')
+GROUP BY ALL ORDER BY cost_usd DESC NULLS LAST""",
     ("reconcile", "recon"): """
 WITH b AS (
   SELECT day, coalesce(a.canonical, b.model) AS model, sum(billed_usd) AS billed
@@ -124,6 +140,7 @@ def generated_lake(tmp_path_factory) -> str:
     """``benchmark.py``'s generator (compacted days, snapshots rolled up) plus a late file."""
     lake = tmp_path_factory.mktemp("generated") / "lake"
     benchmark.generate(lake, 20_000, 3)
+    add_repeated_call_ids(lake)
     benchmark.rollup(lake)
     con = flowcost_lake.connect(str(lake), focus=False)
     # Edge rows, written after the rollup into one more (uncompacted) file of the first day:
@@ -170,6 +187,35 @@ def generated_lake(tmp_path_factory) -> str:
     return str(lake)
 
 
+def add_repeated_call_ids(lake: Path) -> None:
+    """Call ids that repeat inside pre-aggregated days, which the distinct call counts must see
+    (``calls_with_recount``): a retried call (a second attempt, same call id, same day) and a
+    call whose second attempt starts after midnight, in the next day's file. Both days' files
+    are written back as ``compact`` leaves them and their per-day totals written again."""
+    days = sorted(d.name[len("date="):] for d in (lake / "calls").glob("date=*"))
+    second, third = days[1], days[2]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    files = {}
+    for day in (second, third):
+        (path,) = (lake / "calls" / f"date={day}").glob("*.parquet")
+        files[day] = path
+        con.execute(f"CREATE TABLE \"{day}\" AS SELECT * FROM read_parquet('{path}', "
+                    "hive_partitioning = false)")
+    con.execute(f"""INSERT INTO "{second}" SELECT * REPLACE ('retry' || span_id AS span_id,
+                      2 AS attempt, start_time + INTERVAL 1 SECOND AS start_time)
+                    FROM "{second}" WHERE kind = 'model' ORDER BY span_id LIMIT 1""")
+    con.execute(f"""INSERT INTO "{third}" SELECT * REPLACE ('midnight' || span_id AS span_id,
+                      2 AS attempt, TIMESTAMPTZ '{third} 00:00:01+00' AS start_time)
+                    FROM "{second}" WHERE kind = 'model' ORDER BY start_time DESC LIMIT 1""")
+    for day, path in files.items():
+        con.execute(f"""COPY "{day}" TO '{path}' (FORMAT parquet, COMPRESSION zstd,
+                        PARQUET_VERSION v2, KV_METADATA {{'flowcost.table': 'calls',
+                        'flowcost.schema_version': '1', '{flowcost_lake.COMPACTED_KEY}': '1'}})""")
+    con.close()
+    benchmark.write_call_totals(lake)
+
+
 @pytest.fixture(scope="module", params=["test_lake", "generated_lake"])
 def lake(request) -> str:
     return request.getfixturevalue(request.param)
@@ -202,6 +248,25 @@ def test_the_generated_lake_has_its_edge_cases(generated_lake):
         assert (unnamed, unpriced, causeless, aliased) == (1, 1, 1, 1)
         # the re-sent row is read once
         assert con.execute("SELECT count(*) - count(DISTINCT span_id) FROM calls").fetchone()[0] == 0
+        # call ids that repeat: the retried call and the one across midnight in pre-aggregated
+        # days, the late file's retry; only their workflows' rows are counted by distinct id
+        repeats, unflagged_repeats, edge_rows, edge_flagged, aggregated, unflagged = con.execute("""
+            SELECT (SELECT count(*) - count(DISTINCT call_id) FROM calls),
+                   (SELECT count(*) FROM (SELECT call_id FROM calls_with_recount
+                                          WHERE NOT recount GROUP BY call_id
+                                          HAVING count(*) > 1)),
+                   count(*) FILTER (WHERE workflow_id IN (SELECT workflow_id FROM calls
+                       WHERE span_id LIKE 'retry%' OR span_id LIKE 'midnight%')),
+                   count(*) FILTER (WHERE recount AND workflow_id IN (SELECT workflow_id FROM
+                       calls WHERE span_id LIKE 'retry%' OR span_id LIKE 'midnight%')),
+                   count(*) FILTER (WHERE date > (SELECT min(date) FROM calls)),
+                   count(*) FILTER (WHERE date > (SELECT min(date) FROM calls) AND NOT recount)
+            FROM calls_with_recount""").fetchone()
+        # 7 edge rows of the late file keep the call id of the row they were made from
+        assert repeats == 7 + 2 and unflagged_repeats == 0
+        # every row of the two workflows flagged; most rows of the pre-aggregated days not
+        assert edge_rows == edge_flagged == 10
+        assert unflagged > 0.9 * aggregated
     finally:
         con.close()
 
