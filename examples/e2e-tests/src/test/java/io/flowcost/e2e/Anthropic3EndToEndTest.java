@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The official Anthropic Java SDK 3.x ({@code examples/sdk3-app}: a plain message, a retried 429,
@@ -21,16 +17,9 @@ import org.junit.jupiter.api.TestInstance;
  * failed attempts included — and every implicit workflow be named {@code <service>:chat <model>}.
  * {@link SdkEndToEndTest} runs the 2.x SDK.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Anthropic3EndToEndTest {
+class Anthropic3EndToEndTest extends OneRunEndToEnd {
 
   private static final String MODEL = "claude-sonnet-4-5";
-
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
 
   static Path sdk3AppJar() {
     Path jar = ChildJvm.repoRoot().resolve("examples/sdk3-app/target/flowcost-sdk3-app.jar");
@@ -40,25 +29,13 @@ class Anthropic3EndToEndTest {
     return jar;
   }
 
-  @BeforeAll
-  void runTheAppUnderTheAgent() throws Exception {
-    r = AgentRun.builder("sdk3")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("sdk3")
         .jar(sdk3AppJar())
         .fakeProvider(base -> List.of("--provider-url", base))
         .service("sdk3-app")
-        .withoutAgentToo()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .withoutAgentToo();
   }
 
   @Test

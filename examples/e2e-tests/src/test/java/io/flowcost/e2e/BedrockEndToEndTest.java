@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The AWS SDK v2 Bedrock Runtime client ({@code examples/bedrock-app}, SDK 2.59.1) under the agent
@@ -32,16 +28,9 @@ import org.junit.jupiter.api.TestInstance;
  * tool the app ran (failed when its result was an error), timed between the answer that asked and
  * the request that answered; and the app must print the same with and without the agent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BedrockEndToEndTest {
+class BedrockEndToEndTest extends OneRunEndToEnd {
 
   private static final String HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
-
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
 
   static Path bedrockAppJar() {
     Path jar = ChildJvm.repoRoot().resolve("examples/bedrock-app/target/flowcost-bedrock-app.jar");
@@ -51,27 +40,15 @@ class BedrockEndToEndTest {
     return jar;
   }
 
-  @BeforeAll
-  void runTheAppUnderTheAgent() throws Exception {
-    r = AgentRun.builder("bedrock")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("bedrock")
         .jar(bedrockAppJar())
         .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base)))
         .service("bedrock-app")
         .withoutAgentToo()
         // without the agent, outcome-api sends the app's workflow report itself
-        .plainOutcomeSink()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .plainOutcomeSink();
   }
 
   @Test

@@ -7,7 +7,6 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -15,10 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The whole path: an embedded collector, the demo app in a child JVM with
@@ -26,8 +22,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code outcome-api}, then the Parquet lake read back with DuckDB and every figure checked
  * against the fake provider's exchange log and list prices written down by hand.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DemoEndToEndTest {
+class DemoEndToEndTest extends OneRunEndToEnd {
 
   /** Phrases of prompt, completion, tool argument/result and exception text in the demo. */
   static final List<String> PRIVATE_PHRASES = List.of(
@@ -38,30 +33,9 @@ class DemoEndToEndTest {
       "no repair tariff",                 // tool exception message
       "The request was handled");         // completion text
 
-  private AgentRun r;
-  private Path work;
-  private Path lake;
-  private Path exchangesFile;
-  private ChildJvm.Result run;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
-
-  @BeforeAll
-  void runDemoUnderTheAgent() throws Exception {
-    r = demoRun("demo", ChildJvm.demoJar()).run();
-    work = r.work();
-    lake = r.lake();
-    exchangesFile = work.resolve("exchanges.json");
-    run = r.run();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return demoRun("demo", ChildJvm.demoJar());
   }
 
   /**
@@ -101,7 +75,7 @@ class DemoEndToEndTest {
     assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
     // span ids are unique row keys even in the raw files (no duplicates written)
     assertThat(r.scalar("SELECT count(*) - count(DISTINCT span_id) FROM read_parquet('"
-        + lake + "/calls/date=*/*.parquet')")).isEqualTo(0L);
+        + r.lake() + "/calls/date=*/*.parquet')")).isEqualTo(0L);
   }
 
   @Test
@@ -218,9 +192,9 @@ class DemoEndToEndTest {
   @Test
   void noPromptCompletionToolOrExceptionTextIsStoredOrLogged() throws Exception {
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(work)) {
+    try (Stream<Path> s = Files.walk(r.work())) {
       s.filter(Files::isRegularFile)
-          .filter(p -> !p.equals(exchangesFile))           // the fake's own log (test fixture)
+          .filter(p -> !p.equals(r.exchangesFile()))           // the fake's own log (test fixture)
           .filter(p -> !p.getFileName().toString().startsWith("stdout")) // the demo's own output
           .forEach(files::add);
     }

@@ -3,15 +3,11 @@ package io.flowcost.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Streams whose usage never comes ({@code examples/sdk-app --estimates}: the OpenAI SDK streaming
@@ -21,38 +17,19 @@ import org.junit.jupiter.api.TestInstance;
  * rendered conversation ({@code [exact-usage]}) — is the exact figure the estimate's error is
  * measured against (printed, and within ±5%).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EstimateEndToEndTest {
+class EstimateEndToEndTest extends OneRunEndToEnd {
 
   /** An estimate and the exact count of the same request. */
   record Pair(String model, long estIn, long estOut, BigDecimal estCost, long exactIn,
       long exactOut, BigDecimal exactCost) {}
 
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
-
-  @BeforeAll
-  void runTheEstimatesUnderTheAgent() throws Exception {
-    r = AgentRun.builder("estimates")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("estimates")
         .jar(SdkEndToEndTest.sdkAppJar())
         .fakeProvider(base -> List.of("--provider-url", base, "--estimates"))
         .service("estimates")
-        .withoutAgentToo()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .withoutAgentToo();
   }
 
   @Test

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Google Gen AI Java SDK 2.3.0 ({@code examples/genai-app}: a plain {@code generateContent}, a
@@ -25,14 +21,7 @@ import org.junit.jupiter.api.TestInstance;
  * tokens it sent normalised by hand (thoughts are output), each priced to the nano-dollar by hand,
  * and the app must print the same with and without the agent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GeminiEndToEndTest {
-
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
+class GeminiEndToEndTest extends OneRunEndToEnd {
 
   static Path genaiAppJar() {
     Path jar = ChildJvm.repoRoot().resolve("examples/genai-app/target/flowcost-genai-app.jar");
@@ -42,9 +31,9 @@ class GeminiEndToEndTest {
     return jar;
   }
 
-  @BeforeAll
-  void runTheAppWithAndWithoutTheAgent() throws Exception {
-    r = AgentRun.builder("gemini")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("gemini")
         .jar(genaiAppJar())
         .fakeProvider(base -> List.of("--provider-url", AgentRun.origin(base)))
         .service("gemini-app")
@@ -52,19 +41,7 @@ class GeminiEndToEndTest {
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + AgentRun.origin(base)))
         .withoutAgentToo()
         // without the agent, outcome-api sends the app's workflow report itself
-        .plainOutcomeSink()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .plainOutcomeSink();
   }
 
   @Test

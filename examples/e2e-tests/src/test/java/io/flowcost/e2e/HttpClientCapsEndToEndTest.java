@@ -3,16 +3,12 @@ package io.flowcost.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Caps refuse on the clients whose hooks once could only record a capped request: Reactor Netty
@@ -24,8 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  * the app catches what each client surfaces; each workflow has one breach row, {@code
  * enforced=true}, and two model calls.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HttpClientCapsEndToEndTest {
+class HttpClientCapsEndToEndTest extends OneRunEndToEnd {
 
   static final String CAP_EXCEPTION = "io.flowcost.outcome.WorkflowCapExceededException";
 
@@ -61,14 +56,9 @@ class HttpClientCapsEndToEndTest {
     return HttpClientEndToEndContract.appJar();
   }
 
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private int received;
-  private Connection duck;
-
-  @BeforeAll
-  void runTheCappedWorkflowsUnderTheAgent() throws Exception {
-    r = AgentRun.builder("http-caps")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("http-caps")
         .jar(app())
         .fakeProvider(base -> List.of("--provider-url", base, "--clients",
             String.join(",", clients()), "--capped"))
@@ -76,18 +66,7 @@ class HttpClientCapsEndToEndTest {
         .agentFlags(base -> List.of(
             "-Dflowcost.caps.mode=enforce",
             // 127.0.0.1 is no provider's host: its model paths are model calls when configured
-            "-Dflowcost.llm-endpoints=" + base))
-        .run();
-    run = r.run();
-    received = r.exchanges().size();
-    duck = r.duck();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+            "-Dflowcost.llm-endpoints=" + base));
   }
 
   @Test
@@ -103,7 +82,7 @@ class HttpClientCapsEndToEndTest {
               client + " capped-4 refused "
                   + (client.equals("jetty") ? JETTY_ASYNC : REFUSED.get(client)));
     }
-    assertThat(received).as("requests the provider received: two per client")
+    assertThat(exchanges.size()).as("requests the provider received: two per client")
         .isEqualTo(2 * clients().size());
   }
 

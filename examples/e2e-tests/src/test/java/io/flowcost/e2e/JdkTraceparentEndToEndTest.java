@@ -57,10 +57,10 @@ class JdkTraceparentEndToEndTest {
     server.start();
     ChildJvm.Result run;
     try {
-      List<String> jvm = List.of("-javaagent:" + ChildJvm.agentJar(),
+      List<String> jvm = AgentRun.fastStart(List.of("-javaagent:" + ChildJvm.agentJar(),
           "-Dflowcost.endpoint=http://127.0.0.1:9", // nothing listens: spans are spooled
           "-Dflowcost.spool.dir=" + work.resolve("spool"),
-          "-Dflowcost.propagation.hosts=127.0.0.1", "-Dflowcost.debug=true");
+          "-Dflowcost.propagation.hosts=127.0.0.1", "-Dflowcost.debug=true"));
       run = ChildJvm.runMain(javaVersion == 17 ? ChildJvm.java17() : ChildJvm.java25(), jvm,
           JdkHeadersApp.class,
           List.of("http://127.0.0.1:" + server.getAddress().getPort()), work, 120);

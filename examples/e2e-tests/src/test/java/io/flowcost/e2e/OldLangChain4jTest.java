@@ -3,46 +3,26 @@ package io.flowcost.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The agent on the oldest supported LangChain4j line: the compatibility app (built against
  * LangChain4j 1.4.0, see {@code examples/compat-app}) runs under the agent against an embedded
  * collector, and every row is checked against the fake provider's exchange log and hand prices.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OldLangChain4jTest {
+class OldLangChain4jTest extends OneRunEndToEnd {
 
   /** The LangChain4j line the compatibility app is built against. */
   private static final String OLD_LINE = "1.4.0";
 
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
-
-  @BeforeAll
-  void runCompatAppUnderTheAgent() throws Exception {
-    r = DemoEndToEndTest.demoRun("old-lc4j", ChildJvm.compatJar()).withoutAgentToo().run();
-    run = r.run();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return DemoEndToEndTest.demoRun("old-lc4j", ChildJvm.compatJar()).withoutAgentToo();
   }
 
   @Test

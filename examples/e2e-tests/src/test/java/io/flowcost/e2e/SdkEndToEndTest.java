@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Model calls without LangChain4j: {@code examples/sdk-app} under the agent, against the fake
@@ -24,14 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  * must hold one row per exchange with the fake's tokens, each SDK retry as two attempts of one
  * call, and costs equal to the list prices written down by hand.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SdkEndToEndTest {
-
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
+class SdkEndToEndTest extends OneRunEndToEnd {
 
   static Path sdkAppJar() {
     Path jar = ChildJvm.repoRoot().resolve("examples/sdk-app/target/flowcost-sdk-app.jar");
@@ -41,27 +30,15 @@ class SdkEndToEndTest {
     return jar;
   }
 
-  @BeforeAll
-  void runTheSdkAppUnderTheAgent() throws Exception {
-    r = AgentRun.builder("sdk")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("sdk")
         .jar(sdkAppJar())
         .fakeProvider(base -> List.of("--provider-url", base))
         .service("sdk-app")
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
         .withoutAgentToo()
-        .plainOutcomeSink()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .plainOutcomeSink();
   }
 
   @Test

@@ -2,15 +2,11 @@ package io.flowcost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Workflow boundaries of a real server framework under the shaded agent, with no Flowcost code in
@@ -22,14 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  * the 500 is a failed workflow. The app's output is the same without the agent (run at the same
  * time against a fake of its own). Subclasses start the app.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ServerBoundaryContract {
-
-  private AgentRun r;
-  private ChildJvm.Result plain;
-  private ChildJvm.Result run;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
+abstract class ServerBoundaryContract extends OneRunEndToEnd {
 
   /**
    * The app, given the fake's base URL ({@code http://host:port/v1}) in its arguments: {@link
@@ -44,24 +33,12 @@ abstract class ServerBoundaryContract {
   /** The route of the request whose model call runs on another thread, as the app prints it. */
   abstract String laterLine();
 
-  @BeforeAll
-  void runTheAppWithAndWithoutTheAgent() throws Exception {
-    r = app(AgentRun.builder(getClass().getSimpleName()))
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return app(AgentRun.builder(getClass().getSimpleName()))
         .service("claims-api")
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
-        .withoutAgentToo()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .withoutAgentToo();
   }
 
   @Test

@@ -3,15 +3,11 @@ package io.flowcost.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Workflow boundaries without code, under the real agent jar: {@link ServerBoundaryApp} (a JDK
@@ -22,36 +18,17 @@ import org.junit.jupiter.api.TestInstance;
  * the batch job one workflow {@code Batch.run}. The lake's rows are the fake provider's exchanges,
  * every cost its hand price; the app's output is the same without the agent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ServerBoundaryEndToEndTest {
+class ServerBoundaryEndToEndTest extends OneRunEndToEnd {
 
-  private AgentRun r;
-  private ChildJvm.Result plain;
-  private ChildJvm.Result run;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
-
-  @BeforeAll
-  void runTheAppUnderTheAgent() throws Exception {
-    r = AgentRun.builder("boundaries")
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
+    return AgentRun.builder("boundaries")
         .mainClass(ServerBoundaryApp.class)
         .fakeProvider(base -> List.of("--provider-url", base))
         .service("claims-api")
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base,
             "-Dflowcost.workflow.methods=" + ServerBoundaryApp.Batch.class.getName() + "#run"))
-        .withoutAgentToo()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .withoutAgentToo();
   }
 
   @Test

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * A real Spring AI app under the agent against the fake provider, in one Spring context per run: a
@@ -24,15 +20,9 @@ import org.junit.jupiter.api.TestInstance;
  * the app's output with a run without the agent. Subclasses name the app and the HTTP client
  * under it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SpringAiEndToEndContract {
+abstract class SpringAiEndToEndContract extends OneRunEndToEnd {
 
   private static final String MODEL = "gpt-4o-mini";
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private ChildJvm.Result plain;
-  private Connection duck;
-  private List<FakeExchanges.Expected> exchanges;
 
   /** The app's fat jar. */
   abstract Path appJar();
@@ -70,10 +60,10 @@ abstract class SpringAiEndToEndContract {
     return providerRequests() - 1;
   }
 
-  @BeforeAll
-  void runTheAppWithAndWithoutTheAgent() throws Exception {
+  @Override
+  AgentRun.Builder agentRun() throws Exception {
     // the run without the agent talks to a fake of its own, at the same time: one class, one wait
-    r = AgentRun.builder("spring-ai")
+    return AgentRun.builder("spring-ai")
         .jar(appJar())
         .fakeProvider(base -> {
           List<String> args = new ArrayList<>(appArgs());
@@ -82,19 +72,7 @@ abstract class SpringAiEndToEndContract {
         })
         .service("spring-ai-app")
         .agentFlags(base -> List.of("-Dflowcost.llm-endpoints=" + base))
-        .withoutAgentToo()
-        .run();
-    run = r.run();
-    plain = r.plain();
-    duck = r.duck();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+        .withoutAgentToo();
   }
 
   @Test

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -45,8 +44,6 @@ import org.junit.jupiter.api.TestInstance;
 class SpringAiOtlpEndToEndTest {
 
   private static final String MODEL = "gpt-4o-mini";
-  private static final List<String> FAST_START =
-      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   /** The requests of the run without the agent: all but the retried 500. */
   private static final String APP_ONLY_REQUESTS = "call,stream,stream-usage,tool,memory";
 
@@ -58,16 +55,16 @@ class SpringAiOtlpEndToEndTest {
   private List<FakeExchanges.Expected> appOnlyExchanges;
   private List<FakeExchanges.Expected> bothExchanges;
 
-  private static Collector collector(Path lake, Path data, String id) throws Exception {
-    return Collector.start(Collector.Config.builder()
-        .port(0)
+  /**
+   * An end-to-end test's collector ({@link AgentRun#collectorConfig}) on lake {@code lake} and
+   * data dir {@code data} (two of them write one lake here), taking request bodies up to 16 MiB.
+   */
+  private static Collector collector(Path work, Path lake, Path data, String id)
+      throws Exception {
+    return Collector.start(AgentRun.collectorConfig(work, id)
         .localLake(lake)
         .dataDir(data)
-        .flushInterval(Duration.ofSeconds(2))
-        .rollupDelay(Duration.ofHours(1))
         .maxBodyBytes(16L << 20)
-        .maxBufferedRows(1_000_000)
-        .instanceId(id)
         .build());
   }
 
@@ -88,12 +85,12 @@ class SpringAiOtlpEndToEndTest {
     Path lake2 = work.resolve("lake-both");
     try (FakeProvider fake = FakeProvider.start()) {
       String base = fake.baseUrl().replaceAll("/v1$", "");
-      Collector only = collector(lake1, work.resolve("data-app-only"), "e2e-otlp-app-only");
+      Collector only = collector(work, lake1, work.resolve("data-app-only"), "e2e-otlp-app-only");
       try {
         List<String> args = new ArrayList<>(List.of("--spring.ai.openai.base-url=" + base,
             "--app.requests=" + APP_ONLY_REQUESTS));
         args.addAll(exportTo(only));
-        appOnly = ChildJvm.run(ChildJvm.java17(), FAST_START, appJar(),
+        appOnly = ChildJvm.run(ChildJvm.java17(), AgentRun.FAST_START, appJar(),
             args, work, 120);
       } finally {
         only.close(); // flushes and rolls up
@@ -101,10 +98,10 @@ class SpringAiOtlpEndToEndTest {
       fake.writeExchanges(work.resolve("exchanges-app-only.json"));
       fake.reset();
 
-      Collector agentSide = collector(lake2, work.resolve("data-agent"), "e2e-otlp-agent");
-      Collector appSide = collector(lake2, work.resolve("data-app"), "e2e-otlp-app");
+      Collector agentSide = collector(work, lake2, work.resolve("data-agent"), "e2e-otlp-agent");
+      Collector appSide = collector(work, lake2, work.resolve("data-app"), "e2e-otlp-app");
       try {
-        List<String> jvm = new ArrayList<>(FAST_START);
+        List<String> jvm = new ArrayList<>(AgentRun.FAST_START);
         jvm.addAll(List.of(
             "-javaagent:" + ChildJvm.agentJar(),
             "-Dflowcost.endpoint=http://127.0.0.1:" + agentSide.port(),
@@ -336,26 +333,6 @@ class SpringAiOtlpEndToEndTest {
       while (rs.next()) {
         out.add(rs.getString(1));
       }
-    }
-    return out;
-  }
-
-  private static List<String> usageKeys(Connection duck, String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1) + "|" + rs.getString(2) + "|in=" + rs.getObject(3) + "|cr="
-            + rs.getObject(4) + "|out=" + rs.getObject(5) + "|rs=" + rs.getObject(6));
-      }
-    }
-    return out;
-  }
-
-  private static List<String> usageKeys(List<FakeExchanges.Expected> exchanges) {
-    List<String> out = new ArrayList<>();
-    for (FakeExchanges.Expected e : exchanges) {
-      out.add(e.provider() + "|" + e.model() + "|in=" + e.input() + "|cr=" + e.cacheRead()
-          + "|out=" + e.output() + "|rs=" + e.reasoning());
     }
     return out;
   }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -15,10 +14,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Failure waste made real: the demo's {@code --waste-scenarios} under the agent, where the fake
@@ -27,40 +24,30 @@ import org.junit.jupiter.api.TestInstance;
  * provider answered) next to 429/500 failures the provider does not bill. Every figure is checked
  * against the fake's exchange log priced by hand.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WasteEndToEndTest {
+class WasteEndToEndTest extends OneRunEndToEnd {
 
   /** {@code WasteDesk.HASTY_MAX_TOKENS}: the output a time-out estimate bills. */
   static final long HASTY_MAX_TOKENS = 200;
   /** {@code WasteDesk.HASTY_MODEL}: the model of the request the client gave up on. */
   static final String HASTY_MODEL = "gpt-4o-mini-2024-07-18";
 
-  private AgentRun r;
-  private ChildJvm.Result run;
-  private Connection duck;
-  /** The fake's exchanges in the order they were answered. */
-  private List<JsonNode> exchanges;
+  /** The fake's exchanges as it logged them (all fields), in the order they were answered. */
+  private List<JsonNode> answered;
   /** Hand-computed waste and its cause, per business key. */
   private final Map<String, BigDecimal> handWaste = new HashMap<>();
   private final Map<String, String> handCause = new HashMap<>();
 
-  @BeforeAll
-  void runWasteScenariosUnderTheAgent() throws Exception {
-    r = DemoEndToEndTest.demoRun("waste", ChildJvm.demoJar(), "--waste-scenarios").run();
-    run = r.run();
-    duck = r.duck();
-    Path exchangesFile = r.work().resolve("exchanges.json");
-    exchanges = new ArrayList<>();
-    new ObjectMapper().readTree(exchangesFile.toFile()).forEach(exchanges::add);
-    exchanges.sort(Comparator.comparingLong(e -> e.path("sequence").asLong()));
-    handComputeWaste();
+  @Override
+  AgentRun.Builder agentRun() {
+    return DemoEndToEndTest.demoRun("waste", ChildJvm.demoJar(), "--waste-scenarios");
   }
 
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
+  @BeforeAll
+  void readTheExchangesAndComputeTheWasteByHand() throws Exception {
+    answered = new ArrayList<>();
+    new ObjectMapper().readTree(r.exchangesFile().toFile()).forEach(answered::add);
+    answered.sort(Comparator.comparingLong(e -> e.path("sequence").asLong()));
+    handComputeWaste();
   }
 
   /**
@@ -71,15 +58,15 @@ class WasteEndToEndTest {
    * the client had given up: the only exchange of {@link #HASTY_MODEL}.
    */
   private void handComputeWaste() {
-    assertThat(exchanges).hasSize(12);
-    assertThat(exchanges).extracting(e -> e.path("http_status").asInt())
+    assertThat(answered).hasSize(12);
+    assertThat(answered).extracting(e -> e.path("http_status").asInt())
         .containsExactlyInAnyOrder(200, 200, 200, 200, 200, 200, 200, 429, 200, 500, 200, 200)
         .startsWith(200, 200, 200, 200, 200, 200);
-    handWaste.put("WST-2001", billed(exchanges.get(0)));
+    handWaste.put("WST-2001", billed(answered.get(0)));
     handCause.put("WST-2001", "discarded");
-    handWaste.put("WST-2002", billed(exchanges.get(2)));
+    handWaste.put("WST-2002", billed(answered.get(2)));
     handCause.put("WST-2002", "discarded");
-    handWaste.put("WST-2003", billed(exchanges.get(4)));
+    handWaste.put("WST-2003", billed(answered.get(4)));
     handCause.put("WST-2003", "failed_step");
     // the client never saw the usage: ⌈request bytes ÷ 4⌉ in, the request's max_tokens out
     handWaste.put("WST-2004", HandPrices.cost("gpt-4o-mini",
@@ -90,7 +77,7 @@ class WasteEndToEndTest {
 
   private JsonNode timedOut() {
     List<JsonNode> hasty =
-        exchanges.stream().filter(e -> e.path("model").asText().equals(HASTY_MODEL)).toList();
+        answered.stream().filter(e -> e.path("model").asText().equals(HASTY_MODEL)).toList();
     assertThat(hasty).hasSize(1);
     assertThat(hasty.get(0).path("http_status").asInt()).isEqualTo(200); // answered, billed
     return hasty.get(0);
