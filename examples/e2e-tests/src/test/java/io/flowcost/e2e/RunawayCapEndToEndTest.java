@@ -154,6 +154,8 @@ class RunawayCapEndToEndTest {
     assertThat(lakeCost(enforce)).isEqualByComparingTo(enforce.handCost()).isPositive();
     assertThat(capLogLines(enforce)).isEqualTo(1);
     assertThat(workflowError(enforce)).isEqualTo("io.flowcost.outcome.WorkflowCapExceededException");
+    // and the app reported the stopped run as a failure, not left its outcome unknown
+    assertThat(outcome(enforce)).isEqualTo("failure/cap_exceeded");
     Breach b = breach(enforce);
     assertThat(b.kind()).isEqualTo("max-model-calls");
     assertThat(b.limit()).isEqualByComparingTo(BigDecimal.valueOf(MODEL_CAP));
@@ -328,6 +330,18 @@ class RunawayCapEndToEndTest {
             + run.service() + "'")) {
       assertThat(rs.next()).isTrue();
       return rs.getString(1);
+    }
+  }
+
+  /** {@code outcome/outcome_reason} of the run's runaway workflow, as the lake derives it. */
+  private String outcome(Run run) throws Exception {
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT outcome, outcome_reason FROM workflows_latest WHERE workflow_name = 'runaway-agent'"
+            + " AND service = '" + run.service() + "'")) {
+      assertThat(rs.next()).isTrue();
+      String outcome = rs.getString(1) + "/" + rs.getString(2);
+      assertThat(rs.next()).as("one runaway workflow").isFalse();
+      return outcome;
     }
   }
 

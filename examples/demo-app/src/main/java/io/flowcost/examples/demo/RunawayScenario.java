@@ -12,7 +12,9 @@ import java.util.function.Consumer;
  * ends on its own — the fake provider answers every turn with another tool call ({@code
  * [tool-loop:lookupPolicy]}). The app's only end is LangChain4j's limit of {@value #APP_MAX_TOOL_ROUNDS}
  * sequential tool rounds; a Flowcost cap in {@code enforce} mode stops it earlier with {@link
- * WorkflowCapExceededException}. Prints one line: how it ended.
+ * WorkflowCapExceededException}. Either way the workflow is a failure (outcome reason {@value
+ * #CAP_EXCEEDED} or {@value #ENDED_BY_APP}, the exception its error type). Prints one line: how it
+ * ended.
  */
 final class RunawayScenario {
 
@@ -22,6 +24,10 @@ final class RunawayScenario {
   static final String KEY = "RUN-3001";
   /** The app's own end of the loop (LangChain4j's {@code maxSequentialToolsInvocations}). */
   static final int APP_MAX_TOOL_ROUNDS = 12;
+  /** The outcome reason when a Flowcost cap stopped the loop. */
+  static final String CAP_EXCEEDED = "cap_exceeded";
+  /** The outcome reason when the app's own limit (or any other error) ended the loop. */
+  static final String ENDED_BY_APP = "ended_by_app";
   /** The model asked unless {@code --runaway-model} names another. */
   static final String DEFAULT_MODEL = "gpt-4o-mini";
 
@@ -86,11 +92,15 @@ final class RunawayScenario {
         result = "answer=" + agent.resolve(question());
         wf.success();
       } catch (WorkflowCapExceededException e) {
+        // fail(e) only marks the workflow span (error type = the exception); without an outcome
+        // the lake would call the stopped run "unknown" rather than the failure it is
         wf.fail(e);
+        wf.failure(CAP_EXCEEDED);
         result = "stopped-by-cap=" + e.capKind().key() + " limit=" + e.limit().toPlainString()
             + " spent=" + e.spent().toPlainString() + " " + e.capKind().unit();
       } catch (RuntimeException e) {
         wf.fail(e);
+        wf.failure(ENDED_BY_APP);
         result = "ended-by-app=" + e.getClass().getSimpleName();
       }
     }
