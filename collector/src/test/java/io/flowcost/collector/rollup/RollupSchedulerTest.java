@@ -72,6 +72,20 @@ class RollupSchedulerTest {
   }
 
   @Test
+  void closeDropsTheTimersItWouldOtherwiseWaitFor() throws Exception {
+    Recorder target = new Recorder();
+    RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1));
+    s.published(ids("w", 2), Set.of(), Set.of(DAY));
+    s.runNow(); // rolls up now; the hour's timer stays queued (it would find nothing)
+    s.published(ids("v", 1), Set.of(), Set.of(DAY));
+    assertThat(s.queuedTimers()).isEqualTo(2);
+    s.close();
+    // none left to run after close: before, close() waited for them (up to its 60 s bound)
+    assertThat(s.queuedTimers()).isZero();
+    assertThat(target.runs).containsExactly("affected 2 ids 0 keys [" + DAY + "]");
+  }
+
+  @Test
   void aFailedRollupKeepsEverythingPendingIncludingAnOverflow() throws Exception {
     Recorder target = new Recorder();
     try (RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1))) {
