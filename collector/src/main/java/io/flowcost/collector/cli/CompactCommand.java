@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -53,7 +52,7 @@ final class CompactCommand implements Callable<Integer> {
     List<String> tables = "all".equals(table) ? Compactor.tables() : List.of(table);
     Compactor compactor = new Compactor(lake.store(),
         Path.of(System.getProperty("java.io.tmpdir")),
-        "compact-" + UUID.randomUUID().toString().substring(0, 8), Clock.systemUTC());
+        LakeOptions.writerId("compact"), Clock.systemUTC());
     List<Compactor.Result> results = new ArrayList<>();
     if (days != null && days.day != null) {
       for (String t : tables) {

@@ -89,6 +89,15 @@ final class LakeOptions {
     return true;
   }
 
+  /**
+   * The name a maintenance command ({@code compact}, {@code rollup}, {@code reprice}) writes its
+   * lake files under: {@code <command>-} and 8 random hex digits, so that two runs, or a run and
+   * a collector, never write files of the same name.
+   */
+  static String writerId(String command) {
+    return command + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
   /** For an s3:// lake, brings the local mirror of every table the views read up to date. */
   void refreshMirror() throws IOException {
     if (isS3()) {

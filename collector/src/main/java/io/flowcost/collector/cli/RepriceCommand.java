@@ -9,7 +9,6 @@ import io.flowcost.collector.rollup.Rollup;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,7 +69,7 @@ final class RepriceCommand implements Callable<Integer> {
     if (lake.refuse(spec.commandLine())) {
       return 2;
     }
-    String id = "reprice-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = LakeOptions.writerId("reprice");
     Rollup rollup = new Rollup(lake.localRoot(), lake.store(), id, horizon.days, Clock.systemUTC());
     Reprice.Result r = new Reprice(rollup, lake.store(), id, Clock.systemUTC())
         .reprice(from, to, new CallPricer(catalog));

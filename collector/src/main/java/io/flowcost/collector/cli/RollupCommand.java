@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +38,7 @@ final class RollupCommand implements Callable<Integer> {
       return 2;
     }
     Rollup rollup = new Rollup(lake.localRoot(), lake.store(),
-        "rollup-" + UUID.randomUUID().toString().substring(0, 8), horizon.days, Clock.systemUTC());
+        LakeOptions.writerId("rollup"), horizon.days, Clock.systemUTC());
     Rollup.Result result = days == null || days.isEmpty()
         ? rollup.rollupAll() : rollup.rollup(new TreeSet<>(days));
     System.out.println(result.days().isEmpty()
