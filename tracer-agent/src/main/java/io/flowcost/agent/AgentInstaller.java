@@ -66,6 +66,10 @@ public final class AgentInstaller {
     BudgetPoller.start(config.budgetsEndpoint(), config.apiKey(), config.budgets());
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
     instrumentations(adviceLocator, instrumentation, config).installOn(instrumentation);
+    // the export threads start now, not in Telemetry.create: what they load (HttpURLConnection,
+    // the spool's and the encoder's classes) is loaded after the transformer is installed, so
+    // installOn has none of it to retransform, and it is loaded on their threads
+    telemetry.startExport();
     AgentLog.info(startLine(version, config, HttpSettings.current(),
         detected(ClassLoader.getSystemClassLoader(), config)));
     if (config.serviceUnset()) {

@@ -40,6 +40,7 @@ final class SpanShipper {
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Batch> memory = new ArrayDeque<>();
   private final Thread thread;
+  private boolean started; // guarded by thread
   private long memoryBytes;
   private Batch inFlight;
   private boolean stopping;
@@ -61,8 +62,14 @@ final class SpanShipper {
     this.thread.setDaemon(true);
   }
 
+  /** Starts the sending thread, once; later calls do nothing. */
   SpanShipper start() {
-    thread.start();
+    synchronized (thread) {
+      if (!started) {
+        started = true;
+        thread.start();
+      }
+    }
     return this;
   }
 

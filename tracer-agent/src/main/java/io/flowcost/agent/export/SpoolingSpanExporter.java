@@ -1,7 +1,7 @@
 package io.flowcost.agent.export;
 
 import io.flowcost.agent.AgentLog;
-import io.opentelemetry.exporter.internal.otlp.traces.LowAllocationTraceRequestMarshaler;
+import io.flowcost.agent.trace.OtlpTraceEncoder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -18,12 +18,11 @@ final class SpoolingSpanExporter implements SpanExporter {
 
   private final SpanShipper shipper;
   /**
-   * OpenTelemetry's stateless OTLP encoder (internal API of opentelemetry-exporter-otlp-common):
-   * the same bytes as {@code TraceRequestMarshaler}, without a marshaler object per span,
-   * attribute and value. Reused, so guarded: the processor calls {@code export} from one thread.
+   * The agent's own OTLP encoder: the same bytes as OpenTelemetry's {@code TraceRequestMarshaler},
+   * written straight from the spans' fields into one reused array. Reused, so guarded: the
+   * processor calls {@code export} from one thread.
    */
-  private final LowAllocationTraceRequestMarshaler marshaler =
-      new LowAllocationTraceRequestMarshaler();
+  private final OtlpTraceEncoder encoder = new OtlpTraceEncoder();
 
   /** Buffers the requests are encoded into, given back by the shipper once sent or spooled. */
   private final RequestBuffer.Pool buffers = new RequestBuffer.Pool();
@@ -54,22 +53,16 @@ final class SpoolingSpanExporter implements SpanExporter {
    * releases} it.
    */
   RequestBuffer encode(Collection<SpanData> spans) throws IOException {
-    synchronized (marshaler) {
-      marshaler.initialize(spans);
+    synchronized (encoder) {
+      int size = encoder.encode(spans);
       RequestBuffer buffer = buffers.take();
       try {
-        // encoded straight into a reused buffer of at least the announced size: no copy
-        int size = marshaler.getBinarySerializedSize();
-        marshaler.writeBinaryTo(buffer.start(size));
-        if (buffer.length() != size) {
-          throw new IOException("encoded " + buffer.length() + " of " + size + " bytes");
-        }
+        // one copy, into a reused buffer of exactly the request's size
+        encoder.writeTo(buffer.start(size));
         return buffer;
       } catch (IOException | RuntimeException e) {
         buffer.release();
         throw e;
-      } finally {
-        marshaler.reset();
       }
     }
   }

@@ -9,7 +9,6 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
@@ -20,7 +19,9 @@ import java.util.logging.Logger;
 /**
  * The agent's own tracing: never the global OpenTelemetry, so that the application's APM (or the
  * OpenTelemetry Java agent) is left alone. Spans are recorded by {@link AgentTracer} (flat records,
- * not the SDK's spans) and exported through the SDK's batch span processor.
+ * not the SDK's spans), queued by the agent's {@link SpanBatcher}, encoded by its own OTLP
+ * encoder and sent by a {@link SpanShipper}. Nothing of the export runs or is loaded on the
+ * application's thread before the first span ends or {@link #startExport()} is called.
  */
 public final class Telemetry {
 
@@ -34,17 +35,18 @@ public final class Telemetry {
   // JUL holds loggers weakly: keep the one whose level we set
   private static Logger quietedLogger;
 
-  /** Spans the batch processor may hold before the exporter takes them. */
-  private static final int MAX_QUEUED_SPANS = 8192;
-
   private final AgentTracer tracer;
   private final long shutdownTimeoutMillis;
   private final SpanShipper shipper;
+  /** The export queue, or {@code null} when a test supplied its own processor. */
+  private final SpanBatcher batcher;
 
-  private Telemetry(AgentTracer tracer, long shutdownTimeoutMillis, SpanShipper shipper) {
+  private Telemetry(AgentTracer tracer, long shutdownTimeoutMillis, SpanShipper shipper,
+      SpanBatcher batcher) {
     this.tracer = tracer;
     this.shutdownTimeoutMillis = shutdownTimeoutMillis;
     this.shipper = shipper;
+    this.batcher = batcher;
   }
 
   /**
@@ -77,27 +79,35 @@ public final class Telemetry {
         AgentLog.info("replaying " + spool.size() + " span batches spooled by "
             + spool.adoptedFolders() + " earlier process(es)");
       }
+      // started by the export thread: no thread and no network before the first span or
+      // startExport()
       shipper = new SpanShipper(transport, spool, settings.memoryMaxBytes(),
-          settings.serviceName()).start();
+          settings.serviceName());
     } catch (IOException | RuntimeException e) {
       AgentLog.info("span export is off: cannot open the spool under " + settings.spoolRoot()
           + " (" + e.getClass().getName() + "); set flowcost.spool.dir to a writable directory."
           + " The application is not affected.");
       return create(config, agentVersion, SimpleSpanProcessor.create(SpanExporter.composite()));
     }
-    SpanProcessor processor = BatchSpanProcessor.builder(new SpoolingSpanExporter(shipper))
-        .setMaxQueueSize(MAX_QUEUED_SPANS)
-        .build();
-    return create(config, agentVersion, processor, shipper);
+    SpanBatcher batcher = new SpanBatcher(new SpoolingSpanExporter(shipper), shipper);
+    return create(config, agentVersion, batcher, shipper, batcher);
   }
 
   /** Builds the tracer with a given span processor (tests). */
   public static Telemetry create(AgentConfig config, String agentVersion, SpanProcessor processor) {
-    return create(config, agentVersion, processor, null);
+    return create(config, agentVersion, processor, null, null);
+  }
+
+  /**
+   * The agent's export queue in front of {@code exporter} (benchmarks: the application thread's
+   * share of the export path without the network).
+   */
+  public static SpanProcessor batching(SpanExporter exporter) {
+    return new SpanBatcher(exporter, null);
   }
 
   private static Telemetry create(AgentConfig config, String agentVersion,
-      SpanProcessor processor, SpanShipper shipper) {
+      SpanProcessor processor, SpanShipper shipper, SpanBatcher batcher) {
     Resource resource =
         Resource.getDefault()
             .merge(
@@ -108,13 +118,13 @@ public final class Telemetry {
     SpanProcessor all =
         config.debug() ? SpanProcessor.composite(processor, new DebugSpanPrinter()) : processor;
     return new Telemetry(new AgentTracer(SCOPE, resource, all), config.shutdownTimeoutMillis(),
-        shipper);
+        shipper, batcher);
   }
 
   private static void quietSdkLogging(boolean debug) {
     // The SDK logs every failed export; with no collector running that would flood the app's
     // stderr. Our sender logs the first failure itself.
-    String sdkPackage = BatchSpanProcessor.class.getName();
+    String sdkPackage = SpanProcessor.class.getName();
     String root = sdkPackage.substring(0, sdkPackage.indexOf(".sdk.trace."));
     quietedLogger = Logger.getLogger(root);
     quietedLogger.setLevel(debug ? Level.WARNING : Level.OFF);
@@ -123,6 +133,18 @@ public final class Telemetry {
   /** The shipper, or {@code null} when a test supplied its own processor. */
   SpanShipper shipper() {
     return shipper;
+  }
+
+  /**
+   * Starts the export threads now rather than at the first span: called once the agent is
+   * installed, so that the classes they load (the network's among them) are loaded after the
+   * agent's transformer is in place, off the application's thread, and spans spooled by earlier
+   * processes are sent even if this one records none.
+   */
+  public void startExport() {
+    if (batcher != null) {
+      batcher.start();
+    }
   }
 
   /** The tracer every instrumentation uses. */
@@ -136,6 +158,9 @@ public final class Telemetry {
    */
   public void shutdown() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownTimeoutMillis);
+    if (shipper != null) {
+      shipper.start(); // if no span ever started it: what it holds is sent or spooled
+    }
     CompletableResultCode flush = tracer.forceFlush();
     flush.join(shutdownTimeoutMillis, TimeUnit.MILLISECONDS);
     boolean sent = true;

@@ -103,6 +103,16 @@ final class SpanAttributeArray implements Attributes {
     return copy;
   }
 
+  /** The key of the {@code index}-th attribute, in the order first set (the OTLP encoder). */
+  AttributeKey<?> keyAt(int index) {
+    return keys[index];
+  }
+
+  /** The value of the {@code index}-th attribute. */
+  Object valueAt(int index) {
+    return values[index];
+  }
+
   /** Every name ever added, dropped ones included (replacements count once). */
   int totalAdded() {
     return totalAdded;

@@ -20,7 +20,7 @@ import io.flowcost.agent.langchain4j.http.HttpTracing;
 import io.flowcost.agent.langchain4j.tool.ToolTracing;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +52,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * benchmark's AI service ({@code scripts/bench.sh agent}): the hooks called exactly as the advice
  * calls them — an AI-service invocation (a workflow), 3 chat calls each with one HTTP exchange
  * (an OpenAI chat-completion answer with usage read from its body), 2 tool calls — 9 spans, ended
- * into the SDK's batch span processor whose exporter drops them (the export thread's encoding is
- * not measured here). No network, no LangChain4j work: the agent's own path alone, so a change's
+ * into the agent's batch span processor ({@code SpanBatcher}) whose exporter drops them (the
+ * export thread's encoding is not measured here). No network, no LangChain4j work: the agent's own path alone, so a change's
  * before/after ratio is meaningful even on a loaded machine: besides JMH's wall time per
  * invocation (which a loaded machine inflates), the benchmark thread's own CPU time per invocation
  * is reported, the figure that compares. Not a test (its name does not end in
@@ -105,7 +105,7 @@ public class InvocationPathBenchmark {
   @State(org.openjdk.jmh.annotations.Scope.Thread)
   public static class Installed {
     final AtomicLong exported = new AtomicLong();
-    BatchSpanProcessor processor;
+    SpanProcessor processor;
     Method method;
     Object[] args = {"Claim C-1: is the windshield covered?"};
     final Object model = new Object();
@@ -125,7 +125,7 @@ public class InvocationPathBenchmark {
     public void install() throws Exception {
       AgentConfig config = AgentConfig.from(Map.of("flowcost.service", "bench",
           "flowcost.budgets.poll", "off")::get, n -> null);
-      processor = BatchSpanProcessor.builder(new SpanExporter() {
+      processor = Telemetry.batching(new SpanExporter() {
         @Override
         public CompletableResultCode export(Collection<SpanData> spans) {
           exported.addAndGet(spans.size());
@@ -141,7 +141,7 @@ public class InvocationPathBenchmark {
         public CompletableResultCode shutdown() {
           return CompletableResultCode.ofSuccess();
         }
-      }).setMaxQueueSize(8192).build();
+      });
       AgentContext.install(Telemetry.create(config, "bench", processor).tracer(), config);
       method = ClaimAssistant.class.getMethod("answer", String.class);
       chatRequest = ChatRequest.builder().modelName("gpt-4o-mini")

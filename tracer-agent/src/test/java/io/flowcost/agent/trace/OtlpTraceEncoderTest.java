@@ -1,0 +1,331 @@
+package io.flowcost.agent.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.internal.otlp.traces.LowAllocationTraceRequestMarshaler;
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.testing.trace.TestSpanData;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The oracle for {@link OtlpTraceEncoder}: for the same spans it writes the bytes OpenTelemetry's
+ * own encoders ({@code TraceRequestMarshaler}, and {@code LowAllocationTraceRequestMarshaler},
+ * which the agent used before) write — byte for byte, for spans recorded by {@link AgentTracer}
+ * with every attribute type, empty and non-ASCII values (unpaired surrogates included), events,
+ * exceptions, links, statuses, kinds, remote parents with a trace state, attribute limits, and
+ * batches from one span to thousands, encoded one after another by the same reused encoder.
+ */
+class OtlpTraceEncoderTest {
+
+  private static final Resource RESOURCE =
+      Resource.getDefault().merge(Resource.create(Attributes.of(
+          AttributeKey.stringKey("service.name"), "claims-bot",
+          AttributeKey.stringKey("flowcost.agent.version"), "test")));
+
+  /** Strings that exercise the UTF-8 encoding: empty, ASCII, 2-, 3- and 4-byte, broken pairs. */
+  private static final String[] TEXTS = {
+      "", "chat", "gpt-4o-mini", "é", "Überweisung prüfen", "日本語のテキスト", "emoji 😀 ok",
+      "high \uD83D alone", "low \uDE00 alone", "ends high \uD83D", "\uDE00\uD83D swapped",
+      "x".repeat(200), "ü".repeat(100), "tab\tnew\nline\u0000nul", "\u007f\u0080\u07ff\u0800\uffff"};
+
+  private static final SpanKind[] KINDS = SpanKind.values();
+
+  @Test
+  void writesTheSdksBytesForTheAgentsSpansBatchAfterBatch() throws Exception {
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    LowAllocationTraceRequestMarshaler lowAllocation = new LowAllocationTraceRequestMarshaler();
+    Random random = new Random(13);
+    int[] batchSizes = {1, 2, 9, 50, 1, 300, 2_500, 7};
+    int compared = 0;
+    for (int batchSize : batchSizes) {
+      List<SpanData> spans = agentSpans(random, batchSize);
+      assertThat(spans).hasSize(batchSize).allMatch(s -> s instanceof AgentSpan);
+      byte[] expected = reference(spans);
+      int size = encoder.encode(spans);
+      assertThat(size).isEqualTo(expected.length);
+      assertThat(encoder.toByteArray()).as("batch of %d spans", batchSize).isEqualTo(expected);
+      ByteArrayOutputStream written = new ByteArrayOutputStream();
+      encoder.writeTo(written);
+      assertThat(written.toByteArray()).isEqualTo(expected);
+      assertThat(encoder.toByteArray()).isEqualTo(lowAllocation(lowAllocation, spans));
+      compared += batchSize;
+    }
+    assertThat(compared).isGreaterThan(2_800);
+  }
+
+  @Test
+  void writesTheSdksBytesForEveryAttributeTypeAndEdgeValue() throws Exception {
+    InMemorySpanExporter out = InMemorySpanExporter.create();
+    AgentTracer tracer = tracerInto(out);
+    SpanBuilder builder = tracer.spanBuilder("edges").setNoParent()
+        .setAttribute("empty", "")
+        .setAttribute("zero", 0L)
+        .setAttribute("negative", -1L)
+        .setAttribute("min", Long.MIN_VALUE)
+        .setAttribute("max", Long.MAX_VALUE)
+        .setAttribute("false", false)
+        .setAttribute("true", true)
+        .setAttribute("zero.double", 0.0)
+        .setAttribute("negative.zero", -0.0)
+        .setAttribute("nan", Double.NaN)
+        .setAttribute("infinity", Double.NEGATIVE_INFINITY)
+        .setAttribute(AttributeKey.stringArrayKey("strings.empty"), List.of())
+        .setAttribute(AttributeKey.stringArrayKey("strings"), List.of("", "a", "é", "😀"))
+        .setAttribute(AttributeKey.booleanArrayKey("booleans"), List.of(true, false))
+        .setAttribute(AttributeKey.longArrayKey("longs"), List.of(0L, -5L, 300L))
+        .setAttribute(AttributeKey.doubleArrayKey("doubles"), List.of(0.0, 1.5, -2.25))
+        .setAttribute(AttributeKey.longArrayKey("longs.empty"), List.of());
+    for (String text : TEXTS) {
+      builder.setAttribute("text." + text, text); // non-ASCII keys too
+    }
+    Span span = builder.startSpan();
+    span.setStatus(StatusCode.ERROR, "");
+    span.end();
+    Span ok = tracer.spanBuilder("").setNoParent().startSpan(); // "<unspecified span name>"
+    ok.setStatus(StatusCode.OK, "ignored by the SDK for OK? recorded as given");
+    ok.end();
+    Span unicodeStatus = tracer.spanBuilder("статус").setNoParent().startSpan();
+    unicodeStatus.setStatus(StatusCode.ERROR, "délai dépassé \uD83D");
+    unicodeStatus.end();
+    assertSameBytes(out.getFinishedSpanItems(), 3);
+  }
+
+  @Test
+  void writesTheSdksBytesForEventsLinksRemoteParentsAndLimits() throws Exception {
+    InMemorySpanExporter out = InMemorySpanExporter.create();
+    AgentTracer tracer = tracerInto(out);
+    TraceState state = TraceState.builder().put("vendor", "v1").put("other", "x=y").build();
+    SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c",
+        "b7ad6b7169203331", TraceFlags.getSampled(), state);
+    Span child = tracer.spanBuilder("server").setSpanKind(SpanKind.SERVER)
+        .setParent(Context.root().with(Span.wrap(remote)))
+        .addLink(remote, Attributes.of(AttributeKey.stringKey("link.kind"), "upstream"))
+        .addLink(SpanContext.create("11111111111111111111111111111111", "2222222222222222",
+            TraceFlags.getDefault(), TraceState.getDefault()))
+        .startSpan();
+    child.addEvent("plain");
+    child.addEvent("with attributes", Attributes.of(AttributeKey.longKey("n"), 7L,
+        AttributeKey.stringKey("s"), "ü"));
+    child.addEvent("at a time", Attributes.empty(), 1_700_000_000_123_456_789L,
+        TimeUnit.NANOSECONDS);
+    child.recordException(new IllegalStateException("boom ünicode"));
+    AttributesBuilder many = Attributes.builder();
+    for (int i = 0; i < 140; i++) {
+      many.put("e" + i, (long) i); // over the event's attribute limit
+    }
+    child.addEvent("many", many.build());
+    for (int i = 0; i < 140; i++) {
+      child.addEvent("event " + i); // over the event limit: dropped and counted
+    }
+    for (int i = 0; i < 140; i++) {
+      child.setAttribute("k" + i, "v" + i); // over the attribute limit
+    }
+    child.end();
+    Span grandChild = tracer.spanBuilder("local child").setSpanKind(SpanKind.CONSUMER)
+        .setParent(Context.root().with(child)).startSpan();
+    grandChild.end();
+    SpanBuilder manyLinks = tracer.spanBuilder("many links").setNoParent()
+        .setSpanKind(SpanKind.PRODUCER);
+    for (int i = 0; i < 130; i++) {
+      manyLinks.addLink(SpanContext.create(String.format("%032x", i + 1),
+          String.format("%016x", i + 1), TraceFlags.getSampled(), TraceState.getDefault()));
+    }
+    manyLinks.startSpan().end(1_700_000_000L, TimeUnit.SECONDS);
+    assertSameBytes(out.getFinishedSpanItems(), 3);
+  }
+
+  @Test
+  void groupsSpansOfSeveralResourcesAndScopesAsTheSdkDoes() throws Exception {
+    Resource app = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "app"));
+    Resource other = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "o"),
+        "https://opentelemetry.io/schemas/1.24.0");
+    InstrumentationScopeInfo agent = InstrumentationScopeInfo.builder("flowcost")
+        .setVersion("0.1.0").setSchemaUrl("https://example.com/s")
+        .setAttributes(Attributes.of(AttributeKey.stringKey("scope.attr"), "x")).build();
+    InstrumentationScopeInfo user = InstrumentationScopeInfo.create("user");
+    List<SpanData> spans = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      spans.add(TestSpanData.builder()
+          .setName("span " + i)
+          .setKind(KINDS[i % KINDS.length])
+          .setSpanContext(SpanContext.create(String.format("%032x", 0xabcL + i),
+              String.format("%016x", 0x100L + i), TraceFlags.getSampled(),
+              TraceState.getDefault()))
+          .setParentSpanContext(SpanContext.getInvalid())
+          .setStartEpochNanos(1_700_000_000_000_000_000L + i)
+          .setEndEpochNanos(1_700_000_000_001_000_000L + i)
+          .setAttributes(Attributes.of(AttributeKey.longKey("i"), (long) i))
+          .setTotalAttributeCount(i == 5 ? 0 : 3) // 0: below what it holds, a negative count
+          .setEvents(List.of(EventData.create(5L, "e", Attributes.empty())))
+          .setTotalRecordedEvents(2)
+          .setLinks(List.of(LinkData.create(SpanContext.create(String.format("%032x", 7),
+              String.format("%016x", 7), TraceFlags.getDefault(), TraceState.getDefault()))))
+          .setTotalRecordedLinks(1)
+          .setStatus(i % 2 == 0 ? StatusData.ok() : StatusData.create(StatusCode.ERROR, "e"))
+          .setHasEnded(true)
+          .setResource(i < 7 ? app : other)
+          .setInstrumentationScopeInfo(i % 3 == 0 ? user : agent)
+          .build());
+    }
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    encoder.encode(spans);
+    // the groups' order is the SDK's identity-hash order there, first seen here
+    assertThat(groups(encoder.toByteArray())).isEqualTo(groups(reference(spans)));
+    assertThat(ExportTraceServiceRequest.parseFrom(encoder.toByteArray()).getResourceSpansCount())
+        .isEqualTo(2);
+    // one group each: byte for byte
+    List<SpanData> one = spans.subList(7, 8);
+    encoder.encode(one);
+    assertThat(encoder.toByteArray()).isEqualTo(reference(one));
+  }
+
+  @Test
+  void anEmptyBatchIsAnEmptyRequest() throws Exception {
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    assertThat(encoder.encode(List.of())).isZero();
+    assertThat(encoder.toByteArray()).isEqualTo(reference(List.of()));
+  }
+
+  // ---- helpers ----
+
+  private static void assertSameBytes(List<SpanData> spans, int count) throws Exception {
+    assertThat(spans).hasSize(count).allMatch(s -> s instanceof AgentSpan);
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    encoder.encode(spans);
+    byte[] expected = reference(spans);
+    if (!java.util.Arrays.equals(encoder.toByteArray(), expected)) {
+      // a readable difference first, then the bytes
+      assertThat(ExportTraceServiceRequest.parseFrom(encoder.toByteArray()).toString())
+          .isEqualTo(ExportTraceServiceRequest.parseFrom(expected).toString());
+    }
+    assertThat(encoder.toByteArray()).isEqualTo(expected);
+  }
+
+  private static AgentTracer tracerInto(InMemorySpanExporter exporter) {
+    return new AgentTracer("io.flowcost.agent", RESOURCE, SimpleSpanProcessor.create(exporter));
+  }
+
+  /**
+   * {@code count} spans as the agent records them: workflow roots with children down to three
+   * levels, random names, kinds, attributes of every type, events, statuses and links.
+   */
+  private static List<SpanData> agentSpans(Random random, int count) {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    AgentTracer tracer = tracerInto(exporter);
+    List<Span> open = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      SpanBuilder builder = tracer.spanBuilder(text(random) + " " + i)
+          .setSpanKind(KINDS[random.nextInt(KINDS.length)]);
+      if (open.isEmpty() || random.nextInt(4) == 0) {
+        builder.setNoParent();
+      } else {
+        builder.setParent(Context.root().with(open.get(random.nextInt(open.size()))));
+      }
+      if (random.nextInt(10) == 0) {
+        builder.addLink(SpanContext.create(String.format("%032x", random.nextLong() & 0xffffL | 1),
+            String.format("%016x", random.nextLong() | 1), TraceFlags.getSampled(),
+            TraceState.getDefault()), Attributes.of(AttributeKey.stringKey("l"), text(random)));
+      }
+      Span span = builder.startSpan();
+      int attributes = random.nextInt(25);
+      for (int a = 0; a < attributes; a++) {
+        String key = "gen_ai.attr." + random.nextInt(30);
+        switch (random.nextInt(8)) {
+          case 0 -> span.setAttribute(key, text(random));
+          case 1 -> span.setAttribute(key, random.nextBoolean());
+          case 2 -> span.setAttribute(key, random.nextLong() >> random.nextInt(64));
+          case 3 -> span.setAttribute(key, random.nextDouble() * 1e6 - 5e5);
+          case 4 -> span.setAttribute(AttributeKey.stringArrayKey(key),
+              List.of(text(random), text(random)));
+          case 5 -> span.setAttribute(AttributeKey.longArrayKey(key),
+              List.of(random.nextLong(), (long) random.nextInt(300)));
+          case 6 -> span.setAttribute(AttributeKey.doubleArrayKey(key), List.of(random.nextDouble()));
+          default -> span.setAttribute(AttributeKey.booleanArrayKey(key),
+              List.of(random.nextBoolean()));
+        }
+      }
+      if (random.nextInt(8) == 0) {
+        span.addEvent(text(random), Attributes.of(AttributeKey.longKey("n"), (long) i));
+      }
+      switch (random.nextInt(4)) {
+        case 0 -> span.setStatus(StatusCode.ERROR, text(random));
+        case 1 -> span.setStatus(StatusCode.OK);
+        default -> { }
+      }
+      if (random.nextInt(3) == 0 || open.size() > 6) {
+        span.end();
+      } else {
+        open.add(span);
+      }
+      if (!open.isEmpty() && random.nextInt(3) == 0) {
+        open.remove(random.nextInt(open.size())).end();
+      }
+    }
+    for (Span span : open) {
+      span.end();
+    }
+    return new ArrayList<>(exporter.getFinishedSpanItems());
+  }
+
+  private static String text(Random random) {
+    return TEXTS[random.nextInt(TEXTS.length)];
+  }
+
+  private static byte[] reference(Collection<SpanData> spans) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(spans).writeBinaryTo(out);
+    return out.toByteArray();
+  }
+
+  private static byte[] lowAllocation(LowAllocationTraceRequestMarshaler marshaler,
+      Collection<SpanData> spans) throws Exception {
+    marshaler.initialize(spans);
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      marshaler.writeBinaryTo(out);
+      return out.toByteArray();
+    } finally {
+      marshaler.reset();
+    }
+  }
+
+  /** The request's resource and scope groups in a fixed order, each group's spans as sent. */
+  private static List<String> groups(byte[] request) throws Exception {
+    List<String> groups = new ArrayList<>();
+    for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(request).getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        groups.add(rs.getResource() + " " + rs.getSchemaUrl() + " " + ss);
+      }
+    }
+    groups.sort(null);
+    return groups;
+  }
+}
