@@ -53,10 +53,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * calls them — an AI-service invocation (a workflow), 3 chat calls each with one HTTP exchange
  * (an OpenAI chat-completion answer with usage read from its body), 2 tool calls — 9 spans, ended
  * into the agent's batch span processor ({@code SpanBatcher}) whose exporter drops them (the
- * export thread's encoding is not measured here). No network, no LangChain4j work: the agent's own path alone, so a change's
- * before/after ratio is meaningful even on a loaded machine: besides JMH's wall time per
- * invocation (which a loaded machine inflates), the benchmark thread's own CPU time per invocation
- * is reported, the figure that compares. Not a test (its name does not end in
+ * export thread's encoding is not measured here). No network, no LangChain4j work: the agent's
+ * own path alone, so a change's before/after ratio is meaningful even on a loaded machine:
+ * besides JMH's wall time per invocation (which a loaded machine inflates), the benchmark thread's
+ * own CPU time per invocation is reported, the figure that compares. Not a test (its name does not end in
  * {@code Test}); run it with the command in {@code docs/benchmarks.md}, which prints a table and
  * writes it to {@code target/invocation-path-benchmark.txt}.
  */
