@@ -80,12 +80,31 @@ final class Spool implements Closeable {
   }
 
   /**
+   * This process's id, for its folder's name (where it helps a person tell folders apart; adoption
+   * goes by the lock, not the id). Read from {@code /proc/self} where there is one: {@code
+   * ProcessHandle}'s implementation class creates the JDK's process-reaper thread pool when it is
+   * loaded, which would load {@code ThreadPoolExecutor} in premain — before the agent's
+   * transformer exists, so that the agent would then retransform it.
+   */
+  static long processId() {
+    try {
+      Path self = Path.of("/proc/self");
+      if (Files.isSymbolicLink(self)) {
+        return Long.parseLong(Files.readSymbolicLink(self).toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or /proc not mounted: ask the JDK
+    }
+    return ProcessHandle.current().pid();
+  }
+
+  /**
    * {@link #open(Path, long)}, also adopting orphaned process folders of the endpoint-keyed roots
    * of the old default layout found directly under {@code legacyParent} (if not {@code null}).
    */
   static Spool open(Path root, long maxBytes, Path legacyParent) throws IOException {
     Files.createDirectories(root);
-    String name = ProcessHandle.current().pid() + "-"
+    String name = processId() + "-"
         + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     Path dir = Files.createDirectories(root.resolve(name));
     FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,

@@ -131,4 +131,9 @@ class SpoolTest {
     }
     return out;
   }
+
+  @Test
+  void theFolderIsNamedAfterThisProcessWithoutAskingProcessHandle() throws Exception {
+    assertThat(Spool.processId()).isEqualTo(ProcessHandle.current().pid());
+  }
 }
