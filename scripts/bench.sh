@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks, one command per section; prints the tables docs/benchmarks.md reports.
 #   scripts/bench.sh agent   side-by-side agent overhead: no agent / OpenTelemetry Java agent /
-#                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, BENCH_WARMUP,
-#                            BENCH_INVOCATIONS, BENCH_JAVA=/path/to/java for another JVM,
+#                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, default 5; warm-up:
+#                            at least BENCH_WARMUP invocations, default 5000, then blocks of 1000
+#                            until the JIT threads' share of the CPU is <= BENCH_JIT_QUIET, default
+#                            0.03, or BENCH_WARMUP_MAX in all, default 20000 (= BENCH_WARMUP: a
+#                            fixed warm-up); BENCH_INVOCATIONS measured, default 10000;
+#                            BENCH_JVM_OPTS extra options for the app JVMs, e.g.
+#                            -XX:+PrintCompilation; BENCH_JAVA=/path/to/java for another JVM,
 #                            BENCH_JFR=true for a JFR recording of each application JVM,
 #                            BENCH_BASELINE_AGENT=/path/to/an/earlier/flowcost-agent.jar as a 4th column)
 #   scripts/bench.sh lake    rollup and notebook queries on a generated lake against a plain
@@ -35,8 +40,12 @@ bench_agent() {
     -DoutputDirectory="$out" -Dmdep.stripVersion=false >&2
   local cp="$ROOT/reliability-tests/target/test-classes:$ROOT/reliability-tests/target/classes:$(cat "$out/cp.txt")"
   java -cp "$cp" \
-    -Dbench.rounds="${BENCH_ROUNDS:-5}" -Dbench.warmup="${BENCH_WARMUP:-1500}" \
-    -Dbench.invocations="${BENCH_INVOCATIONS:-1500}" -Dbench.jfr="${BENCH_JFR:-false}" -Dbench.baseline.agent="${BENCH_BASELINE_AGENT:-}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
+    -Dbench.rounds="${BENCH_ROUNDS:-5}" ${BENCH_WARMUP:+-Dbench.warmup="$BENCH_WARMUP"} \
+    ${BENCH_WARMUP_MAX:+-Dbench.warmup.max="$BENCH_WARMUP_MAX"} \
+    ${BENCH_JIT_QUIET:+-Dbench.jit.quiet="$BENCH_JIT_QUIET"} \
+    ${BENCH_INVOCATIONS:+-Dbench.invocations="$BENCH_INVOCATIONS"} \
+    -Dbench.jvm.options="${BENCH_JVM_OPTS:-}" \
+    -Dbench.jfr="${BENCH_JFR:-false}" -Dbench.baseline.agent="${BENCH_BASELINE_AGENT:-}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
     io.flowcost.reliability.bench.SideBySideAgentBenchmark \
     "$ROOT/tracer-agent/target/flowcost-agent.jar" \
     "$out/opentelemetry-javaagent-$otel_version.jar" "$out/runs"

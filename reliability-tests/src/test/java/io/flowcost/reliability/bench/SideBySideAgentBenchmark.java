@@ -30,15 +30,34 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run by {@code scripts/bench.sh agent}, which builds the jars and the class path and passes:
  * {@code FLOWCOST_AGENT_JAR OTEL_AGENT_JAR WORK_DIR}; system properties {@code bench.rounds}
- * (default 5), {@code bench.warmup} (invocations, default 1500), {@code bench.invocations}
- * (default 1500), {@code bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before
+ * (default 5), {@code bench.warmup} (the least warm-up invocations, default {@value
+ * #DEFAULT_WARMUP}), {@code bench.warmup.max} (default {@value #DEFAULT_WARMUP_MAX}; equal to
+ * {@code bench.warmup} for a fixed warm-up), {@code bench.warmup.block} (default 1000) and {@code
+ * bench.jit.quiet} (default 0.03): between the least and the most, warm-up goes on in blocks until
+ * the JIT threads' share of the process's CPU over a block is at most that; {@code
+ * bench.invocations} (measured, default {@value #DEFAULT_INVOCATIONS}), {@code bench.jvm.options}
+ * (extra options for the application JVMs, space-separated), {@code bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before
  * a change, run as a fourth configuration of the same rounds), {@code bench.java} (the JVM for the application and the fake, default this
  * one's), {@code bench.jfr} (true: a JFR recording, profile settings, of each application JVM in
  * {@code WORK_DIR/round-N-CONFIG/app.jfr}, and one of its measured invocations alone, the steady
  * state, in {@code measured.jfr}). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
- * cost to the OpenTelemetry agent's. Nothing here asserts a timing.
+ * cost to the OpenTelemetry agent's, then each agent's per-round added amounts with their spread
+ * and a 95 % interval of their mean. Nothing here asserts a timing.
  */
 public final class SideBySideAgentBenchmark {
+
+  /**
+   * Defaults: at least 5,000 warm-up invocations, then more in blocks of 1,000 until the JIT
+   * threads' share of the process's CPU over a block is at most 3 % or 20,000 in all; then 10,000
+   * measured. Why so long: on this 2-core machine the compiler threads were still the largest CPU
+   * item after 1,500 invocations and went quiet only after 14,000–23,000 (loaded machine), and an
+   * agent's hot methods reached C2 tens of seconds into a run — a short run measured the JIT's
+   * progress more than the steady state, and a 1,500-invocation window was too short for the
+   * OpenTelemetry agent's added CPU to stand out of the noise.
+   */
+  static final int DEFAULT_WARMUP = 5_000;
+  static final int DEFAULT_WARMUP_MAX = 20_000;
+  static final int DEFAULT_INVOCATIONS = 10_000;
 
   /** The three configurations, in the order the first round runs them. */
   enum Config {
@@ -59,7 +78,13 @@ public final class SideBySideAgentBenchmark {
    * where the platform has no per-thread figures.
    */
   record Run(long firstMillis, long medianNanos, long cpuNanos, long allocBytes, double spans,
-      double otlpBytes, Map<String, Long> threadCpu) {}
+      double otlpBytes, Map<String, Long> threadCpu, long warmup) {
+
+    /** The process's CPU per invocation less the JIT compiler threads' (all of it without /proc). */
+    long cpuWithoutJitNanos() {
+      return cpuNanos - threadCpu.getOrDefault("jit", 0L);
+    }
+  }
 
   /** The thread groups of {@link SideBySideAgentMain.ThreadGroupCpu}, in the table's order. */
   private static final List<String> THREAD_GROUPS =
@@ -69,8 +94,16 @@ public final class SideBySideAgentBenchmark {
   private final Path otelAgent;
   private final Path work;
   private final String java;
-  private final int warmup = Integer.getInteger("bench.warmup", 1500);
-  private final int invocations = Integer.getInteger("bench.invocations", 1500);
+  private final int warmup = Integer.getInteger("bench.warmup", DEFAULT_WARMUP);
+  private final int warmupMax = Math.max(warmup, Integer.getInteger("bench.warmup.max",
+      Math.max(warmup, DEFAULT_WARMUP_MAX)));
+  private final int warmupBlock = Integer.getInteger("bench.warmup.block", 1000);
+  private final String jitQuiet = System.getProperty("bench.jit.quiet", "0.03");
+  private final int invocations = Integer.getInteger("bench.invocations", DEFAULT_INVOCATIONS);
+  /** Extra options for the application JVMs (space-separated), e.g. -XX:+PrintCompilation. */
+  private final List<String> jvmOptions = Arrays.stream(
+      System.getProperty("bench.jvm.options", "").trim().split("\\s+"))
+      .filter(o -> !o.isEmpty()).toList();
   private final Path baselineAgent =
       System.getProperty("bench.baseline.agent", "").isEmpty() ? null
           : Path.of(System.getProperty("bench.baseline.agent"));
@@ -105,18 +138,20 @@ public final class SideBySideAgentBenchmark {
       runs.put(c, new ArrayList<>());
     }
     String jvm = jvmVersion();
-    System.out.printf("side-by-side agent benchmark: %d rounds, %d warm-up + %d measured"
-        + " invocations per JVM, %s, %d CPUs%n", rounds, warmup, invocations, jvm,
-        Runtime.getRuntime().availableProcessors());
+    System.out.printf("side-by-side agent benchmark: %d rounds; warm-up %d invocations, then"
+        + " blocks of %d until the JIT threads' share of the CPU is <= %s (at most %d); %d measured"
+        + " invocations per JVM; %s, %d CPUs%s%n", rounds, warmup, warmupBlock, jitQuiet,
+        warmupMax, invocations, jvm, Runtime.getRuntime().availableProcessors(),
+        jvmOptions.isEmpty() ? "" : "; JVM options " + String.join(" ", jvmOptions));
     try {
       for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < configs.size(); k++) {
           Config c = configs.get((r + k) % configs.size());
           Run run = runOnce(c, sinkUrl, r);
           runs.get(c).add(run);
-          System.out.printf(Locale.ROOT, "round %d %-20s first %5d ms  median %7.1f µs  cpu %7.1f"
-                  + " µs  alloc %8.1f KB  spans %.2f  otlp %.0f B%n", r + 1, c.label,
-              run.firstMillis(), run.medianNanos() / 1e3, run.cpuNanos() / 1e3,
+          System.out.printf(Locale.ROOT, "round %d %-20s first %5d ms  warm-up %6d  median %7.1f"
+                  + " µs  cpu %7.1f µs  alloc %8.1f KB  spans %.2f  otlp %.0f B%n", r + 1, c.label,
+              run.firstMillis(), run.warmup(), run.medianNanos() / 1e3, run.cpuNanos() / 1e3,
               run.allocBytes() / 1e3, run.spans(), run.otlpBytes());
           if (!run.threadCpu().isEmpty()) {
             StringBuilder cpu = new StringBuilder("        cpu by thread (µs):");
@@ -139,6 +174,9 @@ public final class SideBySideAgentBenchmark {
     try {
       String baseUrl = readBaseUrl(fake, dir.resolve("fake.txt"));
       List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+      cmd.addAll(jvmOptions);
+      cmd.addAll(List.of("-Dbench.warmup.max=" + warmupMax, "-Dbench.warmup.block=" + warmupBlock,
+          "-Dbench.jit.quiet=" + jitQuiet));
       if (Boolean.getBoolean("bench.jfr")) {
         cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("app.jfr"));
         cmd.add("-Dbench.jfr.measured=" + dir.resolve("measured.jfr"));
@@ -190,7 +228,7 @@ public final class SideBySideAgentBenchmark {
         }
       });
       return new Run(f.get("first_ms"), f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
-          sinkSpans.get() / all, sinkBytes.get() / all, threadCpu);
+          sinkSpans.get() / all, sinkBytes.get() / all, threadCpu, f.getOrDefault("warmup", 0L));
     } finally {
       fake.destroy();
       fake.waitFor(10, TimeUnit.SECONDS);
@@ -277,10 +315,14 @@ public final class SideBySideAgentBenchmark {
     System.out.println(baseline ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|");
     row(runs, "median time", Run::medianNanos, 1e3, "%.0f µs");
     row(runs, "CPU (process, all threads)", Run::cpuNanos, 1e3, "%.0f µs");
+    boolean perThread = runs.values().stream()
+        .allMatch(l -> l.stream().noneMatch(r -> r.threadCpu().isEmpty()));
+    if (perThread) {
+      row(runs, "CPU without the JIT threads", Run::cpuWithoutJitNanos, 1e3, "%.0f µs");
+    }
     for (String group : THREAD_GROUPS) {
       // a group a JVM has no thread of (no agent: no export thread) counts as 0
-      if (runs.values().stream().allMatch(l -> l.stream().noneMatch(r -> r.threadCpu().isEmpty()))
-          && runs.values().stream().anyMatch(l -> l.stream().anyMatch(
+      if (perThread && runs.values().stream().anyMatch(l -> l.stream().anyMatch(
               r -> r.threadCpu().containsKey(group)))) {
         row(runs, "CPU of threads: " + group, r -> r.threadCpu().getOrDefault(group, 0L), 1e3,
             "%.0f µs");
@@ -302,6 +344,104 @@ public final class SideBySideAgentBenchmark {
     System.out.println("Added amounts are per round (agent minus the same round's no-agent JVM),"
         + " then the median over rounds; the ratio is the ratio of those medians."
         + " Targets: time, CPU, allocation ≤ 0.50; start-up ≤ 0.33.");
+    printSpread(runs, perThread);
+  }
+
+  /**
+   * Per-round added amounts and their spread: for each agent, the median, the range and the mean
+   * with a 95 % confidence interval (Student's t over the rounds, which are independent JVMs), so
+   * a reader sees whether an added figure — above all the OpenTelemetry agent's small added CPU
+   * and time — is resolved from zero. A ratio whose divisor's interval includes zero is printed
+   * as "not resolved" rather than as a number.
+   */
+  private void printSpread(Map<Config, List<Run>> runs, boolean perThread) {
+    List<Config> agents = configs.stream().filter(c -> c != Config.NONE).toList();
+    System.out.println();
+    System.out.println("Added per invocation, per round (agent minus the same round's no-agent JVM):"
+        + " median [min … max], mean ± 95 % CI:");
+    System.out.println();
+    StringBuilder head = new StringBuilder("| added | ");
+    for (Config c : agents) {
+      head.append(c.label).append(" | ");
+    }
+    head.append("Flowcost ÷ OTel (medians) |");
+    System.out.println(head);
+    System.out.println("|---|" + "---|".repeat(agents.size() + 1));
+    spreadRow(runs, agents, "median time", Run::medianNanos, 1e3, "µs");
+    spreadRow(runs, agents, "CPU (process)", Run::cpuNanos, 1e3, "µs");
+    if (perThread) {
+      spreadRow(runs, agents, "CPU without JIT", Run::cpuWithoutJitNanos, 1e3, "µs");
+      spreadRow(runs, agents, "CPU of app thread", r -> r.threadCpu().getOrDefault("app", 0L),
+          1e3, "µs");
+      spreadRow(runs, agents, "CPU of JIT threads", r -> r.threadCpu().getOrDefault("jit", 0L),
+          1e3, "µs");
+    }
+    spreadRow(runs, agents, "allocation", Run::allocBytes, 1e3, "KB");
+    System.out.println();
+    for (Config c : configs) {
+      System.out.printf(Locale.ROOT, "warm-up invocations, %s: %s%n", c.label,
+          runs.get(c).stream().map(r -> String.valueOf(r.warmup())).toList());
+    }
+  }
+
+  private static void spreadRow(Map<Config, List<Run>> runs, List<Config> agents, String name,
+      java.util.function.ToDoubleFunction<Run> f, double unit, String suffix) {
+    StringBuilder line = new StringBuilder("| " + name + " | ");
+    for (Config c : agents) {
+      line.append(Spread.of(added(runs.get(Config.NONE), runs.get(c), f), unit).format(suffix))
+          .append(" | ");
+    }
+    Spread otel = Spread.of(added(runs.get(Config.NONE), runs.get(Config.OTEL), f), unit);
+    Spread flowcost = Spread.of(added(runs.get(Config.NONE), runs.get(Config.FLOWCOST), f), unit);
+    line.append(otel.resolved()
+        ? String.format(Locale.ROOT, "%.2f×", flowcost.median() / otel.median())
+        : "not resolved (OTel's interval includes 0)").append(" |");
+    System.out.println(line);
+  }
+
+  private static double[] added(List<Run> none, List<Run> agent,
+      java.util.function.ToDoubleFunction<Run> f) {
+    double[] added = new double[none.size()];
+    for (int i = 0; i < added.length; i++) {
+      added[i] = f.applyAsDouble(agent.get(i)) - f.applyAsDouble(none.get(i));
+    }
+    return added;
+  }
+
+  /** Median, range, mean and half-width of the mean's 95 % interval of some per-round values. */
+  record Spread(double median, double min, double max, double mean, double halfWidth) {
+
+    /** Two-sided 95 % Student's t quantiles for 1..10 degrees of freedom; 1.96 beyond. */
+    private static final double[] T95 =
+        {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
+
+    static Spread of(double[] values, double unit) {
+      double[] v = values.clone();
+      Arrays.sort(v);
+      int n = v.length;
+      double mean = Arrays.stream(v).average().orElse(Double.NaN);
+      double half = Double.NaN;
+      if (n > 1) {
+        double ss = 0;
+        for (double x : v) {
+          ss += (x - mean) * (x - mean);
+        }
+        double t = n - 1 <= T95.length ? T95[n - 2] : 1.96;
+        half = t * Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+      }
+      return new Spread(SideBySideAgentBenchmark.median(v) / unit, v[0] / unit, v[n - 1] / unit, mean / unit, half / unit);
+    }
+
+    /** True when the mean's interval excludes zero (with one round: never). */
+    boolean resolved() {
+      return !Double.isNaN(halfWidth) && Math.abs(mean) > halfWidth;
+    }
+
+    String format(String suffix) {
+      return String.format(Locale.ROOT, "%+.1f %s [%+.1f … %+.1f], %+.1f ± %s", median, suffix,
+          min, max, mean, Double.isNaN(halfWidth) ? "?"
+              : String.format(Locale.ROOT, "%.1f", halfWidth));
+    }
   }
 
   private static void row(Map<Config, List<Run>> runs, String name,
@@ -328,11 +468,7 @@ public final class SideBySideAgentBenchmark {
 
   private static double medianAdded(List<Run> none, List<Run> agent,
       java.util.function.ToDoubleFunction<Run> f) {
-    double[] added = new double[none.size()];
-    for (int i = 0; i < added.length; i++) {
-      added[i] = f.applyAsDouble(agent.get(i)) - f.applyAsDouble(none.get(i));
-    }
-    return median(added);
+    return median(added(none, agent, f));
   }
 
   private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {

@@ -53,14 +53,11 @@ public final class SideBySideAgentMain {
 
     invoke(assistant, 0);
     long firstMillis = System.currentTimeMillis() - launchedAt;
-    for (int i = 1; i <= warmup; i++) {
-      invoke(assistant, i);
-    }
-
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    int warmedUp = warmUp(assistant, os, warmup);
     long[] nanos = new long[invocations];
     long alloc0 = allThreadsAllocated(threads);
     // bench.jfr.measured=FILE: a JFR recording (profile settings) of the measured invocations only,
@@ -82,7 +79,7 @@ public final class SideBySideAgentMain {
     long cpu0 = os.getProcessCpuTime();
     for (int i = 0; i < invocations; i++) {
       long t0 = System.nanoTime();
-      invoke(assistant, warmup + 1 + i);
+      invoke(assistant, warmedUp + 1 + i);
       nanos[i] = System.nanoTime() - t0;
     }
     long cpu = os.getProcessCpuTime() - cpu0;
@@ -93,15 +90,58 @@ public final class SideBySideAgentMain {
       recording.close();
     }
     Arrays.sort(nanos);
-    System.out.printf("RESULT first_ms=%d median_ns=%d cpu_ns=%d alloc_bytes=%d invocations=%d%n",
-        firstMillis, nanos[invocations / 2], cpu / invocations, alloc / invocations,
-        warmup + 1 + invocations);
+    System.out.printf("RESULT first_ms=%d median_ns=%d cpu_ns=%d alloc_bytes=%d invocations=%d"
+        + " warmup=%d%n", firstMillis, nanos[invocations / 2], cpu / invocations,
+        alloc / invocations, warmedUp + 1 + invocations, warmedUp);
     if (!threadCpu.isEmpty()) {
       StringBuilder line = new StringBuilder("THREADS");
       threadCpu.forEach((group, ns) -> line.append(' ').append(group).append('=')
           .append(ns / invocations));
       System.out.println(line);
     }
+  }
+
+  /**
+   * The warm-up: {@code minimum} invocations, then blocks of {@code bench.warmup.block} (default
+   * 500) until the JIT's compiler threads spent at most {@code bench.jit.quiet} (default 0.03) of
+   * the process's CPU over the last block, or {@code bench.warmup.max} invocations in all (default
+   * {@code minimum}: a fixed warm-up). Why: the compiler threads were the largest CPU item of every
+   * JVM after 1,500 invocations, and an agent's hot methods reached C2 only tens of seconds later
+   * on a loaded machine, so a fixed count measured how far the JIT had got as much as the steady
+   * state. Each block's figures go to stdout as {@code WARMUP …} lines. Returns the invocations made.
+   */
+  private static int warmUp(ClaimAssistant assistant,
+      com.sun.management.OperatingSystemMXBean os, int minimum) {
+    int maximum = Math.max(minimum, Integer.getInteger("bench.warmup.max", minimum));
+    int block = Math.max(1, Integer.getInteger("bench.warmup.block", 500));
+    double quiet = Double.parseDouble(System.getProperty("bench.jit.quiet", "0.03"));
+    int done = 0;
+    while (done < minimum) {
+      invoke(assistant, ++done);
+    }
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    while (done < maximum) {
+      Map<String, Long> threads0 = ThreadGroupCpu.read();
+      long cpu0 = os.getProcessCpuTime();
+      long compile0 = jit == null ? 0 : jit.getTotalCompilationTime();
+      int n = Math.min(block, maximum - done);
+      for (int i = 0; i < n; i++) {
+        invoke(assistant, ++done);
+      }
+      long cpu = os.getProcessCpuTime() - cpu0;
+      Map<String, Long> groups = ThreadGroupCpu.since(threads0);
+      // the compiler threads' CPU where /proc has it; else the JVM's compile time (milliseconds)
+      long jitNanos = groups.isEmpty()
+          ? (jit == null ? 0 : (jit.getTotalCompilationTime() - compile0) * 1_000_000L)
+          : groups.getOrDefault("jit", 0L);
+      double share = cpu <= 0 ? 0 : (double) jitNanos / cpu;
+      System.out.printf(Locale.ROOT, "WARMUP done=%d cpu_us=%.1f jit_us=%.1f jit_share=%.3f%n",
+          done, cpu / 1e3 / n, jitNanos / 1e3 / n, share);
+      if (share <= quiet) {
+        break;
+      }
+    }
+    return done;
   }
 
   /** One invocation: 3 model calls (tool, tool, answer) and 2 tool calls. */

@@ -114,23 +114,40 @@ public final class HttpTracing {
 
   /**
    * The first value of a header of a LangChain4j {@code SuccessfulHttpResponse} ({@code headers()}
-   * is a plain map whose key case depends on the client), or {@code null}.
+   * is a plain map whose key case depends on the client), or {@code null}. The name as given is
+   * looked up first (one hash lookup when the server spelled it so, or in a case-insensitive map);
+   * only then are the keys walked for another spelling — the keys, not the entries: an
+   * unmodifiable map's entry iterator wraps every entry in a new object, and this runs on every
+   * response while the header is usually absent.
    */
   static String header(Object response, String name) {
     Object headers = Reflect.call(response, "headers");
     if (!(headers instanceof Map)) {
       return null;
     }
-    for (Map.Entry<?, ?> e : ((Map<?, ?>) headers).entrySet()) {
-      if (e.getKey() instanceof String && name.equalsIgnoreCase((String) e.getKey())) {
-        Object value = e.getValue();
-        if (value instanceof List && !((List<?>) value).isEmpty()) {
-          value = ((List<?>) value).get(0);
+    Map<?, ?> map = (Map<?, ?>) headers;
+    Object value = exactly(map, name);
+    if (value == null) {
+      for (Object key : map.keySet()) {
+        if (key instanceof String && name.equalsIgnoreCase((String) key)) {
+          value = map.get(key);
+          break;
         }
-        return value instanceof String ? (String) value : null;
       }
     }
-    return null;
+    if (value instanceof List && !((List<?>) value).isEmpty()) {
+      value = ((List<?>) value).get(0);
+    }
+    return value instanceof String ? (String) value : null;
+  }
+
+  /** {@code map.get(name)}, or {@code null} where the map cannot look up a string key. */
+  private static Object exactly(Map<?, ?> map, String name) {
+    try {
+      return map.get(name);
+    } catch (ClassCastException | NullPointerException e) {
+      return null; // a sorted map of keys that are not strings: the walk decides
+    }
   }
 
   static void failed(Attempt attempt, Throwable error, ResponseSummary partial) {

@@ -48,6 +48,25 @@ class HttpTracingCostTest {
   }
 
   @Test
+  void theHeaderIsFoundInAnySpellingAmongOthersAndAbsentOrEmptyGivesNull() {
+    String name = "x-litellm-response-cost";
+    assertThat(HttpTracing.header(response(Map.of("content-type", List.of("application/json"),
+        "x-litellm-response-cost", List.of("0.5", "0.7"))), name)).isEqualTo("0.5");
+    // same length as the name, different text: not taken for it
+    assertThat(HttpTracing.header(response(Map.of("x-litellm-response-size", List.of("9"),
+        "X-LITELLM-RESPONSE-COST", List.of("0.25"))), name)).isEqualTo("0.25");
+    assertThat(HttpTracing.header(response(Map.of("x-litellm-response-size", List.of("9"))), name))
+        .isNull();
+    assertThat(HttpTracing.header(response(Map.of("X-LiteLLM-Response-Cost", List.of())), name))
+        .isNull();
+    assertThat(HttpTracing.header(response(Map.of()), name)).isNull();
+  }
+
+  private static SuccessfulHttpResponse response(Map<String, List<String>> headers) {
+    return SuccessfulHttpResponse.builder().statusCode(200).headers(headers).body("{}").build();
+  }
+
+  @Test
   void withoutAHeaderTheBodysUsageCostIsKept() {
     assertThat(attemptCost(Map.of(), String.format(BODY, ",\"cost\":0.000271828182845904523")))
         .isEqualTo("0.000271828182845904523");
