@@ -6,6 +6,7 @@ import io.flowcost.contract.SpanKeys;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.WorkflowSpend;
 import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAndValueContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.usage.Usage;
@@ -72,7 +73,7 @@ public final class LogicalCall {
       boolean stream) {
     this.span = span;
     this.parentContext = parentContext;
-    this.context = parentContext.with(span).with(KEY, this);
+    this.context = SpanAndValueContext.of(parentContext, span, KEY, this);
     this.implicitWorkflow = implicitWorkflow;
     this.name = name;
     this.kind = kind;

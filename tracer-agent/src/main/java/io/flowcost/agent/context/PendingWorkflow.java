@@ -67,7 +67,7 @@ public final class PendingWorkflow {
    * the workflow opens, then the workflow span, so that spans started under it are its children.
    */
   public Context attach(Context parent) {
-    return parent.with(span).with(KEY, this);
+    return SpanAndValueContext.of(parent, span, KEY, this);
   }
 
   /**

@@ -78,6 +78,6 @@ public final class Workflow {
 
   /** Returns {@code parent} with this workflow and its root span current. */
   public Context attach(Context parent) {
-    return parent.with(rootSpan).with(AgentContext.WORKFLOW, this);
+    return SpanAndValueContext.of(parent, rootSpan, AgentContext.WORKFLOW, this);
   }
 }

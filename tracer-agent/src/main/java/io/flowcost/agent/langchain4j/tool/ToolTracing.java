@@ -5,6 +5,7 @@ import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.SpanAndValueContext;
 import io.flowcost.agent.context.ToolSpans;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.opentelemetry.api.trace.Span;
@@ -42,7 +43,7 @@ public final class ToolTracing {
       String tool = Reflect.callString(toolExecutionRequest, "name");
       Span span = ToolSpans.builder(tool).startSpan(); // the one shape of a tool span
       ToolToken token = new ToolToken(span);
-      token.scope = Context.current().with(span).with(KEY, token).makeCurrent();
+      token.scope = SpanAndValueContext.of(Context.current(), span, KEY, token).makeCurrent();
       return token;
     } catch (Throwable t) {
       AgentLog.failure("tool enter", t);
