@@ -229,7 +229,10 @@ public class InvocationPathBenchmark {
         + " of iterations; min–max) | wall ns per invocation (mean ± 99.9%) |"
         + " bytes allocated per invocation |\n|---|---|---|---|\n");
     for (RunResult r : results) {
-      var alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm");
+      // the profiler's key is "·gc.alloc.rate.norm" or "gc.alloc.rate.norm" by JMH version
+      var alloc = r.getSecondaryResults().entrySet().stream()
+          .filter(e -> e.getKey().endsWith("gc.alloc.rate.norm")).map(Map.Entry::getValue)
+          .findFirst().orElse(null);
       table.append("| ").append(r.getParams().getBenchmark()
               .substring(r.getParams().getBenchmark().lastIndexOf('.') + 1))
           .append(" | ").append(String.format("%.0f (%.0f–%.0f)", cpu[cpu.length / 2], cpu[0],
