@@ -37,6 +37,7 @@ wall and CPU to CPU. Figures depend on the machine and its load: state both next
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -162,25 +163,93 @@ _SNAPSHOTS = (("workflows", "workflows_derived", "start_time, workflow_id"),
                "workflow_name, service, team, feature, env"))
 
 
-def full_rollup(lake: Path, variant: Variant, scratch: Path) -> tuple[float, float]:
-    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them:
-    the views installed, ``workflows_derived`` pinned, one ``COPY … PARTITION_BY (date)`` per
-    table for all days."""
+#: Tables whose files a derivation may read (LakeViews.derivationInputs): what the digest covers.
+_DERIVATION_INPUTS = ("calls", "workflow_spans", "outcomes", "coverage", "call_prices",
+                      "cap_breaches", flowcost_lake.TOTALS_TABLE)
+
+#: Key-value metadata of a full rollup's markers (Rollup.INPUTS_KEY, Rollup.DAYS_KEY).
+_INPUTS_KEY, _DAYS_KEY = "flowcost.rollup_inputs", "flowcost.rollup_days"
+
+
+def inputs_digest(lake: Path, variant: Variant, horizon_days: int = 7) -> str:
+    """What ``LakeViews.inputsDigest`` hashes: every input file's path and size, lake.sql, the
+    horizon, the DuckDB version."""
+    h = hashlib.sha256()
+    h.update(b"lake.sql\t" + variant.lake_sql.read_bytes() + b"\n")
+    h.update(f"horizon_days\t{horizon_days}\nduckdb\t{duckdb.__version__}\n".encode())
+    for table in _DERIVATION_INPUTS:
+        for f in sorted((lake / table).glob("date=*/*.parquet")):
+            h.update(f"{f.relative_to(lake)}\t{f.stat().st_size}\n".encode())
+    return h.hexdigest()
+
+
+def full_rollup(lake: Path, variant: Variant, scratch: Path,
+                record: bool = False) -> tuple[float, float]:
+    """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them
+    from scratch (``Rollup.rebuildAll``): the views installed, ``workflows_derived`` pinned, one
+    ``COPY … PARTITION_BY (date)`` per table for all days, then the markers; with ``record``
+    (the working tree's rollup) the markers carry the inputs' digest, as ``Rollup`` writes it."""
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
     t = Timing()
+    digest = inputs_digest(lake, variant) if record else None
     con = connect(lake, variant)
     try:
         flowcost_lake.pin_derived(con)
+        days = con.execute("SELECT count(DISTINCT day) FROM workflows_derived").fetchone()[0]
+        meta = (f", KV_METADATA {{'{_INPUTS_KEY}': '{digest}', '{_DAYS_KEY}': '{days}'}}"
+                if record else "")
         for table, source, _ in _SNAPSHOTS:
             target = str(scratch / table).replace("'", "''")
+            # zstd level 1 as Rollup writes now; a revision before it wrote the default level 3
+            level = ", COMPRESSION_LEVEL 1" if record else ""
             con.execute(f"COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
                         f"* EXCLUDE (day) FROM {source}) TO '{target}' (FORMAT parquet, "
-                        "COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
+                        f"COMPRESSION zstd{level}, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
+        target = str(scratch / "rollups").replace("'", "''")
+        con.execute("COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
+                    "count(*) AS workflows, 'bench' AS collector_id, "
+                    "CAST(now() AS TIMESTAMPTZ) AS rolled_up_at FROM workflows_derived "
+                    f"GROUP BY day) TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
+                    f"PARTITION_BY (date){meta})")
     finally:
         con.close()
     return t.stop()
+
+
+def full_rollup_kept(lake: Path, variant: Variant, scratch: Path) -> tuple[float, float]:
+    """A full rollup right after :func:`full_rollup` (``record``) with no input changed, as
+    ``Rollup.rollupAll`` decides to keep every snapshot: the inputs' digest, then the markers'
+    rows and metadata on a bare connection (no view installed), nothing derived or written.
+    Raises if the snapshots would not be kept (the figure would then measure nothing)."""
+    t = Timing()
+    digest = inputs_digest(lake, variant)
+    glob = str(scratch / "rollups" / "date=*" / "*.parquet").replace("'", "''")
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "WITH kv AS (SELECT file_name, decode(key) AS k, decode(value) AS v "
+            f"FROM parquet_kv_metadata('{glob}') WHERE decode(key) IN "
+            f"('{_INPUTS_KEY}', '{_DAYS_KEY}')) "
+            "SELECT m.day, m.version, m.workflows, "
+            f"(SELECT max(v) FROM kv WHERE kv.file_name = m.filename AND k = '{_INPUTS_KEY}'), "
+            f"(SELECT max(v) FROM kv WHERE kv.file_name = m.filename AND k = '{_DAYS_KEY}') "
+            f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true, "
+            "filename = true) m").fetchall()
+    finally:
+        con.close()
+    full = max((r[1] for r in rows if r[3] == digest), default=None)
+    latest: dict = {}
+    for r in rows:
+        latest[r[0]] = max(latest.get(r[0], r[1]), r[1])
+    mine = [r for r in rows if r[1] == full]
+    kept = (full is not None and all(r[3] == digest and latest[r[0]] == full for r in mine)
+            and len({r[0] for r in mine}) == len(mine) and mine[0][4] == str(len(mine)))
+    out = t.stop()
+    if not kept:
+        raise AssertionError("the full rollup over unchanged inputs would not be kept")
+    return out
 
 
 def notebook_queries(lake: Path, variant: Variant,
@@ -293,8 +362,12 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         for v in order:
             got = views(lake, v)
-            got["full rollup (derived once, both snapshots written)"] = full_rollup(
-                lake, v, work / "rollup-out")
+            record = v.lake_sql == NOTEBOOKS_DIR / "lake.sql"
+            got["full rollup from scratch (derived once, both snapshots written)"] = full_rollup(
+                lake, v, work / "rollup-out", record)
+            if record:
+                got["full rollup, nothing changed since the last (kept: digest and markers read)"] \
+                    = full_rollup_kept(lake, v, work / "rollup-out")
             for k, s in got.items():
                 measures[v.name].setdefault(k, []).append(s)
             print(f"  {v.name}: " + ", ".join(f"{k} {_fmt(s)}" for k, s in got.items()),
@@ -336,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
           + " |")
     print("|---|" + "---:|---:|---:|---:|" * len(names))
     for k in measures[names[-1]]:
-        print(f"| {k} | " + " | ".join(_cells(measures[n][k], base) for n in names) + " |")
+        print(f"| {k} | " + " | ".join(_cells(measures[n][k], base) if k in measures[n]
+                                        else "— | — | — | —" for n in names) + " |")
     for n in names:
         if n not in queries:
             continue

@@ -26,6 +26,11 @@ final class RollupCommand implements Callable<Integer> {
       description = "A UTC day to rebuild; repeat for several. Default: every day with workflows.")
   List<LocalDate> days;
 
+  @Option(names = "--rebuild", description = "With no --day: derive and write every day even"
+      + " when nothing the rollup reads changed since the last full rollup (by default its"
+      + " snapshots are then kept, being exactly what deriving again would write).")
+  boolean rebuild;
+
   @Mixin
   OutcomeHorizon horizon;
 
@@ -39,12 +44,16 @@ final class RollupCommand implements Callable<Integer> {
     }
     Rollup rollup = new Rollup(lake.localRoot(), lake.store(),
         LakeOptions.writerId("rollup"), horizon.days, Clock.systemUTC());
-    Rollup.Result result = days == null || days.isEmpty()
-        ? rollup.rollupAll() : rollup.rollup(new TreeSet<>(days));
+    Rollup.Result result = days != null && !days.isEmpty() ? rollup.rollup(new TreeSet<>(days))
+        : rebuild ? rollup.rebuildAll() : rollup.rollupAll();
     System.out.println(result.days().isEmpty()
         ? "nothing to roll up: the lake at " + lake.lake + " has no workflows yet"
-        : "rolled up " + result.workflows() + " workflows on " + result.days().size()
-            + " day(s) as version " + result.version());
+        : result.kept()
+            ? "nothing changed since the full rollup version " + result.version() + ": its "
+                + result.workflows() + " workflows on " + result.days().size()
+                + " day(s) kept (--rebuild derives them again)"
+            : "rolled up " + result.workflows() + " workflows on " + result.days().size()
+                + " day(s) as version " + result.version());
     return 0;
   }
 }

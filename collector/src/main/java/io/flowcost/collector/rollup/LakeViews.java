@@ -286,6 +286,65 @@ public final class LakeViews {
     return b.append(']').toString();
   }
 
+  /**
+   * The tables whose files a derivation of {@code workflows_derived} and {@code
+   * cost_per_outcome_derived} may read: every table the views read except the rollup's own
+   * output ({@code workflows}, {@code cost_per_outcome}, {@code rollups}), and the per-day totals.
+   */
+  static List<String> derivationInputs() {
+    List<String> out = new ArrayList<>(TABLES);
+    out.removeAll(List.of("workflows", "cost_per_outcome", "rollups"));
+    out.add(TOTALS_TABLE);
+    return List.copyOf(out);
+  }
+
+  /**
+   * A digest (SHA-256, hex) of everything a derivation reads: the path and size of every file of
+   * {@link #derivationInputs()} under {@code root}, lake.sql, the outcome horizon and the DuckDB
+   * version. The lake never rewrites a file in place (every flush, compaction and re-pricing
+   * publishes a file under a new name, and compaction deletes the files it merged), so two
+   * derivations over the same digest read the same rows with the same SQL and give the same
+   * snapshots. A file added or removed changes the digest, even where it changes no row (a
+   * compaction): the digest errs towards deriving again, never towards keeping a stale snapshot.
+   */
+  public static String inputsDigest(Path root, int horizonDays, String duckdbVersion)
+      throws IOException {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
+    StringBuilder text = new StringBuilder();
+    text.append("lake.sql\t").append(load()).append('\n');
+    text.append("horizon_days\t").append(horizonDays).append('\n');
+    text.append("duckdb\t").append(duckdbVersion).append('\n');
+    for (String table : derivationInputs()) {
+      Path dir = root.resolve(table);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(dir, 2)) {
+        files = walk.filter(LakeViews::isPartitionFile).sorted().toList();
+      }
+      for (Path f : files) {
+        // a file that a compaction deleted since the listing: the derivation will not see it
+        // either way; leaving it out only makes the next digest differ (derive again)
+        long size;
+        try {
+          size = Files.size(f);
+        } catch (java.nio.file.NoSuchFileException gone) {
+          continue;
+        }
+        text.append(root.relativize(f).toString().replace('\\', '/')).append('\t')
+            .append(size).append('\n');
+      }
+    }
+    byte[] hash = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));
+    return java.util.HexFormat.of().formatHex(hash);
+  }
+
   private static boolean isPartitionFile(Path p) {
     return p.getFileName().toString().endsWith(".parquet") && p.getParent() != null
         && p.getParent().getFileName().toString().startsWith("date=");

@@ -35,8 +35,23 @@ public final class Rollup {
 
   private static final String COUNTS = "flowcost_rollup_counts";
 
-  /** What one rollup wrote. */
-  public record Result(long version, Set<LocalDate> days, long workflows) {}
+  /**
+   * Key-value metadata of the {@code rollups} markers {@link #rollupAll()} writes: the digest of
+   * the inputs it derived from ({@link LakeViews#inputsDigest}).
+   */
+  static final String INPUTS_KEY = "flowcost.rollup_inputs";
+
+  /** Key-value metadata of a {@link #rollupAll()} marker: how many days that rollup published. */
+  static final String DAYS_KEY = "flowcost.rollup_days";
+
+  /**
+   * What one rollup wrote.
+   *
+   * @param kept true when {@link #rollupAll()} found every day's latest snapshot derived from
+   *     exactly the inputs the lake holds now and wrote nothing: {@code version}, {@code days}
+   *     and {@code workflows} are then those of the full rollup that wrote them
+   */
+  public record Result(long version, Set<LocalDate> days, long workflows, boolean kept) {}
 
   private final Path readRoot;
   private final LakeStore store;
@@ -166,6 +181,10 @@ public final class Rollup {
    * Publishes the given days from {@code workflows_derived}, which the caller has pinned ({@link
    * LakeViews#pinDerived}), so the facts are read once per rollup, not once per day.
    *
+   * <p>zstd at level 1: on the generated 10⁶-call lake's 250,000-row {@code workflows} snapshot it
+   * took about a fifth less CPU than the default level 3 and wrote no larger a file (11.9 against
+   * 12.2 MB; docs/benchmarks.md, "Sixth pass").
+   *
    * <p>Each table is written by one partitioned {@code COPY} over every day (one file per day,
    * {@code PARTITION_BY} the day), not one {@code COPY} per day and table: on a 28-day lake the 56
    * per-day statements took longer than the derivation they wrote out. Per day, the order of
@@ -175,6 +194,16 @@ public final class Rollup {
    * are in no particular order (a partitioned write does not keep one; no reader relies on it).
    */
   private Result rollup(Connection c, Set<LocalDate> days) throws SQLException, IOException {
+    return rollup(c, days, null);
+  }
+
+  /**
+   * @param inputs the digest of the inputs a full rollup derived from, recorded in its markers
+   *     (with the number of days) so that the next {@link #rollupAll()} can tell whether anything
+   *     changed; null for a rollup of some days
+   */
+  private Result rollup(Connection c, Set<LocalDate> days, String inputs)
+      throws SQLException, IOException {
     long version = nextVersion();
     long workflows = 0;
     if (!days.isEmpty()) {
@@ -194,17 +223,20 @@ public final class Rollup {
             + " LEFT JOIN workflows_derived w ON w.day = d.day GROUP BY d.day");
         workflows = count(st, "SELECT coalesce(sum(workflows), 0) FROM " + COUNTS);
         if (workflows > 0) {
-          publishDays(st, tmp, "workflows", version,
+          publishDays(st, tmp, "workflows", version, "",
               "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
                   + " * EXCLUDE (day) FROM workflows_derived"
                   + " WHERE day IN (SELECT day FROM " + DAYS + ")");
-          publishDays(st, tmp, "cost_per_outcome", version,
+          publishDays(st, tmp, "cost_per_outcome", version, "",
               "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
                   + " * EXCLUDE (day) FROM cost_per_outcome_derived"
                   + " WHERE day IN (SELECT day FROM " + DAYS + ")");
         }
         // the markers last: a day's marker never precedes its snapshots
-        publishDays(st, tmp, "rollups", version,
+        String recorded = inputs == null ? ""
+            : ", '" + INPUTS_KEY + "': '" + inputs + "', '" + DAYS_KEY + "': '" + days.size()
+                + "'";
+        publishDays(st, tmp, "rollups", version, recorded,
             "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
                 + " CAST(workflows AS BIGINT) AS workflows,"
                 + " '" + instanceId.replace("'", "''") + "' AS collector_id,"
@@ -220,13 +252,47 @@ public final class Rollup {
           + " day(s) (" + days.stream().sorted().map(LocalDate::toString)
               .collect(Collectors.joining(", ")) + ")");
     }
-    return new Result(version, Set.copyOf(days), workflows);
+    return new Result(version, Set.copyOf(days), workflows, false);
   }
 
-  /** Rebuilds every day that has workflows. */
+  /**
+   * Rebuilds every day that has workflows — unless nothing it would read changed since the last
+   * full rollup: when the latest snapshot of every day the last {@code rollupAll} published is
+   * still that rollup's, and the lake's inputs have the digest it recorded in its markers ({@link
+   * LakeViews#inputsDigest}: every fact file's name and size, lake.sql, the horizon, the DuckDB
+   * version), deriving again would give exactly the rows already published, so nothing is
+   * derived or written and {@link Result#kept()} is true. Any file added or removed since (a
+   * flush, a compaction, a re-pricing, a late outcome), another rollup of one of those days, or a
+   * rollup that did not publish every marker, rebuilds every day as before.
+   */
   public Result rollupAll() throws SQLException, IOException {
+    return rollupAll(true);
+  }
+
+  /**
+   * Rebuilds every day that has workflows from the facts, whether or not anything changed since
+   * the last full rollup (what {@code rollup --rebuild} does).
+   */
+  public Result rebuildAll() throws SQLException, IOException {
+    return rollupAll(false);
+  }
+
+  private Result rollupAll(boolean keepUnchanged) throws SQLException, IOException {
+    refreshMirror();
+    // the digest is taken before the views list the files: a file published in between is then
+    // read by this derivation but not in its digest, so the next full rollup derives again
+    String inputs = LakeViews.inputsDigest(readRoot, horizonDays, duckdbVersion());
     Set<LocalDate> days = new TreeSet<>();
-    try (Connection c = open()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+      // the check reads only the markers' rows and metadata: the views are installed after it
+      // (installing them binds every view over every fact file: several plain aggregates' CPU)
+      Result kept = keepUnchanged ? keptFullRollup(c, inputs) : null;
+      if (kept != null) {
+        LOG.info("rollup: inputs unchanged since the full rollup v" + kept.version() + " ("
+            + kept.days().size() + " day(s)); every snapshot kept");
+        return kept;
+      }
+      LakeViews.install(c, readRoot, horizonDays);
       LakeViews.pinDerived(c);
       try (Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT DISTINCT day FROM workflows_derived")) {
@@ -234,8 +300,84 @@ public final class Rollup {
           days.add(rs.getObject(1, LocalDate.class));
         }
       }
-      return rollup(c, days);
+      return rollup(c, days, inputs);
     }
+  }
+
+  /**
+   * The last full rollup, when every day it published still has its snapshot as the latest and
+   * it derived from {@code inputs}; null otherwise.
+   */
+  private Result keptFullRollup(Connection c, String inputs) throws SQLException, IOException {
+    Path dir = readRoot.resolve("rollups");
+    boolean any;
+    try (var files = Files.walk(dir, 2)) {
+      any = files.anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+    if (!any) {
+      return null;
+    }
+    String glob = (dir.toAbsolutePath() + "/date=*/*.parquet").replace("'", "''");
+    record Marker(LocalDate day, long version, long workflows, String inputs, String days) {}
+    List<Marker> markers = new java.util.ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+        "WITH kv AS (SELECT file_name, decode(key) AS k, decode(value) AS v"
+            + " FROM parquet_kv_metadata('" + glob + "')"
+            + " WHERE decode(key) IN ('" + INPUTS_KEY + "', '" + DAYS_KEY + "'))"
+            + " SELECT m.day, m.version, m.workflows,"
+            + " (SELECT max(v) FROM kv WHERE kv.file_name = m.filename AND k = '" + INPUTS_KEY
+            + "') AS inputs,"
+            + " (SELECT max(v) FROM kv WHERE kv.file_name = m.filename AND k = '" + DAYS_KEY
+            + "') AS days"
+            + " FROM read_parquet('" + glob + "', hive_partitioning = true,"
+            + " union_by_name = true, filename = true) m")) {
+      while (rs.next()) {
+        markers.add(new Marker(rs.getObject(1, LocalDate.class), rs.getLong(2), rs.getLong(3),
+            rs.getString(4), rs.getString(5)));
+      }
+    }
+    long full = markers.stream().filter(m -> inputs.equals(m.inputs()))
+        .mapToLong(Marker::version).max().orElse(-1);
+    if (full < 0) {
+      return null;
+    }
+    java.util.Map<LocalDate, Long> latest = new java.util.HashMap<>();
+    for (Marker m : markers) {
+      latest.merge(m.day(), m.version(), Math::max);
+    }
+    Set<LocalDate> days = new TreeSet<>();
+    long workflows = 0;
+    String published = null;
+    for (Marker m : markers) {
+      if (m.version() != full) {
+        continue;
+      }
+      if (!inputs.equals(m.inputs()) || latest.get(m.day()) != full || !days.add(m.day())) {
+        return null; // another writer's marker of the same version, or a newer rollup of the day
+      }
+      workflows += m.workflows();
+      published = m.days();
+    }
+    // every marker of that rollup published (markers go last; a crash can leave some out)
+    if (published == null || !published.equals(Integer.toString(days.size()))) {
+      return null;
+    }
+    return new Result(full, Set.copyOf(days), workflows, true);
+  }
+
+  private static volatile String duckdbVersion;
+
+  private static String duckdbVersion() throws SQLException {
+    String v = duckdbVersion;
+    if (v == null) {
+      try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+        v = c.getMetaData().getDatabaseProductVersion();
+      }
+      duckdbVersion = v;
+    }
+    return v;
   }
 
   /**
@@ -243,13 +385,14 @@ public final class Rollup {
    * date} (which the files do not repeat: the lake's {@code date=} directory holds it), and
    * publishes each day's file as {@code <table>/date=<day>/<version>-<instance>.parquet}.
    */
-  private void publishDays(Statement st, Path tmp, String table, long version, String query)
-      throws SQLException, IOException {
+  private void publishDays(Statement st, Path tmp, String table, long version, String metadata,
+      String query) throws SQLException, IOException {
     Path dir = tmp.resolve(table);
     st.execute("COPY (" + query + ") TO '" + dir.toString().replace("'", "''")
-        + "' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date),"
+        + "' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 122880,"
+        + " PARTITION_BY (date),"
         + " KV_METADATA {'flowcost.table': '" + table + "', 'flowcost.schema_version': '1',"
-        + " 'flowcost.version': '" + version + "'})");
+        + " 'flowcost.version': '" + version + "'" + metadata + "})");
     if (!Files.isDirectory(dir)) {
       return; // no row
     }
