@@ -329,8 +329,8 @@ public final class LakeViews {
         files = walk.filter(LakeViews::isPartitionFile).sorted().toList();
       }
       for (Path f : files) {
-        // a file that a compaction deleted since the listing: the derivation will not see it
-        // either way; leaving it out only makes the next digest differ (derive again)
+        // deleted since the listing (a compaction merged it): the derivation, which lists the
+        // files after this, does not read it either
         long size;
         try {
           size = Files.size(f);
