@@ -12,7 +12,11 @@ interleaved round by round:
 * ``full rollup``: what ``rollup`` does for every day: the views installed, ``workflows_derived``
   derived once and pinned (``flowcost_lake.pin_derived``, as ``LakeViews.pinDerived``),
   ``cost_per_outcome_derived`` from it, and a zstd Parquet snapshot of each per day, one
-  partitioned ``COPY`` per table (as ``Rollup`` writes them);
+  partitioned ``COPY`` per table (as ``Rollup`` writes them), then the markers: the rollup from
+  scratch (``Rollup.rebuildAll``);
+* ``full rollup, nothing changed``: a second full rollup right after it, no input changed, as
+  ``Rollup.rollupAll`` then keeps every snapshot (the inputs' digest, the markers read; nothing
+  derived or written) — working tree only;
 * every query each notebook runs through ``flowcost_lake.query`` (the notebooks executed headless,
   a timing cell added after their connect cell);
 
