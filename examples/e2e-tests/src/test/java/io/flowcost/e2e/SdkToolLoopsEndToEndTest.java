@@ -12,10 +12,8 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Tool loops the SDKs run or show, under the agent against the fake provider: {@code sdk-app
@@ -27,30 +25,28 @@ import org.junit.jupiter.api.TestInstance;
  * tokens, one tool row per tool the apps executed, each runner loop as one workflow (or a step of
  * the open one) and costs equal to the list prices; the apps print the same without the agent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SdkToolLoopsEndToEndTest {
+class SdkToolLoopsEndToEndTest extends OneRunEndToEnd {
 
   private static final String CLAUDE = "claude-sonnet-4-5";
 
-  private AgentRun r;
   private ChildJvm.Result sdk;
   private ChildJvm.Result sdkPlain;
   private ChildJvm.Result sdk3;
   private ChildJvm.Result sdk3Plain;
-  private Connection duck;
   private Path exchangesFile;
-  private List<FakeExchanges.Expected> exchanges;
+
+  @Override
+  AgentRun.Builder agentRun() {
+    return sdkThenSdk3("tool-loops", List.of("--tool-loops"), List.of("--tool-runner"));
+  }
 
   @BeforeAll
-  void runTheLoopsUnderTheAgent() throws Exception {
-    r = sdkThenSdk3("tool-loops", List.of("--tool-loops"), List.of("--tool-runner"));
+  void nameTheTwoApps() {
     sdk = r.run(0);
     sdk3 = r.run(1);
     sdkPlain = r.plain(0);
     sdk3Plain = r.plain(1);
-    duck = r.duck();
     exchangesFile = r.exchangesFile();
-    exchanges = r.exchanges();
   }
 
   /**
@@ -58,8 +54,7 @@ class SdkToolLoopsEndToEndTest {
    * --provider-url BASE} and its mode's flags, under the agent against one fake provider and
    * collector, and each without the agent at the same time.
    */
-  static AgentRun sdkThenSdk3(String name, List<String> sdkMode, List<String> sdk3Mode)
-      throws Exception {
+  static AgentRun.Builder sdkThenSdk3(String name, List<String> sdkMode, List<String> sdk3Mode) {
     return AgentRun.builder(name)
         .jar(SdkEndToEndTest.sdkAppJar())
         .fakeProvider(base -> provider(base, sdkMode))
@@ -69,21 +64,13 @@ class SdkToolLoopsEndToEndTest {
         .fakeProvider(base -> provider(base, sdk3Mode))
         .service("sdk3-app")
         .withoutAgentToo()
-        .plainOutcomeSink()
-        .run();
+        .plainOutcomeSink();
   }
 
   private static List<String> provider(String base, List<String> mode) {
     List<String> args = new ArrayList<>(List.of("--provider-url", base));
     args.addAll(mode);
     return args;
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
   }
 
   @Test
@@ -176,11 +163,20 @@ class SdkToolLoopsEndToEndTest {
 
   @Test
   void anOpenAiToolRunsFromTheAnswerThatAskedToTheRequestThatAnswered() throws Exception {
+    assertToolsRunBetweenTheirModelCalls(duck, "trip-planner");
+  }
+
+  /**
+   * The workflow {@code name} holds three model calls and two tools, each tool starting once the
+   * answer that asked for it was read and ending when the request that answers it is sent.
+   */
+  static void assertToolsRunBetweenTheirModelCalls(Connection duck, String name)
+      throws Exception {
     List<Timestamp[]> models = new ArrayList<>();
     List<Timestamp[]> tools = new ArrayList<>();
     try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT kind, start_time, end_time FROM calls WHERE workflow_id = (SELECT workflow_id"
-            + " FROM workflows_latest WHERE workflow_name = 'trip-planner') ORDER BY start_time")) {
+            + " FROM workflows_latest WHERE workflow_name = '" + name + "') ORDER BY start_time")) {
       while (rs.next()) {
         Timestamp[] span = {rs.getTimestamp(2), rs.getTimestamp(3)};
         (rs.getString(1).equals("tool") ? tools : models).add(span);

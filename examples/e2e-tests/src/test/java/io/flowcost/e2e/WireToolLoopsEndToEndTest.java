@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Tool loops the agent can only see on the wire, under the agent against the fake provider: {@code
@@ -28,38 +24,29 @@ import org.junit.jupiter.api.TestInstance;
  * failed where the app answered with an Anthropic {@code is_error} result — and the apps must print
  * the same without the agent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WireToolLoopsEndToEndTest {
+class WireToolLoopsEndToEndTest extends OneRunEndToEnd {
 
   private static final String CLAUDE = "claude-sonnet-4-5";
 
-  private AgentRun r;
   private ChildJvm.Result sdk;
   private ChildJvm.Result sdkPlain;
   private ChildJvm.Result sdk3;
   private ChildJvm.Result sdk3Plain;
-  private Connection duck;
   private Path exchangesFile;
-  private List<FakeExchanges.Expected> exchanges;
+
+  @Override
+  AgentRun.Builder agentRun() {
+    return SdkToolLoopsEndToEndTest.sdkThenSdk3("wire-tool-loops",
+        List.of("--responses", "--manual-tool-loop"), List.of("--manual-tool-loop"));
+  }
 
   @BeforeAll
-  void runTheLoopsUnderTheAgent() throws Exception {
-    r = SdkToolLoopsEndToEndTest.sdkThenSdk3("wire-tool-loops",
-        List.of("--responses", "--manual-tool-loop"), List.of("--manual-tool-loop"));
+  void nameTheTwoApps() {
     sdk = r.run(0);
     sdk3 = r.run(1);
     sdkPlain = r.plain(0);
     sdk3Plain = r.plain(1);
-    duck = r.duck();
     exchangesFile = r.exchangesFile();
-    exchanges = r.exchanges();
-  }
-
-  @AfterAll
-  void close() throws Exception {
-    if (r != null) {
-      r.close();
-    }
   }
 
   @Test
@@ -151,25 +138,7 @@ class WireToolLoopsEndToEndTest {
 
   @Test
   void aResponsesToolRunsFromTheAnswerThatAskedToTheRequestThatAnswered() throws Exception {
-    List<Timestamp[]> models = new ArrayList<>();
-    List<Timestamp[]> tools = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT kind, start_time, end_time, streaming FROM calls WHERE workflow_id = (SELECT"
-            + " workflow_id FROM workflows_latest WHERE workflow_name = 'responses-trip')"
-            + " ORDER BY start_time")) {
-      while (rs.next()) {
-        Timestamp[] span = {rs.getTimestamp(2), rs.getTimestamp(3)};
-        (rs.getString(1).equals("tool") ? tools : models).add(span);
-      }
-    }
-    assertThat(models).hasSize(3);
-    assertThat(tools).hasSize(2);
-    for (int i = 0; i < 2; i++) {
-      assertThat(tools.get(i)[0]).as("tool %d starts once answer %d was read", i, i)
-          .isAfterOrEqualTo(models.get(i)[1]);
-      assertThat(tools.get(i)[1]).as("tool %d ends when request %d is sent", i, i + 1)
-          .isBeforeOrEqualTo(models.get(i + 1)[0]);
-    }
+    SdkToolLoopsEndToEndTest.assertToolsRunBetweenTheirModelCalls(duck, "responses-trip");
   }
 
   @Test
