@@ -88,6 +88,7 @@ public final class SpanInterpreter {
     Map<String, Integer> rejectedByReason = new HashMap<>();
     Map<String, Integer> rejectedByService = new HashMap<>();
     Map<String, Long> agentDropped = new HashMap<>();
+    TraceIds traceIds = new TraceIds();
     int total = 0;
     for (int r = 0; r < table.resources(); r++) {
       Attributes resource = Attributes.ofResource(table, r);
@@ -115,7 +116,7 @@ public final class SpanInterpreter {
       }
       for (int s : order) {
         try {
-          interpret(table, s, service, receivedAt, calls, workflows, breaches, hints);
+          interpret(table, s, service, receivedAt, calls, workflows, breaches, hints, traceIds);
         } catch (IllegalArgumentException e) {
           rejectedByReason.merge(reasonCode(e.getMessage()), 1, Integer::sum);
           rejectedByService.merge(service, 1, Integer::sum);
@@ -184,8 +185,9 @@ public final class SpanInterpreter {
       List<CallRecord> calls,
       List<WorkflowSpanRecord> workflows,
       List<CapBreachRecord> breaches,
-      Map<String, WorkflowHint> hints) {
-    String traceId = traceId(table, span);
+      Map<String, WorkflowHint> hints,
+      TraceIds traceIds) {
+    String traceId = traceIds.of(table, span);
     String spanId = spanId(table.spanIdLength(span), table.spanId(span), "span_id");
     String parentSpanId = table.parentSpanIdLength(span) == 0
         ? null
@@ -516,19 +518,35 @@ public final class SpanInterpreter {
   /** {@code Status.StatusCode.STATUS_CODE_ERROR}'s number. */
   private static final int STATUS_CODE_ERROR = 2;
 
-  private static String traceId(OtlpSpans table, int span) {
-    if (table.traceIdLength(span) != 16) {
-      throw new IllegalArgumentException("invalid_trace_id: must be 16 bytes");
+  /**
+   * A request's trace ids as hex. The spans of a trace mostly arrive together, so the last id's
+   * text is kept: its spans' rows share one {@code String} (same text) instead of one per span.
+   * One per request, used by one thread.
+   */
+  private static final class TraceIds {
+    private long hi;
+    private long lo;
+    private String last;
+
+    String of(OtlpSpans table, int span) {
+      if (table.traceIdLength(span) != 16) {
+        throw new IllegalArgumentException("invalid_trace_id: must be 16 bytes");
+      }
+      long h = table.traceIdHigh(span);
+      long l = table.traceIdLow(span);
+      if (h == 0 && l == 0) {
+        throw new IllegalArgumentException("invalid_trace_id: all zeros");
+      }
+      if (last == null || h != hi || l != lo) {
+        byte[] hex = new byte[32];
+        hex(h, hex, 0);
+        hex(l, hex, 16);
+        last = new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);
+        hi = h;
+        lo = l;
+      }
+      return last;
     }
-    long hi = table.traceIdHigh(span);
-    long lo = table.traceIdLow(span);
-    if (hi == 0 && lo == 0) {
-      throw new IllegalArgumentException("invalid_trace_id: all zeros");
-    }
-    byte[] hex = new byte[32];
-    hex(hi, hex, 0);
-    hex(lo, hex, 16);
-    return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private static String spanId(int length, long id, String field) {

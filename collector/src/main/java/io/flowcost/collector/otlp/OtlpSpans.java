@@ -195,7 +195,7 @@ public final class OtlpSpans {
 
   /** The span's name (decoded now; the request's bytes are valid UTF-8). */
   public String name(int s) {
-    return new String(buf, nameOff[s], nameLen[s], StandardCharsets.UTF_8);
+    return string(nameOff[s], nameLen[s]);
   }
 
   /** Whether attribute {@code a}'s key is {@code key}, whose hash code is {@code keyHashCode}. */
@@ -262,7 +262,49 @@ public final class OtlpSpans {
 
   /** A {@code STRING} value. */
   public String stringValue(int a) {
-    return new String(buf, valueOff[a], valueLen[a], StandardCharsets.UTF_8);
+    return string(valueOff[a], valueLen[a]);
+  }
+
+  /** Strings of at most this many bytes are shared within the request ({@link #string}). */
+  static final int SHARED_MAX_BYTES = 64;
+  private static final int SHARED_SLOTS = 256;
+  private int[] sharedOff;
+  private int[] sharedLen;
+  private String[] shared;
+
+  /**
+   * The UTF-8 string at {@code buf[off, off + len)}. A short one that occurred earlier in the
+   * same request is that earlier {@code String}: the model, provider, service, operation and
+   * status names a request repeats on each of its spans are then decoded once and held once
+   * by the rows that wait for the lake flush, instead of once per span (same text either way).
+   * A direct-mapped table of the last string per slot, compared byte by byte with the earlier
+   * occurrence, which is in the same buffer.
+   */
+  private String string(int off, int len) {
+    if (len > SHARED_MAX_BYTES) {
+      return new String(buf, off, len, StandardCharsets.UTF_8);
+    }
+    if (shared == null) {
+      sharedOff = new int[SHARED_SLOTS];
+      sharedLen = new int[SHARED_SLOTS];
+      shared = new String[SHARED_SLOTS];
+    }
+    int h = len;
+    for (int i = off; i < off + len; i++) {
+      h = 31 * h + buf[i];
+    }
+    int slot = (h ^ (h >>> 8) ^ (h >>> 16)) & (SHARED_SLOTS - 1);
+    String s = shared[slot];
+    if (s != null && sharedLen[slot] == len
+        && java.util.Arrays.equals(buf, sharedOff[slot], sharedOff[slot] + len, buf, off,
+            off + len)) {
+      return s;
+    }
+    s = new String(buf, off, len, StandardCharsets.UTF_8);
+    shared[slot] = s;
+    sharedOff[slot] = off;
+    sharedLen[slot] = len;
+    return s;
   }
 
   /**

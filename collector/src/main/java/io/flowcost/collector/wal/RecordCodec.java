@@ -110,7 +110,9 @@ public final class RecordCodec {
 
   /** Encodes each record of {@code records} (no frame header). */
   public static Encoded encodeEach(List<? extends LakeRecord> records) {
-    Writer out = new Writer(160 * Math.max(1, records.size()));
+    // a model-call row is ~350 bytes (ids, names, usage, four decimals, three instants): sized
+    // so a request's buffer is not copied while it grows
+    Writer out = new Writer(384 * Math.max(1, records.size()));
     int[] ends = new int[records.size()];
     for (int i = 0; i < records.size(); i++) {
       write(out, records.get(i));
@@ -219,6 +221,7 @@ public final class RecordCodec {
     }
 
     /** {@code s} in Java's modified UTF-8, prefixed by its byte length ({@link #modifiedUtf8}). */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes
     void modifiedUtf8WithLength(String s) {
       int n = s.length();
       int bytes = 0;
@@ -228,6 +231,13 @@ public final class RecordCodec {
       }
       writeInt(bytes);
       ensure(bytes);
+      if (bytes == n) {
+        // every char is 0x01..0x7F (ids, names, models: the usual case), so modified UTF-8 is
+        // the chars' low bytes, which String copies in one go for its Latin-1 storage
+        s.getBytes(0, n, buf, pos);
+        pos += n;
+        return;
+      }
       byte[] b = buf;
       int p = pos;
       for (int i = 0; i < n; i++) {
