@@ -17,7 +17,11 @@
 #                            BENCH_LAKE_WORK to keep and reuse the generated lake, further
 #                            arguments passed on, e.g. --no-notebooks)
 #   scripts/bench.sh collector  collector ingest: concurrent OTLP senders against the packaged
-#                            collector (reliability-tests IngestBenchmark; BENCH_SECONDS per row;
+#                            collector (reliability-tests IngestBenchmark; BENCH_SECONDS per row,
+#                            BENCH_WARMUP_SECONDS of the row's own load before it (default 10),
+#                            BENCH_CONFIGS=1x100,1x512,4x100,4x1000,16x100 (senders x spans),
+#                            BENCH_BASELINE_COLLECTOR=/path/to/an/earlier/flowcost-collector.jar
+#                            runs that build and this one interleaved, row by row;
 #                            BENCH_WORKFLOWS=1000000 [BENCH_MEMORY_SECONDS=600] runs the memory
 #                            run instead: distinct workflows, heap after GC sampled over time)
 #   scripts/bench.sh all     the three above, one after the other (agent, collector, lake)
@@ -65,6 +69,9 @@ bench_collector() {
   mvn -B -q -pl collector -am package -DskipTests >&2
   mvn -B -q -pl reliability-tests -am test -Dtest=IngestBenchmark \
     -Dsurefire.failIfNoSpecifiedTests=false -Dbench.seconds="${BENCH_SECONDS:-10}" \
+    -Dbench.warmup.seconds="${BENCH_WARMUP_SECONDS:-10}" \
+    ${BENCH_CONFIGS:+-Dbench.configs="$BENCH_CONFIGS"} \
+    ${BENCH_BASELINE_COLLECTOR:+-Dbench.jars="base=$BENCH_BASELINE_COLLECTOR,new=$ROOT/collector/target/flowcost-collector.jar"} \
     ${BENCH_WORKFLOWS:+-Dbench.workflows="$BENCH_WORKFLOWS"} \
     ${BENCH_MEMORY_SECONDS:+-Dbench.memory.seconds="$BENCH_MEMORY_SECONDS"} >&2
   cat "$ROOT/reliability-tests/target/surefire-reports/io.flowcost.reliability.bench.IngestBenchmark-output.txt"

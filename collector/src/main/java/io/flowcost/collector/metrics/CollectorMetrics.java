@@ -12,6 +12,7 @@ import io.flowcost.collector.pipeline.Pipeline;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -238,13 +239,16 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
           root(w);
         }
       }
+      // in arrival order: label values beyond the bound become "other" in the order they came
+      Map<CallLabels, PerLabels> perLabels = new LinkedHashMap<>();
       for (LakeRecord r : rows) {
         if (r instanceof CallRecord c) {
-          call(c);
+          call(c, perLabels);
         } else if (r instanceof OutcomeRecord o) {
           outcomes.inc(o.status());
         }
       }
+      perLabels.forEach(this::count);
       expire();
     }
   }
@@ -296,30 +300,82 @@ public final class CollectorMetrics implements Pipeline.AcceptListener {
     }
   }
 
-  private void call(CallRecord c) {
+  /** The labels of the per-model families a call is counted under. */
+  private record CallLabels(String service, String model, String kind, String status) {}
+
+  /**
+   * What the calls of one accepted batch with the same labels add to the per-model families:
+   * counted per batch, then added once per label set, so a request of 1,000 calls of one model
+   * costs one labelled-series lookup per family instead of one per call (same sums).
+   */
+  private static final class PerLabels {
+    long calls;
+    long priced;
+    long spendNanos;
+    long unpriced;
+    long usageMissing;
+    long withUsage;
+    long input;
+    long output;
+    long cacheRead;
+    long cacheWrite;
+    /** Waste by cause (a call's waste cause is one of a few words). */
+    Map<String, Long> waste;
+  }
+
+  private void count(CallLabels l, PerLabels n) {
+    calls.add(n.calls, l.service(), l.model(), l.kind(), l.status());
+    if (n.unpriced > 0) {
+      unpriced.add(n.unpriced, l.service(), l.model());
+    }
+    if (n.usageMissing > 0) {
+      usageMissing.add(n.usageMissing, l.service(), l.model());
+    }
+    if (n.priced > 0) {
+      spend.add(n.spendNanos, l.service(), l.model(), l.kind());
+    }
+    if (n.waste != null) {
+      n.waste.forEach((cause, nanos) -> waste.add(nanos, l.service(), l.model(), cause));
+    }
+    if (n.withUsage > 0) {
+      tokens.add(n.input, l.service(), l.model(), "input");
+      tokens.add(n.output, l.service(), l.model(), "output");
+      tokens.add(n.cacheRead, l.service(), l.model(), "cache_read");
+      tokens.add(n.cacheWrite, l.service(), l.model(), "cache_write");
+    }
+  }
+
+  private void call(CallRecord c, Map<CallLabels, PerLabels> perLabels) {
     String model = c.responseModel() != null ? c.responseModel()
         : c.requestModel() != null ? c.requestModel() : "";
     long nanos = nanos(c.costUsd());
     long wasteNanos = c.wasted() ? nanos : 0;
-    calls.inc(c.service(), model, c.kind(), c.status());
+    PerLabels n = perLabels.computeIfAbsent(
+        new CallLabels(c.service(), model, c.kind(), c.status()), k -> new PerLabels());
+    n.calls++;
     if (c.unpriced()) {
-      unpriced.inc(c.service(), model);
+      n.unpriced++;
       if (c.usage() == null && !"error".equals(c.status())
           && ("model".equals(c.kind()) || "embedding".equals(c.kind()))) {
-        usageMissing.inc(c.service(), model);
+        n.usageMissing++;
       }
     } else {
-      spend.add(nanos, c.service(), model, c.kind());
+      n.priced++;
+      n.spendNanos = Math.addExact(n.spendNanos, nanos);
     }
     if (wasteNanos > 0) {
-      waste.add(wasteNanos, c.service(), model, c.wasteCause());
+      if (n.waste == null) {
+        n.waste = new HashMap<>();
+      }
+      n.waste.merge(c.wasteCause(), wasteNanos, Math::addExact);
     }
     Usage u = c.usage();
     if (u != null) {
-      tokens.add(u.input(), c.service(), model, "input");
-      tokens.add(u.output(), c.service(), model, "output");
-      tokens.add(u.cacheRead(), c.service(), model, "cache_read");
-      tokens.add(u.cacheWrite(), c.service(), model, "cache_write");
+      n.withUsage++;
+      n.input = Math.addExact(n.input, u.input());
+      n.output = Math.addExact(n.output, u.output());
+      n.cacheRead = Math.addExact(n.cacheRead, u.cacheRead());
+      n.cacheWrite = Math.addExact(n.cacheWrite, u.cacheWrite());
     }
     Attribution a = known.get(c.workflowId());
     Held h = new Held(clock.millis(), c.service());

@@ -114,6 +114,10 @@ class IngestBenchmark {
         }
       }
     }
+    System.out.println();
+    System.out.println("collector CPU µs per span in the timed window, by thread (from"
+        + " /proc/<pid>/task; threads alive at both ends):");
+    byThread.forEach((row, groups) -> System.out.println("  " + row + ": " + groups));
     if (jars.size() > 1 || ROUNDS > 1) {
       System.out.println();
       System.out.println("| senders x spans | build | median spans/s |");
@@ -173,12 +177,14 @@ class IngestBenchmark {
       long[] bytes = new long[senders];
       long[] generating = new long[senders];
       long cpu0 = cpuNanos(collector.pid());
+      Map<String, Long> threads0 = threadCpuNanos(collector.pid());
       long gen0 = ownCpuNanos();
       long t0 = System.nanoTime();
       int requests = drive(uri, template, senders, spansPerRequest, SECONDS, next, latencies,
           bytes, generating);
       double secs = (System.nanoTime() - t0) / 1e9;
       long collectorCpu = cpuNanos(collector.pid()) - cpu0;
+      Map<String, Long> threads1 = threadCpuNanos(collector.pid());
       long generatorCpu = ownCpuNanos() - gen0;
       long rss = rssKb(collector.pid());
       double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -191,6 +197,8 @@ class IngestBenchmark {
           rate, totalBytes / secs / 1e6, pct(all, 0.50), pct(all, 0.99),
           all[all.length - 1] / 1e6, Arrays.stream(generating).sum() / 1e3 / requests,
           collectorCpu / 1e3 / spans, generatorCpu / 1e3 / spans, rss / 1024.0, load);
+      byThread.put(label + " " + senders + "x" + spansPerRequest,
+          perThreadGroup(threads0, threads1, requests * (double) spansPerRequest));
       assertThat(requests).isPositive();
       return rate;
     }
@@ -399,6 +407,61 @@ class IngestBenchmark {
     } catch (Exception e) {
       return 0;
     }
+  }
+
+  /** Per row, the collector's CPU per span by thread group (printed after the table). */
+  private final Map<String, String> byThread = new LinkedHashMap<>();
+
+  /**
+   * CPU (user + system) of each of the process's threads so far, in nanoseconds, keyed by
+   * thread name and id, from {@code /proc/<pid>/task/<tid>/stat}; empty where there is none.
+   */
+  static Map<String, Long> threadCpuNanos(long pid) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.put(name + "#" + task.getFileName(),
+              (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L);
+        } catch (Exception e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return out;
+  }
+
+  /**
+   * The CPU between two {@link #threadCpuNanos} readings per span, grouped by what the threads
+   * do: Vert.x event loops and workers, the log thread, the lake flush, garbage collection, the
+   * JIT compilers, the rest.
+   */
+  static String perThreadGroup(Map<String, Long> before, Map<String, Long> after,
+      double spans) {
+    Map<String, Long> groups = new LinkedHashMap<>();
+    for (String g : List.of("event loop", "worker", "wal", "flush", "gc", "jit", "other")) {
+      groups.put(g, 0L);
+    }
+    after.forEach((thread, cpu) -> {
+      String name = thread.substring(0, thread.lastIndexOf('#'));
+      String group = name.startsWith("vert.x-eventlo") ? "event loop"
+          : name.startsWith("vert.x-worker") ? "worker"
+          : name.startsWith("flowcost-wal") ? "wal"
+          : name.startsWith("flowcost-flush") ? "flush"
+          : name.startsWith("GC ") || name.startsWith("VM Thread") || name.startsWith("G1 ")
+              ? "gc"
+          : name.startsWith("C1 ") || name.startsWith("C2 ") ? "jit" : "other";
+      groups.merge(group, cpu - before.getOrDefault(thread, 0L), Long::sum);
+    });
+    StringBuilder out = new StringBuilder();
+    groups.forEach((g, n) -> out.append(out.length() == 0 ? "" : ", ")
+        .append(String.format("%s %.1f", g, n / 1e3 / spans)));
+    return out.toString();
   }
 
   /** This JVM's (the load generator's) CPU time so far, in nanoseconds. */
