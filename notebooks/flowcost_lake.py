@@ -381,14 +381,18 @@ def query(con: duckdb.DuckDBPyConnection, sql: str):
 
     import pandas as pd
 
-    rel = con.sql(sql)
-    types = [str(t) for t in rel.types]
+    # Executed once, its types read from the result: a relation (con.sql) binds the query when
+    # made and again when fetched, and binding the lake views' plan costs about as much CPU as
+    # the plain aggregate over 10^6 calls (docs/benchmarks.md, "Sixth pass").
+    result = con.execute(sql)
+    columns = [d[0] for d in result.description]
+    types = [str(d[1]) for d in result.description]
     with warnings.catch_warnings():
         # pandas deprecation warnings raised inside duckdb's conversion, not by the caller
         warnings.simplefilter("ignore", category=DeprecationWarning)
         warnings.simplefilter("ignore", category=FutureWarning)
-        df = rel.df()
-    for column, kind in zip(rel.columns, types):
+        df = result.df()
+    for column, kind in zip(columns, types):
         if kind in _INTEGER_TYPES and column in df.columns:
             values = pd.to_numeric(df[column])
             df[column] = values.astype("Int64" if values.isna().any() else "int64")
