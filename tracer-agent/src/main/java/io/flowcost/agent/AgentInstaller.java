@@ -1,6 +1,5 @@
 package io.flowcost.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 import io.flowcost.agent.caps.Cap;
@@ -11,11 +10,14 @@ import io.flowcost.agent.export.Telemetry;
 import io.flowcost.agent.http.HttpSettings;
 import io.flowcost.agent.instrumentation.InstrumentationModule;
 import io.flowcost.agent.instrumentation.Instrumentations;
+import io.flowcost.agent.instrumentation.LibraryCheck;
 import io.flowcost.agent.instrumentation.TypeInstrumentation;
+import io.flowcost.agent.instrumentation.TypeNames;
 import io.flowcost.agent.prices.AgentPrices;
 import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,6 +31,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -57,19 +60,19 @@ public final class AgentInstaller {
     AgentContext.install(telemetry.tracer(), config);
     AgentPrices.configure(config.endpoint(), config.apiKey(),
         AgentConfig.lookup(AgentPrices.REFRESH_KEY));
+    HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
+    telemetry.installShutdownHook();
+    ClassFileLocator adviceLocator = adviceLocator(jarPath);
+    instrumentations(adviceLocator, instrumentation, config).installOn(instrumentation);
+    // The export, price and budget threads start once the transformer is in place: the JDK
+    // classes they load (HttpURLConnection, for one) are then transformed as they load, on those
+    // threads, instead of being loaded first and retransformed here, on the main thread.
+    telemetry.startExport();
     if (config.caps().defaults().limit(Cap.MAX_COST_USD) != null) {
       AgentPrices.start(); // cost caps on every workflow: have the catalog before the first opens
     }
-    HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
-    telemetry.installShutdownHook();
     // budgets: fetched on a daemon thread of their own, never on the application's threads
     BudgetPoller.start(config.budgetsEndpoint(), config.apiKey(), config.budgets());
-    ClassFileLocator adviceLocator = adviceLocator(jarPath);
-    instrumentations(adviceLocator, instrumentation, config).installOn(instrumentation);
-    // the export threads start now, not in Telemetry.create: what they load (HttpURLConnection,
-    // the spool's and the encoder's classes) is loaded after the transformer is installed, so
-    // installOn has none of it to retransform, and it is loaded on their threads
-    telemetry.startExport();
     AgentLog.info(startLine(version, config, HttpSettings.current(),
         detected(ClassLoader.getSystemClassLoader(), config)));
     if (config.serviceUnset()) {
@@ -223,7 +226,18 @@ public final class AgentInstaller {
         // inlined advice needs no auxiliary classes; this also keeps ByteBuddy off Unsafe
         .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
         .with(new FailureListener())
-        .ignore(nameStartsWith("io.flowcost.agent.").or(isSynthetic()));
+        .ignore(ignored(TypeNames.unbounded())); // install narrows it to the units' names
+  }
+
+  /**
+   * The types ByteBuddy skips before any unit's matcher: the agent's own, and, when every unit
+   * names its types ({@link TypeNames}), every type none names. By name only: a matcher that needs
+   * more than the name (isSynthetic, the modifiers) makes ByteBuddy parse the class file of every
+   * class the application loads; {@link NameFirst} checks synthetic for the types a unit names.
+   */
+  static ElementMatcher.Junction<TypeDescription> ignored(TypeNames named) {
+    ElementMatcher.Junction<TypeDescription> agent = nameStartsWith("io.flowcost.agent.");
+    return named.isBounded() ? agent.or(named.outside()) : agent;
   }
 
   /**
@@ -246,17 +260,24 @@ public final class AgentInstaller {
 
   /**
    * Adds each unit's advice to {@code builder}. A unit's types match only in class loaders that pass
-   * its {@link InstrumentationModule#libraryCheck() library check}, checked before its type
-   * matchers.
+   * its {@link InstrumentationModule#libraryCheck() library check}, checked after its type matcher
+   * ({@link NameFirst}); when every unit names its types, the types none names are {@linkplain
+   * #ignored ignored} by name before any matcher runs.
    */
   static AgentBuilder install(
       AgentBuilder builder, ClassFileLocator advice, List<InstrumentationModule> modules) {
-    AgentBuilder result = builder;
+    List<TypeNames> names = new ArrayList<>();
+    for (InstrumentationModule module : modules) {
+      for (TypeInstrumentation type : module.typeInstrumentations()) {
+        names.add(TypeNames.of(type.types()));
+      }
+    }
+    AgentBuilder result = builder.ignore(ignored(TypeNames.union(names)));
     for (InstrumentationModule module : modules) {
       for (TypeInstrumentation type : module.typeInstrumentations()) {
         result =
             result
-                .type(type.types(), module.libraryCheck())
+                .type(new NameFirst(type.types(), module.libraryCheck()))
                 .transform(
                     new AgentBuilder.Transformer.ForAdvice()
                         .include(advice)
@@ -264,6 +285,28 @@ public final class AgentInstaller {
       }
     }
     return result;
+  }
+
+  /**
+   * A unit's type matcher, checked before its library check, then "not synthetic" (ByteBuddy's
+   * default ignore, kept for the types a unit names). Each unit's type matcher rejects by name
+   * first, so a class no unit names costs a few string comparisons per unit: no parsed class file,
+   * no class-loader lookup. ByteBuddy's own {@code type(types, loaders)} checks the loader first.
+   */
+  static final class NameFirst implements AgentBuilder.RawMatcher {
+    private final ElementMatcher<? super TypeDescription> types;
+    private final LibraryCheck library;
+
+    NameFirst(ElementMatcher<? super TypeDescription> types, LibraryCheck library) {
+      this.types = types;
+      this.library = library;
+    }
+
+    @Override
+    public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module,
+        Class<?> classBeingRedefined, ProtectionDomain protectionDomain) {
+      return types.matches(type) && library.matches(loader) && !type.isSynthetic();
+    }
   }
 
   /** Logs one clear line per type whose instrumentation failed to apply; never throws. */

@@ -7,9 +7,10 @@ import java.util.WeakHashMap;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Matches the class loaders that can see every one of a library's marker classes. Checked before
- * any type matcher of the unit, so a class loader without the library costs one cached lookup per
- * class it loads and nothing of the library's absent types is ever matched or transformed.
+ * Matches the class loaders that can see every one of a library's marker classes. Checked once a
+ * type's name has passed the unit's type matcher (names are cheaper to compare than a loader to
+ * look up), before anything else of the type is read, so nothing of a library absent from a class
+ * loader is ever matched further or transformed.
  *
  * <p>Looks for the class file as a resource (it never loads the class); the answer is cached per
  * class loader, weakly, so loaders can still be collected. The bootstrap loader ({@code null}) is
