@@ -280,7 +280,8 @@ QUERY_MACROS = (
 #: ``count(DISTINCT call_id)`` only over the rows flagged true: the exact count is
 #: ``count(call_id) FILTER (WHERE NOT recount) + count(DISTINCT call_id) FILTER (WHERE recount)``.
 #: The distinct count over every call kept a hash table of every call id, which cost
-#: ``model_mix_and_savings`` more than the rest of its query (docs/benchmarks.md, "Sixth pass").
+#: ``model_mix_and_savings`` more than the rest of its query
+#: (docs/benchmarks.md, "Sixth pass: notebooks").
 #: A row is flagged false when its workflow lies in exactly one part of ``call_totals``' merge —
 #: one pre-aggregated day (``call_totals_daily``), no row outside the pre-aggregated days — and
 #: that day's totals count as many distinct call ids as rows (``calls = attempts``: no retried
@@ -383,7 +384,8 @@ def query(con: duckdb.DuckDBPyConnection, sql: str):
 
     # Executed once, its types read from the result: a relation (con.sql) binds the query when
     # made and again when fetched, and binding the lake views' plan costs about as much CPU as
-    # the plain aggregate over 10^6 calls (docs/benchmarks.md, "Sixth pass").
+    # the plain aggregate over 10^6 calls
+    # (docs/benchmarks.md, "Sixth pass: notebooks").
     result = con.execute(sql)
     columns = [d[0] for d in result.description]
     types = [str(d[1]) for d in result.description]
