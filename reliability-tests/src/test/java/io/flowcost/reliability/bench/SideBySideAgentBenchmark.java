@@ -342,7 +342,8 @@ public final class SideBySideAgentBenchmark {
             Run::otlpBytes)) : "", "", extra);
     System.out.println();
     System.out.println("Added amounts are per round (agent minus the same round's no-agent JVM),"
-        + " then the median over rounds; the ratio is the ratio of those medians."
+        + " then the median over rounds; the ratio is the ratio of those medians (n/r: not"
+        + " resolved, the OpenTelemetry agent's 95 % interval over the rounds includes 0)."
         + " Targets: time, CPU, allocation ≤ 0.50; start-up ≤ 0.33.");
     printSpread(runs, perThread);
   }
@@ -459,9 +460,13 @@ public final class SideBySideAgentBenchmark {
     if (baselineAdded != null) {
       line.append(String.format(Locale.ROOT, " " + signed + " |", baselineAdded / unit));
     }
-    line.append(String.format(Locale.ROOT, " %.2f× |", flowcostAdded / otelAdded));
+    // a ratio to an added amount not told apart from zero over the rounds is no figure at all
+    boolean otelResolved = Spread.of(added(none, runs.get(Config.OTEL), f), 1).resolved();
+    line.append(otelResolved
+        ? String.format(Locale.ROOT, " %.2f× |", flowcostAdded / otelAdded) : " n/r |");
     if (baselineAdded != null) {
-      line.append(String.format(Locale.ROOT, " %.2f× |", baselineAdded / otelAdded));
+      line.append(otelResolved
+          ? String.format(Locale.ROOT, " %.2f× |", baselineAdded / otelAdded) : " n/r |");
     }
     System.out.println(line);
   }
