@@ -1,6 +1,5 @@
 package io.flowcost.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 import io.flowcost.agent.caps.Cap;
 import io.flowcost.agent.concurrent.ContextTasks;
@@ -236,8 +235,42 @@ public final class AgentInstaller {
    * class the application loads; {@link NameFirst} checks synthetic for the types a unit names.
    */
   static ElementMatcher.Junction<TypeDescription> ignored(TypeNames named) {
-    ElementMatcher.Junction<TypeDescription> agent = nameStartsWith("io.flowcost.agent.");
-    return named.isBounded() ? agent.or(named.outside()) : agent;
+    return new ElementMatcher.Junction.AbstractBase<>() {
+      @Override
+      public boolean matches(TypeDescription type) {
+        return ignoredName(named, type.getName());
+      }
+    };
+  }
+
+  /** Whether the class named {@code name} is {@linkplain #ignored ignored}. */
+  static boolean ignoredName(TypeNames named, String name) {
+    return name.startsWith("io.flowcost.agent.") || !named.mayMatch(name);
+  }
+
+  /**
+   * The classes already loaded that installOn considers for retransformation: those not {@link
+   * #ignored} by name. ByteBuddy's own discovery offers every loaded class (about 1,800 before
+   * {@code main}), each described, its module looked up and every matcher asked, on the main
+   * thread, only for the ignore matcher to reject almost all of them.
+   */
+  static final class LoadedByName implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
+    private final TypeNames named;
+
+    LoadedByName(TypeNames named) {
+      this.named = named;
+    }
+
+    @Override
+    public Iterable<Iterable<Class<?>>> resolve(Instrumentation instrumentation) {
+      List<Class<?>> candidates = new ArrayList<>();
+      for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+        if (!ignoredName(named, type.getName())) {
+          candidates.add(type);
+        }
+      }
+      return List.of(candidates);
+    }
   }
 
   /**
@@ -272,7 +305,12 @@ public final class AgentInstaller {
         names.add(TypeNames.of(type.types()));
       }
     }
-    AgentBuilder result = builder.ignore(ignored(TypeNames.union(names)));
+    TypeNames named = TypeNames.union(names);
+    AgentBuilder result = builder
+        // the strategy baseBuilder sets, again, to add the discovery only the names tell
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(new LoadedByName(named))
+        .ignore(ignored(named));
     for (InstrumentationModule module : modules) {
       for (TypeInstrumentation type : module.typeInstrumentations()) {
         result =
