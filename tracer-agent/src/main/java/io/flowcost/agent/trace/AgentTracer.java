@@ -12,11 +12,11 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 
 /**
  * The agent's tracer: spans recorded as flat {@link AgentSpan} records instead of the OpenTelemetry
- * SDK's spans, handed when they end to a span processor of the SDK (the batch processor feeding
- * the OTLP exporter, or a test's in-memory one), which reads them as {@code SpanData} without a
- * copy. Only processors that need the end of a span are supported: none of the SDK's need its
- * start, and the agent's own ({@code BatchSpanProcessor}, {@code SimpleSpanProcessor}, the debug
- * printer) do not.
+ * SDK's spans, handed when they end to a span processor (the agent's batch processor feeding its
+ * {@link OtlpTraceEncoder}, or a test's in-memory one), which reads them as {@code SpanData}
+ * without a copy. Only processors that need the end of a span are supported: the agent's own
+ * ({@code SpanBatcher}, the debug printer) and the SDK's {@code SimpleSpanProcessor} do not need
+ * its start.
  *
  * <p>The API it implements is the agent's shaded copy of OpenTelemetry: the application's own
  * OpenTelemetry (or the OpenTelemetry Java agent) never sees these spans, and their context is the

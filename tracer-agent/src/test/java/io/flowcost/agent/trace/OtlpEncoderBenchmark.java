@@ -190,7 +190,10 @@ public class OtlpEncoderBenchmark {
     StringBuilder table = new StringBuilder("| encoder | spans per batch | ns per batch (mean ±"
         + " 99.9%) | ns per span | bytes allocated per batch |\n|---|---|---|---|---|\n");
     for (RunResult r : results) {
-      var alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm");
+      var alloc = r.getSecondaryResults().get("gc.alloc.rate.norm"); // JMH 1.37's name
+      if (alloc == null) {
+        alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm"); // earlier JMH versions
+      }
       int n = Integer.parseInt(r.getParams().getParam("spans"));
       String name = r.getParams().getBenchmark();
       table.append("| ").append(name.substring(name.lastIndexOf('.') + 1))
