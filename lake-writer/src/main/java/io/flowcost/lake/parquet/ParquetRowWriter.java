@@ -102,7 +102,11 @@ public final class ParquetRowWriter {
       fileWriter.end(footer);
       return count;
     } catch (IOException | RuntimeException | Error e) {
-      fileWriter.abort();
+      try {
+        fileWriter.abort(); // closes the half-written file; the caller discards it
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
       throw e;
     } finally {
       codecs.release();

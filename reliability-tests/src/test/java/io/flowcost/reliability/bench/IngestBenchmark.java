@@ -198,7 +198,8 @@ class IngestBenchmark {
           all[all.length - 1] / 1e6, Arrays.stream(generating).sum() / 1e3 / requests,
           collectorCpu / 1e3 / spans, generatorCpu / 1e3 / spans, rss / 1024.0, load);
       byThread.put(label + " " + senders + "x" + spansPerRequest,
-          perThreadGroup(threads0, threads1, requests * (double) spansPerRequest));
+          perThreadGroup(threads0, threads1, requests * (double) spansPerRequest) + "; "
+              + fsyncTimes(dir, template.body(0).length));
       assertThat(requests).isPositive();
       return rate;
     }
@@ -462,6 +463,37 @@ class IngestBenchmark {
     groups.forEach((g, n) -> out.append(out.length() == 0 ? "" : ", ")
         .append(String.format("%s %.1f", g, n / 1e3 / spans)));
     return out.toString();
+  }
+
+  /**
+   * What one group commit's {@code fsync} costs on the collector's disk right after the row: 100
+   * appends of a request's bytes to a file beside its data dir, each forced as the log forces its
+   * frames ({@code force(false)}); p50 and p99 in ms. With one sender, an acknowledgement waits
+   * for one such force after the request's own CPU.
+   */
+  static String fsyncTimes(Path dir, int bytes) {
+    Path file = dir.resolve("fsync-probe");
+    long[] t = new long[100];
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+        java.nio.file.StandardOpenOption.APPEND)) {
+      ByteBuffer frame = ByteBuffer.allocate(bytes);
+      for (int i = 0; i < t.length; i++) {
+        frame.clear();
+        while (frame.hasRemaining()) {
+          ch.write(frame);
+        }
+        long a = System.nanoTime();
+        ch.force(false);
+        t[i] = System.nanoTime() - a;
+      }
+      Files.deleteIfExists(file);
+    } catch (java.io.IOException e) {
+      return "fsync not measured (" + e.getClass().getSimpleName() + ")";
+    }
+    Arrays.sort(t);
+    return String.format("fsync of a %,d-byte append p50 %.2f ms, p99 %.2f ms", bytes,
+        pct(t, 0.50), pct(t, 0.99));
   }
 
   /** This JVM's (the load generator's) CPU time so far, in nanoseconds. */
