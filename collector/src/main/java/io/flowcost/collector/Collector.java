@@ -68,8 +68,17 @@ public final class Collector implements AutoCloseable {
     public static final Duration DEFAULT_ROLLUP_DELAY = Duration.ofSeconds(5);
     /** {@code --max-body}: 16 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
-    /** {@code --max-buffered-rows}. */
+    /**
+     * {@code --max-buffered-rows} at most: the default is {@link #defaultMaxBufferedRows} of the
+     * heap, never more than this.
+     */
     public static final long DEFAULT_MAX_BUFFERED_ROWS = 2_000_000L;
+    /**
+     * Heap a buffered row is budgeted at by {@link #defaultMaxBufferedRows}: a priced call row
+     * waiting for the flush holds about 1 KB (its strings, maps and boxed values), plus its share
+     * of the flush's Parquet buffers.
+     */
+    static final long BUFFERED_ROW_HEAP_BYTES = 1536;
     /** {@code --horizon-days}. */
     public static final int DEFAULT_HORIZON_DAYS = 7;
     /** {@code --request-timeout}. */
@@ -223,6 +232,19 @@ public final class Collector implements AutoCloseable {
     }
 
     /**
+     * The default {@code --max-buffered-rows} for a heap of {@code maxHeapBytes}: as many rows as
+     * fit in half of it at {@link #BUFFERED_ROW_HEAP_BYTES} each, at least 10,000 and at most
+     * {@link #DEFAULT_MAX_BUFFERED_ROWS}. Why from the heap: a fixed 2,000,000 rows is ≈ 2 GB,
+     * so a collector with a smaller heap ran out of memory (its write-ahead log thread died,
+     * requests went unanswered) before the buffer bound could answer 503 — measured with a 512 MB heap under
+     * 4 senders of 1,000-span requests while the flush fell behind (docs/benchmarks.md).
+     */
+    public static long defaultMaxBufferedRows(long maxHeapBytes) {
+      return Math.max(10_000, Math.min(DEFAULT_MAX_BUFFERED_ROWS,
+          maxHeapBytes / 2 / BUFFERED_ROW_HEAP_BYTES));
+    }
+
+    /**
      * The bound on the bytes of request bodies held at once (received, and decompressed) when
      * none is given: an eighth of the maximum heap, and at least twice {@code maxBodyBytes} so
      * that one largest request (compressed and decompressed) always fits.
@@ -263,7 +285,7 @@ public final class Collector implements AutoCloseable {
       private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
       private Duration rollupDelay = DEFAULT_ROLLUP_DELAY;
       private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-      private long maxBufferedRows = DEFAULT_MAX_BUFFERED_ROWS;
+      private long maxBufferedRows = defaultMaxBufferedRows(Runtime.getRuntime().maxMemory());
       private int horizonDays = DEFAULT_HORIZON_DAYS;
       private String instanceId;
       private Path tlsCert;
@@ -369,7 +391,10 @@ public final class Collector implements AutoCloseable {
         return this;
       }
 
-      /** Rows held while the lake is slow or down (default 2,000,000). */
+      /**
+       * Rows held while the lake is slow or down (default {@link
+       * Config#defaultMaxBufferedRows} of this JVM's maximum heap).
+       */
       public Builder maxBufferedRows(long maxBufferedRows) {
         this.maxBufferedRows = maxBufferedRows;
         return this;

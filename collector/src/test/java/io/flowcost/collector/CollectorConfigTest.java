@@ -20,6 +20,16 @@ class CollectorConfigTest {
   }
 
   @Test
+  void theBufferedRowsBoundFollowsTheHeapWithinItsLimits() {
+    long mib = 1024L * 1024;
+    // half of 512 MiB at 1,536 bytes a row: a 512 MB collector answers 503 before it runs out
+    assertThat(Collector.Config.defaultMaxBufferedRows(512 * mib)).isEqualTo(174_762L);
+    // large heaps keep the old fixed bound, tiny ones a floor
+    assertThat(Collector.Config.defaultMaxBufferedRows(16 * 1024 * mib)).isEqualTo(2_000_000L);
+    assertThat(Collector.Config.defaultMaxBufferedRows(8 * mib)).isEqualTo(10_000L);
+  }
+
+  @Test
   void onlyTheLakeAndDataDirAreRequiredEverythingElseHasServesDefault() {
     Collector.Config c = minimal().build();
     assertThat(c.host()).isEqualTo("127.0.0.1");
@@ -33,7 +43,8 @@ class CollectorConfigTest {
     assertThat(c.flushInterval()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.rollupDelay()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.maxBodyBytes()).isEqualTo(16L * 1024 * 1024);
-    assertThat(c.maxBufferedRows()).isEqualTo(2_000_000L);
+    assertThat(c.maxBufferedRows())
+        .isEqualTo(Collector.Config.defaultMaxBufferedRows(Runtime.getRuntime().maxMemory()));
     assertThat(c.horizonDays()).isEqualTo(7);
     assertThat(c.instanceId()).isNull();
     assertThat(c.tlsCert()).isNull();

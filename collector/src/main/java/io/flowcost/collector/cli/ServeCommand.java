@@ -63,10 +63,13 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
   long maxBody;
 
-  @Option(names = "--max-buffered-rows", defaultValue = "2000000", paramLabel = "N",
+  // the default follows the heap (Collector.Config.defaultMaxBufferedRows): a fixed 2,000,000
+  // rows needed ~2 GB, so a smaller heap ran out of memory before the bound answered 503
+  @Option(names = "--max-buffered-rows", paramLabel = "N",
       description = "Rows held while the lake is slow or down; beyond it requests get 503 with"
-          + " Retry-After (default: ${DEFAULT-VALUE}).")
-  long maxBufferedRows;
+          + " Retry-After (default: as many as fit in half the heap at 1.5 KB a row, at most"
+          + " 2,000,000; with this heap ${DEFAULT-VALUE}).")
+  long maxBufferedRows = Collector.Config.defaultMaxBufferedRows(Runtime.getRuntime().maxMemory());
 
   @Mixin
   OutcomeHorizon horizon;
