@@ -120,8 +120,13 @@ public final class LiveControlApp {
       while (!done.get()) {
         boolean agent = false;
         for (StackTraceElement f : app.getStackTrace()) {
-          agent |= f.getClassName().equals("io.flowcost.agent.caps.BudgetPoller")
-              || f.getClassName().startsWith("io.flowcost.agent.export.");
+          String c = f.getClassName();
+          // the export's network and disk side; not SpanBatcher, whose onEnd runs on the app's
+          // thread by design (a lock and an array store: the queue the export thread drains,
+          // as the SDK's batch processor did before it) and never touches the network
+          agent |= c.equals("io.flowcost.agent.caps.BudgetPoller")
+              || c.startsWith("io.flowcost.agent.export.")
+                  && !c.equals("io.flowcost.agent.export.SpanBatcher");
         }
         samples.incrementAndGet();
         if (agent) {
