@@ -1,5 +1,7 @@
 package io.flowcost.collector.rollup;
 
+import static io.flowcost.collector.rollup.RowAssertions.assertSameRows;
+import static io.flowcost.collector.rollup.RowAssertions.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.lake.LakeWriter;
@@ -10,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -176,20 +177,5 @@ class FullRollupKeptTest {
       }
     }
     return out;
-  }
-
-  private static void assertSameRows(Statement st, String actual, String expected)
-      throws SQLException {
-    assertThat(scalar(st, "SELECT count(*) FROM (" + actual + " EXCEPT ALL " + expected + ")"))
-        .as("rows of [%s] not in [%s]", actual, expected).isZero();
-    assertThat(scalar(st, "SELECT count(*) FROM (" + expected + " EXCEPT ALL " + actual + ")"))
-        .as("rows of [%s] not in [%s]", expected, actual).isZero();
-  }
-
-  private static long scalar(Statement st, String sql) throws SQLException {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      assertThat(rs.next()).isTrue();
-      return rs.getLong(1);
-    }
   }
 }

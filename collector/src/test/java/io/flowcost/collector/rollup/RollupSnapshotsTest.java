@@ -1,5 +1,7 @@
 package io.flowcost.collector.rollup;
 
+import static io.flowcost.collector.rollup.RowAssertions.assertSameRows;
+import static io.flowcost.collector.rollup.RowAssertions.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowcost.lake.LakeWriter;
@@ -9,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -116,22 +117,6 @@ class RollupSnapshotsTest {
       assertThat(scalar(st, "SELECT workflows FROM rollups WHERE day = DATE '" + full + "'"))
           .isEqualTo(onFullDay);
       assertThat(result.workflows()).isEqualTo(onFullDay);
-    }
-  }
-
-  /** Both queries give the same multiset of rows (EXCEPT ALL both ways: exact, every column). */
-  private static void assertSameRows(Statement st, String actual, String expected)
-      throws SQLException {
-    assertThat(scalar(st, "SELECT count(*) FROM (" + actual + " EXCEPT ALL " + expected + ")"))
-        .as("rows of [%s] not in [%s]", actual, expected).isZero();
-    assertThat(scalar(st, "SELECT count(*) FROM (" + expected + " EXCEPT ALL " + actual + ")"))
-        .as("rows of [%s] not in [%s]", expected, actual).isZero();
-  }
-
-  private static long scalar(Statement st, String sql) throws SQLException {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      assertThat(rs.next()).isTrue();
-      return rs.getLong(1);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.export;
 
+import static io.flowcost.agent.trace.OtlpRequests.groups;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -10,8 +11,6 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.trace.TestSpanData;
@@ -86,17 +85,6 @@ class SpoolingSpanExporterTest {
     }
   }
 
-  /** The request's resource and scope groups in a fixed order, each group's spans as sent. */
-  private static List<String> groups(byte[] request) throws Exception {
-    List<String> groups = new ArrayList<>();
-    for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(request).getResourceSpansList()) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        groups.add(rs.getResource() + " " + rs.getSchemaUrl() + " " + ss);
-      }
-    }
-    groups.sort(null);
-    return groups;
-  }
 
   private static byte[] reference(List<SpanData> spans) throws Exception {
     TraceRequestMarshaler request = TraceRequestMarshaler.create(spans);
