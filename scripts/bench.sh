@@ -5,7 +5,11 @@
 #                            at least BENCH_WARMUP invocations, default 5000, then blocks of 1000
 #                            until the JIT threads' share of the CPU is <= BENCH_JIT_QUIET, default
 #                            0.03, or BENCH_WARMUP_MAX in all, default 20000 (= BENCH_WARMUP: a
-#                            fixed warm-up); BENCH_INVOCATIONS measured, default 10000;
+#                            fixed warm-up); BENCH_INVOCATIONS measured, default 10000, in
+#                            blocks of BENCH_BLOCK, default 500, the round's JVMs taking turns
+#                            block by block (paired differences, 95 % intervals);
+#                            BENCH_GC collector options, default -XX:+UseSerialGC (heap fixed
+#                            at 512 MB);
 #                            BENCH_JVM_OPTS extra options for the app JVMs, e.g.
 #                            -XX:+PrintCompilation; BENCH_JAVA=/path/to/java for another JVM,
 #                            BENCH_JFR=true for a JFR recording of each application JVM,
@@ -48,6 +52,7 @@ bench_agent() {
     ${BENCH_WARMUP_MAX:+-Dbench.warmup.max="$BENCH_WARMUP_MAX"} \
     ${BENCH_JIT_QUIET:+-Dbench.jit.quiet="$BENCH_JIT_QUIET"} \
     ${BENCH_INVOCATIONS:+-Dbench.invocations="$BENCH_INVOCATIONS"} \
+    ${BENCH_BLOCK:+-Dbench.block="$BENCH_BLOCK"} ${BENCH_GC:+-Dbench.gc="$BENCH_GC"} \
     -Dbench.jvm.options="${BENCH_JVM_OPTS:-}" \
     -Dbench.jfr="${BENCH_JFR:-false}" -Dbench.baseline.agent="${BENCH_BASELINE_AGENT:-}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
     io.flowcost.reliability.bench.SideBySideAgentBenchmark \

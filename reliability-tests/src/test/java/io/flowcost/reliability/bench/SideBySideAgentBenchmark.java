@@ -24,9 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The side-by-side agent benchmark: the same LangChain4j application ({@link SideBySideAgentMain},
  * 3 model calls and 2 tool calls per invocation against the fake provider in its own process,
  * started with {@code -Dsun.net.httpserver.nodelay=true}) with no agent, with the OpenTelemetry
- * Java agent and with the Flowcost agent, in interleaved rounds (one fresh JVM per configuration
- * per round, the order rotating from round to round). Both agents export OTLP/HTTP protobuf to a
- * local sink in this process, which counts the spans and bytes it receives.
+ * Java agent and with the Flowcost agent, in rounds of one fresh JVM per configuration. A round
+ * starts and warms up its JVMs one after the other, then measures them in interleaved blocks (the
+ * JVMs take turns, a block each), so that each agent's figures are compared with the no-agent
+ * JVM's measured seconds apart rather than minutes apart. Both agents export OTLP/HTTP protobuf to
+ * a local sink per JVM in this process, which counts the spans and bytes it receives; only the
+ * application JVM's own CPU is counted (the fake provider and the sinks are other processes).
  *
  * <p>Run by {@code scripts/bench.sh agent}, which builds the jars and the class path and passes:
  * {@code FLOWCOST_AGENT_JAR OTEL_AGENT_JAR WORK_DIR}; system properties {@code bench.rounds}
@@ -35,14 +38,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code bench.warmup} for a fixed warm-up), {@code bench.warmup.block} (default 1000) and {@code
  * bench.jit.quiet} (default 0.03): between the least and the most, warm-up goes on in blocks until
  * the JIT threads' share of the process's CPU over a block is at most that; {@code
- * bench.invocations} (measured, default {@value #DEFAULT_INVOCATIONS}), {@code bench.jvm.options}
- * (extra options for the application JVMs, space-separated), {@code bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before
- * a change, run as a fourth configuration of the same rounds), {@code bench.java} (the JVM for the application and the fake, default this
- * one's), {@code bench.jfr} (true: a JFR recording, profile settings, of each application JVM in
- * {@code WORK_DIR/round-N-CONFIG/app.jfr}, and one of its measured invocations alone, the steady
- * state, in {@code measured.jfr}). Prints a Markdown table of the medians over rounds and the ratios of Flowcost's added
- * cost to the OpenTelemetry agent's, then each agent's per-round added amounts with their spread
- * and a 95 % interval of their mean. Nothing here asserts a timing.
+ * bench.invocations} (measured, default {@value #DEFAULT_INVOCATIONS}), {@code bench.block}
+ * (measured invocations per block, default {@value #DEFAULT_BLOCK}), {@code bench.gc} (the
+ * collector's options, default {@value #DEFAULT_GC}; the heap is fixed at 512 MB), {@code
+ * bench.jvm.options} (extra options for the application JVMs, space-separated), {@code
+ * bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before a change, run as a
+ * fourth configuration of the same rounds), {@code bench.java} (the JVM for the application and
+ * the fake, default this one's), {@code bench.jfr} (true: a JFR recording, profile settings, of
+ * each application JVM in {@code WORK_DIR/round-N-CONFIG/app.jfr}, and one of its measured phase
+ * alone, the steady state, in {@code measured.jfr}). Prints a Markdown table of the medians over
+ * rounds, then each agent's added amounts from the paired blocks with a 95 % interval and the
+ * ratio of Flowcost's to the OpenTelemetry agent's with its interval. Nothing here asserts a
+ * timing.
  */
 public final class SideBySideAgentBenchmark {
 
@@ -58,6 +65,18 @@ public final class SideBySideAgentBenchmark {
   static final int DEFAULT_WARMUP = 5_000;
   static final int DEFAULT_WARMUP_MAX = 20_000;
   static final int DEFAULT_INVOCATIONS = 10_000;
+  /**
+   * 500 invocations a block (≈ 0.3–0.5 s on a quiet machine): short enough that the load and the
+   * CPU's clock barely move between the blocks of one turn, long enough that a block's CPU reading
+   * (clock ticks of 10 ms on Linux for the process total) is resolved to a few µs per invocation.
+   */
+  static final int DEFAULT_BLOCK = 500;
+  /**
+   * The serial collector by default: on 2 cores G1's concurrent and refinement threads add CPU
+   * that varies from JVM to JVM with heap sizing, and an agent's allocation still shows as the
+   * young collections it causes (on the VM thread: the {@code gc_vm} group).
+   */
+  static final String DEFAULT_GC = "-XX:+UseSerialGC";
 
   /** The three configurations, in the order the first round runs them. */
   enum Config {
@@ -73,16 +92,47 @@ public final class SideBySideAgentBenchmark {
   }
 
   /**
-   * One JVM's figures, all per invocation except {@code firstMillis}; {@code threadCpu}: CPU
-   * nanoseconds per invocation by thread group (app, jit, gc_vm, jdk_http, agent_export, …), empty
-   * where the platform has no per-thread figures.
+   * One JVM's figures, all per measured invocation except {@code firstMillis}; {@code threadCpu}:
+   * CPU nanoseconds per invocation by thread group (app, jit, gc_vm, jdk_http, agent_export, …),
+   * empty where the platform has no per-thread figures; {@code blocks}: the measured blocks in the
+   * order they ran, interleaved with the same round's other JVMs' blocks.
    */
   record Run(long firstMillis, long medianNanos, long cpuNanos, long allocBytes, double spans,
-      double otlpBytes, Map<String, Long> threadCpu, long warmup) {
+      double otlpBytes, Map<String, Long> threadCpu, long warmup, List<Block> blocks) {
 
     /** The process's CPU per invocation less the JIT compiler threads' (all of it without /proc). */
     long cpuWithoutJitNanos() {
       return cpuNanos - threadCpu.getOrDefault("jit", 0L);
+    }
+  }
+
+  /**
+   * One measured block of one JVM, per invocation: the median wall time of its invocations, the
+   * process's CPU, the bytes allocated and the CPU by thread group, each from the end of the JVM's
+   * previous block (see {@link SideBySideAgentMain.Blocks}).
+   */
+  record Block(long medianNanos, long cpuNanos, long allocBytes, Map<String, Long> threadCpu) {
+
+    /** The process's CPU per invocation less the JIT compiler threads'. */
+    long cpuWithoutJitNanos() {
+      return cpuNanos - threadCpu.getOrDefault("jit", 0L);
+    }
+
+    /** Parses a {@code BLOCK n=… median_ns=… cpu_ns=… alloc_bytes=… t.GROUP=…} line. */
+    static Block parse(String line) {
+      Map<String, Long> f = new java.util.HashMap<>();
+      Map<String, Long> groups = new java.util.TreeMap<>();
+      for (String kv : line.substring("BLOCK ".length()).trim().split(" ")) {
+        String key = kv.substring(0, kv.indexOf('='));
+        long value = Long.parseLong(kv.substring(kv.indexOf('=') + 1));
+        if (key.startsWith("t.")) {
+          groups.put(key.substring(2), value);
+        } else {
+          f.put(key, value);
+        }
+      }
+      return new Block(f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
+          Map.copyOf(groups));
     }
   }
 
@@ -109,8 +159,15 @@ public final class SideBySideAgentBenchmark {
           : Path.of(System.getProperty("bench.baseline.agent"));
   private final List<Config> configs = baselineAgent == null
       ? List.of(Config.NONE, Config.OTEL, Config.FLOWCOST) : List.of(Config.values());
-  private final AtomicLong sinkSpans = new AtomicLong();
-  private final AtomicLong sinkBytes = new AtomicLong();
+  /** Measured invocations per block; the JVMs of a round take turns block by block. */
+  private final int blockSize = Math.max(1, Integer.getInteger("bench.block", DEFAULT_BLOCK));
+  /**
+   * The application JVMs' collector (space-separated options, {@code bench.gc}); with a fixed heap
+   * ({@code -Xms} = {@code -Xmx} = 512 MB) so that no JVM resizes its heap in the measured window.
+   */
+  private final List<String> gcOptions = Arrays.stream(
+      System.getProperty("bench.gc", DEFAULT_GC).trim().split("\\s+"))
+      .filter(o -> !o.isEmpty()).toList();
 
   private SideBySideAgentBenchmark(Path flowcostAgent, Path otelAgent, Path work) {
     this.flowcostAgent = flowcostAgent;
@@ -131,49 +188,90 @@ public final class SideBySideAgentBenchmark {
 
   private void run(int rounds) throws Exception {
     Files.createDirectories(work);
-    HttpServer sink = startSink();
-    String sinkUrl = "http://127.0.0.1:" + sink.getAddress().getPort();
     Map<Config, List<Run>> runs = new EnumMap<>(Config.class);
     for (Config c : configs) {
       runs.put(c, new ArrayList<>());
     }
     String jvm = jvmVersion();
+    int blocks = (invocations + blockSize - 1) / blockSize;
     System.out.printf("side-by-side agent benchmark: %d rounds; warm-up %d invocations, then"
         + " blocks of %d until the JIT threads' share of the CPU is <= %s (at most %d); %d measured"
-        + " invocations per JVM; %s, %d CPUs%s%n", rounds, warmup, warmupBlock, jitQuiet,
-        warmupMax, invocations, jvm, Runtime.getRuntime().availableProcessors(),
-        jvmOptions.isEmpty() ? "" : "; JVM options " + String.join(" ", jvmOptions));
-    try {
-      for (int r = 0; r < rounds; r++) {
-        for (int k = 0; k < configs.size(); k++) {
-          Config c = configs.get((r + k) % configs.size());
-          Run run = runOnce(c, sinkUrl, r);
-          runs.get(c).add(run);
-          System.out.printf(Locale.ROOT, "round %d %-20s first %5d ms  warm-up %6d  median %7.1f"
-                  + " µs  cpu %7.1f µs  alloc %8.1f KB  spans %.2f  otlp %.0f B%n", r + 1, c.label,
-              run.firstMillis(), run.warmup(), run.medianNanos() / 1e3, run.cpuNanos() / 1e3,
-              run.allocBytes() / 1e3, run.spans(), run.otlpBytes());
-          if (!run.threadCpu().isEmpty()) {
-            StringBuilder cpu = new StringBuilder("        cpu by thread (µs):");
-            run.threadCpu().forEach((g, ns) -> cpu.append(String.format(Locale.ROOT, " %s %.1f",
-                g, ns / 1e3)));
-            System.out.println(cpu);
-          }
+        + " invocations per JVM in %d blocks of %d, the round's JVMs taking turns block by block;"
+        + " %s, %d CPUs; JVM options -Xms512m -Xmx512m %s%s%n", rounds, warmup, warmupBlock,
+        jitQuiet, warmupMax, blocks * blockSize, blocks, blockSize, jvm,
+        Runtime.getRuntime().availableProcessors(), String.join(" ", gcOptions),
+        jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions));
+    for (int r = 0; r < rounds; r++) {
+      Map<Config, Run> round = runRound(r, blocks);
+      for (Config c : configs) {
+        Run run = round.get(c);
+        runs.get(c).add(run);
+        System.out.printf(Locale.ROOT, "round %d %-20s first %5d ms  warm-up %6d  median %7.1f"
+                + " µs  cpu %7.1f µs  alloc %8.1f KB  spans %.2f  otlp %.0f B%n", r + 1, c.label,
+            run.firstMillis(), run.warmup(), run.medianNanos() / 1e3, run.cpuNanos() / 1e3,
+            run.allocBytes() / 1e3, run.spans(), run.otlpBytes());
+        if (!run.threadCpu().isEmpty()) {
+          StringBuilder cpu = new StringBuilder("        cpu by thread (µs):");
+          run.threadCpu().forEach((g, ns) -> cpu.append(String.format(Locale.ROOT, " %s %.1f",
+              g, ns / 1e3)));
+          System.out.println(cpu);
         }
       }
-    } finally {
-      sink.stop(0);
     }
     printTable(runs, jvm);
   }
 
-  private Run runOnce(Config config, String sinkUrl, int round) throws Exception {
+  /**
+   * One round: one fresh JVM per configuration (each with its own fake provider and OTLP sink),
+   * started and warmed up one after the other (the order rotating from round to round, so no
+   * configuration always starts first) so that start-up and warm-up are measured alone; then the
+   * measured blocks, the JVMs taking turns block by block (the order rotating from turn to turn),
+   * so that each agent's block is compared with a no-agent block measured seconds before or after
+   * it under the same load; then {@code END} to each, and each one's exit (the agents flush their
+   * spans at shutdown, and the sink has seen every export once the JVM has exited).
+   */
+  private Map<Config, Run> runRound(int round, int blocks) throws Exception {
+    Map<Config, AppJvm> apps = new EnumMap<>(Config.class);
+    try {
+      for (int k = 0; k < configs.size(); k++) {
+        Config c = configs.get((round + k) % configs.size());
+        apps.put(c, start(c, round));
+      }
+      Map<Config, List<Block>> measured = new EnumMap<>(Config.class);
+      for (Config c : configs) {
+        measured.put(c, new ArrayList<>());
+      }
+      for (int b = 0; b < blocks; b++) {
+        int n = Math.min(blockSize, invocations - b * blockSize);
+        n = n <= 0 ? blockSize : n;
+        for (int k = 0; k < configs.size(); k++) {
+          Config c = configs.get((round + b + k) % configs.size());
+          measured.get(c).add(Block.parse(apps.get(c).ask("BLOCK " + n, "BLOCK ")));
+        }
+      }
+      Map<Config, Run> result = new EnumMap<>(Config.class);
+      for (Config c : configs) {
+        result.put(c, apps.get(c).finish(measured.get(c)));
+      }
+      return result;
+    } finally {
+      for (AppJvm app : apps.values()) {
+        app.close();
+      }
+    }
+  }
+
+  private AppJvm start(Config config, int round) throws Exception {
     Path dir = work.resolve("round-" + round + "-" + config.name().toLowerCase(Locale.ROOT));
     Files.createDirectories(dir);
-    Process fake = startFake(dir);
+    Sink sink = Sink.start();
+    Process fake = null;
     try {
+      fake = startFake(dir);
       String baseUrl = readBaseUrl(fake, dir.resolve("fake.txt"));
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+      String sinkUrl = "http://127.0.0.1:" + sink.server.getAddress().getPort();
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m"));
+      cmd.addAll(gcOptions);
       cmd.addAll(jvmOptions);
       cmd.addAll(List.of("-Dbench.warmup.max=" + warmupMax, "-Dbench.warmup.block=" + warmupBlock,
           "-Dbench.jit.quiet=" + jitQuiet));
@@ -196,43 +294,141 @@ public final class SideBySideAgentBenchmark {
             "-Dflowcost.spool.dir=" + dir.resolve("spool")));
       }
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-          SideBySideAgentMain.class.getName(), baseUrl, String.valueOf(warmup),
-          String.valueOf(invocations)));
-      sinkSpans.set(0);
-      sinkBytes.set(0);
-      Path out = dir.resolve("app.txt");
+          SideBySideAgentMain.class.getName(), baseUrl, String.valueOf(warmup)));
       cmd.add(String.valueOf(System.currentTimeMillis()));
-      Process app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-          .start();
-      if (!app.waitFor(15, TimeUnit.MINUTES)) {
-        app.destroyForcibly();
-        throw new IllegalStateException(config.label + ": did not finish, see " + out);
+      Process app = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      AppJvm jvm = new AppJvm(config, app, fake, sink, dir.resolve("app.txt"));
+      jvm.awaitReady();
+      return jvm;
+    } catch (Exception | Error e) {
+      if (fake != null) {
+        fake.destroy();
       }
-      String text = Files.readString(out, StandardCharsets.UTF_8);
-      if (app.exitValue() != 0) {
-        throw new IllegalStateException(config.label + ": exit " + app.exitValue() + "\n" + text);
-      }
-      String result = text.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
-          .orElseThrow(() -> new IllegalStateException(config.label + ": no RESULT\n" + text));
-      Map<String, Long> f = new java.util.HashMap<>();
-      for (String kv : result.substring(7).split(" ")) {
-        f.put(kv.substring(0, kv.indexOf('=')), Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
-      }
-      // the agents flush at shutdown; the sink has seen every export once the app has exited
-      double all = f.get("invocations");
-      Map<String, Long> threadCpu = new java.util.TreeMap<>();
-      text.lines().filter(l -> l.startsWith("THREADS ")).findFirst().ifPresent(l -> {
-        for (String kv : l.substring(8).split(" ")) {
-          threadCpu.put(kv.substring(0, kv.indexOf('=')),
-              Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+      sink.server.stop(0);
+      throw e;
+    }
+  }
+
+  /**
+   * A running application JVM of a round, with its fake provider and sink: its output goes line by
+   * line to {@code app.txt} and to a queue the benchmark reads its answers from.
+   */
+  private final class AppJvm implements AutoCloseable {
+    private final Config config;
+    private final Process app;
+    private final Process fake;
+    private final Sink sink;
+    private final Path out;
+    private final java.io.Writer commands;
+    private final java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread reader;
+    private long firstMillis;
+    private long warmedUp;
+
+    AppJvm(Config config, Process app, Process fake, Sink sink, Path out) throws IOException {
+      this.config = config;
+      this.app = app;
+      this.fake = fake;
+      this.sink = sink;
+      this.out = out;
+      this.commands = new java.io.OutputStreamWriter(app.getOutputStream(), StandardCharsets.UTF_8);
+      java.io.Writer log = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+      this.reader = new Thread(() -> {
+        try (log; java.io.BufferedReader in = new java.io.BufferedReader(
+            new java.io.InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = in.readLine()) != null; ) {
+            log.write(line);
+            log.write('\n');
+            log.flush();
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          lines.add("EXCEPTION reading the output: " + e);
         }
-      });
-      return new Run(f.get("first_ms"), f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
-          sinkSpans.get() / all, sinkBytes.get() / all, threadCpu, f.getOrDefault("warmup", 0L));
-    } finally {
+        lines.add("EOF");
+      }, "bench-" + config.name().toLowerCase(Locale.ROOT) + "-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    void awaitReady() throws Exception {
+      String ready = await("READY ", TimeUnit.MINUTES.toNanos(15));
+      Map<String, Long> f = fields(ready.substring(6));
+      firstMillis = f.get("first_ms");
+      warmedUp = f.get("warmup");
+    }
+
+    /** Sends one command and returns the answer line starting with {@code prefix}. */
+    String ask(String command, String prefix) throws Exception {
+      commands.write(command);
+      commands.write('\n');
+      commands.flush();
+      return await(prefix, TimeUnit.MINUTES.toNanos(10));
+    }
+
+    private String await(String prefix, long timeoutNanos) throws Exception {
+      long deadline = System.nanoTime() + timeoutNanos;
+      while (true) {
+        String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null) {
+          throw new IllegalStateException(config.label + ": no " + prefix.trim() + " in time, see "
+              + out);
+        } else if (line.startsWith(prefix)) {
+          return line;
+        } else if (line.equals("EOF")) {
+          app.waitFor(10, TimeUnit.SECONDS);
+          throw new IllegalStateException(config.label + ": exited ("
+              + (app.isAlive() ? "?" : app.exitValue()) + ") before " + prefix.trim() + ":\n"
+              + Files.readString(out, StandardCharsets.UTF_8));
+        }
+      }
+    }
+
+    Run finish(List<Block> blocks) throws Exception {
+      String result = ask("END", "RESULT ");
+      String threadsLine = null;
+      commands.close();
+      if (!app.waitFor(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException(config.label + ": did not exit after END, see " + out);
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(30));
+      for (String line : lines) {
+        if (line.startsWith("THREADS ")) {
+          threadsLine = line;
+        }
+      }
+      if (app.exitValue() != 0) {
+        throw new IllegalStateException(config.label + ": exit " + app.exitValue() + "\n"
+            + Files.readString(out, StandardCharsets.UTF_8));
+      }
+      Map<String, Long> f = fields(result.substring(7));
+      Map<String, Long> threadCpu = threadsLine == null ? Map.of()
+          : new java.util.TreeMap<>(fields(threadsLine.substring(8)));
+      double all = f.get("invocations");
+      return new Run(firstMillis, f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
+          sink.spans.get() / all, sink.bytes.get() / all, threadCpu, warmedUp,
+          List.copyOf(blocks));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      if (app.isAlive()) {
+        app.destroyForcibly();
+        app.waitFor(10, TimeUnit.SECONDS);
+      }
       fake.destroy();
       fake.waitFor(10, TimeUnit.SECONDS);
+      sink.server.stop(0);
     }
+  }
+
+  private static Map<String, Long> fields(String text) {
+    Map<String, Long> f = new java.util.HashMap<>();
+    for (String kv : text.trim().split(" ")) {
+      f.put(kv.substring(0, kv.indexOf('=')), Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+    }
+    return f;
   }
 
   private Process startFake(Path dir) throws IOException {
@@ -261,31 +457,39 @@ public final class SideBySideAgentBenchmark {
     throw new IllegalStateException("fake provider did not start in 30 s");
   }
 
-  /** An OTLP/HTTP protobuf sink: counts the spans and request bytes of every export. */
-  private HttpServer startSink() throws IOException {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.createContext("/", http -> {
-      try (http; InputStream in = http.getRequestBody()) {
-        byte[] body = in.readAllBytes();
-        if (http.getRequestURI().getPath().endsWith("/v1/traces")) {
-          sinkBytes.addAndGet(body.length);
-          int spans = 0;
-          for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(body).getResourceSpansList()) {
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-              spans += ss.getSpansCount();
+  /**
+   * An OTLP/HTTP protobuf sink: counts the spans and request bytes of every export. One per
+   * application JVM, since a round's JVMs run at the same time.
+   */
+  private record Sink(HttpServer server, AtomicLong spans, AtomicLong bytes) {
+
+    static Sink start() throws IOException {
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+      Sink sink = new Sink(server, new AtomicLong(), new AtomicLong());
+      server.createContext("/", http -> {
+        try (http; InputStream in = http.getRequestBody()) {
+          byte[] body = in.readAllBytes();
+          if (http.getRequestURI().getPath().endsWith("/v1/traces")) {
+            sink.bytes.addAndGet(body.length);
+            int spans = 0;
+            for (ResourceSpans rs
+                : ExportTraceServiceRequest.parseFrom(body).getResourceSpansList()) {
+              for (ScopeSpans ss : rs.getScopeSpansList()) {
+                spans += ss.getSpansCount();
+              }
             }
+            sink.spans.addAndGet(spans);
+            http.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+            http.sendResponseHeaders(200, -1);
+          } else {
+            http.sendResponseHeaders(404, -1);
           }
-          sinkSpans.addAndGet(spans);
-          http.getResponseHeaders().set("Content-Type", "application/x-protobuf");
-          http.sendResponseHeaders(200, -1);
-        } else {
-          http.sendResponseHeaders(404, -1);
         }
-      }
-    });
-    server.start();
-    return server;
+      });
+      server.start();
+      return sink;
+    }
   }
 
   private String jvmVersion() throws Exception {
@@ -349,35 +553,54 @@ public final class SideBySideAgentBenchmark {
   }
 
   /**
-   * Per-round added amounts and their spread: for each agent, the median, the range and the mean
-   * with a 95 % confidence interval (Student's t over the rounds, which are independent JVMs), so
-   * a reader sees whether an added figure — above all the OpenTelemetry agent's small added CPU
-   * and time — is resolved from zero. A ratio whose divisor's interval includes zero is printed
-   * as "not resolved" rather than as a number.
+   * Each agent's added amounts from paired blocks: every block of an agent's JVM minus the no-agent
+   * JVM's block of the same turn (measured within seconds of it, under the same load), averaged
+   * over a round's blocks, then over the rounds. The 95 % interval is between rounds (Student's t
+   * over the rounds' means, which includes how much one JVM's steady state differs from the next:
+   * JIT decisions, code layout) with 3 rounds or more, else within the round(s) (over the blocks
+   * pooled, which does not). The ratio's interval is the delta method's over the same units, with
+   * the correlation of the two agents' differences (both less the same no-agent block) kept. A
+   * ratio whose OpenTelemetry divisor is not told apart from zero is printed as "not resolved".
+   * Last, how much the no-agent JVM itself varies between rounds against within one JVM between
+   * blocks: where the noise the pairing removes comes from.
    */
   private void printSpread(Map<Config, List<Run>> runs, boolean perThread) {
     List<Config> agents = configs.stream().filter(c -> c != Config.NONE).toList();
+    int rounds = runs.get(Config.NONE).size();
+    boolean betweenRounds = rounds >= 3;
     System.out.println();
-    System.out.println("Added per invocation, per round (agent minus the same round's no-agent JVM):"
-        + " median [min … max], mean ± 95 % CI:");
-    System.out.println();
+    System.out.printf("Added per invocation, paired blocks (an agent's block minus the no-agent"
+        + " block of the same turn): mean over %d round(s) [range of the rounds' means] ± 95 %%"
+        + " interval %s:%n%n", rounds, betweenRounds ? "between rounds (t over the rounds' means)"
+        : "within the rounds (t over the blocks; fewer than 3 rounds, so JVM-to-JVM differences"
+        + " are not in it)");
     StringBuilder head = new StringBuilder("| added | ");
     for (Config c : agents) {
       head.append(c.label).append(" | ");
     }
-    head.append("Flowcost ÷ OTel (medians) |");
+    head.append("Flowcost ÷ OTel ± 95 % |");
     System.out.println(head);
     System.out.println("|---|" + "---|".repeat(agents.size() + 1));
-    spreadRow(runs, agents, "median time", Run::medianNanos, 1e3, "µs");
-    spreadRow(runs, agents, "CPU (process)", Run::cpuNanos, 1e3, "µs");
+    pairedRow(runs, agents, betweenRounds, "median time", Block::medianNanos, 1e3, "µs");
+    pairedRow(runs, agents, betweenRounds, "CPU (process)", Block::cpuNanos, 1e3, "µs");
     if (perThread) {
-      spreadRow(runs, agents, "CPU without JIT", Run::cpuWithoutJitNanos, 1e3, "µs");
-      spreadRow(runs, agents, "CPU of app thread", r -> r.threadCpu().getOrDefault("app", 0L),
-          1e3, "µs");
-      spreadRow(runs, agents, "CPU of JIT threads", r -> r.threadCpu().getOrDefault("jit", 0L),
-          1e3, "µs");
+      pairedRow(runs, agents, betweenRounds, "CPU without JIT", Block::cpuWithoutJitNanos, 1e3,
+          "µs");
+      for (String group : THREAD_GROUPS) {
+        if (runs.values().stream().anyMatch(l -> l.stream().anyMatch(
+            r -> r.threadCpu().containsKey(group)))) {
+          pairedRow(runs, agents, betweenRounds, "CPU of threads: " + group,
+              b -> b.threadCpu().getOrDefault(group, 0L), 1e3, "µs");
+        }
+      }
     }
-    spreadRow(runs, agents, "allocation", Run::allocBytes, 1e3, "KB");
+    pairedRow(runs, agents, betweenRounds, "allocation", Block::allocBytes, 1e3, "KB");
+    System.out.println();
+    noise(runs.get(Config.NONE), "median time", Block::medianNanos);
+    noise(runs.get(Config.NONE), "CPU (process)", Block::cpuNanos);
+    if (perThread) {
+      noise(runs.get(Config.NONE), "CPU without JIT", Block::cpuWithoutJitNanos);
+    }
     System.out.println();
     for (Config c : configs) {
       System.out.printf(Locale.ROOT, "warm-up invocations, %s: %s%n", c.label,
@@ -385,19 +608,146 @@ public final class SideBySideAgentBenchmark {
     }
   }
 
-  private static void spreadRow(Map<Config, List<Run>> runs, List<Config> agents, String name,
-      java.util.function.ToDoubleFunction<Run> f, double unit, String suffix) {
+  private void pairedRow(Map<Config, List<Run>> runs, List<Config> agents, boolean betweenRounds,
+      String name, java.util.function.ToDoubleFunction<Block> f, double unit, String suffix) {
     StringBuilder line = new StringBuilder("| " + name + " | ");
     for (Config c : agents) {
-      line.append(Spread.of(added(runs.get(Config.NONE), runs.get(c), f), unit).format(suffix))
+      Paired p = Paired.of(runs.get(Config.NONE), runs.get(c), f);
+      line.append(String.format(Locale.ROOT, "%+.1f %s [%+.1f … %+.1f] ± %.1f", p.mean() / unit,
+          suffix, p.minRound() / unit, p.maxRound() / unit, p.halfWidth(betweenRounds) / unit))
           .append(" | ");
     }
-    Spread otel = Spread.of(added(runs.get(Config.NONE), runs.get(Config.OTEL), f), unit);
-    Spread flowcost = Spread.of(added(runs.get(Config.NONE), runs.get(Config.FLOWCOST), f), unit);
-    line.append(otel.resolved()
-        ? String.format(Locale.ROOT, "%.2f×", flowcost.median() / otel.median())
-        : "not resolved (OTel's interval includes 0)").append(" |");
-    System.out.println(line);
+    Paired otel = Paired.of(runs.get(Config.NONE), runs.get(Config.OTEL), f);
+    Paired flowcost = Paired.of(runs.get(Config.NONE), runs.get(Config.FLOWCOST), f);
+    if (otel.resolved(betweenRounds)) {
+      double[] ratio = Paired.ratio(flowcost, otel, betweenRounds);
+      line.append(String.format(Locale.ROOT, "%.2f× ± %.2f", ratio[0], ratio[1]));
+    } else {
+      line.append("not resolved (OTel's interval includes 0)");
+    }
+    System.out.println(line.append(" |"));
+  }
+
+  /** The no-agent JVM's spread: between its rounds' means, and between blocks within a JVM. */
+  private static void noise(List<Run> none, String name,
+      java.util.function.ToDoubleFunction<Block> f) {
+    double[] means = new double[none.size()];
+    double within = 0;
+    int dof = 0;
+    for (int r = 0; r < means.length; r++) {
+      double[] v = none.get(r).blocks().stream().mapToDouble(f).toArray();
+      means[r] = Arrays.stream(v).average().orElse(Double.NaN);
+      for (double x : v) {
+        within += (x - means[r]) * (x - means[r]);
+      }
+      dof += v.length - 1;
+    }
+    double betweenSd = Paired.sd(means);
+    System.out.printf(Locale.ROOT, "no-agent JVM, %s: rounds' means %s µs (sd %.1f); within a"
+            + " JVM, sd of a block %.1f µs%n", name,
+        Arrays.stream(means).mapToObj(m -> String.format(Locale.ROOT, "%.1f", m / 1e3)).toList(),
+        betweenSd / 1e3, dof > 0 ? Math.sqrt(within / dof) / 1e3 : Double.NaN);
+  }
+
+  /**
+   * One agent's paired block differences, by round: {@code diffs[r][b]} is the agent's block b of
+   * round r minus the no-agent JVM's block b of that round.
+   */
+  record Paired(double[][] diffs) {
+
+    static Paired of(List<Run> none, List<Run> agent,
+        java.util.function.ToDoubleFunction<Block> f) {
+      double[][] d = new double[none.size()][];
+      for (int r = 0; r < d.length; r++) {
+        List<Block> a = agent.get(r).blocks();
+        List<Block> n = none.get(r).blocks();
+        d[r] = new double[Math.min(a.size(), n.size())];
+        for (int b = 0; b < d[r].length; b++) {
+          d[r][b] = f.applyAsDouble(a.get(b)) - f.applyAsDouble(n.get(b));
+        }
+      }
+      return new Paired(d);
+    }
+
+    double[] roundMeans() {
+      return Arrays.stream(diffs).mapToDouble(v -> Arrays.stream(v).average().orElse(Double.NaN))
+          .toArray();
+    }
+
+    double[] blocks() {
+      return Arrays.stream(diffs).flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    /** The units the interval is over: the rounds' means, or all blocks pooled. */
+    double[] units(boolean betweenRounds) {
+      return betweenRounds ? roundMeans() : blocks();
+    }
+
+    double mean() {
+      return Arrays.stream(roundMeans()).average().orElse(Double.NaN);
+    }
+
+    double minRound() {
+      return Arrays.stream(roundMeans()).min().orElse(Double.NaN);
+    }
+
+    double maxRound() {
+      return Arrays.stream(roundMeans()).max().orElse(Double.NaN);
+    }
+
+    double halfWidth(boolean betweenRounds) {
+      double[] u = units(betweenRounds);
+      return u.length < 2 ? Double.NaN : t95(u.length - 1) * sd(u) / Math.sqrt(u.length);
+    }
+
+    boolean resolved(boolean betweenRounds) {
+      double h = halfWidth(betweenRounds);
+      return !Double.isNaN(h) && Math.abs(mean()) > h;
+    }
+
+    /**
+     * {@code mean(a) / mean(b)} and the half-width of its 95 % interval by the delta method over
+     * paired units (the same rounds or blocks), keeping their covariance.
+     */
+    static double[] ratio(Paired a, Paired b, boolean betweenRounds) {
+      double[] x = a.units(betweenRounds);
+      double[] y = b.units(betweenRounds);
+      int n = Math.min(x.length, y.length);
+      double mx = Arrays.stream(x, 0, n).average().orElse(Double.NaN);
+      double my = Arrays.stream(y, 0, n).average().orElse(Double.NaN);
+      double r = mx / my;
+      double sxx = 0;
+      double syy = 0;
+      double sxy = 0;
+      for (int i = 0; i < n; i++) {
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+        sxy += (x[i] - mx) * (y[i] - my);
+      }
+      double var = (sxx - 2 * r * sxy + r * r * syy) / (n - 1) / n / (my * my);
+      return new double[] {r, n < 2 ? Double.NaN : t95(n - 1) * Math.sqrt(Math.max(0, var))};
+    }
+
+    static double sd(double[] v) {
+      if (v.length < 2) {
+        return Double.NaN;
+      }
+      double m = Arrays.stream(v).average().orElse(Double.NaN);
+      double ss = 0;
+      for (double x : v) {
+        ss += (x - m) * (x - m);
+      }
+      return Math.sqrt(ss / (v.length - 1));
+    }
+  }
+
+  /** Two-sided 95 % Student's t quantile for {@code dof} degrees of freedom. */
+  static double t95(int dof) {
+    double[] t = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+        2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    // beyond the table, the quantile at the interval's lower end (slightly wide, never narrow)
+    return dof <= t.length ? t[dof - 1] : dof <= 60 ? 2.042 : dof <= 120 ? 2.000 : 1.980;
   }
 
   private static double[] added(List<Run> none, List<Run> agent,
@@ -412,10 +762,6 @@ public final class SideBySideAgentBenchmark {
   /** Median, range, mean and half-width of the mean's 95 % interval of some per-round values. */
   record Spread(double median, double min, double max, double mean, double halfWidth) {
 
-    /** Two-sided 95 % Student's t quantiles for 1..10 degrees of freedom; 1.96 beyond. */
-    private static final double[] T95 =
-        {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
-
     static Spread of(double[] values, double unit) {
       double[] v = values.clone();
       Arrays.sort(v);
@@ -427,8 +773,7 @@ public final class SideBySideAgentBenchmark {
         for (double x : v) {
           ss += (x - mean) * (x - mean);
         }
-        double t = n - 1 <= T95.length ? T95[n - 2] : 1.96;
-        half = t * Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+        half = t95(n - 1) * Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
       }
       return new Spread(SideBySideAgentBenchmark.median(v) / unit, v[0] / unit, v[n - 1] / unit, mean / unit, half / unit);
     }

@@ -18,17 +18,20 @@ import java.util.TreeMap;
 /**
  * The application of the side-by-side agent benchmark ({@link SideBySideAgentBenchmark}): a
  * LangChain4j AI service whose every invocation makes 3 model calls and 2 tool calls against the
- * fake provider (a separate process), timed per invocation, with the process's CPU time and the
- * bytes allocated by all its threads over the measured invocations.
+ * fake provider (a separate process, so its CPU is not this JVM's), timed per invocation, with the
+ * process's CPU time and the bytes allocated by all its threads over the measured invocations.
  *
- * <p>Arguments: {@code BASE_URL WARMUP INVOCATIONS LAUNCH_EPOCH_MILLIS}. Prints one line {@code
- * RESULT first_ms=… median_ns=… cpu_ns=… alloc_bytes=… invocations=…} (per invocation, except
- * {@code first_ms}: from the launcher's {@code LAUNCH_EPOCH_MILLIS} to the end of the first
- * invocation, and {@code invocations}: all invocations made, warm-up included). On Linux a
- * second line {@code THREADS group=ns …} splits the CPU time per invocation by thread group
- * ({@link ThreadGroupCpu}): where an agent's added CPU goes (the app's thread, the JIT, the GC, an
- * export thread), which the process total cannot say. With {@code -Dbench.jfr.measured=FILE} the
- * measured invocations alone (no start-up, no warm-up) are recorded by JFR ({@code profile}).
+ * <p>Arguments: {@code BASE_URL WARMUP LAUNCH_EPOCH_MILLIS}. After the first invocation and the
+ * warm-up it prints {@code READY first_ms=… warmup=…} ({@code first_ms}: from the launcher's
+ * {@code LAUNCH_EPOCH_MILLIS} to the end of the first invocation) and then measures block by block
+ * as standard input asks ({@link Blocks}: {@code BLOCK n} lines, then {@code END}), answering one
+ * {@code BLOCK …} line per block and, at the end, {@code RESULT median_ns=… cpu_ns=…
+ * alloc_bytes=… invocations=…} (per measured invocation, except {@code invocations}: all
+ * invocations made, warm-up included). On Linux each block's line and a last {@code THREADS
+ * group=ns …} line split the CPU time per invocation by thread group ({@link ThreadGroupCpu}):
+ * where an agent's added CPU goes (the app's thread, the JIT, the GC, an export thread), which
+ * the process total cannot say. With {@code -Dbench.jfr.measured=FILE} the measured phase alone
+ * (no start-up, no warm-up) is recorded by JFR ({@code profile}).
  */
 public final class SideBySideAgentMain {
 
@@ -40,11 +43,10 @@ public final class SideBySideAgentMain {
 
   private SideBySideAgentMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     String baseUrl = args[0];
     int warmup = Integer.parseInt(args[1]);
-    int invocations = Integer.parseInt(args[2]);
-    long launchedAt = Long.parseLong(args[3]);
+    long launchedAt = Long.parseLong(args[2]);
 
     OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey("bench-key")
         .modelName("gpt-4o-mini").build();
@@ -58,46 +60,116 @@ public final class SideBySideAgentMain {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     int warmedUp = warmUp(assistant, os, warmup);
-    long[] nanos = new long[invocations];
-    long alloc0 = allThreadsAllocated(threads);
-    // bench.jfr.measured=FILE: a JFR recording (profile settings) of the measured invocations only,
-    // the steady state without start-up and warm-up
-    String measuredJfr = System.getProperty("bench.jfr.measured", "");
-    jdk.jfr.Recording recording = null;
-    if (!measuredJfr.isEmpty()) {
-      try {
-        recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
-        // every compilation (profile keeps those over 100 ms): the JIT's share of the CPU
-        recording.enable("jdk.Compilation").withThreshold(java.time.Duration.ZERO);
-        recording.setDestination(Path.of(measuredJfr));
-        recording.start();
-      } catch (IOException | java.text.ParseException e) {
-        throw new IllegalStateException("cannot record " + measuredJfr, e);
+    System.out.printf("READY first_ms=%d warmup=%d%n", firstMillis, warmedUp);
+    System.out.flush();
+    new Blocks(assistant, threads, os, warmedUp + 1).serve(
+        new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+            java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The measured phase, driven block by block from standard input so that the benchmark can
+   * interleave the JVMs of a round in small blocks ({@code BLOCK n}: run n invocations, answer one
+   * {@code BLOCK …} line; {@code END}: answer the {@code RESULT} and {@code THREADS} lines of all
+   * blocks together and return). Why: the figures of one JVM drift with the machine's load over
+   * minutes far more than an agent adds, so the benchmark compares blocks measured seconds apart
+   * rather than JVMs measured minutes apart.
+   *
+   * <p>A block's CPU, allocation and per-thread-group CPU run from the end of this JVM's previous
+   * block (or the start of the measured phase) to the end of this one: what the JVM did while it
+   * waited for the others' blocks (an exporter sending the spans of the last block, a timer) is
+   * counted in its next block, so the blocks add up to the whole measured phase and nothing
+   * escapes between them.
+   */
+  static final class Blocks {
+    private final ClaimAssistant assistant;
+    private final com.sun.management.ThreadMXBean threads;
+    private final com.sun.management.OperatingSystemMXBean os;
+    private int next;
+    private final java.util.List<long[]> allNanos = new java.util.ArrayList<>();
+    private int measured;
+
+    Blocks(ClaimAssistant assistant, com.sun.management.ThreadMXBean threads,
+        com.sun.management.OperatingSystemMXBean os, int next) {
+      this.assistant = assistant;
+      this.threads = threads;
+      this.os = os;
+      this.next = next;
+    }
+
+    void serve(java.io.BufferedReader in) throws IOException {
+      // bench.jfr.measured=FILE: a JFR recording (profile settings) of the measured phase only,
+      // the steady state without start-up and warm-up
+      String measuredJfr = System.getProperty("bench.jfr.measured", "");
+      jdk.jfr.Recording recording = null;
+      if (!measuredJfr.isEmpty()) {
+        try {
+          recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+          // every compilation (profile keeps those over 100 ms): the JIT's share of the CPU
+          recording.enable("jdk.Compilation").withThreshold(java.time.Duration.ZERO);
+          recording.setDestination(Path.of(measuredJfr));
+          recording.start();
+        } catch (IOException | java.text.ParseException e) {
+          throw new IllegalStateException("cannot record " + measuredJfr, e);
+        }
       }
-    }
-    Map<String, Long> threads0 = ThreadGroupCpu.read();
-    long cpu0 = os.getProcessCpuTime();
-    for (int i = 0; i < invocations; i++) {
-      long t0 = System.nanoTime();
-      invoke(assistant, warmedUp + 1 + i);
-      nanos[i] = System.nanoTime() - t0;
-    }
-    long cpu = os.getProcessCpuTime() - cpu0;
-    long alloc = allThreadsAllocated(threads) - alloc0;
-    Map<String, Long> threadCpu = ThreadGroupCpu.since(threads0);
-    if (recording != null) {
-      recording.stop(); // written to its destination
-      recording.close();
-    }
-    Arrays.sort(nanos);
-    System.out.printf("RESULT first_ms=%d median_ns=%d cpu_ns=%d alloc_bytes=%d invocations=%d"
-        + " warmup=%d%n", firstMillis, nanos[invocations / 2], cpu / invocations,
-        alloc / invocations, warmedUp + 1 + invocations, warmedUp);
-    if (!threadCpu.isEmpty()) {
-      StringBuilder line = new StringBuilder("THREADS");
-      threadCpu.forEach((group, ns) -> line.append(' ').append(group).append('=')
-          .append(ns / invocations));
-      System.out.println(line);
+      Map<String, Long> threads0 = ThreadGroupCpu.read();
+      Map<String, Long> start = threads0;
+      long cpu0 = os.getProcessCpuTime();
+      long cpuStart = cpu0;
+      long alloc0 = allThreadsAllocated(threads);
+      long allocStart = alloc0;
+      for (String line; (line = in.readLine()) != null; ) {
+        line = line.trim();
+        if (line.equals("END")) {
+          break;
+        } else if (!line.startsWith("BLOCK ")) {
+          throw new IllegalArgumentException("unknown command: " + line);
+        }
+        int n = Integer.parseInt(line.substring(6).trim());
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+          long t0 = System.nanoTime();
+          invoke(assistant, next++);
+          nanos[i] = System.nanoTime() - t0;
+        }
+        long cpu1 = os.getProcessCpuTime();
+        long alloc1 = allThreadsAllocated(threads);
+        Map<String, Long> groups = ThreadGroupCpu.since(threads0);
+        threads0 = ThreadGroupCpu.read();
+        allNanos.add(nanos);
+        measured += n;
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+            "BLOCK n=%d median_ns=%d cpu_ns=%d alloc_bytes=%d", n, sorted[n / 2],
+            (cpu1 - cpu0) / n, (alloc1 - alloc0) / n));
+        groups.forEach((g, ns) -> out.append(" t.").append(g).append('=').append(ns / n));
+        System.out.println(out);
+        System.out.flush();
+        cpu0 = cpu1;
+        alloc0 = alloc1;
+      }
+      if (measured == 0) {
+        throw new IllegalStateException("END before any BLOCK");
+      }
+      long cpu = cpu0 - cpuStart;
+      long alloc = alloc0 - allocStart;
+      Map<String, Long> threadCpu = ThreadGroupCpu.between(start, threads0);
+      if (recording != null) {
+        recording.stop(); // written to its destination
+        recording.close();
+      }
+      long[] all = allNanos.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      System.out.printf("RESULT median_ns=%d cpu_ns=%d alloc_bytes=%d invocations=%d%n",
+          all[all.length / 2], cpu / measured, alloc / measured, next);
+      if (!threadCpu.isEmpty()) {
+        StringBuilder line = new StringBuilder("THREADS");
+        threadCpu.forEach((group, ns) -> line.append(' ').append(group).append('=')
+            .append(ns / measured));
+        System.out.println(line);
+      }
+      System.out.flush();
     }
   }
 
@@ -191,8 +263,13 @@ public final class SideBySideAgentMain {
 
     /** CPU nanoseconds by thread group spent since {@code before} (a {@link #read()}). */
     static Map<String, Long> since(Map<String, Long> before) {
+      return between(before, read());
+    }
+
+    /** CPU nanoseconds by thread group spent between two {@link #read()}s. */
+    static Map<String, Long> between(Map<String, Long> before, Map<String, Long> after) {
       Map<String, Long> groups = new TreeMap<>();
-      read().forEach((thread, ns) -> groups.merge(group(thread.substring(thread.indexOf(' ') + 1)),
+      after.forEach((thread, ns) -> groups.merge(group(thread.substring(thread.indexOf(' ') + 1)),
           ns - before.getOrDefault(thread, 0L), Long::sum));
       return groups;
     }

@@ -1,0 +1,99 @@
+package io.flowcost.reliability.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Block;
+import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Paired;
+import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Run;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The side-by-side benchmark's arithmetic: a block line read back, paired block differences, the
+ * 95 % intervals between and within rounds and the ratio's interval, against values worked out
+ * by hand. (The benchmark itself is run by {@code scripts/bench.sh agent}, not by the tests.)
+ */
+class SideBySideStatisticsTest {
+
+  @Test
+  void aBlockLineIsReadBackWithItsThreadGroups() {
+    Block b = Block.parse("BLOCK n=500 median_ns=700000 cpu_ns=500000 alloc_bytes=140000"
+        + " t.app=200000 t.jit=10000");
+    assertThat(b.medianNanos()).isEqualTo(700_000);
+    assertThat(b.cpuNanos()).isEqualTo(500_000);
+    assertThat(b.allocBytes()).isEqualTo(140_000);
+    assertThat(b.threadCpu()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("app", 200_000L, "jit", 10_000L));
+    assertThat(b.cpuWithoutJitNanos()).isEqualTo(490_000);
+  }
+
+  @Test
+  void blocksArePairedTurnByTurnAndTheIntervalIsBetweenRounds() {
+    // the no-agent JVM drifts a lot between and within rounds; each agent adds a steady amount
+    // per round: OTel 8, 10, 12 µs; Flowcost 3, 5, 10 µs (the same in every block of a round)
+    long[][] none = {{100, 140, 90}, {300, 250, 310}, {500, 520, 480}};
+    long[] otelAdds = {8, 10, 12};
+    long[] flowcostAdds = {3, 5, 10};
+    List<Run> noneRuns = new ArrayList<>();
+    List<Run> otelRuns = new ArrayList<>();
+    List<Run> flowcostRuns = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      noneRuns.add(run(none[r], 0));
+      otelRuns.add(run(none[r], otelAdds[r]));
+      flowcostRuns.add(run(none[r], flowcostAdds[r]));
+    }
+    Paired otel = Paired.of(noneRuns, otelRuns, Block::cpuNanos);
+    Paired flowcost = Paired.of(noneRuns, flowcostRuns, Block::cpuNanos);
+
+    assertThat(otel.mean()).isCloseTo(10, within(1e-9));
+    assertThat(otel.minRound()).isCloseTo(8, within(1e-9));
+    assertThat(otel.maxRound()).isCloseTo(12, within(1e-9));
+    // rounds' means 8, 10, 12: sd 2, t(2 dof) = 4.303, half-width 4.303 * 2 / sqrt(3)
+    assertThat(otel.halfWidth(true)).isCloseTo(4.303 * 2 / Math.sqrt(3), within(1e-9));
+    assertThat(otel.resolved(true)).isTrue();
+    // within the rounds, the 9 blocks pooled: values 8,8,8,10,10,10,12,12,12, sd sqrt(24/8)
+    assertThat(otel.halfWidth(false)).isCloseTo(2.306 * Math.sqrt(3) / 3, within(1e-9));
+
+    // ratio of the means 6 / 10; delta method over the rounds: sxx 26, syy 8, sxy 14
+    double[] ratio = Paired.ratio(flowcost, otel, true);
+    assertThat(ratio[0]).isCloseTo(0.6, within(1e-12));
+    double variance = (26 - 2 * 0.6 * 14 + 0.36 * 8) / 2 / 3 / 100;
+    assertThat(ratio[1]).isCloseTo(4.303 * Math.sqrt(variance), within(1e-9));
+  }
+
+  @Test
+  void anAddedAmountWhoseIntervalIncludesZeroIsNotResolved() {
+    long[][] none = {{100, 100}, {100, 100}, {100, 100}};
+    long[] adds = {-5, 1, 6};
+    List<Run> noneRuns = new ArrayList<>();
+    List<Run> agentRuns = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      noneRuns.add(run(none[r], 0));
+      agentRuns.add(run(none[r], adds[r]));
+    }
+    Paired p = Paired.of(noneRuns, agentRuns, Block::cpuNanos);
+    assertThat(p.mean()).isCloseTo(2.0 / 3, within(1e-9));
+    assertThat(p.resolved(true)).isFalse();
+  }
+
+  @Test
+  void studentsQuantilesNeverFallBelowTheExactOnes() {
+    assertThat(SideBySideAgentBenchmark.t95(1)).isEqualTo(12.706);
+    assertThat(SideBySideAgentBenchmark.t95(4)).isEqualTo(2.776);
+    assertThat(SideBySideAgentBenchmark.t95(30)).isEqualTo(2.042);
+    assertThat(SideBySideAgentBenchmark.t95(45)).isGreaterThanOrEqualTo(2.014); // exact at 45
+    assertThat(SideBySideAgentBenchmark.t95(1000)).isGreaterThanOrEqualTo(1.962);
+  }
+
+  /** A run whose blocks' CPU is {@code none[b] + added}. */
+  private static Run run(long[] none, long added) {
+    List<Block> blocks = new ArrayList<>();
+    for (long n : none) {
+      blocks.add(new Block(0, n + added, 0, Map.of()));
+    }
+    return new Run(0, 0, 0, 0, 0, 0, Map.of(), 0, blocks);
+  }
+}
