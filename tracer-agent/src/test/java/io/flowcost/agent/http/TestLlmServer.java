@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A tiny OpenAI-shaped server on 127.0.0.1 for the client instrumentation tests: {@code POST
@@ -19,7 +21,8 @@ import java.util.concurrent.Executors;
  * OpenRouter-shaped reply with {@code usage.cost} {@value #OPENROUTER_COST} for {@code
  * [openrouter]}, and the JSON reply with a LiteLLM {@code x-litellm-response-cost} header of
  * {@value #LITELLM_COST} for {@code [litellm]}, the JSON reply without usage for {@code
- * [no-usage]}; any
+ * [no-usage]}, and the SSE stream for {@code [hold-open]} with the body's end held back until
+ * {@link #releaseHeld()} (a provider whose last chunk comes after {@code [DONE]}, late); any
  * other path answers 204. It records the request headers it received.
  */
 public final class TestLlmServer implements AutoCloseable {
@@ -57,6 +60,7 @@ public final class TestLlmServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
   private final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
+  private final CountDownLatch held = new CountDownLatch(1);
 
   private TestLlmServer(HttpServer server) {
     this.server = server;
@@ -104,16 +108,36 @@ public final class TestLlmServer implements AutoCloseable {
       } else if (body.contains("[litellm]")) {
         exchange.getResponseHeaders().set("x-litellm-response-cost", LITELLM_COST);
         send(exchange, 200, "application/json", JSON_REPLY);
-      } else if (body.contains("\"stream\":true")) {
-        StringBuilder sse = new StringBuilder();
-        for (String event : SSE_EVENTS) {
-          sse.append("data: ").append(event).append("\n\n");
+      } else if (body.contains("[hold-open]")) {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0); // chunked: the end is the last, empty chunk
+        OutputStream out = exchange.getResponseBody();
+        out.write(sse().getBytes(StandardCharsets.UTF_8));
+        out.flush(); // everything up to [DONE] is on the wire; the end of the body is not
+        try {
+          held.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-        send(exchange, 200, "text/event-stream", sse.toString());
+      } else if (body.contains("\"stream\":true")) {
+        send(exchange, 200, "text/event-stream", sse());
       } else {
         send(exchange, 200, "application/json", JSON_REPLY);
       }
     }
+  }
+
+  /** Lets every {@code [hold-open]} response end its body now (and later ones at once). */
+  public void releaseHeld() {
+    held.countDown();
+  }
+
+  private static String sse() {
+    StringBuilder sse = new StringBuilder();
+    for (String event : SSE_EVENTS) {
+      sse.append("data: ").append(event).append("\n\n");
+    }
+    return sse.toString();
   }
 
   private static void send(HttpExchange exchange, int status, String type, String text)
@@ -128,6 +152,7 @@ public final class TestLlmServer implements AutoCloseable {
 
   @Override
   public void close() {
+    releaseHeld();
     server.stop(0);
     executor.shutdownNow();
   }

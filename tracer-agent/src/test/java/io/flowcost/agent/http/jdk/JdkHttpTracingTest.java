@@ -39,6 +39,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -252,6 +256,66 @@ class JdkHttpTracingTest {
     assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8)).endsWith("data: [DONE]\n\n");
     awaitSpans(3);
     assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(OUTPUT_TOKENS)).isEqualTo(5L);
+  }
+
+  /**
+   * Spring's {@code WebClient} under Spring AI reads a stream through {@code ofPublisher()} and
+   * cancels at {@code [DONE]}; when the body's last chunk comes after the cancel, the JDK calls
+   * neither {@code onComplete} nor {@code onError}. The server here holds that last chunk back
+   * until the test ends: the call must end at the cancel, with the usage read before it (it
+   * was lost in a CI run).
+   */
+  @Test
+  void aStreamTheAppCancelsAtDoneEndsItsCallThoughTheBodyHasNotEnded() throws Exception {
+    settings("flowcost.llm-endpoints", server.baseUrl());
+    try {
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
+          send(chat(server.baseUrl(), "stream [hold-open]", true),
+              HttpResponse.BodyHandlers.ofPublisher()).get(10, TimeUnit.SECONDS);
+      CompletableFuture<String> read = new CompletableFuture<>();
+      response.body().subscribe(new Flow.Subscriber<>() {
+        private final StringBuilder text = new StringBuilder();
+        private Flow.Subscription subscription;
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+          subscription = s;
+          s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+          for (ByteBuffer b : buffers) {
+            text.append(StandardCharsets.UTF_8.decode(b));
+          }
+          if (text.indexOf("data: [DONE]") >= 0 && !read.isDone()) {
+            subscription.cancel(); // as takeUntil does
+            read.complete(text.toString());
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          read.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+          read.complete(text.toString());
+        }
+      });
+      assertThat(read.get(10, TimeUnit.SECONDS)).endsWith("data: [DONE]\n\n");
+
+      awaitSpans(3);
+      assertThat(telemetry.spans()).as("workflow, call, attempt").hasSize(3);
+      SpanData attempt = telemetry.span(ATTEMPT, 1L);
+      assertThat(attempt.getAttributes().get(INPUT_TOKENS)).isEqualTo(13L);
+      assertThat(attempt.getAttributes().get(OUTPUT_TOKENS)).isEqualTo(5L);
+      assertThat(attempt.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+      assertThat(telemetry.span(ATTEMPTS, 1L).getAttributes().get(REQUEST_STREAM)).isTrue();
+    } finally {
+      server.releaseHeld();
+    }
   }
 
   /** A request whose body the agent cannot replay up front: a streamed publisher, as Spring's. */
