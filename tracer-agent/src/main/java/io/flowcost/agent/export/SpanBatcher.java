@@ -9,7 +9,9 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,7 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * spans; a span that finds it full is dropped and counted, never waited for), and one export
  * thread hands them to the exporter in batches of at most {@link #MAX_BATCH} — as soon as that
  * many are queued, else every {@link #SCHEDULE_DELAY_MILLIS} — and at {@link #forceFlush} and
- * {@link #shutdown}, which export everything queued before they return.
+ * {@link #shutdown}, which export everything queued before their results complete.
+ *
+ * <p>One thread exports, by construction: {@link SpanExporter#export} and {@link
+ * SpanExporter#shutdown} are only ever called by the export thread, so the exporter needs no
+ * locking (the OTLP encoder reuses one buffer). {@link #shutdown} asks that thread to export
+ * everything queued and stop; spans that end while it does are still exported. A span is dropped
+ * only for one of the {@link Drop} reasons, and each is counted ({@link #dropped(Drop)}): nothing
+ * is lost silently.
  *
  * <p>Why our own: the SDK's loads its queue, metrics and executor classes when the agent starts
  * (before the application's {@code main}) and starts its thread there; this one is a lock and an
@@ -36,6 +45,27 @@ final class SpanBatcher implements SpanProcessor {
   /** The longest a span waits for a batch to fill: the SDK's default. */
   static final long SCHEDULE_DELAY_MILLIS = 5_000;
 
+  /** Why a span ended but was not handed to the exporter. */
+  enum Drop {
+    /** The queue held {@link #MAX_QUEUED} spans: the export thread was behind. */
+    QUEUE_FULL("the queue was full"),
+    /** The span ended after the export thread had exported its last batch at shutdown. */
+    AFTER_SHUTDOWN("ended after the agent's export had shut down"),
+    /** Still queued when shutdown's time ran out (the exporter was stuck). */
+    SHUTDOWN_TIMEOUT("still queued when the shutdown timeout ran out");
+
+    private final String why;
+
+    Drop(String why) {
+      this.why = why;
+    }
+
+    /** Why, in words, for the log. */
+    String why() {
+      return why;
+    }
+  }
+
   private final SpanExporter exporter;
   private final SpanShipper shipper;
   private final SpanData[] ring = new SpanData[MAX_QUEUED];
@@ -44,18 +74,29 @@ final class SpanBatcher implements SpanProcessor {
   /** Flush requests not yet served: each completes when what was queued before it is exported. */
   private final List<CompletableResultCode> flushes = new ArrayList<>(1);
   private boolean exporting;
+  /** Shutdown was asked: the export thread exports everything queued, then {@link #closed}. */
   private boolean stopping;
+  /** The export thread exported its last batch (or never started): later spans are dropped. */
+  private boolean closed;
   private Thread thread;
-  private final AtomicLong dropped = new AtomicLong();
+  /** Completes once the export thread has exported its last batch and shut the exporter down. */
+  private final CompletableResultCode terminated = new CompletableResultCode();
+  private final Map<Drop, AtomicLong> drops = new EnumMap<>(Drop.class);
+  /** Drops already handed to the shipper's count for the collector; guarded by {@link #drops}. */
+  private long dropsReported;
   private final AtomicLong exported = new AtomicLong();
 
   /**
    * @param exporter receives each batch on the export thread
-   * @param shipper started by the export thread before its first batch; {@code null}: none
+   * @param shipper started by the export thread before its first batch, and told of dropped spans
+   *     so that the collector learns of them; {@code null}: none
    */
   SpanBatcher(SpanExporter exporter, SpanShipper shipper) {
     this.exporter = exporter;
     this.shipper = shipper;
+    for (Drop d : Drop.values()) {
+      drops.put(d, new AtomicLong());
+    }
   }
 
   /** Starts the export thread now, if not yet started (by a span or an earlier call). */
@@ -85,23 +126,29 @@ final class SpanBatcher implements SpanProcessor {
   public void onEnd(ReadableSpan span) {
     SpanData data = span.toSpanData();
     synchronized (this) {
-      if (stopping) {
+      if (closed) {
+        drop(Drop.AFTER_SHUTDOWN, 1);
         return;
       }
       if (size == MAX_QUEUED) {
-        if (dropped.getAndIncrement() == 0) {
-          AgentLog.info("span queue full (" + MAX_QUEUED + " spans): spans are dropped until"
-              + " the export thread catches up; further drops are only counted");
-        }
+        drop(Drop.QUEUE_FULL, 1);
         return;
       }
       ring[(head + size) % MAX_QUEUED] = data;
       size++;
       if (thread == null) {
-        startLocked();
+        startLocked(); // not closed, so not stopping without a thread: it starts
       } else if (size % MAX_BATCH == 0 && !exporting) {
         notifyAll();
       }
+    }
+  }
+
+  /** Counts {@code n} dropped spans; logs the first of each reason at once. Holds the lock. */
+  private void drop(Drop reason, long n) {
+    if (drops.get(reason).getAndAdd(n) == 0) {
+      AgentLog.info(n + " span(s) dropped: " + reason.why() + "; further drops are counted and"
+          + " reported at exit");
     }
   }
 
@@ -115,9 +162,8 @@ final class SpanBatcher implements SpanProcessor {
   public CompletableResultCode forceFlush() {
     CompletableResultCode result = new CompletableResultCode();
     synchronized (this) {
-      if (thread == null || stopping) {
-        // no thread: export here (nothing queued yet, or shutting down)
-        drainHere();
+      if (thread == null || closed) {
+        // nothing queued: every queued span started the thread, and a closed batcher holds none
         return result.succeed();
       }
       flushes.add(result);
@@ -126,28 +172,54 @@ final class SpanBatcher implements SpanProcessor {
     return result;
   }
 
-  /** Exports what is queued, stops the export thread and shuts the exporter down. */
+  /**
+   * Asks the export thread to export everything queued, shut the exporter down and stop; the
+   * result completes when it has. The caller bounds the wait ({@code join}) and then calls {@link
+   * #abandon} so that what could not be exported in time is counted.
+   */
   @Override
   public CompletableResultCode shutdown() {
-    CompletableResultCode flushed = forceFlush();
-    flushed.join(SCHEDULE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-    Thread worker;
+    boolean noThread;
     synchronized (this) {
+      if (stopping) {
+        return terminated;
+      }
       stopping = true;
-      worker = thread;
+      noThread = thread == null;
+      if (noThread) {
+        closed = true; // nothing queued (a span would have started the thread)
+      }
       notifyAll();
     }
-    if (worker != null && worker != Thread.currentThread()) {
-      try {
-        worker.join(1_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (noThread) {
+      // no export thread ever ran, so none can be exporting: the exporter is idle
+      exporter.shutdown().whenComplete(terminated::succeed);
     }
+    return terminated;
+  }
+
+  /**
+   * After a {@link #shutdown} whose wait ran out: closes the queue and counts what it still holds
+   * as dropped ({@link Drop#SHUTDOWN_TIMEOUT}). Returns how many.
+   */
+  long abandon() {
     synchronized (this) {
-      drainHere(); // what arrived after the flush, before stopping
+      if (closed) {
+        return 0;
+      }
+      closed = true;
+      int left = size;
+      for (int i = 0; i < size; i++) {
+        ring[(head + i) % MAX_QUEUED] = null;
+      }
+      head = 0;
+      size = 0;
+      if (left > 0) {
+        drop(Drop.SHUTDOWN_TIMEOUT, left);
+      }
+      notifyAll();
+      return left;
     }
-    return exporter.shutdown();
   }
 
   /** Whether the export thread has started (tests). */
@@ -162,21 +234,35 @@ final class SpanBatcher implements SpanProcessor {
 
   /** Spans dropped because the queue was full. */
   long droppedSpans() {
-    return dropped.get();
+    return dropped(Drop.QUEUE_FULL);
+  }
+
+  /** Spans dropped for {@code reason}. */
+  long dropped(Drop reason) {
+    return drops.get(reason).get();
+  }
+
+  /**
+   * The line to log at exit when spans were dropped, naming how many and why; {@code null} when
+   * none were.
+   */
+  String dropSummary() {
+    StringBuilder line = new StringBuilder();
+    long total = 0;
+    for (Drop d : Drop.values()) {
+      long n = dropped(d);
+      if (n > 0) {
+        line.append(total == 0 ? "" : ", ").append(n).append(' ').append(d.why());
+        total += n;
+      }
+    }
+    return total == 0 ? null
+        : total + " span(s) were dropped by the agent and never sent: " + line;
   }
 
   /** Spans handed to the exporter. */
   long exportedSpans() {
     return exported.get();
-  }
-
-  /** Exports everything queued on the calling thread, which holds the lock. */
-  private void drainHere() {
-    List<SpanData> batch = new ArrayList<>(Math.min(size, MAX_BATCH));
-    while (size > 0) {
-      take(batch);
-      export(batch);
-    }
   }
 
   /** Moves up to {@link #MAX_BATCH} queued spans into {@code batch}; holds the lock. */
@@ -200,18 +286,63 @@ final class SpanBatcher implements SpanProcessor {
     }
   }
 
-  private void run() {
-    if (shipper != null) {
-      try {
-        shipper.start(); // its thread: the network, the spool of earlier processes
-      } catch (RuntimeException e) {
-        AgentLog.failure("span export start", e);
+  /**
+   * Hands the drops counted since the last call to the shipper, whose spool keeps the count until
+   * the collector has been told: the export thread after each round, shutdown once more at the
+   * end.
+   */
+  void reportDrops() {
+    if (shipper == null) {
+      return;
+    }
+    synchronized (drops) {
+      long total = 0;
+      for (AtomicLong n : drops.values()) {
+        total += n.get();
+      }
+      if (total > dropsReported) {
+        shipper.spansDropped(total - dropsReported);
+        dropsReported = total;
       }
     }
+  }
+
+  private void run() {
+    try {
+      if (shipper != null) {
+        try {
+          shipper.start(); // its thread: the network, the spool of earlier processes
+        } catch (RuntimeException e) {
+          AgentLog.failure("span export start", e);
+        }
+      }
+      exportUntilShutdown();
+    } finally {
+      // whatever ended the loop, no span may wait in a queue nobody reads
+      abandon();
+      reportDrops();
+      List<CompletableResultCode> served;
+      synchronized (this) {
+        served = new ArrayList<>(flushes);
+        flushes.clear();
+      }
+      served.forEach(CompletableResultCode::succeed);
+      try {
+        exporter.shutdown().whenComplete(terminated::succeed);
+      } catch (RuntimeException e) {
+        AgentLog.failure("span exporter shutdown", e);
+        terminated.fail();
+      }
+    }
+  }
+
+  /** The export loop: returns once shutdown was asked and everything queued is exported. */
+  private void exportUntilShutdown() {
     List<SpanData> batch = new ArrayList<>(MAX_BATCH);
     long nextExport = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCHEDULE_DELAY_MILLIS);
     while (true) {
       List<CompletableResultCode> served = null;
+      boolean last;
       synchronized (this) {
         exporting = false;
         long left;
@@ -220,12 +351,17 @@ final class SpanBatcher implements SpanProcessor {
           try {
             TimeUnit.NANOSECONDS.timedWait(this, left);
           } catch (InterruptedException e) {
-            return;
+            return; // the finally of run counts what is left
           }
         }
-        if (stopping) {
-          return; // shutdown exports what is left
+        if (closed) {
+          return; // abandoned: the caller stopped waiting
         }
+        if (stopping && size == 0) {
+          closed = true; // the last batch is out: spans ending from now on are dropped, counted
+          return;
+        }
+        last = stopping;
         if (!flushes.isEmpty()) {
           // everything queued now is exported before the flushes complete
           served = new ArrayList<>(flushes);
@@ -236,19 +372,20 @@ final class SpanBatcher implements SpanProcessor {
       // export in batches, outside the lock: the application keeps adding meanwhile
       int toExport;
       synchronized (this) {
-        toExport = served != null ? size : Math.min(size, MAX_BATCH);
+        toExport = served != null || last ? size : Math.min(size, MAX_BATCH);
       }
       while (toExport > 0) {
         synchronized (this) {
           take(batch);
         }
         toExport -= batch.size();
-        export(batch);
         if (batch.isEmpty()) {
           break;
         }
+        export(batch);
       }
       batch.clear();
+      reportDrops();
       nextExport = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCHEDULE_DELAY_MILLIS);
       if (served != null) {
         for (CompletableResultCode flush : served) {

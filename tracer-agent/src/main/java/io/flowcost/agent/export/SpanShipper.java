@@ -44,6 +44,8 @@ final class SpanShipper {
   private long memoryBytes;
   private Batch inFlight;
   private boolean stopping;
+  /** {@link #shutdown} closed the spool. */
+  private boolean spoolClosed;
   /** The last attempt failed: new batches go straight to the spool until one succeeds. */
   private boolean collectorDown;
 
@@ -99,6 +101,25 @@ final class SpanShipper {
         spoolQuietly(pollMemory(), true);
       }
       changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Spans dropped before they were encoded (by the agent's queue): counted in the spool, so that
+   * the collector is told with its next acknowledged request, by this process or the next one to
+   * adopt the spool. After {@link #shutdown} the spool is closed: the count is only logged.
+   */
+  void spansDropped(long spans) {
+    lock.lock();
+    try {
+      if (spoolClosed) {
+        return;
+      }
+      spool.countDroppedElsewhere(spans);
+    } catch (IOException | RuntimeException e) {
+      AgentLog.failure("span drop count", e);
     } finally {
       lock.unlock();
     }
@@ -340,10 +361,14 @@ final class SpanShipper {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    lock.lock();
     try {
+      spoolClosed = true;
       spool.close();
     } catch (IOException e) {
       AgentLog.failure("span spool close", e);
+    } finally {
+      lock.unlock();
     }
     return sent;
   }

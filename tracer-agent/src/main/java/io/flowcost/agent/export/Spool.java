@@ -266,6 +266,17 @@ final class Spool implements Closeable {
     }
   }
 
+  /**
+   * Counts spans the agent dropped before they reached the spool (its queue was full, or they
+   * ended after its export shut down): kept and reported to the collector with the spool's own.
+   */
+  synchronized void countDroppedElsewhere(long spans) throws IOException {
+    if (spans > 0) {
+      dropped += spans;
+      writeDropped();
+    }
+  }
+
   private void countDropped(int spans) throws IOException {
     dropped += spans;
     writeDropped();

@@ -154,24 +154,43 @@ public final class Telemetry {
 
   /**
    * Sends pending spans to the collector for at most the configured timeout, spools what could
-   * not be sent (the next process replays it), and shuts the SDK down.
+   * not be sent (the next process replays it), and shuts the tracer down: first the export queue
+   * exports everything queued on its own thread (spans that end meanwhile too), then the shipper
+   * sends or spools it. Spans the queue dropped are counted and named in one log line.
    */
   public void shutdown() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownTimeoutMillis);
     if (shipper != null) {
       shipper.start(); // if no span ever started it: what it holds is sent or spooled
     }
-    CompletableResultCode flush = tracer.forceFlush();
-    flush.join(shutdownTimeoutMillis, TimeUnit.MILLISECONDS);
+    boolean flushed;
+    if (batcher != null) {
+      // the tracer still records while the queue drains: a span ending now is exported, or
+      // counted as dropped once the queue has closed
+      CompletableResultCode stopped = batcher.shutdown();
+      stopped.join(shutdownTimeoutMillis, TimeUnit.MILLISECONDS);
+      flushed = stopped.isSuccess();
+      batcher.abandon(); // what is still queued (a stuck exporter) is counted, not lost silently
+      batcher.reportDrops();
+    } else {
+      CompletableResultCode flush = tracer.forceFlush();
+      flush.join(shutdownTimeoutMillis, TimeUnit.MILLISECONDS);
+      flushed = flush.isSuccess();
+    }
     boolean sent = true;
     if (shipper != null) {
-      sent = shipper.shutdown(Math.max(1, TimeUnit.NANOSECONDS.toMillis(
-          deadline - System.nanoTime())));
+      sent = shipper.shutdown(millisLeft(deadline));
     }
-    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    tracer.shutdown().join(left, TimeUnit.MILLISECONDS);
-    AgentLog.debug("telemetry shut down (flushed=" + flush.isSuccess() + ", all sent=" + sent
-        + ")");
+    tracer.shutdown().join(millisLeft(deadline), TimeUnit.MILLISECONDS);
+    String drops = batcher == null ? null : batcher.dropSummary();
+    if (drops != null) {
+      AgentLog.info(drops);
+    }
+    AgentLog.debug("telemetry shut down (flushed=" + flushed + ", all sent=" + sent + ")");
+  }
+
+  private static long millisLeft(long deadline) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
   }
 
   /** Registers a JVM shutdown hook that flushes pending spans. */

@@ -107,6 +107,19 @@ class SpanShipperTest {
   }
 
   @Test
+  void spansTheQueueDroppedAreReportedToTheCollectorWithTheSpoolsOwnDrops() throws Exception {
+    SpanShipper shipper = shipper(1 << 20, 1 << 20);
+    shipper.spansDropped(7); // as SpanBatcher does for a full queue
+    assertThat(shipper.spool().droppedSpans()).as("kept on disk until reported").isEqualTo(7);
+    collector.start();
+    shipper.enqueue(body("after", 100), 2);
+    await(() -> collector.received.size() == 2, "the batch and the drop report");
+    byte[] report = DroppedSpansReport.encode(SERVICE, 7);
+    assertThat(collector.received.get(1).body()).isEqualTo(report);
+    await(() -> shipper.spool().droppedSpans() == 0, "the report acknowledged");
+  }
+
+  @Test
   void atShutdownWithTheCollectorDownPendingBatchesAreSpooledForTheNextProcess()
       throws Exception {
     SpanShipper first = shipper(1 << 20, 1 << 20);

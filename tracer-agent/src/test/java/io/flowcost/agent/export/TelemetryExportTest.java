@@ -61,4 +61,34 @@ class TelemetryExportTest {
           shipper.maxMemoryBytes.get());
     }
   }
+
+  /**
+   * At exit the queue is drained on its own thread before the shipper sends what it got: spans
+   * that ended just before shutdown all reach the collector, and a span ending after it is
+   * counted as dropped, not lost silently.
+   */
+  @Test
+  void atShutdownEverySpanEndedBeforeReachesTheCollectorAndALaterOneIsCounted() throws Exception {
+    try (FakeCollector collector = new FakeCollector()) {
+      collector.start();
+      AgentConfig config = AgentConfig.from(Map.of("flowcost.endpoint",
+          "http://127.0.0.1:" + collector.port, "flowcost.service", "app")::get, n -> null);
+      ExportSettings settings = new ExportSettings(collector.endpoint(), null, "app",
+          root, 1 << 24, 1 << 20, 10_000, null);
+      Telemetry telemetry = Telemetry.create(config, "test", settings,
+          new HttpTransport(collector.endpoint(), null));
+      for (int i = 0; i < 700; i++) {
+        telemetry.tracer().spanBuilder(String.format("ex-%05d", i)).startSpan().end();
+      }
+      telemetry.shutdown();
+      Set<String> names = new HashSet<>();
+      for (String body : collector.bodies()) {
+        for (int at = body.indexOf("ex-"); at >= 0; at = body.indexOf("ex-", at + 1)) {
+          names.add(body.substring(at, at + 8));
+        }
+      }
+      assertThat(names).hasSize(700);
+      assertThat(telemetry.shipper().sentSpans.get()).isEqualTo(700);
+    }
+  }
 }
