@@ -6,9 +6,7 @@ import io.flowcost.collector.ingest.CapBreachRecord;
 import io.flowcost.collector.ingest.OutcomeRecord;
 import io.flowcost.collector.ingest.Usage;
 import io.flowcost.collector.ingest.WorkflowSpanRecord;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -281,8 +279,7 @@ public final class RecordCodec {
           + CURRENT_VERSION + " (a newer release"
           + " wrote it: run that release, or a newer one, on this data dir)");
     }
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload, 1,
-        payload.length - 1));
+    Reader in = new Reader(payload, 1);
     try {
       int count = in.readInt();
       if (count < 0) {
@@ -301,6 +298,85 @@ public final class RecordCodec {
     } catch (IllegalArgumentException | NullPointerException e) {
       // a record's own validation (e.g. Usage ranges) refused what the bytes say
       throw new IOException("record frame holds an invalid record (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Reads a payload in place with {@link java.io.DataInputStream}'s encodings (what every release
+   * wrote), without its stream layers and per-string copies: the collector decodes every
+   * buffered row at each lake flush, not only at a restart. Reading past the end is an {@link
+   * EOFException}, as it was.
+   */
+  private static final class Reader {
+    private final byte[] b;
+    private int pos;
+
+    Reader(byte[] b, int from) {
+      this.b = b;
+      this.pos = from;
+    }
+
+    int available() {
+      return b.length - pos;
+    }
+
+    private void need(int n) throws EOFException {
+      if (n > b.length - pos) {
+        throw new EOFException();
+      }
+    }
+
+    int readUnsignedByte() throws IOException {
+      need(1);
+      return b[pos++] & 0xFF;
+    }
+
+    int readInt() throws IOException {
+      need(4);
+      int v = (b[pos] & 0xFF) << 24 | (b[pos + 1] & 0xFF) << 16 | (b[pos + 2] & 0xFF) << 8
+          | (b[pos + 3] & 0xFF);
+      pos += 4;
+      return v;
+    }
+
+    long readLong() throws IOException {
+      long hi = readInt();
+      return hi << 32 | (readInt() & 0xFFFFFFFFL);
+    }
+
+    /** {@code n} (1 to 8) big-endian two's-complement bytes, sign-extended. */
+    long readSigned(int n) throws IOException {
+      need(n);
+      long v = b[pos]; // sign-extends the first byte
+      for (int i = 1; i < n; i++) {
+        v = v << 8 | (b[pos + i] & 0xFF);
+      }
+      pos += n;
+      return v;
+    }
+
+    void readFully(byte[] out) throws IOException {
+      need(out.length);
+      System.arraycopy(b, pos, out, 0, out.length);
+      pos += out.length;
+    }
+
+    /** The next {@code n} bytes as modified UTF-8 ({@link #fromModifiedUtf8}). */
+    String modifiedUtf8(int n) throws IOException {
+      need(n);
+      int end = pos + n;
+      boolean ascii = true;
+      for (int i = pos; i < end; i++) {
+        int x = b[i];
+        if (x <= 0) { // NUL (never written alone) or a byte of a multi-byte sequence
+          ascii = false;
+          break;
+        }
+      }
+      String s = ascii ? new String(b, pos, n, java.nio.charset.StandardCharsets.ISO_8859_1)
+          : fromModifiedUtf8(java.util.Arrays.copyOfRange(b, pos, end));
+      pos = end;
+      return s;
     }
   }
 
@@ -331,7 +407,7 @@ public final class RecordCodec {
     }
   }
 
-  private static LakeRecord read(DataInputStream in, int version) throws IOException {
+  private static LakeRecord read(Reader in, int version) throws IOException {
     int tag = in.readUnsignedByte();
     switch (tag) {
       case TAG_CALL:
@@ -385,21 +461,19 @@ public final class RecordCodec {
     out.writeBoolean(c.repeatedReport());
   }
 
-  private static CallRecord readCall(DataInputStream in, int version) throws IOException {
-    CallRecord c = new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in),
+  private static CallRecord readCall(Reader in, int version) throws IOException {
+    if (version < 3) {
+      return new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in),
+          str(in), str(in), str(in), in.readInt(), str(in), str(in), optInt(in), str(in),
+          bool(in), usage(in), decimal(in), decimal(in), decimal(in), bool(in), bool(in),
+          str(in), str(in), str(in), str(in), instant(in), instant(in), str(in), str(in),
+          instant(in), version >= 2 ? decimal(in) : null);
+    }
+    // arguments are evaluated left to right: the fields in the order writeCall wrote them
+    return new CallRecord(str(in), str(in), str(in), str(in), str(in), str(in), str(in),
         str(in), str(in), str(in), in.readInt(), str(in), str(in), optInt(in), str(in), bool(in),
         usage(in), decimal(in), decimal(in), decimal(in), bool(in), bool(in), str(in), str(in),
-        str(in), str(in), instant(in), instant(in), str(in), str(in), instant(in),
-        version >= 2 ? decimal(in) : null);
-    if (version < 3) {
-      return c;
-    }
-    return new CallRecord(c.workflowId(), c.callId(), c.spanId(), c.parentSpanId(), c.kind(),
-        c.operation(), c.service(), c.provider(), c.requestModel(), c.responseModel(),
-        c.attempt(), c.status(), c.errorType(), c.httpStatus(), c.finishReason(), c.streaming(),
-        c.usage(), c.costUsd(), c.cacheSavingsGrossUsd(), c.cacheSavingsNetUsd(), c.unpriced(),
-        c.wasted(), c.wasteCause(), c.toolName(), c.httpHost(), c.httpPath(), c.startTime(),
-        c.endTime(), c.catalogVersion(), c.priceKey(), c.receivedAt(), c.providerCostUsd(),
+        str(in), str(in), instant(in), instant(in), str(in), str(in), instant(in), decimal(in),
         str(in), bool(in), bool(in));
   }
 
@@ -425,7 +499,7 @@ public final class RecordCodec {
     instant(out, w.receivedAt());
   }
 
-  private static WorkflowSpanRecord readWorkflowSpan(DataInputStream in) throws IOException {
+  private static WorkflowSpanRecord readWorkflowSpan(Reader in) throws IOException {
     String workflowId = str(in);
     String spanId = str(in);
     String name = str(in);
@@ -464,7 +538,7 @@ public final class RecordCodec {
     instant(out, b.receivedAt());
   }
 
-  private static CapBreachRecord readCapBreach(DataInputStream in) throws IOException {
+  private static CapBreachRecord readCapBreach(Reader in) throws IOException {
     return new CapBreachRecord(str(in), str(in), str(in), str(in), str(in), decimal(in),
         decimal(in), str(in), str(in), bool(in), optLong(in), optLong(in), instant(in),
         instant(in));
@@ -483,7 +557,7 @@ public final class RecordCodec {
     instant(out, o.receivedAt());
   }
 
-  private static OutcomeRecord readOutcome(DataInputStream in) throws IOException {
+  private static OutcomeRecord readOutcome(Reader in) throws IOException {
     return new OutcomeRecord(str(in), str(in), str(in), str(in), str(in), decimal(in), str(in),
         instant(in), bool(in), instant(in));
   }
@@ -497,7 +571,7 @@ public final class RecordCodec {
     out.modifiedUtf8WithLength(s);
   }
 
-  private static String str(DataInputStream in) throws IOException {
+  private static String str(Reader in) throws IOException {
     if (!present(in)) {
       return null;
     }
@@ -505,9 +579,7 @@ public final class RecordCodec {
     if (n < 0 || n > MAX_STRING_BYTES) {
       throw new IOException("implausible string length " + n + " in a record");
     }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return fromModifiedUtf8(b);
+    return in.modifiedUtf8(n);
   }
 
   /**
@@ -564,7 +636,7 @@ public final class RecordCodec {
     }
   }
 
-  private static Instant instant(DataInputStream in) throws IOException {
+  private static Instant instant(Reader in) throws IOException {
     if (!present(in)) {
       return null;
     }
@@ -598,7 +670,7 @@ public final class RecordCodec {
     }
   }
 
-  private static BigDecimal decimal(DataInputStream in) throws IOException {
+  private static BigDecimal decimal(Reader in) throws IOException {
     if (!present(in)) {
       return null;
     }
@@ -606,6 +678,11 @@ public final class RecordCodec {
     int n = in.readInt();
     if (n <= 0 || n > 64) {
       throw new IOException("implausible decimal length " + n + " in a record");
+    }
+    if (n <= 8) {
+      // BigInteger(byte[])'s value for a minimal two's-complement of up to 8 bytes, without the
+      // array and the BigInteger: the same BigDecimal (unscaled value and scale)
+      return BigDecimal.valueOf(in.readSigned(n), scale);
     }
     byte[] b = new byte[n];
     in.readFully(b);
@@ -619,7 +696,7 @@ public final class RecordCodec {
     }
   }
 
-  private static Integer optInt(DataInputStream in) throws IOException {
+  private static Integer optInt(Reader in) throws IOException {
     return present(in) ? in.readInt() : null;
   }
 
@@ -630,7 +707,7 @@ public final class RecordCodec {
     }
   }
 
-  private static Long optLong(DataInputStream in) throws IOException {
+  private static Long optLong(Reader in) throws IOException {
     return present(in) ? in.readLong() : null;
   }
 
@@ -648,7 +725,7 @@ public final class RecordCodec {
     }
   }
 
-  private static Usage usage(DataInputStream in) throws IOException {
+  private static Usage usage(Reader in) throws IOException {
     if (!present(in)) {
       return null;
     }
@@ -656,7 +733,7 @@ public final class RecordCodec {
         in.readLong(), bool(in), str(in));
   }
 
-  private static boolean bool(DataInputStream in) throws IOException {
+  private static boolean bool(Reader in) throws IOException {
     int b = in.readUnsignedByte();
     if (b > 1) {
       throw new IOException("invalid boolean byte " + b + " in a record");
@@ -664,7 +741,7 @@ public final class RecordCodec {
     return b == 1;
   }
 
-  private static boolean present(DataInputStream in) throws IOException {
+  private static boolean present(Reader in) throws IOException {
     return bool(in);
   }
 }

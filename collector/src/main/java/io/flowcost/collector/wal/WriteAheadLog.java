@@ -65,7 +65,9 @@ public final class WriteAheadLog implements RecordLog {
 
   @Override
   public void append(List<? extends LakeRecord> records, byte[] payload) throws IOException {
-    ByteBuffer frame = frame(payload);
+    // the header and the payload as they are (one gathering write): a group's payload, up to
+    // megabytes at high rates, is not copied a second time into a frame buffer
+    ByteBuffer[] frame = {header(payload), ByteBuffer.wrap(payload)};
     synchronized (lock) {
       if (current == null) {
         currentSegment++;
@@ -73,7 +75,7 @@ public final class WriteAheadLog implements RecordLog {
       }
       long before = current.position();
       try {
-        while (frame.hasRemaining()) {
+        while (frame[1].hasRemaining()) {
           current.write(frame);
         }
         current.force(false);
@@ -86,11 +88,16 @@ public final class WriteAheadLog implements RecordLog {
 
   /** The on-disk frame around one codec payload. */
   static ByteBuffer frame(byte[] payload) {
+    ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
+    frame.put(header(payload)).put(payload).flip();
+    return frame;
+  }
+
+  /** A frame's header: the payload's length and CRC-32C. */
+  private static ByteBuffer header(byte[] payload) {
     CRC32C crc = new CRC32C();
     crc.update(payload);
-    ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
-    frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-    return frame;
+    return ByteBuffer.allocate(8).putInt(payload.length).putInt((int) crc.getValue()).flip();
   }
 
   /**

@@ -108,6 +108,43 @@ class WriteAheadLogTest {
         .isEqualTo("refund-request ✓".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  @Test
+  void decimalsOfEveryByteLengthComeBackWithTheirValueAndScale() throws IOException {
+    // 1 to 8 bytes are read as a long, longer ones through BigInteger: both sides of each edge
+    List<java.math.BigDecimal> values = new ArrayList<>();
+    for (int bits = 0; bits <= 70; bits++) {
+      java.math.BigInteger p = java.math.BigInteger.ONE.shiftLeft(bits);
+      for (java.math.BigInteger v : List.of(p, p.subtract(java.math.BigInteger.ONE), p.negate(),
+          p.negate().subtract(java.math.BigInteger.ONE))) {
+        values.add(new java.math.BigDecimal(v, bits % 12));
+      }
+    }
+    values.add(new java.math.BigDecimal("0.000000000"));
+    values.add(new java.math.BigDecimal("-7E+3"));
+    List<LakeRecord> records = new ArrayList<>();
+    for (java.math.BigDecimal v : values) {
+      records.add(new OutcomeRecord("o-" + records.size(), "wf", null, "success", null, v, "usd",
+          java.time.Instant.parse("2026-11-24T11:00:00Z"), true,
+          java.time.Instant.parse("2026-11-24T11:00:01.123456789Z")));
+    }
+    List<LakeRecord> back = RecordCodec.decode(RecordCodec.encode(records));
+    assertThat(back).containsExactlyElementsOf(records);
+    for (int i = 0; i < values.size(); i++) {
+      java.math.BigDecimal got = ((OutcomeRecord) back.get(i)).value();
+      assertThat(got.unscaledValue()).isEqualTo(values.get(i).unscaledValue());
+      assertThat(got.scale()).isEqualTo(values.get(i).scale());
+    }
+  }
+
+  @Test
+  void aFrameCutAnywhereIsAnErrorNeverAShorterList() throws IOException {
+    byte[] whole = RecordCodec.encode(concat(A, B));
+    for (int cut = 5; cut < whole.length; cut += 7) {
+      byte[] part = java.util.Arrays.copyOf(whole, cut);
+      assertThatThrownBy(() -> RecordCodec.decode(part)).isInstanceOf(IOException.class);
+    }
+  }
+
   private void writeRawFrame(byte[] payload) throws IOException {
     ByteBuffer frame = WriteAheadLog.frame(payload);
     byte[] bytes = new byte[frame.remaining()];
