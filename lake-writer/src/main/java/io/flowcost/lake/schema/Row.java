@@ -122,7 +122,22 @@ public final class Row {
      *     the value does not fit its type
      */
     public Builder set(String columnName, Object value) {
-      int i = schema.indexOf(columnName);
+      return set(schema.indexOf(columnName), value);
+    }
+
+    /**
+     * Sets the column at position {@code index} ({@link TableSchema#indexOf}, looked up once by a
+     * caller that builds many rows) to {@code value}; otherwise as {@link #set(String, Object)}.
+     *
+     * @throws IllegalArgumentException naming table and column if the value does not fit the
+     *     column's type, naming the table if there is no such position
+     */
+    public Builder set(int index, Object value) {
+      if (index < 0 || index >= values.length) {
+        throw new IllegalArgumentException("table " + schema.name() + " has no column at "
+            + index);
+      }
+      int i = index;
       Object normalized = value == null ? null : normalize(schema.column(i), value);
       if (shared) {
         values = values.clone(); // keep the built row immutable if the builder is reused

@@ -52,6 +52,23 @@ class RowTest {
   }
 
   @Test
+  void settingByPositionIsSettingByName() {
+    Instant at = Instant.parse("2026-11-24T23:59:59.123456789Z");
+    Row byName = base().set("big", 5).set("money", new BigDecimal("1.5")).set("at", at).build();
+    Row byIndex = base().set(T.indexOf("big"), 5).set(T.indexOf("money"), new BigDecimal("1.5"))
+        .set(T.indexOf("at"), at).build();
+    assertThat(byIndex).isEqualTo(byName);
+    assertThat(byIndex.get("big")).isEqualTo(5L);
+    assertThatThrownBy(() -> base().set(T.indexOf("n"), "seven"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table t, column n");
+    assertThatThrownBy(() -> base().set(T.size(), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table t has no column at " + T.size());
+    assertThatThrownBy(() -> base().set(-1, 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void decimalsAreRescaledWithoutRoundingAndBounded() {
     assertThat(base().set("money", new BigDecimal("0.000000001")).build().get("money"))
         .isEqualTo(new BigDecimal("0.000000001"));
