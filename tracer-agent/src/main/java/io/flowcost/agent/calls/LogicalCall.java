@@ -10,7 +10,9 @@ import io.flowcost.agent.context.SpanAndValueContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.usage.Usage;
+import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -34,6 +36,20 @@ public final class LogicalCall {
 
   private static final Attempt[] NO_ATTEMPTS = new Attempt[0];
 
+  /**
+   * Attributes a call span usually gets besides its workflow's name and tags: kind, operation,
+   * provider, requested model, streaming, responded model, finish reasons, attempts and one more
+   * (an error type or a waste cause); room is made for them at once.
+   */
+  private static final int CALL_ATTRIBUTES = 9;
+
+  /**
+   * Attributes an attempt span usually gets: number, call id and parent, kind, operation,
+   * provider, requested model, streaming, HTTP status, responded model, finish reasons, response
+   * id and four token counts.
+   */
+  static final int ATTEMPT_ATTRIBUTES = 16;
+
   /** {@code flowcost.usage.estimated}: the tokens are an estimate ({@link TokenEstimate}). */
   static final AttributeKey<Boolean> USAGE_ESTIMATED =
       AttributeKey.booleanKey(SpanKeys.USAGE_ESTIMATED);
@@ -50,15 +66,20 @@ public final class LogicalCall {
   private final String callId;
   private final String parentSpanId;
   private final String name;
-  private final List<Attempt> attempts = new ArrayList<>();
+  /**
+   * The attempts so far, copied on write (one longer at each attempt, a retry being rare): an
+   * array once published never changes, so it is its own snapshot — no list, no copy per read.
+   * Guarded by this call's monitor, as are the fields below.
+   */
+  private Attempt[] attempts = NO_ATTEMPTS;
   private final InvocationCalls invocation;
   private volatile RequestBody requestBody;
   /** The caps state of the workflow this call runs in, or {@code null}. */
   private final WorkflowSpend spend;
   private boolean ended;
   private long endEpochNanos;
-  private String wasteCause; // guarded by attempts
-  private boolean finished; // guarded by attempts
+  private String wasteCause; // guarded by this
+  private boolean finished; // guarded by this
 
   private LogicalCall(
       Span span,
@@ -106,17 +127,15 @@ public final class LogicalCall {
       parent = implicit.attach(parent);
       workflow = implicit;
     }
+    Attributes described = workflow == null ? Attributes.empty() : workflow.callAttributes();
     SpanBuilder builder =
-        AgentContext.tracer()
-            .spanBuilder(name)
+        AgentTracer.spanBuilder(AgentContext.tracer(), name, CALL_ATTRIBUTES + described.size())
             .setParent(parent)
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(SpanAttributes.CALL_KIND, kind)
             .setAttribute(SpanAttributes.OPERATION, operation);
-    if (workflow != null) {
-      // the workflow's name and tags: its spend is attributed when this call arrives
-      builder.setAllAttributes(workflow.callAttributes());
-    }
+    // the workflow's name and tags: its spend is attributed when this call arrives
+    builder.setAllAttributes(described);
     Span span = builder.startSpan();
     if (provider != null) {
       span.setAttribute(SpanAttributes.PROVIDER, provider);
@@ -183,12 +202,11 @@ public final class LogicalCall {
   /** Starts the next attempt span, a child of the call span. */
   public Attempt startAttempt() {
     int number;
-    synchronized (attempts) {
-      number = attempts.size() + 1;
+    synchronized (this) {
+      number = attempts.length + 1;
     }
     Span attemptSpan =
-        AgentContext.tracer()
-            .spanBuilder(name)
+        AgentTracer.spanBuilder(AgentContext.tracer(), name, ATTEMPT_ATTRIBUTES)
             .setParent(context)
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(SpanAttributes.ATTEMPT, (long) number)
@@ -208,12 +226,14 @@ public final class LogicalCall {
     }
     Attempt attempt = new Attempt(attemptSpan, number, this);
     attempt.requestBody(requestBody);
-    synchronized (attempts) {
+    synchronized (this) {
       if (ended) {
         // a late retry after the call ended (should not happen): still record it
         attempt.end();
       }
-      attempts.add(attempt);
+      Attempt[] more = java.util.Arrays.copyOf(attempts, attempts.length + 1);
+      more[attempts.length] = attempt;
+      attempts = more;
     }
     return attempt;
   }
@@ -246,12 +266,12 @@ public final class LogicalCall {
   public void endWithClientUsage(String responseModel, List<String> finishReasons,
       Supplier<Usage> clientUsage, Throwable error) {
     Attempt[] done;
-    synchronized (attempts) {
+    synchronized (this) {
       if (ended) {
         return;
       }
       ended = true;
-      done = attempts.toArray(NO_ATTEMPTS); // a snapshot without a list or iterator per call
+      done = attempts; // never changed once published: a snapshot
     }
     applyResponse(span, responseModel, finishReasons);
     if (done.length > 0) {
@@ -310,7 +330,7 @@ public final class LogicalCall {
    * flowcost.waste_cause}; the first cause set wins. Effective until {@link #finishSpans()}.
    */
   void markWaste(String cause) {
-    synchronized (attempts) {
+    synchronized (this) {
       if (finished || wasteCause != null) {
         return;
       }
@@ -330,12 +350,12 @@ public final class LogicalCall {
   void finishSpans() {
     Attempt[] done;
     String cause;
-    synchronized (attempts) {
+    synchronized (this) {
       if (finished) {
         return;
       }
       finished = true;
-      done = attempts.toArray(NO_ATTEMPTS);
+      done = attempts;
       cause = wasteCause;
     }
     for (Attempt attempt : done) {

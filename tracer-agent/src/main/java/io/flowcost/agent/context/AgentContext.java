@@ -4,6 +4,7 @@ import io.flowcost.contract.WorkflowSource;
 import io.flowcost.agent.AgentConfig;
 import io.flowcost.agent.caps.BudgetGate;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -153,14 +154,16 @@ public final class AgentContext {
         throw new WorkflowRefused(refusal.exception());
       }
     }
+    // the name and tags, which each call span of the workflow carries too (docs/spans.md)
+    Attributes callAttributes = tags == null || tags.isEmpty()
+        ? CallAttributes.of(name, config) : callAttributes(name, config.tags(), tags);
+    // root, source, the name and tags, an external key, then the agent's name, a conversation
+    // and an error type: room made at once
     SpanBuilder builder =
-        tracer
-            .spanBuilder(name)
+        AgentTracer.spanBuilder(tracer, name, 5 + callAttributes.size())
             .setNoParent()
             .setAttribute(SpanAttributes.WORKFLOW_ROOT, true)
             .setAttribute(SpanAttributes.WORKFLOW_SOURCE, source);
-    // the name and tags, which each call span of the workflow carries too (docs/spans.md)
-    AttributesBuilder described = Attributes.builder().put(SpanAttributes.WORKFLOW_NAME, name);
     // (a boundary's stand-in span is invalid until its own workflow opens)
     SpanContext current = Span.current().getSpanContext();
     if (!current.isValid()) {
@@ -170,15 +173,6 @@ public final class AgentContext {
     if (current.isValid()) {
       builder.addLink(current);
     }
-    for (Map.Entry<String, String> tag : config.tags().entrySet()) {
-      described.put(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
-    }
-    if (tags != null) {
-      for (Map.Entry<String, String> tag : tags.entrySet()) {
-        described.put(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
-      }
-    }
-    Attributes callAttributes = described.build();
     builder.setAllAttributes(callAttributes);
     if (externalKey != null) {
       builder.setAttribute(SpanAttributes.EXTERNAL_KEY, externalKey);
@@ -190,6 +184,59 @@ public final class AgentContext {
     return WorkflowSource.IMPLICIT.wire().equals(source)
         ? new Workflow(root, null, null, callAttributes)
         : new Workflow(root, name, apiCaps, callAttributes);
+  }
+
+  /**
+   * {@code flowcost.workflow.name} and a {@code flowcost.tag.*} attribute per tag, the configured
+   * ones first, then {@code tags} (which override them).
+   */
+  static Attributes callAttributes(
+      String name, Map<String, String> configured, Map<String, String> tags) {
+    AttributesBuilder described = Attributes.builder().put(SpanAttributes.WORKFLOW_NAME, name);
+    for (Map.Entry<String, String> tag : configured.entrySet()) {
+      described.put(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
+    }
+    if (tags != null) {
+      for (Map.Entry<String, String> tag : tags.entrySet()) {
+        described.put(AttributeKey.stringKey(SpanAttributes.TAG_PREFIX + tag.getKey()), tag.getValue());
+      }
+    }
+    return described.build();
+  }
+
+  /**
+   * The call attributes of workflows without tags of their own — the usual case, the same for
+   * every workflow of a name — built once per name and settings instead of for every workflow.
+   * Bounded: past {@link #MAX_NAMES} names they are built per workflow.
+   */
+  static final class CallAttributes {
+    static final int MAX_NAMES = 1024;
+
+    private static volatile CallAttributes cache;
+
+    private final AgentConfig config;
+    private final java.util.concurrent.ConcurrentHashMap<String, Attributes> byName =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private CallAttributes(AgentConfig config) {
+      this.config = config;
+    }
+
+    static Attributes of(String name, AgentConfig config) {
+      CallAttributes known = cache;
+      if (known == null || known.config != config) {
+        known = new CallAttributes(config); // settings changed (tests install others)
+        cache = known;
+      }
+      Attributes attributes = known.byName.get(name);
+      if (attributes == null) {
+        attributes = callAttributes(name, config.tags(), null);
+        if (known.byName.size() < MAX_NAMES) {
+          known.byName.putIfAbsent(name, attributes);
+        }
+      }
+      return attributes;
+    }
   }
 
   /**

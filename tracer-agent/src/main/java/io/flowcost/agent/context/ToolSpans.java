@@ -2,6 +2,7 @@ package io.flowcost.agent.context;
 
 import io.flowcost.contract.CallKind;
 import io.flowcost.contract.GenAiOperation;
+import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.api.trace.SpanBuilder;
 
 /**
@@ -22,8 +23,8 @@ public final class ToolSpans {
    */
   public static SpanBuilder builder(String tool) {
     String name = tool == null ? "unknown" : tool;
-    return AgentContext.tracer()
-        .spanBuilder("execute_tool " + name)
+    // kind, operation, name and an error type
+    return AgentTracer.spanBuilder(AgentContext.tracer(), "execute_tool " + name, 4)
         .setAttribute(SpanAttributes.CALL_KIND, CallKind.TOOL.wire())
         .setAttribute(SpanAttributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
         .setAttribute(SpanAttributes.TOOL_NAME, name);

@@ -18,6 +18,8 @@ final class HttpTransport implements Transport {
 
   private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
   private static final int READ_TIMEOUT_MILLIS = 10_000;
+  /** A collector answers with a few bytes (an empty OTLP response). */
+  private static final int DRAIN_BYTES = 256;
 
   private final URL endpoint;
   private final String apiKey;
@@ -53,7 +55,12 @@ final class HttpTransport implements Transport {
       long retryAfter = retryAfterMillis(c.getHeaderField("Retry-After"));
       try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
         if (in != null) {
-          in.readAllBytes(); // lets the connection be reused
+          // read to the end and dropped, which lets the connection be reused: through a small
+          // array rather than readAllBytes, which makes an 8 KiB one (and more) per request
+          byte[] drain = new byte[DRAIN_BYTES];
+          while (in.read(drain) >= 0) {
+            // discarded
+          }
         }
       }
       return new Response(status, retryAfter);

@@ -38,16 +38,18 @@ final class AgentSpanBuilder implements SpanBuilder {
 
   private final AgentTracer tracer;
   private final String name;
-  private final SpanAttributeArray attributes = new SpanAttributeArray();
+  private final SpanAttributeArray attributes;
   private Context parent; // null: the current context, at start
   private SpanKind kind = SpanKind.INTERNAL;
   private long startEpochNanos;
   private List<LinkData> links;
   private int totalLinks;
 
-  AgentSpanBuilder(AgentTracer tracer, String name) {
+  /** @param expectedAttributes how many attributes the span usually gets (room made at once) */
+  AgentSpanBuilder(AgentTracer tracer, String name, int expectedAttributes) {
     this.tracer = tracer;
     this.name = name;
+    this.attributes = new SpanAttributeArray(expectedAttributes);
   }
 
   @Override

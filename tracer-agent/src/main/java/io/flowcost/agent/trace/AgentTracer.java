@@ -52,13 +52,32 @@ public final class AgentTracer implements Tracer {
 
   @Override
   public SpanBuilder spanBuilder(String spanName) {
+    return spanBuilder(spanName, SpanAttributeArray.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * A span builder whose span makes room for {@code expectedAttributes} attributes at once
+   * (more are still kept, up to the limit): what the agent's own spans use, each knowing how many
+   * it usually sets, so that their attributes take one array made once.
+   */
+  public SpanBuilder spanBuilder(String spanName, int expectedAttributes) {
     if (shutdown) {
       return noop.spanBuilder(spanName); // as the SDK's tracer after shutdown: nothing recorded
     }
     if (spanName == null || spanName.trim().isEmpty()) {
       spanName = "<unspecified span name>";
     }
-    return new AgentSpanBuilder(this, spanName);
+    return new AgentSpanBuilder(this, spanName, expectedAttributes);
+  }
+
+  /**
+   * {@code tracer.spanBuilder(spanName)}, with room for {@code expectedAttributes} attributes when
+   * {@code tracer} is the agent's ({@link #spanBuilder(String, int)}).
+   */
+  public static SpanBuilder spanBuilder(Tracer tracer, String spanName, int expectedAttributes) {
+    return tracer instanceof AgentTracer
+        ? ((AgentTracer) tracer).spanBuilder(spanName, expectedAttributes)
+        : tracer.spanBuilder(spanName);
   }
 
   /** Exports what the processor holds, waiting at most as the returned result is joined. */

@@ -10,10 +10,15 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * A span's attributes as two parallel arrays in the order first set: no map, no hash table, no
- * entry object per attribute (a span has a few dozen attributes at most, so a scan finds a key as
- * fast). Filled by one span (under its lock) while it is recorded, then {@linkplain #seal() sealed}
- * when it ends and read-only from then on.
+ * A span's attributes as one array of key, value, key, value, … in the order first set: no map,
+ * no hash table, no entry object per attribute (a span has a few dozen attributes at most, so a
+ * scan finds a key as fast). Filled by one span (under its lock) while it is recorded, then
+ * {@linkplain #seal() sealed} when it ends and read-only from then on.
+ *
+ * <p>The array is made at the first attribute, as large as the span's builder said to expect
+ * ({@link AgentTracer#spanBuilder(String, int)}; 8 by default), and doubled when full: the
+ * agent's own spans say how many attributes they usually get, so that one array, made once, holds
+ * them all (two arrays that grew on every span were the largest allocation per span).
  *
  * <p>The OpenTelemetry SDK's rules ({@code AttributesMap}), kept so that what reaches the wire
  * does not change: a {@code null} key, an empty key name or a {@code null} value is ignored; a key
@@ -26,21 +31,26 @@ final class SpanAttributeArray implements Attributes {
   /** The SDK's default span limit of attributes per span. */
   static final int LIMIT = 128;
 
-  private static final int INITIAL_CAPACITY = 8;
+  /** Attributes expected when the builder was not told. */
+  static final int DEFAULT_CAPACITY = 8;
 
-  private AttributeKey<?>[] keys;
-  private Object[] values;
+  private static final Object[] NONE = new Object[0];
+
+  /** Key {@code i} at {@code 2 i}, its value at {@code 2 i + 1}. */
+  private Object[] slots = NONE;
+  /** Attributes the array is made for at the first one. */
+  private final int expected;
   private int size;
   private int totalAdded;
   private boolean sealed;
 
   SpanAttributeArray() {
-    this(INITIAL_CAPACITY);
+    this(DEFAULT_CAPACITY);
   }
 
-  private SpanAttributeArray(int capacity) {
-    keys = new AttributeKey<?>[capacity];
-    values = new Object[capacity];
+  /** @param expected attributes to make room for at the first one (1 to {@link #LIMIT}) */
+  SpanAttributeArray(int expected) {
+    this.expected = Math.max(1, Math.min(LIMIT, expected));
   }
 
   /** Adds or replaces an attribute (see the class comment for the SDK's rules). */
@@ -52,11 +62,12 @@ final class SpanAttributeArray implements Attributes {
     // a span sets 10-20 attributes, each checked against those already set: compare the names'
     // cached hashes first, so that a new name costs an int comparison per attribute, not equals
     int hash = name.hashCode();
+    Object[] s = slots;
     for (int i = 0; i < size; i++) {
-      String other = keys[i].getKey();
+      String other = ((AttributeKey<?>) s[2 * i]).getKey();
       if (other == name || other.hashCode() == hash && other.equals(name)) {
-        keys[i] = key;
-        values[i] = value;
+        s[2 * i] = key;
+        s[2 * i + 1] = value;
         return;
       }
     }
@@ -64,13 +75,12 @@ final class SpanAttributeArray implements Attributes {
     if (size >= LIMIT) {
       return;
     }
-    if (size == keys.length) {
-      int capacity = Math.min(LIMIT, size * 2);
-      keys = Arrays.copyOf(keys, capacity);
-      values = Arrays.copyOf(values, capacity);
+    if (2 * size == s.length) {
+      int capacity = s.length == 0 ? expected : Math.min(LIMIT, size * 2);
+      s = slots = Arrays.copyOf(s, 2 * capacity);
     }
-    keys[size] = key;
-    values[size] = value;
+    s[2 * size] = key;
+    s[2 * size + 1] = value;
     size++;
   }
 
@@ -95,8 +105,7 @@ final class SpanAttributeArray implements Attributes {
   /** A sealed copy of what is recorded so far (for reads of a span that has not ended). */
   SpanAttributeArray snapshot() {
     SpanAttributeArray copy = new SpanAttributeArray(Math.max(1, size));
-    System.arraycopy(keys, 0, copy.keys, 0, size);
-    System.arraycopy(values, 0, copy.values, 0, size);
+    copy.slots = size == 0 ? NONE : Arrays.copyOf(slots, 2 * size);
     copy.size = size;
     copy.totalAdded = totalAdded;
     copy.seal();
@@ -105,12 +114,12 @@ final class SpanAttributeArray implements Attributes {
 
   /** The key of the {@code index}-th attribute, in the order first set (the OTLP encoder). */
   AttributeKey<?> keyAt(int index) {
-    return keys[index];
+    return (AttributeKey<?>) slots[2 * index];
   }
 
   /** The value of the {@code index}-th attribute. */
   Object valueAt(int index) {
-    return values[index];
+    return slots[2 * index + 1];
   }
 
   /** Every name ever added, dropped ones included (replacements count once). */
@@ -125,8 +134,8 @@ final class SpanAttributeArray implements Attributes {
       return null;
     }
     for (int i = 0; i < size; i++) {
-      if (keys[i].equals(key)) {
-        return (T) values[i];
+      if (slots[2 * i].equals(key)) {
+        return (T) slots[2 * i + 1];
       }
     }
     return null;
@@ -135,7 +144,7 @@ final class SpanAttributeArray implements Attributes {
   @Override
   public void forEach(BiConsumer<? super AttributeKey<?>, ? super Object> consumer) {
     for (int i = 0; i < size; i++) {
-      consumer.accept(keys[i], values[i]);
+      consumer.accept((AttributeKey<?>) slots[2 * i], slots[2 * i + 1]);
     }
   }
 
@@ -177,7 +186,7 @@ final class SpanAttributeArray implements Attributes {
   public String toString() {
     StringBuilder text = new StringBuilder("{");
     for (int i = 0; i < size; i++) {
-      text.append(i == 0 ? "" : ", ").append(keys[i].getKey()).append('=').append(values[i]);
+      text.append(i == 0 ? "" : ", ").append(keyAt(i).getKey()).append('=').append(slots[2 * i + 1]);
     }
     return text.append('}').toString();
   }

@@ -30,7 +30,7 @@ public final class UsageParser {
       return null;
     }
     UsageScanner scanner = UsageScanner.get();
-    return scanner.scan(body) ? whole(scanner, body) : null;
+    return scanner.scan(body) ? whole(scanner, body, true) : null;
   }
 
   /** Same as {@link #parse(String)} for UTF-8 bytes (UTF-16 and UTF-32 are recognised too). */
@@ -44,18 +44,43 @@ public final class UsageParser {
       return null;
     }
     UsageScanner scanner = UsageScanner.get();
-    return scanner.scan(body, offset, length) ? whole(scanner, null) : null;
+    return scanner.scan(body, offset, length) ? whole(scanner, null, true) : null;
+  }
+
+  /**
+   * As {@link #parse(byte[])}, without the tool calls ({@link ResponseSummary#toolCalls()}
+   * empty; everything else the same), for a reader that never uses them: the tool calls are
+   * read for the agent's inference of tool executions from the wire ({@code ToolLoop}), which a
+   * framework whose tools the agent traces itself (LangChain4j's {@code ToolService}) does not
+   * need — and their ids are new strings and lists in every answer that asks for a tool.
+   */
+  public static ResponseSummary parseWithoutToolCalls(byte[] body) {
+    if (body == null) {
+      return null;
+    }
+    UsageScanner scanner = UsageScanner.get();
+    scanner.toolCallIds = false;
+    try {
+      return scanner.scan(body, 0, body.length) ? whole(scanner, null, false) : null;
+    } finally {
+      scanner.toolCallIds = true;
+    }
   }
 
   /**
    * The summary of the document just scanned; {@code text} is the document when it was a {@code
-   * String}, {@code null} when bytes.
+   * String}, {@code null} when bytes; without tool calls unless {@code toolCalls}.
    */
-  private static ResponseSummary whole(UsageScanner scanner, String text) {
+  private static ResponseSummary whole(UsageScanner scanner, String text, boolean toolCalls) {
     if (!scanner.found) {
       return null;
     }
     Object[] f = scanner.values;
+    if (!toolCalls) {
+      ResponseSummary summary = summarize(f, List.of(), null);
+      return summary.usage() == null && scanner.anyText()
+          ? summary.withOutputText(answerText(scanner)) : summary;
+    }
     List<ToolCallRef> calls = wholeToolCalls(f, scanner);
     int items = 0;
     if (calls.isEmpty()) {
@@ -72,10 +97,7 @@ public final class UsageParser {
     }
     ResponseSummary summary = summarize(f, calls, null);
     if (summary.usage() == null && scanner.anyText()) {
-      // the text matters only when no usage came: then it is kept until the attempt ends
-      StringBuilder answer = new StringBuilder();
-      scanner.appendText(answer, Integer.MAX_VALUE);
-      summary = summary.withOutputText(answer.toString());
+      summary = summary.withOutputText(answerText(scanner));
     }
     if (items != 0 && text != null) {
       // these ids were always read from the text's UTF-8 bytes (where a lone surrogate is '?')
@@ -101,6 +123,13 @@ public final class UsageParser {
       return List.of();
     }
     return pair(ids, scanner.textValues(TEXT_MESSAGE_TOOL_NAME));
+  }
+
+  /** The answer text scanned: kept, only when no usage came, until the attempt ends. */
+  private static String answerText(UsageScanner scanner) {
+    StringBuilder answer = new StringBuilder();
+    scanner.appendText(answer, Integer.MAX_VALUE);
+    return answer.toString();
   }
 
   /**
@@ -310,10 +339,28 @@ public final class UsageParser {
     return v instanceof List ? (List<Object>) v : Collections.emptyList();
   }
 
+  /**
+   * Per field, the last one-element list {@link #strings} made: a field's text repeats from
+   * response to response (a finish reason, {@link UsageScanner} then gives the same {@code
+   * String}), and so does its list. Immutable lists, shared between threads as they are.
+   */
+  private static final List<?>[] LAST_SINGLE = new List<?>[UsageField.ALL.length];
+
+  @SuppressWarnings("unchecked")
   private static List<String> strings(Object[] f, UsageField field) {
     List<Object> values = list(f, field);
     if (values.size() == 1) {
-      return values.get(0) instanceof String ? List.of((String) values.get(0)) : List.of();
+      Object only = values.get(0);
+      if (!(only instanceof String)) {
+        return List.of();
+      }
+      List<String> last = (List<String>) LAST_SINGLE[field.ordinal()];
+      if (last != null && last.get(0) == only) {
+        return last;
+      }
+      List<String> made = List.of((String) only);
+      LAST_SINGLE[field.ordinal()] = made;
+      return made;
     }
     List<String> out = new ArrayList<>(values.size());
     for (Object o : values) {

@@ -164,6 +164,18 @@ final class UsageScanner {
 
   private static final String[] LAST = new String[UsageField.ALL.length];
 
+  /** The ids (and Bedrock's names) of a whole answer's tool calls: see {@link #toolCallIds}. */
+  private static final Set<UsageField> WHOLE_TOOL_CALLS = EnumSet.of(
+      UsageField.WHOLE_TOOL_CALL_ID, UsageField.BEDROCK_TOOL_USE_ID,
+      UsageField.BEDROCK_TOOL_USE_NAME);
+
+  /**
+   * Whether the next scans keep a whole answer's tool-call ids ({@link #WHOLE_TOOL_CALLS}):
+   * {@code false} for a reader that wants no tool calls ({@link UsageParser#parseWithoutToolCalls}),
+   * so that no {@code String} and no list is made for them. Set around a scan by its reader.
+   */
+  boolean toolCallIds = true;
+
   // --- what one scan found ---
 
   /** Per field: its value (Long, String, Boolean, or a List of those for list fields). */
@@ -780,6 +792,9 @@ final class UsageScanner {
     if (field.text()) {
       addText(field, start, stop, flags);
       return;
+    }
+    if (!toolCallIds && WHOLE_TOOL_CALLS.contains(field)) {
+      return; // not wanted by this reader
     }
     store(node, remembered(field, start, stop, flags));
   }

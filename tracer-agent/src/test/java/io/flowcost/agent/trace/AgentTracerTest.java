@@ -75,6 +75,34 @@ class AgentTracerTest {
     sdk.shutdown().join(5, TimeUnit.SECONDS);
   }
 
+  /**
+   * However much room a span's builder makes for attributes up front (fewer than it gets, as
+   * many, more; past the limit), what is recorded is what the SDK records: the same request.
+   */
+  @Test
+  void exportsTheSameRequestWhateverRoomIsMadeForAttributes() throws Exception {
+    InMemorySpanExporter sdkSpans = InMemorySpanExporter.create();
+    SdkTracerProvider sdk = SdkTracerProvider.builder().setResource(RESOURCE)
+        .setSampler(Sampler.alwaysOn()).addSpanProcessor(SimpleSpanProcessor.create(sdkSpans))
+        .build();
+    record(sdk.get("io.flowcost.agent"));
+    byte[] expected = encode(renumbered(sdkSpans.getFinishedSpanItems()));
+    for (int room : new int[] {-1, 0, 1, 2, 3, 7, 16, 128, 1_000}) {
+      InMemorySpanExporter agentSpans = InMemorySpanExporter.create();
+      AgentTracer agent =
+          new AgentTracer("io.flowcost.agent", RESOURCE, SimpleSpanProcessor.create(agentSpans));
+      record(name -> AgentTracer.spanBuilder(agent, name, room));
+      List<SpanData> actual = agentSpans.getFinishedSpanItems();
+      assertThat(actual).hasSize(7).allMatch(s -> s instanceof AgentSpan);
+      assertThat(encode(renumbered(actual))).as("room for %d", room).isEqualTo(expected);
+      assertThat(structure(actual)).isEqualTo(structure(sdkSpans.getFinishedSpanItems()));
+    }
+    // another tracer (the no-op one before the agent is installed) is asked as it is
+    assertThat(AgentTracer.spanBuilder(io.opentelemetry.api.trace.TracerProvider.noop().get("x"),
+        "n", 4).startSpan().getSpanContext().isValid()).isFalse();
+    sdk.shutdown().join(5, TimeUnit.SECONDS);
+  }
+
   /** The same calls, whichever tracer records them. */
   private static void record(Tracer tracer) {
     Span root = tracer.spanBuilder("workflow").setNoParent()

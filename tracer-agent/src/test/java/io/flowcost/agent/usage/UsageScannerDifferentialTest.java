@@ -250,8 +250,13 @@ class UsageScannerDifferentialTest {
     if (excluded(body)) {
       return;
     }
-    assertThat(describe(UsageParser.parse(body))).as("%s: bytes %s", what, printable(body))
+    ResponseSummary whole = UsageParser.parse(body);
+    assertThat(describe(whole)).as("%s: bytes %s", what, printable(body))
         .isEqualTo(describe(LegacyUsageParser.parse(body)));
+    // the reader without tool calls: everything else the same
+    assertThat(describe(UsageParser.parseWithoutToolCalls(body)))
+        .as("%s: without tool calls, bytes %s", what, printable(body))
+        .isEqualTo(describe(whole == null ? null : whole.withToolCalls(List.of())));
   }
 
   /** Whether the bytes are one of the two cases left out on purpose (see the class comment). */

@@ -76,11 +76,14 @@ public final class HttpTracing {
    * LangChain4j 1.4+: the response's own array, no copy) rather than from {@code body()}, which
    * decodes a new {@code String} of the whole body on every call; from {@code body()} when there
    * are no bytes to read or they do not parse (a body in a charset other than UTF-8 or UTF-16/32).
+   * Without the answer's tool calls when read from the bytes ({@link
+   * UsageParser#parseWithoutToolCalls}): LangChain4j's tool executions are traced by its own
+   * hook, nothing infers them from this wire.
    */
   static ResponseSummary summary(Object response) {
     Object bytes = Reflect.call(response, "bodyBytes");
     if (bytes instanceof byte[]) {
-      ResponseSummary summary = UsageParser.parse((byte[]) bytes);
+      ResponseSummary summary = UsageParser.parseWithoutToolCalls((byte[]) bytes);
       if (summary != null) {
         return summary;
       }
@@ -116,9 +119,10 @@ public final class HttpTracing {
    * The first value of a header of a LangChain4j {@code SuccessfulHttpResponse} ({@code headers()}
    * is a plain map whose key case depends on the client), or {@code null}. The name as given is
    * looked up first (one hash lookup when the server spelled it so, or in a case-insensitive map);
-   * only then are the keys walked for another spelling — the keys, not the entries: an
-   * unmodifiable map's entry iterator wraps every entry in a new object, and this runs on every
-   * response while the header is usually absent.
+   * only then is the map walked for another spelling, with {@code forEach} and this thread's
+   * {@link HeaderFinder}: an unmodifiable map's key set, its iterator (and its entry iterator's
+   * wrapper of every entry) are new objects, and this runs on every response while the header is
+   * usually absent.
    */
   static String header(Object response, String name) {
     Object headers = Reflect.call(response, "headers");
@@ -128,17 +132,46 @@ public final class HttpTracing {
     Map<?, ?> map = (Map<?, ?>) headers;
     Object value = exactly(map, name);
     if (value == null) {
-      for (Object key : map.keySet()) {
-        if (key instanceof String && name.equalsIgnoreCase((String) key)) {
-          value = map.get(key);
-          break;
-        }
-      }
+      value = HeaderFinder.find(map, name);
     }
     if (value instanceof List && !((List<?>) value).isEmpty()) {
       value = ((List<?>) value).get(0);
     }
     return value instanceof String ? (String) value : null;
+  }
+
+  /**
+   * Walks a header map for the first key equal to a name ignoring case; one per thread, reused
+   * (nothing keeps it: {@code forEach} returns before {@link #find} does).
+   */
+  private static final class HeaderFinder implements java.util.function.BiConsumer<Object, Object> {
+    private static final ThreadLocal<HeaderFinder> MINE = ThreadLocal.withInitial(HeaderFinder::new);
+
+    private String name;
+    private boolean found;
+    private Object value;
+
+    /** The value of the first key equal to {@code name} ignoring case, or {@code null}. */
+    static Object find(Map<?, ?> map, String name) {
+      HeaderFinder finder = MINE.get();
+      finder.name = name;
+      try {
+        map.forEach(finder);
+        return finder.value;
+      } finally {
+        finder.name = null;
+        finder.found = false;
+        finder.value = null;
+      }
+    }
+
+    @Override
+    public void accept(Object key, Object value) {
+      if (!found && key instanceof String && name.equalsIgnoreCase((String) key)) {
+        found = true;
+        this.value = value;
+      }
+    }
   }
 
   /** {@code map.get(name)}, or {@code null} where the map cannot look up a string key. */
