@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One transport exchange of a {@link LogicalCall}. Its outcome is recorded when the exchange
- * finishes; its span is ended, with that recorded time, when the logical call ends.
+ * finishes; its span is ended, with that recorded time, when the logical call ends. Its state is
+ * guarded by its own monitor (written by the client's threads, read when the call ends).
  */
 public final class Attempt {
 
   private final Span span;
   private final int number;
   private final LogicalCall call;
-  private final Object lock = new Object();
   private int statusCode;
   private String errorType;
   private ResponseSummary summary;
@@ -47,7 +47,7 @@ public final class Attempt {
    * usage never come. Read only if an estimate is needed; dropped when the attempt ends.
    */
   public void requestBody(RequestBody body) {
-    synchronized (lock) {
+    synchronized (this) {
       requestBody = body;
     }
   }
@@ -58,7 +58,7 @@ public final class Attempt {
 
   /** Whether no request body is kept yet (an HTTP hook may then capture the one it sends). */
   public boolean requestBodyMissing() {
-    synchronized (lock) {
+    synchronized (this) {
       return requestBody == null;
     }
   }
@@ -68,14 +68,14 @@ public final class Attempt {
    * the provider is taken to have answered and billed what nobody received.
    */
   public void readTimedOut() {
-    synchronized (lock) {
+    synchronized (this) {
       readTimedOut = true;
     }
   }
 
   /** Records the HTTP status as soon as it is known (stream opened). */
   public void status(int code) {
-    synchronized (lock) {
+    synchronized (this) {
       statusCode = code;
     }
   }
@@ -87,7 +87,7 @@ public final class Attempt {
   public void providerCostHeader(String raw) {
     String cost = ProviderCost.usd(raw);
     if (cost != null) {
-      synchronized (lock) {
+      synchronized (this) {
         headerCostUsd = cost;
       }
     }
@@ -95,7 +95,7 @@ public final class Attempt {
 
   /** Records what a still-running stream has reported so far. */
   public void progress(ResponseSummary soFar) {
-    synchronized (lock) {
+    synchronized (this) {
       if (finishedEpochNanos == 0 && soFar != null) {
         summary = soFar;
       }
@@ -104,7 +104,7 @@ public final class Attempt {
 
   /** Records a successful exchange and what its response body reported. */
   public void succeeded(int code, ResponseSummary responseSummary) {
-    synchronized (lock) {
+    synchronized (this) {
       if (finishedEpochNanos != 0) {
         return;
       }
@@ -124,7 +124,7 @@ public final class Attempt {
    * @param partial what a stream reported before it failed, or {@code null}
    */
   public void failed(int code, String type, ResponseSummary partial) {
-    synchronized (lock) {
+    synchronized (this) {
       if (finishedEpochNanos != 0) {
         return;
       }
@@ -138,27 +138,27 @@ public final class Attempt {
   }
 
   boolean succeededWithoutUsage() {
-    synchronized (lock) {
+    synchronized (this) {
       return errorType == null && !hasUsage();
     }
   }
 
   boolean hasUsage() {
-    synchronized (lock) {
+    synchronized (this) {
       return summary != null && summary.usage() != null && summary.usage().hasTokens();
     }
   }
 
   /** Whether the provider billed this exchange: it answered, or reported usage, or timed out. */
   boolean billed() {
-    synchronized (lock) {
+    synchronized (this) {
       return errorType == null || hasUsage() || readTimedOut && body() != null;
     }
   }
 
   /** Sets {@code flowcost.waste_cause} when the span ends, unless a cause is already set. */
   void markWaste(String cause) {
-    synchronized (lock) {
+    synchronized (this) {
       if (wasteCause == null) {
         wasteCause = cause;
       }
@@ -167,7 +167,7 @@ public final class Attempt {
 
   /** What this exchange reported (or the client's fallback), or {@code null}; for caps. */
   Usage usage() {
-    synchronized (lock) {
+    synchronized (this) {
       if (summary != null && summary.usage() != null && summary.usage().hasTokens()) {
         return summary.usage();
       }
@@ -176,19 +176,19 @@ public final class Attempt {
   }
 
   void useFallbackUsage(Usage usage) {
-    synchronized (lock) {
+    synchronized (this) {
       fallbackUsage = usage;
     }
   }
 
   void end() {
-    synchronized (lock) {
+    synchronized (this) {
       if (ended) {
         return;
       }
       ended = true;
       if (statusCode > 0) {
-        span.setAttribute(SpanAttributes.HTTP_STATUS, (long) statusCode);
+        span.setAttribute(SpanAttributes.HTTP_STATUS, boxedStatus(statusCode));
       }
       if (errorType != null) {
         AgentContext.recordError(span, errorType);
@@ -236,6 +236,22 @@ public final class Attempt {
         span.end();
       }
     }
+  }
+
+  /** Statuses 100–599 boxed once ({@code Long.valueOf} keeps only -128 to 127): a benign race. */
+  private static final Long[] STATUSES = new Long[500];
+
+  /** {@code code} as the {@code Long} of {@code http.response.status_code}. */
+  static Long boxedStatus(int code) {
+    if (code < 100 || code >= 600) {
+      return (long) code;
+    }
+    Long boxed = STATUSES[code - 100];
+    if (boxed == null) {
+      boxed = (long) code;
+      STATUSES[code - 100] = boxed;
+    }
+    return boxed;
   }
 
   private static long now() {

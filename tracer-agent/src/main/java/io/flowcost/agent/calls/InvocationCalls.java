@@ -48,7 +48,8 @@ public final class InvocationCalls {
   private static final ContextKey<InvocationCalls> KEY = ContextKey.named("flowcost-invocation-calls");
 
   private final InvocationCalls parent;
-  private final List<LogicalCall> pending = new ArrayList<>();
+  /** Guarded by this; handed over whole by {@link #close} (no copy), then a fresh one. */
+  private List<LogicalCall> pending = new ArrayList<>();
   private LogicalCall lastEnded;
   private boolean closed;
 
@@ -140,8 +141,8 @@ public final class InvocationCalls {
         return;
       }
       closed = true;
-      calls = new ArrayList<>(pending);
-      pending.clear();
+      calls = pending; // nothing adds to it once closed
+      pending = List.of();
       lastEnded = null;
     }
     for (LogicalCall call : calls) {

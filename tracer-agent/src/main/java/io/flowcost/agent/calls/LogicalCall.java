@@ -8,6 +8,7 @@ import io.flowcost.agent.caps.WorkflowSpend;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAndValueContext;
 import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.context.SpanNames;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.usage.Usage;
 import io.flowcost.agent.trace.AgentTracer;

@@ -24,7 +24,8 @@ public final class ToolSpans {
   public static SpanBuilder builder(String tool) {
     String name = tool == null ? "unknown" : tool;
     // kind, operation, name and an error type
-    return AgentTracer.spanBuilder(AgentContext.tracer(), "execute_tool " + name, 4)
+    return AgentTracer.spanBuilder(AgentContext.tracer(),
+            SpanNames.of(GenAiOperation.EXECUTE_TOOL.wire(), name), 4)
         .setAttribute(SpanAttributes.CALL_KIND, CallKind.TOOL.wire())
         .setAttribute(SpanAttributes.OPERATION, GenAiOperation.EXECUTE_TOOL.wire())
         .setAttribute(SpanAttributes.TOOL_NAME, name);

@@ -61,11 +61,13 @@ public record OutgoingHeaders(String traceparent, String baggage) {
     String traceparent = null;
     if (existingTraceparent == null) {
       String flags = upstream != null ? upstream.flags() : span.getTraceFlags().asHex();
-      traceparent = new Traceparent(span.getTraceId(), span.getSpanId(), flags).header();
+      traceparent = Traceparent.header(span.getTraceId(), span.getSpanId(), flags);
     }
     String baggage = null;
-    Workflow workflow = workflowOf(context);
-    if (workflow != null && !modelRequest && HttpSettings.current().mayReceiveBaggage(host)) {
+    // the workflow is looked up (a scope made current) only for a request that may get baggage
+    Workflow workflow = modelRequest || !HttpSettings.current().mayReceiveBaggage(host)
+        ? null : workflowOf(context);
+    if (workflow != null) {
       String id = upstream != null ? upstream.workflowId() : workflow.id();
       Map<String, String> tags = upstream != null ? upstream.tags() : tagsOf(workflow);
       baggage = FlowcostBaggage.merge(existingBaggage, id, tags);

@@ -13,7 +13,17 @@ public record Traceparent(String traceId, String parentId, String flags) {
 
   /** Formats {@code 00-traceId-parentId-flags}. */
   public String header() {
-    return "00-" + traceId + '-' + parentId + '-' + flags;
+    return header(traceId, parentId, flags);
+  }
+
+  /**
+   * Formats {@code 00-traceId-parentId-flags} into a builder of the exact size (the header of
+   * every outgoing request: no growth of the builder's array on the way).
+   */
+  public static String header(String traceId, String parentId, String flags) {
+    return new StringBuilder(6 + traceId.length() + parentId.length() + flags.length())
+        .append("00-").append(traceId).append('-').append(parentId).append('-').append(flags)
+        .toString();
   }
 
   /** Parses a header; {@code null} when it is malformed or carries all-zero ids. */

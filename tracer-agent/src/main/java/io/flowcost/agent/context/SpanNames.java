@@ -1,14 +1,14 @@
-package io.flowcost.agent.calls;
+package io.flowcost.agent.context;
 
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Names of call spans, {@code <operation> <model>} (or the operation alone when the model is not
- * known): built once per pair and reused, instead of a new string on every call. Bounded: past
- * {@link #MAX_OPERATIONS} operations or {@link #MAX_MODELS} models of one operation, names are
- * built per call as before.
+ * Names of call and tool spans, {@code <operation> <model>} or {@code execute_tool <tool>} (the
+ * operation alone when the model is not known): built once per pair and reused, instead of a new
+ * string on every call. Bounded: past {@link #MAX_OPERATIONS} operations or {@link #MAX_MODELS}
+ * models (or tools) of one operation, names are built per call as before.
  */
-final class SpanNames {
+public final class SpanNames {
 
   static final int MAX_OPERATIONS = 32;
   static final int MAX_MODELS = 512;
@@ -19,7 +19,7 @@ final class SpanNames {
   private SpanNames() {}
 
   /** {@code operation + ' ' + model}, or {@code operation} when {@code model} is {@code null}. */
-  static String of(String operation, String model) {
+  public static String of(String operation, String model) {
     if (model == null) {
       return operation;
     }

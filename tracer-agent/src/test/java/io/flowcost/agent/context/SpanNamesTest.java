@@ -1,4 +1,4 @@
-package io.flowcost.agent.calls;
+package io.flowcost.agent.context;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
