@@ -77,6 +77,14 @@ class SpringAi2WebFluxEndToEndTest {
   }
 
   /**
+   * The bound of one {@link #serve}: start-up, the requests and the exit share it, within the
+   * run's {@code timeoutSeconds(270)}. One budget rather than a bound per step: a Spring Boot 4
+   * app took 45-55 s to start at load 24 (with and without the agent), and a fixed 90 s for the
+   * start-up alone ran out at load ~29 in a run whose requests then took seconds.
+   */
+  private static final Duration SERVE_BOUND = Duration.ofSeconds(250);
+
+  /**
    * Starts the app, waits for its {@code listening PORT} line, sends {@link #PATHS} one after the
    * other, then {@code POST /quit}, and waits (bounded) for the app to exit 0. The responses.
    */
@@ -89,6 +97,7 @@ class SpringAi2WebFluxEndToEndTest {
     cmd.add(jar.toString());
     cmd.addAll(args);
     Path err = work.resolve(label + "-stderr.txt");
+    long deadline = System.nanoTime() + SERVE_BOUND.toNanos();
     Process app = new ProcessBuilder(cmd).directory(work.toFile())
         .redirectError(err.toFile()).start();
     try {
@@ -109,21 +118,29 @@ class SpringAi2WebFluxEndToEndTest {
       }, "spring-ai2-stdout");
       reader.setDaemon(true);
       reader.start();
-      int p = port.get(90, TimeUnit.SECONDS);
+      int p;
+      try {
+        p = port.get(left(deadline).toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("the " + label + " app printed no 'listening' line within "
+            + SERVE_BOUND.toSeconds() + " s (alive: " + app.isAlive() + "); its stderr ends: "
+            + tail(err), e);
+      }
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       List<String> bodies = new ArrayList<>();
       for (String path : PATHS) {
         HttpResponse<String> response = client.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + path))
                 // a bound, not a timing assertion: generous, for a box at load ~30 (30 s timed out)
-                .timeout(Duration.ofSeconds(120)).GET().build(),
+                .timeout(min(Duration.ofSeconds(120), left(deadline))).GET().build(),
             HttpResponse.BodyHandlers.ofString());
         bodies.add(response.statusCode() + " " + response.body());
       }
       client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/quit"))
           .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.discarding());
-      assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the app exits after /quit").isTrue();
+      assertThat(app.waitFor(min(Duration.ofSeconds(60), left(deadline)).toMillis(),
+          TimeUnit.MILLISECONDS)).as("the app exits after /quit").isTrue();
       assertThat(app.exitValue()).as(Files.readString(err)).isZero();
       return bodies;
     } finally {
@@ -131,6 +148,25 @@ class SpringAi2WebFluxEndToEndTest {
         app.descendants().forEach(ProcessHandle::destroyForcibly);
         app.destroyForcibly();
       }
+    }
+  }
+
+  /** What is left until {@code deadline}, at least a second (each step gets a chance). */
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000_000L));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** The last 2,000 characters of a file, or why it cannot be read. */
+  private static String tail(Path file) {
+    try {
+      String text = Files.readString(file);
+      return text.substring(Math.max(0, text.length() - 2_000));
+    } catch (IOException | RuntimeException e) {
+      return "(unreadable: " + e.getClass().getName() + ")";
     }
   }
 
