@@ -26,6 +26,8 @@
 #                            BENCH_CONFIGS=1x100,1x512,4x100,4x1000,16x100 (senders x spans),
 #                            BENCH_BASELINE_COLLECTOR=/path/to/an/earlier/flowcost-collector.jar
 #                            runs that build and this one interleaved, row by row;
+#                            BENCH_COLLECTOR_JVM="-Xmx1g" extra options for the collector JVMs
+#                            (after the defaults -Xmx512m -XX:+UseSerialGC);
 #                            BENCH_WORKFLOWS=1000000 [BENCH_MEMORY_SECONDS=600] runs the memory
 #                            run instead: distinct workflows, heap after GC sampled over time)
 #   scripts/bench.sh all     the three above, one after the other (agent, collector, lake)
@@ -76,6 +78,7 @@ bench_collector() {
     -Dsurefire.failIfNoSpecifiedTests=false -Dbench.seconds="${BENCH_SECONDS:-10}" \
     -Dbench.warmup.seconds="${BENCH_WARMUP_SECONDS:-10}" \
     ${BENCH_CONFIGS:+-Dbench.configs="$BENCH_CONFIGS"} \
+    ${BENCH_COLLECTOR_JVM:+-Dbench.collector.jvm="$BENCH_COLLECTOR_JVM"} \
     ${BENCH_BASELINE_COLLECTOR:+-Dbench.jars="base=$BENCH_BASELINE_COLLECTOR,new=$ROOT/collector/target/flowcost-collector.jar"} \
     ${BENCH_WORKFLOWS:+-Dbench.workflows="$BENCH_WORKFLOWS"} \
     ${BENCH_MEMORY_SECONDS:+-Dbench.memory.seconds="$BENCH_MEMORY_SECONDS"} >&2

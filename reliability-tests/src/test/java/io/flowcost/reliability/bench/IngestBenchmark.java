@@ -47,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       interleaved row by row (default: this build's {@code collector/target} jar);
  *   <li>{@code bench.rounds} — how many times the whole interleaved set runs (default 1);
  *   <li>{@code bench.jfr} — a directory: each collector JVM records a JFR profile there;
+ *   <li>{@code bench.collector.jvm} — extra options for the collector JVMs, space-separated,
+ *       after the defaults ({@code -Xmx512m -XX:+UseSerialGC}), e.g. {@code -Xmx1g} as
+ *       {@code deploy/flowcost-collector.service} runs it, or {@code -XX:-UseSerialGC
+ *       -XX:+UseParallelGC}: what the heap and the collector's garbage collection cost;
  *   <li>{@code bench.prebuilt} — {@code true} (default): request bodies are patched copies of one
  *       encoded template (new trace and span ids per request), so the load generator spends
  *       microseconds per request; {@code false}: each body is built with the protobuf builders
@@ -157,6 +161,11 @@ class IngestBenchmark {
     Path dir = tmp.resolve(name);
     int port = CollectorProcessAccess.freePort();
     List<String> jvm = new ArrayList<>();
+    for (String o : System.getProperty("bench.collector.jvm", "").trim().split("\\s+")) {
+      if (!o.isEmpty()) {
+        jvm.add(o);
+      }
+    }
     String jfr = System.getProperty("bench.jfr");
     if (jfr != null && !jfr.isBlank()) {
       Files.createDirectories(Path.of(jfr));
