@@ -1,5 +1,6 @@
 package io.flowcost.agent.langchain4j;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,18 +42,98 @@ public final class Reflect {
 
   private Reflect() {}
 
+  /**
+   * The last methods found, by class and name: direct-mapped tables in front of {@link #METHODS}
+   * (and of {@link #ASSIGNABLE}).
+   * Why: every model call reads about twenty values this way on the application's thread, and the
+   * two-level lookup (the class's {@code ClassValue} map, then a {@code ConcurrentHashMap} per
+   * class) was the largest agent item of a steady-state CPU profile after the usage scan (about a
+   * tenth of the agent's samples on that thread): a chain of dependent loads, each likely a cache
+   * miss. A slot is one array load and two identity comparisons.
+   *
+   * <p>A slot holds its entry through a {@link WeakReference} that nothing else holds, so the next
+   * collection clears it: a static table must not keep an application's classes (and so its class
+   * loader) alive, and the {@code Method} in an entry would. After a collection the slot is refilled
+   * by the next call, from the class's map. Slots are written racily: an entry is immutable and a
+   * reference write is atomic, so a reader sees an entry or null, never a torn one.
+   */
+  private static final int SLOTS = 512; // a power of two; ~100 (class, name) pairs are hot
+
+  /** {@link #method}'s table: values are {@code Method}s. */
+  @SuppressWarnings("unchecked")
+  private static final WeakReference<Resolved>[] METHOD_SLOTS = new WeakReference[SLOTS];
+
+  /** {@link #isInstance}'s table: values are {@code Boolean}s. */
+  @SuppressWarnings("unchecked")
+  private static final WeakReference<Resolved>[] ASSIGNABLE_SLOTS = new WeakReference[SLOTS];
+
+  /** What was found for a class and a name. */
+  private static final class Resolved {
+    final Class<?> type;
+    final String name;
+    final Object value;
+
+    Resolved(Class<?> type, String name, Object value) {
+      this.type = type;
+      this.name = name;
+      this.value = value;
+    }
+  }
+
+  /**
+   * The value of {@code (type, name)} in {@code slots}, else {@code slow}'s (then remembered in
+   * the slot when it is empty or cleared: a slot two hot pairs share would otherwise be rewritten
+   * on every call; the first pair after a collection keeps it, the other takes the slow path).
+   */
+  private static Object lookup(WeakReference<Resolved>[] slots, Class<?> type, String name,
+      java.util.function.BiFunction<Class<?>, String, Object> slow) {
+    int slot = (System.identityHashCode(type) * 31 + name.hashCode()) & (SLOTS - 1);
+    WeakReference<Resolved> ref = slots[slot];
+    Resolved last = ref == null ? null : ref.get();
+    // names are the agent's literals (interned): identity first, equals for any other string
+    if (last != null && last.type == type && (last.name == name || last.name.equals(name))) {
+      return last.value;
+    }
+    Object value = slow.apply(type, name);
+    if (last == null) {
+      slots[slot] = new WeakReference<>(new Resolved(type, name, value));
+    }
+    return value;
+  }
+
+  /** The public no-argument method {@code name} of {@code type}, or {@link #MISSING}. */
+  private static Method method(Class<?> type, String name) {
+    return (Method) lookup(METHOD_SLOTS, type, name, FIND_METHOD);
+  }
+
+  /** {@link #METHODS}'s answer (a lambda that captures nothing: no allocation per call). */
+  private static final java.util.function.BiFunction<Class<?>, String, Object> FIND_METHOD =
+      (type, name) -> {
+        Map<String, Method> methods = METHODS.get(type);
+        // get first: computeIfAbsent with a lambda capturing the type would allocate on every call
+        Method method = methods.get(name);
+        return method != null ? method : methods.computeIfAbsent(name, n -> find(type, n));
+      };
+
+  /** {@link #ASSIGNABLE}'s answer, computed once per class and name. */
+  private static final java.util.function.BiFunction<Class<?>, String, Object> FIND_ASSIGNABLE =
+      (type, typeName) -> {
+        Map<String, Boolean> answers = ASSIGNABLE.get(type);
+        Boolean known = answers.get(typeName);
+        if (known == null) {
+          // walking the hierarchy clones each interface array: done once per class and name
+          known = assignable(type, typeName);
+          answers.put(typeName, known);
+        }
+        return known;
+      };
+
   /** Calls a public no-argument method by name; {@code null} when absent or when it throws. */
   public static Object call(Object target, String name) {
     if (target == null) {
       return null;
     }
-    Class<?> type = target.getClass();
-    Map<String, Method> methods = METHODS.get(type);
-    // get first: computeIfAbsent with a lambda capturing the type would allocate on every call
-    Method method = methods.get(name);
-    if (method == null) {
-      method = methods.computeIfAbsent(name, n -> find(type, n));
-    }
+    Method method = method(target.getClass(), name);
     if (method == MISSING) {
       return null;
     }
@@ -80,14 +161,7 @@ public final class Reflect {
     if (target == null) {
       return false;
     }
-    Map<String, Boolean> answers = ASSIGNABLE.get(target.getClass());
-    Boolean known = answers.get(typeName);
-    if (known == null) {
-      // walking the hierarchy clones each interface array: done once per class and name
-      known = assignable(target.getClass(), typeName);
-      answers.put(typeName, known);
-    }
-    return known;
+    return (Boolean) lookup(ASSIGNABLE_SLOTS, target.getClass(), typeName, FIND_ASSIGNABLE);
   }
 
   private static boolean assignable(Class<?> type, String typeName) {
