@@ -64,7 +64,37 @@ public final class ProviderNames {
   /** The provider of a LangChain4j model object: its {@code provider()}, else its class name. */
   public static String of(Object model) {
     Object provider = Reflect.call(model, "provider");
-    String name = provider instanceof Enum ? fromEnumName(((Enum<?>) provider).name()) : null;
+    String name = provider instanceof Enum ? ofConstant((Enum<?>) provider) : null;
     return name != null ? name : fromClassName(model == null ? null : model.getClass().getName());
   }
+
+  /**
+   * {@link #fromEnumName} of a constant, mapped once per constant: every chat call asks, and the
+   * mapping (a blank check, a string switch, a lower-casing for unknown constants) was a visible
+   * share of the call's start in a steady-state profile. Kept per enum class (not in a map keyed by
+   * the constant, which would keep an application's class loader alive); {@code ""} stands for
+   * {@code null} in the table.
+   */
+  static String ofConstant(Enum<?> constant) {
+    String[] byOrdinal = BY_ORDINAL.get(constant.getDeclaringClass());
+    int ordinal = constant.ordinal();
+    if (ordinal >= byOrdinal.length) {
+      return fromEnumName(constant.name());
+    }
+    String name = byOrdinal[ordinal];
+    if (name == null) {
+      String mapped = fromEnumName(constant.name());
+      name = mapped == null ? "" : mapped;
+      byOrdinal[ordinal] = name; // a benign race: equal strings
+    }
+    return name.isEmpty() ? null : name;
+  }
+
+  private static final ClassValue<String[]> BY_ORDINAL = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      return new String[constants == null ? 0 : constants.length];
+    }
+  };
 }

@@ -51,9 +51,24 @@ class ProviderNamesTest {
     assertThat(ProviderNames.of(new WithProvider(Provider.OTHER))).isEqualTo("withprovider");
   }
 
+  @Test
+  void eachConstantIsMappedOnceAndAnswersAsTheNameDoes() {
+    for (int i = 0; i < 3; i++) { // the first call fills the table, the next ones read it
+      for (Provider p : Provider.values()) {
+        assertThat(ProviderNames.ofConstant(p)).isEqualTo(ProviderNames.fromEnumName(p.name()));
+      }
+    }
+    assertThat(ProviderNames.ofConstant(Provider.OPEN_AI)).isEqualTo("openai");
+    assertThat(ProviderNames.ofConstant(Provider.SOMETHING_NEW)).isEqualTo("something_new");
+    assertThat(ProviderNames.ofConstant(Provider.OTHER)).isNull();
+    assertThat(ProviderNames.of(new WithProvider(Provider.OTHER))).isEqualTo("withprovider");
+  }
+
   enum Provider {
     ANTHROPIC,
-    OTHER
+    OTHER,
+    OPEN_AI,
+    SOMETHING_NEW
   }
 
   public static final class WithProvider {
