@@ -5,7 +5,7 @@ import io.flowcost.agent.caps.WorkflowSpend;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A workflow open in some context: its root span and id (the root's trace id). Carried in the
@@ -15,7 +15,11 @@ public final class Workflow {
 
   private final Span rootSpan;
   private final String id;
-  private final AtomicBoolean conversationSet = new AtomicBoolean();
+  /** 1 once a conversation is recorded (a field and an updater: no object per workflow). */
+  private volatile int conversationSet;
+
+  private static final AtomicIntegerFieldUpdater<Workflow> CONVERSATION_SET =
+      AtomicIntegerFieldUpdater.newUpdater(Workflow.class, "conversationSet");
   private final WorkflowSpend spend;
   private final Attributes callAttributes;
 
@@ -71,7 +75,7 @@ public final class Workflow {
    * one never overwrites it. A {@code null} id is ignored.
    */
   public void conversation(String conversationId) {
-    if (conversationId != null && conversationSet.compareAndSet(false, true)) {
+    if (conversationId != null && CONVERSATION_SET.compareAndSet(this, 0, 1)) {
       rootSpan.setAttribute(SpanAttributes.CONVERSATION_ID, conversationId);
     }
   }

@@ -25,8 +25,11 @@ import java.util.function.BiConsumer;
  * is its name: setting a name again replaces key and value in place; at most {@link #LIMIT} names,
  * further new names dropped; each new name, kept or dropped, counts in {@link #totalAdded()} (the
  * OTLP {@code dropped_attributes_count} is that minus {@link #size()}).
+ *
+ * <p>Not final only so that a span's builder can be its attribute array ({@link
+ * AgentSpanBuilder}); it changes none of this.
  */
-final class SpanAttributeArray implements Attributes {
+class SpanAttributeArray implements Attributes {
 
   /** The SDK's default span limit of attributes per span. */
   static final int LIMIT = 128;
@@ -54,7 +57,7 @@ final class SpanAttributeArray implements Attributes {
   }
 
   /** Adds or replaces an attribute (see the class comment for the SDK's rules). */
-  <T> void put(AttributeKey<T> key, T value) {
+  final <T> void put(AttributeKey<T> key, T value) {
     if (key == null || key.getKey().isEmpty() || value == null || sealed) {
       return;
     }
@@ -85,7 +88,7 @@ final class SpanAttributeArray implements Attributes {
   }
 
   /** Every attribute of {@code attributes}, in its order. */
-  void putAll(Attributes attributes) {
+  final void putAll(Attributes attributes) {
     if (attributes == null || attributes.isEmpty()) {
       return;
     }
