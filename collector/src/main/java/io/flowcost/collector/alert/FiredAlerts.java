@@ -17,6 +17,13 @@ import java.util.logging.Logger;
  * Alert keys already sent, in a file of the data dir ({@code alerts-fired}: one
  * {@code EXPIRY-EPOCH-SECONDS TAB KEY} per line), so a restart never sends an alert twice. Keys
  * whose expiry passed are dropped when the file is loaded (and rewritten).
+ *
+ * <p><b>Bounded.</b> Every alert has a key of its own (a cap breach, a runaway workflow, a
+ * burn-rate window), kept one to two days; a collector that runs for weeks without a restart
+ * would otherwise keep every key it ever sent, in memory and in the file. So once the keys held
+ * reach twice as many as after the last pruning (at least {@value #MIN_PRUNE_AT}), the expired
+ * ones are dropped from both: memory stays proportional to the alerts of the last two days, at
+ * an amortised constant cost per claim.
  */
 public final class FiredAlerts implements AlertClaims {
 
@@ -26,14 +33,28 @@ public final class FiredAlerts implements AlertClaims {
   private final Clock clock;
   private final Map<String, Instant> fired = new HashMap<>();
 
-  private FiredAlerts(Path file, Clock clock) {
+  /** Keys held below which expired ones are never pruned (a rewrite is not worth it). */
+  static final int MIN_PRUNE_AT = 1024;
+  /** Keys held below which expired ones are never pruned: {@link #MIN_PRUNE_AT}; tests less. */
+  private final int minPruneAt;
+  /** The number of keys held at which the next pruning runs. */
+  private int pruneAt;
+
+  private FiredAlerts(Path file, Clock clock, int minPruneAt) {
     this.file = file;
     this.clock = clock;
+    this.minPruneAt = minPruneAt;
+    this.pruneAt = minPruneAt;
   }
 
   /** Loads {@code file} (missing: none fired yet). */
   public static FiredAlerts load(Path file, Clock clock) throws IOException {
-    FiredAlerts f = new FiredAlerts(file, clock);
+    return load(file, clock, MIN_PRUNE_AT);
+  }
+
+  /** {@link #load(Path, Clock)} pruning from {@code minPruneAt} keys held (tests). */
+  static FiredAlerts load(Path file, Clock clock, int minPruneAt) throws IOException {
+    FiredAlerts f = new FiredAlerts(file, clock, minPruneAt);
     if (Files.exists(file)) {
       Instant now = clock.instant();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -50,12 +71,8 @@ public final class FiredAlerts implements AlertClaims {
           LOG.warning("ignoring a damaged line of " + file.getFileName());
         }
       }
-      List<String> keep = new ArrayList<>();
-      f.fired.forEach((k, exp) -> keep.add(exp.getEpochSecond() + "\t" + k));
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.write(tmp, keep, StandardCharsets.UTF_8);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      f.rewrite();
+      f.pruneAt = Math.max(minPruneAt, 2 * f.fired.size());
     }
     return f;
   }
@@ -76,7 +93,46 @@ public final class FiredAlerts implements AlertClaims {
       LOG.warning("cannot record a sent alert in " + file + " (" + e.getClass().getSimpleName()
           + "); after a restart it may be sent again");
     }
+    if (fired.size() >= pruneAt) {
+      pruneExpired();
+    }
     return true;
+  }
+
+  /**
+   * Drops the keys whose expiry passed, from memory and the file; the next pruning runs at twice
+   * the keys left. Caller holds the lock.
+   */
+  private void pruneExpired() {
+    Instant now = clock.instant();
+    fired.values().removeIf(exp -> !exp.isAfter(now));
+    pruneAt = Math.max(minPruneAt, 2 * fired.size());
+    try {
+      rewrite();
+    } catch (IOException e) {
+      // the file keeps its expired lines, dropped at the next load; nothing is sent twice
+      LOG.warning("cannot rewrite " + file.getFileName() + " without its expired alert keys ("
+          + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** Writes the keys held to the file, replacing it atomically. */
+  private void rewrite() throws IOException {
+    List<String> keep = new ArrayList<>();
+    fired.forEach((k, exp) -> keep.add(exp.getEpochSecond() + "\t" + k.replace('\n', ' ')));
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, keep, StandardCharsets.UTF_8);
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+        StandardOpenOption.WRITE)) {
+      ch.force(true); // on disk before it replaces the file: a crash leaves one or the other
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** For tests: how many keys are held. */
+  synchronized int held() {
+    return fired.size();
   }
 
   /** For tests: whether {@code key} is claimed. */
