@@ -124,7 +124,7 @@ public final class RedisSpendStore implements AutoCloseable {
   public synchronized void credited(String spanId, List<OwnerPeriod> counters, long nanos) {
     if (queue.size() >= MAX_QUEUED) {
       Credit old = queue.pollFirst();
-      old.counters().forEach(c -> unsent.merge(c, -old.nanos(), Long::sum));
+      addUnsent(old.counters(), -old.nanos());
       if (dropped++ == 0) {
         LOG.warning("budget store: more than " + MAX_QUEUED + " credits waiting for " + safeUri()
             + "; the oldest are dropped from the shared counters (this collector still counts"
@@ -132,7 +132,26 @@ public final class RedisSpendStore implements AutoCloseable {
       }
     }
     queue.addLast(new Credit(spanId, counters, nanos));
-    counters.forEach(c -> unsent.merge(c, nanos, Long::sum));
+    addUnsent(counters, nanos);
+  }
+
+  /**
+   * Adds {@code nanos} to the unsent sum of each counter; a sum back at zero (every credit of it
+   * sent) is removed, not kept at 0: a counter per owner and day would otherwise stay here for
+   * every day the collector ever ran. Caller holds the lock.
+   */
+  private void addUnsent(List<OwnerPeriod> counters, long nanos) {
+    if (nanos == 0) {
+      return; // nothing to add; a 0 would only leave an entry behind
+    }
+    for (OwnerPeriod c : counters) {
+      unsent.merge(c, nanos, (a, b) -> a + b == 0 ? null : a + b);
+    }
+  }
+
+  /** Counters with credits not sent yet (tests: memory stays bounded). */
+  synchronized int unsentCounters() {
+    return unsent.size();
   }
 
   /**
@@ -193,7 +212,7 @@ public final class RedisSpendStore implements AutoCloseable {
         synchronized (this) {
           Credit sent = queue.pollFirst();
           if (sent != null) {
-            sent.counters().forEach(c -> unsent.merge(c, -sent.nanos(), Long::sum));
+            addUnsent(sent.counters(), -sent.nanos());
           }
         }
       }
