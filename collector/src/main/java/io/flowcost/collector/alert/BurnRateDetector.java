@@ -89,9 +89,24 @@ public final class BurnRateDetector {
       intents.put(intent, h);
     }
     long w = windowOf(start);
-    h.windows.merge(w, nanos, Long::sum);
     h.firstWindow = Math.min(h.firstWindow, w);
     h.lastSeen = Math.max(h.lastSeen, w);
+    long current = windowOf(clock.instant());
+    int m = settings.baselineWindows();
+    if (w < current - 2L * m - 1 || w > current + m) {
+      // Bounded: only the windows a tick can still read (the baseline's, which tick() prunes to)
+      // or will read soon are kept. A call that started further back cannot change an alert any
+      // more; one stamped further ahead comes from a clock that is wrong by over an hour
+      // (defaults), and kept, one window per distinct start, such calls would hold a map entry
+      // each until that time came, years ahead at worst.
+      return;
+    }
+    h.windows.merge(w, nanos, Long::sum);
+  }
+
+  /** Windows held across all intents (tests: memory stays bounded). */
+  synchronized int windowsHeld() {
+    return intents.values().stream().mapToInt(h -> h.windows.size()).sum();
   }
 
   /** Evaluates every intent's current window now; raises the alerts due. */

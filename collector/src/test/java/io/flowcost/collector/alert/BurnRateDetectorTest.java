@@ -56,6 +56,25 @@ class BurnRateDetectorTest {
     assertThat(alerts).hasSize(1);
   }
 
+  /**
+   * A producer's clock far off stamps each call with a window of its own; such windows were kept
+   * until their time came (years ahead at worst), one map entry per distinct start.
+   */
+  @Test
+  void callsStampedFarFromNowHoldNoWindowCallsNearNowDo() {
+    for (int i = 0; i < 1000; i++) {
+      detector.spent("triage", clock.instant().plus(Duration.ofDays(365 + i)), CENT);
+      detector.spent("triage", clock.instant().minus(Duration.ofDays(1 + i)), CENT);
+    }
+    assertThat(detector.windowsHeld()).isZero();
+    detector.spent("triage", clock.instant(), CENT);
+    detector.spent("triage", clock.instant().plus(Duration.ofMinutes(30)), CENT); // a bit ahead
+    detector.spent("triage", clock.instant().minus(Duration.ofMinutes(90)), CENT); // in the baseline
+    assertThat(detector.windowsHeld()).isEqualTo(3);
+    detector.tick();
+    assertThat(alerts).isEmpty();
+  }
+
   @Test
   void aQuietIntentsCentsAndANewIntentDoNotAlert() {
     for (int w = 0; w < 12; w++) {
