@@ -93,7 +93,8 @@ public final class LiveControl implements AutoCloseable, Pipeline.AcceptListener
    */
   public static LiveControl start(Plan plan, Rollup lake, Path dataDir, String instanceId)
       throws IOException {
-    SpendLedger ledger = new SpendLedger(plan.budgets(), 1_000_000);
+    SpendLedger ledger = new SpendLedger(plan.budgets(),
+        SpendLedger.defaultMaxWorkflows(Runtime.getRuntime().maxMemory()));
     if (!plan.budgets().isEmpty()) {
       try (Connection c = lake.open()) {
         LakeSpendLoader.Loaded loaded = LakeSpendLoader.load(c, ledger, plan.clock().instant());

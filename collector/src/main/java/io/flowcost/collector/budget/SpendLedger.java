@@ -72,9 +72,33 @@ public final class SpendLedger {
 
   private record Pending(Instant start, long nanos, String spanId) {}
 
+  /** Most workflows remembered (owners, and pending cost each), whatever the heap. */
+  public static final int MAX_WORKFLOWS = 1_000_000;
+  /**
+   * Heap one remembered workflow takes, about: a map entry, its 32-character id, what its root
+   * said (owners, intent) or its first pending call, and the table slot.
+   */
+  static final long WORKFLOW_HEAP_BYTES = 256;
+
+  /**
+   * The bound on workflows remembered for a heap of {@code maxHeapBytes}: as many as fit in a
+   * sixteenth of it at {@link #WORKFLOW_HEAP_BYTES} each (the owners and the pending calls each
+   * get that much), at least 10,000 and at most {@link #MAX_WORKFLOWS}: 131,072 at 512 MB. Why
+   * from the heap: a fixed 1,000,000 workflows is ≈ 250 MB each, which a collector with a 512 MB
+   * heap, half of it for rows waiting for the lake flush, does not have; every workflow's root
+   * span names its owners here, so a busy collector filled it within the hour (docs/benchmarks.md,
+   * the 10-minute soak). The agent names the workflow on every call span (a hint), so a workflow
+   * forgotten here is named again by its next call.
+   */
+  public static int defaultMaxWorkflows(long maxHeapBytes) {
+    return (int) Math.max(10_000, Math.min(MAX_WORKFLOWS,
+        maxHeapBytes / 16 / WORKFLOW_HEAP_BYTES));
+  }
+
   /**
    * @param budgets the budgets whose owners are tracked
-   * @param maxWorkflows bound on the workflows remembered (owners, and pending cost each)
+   * @param maxWorkflows bound on the workflows remembered (owners, and pending cost each);
+   *     {@link #defaultMaxWorkflows} in the collector
    */
   public SpendLedger(List<Budget> budgets, int maxWorkflows) {
     Set<String> keys = new HashSet<>();
@@ -220,6 +244,11 @@ public final class SpendLedger {
   /** A copy of every counter. */
   public synchronized Map<OwnerPeriod, Long> counters() {
     return Map.copyOf(spend);
+  }
+
+  /** Workflows whose owners are known (tests: memory stays bounded). */
+  synchronized int knownWorkflows() {
+    return owners.size();
   }
 
   /** Workflows with calls waiting for their root span. */
