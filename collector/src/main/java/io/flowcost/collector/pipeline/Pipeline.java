@@ -176,7 +176,8 @@ public final class Pipeline implements AutoCloseable {
     this.changes = changes;
     this.coverage = coverage;
     this.clock = clock;
-    this.seen = new SeenIds(settings.seenIdsCapacity());
+    this.seen = new SeenIds(settings.seenIdsCapacity(), SeenIds.keyedCapacity(
+        settings.seenIdsCapacity(), Runtime.getRuntime().maxMemory()));
     this.walThread = new Thread(this::walLoop, "flowcost-wal");
     this.walThread.setDaemon(true);
     this.flushTimer = Executors.newSingleThreadScheduledExecutor(r -> {

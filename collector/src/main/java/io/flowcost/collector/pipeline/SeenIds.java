@@ -24,16 +24,52 @@ final class SeenIds {
   private final Map<String, String> ids;
   private final RecentSpanKeys spans;
 
+  /**
+   * Heap one key of the map takes, allowing for client outcome ids of a few dozen characters:
+   * the entry, the key and its 16-character fingerprint (two strings and their arrays), the table
+   * slot. Measured ≈ 160 bytes for the soak's 14-character keys (1,000,000 outcome keys,
+   * docs/benchmarks.md, the 10-minute soak); a UUID outcome id adds 24.
+   */
+  static final long KEYED_HEAP_BYTES = 256;
+
+  /** Both parts keep up to {@code capacity} keys. */
   SeenIds(int capacity) {
-    this.spans = new RecentSpanKeys(capacity);
+    this(capacity, capacity);
+  }
+
+  /**
+   * Span keys up to {@code spanCapacity} (about 20 bytes each), the other keys (outcomes, with
+   * their fingerprints) up to {@code keyedCapacity}.
+   */
+  SeenIds(int spanCapacity, int keyedCapacity) {
+    this.spans = new RecentSpanKeys(spanCapacity);
     this.ids = new LinkedHashMap<>(1024, 0.75f, false) {
       private static final long serialVersionUID = 1L;
 
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-        return size() > capacity;
+        return size() > keyedCapacity;
       }
     };
+  }
+
+  /**
+   * How many keys the map part keeps for a heap of {@code maxHeapBytes}: as many as fit in an
+   * eighth of it at {@link #KEYED_HEAP_BYTES} each, at least 10,000 and at most {@code capacity}
+   * (262,144 at 512 MB). Why from the heap: at the collector's 2,000,000, outcome keys alone
+   * would take 320–500 MB once that many outcomes arrived within the keys' reach — most of a
+   * 512 MB heap, half of which is for rows waiting for the lake flush; span keys are compact and
+   * keep the full capacity. An outcome retried beyond this reach is still de-duplicated by the
+   * lake views (same key); only a conflicting resend that old is no longer refused with 409.
+   */
+  static int keyedCapacity(int capacity, long maxHeapBytes) {
+    return (int) Math.max(Math.min(10_000, capacity),
+        Math.min(capacity, maxHeapBytes / 8 / KEYED_HEAP_BYTES));
+  }
+
+  /** Keys the map part holds (tests). */
+  int keyedSize() {
+    return ids.size();
   }
 
   /**

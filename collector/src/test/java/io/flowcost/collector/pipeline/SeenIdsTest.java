@@ -54,6 +54,32 @@ class SeenIdsTest {
     }
   }
 
+  /**
+   * Outcome keys (a map entry each, with a fingerprint) are bounded by the heap; span keys keep
+   * the full capacity: at 2,000,000 outcome keys the map alone outgrew a 512 MB heap.
+   */
+  @Test
+  void outcomeKeysAreBoundedByTheHeapSpanKeysKeepTheFullCapacity() {
+    long mb = 1024L * 1024;
+    assertThat(SeenIds.keyedCapacity(2_000_000, 512 * mb)).isEqualTo(262_144);
+    assertThat(SeenIds.keyedCapacity(2_000_000, 2048 * mb)).isEqualTo(1_048_576);
+    assertThat(SeenIds.keyedCapacity(2_000_000, 64 * 1024 * mb)).isEqualTo(2_000_000);
+    assertThat(SeenIds.keyedCapacity(2_000_000, 16 * mb)).isEqualTo(10_000);
+    assertThat(SeenIds.keyedCapacity(1_000, 16 * mb)).isEqualTo(1_000);
+
+    SeenIds seen = new SeenIds(5_000, 1_000);
+    for (int i = 0; i < 3_000; i++) {
+      seen.remember("o:outcome-" + i, "fp" + i);
+      seen.remember(spanKey('c', i + 1), null);
+    }
+    assertThat(seen.keyedSize()).isEqualTo(1_000);
+    assertThat(seen.fingerprintOf("o:outcome-1999")).isNull(); // the oldest are forgotten
+    assertThat(seen.fingerprintOf("o:outcome-2000")).isEqualTo("fp2000");
+    assertThat(seen.fingerprintOf("o:outcome-2999")).isEqualTo("fp2999");
+    assertThat(seen.contains(spanKey('c', 1))).isTrue(); // all 3,000 span keys are kept
+    assertThat(seen.contains(spanKey('c', 3_000))).isTrue();
+  }
+
   @Test
   void beyondItsBoundTheOldestSpanKeysAreForgottenAndARepeatDoesNotRefreshAKey() {
     int capacity = 1_000;
