@@ -71,6 +71,19 @@ class RollupSchedulerTest {
     }
   }
 
+  /** Each flush re-arms the timer; the timers it replaced do not stay queued until their time. */
+  @Test
+  void flushesThatReArmTheTimerLeaveOneTimerQueued() throws Exception {
+    Recorder target = new Recorder();
+    RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1));
+    for (int i = 0; i < 1_000; i++) {
+      s.published(ids("f" + i + "-", 1), Set.of(), Set.of(DAY));
+    }
+    assertThat(s.queuedTimers()).isEqualTo(1);
+    s.close();
+    assertThat(target.runs).isEmpty();
+  }
+
   @Test
   void closeDropsTheTimersItWouldOtherwiseWaitFor() throws Exception {
     Recorder target = new Recorder();
