@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,8 @@ public final class SpendLedger {
   private final LinkedHashMap<String, List<Pending>> pending;
   private volatile CreditListener listener = (s, c, n) -> {};
   private boolean warnedPendingFull;
+  /** Calls held in {@link #pending}, all workflows together; at most {@code maxWorkflows}. */
+  private int pendingCalls;
 
   private record Pending(Instant start, long nanos, String spanId) {}
 
@@ -97,7 +100,8 @@ public final class SpendLedger {
 
   /**
    * @param budgets the budgets whose owners are tracked
-   * @param maxWorkflows bound on the workflows remembered (owners, and pending cost each);
+   * @param maxWorkflows bound on the workflows whose owners are remembered, and on the calls
+   *     waiting for their workflow's root span (all workflows together);
    *     {@link #defaultMaxWorkflows} in the collector
    */
   public SpendLedger(List<Budget> budgets, int maxWorkflows) {
@@ -168,22 +172,29 @@ public final class SpendLedger {
       credit(known, start, nanos, spanId);
       return;
     }
-    List<Pending> list = pending.get(workflowId);
-    if (list == null) {
-      if (pending.size() >= maxWorkflows) {
-        // the oldest workflow still without a root span is forgotten; said once, loudly
-        String oldest = pending.keySet().iterator().next();
-        pending.remove(oldest);
-        if (!warnedPendingFull) {
-          warnedPendingFull = true;
-          LOG.warning("budget spend: more than " + maxWorkflows + " workflows have calls but no"
-              + " root span yet; the oldest ones' calls are not counted in budgets");
-        }
+    if (pendingCalls >= maxWorkflows) {
+      // Bounded by calls, not only by workflows: one workflow of another producer that never
+      // names it could otherwise hold any number of calls. The oldest workflows still without a
+      // root span are forgotten until one more call fits; said once, loudly.
+      Iterator<List<Pending>> oldest = pending.values().iterator();
+      while (pendingCalls >= maxWorkflows && oldest.hasNext()) {
+        pendingCalls -= oldest.next().size();
+        oldest.remove();
       }
-      list = new ArrayList<>(2);
-      pending.put(workflowId, list);
+      if (!warnedPendingFull) {
+        warnedPendingFull = true;
+        LOG.warning("budget spend: more than " + maxWorkflows + " calls wait for their"
+            + " workflow's root span; the oldest workflows' calls are not counted in budgets");
+      }
     }
-    list.add(new Pending(start, nanos, spanId));
+    pending.computeIfAbsent(workflowId, k -> new ArrayList<>(2))
+        .add(new Pending(start, nanos, spanId));
+    pendingCalls++;
+  }
+
+  /** Calls waiting for their workflow's root span (tests: memory stays bounded). */
+  synchronized int pendingCalls() {
+    return pendingCalls;
   }
 
   /** Call spans named their running workflows: each is a root span's name and tags, early. */
@@ -208,6 +219,7 @@ public final class SpendLedger {
     owners.put(workflowId, mine);
     List<Pending> waiting = pending.remove(workflowId);
     if (waiting != null) {
+      pendingCalls -= waiting.size();
       for (Pending p : waiting) {
         credit(mine, p.start(), p.nanos(), p.spanId());
       }
@@ -264,6 +276,13 @@ public final class SpendLedger {
       return !k.periodId().equals(current) && !k.periodId().equals(previous);
     });
     Instant horizon = now.minus(java.time.Duration.ofDays(40));
-    pending.values().removeIf(l -> l.stream().allMatch(p -> p.start().isBefore(horizon)));
+    Iterator<List<Pending>> it = pending.values().iterator();
+    while (it.hasNext()) {
+      List<Pending> l = it.next();
+      if (l.stream().allMatch(p -> p.start().isBefore(horizon))) {
+        pendingCalls -= l.size();
+        it.remove();
+      }
+    }
   }
 }

@@ -44,4 +44,30 @@ class SpendLedgerBoundsTest {
         BudgetPeriod.DAY.idOf(now));
     assertThat(ledger.spend(day)).isEqualTo(25_000 * 1_000_000L); // $25.000000000 exactly
   }
+
+  /**
+   * Calls of a workflow that is never named (another producer, no root span yet) wait for it;
+   * they are bounded in total, not only by workflows: one such workflow held any number of calls.
+   */
+  @Test
+  void callsWaitingForARootSpanAreBoundedInTotalOldestWorkflowsFirst() {
+    SpendLedger ledger = new SpendLedger(budgets, 100);
+    String stale = String.format("%032x", 1);
+    ledger.call(stale, now, 7L, "stale-span");
+    String big = String.format("%032x", 2);
+    for (int i = 0; i < 1_000; i++) {
+      ledger.call(big, now, 1_000_000L, "span-" + i);
+    }
+    assertThat(ledger.pendingCalls()).isLessThanOrEqualTo(100);
+    assertThat(ledger.pendingWorkflows()).isEqualTo(1); // the stale workflow went first
+    // the root span arrives: what still waited is credited, exactly once
+    int waiting = ledger.pendingCalls();
+    ledger.root(big, "triage", Map.of("team", "payments"));
+    assertThat(ledger.pendingCalls()).isZero();
+    OwnerPeriod day = new OwnerPeriod("team", "payments", BudgetPeriod.DAY,
+        BudgetPeriod.DAY.idOf(now));
+    assertThat(ledger.spend(day)).isEqualTo(waiting * 1_000_000L);
+    ledger.root(stale, "triage", Map.of("team", "payments"));
+    assertThat(ledger.spend(day)).isEqualTo(waiting * 1_000_000L); // its call was forgotten
+  }
 }
