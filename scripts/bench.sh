@@ -30,6 +30,13 @@
 #                            (after the defaults -Xmx512m -XX:+UseSerialGC);
 #                            BENCH_WORKFLOWS=1000000 [BENCH_MEMORY_SECONDS=600] runs the memory
 #                            run instead: distinct workflows, heap after GC sampled over time)
+#   scripts/bench.sh collector-soak  the collector's memory over a long run (the soak): 4 senders
+#                            of whole workflows and their outcomes, BENCH_WORKFLOWS distinct
+#                            workflows (default 1000000), BENCH_MEMORY_SECONDS (default 600), the
+#                            heap after a full GC and the RSS every BENCH_MEMORY_SAMPLE seconds
+#                            (default 10); prints a table per minute and the slopes over the second
+#                            half, FLAT or NOT FLAT against BENCH_MEMORY_FLAT MB/min (default 2);
+#                            BENCH_BASELINE_COLLECTOR=<earlier jar> runs that build first, then this one
 #   scripts/bench.sh all     the three above, one after the other (agent, collector, lake)
 # Each section builds what it needs in the reactor (no mvn install) and is independent of the others.
 set -euo pipefail
@@ -81,7 +88,9 @@ bench_collector() {
     ${BENCH_COLLECTOR_JVM:+-Dbench.collector.jvm="$BENCH_COLLECTOR_JVM"} \
     ${BENCH_BASELINE_COLLECTOR:+-Dbench.jars="base=$BENCH_BASELINE_COLLECTOR,new=$ROOT/collector/target/flowcost-collector.jar"} \
     ${BENCH_WORKFLOWS:+-Dbench.workflows="$BENCH_WORKFLOWS"} \
-    ${BENCH_MEMORY_SECONDS:+-Dbench.memory.seconds="$BENCH_MEMORY_SECONDS"} >&2
+    ${BENCH_MEMORY_SECONDS:+-Dbench.memory.seconds="$BENCH_MEMORY_SECONDS"} \
+    ${BENCH_MEMORY_SAMPLE:+-Dbench.memory.sample="$BENCH_MEMORY_SAMPLE"} \
+    ${BENCH_MEMORY_FLAT:+-Dbench.memory.flat.mb.per.min="$BENCH_MEMORY_FLAT"} >&2
   cat "$ROOT/reliability-tests/target/surefire-reports/io.flowcost.reliability.bench.IngestBenchmark-output.txt"
 }
 
@@ -89,6 +98,10 @@ case "${1:-}" in
   agent) bench_agent ;;
   lake) shift; bench_lake "$@" ;;
   collector) bench_collector ;;
+  collector-soak)
+    BENCH_WORKFLOWS="${BENCH_WORKFLOWS:-1000000}" BENCH_MEMORY_SECONDS="${BENCH_MEMORY_SECONDS:-600}" \
+      BENCH_MEMORY_SAMPLE="${BENCH_MEMORY_SAMPLE:-10}" bench_collector
+    ;;
   all)
     echo "### Side by side: no agent / OpenTelemetry Java agent / Flowcost agent"
     bench_agent
@@ -98,7 +111,7 @@ case "${1:-}" in
     shift; bench_lake "$@"
     ;;
   *)
-    echo "usage: scripts/bench.sh agent|collector|lake|all" >&2
+    echo "usage: scripts/bench.sh agent|collector|collector-soak|lake|all" >&2
     exit 2
     ;;
 esac

@@ -24,8 +24,15 @@ public final class CollectorProcessAccess {
    */
   public static Running start(Path jar, List<String> jvmOptions, int port, Path lake, Path data,
       Path log) throws Exception {
-    CollectorProcess p = jar != null ? CollectorProcess.of(jar, port, lake, data, log)
-        : CollectorProcess.of(port, lake, data, log);
+    return start(jar, jvmOptions, List.of(), port, lake, data, log);
+  }
+
+  /** {@link #start(Path, List, int, Path, Path, Path)} with extra {@code serve} options. */
+  public static Running start(Path jar, List<String> jvmOptions, List<String> serveOptions,
+      int port, Path lake, Path data, Path log) throws Exception {
+    String[] extra = serveOptions.toArray(new String[0]);
+    CollectorProcess p = jar != null ? CollectorProcess.of(jar, port, lake, data, log, extra)
+        : CollectorProcess.of(port, lake, data, log, extra);
     p.withJvmOptions(jvmOptions).start();
     return new Running(p);
   }

@@ -73,7 +73,9 @@ final class OtlpRequests {
           .setStartTimeUnixNano(now)
           .setEndTimeUnixNano(now + 900_000_000L)
           .addAttributes(boolAttr("flowcost.workflow.root", true))
-          .addAttributes(attr("flowcost.workflow.name", "intent-" + (workflow % 20))));
+          .addAttributes(attr("flowcost.workflow.name", "intent-" + (workflow % 20)))
+          // an owner for budgets (the memory run's --budgets name some of these teams)
+          .addAttributes(attr("flowcost.tag.team", "team-" + (workflow % 8))));
       for (int i = 1; i <= callsPerWorkflow; i++) {
         scope.addSpans(Span.newBuilder()
             .setTraceId(trace)

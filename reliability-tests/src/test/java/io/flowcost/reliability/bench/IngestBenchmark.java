@@ -62,7 +62,12 @@ import org.junit.jupiter.api.io.TempDir;
  *       spans) or {@code bench.memory.seconds} (default 60; 600 for the 10-minute run) have
  *       passed; every {@code bench.memory.sample} seconds (default a tenth of the run) the
  *       collector's heap is measured after a full GC ({@code jcmd GC.run}, then
- *       {@code GC.heap_info}), with its resident set; {@code bench.memory.senders} (default 4).
+ *       {@code GC.heap_info}), with its resident set; {@code bench.memory.senders} (default 4);
+ *       {@code bench.memory.live} (default true): the collector runs with budgets and an alert
+ *       webhook (a receiver in this JVM), so its live state is kept too;
+ *       {@code bench.memory.flat.mb.per.min} (default 2): the slope over the second half of the
+ *       run at or below which the memory is called flat. {@code scripts/bench.sh collector-soak}
+ *       runs it with 10<sup>6</sup> workflows for 10 minutes.
  * </ul>
  */
 class IngestBenchmark {
@@ -279,33 +284,64 @@ class IngestBenchmark {
     }
   }
 
+  /** One reading of the memory run: counts so far, the heap after a full GC and the RSS. */
+  record MemorySample(double seconds, long spans, long outcomes, long workflows, double heapMb,
+      double rssMb, double load, long bufferedRows) {}
+
   /**
-   * The memory run: whole workflows and their outcomes, the heap after a full GC sampled as it
-   * goes. A heap that keeps growing with the number of distinct workflows shows as a rising
-   * "heap after GC" column; a flat one levels off once the buffers are full.
+   * The memory run (the soak): whole workflows and their outcomes, the heap after a full GC and
+   * the resident set sampled as it goes; at the end a table per minute and the slope of each over
+   * the second half of the run, against {@code bench.memory.flat.mb.per.min}. A heap that keeps
+   * growing with the number of distinct workflows shows as a rising "heap after GC" column and a
+   * slope above the threshold; a flat one levels off once the bounded memories are full.
    */
   private void memoryRun(String label, Path jar, long distinct) throws Exception {
     long seconds = Long.getLong("bench.memory.seconds", 60);
     long sampleEvery = Long.getLong("bench.memory.sample", Math.max(5, seconds / 10));
     int senders = Integer.getInteger("bench.memory.senders", 4);
+    double flat = Double.parseDouble(System.getProperty("bench.memory.flat.mb.per.min", "2"));
+    boolean live = Boolean.parseBoolean(System.getProperty("bench.memory.live", "true"));
     Path dir = tmp.resolve("memory-" + label.replaceAll("[^A-Za-z0-9]+", "-"));
+    Files.createDirectories(dir);
     int port = CollectorProcessAccess.freePort();
+    List<String> serve = new ArrayList<>();
+    com.sun.net.httpserver.HttpServer hook = null;
+    if (live) {
+      // budgets and an alert webhook switch the collector's live state on (spend per owner and
+      // period, the workflows whose owners are known, runaway and burn-rate detection), which
+      // a collector without them does not keep at all
+      Path budgets = dir.resolve("budgets.txt");
+      Files.writeString(budgets, "team=team-0 day hard=1000000\nteam=team-1 month soft=500000"
+          + " hard=1000000\nteam=team-2 day hard=1000000\n");
+      hook = com.sun.net.httpserver.HttpServer.create(
+          new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      hook.createContext("/", exchange -> {
+        exchange.getRequestBody().readAllBytes();
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+      });
+      hook.start();
+      serve.addAll(List.of("--budgets", budgets.toString(), "--alert-webhook",
+          "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook"));
+    }
     try (CollectorProcessAccess.Running collector = CollectorProcessAccess.start(jar, List.of(),
-        port, dir.resolve("lake"), dir.resolve("data"), dir.resolve("log.txt"))) {
+        serve, port, dir.resolve("lake"), dir.resolve("data"), dir.resolve("log.txt"))) {
       URI traces = URI.create("http://127.0.0.1:" + port + "/v1/traces");
       URI outcomes = URI.create("http://127.0.0.1:" + port + "/v1/outcomes");
       System.out.printf("memory run, build %s: %d senders, %d workflows per request (a root and"
               + " %d calls each, then their outcomes), %,d distinct workflows, %d s, heap sampled"
-              + " every %d s; cores %d%n", label, senders, WORKFLOWS_PER_REQUEST,
-          CALLS_PER_WORKFLOW, distinct, seconds, sampleEvery,
-          Runtime.getRuntime().availableProcessors());
+              + " every %d s; cores %d; live state (budgets, alert webhook) %s%n", label,
+          senders, WORKFLOWS_PER_REQUEST, CALLS_PER_WORKFLOW, distinct, seconds, sampleEvery,
+          Runtime.getRuntime().availableProcessors(), live ? "on" : "off");
       System.out.println("| build | time s | spans acked | outcomes acked | distinct workflows"
-          + " | heap after GC MB | collector RSS MB | spans/s (interval) | load avg (1 min) |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|");
+          + " | heap after GC MB | collector RSS MB | spans/s (interval) | load avg (1 min)"
+          + " | buffered rows |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|");
       AtomicLong sequence = new AtomicLong();
       AtomicLong spansAcked = new AtomicLong();
       AtomicLong outcomesAcked = new AtomicLong();
       AtomicLong workflowsAcked = new AtomicLong();
+      AtomicLong refused = new AtomicLong();
       int spansPerRequest = WORKFLOWS_PER_REQUEST * (CALLS_PER_WORKFLOW + 1);
       long t0 = System.nanoTime();
       long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
@@ -317,8 +353,12 @@ class IngestBenchmark {
             long n = sequence.getAndIncrement();
             long first = n * WORKFLOWS_PER_REQUEST;
             boolean firstPass = first + WORKFLOWS_PER_REQUEST <= distinct;
-            int status = post(traces, CollectorProcessAccess.workflowSpans(first % distinct,
-                WORKFLOWS_PER_REQUEST, CALLS_PER_WORKFLOW, n), "application/x-protobuf");
+            int status = postRetrying(traces, CollectorProcessAccess.workflowSpans(
+                first % distinct, WORKFLOWS_PER_REQUEST, CALLS_PER_WORKFLOW, n),
+                "application/x-protobuf", end, refused);
+            if (status == 503) {
+              break; // the run ended while refused: not acknowledged, not counted
+            }
             if (status != 200) {
               throw new IllegalStateException("traces: status " + status);
             }
@@ -332,8 +372,12 @@ class IngestBenchmark {
                     .append("\",\"status\":\"").append(w % 5 == 0 ? "failure" : "success")
                     .append("\"}");
               }
-              status = post(outcomes, json.append(']').toString()
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+              status = postRetrying(outcomes, json.append(']').toString()
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json", end,
+                  refused);
+              if (status == 503) {
+                break;
+              }
               if (status != 200 && status != 202) { // 202: accepted, like 200
                 throw new IllegalStateException("outcomes: status " + status);
               }
@@ -344,6 +388,8 @@ class IngestBenchmark {
           return null;
         }));
       }
+      List<MemorySample> samples = new ArrayList<>();
+      Map<String, long[]> halfway = null;
       long lastSpans = 0;
       long lastAt = System.nanoTime();
       while (true) {
@@ -353,10 +399,21 @@ class IngestBenchmark {
         double interval = (spans - lastSpans) / Math.max(1e-9, (now - lastAt) / 1e9);
         lastSpans = spans;
         lastAt = now;
-        System.out.printf("| %s | %.0f | %,d | %,d | %,d | %.1f | %.0f | %,.0f | %.2f |%n", label,
-            (now - t0) / 1e9, spans, outcomesAcked.get(), workflowsAcked.get(),
-            heapAfterGcKb(collector.pid()) / 1024.0, rssKb(collector.pid()) / 1024.0, interval,
-            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        // the rows waiting for the lake flush, read just before and after the full GC: they swing
+        // the heap by up to a flush's worth (50,000 rows) and are taken out by the fit below
+        long rowsBefore = bufferedRows(port);
+        double heapMb = heapAfterGcKb(collector.pid()) / 1024.0;
+        long rows = (rowsBefore + bufferedRows(port)) / 2;
+        MemorySample sample = new MemorySample((now - t0) / 1e9, spans, outcomesAcked.get(),
+            workflowsAcked.get(), heapMb, rssKb(collector.pid()) / 1024.0,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), rows);
+        samples.add(sample);
+        System.out.printf("| %s | %.0f | %,d | %,d | %,d | %.1f | %.0f | %,.0f | %.2f | %,d |%n",
+            label, sample.seconds(), spans, sample.outcomes(), sample.workflows(),
+            sample.heapMb(), sample.rssMb(), interval, sample.load(), rows);
+        if (halfway == null && sample.seconds() >= seconds / 2.0) {
+          halfway = histogram(collector.pid()); // compared with the end's below
+        }
         if (done) {
           break;
         }
@@ -373,17 +430,252 @@ class IngestBenchmark {
         f.get(); // rethrows a sender's failure
       }
       pool.shutdown();
+      System.out.println();
+      System.out.println(memorySummary(label, samples, seconds, flat));
+      System.out.println("requests answered 503 (buffer full) and sent again: " + refused.get());
       try { // what the heap holds at the end: the classes with the most bytes
-        String[] histogram = jcmd(collector.pid(), "GC.class_histogram").split("\n");
+        String[] lines = jcmd(collector.pid(), "GC.class_histogram").split("\n");
         System.out.println("collector heap at the end, largest classes (jcmd GC.class_histogram):");
-        for (int i = 0; i < Math.min(histogram.length, 18); i++) {
-          System.out.println("    " + histogram[i]);
+        for (int i = 0; i < Math.min(lines.length, 18); i++) {
+          System.out.println("    " + lines[i]);
+        }
+        if (halfway != null) {
+          System.out.println("classes whose bytes grew most from half-way to the end:");
+          System.out.println(histogramGrowth(halfway, parseHistogram(lines), 10));
         }
       } catch (Exception e) {
         System.out.println("no class histogram: " + e.getMessage());
       }
       assertThat(spansAcked.get()).isPositive();
+    } finally {
+      if (hook != null) {
+        hook.stop(0);
+      }
     }
+  }
+
+  /**
+   * Posts {@code body}; on 503 (the collector's buffer is full) backs off and sends the same body
+   * again, as an exporter does, until {@code end}; returns the last status.
+   */
+  private static int postRetrying(URI uri, byte[] body, String contentType, long end,
+      AtomicLong refused) throws Exception {
+    int status = post(uri, body, contentType);
+    while (status == 503 && System.nanoTime() < end) {
+      refused.incrementAndGet();
+      Thread.sleep(100);
+      status = post(uri, body, contentType);
+    }
+    return status;
+  }
+
+  /**
+   * The memory run's result. Rows waiting for the lake flush swing the heap after GC by up to a
+   * flush's worth, so the heap is fitted, by least squares over the second half of the run (when
+   * the bounded memories have had time to fill), as {@code a + slope * minutes + perRow * rows}:
+   * {@code slope} is what the heap does with the buffer taken out. Per minute: the ingest rate,
+   * the distinct workflows so far, the heap after GC (lowest and highest sample) and the same
+   * without the buffered rows ({@code heap - perRow * rows}, the minute's mean), and the RSS.
+   * "FLAT" when the heap's slope is at most {@code flatMbPerMinute} with 95% confidence (slope +
+   * 2 standard errors) and so is the RSS's; "GROWING" when the heap's slope is above it with that
+   * confidence; else "NOT RESOLVED" (too noisy: run longer or on a quieter machine).
+   */
+  static String memorySummary(String label, List<MemorySample> samples, long seconds,
+      double flatMbPerMinute) {
+    double half = seconds / 2.0;
+    List<MemorySample> late = samples.stream().filter(s -> s.seconds() >= half).toList();
+    double[] heapFit = fit(late, true);
+    double perRowMb = Double.isNaN(heapFit[2]) ? 0 : heapFit[2];
+    double[] rssFit = fit(late, false);
+    StringBuilder out = new StringBuilder();
+    out.append("memory run, build ").append(label).append(", per minute:\n");
+    out.append("| minute | spans/s | outcomes/s | distinct workflows | heap after GC MB, lowest"
+        + " | heap after GC MB, highest | heap without buffered rows MB | RSS MB | load avg |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|\n");
+    MemorySample before = samples.get(0);
+    int minutes = (int) Math.ceil(samples.get(samples.size() - 1).seconds() / 60.0);
+    for (int m = 1; m <= minutes; m++) {
+      double from = (m - 1) * 60.0;
+      double to = m * 60.0;
+      List<MemorySample> in = samples.stream()
+          .filter(s -> s.seconds() > from && s.seconds() <= to).toList();
+      if (in.isEmpty()) {
+        continue;
+      }
+      MemorySample last = in.get(in.size() - 1);
+      double span = Math.max(1e-9, last.seconds() - before.seconds());
+      out.append(String.format("| %d | %,.0f | %,.0f | %,d | %.1f | %.1f | %.1f | %.0f | %.1f |%n",
+          m, (last.spans() - before.spans()) / span, (last.outcomes() - before.outcomes()) / span,
+          last.workflows(), in.stream().mapToDouble(MemorySample::heapMb).min().orElseThrow(),
+          in.stream().mapToDouble(MemorySample::heapMb).max().orElseThrow(),
+          in.stream().mapToDouble(s -> s.heapMb() - perRowMb * s.bufferedRows()).average()
+              .orElseThrow(), last.rssMb(), last.load()));
+      before = last;
+    }
+    String verdict = heapFit[0] + 2 * heapFit[1] <= flatMbPerMinute
+        && rssFit[0] + 2 * rssFit[1] <= flatMbPerMinute ? "FLAT"
+        : heapFit[0] - 2 * heapFit[1] > flatMbPerMinute ? "GROWING" : "NOT RESOLVED";
+    out.append(String.format("second half (from %.0f s, %d samples): heap after GC %+.2f ± %.2f"
+            + " MB/min with the buffered rows taken out (%.0f bytes per buffered row), RSS %+.2f ±"
+            + " %.2f MB/min (± 2 standard errors); threshold %.2f MB/min: %s%n", half, late.size(),
+        heapFit[0], 2 * heapFit[1], perRowMb * 1024 * 1024, rssFit[0], 2 * rssFit[1],
+        flatMbPerMinute, verdict));
+    return out.toString();
+  }
+
+  /**
+   * Least squares of the heap (with the buffered rows as a second regressor) or the RSS on
+   * minutes: {slope MB/min, its standard error, MB per buffered row (NaN for the RSS)}; NaN when
+   * there are too few samples; the heap on time alone when the buffered rows never varied.
+   */
+  static double[] fit(List<MemorySample> samples, boolean heap) {
+    int k = heap ? 3 : 2;
+    int n = samples.size();
+    if (n <= k) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
+    }
+    double[][] x = new double[n][];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      MemorySample s = samples.get(i);
+      x[i] = heap ? new double[] {1, s.seconds() / 60.0, s.bufferedRows()}
+          : new double[] {1, s.seconds() / 60.0};
+      y[i] = heap ? s.heapMb() : s.rssMb();
+    }
+    double[][] xtx = new double[k][k];
+    double[] xty = new double[k];
+    for (int i = 0; i < n; i++) {
+      for (int a = 0; a < k; a++) {
+        xty[a] += x[i][a] * y[i];
+        for (int b = 0; b < k; b++) {
+          xtx[a][b] += x[i][a] * x[i][b];
+        }
+      }
+    }
+    double[][] inv = invert(xtx);
+    if (inv == null) {
+      if (heap) { // the buffered rows never varied: the heap on time alone
+        List<MemorySample> asRss = samples.stream().map(s -> new MemorySample(s.seconds(),
+            s.spans(), s.outcomes(), s.workflows(), s.heapMb(), s.heapMb(), s.load(), 0))
+            .toList();
+        double[] r = fit(asRss, false);
+        return new double[] {r[0], r[1], 0};
+      }
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
+    }
+    double[] beta = new double[k];
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < k; b++) {
+        beta[a] += inv[a][b] * xty[b];
+      }
+    }
+    double residuals = 0;
+    for (int i = 0; i < n; i++) {
+      double e = y[i];
+      for (int a = 0; a < k; a++) {
+        e -= beta[a] * x[i][a];
+      }
+      residuals += e * e;
+    }
+    double sigma2 = residuals / (n - k);
+    return new double[] {beta[1], Math.sqrt(sigma2 * inv[1][1]), heap ? beta[2] : Double.NaN};
+  }
+
+  /** The inverse of a small matrix (Gauss-Jordan with partial pivoting), null when singular. */
+  private static double[][] invert(double[][] m) {
+    int k = m.length;
+    double[][] a = new double[k][2 * k];
+    for (int i = 0; i < k; i++) {
+      System.arraycopy(m[i], 0, a[i], 0, k);
+      a[i][k + i] = 1;
+    }
+    for (int c = 0; c < k; c++) {
+      int pivot = c;
+      for (int r = c + 1; r < k; r++) {
+        if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) {
+          pivot = r;
+        }
+      }
+      if (Math.abs(a[pivot][c]) < 1e-9 * Math.max(1, Math.abs(m[c][c]))) {
+        return null;
+      }
+      double[] t = a[c];
+      a[c] = a[pivot];
+      a[pivot] = t;
+      double d = a[c][c];
+      for (int j = 0; j < 2 * k; j++) {
+        a[c][j] /= d;
+      }
+      for (int r = 0; r < k; r++) {
+        if (r != c && a[r][c] != 0) {
+          double f = a[r][c];
+          for (int j = 0; j < 2 * k; j++) {
+            a[r][j] -= f * a[c][j];
+          }
+        }
+      }
+    }
+    double[][] out = new double[k][k];
+    for (int i = 0; i < k; i++) {
+      System.arraycopy(a[i], k, out[i], 0, k);
+    }
+    return out;
+  }
+
+  /** {@code flowcost_buffered_rows} from the collector's {@code /metrics}; -1 when unreadable. */
+  private static long bufferedRows(int port) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port
+          + "/metrics").toURL().openConnection();
+      try (InputStream in = c.getInputStream()) {
+        Matcher m = BUFFERED.matcher(new String(in.readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static final Pattern BUFFERED =
+      Pattern.compile("(?m)^flowcost_buffered_rows (\\d+)");
+
+  /** The collector's class histogram, or an empty map when jcmd fails. */
+  private static Map<String, long[]> histogram(long pid) {
+    try {
+      return parseHistogram(jcmd(pid, "GC.class_histogram").split("\n"));
+    } catch (Exception e) {
+      return Map.of();
+    }
+  }
+
+  /** {@code GC.class_histogram} lines as class name to {instances, bytes}. */
+  static Map<String, long[]> parseHistogram(String[] lines) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    Pattern row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+    for (String line : lines) {
+      Matcher m = row.matcher(line);
+      if (m.find()) {
+        out.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+      }
+    }
+    return out;
+  }
+
+  /** The {@code top} classes whose bytes grew most from {@code before} to {@code after}. */
+  static String histogramGrowth(Map<String, long[]> before, Map<String, long[]> after, int top) {
+    StringBuilder out = new StringBuilder();
+    after.entrySet().stream()
+        .sorted((a, b) -> Long.compare(
+            b.getValue()[1] - before.getOrDefault(b.getKey(), new long[2])[1],
+            a.getValue()[1] - before.getOrDefault(a.getKey(), new long[2])[1]))
+        .limit(top)
+        .forEach(e -> {
+          long[] was = before.getOrDefault(e.getKey(), new long[2]);
+          out.append(String.format("    %+,14d bytes %+,12d instances  %s%n",
+              e.getValue()[1] - was[1], e.getValue()[0] - was[0], e.getKey()));
+        });
+    return out.toString();
   }
 
   /**
