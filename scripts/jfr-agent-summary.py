@@ -8,7 +8,15 @@ on top of the stack, agent or not, of samples that have an agent frame: where th
 and by innermost agent frame. For a recording with every compilation (jdk.Compilation, e.g.
 SideBySideAgentMain's measured.jfr): the JIT's time split between agent methods and the rest.
 
-Usage: scripts/jfr-agent-summary.py app.jfr [--top N]  (needs the JDK's jfr tool on PATH)."""
+With --sites N: instead, the N largest allocation sites in agent frames (sampled bytes of
+jdk.ObjectAllocationSample; the allocated class, the frame that allocated and the agent frames
+above it), divided by --invocations (the measured invocations, e.g. 10000) to read as bytes per
+invocation. JFR samples allocation (the profile settings: 300 samples/s); a recording with a
+higher throttle (a copy of the JDK's profile.jfc with jdk.ObjectAllocationSample's throttle raised)
+gives steadier figures.
+
+Usage: scripts/jfr-agent-summary.py app.jfr [--top N] [--sites N [--invocations N]]
+(needs the JDK's jfr tool on PATH)."""
 import collections
 import re
 import subprocess
@@ -82,6 +90,38 @@ def summarise(f, kind, top):
             print('  classes:', ', '.join(f'{n} {pct(v, agent).strip()}' for n, v in k['cls'].most_common(10)))
 
 
+def sites(f, top, invocations):
+    """Allocation by site: the agent frame that allocated (or called the JDK code that did)."""
+    out = subprocess.run(['jfr', 'print', '--stack-depth', '80', '--events',
+                          'jdk.ObjectAllocationSample', f], capture_output=True, text=True).stdout
+    by_site = collections.Counter()
+    total = agent = 0.0
+    for block in out.split('\njdk.ObjectAllocationSample')[1:]:
+        if 'stackTrace' not in block:
+            continue
+        stack = block.split('stackTrace = [')[1]
+        frames = re.findall(r'^\s+([\w$.<>]+)\(.*?line: (\d+)', stack, re.M)
+        w = re.search(r'weight = ([\d.]+) (\w+)', block)
+        weight = float(w.group(1)) * {'bytes': 1, 'kB': 1e3, 'MB': 1e6, 'GB': 1e9}.get(w.group(2), 1)
+        cls = re.search(r'objectClass = ([\w$.\[\]]+)', block)
+        th = re.search(r'eventThread = "([^"]*)"', block)
+        total += weight
+        ours = [i for i, (m, _) in enumerate(frames)
+                if m.startswith(AGENT) and not m.startswith(AGENT + '.shaded.')]
+        if not ours:
+            continue
+        agent += weight
+        first = ours[0]
+        path = ' <- '.join(f'{m[len(AGENT) + 1:] if m.startswith(AGENT) else m}:{line}'
+                           for m, line in frames[:first + 3][max(0, first - 1):])
+        kind = 'export' if th and EXPORT_THREADS.match(th.group(1)) else 'app'
+        by_site[(kind, cls.group(1) if cls else '?', path)] += weight
+    print(f'== allocation by site (bytes / {invocations}): all {total / invocations:.0f},'
+          f' in agent frames {agent / invocations:.0f}')
+    for (kind, cls, path), w in by_site.most_common(top):
+        print(f' {w / invocations:8.0f} {kind:6} {cls:40} {path}')
+
+
 def compilations(f, top):
     out = subprocess.run(['jfr', 'print', '--events', 'jdk.Compilation', f],
                          capture_output=True, text=True).stdout
@@ -113,6 +153,10 @@ def compilations(f, top):
 if __name__ == '__main__':
     jfr = sys.argv[1]
     n = int(sys.argv[sys.argv.index('--top') + 1]) if '--top' in sys.argv else 15
+    if '--sites' in sys.argv:
+        per = int(sys.argv[sys.argv.index('--invocations') + 1]) if '--invocations' in sys.argv else 1
+        sites(jfr, int(sys.argv[sys.argv.index('--sites') + 1]), per)
+        sys.exit(0)
     for kind in ['jdk.ExecutionSample', 'jdk.ObjectAllocationSample']:
         summarise(jfr, kind, n)
     compilations(jfr, n)

@@ -111,6 +111,12 @@ public final class SideBySideAgentMain {
           // 8,000 invocations with 33 samples in agent frames: pointers, not figures)
           recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(
               Long.getLong("bench.jfr.period", 2)));
+          // bench.jfr.allocation.throttle=100000/s: allocation samples at that rate instead of
+          // profile's 300/s, for steady figures per allocation site (jfr-agent-summary.py --sites)
+          String throttle = System.getProperty("bench.jfr.allocation.throttle", "");
+          if (!throttle.isEmpty()) {
+            recording.enable("jdk.ObjectAllocationSample").with("throttle", throttle);
+          }
           recording.setDestination(Path.of(measuredJfr));
           recording.start();
         } catch (IOException | java.text.ParseException e) {
