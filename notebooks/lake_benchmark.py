@@ -10,10 +10,9 @@ interleaved round by round:
 * ``workflows_derived`` and ``cost_per_outcome_derived``: each view derived from the facts by one
   query, as a reader querying them directly does;
 * ``full rollup``: what ``rollup`` does for every day: the views installed, ``workflows_derived``
-  derived once and pinned (``flowcost_lake.pin_derived``, as ``LakeViews.pinDerived``),
-  ``cost_per_outcome_derived`` from it, and a zstd Parquet snapshot of each per day, one
-  partitioned ``COPY`` per table (as ``Rollup`` writes them), then the markers: the rollup from
-  scratch (``Rollup.rebuildAll``);
+  derived once straight into its zstd Parquet snapshot files (one partitioned ``COPY``, as
+  ``Rollup.rollupEveryDay``), ``cost_per_outcome_derived`` from those files, then the markers:
+  the rollup from scratch (``Rollup.rebuildAll``);
 * ``full rollup, nothing changed``: a second full rollup right after it, no input changed, as
   ``Rollup.rollupAll`` then keeps every snapshot (the inputs' digest, the markers read; nothing
   derived or written) — working tree only;
@@ -190,9 +189,12 @@ def inputs_digest(lake: Path, variant: Variant, horizon_days: int = 7) -> str:
 def full_rollup(lake: Path, variant: Variant, scratch: Path,
                 record: bool = False) -> tuple[float, float]:
     """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them
-    from scratch (``Rollup.rebuildAll``): the views installed, ``workflows_derived`` pinned, one
-    ``COPY … PARTITION_BY (date)`` per table for all days, then the markers; with ``record``
-    (the working tree's rollup) the markers carry the inputs' digest, as ``Rollup`` writes it."""
+    from scratch (``Rollup.rebuildAll``): the views installed, one ``COPY … PARTITION_BY (date)``
+    per table for all days, then the markers. With ``record`` (the working tree's rollup, as
+    ``Rollup.rollupEveryDay`` does now) ``workflows_derived`` is derived straight into the
+    ``workflows`` files, which ``cost_per_outcome_derived`` and the day count then read back,
+    and the markers carry the inputs' digest; without it (a revision before the seventh pass)
+    ``workflows_derived`` is pinned into a temporary table first and both snapshots read it."""
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
@@ -200,10 +202,8 @@ def full_rollup(lake: Path, variant: Variant, scratch: Path,
     digest = inputs_digest(lake, variant) if record else None
     con = connect(lake, variant)
     try:
-        flowcost_lake.pin_derived(con)
-        days = con.execute("SELECT count(DISTINCT day) FROM workflows_derived").fetchone()[0]
-        meta = (f", KV_METADATA {{'{_INPUTS_KEY}': '{digest}', '{_DAYS_KEY}': '{days}'}}"
-                if record else "")
+        if not record:
+            flowcost_lake.pin_derived(con)  # a revision before the seventh pass pinned first
         for table, source, _ in _SNAPSHOTS:
             target = str(scratch / table).replace("'", "''")
             # zstd level 1 as Rollup writes now; a revision before it wrote the default level 3
@@ -211,6 +211,15 @@ def full_rollup(lake: Path, variant: Variant, scratch: Path,
             con.execute(f"COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
                         f"* EXCLUDE (day) FROM {source}) TO '{target}' (FORMAT parquet, "
                         f"COMPRESSION zstd{level}, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
+            if record and table == "workflows":
+                # as Rollup.rollupEveryDay: derived once, straight into the workflows files,
+                # which then stand in for workflows_derived (cost_per_outcome, the day counts)
+                files = str(scratch / table / "date=*" / "*.parquet").replace("'", "''")
+                con.execute("CREATE OR REPLACE VIEW workflows_derived AS SELECT * EXCLUDE "
+                            f"(version) FROM read_parquet('{files}', hive_partitioning = false)")
+        days = con.execute("SELECT count(DISTINCT day) FROM workflows_derived").fetchone()[0]
+        meta = (f", KV_METADATA {{'{_INPUTS_KEY}': '{digest}', '{_DAYS_KEY}': '{days}'}}"
+                if record else "")
         target = str(scratch / "rollups").replace("'", "''")
         con.execute("COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
                     "count(*) AS workflows, 'bench' AS collector_id, "

@@ -232,19 +232,34 @@ public final class Rollup {
                   + " * EXCLUDE (day) FROM cost_per_outcome_derived"
                   + " WHERE day IN (SELECT day FROM " + DAYS + ")");
         }
-        // the markers last: a day's marker never precedes its snapshots
-        String recorded = inputs == null ? ""
-            : ", '" + INPUTS_KEY + "': '" + inputs + "', '" + DAYS_KEY + "': '" + days.size()
-                + "'";
-        publishDays(st, tmp, "rollups", version, recorded,
-            "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
-                + " CAST(workflows AS BIGINT) AS workflows,"
-                + " '" + instanceId.replace("'", "''") + "' AS collector_id,"
-                + " CAST(now() AS TIMESTAMPTZ) AS rolled_up_at FROM " + COUNTS);
+        publishMarkers(st, tmp, version, inputs, days.size());
       } finally {
         deleteTree(tmp);
       }
     }
+    logRollup(version, days, workflows);
+    return new Result(version, Set.copyOf(days), workflows, false);
+  }
+
+  /**
+   * Publishes the {@code rollups} markers of the days in {@link #COUNTS}: last, so that a day's
+   * marker never precedes its snapshots.
+   *
+   * @param inputs the digest a full rollup derived from, recorded with the number of days; null
+   *     for a rollup of some days
+   */
+  private void publishMarkers(Statement st, Path tmp, long version, String inputs, int days)
+      throws SQLException, IOException {
+    String recorded = inputs == null ? ""
+        : ", '" + INPUTS_KEY + "': '" + inputs + "', '" + DAYS_KEY + "': '" + days + "'";
+    publishDays(st, tmp, "rollups", version, recorded,
+        "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
+            + " CAST(workflows AS BIGINT) AS workflows,"
+            + " '" + instanceId.replace("'", "''") + "' AS collector_id,"
+            + " CAST(now() AS TIMESTAMPTZ) AS rolled_up_at FROM " + COUNTS);
+  }
+
+  private static void logRollup(long version, Set<LocalDate> days, long workflows) {
     if (days.isEmpty()) {
       LOG.info("rollup v" + version + ": no day to roll up");
     } else {
@@ -252,7 +267,6 @@ public final class Rollup {
           + " day(s) (" + days.stream().sorted().map(LocalDate::toString)
               .collect(Collectors.joining(", ")) + ")");
     }
-    return new Result(version, Set.copyOf(days), workflows, false);
   }
 
   /**
@@ -282,7 +296,6 @@ public final class Rollup {
     // the digest is taken before the views list the files: a file published in between is then
     // read by this derivation but not in its digest, so the next full rollup derives again
     String inputs = LakeViews.inputsDigest(readRoot, horizonDays, duckdbVersion());
-    Set<LocalDate> days = new TreeSet<>();
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
       // the check reads only the markers' rows and metadata: the views are installed after it
       // (installing them binds every view over every fact file: several plain aggregates' CPU)
@@ -293,15 +306,54 @@ public final class Rollup {
         return kept;
       }
       LakeViews.install(c, readRoot, horizonDays);
-      LakeViews.pinDerived(c);
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT DISTINCT day FROM workflows_derived")) {
-        while (rs.next()) {
-          days.add(rs.getObject(1, LocalDate.class));
-        }
-      }
-      return rollup(c, days, inputs);
+      return rollupEveryDay(c, inputs);
     }
+  }
+
+  /**
+   * Publishes every day of {@code workflows_derived} (not pinned: every day is written, so the
+   * derivation runs once, straight into the {@code workflows} snapshot files), then {@code
+   * cost_per_outcome} and the day counts from the rows just written, then the markers.
+   *
+   * <p>Why not pin the derivation first, as a rollup of some days does: materialising the
+   * 36-column derived table took about a fifth of a full rollup's CPU on the generated 10⁷-call
+   * lake (docs/benchmarks.md, "Seventh pass"), and a full rollup reads every derived row exactly
+   * once to write it. The written files then stand in for {@code workflows_derived}: {@code
+   * cost_per_outcome_derived} and the per-day counts read their narrow columns back, the same
+   * rows and types (Parquet keeps DECIMAL, TIMESTAMPTZ and MAP), so both snapshots come from one
+   * derivation.
+   */
+  private Result rollupEveryDay(Connection c, String inputs) throws SQLException, IOException {
+    long version = nextVersion();
+    Set<LocalDate> days = new TreeSet<>();
+    long workflows = 0;
+    Path tmp = Files.createTempDirectory("flowcost-rollup");
+    try (Statement st = c.createStatement()) {
+      Path written = publishDays(st, tmp, "workflows", version, "",
+          "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
+              + " * EXCLUDE (day) FROM workflows_derived");
+      if (written != null) {
+        st.execute("CREATE OR REPLACE VIEW workflows_derived AS SELECT * EXCLUDE (version)"
+            + " FROM read_parquet('" + (written.toAbsolutePath() + "/date=*/*.parquet")
+                .replace("'", "''") + "', hive_partitioning = false)");
+        st.execute("CREATE OR REPLACE TEMP TABLE " + COUNTS + " AS SELECT day,"
+            + " count(*) AS workflows FROM workflows_derived GROUP BY day");
+        try (ResultSet rs = st.executeQuery("SELECT day, workflows FROM " + COUNTS)) {
+          while (rs.next()) {
+            days.add(rs.getObject(1, LocalDate.class));
+            workflows += rs.getLong(2);
+          }
+        }
+        publishDays(st, tmp, "cost_per_outcome", version, "",
+            "SELECT day AS date, day, CAST(" + version + " AS BIGINT) AS version,"
+                + " * EXCLUDE (day) FROM cost_per_outcome_derived");
+        publishMarkers(st, tmp, version, inputs, days.size());
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+    logRollup(version, days, workflows);
+    return new Result(version, Set.copyOf(days), workflows, false);
   }
 
   /**
@@ -384,8 +436,11 @@ public final class Rollup {
    * Writes {@code query}'s rows with one {@code COPY}, partitioned by its first column {@code
    * date} (which the files do not repeat: the lake's {@code date=} directory holds it), and
    * publishes each day's file as {@code <table>/date=<day>/<version>-<instance>.parquet}.
+   *
+   * @return the local directory the files were written to (they stay there, published copies
+   *     aside, until the caller deletes {@code tmp}); null when the query gave no row
    */
-  private void publishDays(Statement st, Path tmp, String table, long version, String metadata,
+  private Path publishDays(Statement st, Path tmp, String table, long version, String metadata,
       String query) throws SQLException, IOException {
     Path dir = tmp.resolve(table);
     st.execute("COPY (" + query + ") TO '" + dir.toString().replace("'", "''")
@@ -394,7 +449,7 @@ public final class Rollup {
         + " KV_METADATA {'flowcost.table': '" + table + "', 'flowcost.schema_version': '1',"
         + " 'flowcost.version': '" + version + "'" + metadata + "})");
     if (!Files.isDirectory(dir)) {
-      return; // no row
+      return null; // no row
     }
     List<Path> dayDirs;
     try (var list = Files.list(dir)) {
@@ -417,6 +472,7 @@ public final class Rollup {
             + ".parquet", files.get(i));
       }
     }
+    return dir;
   }
 
   private static long count(Statement st, String sql) throws SQLException {
