@@ -409,23 +409,44 @@ CREATE OR REPLACE VIEW workflows_derived AS
     FROM workflow_roots r
     FULL OUTER JOIN call_totals c ON c.workflow_id = r.workflow_id
   ),
+  resolved AS (
+    SELECT resolved_workflow_id, status, reason, reported_at, outcome_id
+    FROM outcomes_resolved
+    WHERE resolved_workflow_id IS NOT NULL
+  ),
+  several AS (
+    -- workflows with more than one outcome: candidates by a 64-bit hash of the id (a narrow
+    -- grouping), then the exact ids among them (a collision only sends a workflow this way)
+    SELECT resolved_workflow_id FROM resolved
+    WHERE hash(resolved_workflow_id) IN (
+      SELECT hash(resolved_workflow_id) FROM resolved GROUP BY 1 HAVING count(*) > 1)
+    GROUP BY resolved_workflow_id HAVING count(*) > 1
+  ),
   latest AS (
-    SELECT o.resolved_workflow_id,
-           arg_max(struct_pack(status := o.status, reason := o.reason,
-                               reported_at := o.reported_at),
-                   struct_pack(reported_at := o.reported_at, outcome_id := o.outcome_id)) AS o
-    FROM outcomes_resolved o
-    JOIN wf ON wf.workflow_id = o.resolved_workflow_id
-    WHERE o.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY
-    GROUP BY o.resolved_workflow_id
+    -- a workflow's only outcome is its latest: the final join checks the horizon
+    SELECT resolved_workflow_id, status, reason, reported_at
+    FROM resolved
+    WHERE resolved_workflow_id NOT IN (SELECT resolved_workflow_id FROM several)
+    UNION ALL
+    SELECT resolved_workflow_id, o.status, o.reason, o.reported_at
+    FROM (
+      SELECT o.resolved_workflow_id,
+             arg_max(struct_pack(status := o.status, reason := o.reason,
+                                 reported_at := o.reported_at),
+                     struct_pack(reported_at := o.reported_at, outcome_id := o.outcome_id)) AS o
+      FROM resolved o
+      JOIN wf ON wf.workflow_id = o.resolved_workflow_id
+      WHERE o.resolved_workflow_id IN (SELECT resolved_workflow_id FROM several)
+        AND o.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY
+      GROUP BY o.resolved_workflow_id)
   )
   SELECT CAST(wf.start_time AS DATE) AS day,
          wf.workflow_id, wf.workflow_name, wf.service, wf.start_time, wf.end_time, wf.tags,
          wf.tags['team'] AS team, wf.tags['feature'] AS feature, wf.tags['env'] AS env,
          wf.external_key, wf.conversation_id, wf.error,
-         coalesce(l.o.status, 'unknown') AS outcome,
-         l.o.reason AS outcome_reason,
-         l.o.reported_at AS outcome_reported_at,
+         coalesce(l.status, 'unknown') AS outcome,
+         l.reason AS outcome_reason,
+         l.reported_at AS outcome_reported_at,
          coalesce(wf.calls, 0) AS calls,
          coalesce(wf.attempts, 0) AS attempts,
          coalesce(wf.failed_attempts, 0) AS failed_attempts,
@@ -438,7 +459,7 @@ CREATE OR REPLACE VIEW workflows_derived AS
          coalesce(wf.reasoning_tokens, 0) AS reasoning_tokens,
          CAST(coalesce(wf.cost_usd, 0) AS DECIMAL(18,9)) AS cost_usd,
          CAST(coalesce(wf.call_waste_usd, 0) AS DECIMAL(18,9)) AS call_waste_usd,
-         CAST(CASE WHEN l.o.status = 'failure' THEN coalesce(wf.cost_usd, 0)
+         CAST(CASE WHEN l.status = 'failure' THEN coalesce(wf.cost_usd, 0)
                    ELSE coalesce(wf.call_waste_usd, 0) END AS DECIMAL(18,9)) AS failure_waste_usd,
          CAST(coalesce(wf.cache_savings_gross_usd, 0) AS DECIMAL(18,9)) AS cache_savings_gross_usd,
          CAST(coalesce(wf.cache_savings_net_usd, 0) AS DECIMAL(18,9)) AS cache_savings_net_usd,
@@ -446,7 +467,8 @@ CREATE OR REPLACE VIEW workflows_derived AS
          coalesce(wf.estimated_calls, 0) AS estimated_calls,
          coalesce(wf.unpriced_calls, 0) = 0 AS cost_complete
   FROM wf
-  LEFT JOIN latest l ON l.resolved_workflow_id = wf.workflow_id;
+  LEFT JOIN latest l ON l.resolved_workflow_id = wf.workflow_id
+    AND l.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY;
 
 -- Σ nano-dollars ÷ successes, rounded HALF_EVEN to 9 decimals, in exact integer arithmetic
 -- (DuckDB's DECIMAL division returns DOUBLE). NULL when there is no success.
