@@ -257,19 +257,18 @@ def check_lake(con: duckdb.DuckDBPyConnection, lake: str) -> None:
                                 f"and when it stops); {EXPECTED}")
 
 
-#: Macros the notebooks' queries use, installed after lake.sql. The UTC hour and day of a
-#: TIMESTAMPTZ by integer arithmetic on its microseconds since the epoch: ``date_trunc('hour', t)``
-#: and ``CAST(t AS DATE)`` of a TIMESTAMPTZ go through the time-zone calendar for every row, which
-#: cost the notebooks' queries over ``calls`` more CPU than reading the rows (about 0.3 s per
-#: 10^6 rows against 0.04 s here). Floor division, so times before 1970 fall in the right hour too.
-#: Equal to ``date_trunc('hour', t)`` / ``CAST(t AS DATE)`` in the session's time zone, which
-#: :func:`connect` and lake.sql set to UTC (``test_utc_macros_equal_date_trunc_and_cast``).
+#: Macros the notebooks' queries use, installed after lake.sql. The UTC hour of a TIMESTAMPTZ by
+#: integer arithmetic on its microseconds since the epoch: ``date_trunc('hour', t)`` of a
+#: TIMESTAMPTZ goes through the time-zone calendar for every row, which cost the notebooks'
+#: queries over ``calls`` more CPU than reading the rows (about 0.3 s per 10^6 rows against 0.04 s
+#: here). Floor division, so times before 1970 fall in the right hour too. Equal to
+#: ``date_trunc('hour', t)`` in the session's time zone, which :func:`connect` and lake.sql set to
+#: UTC (``test_utc_macros_equal_date_trunc_and_cast``). Its companion for the day,
+#: ``flowcost_utc_date`` (``CAST(t AS DATE)``), is defined in lake.sql, whose
+#: ``workflows_derived`` uses it.
 QUERY_MACROS = (
     "CREATE OR REPLACE MACRO flowcost_utc_hour(t) AS make_timestamptz("
     "epoch_us(t) - ((epoch_us(t) % 3600000000) + 3600000000) % 3600000000)",
-    "CREATE OR REPLACE MACRO flowcost_utc_date(t) AS CAST(DATE '1970-01-01' + CAST("
-    "(epoch_us(t) - ((epoch_us(t) % 86400000000) + 86400000000) % 86400000000) // 86400000000"
-    " AS INTEGER) AS DATE)",
 )
 
 
