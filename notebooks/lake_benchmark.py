@@ -334,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", help="directory for the lake (default: a temporary one); a lake "
                         "already there with the same size is reused")
     parser.add_argument("--no-notebooks", action="store_true", help="skip the notebooks")
+    parser.add_argument("--rollup-only", action="store_true",
+                        help="only the plain aggregate and the full rollups (no single-query "
+                        "views, no compaction share, no notebooks): a quicker 10^7 run")
     args = parser.parse_args(argv)
 
     work = Path(args.work or tempfile.mkdtemp(prefix="flowcost-lake-bench-")).resolve()
@@ -368,13 +371,14 @@ def main(argv: list[str] | None = None) -> int:
         order = variants if r % 2 == 0 else variants[::-1]
         plains.append(plain(lake))
         print(f"round {r + 1}: plain {_fmt(plains[-1])}", flush=True)
-        t = Timing()
-        benchmark.write_call_totals(lake)
-        compactions.append(t.stop())
-        print(f"  compaction's share: every day's call totals written {_fmt(compactions[-1])}",
-              flush=True)
+        if not args.rollup_only:
+            t = Timing()
+            benchmark.write_call_totals(lake)
+            compactions.append(t.stop())
+            print("  compaction's share: every day's call totals written "
+                  f"{_fmt(compactions[-1])}", flush=True)
         for v in order:
-            got = views(lake, v)
+            got = {} if args.rollup_only else views(lake, v)
             record = v.lake_sql == NOTEBOOKS_DIR / "lake.sql"
             got["full rollup from scratch (derived once, both snapshots written)"] = full_rollup(
                 lake, v, work / "rollup-out", record)
@@ -386,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {v.name}: " + ", ".join(f"{k} {_fmt(s)}" for k, s in got.items()),
                   flush=True)
         plains.append(plain(lake))
-        if not args.no_notebooks:
+        if not args.no_notebooks and not args.rollup_only:
             for v in order:
                 nb = notebook_queries(lake, v, work / f"out-{r}-{v.name.split()[0]}")
                 for stem, rows in nb.items():
@@ -405,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
           f"table {os.getloadavg()[0]:.1f}.")
     print(f"Lake: {facts['calls']:,} calls, {facts['workflows']:,} workflows, {args.days} days; "
           f"calls files {size / 1e6:.1f} MB = {size / rows:.1f} bytes per call row.")
+    if not compactions:  # --rollup-only
+        compactions.append((float("nan"), float("nan")))
     totals = sorted((lake / flowcost_lake.TOTALS_TABLE).rglob("*.parquet"))
     totals_size = sum(f.stat().st_size for f in totals)
     print(f"Per-day call totals (call_totals_daily, written by compact): {len(totals)} files, "

@@ -19,7 +19,7 @@
 #                            default 10^7, BENCH_LAKE_ROUNDS, BENCH_LAKE_BEFORE=<git rev> to
 #                            measure that revision's lake.sql and notebooks interleaved,
 #                            BENCH_LAKE_WORK to keep and reuse the generated lake, further
-#                            arguments passed on, e.g. --no-notebooks)
+#                            arguments passed on, e.g. --no-notebooks, --rollup-only)
 #   scripts/bench.sh collector  collector ingest: concurrent OTLP senders against the packaged
 #                            collector (reliability-tests IngestBenchmark; BENCH_SECONDS per row,
 #                            BENCH_WARMUP_SECONDS of the row's own load before it (default 10),
