@@ -188,6 +188,11 @@ public final class SideBySideAgentBenchmark {
 
   private void run(int rounds) throws Exception {
     Files.createDirectories(work);
+    // a round keeps its application JVMs and fakes alive together: stopping the benchmark (Ctrl-C)
+    // must not leave them running
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly),
+        "bench-stop-children"));
     Map<Config, List<Run>> runs = new EnumMap<>(Config.class);
     for (Config c : configs) {
       runs.put(c, new ArrayList<>());

@@ -68,13 +68,20 @@ public final class SpanAndValueContext implements Context {
   @Override
   @SuppressWarnings("unchecked")
   public <V> V get(ContextKey<V> key) {
-    if (key == key1) {
-      return (V) value1;
-    }
-    if (key2 != null && key == key2) {
-      return (V) value2;
-    }
-    return parent.get(key);
+    // a loop, not a call per link: the JIT inlines a recursive call only a level or two deep, and
+    // a key absent from the chain (a boundary's, in most lookups) walks all of it
+    Context context = this;
+    do {
+      SpanAndValueContext link = (SpanAndValueContext) context;
+      if (key == link.key1) {
+        return (V) link.value1;
+      }
+      if (link.key2 != null && key == link.key2) {
+        return (V) link.value2;
+      }
+      context = link.parent;
+    } while (context instanceof SpanAndValueContext);
+    return context.get(key);
   }
 
   @Override
