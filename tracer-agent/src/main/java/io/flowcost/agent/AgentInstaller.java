@@ -12,6 +12,7 @@ import io.flowcost.agent.instrumentation.Instrumentations;
 import io.flowcost.agent.instrumentation.LibraryCheck;
 import io.flowcost.agent.instrumentation.TypeInstrumentation;
 import io.flowcost.agent.instrumentation.TypeNames;
+import io.flowcost.agent.instrumentation.TypePoolCache;
 import io.flowcost.agent.prices.AgentPrices;
 import java.io.File;
 import java.io.IOException;
@@ -25,8 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.FlowcostModuleTransformer;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
@@ -62,7 +63,9 @@ public final class AgentInstaller {
     HttpSettings.install(HttpSettings.fromEnvironment(config.endpoint()));
     telemetry.installShutdownHook();
     ClassFileLocator adviceLocator = adviceLocator(jarPath);
-    instrumentations(adviceLocator, instrumentation, config).installOn(instrumentation);
+    // built once: each unit's matchers are a few hundred objects, and the start line needs them too
+    List<InstrumentationModule> units = Instrumentations.all();
+    instrumentations(adviceLocator, instrumentation, config, units).installOn(instrumentation);
     // The export, price and budget threads start once the transformer is in place: the JDK
     // classes they load (HttpURLConnection, for one) are then transformed as they load, on those
     // threads, instead of being loaded first and retransformed here, on the main thread.
@@ -73,7 +76,7 @@ public final class AgentInstaller {
     // budgets: fetched on a daemon thread of their own, never on the application's threads
     BudgetPoller.start(config.budgetsEndpoint(), config.apiKey(), config.budgets());
     AgentLog.info(startLine(version, config, HttpSettings.current(),
-        detected(ClassLoader.getSystemClassLoader(), config)));
+        detected(ClassLoader.getSystemClassLoader(), config, units), units));
     if (config.serviceUnset()) {
       AgentLog.once("service-unset", "no service name is set, so spans carry service "
           + AgentConfig.DEFAULT_SERVICE + " and reports cannot tell this app from others: set"
@@ -99,7 +102,13 @@ public final class AgentInstaller {
   /** As {@link #startLine(String, AgentConfig, HttpSettings)}, naming {@code detected}. */
   static String startLine(
       String version, AgentConfig config, HttpSettings http, List<String> detected) {
-    List<String> disabled = disabledModules(config);
+    return startLine(version, config, http, detected, Instrumentations.all());
+  }
+
+  /** As {@link #startLine(String, AgentConfig, HttpSettings, List)}, for {@code units}. */
+  private static String startLine(String version, AgentConfig config, HttpSettings http,
+      List<String> detected, List<InstrumentationModule> units) {
+    List<String> disabled = disabledModules(config, units);
     return "agent " + (version == null ? "(dev)" : version) + " attached: service "
         + config.serviceName() + ", spans to " + config.tracesEndpoint()
         + "; hooks: " + String.join(", ", HOOKS)
@@ -144,10 +153,17 @@ public final class AgentInstaller {
    * fat jar's nested jars, an application server's) is not found here, yet hooked when it loads.
    */
   static List<String> detected(ClassLoader loader, AgentConfig config) {
+    return detected(loader, config, Instrumentations.all());
+  }
+
+  private static List<String> detected(
+      ClassLoader loader, AgentConfig config, List<InstrumentationModule> all) {
     List<String> found = new ArrayList<>();
     try {
       Map<String, InstrumentationModule> units = new HashMap<>();
-      Instrumentations.all().forEach(module -> units.put(module.name(), module));
+      for (InstrumentationModule module : all) {
+        units.put(module.name(), module);
+      }
       for (Map.Entry<String, String> named : NAMED_WHEN_FOUND.entrySet()) {
         InstrumentationModule module = units.get(named.getKey());
         if (module != null && config.instrumentationEnabled(module.name())
@@ -191,8 +207,8 @@ public final class AgentInstaller {
     }
   }
 
-  private static AgentBuilder instrumentations(
-      ClassFileLocator advice, Instrumentation instrumentation, AgentConfig config) {
+  private static AgentBuilder instrumentations(ClassFileLocator advice,
+      Instrumentation instrumentation, AgentConfig config, List<InstrumentationModule> units) {
     // The Nexus (for LoadedTypeInitializers) is not needed by inlined advice, and setting it up
     // touches sun.misc.Unsafe, which JDK 24+ warns about. The property name is the relocated one.
     String nexusDisabled = net.bytebuddy.ByteBuddy.class.getPackage().getName() + ".nexus.disabled";
@@ -204,7 +220,7 @@ public final class AgentInstaller {
             // named modules (java.base, for the executors) must read the agent's unnamed module
             .assureReadEdgeTo(instrumentation, ContextTasks.class);
     List<InstrumentationModule> prepared = new java.util.ArrayList<>();
-    for (InstrumentationModule module : enabledModules(config)) {
+    for (InstrumentationModule module : enabledModules(config, units)) {
       try {
         module.prepare(instrumentation);
         prepared.add(module);
@@ -216,12 +232,22 @@ public final class AgentInstaller {
     return install(builder, advice, prepared);
   }
 
+  /**
+   * The type descriptions the agent's matchers and advice share between transformations, per
+   * class loader (see {@link TypePoolCache}).
+   */
+  private static final TypePoolCache TYPE_POOL = new TypePoolCache();
+
   /** The agent's ByteBuddy settings, before any instrumentation is added. */
   static AgentBuilder baseBuilder() {
     return new AgentBuilder.Default()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        // super types described once per class loader, not once per class that has them; loaders
+        // held weakly, so that the cache's descriptions do not keep them
+        .with(TYPE_POOL)
+        .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
         // inlined advice needs no auxiliary classes; this also keeps ByteBuddy off Unsafe
         .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
         .with(new FailureListener())
@@ -234,13 +260,35 @@ public final class AgentInstaller {
    * more than the name (isSynthetic, the modifiers) makes ByteBuddy parse the class file of every
    * class the application loads; {@link NameFirst} checks synthetic for the types a unit names.
    */
-  static ElementMatcher.Junction<TypeDescription> ignored(TypeNames named) {
-    return new ElementMatcher.Junction.AbstractBase<>() {
-      @Override
-      public boolean matches(TypeDescription type) {
-        return ignoredName(named, type.getName());
-      }
-    };
+  static IgnoredByName ignored(TypeNames named) {
+    return new IgnoredByName(named);
+  }
+
+  /**
+   * The {@linkplain #ignored ignore matcher}, also asked by the agent's class-file transformer
+   * ({@code FlowcostModuleTransformer}, in the shaded jar) with the class's name alone, before
+   * ByteBuddy sets anything up for the class: of the thousands of classes an application loads,
+   * almost all are rejected there, with one name lookup, instead of after ByteBuddy's per-class
+   * set-up (a privileged action, a class-file locator, a type pool and a description, listener
+   * calls), which was most of what an ignored class cost.
+   */
+  static final class IgnoredByName implements FlowcostModuleTransformer.NameFilter {
+    private final TypeNames named;
+
+    IgnoredByName(TypeNames named) {
+      this.named = named;
+    }
+
+    @Override
+    public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module,
+        Class<?> classBeingRedefined, ProtectionDomain protectionDomain) {
+      return ignoredName(named, type.getName());
+    }
+
+    @Override
+    public boolean ignores(String internalName) {
+      return ignoredName(named, internalName.replace('/', '.'));
+    }
   }
 
   /** Whether the class named {@code name} is {@linkplain #ignored ignored}. */
@@ -278,17 +326,30 @@ public final class AgentInstaller {
    * leaves on, in registration order.
    */
   static List<InstrumentationModule> enabledModules(AgentConfig config) {
-    return Instrumentations.all().stream()
-        .filter(m -> config.instrumentationEnabled(m.name()))
-        .collect(Collectors.toList());
+    return enabledModules(config, Instrumentations.all());
   }
 
-  /** The units switched off, by name, for the start line; empty normally. */
-  static List<String> disabledModules(AgentConfig config) {
-    return Instrumentations.all().stream()
-        .map(InstrumentationModule::name)
-        .filter(name -> !config.instrumentationEnabled(name))
-        .collect(Collectors.toList());
+  private static List<InstrumentationModule> enabledModules(
+      AgentConfig config, List<InstrumentationModule> units) {
+    List<InstrumentationModule> enabled = new ArrayList<>();
+    for (InstrumentationModule module : units) {
+      if (config.instrumentationEnabled(module.name())) {
+        enabled.add(module);
+      }
+    }
+    return enabled;
+  }
+
+  /** The units of {@code units} switched off, by name, for the start line; empty normally. */
+  private static List<String> disabledModules(
+      AgentConfig config, List<InstrumentationModule> units) {
+    List<String> disabled = new ArrayList<>();
+    for (InstrumentationModule module : units) {
+      if (!config.instrumentationEnabled(module.name())) {
+        disabled.add(module.name());
+      }
+    }
+    return disabled;
   }
 
   /**
@@ -306,6 +367,12 @@ public final class AgentInstaller {
       }
     }
     TypeNames named = TypeNames.union(names);
+    // one advice transformer, extended per unit: its set-up is done once, and the advice classes'
+    // descriptions are kept between transformations like the matched types' (TypePoolCache)
+    AgentBuilder.Transformer.ForAdvice adviceBase = new AgentBuilder.Transformer.ForAdvice()
+        .with(TYPE_POOL)
+        .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
+        .include(advice);
     AgentBuilder result = builder
         // the strategy baseBuilder sets, again, to add the discovery only the names tell
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -316,10 +383,7 @@ public final class AgentInstaller {
         result =
             result
                 .type(new NameFirst(type.types(), module.libraryCheck()))
-                .transform(
-                    new AgentBuilder.Transformer.ForAdvice()
-                        .include(advice)
-                        .advice(type.methods(), type.advice()));
+                .transform(adviceBase.advice(type.methods(), type.advice()));
       }
     }
     return result;

@@ -1,15 +1,15 @@
 package io.flowcost.agent.langchain4j;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static io.flowcost.agent.instrumentation.TypeMatchers.hasSuperTypeNamed;
+import static io.flowcost.agent.instrumentation.TypeMatchers.notInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.flowcost.agent.instrumentation.InstrumentationModule;
+import io.flowcost.agent.instrumentation.TypeMatchers;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -41,7 +41,7 @@ public final class LangChain4jInstrumentation extends InstrumentationModule {
     // 1. AI-service invocations: workflows and steps
     transform(
         nameStartsWith("dev.langchain4j.service.DefaultAiServices$")
-            .and(hasSuperType(named("java.lang.reflect.InvocationHandler"))),
+            .and(hasSuperTypeNamed("java.lang.reflect.InvocationHandler")),
         named("invoke")
             .and(takesArguments(3))
             .and(takesArgument(0, Object.class))
@@ -132,11 +132,12 @@ public final class LangChain4jInstrumentation extends InstrumentationModule {
 
   /**
    * Concrete LangChain4j classes implementing an interface. Restricting to {@code dev.langchain4j.}
-   * keeps start-up cheap: every provider, HTTP client and tool executor lives there.
+   * keeps start-up cheap: every provider, HTTP client and tool executor lives there; the other
+   * classes there are rejected from their class file's header ({@link TypeMatchers}).
    */
   private static ElementMatcher.Junction<TypeDescription> implementors(String interfaceName) {
     return nameStartsWith("dev.langchain4j.")
-        .and(not(isInterface()))
-        .and(hasSuperType(named(interfaceName)));
+        .and(notInterface())
+        .and(hasSuperTypeNamed(interfaceName));
   }
 }

@@ -1,8 +1,8 @@
 package io.flowcost.agent.methods;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static io.flowcost.agent.instrumentation.TypeMatchers.hasSuperTypeNamed;
+import static io.flowcost.agent.instrumentation.TypeMatchers.notInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
@@ -26,7 +26,7 @@ public final class WorkflowMethodsInstrumentation extends InstrumentationModule 
     super("workflow-methods");
     for (WorkflowMethod entry : entries) {
       transform(
-          not(isInterface()).and(hasSuperType(named(entry.className()))),
+          notInterface().and(hasSuperTypeNamed(entry.className())),
           named(entry.methodName()).and(not(isAbstract())),
           advice("MethodAdvice"));
     }

@@ -1,10 +1,9 @@
 package io.flowcost.agent.springai;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static io.flowcost.agent.instrumentation.TypeMatchers.hasSuperTypeNamed;
+import static io.flowcost.agent.instrumentation.TypeMatchers.notInterface;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -60,7 +59,7 @@ public final class SpringAiInstrumentation extends InstrumentationModule {
   /** Concrete Spring AI classes implementing an interface. */
   private static ElementMatcher.Junction<TypeDescription> implementors(String interfaceName) {
     return nameStartsWith("org.springframework.ai.")
-        .and(not(isInterface()))
-        .and(hasSuperType(named(interfaceName)));
+        .and(notInterface())
+        .and(hasSuperTypeNamed(interfaceName));
   }
 }
