@@ -55,6 +55,14 @@ public final class SideBySideAgentMain {
 
     invoke(assistant, 0);
     long firstMillis = System.currentTimeMillis() - launchedAt;
+    // start-up's steadier proxies, read after the clock above (docs/benchmarks.md, fifth round,
+    // start-up): the classes loaded and the CPU nanoseconds of the live threads since the JVM
+    // started, by group, to the end of the first invocation
+    StringBuilder startup = new StringBuilder("STARTUP classes=")
+        .append(ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount());
+    ThreadGroupCpu.since(Map.of()).forEach((group, ns) -> startup.append(' ').append(group)
+        .append('=').append(ns));
+    System.out.println(startup);
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os =
