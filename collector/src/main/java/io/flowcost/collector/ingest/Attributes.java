@@ -15,32 +15,118 @@ final class Attributes {
   private final OtlpSpans table;
   private final int from;
   private final int to;
+  /** The span's attributes by key hash, or null: then each look-up scans the range. */
+  private final Index index;
 
-  private Attributes(OtlpSpans table, int from, int to) {
+  private Attributes(OtlpSpans table, int from, int to, Index index) {
     this.table = table;
     this.from = from;
     this.to = to;
+    this.index = index;
   }
 
-  /** The attributes of span {@code s}. */
+  /** The attributes of span {@code s}; each look-up scans them (see {@link #ofSpan(OtlpSpans, int, Index)}). */
   static Attributes ofSpan(OtlpSpans table, int s) {
-    return new Attributes(table, table.spanAttrFrom(s), table.spanAttrTo(s));
+    return new Attributes(table, table.spanAttrFrom(s), table.spanAttrTo(s), null);
   }
 
-  /** The attributes of resource {@code r}. */
+  /**
+   * The attributes of span {@code s}, filed into {@code index} in one pass now, so that each
+   * look-up is a hash probe instead of a scan (the interpreter asks for ≈ 40 keys per span). The
+   * index is reused: once it is built for another span, this view falls back to scanning — still
+   * the same answers.
+   */
+  static Attributes ofSpan(OtlpSpans table, int s, Index index) {
+    int from = table.spanAttrFrom(s);
+    int to = table.spanAttrTo(s);
+    index.build(table, from, to);
+    return new Attributes(table, from, to, index);
+  }
+
+  /** The attributes of resource {@code r} (a couple of look-ups each: scanned). */
   static Attributes ofResource(OtlpSpans table, int r) {
-    return new Attributes(table, table.resourceAttrFrom(r), table.resourceAttrTo(r));
+    return new Attributes(table, table.resourceAttrFrom(r), table.resourceAttrTo(r), null);
   }
 
   /** The index of {@code key}'s last occurrence, or -1. */
   private int find(String key) {
     int h = key.hashCode();
+    if (index != null && index.isFor(table, from, to)) {
+      return index.find(table, key, h);
+    }
     for (int a = to - 1; a >= from; a--) {
       if (table.keyEquals(a, key, h)) {
         return a;
       }
     }
     return -1;
+  }
+
+  /**
+   * An open-addressing table from key hash to attribute, rebuilt for each span: one pass over the
+   * span's attributes files every one of them (duplicates included); a look-up probes its key's
+   * cluster and keeps the matching attribute that came last, which is what the backwards scan
+   * returns. Mutable scratch, reused for the spans of one request by one thread.
+   */
+  static final class Index {
+    private static final int MIN_BITS = 4;
+    /** Attribute index + 1 per slot; 0 is an empty slot. */
+    private int[] slots = new int[1 << MIN_BITS];
+    /** The key hash of the attribute in each slot. */
+    private int[] hashes = new int[1 << MIN_BITS];
+    private int shift = 32 - MIN_BITS;
+    private OtlpSpans builtFor;
+    private int builtFrom;
+    private int builtTo;
+
+    void build(OtlpSpans table, int from, int to) {
+      int n = to - from;
+      int bits = MIN_BITS;
+      while ((1 << bits) < 2 * n) { // at most half full: clusters stay short
+        bits++;
+      }
+      if (slots.length < (1 << bits)) {
+        slots = new int[1 << bits];
+        hashes = new int[1 << bits];
+      } else {
+        java.util.Arrays.fill(slots, 0, 1 << bits, 0);
+      }
+      shift = 32 - bits;
+      int mask = (1 << bits) - 1;
+      for (int a = from; a < to; a++) {
+        int h = table.keyHash(a);
+        int i = slot(h);
+        while (slots[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        slots[i] = a + 1;
+        hashes[i] = h;
+      }
+      builtFor = table;
+      builtFrom = from;
+      builtTo = to;
+    }
+
+    boolean isFor(OtlpSpans table, int from, int to) {
+      return builtFor == table && builtFrom == from && builtTo == to;
+    }
+
+    /** Fibonacci hashing: similar keys' {@code String} hashes differ mostly in their low bits. */
+    private int slot(int h) {
+      return (h * 0x9E3779B9) >>> shift;
+    }
+
+    int find(OtlpSpans table, String key, int h) {
+      int mask = (-1 >>> shift);
+      int last = -1;
+      for (int i = slot(h); slots[i] != 0; i = (i + 1) & mask) {
+        int a = slots[i] - 1;
+        if (hashes[i] == h && a > last && table.keyEquals(a, key, h)) {
+          last = a;
+        }
+      }
+      return last;
+    }
   }
 
   boolean has(String key) {

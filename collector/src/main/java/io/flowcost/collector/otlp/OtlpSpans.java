@@ -236,6 +236,11 @@ public final class OtlpSpans {
     return true;
   }
 
+  /** {@link String#hashCode()} of attribute {@code a}'s key (computed once, while decoding). */
+  public int keyHash(int a) {
+    return keyHash[a];
+  }
+
   /** Attribute {@code a}'s key. */
   public String key(int a) {
     return new String(buf, keyOff[a], keyLen[a], StandardCharsets.UTF_8);

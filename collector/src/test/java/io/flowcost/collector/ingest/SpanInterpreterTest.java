@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SpanInterpreterTest {
@@ -246,6 +247,70 @@ class SpanInterpreterTest {
     assertThat(batch.calls()).extracting(CallRecord::providerCostUsd).containsExactly(
         new java.math.BigDecimal("0.002100000"), null, new java.math.BigDecimal("0.000000123"),
         null, new java.math.BigDecimal("0.500000000"), null, null);
+  }
+
+  /**
+   * The interpreter files a span's attributes in one pass: the order they come in does not change
+   * the row, and of a key sent twice the last value counts (as protobuf's map view had it).
+   */
+  @Test
+  void aSpanGivesTheSameRowWhateverTheOrderOfItsAttributesAndTheLastOfADuplicateCounts() {
+    List<KeyValue> attrs = List.of(
+        attr("flowcost.attempt", 1L),
+        attr("flowcost.call.kind", "model"),
+        attr("flowcost.call.id", "00000000000000b1"),
+        attr("gen_ai.operation.name", "chat"),
+        attr("gen_ai.provider.name", "openai"),
+        attr("gen_ai.request.model", "gpt-4o-mini"),
+        attr("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+        attr("gen_ai.response.id", "chatcmpl-1"),
+        attr("gen_ai.response.finish_reasons", "stop"),
+        attr("gen_ai.usage.input_tokens", 120L),
+        attr("gen_ai.usage.output_tokens", 30L),
+        attr("gen_ai.usage.cache_read.input_tokens", 100L),
+        attr("openai.response.service_tier", "default"),
+        attr("http.response.status_code", 200L),
+        attr("server.address", "api.openai.com"),
+        attr("url.path", "/v1/chat/completions"),
+        attr("flowcost.provider_cost_usd", "0.0021"),
+        attr("gen_ai.request.stream", true),
+        attr("flowcost.workflow.name", "triage"));
+    CallRecord reference = onlyCall(attrs, "00000000000000c1");
+    // the reference itself, from the attributes as sent
+    assertThat(reference.attempt()).isEqualTo(1);
+    assertThat(reference.callId()).isEqualTo("00000000000000b1");
+    assertThat(reference.requestModel()).isEqualTo("gpt-4o-mini");
+    assertThat(reference.usage().input()).isEqualTo(120);
+    assertThat(reference.usage().output()).isEqualTo(30);
+    assertThat(reference.usage().cacheRead()).isEqualTo(100);
+    assertThat(reference.providerCostUsd()).isEqualTo(new java.math.BigDecimal("0.002100000"));
+
+    java.util.Random random = new java.util.Random(20261206);
+    for (int round = 0; round < 50; round++) {
+      List<KeyValue> shuffled = new java.util.ArrayList<>(attrs);
+      java.util.Collections.shuffle(shuffled, random);
+      // earlier, different values of some keys, each placed before the value that counts
+      for (int d = 0; d < 5; d++) {
+        KeyValue counted = attrs.get(random.nextInt(attrs.size()));
+        int at = shuffled.indexOf(counted);
+        shuffled.add(random.nextInt(at + 1), attr(counted.getKey(), "stale " + round));
+      }
+      // a distinct span id per round, so the response id is not a repeat of an earlier round
+      String spanId = String.format("%016x", 0xc100 + round);
+      CallRecord row = onlyCall(shuffled, spanId);
+      assertThat(row).as("round %d: %s", round, shuffled)
+          .usingRecursiveComparison().ignoringFields("spanId").isEqualTo(reference);
+    }
+  }
+
+  private static CallRecord onlyCall(List<KeyValue> attrs, String spanId) {
+    SpanInterpreter fresh =
+        new SpanInterpreter(Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
+    Span attempt = span(spanId, "00000000000000b1", "attempt").addAllAttributes(attrs).build();
+    IngestBatch batch = fresh.interpret(request(attempt));
+    assertThat(batch.rejected()).isZero();
+    assertThat(batch.calls()).hasSize(1);
+    return batch.calls().get(0);
   }
 
   private static Span.Builder span(String id, String parent, String name) {

@@ -212,7 +212,11 @@ class StraightDecodeEquivalenceTest {
     assertThat(t.name(s)).isEqualTo(span.getName());
     assertThat(t.statusCode(s)).isEqualTo(span.getStatus().getCodeValue());
     sameAttributes(Attributes.ofSpan(t, s), span.getAttributesList());
+    // and through the one-pass index the interpreter uses (reused across spans, as it does)
+    sameAttributes(Attributes.ofSpan(t, s, INDEX), span.getAttributesList());
   }
+
+  private static final Attributes.Index INDEX = new Attributes.Index();
 
   /** Every accessor agrees with the message-tree semantics, for every key sent and a few not. */
   private static void sameAttributes(Attributes straight, List<KeyValue> list) {
