@@ -53,18 +53,13 @@ class AgentTracerTest {
 
   @Test
   void exportsTheSameRequestAsTheSdkForTheSameCalls() throws Exception {
-    InMemorySpanExporter sdkSpans = InMemorySpanExporter.create();
-    SdkTracerProvider sdk = SdkTracerProvider.builder().setResource(RESOURCE)
-        .setSampler(Sampler.alwaysOn()).addSpanProcessor(SimpleSpanProcessor.create(sdkSpans))
-        .build();
+    List<SpanData> expected = recordedBySdk();
     InMemorySpanExporter agentSpans = InMemorySpanExporter.create();
     AgentTracer agent =
         new AgentTracer("io.flowcost.agent", RESOURCE, SimpleSpanProcessor.create(agentSpans));
 
-    record(sdk.get("io.flowcost.agent"));
     record(agent);
 
-    List<SpanData> expected = sdkSpans.getFinishedSpanItems();
     List<SpanData> actual = agentSpans.getFinishedSpanItems();
     assertThat(actual).hasSize(expected.size()).hasSize(7);
     assertThat(actual).allMatch(s -> s instanceof AgentSpan);
@@ -72,7 +67,18 @@ class AgentTracerTest {
     assertThat(encodeLowAllocation(renumbered(actual))).isEqualTo(encode(renumbered(expected)));
     // the renumbering kept the ids' structure: check it holds on the real ids too
     assertThat(structure(actual)).isEqualTo(structure(expected));
+  }
+
+  /** The spans the OpenTelemetry SDK records for {@link #record}'s calls: the reference. */
+  private static List<SpanData> recordedBySdk() {
+    InMemorySpanExporter sdkSpans = InMemorySpanExporter.create();
+    SdkTracerProvider sdk = SdkTracerProvider.builder().setResource(RESOURCE)
+        .setSampler(Sampler.alwaysOn()).addSpanProcessor(SimpleSpanProcessor.create(sdkSpans))
+        .build();
+    record(sdk.get("io.flowcost.agent"));
+    List<SpanData> spans = sdkSpans.getFinishedSpanItems();
     sdk.shutdown().join(5, TimeUnit.SECONDS);
+    return spans;
   }
 
   /**
@@ -81,12 +87,8 @@ class AgentTracerTest {
    */
   @Test
   void exportsTheSameRequestWhateverRoomIsMadeForAttributes() throws Exception {
-    InMemorySpanExporter sdkSpans = InMemorySpanExporter.create();
-    SdkTracerProvider sdk = SdkTracerProvider.builder().setResource(RESOURCE)
-        .setSampler(Sampler.alwaysOn()).addSpanProcessor(SimpleSpanProcessor.create(sdkSpans))
-        .build();
-    record(sdk.get("io.flowcost.agent"));
-    byte[] expected = encode(renumbered(sdkSpans.getFinishedSpanItems()));
+    List<SpanData> sdkSpans = recordedBySdk();
+    byte[] expected = encode(renumbered(sdkSpans));
     for (int room : new int[] {-1, 0, 1, 2, 3, 7, 16, 128, 1_000}) {
       InMemorySpanExporter agentSpans = InMemorySpanExporter.create();
       AgentTracer agent =
@@ -95,12 +97,11 @@ class AgentTracerTest {
       List<SpanData> actual = agentSpans.getFinishedSpanItems();
       assertThat(actual).hasSize(7).allMatch(s -> s instanceof AgentSpan);
       assertThat(encode(renumbered(actual))).as("room for %d", room).isEqualTo(expected);
-      assertThat(structure(actual)).isEqualTo(structure(sdkSpans.getFinishedSpanItems()));
+      assertThat(structure(actual)).isEqualTo(structure(sdkSpans));
     }
     // another tracer (the no-op one before the agent is installed) is asked as it is
     assertThat(AgentTracer.spanBuilder(io.opentelemetry.api.trace.TracerProvider.noop().get("x"),
         "n", 4).startSpan().getSpanContext().isValid()).isFalse();
-    sdk.shutdown().join(5, TimeUnit.SECONDS);
   }
 
   /** The same calls, whichever tracer records them. */
