@@ -57,6 +57,25 @@ public final class OtlpTraceEncoder {
   /** The span flags bit saying the parent is remote. */
   private static final int CONTEXT_IS_REMOTE = 0x200;
 
+  /** Slots of the attribute key cache (a power of two). */
+  private static final int KEY_SLOTS = 256;
+  /** Longer attribute names are encoded each time (the agent's are under 40 characters). */
+  private static final int MAX_CACHED_KEY_CHARS = 100;
+
+  /** The value of each ASCII hex digit, -1 for every other character below 128. */
+  private static final byte[] HEX_VALUES = new byte[128];
+
+  static {
+    Arrays.fill(HEX_VALUES, (byte) -1);
+    for (int d = 0; d < 10; d++) {
+      HEX_VALUES['0' + d] = (byte) d;
+    }
+    for (int d = 0; d < 6; d++) {
+      HEX_VALUES['a' + d] = (byte) (10 + d);
+      HEX_VALUES['A' + d] = (byte) (10 + d);
+    }
+  }
+
   private byte[] buf = new byte[4096];
   private int pos;
 
@@ -64,6 +83,25 @@ public final class OtlpTraceEncoder {
   private byte[] cachedResourceBytes;
   private InstrumentationScopeInfo cachedScope;
   private byte[] cachedScopeBytes;
+
+  /**
+   * Attribute keys already encoded: slot {@code name.hashCode() & (KEY_SLOTS - 1)} holds a name
+   * and the bytes of its {@code KeyValue.key} field (tag, length, UTF-8), copied into each
+   * request instead of encoding the name again. The agent's keys are a few dozen constants (the
+   * same {@code String} each time, so a hit is an identity comparison); most of a span's bytes
+   * are its attribute names. A slot is filled once, by the first name that lands in it: a name
+   * whose slot holds another is encoded each time, as before, so two names sharing a slot cost
+   * no copying back and forth, and the cache's memory is bounded ({@link #KEY_SLOTS} names of at
+   * most {@link #MAX_CACHED_KEY_CHARS}).
+   */
+  private final String[] keyNames = new String[KEY_SLOTS];
+
+  private final byte[][] keyFields = new byte[KEY_SLOTS][];
+
+  /** The trace id last written, and its 16 bytes: a batch holds a trace's spans one after another. */
+  private String lastTraceId;
+
+  private final byte[] lastTraceIdBytes = new byte[16];
 
   /** Writes attributes not held in a {@link SpanAttributeArray}; its field set before use. */
   private final AttributeWriter attributeWriter = new AttributeWriter();
@@ -256,7 +294,7 @@ public final class OtlpTraceEncoder {
   /** {@code KeyValue{key, value: AnyValue}}. */
   private void writeKeyValue(int field, AttributeKey<?> key, Object value) {
     int start = begin(field);
-    writeString(1, key.getKey());
+    writeKey(key.getKey());
     int any = begin(2);
     switch (key.getType()) {
       case STRING:
@@ -285,6 +323,22 @@ public final class OtlpTraceEncoder {
     }
     end(any);
     end(start);
+  }
+
+  /** {@code KeyValue.key}: from the key cache, else encoded (and cached if its slot is free). */
+  private void writeKey(String name) {
+    int slot = name.hashCode() & (KEY_SLOTS - 1);
+    String cached = keyNames[slot];
+    if (cached == name || cached != null && cached.equals(name)) {
+      writeRaw(keyFields[slot]);
+      return;
+    }
+    int mark = pos;
+    writeString(1, name);
+    if (cached == null && name.length() <= MAX_CACHED_KEY_CHARS) {
+      keyFields[slot] = Arrays.copyOfRange(buf, mark, pos);
+      keyNames[slot] = name;
+    }
   }
 
   /** {@code ArrayValue{values: AnyValue...}} of a primitive array attribute. */
@@ -455,6 +509,15 @@ public final class OtlpTraceEncoder {
    * the content starts, for {@link #end}.
    */
   private int begin(int field) {
+    int tag = (field << 3) | LEN;
+    if (tag < 0x80) {
+      // every field this encoder nests is below 16: a one-byte tag, one capacity check
+      ensure(2);
+      buf[pos] = (byte) tag;
+      buf[pos + 1] = 0;
+      pos += 2;
+      return pos;
+    }
     writeTag(field, LEN);
     ensure(1);
     buf[pos++] = 0;
@@ -488,7 +551,13 @@ public final class OtlpTraceEncoder {
   }
 
   private void writeTag(int field, int wireType) {
-    writeVarint((field << 3) | wireType);
+    int tag = (field << 3) | wireType;
+    if (tag < 0x80) {
+      ensure(1);
+      buf[pos++] = (byte) tag;
+      return;
+    }
+    writeVarint(tag);
   }
 
   /** A varint field, left out when zero (proto3 default). */
@@ -547,19 +616,25 @@ public final class OtlpTraceEncoder {
 
   private void writeFixed64(long value) {
     ensure(8);
+    byte[] b = buf;
+    int at = pos;
     for (int i = 0; i < 8; i++) {
-      buf[pos++] = (byte) (value >>> (8 * i));
+      b[at + i] = (byte) (value >>> (8 * i));
     }
+    pos = at + 8;
   }
 
   private void writeVarint(long value) {
     ensure(10);
+    byte[] b = buf;
+    int at = pos;
     long v = value;
     while ((v & ~0x7FL) != 0) {
-      buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+      b[at++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;
     }
-    buf[pos++] = (byte) v;
+    b[at++] = (byte) v;
+    pos = at;
   }
 
   private static int varintSize(int value) {
@@ -594,14 +669,19 @@ public final class OtlpTraceEncoder {
     int n = value.length();
     ensure(n);
     int i = 0;
-    // ASCII, the common case: one byte per char, no per-char capacity check
+    // ASCII, the common case: one byte per char, no per-char capacity check; the array and the
+    // position in locals, so that the loop keeps them in registers (a field store per character
+    // was most of this loop's time)
+    byte[] b = buf;
+    int at = pos;
     for (; i < n; i++) {
       char c = value.charAt(i);
       if (c >= 0x80) {
         break;
       }
-      buf[pos++] = (byte) c;
+      b[at + i] = (byte) c;
     }
+    pos = at + i;
     for (; i < n; i++) {
       char c = value.charAt(i);
       if (c < 0x80) {
@@ -642,7 +722,18 @@ public final class OtlpTraceEncoder {
 
   /** A 32-hex-digit trace id as its 16 bytes. */
   private void writeTraceId(int field, String hex) {
+    if (hex == lastTraceId) {
+      // the same trace as the span before: its bytes are known (an id string is never changed)
+      writeTag(field, LEN);
+      ensure(17);
+      buf[pos++] = 16;
+      System.arraycopy(lastTraceIdBytes, 0, buf, pos, 16);
+      pos += 16;
+      return;
+    }
     writeHexBytes(field, hex, 16);
+    System.arraycopy(buf, pos - 16, lastTraceIdBytes, 0, 16);
+    lastTraceId = hex;
   }
 
   /** A 16-hex-digit span id as its 8 bytes. */
@@ -657,23 +748,25 @@ public final class OtlpTraceEncoder {
     }
     writeTag(field, LEN);
     ensure(1 + bytes);
-    buf[pos++] = (byte) bytes;
+    byte[] b = buf;
+    int at = pos;
+    b[at++] = (byte) bytes;
+    int bad = 0;
     for (int i = 0; i < bytes; i++) {
-      buf[pos++] = (byte) ((hexDigit(hex.charAt(2 * i)) << 4) | hexDigit(hex.charAt(2 * i + 1)));
+      int high = hexDigit(hex.charAt(2 * i));
+      int low = hexDigit(hex.charAt(2 * i + 1));
+      bad |= high | low; // negative once any is not a digit: checked once, after the loop
+      b[at + i] = (byte) ((high << 4) | low);
+    }
+    pos = at + bytes;
+    if (bad < 0) {
+      throw new IllegalArgumentException("not a hex digit in an id");
     }
   }
 
+  /** The value of a hex digit, or -1: a table look-up, not a chain of comparisons. */
   private static int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    throw new IllegalArgumentException("not a hex digit in an id");
+    return c < 128 ? HEX_VALUES[c] : -1;
   }
 
   private void writeTraceState(int field, TraceState state) {

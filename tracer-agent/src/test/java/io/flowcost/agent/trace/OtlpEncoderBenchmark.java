@@ -112,8 +112,11 @@ public class OtlpEncoderBenchmark {
     return sink.length;
   }
 
-  /** Spans of {@code count / 9} invocations and more, as the agent records them. */
-  static List<SpanData> invocations(int count) {
+  /**
+   * Spans of {@code count / 9} invocations and more, as the agent records them (also the batch of
+   * {@code io.flowcost.agent.export.ExportPathBenchmark}).
+   */
+  public static List<SpanData> invocations(int count) {
     InMemorySpanExporter exporter = InMemorySpanExporter.create();
     AgentTracer tracer = new AgentTracer("io.flowcost.agent", Resource.getDefault().merge(
         Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "claims-bot",

@@ -206,6 +206,105 @@ class OtlpTraceEncoderTest {
     assertThat(encoder.toByteArray()).isEqualTo(reference(one));
   }
 
+  /**
+   * The encoder's caches (attribute keys by slot, the last trace id) never change a byte: keys
+   * whose names share a slot ("Aa" and "BB" have the same hash), a name equal to a cached one but
+   * another string, names longer than the cache keeps, non-ASCII names, a key cached by one batch
+   * and read from the cache by the next, traces interleaved and a trace id equal to the last one
+   * but another string — each batch through one encoder, against the SDK's bytes.
+   */
+  @Test
+  void theKeyAndTraceIdCachesWriteTheSdksBytesBatchAfterBatch() throws Exception {
+    InMemorySpanExporter out = InMemorySpanExporter.create();
+    AgentTracer tracer = tracerInto(out);
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String[] names = {"key.Aa", "key.BB", "key.AaAa", "key.BBBB", "key.AaBB", "x".repeat(101),
+        "y".repeat(100), "clé.é", "gen_ai.usage.input_tokens"};
+    assertThat("key.Aa".hashCode()).isEqualTo("key.BB".hashCode());
+    List<List<SpanData>> batches = new ArrayList<>();
+    for (int batch = 0; batch < 3; batch++) {
+      List<Span> spans = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        // traces A, B, A, … and, for the parent of the last two, a remote one whose trace id is
+        // the same text as trace A's but another string
+        SpanBuilder builder = tracer.spanBuilder("span " + batch + "." + i);
+        if (i < 4) {
+          builder.setParent(Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(
+              i % 2 == 0 ? traceId : "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+              TraceFlags.getSampled(), TraceState.getDefault()))));
+        } else {
+          builder.setParent(Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(
+              new String(traceId.toCharArray()), "00f067aa0ba902b7", TraceFlags.getSampled(),
+              TraceState.getDefault()))));
+        }
+        Span span = builder.startSpan();
+        for (int k = 0; k < names.length; k++) {
+          // a new string each time for every other span: equal names, not the cached string
+          String name = (i + k) % 2 == 0 ? names[k] : new String(names[k].toCharArray());
+          span.setAttribute(name, name.length() + i);
+        }
+        span.setAttribute(AttributeKey.stringKey(names[batch]), "batch " + batch);
+        spans.add(span);
+      }
+      spans.forEach(Span::end);
+      batches.add(new ArrayList<>(out.getFinishedSpanItems()));
+      out.reset();
+    }
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    for (List<SpanData> batch : batches) {
+      encoder.encode(batch);
+      assertThat(encoder.toByteArray()).isEqualTo(reference(batch));
+    }
+    // the first batch again, every key and trace id now from the caches
+    encoder.encode(batches.get(0));
+    assertThat(encoder.toByteArray()).isEqualTo(reference(batches.get(0)));
+  }
+
+  /** An id that is not hex digits is refused (the batch fails to encode), as before. */
+  @Test
+  void anIdThatIsNotHexIsRefused() {
+    SpanContext valid = SpanContext.create("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7",
+        TraceFlags.getSampled(), TraceState.getDefault());
+    SpanContext notHex = new SpanContext() {
+      @Override
+      public String getTraceId() {
+        return "4bf92f3577b34da6a3ce929d0e0e47zz";
+      }
+
+      @Override
+      public String getSpanId() {
+        return valid.getSpanId();
+      }
+
+      @Override
+      public TraceFlags getTraceFlags() {
+        return valid.getTraceFlags();
+      }
+
+      @Override
+      public TraceState getTraceState() {
+        return valid.getTraceState();
+      }
+
+      @Override
+      public boolean isRemote() {
+        return false;
+      }
+    };
+    SpanData span = TestSpanData.builder().setName("bad id").setKind(SpanKind.INTERNAL)
+        .setSpanContext(notHex).setStartEpochNanos(1).setEndEpochNanos(2)
+        .setStatus(StatusData.unset()).setHasEnded(true).build();
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> encoder.encode(List.of(span)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hex");
+    // the encoder is still usable, and the bad id was not remembered
+    SpanData good = TestSpanData.builder().setName("good").setKind(SpanKind.INTERNAL)
+        .setSpanContext(valid).setStartEpochNanos(1).setEndEpochNanos(2)
+        .setStatus(StatusData.unset()).setHasEnded(true).build();
+    encoder.encode(List.of(good));
+    assertThat(encoder.toByteArray()).isEqualTo(referenceUnchecked(List.of(good)));
+  }
+
   @Test
   void anEmptyBatchIsAnEmptyRequest() throws Exception {
     OtlpTraceEncoder encoder = new OtlpTraceEncoder();
@@ -302,6 +401,14 @@ class OtlpTraceEncoderTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans).writeBinaryTo(out);
     return out.toByteArray();
+  }
+
+  private static byte[] referenceUnchecked(Collection<SpanData> spans) {
+    try {
+      return reference(spans);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static byte[] lowAllocation(LowAllocationTraceRequestMarshaler marshaler,
