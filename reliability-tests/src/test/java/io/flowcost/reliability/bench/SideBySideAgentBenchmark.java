@@ -94,11 +94,15 @@ public final class SideBySideAgentBenchmark {
   /**
    * One JVM's figures, all per measured invocation except {@code firstMillis}; {@code threadCpu}:
    * CPU nanoseconds per invocation by thread group (app, jit, gc_vm, jdk_http, agent_export, …),
-   * empty where the platform has no per-thread figures; {@code blocks}: the measured blocks in the
-   * order they ran, interleaved with the same round's other JVMs' blocks.
+   * empty where the platform has no per-thread figures; {@code allocBytes}: the bytes its threads
+   * allocated, thread by thread ({@link SideBySideAgentMain.ThreadAllocation}), {@code
+   * threadAlloc} the same by thread group (app, jdk_http, agent_export, other; Java threads only:
+   * the JIT's and the GC's are native and allocate no heap objects); {@code blocks}: the measured
+   * blocks in the order they ran, interleaved with the same round's other JVMs' blocks.
    */
   record Run(long firstMillis, long medianNanos, long cpuNanos, long allocBytes, double spans,
-      double otlpBytes, Map<String, Long> threadCpu, long warmup, List<Block> blocks) {
+      double otlpBytes, Map<String, Long> threadCpu, Map<String, Long> threadAlloc, long warmup,
+      List<Block> blocks) {
 
     /** The process's CPU per invocation less the JIT compiler threads' (all of it without /proc). */
     long cpuWithoutJitNanos() {
@@ -108,37 +112,47 @@ public final class SideBySideAgentBenchmark {
 
   /**
    * One measured block of one JVM, per invocation: the median wall time of its invocations, the
-   * process's CPU, the bytes allocated and the CPU by thread group, each from the end of the JVM's
-   * previous block (see {@link SideBySideAgentMain.Blocks}).
+   * process's CPU, the bytes allocated (thread by thread), the CPU and the allocation by thread
+   * group, each from the end of the JVM's previous block (see {@link SideBySideAgentMain.Blocks}).
    */
-  record Block(long medianNanos, long cpuNanos, long allocBytes, Map<String, Long> threadCpu) {
+  record Block(long medianNanos, long cpuNanos, long allocBytes, Map<String, Long> threadCpu,
+      Map<String, Long> threadAlloc) {
 
     /** The process's CPU per invocation less the JIT compiler threads'. */
     long cpuWithoutJitNanos() {
       return cpuNanos - threadCpu.getOrDefault("jit", 0L);
     }
 
-    /** Parses a {@code BLOCK n=… median_ns=… cpu_ns=… alloc_bytes=… t.GROUP=…} line. */
+    /**
+     * Parses a {@code BLOCK n=… median_ns=… cpu_ns=… alloc_bytes=… t.GROUP=… a.GROUP=…} line
+     * ({@code t.}: CPU by thread group, {@code a.}: allocation by thread group).
+     */
     static Block parse(String line) {
       Map<String, Long> f = new java.util.HashMap<>();
       Map<String, Long> groups = new java.util.TreeMap<>();
+      Map<String, Long> alloc = new java.util.TreeMap<>();
       for (String kv : line.substring("BLOCK ".length()).trim().split(" ")) {
         String key = kv.substring(0, kv.indexOf('='));
         long value = Long.parseLong(kv.substring(kv.indexOf('=') + 1));
         if (key.startsWith("t.")) {
           groups.put(key.substring(2), value);
+        } else if (key.startsWith("a.")) {
+          alloc.put(key.substring(2), value);
         } else {
           f.put(key, value);
         }
       }
       return new Block(f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
-          Map.copyOf(groups));
+          Map.copyOf(groups), Map.copyOf(alloc));
     }
   }
 
   /** The thread groups of {@link SideBySideAgentMain.ThreadGroupCpu}, in the table's order. */
   private static final List<String> THREAD_GROUPS =
       List.of("app", "jdk_http", "agent_export", "jit", "gc_vm", "jfr", "other");
+  /** The groups allocation is shown by: the Java threads' (JIT, GC and VM threads are native). */
+  private static final List<String> ALLOC_GROUPS =
+      List.of("app", "jdk_http", "agent_export", "jfr", "other");
 
   private final Path flowcostAgent;
   private final Path otelAgent;
@@ -221,6 +235,10 @@ public final class SideBySideAgentBenchmark {
               g, ns / 1e3)));
           System.out.println(cpu);
         }
+        StringBuilder alloc = new StringBuilder("        alloc by thread (KB):");
+        run.threadAlloc().forEach((g, b) -> alloc.append(String.format(Locale.ROOT, " %s %.2f",
+            g, b / 1e3)));
+        System.out.println(alloc);
       }
     }
     printTable(runs, jvm);
@@ -393,6 +411,7 @@ public final class SideBySideAgentBenchmark {
     Run finish(List<Block> blocks) throws Exception {
       String result = ask("END", "RESULT ");
       String threadsLine = null;
+      String allocLine = null;
       commands.close();
       if (!app.waitFor(2, TimeUnit.MINUTES)) {
         throw new IllegalStateException(config.label + ": did not exit after END, see " + out);
@@ -401,6 +420,8 @@ public final class SideBySideAgentBenchmark {
       for (String line : lines) {
         if (line.startsWith("THREADS ")) {
           threadsLine = line;
+        } else if (line.startsWith("ALLOC ")) {
+          allocLine = line;
         }
       }
       if (app.exitValue() != 0) {
@@ -410,9 +431,11 @@ public final class SideBySideAgentBenchmark {
       Map<String, Long> f = fields(result.substring(7));
       Map<String, Long> threadCpu = threadsLine == null ? Map.of()
           : new java.util.TreeMap<>(fields(threadsLine.substring(8)));
+      Map<String, Long> threadAlloc = allocLine == null ? Map.of()
+          : new java.util.TreeMap<>(fields(allocLine.substring(6)));
       double all = f.get("invocations");
       return new Run(firstMillis, f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
-          sink.spans.get() / all, sink.bytes.get() / all, threadCpu, warmedUp,
+          sink.spans.get() / all, sink.bytes.get() / all, threadCpu, threadAlloc, warmedUp,
           List.copyOf(blocks));
     }
 
@@ -538,6 +561,13 @@ public final class SideBySideAgentBenchmark {
       }
     }
     row(runs, "allocation (all threads)", Run::allocBytes, 1e3, "%.1f KB");
+    for (String group : ALLOC_GROUPS) {
+      if (runs.values().stream().anyMatch(l -> l.stream().anyMatch(
+          r -> r.threadAlloc().containsKey(group)))) {
+        row(runs, "allocation of threads: " + group,
+            r -> r.threadAlloc().getOrDefault(group, 0L), 1e3, "%.2f KB");
+      }
+    }
     row(runs, "start-up to first invocation", Run::firstMillis, 1, "%.0f ms");
     String extra = baseline ? " | " : "";
     System.out.printf(Locale.ROOT, "| spans recorded | — | %.2f | %.2f |%s%s |%s%n",
@@ -600,11 +630,23 @@ public final class SideBySideAgentBenchmark {
       }
     }
     pairedRow(runs, agents, betweenRounds, "allocation", Block::allocBytes, 1e3, "KB");
+    for (String group : ALLOC_GROUPS) {
+      if (runs.values().stream().anyMatch(l -> l.stream().anyMatch(
+          r -> r.threadAlloc().containsKey(group)))) {
+        pairedRow(runs, agents, betweenRounds, "allocation of threads: " + group,
+            b -> b.threadAlloc().getOrDefault(group, 0L), 1e3, "KB");
+      }
+    }
     System.out.println();
-    noise(runs.get(Config.NONE), "median time", Block::medianNanos);
-    noise(runs.get(Config.NONE), "CPU (process)", Block::cpuNanos);
+    noise("no-agent", runs.get(Config.NONE), "median time", Block::medianNanos, "µs");
+    noise("no-agent", runs.get(Config.NONE), "CPU (process)", Block::cpuNanos, "µs");
     if (perThread) {
-      noise(runs.get(Config.NONE), "CPU without JIT", Block::cpuWithoutJitNanos);
+      noise("no-agent", runs.get(Config.NONE), "CPU without JIT", Block::cpuWithoutJitNanos, "µs");
+    }
+    // allocation is counted thread by thread, so it should not drift: every configuration's
+    // rounds, to show that they agree
+    for (Config c : configs) {
+      noise(c.label, runs.get(c), "allocation", Block::allocBytes, "KB");
     }
     System.out.println();
     for (Config c : configs) {
@@ -633,9 +675,13 @@ public final class SideBySideAgentBenchmark {
     System.out.println(line.append(" |"));
   }
 
-  /** The no-agent JVM's spread: between its rounds' means, and between blocks within a JVM. */
-  private static void noise(List<Run> none, String name,
-      java.util.function.ToDoubleFunction<Block> f) {
+  /**
+   * A configuration's spread ({@code who}: the no-agent JVM's, for the times): between its rounds'
+   * means, and between blocks within a JVM; {@code unit} µs (from ns) or KB (from bytes), both
+   * / 1e3.
+   */
+  private static void noise(String who, List<Run> none, String name,
+      java.util.function.ToDoubleFunction<Block> f, String unit) {
     double[] means = new double[none.size()];
     double within = 0;
     int dof = 0;
@@ -648,10 +694,10 @@ public final class SideBySideAgentBenchmark {
       dof += v.length - 1;
     }
     double betweenSd = Paired.sd(means);
-    System.out.printf(Locale.ROOT, "no-agent JVM, %s: rounds' means %s µs (sd %.1f); within a"
-            + " JVM, sd of a block %.1f µs%n", name,
+    System.out.printf(Locale.ROOT, "%s JVM, %s: rounds' means %s %s (sd %.1f); within a"
+            + " JVM, sd of a block %.1f %s%n", who, name,
         Arrays.stream(means).mapToObj(m -> String.format(Locale.ROOT, "%.1f", m / 1e3)).toList(),
-        betweenSd / 1e3, dof > 0 ? Math.sqrt(within / dof) / 1e3 : Double.NaN);
+        unit, betweenSd / 1e3, dof > 0 ? Math.sqrt(within / dof) / 1e3 : Double.NaN, unit);
   }
 
   /**

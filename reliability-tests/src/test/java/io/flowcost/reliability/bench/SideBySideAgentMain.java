@@ -30,7 +30,10 @@ import java.util.TreeMap;
  * invocations made, warm-up included). On Linux each block's line and a last {@code THREADS
  * group=ns …} line split the CPU time per invocation by thread group ({@link ThreadGroupCpu}):
  * where an agent's added CPU goes (the app's thread, the JIT, the GC, an export thread), which
- * the process total cannot say. With {@code -Dbench.jfr.measured=FILE} the measured phase alone
+ * the process total cannot say. Allocation is counted thread by thread ({@link
+ * ThreadAllocation}): each block's line has the bytes per invocation by thread group ({@code
+ * a.app=… a.agent_export=…}), the end an {@code ALLOC group=bytes …} line for the whole measured
+ * phase and one {@code ALLOC_THREAD bytes name} line per thread (for reading, not parsed). With {@code -Dbench.jfr.measured=FILE} the measured phase alone
  * (no start-up, no warm-up) is recorded by JFR ({@code profile}).
  */
 public final class SideBySideAgentMain {
@@ -135,8 +138,10 @@ public final class SideBySideAgentMain {
       Map<String, Long> start = threads0;
       long cpu0 = os.getProcessCpuTime();
       long cpuStart = cpu0;
-      long alloc0 = allThreadsAllocated(threads);
-      long allocStart = alloc0;
+      ThreadAllocation allocation = new ThreadAllocation(threads);
+      Map<Long, Long> alloc0 = allocation.read();
+      Map<String, Long> allocGroups = new TreeMap<>();
+      Map<Long, Long> allocThreads = new HashMap<>();
       for (String line; (line = in.readLine()) != null; ) {
         line = line.trim();
         if (line.equals("END")) {
@@ -152,19 +157,25 @@ public final class SideBySideAgentMain {
           nanos[i] = System.nanoTime() - t0;
         }
         long cpu1 = os.getProcessCpuTime();
-        long alloc1 = allThreadsAllocated(threads);
+        Map<Long, Long> alloc1 = allocation.read();
         Map<String, Long> groups = ThreadGroupCpu.since(threads0);
         threads0 = ThreadGroupCpu.read();
         allNanos.add(nanos);
         measured += n;
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
+        Map<Long, Long> allocated = ThreadAllocation.between(alloc0, alloc1);
+        Map<String, Long> allocByGroup = allocation.byGroup(allocated);
+        long allocTotal = allocByGroup.values().stream().mapToLong(Long::longValue).sum();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-            "BLOCK n=%d median_ns=%d cpu_ns=%d alloc_bytes=%d", n, sorted[n / 2],
-            (cpu1 - cpu0) / n, (alloc1 - alloc0) / n));
+            "BLOCK n=%d median_ns=%d cpu_ns=%d alloc_bytes=%d ended=%d", n, sorted[n / 2],
+            (cpu1 - cpu0) / n, allocTotal / n, ThreadAllocation.ended(alloc0, alloc1)));
         groups.forEach((g, ns) -> out.append(" t.").append(g).append('=').append(ns / n));
+        allocByGroup.forEach((g, b) -> out.append(" a.").append(g).append('=').append(b / n));
         System.out.println(out);
         System.out.flush();
+        allocByGroup.forEach((g, b) -> allocGroups.merge(g, b, Long::sum));
+        allocated.forEach((id, b) -> allocThreads.merge(id, b, Long::sum));
         cpu0 = cpu1;
         alloc0 = alloc1;
       }
@@ -172,7 +183,7 @@ public final class SideBySideAgentMain {
         throw new IllegalStateException("END before any BLOCK");
       }
       long cpu = cpu0 - cpuStart;
-      long alloc = alloc0 - allocStart;
+      long alloc = allocGroups.values().stream().mapToLong(Long::longValue).sum();
       Map<String, Long> threadCpu = ThreadGroupCpu.between(start, threads0);
       if (recording != null) {
         recording.stop(); // written to its destination
@@ -187,7 +198,83 @@ public final class SideBySideAgentMain {
             .append(ns / measured));
         System.out.println(line);
       }
+      StringBuilder allocLine = new StringBuilder("ALLOC");
+      allocGroups.forEach((group, bytes) -> allocLine.append(' ').append(group).append('=')
+          .append(bytes / measured));
+      System.out.println(allocLine);
+      allocThreads.entrySet().stream()
+          .sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
+          .forEach(e -> System.out.printf("ALLOC_THREAD %d %s%n", e.getValue() / measured,
+              allocation.name(e.getKey())));
       System.out.flush();
+    }
+  }
+
+  /**
+   * Bytes allocated, thread by thread ({@code ThreadMXBean#getThreadAllocatedBytes}), grouped as
+   * {@link ThreadGroupCpu#group} groups CPU. Why per thread and not one sum over the live
+   * threads: a thread that ends between two readings takes everything it ever allocated out of
+   * the second sum, so a block in which an idle pool thread of the JDK {@code HttpClient} timed
+   * out (one that had handled the warm-up's responses) read as hundreds of KB per invocation
+   * <em>less</em> than nothing, and the blocks' mean swung by 30 % from round to round. Here a
+   * thread counts what it allocated between the two readings it appears in (all of it if it
+   * started in between); a thread that ended in between loses only what it allocated since the
+   * first reading (counted in {@code ended=}: idle pool threads, in practice nothing).
+   */
+  static final class ThreadAllocation {
+    private final com.sun.management.ThreadMXBean threads;
+    /** Each thread's name, looked up once (thread ids are never reused within a JVM). */
+    private final Map<Long, String> names = new HashMap<>();
+
+    ThreadAllocation(com.sun.management.ThreadMXBean threads) {
+      this.threads = threads;
+    }
+
+    /** Bytes allocated so far by each live thread, by thread id. */
+    Map<Long, Long> read() {
+      long[] ids = threads.getAllThreadIds();
+      long[] bytes = threads.getThreadAllocatedBytes(ids);
+      Map<Long, Long> out = new HashMap<>(ids.length * 2);
+      for (int i = 0; i < ids.length; i++) {
+        if (bytes[i] >= 0) { // -1: ended after getAllThreadIds, or not supported
+          out.put(ids[i], bytes[i]);
+        }
+      }
+      return out;
+    }
+
+    /** What each thread of {@code after} allocated since {@code before} (all of it if new). */
+    static Map<Long, Long> between(Map<Long, Long> before, Map<Long, Long> after) {
+      Map<Long, Long> out = new HashMap<>(after.size() * 2);
+      after.forEach((id, bytes) -> out.put(id, bytes - before.getOrDefault(id, 0L)));
+      return out;
+    }
+
+    /** How many threads of {@code before} ended before {@code after}. */
+    static int ended(Map<Long, Long> before, Map<Long, Long> after) {
+      return (int) before.keySet().stream().filter(id -> !after.containsKey(id)).count();
+    }
+
+    /** Per-thread bytes summed by thread group (every group of a live thread, 0 included). */
+    Map<String, Long> byGroup(Map<Long, Long> perThread) {
+      Map<String, Long> out = new TreeMap<>();
+      perThread.forEach((id, bytes) -> out.merge(ThreadGroupCpu.group(name(id)), bytes,
+          Long::sum));
+      return out;
+    }
+
+    /** A thread's name, as first seen ("?" for a thread that ended before its first look-up). */
+    String name(long id) {
+      String name = names.get(id);
+      if (name == null) {
+        java.lang.management.ThreadInfo info = threads.getThreadInfo(id, 0);
+        if (info == null) {
+          return "?";
+        }
+        name = info.getThreadName();
+        names.put(id, name);
+      }
+      return name;
     }
   }
 
@@ -244,12 +331,6 @@ public final class SideBySideAgentMain {
     }
   }
 
-  /** Bytes allocated so far by the live threads (threads that ended are not counted). */
-  private static long allThreadsAllocated(com.sun.management.ThreadMXBean threads) {
-    return Arrays.stream(threads.getThreadAllocatedBytes(threads.getAllThreadIds()))
-        .filter(b -> b > 0).sum();
-  }
-
   /**
    * CPU time of the process's threads by group, from Linux's per-thread {@code schedstat}
    * (nanoseconds on a CPU) and {@code comm} (the thread's name, cut at 15 characters): the JIT's
@@ -304,7 +385,9 @@ public final class SideBySideAgentMain {
       } else if (n.startsWith("httpclient")) {
         return "jdk_http";
       } else if (n.startsWith("flowcost") || n.startsWith("batchspanproc")
-          || n.startsWith("otel") || n.contains("exporter")) {
+          || n.startsWith("otel") || n.contains("exporter") || n.startsWith("okhttp")) {
+        // OkHttp: the application calls the fake through the JDK HttpClient, so OkHttp's threads
+        // can only be an agent's exporter's (the OpenTelemetry agent's OTLP sender)
         return "agent_export";
       } else if (n.startsWith("jfr")) {
         return "jfr";

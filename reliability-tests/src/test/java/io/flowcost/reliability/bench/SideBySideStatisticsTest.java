@@ -6,15 +6,17 @@ import static org.assertj.core.api.Assertions.within;
 import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Block;
 import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Paired;
 import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Run;
+import io.flowcost.reliability.bench.SideBySideAgentMain.ThreadAllocation;
+import io.flowcost.reliability.bench.SideBySideAgentMain.ThreadGroupCpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The side-by-side benchmark's arithmetic: a block line read back, paired block differences, the
- * 95 % intervals between and within rounds and the ratio's interval, against values worked out
- * by hand. (The benchmark itself is run by {@code scripts/bench.sh agent}, not by the tests.)
+ * The side-by-side benchmark's arithmetic: a block line read back, allocation counted thread by
+ * thread (a thread that ends takes nothing away), paired block differences, the 95 % intervals
+ * between and within rounds and the ratio's interval, against values worked out by hand. (The benchmark itself is run by {@code scripts/bench.sh agent}, not by the tests.)
  */
 class SideBySideStatisticsTest {
 
@@ -29,6 +31,73 @@ class SideBySideStatisticsTest {
         Map.of("app", 200_000L, "jit", 10_000L));
     assertThat(b.cpuWithoutJitNanos()).isEqualTo(490_000);
   }
+
+  @Test
+  void aBlockLineIsReadBackWithItsAllocationByThreadGroup() {
+    Block b = Block.parse("BLOCK n=500 median_ns=700000 cpu_ns=500000 alloc_bytes=140000 ended=1"
+        + " t.app=200000 a.app=100000 a.agent_export=30000 a.jdk_http=10000");
+    assertThat(b.allocBytes()).isEqualTo(140_000);
+    assertThat(b.threadCpu()).containsExactlyInAnyOrderEntriesOf(Map.of("app", 200_000L));
+    assertThat(b.threadAlloc()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("app", 100_000L, "agent_export", 30_000L, "jdk_http", 10_000L));
+  }
+
+  @Test
+  void aThreadThatEndsTakesNothingAwayAndANewThreadCountsWhole() {
+    // thread 2 (5,000 bytes so far) ends between the readings, thread 4 starts between them:
+    // the old sum over the live threads read 1,050 - 5,150 = -4,100 bytes
+    Map<Long, Long> before = Map.of(1L, 100L, 2L, 5_000L, 3L, 50L);
+    Map<Long, Long> after = Map.of(1L, 300L, 3L, 50L, 4L, 700L);
+    assertThat(ThreadAllocation.between(before, after)).containsExactlyInAnyOrderEntriesOf(
+        Map.of(1L, 200L, 3L, 0L, 4L, 700L));
+    assertThat(ThreadAllocation.ended(before, after)).isEqualTo(1);
+  }
+
+  @Test
+  void aLiveThreadIsCountedInItsGroupAndNotSubtractedWhenItEnds() throws Exception {
+    ThreadAllocation allocation = new ThreadAllocation((com.sun.management.ThreadMXBean)
+        java.lang.management.ManagementFactory.getThreadMXBean());
+    java.util.concurrent.CountDownLatch allocated = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Map<Long, Long> r0 = allocation.read();
+    Thread exporter = new Thread(() -> {
+      sink = new byte[4_000_000];
+      allocated.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "flowcost-export");
+    exporter.start();
+    allocated.await();
+    Map<Long, Long> r1 = allocation.read();
+    Map<Long, Long> first = ThreadAllocation.between(r0, r1);
+    assertThat(first.get(exporter.getId())).isGreaterThanOrEqualTo(4_000_000L);
+    assertThat(allocation.byGroup(first).get("agent_export")).isGreaterThanOrEqualTo(4_000_000L);
+    release.countDown();
+    exporter.join(60_000);
+    assertThat(exporter.isAlive()).isFalse();
+    Map<Long, Long> r2 = allocation.read();
+    Map<Long, Long> second = ThreadAllocation.between(r1, r2);
+    assertThat(second).doesNotContainKey(exporter.getId());
+    assertThat(second.values()).allMatch(b -> b >= 0);
+    assertThat(ThreadAllocation.ended(r1, r2)).isGreaterThanOrEqualTo(1);
+    assertThat(allocation.name(exporter.getId())).isEqualTo("flowcost-export");
+  }
+
+  @Test
+  void threadsAreGroupedByName() {
+    assertThat(ThreadGroupCpu.group("main")).isEqualTo("app");
+    assertThat(ThreadGroupCpu.group("HttpClient-1-Worker-0")).isEqualTo("jdk_http");
+    assertThat(ThreadGroupCpu.group("flowcost-batch")).isEqualTo("agent_export");
+    assertThat(ThreadGroupCpu.group("BatchSpanProcessor_WorkerThread-1")).isEqualTo("agent_export");
+    assertThat(ThreadGroupCpu.group("OkHttp TaskRunner")).isEqualTo("agent_export");
+    assertThat(ThreadGroupCpu.group("Common-Cleaner")).isEqualTo("other");
+  }
+
+  /** Keeps the test thread's array reachable, so that no compiler can leave it unallocated. */
+  private static volatile byte[] sink;
 
   @Test
   void blocksArePairedTurnByTurnAndTheIntervalIsBetweenRounds() {
@@ -92,8 +161,8 @@ class SideBySideStatisticsTest {
   private static Run run(long[] none, long added) {
     List<Block> blocks = new ArrayList<>();
     for (long n : none) {
-      blocks.add(new Block(0, n + added, 0, Map.of()));
+      blocks.add(new Block(0, n + added, 0, Map.of(), Map.of()));
     }
-    return new Run(0, 0, 0, 0, 0, 0, Map.of(), 0, blocks);
+    return new Run(0, 0, 0, 0, 0, 0, Map.of(), Map.of(), 0, blocks);
   }
 }
