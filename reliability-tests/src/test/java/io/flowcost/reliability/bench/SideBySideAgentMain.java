@@ -32,7 +32,7 @@ import java.util.TreeMap;
  * where an agent's added CPU goes (the app's thread, the JIT, the GC, an export thread), which
  * the process total cannot say. Allocation is counted thread by thread ({@link
  * ThreadAllocation}): each block's line has the bytes per invocation by thread group ({@code
- * a.app=… a.agent_export=…}), the end an {@code ALLOC group=bytes …} line for the whole measured
+ * a.app=… a.agent_export=…}; for the application's thread, its invocations alone), the end an {@code ALLOC group=bytes …} line for the whole measured
  * phase and one {@code ALLOC_THREAD bytes name} line per thread (for reading, not parsed). With {@code -Dbench.jfr.measured=FILE} the measured phase alone
  * (no start-up, no warm-up) is recorded by JFR ({@code profile}).
  */
@@ -151,11 +151,13 @@ public final class SideBySideAgentMain {
         }
         int n = Integer.parseInt(line.substring(6).trim());
         long[] nanos = new long[n];
+        long appStart = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < n; i++) {
           long t0 = System.nanoTime();
           invoke(assistant, next++);
           nanos[i] = System.nanoTime() - t0;
         }
+        long appEnd = threads.getCurrentThreadAllocatedBytes();
         long cpu1 = os.getProcessCpuTime();
         Map<Long, Long> alloc1 = allocation.read();
         Map<String, Long> groups = ThreadGroupCpu.since(threads0);
@@ -165,6 +167,9 @@ public final class SideBySideAgentMain {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         Map<Long, Long> allocated = ThreadAllocation.between(alloc0, alloc1);
+        // this thread: its invocations alone, not the benchmark's bookkeeping between blocks
+        // (reading /proc and the thread list, printing), which grows with the number of threads
+        allocated.put(Thread.currentThread().getId(), appEnd - appStart);
         Map<String, Long> allocByGroup = allocation.byGroup(allocated);
         long allocTotal = allocByGroup.values().stream().mapToLong(Long::longValue).sum();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
