@@ -113,22 +113,31 @@ final class HttpTransport implements Transport {
     if (head == null) {
       return postWithUrlConnection(body, length);
     }
+    Response response = null;
     boolean kept = socket != null;
     try {
-      return exchange(body, length);
+      response = exchange(body, length);
     } catch (IOException e) {
       close();
       if (!kept || e instanceof SocketTimeoutException) {
         throw e;
       }
     }
-    // the kept connection was closed by the collector while idle: once more, on a new one
-    try {
-      return exchange(body, length);
-    } catch (IOException e) {
-      close();
-      throw e;
+    if (response == null) {
+      // the kept connection was closed by the collector while idle: once more, on a new one
+      try {
+        response = exchange(body, length);
+      } catch (IOException e) {
+        close();
+        throw e;
+      }
     }
+    if (response.status() >= 300 && response.status() < 400) {
+      // not followed, as HttpURLConnection could not follow one of a streamed POST: a failure
+      // to reach the collector (the batch is spooled and retried), not a refusal that drops it
+      throw new IOException("the endpoint answered with a redirect (" + response.status() + ")");
+    }
+    return response;
   }
 
   /** Connections opened so far (tests). */

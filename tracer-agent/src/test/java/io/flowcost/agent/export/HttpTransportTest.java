@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  * {@link HttpTransport}'s own HTTP/1.1 exchange: one kept connection for consecutive requests,
  * the request as the collector expects it (path, headers, body), every way an HTTP/1.1 response
  * can end its body (a length, chunks with trailers, the connection's close), interim answers,
- * {@code Connection: close}, a kept connection the collector closed while idle (the request is
- * sent again on a new one, once), and the failures the shipper must see as failures (no
- * collector, no answer in time, not HTTP).
+ * {@code Connection: close}, a redirect (a failure, not followed), a kept connection the
+ * collector closed while idle (the request is sent again on a new one, once), and the failures
+ * the shipper must see as failures (no collector, no answer in time, not HTTP).
  */
 class HttpTransportTest {
 
@@ -93,6 +93,8 @@ class HttpTransportTest {
       collector.answer("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", false);
       collector.answer("HTTP/1.0 200 OK\r\n\r\nbody until the end", true);
       collector.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false);
+      collector.answer("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://elsewhere/\r\n"
+          + "Content-Length: 0\r\n\r\n", false);
       HttpTransport transport = new HttpTransport(collector.endpoint(), null);
       assertThat(transport.post(BODY).status()).isEqualTo(200);
       Transport.Response throttled = transport.post(BODY);
@@ -103,8 +105,11 @@ class HttpTransportTest {
       assertThat(transport.post(BODY).status()).isEqualTo(200); // then closed, as asked
       assertThat(transport.post(BODY).status()).isEqualTo(200); // a new one; HTTP/1.0 closes
       assertThat(transport.post(BODY).status()).isEqualTo(200);
+      // a redirect is not followed: a failure, as HttpURLConnection's for a streamed POST
+      assertThatThrownBy(() -> transport.post(BODY)).isInstanceOf(IOException.class)
+          .hasMessageContaining("redirect (307)");
       assertThat(transport.connections()).isEqualTo(3);
-      assertThat(collector.bodies).hasSize(6).allSatisfy(b -> assertThat(b).isEqualTo(BODY));
+      assertThat(collector.bodies).hasSize(7).allSatisfy(b -> assertThat(b).isEqualTo(BODY));
       transport.close();
     }
   }
