@@ -272,7 +272,8 @@ public final class OtlpSpans {
 
   /** Strings of at most this many bytes are shared within the request ({@link #string}). */
   static final int SHARED_MAX_BYTES = 64;
-  private static final int SHARED_SLOTS = 256;
+  private static final int SHARED_SLOT_BITS = 8;
+  private static final int SHARED_SLOTS = 1 << SHARED_SLOT_BITS;
   private int[] sharedOff;
   private int[] sharedLen;
   private String[] shared;
@@ -289,16 +290,8 @@ public final class OtlpSpans {
     if (len > SHARED_MAX_BYTES) {
       return new String(buf, off, len, StandardCharsets.UTF_8);
     }
-    if (shared == null) {
-      sharedOff = new int[SHARED_SLOTS];
-      sharedLen = new int[SHARED_SLOTS];
-      shared = new String[SHARED_SLOTS];
-    }
-    int h = len;
-    for (int i = off; i < off + len; i++) {
-      h = 31 * h + buf[i];
-    }
-    int slot = (h ^ (h >>> 8) ^ (h >>> 16)) & (SHARED_SLOTS - 1);
+    sharedTables();
+    int slot = slot(off, len);
     String s = shared[slot];
     if (s != null && sharedLen[slot] == len
         && java.util.Arrays.equals(buf, sharedOff[slot], sharedOff[slot] + len, buf, off,
@@ -312,12 +305,54 @@ public final class OtlpSpans {
     return s;
   }
 
+  private void sharedTables() {
+    if (shared == null) {
+      sharedOff = new int[SHARED_SLOTS];
+      sharedLen = new int[SHARED_SLOTS];
+      shared = new String[SHARED_SLOTS];
+    }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * The shared-string slot of {@code buf[off, off + len)}: from the length and the first and
+   * last 8 bytes, not every byte (a miss or a collision only costs a decode: the slot's string is
+   * compared byte by byte before it is used).
+   */
+  private int slot(int off, int len) {
+    long x;
+    if (len >= 8) {
+      x = (long) LONGS.get(buf, off) * 0x9E3779B97F4A7C15L
+          ^ Long.rotateLeft((long) LONGS.get(buf, off + len - 8), 31);
+    } else {
+      x = 0;
+      for (int i = off; i < off + len; i++) {
+        x = (x << 8) | (buf[i] & 0xFF);
+      }
+      x *= 0x9E3779B97F4A7C15L;
+    }
+    x = (x ^ len) * 0xBF58476D1CE4E5B9L;
+    return (int) (x >>> (64 - SHARED_SLOT_BITS));
+  }
+
   /**
    * The first element of an {@code ARRAY} value, as a one-attribute table of its own (key
    * empty), or {@code null} when the array is empty.
    */
   public OtlpSpans firstElement(int a) {
-    return OtlpWireReader.firstElement(buf, valueOff[a], valueLen[a]);
+    OtlpSpans element = OtlpWireReader.firstElement(buf, valueOff[a], valueLen[a]);
+    if (element != null) {
+      // same bytes: the element's strings are shared with this request's (a finish reason
+      // array per call span built a 256-slot table of its own, ~3 KB, for one string)
+      sharedTables();
+      element.sharedOff = sharedOff;
+      element.sharedLen = sharedLen;
+      element.shared = shared;
+    }
+    return element;
   }
 
   // ---- building (OtlpWireReader) ----

@@ -72,4 +72,58 @@ class OtlpWireReaderTest {
     assertThat(t.name(0)).isEqualTo("second");
     assertThat(t.spanAttrTo(0) - t.spanAttrFrom(0)).isEqualTo(1);
   }
+
+  /**
+   * Short strings are shared within a request by a slot picked from their length and first and
+   * last 8 bytes: values that share those (and so a slot) but differ in between, or differ in
+   * length only, each read as their own text; a value repeated is one {@code String}; an array's
+   * first element reads through the same sharing.
+   */
+  @Test
+  void stringsSharingASlotReadAsTheirOwnTextAndRepeatsAreOneString() throws Exception {
+    java.util.List<String> values = new java.util.ArrayList<>();
+    for (int len = 0; len <= 70; len++) { // past the 64 bytes that are shared
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < len; i++) {
+        b.append((char) ('a' + i % 26));
+      }
+      values.add(b.toString());
+      if (len >= 17) { // same first and last 8 bytes, one byte different in the middle
+        b.setCharAt(8, 'Z');
+        values.add(b.toString());
+      }
+    }
+    values.add("modèle-ü"); // not ASCII
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (int round = 0; round < 2; round++) {
+      Span.Builder s = span();
+      for (String v : values) {
+        s.addAttributes(KeyValue.newBuilder().setKey("k").setValue(
+            AnyValue.newBuilder().setStringValue(v)));
+      }
+      s.addAttributes(KeyValue.newBuilder().setKey("finish").setValue(AnyValue.newBuilder()
+          .setArrayValue(io.opentelemetry.proto.common.v1.ArrayValue.newBuilder()
+              .addValues(AnyValue.newBuilder().setStringValue("stop")))));
+      scope.addSpans(s);
+    }
+    byte[] body = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans
+        .newBuilder().addScopeSpans(scope)).build().toByteArray();
+    OtlpSpans t = OtlpWireReader.read(body, false);
+    int n = values.size();
+    for (int round = 0; round < 2; round++) {
+      int from = t.spanAttrFrom(round) + 1; // after span()'s gen_ai.system
+      for (int i = 0; i < n; i++) {
+        assertThat(t.stringValue(from + i)).isEqualTo(values.get(i));
+      }
+    }
+    int first = t.spanAttrFrom(0) + 1 + n - 1; // the last short value, read again: same String
+    assertThat(t.stringValue(first)).isSameAs(t.stringValue(first));
+    int finish0 = t.spanAttrFrom(0) + 1 + n;
+    int finish1 = t.spanAttrFrom(1) + 1 + n;
+    assertThat(t.key(finish0)).isEqualTo("finish");
+    OtlpSpans e0 = t.firstElement(finish0);
+    OtlpSpans e1 = t.firstElement(finish1);
+    assertThat(e0.stringValue(0)).isEqualTo("stop");
+    assertThat(e1.stringValue(0)).isSameAs(e0.stringValue(0));
+  }
 }
