@@ -578,7 +578,11 @@ public final class SpanInterpreter {
 
   private static String normaliseHex(String value, int bytes, String field) {
     String v = value.trim().toLowerCase(Locale.ROOT);
-    if (v.length() != bytes * 2 || !v.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+    boolean hex = v.length() == bytes * 2;
+    for (int i = 0; hex && i < v.length(); i++) { // a loop, not a stream: once per attempt span
+      hex = Character.digit(v.charAt(i), 16) >= 0;
+    }
+    if (!hex) {
       throw new IllegalArgumentException("invalid_" + field.replace('.', '_') + ": not " + (bytes * 2) + " hex");
     }
     return v;
