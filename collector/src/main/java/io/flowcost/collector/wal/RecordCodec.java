@@ -218,39 +218,46 @@ public final class RecordCodec {
       pos += b.length;
     }
 
-    /** {@code s} in Java's modified UTF-8, prefixed by its byte length ({@link #modifiedUtf8}). */
-    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes
-    void modifiedUtf8WithLength(String s) {
+    /** Reused by {@link #presentString} for a string's chars. */
+    private char[] chars = new char[64];
+
+    /**
+     * A present string: the byte 1, then {@code s} in Java's modified UTF-8 prefixed by its byte
+     * length ({@link #modifiedUtf8}). One pass: the chars are copied out in one go (a Latin-1
+     * string's bytes are inflated by an intrinsic), room for the longest encoding (3 bytes a
+     * char) is made once, the bytes are written and the length is filled in after them; the
+     * same bytes as counting first and then writing.
+     */
+    void presentString(String s) {
       int n = s.length();
-      int bytes = 0;
-      for (int i = 0; i < n; i++) {
-        char c = s.charAt(i);
-        bytes += c >= 0x01 && c <= 0x7F ? 1 : c <= 0x7FF ? 2 : 3;
+      if (chars.length < n) {
+        chars = new char[Math.max(n, 2 * chars.length)];
       }
-      writeInt(bytes);
-      ensure(bytes);
-      if (bytes == n) {
-        // every char is 0x01..0x7F (ids, names, models: the usual case), so modified UTF-8 is
-        // the chars' low bytes, which String copies in one go for its Latin-1 storage
-        s.getBytes(0, n, buf, pos);
-        pos += n;
-        return;
-      }
+      char[] c = chars;
+      s.getChars(0, n, c, 0);
+      ensure(5 + 3 * n);
       byte[] b = buf;
-      int p = pos;
+      b[pos] = 1;
+      int lengthAt = pos + 1;
+      int p = lengthAt + 4;
       for (int i = 0; i < n; i++) {
-        char c = s.charAt(i);
-        if (c >= 0x01 && c <= 0x7F) {
-          b[p++] = (byte) c;
-        } else if (c <= 0x7FF) {
-          b[p++] = (byte) (0xC0 | (c >> 6));
-          b[p++] = (byte) (0x80 | (c & 0x3F));
+        char ch = c[i];
+        if (ch >= 0x01 && ch <= 0x7F) {
+          b[p++] = (byte) ch;
+        } else if (ch <= 0x7FF) {
+          b[p++] = (byte) (0xC0 | (ch >> 6));
+          b[p++] = (byte) (0x80 | (ch & 0x3F));
         } else {
-          b[p++] = (byte) (0xE0 | (c >> 12));
-          b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-          b[p++] = (byte) (0x80 | (c & 0x3F));
+          b[p++] = (byte) (0xE0 | (ch >> 12));
+          b[p++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
+          b[p++] = (byte) (0x80 | (ch & 0x3F));
         }
       }
+      int bytes = p - lengthAt - 4;
+      b[lengthAt] = (byte) (bytes >>> 24);
+      b[lengthAt + 1] = (byte) (bytes >>> 16);
+      b[lengthAt + 2] = (byte) (bytes >>> 8);
+      b[lengthAt + 3] = (byte) bytes;
       pos = p;
     }
   }
@@ -567,8 +574,7 @@ public final class RecordCodec {
       out.writeByte(0);
       return;
     }
-    out.writeByte(1);
-    out.modifiedUtf8WithLength(s);
+    out.presentString(s);
   }
 
   private static String str(Reader in) throws IOException {
