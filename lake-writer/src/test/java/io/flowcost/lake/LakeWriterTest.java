@@ -290,6 +290,71 @@ class LakeWriterTest {
   }
 
   @Test
+  void aFileFilledRowByRowHoldsWhatAWrittenBatchHoldsAndIsVisibleOnlyOncePublished()
+      throws Exception {
+    // small row groups, so rows added one at a time cut several groups on the way
+    io.flowcost.lake.parquet.ParquetWriteOptions small =
+        io.flowcost.lake.parquet.ParquetWriteOptions.defaults().withRowGroupSize(4096);
+    LakeWriter writer = LakeWriter.builder(store, "c1").scratchDirectory(scratch)
+        .parquetOptions(small).build();
+    LocalDate day = LocalDate.of(2026, 11, 24);
+    Instant t = Instant.parse("2026-11-24T10:15:30.000001Z");
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      rows.add(call(String.format("s%04d", i), t.plusMillis(i), i + ".000000007"));
+    }
+    String batchKey = writer.write(LakeTables.CALLS, day, rows);
+
+    LakeWriter.OpenFile file = writer.open(LakeTables.CALLS, day);
+    for (Row row : rows) {
+      file.add(row);
+      assertThatThrownBy(() -> file.add(outcome("o1", t, "1")))
+          .as("a row of another table is refused and leaves the file as it was")
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outcomes");
+    }
+    assertThat(file.rows()).isEqualTo(500);
+    assertThat(store.list("calls/")).as("nothing visible before publish").containsExactly(batchKey);
+    String key = file.publish();
+
+    assertThat(store.list("calls/")).containsExactly(batchKey, key);
+    assertThat(scratchFiles()).isZero();
+    assertThatThrownBy(() -> file.add(rows.get(0))).isInstanceOf(IllegalStateException.class);
+    try (DuckDb duck = new DuckDb()) {
+      String columns = "span_id, cost_usd, epoch_us(start_time) AS us, input_tokens, status";
+      List<Map<String, Object>> batch = duck.query("SELECT " + columns + " FROM read_parquet("
+          + literal(root.resolve(batchKey)) + ") ORDER BY span_id");
+      List<Map<String, Object>> streamed = duck.query("SELECT " + columns + " FROM read_parquet("
+          + literal(root.resolve(key)) + ") ORDER BY span_id");
+      assertThat(streamed).hasSize(500).isEqualTo(batch);
+      assertThat(streamed.get(499).get("cost_usd")).isEqualTo(new BigDecimal("499.000000007"));
+      assertThat(duck.query("SELECT count(*) AS groups FROM parquet_metadata("
+          + literal(root.resolve(key)) + ") WHERE path_in_schema = 'span_id'")
+          .get(0).get("groups")).as("row groups cut while rows were added")
+          .isEqualTo(duck.query("SELECT count(*) AS groups FROM parquet_metadata("
+              + literal(root.resolve(batchKey)) + ") WHERE path_in_schema = 'span_id'")
+              .get(0).get("groups"));
+    }
+  }
+
+  @Test
+  void aDiscardedFileLeavesNothingAndAnEmptyOneCannotBePublished() throws Exception {
+    LakeWriter writer = LakeWriter.builder(store, "c1").scratchDirectory(scratch).build();
+    LocalDate day = LocalDate.of(2026, 11, 24);
+    LakeWriter.OpenFile empty = writer.open(LakeTables.OUTCOMES, day);
+    assertThatThrownBy(empty::publish).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no rows");
+    empty.discard();
+
+    LakeWriter.OpenFile file = writer.open(LakeTables.OUTCOMES, day);
+    file.add(outcome("o1", Instant.parse("2026-11-24T00:00:00Z"), "1"));
+    file.discard();
+    file.discard(); // idempotent
+
+    assertThat(store.list("")).isEmpty();
+    assertThat(scratchFiles()).isZero();
+  }
+
+  @Test
   void rejectsInstanceIdsThatWouldBreakTheNameScheme() {
     for (String bad : new String[] {"", "a/b", "has space", "-lead", "x".repeat(65)}) {
       assertThatThrownBy(() -> new LakeWriter(store, bad)).as(bad)

@@ -513,17 +513,28 @@ public final class Pipeline implements AutoCloseable {
   private void drainQuietly() {
     drainQueued.set(false);
     try {
-      synchronized (this) {
-        List<Slice> slices;
-        synchronized (bufferLock) {
-          slices = takeBuffer();
-        }
-        stage(slices);
-      }
+      stageBuffered();
     } catch (RuntimeException e) {
       // never expected (staging keeps failures for the flush); the rows stay in the log
       LOG.log(Level.WARNING, "staging rows for the lake failed: " + e, e);
     }
+  }
+
+  /**
+   * Stages the rows buffered so far into the next flush's files, now, on the caller's thread
+   * (the flush thread does this after every group commit; tests call it to know it is done).
+   */
+  synchronized void stageBuffered() {
+    List<Slice> slices;
+    synchronized (bufferLock) {
+      slices = takeBuffer();
+    }
+    stage(slices);
+  }
+
+  /** Rows staged into the next flush's files (tests). */
+  synchronized long stagedRows() {
+    return staged == null ? 0 : staged.rows();
   }
 
   /** Takes the buffer; the caller holds {@link #bufferLock}. */
