@@ -43,6 +43,8 @@ final class StagedFiles {
   private final LakeFlusher flusher;
   private final Map<GroupKey, Group> groups = new LinkedHashMap<>();
   private long rows;
+  /** The group of the last row staged. */
+  private Group last;
 
   StagedFiles(LakeFlusher flusher) {
     this.flusher = flusher;
@@ -70,17 +72,24 @@ final class StagedFiles {
    * quarantine, and a file that fails is given up and its rows read back from their encodings.
    */
   void add(LakeRecord r, byte[] encoded, int from, int to) {
-    LocalDate day;
-    try {
-      day = r.partitionDay();
-    } catch (DateTimeException e) {
-      day = null; // no partition can hold it: the flush quarantines it, as before
-    }
-    GroupKey key = new GroupKey(r.table(), day);
-    Group g = groups.get(key);
-    if (g == null) {
-      g = new Group(r.table(), day);
-      groups.put(key, g);
+    // rows come in runs of one table and day (a request's spans): the last group is asked
+    // first, by the epoch day, before a LocalDate and a map look-up are paid for
+    long epochDay = Math.floorDiv(r.partitionTime().getEpochSecond(), 86_400L);
+    Group g = last;
+    if (g == null || g.table != r.table() || g.day == null || g.day.toEpochDay() != epochDay) {
+      LocalDate day;
+      try {
+        day = r.partitionDay();
+      } catch (DateTimeException e) {
+        day = null; // no partition can hold it: the flush quarantines it, as before
+      }
+      GroupKey key = new GroupKey(r.table(), day);
+      g = groups.get(key);
+      if (g == null) {
+        g = new Group(r.table(), day);
+        groups.put(key, g);
+      }
+      last = g;
     }
     g.add(r, encoded, from, to);
     rows++;
