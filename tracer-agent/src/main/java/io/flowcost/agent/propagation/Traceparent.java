@@ -1,5 +1,6 @@
 package io.flowcost.agent.propagation;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -16,14 +17,55 @@ public record Traceparent(String traceId, String parentId, String flags) {
     return header(traceId, parentId, flags);
   }
 
+  /** The length of a version-00 header. */
+  private static final int LENGTH = 55;
+
+  /** Each thread's scratch array for {@link #header(String, String, String)}. */
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[LENGTH]);
+
   /**
-   * Formats {@code 00-traceId-parentId-flags} into a builder of the exact size (the header of
-   * every outgoing request: no growth of the builder's array on the way).
+   * Formats {@code 00-traceId-parentId-flags}: the header of every outgoing request. The usual
+   * 55 Latin-1 characters are written into this thread's scratch array and copied once into the
+   * {@code String}: no builder and no builder's array per request (96 bytes less each, three
+   * requests per invocation of the side-by-side benchmark). Anything else (ids of another length,
+   * a character beyond Latin-1) goes through a builder, as before.
    */
   public static String header(String traceId, String parentId, String flags) {
-    return new StringBuilder(6 + traceId.length() + parentId.length() + flags.length())
+    int length = 6 + traceId.length() + parentId.length() + flags.length();
+    if (length == LENGTH) {
+      byte[] b = SCRATCH.get();
+      b[0] = '0';
+      b[1] = '0';
+      b[2] = '-';
+      int at = latin1(traceId, b, 3);
+      if (at > 0) {
+        b[at++] = '-';
+        at = latin1(parentId, b, at);
+      }
+      if (at > 0) {
+        b[at++] = '-';
+        at = latin1(flags, b, at);
+      }
+      if (at == LENGTH) {
+        return new String(b, 0, LENGTH, StandardCharsets.ISO_8859_1);
+      }
+    }
+    return new StringBuilder(length)
         .append("00-").append(traceId).append('-').append(parentId).append('-').append(flags)
         .toString();
+  }
+
+  /** Copies {@code s} into {@code b} at {@code at}; the index after it, or -1 if not Latin-1. */
+  private static int latin1(String s, byte[] b, int at) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c > 0xFF) {
+        return -1;
+      }
+      b[at++] = (byte) c;
+    }
+    return at;
   }
 
   /** Parses a header; {@code null} when it is malformed or carries all-zero ids. */
