@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * [openrouter]}, and the JSON reply with a LiteLLM {@code x-litellm-response-cost} header of
  * {@value #LITELLM_COST} for {@code [litellm]}, the JSON reply without usage for {@code
  * [no-usage]}, and the SSE stream for {@code [hold-open]} with the body's end held back until
- * {@link #releaseHeld()} (a provider whose last chunk comes after {@code [DONE]}, late); any
- * other path answers 204. It records the request headers it received.
+ * {@link #releaseHeld()} (a provider whose last chunk comes after {@code [DONE]}, late), and the
+ * JSON reply for {@code [hold]} only once {@link #releaseHeld()} was called (a test orders
+ * requests with it: {@link #awaitHeldRequest()}); any other path answers 204. It records the request headers it received.
  */
 public final class TestLlmServer implements AutoCloseable {
 
@@ -61,6 +62,7 @@ public final class TestLlmServer implements AutoCloseable {
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
   private final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
   private final CountDownLatch held = new CountDownLatch(1);
+  private final CountDownLatch heldArrived = new CountDownLatch(1);
 
   private TestLlmServer(HttpServer server) {
     this.server = server;
@@ -108,17 +110,17 @@ public final class TestLlmServer implements AutoCloseable {
       } else if (body.contains("[litellm]")) {
         exchange.getResponseHeaders().set("x-litellm-response-cost", LITELLM_COST);
         send(exchange, 200, "application/json", JSON_REPLY);
+      } else if (body.contains("[hold]")) {
+        heldArrived.countDown();
+        awaitRelease();
+        send(exchange, 200, "application/json", JSON_REPLY);
       } else if (body.contains("[hold-open]")) {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0); // chunked: the end is the last, empty chunk
         OutputStream out = exchange.getResponseBody();
         out.write(sse().getBytes(StandardCharsets.UTF_8));
         out.flush(); // everything up to [DONE] is on the wire; the end of the body is not
-        try {
-          held.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        awaitRelease();
       } else if (body.contains("\"stream\":true")) {
         send(exchange, 200, "text/event-stream", sse());
       } else {
@@ -127,9 +129,25 @@ public final class TestLlmServer implements AutoCloseable {
     }
   }
 
-  /** Lets every {@code [hold-open]} response end its body now (and later ones at once). */
+  /**
+   * Lets every {@code [hold]} response be sent and every {@code [hold-open]} one end its body now
+   * (and later ones at once).
+   */
   public void releaseHeld() {
     held.countDown();
+  }
+
+  /** Waits (at most 30 s) until a {@code [hold]} request has arrived; returns whether one did. */
+  public boolean awaitHeldRequest() throws InterruptedException {
+    return heldArrived.await(30, TimeUnit.SECONDS);
+  }
+
+  private void awaitRelease() {
+    try {
+      held.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static String sse() {

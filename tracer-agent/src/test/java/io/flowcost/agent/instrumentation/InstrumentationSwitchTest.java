@@ -7,8 +7,8 @@ import io.flowcost.agent.AgentInstallerAccess;
 import io.flowcost.agent.http.HttpSettings;
 import io.flowcost.agent.http.TestLlmServer;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
+import io.flowcost.agent.testing.OkHttpLoader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -97,7 +97,7 @@ class InstrumentationSwitchTest {
           config(Map.of("flowcost.instrumentation.okhttp.enabled", "false"), Map.of()));
       try (OkHttpLoader loader = new OkHttpLoader(off)) {
         assertThat(loader.transformed).as("no class transformed").isEmpty();
-        assertThat(loader.chat(server.baseUrl())).isEqualTo(TestLlmServer.JSON_REPLY);
+        assertThat(chat(loader, server.baseUrl())).isEqualTo(TestLlmServer.JSON_REPLY);
         assertThat(loader.transformed).as("no class transformed").isEmpty();
       }
       assertThat(telemetry.spans()).as("nothing recorded").isEmpty();
@@ -105,8 +105,11 @@ class InstrumentationSwitchTest {
       // the same request with the unit on: recorded, so the empty result above means something
       ClassFileTransformer on = transformer(config(Map.of(), Map.of()));
       try (OkHttpLoader loader = new OkHttpLoader(on)) {
-        assertThat(loader.chat(server.baseUrl())).isEqualTo(TestLlmServer.JSON_REPLY);
-        assertThat(loader.transformed).containsExactly("okhttp3.OkHttpClient$Builder");
+        assertThat(chat(loader, server.baseUrl())).isEqualTo(TestLlmServer.JSON_REPLY);
+        // the builder (its interceptor) and the async call (its enqueuer's context), which the
+        // JVM loads to verify RealCall even for a blocking call
+        assertThat(loader.transformed).containsExactlyInAnyOrder(
+            "okhttp3.OkHttpClient$Builder", "okhttp3.internal.connection.RealCall$AsyncCall");
       }
       assertThat(telemetry.spans()).hasSize(3); // workflow, call, attempt
     }
@@ -124,87 +127,33 @@ class InstrumentationSwitchTest {
     return modules.stream().map(InstrumentationModule::name).collect(Collectors.toList());
   }
 
-  /**
-   * Loads OkHttp and Okio itself (child first), handing each class's bytes to the agent's
-   * transformer first, as the JVM does; drives OkHttp reflectively.
-   */
-  private static final class OkHttpLoader extends URLClassLoader {
-    final List<String> transformed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final ClassFileTransformer transformer;
-
-    OkHttpLoader(ClassFileTransformer transformer) throws Exception {
-      super(new URL[] {location(okhttp3.OkHttpClient.class), location(okio.Buffer.class)},
-          InstrumentationSwitchTest.class.getClassLoader());
-      this.transformer = transformer;
-    }
-
-    private static URL location(Class<?> type) throws Exception {
-      return type.getProtectionDomain().getCodeSource().getLocation();
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (!name.startsWith("okhttp3.") && !name.startsWith("okio.")) {
-        return super.loadClass(name, resolve);
-      }
-      synchronized (getClassLoadingLock(name)) {
-        Class<?> loaded = findLoadedClass(name);
-        if (loaded == null) {
-          loaded = define(name);
-        }
-        if (resolve) {
-          resolveClass(loaded);
-        }
-        return loaded;
-      }
-    }
-
-    private Class<?> define(String name) throws ClassNotFoundException {
-      String internal = name.replace('.', '/');
-      try (InputStream in = getResourceAsStream(internal + ".class")) {
-        if (in == null) {
-          throw new ClassNotFoundException(name);
-        }
-        byte[] bytes = in.readAllBytes();
-        byte[] changed = transformer.transform(this, internal, null, null, bytes);
-        if (changed != null) {
-          transformed.add(name);
-          bytes = changed;
-        }
-        return defineClass(name, bytes, 0, bytes.length);
-      } catch (IOException | java.lang.instrument.IllegalClassFormatException e) {
-        throw new ClassNotFoundException(name, e);
-      }
-    }
-
-    /** A bare chat request through a client built with {@code OkHttpClient.Builder.build()}. */
-    String chat(String baseUrl) throws Exception {
-      Object builder = loadClass("okhttp3.OkHttpClient$Builder").getConstructor().newInstance();
-      Object client = builder.getClass().getMethod("build").invoke(builder);
-      Class<?> mediaType = loadClass("okhttp3.MediaType");
-      Class<?> requestBody = loadClass("okhttp3.RequestBody");
-      Object body = requestBody.getMethod("create", String.class, mediaType).invoke(null,
-          "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-          mediaType.getMethod("get", String.class).invoke(null, "application/json"));
-      Class<?> requestBuilder = loadClass("okhttp3.Request$Builder");
-      Object request = requestBuilder.getConstructor().newInstance();
-      requestBuilder.getMethod("url", String.class).invoke(request, baseUrl + "/chat/completions");
-      requestBuilder.getMethod("post", requestBody).invoke(request, body);
-      Object built = requestBuilder.getMethod("build").invoke(request);
-      Class<?> clientType = loadClass("okhttp3.OkHttpClient");
-      Object call = clientType.getMethod("newCall", loadClass("okhttp3.Request")).invoke(client, built);
-      Object response = loadClass("okhttp3.Call").getMethod("execute").invoke(call);
-      try {
-        Object responseBody = loadClass("okhttp3.Response").getMethod("body").invoke(response);
-        return (String) loadClass("okhttp3.ResponseBody").getMethod("string").invoke(responseBody);
-      } finally {
-        ((AutoCloseable) response).close();
-        Object dispatcher = clientType.getMethod("dispatcher").invoke(client);
-        ((java.util.concurrent.ExecutorService) dispatcher.getClass().getMethod("executorService")
-            .invoke(dispatcher)).shutdown();
-        Object pool = clientType.getMethod("connectionPool").invoke(client);
-        pool.getClass().getMethod("evictAll").invoke(pool);
-      }
+  /** A bare chat request through a client built with {@code OkHttpClient.Builder.build()}. */
+  private static String chat(OkHttpLoader loader, String baseUrl) throws Exception {
+    Object builder = loader.type("okhttp3.OkHttpClient$Builder").getConstructor().newInstance();
+    Object client = builder.getClass().getMethod("build").invoke(builder);
+    Class<?> mediaType = loader.type("okhttp3.MediaType");
+    Class<?> requestBody = loader.type("okhttp3.RequestBody");
+    Object body = requestBody.getMethod("create", String.class, mediaType).invoke(null,
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        mediaType.getMethod("get", String.class).invoke(null, "application/json"));
+    Class<?> requestBuilder = loader.type("okhttp3.Request$Builder");
+    Object request = requestBuilder.getConstructor().newInstance();
+    requestBuilder.getMethod("url", String.class).invoke(request, baseUrl + "/chat/completions");
+    requestBuilder.getMethod("post", requestBody).invoke(request, body);
+    Object built = requestBuilder.getMethod("build").invoke(request);
+    Class<?> clientType = loader.type("okhttp3.OkHttpClient");
+    Object call = clientType.getMethod("newCall", loader.type("okhttp3.Request")).invoke(client, built);
+    Object response = loader.type("okhttp3.Call").getMethod("execute").invoke(call);
+    try {
+      Object responseBody = loader.type("okhttp3.Response").getMethod("body").invoke(response);
+      return (String) loader.type("okhttp3.ResponseBody").getMethod("string").invoke(responseBody);
+    } finally {
+      ((AutoCloseable) response).close();
+      Object dispatcher = clientType.getMethod("dispatcher").invoke(client);
+      ((java.util.concurrent.ExecutorService) dispatcher.getClass().getMethod("executorService")
+          .invoke(dispatcher)).shutdown();
+      Object pool = clientType.getMethod("connectionPool").invoke(client);
+      pool.getClass().getMethod("evictAll").invoke(pool);
     }
   }
 }
