@@ -54,19 +54,25 @@ public final class ReactorNettyTracing {
     }
   }
 
-  /** A request handler was created by a subscription: remember the subscriber's context. */
+  /**
+   * A request handler was created by a subscription: remember the subscriber's context — the root
+   * context too, which says "outside any workflow" as much as a workflow's context says "in it".
+   */
   public static void handlerCreated(Object handler) {
     try {
-      Context current = Context.current();
-      if (current != Context.root()) {
-        CALLERS.put(handler, current);
-      }
+      CALLERS.put(handler, Context.current());
     } catch (Throwable t) {
       AgentLog.failure("reactor-netty subscribe", t);
     }
   }
 
-  /** The connection is ready and the handler will now write its request through {@code operations}. */
+  /**
+   * The connection is ready and the handler will now write its request through {@code operations}.
+   * The request's context is its subscriber's: a request that waited for a pooled connection gets
+   * it here on the I/O thread that released the connection — inside the previous request's
+   * {@code onInboundNext}, whose caller context is current ({@link #inboundEnter}) — so the
+   * current context is only the fallback for a handler the constructor advice never saw.
+   */
   public static void bind(Object handler, Object operations) {
     try {
       Context caller = CALLERS.get(handler);
