@@ -60,6 +60,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the Gemini Developer API ({@link GeminiWire}): {@code usageMetadata}, function calls, SSE
  *       chunks with running counts; the API key must come in {@code x-goog-api-key}.
  *   <li>{@code GET /_fake/exchanges} — the exchange log as JSON (see {@link #exchanges()}).
+ *   <li>{@code GET /_fake/held} — {@code {"held":N}}, the chat requests a {@code [hold]} marker
+ *       holds now; {@code POST /_fake/release} lets them all be answered ({@link #releaseHeld()}).
  * </ul>
  *
  * <h2>Deterministic behaviour</h2>
@@ -71,7 +73,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a client retry resends the same body), {@code [fail-always:500]}, {@code [slow:MS]}, {@code
  * [cache-write]}, {@code [cache-write-1h]}, {@code [cache-hit]}, {@code [stream-cut]}, and the
  * answers an app throws away: {@code [off-policy]}, {@code [bad-json]}, {@code [json-answer
- * {json}]}. Text replies are canned and
+ * {json}]}; {@code [hold]} (OpenAI chat and Anthropic messages: the answer waits, at most 60 s,
+ * until {@link #releaseHeld()} — a client's other requests queue behind it in an order the test
+ * forces). Text replies are canned and
  * start with {@code [fake-reply <8 hex of the last user message digest>]}; the fake never echoes
  * request text, not even in error bodies.
  *
@@ -99,6 +103,10 @@ public final class FakeProvider implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AnthropicThreads threads = new AnthropicThreads();
+  /** Guards {@link #held} and {@link #releases}. */
+  private final Object holds = new Object();
+  private int held;
+  private long releases;
 
   private FakeProvider(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -157,6 +165,43 @@ public final class FakeProvider implements AutoCloseable {
   public void reset() {
     log.clear();
     attempts.clear();
+  }
+
+  /** How many {@code [hold]} requests wait for {@link #releaseHeld()} now. */
+  public int held() {
+    synchronized (holds) {
+      return held;
+    }
+  }
+
+  /** Lets every {@code [hold]} request waiting now be answered; later ones wait again. */
+  public void releaseHeld() {
+    synchronized (holds) {
+      releases++;
+      holds.notifyAll();
+    }
+  }
+
+  /** A {@code [hold]} request waits here until {@link #releaseHeld()} (at most 60 s). */
+  private void hold() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    synchronized (holds) {
+      long release = releases;
+      held++;
+      try {
+        while (releases == release) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          holds.wait(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        held--;
+      }
+    }
   }
 
   /**
@@ -252,6 +297,15 @@ public final class FakeProvider implements AutoCloseable {
       sendJson(http, 200, exchangesJson());
       return;
     }
+    if (method.equals("GET") && path.equals("/_fake/held")) {
+      sendJson(http, 200, JSON.createObjectNode().put("held", held()));
+      return;
+    }
+    if (method.equals("POST") && path.equals("/_fake/release")) {
+      releaseHeld();
+      sendJson(http, 200, JSON.createObjectNode().put("released", true));
+      return;
+    }
     if (!method.equals("POST")) {
       sendJson(http, 405, OpenAiWire.error(404));
       return;
@@ -298,6 +352,9 @@ public final class FakeProvider implements AutoCloseable {
         anthropic ? ChatRequestView.anthropic(request) : ChatRequestView.openAi(request);
     Markers markers = Markers.parse(view.lastUserText()).forAttempt(attempt);
     sleep(markers.slowMillis());
+    if (view.lastUserText() != null && view.lastUserText().contains("[hold]")) {
+      hold();
+    }
     int failure = failureStatus(markers, attempt);
     if (failure != 0) {
       fail(http, protocol, view.model(), view.stream(), attempt, hash, failure, body.length);

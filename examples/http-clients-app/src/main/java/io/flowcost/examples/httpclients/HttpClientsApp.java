@@ -3,11 +3,19 @@ package io.flowcost.examples.httpclients;
 import io.flowcost.outcome.CapKind;
 import io.flowcost.outcome.Flowcost;
 import io.flowcost.outcome.Workflow;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +35,13 @@ import java.util.regex.Pattern;
  * <p>With {@code --capped}, per client instead: one workflow capped at two model calls ({@code
  * outcome-api}) making four requests — plain, stream, plain, stream — printing for each its status
  * or, when refused, the exception chain the app caught (class names, outermost first).
+ *
+ * <p>With {@code --queued} (clients {@code reactor-netty} and {@code jetty}, one connection per
+ * host), per client instead: request A, in workflow {@code queued-<client>}, held by the fake
+ * ({@code [hold]}); then request B, outside any workflow, which waits for A's connection; then the
+ * fake lets A go, and B goes out when A's end hands the connection over — on A's thread. Prints
+ * {@code <client> queued-first STATUS}, {@code <client> queued-second STATUS} and {@code <client>
+ * waited N} (the requests that waited for a connection when A was let go).
  */
 public final class HttpClientsApp {
 
@@ -40,6 +55,7 @@ public final class HttpClientsApp {
     String base = null;
     String clients = null;
     boolean capped = java.util.Arrays.asList(args).contains("--capped");
+    boolean queued = java.util.Arrays.asList(args).contains("--queued");
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals("--provider-url")) {
         base = args[i + 1];
@@ -53,8 +69,10 @@ public final class HttpClientsApp {
     }
     PrintStream out = System.out;
     for (String name : clients.split(",")) {
-      try (Transport transport = transport(name.trim())) {
-        if (capped) {
+      try (Transport transport = queued ? oneConnection(name.trim()) : transport(name.trim())) {
+        if (queued) {
+          runQueued(name.trim(), transport, base, out);
+        } else if (capped) {
           runCapped(name.trim(), transport, base + "/chat/completions", out);
         } else {
           run(name.trim(), transport, base + "/chat/completions", out);
@@ -80,6 +98,79 @@ public final class HttpClientsApp {
       default:
         throw new IllegalArgumentException(
             "unknown client (reactor-netty, webclient, restclient, url-connection, apache4, jetty)");
+    }
+  }
+
+  private static Transport oneConnection(String name) throws Exception {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "reactor-netty":
+        return new ReactorNettyTransport(1);
+      case "jetty":
+        return new JettyTransport(1);
+      default:
+        throw new IllegalArgumentException("--queued: reactor-netty or jetty");
+    }
+  }
+
+  /** A held request in a workflow, a second one outside any waiting for its connection. */
+  private static void runQueued(String name, Transport transport, String base, PrintStream out)
+      throws Exception {
+    String url = base + "/chat/completions";
+    String fake = base.substring(0, base.length() - "/v1".length()) + "/_fake/";
+    HttpClient control = HttpClient.newHttpClient();
+    CompletableFuture<Transport.Reply> first = new CompletableFuture<>();
+    Thread one = new Thread(() -> {
+      try (Workflow wf = Flowcost.workflow("queued " + name).externalKey("queued-" + name).start()) {
+        first.complete(transport.post(url, body(name + " queued first [hold]", "")));
+      } catch (Exception | Error e) {
+        first.completeExceptionally(e);
+      }
+    }, "queued-first");
+    one.start();
+    await(() -> held(control, fake) >= 1, "the first request held by the fake");
+    CompletableFuture<Transport.Reply> second = new CompletableFuture<>();
+    Thread two = new Thread(() -> {
+      try {
+        second.complete(transport.post(url,
+            body(name + " queued second, outside any workflow, with a longer prompt", "")));
+      } catch (Exception | Error e) {
+        second.completeExceptionally(e);
+      }
+    }, "queued-second");
+    two.start();
+    await(() -> transport.waiting() >= 1, "the second request waiting for a connection");
+    int waited = transport.waiting();
+    control.send(HttpRequest.newBuilder(URI.create(fake + "release"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    out.println(name + " queued-first " + first.get(60, TimeUnit.SECONDS).status());
+    out.println(name + " queued-second " + second.get(60, TimeUnit.SECONDS).status());
+    out.println(name + " waited " + waited);
+    one.join();
+    two.join();
+  }
+
+  private static int held(HttpClient control, String fake) {
+    try {
+      String json = control.send(HttpRequest.newBuilder(URI.create(fake + "held")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = Pattern.compile("\"held\"\\s*:\\s*(\\d+)").matcher(json);
+      return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  /** Waits (at most 60 s) until {@code condition} holds: a state of the client or the fake. */
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out waiting for " + what);
+      }
+      Thread.sleep(5); // polls a condition; the order itself is forced by the fake's hold
     }
   }
 

@@ -7,6 +7,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.client.transport.HttpDestination;
 import org.eclipse.jetty.http.HttpMethod;
 
 /**
@@ -17,7 +18,19 @@ final class JettyTransport implements Transport {
 
   private final HttpClient client = new HttpClient();
 
+  /** Jetty's defaults. */
   JettyTransport() throws Exception {
+    this(0);
+  }
+
+  /**
+   * At most {@code maxConnections} connections per destination (0: Jetty's default); requests
+   * beyond it wait in the destination's queue.
+   */
+  JettyTransport(int maxConnections) throws Exception {
+    if (maxConnections > 0) {
+      client.setMaxConnectionsPerDestination(maxConnections);
+    }
     client.start();
   }
 
@@ -38,6 +51,17 @@ final class JettyTransport implements Transport {
     try (InputStream in = listener.getInputStream()) {
       return new Reply(response.getStatus(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
+  }
+
+  @Override
+  public int waiting() {
+    int queued = 0;
+    for (var destination : client.getDestinations()) {
+      if (destination instanceof HttpDestination d) {
+        queued += d.getQueuedRequestCount();
+      }
+    }
+    return queued;
   }
 
   @Override

@@ -9,6 +9,14 @@ interface Transport extends AutoCloseable {
   /** Posts {@code json} to {@code url} as {@code application/json}. */
   Reply post(String url, String json) throws Exception;
 
+  /**
+   * How many requests wait for a connection now, or -1 when the client does not say (only the
+   * clients {@code --queued} runs say).
+   */
+  default int waiting() {
+    return -1;
+  }
+
   @Override
   default void close() throws Exception {}
 }
