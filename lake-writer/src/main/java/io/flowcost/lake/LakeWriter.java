@@ -95,119 +95,22 @@ public final class LakeWriter {
       throw new IllegalArgumentException("table " + table.name() + ": no rows to write");
     }
     for (Row row : rows) {
-      checkTable(table, row);
-    }
-    OpenFile file = open(table, partitionDay);
-    try {
-      for (Row row : rows) {
-        file.add(row);
+      if (!table.equals(row.schema())) {
+        throw new IllegalArgumentException(
+            "table " + table.name() + ": batch holds a row of table " + row.schema().name()
+                + " v" + row.schema().schemaVersion());
       }
-      return file.publish();
-    } finally {
-      file.discard();
     }
-  }
-
-  /**
-   * Starts one file of {@code table} in the {@code partitionDay} partition, to which rows are
-   * added one at a time and which is published whole by {@link OpenFile#publish}: rows are
-   * encoded as they are added (into a local scratch file and Parquet's column buffers), so the
-   * caller need not keep them. Nothing is visible in the store before {@code publish}.
-   *
-   * @throws IOException if the scratch file cannot be created
-   */
-  public OpenFile open(TableSchema table, LocalDate partitionDay) throws IOException {
-    Objects.requireNonNull(table, "table");
-    Objects.requireNonNull(partitionDay, "partitionDay");
+    String key = table.name() + "/date=" + partitionDay + "/" + nextFileName();
     // A fresh name: the Parquet writer creates the file itself and refuses to overwrite one.
     Path local = scratchDirectory.resolve("flowcost-" + UUID.randomUUID() + ".parquet");
-    return new OpenFile(table, partitionDay, local,
-        ParquetRowWriter.open(table, local, options));
-  }
-
-  /**
-   * One lake file being written ({@link #open}): {@link #add} rows, then {@link #publish} it,
-   * or {@link #discard} it. Not thread-safe; used by one thread at a time.
-   */
-  public final class OpenFile {
-    private final TableSchema table;
-    private final LocalDate day;
-    private final Path local;
-    private final ParquetRowWriter.RowFile parquet;
-    private boolean closed;
-
-    private OpenFile(TableSchema table, LocalDate day, Path local,
-        ParquetRowWriter.RowFile parquet) {
-      this.table = table;
-      this.day = day;
-      this.local = local;
-      this.parquet = parquet;
-    }
-
-    /** The table of this file. */
-    public TableSchema table() {
-      return table;
-    }
-
-    /** The partition day of this file. */
-    public LocalDate day() {
-      return day;
-    }
-
-    /** Rows added so far. */
-    public long rows() {
-      return parquet.rows();
-    }
-
-    /**
-     * Encodes {@code row} into this file.
-     *
-     * @throws IllegalArgumentException if the row is of another table (the file is unchanged)
-     * @throws IOException if the scratch file could not be written; after this or any other
-     *     exception but {@code IllegalArgumentException} the file is to be {@linkplain #discard
-     *     discarded}
-     */
-    public void add(Row row) throws IOException {
-      if (closed) {
-        throw new IllegalStateException("table " + table.name() + ": file already closed");
-      }
-      checkTable(table, row);
-      parquet.add(row);
-    }
-
-    /**
-     * Completes the file and publishes it atomically as {@code
-     * <table>/date=YYYY-MM-DD/<name>.parquet}; the scratch file is deleted either way.
-     *
-     * @return the published key
-     * @throws IllegalArgumentException if no row was added; nothing is published then
-     * @throws IOException if encoding or publishing failed; nothing is visible then
-     */
-    public String publish() throws IOException {
-      if (closed) {
-        throw new IllegalStateException("table " + table.name() + ": file already closed");
-      }
-      if (parquet.rows() == 0) {
-        throw new IllegalArgumentException("table " + table.name() + ": no rows to write");
-      }
-      closed = true;
-      try {
-        parquet.finish();
-        String key = table.name() + "/date=" + day + "/" + nextFileName();
-        store.publish(key, local);
-        return key;
-      } finally {
-        parquet.abort();
-        Files.deleteIfExists(local);
-      }
-    }
-
-    /** Gives the file up and deletes its scratch file; nothing is published. Idempotent. */
-    public void discard() throws IOException {
-      closed = true;
-      parquet.abort();
+    try {
+      ParquetRowWriter.write(table, rows, local, options);
+      store.publish(key, local);
+    } finally {
       Files.deleteIfExists(local);
     }
+    return key;
   }
 
   /**
@@ -243,14 +146,6 @@ public final class LakeWriter {
             .orElseThrow(() -> new IllegalArgumentException(
                 "table " + table.name() + " declares no partition column"));
     return writePartitioned(table, rows, row -> row.dateOf(column));
-  }
-
-  private static void checkTable(TableSchema table, Row row) {
-    if (!table.equals(row.schema())) {
-      throw new IllegalArgumentException(
-          "table " + table.name() + ": batch holds a row of table " + row.schema().name()
-              + " v" + row.schema().schemaVersion());
-    }
   }
 
   /** {@code <epochMillis>-<instanceId>-<seq>.parquet}, strictly increasing within this writer. */

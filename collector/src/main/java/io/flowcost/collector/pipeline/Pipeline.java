@@ -128,34 +128,9 @@ public final class Pipeline implements AutoCloseable {
   private volatile boolean closed;
   private final List<AcceptListener> acceptListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
-  /**
-   * Rows accepted and not yet staged into the next flush's files, as the requests' log
-   * encodings (with the records): the flush thread takes them within moments ({@link #drain}).
-   */
-  private List<Slice> buffer = new ArrayList<>();
+  private List<LakeRecord> buffer = new ArrayList<>();
   /** Rows of failed flushes, retried first; their log segments are kept until they land. */
   private List<LakeRecord> retry = new ArrayList<>();
-  /** The next flush's files, written as rows arrive; guarded by this pipeline's monitor. */
-  private StagedFiles staged;
-  /** A drain is queued on the flush thread and has not started yet. */
-  private final java.util.concurrent.atomic.AtomicBoolean drainQueued =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  /** A flush for the row count is queued and has not started yet. */
-  private final java.util.concurrent.atomic.AtomicBoolean flushQueued =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  /** Rows accepted since the last flush took the buffer: what the next flush will publish. */
-  private final AtomicLong sinceFlush = new AtomicLong();
-
-  /** Records of one request (those {@code pick} chooses, all when null) and their encodings. */
-  private record Slice(RecordCodec.Encoded encoded, int[] pick) {
-    int size() {
-      return pick == null ? encoded.records().size() : pick.length;
-    }
-
-    int index(int k) {
-      return pick == null ? k : pick[k];
-    }
-  }
 
   /**
    * A write path whose de-duplication lasts only as long as the process (tests); rows the lake
@@ -268,15 +243,12 @@ public final class Pipeline implements AutoCloseable {
         // the logged copy's content is known, so a conflicting resend is still recognised
         seen.remember(key, r.contentFingerprint());
         if (fresh) {
+          buffer.add(r);
           keptRows.add(r);
           kept++;
         }
       }
-      if (kept > 0) {
-        buffer.add(new Slice(RecordCodec.encodeEach(keptRows), null));
-      }
       buffered.addAndGet(kept);
-      sinceFlush.addAndGet(kept);
     }
     tell(keptRows, true);
     if (kept > 0) {
@@ -481,90 +453,16 @@ public final class Pipeline implements AutoCloseable {
         return;
       }
       inFrame.forEach(seen::remember);
-      for (int i = 0; i < accepted.size(); i++) {
-        Slice slice = new Slice(encodings.get(i), chosen.get(i));
-        if (slice.size() > 0) {
-          buffer.add(slice);
-        }
-      }
+      buffer.addAll(fresh);
       tellAccepted(fresh);
-      buffered.addAndGet(fresh.size());
-      long due = sinceFlush.addAndGet(fresh.size());
+      long now = buffered.addAndGet(fresh.size());
       for (int i = 0; i < accepted.size(); i++) {
         int[] pick = chosen.get(i);
         accepted.get(i).done().complete(pick == null ? accepted.get(i).records().size()
             : pick.length);
       }
-      // one queued task of each kind at a time: the flush thread stages the rows into the
-      // next files right away, and publishes them once a flush's worth has arrived
-      if (!fresh.isEmpty() && drainQueued.compareAndSet(false, true)) {
-        flushTimer.execute(this::drainQuietly);
-      }
-      if (due >= settings.flushRows() && flushQueued.compareAndSet(false, true)) {
-        flushTimer.execute(() -> {
-          flushQueued.set(false);
-          flushQuietly();
-        });
-      }
-    }
-  }
-
-  /** Stages the buffered rows into the next flush's files (flush thread). */
-  private void drainQuietly() {
-    drainQueued.set(false);
-    try {
-      stageBuffered();
-    } catch (RuntimeException e) {
-      // never expected (staging keeps failures for the flush); the rows stay in the log
-      LOG.log(Level.WARNING, "staging rows for the lake failed: " + e, e);
-    }
-  }
-
-  /**
-   * Stages the rows buffered so far into the next flush's files, now, on the caller's thread
-   * (the flush thread does this after every group commit; tests call it to know it is done).
-   */
-  synchronized void stageBuffered() {
-    List<Slice> slices;
-    synchronized (bufferLock) {
-      slices = takeBuffer();
-    }
-    stage(slices);
-  }
-
-  /** Rows staged into the next flush's files (tests). */
-  synchronized long stagedRows() {
-    return staged == null ? 0 : staged.rows();
-  }
-
-  /** Takes the buffer; the caller holds {@link #bufferLock}. */
-  private List<Slice> takeBuffer() {
-    List<Slice> taken = buffer;
-    buffer = new ArrayList<>();
-    return taken;
-  }
-
-  /** Encodes rows into the next flush's files; the caller holds this pipeline's monitor. */
-  private void stage(List<Slice> slices) {
-    if (slices.isEmpty()) {
-      return;
-    }
-    if (staged == null) {
-      staged = new StagedFiles(flusher);
-    }
-    for (Slice slice : slices) {
-      RecordCodec.Encoded enc = slice.encoded();
-      for (int k = 0; k < slice.size(); k++) {
-        int i = slice.index(k);
-        LakeRecord r = enc.records().get(i);
-        try {
-          staged.add(r, enc.bytes(), enc.start(i), enc.end(i));
-        } catch (RuntimeException e) {
-          // not expected: the row takes the retried rows' path at the next flush
-          synchronized (bufferLock) {
-            retry.add(r);
-          }
-        }
+      if (now >= settings.flushRows()) {
+        flushTimer.execute(this::flushQuietly);
       }
     }
   }
@@ -599,24 +497,15 @@ public final class Pipeline implements AutoCloseable {
    */
   public synchronized void flush() throws IOException {
     List<LakeRecord> rows;
-    List<Slice> slices;
     long segment;
     synchronized (bufferLock) {
       segment = wal.rotate();
-      rows = retry;
-      retry = new ArrayList<>();
-      slices = takeBuffer();
-      sinceFlush.set(0);
-    }
-    stage(slices);
-    synchronized (bufferLock) {
-      rows.addAll(retry); // rows staging could not take (not expected): published as records
+      rows = new ArrayList<>(retry);
+      rows.addAll(buffer);
+      buffer = new ArrayList<>();
       retry = new ArrayList<>();
     }
-    StagedFiles files = staged;
-    staged = null;
-    boolean nothingStaged = files == null || files.isEmpty();
-    if (rows.isEmpty() && nothingStaged && coverage.isEmpty()) {
+    if (rows.isEmpty() && coverage.isEmpty()) {
       if (intent != null) {
         intent.end();
       }
@@ -624,53 +513,14 @@ public final class Pipeline implements AutoCloseable {
       lastSuccessfulFlushMillis.set(clock.millis());
       return;
     }
-    if ((!rows.isEmpty() || !nothingStaged) && intent != null) {
+    if (!rows.isEmpty() && intent != null) {
       intent.begin(clock.millis());
     }
-    // published and quarantined rows: their keys (for restarts), how many, what they change
-    Map<String, String> keys = new LinkedHashMap<>();
-    long done = 0;
-    StagedFiles.Changes changed = new StagedFiles.Changes();
-    Map<LakeRecord.Table, long[]> streamed = new EnumMap<>(LakeRecord.Table.class);
-    List<LakeRecord> published = new ArrayList<>();
+    List<LakeRecord> published = new ArrayList<>(rows.size());
     List<LakeRecord> quarantined = new ArrayList<>();
     List<LakeRecord> failed = new ArrayList<>();
     Exception firstError = null;
-    // rows of a failed flush, retried, and rows staged into a file that failed: as records
-    List<List<LakeRecord>> asRecords = new ArrayList<>(filesOf(rows));
-    if (files != null) {
-      for (StagedFiles.Group g : files.groups()) {
-        try {
-          if (g.broken()) {
-            asRecords.add(g.records());
-            continue;
-          }
-          if (g.fileRows() > 0) {
-            g.publishFile(keys, changed);
-            done += g.fileRows();
-            long[] n = streamed.computeIfAbsent(g.table(), t -> new long[2]);
-            n[0] += g.fileRows();
-            n[1]++;
-          }
-          if (!g.unbuilt().isEmpty()) {
-            asRecords.add(g.unbuilt());
-          }
-        } catch (IOException | RuntimeException e) {
-          // the file was not published: all its rows are retried at the next flush
-          try {
-            failed.addAll(g.records());
-          } catch (IOException unreadable) {
-            // cannot happen for bytes this process encoded; the log still holds the rows,
-            // and their segment is kept because this flush fails
-            e.addSuppressed(unreadable);
-          }
-          firstError = firstError == null ? e : firstError;
-        }
-      }
-      files.discardAll();
-    }
-    LakeFlusher.logPublished(streamed);
-    for (List<LakeRecord> group : asRecords) {
+    for (List<LakeRecord> group : filesOf(rows)) {
       List<LakeRecord> setAside = new ArrayList<>();
       try {
         publishOrQuarantine(group, published, setAside);
@@ -682,25 +532,23 @@ public final class Pipeline implements AutoCloseable {
       }
       quarantined.addAll(setAside);
     }
-    for (LakeRecord r : published) {
-      keys.put(r.dedupKey(), r.contentFingerprint());
-      changed.add(r);
-    }
-    for (LakeRecord r : quarantined) {
-      keys.put(r.dedupKey(), r.contentFingerprint());
-    }
-    done += published.size() + quarantined.size();
     Map<CoverageCounters.Key, CoverageCounters.Counts> counters = coverage.drain();
-    if (!keys.isEmpty() && publishedIds != null) {
+    if ((!published.isEmpty() || !quarantined.isEmpty()) && publishedIds != null) {
       // quarantined rows are handled too: a restart before this flush's log segments are
       // trimmed (another file failed) must not replay and quarantine them a second time
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (LakeRecord r : published) {
+        keys.put(r.dedupKey(), r.contentFingerprint());
+      }
+      for (LakeRecord r : quarantined) {
+        keys.put(r.dedupKey(), r.contentFingerprint());
+      }
       publishedIds.record(segment, keys);
     }
-    buffered.addAndGet(-done);
-    changed.tell(changes);
-    if (!failed.isEmpty() || firstError != null) {
+    buffered.addAndGet(-published.size() - quarantined.size());
+    notifyChanges(published);
+    if (!failed.isEmpty()) {
       synchronized (bufferLock) {
-        failed.addAll(retry);
         retry = failed;
       }
       coverage.restore(counters);
@@ -788,6 +636,31 @@ public final class Pipeline implements AutoCloseable {
       groups.computeIfAbsent(group, g -> new ArrayList<>()).add(r);
     }
     return new ArrayList<>(groups.values());
+  }
+
+  private void notifyChanges(List<LakeRecord> rows) {
+    Set<String> ids = new HashSet<>();
+    Set<String> keys = new HashSet<>();
+    Set<LocalDate> days = new HashSet<>();
+    for (LakeRecord r : rows) {
+      if (r instanceof CallRecord c) {
+        ids.add(c.workflowId());
+      } else if (r instanceof WorkflowSpanRecord w) {
+        ids.add(w.workflowId());
+        days.add(w.partitionDay());
+      } else if (r instanceof CapBreachRecord b) {
+        ids.add(b.workflowId());
+      } else if (r instanceof OutcomeRecord o) {
+        if (o.workflowId() != null) {
+          ids.add(o.workflowId());
+        } else {
+          keys.add(o.externalKey());
+        }
+      }
+    }
+    if (!ids.isEmpty() || !keys.isEmpty()) {
+      changes.published(ids, keys, days);
+    }
   }
 
   /** Stops accepting, commits what is queued, flushes everything to the lake. */

@@ -80,51 +80,6 @@ public final class LakeFlusher {
   }
 
   /**
-   * Starts the lake file of one table and day, to which rows ({@link #rowOf}) are added one at a
-   * time as they are accepted and which is published whole at the next flush: the write path
-   * stages rows into it instead of keeping them as objects until the flush.
-   */
-  public LakeWriter.OpenFile open(LakeRecord.Table table, LocalDate day) throws IOException {
-    return writer.open(schemaOf(table), day);
-  }
-
-  /**
-   * The lake row of {@code r}.
-   *
-   * @throws RuntimeException when the lake can never store the record (its row cannot be built)
-   */
-  public static Row rowOf(LakeRecord r) {
-    return row(r);
-  }
-
-  /**
-   * Logs what files published outside {@link #publish} held, in {@link #publish}'s words
-   * ("published calls: N rows in F files, …"): {@code rowsAndFiles} maps each table to its
-   * {rows, files}.
-   */
-  public static void logPublished(Map<LakeRecord.Table, long[]> rowsAndFiles) {
-    List<String> published = new ArrayList<>();
-    rowsAndFiles.forEach((t, n) -> published.add(summary(schemaOf(t), n[0], n[1])));
-    if (!published.isEmpty()) {
-      LOG.info("published " + String.join(", ", published));
-    }
-  }
-
-  private static TableSchema schemaOf(LakeRecord.Table table) {
-    return switch (table) {
-      case CALLS -> LakeTables.CALLS;
-      case WORKFLOW_SPANS -> LakeTables.WORKFLOW_SPANS;
-      case OUTCOMES -> LakeTables.OUTCOMES;
-      case CAP_BREACHES -> LakeTables.CAP_BREACHES;
-    };
-  }
-
-  private static String summary(TableSchema table, long rows, long files) {
-    return table.name() + ": " + rows + (rows == 1 ? " row" : " rows") + " in "
-        + files + (files == 1 ? " file" : " files");
-  }
-
-  /**
    * Finds the records of one table that the lake can never store, whatever the store does: their
    * lake row cannot be built, or Parquet cannot encode it. Encodes into a local scratch file and
    * never touches the store, so a store outage never makes a good row look bad.
@@ -206,7 +161,8 @@ public final class LakeFlusher {
       rows += e.getValue().size();
     }
     if (!byDay.isEmpty()) {
-      published.add(summary(table, rows, byDay.size()));
+      published.add(table.name() + ": " + rows + (rows == 1 ? " row" : " rows") + " in "
+          + byDay.size() + (byDay.size() == 1 ? " file" : " files"));
     }
   }
 }

@@ -263,23 +263,6 @@ public final class RecordCodec {
   }
 
   /**
-   * Decodes {@code count} records whose encodings ({@link #encodeEach}, this release's version)
-   * lie back to back in {@code bytes[0, length)}: the write path keeps the log's bytes of the
-   * rows it staged into a lake file, and reads them back only when that file cannot be published.
-   */
-  public static List<LakeRecord> decodeEach(byte[] bytes, int length, int count)
-      throws IOException {
-    byte[] payload = new byte[5 + length];
-    payload[0] = (byte) CURRENT_VERSION;
-    payload[1] = (byte) (count >>> 24);
-    payload[2] = (byte) (count >>> 16);
-    payload[3] = (byte) (count >>> 8);
-    payload[4] = (byte) count;
-    System.arraycopy(bytes, 0, payload, 5, length);
-    return decode(payload);
-  }
-
-  /**
    * Decodes one frame payload.
    *
    * @throws UnknownFormatException when the frame was written in a version this release does

@@ -76,149 +76,40 @@ public final class ParquetRowWriter {
   public static long write(
       TableSchema table, Iterable<Row> rows, OutputFile file, ParquetWriteOptions options)
       throws IOException {
-    Objects.requireNonNull(rows, "rows");
-    RowFile out = open(table, file, options);
-    try {
-      for (Row row : rows) {
-        out.add(row);
-      }
-      return out.finish();
-    } catch (IOException | RuntimeException | Error e) {
-      out.abort(e);
-      throw e;
-    }
-  }
-
-  /**
-   * Starts a file of {@code table} at {@code file}, which must not exist, to which rows are
-   * added one at a time ({@link RowFile#add}) and which is written out by {@link
-   * RowFile#finish}. Each row's values go to the column writers as it is added, so the caller
-   * need not keep the rows: the collector stages rows into the next file as they are accepted
-   * instead of holding them as objects until its flush.
-   */
-  public static RowFile open(TableSchema table, Path file, ParquetWriteOptions options)
-      throws IOException {
-    return open(table, new LocalOutputFile(file), options);
-  }
-
-  /** As {@link #open(TableSchema, Path, ParquetWriteOptions)}, to any Parquet output file. */
-  public static RowFile open(TableSchema table, OutputFile file, ParquetWriteOptions options)
-      throws IOException {
     Objects.requireNonNull(table, "table");
-    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(rows, "rows");
     Objects.requireNonNull(options, "options");
-    return new RowFile(table, file, options);
-  }
-
-  /**
-   * One Parquet file being written, row by row: {@link #add} as many rows as wanted, then
-   * {@link #finish} (footer written, file complete) or {@link #abort} (file left half-written,
-   * for the caller to delete). Not thread-safe; used by one thread at a time.
-   */
-  public static final class RowFile {
-    private final TableSchema table;
-    private final ZstdCodecFactory codecs;
-    private final ParquetFileWriter fileWriter;
-    private final Groups groups;
-    private long count;
-    private boolean done;
-
-    private RowFile(TableSchema table, OutputFile file, ParquetWriteOptions options)
-        throws IOException {
-      this.table = table;
-      MessageType schema = ParquetSchemas.messageType(table);
-      ParquetProperties props = properties(table, options);
-      this.codecs = new ZstdCodecFactory(options.zstdLevel());
-      try {
-        this.fileWriter = new ParquetFileWriter(file, schema,
-            ParquetFileWriter.Mode.CREATE, options.rowGroupSize(),
-            ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, props);
-        fileWriter.start();
-        this.groups = new Groups(table, schema, props, fileWriter,
-            codecs.getCompressor(CompressionCodecName.ZSTD), options.rowGroupSize());
-      } catch (IOException | RuntimeException | Error e) {
-        codecs.release();
-        throw e;
+    MessageType schema = ParquetSchemas.messageType(table);
+    ParquetProperties props = properties(table, options);
+    ZstdCodecFactory codecs = new ZstdCodecFactory(options.zstdLevel());
+    ParquetFileWriter fileWriter = new ParquetFileWriter(file, schema,
+        ParquetFileWriter.Mode.CREATE, options.rowGroupSize(),
+        ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, props);
+    try {
+      fileWriter.start();
+      Groups groups = new Groups(table, schema, props, fileWriter,
+          codecs.getCompressor(CompressionCodecName.ZSTD), options.rowGroupSize());
+      long count = 0;
+      for (Row row : rows) {
+        groups.write(row);
+        count++;
       }
-    }
-
-    /** The table this file holds rows of. */
-    public TableSchema table() {
-      return table;
-    }
-
-    /**
-     * Writes {@code row} into the file's column writers.
-     *
-     * @throws IllegalArgumentException if the row is of another table; the file is unchanged
-     * @throws IOException if writing a full row group to the file failed; after this or any
-     *     other failure the file may hold part of the row and is to be {@linkplain #abort
-     *     aborted}
-     */
-    public void add(Row row) throws IOException {
-      if (done) {
-        throw new IllegalStateException("table " + table.name() + ": file already finished");
-      }
-      groups.write(row);
-      count++;
-    }
-
-    /** Rows added so far. */
-    public long rows() {
+      groups.finish();
+      Map<String, String> footer = new HashMap<>();
+      footer.put(SCHEMA_VERSION_KEY, Integer.toString(table.schemaVersion()));
+      footer.put(TABLE_KEY, table.name());
+      footer.put(ParquetWriter.OBJECT_MODEL_NAME_PROP, MODEL_NAME);
+      fileWriter.end(footer);
       return count;
-    }
-
-    /**
-     * Writes the last row group and the footer, completing the file.
-     *
-     * @return the number of rows written
-     */
-    public long finish() throws IOException {
-      if (done) {
-        throw new IllegalStateException("table " + table.name() + ": file already finished");
-      }
-      done = true;
-      try {
-        groups.finish();
-        Map<String, String> footer = new HashMap<>();
-        footer.put(SCHEMA_VERSION_KEY, Integer.toString(table.schemaVersion()));
-        footer.put(TABLE_KEY, table.name());
-        footer.put(ParquetWriter.OBJECT_MODEL_NAME_PROP, MODEL_NAME);
-        fileWriter.end(footer);
-        return count;
-      } catch (IOException | RuntimeException | Error e) {
-        abortQuietly(e);
-        throw e;
-      } finally {
-        codecs.release();
-      }
-    }
-
-    /** Gives the file up: closes it half-written (the caller deletes it). Idempotent. */
-    public void abort() {
-      abort(null);
-    }
-
-    private void abort(Throwable cause) {
-      if (done) {
-        return;
-      }
-      done = true;
-      try {
-        abortQuietly(cause);
-      } finally {
-        codecs.release();
-      }
-    }
-
-    private void abortQuietly(Throwable cause) {
+    } catch (IOException | RuntimeException | Error e) {
       try {
         fileWriter.abort(); // closes the half-written file; the caller discards it
       } catch (RuntimeException again) {
-        if (cause != null) {
-          cause.addSuppressed(again);
-        }
+        e.addSuppressed(again);
       }
+      throw e;
+    } finally {
+      codecs.release();
     }
   }
 
