@@ -84,10 +84,15 @@ _bench_fl.query = _bench_timed
 class Variant:
     """lake.sql and the notebooks of one side of the comparison."""
 
-    def __init__(self, name: str, notebooks: Path):
+    def __init__(self, name: str, notebooks: Path, rollup_java: str | None = None):
         self.name = name
         self.notebooks = notebooks
         self.lake_sql = notebooks / "lake.sql"
+        # How that revision's Rollup wrote a full rollup (the working tree's when None): derived
+        # straight into the workflows files (Rollup.rollupEveryDay, the seventh pass) or pinned
+        # into a temporary table first; zstd level 1 (the sixth pass) or the default level.
+        self.direct = rollup_java is None or "rollupEveryDay" in rollup_java
+        self.level1 = rollup_java is None or "COMPRESSION_LEVEL 1" in rollup_java
 
 
 def extract(ref: str, into: Path) -> Variant:
@@ -97,7 +102,11 @@ def extract(ref: str, into: Path) -> Variant:
     archive = subprocess.run(["git", "-C", str(repo), "archive", ref, "notebooks"],
                              check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return Variant(f"before ({ref})", into / "notebooks")
+    rollup_java = subprocess.run(
+        ["git", "-C", str(repo), "show",
+         f"{ref}:collector/src/main/java/io/flowcost/collector/rollup/Rollup.java"],
+        check=True, capture_output=True, text=True).stdout
+    return Variant(f"before ({ref})", into / "notebooks", rollup_java)
 
 
 def connect(lake: Path, variant: Variant) -> duckdb.DuckDBPyConnection:
@@ -191,10 +200,11 @@ def full_rollup(lake: Path, variant: Variant, scratch: Path,
     """Every day's workflows and cost_per_outcome snapshots, as ``Rollup.rollupAll`` writes them
     from scratch (``Rollup.rebuildAll``): the views installed, one ``COPY … PARTITION_BY (date)``
     per table for all days, then the markers. With ``record`` (the working tree's rollup, as
-    ``Rollup.rollupEveryDay`` does now) ``workflows_derived`` is derived straight into the
-    ``workflows`` files, which ``cost_per_outcome_derived`` and the day count then read back,
-    and the markers carry the inputs' digest; without it (a revision before the seventh pass)
-    ``workflows_derived`` is pinned into a temporary table first and both snapshots read it."""
+    ``Rollup.rollupEveryDay`` does now) the markers carry the inputs' digest. A revision whose
+    ``Rollup`` derives straight into the files (``rollupEveryDay``, since the seventh pass) is
+    measured that way: ``workflows_derived`` written to the ``workflows`` files, which
+    ``cost_per_outcome_derived`` and the day count then read back; an earlier one pinned
+    ``workflows_derived`` into a temporary table first and both snapshots read it."""
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
@@ -202,16 +212,16 @@ def full_rollup(lake: Path, variant: Variant, scratch: Path,
     digest = inputs_digest(lake, variant) if record else None
     con = connect(lake, variant)
     try:
-        if not record:
+        if not variant.direct:
             flowcost_lake.pin_derived(con)  # a revision before the seventh pass pinned first
         for table, source, _ in _SNAPSHOTS:
             target = str(scratch / table).replace("'", "''")
-            # zstd level 1 as Rollup writes now; a revision before it wrote the default level 3
-            level = ", COMPRESSION_LEVEL 1" if record else ""
+            # zstd level 1 as Rollup writes since the sixth pass; before it the default level 3
+            level = ", COMPRESSION_LEVEL 1" if variant.level1 else ""
             con.execute(f"COPY (SELECT day AS date, day, CAST(1 AS BIGINT) AS version, "
                         f"* EXCLUDE (day) FROM {source}) TO '{target}' (FORMAT parquet, "
                         f"COMPRESSION zstd{level}, ROW_GROUP_SIZE 122880, PARTITION_BY (date))")
-            if record and table == "workflows":
+            if variant.direct and table == "workflows":
                 # as Rollup.rollupEveryDay: derived once, straight into the workflows files,
                 # which then stand in for workflows_derived (cost_per_outcome, the day counts)
                 files = str(scratch / table / "date=*" / "*.parquet").replace("'", "''")
