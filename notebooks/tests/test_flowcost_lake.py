@@ -244,3 +244,49 @@ def test_compacted_days_are_read_without_the_window_and_change_no_row(synthetic,
     aggregated, _, others = flowcost_lake.split_aggregated(con, str(lake), compacted)
     assert aggregated == compacted and others == []
     assert rows() == want
+
+
+def test_replayed_outcomes_keep_the_earliest_received_report(synthetic, tmp_path):
+    """``outcomes`` sends only ids reported more than once through its window; every id must
+    still be the row received first (then the earlier ``date`` partition), exactly as one window
+    over every outcome gives. The replays differ from the originals, so keeping the wrong one, or
+    both, changes the rows: received a second earlier with the status flipped (the replay wins),
+    a second later (the original wins), some in the next day's partition, and a third report in
+    another partition received at the same instant as the original (the earlier date wins)."""
+    lake = tmp_path / "lake"
+    shutil.copytree(synthetic.lake, lake)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    src = str(lake / "outcomes" / "date=*" / "*.parquet")
+    con.execute(f"CREATE TABLE o AS SELECT * FROM read_parquet('{src}', hive_partitioning = true)")
+    con.execute("""CREATE TABLE r AS SELECT * EXCLUDE (n) REPLACE (
+        CASE WHEN n % 2 = 0 THEN received_at - INTERVAL 1 SECOND
+             ELSE received_at + INTERVAL 1 SECOND END AS received_at,
+        CASE WHEN n % 2 = 0 THEN CASE WHEN status = 'success' THEN 'failure' ELSE 'success' END
+             ELSE status END AS status,
+        CASE WHEN n % 8 = 0 THEN date + 1 ELSE date END AS date)
+      FROM (SELECT *, row_number() OVER (ORDER BY outcome_id) AS n FROM o
+            ORDER BY hash(outcome_id) LIMIT 400)""")
+    for (day,) in con.execute("SELECT DISTINCT date FROM r").fetchall():
+        (lake / "outcomes" / f"date={day}").mkdir(exist_ok=True)
+        con.execute(f"COPY (SELECT * EXCLUDE (date) FROM r WHERE date = DATE '{day}') TO "
+                    f"'{lake}/outcomes/date={day}/9100000000000-replay.parquet' (FORMAT parquet)")
+    (lake / "outcomes" / "date=2099-01-01").mkdir()
+    con.execute("COPY (SELECT * EXCLUDE (date) FROM o ORDER BY hash(outcome_id) DESC LIMIT 20) "
+                f"TO '{lake}/outcomes/date=2099-01-01/9200000000000-replay.parquet' "
+                "(FORMAT parquet)")
+    want = con.execute(
+        f"SELECT * FROM (SELECT COLUMNS(*)::VARCHAR FROM read_parquet('{src}', "
+        "hive_partitioning = true) QUALIFY row_number() OVER (PARTITION BY outcome_id "
+        "ORDER BY received_at, date) = 1) ORDER BY ALL").fetchall()
+    raw = con.execute(f"SELECT count(*) FROM read_parquet('{src}')").fetchone()[0]
+    flipped = con.execute("SELECT count(*) FROM r JOIN o USING (outcome_id) "
+                          "WHERE r.status <> o.status").fetchone()[0]
+    assert raw == len(want) + 420 and flipped > 100  # replays that must win, and differ
+    c = flowcost_lake.connect(str(lake), focus=False)
+    try:
+        got = c.execute("SELECT * FROM (SELECT COLUMNS(*)::VARCHAR FROM outcomes) "
+                        "ORDER BY ALL").fetchall()
+    finally:
+        c.close()
+    assert got == want
