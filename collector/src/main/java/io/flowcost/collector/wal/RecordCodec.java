@@ -226,8 +226,10 @@ public final class RecordCodec {
      * length ({@link #modifiedUtf8}). One pass: the chars are copied out in one go (a Latin-1
      * string's bytes are inflated by an intrinsic), room for the longest encoding (3 bytes a
      * char) is made once, the bytes are written and the length is filled in after them; the
-     * same bytes as counting first and then writing.
+     * same bytes as counting first and then writing. The chars are checked in a loop of their
+     * own, so that an all-ASCII string's bytes are one bulk copy.
      */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes
     void presentString(String s) {
       int n = s.length();
       if (chars.length < n) {
@@ -240,7 +242,16 @@ public final class RecordCodec {
       b[pos] = 1;
       int lengthAt = pos + 1;
       int p = lengthAt + 4;
-      for (int i = 0; i < n; i++) {
+      int ascii = 0;
+      while (ascii < n && (char) (c[ascii] - 1) < 0x7F) { // 0x01..0x7F: one byte each, as is
+        ascii++;
+      }
+      if (ascii == n) {
+        // the usual case (ids, names, models): the chars' low bytes, copied by String in one go
+        s.getBytes(0, n, b, p);
+        p += n;
+      }
+      for (int i = ascii == n ? n : 0; i < n; i++) {
         char ch = c[i];
         if (ch >= 0x01 && ch <= 0x7F) {
           b[p++] = (byte) ch;
