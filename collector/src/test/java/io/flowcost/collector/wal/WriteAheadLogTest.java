@@ -108,6 +108,34 @@ class WriteAheadLogTest {
         .isEqualTo("refund-request ✓".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /**
+   * The writer's bytes for a string are Java's modified UTF-8 ({@link RecordCodec#modifiedUtf8},
+   * the reference) after a presence byte and a 4-byte length, whatever the chars: ASCII (one bulk
+   * copy), chars at each encoding-length edge, a char above 0xFF whose low byte is ASCII ('Ł' is
+   * U+0141, low byte 'A': a byte-level check would take it for ASCII), NUL, astral and lone
+   * surrogates, and strings longer than the writer's reused char buffer.
+   */
+  @Test
+  void aStringIsWrittenAsModifiedUtf8AfterItsLengthWhateverItsChars() {
+    List<String> texts = new ArrayList<>(List.of("", "a", "gpt-4o-mini", "\u007F", "\u0080",
+        "é", "\u00FF", "Łódź", "\u0141A", "A\u0141", "\u07FF", "\u0800", "\uFFFF", "a\u0000b",
+        "\uD83D\uDE00", "lone \uD800", "\uDC00 end", "x".repeat(300), "ü".repeat(200) + "a",
+        "a".repeat(150) + "\u0141"));
+    for (String text : texts) {
+      OutcomeRecord o = new OutcomeRecord(text, null, null, "success", null, null, null,
+          java.time.Instant.parse("2026-11-24T11:00:00Z"), false,
+          java.time.Instant.parse("2026-11-24T11:00:00Z"));
+      byte[] payload = RecordCodec.encode(List.of(o));
+      byte[] expected = RecordCodec.modifiedUtf8(text);
+      // version (1) + count (4) + record tag (1), then the outcome id: present, length, bytes
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload, 6, payload.length - 6);
+      assertThat(b.get()).as(text).isEqualTo((byte) 1);
+      assertThat(b.getInt()).as(text).isEqualTo(expected.length);
+      assertThat(java.util.Arrays.copyOfRange(payload, 11, 11 + expected.length)).as(text)
+          .isEqualTo(expected);
+    }
+  }
+
   @Test
   void decimalsOfEveryByteLengthComeBackWithTheirValueAndScale() throws IOException {
     // 1 to 8 bytes are read as a long, longer ones through BigInteger: both sides of each edge
