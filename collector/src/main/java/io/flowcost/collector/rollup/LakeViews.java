@@ -3,7 +3,10 @@ package io.flowcost.collector.rollup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Installs the lake views of {@code notebooks/lake.sql} (bundled in the collector jar) on a
@@ -154,13 +156,9 @@ public final class LakeViews {
    */
   public static Split splitCompacted(Connection connection, Path tableDir)
       throws IOException, SQLException {
-    if (!Files.isDirectory(tableDir)) {
-      return new Split(List.of(), List.of());
-    }
     Map<Path, List<Path>> byDay = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(tableDir, 2)) {
-      files.filter(LakeViews::isPartitionFile).sorted()
-          .forEach(p -> byDay.computeIfAbsent(p.getParent(), d -> new ArrayList<>()).add(p));
+    for (Path p : partitionFilesOf(tableDir)) {
+      byDay.computeIfAbsent(p.getParent(), d -> new ArrayList<>()).add(p);
     }
     List<Path> single = byDay.values().stream().filter(f -> f.size() == 1)
         .map(f -> f.get(0).toAbsolutePath()).toList();
@@ -208,7 +206,7 @@ public final class LakeViews {
     Map<Path, Path> totalsOf = new TreeMap<>();
     for (Path calls : compactedCalls) {
       String day = calls.getParent().getFileName().toString();
-      if (hasFiles(root.resolve("call_prices").resolve(day))) {
+      if (!partitionFiles(root.resolve("call_prices").resolve(day)).isEmpty()) {
         continue;
       }
       List<Path> totals = partitionFiles(root.resolve(TOTALS_TABLE).resolve(day));
@@ -264,13 +262,45 @@ public final class LakeViews {
     return out;
   }
 
-  private static List<Path> partitionFiles(Path dayDir) throws IOException {
-    if (!Files.isDirectory(dayDir)) {
+  /**
+   * The Parquet files of every {@code date=} partition of {@code tableDir}, sorted; empty when
+   * the table has no directory.
+   *
+   * <p>Read by name only, never by file attributes, because a compaction may run beside this
+   * listing: it publishes a day's merged file and then deletes the files it merged, and a walk
+   * that reads each entry's attributes ({@code Files.walk}) fails with {@code
+   * NoSuchFileException} on an entry deleted between the directory read and the attribute read —
+   * which made a report or rollup started during a compaction fail with an I/O error instead of
+   * reading the lake. A file listed here and deleted before DuckDB opens it makes the query fail
+   * with an SQL error, and a retry lists the lake as it is then; a day listed while it is being
+   * compacted holds more than one file, so the views de-duplicate it ({@link #splitCompacted}):
+   * the count stays right either way.
+   */
+  static List<Path> partitionFilesOf(Path tableDir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> days = Files.newDirectoryStream(tableDir, "date=*")) {
+      for (Path day : days) {
+        out.addAll(partitionFiles(day));
+      }
+    } catch (NoSuchFileException | NotDirectoryException e) {
       return List.of();
     }
-    try (Stream<Path> files = Files.list(dayDir)) {
-      return files.filter(LakeViews::isPartitionFile).sorted().toList();
+    out.sort(null);
+    return out;
+  }
+
+  /** The Parquet files of one partition directory, sorted; empty when it does not exist. */
+  private static List<Path> partitionFiles(Path dayDir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dayDir, "*.parquet")) {
+      for (Path f : files) {
+        out.add(f);
+      }
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return List.of(); // removed (or never a partition directory) while the table was listed
     }
+    out.sort(null);
+    return out;
   }
 
   private static String read(String table, List<Path> files) {
@@ -324,11 +354,7 @@ public final class LakeViews {
       if (!Files.isDirectory(dir)) {
         continue;
       }
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(dir, 2)) {
-        files = walk.filter(LakeViews::isPartitionFile).sorted().toList();
-      }
-      for (Path f : files) {
+      for (Path f : partitionFilesOf(dir)) {
         // deleted since the listing (a compaction merged it): the derivation, which lists the
         // files after this, does not read it either
         long size;
@@ -345,18 +371,8 @@ public final class LakeViews {
     return java.util.HexFormat.of().formatHex(hash);
   }
 
-  private static boolean isPartitionFile(Path p) {
-    return p.getFileName().toString().endsWith(".parquet") && p.getParent() != null
-        && p.getParent().getFileName().toString().startsWith("date=");
-  }
-
   private static boolean hasFiles(Path tableDir) throws IOException {
-    if (!Files.isDirectory(tableDir)) {
-      return false;
-    }
-    try (Stream<Path> files = Files.walk(tableDir, 2)) {
-      return files.anyMatch(LakeViews::isPartitionFile);
-    }
+    return !partitionFilesOf(tableDir).isEmpty();
   }
 
   private static String escape(String s) {
