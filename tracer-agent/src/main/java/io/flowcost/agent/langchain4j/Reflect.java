@@ -1,5 +1,8 @@
 package io.flowcost.agent.langchain4j;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.Map;
@@ -12,25 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Reflect {
 
-  private static final Method MISSING;
+  /** {@code (Object) -> Object}: the one shape every accessor's handle is adapted to. */
+  private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
 
-  static {
-    try {
-      MISSING = Object.class.getMethod("hashCode");
-    } catch (NoSuchMethodException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private static final ClassValue<Map<String, Method>> METHODS =
-      new ClassValue<Map<String, Method>>() {
+  private static final ClassValue<Map<String, Accessor>> METHODS =
+      new ClassValue<Map<String, Accessor>>() {
         @Override
-        protected Map<String, Method> computeValue(Class<?> type) {
+        protected Map<String, Accessor> computeValue(Class<?> type) {
           return new ConcurrentHashMap<>();
         }
       };
-
-  private static final Object[] NO_ARGUMENTS = new Object[0];
 
   private static final ClassValue<Map<String, Boolean>> ASSIGNABLE =
       new ClassValue<Map<String, Boolean>>() {
@@ -59,7 +53,7 @@ public final class Reflect {
    */
   private static final int SLOTS = 512; // a power of two; ~100 (class, name) pairs are hot
 
-  /** {@link #method}'s table: values are {@code Method}s. */
+  /** {@link #method}'s table: values are {@link Accessor}s. */
   @SuppressWarnings("unchecked")
   private static final WeakReference<Resolved>[] METHOD_SLOTS = new WeakReference[SLOTS];
 
@@ -101,17 +95,17 @@ public final class Reflect {
     return value;
   }
 
-  /** The public no-argument method {@code name} of {@code type}, or {@link #MISSING}. */
-  private static Method method(Class<?> type, String name) {
-    return (Method) lookup(METHOD_SLOTS, type, name, FIND_METHOD);
+  /** The public no-argument method {@code name} of {@code type} (one that reads null when absent). */
+  private static Accessor method(Class<?> type, String name) {
+    return (Accessor) lookup(METHOD_SLOTS, type, name, FIND_METHOD);
   }
 
   /** {@link #METHODS}'s answer (a lambda that captures nothing: no allocation per call). */
   private static final java.util.function.BiFunction<Class<?>, String, Object> FIND_METHOD =
       (type, name) -> {
-        Map<String, Method> methods = METHODS.get(type);
+        Map<String, Accessor> methods = METHODS.get(type);
         // get first: computeIfAbsent with a lambda capturing the type would allocate on every call
-        Method method = methods.get(name);
+        Accessor method = methods.get(name);
         return method != null ? method : methods.computeIfAbsent(name, n -> find(type, n));
       };
 
@@ -133,15 +127,7 @@ public final class Reflect {
     if (target == null) {
       return null;
     }
-    Method method = method(target.getClass(), name);
-    if (method == MISSING) {
-      return null;
-    }
-    try {
-      return method.invoke(target, NO_ARGUMENTS); // not varargs: no new array per call
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      return null;
-    }
+    return method(target.getClass(), name).invoke(target);
   }
 
   /** Calls a no-argument method and returns its result as a {@code Long}, or {@code null}. */
@@ -178,15 +164,109 @@ public final class Reflect {
     return false;
   }
 
-  private static Method find(Class<?> type, String name) {
+  private static Accessor find(Class<?> type, String name) {
     try {
       Method method = type.getMethod(name);
       if (!method.trySetAccessible()) {
-        return MISSING;
+        return new Accessor(type, null, null);
       }
-      return method;
+      MethodHandle handle;
+      try {
+        // an accessible Method is unreflected without access checks
+        handle = MethodHandles.lookup().unreflect(method).asType(GETTER);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        handle = null; // read through the Method, as before
+      }
+      return new Accessor(type, handle, method);
     } catch (NoSuchMethodException | RuntimeException e) {
-      return MISSING;
+      return new Accessor(type, null, null); // absent: reads null (and is remembered as such)
     }
+  }
+
+  /**
+   * A public no-argument method of one class, resolved once: a {@link MethodHandle} adapted to
+   * {@code (Object) -> Object}, called with {@code invokeExact}. Why not {@code Method.invoke}: on
+   * Java 17 it goes through a delegating accessor and a generated one shared by every read (a
+   * megamorphic dispatch, an argument array check, exceptions wrapped), and every model call
+   * makes about a dozen such reads on the application's thread.
+   */
+  private static final class Accessor {
+    /** The class it reads (the receiver's class, as looked up). */
+    final Class<?> type;
+    private final MethodHandle handle;
+    private final Method method;
+
+    Accessor(Class<?> type, MethodHandle handle, Method method) {
+      this.type = type;
+      this.handle = handle;
+      this.method = method;
+    }
+
+    /** The method's result on {@code target} (of {@link #type}); {@code null} when it throws. */
+    Object invoke(Object target) {
+      try {
+        if (handle != null) {
+          return (Object) handle.invokeExact(target);
+        }
+        return method == null ? null : method.invoke(target, NO_ARGUMENTS);
+      } catch (Throwable e) {
+        // as before: a throwing getter (its exception was wrapped by Method.invoke) reads null
+        return null;
+      }
+    }
+  }
+
+  private static final Object[] NO_ARGUMENTS = new Object[0];
+
+  /**
+   * A no-argument method read by name at one call site ({@code static final}, one per site): the
+   * class seen last and its {@link Accessor} kept in the getter, so the usual call — a site sees
+   * one class, the application's model or response class — is one identity comparison, without the
+   * tables' hashing. Held weakly, for the reason given for the tables; a cleared or different class
+   * takes {@link Reflect#call}'s path, and only a cleared getter is refilled (a site that sees two
+   * classes in turn does not allocate on every call).
+   */
+  public static final class Getter {
+    private final String name;
+    private WeakReference<Accessor> last; // racy on purpose: an Accessor is immutable
+
+    private Getter(String name) {
+      this.name = name;
+    }
+
+    /** The method's result on {@code target}; {@code null} when absent, throwing, or no target. */
+    public Object call(Object target) {
+      if (target == null) {
+        return null;
+      }
+      Class<?> type = target.getClass();
+      WeakReference<Accessor> ref = last;
+      Accessor accessor = ref == null ? null : ref.get();
+      if (accessor == null || accessor.type != type) {
+        Accessor found = method(type, name);
+        if (accessor == null) {
+          last = new WeakReference<>(found);
+        }
+        accessor = found;
+      }
+      return accessor.invoke(target);
+    }
+
+    /** {@link #call} as a {@code String}, or {@code null}. */
+    public String callString(Object target) {
+      Object value = call(target);
+      return value instanceof String ? (String) value : null;
+    }
+
+    /** {@link #call} as a {@code Long}, or {@code null}. */
+    public Long callLong(Object target) {
+      Object value = call(target);
+      return value instanceof Number ? Long.valueOf(((Number) value).longValue()) : null;
+    }
+  }
+
+  /** A getter of the public no-argument method {@code name}, for one call site. */
+  public static Getter getter(String name) {
+    return new Getter(name);
   }
 }

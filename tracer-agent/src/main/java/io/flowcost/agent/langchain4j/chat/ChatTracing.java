@@ -28,6 +28,14 @@ public final class ChatTracing {
 
   private static final CallDepth DEPTH = new CallDepth();
 
+  // read at these sites only: each keeps the one class it sees (Reflect.Getter)
+  private static final Reflect.Getter REQUEST_MODEL = Reflect.getter("modelName");
+  private static final Reflect.Getter DEFAULT_PARAMETERS = Reflect.getter("defaultRequestParameters");
+  private static final Reflect.Getter DEFAULT_MODEL = Reflect.getter("modelName");
+  private static final Reflect.Getter RESPONSE_MODEL = Reflect.getter("modelName");
+  private static final Reflect.Getter FINISH_REASON = Reflect.getter("finishReason");
+  private static final Reflect.Getter TOKEN_USAGE = Reflect.getter("tokenUsage");
+
   private ChatTracing() {}
 
   /**
@@ -102,15 +110,15 @@ public final class ChatTracing {
     String responseModel = null;
     List<String> finish = null;
     if (response != null) {
-      responseModel = Reflect.callString(response, "modelName");
-      Object reason = Reflect.call(response, "finishReason");
+      responseModel = RESPONSE_MODEL.callString(response);
+      Object reason = FINISH_REASON.call(response);
       if (reason instanceof Enum) {
         finish = finishReasons((Enum<?>) reason);
       }
     }
     // LangChain4j's TokenUsage is read only when no attempt read usage from the wire
     call.endWithClientUsage(responseModel, finish,
-        response == null ? null : () -> ClientUsage.from(Reflect.call(response, "tokenUsage")),
+        response == null ? null : () -> ClientUsage.from(TOKEN_USAGE.call(response)),
         error);
   }
 
@@ -143,9 +151,9 @@ public final class ChatTracing {
   };
 
   private static String requestModel(Object model, Object request) {
-    String name = Reflect.callString(request, "modelName");
+    String name = REQUEST_MODEL.callString(request);
     if (name == null) {
-      name = Reflect.callString(Reflect.call(model, "defaultRequestParameters"), "modelName");
+      name = DEFAULT_MODEL.callString(DEFAULT_PARAMETERS.call(model));
     }
     return name;
   }

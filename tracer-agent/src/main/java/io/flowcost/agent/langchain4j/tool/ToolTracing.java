@@ -25,6 +25,10 @@ public final class ToolTracing {
 
   private static final ContextKey<ToolToken> KEY = ContextKey.named("flowcost-tool");
 
+  // read at these sites only: each keeps the one class it sees (Reflect.Getter)
+  private static final Reflect.Getter NAME = Reflect.getter("name");
+  private static final Reflect.Getter IS_ERROR = Reflect.getter("isError");
+
   private ToolTracing() {}
 
   /**
@@ -40,7 +44,7 @@ public final class ToolTracing {
     }
     try {
       BrokenInstrumentation.check("tool");
-      String tool = Reflect.callString(toolExecutionRequest, "name");
+      String tool = NAME.callString(toolExecutionRequest);
       Span span = ToolSpans.builder(tool).startSpan(); // the one shape of a tool span
       ToolToken token = new ToolToken(span);
       token.scope = SpanAndValueContext.of(Context.current(), span, KEY, token).makeCurrent();
@@ -65,7 +69,7 @@ public final class ToolTracing {
       t.scope.close();
       if (thrown != null) {
         AgentContext.recordError(t.span, thrown);
-      } else if (t.errorType != null || Boolean.TRUE.equals(Reflect.call(result, "isError"))) {
+      } else if (t.errorType != null || Boolean.TRUE.equals(IS_ERROR.call(result))) {
         AgentContext.recordError(t.span, t.errorType != null ? t.errorType : "tool_error");
       }
       t.span.end();
