@@ -12,6 +12,8 @@ public final class ProviderNames {
 
   private ProviderNames() {}
 
+  private static final Reflect.Getter PROVIDER = Reflect.getter("provider");
+
   /**
    * Returns the semantic-convention name of a {@code ModelProvider} constant name, or {@code null}
    * for {@code null}, blank or {@code OTHER}.
@@ -63,10 +65,21 @@ public final class ProviderNames {
 
   /** The provider of a LangChain4j model object: its {@code provider()}, else its class name. */
   public static String of(Object model) {
-    Object provider = Reflect.call(model, "provider");
+    Object provider = PROVIDER.call(model);
     String name = provider instanceof Enum ? ofConstant((Enum<?>) provider) : null;
-    return name != null ? name : fromClassName(model == null ? null : model.getClass().getName());
+    return name != null ? name : model == null ? null : BY_CLASS.get(model.getClass());
   }
+
+  /**
+   * {@link #fromClassName} of a model class, worked out once per class: a model without {@code
+   * provider()} would otherwise lower-case and search its class name on every call.
+   */
+  private static final ClassValue<String> BY_CLASS = new ClassValue<>() {
+    @Override
+    protected String computeValue(Class<?> type) {
+      return fromClassName(type.getName());
+    }
+  };
 
   /**
    * {@link #fromEnumName} of a constant, mapped once per constant: every chat call asks, and the
