@@ -92,6 +92,10 @@ final class UsageScanner {
     int[] table = {-1};
     /** {@link #names} as ASCII bytes ({@code null} for a name that is not ASCII). */
     byte[][] ascii = new byte[0][];
+    /** Each name's first eight bytes as a little-endian word (zeros past its end). */
+    long[] words = new long[0];
+    /** The bytes of {@link #words} a name fills: all ones for a name of eight bytes or more. */
+    long[] masks = new long[0];
 
     Node child(String name) {
       for (int i = 0; i < names.length; i++) {
@@ -111,12 +115,18 @@ final class UsageScanner {
       table = new int[size];
       Arrays.fill(table, -1);
       ascii = new byte[names.length][];
+      words = new long[names.length];
+      masks = new long[names.length];
       for (int i = 0; i < names.length; i++) {
         String name = names[i];
         if (name.isEmpty() || !StandardCharsets.US_ASCII.newEncoder().canEncode(name)) {
           throw new IllegalStateException("a wanted field name must be ASCII: " + name);
         }
         ascii[i] = name.getBytes(StandardCharsets.US_ASCII);
+        for (int k = 0; k < Math.min(8, ascii[i].length); k++) {
+          words[i] |= (ascii[i][k] & 0xFFL) << (8 * k);
+          masks[i] |= 0xFFL << (8 * k);
+        }
         int slot = key(name.length(), name.charAt(0), name.charAt(name.length() - 1))
             & (size - 1);
         while (table[slot] >= 0) {
@@ -510,8 +520,15 @@ final class UsageScanner {
       byte[] b = bytes;
       while (true) {
         // eight bytes at a time up to the next byte that needs a look: most of a body is
-        // strings (answer text, ids), and a byte-at-a-time loop was the largest part of a scan
-        while (pos + 8 <= end && plain((long) LONGS.get(b, pos))) {
+        // strings (answer text, ids), and a byte-at-a-time loop was the largest part of a scan;
+        // then straight to that byte (most strings, names above all, are shorter than eight
+        // bytes: their closing quote is found in the first word, not by a byte loop)
+        while (pos + 8 <= end) {
+          long special = special((long) LONGS.get(b, pos));
+          if (special != 0) {
+            pos += Long.numberOfTrailingZeros(special) >>> 3;
+            break;
+          }
           pos += 8;
         }
         if (pos >= end) {
@@ -565,8 +582,19 @@ final class UsageScanner {
    * reaches the next byte only from a byte that already answered: so the answer is exact.
    */
   static boolean plain(long w) {
-    return ((w | (w - 0x20 * ONES) | ((w ^ ('"' * ONES)) - ONES) | ((w ^ ('\\' * ONES)) - ONES))
-        & HIGH_BITS) == 0;
+    return special(w) == 0;
+  }
+
+  /**
+   * The high bit of each of eight bytes that may end a string's plain run ({@link #plain}'s test
+   * per byte); 0 when none does. The lowest bit set (the first byte, little-endian) is exact: a
+   * byte is flagged falsely only through a borrow, and a borrow comes only from a lower byte that
+   * is itself flagged rightly. So {@code numberOfTrailingZeros / 8} is the offset of the first
+   * byte that needs a look; bytes flagged above it are not used.
+   */
+  static long special(long w) {
+    return (w | (w - 0x20 * ONES) | ((w ^ ('"' * ONES)) - ONES) | ((w ^ ('\\' * ONES)) - ONES))
+        & HIGH_BITS;
   }
 
   /**
@@ -745,7 +773,7 @@ final class UsageScanner {
       int slot = key(length, charAt(start), charAt(stop - 1)) & mask;
       for (int i; (i = table[slot]) >= 0; slot = (slot + 1) & mask) {
         if (bytes != null
-            ? Arrays.equals(bytes, start, stop, node.ascii[i], 0, node.ascii[i].length)
+            ? sameName(start, length, node, i)
             : textEquals(start, stop, PLAIN_ASCII, names[i])) {
           return node.children[i];
         }
@@ -758,6 +786,44 @@ final class UsageScanner {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether the {@code length} plain bytes of the input from {@code start} are the name {@code i}
+   * of {@code node}. Eight bytes at a time: the first word (masked to the name's length) against
+   * the one worked out with the table, then whole words, the last one overlapping. Not {@code
+   * Arrays.equals} of ranges: names are short (2 to 30 bytes, about 25 a body), and that call's
+   * range checks and out-of-line mismatch search were 8 % of the hooks' CPU in a profile of
+   * {@code InvocationPathBenchmark}; a byte loop was no better.
+   */
+  private boolean sameName(int start, int length, Node node, int i) {
+    byte[] wanted = node.ascii[i];
+    if (wanted.length != length) {
+      return false;
+    }
+    byte[] b = bytes;
+    int k = 0;
+    if (start + 8 <= end) { // the document goes on past the name: a whole word can be read
+      if ((((long) LONGS.get(b, start)) & node.masks[i]) != node.words[i]) {
+        return false;
+      }
+      if (length <= 8) {
+        return true;
+      }
+      for (k = 8; k + 8 <= length; k += 8) {
+        if ((long) LONGS.get(b, start + k) != (long) LONGS.get(wanted, k)) {
+          return false;
+        }
+      }
+      return k == length
+          || (long) LONGS.get(b, start + length - 8) == (long) LONGS.get(wanted, length - 8);
+    }
+    for (; k < length; k++) {
+      if (b[start + k] != wanted[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A name's table key: its length, first and last character (see {@link Node#table}). */

@@ -76,6 +76,40 @@ class UsageScannerPlainTest {
     assertThat(plain).as("both answers were exercised").isBetween(1_000, 199_000);
   }
 
+  /** The offset of the first byte that is not plain, or 8. */
+  private static int firstSpecialByByte(byte[] word) {
+    for (int k = 0; k < word.length; k++) {
+      if (!plainByByte(new byte[] {word[k]})) {
+        return k;
+      }
+    }
+    return 8;
+  }
+
+  @Test
+  void theFirstFlaggedByteIsTheFirstSpecialByteOfRandomWords() {
+    Random random = new Random(20261208);
+    byte[] specials = {'"', '\\', 0x00, 0x1F, 0x20, 0x21, 0x0A, (byte) 0x80, (byte) 0xC3,
+        (byte) 0xFF, '"' + 1, '\\' + 1};
+    int[] seen = new int[9];
+    for (int i = 0; i < 300_000; i++) {
+      byte[] bytes = new byte[8];
+      for (int k = 0; k < 8; k++) {
+        int pick = random.nextInt(10);
+        bytes[k] = pick < 7 ? (byte) (0x20 + random.nextInt(0x60))
+            : pick < 9 ? specials[random.nextInt(specials.length)] : (byte) random.nextInt(256);
+      }
+      int expected = firstSpecialByByte(bytes);
+      long special = UsageScanner.special(word(bytes));
+      assertThat(special == 0 ? 8 : Long.numberOfTrailingZeros(special) >>> 3)
+          .as("%s", java.util.Arrays.toString(bytes)).isEqualTo(expected);
+      seen[expected]++;
+    }
+    for (int offset = 0; offset <= 8; offset++) {
+      assertThat(seen[offset]).as("first special byte at %d exercised", offset).isPositive();
+    }
+  }
+
   @Test
   void aSpecialByteAtAnyOffsetOfAStringEndsOrBreaksItAsBefore() {
     String prefix = "{\"model\":\"";
