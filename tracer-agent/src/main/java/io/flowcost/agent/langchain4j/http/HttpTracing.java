@@ -25,6 +25,13 @@ public final class HttpTracing {
 
   private static final CallDepth DEPTH = new CallDepth();
 
+  // read at these sites only: each keeps the one class it sees (Reflect.Getter)
+  private static final Reflect.Getter REQUEST_BODY = Reflect.getter("body");
+  private static final Reflect.Getter STATUS_CODE = Reflect.getter("statusCode");
+  private static final Reflect.Getter BODY_BYTES = Reflect.getter("bodyBytes");
+  private static final Reflect.Getter BODY = Reflect.getter("body");
+  private static final Reflect.Getter HEADERS = Reflect.getter("headers");
+
   private HttpTracing() {}
 
   /**
@@ -42,7 +49,7 @@ public final class HttpTracing {
         return SKIP;
       }
       Attempt attempt = call.startAttempt();
-      TokenEstimate.recordRequest(attempt, Reflect.callString(request, "body"));
+      TokenEstimate.recordRequest(attempt, REQUEST_BODY.callString(request));
       return attempt;
     } catch (Throwable t) {
       AgentLog.failure("http enter", t);
@@ -61,7 +68,7 @@ public final class HttpTracing {
       if (thrown != null) {
         failed(attempt, thrown, null);
       } else {
-        Long status = Reflect.callLong(response, "statusCode");
+        Long status = STATUS_CODE.callLong(response);
         attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
         ResponseSummary summary = summary(response);
         attempt.succeeded(status == null ? 0 : status.intValue(), summary);
@@ -81,14 +88,14 @@ public final class HttpTracing {
    * hook, nothing infers them from this wire.
    */
   static ResponseSummary summary(Object response) {
-    Object bytes = Reflect.call(response, "bodyBytes");
+    Object bytes = BODY_BYTES.call(response);
     if (bytes instanceof byte[]) {
       ResponseSummary summary = UsageParser.parseWithoutToolCalls((byte[]) bytes);
       if (summary != null) {
         return summary;
       }
     }
-    return UsageParser.parse(Reflect.callString(response, "body"));
+    return UsageParser.parse(BODY.callString(response));
   }
 
   /** Wraps the SSE listener of the streaming {@code execute}; unchanged when skipped. */
@@ -125,13 +132,13 @@ public final class HttpTracing {
    * usually absent.
    */
   static String header(Object response, String name) {
-    Object headers = Reflect.call(response, "headers");
+    Object headers = HEADERS.call(response);
     if (!(headers instanceof Map)) {
       return null;
     }
     Map<?, ?> map = (Map<?, ?>) headers;
     Object value = exactly(map, name);
-    if (value == null) {
+    if (value == null && !caseInsensitive(map)) {
       value = HeaderFinder.find(map, name);
     }
     if (value instanceof List && !((List<?>) value).isEmpty()) {
@@ -172,6 +179,16 @@ public final class HttpTracing {
         this.value = value;
       }
     }
+  }
+
+  /**
+   * Whether the map already looks names up ignoring case: the JDK client's headers ({@code
+   * HttpHeaders.map()}, a {@code TreeMap} ordered by {@code String.CASE_INSENSITIVE_ORDER}), so an
+   * absent answer is final and no walk is needed.
+   */
+  private static boolean caseInsensitive(Map<?, ?> map) {
+    return map instanceof java.util.SortedMap
+        && ((java.util.SortedMap<?, ?>) map).comparator() == String.CASE_INSENSITIVE_ORDER;
   }
 
   /** {@code map.get(name)}, or {@code null} where the map cannot look up a string key. */

@@ -62,6 +62,36 @@ class HttpTracingCostTest {
     assertThat(HttpTracing.header(response(Map.of()), name)).isNull();
   }
 
+  /** A response whose {@code headers()} is the map given, not a copy (as the JDK client's is). */
+  public static final class Headers {
+    private final Map<String, List<String>> map;
+
+    Headers(Map<String, List<String>> map) {
+      this.map = map;
+    }
+
+    public Map<String, List<String>> headers() {
+      return map;
+    }
+  }
+
+  @Test
+  void aCaseInsensitiveMapAnswersAloneAndAnyOtherSortedMapIsStillWalked() {
+    String name = "x-litellm-response-cost";
+    // the JDK client's HttpHeaders.map(): its own lookup ignores case
+    java.util.TreeMap<String, List<String>> jdk =
+        new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    jdk.put("X-LiteLLM-Response-Cost", List.of("0.5"));
+    jdk.put("content-type", List.of("application/json"));
+    assertThat(HttpTracing.header(new Headers(jdk), name)).isEqualTo("0.5");
+    jdk.remove("X-LITELLM-RESPONSE-COST");
+    assertThat(HttpTracing.header(new Headers(jdk), name)).isNull();
+    // sorted, but by case: its answer is not final, the walk finds the other spelling
+    java.util.TreeMap<String, List<String>> natural = new java.util.TreeMap<>();
+    natural.put("X-LiteLLM-Response-Cost", List.of("0.25"));
+    assertThat(HttpTracing.header(new Headers(natural), name)).isEqualTo("0.25");
+  }
+
   private static SuccessfulHttpResponse response(Map<String, List<String>> headers) {
     return SuccessfulHttpResponse.builder().statusCode(200).headers(headers).body("{}").build();
   }
