@@ -122,6 +122,8 @@ public final class Pipeline implements AutoCloseable {
   private final LakeIdRecovery recovery;
   private final Object bufferLock = new Object();
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  /** The span keys of the group being committed (log thread only; reused). */
+  private final FrameSpanKeys frameSpanKeys = new FrameSpanKeys();
   private final Thread walThread;
   private final ScheduledExecutorService flushTimer;
   private final AtomicLong buffered = new AtomicLong();
@@ -397,13 +399,19 @@ public final class Pipeline implements AutoCloseable {
   private void commit(List<Pending> group) {
     synchronized (bufferLock) {
       List<LakeRecord> fresh = new ArrayList<>();
+      // keys with a content fingerprint (outcomes) or not of the span-key form, as strings
       Map<String, String> inFrame = new HashMap<>();
+      // span keys without fingerprint, nearly all keys: each parsed and probed once. The two
+      // kinds never meet: only outcomes have fingerprints, and their keys have their own prefix
+      FrameSpanKeys spanKeys = frameSpanKeys;
+      spanKeys.clear();
       List<Pending> accepted = new ArrayList<>(group.size());
       List<RecordCodec.Encoded> encodings = new ArrayList<>(group.size());
       List<int[]> chosen = new ArrayList<>(group.size());
       for (Pending p : group) {
         List<? extends LakeRecord> records = p.records();
-        Map<String, String> mine = new LinkedHashMap<>();
+        Map<String, String> mine = null;
+        int spanKeysBefore = spanKeys.size();
         int[] mineFresh = new int[records.size()];
         int n = 0;
         OutcomeConflictException conflict = null;
@@ -411,14 +419,25 @@ public final class Pipeline implements AutoCloseable {
           LakeRecord r = records.get(i);
           String key = r.dedupKey();
           String fp = r.contentFingerprint();
+          if (fp == null && seen.parseSpanKey(key)) {
+            // seen before, or earlier in this group: a duplicate (no content to conflict)
+            if (!seen.containsParsedSpanKey(key)
+                && spanKeys.add(seen.parsedTag(), seen.parsedValue())) {
+              mineFresh[n++] = i;
+            }
+            continue;
+          }
           String earlier = seen.fingerprintOf(key);
           if (earlier == null) {
             earlier = inFrame.get(key);
           }
-          if (earlier == null) {
+          if (earlier == null && mine != null) {
             earlier = mine.get(key);
           }
           if (earlier == null) {
+            if (mine == null) {
+              mine = new LinkedHashMap<>();
+            }
             mine.put(key, fp == null ? SeenIds.UNKNOWN : fp);
             mineFresh[n++] = i;
           } else if (fp != null && !earlier.equals(SeenIds.UNKNOWN) && !earlier.equals(fp)) {
@@ -427,10 +446,13 @@ public final class Pipeline implements AutoCloseable {
           }
         }
         if (conflict != null) {
+          spanKeys.truncate(spanKeysBefore);
           p.done().completeExceptionally(conflict);
           continue;
         }
-        inFrame.putAll(mine);
+        if (mine != null) {
+          inFrame.putAll(mine);
+        }
         for (int k = 0; k < n; k++) {
           fresh.add(records.get(mineFresh[k]));
         }
@@ -440,8 +462,9 @@ public final class Pipeline implements AutoCloseable {
       }
       try {
         if (!fresh.isEmpty()) {
-          // one frame, one fsync for every request of the group
-          wal.append(fresh, RecordCodec.payload(encodings, chosen));
+          // one frame, one fsync for every request of the group; the requests' own encodings
+          // are written as they are (no copy of the group's bytes)
+          wal.append(fresh, RecordCodec.payloadPieces(encodings, chosen));
         }
       } catch (IOException | RuntimeException e) {
         LOG.severe("cannot write the write-ahead log (" + e.getClass().getSimpleName()
@@ -453,6 +476,9 @@ public final class Pipeline implements AutoCloseable {
         return;
       }
       inFrame.forEach(seen::remember);
+      for (int k = 0; k < spanKeys.size(); k++) {
+        seen.rememberAbsentSpanKey(spanKeys.tag(k), spanKeys.value(k));
+      }
       buffer.addAll(fresh);
       tellAccepted(fresh);
       long now = buffered.addAndGet(fresh.size());

@@ -54,9 +54,34 @@ final class RecentSpanKeys {
     }
     byte tag = parsedTag;
     long value = parsedValue;
-    if (find(tag, value) >= 0) {
-      return true;
+    if (find(tag, value) < 0) {
+      addAbsent(tag, value);
     }
+    return true;
+  }
+
+  /** The tag of the key {@link #parse} last accepted. */
+  byte parsedTag() {
+    return parsedTag;
+  }
+
+  /** The value of the key {@link #parse} last accepted. */
+  long parsedValue() {
+    return parsedValue;
+  }
+
+  /** Whether the key {@link #parse} last accepted is remembered. */
+  boolean containsParsed() {
+    return find(parsedTag, parsedValue) >= 0;
+  }
+
+  /**
+   * Remembers a key known to be absent (checked with {@link #containsParsed} since the last
+   * change to this set other than {@code addAbsent} of other keys), forgetting the oldest when
+   * full. Skips the probe {@link #add} makes first: with two million keys the index and the
+   * ring are far larger than the caches, and each probe is a cache miss or two.
+   */
+  void addAbsent(byte tag, long value) {
     if (size == capacity) {
       removeOldest();
     } else if (size == values.length) {
@@ -70,7 +95,6 @@ final class RecentSpanKeys {
     tags[position] = tag;
     size++;
     insert(position);
-    return true;
   }
 
   /** How many keys are remembered. */
@@ -81,9 +105,11 @@ final class RecentSpanKeys {
   /**
    * Checks that {@code key} is a letter, ':' and 16 lowercase hex and, if so, leaves its tag and
    * value in {@link #parsedTag} and {@link #parsedValue}: one pass over the key, no allocation
-   * (fields rather than a returned pair, as the set is single-threaded anyway).
+   * (fields rather than a returned pair, as the set is single-threaded anyway). The write path
+   * parses each key of a group commit once this way, checks it ({@link #containsParsed}) and
+   * adds it after the write ({@link #addAbsent}): no second parse or probe.
    */
-  private boolean parse(String key) {
+  boolean parse(String key) {
     if (key.length() != 18 || key.charAt(1) != ':' || key.charAt(0) > 0x7f) {
       return false;
     }

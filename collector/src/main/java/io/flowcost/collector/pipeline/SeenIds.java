@@ -103,6 +103,42 @@ final class SeenIds {
     return fp;
   }
 
+  /**
+   * Parses {@code id} as a span key (a letter, ':' and 16 lowercase hex) for the checks below;
+   * {@code false} when it has another form (it then takes the string path: {@link
+   * #fingerprintOf}, {@link #remember}).
+   */
+  boolean parseSpanKey(String id) {
+    return spans.parse(id);
+  }
+
+  /** The tag of the span key {@link #parseSpanKey} last accepted. */
+  byte parsedTag() {
+    return spans.parsedTag();
+  }
+
+  /** The value of the span key {@link #parseSpanKey} last accepted. */
+  long parsedValue() {
+    return spans.parsedValue();
+  }
+
+  /**
+   * Whether {@code id}, the span key {@link #parseSpanKey} last accepted, was seen: the same
+   * answer as {@code fingerprintOf(id) != null}, with the key parsed once.
+   */
+  boolean containsParsedSpanKey(String id) {
+    return (!ids.isEmpty() && ids.containsKey(id)) || spans.containsParsed();
+  }
+
+  /**
+   * Remembers a span key without fingerprint that {@link #containsParsedSpanKey} found absent
+   * (only other span keys added this way since): what {@code remember(id)} does, without a
+   * second parse and probe.
+   */
+  void rememberAbsentSpanKey(byte tag, long value) {
+    spans.addAbsent(tag, value);
+  }
+
   /** True when {@code id} was seen. */
   boolean contains(String id) {
     return fingerprintOf(id) != null;

@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -129,46 +130,57 @@ public final class RecordCodec {
 
   /**
    * A frame payload of the records chosen from several encodings (all of an encoding when its
-   * entry of {@code chosen}, or {@code chosen} itself, is null), in order.
+   * entry of {@code chosen}, or {@code chosen} itself, is null), in order: {@link
+   * #payloadPieces}' bytes in one array.
    */
   public static byte[] payload(List<Encoded> encodings, List<int[]> chosen) {
+    ByteBuffer[] pieces = payloadPieces(encodings, chosen);
+    int bytes = 0;
+    for (ByteBuffer piece : pieces) {
+      bytes += piece.remaining();
+    }
+    ByteBuffer out = ByteBuffer.allocate(bytes);
+    for (ByteBuffer piece : pieces) {
+      out.put(piece);
+    }
+    return out.array();
+  }
+
+  /**
+   * The same payload as {@link #payload(List, List)}, as the pieces it is made of, in order,
+   * without copying a record's bytes: a 5-byte header (version, record count), then for each
+   * encoding a slice of its own array per run of consecutive chosen records (one slice for a
+   * whole encoding). The write-ahead log writes these pieces with one gathering write.
+   */
+  public static ByteBuffer[] payloadPieces(List<Encoded> encodings, List<int[]> chosen) {
+    List<ByteBuffer> pieces = new ArrayList<>(encodings.size() + 1);
+    pieces.add(null); // the header, once the count is known
     int count = 0;
-    int bytes = 5;
     for (int e = 0; e < encodings.size(); e++) {
       Encoded enc = encodings.get(e);
       int[] pick = chosen == null ? null : chosen.get(e);
       int n = pick == null ? enc.records().size() : pick.length;
       count += n;
-      for (int k = 0; k < n; k++) {
-        int i = pick == null ? k : pick[k];
-        bytes += enc.end(i) - enc.start(i);
-      }
-    }
-    byte[] out = new byte[bytes];
-    out[0] = (byte) CURRENT_VERSION;
-    out[1] = (byte) (count >>> 24);
-    out[2] = (byte) (count >>> 16);
-    out[3] = (byte) (count >>> 8);
-    out[4] = (byte) count;
-    int pos = 5;
-    for (int e = 0; e < encodings.size(); e++) {
-      Encoded enc = encodings.get(e);
-      int[] pick = chosen == null ? null : chosen.get(e);
-      int n = pick == null ? enc.records().size() : pick.length;
-      if (pick == null && n > 0) {
-        int len = enc.end(n - 1);
-        System.arraycopy(enc.bytes(), 0, out, pos, len);
-        pos += len;
+      if (pick == null) {
+        if (n > 0) {
+          pieces.add(ByteBuffer.wrap(enc.bytes(), 0, enc.end(n - 1)));
+        }
         continue;
       }
-      for (int k = 0; k < n; k++) {
-        int i = pick[k];
-        int len = enc.end(i) - enc.start(i);
-        System.arraycopy(enc.bytes(), enc.start(i), out, pos, len);
-        pos += len;
+      for (int k = 0; k < n; ) {
+        // a run of records next to each other in the encoding is one slice
+        int from = enc.start(pick[k]);
+        int last = pick[k];
+        while (k + 1 < n && pick[k + 1] == last + 1) {
+          last = pick[++k];
+        }
+        k++;
+        pieces.add(ByteBuffer.wrap(enc.bytes(), from, enc.end(last) - from));
       }
     }
-    return out;
+    pieces.set(0, ByteBuffer.wrap(new byte[] {(byte) CURRENT_VERSION, (byte) (count >>> 24),
+        (byte) (count >>> 16), (byte) (count >>> 8), (byte) count}));
+    return pieces.toArray(new ByteBuffer[0]);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.flowcost.collector.wal;
 import io.flowcost.collector.ingest.LakeRecord;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -21,16 +22,19 @@ public interface RecordLog extends Closeable {
    * replay de-duplicates should both copies survive.
    */
   default void append(List<? extends LakeRecord> records) throws IOException {
-    append(records, RecordCodec.encode(records));
+    append(records, new ByteBuffer[] {ByteBuffer.wrap(RecordCodec.encode(records))});
   }
 
   /**
-   * Appends one frame whose payload ({@link RecordCodec#payload}) is already encoded and holds
-   * exactly {@code records}, and forces it to disk; otherwise as {@link #append(List)}. The
-   * write path encodes each request's rows on the request's own thread, so the log's single
-   * thread only copies bytes and calls {@code fsync}.
+   * Appends one frame whose payload is already encoded and holds exactly {@code records}, and
+   * forces it to disk; otherwise as {@link #append(List)}. The payload is given as the pieces
+   * it is made of, in order ({@link RecordCodec#payloadPieces}: a header, then slices of the
+   * requests' own encodings), and the pieces' remaining bytes are consumed. Why pieces: the
+   * write path encodes each request's rows on the request's own thread, and the log's single
+   * thread writes those bytes as they are (one gathering write) instead of copying a group's
+   * megabytes into one array first.
    */
-  void append(List<? extends LakeRecord> records, byte[] payload) throws IOException;
+  void append(List<? extends LakeRecord> records, ByteBuffer[] payload) throws IOException;
 
   /**
    * Closes the current segment; later appends go to a newer one.

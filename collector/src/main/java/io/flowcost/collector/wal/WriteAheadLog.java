@@ -64,10 +64,14 @@ public final class WriteAheadLog implements RecordLog {
   }
 
   @Override
-  public void append(List<? extends LakeRecord> records, byte[] payload) throws IOException {
-    // the header and the payload as they are (one gathering write): a group's payload, up to
-    // megabytes at high rates, is not copied a second time into a frame buffer
-    ByteBuffer[] frame = {header(payload), ByteBuffer.wrap(payload)};
+  public void append(List<? extends LakeRecord> records, ByteBuffer[] payload)
+      throws IOException {
+    // the header, then the payload's pieces as they are (one gathering write): a group's
+    // payload, up to megabytes at high rates, is never copied into a frame buffer
+    ByteBuffer[] frame = new ByteBuffer[payload.length + 1];
+    System.arraycopy(payload, 0, frame, 1, payload.length);
+    frame[0] = header(payload);
+    ByteBuffer last = frame[frame.length - 1];
     synchronized (lock) {
       if (current == null) {
         currentSegment++;
@@ -75,7 +79,7 @@ public final class WriteAheadLog implements RecordLog {
       }
       long before = current.position();
       try {
-        while (frame[1].hasRemaining()) {
+        while (last.hasRemaining()) {
           current.write(frame);
         }
         current.force(false);
@@ -89,15 +93,22 @@ public final class WriteAheadLog implements RecordLog {
   /** The on-disk frame around one codec payload. */
   static ByteBuffer frame(byte[] payload) {
     ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
-    frame.put(header(payload)).put(payload).flip();
+    frame.put(header(new ByteBuffer[] {ByteBuffer.wrap(payload)})).put(payload).flip();
     return frame;
   }
 
-  /** A frame's header: the payload's length and CRC-32C. */
-  private static ByteBuffer header(byte[] payload) {
+  /**
+   * A frame's header: the payload's length and CRC-32C, over the remaining bytes of its pieces
+   * (their positions are left as they were).
+   */
+  private static ByteBuffer header(ByteBuffer[] payload) {
     CRC32C crc = new CRC32C();
-    crc.update(payload);
-    return ByteBuffer.allocate(8).putInt(payload.length).putInt((int) crc.getValue()).flip();
+    long length = 0;
+    for (ByteBuffer piece : payload) {
+      length += piece.remaining();
+      crc.update(piece.duplicate());
+    }
+    return ByteBuffer.allocate(8).putInt((int) length).putInt((int) crc.getValue()).flip();
   }
 
   /**

@@ -55,6 +55,45 @@ class SeenIdsTest {
   }
 
   /**
+   * The write path's span-key route (parse once, check, add after the write without a second
+   * probe) leaves the memory answering exactly as {@link SeenIds#remember} would, beyond the
+   * bound too (the same oldest keys forgotten), and sees keys remembered either way.
+   */
+  @Test
+  void spanKeysAddedParsedOnceAnswerAsRememberedOnes() {
+    SplittableRandom random = new SplittableRandom(29);
+    SeenIds parsed = new SeenIds(5_000);
+    SeenIds plain = new SeenIds(5_000);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      String key = keys.isEmpty() || random.nextInt(4) != 0
+          ? spanKey("cwb".charAt(random.nextInt(3)), random.nextLong())
+          : keys.get(random.nextInt(keys.size()));
+      keys.add(key);
+      if (random.nextInt(10) == 0) {
+        // some keys come the other way (start-up, published ids), or with a fingerprint
+        String fp = random.nextBoolean() ? null : "fp";
+        parsed.remember(key, fp);
+        plain.remember(key, fp);
+        continue;
+      }
+      assertThat(parsed.parseSpanKey(key)).isTrue();
+      boolean seenBefore = parsed.containsParsedSpanKey(key);
+      assertThat(seenBefore).as(key).isEqualTo(plain.fingerprintOf(key) != null);
+      if (!seenBefore) {
+        // as the write path did before: a key seen already is a duplicate, not remembered again
+        parsed.rememberAbsentSpanKey(parsed.parsedTag(), parsed.parsedValue());
+        plain.remember(key);
+      }
+    }
+    for (String key : keys) {
+      assertThat(parsed.fingerprintOf(key)).as(key).isEqualTo(plain.fingerprintOf(key));
+    }
+    assertThat(parsed.parseSpanKey("c:" + "ABCDEF0123456789")).isFalse();
+    assertThat(parsed.parseSpanKey("o:outcome-1")).isFalse();
+  }
+
+  /**
    * Outcome keys (a map entry each, with a fingerprint) are bounded by the heap; span keys keep
    * the full capacity: at 2,000,000 outcome keys the map alone outgrew a 512 MB heap.
    */

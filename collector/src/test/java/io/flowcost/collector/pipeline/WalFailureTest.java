@@ -53,7 +53,8 @@ class WalFailureTest {
     }
 
     @Override
-    public void append(List<? extends LakeRecord> records, byte[] payload) throws IOException {
+    public void append(List<? extends LakeRecord> records, java.nio.ByteBuffer[] payload)
+        throws IOException {
       if (failuresLeft.getAndDecrement() > 0) {
         int n = failed.incrementAndGet();
         if (n % 2 == 0) {

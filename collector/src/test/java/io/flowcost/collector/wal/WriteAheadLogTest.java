@@ -89,6 +89,41 @@ class WriteAheadLogTest {
         .hasMessageContaining("unknown record tag 77");
   }
 
+  /**
+   * A group commit's frame written from the requests' own encodings (pieces, some records left
+   * out as duplicates) is byte for byte the frame of the chosen records encoded together, and
+   * replays as them.
+   */
+  @Test
+  void aFrameWrittenInPiecesIsTheFrameOfTheChosenRecords() throws IOException {
+    List<LakeRecord> all = concat(A, B);
+    RecordCodec.Encoded first = RecordCodec.encodeEach(A);
+    RecordCodec.Encoded second = RecordCodec.encodeEach(B);
+    RecordCodec.Encoded third = RecordCodec.encodeEach(all);
+    // all of A; B's first, then its third onwards (two runs); none of the third request
+    int[] pickB = new int[B.size() - 1];
+    for (int k = 0; k < pickB.length; k++) {
+      pickB[k] = k == 0 ? 0 : k + 1;
+    }
+    List<RecordCodec.Encoded> encodings = List.of(first, second, third);
+    List<int[]> chosen = java.util.Arrays.asList(null, pickB, new int[0]);
+    List<LakeRecord> expected = new ArrayList<>(A);
+    for (int i : pickB) {
+      expected.add(B.get(i));
+    }
+    ByteBuffer[] pieces = RecordCodec.payloadPieces(encodings, chosen);
+    assertThat(pieces).hasSize(1 + 1 + 2); // header, A whole, B's two runs
+    byte[] joined = RecordCodec.payload(encodings, chosen);
+    assertThat(joined).isEqualTo(RecordCodec.encode(expected));
+
+    WriteAheadLog log = new WriteAheadLog(dir);
+    log.append(expected, pieces);
+    log.close();
+    assertThat(Files.readAllBytes(dir.resolve("00000000000000000001.wal")))
+        .isEqualTo(WriteAheadLog.frame(RecordCodec.encode(expected)).array());
+    assertThat(new WriteAheadLog(dir).replay()).containsExactlyElementsOf(expected);
+  }
+
   @Test
   void everyRecordKindSurvivesTheCodecUnchanged() throws IOException {
     List<LakeRecord> all = concat(A, B);
