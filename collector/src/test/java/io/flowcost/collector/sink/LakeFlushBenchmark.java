@@ -4,6 +4,7 @@ import io.flowcost.collector.ingest.CallRecord;
 import io.flowcost.collector.ingest.LakeRecord;
 import io.flowcost.collector.ingest.Usage;
 import io.flowcost.lake.LakeWriter;
+import io.flowcost.lake.parquet.ParquetWriteOptions;
 import io.flowcost.lake.store.LocalDirectoryStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -24,6 +25,11 @@ import java.util.stream.Stream;
  * Not a test (the name matches no surefire include): run it with {@code java -cp} on the test
  * class path, {@code [rows per flush] [flushes]} (defaults 50,000 and 12; the first two are
  * warm-up). Prints the flushing thread's CPU per row and the file bytes per call row.
+ *
+ * <p>System properties: {@code bench.zstd.level} and {@code bench.page.size} (bytes) for other
+ * Parquet options than the lake's defaults; {@code bench.keep=DIR} keeps each flush's file there
+ * ({@code flush-NN.parquet}) instead of deleting it. The rows are the same on every run (a fixed
+ * start time), so the files two builds write can be compared byte for byte.
  */
 public final class LakeFlushBenchmark {
 
@@ -34,9 +40,17 @@ public final class LakeFlushBenchmark {
     int flushes = args.length > 1 ? Integer.parseInt(args[1]) : 12;
     Path dir = Files.createTempDirectory("flowcost-flush-bench");
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    ParquetWriteOptions options = ParquetWriteOptions.defaults();
+    if (System.getProperty("bench.zstd.level") != null) {
+      options = options.withZstdLevel(Integer.getInteger("bench.zstd.level"));
+    }
+    if (System.getProperty("bench.page.size") != null) {
+      options = options.withPageSize(Integer.getInteger("bench.page.size"));
+    }
+    String keep = System.getProperty("bench.keep");
     LakeFlusher flusher = new LakeFlusher(
-        new LakeWriter(new LocalDirectoryStore(dir.resolve("lake")), "bench"), "bench",
-        Clock.systemUTC());
+        LakeWriter.builder(new LocalDirectoryStore(dir.resolve("lake")), "bench")
+            .parquetOptions(options).build(), "bench", Clock.systemUTC());
     List<Double> cpu = new ArrayList<>();
     long bytes = 0;
     long measured = 0;
@@ -47,7 +61,8 @@ public final class LakeFlushBenchmark {
       flusher.publish(batch, Map.of());
       long c1 = threads.getCurrentThreadCpuTime();
       long a1 = allocated();
-      long size = sizeAndClear(dir.resolve("lake"));
+      long size = sizeAndClear(dir.resolve("lake"),
+          keep == null ? null : Path.of(keep).resolve(String.format("flush-%02d.parquet", f)));
       System.out.printf("flush %2d: %,d rows, %.2f µs CPU/row, %.0f B allocated/row,"
               + " %.1f B/row on disk%n", f, rows, (c1 - c0) / 1e3 / rows,
           (a1 - a0) / (double) rows, size / (double) rows);
@@ -68,12 +83,18 @@ public final class LakeFlushBenchmark {
         .getCurrentThreadAllocatedBytes();
   }
 
-  private static long sizeAndClear(Path lake) throws IOException {
+  /** The bytes of the files under {@code lake}, deleted or, with {@code keepAs}, moved there. */
+  private static long sizeAndClear(Path lake, Path keepAs) throws IOException {
     long size = 0;
     try (Stream<Path> files = Files.walk(lake)) {
       for (Path p : files.filter(Files::isRegularFile).toList()) {
         size += Files.size(p);
-        Files.delete(p);
+        if (keepAs != null) {
+          Files.createDirectories(keepAs.getParent());
+          Files.move(p, keepAs, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          Files.delete(p);
+        }
       }
     }
     return size;
@@ -82,7 +103,8 @@ public final class LakeFlushBenchmark {
   /** Call rows like the load generator's: request {@code n / 100} is one workflow of 100 calls. */
   static List<LakeRecord> calls(int flush, int rows) {
     List<LakeRecord> out = new ArrayList<>(rows);
-    Instant now = Instant.now();
+    // fixed, so that two runs (two builds) flush identical rows
+    Instant now = Instant.parse("2026-12-07T04:00:00.123456789Z");
     String[] models = {"gpt-4o-mini", "gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash"};
     String[] services = {"checkout-svc", "support-bot", "search", "triage"};
     for (int i = 0; i < rows; i++) {

@@ -244,6 +244,47 @@ class ParquetRowWriterTest {
         .isEqualTo(250.0 * 2_000);
   }
 
+  /**
+   * The dictionary-encoded string columns reuse the UTF-8 bytes of strings they have seen: every
+   * value must still read back as its own row's, whether it is the same {@code String} object as
+   * the row before, an equal one, a new one, or one beyond what the writer remembers (more
+   * distinct values than its bound), across row groups and a dictionary that falls back to plain.
+   */
+  @Test
+  void repeatedAndDistinctStringsReadBackRowByRow() throws Exception {
+    TableSchema t = TableSchema.builder("strings", 1)
+        .required("id", ColumnType.INT)
+        .optional("model", ColumnType.STRING)
+        .build();
+    String shared = "gpt-4o-mini";
+    List<Row> rows = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      String v = switch (i % 6) {
+        case 0 -> "m-" + i; // distinct: 5,000 of them, beyond what the writer remembers
+        case 1, 2 -> shared; // the same object on consecutive rows
+        case 3 -> new String("claude-sonnet-4-5"); // equal, never the same object
+        case 4 -> i % 12 == 4 ? null : "ünïcødé-" + (i % 60); // non-ASCII, repeated, nulls
+        default -> i % 24 == 5 ? "" : shared;
+      };
+      rows.add(Row.builder(t).set("id", i).set("model", v).build());
+      expected.add(v);
+    }
+    Path file = dir.resolve("strings.parquet");
+    ParquetRowWriter.write(t, rows, file,
+        ParquetWriteOptions.defaults().withRowGroupSize(64 * 1024).withPageSize(8 * 1024));
+
+    assertThat((Long) duck.scalar("SELECT count(DISTINCT row_group_id) FROM parquet_metadata("
+        + literal(file) + ")")).isGreaterThan(1L);
+    List<Map<String, Object>> back = duck.query("SELECT id, model FROM read_parquet("
+        + literal(file) + ") ORDER BY id");
+    assertThat(back).hasSize(expected.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(back.get(i).get("id")).isEqualTo(i);
+      assertThat(back.get(i).get("model")).as("row %d", i).isEqualTo(expected.get(i));
+    }
+  }
+
   @Test
   void rowGroupSizeIsHonoured() throws Exception {
     TableSchema wide = TableSchema.builder("wide", 1).required("s", ColumnType.STRING).build();
