@@ -275,8 +275,14 @@ CREATE OR REPLACE VIEW workflow_roots AS
 -- started at or before the outcome was reported; when none had (clocks of two hosts disagree),
 -- to the earliest one with the key. Ties on start time go to the smaller workflow id.
 CREATE OR REPLACE VIEW outcomes_resolved AS
-  WITH keyed AS (
-    SELECT * FROM outcomes WHERE workflow_id IS NULL
+  WITH o AS (
+    -- the outcomes view once: named twice below (the keyed ones, every one), it would otherwise
+    -- be derived twice, each time reading every outcome and grouping their ids (DuckDB keeps a
+    -- CTE named twice; a view named twice is expanded twice)
+    SELECT * FROM outcomes
+  ),
+  keyed AS (
+    SELECT * FROM o WHERE workflow_id IS NULL
   ),
   keyed_roots AS (
     -- workflow_roots' workflow_id, start_time and external_key (the min and the max over a
@@ -305,7 +311,7 @@ CREATE OR REPLACE VIEW outcomes_resolved AS
   )
   SELECT o.*,
          coalesce(o.workflow_id, k.workflow_id) AS resolved_workflow_id
-  FROM outcomes o
+  FROM o
   LEFT JOIN by_key k ON k.outcome_id = o.outcome_id;
 
 -- A workflow's call totals in one day: what `compact` writes per closed day into call_totals_daily
@@ -430,9 +436,9 @@ CREATE OR REPLACE MACRO flowcost_utc_date(t) AS
               // 86400000000 AS INTEGER) AS DATE);
 
 -- What a rollup writes now: one row per workflow, derived from the facts: the calls' totals
--- (call_totals) joined to the roots, then each workflow's latest outcome within the horizon.
--- The latest outcome is a grouped arg_max over (reported_at, outcome_id), the same row the
--- ordering reported_at DESC, outcome_id DESC puts first, without sorting every outcome.
+-- (call_totals) joined to the roots, then each workflow's latest outcome within the horizon:
+-- the outcome reported last within it, in (reported_at, outcome_id) order, found by one join
+-- (latest below) without sorting every outcome.
 -- A rollup derives this once and pins it (LakeViews.pinDerived, flowcost_lake.pin_derived), so
 -- cost_per_outcome_derived and every day's snapshot read the derived rows instead of the facts.
 CREATE OR REPLACE VIEW workflows_derived AS
@@ -467,22 +473,26 @@ CREATE OR REPLACE VIEW workflows_derived AS
     GROUP BY resolved_workflow_id HAVING count(*) > 1
   ),
   latest AS (
-    -- a workflow's only outcome is its latest: the final join checks the horizon
-    SELECT resolved_workflow_id, status, reason, reported_at
+    -- Each outcome with the report time of its workflow's next outcome in (reported_at,
+    -- outcome_id) order, 'infinity' for the last one. The latest outcome within the horizon is
+    -- the one reported within it whose next is not: at most one per workflow, which the final
+    -- join finds by two comparisons, so wf is read once (a second join of the workflows with
+    -- several outcomes to wf, as before, made DuckDB keep every row of wf for it). A workflow's
+    -- only outcome is its own last; only workflows with several go through the window. An
+    -- outcome without reported_at is never within the horizon, so it is nobody's next either.
+    -- ('infinity': DuckDB's timestamp after every other; another engine's largest timestamp.)
+    SELECT resolved_workflow_id, status, reason, reported_at,
+           CAST('infinity' AS TIMESTAMPTZ) AS next_reported_at
     FROM resolved
     WHERE resolved_workflow_id NOT IN (SELECT resolved_workflow_id FROM several)
     UNION ALL
-    SELECT resolved_workflow_id, o.status, o.reason, o.reported_at
-    FROM (
-      SELECT o.resolved_workflow_id,
-             arg_max(struct_pack(status := o.status, reason := o.reason,
-                                 reported_at := o.reported_at),
-                     struct_pack(reported_at := o.reported_at, outcome_id := o.outcome_id)) AS o
-      FROM resolved o
-      JOIN wf ON wf.workflow_id = o.resolved_workflow_id
-      WHERE o.resolved_workflow_id IN (SELECT resolved_workflow_id FROM several)
-        AND o.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY
-      GROUP BY o.resolved_workflow_id)
+    SELECT resolved_workflow_id, status, reason, reported_at,
+           coalesce(lead(reported_at) OVER (PARTITION BY resolved_workflow_id
+                                            ORDER BY reported_at, outcome_id),
+                    CAST('infinity' AS TIMESTAMPTZ)) AS next_reported_at
+    FROM resolved
+    WHERE resolved_workflow_id IN (SELECT resolved_workflow_id FROM several)
+      AND reported_at IS NOT NULL
   )
   SELECT flowcost_utc_date(wf.start_time) AS day,
          wf.workflow_id, wf.workflow_name, wf.service, wf.start_time, wf.end_time, wf.tags,
@@ -512,7 +522,8 @@ CREATE OR REPLACE VIEW workflows_derived AS
          coalesce(wf.unpriced_calls, 0) = 0 AS cost_complete
   FROM wf
   LEFT JOIN latest l ON l.resolved_workflow_id = wf.workflow_id
-    AND l.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY;
+    AND l.reported_at <= wf.start_time + INTERVAL ({{horizon_days}}) DAY
+    AND l.next_reported_at > wf.start_time + INTERVAL ({{horizon_days}}) DAY;
 
 -- Σ nano-dollars ÷ successes, rounded HALF_EVEN to 9 decimals, in exact integer arithmetic
 -- (DuckDB's DECIMAL division returns DOUBLE). NULL when there is no success.
