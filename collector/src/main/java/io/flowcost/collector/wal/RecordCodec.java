@@ -75,8 +75,6 @@ public final class RecordCodec {
   private static final int TAG_CAP_BREACH = 4;
   /** First byte of a Java serialization stream (0xACED), written by releases before version 1. */
   private static final int JAVA_SERIALIZATION_MAGIC = 0xAC;
-  /** No string the collector stores comes near this; a larger length is corruption. */
-  private static final int MAX_STRING_BYTES = 1 << 20;
 
   private RecordCodec() {}
 
@@ -605,7 +603,11 @@ public final class RecordCodec {
       return null;
     }
     int n = in.readInt();
-    if (n < 0 || n > MAX_STRING_BYTES) {
+    // bounded by the bytes left in the frame (modifiedUtf8 checks), not by a size of its own:
+    // nothing bounds the strings the collector accepts (an attribute, an outcome's reason) below
+    // the body limit, and a cap here that the writer does not apply would make an acknowledged
+    // record unreadable on replay
+    if (n < 0) {
       throw new IOException("implausible string length " + n + " in a record");
     }
     return in.modifiedUtf8(n);

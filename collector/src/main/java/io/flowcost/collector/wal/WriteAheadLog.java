@@ -28,7 +28,14 @@ import java.util.zip.CRC32C;
 public final class WriteAheadLog implements RecordLog {
 
   private static final String SUFFIX = ".wal";
-  private static final int MAX_FRAME = 64 * 1024 * 1024;
+
+  /**
+   * The largest payload a frame holds: its length is written as an {@code int}. Replay bounds a
+   * frame by what is left of its file and by its checksum, never by a smaller size: a cap on
+   * replay that the writer did not also apply would read a large acknowledged group (several
+   * requests near the body limit) as a torn tail and drop it with every frame after it.
+   */
+  static final int MAX_PAYLOAD = Integer.MAX_VALUE - 8;
 
   private final Path dir;
   private final Object lock = new Object();
@@ -68,6 +75,16 @@ public final class WriteAheadLog implements RecordLog {
       throws IOException {
     // the header, then the payload's pieces as they are (one gathering write): a group's
     // payload, up to megabytes at high rates, is never copied into a frame buffer
+    long length = 0;
+    for (ByteBuffer piece : payload) {
+      length += piece.remaining();
+    }
+    if (length > MAX_PAYLOAD) {
+      // refused before anything is written: the requests get 503 and are sent again
+      throw new IOException("a group of " + length + " bytes is larger than a write-ahead log"
+          + " frame holds (" + MAX_PAYLOAD + " bytes): its requests are refused, nothing of"
+          + " them is acknowledged");
+    }
     ByteBuffer[] frame = new ByteBuffer[payload.length + 1];
     System.arraycopy(payload, 0, frame, 1, payload.length);
     frame[0] = header(payload);
@@ -187,7 +204,7 @@ public final class WriteAheadLog implements RecordLog {
     while (all.remaining() >= 8) {
       int length = all.getInt();
       int crcValue = all.getInt();
-      if (length <= 0 || length > MAX_FRAME || length > all.remaining()) {
+      if (length <= 0 || length > all.remaining()) {
         return; // torn tail
       }
       byte[] payload = new byte[length];

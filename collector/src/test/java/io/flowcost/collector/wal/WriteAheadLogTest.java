@@ -46,6 +46,34 @@ class WriteAheadLogTest {
     assertThat(new WriteAheadLog(dir).replay()).containsExactlyElementsOf(A);
   }
 
+  /**
+   * A group larger than the 64 MiB replay used to accept (several requests near the body limit in
+   * one group commit) is replayed whole, and so is the frame after it: replay read such a frame
+   * as a torn tail and dropped both, after both had been acknowledged. Its strings are over 1 MiB
+   * each, which the codec wrote and then refused to read back ("implausible string length"), so a
+   * collector holding one in its log could not start.
+   */
+  @Test
+  void aGroupLargerThanSixtyFourMebibytesAndTheFrameAfterItAreReplayed() throws IOException {
+    List<LakeRecord> big = new ArrayList<>();
+    String mebibyte = "x".repeat(1 << 20);
+    for (int i = 0; i < 66; i++) {
+      big.add(new OutcomeRecord("o-" + i + "-" + mebibyte, "wf", null, "success", null, null,
+          null, java.time.Instant.parse("2026-11-24T11:00:00Z"), false,
+          java.time.Instant.parse("2026-11-24T11:00:00Z")));
+    }
+    WriteAheadLog log = new WriteAheadLog(dir);
+    log.append(big);
+    log.append(A);
+    // no close(): the process dies here
+    assertThat(Files.size(firstSegment())).isGreaterThan(64L << 20);
+    List<LakeRecord> replayed = new WriteAheadLog(dir).replay();
+    // sizes and a boolean, not the lists: a failure message would print 66 MiB of text
+    assertThat(replayed.size()).isEqualTo(big.size() + A.size());
+    assertThat(replayed.subList(0, big.size()).equals(big)).as("the large group").isTrue();
+    assertThat(replayed.subList(big.size(), replayed.size())).isEqualTo(A);
+  }
+
   @Test
   void segmentsUpToTheFlushedOneAreDeletedAndLaterOnesKept() throws IOException {
     WriteAheadLog log = new WriteAheadLog(dir);
