@@ -48,8 +48,11 @@ public final class InvocationCalls {
   private static final ContextKey<InvocationCalls> KEY = ContextKey.named("flowcost-invocation-calls");
 
   private final InvocationCalls parent;
-  /** Guarded by this; handed over whole by {@link #close} (no copy), then a fresh one. */
-  private List<LogicalCall> pending = new ArrayList<>();
+  /**
+   * Guarded by this; handed over whole by {@link #close} (no copy), then a fresh one. Room for
+   * four calls at first: an {@code ArrayList}'s default grows to ten at the first call.
+   */
+  private List<LogicalCall> pending = new ArrayList<>(4);
   private LogicalCall lastEnded;
   private boolean closed;
 
@@ -145,7 +148,9 @@ public final class InvocationCalls {
       pending = List.of();
       lastEnded = null;
     }
-    for (LogicalCall call : calls) {
+    // by index: an ArrayList's iterator is an object per invocation
+    for (int i = 0, n = calls.size(); i < n; i++) {
+      LogicalCall call = calls.get(i);
       if (cause != null) {
         call.markWaste(cause);
       } else if (parent != null && parent.take(call, false)) {

@@ -68,11 +68,14 @@ public final class LogicalCall {
   private final String parentSpanId;
   private final String name;
   /**
-   * The attempts so far, copied on write (one longer at each attempt, a retry being rare): an
-   * array once published never changes, so it is its own snapshot — no list, no copy per read.
-   * Guarded by this call's monitor, as are the fields below.
+   * The first attempt, or {@code null}; the later ones (retries, rare) in {@link #retries}, an
+   * array copied on write: once published it never changes, so it is its own snapshot — no list,
+   * no copy per read, and no array at all for a call of one attempt. Guarded by this call's
+   * monitor, as are the fields below.
    */
-  private Attempt[] attempts = NO_ATTEMPTS;
+  private Attempt firstAttempt;
+
+  private Attempt[] retries = NO_ATTEMPTS;
   private final InvocationCalls invocation;
   private volatile RequestBody requestBody;
   /** The caps state of the workflow this call runs in, or {@code null}. */
@@ -204,7 +207,7 @@ public final class LogicalCall {
   public Attempt startAttempt() {
     int number;
     synchronized (this) {
-      number = attempts.length + 1;
+      number = firstAttempt == null ? 1 : retries.length + 2;
     }
     Span attemptSpan =
         AgentTracer.spanBuilder(AgentContext.tracer(), name, ATTEMPT_ATTRIBUTES)
@@ -232,9 +235,13 @@ public final class LogicalCall {
         // a late retry after the call ended (should not happen): still record it
         attempt.end();
       }
-      Attempt[] more = java.util.Arrays.copyOf(attempts, attempts.length + 1);
-      more[attempts.length] = attempt;
-      attempts = more;
+      if (firstAttempt == null) {
+        firstAttempt = attempt;
+      } else {
+        Attempt[] more = java.util.Arrays.copyOf(retries, retries.length + 1);
+        more[retries.length] = attempt;
+        retries = more;
+      }
     }
     return attempt;
   }
@@ -266,39 +273,43 @@ public final class LogicalCall {
    */
   public void endWithClientUsage(String responseModel, List<String> finishReasons,
       Supplier<Usage> clientUsage, Throwable error) {
-    Attempt[] done;
+    Attempt first;
+    Attempt[] later;
     synchronized (this) {
       if (ended) {
         return;
       }
       ended = true;
-      done = attempts; // never changed once published: a snapshot
+      first = firstAttempt;
+      later = retries; // never changed once published: a snapshot
     }
+    int count = first == null ? 0 : 1 + later.length;
     applyResponse(span, responseModel, finishReasons);
-    if (done.length > 0) {
-      span.setAttribute(SpanAttributes.ATTEMPTS, (long) done.length);
+    if (count > 0) {
+      span.setAttribute(SpanAttributes.ATTEMPTS, (long) count);
     }
     // the client's usage only where the attempts read none from the wire
-    Usage client = clientUsage != null && (done.length == 0 || noneHasUsage(done))
+    Usage client = clientUsage != null && (count == 0 || noneHasUsage(first, later))
         ? clientUsage.get() : null;
     if (client != null && client.hasTokens()) {
-      if (done.length == 0) {
+      if (count == 0) {
         applyUsage(span, client);
       } else {
-        for (int i = done.length - 1; i >= 0; i--) {
-          if (done[i].succeededWithoutUsage()) {
-            done[i].useFallbackUsage(client);
+        for (int i = count - 1; i >= 0; i--) {
+          Attempt attempt = attempt(first, later, i);
+          if (attempt.succeededWithoutUsage()) {
+            attempt.useFallbackUsage(client);
             break;
           }
         }
       }
     }
     if (spend != null) {
-      List<Usage> usages = new ArrayList<>(done.length + 1);
-      for (Attempt attempt : done) {
-        usages.add(attempt.usage());
+      List<Usage> usages = new ArrayList<>(count + 1);
+      for (int i = 0; i < count; i++) {
+        usages.add(attempt(first, later, i).usage());
       }
-      if (done.length == 0 && client != null) {
+      if (count == 0 && client != null) {
         usages.add(client);
       }
       CapGuard.modelCallEnded(spend, provider, requestModel, responseModel, usages);
@@ -317,8 +328,16 @@ public final class LogicalCall {
     }
   }
 
-  private static boolean noneHasUsage(Attempt[] attempts) {
-    for (Attempt attempt : attempts) {
+  /** Attempt {@code i} (0 the first) of a snapshot of {@link #firstAttempt} and {@link #retries}. */
+  private static Attempt attempt(Attempt first, Attempt[] later, int i) {
+    return i == 0 ? first : later[i - 1];
+  }
+
+  private static boolean noneHasUsage(Attempt first, Attempt[] later) {
+    if (first.hasUsage()) {
+      return false;
+    }
+    for (Attempt attempt : later) {
       if (attempt.hasUsage()) {
         return false;
       }
@@ -336,7 +355,10 @@ public final class LogicalCall {
         return;
       }
       wasteCause = cause;
-      for (Attempt attempt : attempts) {
+      if (firstAttempt != null && firstAttempt.billed()) {
+        firstAttempt.markWaste(cause);
+      }
+      for (Attempt attempt : retries) {
         if (attempt.billed()) {
           attempt.markWaste(cause);
         }
@@ -349,17 +371,22 @@ public final class LogicalCall {
    * workflow if the call opened one. Idempotent.
    */
   void finishSpans() {
-    Attempt[] done;
+    Attempt first;
+    Attempt[] later;
     String cause;
     synchronized (this) {
       if (finished) {
         return;
       }
       finished = true;
-      done = attempts;
+      first = firstAttempt;
+      later = retries;
       cause = wasteCause;
     }
-    for (Attempt attempt : done) {
+    if (first != null) {
+      first.end();
+    }
+    for (Attempt attempt : later) {
       attempt.end();
     }
     if (cause != null) {

@@ -4,8 +4,11 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
@@ -22,13 +25,21 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One span the agent records: a flat record (ids in one {@link SpanContext}, attributes in a
- * {@link SpanAttributeArray}, status, events and links only when there are any), which is at the
- * same time the API {@link Span} the instrumentations write to, the {@link ReadableSpan} a span
+ * One span the agent records: a flat record (attributes in a {@link SpanAttributeArray}, status,
+ * events and links only when there are any), which is at the same time the API {@link Span} the
+ * instrumentations write to, its own {@link SpanContext}, the {@link ReadableSpan} a span
  * processor receives when it ends and the {@link SpanData} the OTLP encoder reads — no copy is
  * made at the end, unlike the OpenTelemetry SDK's span, whose per-span objects (attribute map
  * entries, a clock, a {@code SpanData} wrapper and an immutable copy of the attributes) were most of
  * the agent's allocation per span.
+ *
+ * <p>Why it is its own span context: the span id is kept as the {@code long} it was drawn as, and
+ * its 16-hex-digit text is made only when someone asks for it ({@link #getSpanId()}: a call's id,
+ * {@code traceparent}), once; the OTLP encoder writes the id's bytes from the {@code long}
+ * ({@link #spanIdLong()}). An {@code ImmutableSpanContext} and a hex string with its byte array
+ * per span (88 bytes, nine spans per invocation of the side-by-side benchmark) were the largest
+ * item of a span after the span itself. As a span context it is never remote, always valid and
+ * equal only to itself: the contexts the agent compares are the same objects.
  *
  * <p>What is recorded follows the SDK's rules, so that what reaches the collector is unchanged:
  * writes after {@link #end()} are ignored, a status once {@code OK} stays, {@code end} counts once,
@@ -38,22 +49,29 @@ import java.util.concurrent.TimeUnit;
  * and from a callback thread. Once ended it is read-only, and its hand-over to the export thread
  * (the span processor's queue) publishes it.
  */
-final class AgentSpan implements Span, ReadableSpan, SpanData {
+final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
 
   private static final int EVENT_LIMIT = 128;
 
-  private final AgentTracer tracer;
-  private final SpanContext context;
+  /**
+   * The span's builder, which is also its attribute array, and keeps what the span would only
+   * copy from it (tracer, kind, links): fewer fields per span (see {@link AgentSpanBuilder}).
+   */
+  private final AgentSpanBuilder builder;
+  /** The trace id's hex, shared by every span of the trace (a child takes its parent's). */
+  private final String traceId;
+  private final long spanId;
+  /** W3C level 2's random-trace-id flag (every span is sampled). */
+  private final boolean randomTraceId;
+  /** {@link #spanId} as hex, made at the first {@link #getSpanId()}. */
+  private String spanIdHex;
+  /** The parent's context; the trace state is the parent's (a root's is empty). */
   private final SpanContext parent;
-  private final SpanKind kind;
   /** The trace's wall-clock anchor: epoch nanos at {@link #anchorNanoTime}. */
   final long anchorEpochNanos;
 
   final long anchorNanoTime;
   private final long startEpochNanos;
-  private final SpanAttributeArray attributes;
-  private final List<LinkData> links;
-  private final int totalLinks;
 
   private String name;
   private StatusData status = StatusData.unset();
@@ -63,28 +81,24 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
   private volatile boolean ended;
 
   AgentSpan(
-      AgentTracer tracer,
+      AgentSpanBuilder builder,
       String name,
-      SpanKind kind,
-      SpanContext context,
+      String traceId,
+      long spanId,
+      boolean randomTraceId,
       SpanContext parent,
       long anchorEpochNanos,
       long anchorNanoTime,
-      long startEpochNanos,
-      SpanAttributeArray attributes,
-      List<LinkData> links,
-      int totalLinks) {
-    this.tracer = tracer;
+      long startEpochNanos) {
+    this.builder = builder;
     this.name = name;
-    this.kind = kind;
-    this.context = context;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.randomTraceId = randomTraceId;
     this.parent = parent;
     this.anchorEpochNanos = anchorEpochNanos;
     this.anchorNanoTime = anchorNanoTime;
     this.startEpochNanos = startEpochNanos;
-    this.attributes = attributes;
-    this.links = links;
-    this.totalLinks = totalLinks;
   }
 
   /** Now, on this trace's anchored clock. */
@@ -98,7 +112,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
   public <T> Span setAttribute(AttributeKey<T> key, T value) {
     synchronized (this) {
       if (!ended) {
-        attributes.put(key, value);
+        builder.put(key, value);
       }
     }
     return this;
@@ -204,18 +218,63 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
         return;
       }
       endEpochNanos = epochNanos;
-      attributes.seal();
+      builder.seal();
       if (events != null) {
         events = Collections.unmodifiableList(events);
       }
       ended = true;
     }
-    tracer.ended(this);
+    builder.tracer().ended(this);
+  }
+
+  /** This span itself: see the class comment. */
+  @Override
+  public SpanContext getSpanContext() {
+    return this;
+  }
+
+  // ---- SpanContext (this span's ids) ----
+
+  @Override
+  public String getTraceId() {
+    return traceId;
   }
 
   @Override
-  public SpanContext getSpanContext() {
-    return context;
+  public String getSpanId() {
+    String hex = spanIdHex;
+    if (hex == null) {
+      // a benign race: every thread makes the same immutable string
+      hex = SpanId.fromLong(spanId);
+      spanIdHex = hex;
+    }
+    return hex;
+  }
+
+  /** The span id as drawn (what {@link #getSpanId()} writes as hex). */
+  long spanIdLong() {
+    return spanId;
+  }
+
+  @Override
+  public TraceFlags getTraceFlags() {
+    return randomTraceId ? AgentSpanBuilder.SAMPLED_RANDOM : TraceFlags.getSampled();
+  }
+
+  @Override
+  public TraceState getTraceState() {
+    return parent.isValid() ? parent.getTraceState() : TraceState.getDefault();
+  }
+
+  @Override
+  public boolean isRemote() {
+    return false;
+  }
+
+  /** Always: a started span has a valid trace id and a non-zero span id. */
+  @Override
+  public boolean isValid() {
+    return true;
   }
 
   @Override
@@ -249,7 +308,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
 
   @Override
   public SpanKind getKind() {
-    return kind;
+    return builder.kind();
   }
 
   /** This span itself: once ended it is read-only, so it needs no copy. */
@@ -260,13 +319,13 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
 
   @Override
   public InstrumentationScopeInfo getInstrumentationScopeInfo() {
-    return tracer.scope();
+    return builder.tracer().scope();
   }
 
   @Override
   @SuppressWarnings("deprecation") // required by both interfaces
   public InstrumentationLibraryInfo getInstrumentationLibraryInfo() {
-    return tracer.libraryInfo();
+    return builder.tracer().libraryInfo();
   }
 
   @Override
@@ -284,7 +343,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
   @Override
   public <T> T getAttribute(AttributeKey<T> key) {
     synchronized (this) {
-      return attributes.get(key);
+      return builder.get(key);
     }
   }
 
@@ -292,10 +351,10 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
   @Override
   public Attributes getAttributes() {
     if (ended) {
-      return attributes;
+      return builder;
     }
     synchronized (this) {
-      return ended ? attributes : attributes.snapshot();
+      return ended ? builder : builder.snapshot();
     }
   }
 
@@ -329,7 +388,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
 
   @Override
   public List<LinkData> getLinks() {
-    return links;
+    return builder.links();
   }
 
   @Override
@@ -354,28 +413,28 @@ final class AgentSpan implements Span, ReadableSpan, SpanData {
 
   @Override
   public int getTotalRecordedLinks() {
-    return totalLinks;
+    return builder.totalLinks();
   }
 
   @Override
   public int getTotalAttributeCount() {
     if (ended) {
-      return attributes.totalAdded();
+      return builder.totalAdded();
     }
     synchronized (this) {
-      return attributes.totalAdded();
+      return builder.totalAdded();
     }
   }
 
   @Override
   public Resource getResource() {
-    return tracer.resource();
+    return builder.tracer().resource();
   }
 
   @Override
   public String toString() {
-    return "AgentSpan{name=" + getName() + ", traceId=" + context.getTraceId() + ", spanId="
-        + context.getSpanId() + ", parentSpanId=" + parent.getSpanId() + ", kind=" + kind
+    return "AgentSpan{name=" + getName() + ", traceId=" + traceId + ", spanId="
+        + getSpanId() + ", parentSpanId=" + parent.getSpanId() + ", kind=" + getKind()
         + ", ended=" + ended + ", attributes=" + getAttributes() + "}";
   }
 }

@@ -5,11 +5,9 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceId;
-import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import java.util.ArrayList;
@@ -31,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * builder holding a separate array (the agent starts nine spans per invocation of the
  * side-by-side benchmark). A builder started twice gives its spans the same attributes, as it did
  * with a separate array; the agent starts each of its builders once.
+ *
+ * <p>For the same reason the span reads its tracer, kind and links from its builder rather than
+ * keeping copies ({@link AgentSpan}): a builder's kind or links changed after its span started
+ * would change that span's — the agent sets them only before it starts a span.
  */
 final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
 
@@ -39,7 +41,7 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
    * Sampled, with W3C Trace Context level 2's random-trace-id flag: the SDK sets it on traces whose
    * id it drew (ids random in their low 56 bits) and keeps the parent's flag otherwise.
    */
-  private static final TraceFlags SAMPLED_RANDOM =
+  static final TraceFlags SAMPLED_RANDOM =
       TraceFlags.builder().setSampled(true).setRandomTraceId(true).build();
 
   private final AgentTracer tracer;
@@ -84,6 +86,8 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
     totalLinks++;
     if (links == null) {
       links = new ArrayList<>(1);
+    } else if (!(links instanceof ArrayList)) {
+      links = new ArrayList<>(links); // started already: its span keeps the unmodifiable list
     }
     if (links.size() < LINK_LIMIT) {
       Attributes kept = linkAttributes == null ? Attributes.empty() : linkAttributes;
@@ -147,11 +151,10 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
     SpanContext parentSpanContext = parentSpan.getSpanContext();
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String traceId;
-    TraceState traceState;
     boolean randomTraceId;
+    // the trace state is the parent's, read from it by the span (AgentSpan#getTraceState)
     if (parentSpanContext.isValid()) {
       traceId = parentSpanContext.getTraceId();
-      traceState = parentSpanContext.getTraceState();
       randomTraceId = parentSpanContext.getTraceFlags().isTraceIdRandom();
     } else {
       long low;
@@ -160,16 +163,12 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
         low = random.nextLong();
       } while (low == 0);
       traceId = TraceId.fromLongs(high, low);
-      traceState = TraceState.getDefault();
       randomTraceId = true;
     }
     long spanId;
     do {
       spanId = random.nextLong();
     } while (spanId == 0);
-    SpanContext context =
-        SpanContext.create(traceId, SpanId.fromLong(spanId),
-            randomTraceId ? SAMPLED_RANDOM : TraceFlags.getSampled(), traceState);
     long anchorEpochNanos;
     long anchorNanoTime;
     long start;
@@ -187,17 +186,35 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
     if (startEpochNanos != 0) {
       start = startEpochNanos;
     }
+    if (links instanceof ArrayList) {
+      links = Collections.unmodifiableList(links); // what the span reads
+    }
     return new AgentSpan(
-        tracer,
+        this, // the span's attributes, tracer, kind and links: see the class comment
         name,
-        kind,
-        context,
+        traceId,
+        spanId,
+        randomTraceId,
         parentSpanContext,
         anchorEpochNanos,
         anchorNanoTime,
-        start,
-        this, // the span's attributes: see the class comment
-        links == null ? Collections.emptyList() : Collections.unmodifiableList(links),
-        totalLinks);
+        start);
+  }
+
+  AgentTracer tracer() {
+    return tracer;
+  }
+
+  SpanKind kind() {
+    return kind;
+  }
+
+  /** The links of its span (unmodifiable once it started). */
+  List<LinkData> links() {
+    return links == null ? Collections.emptyList() : links;
+  }
+
+  int totalLinks() {
+    return totalLinks;
   }
 }

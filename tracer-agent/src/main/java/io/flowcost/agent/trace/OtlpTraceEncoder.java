@@ -182,11 +182,11 @@ public final class OtlpTraceEncoder {
     int start = begin(2);
     SpanContext context = span.getSpanContext();
     writeTraceId(1, context.getTraceId());
-    writeSpanId(2, context.getSpanId());
+    writeSpanId(2, context);
     writeTraceState(3, context.getTraceState());
     SpanContext parent = span.getParentSpanContext();
     if (parent.isValid()) {
-      writeSpanId(4, parent.getSpanId());
+      writeSpanId(4, parent);
     }
     writeString(5, span.getName());
     writeVarintField(6, kind(span.getKind()));
@@ -224,7 +224,7 @@ public final class OtlpTraceEncoder {
     int start = begin(field);
     SpanContext context = link.getSpanContext();
     writeTraceId(1, context.getTraceId());
-    writeSpanId(2, context.getSpanId());
+    writeSpanId(2, context);
     writeTraceState(3, context.getTraceState());
     Attributes attributes = link.getAttributes();
     writeAttributes(4, attributes);
@@ -736,9 +736,25 @@ public final class OtlpTraceEncoder {
     lastTraceId = hex;
   }
 
-  /** A 16-hex-digit span id as its 8 bytes. */
-  private void writeSpanId(int field, String hex) {
-    writeHexBytes(field, hex, 8);
+  /**
+   * A span id as its 8 bytes: an agent span's from the {@code long} it keeps (big-endian, the
+   * same bytes as its hex: no hex string made on the export thread), any other's from its hex.
+   */
+  private void writeSpanId(int field, SpanContext context) {
+    if (!(context instanceof AgentSpan)) {
+      writeHexBytes(field, context.getSpanId(), 8);
+      return;
+    }
+    long id = ((AgentSpan) context).spanIdLong();
+    writeTag(field, LEN);
+    ensure(9);
+    byte[] b = buf;
+    int at = pos;
+    b[at++] = 8;
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      b[at++] = (byte) (id >>> shift);
+    }
+    pos = at;
   }
 
   private void writeHexBytes(int field, String hex, int bytes) {

@@ -29,7 +29,7 @@ import java.util.function.BiConsumer;
  * <p>Not final only so that a span's builder can be its attribute array ({@link
  * AgentSpanBuilder}); it changes none of this.
  */
-class SpanAttributeArray implements Attributes {
+class SpanAttributeArray implements Attributes, BiConsumer<AttributeKey<?>, Object> {
 
   /** The SDK's default span limit of attributes per span. */
   static final int LIMIT = 128;
@@ -87,16 +87,22 @@ class SpanAttributeArray implements Attributes {
     size++;
   }
 
-  /** Every attribute of {@code attributes}, in its order. */
+  /**
+   * Every attribute of {@code attributes}, in its order. This array is itself the callback that
+   * {@code forEach} is given: a method reference to {@code put} would be a new object on every
+   * call (a workflow's name and tags are put into each of its call spans).
+   */
   final void putAll(Attributes attributes) {
     if (attributes == null || attributes.isEmpty()) {
       return;
     }
-    attributes.forEach(this::putUnchecked);
+    attributes.forEach(this);
   }
 
+  /** {@link #put} of one attribute given by {@code forEach} ({@link #putAll}). */
+  @Override
   @SuppressWarnings("unchecked")
-  private void putUnchecked(AttributeKey<?> key, Object value) {
+  public final void accept(AttributeKey<?> key, Object value) {
     put((AttributeKey<Object>) key, value);
   }
 
