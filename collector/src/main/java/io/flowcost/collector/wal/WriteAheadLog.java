@@ -75,16 +75,6 @@ public final class WriteAheadLog implements RecordLog {
       throws IOException {
     // the header, then the payload's pieces as they are (one gathering write): a group's
     // payload, up to megabytes at high rates, is never copied into a frame buffer
-    long length = 0;
-    for (ByteBuffer piece : payload) {
-      length += piece.remaining();
-    }
-    if (length > MAX_PAYLOAD) {
-      // refused before anything is written: the requests get 503 and are sent again
-      throw new IOException("a group of " + length + " bytes is larger than a write-ahead log"
-          + " frame holds (" + MAX_PAYLOAD + " bytes): its requests are refused, nothing of"
-          + " them is acknowledged");
-    }
     ByteBuffer[] frame = new ByteBuffer[payload.length + 1];
     System.arraycopy(payload, 0, frame, 1, payload.length);
     frame[0] = header(payload);
@@ -108,7 +98,7 @@ public final class WriteAheadLog implements RecordLog {
   }
 
   /** The on-disk frame around one codec payload. */
-  static ByteBuffer frame(byte[] payload) {
+  static ByteBuffer frame(byte[] payload) throws IOException {
     ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
     frame.put(header(new ByteBuffer[] {ByteBuffer.wrap(payload)})).put(payload).flip();
     return frame;
@@ -118,11 +108,19 @@ public final class WriteAheadLog implements RecordLog {
    * A frame's header: the payload's length and CRC-32C, over the remaining bytes of its pieces
    * (their positions are left as they were).
    */
-  private static ByteBuffer header(ByteBuffer[] payload) {
-    CRC32C crc = new CRC32C();
+  private static ByteBuffer header(ByteBuffer[] payload) throws IOException {
     long length = 0;
     for (ByteBuffer piece : payload) {
       length += piece.remaining();
+    }
+    if (length > MAX_PAYLOAD) {
+      // refused before anything is written: the requests get 503 and are sent again
+      throw new IOException("a group of " + length + " bytes is larger than a write-ahead log"
+          + " frame holds (" + MAX_PAYLOAD + " bytes): its requests are refused, nothing of"
+          + " them is acknowledged");
+    }
+    CRC32C crc = new CRC32C();
+    for (ByteBuffer piece : payload) {
       crc.update(piece.duplicate());
     }
     return ByteBuffer.allocate(8).putInt((int) length).putInt((int) crc.getValue()).flip();
