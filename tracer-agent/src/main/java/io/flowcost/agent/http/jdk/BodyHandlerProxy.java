@@ -33,7 +33,8 @@ final class BodyHandlerProxy implements InvocationHandler {
       String contentType = JdkTypes.header(args[0], "content-type");
       String cost = JdkTypes.header(args[0], HttpExchange.PROVIDER_COST_HEADER);
       if (exchange.responseHead(status, contentType, cost) && subscriber != null) {
-        return JdkTypes.proxyBodySubscriber(new BodySubscriberProxy(exchange, subscriber));
+        return JdkTypes.proxyBodySubscriber(
+            new BodySubscriberProxy(exchange, subscriber), subscriber);
       }
     } catch (Throwable t) {
       AgentLog.failure("jdk http body handler", t);

@@ -35,6 +35,11 @@ final class BodySubscriberProxy implements InvocationHandler {
     if (method.getDeclaringClass() == Object.class) {
       return BodyHandlerProxy.objectMethod(proxy, method, args);
     }
+    if (JdkTypes.isNeedsExecutor(method)) {
+      // a proxy marked trusted (JdkTypes#proxyBodySubscriber): what the wrapped subscriber says;
+      // everything this proxy adds runs on the calling thread without blocking
+      return JdkTypes.forward(delegate, method, args);
+    }
     int argc = args == null ? 0 : args.length;
     Object[] forwarded = args;
     try {

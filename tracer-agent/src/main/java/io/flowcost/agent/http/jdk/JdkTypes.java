@@ -39,6 +39,17 @@ final class JdkTypes {
   private static final Method HEADERS_MAP = method(HEADERS, "map");
   /** The class of every request {@code HttpRequest.Builder} builds ({@link JdkHeadersAdvice}). */
   static final Class<?> IMMUTABLE_REQUEST = type("jdk.internal.net.http.ImmutableHttpRequest");
+  /**
+   * The JDK's mark of a body subscriber whose {@code getBody} may be called on any thread ({@code
+   * ResponseSubscribers.TrustedSubscriber}: {@code BodySubscribers.ofString}, {@code ofByteArray},
+   * …), or {@code null} in a JDK without it. The JDK calls an unmarked subscriber's {@code
+   * getBody} through its executor: one more hand-off between threads per response.
+   */
+  static final Class<?> TRUSTED_SUBSCRIBER = optionalType(
+      "jdk.internal.net.http.ResponseSubscribers$TrustedSubscriber");
+  /** What the agent's body subscriber implements, plain or trusted (never modified). */
+  private static final Class<?>[] SUBSCRIBER_TYPES = {BODY_SUBSCRIBER};
+  private static final Class<?>[] TRUSTED_TYPES = {BODY_SUBSCRIBER, TRUSTED_SUBSCRIBER};
 
   private JdkTypes() {}
 
@@ -250,9 +261,45 @@ final class JdkTypes {
         BODY_HANDLER.getClassLoader(), new Class<?>[] {BODY_HANDLER}, handler);
   }
 
-  static Object proxyBodySubscriber(InvocationHandler handler) {
-    return Proxy.newProxyInstance(
-        BODY_SUBSCRIBER.getClassLoader(), new Class<?>[] {BODY_SUBSCRIBER}, handler);
+  /**
+   * A proxy of {@code BodySubscriber} calling {@code handler}; when the subscriber it wraps is one
+   * the JDK trusts ({@link #TRUSTED_SUBSCRIBER}) and the JDK lets the agent ask that subscriber
+   * whether it needs an executor ({@link #trustedAccess}), the proxy is marked trusted too, and its
+   * {@code needsExecutor} answers what the wrapped subscriber's does ({@link BodySubscriberProxy}):
+   * the JDK then treats the response exactly as without the agent, instead of handing {@code
+   * getBody} to its executor.
+   */
+  static Object proxyBodySubscriber(InvocationHandler handler, Object delegate) {
+    Class<?>[] types = TRUSTED_SUBSCRIBER != null && TRUSTED_SUBSCRIBER.isInstance(delegate)
+            && TrustedAccess.GRANTED
+        ? TRUSTED_TYPES
+        : SUBSCRIBER_TYPES;
+    return Proxy.newProxyInstance(BODY_SUBSCRIBER.getClassLoader(), types, handler);
+  }
+
+  /**
+   * Whether {@code java.net.http} exports {@link #TRUSTED_SUBSCRIBER}'s package to the agent (done
+   * by {@link JdkHttpClientInstrumentation#prepare}): what forwarding {@code needsExecutor} to the
+   * wrapped subscriber needs.
+   */
+  static boolean trustedAccess() {
+    return TRUSTED_SUBSCRIBER != null
+        && TRUSTED_SUBSCRIBER.getModule().isExported(
+            TRUSTED_SUBSCRIBER.getPackageName(), JdkTypes.class.getModule());
+  }
+
+  /**
+   * {@link #trustedAccess()} asked once, when the first response is wrapped, not per response: the
+   * unit's {@code prepare} (the export) runs before any of its advice is installed, and nothing
+   * takes an export back.
+   */
+  private static final class TrustedAccess {
+    static final boolean GRANTED = trustedAccess();
+  }
+
+  /** Whether {@code method} is {@code TrustedSubscriber.needsExecutor}. */
+  static boolean isNeedsExecutor(Method method) {
+    return method.getDeclaringClass() == TRUSTED_SUBSCRIBER;
   }
 
   /** Calls a method, rethrowing what it threw unchanged. */
@@ -281,6 +328,14 @@ final class JdkTypes {
       return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("java.net.http is not in this JVM", e);
+    }
+  }
+
+  private static Class<?> optionalType(String name) {
+    try {
+      return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
     }
   }
 
