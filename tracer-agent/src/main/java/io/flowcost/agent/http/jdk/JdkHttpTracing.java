@@ -9,6 +9,7 @@ import io.flowcost.agent.propagation.ClientPropagation;
 import io.flowcost.agent.propagation.OutgoingHeaders;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Helpers of {@link JdkSendAdvice}: JDK objects are typed {@code Object} and read through {@link
@@ -28,12 +29,34 @@ public final class JdkHttpTracing {
     String traceparent;
     String baggage;
 
+    void hold(Object headers, String traceparent, String baggage) {
+      if (this.headers == null && headers != null) {
+        HOLDING.incrementAndGet();
+      }
+      this.headers = headers;
+      this.traceparent = traceparent;
+      this.baggage = baggage;
+    }
+
     void clear() {
+      if (headers != null) {
+        HOLDING.decrementAndGet();
+      }
       headers = null;
       traceparent = null;
       baggage = null;
     }
   }
+
+  /**
+   * How many threads' {@link PendingHeaders} hold a request's headers now (for the few
+   * microseconds between {@link #request} and the JDK's copy). While none does, {@link #map} and
+   * {@link #end} do not look at the thread-local at all: {@code HttpHeaders.map()} is also called
+   * on the client's own threads (response headers), which would otherwise each get a holder in
+   * their thread-local map and a look-up per call. A count that drifted could only make them look
+   * (the path before this count), never skip a holder that is set.
+   */
+  private static final AtomicInteger HOLDING = new AtomicInteger();
 
   private static final ThreadLocal<PendingHeaders> PENDING =
       ThreadLocal.withInitial(PendingHeaders::new);
@@ -111,10 +134,7 @@ public final class JdkHttpTracing {
             && request.getClass() == JdkTypes.IMMUTABLE_REQUEST
             && JdkTypes.validHeaderValue(headers.traceparent())
             && JdkTypes.validHeaderValue(headers.baggage())) {
-          PendingHeaders pending = PENDING.get();
-          pending.headers = own;
-          pending.traceparent = headers.traceparent();
-          pending.baggage = headers.baggage();
+          PENDING.get().hold(own, headers.traceparent(), headers.baggage());
         } else {
           sent = JdkTypes.withHeaders(request, headers.traceparent(), headers.baggage());
         }
@@ -158,6 +178,9 @@ public final class JdkHttpTracing {
     if (!headersAdvised) {
       headersAdvised = true;
     }
+    if (HOLDING.get() == 0) {
+      return map; // no thread is sending headers to add: this one is not either
+    }
     PendingHeaders pending = PENDING.get();
     if (pending.headers != headers || headers == null) {
       return map;
@@ -196,7 +219,9 @@ public final class JdkHttpTracing {
    */
   public static Throwable end(Object exchange, Object future, Throwable thrown) {
     // headers not taken (sendAsync failed before copying the request): nothing may linger
-    PENDING.get().clear();
+    if (HOLDING.get() != 0) {
+      PENDING.get().clear();
+    }
     if (!(exchange instanceof HttpExchange)) {
       return CapRefusal.thrown(exchange, thrown); // a refusal's exception, else thrown
     }
