@@ -41,11 +41,19 @@ class SpanAttributeArray implements Attributes, BiConsumer<AttributeKey<?>, Obje
 
   /** Key {@code i} at {@code 2 i}, its value at {@code 2 i + 1}. */
   private Object[] slots = NONE;
-  /** Attributes the array is made for at the first one. */
-  private final int expected;
+  /**
+   * Attributes the array is made for at the first one; 0 once {@linkplain #seal() sealed} (no
+   * attribute is put then): one field for both keeps a span's builder, which is its attribute
+   * array, within 64 bytes with {@link #names}.
+   */
+  private int expected;
   private int size;
+  /**
+   * The {@link #bit}s of the names kept: a name whose bit is not set is not among them (a set
+   * bit may be another name's: then the keys are compared).
+   */
+  private int names;
   private int totalAdded;
-  private boolean sealed;
 
   SpanAttributeArray() {
     this(DEFAULT_CAPACITY);
@@ -58,20 +66,25 @@ class SpanAttributeArray implements Attributes, BiConsumer<AttributeKey<?>, Obje
 
   /** Adds or replaces an attribute (see the class comment for the SDK's rules). */
   final <T> void put(AttributeKey<T> key, T value) {
-    if (key == null || key.getKey().isEmpty() || value == null || sealed) {
+    if (key == null || key.getKey().isEmpty() || value == null || expected == 0) {
       return;
     }
     String name = key.getKey();
-    // a span sets 10-20 attributes, each checked against those already set: compare the names'
-    // cached hashes first, so that a new name costs an int comparison per attribute, not equals
+    // a span sets 10-20 attributes, each checked against those already set: a name whose hash
+    // bit is not in the names' bit set is new without a look at them (most puts: the walk of
+    // every earlier key was most of this method's time); else compare the names' cached hashes
+    // first, so that a new name costs an int comparison per attribute, not equals
     int hash = name.hashCode();
+    int bit = bit(hash);
     Object[] s = slots;
-    for (int i = 0; i < size; i++) {
-      String other = ((AttributeKey<?>) s[2 * i]).getKey();
-      if (other == name || other.hashCode() == hash && other.equals(name)) {
-        s[2 * i] = key;
-        s[2 * i + 1] = value;
-        return;
+    if ((names & bit) != 0) {
+      for (int i = 0; i < size; i++) {
+        String other = ((AttributeKey<?>) s[2 * i]).getKey();
+        if (other == name || other.hashCode() == hash && other.equals(name)) {
+          s[2 * i] = key;
+          s[2 * i + 1] = value;
+          return;
+        }
       }
     }
     totalAdded++;
@@ -85,6 +98,15 @@ class SpanAttributeArray implements Attributes, BiConsumer<AttributeKey<?>, Obje
     s[2 * size] = key;
     s[2 * size + 1] = value;
     size++;
+    names |= bit;
+  }
+
+  /**
+   * A name's bit in {@link #names}: one of 32 by its hash (high bits folded in, as {@code
+   * HashMap} does, so that names differing only in their last characters spread too).
+   */
+  private static int bit(int hash) {
+    return 1 << (hash ^ (hash >>> 16)); // the shift takes the low five bits
   }
 
   /**
@@ -108,7 +130,7 @@ class SpanAttributeArray implements Attributes, BiConsumer<AttributeKey<?>, Obje
 
   /** Makes this read-only. Called once, when the span ends. */
   void seal() {
-    sealed = true;
+    expected = 0;
   }
 
   /** A sealed copy of what is recorded so far (for reads of a span that has not ended). */
@@ -116,6 +138,7 @@ class SpanAttributeArray implements Attributes, BiConsumer<AttributeKey<?>, Obje
     SpanAttributeArray copy = new SpanAttributeArray(Math.max(1, size));
     copy.slots = size == 0 ? NONE : Arrays.copyOf(slots, 2 * size);
     copy.size = size;
+    copy.names = names;
     copy.totalAdded = totalAdded;
     copy.seal();
     return copy;
