@@ -4,7 +4,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -21,6 +20,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -245,10 +245,21 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
     String hex = spanIdHex;
     if (hex == null) {
       // a benign race: every thread makes the same immutable string
-      hex = SpanId.fromLong(spanId);
+      hex = hex(spanId);
       spanIdHex = hex;
     }
     return hex;
+  }
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  /**
+   * A span id's 16 lower-case hex digits, as {@code SpanId.fromLong} writes them: straight into
+   * the new string's own bytes, without that method's per-thread buffer (a {@code ThreadLocal}
+   * lookup on every call id, which on a thread with many thread locals probes past collisions).
+   */
+  static String hex(long id) {
+    return HEX.toHexDigits(id);
   }
 
   /** The span id as drawn (what {@link #getSpanId()} writes as hex). */
