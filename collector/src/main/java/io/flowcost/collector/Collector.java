@@ -83,6 +83,11 @@ public final class Collector implements AutoCloseable {
     public static final int DEFAULT_HORIZON_DAYS = 7;
     /** {@code --request-timeout}. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * {@code --shutdown-grace}: 20 s, inside the 30 s a Kubernetes pod gets between SIGTERM and
+     * SIGKILL by default, with room for the JVM's own exit.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
     private final String host;
     private final int port;
@@ -103,6 +108,7 @@ public final class Collector implements AutoCloseable {
     private final Duration requestTimeout;
     private final long maxInFlightBodyBytes;
     private final MetricsSettings metrics;
+    private final Duration shutdownGrace;
 
     private Config(Builder b) {
       this.host = b.host;
@@ -124,6 +130,7 @@ public final class Collector implements AutoCloseable {
       this.requestTimeout = b.requestTimeout;
       this.maxInFlightBodyBytes = b.maxInFlightBodyBytes;
       this.metrics = b.metrics;
+      this.shutdownGrace = b.shutdownGrace;
     }
 
     /** A builder with every default set and no lake or data dir yet. */
@@ -232,6 +239,14 @@ public final class Collector implements AutoCloseable {
     }
 
     /**
+     * How long a stop ({@link Collector#close()}, SIGTERM) may flush and roll up; what is not
+     * done by then stays in the write-ahead log and is published at the next start.
+     */
+    public Duration shutdownGrace() {
+      return shutdownGrace;
+    }
+
+    /**
      * The default {@code --max-buffered-rows} for a heap of {@code maxHeapBytes}: as many rows as
      * fit in half of it at {@link #BUFFERED_ROW_HEAP_BYTES} each, at least 10,000 and at most
      * {@link #DEFAULT_MAX_BUFFERED_ROWS}. Why from the heap: a fixed 2,000,000 rows is ≈ 2 GB,
@@ -293,6 +308,7 @@ public final class Collector implements AutoCloseable {
       private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
       private long maxInFlightBodyBytes;
       private MetricsSettings metrics = MetricsSettings.DEFAULTS;
+      private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
       private Builder() {}
 
@@ -316,6 +332,7 @@ public final class Collector implements AutoCloseable {
         requestTimeout = c.requestTimeout;
         maxInFlightBodyBytes = c.maxInFlightBodyBytes;
         metrics = c.metrics;
+        shutdownGrace = c.shutdownGrace;
       }
 
       /** Address to bind (default {@value Config#DEFAULT_HOST}). */
@@ -434,6 +451,15 @@ public final class Collector implements AutoCloseable {
         return this;
       }
 
+      /**
+       * How long a stop may flush and roll up before it leaves the rest to the write-ahead log
+       * (default 20 s; zero: flush nothing at the stop).
+       */
+      public Builder shutdownGrace(Duration shutdownGrace) {
+        this.shutdownGrace = shutdownGrace;
+        return this;
+      }
+
       /** {@code /metrics} settings (default {@link MetricsSettings#DEFAULTS}). */
       public Builder metrics(MetricsSettings metrics) {
         this.metrics = metrics;
@@ -465,6 +491,10 @@ public final class Collector implements AutoCloseable {
         positive(flushInterval, "--flush-interval");
         positive(rollupDelay, "--rollup-delay");
         positive(requestTimeout, "--request-timeout");
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+          throw new IllegalArgumentException("--shutdown-grace must be zero or a positive"
+              + " duration, not " + shutdownGrace);
+        }
         if (maxBodyBytes <= 0) {
           throw new IllegalArgumentException("--max-body must be at least 1 byte, not "
               + maxBodyBytes);
@@ -576,11 +606,13 @@ public final class Collector implements AutoCloseable {
   private final DataDirLock dataDirLock;
   private final Path dataDir;
   private final LiveControl live;
+  private final Duration shutdownGrace;
   private boolean closed;
 
   private Collector(Vertx vertx, Pipeline pipeline, CollectorMetrics metrics,
       RollupScheduler rollups, CollectorServer server, PriceCatalogWatcher prices, int port,
-      DataDirLock dataDirLock, Path dataDir, LiveControl live) {
+      DataDirLock dataDirLock, Path dataDir, LiveControl live, Duration shutdownGrace) {
+    this.shutdownGrace = shutdownGrace;
     this.metrics = metrics;
     this.live = live;
     this.dataDirLock = dataDirLock;
@@ -636,7 +668,8 @@ public final class Collector implements AutoCloseable {
 
     Rollup rollup = new Rollup(config.lakeReadRoot(), config.store(), instanceId,
         config.horizonDays(), clock);
-    RollupScheduler rollups = new RollupScheduler(rollup, config.rollupDelay());
+    RollupScheduler rollups = new RollupScheduler(rollup, config.rollupDelay(),
+        config.dataDir().resolve("rollup.pending"));
     WriteAheadLog wal = new WriteAheadLog(config.dataDir().resolve("wal"));
     LakeFlusher flusher = new LakeFlusher(new LakeWriter(config.store(), instanceId), instanceId,
         clock);
@@ -663,6 +696,7 @@ public final class Collector implements AutoCloseable {
     if (replayed > 0) {
       pipeline.flush();
     }
+    rollups.resume(); // what the last stop could not roll up in its grace
 
     Vertx vertx = Vertx.vertx();
     CollectorServer server = new CollectorServer(vertx,
@@ -693,7 +727,7 @@ public final class Collector implements AutoCloseable {
         + DurationText.of(config.flushInterval()) + " (--flush-interval) and at shutdown;"
         + " catalog " + pricer.get().catalog().version());
     return new Collector(vertx, pipeline, metrics, rollups, server, prices, port, dataDirLock,
-        config.dataDir(), live);
+        config.dataDir(), live, config.shutdownGrace());
   }
 
   /** A data dir belongs to one lake: refuse to mix two lakes' write-ahead logs. */
@@ -747,8 +781,16 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, flushes everything accepted to the lake, rolls up the affected days, and
-   * stops. This is what SIGTERM does.
+   * Stops accepting, group-commits the requests in flight, flushes what is accepted to the lake
+   * and rolls up the affected days — within {@link Config#shutdownGrace()}, and stops. This is
+   * what SIGTERM does.
+   *
+   * <p>Why bounded: a stop that flushed and rolled up everything, however long it took, outlasted
+   * the 30–60 s an orchestrator waits before SIGKILL (a full rollup of a lake of 28 million spans
+   * takes minutes). What the grace does not cover is not lost: rows not flushed stay in the
+   * write-ahead log, whose segments are kept, and the next start replays them to the lake; a
+   * rollup not done is written to the data dir's {@code rollup.pending} and runs after the next
+   * start. The log says which.
    */
   @Override
   public synchronized void close() throws Exception {
@@ -756,19 +798,48 @@ public final class Collector implements AutoCloseable {
       return;
     }
     closed = true;
-    LOG.info("stopping: no new requests; flushing everything accepted to the lake, then rolling up");
-    server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    pipeline.close();
+    long t0 = System.nanoTime();
+    long deadline = t0 + shutdownGrace.toNanos();
+    LOG.info("stopping: no new requests; flushing what is accepted to the lake and rolling up,"
+        + " for at most " + DurationText.of(shutdownGrace) + " (--shutdown-grace)");
+    awaitQuietly("the HTTP server's stop", server.stop(), deadline);
+    long left = pipeline.close(deadline);
     live.close();
-    rollups.close();
-    rollups.runNow();
+    boolean rolledUp = rollups.stop(deadline);
     if (prices != null) {
       prices.close();
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    awaitQuietly("Vert.x's stop", vertx.close(), deadline);
     CollectorStatus.remove(dataDir);
     // Released last: until the lake has everything, the data dir still matters.
     dataDirLock.close();
-    LOG.info("stopped: everything accepted is in the lake");
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    if (left > 0) {
+      LOG.warning("stopped in " + ms + " ms, cut short by --shutdown-grace "
+          + DurationText.of(shutdownGrace) + ": " + left + " accepted rows left in the"
+          + " write-ahead log in " + dataDir.toAbsolutePath().normalize() + "; the next start"
+          + " with this --data-dir publishes them to the lake first (nothing acknowledged is"
+          + " lost)");
+    } else {
+      LOG.info("stopped: everything accepted is in the lake (" + ms + " ms)"
+          + (rolledUp ? "" : "; its rollup was deferred to the next start"));
+    }
+  }
+
+  /**
+   * Waits for {@code step} until the deadline, and at least a second (a step of the stop that
+   * publishes nothing: the server's and Vert.x's); a step that does not end in time is logged and
+   * left behind, so that the flush still runs.
+   */
+  private static void awaitQuietly(String what, io.vertx.core.Future<Void> step, long deadline) {
+    long wait = Math.max(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime());
+    try {
+      step.toCompletionStage().toCompletableFuture().get(Math.min(wait,
+          TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      LOG.warning(what + " did not finish (" + e + "); going on with the stop");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

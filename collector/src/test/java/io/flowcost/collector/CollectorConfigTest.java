@@ -54,12 +54,15 @@ class CollectorConfigTest {
     assertThat(c.inFlightBodyBytes())
         .isEqualTo(Collector.Config.defaultMaxInFlightBodyBytes(16L * 1024 * 1024));
     assertThat(c.metrics()).isEqualTo(MetricsSettings.DEFAULTS);
+    assertThat(c.shutdownGrace()).as("inside Kubernetes' default 30 s")
+        .isEqualTo(Duration.ofSeconds(20));
   }
 
   @Test
   void toBuilderKeepsEverySettingAndChangesOnlyWhatIsSet() {
     Collector.Config a = minimal().port(0).instanceId("a").flushInterval(Duration.ofSeconds(2))
-        .maxBodyBytes(1 << 20).maxInFlightBodyBytes(4 << 20).build();
+        .maxBodyBytes(1 << 20).maxInFlightBodyBytes(4 << 20)
+        .shutdownGrace(Duration.ofSeconds(7)).build();
     Collector.Config b = a.toBuilder().instanceId("b").build();
     assertThat(b.instanceId()).isEqualTo("b");
     assertThat(b.port()).isZero();
@@ -67,6 +70,7 @@ class CollectorConfigTest {
     assertThat(b.maxBodyBytes()).isEqualTo(1 << 20);
     assertThat(b.inFlightBodyBytes()).isEqualTo(4 << 20);
     assertThat(b.store()).isSameAs(a.store());
+    assertThat(b.shutdownGrace()).isEqualTo(Duration.ofSeconds(7));
     assertThat(a.instanceId()).isEqualTo("a");
   }
 
@@ -91,6 +95,9 @@ class CollectorConfigTest {
         .hasMessageContaining("--rollup-delay");
     assertThatThrownBy(() -> minimal().requestTimeout(null).build())
         .hasMessageContaining("--request-timeout");
+    assertThatThrownBy(() -> minimal().shutdownGrace(Duration.ofSeconds(-1)).build())
+        .hasMessageContaining("--shutdown-grace");
+    assertThat(minimal().shutdownGrace(Duration.ZERO).build().shutdownGrace()).isZero();
     assertThatThrownBy(() -> minimal().maxBodyBytes(0).build()).hasMessageContaining("--max-body");
     assertThatThrownBy(() -> minimal().maxBufferedRows(0).build())
         .hasMessageContaining("--max-buffered-rows");

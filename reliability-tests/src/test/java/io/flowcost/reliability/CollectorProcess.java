@@ -77,6 +77,17 @@ final class CollectorProcess implements AutoCloseable {
     return this;
   }
 
+  /** Sets a {@code serve} option, replacing its value when the command has it already. */
+  CollectorProcess withOption(String name, String value) {
+    int at = command.indexOf(name);
+    if (at >= 0) {
+      command.set(at + 1, value);
+    } else {
+      command.addAll(List.of(name, value));
+    }
+    return this;
+  }
+
   /** Sets the child's maximum heap ({@code -Xmx}, e.g. {@code "256m"}; default 512m). */
   CollectorProcess withMaxHeap(String size) {
     command.replaceAll(arg -> arg.startsWith("-Xmx") ? "-Xmx" + size : arg);
@@ -169,6 +180,22 @@ final class CollectorProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new IllegalStateException("collector did not stop within 60 s after SIGTERM");
     }
+  }
+
+  /**
+   * SIGTERM, and waits up to {@code bound} for the process to exit; returns how long it took
+   * (milliseconds), or -1 after killing it with SIGKILL at {@code bound}. A measurement, for the
+   * caller to print: tests do not assert on time.
+   */
+  long stopAndTime(java.time.Duration bound) throws InterruptedException {
+    long t0 = System.nanoTime();
+    process.destroy();
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+      return -1;
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
   }
 
   String log() {

@@ -10,11 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code serve}: run the collector until SIGTERM/SIGINT, then flush and roll up. */
+/** {@code serve}: run the collector until SIGTERM/SIGINT, then flush and roll up (bounded). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Receive OTLP spans and outcomes over HTTP, price calls, write the lake.",
-        "SIGTERM (or Ctrl-C) flushes everything accepted to the lake and rolls up before"
-            + " exiting; a crash loses nothing acknowledged (write-ahead log in --data-dir)."})
+        "SIGTERM (or Ctrl-C) flushes what is accepted to the lake and rolls up before"
+            + " exiting, for at most --shutdown-grace; the rest stays in the write-ahead log"
+            + " (--data-dir) and is published at the next start. A crash loses nothing"
+            + " acknowledged either."})
 final class ServeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec
@@ -58,6 +60,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "Quiet time after a flush before the affected days are rolled up"
           + " (default: ${DEFAULT-VALUE}).")
   Duration rollupDelay;
+
+  @Option(names = "--shutdown-grace", defaultValue = "20s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Longest time a stop (SIGTERM) flushes and rolls up; what is not done by"
+          + " then stays in the write-ahead log and is published at the next start, so set it"
+          + " below your orchestrator's kill timeout (Kubernetes: 30 s) (default:"
+          + " ${DEFAULT-VALUE}; 0s: flush nothing at the stop).")
+  Duration shutdownGrace;
 
   @Option(names = "--max-body", defaultValue = "16777216", paramLabel = "BYTES",
       description = "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
@@ -170,6 +180,7 @@ final class ServeCommand implements Callable<Integer> {
         .apiKeysFile(apiKeys)
         .flushInterval(flushInterval)
         .rollupDelay(rollupDelay)
+        .shutdownGrace(shutdownGrace)
         .maxBodyBytes(maxBody)
         .maxBufferedRows(maxBufferedRows)
         .horizonDays(horizon.days)

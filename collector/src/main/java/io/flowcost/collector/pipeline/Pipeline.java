@@ -128,6 +128,13 @@ public final class Pipeline implements AutoCloseable {
   private final ScheduledExecutorService flushTimer;
   private final AtomicLong buffered = new AtomicLong();
   private volatile boolean closed;
+  /**
+   * Set by {@link #close(long)}: a flush running or started after it publishes no further file
+   * once {@link System#nanoTime()} passes {@link #stopBy}; the rows not published stay buffered
+   * and in the write-ahead log (replayed at the next start).
+   */
+  private volatile boolean stopping;
+  private volatile long stopBy;
   private final List<AcceptListener> acceptListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private List<LakeRecord> buffer = new ArrayList<>();
@@ -363,6 +370,12 @@ public final class Pipeline implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Queued by {@link #close(long)} behind the last requests, so that the log's thread commits
+   * them and ends at once rather than at its next poll timeout.
+   */
+  private static final Pending STOP = new Pending(null, null);
+
   /** Group commit: everything queued while the last fsync ran goes into the next frame. */
   private void walLoop() {
     List<Pending> group = new ArrayList<>();
@@ -377,7 +390,13 @@ public final class Pipeline implements AutoCloseable {
         }
         group.add(first);
         queue.drainTo(group);
-        commit(group);
+        boolean stop = group.remove(STOP);
+        if (!group.isEmpty()) {
+          commit(group);
+        }
+        if (stop && queue.isEmpty()) {
+          return;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -545,8 +564,16 @@ public final class Pipeline implements AutoCloseable {
     List<LakeRecord> published = new ArrayList<>(rows.size());
     List<LakeRecord> quarantined = new ArrayList<>();
     List<LakeRecord> failed = new ArrayList<>();
+    // rows a stop's deadline left unpublished: kept like failed ones, but nothing failed
+    List<LakeRecord> deferred = new ArrayList<>();
     Exception firstError = null;
-    for (List<LakeRecord> group : filesOf(rows)) {
+    // while stopping, files of at most flushRows rows, so that the deadline is checked often
+    // (one file of a flush that fell behind can hold a million rows: seconds of writing)
+    for (List<LakeRecord> group : filesOf(rows, stopping ? settings.flushRows() : Integer.MAX_VALUE)) {
+      if (stopping && System.nanoTime() - stopBy > 0) {
+        deferred.addAll(group);
+        continue;
+      }
       List<LakeRecord> setAside = new ArrayList<>();
       try {
         publishOrQuarantine(group, published, setAside);
@@ -573,10 +600,13 @@ public final class Pipeline implements AutoCloseable {
     }
     buffered.addAndGet(-published.size() - quarantined.size());
     notifyChanges(published);
-    if (!failed.isEmpty()) {
+    if (!failed.isEmpty() || !deferred.isEmpty()) {
+      failed.addAll(deferred);
       synchronized (bufferLock) {
         retry = failed;
       }
+    }
+    if (failed.size() > deferred.size()) {
       coverage.restore(counters);
       flushFailures.incrementAndGet();
       if (firstError instanceof IOException io) {
@@ -584,10 +614,23 @@ public final class Pipeline implements AutoCloseable {
       }
       throw (RuntimeException) firstError;
     }
+    if (!deferred.isEmpty()) {
+      // the log keeps every segment (and the intent stays open, so the next start reconciles
+      // with the files published above): the unpublished rows are replayed from it
+      publishCoverage(counters);
+      return;
+    }
     if (intent != null) {
       intent.end();
     }
     wal.deleteUpTo(segment);
+    publishCoverage(counters);
+    lastSuccessfulFlushMillis.set(clock.millis());
+  }
+
+  /** Publishes the coverage counters drained by a flush; restores them when that fails. */
+  private void publishCoverage(Map<CoverageCounters.Key, CoverageCounters.Counts> counters)
+      throws IOException {
     if (!counters.isEmpty()) {
       try {
         flusher.publish(List.of(), counters);
@@ -597,7 +640,6 @@ public final class Pipeline implements AutoCloseable {
         throw e;
       }
     }
-    lastSuccessfulFlushMillis.set(clock.millis());
   }
 
   /**
@@ -649,8 +691,11 @@ public final class Pipeline implements AutoCloseable {
     return "outcome-api";
   }
 
-  /** Rows grouped the way the lake stores them: one group per table and UTC day. */
-  private static List<List<LakeRecord>> filesOf(List<LakeRecord> rows) {
+  /**
+   * Rows grouped the way the lake stores them: one group per table and UTC day, split into
+   * groups of at most {@code maxRows} rows.
+   */
+  private static List<List<LakeRecord>> filesOf(List<LakeRecord> rows, int maxRows) {
     Map<String, List<LakeRecord>> groups = new LinkedHashMap<>();
     for (LakeRecord r : rows) {
       String group;
@@ -661,7 +706,13 @@ public final class Pipeline implements AutoCloseable {
       }
       groups.computeIfAbsent(group, g -> new ArrayList<>()).add(r);
     }
-    return new ArrayList<>(groups.values());
+    List<List<LakeRecord>> out = new ArrayList<>();
+    for (List<LakeRecord> group : groups.values()) {
+      for (int from = 0; from < group.size(); from += maxRows) {
+        out.add(group.subList(from, Math.min(group.size(), from + maxRows)));
+      }
+    }
+    return out;
   }
 
   private void notifyChanges(List<LakeRecord> rows) {
@@ -692,19 +743,50 @@ public final class Pipeline implements AutoCloseable {
   /** Stops accepting, commits what is queued, flushes everything to the lake. */
   @Override
   public void close() throws IOException {
+    close(System.nanoTime() + TimeUnit.DAYS.toNanos(365));
+  }
+
+  /**
+   * Stops accepting, group-commits the requests in flight, and publishes what can be published
+   * before {@code deadlineNanos} ({@link System#nanoTime()}): a flush running (or started now)
+   * publishes no further file after it. Rows not published stay in the write-ahead log, whose
+   * segments are kept, and are replayed at the next start: nothing acknowledged is lost.
+   *
+   * @return the accepted rows left in the write-ahead log, not in the lake; 0 when everything is
+   */
+  public long close(long deadlineNanos) throws IOException {
+    stopBy = deadlineNanos;
+    stopping = true;
     closed = true;
+    queue.add(STOP);
     try {
-      walThread.join(10_000);
+      // the requests queued before the server stopped are committed (and answered); the thread
+      // ends once the queue is empty
+      walThread.join(Math.max(1_000, remainingMillis(deadlineNanos)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     flushTimer.shutdown();
+    boolean timerDone;
     try {
-      flushTimer.awaitTermination(30, TimeUnit.SECONDS);
+      timerDone = flushTimer.awaitTermination(Math.max(0, remainingMillis(deadlineNanos)),
+          TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      timerDone = false;
+    }
+    if (!timerDone) {
+      // a flush still writing one file: it stops after that file; the log stays open for it
+      LOG.warning("a lake flush is still writing at the end of the shutdown grace; what it does"
+          + " not publish stays in the write-ahead log");
+      return Math.max(1, buffered.get());
     }
     flush();
     wal.close();
+    return buffered.get();
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
   }
 }

@@ -122,6 +122,66 @@ class PipelineDurabilityTest {
     assertThat(lakeCount(lake, "workflow_spans")).isEqualTo(1);
   }
 
+  /**
+   * A stop whose grace is over before its flush publishes nothing and leaves every row to the
+   * log; the next start replays them, and every one is in the lake exactly once.
+   */
+  @Test
+  void aStopPastItsDeadlineLeavesEveryRowToTheLogAndTheNextStartPublishesThem()
+      throws Exception {
+    Path lake = tmp.resolve("lake");
+    Path data = tmp.resolve("data");
+    Pipeline first = pipeline(data, lake, new LocalDirectoryStore(lake), "one");
+    first.start();
+    assertThat(first.acceptSpans(batch(0, 40)).get(10, TimeUnit.SECONDS)).isEqualTo(40);
+    assertThat(first.close(System.nanoTime())).as("rows left in the log").isEqualTo(40);
+    assertThat(lakeCount(lake, "calls")).isZero();
+
+    Pipeline second = pipeline(data, lake, new LocalDirectoryStore(lake), "two");
+    assertThat(second.start()).as("replayed").isEqualTo(40);
+    assertThat(second.close(System.nanoTime() + TimeUnit.MINUTES.toNanos(5))).isZero();
+    assertThat(lakeCount(lake, "calls")).isEqualTo(40);
+    assertThat(lakeDistinct(lake, "calls")).isEqualTo(40);
+  }
+
+  /**
+   * A stop whose grace ends during its flush publishes whole files up to then and leaves the
+   * rest to the log; the next start publishes only the rest (nothing twice, nothing lost).
+   */
+  @Test
+  void aStopWhoseDeadlinePassesMidFlushLeavesTheRestAndTheNextStartPublishesOnlyThat()
+      throws Exception {
+    Path lake = tmp.resolve("lake");
+    Path data = tmp.resolve("data");
+    LocalDirectoryStore real = new LocalDirectoryStore(lake);
+    long[] deadline = new long[1];
+    // the first file (calls) takes until the grace is over
+    LakeStore slow = new ForwardingLakeStore("slow ", real) {
+      @Override
+      public void publish(String key, Path localFile) throws IOException {
+        real.publish(key, localFile);
+        while (System.nanoTime() - deadline[0] <= 0) { // waits for a time, not for a thread
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+      }
+    };
+    Pipeline first = pipeline(data, lake, slow, "one");
+    first.start();
+    first.acceptSpans(batch(0, 20, true)).get(10, TimeUnit.SECONDS);
+    // far enough for the stop to reach its flush first on a loaded machine
+    deadline[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    assertThat(first.close(deadline[0])).as("the workflow span left in the log").isEqualTo(1);
+    assertThat(lakeCount(lake, "calls")).isEqualTo(20);
+    assertThat(lakeCount(lake, "workflow_spans")).isZero();
+
+    Pipeline second = pipeline(data, lake, real, "two");
+    assertThat(second.start()).as("only the unpublished row replayed").isEqualTo(1);
+    second.close();
+    assertThat(lakeCount(lake, "calls")).isEqualTo(20);
+    assertThat(lakeDistinct(lake, "calls")).isEqualTo(20);
+    assertThat(lakeCount(lake, "workflow_spans")).isEqualTo(1);
+  }
+
   private Pipeline pipeline(Path data, Path lake, LakeStore store, String id)
       throws IOException {
     Files.createDirectories(lake);

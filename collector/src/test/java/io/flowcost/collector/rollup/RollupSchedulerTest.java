@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -134,5 +136,70 @@ class RollupSchedulerTest {
       assertThat(target.runs).as("a rollup ran while flushes kept coming").isNotEmpty();
       assertThat(new ArrayList<>(target.runs).get(0)).startsWith("affected ");
     }
+  }
+
+  /**
+   * A stop whose grace ends while the rollup runs writes what it held to the pending file; the
+   * next start's scheduler rolls exactly that up and deletes the file.
+   */
+  @Test
+  void aRollupTheStopCannotFinishIsWrittenDownAndTheNextStartRunsIt() throws Exception {
+    Path file = Files.createTempDirectory("rollup-stop").resolve("rollup.pending");
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    RollupScheduler.Target slow = new RollupScheduler.Target() {
+      @Override
+      public void affected(Set<String> ids, Set<String> keys, Set<LocalDate> days)
+          throws Exception {
+        entered.countDown();
+        release.await(60, TimeUnit.SECONDS); // a rollup over a large lake
+      }
+
+      @Override
+      public void all() {}
+    };
+    RollupScheduler first = new RollupScheduler(slow, Duration.ofHours(1), file);
+    first.published(ids("w", 3), ids("k", 1), Set.of(DAY));
+    // the grace ends while the rollup runs (or before it starts: pending then, written the same)
+    boolean done = first.stop(System.nanoTime());
+    release.countDown();
+    assertThat(done).isFalse();
+    assertThat(file).exists();
+
+    Recorder next = new Recorder();
+    RollupScheduler second = new RollupScheduler(next, Duration.ofHours(1), file);
+    second.resume();
+    assertThat(second.queuedTimers()).as("scheduled a delay after the start").isEqualTo(1);
+    second.runNow();
+    assertThat(next.runs).containsExactly("affected 3 ids 1 keys [" + DAY + "]");
+    assertThat(file).as("deleted once rolled up").doesNotExist();
+    assertThat(second.stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(60))).isTrue();
+    assertThat(next.runs).hasSize(1);
+  }
+
+  /** With time enough, a stop runs what is pending and leaves nothing behind. */
+  @Test
+  void aStopWithTimeEnoughRollsUpWhatIsPending() throws Exception {
+    Path file = Files.createTempDirectory("rollup-stop").resolve("rollup.pending");
+    Recorder target = new Recorder();
+    RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1), file);
+    s.published(ids("w", 2), Set.of(), Set.of(DAY));
+    assertThat(s.stop(System.nanoTime() + TimeUnit.MINUTES.toNanos(5))).isTrue();
+    assertThat(target.runs).containsExactly("affected 2 ids 0 keys [" + DAY + "]");
+    assertThat(file).doesNotExist();
+  }
+
+  /** An unreadable pending file (a stop cut while writing it) rolls up every day. */
+  @Test
+  void anUnreadablePendingFileRollsUpEveryDay() throws Exception {
+    Path file = Files.createTempDirectory("rollup-stop").resolve("rollup.pending");
+    Files.write(file, new byte[] {1, 2, 3});
+    Recorder target = new Recorder();
+    RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1), file);
+    s.resume();
+    s.runNow();
+    assertThat(target.runs).containsExactly("all");
+    assertThat(file).doesNotExist();
+    s.close();
   }
 }
