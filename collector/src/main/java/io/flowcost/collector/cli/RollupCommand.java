@@ -44,8 +44,11 @@ final class RollupCommand implements Callable<Integer> {
     }
     Rollup rollup = new Rollup(lake.localRoot(), lake.store(),
         LakeOptions.writerId("rollup"), horizon.days, Clock.systemUTC());
-    Rollup.Result result = days != null && !days.isEmpty() ? rollup.rollup(new TreeSet<>(days))
-        : rebuild ? rollup.rebuildAll() : rollup.rollupAll();
+    // a compaction deleting a file the rollup listed fails it: it is run again from the lake as
+    // it is then (a rollup publishes a complete new version, so a repeat is harmless)
+    Rollup.Result result = io.flowcost.collector.rollup.LakeRead.retrying(lake.localRoot(),
+        () -> days != null && !days.isEmpty() ? rollup.rollup(new TreeSet<>(days))
+            : rebuild ? rollup.rebuildAll() : rollup.rollupAll());
     System.out.println(result.days().isEmpty()
         ? "nothing to roll up: the lake at " + lake.lake + " has no workflows yet"
         : result.kept()

@@ -1,6 +1,7 @@
 package io.flowcost.collector.report;
 
 import io.flowcost.collector.SafeText;
+import io.flowcost.collector.rollup.LakeRead;
 import io.flowcost.collector.rollup.LakeViews;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,6 +23,9 @@ import java.util.List;
  * <p>Workflow, provider and model names come from requests: they are printed through {@link
  * SafeText}, so none can send escape sequences (colour, window title, clear screen) to the
  * terminal or break the table's lines.
+ *
+ * <p>Each read lists the lake afresh and is retried when a concurrent {@code compact} deleted a
+ * file it listed ({@link LakeRead}).
  */
 public final class IntentReport {
 
@@ -32,21 +36,43 @@ public final class IntentReport {
 
   private final Path lake;
   private final boolean live;
+  private final Listed listed;
+
+  /** Told each time the views have listed the lake (tests run a compaction there). */
+  interface Listed {
+    void listed() throws SQLException, IOException;
+  }
 
   /**
    * @param live read the facts directly ({@code cost_per_outcome_derived}) instead of the rolled-up
    *     snapshots ({@code cost_per_outcome_latest})
    */
   public IntentReport(Path lake, boolean live) {
+    this(lake, live, () -> { });
+  }
+
+  IntentReport(Path lake, boolean live, Listed listed) {
     this.lake = lake;
     this.live = live;
+    this.listed = listed;
+  }
+
+  /** A read on a connection of its own, from a fresh listing. */
+  private interface Query<T> {
+    T on(Connection c) throws SQLException, IOException;
+  }
+
+  private <T> T read(Query<T> query) throws SQLException, IOException {
+    return LakeRead.retrying(lake, () -> {
+      try (Connection c = open()) {
+        return query.on(c);
+      }
+    });
   }
 
   /** Reads the table; the last line is the total. */
   public List<Line> lines() throws SQLException, IOException {
-    try (Connection c = open()) {
-      return lines(c, query());
-    }
+    return read(c -> lines(c, query()));
   }
 
   private String query() {
@@ -81,6 +107,7 @@ public final class IntentReport {
     Connection c = DriverManager.getConnection("jdbc:duckdb:");
     try {
       LakeViews.install(c, lake, 7);
+      listed.listed();
       return c;
     } catch (SQLException | IOException | RuntimeException e) {
       c.close();
@@ -90,9 +117,7 @@ public final class IntentReport {
 
   /** Unpriced calls per provider/model, for the unpriced bucket. */
   public List<String> unpricedModels() throws SQLException, IOException {
-    try (Connection c = open()) {
-      return unpricedModels(c);
-    }
+    return read(IntentReport::unpricedModels);
   }
 
   private static List<String> unpricedModels(Connection c) throws SQLException {
@@ -111,9 +136,7 @@ public final class IntentReport {
 
   /** Models seen unpriced in the lake, most calls first. */
   public List<Unpriced> unpriced() throws SQLException, IOException {
-    try (Connection c = open()) {
-      return unpriced(c);
-    }
+    return read(IntentReport::unpriced);
   }
 
   private static List<Unpriced> unpriced(Connection c) throws SQLException {
@@ -139,9 +162,7 @@ public final class IntentReport {
 
   /** Every cap breach in the lake, oldest first. */
   public List<Breach> breaches() throws SQLException, IOException {
-    try (Connection c = open()) {
-      return breaches(c);
-    }
+    return read(IntentReport::breaches);
   }
 
   private static List<Breach> breaches(Connection c) throws SQLException {
@@ -184,17 +205,19 @@ public final class IntentReport {
     return v == null ? "?" : v.stripTrailingZeros().toPlainString();
   }
 
+  /** What {@link #print} prints, read from one listing. */
+  private record Table(List<Line> lines, List<String> unpriced, List<Breach> breaches) {}
+
   /** Prints the table. */
   public void print(PrintStream out) throws SQLException, IOException {
-    try (Connection c = open()) {
-      print(out, lines(c, query()), unpricedModels(c));
-      List<Breach> breaches = breaches(c);
-      if (!breaches.isEmpty()) {
-        out.println();
-        out.println("Cap breaches (" + breaches.size() + "):");
-        for (Breach b : breaches) {
-          out.println("  " + describe(b));
-        }
+    // read whole before printing: a read retried after a compaction prints nothing twice
+    Table t = read(c -> new Table(lines(c, query()), unpricedModels(c), breaches(c)));
+    print(out, t.lines(), t.unpriced());
+    if (!t.breaches().isEmpty()) {
+      out.println();
+      out.println("Cap breaches (" + t.breaches().size() + "):");
+      for (Breach b : t.breaches()) {
+        out.println("  " + describe(b));
       }
     }
   }
@@ -238,8 +261,12 @@ public final class IntentReport {
 
   /** The {@code provider_cost_daily} view, newest day first, largest difference first. */
   public List<ProviderCost> providerCost() throws SQLException, IOException {
+    return read(IntentReport::providerCost);
+  }
+
+  private static List<ProviderCost> providerCost(Connection c) throws SQLException {
     List<ProviderCost> out = new ArrayList<>();
-    try (Connection c = open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT day, provider, model, calls, unpriced_calls, catalog_cost_usd,"
             + " provider_cost_usd, difference_usd FROM provider_cost_daily"
             + " ORDER BY day DESC, abs(difference_usd) DESC NULLS LAST, provider, model")) {
