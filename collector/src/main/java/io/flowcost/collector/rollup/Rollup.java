@@ -362,13 +362,9 @@ public final class Rollup {
    */
   private Result keptFullRollup(Connection c, String inputs) throws SQLException, IOException {
     Path dir = readRoot.resolve("rollups");
-    boolean any;
-    try (var files = Files.walk(dir, 2)) {
-      any = files.anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
-    } catch (java.nio.file.NoSuchFileException e) {
-      return null;
-    }
-    if (!any) {
+    // the views' listing (by name only: no attribute read a concurrent delete can fail; empty
+    // when the table has no directory yet)
+    if (LakeViews.partitionFilesOf(dir).isEmpty()) {
       return null;
     }
     String glob = (dir.toAbsolutePath() + "/date=*/*.parquet").replace("'", "''");
