@@ -558,7 +558,8 @@ public final class Pipeline implements AutoCloseable {
       lastSuccessfulFlushMillis.set(clock.millis());
       return;
     }
-    if (!rows.isEmpty() && intent != null) {
+    // a stop whose grace is over publishes no row: no flush to reconcile at the next start
+    if (!rows.isEmpty() && intent != null && !(stopping && System.nanoTime() - stopBy > 0)) {
       intent.begin(clock.millis());
     }
     List<LakeRecord> published = new ArrayList<>(rows.size());

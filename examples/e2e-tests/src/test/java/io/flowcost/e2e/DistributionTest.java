@@ -45,7 +45,8 @@ class DistributionTest {
       // the JVM's exit code after a SIGTERM it handled is 128 + 15
       assertThat(code).isEqualTo(143);
       assertThat(server.log())
-          .contains("stopping: no new requests; flushing everything accepted to the lake")
+          .contains("stopping: no new requests; flushing what is accepted to the lake and"
+              + " rolling up, for at most 20s (--shutdown-grace)")
           .contains("stopped: everything accepted is in the lake");
     }
     // the launcher exec'd java: no status file is left behind by a clean stop
