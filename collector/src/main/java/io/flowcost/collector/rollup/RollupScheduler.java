@@ -79,6 +79,8 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
   private Set<LocalDate> runningDays;
   private boolean runningAll;
   private volatile boolean stopping;
+  /** Set once {@link #stop} has written down what it left (guarded by {@link #lock}). */
+  private boolean stopped;
   /** Where a stop leaves the rollup it could not finish; null: nowhere (tests). */
   private final Path pendingFile;
 
@@ -133,6 +135,15 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
   @Override
   public void published(Set<String> workflowIds, Set<String> externalKeys, Set<LocalDate> d) {
     synchronized (lock) {
+      if (stopping) {
+        // a flush that outlived the stop's grace published these: their rollup is left to the
+        // next start, as every day's (it covers them, whatever they are)
+        remember(workflowIds, externalKeys, d, true);
+        if (stopped) {
+          writeDown();
+        }
+        return;
+      }
       remember(workflowIds, externalKeys, d, false);
       long now = System.nanoTime();
       long wait = delay.toNanos();
@@ -307,23 +318,29 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
-    if (done) {
-      return true;
-    }
-    Set<String> i;
-    Set<String> k;
-    Set<LocalDate> d;
-    boolean all;
     synchronized (lock) {
-      i = new HashSet<>(ids);
-      k = new HashSet<>(keys);
-      d = new HashSet<>(days);
-      all = everything || runningAll;
-      if (runningIds != null) {
-        i.addAll(runningIds);
-        k.addAll(runningKeys);
-        d.addAll(runningDays);
-      }
+      // from here a late flush's rows (one that outlived the grace) are written down by
+      // published() itself
+      stopped = true;
+      return done && !everything && ids.isEmpty() && keys.isEmpty() && days.isEmpty()
+          || writeDown();
+    }
+  }
+
+  /**
+   * Writes what is pending or running to {@link #pendingFile}; caller holds {@link #lock}.
+   *
+   * @return true when nothing was pending
+   */
+  private boolean writeDown() {
+    Set<String> i = new HashSet<>(ids);
+    Set<String> k = new HashSet<>(keys);
+    Set<LocalDate> d = new HashSet<>(days);
+    boolean all = everything || runningAll;
+    if (runningIds != null) {
+      i.addAll(runningIds);
+      k.addAll(runningKeys);
+      d.addAll(runningDays);
     }
     if (!all && i.isEmpty() && k.isEmpty() && d.isEmpty()) {
       return true;

@@ -189,6 +189,30 @@ class RollupSchedulerTest {
     assertThat(file).doesNotExist();
   }
 
+  /**
+   * A flush that outlived the stop's grace publishes after the stop: its rollup is written down
+   * (as every day's), not scheduled on a stopped timer, and the next start runs it.
+   */
+  @Test
+  void aFlushPublishedAfterTheStopIsLeftToTheNextStart() throws Exception {
+    Path file = Files.createTempDirectory("rollup-stop").resolve("rollup.pending");
+    Recorder target = new Recorder();
+    RollupScheduler s = new RollupScheduler(target, Duration.ofHours(1), file);
+    assertThat(s.stop(System.nanoTime() + TimeUnit.MINUTES.toNanos(5))).isTrue();
+    assertThat(file).doesNotExist();
+    s.published(ids("late", 2), Set.of(), Set.of(DAY));
+    assertThat(file).exists();
+    assertThat(target.runs).isEmpty();
+
+    Recorder next = new Recorder();
+    RollupScheduler second = new RollupScheduler(next, Duration.ofHours(1), file);
+    second.resume();
+    second.runNow();
+    assertThat(next.runs).containsExactly("all");
+    assertThat(file).doesNotExist();
+    second.close();
+  }
+
   /** An unreadable pending file (a stop cut while writing it) rolls up every day. */
   @Test
   void anUnreadablePendingFileRollsUpEveryDay() throws Exception {
