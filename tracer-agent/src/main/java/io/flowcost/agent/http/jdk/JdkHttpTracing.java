@@ -110,6 +110,9 @@ public final class JdkHttpTracing {
    * HttpRequest.newBuilder(request, filter)}). Either way the server receives the same headers.
    */
   public static Object request(Object exchange, Object request) {
+    if (CapRefusal.isRefusal(exchange)) {
+      return request; // refused by the workflow's caps: the request is never sent
+    }
     try {
       URI uri = JdkTypes.uri(request);
       if (uri == null) {

@@ -18,15 +18,14 @@ public final class JdkSendAdvice {
       @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object request,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object handler) {
     Object exchange = JdkHttpTracing.start(request);
-    if (CapRefusal.isRefusal(exchange)) {
-      return exchange; // refused by the workflow's caps: the request is never sent
-    }
+    // no branch here for a refusal (the method is skipped): request and handler pass a refusal's
+    // arguments through, and every byte inlined here counts against sendAsync's inlining limit
     request = JdkHttpTracing.request(exchange, request);
     handler = JdkHttpTracing.handler(exchange, handler);
     return exchange;
   }
 
-  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(
       @Advice.Enter Object exchange,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object future,

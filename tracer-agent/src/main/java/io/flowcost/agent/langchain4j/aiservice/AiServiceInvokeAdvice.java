@@ -15,7 +15,7 @@ public final class AiServiceInvokeAdvice {
     return AiServiceTracing.enter(method, args);
   }
 
-  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,

@@ -26,7 +26,7 @@ public final class TokenStreamStartAdvice {
     return token;
   }
 
-  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
     AiServiceTracing.streamStarted(token, thrown);
   }

@@ -12,7 +12,7 @@ public final class OutputGuardrailAdvice {
 
   private OutputGuardrailAdvice() {}
 
-  @Advice.OnMethodExit(suppress = Throwable.class)
+  @Advice.OnMethodExit(backupArguments = false, suppress = Throwable.class)
   public static void exit(@Advice.Return(typing = Assigner.Typing.DYNAMIC) Object result) {
     GuardrailTracing.verdict(result);
   }

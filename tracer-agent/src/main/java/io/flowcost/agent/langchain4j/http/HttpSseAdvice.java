@@ -17,7 +17,7 @@ public final class HttpSseAdvice {
     return token;
   }
 
-  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
     HttpTracing.exitStreaming(token, thrown);
   }

@@ -8,7 +8,7 @@ public final class ToolExecutorAdvice {
 
   private ToolExecutorAdvice() {}
 
-  @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+  @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(@Advice.Thrown Throwable thrown) {
     if (thrown != null) {
       ToolTracing.executorThrew(thrown);
