@@ -17,18 +17,20 @@ public final class ContextTasks {
 
   /** Wraps a runnable when a workflow is open; otherwise returns it unchanged. */
   public static Runnable wrap(Runnable task) {
-    if (task == null || task instanceof ContextRunnable || !AgentContext.workflowOrBoundary()) {
+    if (task == null || task instanceof ContextRunnable) {
       return task;
     }
-    return new ContextRunnable(Context.current(), task);
+    Context current = Context.current(); // read once: the check and the wrapper share it
+    return AgentContext.workflowOrBoundary(current) ? new ContextRunnable(current, task) : task;
   }
 
   /** Wraps a callable when a workflow is open; otherwise returns it unchanged. */
   public static <T> Callable<T> wrap(Callable<T> task) {
-    if (task == null || task instanceof ContextCallable || !AgentContext.workflowOrBoundary()) {
+    if (task == null || task instanceof ContextCallable) {
       return task;
     }
-    return new ContextCallable<>(Context.current(), task);
+    Context current = Context.current(); // read once: the check and the wrapper share it
+    return AgentContext.workflowOrBoundary(current) ? new ContextCallable<>(current, task) : task;
   }
 
   private static final class ContextRunnable implements Runnable {

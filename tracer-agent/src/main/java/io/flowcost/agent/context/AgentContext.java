@@ -84,7 +84,14 @@ public final class AgentContext {
    * ended boundary's context that lingers does not keep the next request from being its own).
    */
   public static boolean workflowOrBoundary() {
-    Context context = Context.current();
+    return workflowOrBoundary(Context.current());
+  }
+
+  /**
+   * {@link #workflowOrBoundary()} of a context the caller already holds (the current one, read
+   * once by a caller that also keeps it: one thread-local lookup instead of two).
+   */
+  public static boolean workflowOrBoundary(Context context) {
     if (context.get(WORKFLOW) != null) {
       return true;
     }
