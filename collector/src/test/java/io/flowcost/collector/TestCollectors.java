@@ -21,6 +21,9 @@ public final class TestCollectors {
         .flushInterval(Duration.ofHours(1))
         .rollupDelay(Duration.ofHours(1))
         .maxBufferedRows(1_000_000)
+        // These tests read what a stop flushed and rolled up; the grace's cut-short path has its
+        // own tests (PipelineDurabilityTest, CollectorStopTest), so a loaded CI box must not cut it here.
+        .shutdownGrace(Duration.ofMinutes(5))
         .instanceId(instanceId);
   }
 }

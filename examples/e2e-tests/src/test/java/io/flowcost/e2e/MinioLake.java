@@ -55,6 +55,8 @@ final class MinioLake implements AutoCloseable {
         .rollupDelay(Duration.ofMillis(200))
         .maxBodyBytes(16L * 1024 * 1024)
         .maxBufferedRows(maxBufferedRows)
+        // read what a stop flushed and rolled up: not cut short by a loaded CI box (CollectorStopTest covers that)
+        .shutdownGrace(Duration.ofMinutes(5))
         .instanceId("e2e")
         .build());
   }
