@@ -45,9 +45,18 @@ public sealed interface LakeRecord permits CallRecord, WorkflowSpanRecord, Outco
 
   /** The UTC day partition the row is written to. */
   default LocalDate partitionDay() {
+    return LocalDate.ofEpochDay(partitionEpochDay());
+  }
+
+  /**
+   * {@link #partitionDay()} as days since 1970-01-01, without making a {@link LocalDate} (the
+   * flush groups every record by it); may lie outside what a {@link LocalDate} can hold, where
+   * {@link #partitionDay()} throws.
+   */
+  default long partitionEpochDay() {
     // the UTC day straight from the epoch second: LocalDate.ofInstant asks the offset for its
     // rules, which builds a new ZoneRules (and a map) on every call
-    return LocalDate.ofEpochDay(Math.floorDiv(partitionTime().getEpochSecond(), 86_400L));
+    return Math.floorDiv(partitionTime().getEpochSecond(), 86_400L);
   }
 
   /**

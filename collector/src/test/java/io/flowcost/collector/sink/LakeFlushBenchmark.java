@@ -29,7 +29,11 @@ import java.util.stream.Stream;
  * <p>System properties: {@code bench.zstd.level} and {@code bench.page.size} (bytes) for other
  * Parquet options than the lake's defaults; {@code bench.keep=DIR} keeps each flush's file there
  * ({@code flush-NN.parquet}) instead of deleting it. The rows are the same on every run (a fixed
- * start time), so the files two builds write can be compared byte for byte.
+ * start time), so the files two builds write can be compared byte for byte. {@code
+ * bench.grouped=true} flushes as {@code Pipeline#flush} does: the batch is first grouped into
+ * files by {@code Pipeline}'s private {@code filesOf} (called reflectively, so the benchmark runs
+ * against an older collector jar too), then each group is published; the grouping's own CPU and
+ * allocation per row are printed apart.
  */
 public final class LakeFlushBenchmark {
 
@@ -51,14 +55,37 @@ public final class LakeFlushBenchmark {
     LakeFlusher flusher = new LakeFlusher(
         LakeWriter.builder(new LocalDirectoryStore(dir.resolve("lake")), "bench")
             .parquetOptions(options).build(), "bench", Clock.systemUTC());
+    java.lang.reflect.Method filesOf = null;
+    if (Boolean.getBoolean("bench.grouped")) {
+      filesOf = filesOf();
+    }
     List<Double> cpu = new ArrayList<>();
+    List<Double> groupCpu = new ArrayList<>();
+    List<Double> groupAlloc = new ArrayList<>();
     long bytes = 0;
     long measured = 0;
     for (int f = 0; f < flushes; f++) {
       List<LakeRecord> batch = calls(f, rows);
       long c0 = threads.getCurrentThreadCpuTime();
       long a0 = allocated();
-      flusher.publish(batch, Map.of());
+      if (filesOf == null) {
+        flusher.publish(batch, Map.of());
+      } else {
+        @SuppressWarnings("unchecked")
+        List<List<LakeRecord>> groups = (List<List<LakeRecord>>) (filesOf.getParameterCount() == 1
+            ? filesOf.invoke(null, batch) : filesOf.invoke(null, batch, Integer.MAX_VALUE));
+        long cg = threads.getCurrentThreadCpuTime();
+        long ag = allocated();
+        for (List<LakeRecord> g : groups) {
+          flusher.publish(g, Map.of());
+        }
+        System.out.printf("  grouping: %.3f µs CPU/row, %.1f B allocated/row%n",
+            (cg - c0) / 1e3 / rows, (ag - a0) / (double) rows);
+        if (f >= 2) {
+          groupCpu.add((cg - c0) / 1e3 / rows);
+          groupAlloc.add((ag - a0) / (double) rows);
+        }
+      }
       long c1 = threads.getCurrentThreadCpuTime();
       long a1 = allocated();
       long size = sizeAndClear(dir.resolve("lake"),
@@ -76,6 +103,28 @@ public final class LakeFlushBenchmark {
     System.out.printf("median %.2f µs CPU per call row, %.1f bytes per call row (%d flushes of"
         + " %,d rows after 2 warm-up)%n", s[s.length / 2], bytes / (double) measured, s.length,
         rows);
+    if (!groupCpu.isEmpty()) {
+      double[] g = groupCpu.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double[] ga = groupAlloc.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      System.out.printf("grouping: median %.3f µs CPU, %.1f B allocated per call row%n",
+          g[g.length / 2], ga[ga.length / 2]);
+    }
+  }
+
+  /**
+   * {@code Pipeline}'s grouping: {@code filesOf(rows, maxRows)} (called with no bound, as a
+   * flush that is not stopping does) or, in builds before the bounded stop, {@code filesOf(rows)}.
+   */
+  private static java.lang.reflect.Method filesOf() throws NoSuchMethodException {
+    java.lang.reflect.Method m;
+    try {
+      m = io.flowcost.collector.pipeline.Pipeline.class.getDeclaredMethod("filesOf", List.class,
+          int.class);
+    } catch (NoSuchMethodException e) {
+      m = io.flowcost.collector.pipeline.Pipeline.class.getDeclaredMethod("filesOf", List.class);
+    }
+    m.setAccessible(true);
+    return m;
   }
 
   private static long allocated() {
