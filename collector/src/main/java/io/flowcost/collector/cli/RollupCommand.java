@@ -1,5 +1,6 @@
 package io.flowcost.collector.cli;
 
+import io.flowcost.collector.rollup.LakeRead;
 import io.flowcost.collector.rollup.Rollup;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -46,7 +47,7 @@ final class RollupCommand implements Callable<Integer> {
         LakeOptions.writerId("rollup"), horizon.days, Clock.systemUTC());
     // a compaction deleting a file the rollup listed fails it: it is run again from the lake as
     // it is then (a rollup publishes a complete new version, so a repeat is harmless)
-    Rollup.Result result = io.flowcost.collector.rollup.LakeRead.retrying(lake.localRoot(),
+    Rollup.Result result = LakeRead.retrying(lake.localRoot(),
         () -> days != null && !days.isEmpty() ? rollup.rollup(new TreeSet<>(days))
             : rebuild ? rollup.rebuildAll() : rollup.rollupAll());
     System.out.println(result.days().isEmpty()

@@ -559,7 +559,7 @@ public final class Pipeline implements AutoCloseable {
       return;
     }
     // a stop whose grace is over publishes no row: no flush to reconcile at the next start
-    if (!rows.isEmpty() && intent != null && !(stopping && System.nanoTime() - stopBy > 0)) {
+    if (!rows.isEmpty() && intent != null && !pastStopDeadline()) {
       intent.begin(clock.millis());
     }
     List<LakeRecord> published = new ArrayList<>(rows.size());
@@ -571,7 +571,7 @@ public final class Pipeline implements AutoCloseable {
     // while stopping, files of at most flushRows rows, so that the deadline is checked often
     // (one file of a flush that fell behind can hold a million rows: seconds of writing)
     for (List<LakeRecord> group : filesOf(rows, stopping ? settings.flushRows() : Integer.MAX_VALUE)) {
-      if (stopping && System.nanoTime() - stopBy > 0) {
+      if (pastStopDeadline()) {
         deferred.addAll(group);
         continue;
       }
@@ -804,6 +804,11 @@ public final class Pipeline implements AutoCloseable {
     flush();
     wal.close();
     return buffered.get();
+  }
+
+  /** Whether a stop ({@link #close(long)}) is under way and its deadline has passed. */
+  private boolean pastStopDeadline() {
+    return stopping && System.nanoTime() - stopBy > 0;
   }
 
   private static long remainingMillis(long deadlineNanos) {
