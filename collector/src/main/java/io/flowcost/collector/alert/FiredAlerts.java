@@ -1,5 +1,6 @@
 package io.flowcost.collector.alert;
 
+import io.flowcost.lake.store.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,14 +121,12 @@ public final class FiredAlerts implements AlertClaims {
   private void rewrite() throws IOException {
     List<String> keep = new ArrayList<>();
     fired.forEach((k, exp) -> keep.add(exp.getEpochSecond() + "\t" + k.replace('\n', ' ')));
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, keep, StandardCharsets.UTF_8);
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-        StandardOpenOption.WRITE)) {
-      ch.force(true); // on disk before it replaces the file: a crash leaves one or the other
-    }
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    // a crash leaves the old file or the new one, never a torn mix
+    DurableFiles.replace(file, out -> {
+      for (String line : keep) {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    });
   }
 
   /** For tests: how many keys are held. */

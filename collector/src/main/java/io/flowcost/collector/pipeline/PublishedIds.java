@@ -1,14 +1,12 @@
 package io.flowcost.collector.pipeline;
 
+import io.flowcost.lake.store.DurableFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,11 +72,11 @@ final class PublishedIds {
     if (keys.isEmpty()) {
       return;
     }
-    Path tmp = dir.resolve(String.format("%020d%s.tmp", segment, SUFFIX));
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(ch),
-          StandardCharsets.UTF_8));
+    // A later flush of the same segment id (after a partial failure) adds a second file.
+    Path target = dir.resolve(String.format("%020d-%d-%d%s", segment, clock.millis(), keys.size(),
+        SUFFIX));
+    DurableFiles.replace(target, out -> {
+      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
       for (Map.Entry<String, String> k : keys.entrySet()) {
         w.write(escape(k.getKey()));
         if (k.getValue() != null) {
@@ -88,12 +86,7 @@ final class PublishedIds {
         w.write('\n');
       }
       w.flush();
-      ch.force(true);
-    }
-    // A later flush of the same segment id (after a partial failure) adds a second file.
-    Path target = dir.resolve(String.format("%020d-%d-%d%s", segment, clock.millis(), keys.size(),
-        SUFFIX));
-    Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    });
     prune();
   }
 

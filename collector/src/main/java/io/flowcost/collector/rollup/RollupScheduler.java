@@ -1,15 +1,14 @@
 package io.flowcost.collector.rollup;
 
 import io.flowcost.collector.pipeline.ChangeListener;
+import io.flowcost.lake.store.DurableFiles;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashSet;
@@ -370,16 +369,16 @@ public final class RollupScheduler implements ChangeListener, AutoCloseable {
 
   private static void write(Path file, boolean all, Set<String> i, Set<String> k,
       Set<LocalDate> d) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (OutputStream raw = Files.newOutputStream(tmp);
-        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw))) {
+    // durable before the stop reports it (the WAL no longer holds what it names)
+    DurableFiles.replace(file, raw -> {
+      DataOutputStream out = new DataOutputStream(raw);
       out.writeInt(FILE_MAGIC);
       out.writeBoolean(all);
       writeStrings(out, d.stream().map(LocalDate::toString).toList());
       writeStrings(out, all ? Set.of() : i);
       writeStrings(out, all ? Set.of() : k);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      out.flush();
+    });
   }
 
   private static void writeStrings(DataOutputStream out, java.util.Collection<String> values)

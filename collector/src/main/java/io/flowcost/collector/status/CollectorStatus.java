@@ -1,12 +1,13 @@
 package io.flowcost.collector.status;
 
+import io.flowcost.lake.store.DurableFiles;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -46,12 +47,11 @@ public record CollectorStatus(long pid, Instant startedAt, Duration flushInterva
     p.setProperty("started_at", startedAt.toString());
     p.setProperty("flush_interval_ms", Long.toString(flushInterval.toMillis()));
     p.setProperty("lake", lake);
-    Path tmp = dataDir.resolve(FILE + ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    DurableFiles.replace(dataDir.resolve(FILE), out -> {
+      Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
       p.store(w, "written by the running Flowcost collector; removed when it stops");
-    }
-    Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+      w.flush();
+    });
   }
 
   /** Removes the status file (the collector stopped). */

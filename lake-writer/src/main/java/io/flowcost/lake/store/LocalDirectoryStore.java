@@ -2,7 +2,6 @@ package io.flowcost.lake.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,14 +61,12 @@ public final class LocalDirectoryStore implements LakeStore {
     Path tmp = staging.resolve(UUID.randomUUID() + ".tmp");
     try {
       Files.copy(localFile, tmp);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
+      DurableFiles.sync(tmp);
       Path dir = Files.createDirectories(target.getParent());
       // Files are immutable and keys unique by construction, so a rename racing another
       // publisher of the same key cannot happen in practice; the exists() check above is a guard.
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      fsyncDirectory(dir);
+      DurableFiles.syncDirectory(dir);
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -151,7 +147,7 @@ public final class LocalDirectoryStore implements LakeStore {
   public void delete(String key) throws IOException {
     Path p = pathOf(key);
     if (Files.deleteIfExists(p)) {
-      fsyncDirectory(p.getParent());
+      DurableFiles.syncDirectory(p.getParent());
     }
   }
 
@@ -175,14 +171,5 @@ public final class LocalDirectoryStore implements LakeStore {
       key.append(segment);
     }
     return key.toString();
-  }
-
-  /** Makes the rename itself durable; not every platform can open a directory, hence best effort. */
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Best effort: the data itself is already on disk.
-    }
   }
 }
