@@ -204,6 +204,42 @@ class PoisonRowTest {
     assertThat(Files.exists(data.resolve("quarantine"))).isFalse();
   }
 
+  /**
+   * A day no {@link java.time.LocalDate} can hold (before -999999999-01-01: {@link Instant#MIN}
+   * is a year earlier) takes the flush's grouping path for such days: its rows are one group
+   * per table, quarantined by the publish attempt like any other row the lake cannot store,
+   * and nothing else is held back.
+   */
+  @Test
+  void rowsOfADayNoDateCanHoldAreQuarantinedAndTheRestLands() throws Exception {
+    Path data = tmp.resolve("data");
+    Path lake = tmp.resolve("lake");
+    OutcomeRecord beforeAnyDate = new OutcomeRecord("poison-3", null, "ticket-9", "success",
+        null, null, null, Instant.MIN, true, clock.instant());
+    OutcomeRecord alsoBefore = new OutcomeRecord("poison-4", null, "ticket-9", "failure",
+        null, null, null, Instant.MIN.plusSeconds(86_400L * 100), true, clock.instant());
+    OutcomeRecord good = new OutcomeRecord("good-3", null, "ticket-9", "success", null,
+        null, null, clock.instant(), true, clock.instant());
+    assertThat(java.time.temporal.ChronoField.EPOCH_DAY.range()
+        .isValidValue(beforeAnyDate.partitionEpochDay())).as("the case under test").isFalse();
+
+    Pipeline p = pipeline(data, lake);
+    p.start();
+    assertThat(p.acceptSpans(PipelineDurabilityTest.batch(0, 20)).get(10, TimeUnit.SECONDS))
+        .isEqualTo(20);
+    assertThat(p.acceptOutcomes(List.of(beforeAnyDate, good, alsoBefore))
+        .get(10, TimeUnit.SECONDS)).isEqualTo(3);
+    p.flush(); // does not throw
+    p.close();
+
+    assertThat(query(lake, "calls", "count(*)")).isEqualTo(20);
+    assertThat(query(lake, "outcomes", "count(*)")).isEqualTo(1);
+    assertThat(new Quarantine(data.resolve("quarantine")).readAll())
+        .containsExactlyInAnyOrder(beforeAnyDate, alsoBefore);
+    assertThat(new WriteAheadLog(data.resolve("wal")).replay()).as("nothing left to replay")
+        .isEmpty();
+  }
+
   private Pipeline pipeline(Path data, Path lake) throws IOException {
     Files.createDirectories(lake);
     LocalDirectoryStore store = new LocalDirectoryStore(lake);
