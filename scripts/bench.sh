@@ -13,7 +13,9 @@
 #                            BENCH_JVM_OPTS extra options for the app JVMs, e.g.
 #                            -XX:+PrintCompilation; BENCH_JAVA=/path/to/java for another JVM,
 #                            BENCH_JFR=true for a JFR recording of each application JVM,
-#                            BENCH_BASELINE_AGENT=/path/to/an/earlier/flowcost-agent.jar as a 4th column)
+#                            BENCH_BASELINE_AGENT=/path/to/an/earlier/flowcost-agent.jar as a 4th column,
+#                            BENCH_BASELINE_OPTS options for that column only, e.g. the same jar with
+#                            -Dflowcost.instrumentation.executors.enabled=false: what one unit adds)
 #   scripts/bench.sh lake    rollup and notebook queries on a generated lake against a plain
 #                            DuckDB GROUP BY (notebooks/lake_benchmark.py; BENCH_LAKE_CALLS,
 #                            default 10^7, BENCH_LAKE_ROUNDS, BENCH_LAKE_BEFORE=<git rev> to
@@ -63,7 +65,7 @@ bench_agent() {
     ${BENCH_INVOCATIONS:+-Dbench.invocations="$BENCH_INVOCATIONS"} \
     ${BENCH_BLOCK:+-Dbench.block="$BENCH_BLOCK"} ${BENCH_GC:+-Dbench.gc="$BENCH_GC"} \
     -Dbench.jvm.options="${BENCH_JVM_OPTS:-}" \
-    -Dbench.jfr="${BENCH_JFR:-false}" -Dbench.baseline.agent="${BENCH_BASELINE_AGENT:-}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
+    -Dbench.jfr="${BENCH_JFR:-false}" -Dbench.baseline.agent="${BENCH_BASELINE_AGENT:-}" -Dbench.baseline.options="${BENCH_BASELINE_OPTS:-}" ${BENCH_JAVA:+-Dbench.java="$BENCH_JAVA"} \
     io.flowcost.reliability.bench.SideBySideAgentBenchmark \
     "$ROOT/tracer-agent/target/flowcost-agent.jar" \
     "$out/opentelemetry-javaagent-$otel_version.jar" "$out/runs"

@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * collector's options, default {@value #DEFAULT_GC}; the heap is fixed at 512 MB), {@code
  * bench.jvm.options} (extra options for the application JVMs, space-separated), {@code
  * bench.baseline.agent} (a second Flowcost agent jar, e.g. the build before a change, run as a
- * fourth configuration of the same rounds), {@code bench.java} (the JVM for the application and
+ * fourth configuration of the same rounds), {@code bench.baseline.options} (extra options for
+ * that fourth configuration only, e.g. one instrumentation unit switched off), {@code bench.java} (the JVM for the application and
  * the fake, default this one's), {@code bench.jfr} (true: a JFR recording, profile settings, of
  * each application JVM in {@code WORK_DIR/round-N-CONFIG/app.jfr}, and one of its measured phase
  * alone, the steady state, in {@code measured.jfr}). Prints a Markdown table of the medians over
@@ -167,6 +168,14 @@ public final class SideBySideAgentBenchmark {
   /** Extra options for the application JVMs (space-separated), e.g. -XX:+PrintCompilation. */
   private final List<String> jvmOptions = Arrays.stream(
       System.getProperty("bench.jvm.options", "").trim().split("\\s+"))
+      .filter(o -> !o.isEmpty()).toList();
+  /**
+   * Extra options for the baseline column only (space-separated), e.g. a unit switched off
+   * ({@code -Dflowcost.instrumentation.executors.enabled=false}) with the same jar as the
+   * baseline: what that unit adds, measured in the same rounds as everything else.
+   */
+  private final List<String> baselineOptions = Arrays.stream(
+      System.getProperty("bench.baseline.options", "").trim().split("\\s+"))
       .filter(o -> !o.isEmpty()).toList();
   private final Path baselineAgent =
       System.getProperty("bench.baseline.agent", "").isEmpty() ? null
@@ -312,9 +321,12 @@ public final class SideBySideAgentBenchmark {
         case FLOWCOST -> cmd.addAll(List.of("-javaagent:" + flowcostAgent,
             "-Dflowcost.service=bench", "-Dflowcost.endpoint=" + sinkUrl,
             "-Dflowcost.spool.dir=" + dir.resolve("spool")));
-        case BASELINE -> cmd.addAll(List.of("-javaagent:" + baselineAgent,
-            "-Dflowcost.service=bench", "-Dflowcost.endpoint=" + sinkUrl,
-            "-Dflowcost.spool.dir=" + dir.resolve("spool")));
+        case BASELINE -> {
+          cmd.addAll(List.of("-javaagent:" + baselineAgent,
+              "-Dflowcost.service=bench", "-Dflowcost.endpoint=" + sinkUrl,
+              "-Dflowcost.spool.dir=" + dir.resolve("spool")));
+          cmd.addAll(baselineOptions);
+        }
       }
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
           SideBySideAgentMain.class.getName(), baseUrl, String.valueOf(warmup)));
