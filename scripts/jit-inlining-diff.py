@@ -16,7 +16,13 @@ Prints, per JVM:
   3. C2 inlining failures by reason, over the last C2 compile of every method;
   4. C2 code de-optimised ("made not entrant" at tier 4), and the methods only the other JVM's
      C2 code was de-optimised in;
-  5. C2 call sites that stayed virtual ("virtual call": megamorphic or no profile) only in that JVM.
+  5. C2 call sites that stayed virtual ("virtual call": megamorphic or no profile) only in that JVM;
+  6. with -XX:+LogCompilation as well (the log then ends with each compiler thread's XML): the
+     receiver type profiles behind (5) — C2 call sites whose profile is mono- or bimorphic in the
+     reference and polymorphic in that JVM (a receiver type beyond the profile's two rows, counted
+     only as a remainder: "other"), with both JVMs' two profiled receivers and counts, hottest first.
+     The type that makes the remainder is not in the log; `jcmd PID VM.class_hierarchy CLASS -s`
+     on the running JVM lists the candidates.
 A JVM's name is the part before '='; the log's pid is only for finding the file.
 """
 import collections
@@ -85,9 +91,11 @@ def short(reason):
 
 def main(args):
     jvms = []
+    paths = []
     for a in args:
         label, _, path = a.partition('=')
         jvms.append((label, *parse(path)))
+        paths.append(path)
     ref_label, ref_sizes, ref_compiles, ref_ne = jvms[0]
 
     print('## 1. methods whose bytecode differs from %s\n' % ref_label)
@@ -148,6 +156,89 @@ def main(args):
                       if t == 4 and not o and caller in ref_callers
                       for callee, r in calls if r.startswith('virtual call')} - ref_virtual)
         print('- %s: %d%s' % (label, len(own), ''.join('\n  - `%s` in `%s`' % (ce, ca) for ca, ce in own)))
+
+
+    if not all(has_compilation_log(path) for path in paths):
+        return
+    print('\n## 6. receiver profiles: C2 call sites mono-/bimorphic in %s, polymorphic in this JVM'
+          ' (count = calls profiled; other = calls by receiver types beyond the two rows)\n' % ref_label)
+    ref_sites = receiver_sites(paths[0])
+    for (label, *_), path in list(zip(jvms, paths))[1:]:
+        rows = []
+        for key, (count, receivers) in receiver_sites(path).items():
+            ref = ref_sites.get(key)
+            if ref is None:
+                continue
+            ref_other = ref[0] - sum(n for _, n in ref[1])
+            other = count - sum(n for _, n in receivers)
+            if ref_other == 0 and ref[1] and other > 0:
+                rows.append((count, key, ref, receivers, other))
+        rows.sort(key=lambda r: -r[0])
+        print('- %s: %d sites' % (label, len(rows)))
+        for count, (caller, bci, callee), ref, receivers, other in rows[:40]:
+            print('  - `%s` in `%s` @%s: %s count %d [%s]; %s count %d [%s], other %d' % (
+                callee, caller, bci, ref_label, ref[0], profile(ref[1]), label, count,
+                profile(receivers), other))
+
+
+ATTR = re.compile(r"(\w+)='([^']*)'")
+
+
+def has_compilation_log(path):
+    with open(path, errors='replace') as f:
+        return any(line.startswith('<compilation_log') for line in f)
+
+
+def profile(receivers):
+    return ', '.join('%s %d' % (html.unescape(k), n) for k, n in receivers)
+
+
+def receiver_sites(path):
+    """(caller, bci, callee) -> (count, [(receiver type, count)]) of virtual C2 call sites, from the
+    compiler threads' XML of -XX:+LogCompilation (ids are local to each task); a site seen in
+    several compiles keeps its largest count."""
+    sites = {}
+    task = None
+    in_log = False
+    with open(path, errors='replace') as f:
+        for line in f:
+            if line.startswith('<compilation_log'):
+                in_log = True
+                continue
+            if not in_log:
+                continue
+            s = line.strip()
+            if s.startswith('<task '):
+                a = dict(ATTR.findall(s))
+                c2 = a.get('level', '4') == '4' and 'osr_bci' not in a
+                task = {'names': {}, 'methods': {}, 'stack': [], 'bci': None} if c2 else None
+            elif task is None:
+                continue
+            elif s.startswith('</task>'):
+                task = None
+            elif s.startswith(('<klass ', '<type ')):
+                a = dict(ATTR.findall(s))
+                task['names'][a['id']] = a['name']
+            elif s.startswith('<method '):
+                a = dict(ATTR.findall(s))
+                task['methods'][a['id']] = task['names'].get(a['holder'], '?') + '::' + a['name']
+            elif s.startswith('<parse ') :
+                a = dict(ATTR.findall(s))
+                task['stack'].append(task['methods'].get(a['method'], '?'))
+            elif s.startswith('</parse>'):
+                if task['stack']:
+                    task['stack'].pop()
+            elif s.startswith('<bc '):
+                task['bci'] = dict(ATTR.findall(s)).get('bci')
+            elif s.startswith('<call ') and "virtual='1'" in s and task['stack']:
+                a = dict(ATTR.findall(s))
+                receivers = [(task['names'].get(a[r], '?'), int(a[r + '_count']))
+                             for r in ('receiver', 'receiver2') if r in a]
+                key = (task['stack'][-1], task['bci'], task['methods'].get(a['method'], '?'))
+                count = int(a.get('count', '0'))
+                if count > sites.get(key, (-1,))[0]:
+                    sites[key] = (count, receivers)
+    return sites
 
 
 if __name__ == '__main__':
