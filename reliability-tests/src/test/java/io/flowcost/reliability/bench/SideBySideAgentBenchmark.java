@@ -49,8 +49,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * each application JVM in {@code WORK_DIR/round-N-CONFIG/app.jfr}, and one of its measured phase
  * alone, the steady state, in {@code measured.jfr}). Prints a Markdown table of the medians over
  * rounds, then each agent's added amounts from the paired blocks with a 95 % interval and the
- * ratio of Flowcost's to the OpenTelemetry agent's with its interval. Nothing here asserts a
- * timing.
+ * ratio of Flowcost's to the OpenTelemetry agent's with its interval, then (Linux) the scheduler's
+ * view: the application thread's time split into on a CPU, waiting for one and blocked, and each
+ * thread group's run-queue wait and context switches. Nothing here asserts a timing.
  */
 public final class SideBySideAgentBenchmark {
 
@@ -117,7 +118,24 @@ public final class SideBySideAgentBenchmark {
    * group, each from the end of the JVM's previous block (see {@link SideBySideAgentMain.Blocks}).
    */
   record Block(long medianNanos, long cpuNanos, long allocBytes, Map<String, Long> threadCpu,
-      Map<String, Long> threadAlloc) {
+      Map<String, Long> threadAlloc, Map<String, Long> sched) {
+
+    /** A block without the scheduler's figures. */
+    Block(long medianNanos, long cpuNanos, long allocBytes, Map<String, Long> threadCpu,
+        Map<String, Long> threadAlloc) {
+      this(medianNanos, cpuNanos, allocBytes, threadCpu, threadAlloc, Map.of());
+    }
+
+    /**
+     * The application thread's time per invocation blocked, waiting for another thread (the
+     * mean wall time less its CPU and its run-queue wait); {@code NaN} without the figures.
+     */
+    double selfBlockedNanos() {
+      Long mean = sched.get("mean_ns");
+      Long cpu = sched.get("self_cpu_ns");
+      Long runq = sched.get("self_runq_ns");
+      return mean == null || cpu == null || runq == null ? Double.NaN : mean - cpu - runq;
+    }
 
     /** The process's CPU per invocation less the JIT compiler threads'. */
     long cpuWithoutJitNanos() {
@@ -126,12 +144,15 @@ public final class SideBySideAgentBenchmark {
 
     /**
      * Parses a {@code BLOCK n=… median_ns=… cpu_ns=… alloc_bytes=… t.GROUP=… a.GROUP=…} line
-     * ({@code t.}: CPU by thread group, {@code a.}: allocation by thread group).
+     * ({@code t.}: CPU by thread group, {@code a.}: allocation by thread group); the scheduler's
+     * figures ({@code mean_ns}, {@code self_…}, {@code q.GROUP}, {@code v.GROUP}, {@code i.GROUP};
+     * see {@link SideBySideAgentMain}) go to {@link #sched} under their own names.
      */
     static Block parse(String line) {
       Map<String, Long> f = new java.util.HashMap<>();
       Map<String, Long> groups = new java.util.TreeMap<>();
       Map<String, Long> alloc = new java.util.TreeMap<>();
+      Map<String, Long> sched = new java.util.TreeMap<>();
       for (String kv : line.substring("BLOCK ".length()).trim().split(" ")) {
         String key = kv.substring(0, kv.indexOf('='));
         long value = Long.parseLong(kv.substring(kv.indexOf('=') + 1));
@@ -139,12 +160,15 @@ public final class SideBySideAgentBenchmark {
           groups.put(key.substring(2), value);
         } else if (key.startsWith("a.")) {
           alloc.put(key.substring(2), value);
+        } else if (key.startsWith("q.") || key.startsWith("v.") || key.startsWith("i.")
+            || key.startsWith("self_") || key.equals("mean_ns")) {
+          sched.put(key, value);
         } else {
           f.put(key, value);
         }
       }
       return new Block(f.get("median_ns"), f.get("cpu_ns"), f.get("alloc_bytes"),
-          Map.copyOf(groups), Map.copyOf(alloc));
+          Map.copyOf(groups), Map.copyOf(alloc), Map.copyOf(sched));
     }
   }
 
@@ -649,6 +673,7 @@ public final class SideBySideAgentBenchmark {
             b -> b.threadAlloc().getOrDefault(group, 0L), 1e3, "KB");
       }
     }
+    printScheduling(runs, agents, betweenRounds);
     System.out.println();
     noise("no-agent", runs.get(Config.NONE), "median time", Block::medianNanos, "µs");
     noise("no-agent", runs.get(Config.NONE), "CPU (process)", Block::cpuNanos, "µs");
@@ -665,6 +690,80 @@ public final class SideBySideAgentBenchmark {
       System.out.printf(Locale.ROOT, "warm-up invocations, %s: %s%n", c.label,
           runs.get(c).stream().map(r -> String.valueOf(r.warmup())).toList());
     }
+  }
+
+  /**
+   * The scheduler's view (Linux), where each JVM's blocks have it: the application thread's time
+   * per invocation split into on a CPU, runnable but waiting for a CPU, and blocked (waiting for
+   * another thread: the HTTP client's, the fake's answer), and each thread group's run-queue
+   * wait and voluntary and involuntary context switches per invocation. Each configuration's
+   * mean over its blocks, then each agent's paired added amount as in the table above.
+   */
+  private void printScheduling(Map<Config, List<Run>> runs, List<Config> agents,
+      boolean betweenRounds) {
+    boolean have = runs.values().stream().allMatch(l -> l.stream().allMatch(
+        r -> r.blocks().stream().allMatch(b -> b.sched().containsKey("self_cpu_ns"))));
+    if (!have) {
+      return;
+    }
+    System.out.println();
+    System.out.println("Scheduling per invocation (Linux /proc: schedstat, status): each JVM's mean"
+        + " over its blocks and rounds; added: paired blocks as above, ± 95 % interval");
+    System.out.println();
+    StringBuilder head = new StringBuilder("| per invocation | no agent | ");
+    for (Config c : agents) {
+      head.append(c.label).append(" | added | ");
+    }
+    System.out.println(head);
+    System.out.println("|---|---|" + "---|---|".repeat(agents.size()));
+    schedRow(runs, agents, betweenRounds, "app thread: mean time", b -> b.sched().get("mean_ns"),
+        1e3, "µs", 1);
+    schedRow(runs, agents, betweenRounds, "app thread: on a CPU",
+        b -> b.sched().get("self_cpu_ns"), 1e3, "µs", 1);
+    schedRow(runs, agents, betweenRounds, "app thread: runnable, waiting for a CPU",
+        b -> b.sched().get("self_runq_ns"), 1e3, "µs", 1);
+    schedRow(runs, agents, betweenRounds, "app thread: blocked (waiting for another thread)",
+        Block::selfBlockedNanos, 1e3, "µs", 1);
+    schedRow(runs, agents, betweenRounds, "app thread: voluntary switches",
+        b -> b.sched().get("self_vcsw_milli"), 1e3, "", 3);
+    schedRow(runs, agents, betweenRounds, "app thread: involuntary switches",
+        b -> b.sched().get("self_icsw_milli"), 1e3, "", 3);
+    for (String group : THREAD_GROUPS) {
+      if (runs.values().stream().noneMatch(l -> l.stream().anyMatch(r -> r.blocks().stream()
+          .anyMatch(b -> b.sched().containsKey("v." + group))))) {
+        continue;
+      }
+      schedRow(runs, agents, betweenRounds, "run-queue wait of threads: " + group,
+          b -> b.sched().getOrDefault("q." + group, 0L), 1e3, "µs", 1);
+      schedRow(runs, agents, betweenRounds, "voluntary switches of threads: " + group,
+          b -> b.sched().getOrDefault("v." + group, 0L), 1e3, "", 3);
+      schedRow(runs, agents, betweenRounds, "involuntary switches of threads: " + group,
+          b -> b.sched().getOrDefault("i." + group, 0L), 1e3, "", 3);
+    }
+  }
+
+  private void schedRow(Map<Config, List<Run>> runs, List<Config> agents, boolean betweenRounds,
+      String name, java.util.function.ToDoubleFunction<Block> f, double unit, String suffix,
+      int decimals) {
+    String number = "%." + decimals + "f";
+    String unitSuffix = suffix.isEmpty() ? "" : " " + suffix;
+    StringBuilder line = new StringBuilder("| " + name + " | ")
+        .append(String.format(Locale.ROOT, number, blockMean(runs.get(Config.NONE), f) / unit))
+        .append(unitSuffix).append(" | ");
+    for (Config c : agents) {
+      Paired p = Paired.of(runs.get(Config.NONE), runs.get(c), f);
+      line.append(String.format(Locale.ROOT, number, blockMean(runs.get(c), f) / unit))
+          .append(unitSuffix).append(" | ")
+          .append(String.format(Locale.ROOT, "%+." + decimals + "f ± " + number,
+              p.mean() / unit, p.halfWidth(betweenRounds) / unit)).append(" | ");
+    }
+    System.out.println(line);
+  }
+
+  /** The mean of {@code f} over all of a configuration's blocks, every round. */
+  private static double blockMean(List<Run> runs, java.util.function.ToDoubleFunction<Block> f) {
+    return runs.stream().flatMap(r -> r.blocks().stream()).mapToDouble(f).average()
+        .orElse(Double.NaN);
   }
 
   private void pairedRow(Map<Config, List<Run>> runs, List<Config> agents, boolean betweenRounds,

@@ -32,7 +32,13 @@ import java.util.TreeMap;
  * where an agent's added CPU goes (the app's thread, the JIT, the GC, an export thread), which
  * the process total cannot say. Allocation is counted thread by thread ({@link
  * ThreadAllocation}): each block's line has the bytes per invocation by thread group ({@code
- * a.app=… a.agent_export=…}; for the application's thread, its invocations alone), the end an {@code ALLOC group=bytes …} line for the whole measured
+ * a.app=… a.agent_export=…}; for the application's thread, its invocations alone). On Linux a
+ * block's line also has the scheduler's view ({@link ThreadSched}): the mean wall time per
+ * invocation ({@code mean_ns}), the application thread's own CPU, run-queue wait and context
+ * switches over its invocations ({@code self_cpu_ns self_runq_ns self_vcsw_milli
+ * self_icsw_milli}; switches per 1,000 invocations), and by thread group the run-queue wait
+ * ({@code q.GROUP}, ns) and voluntary and involuntary switches per 1,000 invocations ({@code
+ * v.GROUP i.GROUP}). The end an {@code ALLOC group=bytes …} line for the whole measured
  * phase and one {@code ALLOC_THREAD bytes name} line per thread (for reading, not parsed). With {@code -Dbench.jfr.measured=FILE} the measured phase alone
  * (no start-up, no warm-up) is recorded by JFR ({@code profile}).
  */
@@ -136,6 +142,7 @@ public final class SideBySideAgentMain {
       }
       Map<String, Long> threads0 = ThreadGroupCpu.read();
       Map<String, Long> start = threads0;
+      Map<String, long[]> sched0 = ThreadSched.read();
       long cpu0 = os.getProcessCpuTime();
       long cpuStart = cpu0;
       ThreadAllocation allocation = new ThreadAllocation(threads);
@@ -151,17 +158,24 @@ public final class SideBySideAgentMain {
         }
         int n = Integer.parseInt(line.substring(6).trim());
         long[] nanos = new long[n];
+        long[] self0 = ThreadSched.self();
         long appStart = threads.getCurrentThreadAllocatedBytes();
+        long wall0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
           long t0 = System.nanoTime();
           invoke(assistant, next++);
           nanos[i] = System.nanoTime() - t0;
         }
+        long wall = System.nanoTime() - wall0;
         long appEnd = threads.getCurrentThreadAllocatedBytes();
+        long[] self1 = ThreadSched.self();
         long cpu1 = os.getProcessCpuTime();
         Map<Long, Long> alloc1 = allocation.read();
         Map<String, Long> groups = ThreadGroupCpu.since(threads0);
         threads0 = ThreadGroupCpu.read();
+        Map<String, long[]> sched1 = ThreadSched.read();
+        Map<String, long[]> schedGroups = ThreadSched.between(sched0, sched1);
+        sched0 = sched1;
         allNanos.add(nanos);
         measured += n;
         long[] sorted = nanos.clone();
@@ -176,6 +190,18 @@ public final class SideBySideAgentMain {
             "BLOCK n=%d median_ns=%d cpu_ns=%d alloc_bytes=%d ended=%d", n, sorted[n / 2],
             (cpu1 - cpu0) / n, allocTotal / n, ThreadAllocation.ended(alloc0, alloc1)));
         groups.forEach((g, ns) -> out.append(" t.").append(g).append('=').append(ns / n));
+        // where the application thread's time went, read around its invocations alone: on a
+        // CPU, runnable but waiting for one, and the rest blocked (waiting for another thread)
+        out.append(" mean_ns=").append(wall / n);
+        if (self0 != null && self1 != null) {
+          out.append(" self_cpu_ns=").append((self1[0] - self0[0]) / n)
+              .append(" self_runq_ns=").append((self1[1] - self0[1]) / n)
+              .append(" self_vcsw_milli=").append((self1[2] - self0[2]) * 1000 / n)
+              .append(" self_icsw_milli=").append((self1[3] - self0[3]) * 1000 / n);
+        }
+        schedGroups.forEach((g, v) -> out.append(" q.").append(g).append('=').append(v[0] / n)
+            .append(" v.").append(g).append('=').append(v[1] * 1000 / n)
+            .append(" i.").append(g).append('=').append(v[2] * 1000 / n));
         allocByGroup.forEach((g, b) -> out.append(" a.").append(g).append('=').append(b / n));
         System.out.println(out);
         System.out.flush();
@@ -333,6 +359,88 @@ public final class SideBySideAgentMain {
         + " [tool:estimateRepair {\"item\":\"windshield\"}]");
     if (answer == null || answer.isEmpty()) {
       throw new IllegalStateException("empty answer at invocation " + i);
+    }
+  }
+
+  /**
+   * The scheduler's view of the process's threads, from Linux's {@code /proc}: the time a thread
+   * was runnable but waited for a CPU ({@code schedstat}'s second field, nanoseconds) and its
+   * voluntary (it blocked: a lock, a wait, I/O) and involuntary (preempted) context switches
+   * ({@code status}). Why: on a 2-core machine an agent's added time per invocation is its added
+   * CPU on the application's thread plus whatever makes that thread wait longer — for a CPU
+   * (another thread of the process or machine running), or for another thread to wake it — and
+   * the CPU figures alone cannot say which.
+   */
+  static final class ThreadSched {
+
+    private ThreadSched() {}
+
+    /**
+     * Per thread ("tid name"): run-queue wait ns, voluntary and involuntary switches; empty where
+     * /proc is absent.
+     */
+    static Map<String, long[]> read() {
+      Map<String, long[]> out = new HashMap<>();
+      try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        for (Path task : tasks) {
+          try {
+            String name = Files.readString(task.resolve("comm")).trim();
+            long[] v = of(task);
+            out.put(task.getFileName() + " " + name, new long[] {v[1], v[2], v[3]});
+          } catch (IOException | RuntimeException e) {
+            // the thread ended while being read
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return Map.of();
+      }
+      return out;
+    }
+
+    /**
+     * The calling thread's CPU ns, run-queue wait ns, voluntary and involuntary switches; {@code
+     * null} where /proc is absent.
+     */
+    static long[] self() {
+      try {
+        return of(Path.of("/proc/thread-self"));
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static long[] of(Path task) throws IOException {
+      String[] stat = Files.readString(task.resolve("schedstat")).trim().split(" ");
+      long voluntary = -1;
+      long involuntary = -1;
+      for (String l : Files.readAllLines(task.resolve("status"))) {
+        if (l.startsWith("voluntary_ctxt_switches:")) {
+          voluntary = Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+        } else if (l.startsWith("nonvoluntary_ctxt_switches:")) {
+          involuntary = Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+        }
+      }
+      if (voluntary < 0 || involuntary < 0) {
+        throw new IOException("no context switch counts in " + task.resolve("status"));
+      }
+      return new long[] {Long.parseLong(stat[0]), Long.parseLong(stat[1]), voluntary, involuntary};
+    }
+
+    /**
+     * Summed by thread group ({@link ThreadGroupCpu#group}) between two {@link #read()}s; a thread
+     * new in {@code after} counts whole, one gone from it is missing (as for the CPU).
+     */
+    static Map<String, long[]> between(Map<String, long[]> before, Map<String, long[]> after) {
+      Map<String, long[]> groups = new TreeMap<>();
+      after.forEach((thread, v) -> {
+        long[] b = before.getOrDefault(thread, new long[v.length]);
+        long[] sum = groups.computeIfAbsent(
+            ThreadGroupCpu.group(thread.substring(thread.indexOf(' ') + 1)), g -> new long[v.length]);
+        for (int i = 0; i < v.length; i++) {
+          sum[i] += v[i] - b[i];
+        }
+      });
+      return groups;
     }
   }
 

@@ -8,6 +8,7 @@ import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Paired;
 import io.flowcost.reliability.bench.SideBySideAgentBenchmark.Run;
 import io.flowcost.reliability.bench.SideBySideAgentMain.ThreadAllocation;
 import io.flowcost.reliability.bench.SideBySideAgentMain.ThreadGroupCpu;
+import io.flowcost.reliability.bench.SideBySideAgentMain.ThreadSched;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,58 @@ class SideBySideStatisticsTest {
     assertThat(ThreadAllocation.between(before, after)).containsExactlyInAnyOrderEntriesOf(
         Map.of(1L, 200L, 3L, 0L, 4L, 700L));
     assertThat(ThreadAllocation.ended(before, after)).isEqualTo(1);
+  }
+
+  @Test
+  void aBlockLineIsReadBackWithTheSchedulersFigures() {
+    Block b = Block.parse("BLOCK n=500 median_ns=700000 cpu_ns=500000 alloc_bytes=140000"
+        + " t.app=200000 a.app=100000 mean_ns=750000 self_cpu_ns=210000 self_runq_ns=40000"
+        + " self_vcsw_milli=3000 self_icsw_milli=1500 q.jdk_http=90000 v.jdk_http=30000"
+        + " i.jdk_http=8000");
+    assertThat(b.threadCpu()).containsExactlyInAnyOrderEntriesOf(Map.of("app", 200_000L));
+    assertThat(b.threadAlloc()).containsExactlyInAnyOrderEntriesOf(Map.of("app", 100_000L));
+    assertThat(b.sched()).containsEntry("q.jdk_http", 90_000L).containsEntry("v.jdk_http", 30_000L)
+        .containsEntry("i.jdk_http", 8_000L).containsEntry("self_vcsw_milli", 3_000L)
+        .containsEntry("self_icsw_milli", 1_500L).hasSize(8);
+    // 750 µs of wall time, 210 on a CPU, 40 waiting for one: 500 blocked
+    assertThat(b.selfBlockedNanos()).isEqualTo(500_000);
+    assertThat(Block.parse("BLOCK n=500 median_ns=1 cpu_ns=1 alloc_bytes=1").selfBlockedNanos())
+        .isNaN();
+  }
+
+  @Test
+  void aThreadThatBlocksCountsVoluntarySwitchesInItsGroup() throws Exception {
+    long[] self0 = ThreadSched.self();
+    org.junit.jupiter.api.Assumptions.assumeTrue(self0 != null, "no /proc/thread-self");
+    Map<String, long[]> before = ThreadSched.read();
+    java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    Thread exporter = new Thread(() -> {
+      ready.countDown();
+      try {
+        go.await(); // blocks until the test thread counts down: at least one voluntary switch
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "flowcost-export");
+    exporter.start();
+    ready.await();
+    // the exporter blocks in go.await(); its state may say so a moment before the kernel has
+    // switched it out, so read until the switch shows (bounded, no sleep)
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    long[] group;
+    do {
+      Thread.onSpinWait();
+      group = ThreadSched.between(before, ThreadSched.read()).get("agent_export");
+    } while ((group == null || group[1] < 1) && System.nanoTime() < deadline);
+    go.countDown();
+    exporter.join(60_000);
+    assertThat(group).isNotNull();
+    assertThat(group[1]).as("voluntary switches of agent_export").isGreaterThanOrEqualTo(1);
+    assertThat(group[0]).as("run-queue wait").isGreaterThanOrEqualTo(0);
+    long[] self1 = ThreadSched.self();
+    assertThat(self1[0]).isGreaterThanOrEqualTo(self0[0]); // CPU
+    assertThat(self1[2]).isGreaterThanOrEqualTo(self0[2]); // voluntary switches
   }
 
   @Test
