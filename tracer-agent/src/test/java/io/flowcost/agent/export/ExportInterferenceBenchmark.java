@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
  * agent's {@link SpanBatcher}, whose thread encodes each batch of {@link SpanBatcher#MAX_BATCH}
  * and hands it to the {@link SpanShipper}'s thread, which posts it to a sink on 127.0.0.1) and
  * {@code none} (the spans are ended into a processor that drops them). Per block and variant:
- * the median and mean invocation time, the application thread's CPU, run-queue wait, and voluntary and
- * involuntary context switches per invocation (Linux {@code /proc/thread-self}), the export
- * threads' CPU and voluntary switches (their wake-ups) per invocation. The figure that compares
+ * the median and mean invocation time; the application thread's CPU, run-queue wait, voluntary
+ * and involuntary context switches (Linux {@code /proc/thread-self}) and the monitor entries it
+ * blocked on (the batcher's lock); the export threads' CPU and voluntary switches (their
+ * wake-ups); all per invocation. The figure that compares
  * is the per-round ratio export ÷ none of the median time (median and quartiles over rounds):
  * the export path's whole effect on the application's latency, with the same hooks' work on the
  * application thread in both.
@@ -152,10 +153,19 @@ public class ExportInterferenceBenchmark {
     return sum;
   }
 
+  /**
+   * How often this thread has blocked entering a monitor (the batcher's lock held by its export
+   * thread, in the {@code export} variant).
+   */
+  static long monitorBlocked() {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    return mx.getThreadInfo(Thread.currentThread().getId()).getBlockedCount();
+  }
+
   /** One variant's figures for one block, per invocation. */
   record Block(double medianNanos, double meanNanos, double appCpu, double appRunq,
-      double appVoluntary, double appInvoluntary, double exportCpu, double exportVoluntary,
-      double clientVoluntary) {}
+      double appVoluntary, double appInvoluntary, double appMonitorBlocked, double exportCpu,
+      double exportVoluntary, double clientVoluntary) {}
 
   @Test
   void run() throws Exception {
@@ -199,6 +209,7 @@ public class ExportInterferenceBenchmark {
         for (int k = 0; k < 2; k++) {
           boolean export = (r + k) % 2 == 0;
           long[] app0 = sched(Path.of("/proc/thread-self"));
+          long blocked0 = monitorBlocked();
           long[] exp0 = schedOfThreads("flowcost-");
           long[] cli0 = schedOfThreads("bench-client");
           long[] nanos = new long[block];
@@ -221,6 +232,7 @@ public class ExportInterferenceBenchmark {
             nanos[i] = System.nanoTime() - t0;
           }
           long[] app1 = sched(Path.of("/proc/thread-self"));
+          long blocked1 = monitorBlocked();
           long[] exp1 = schedOfThreads("flowcost-");
           long[] cli1 = schedOfThreads("bench-client");
           Arrays.sort(nanos);
@@ -228,6 +240,7 @@ public class ExportInterferenceBenchmark {
           pair[export ? 0 : 1] = new Block(nanos[block / 2], Arrays.stream(nanos).sum() / n,
               (app1[0] - app0[0]) / n,
               (app1[1] - app0[1]) / n, (app1[2] - app0[2]) / n, (app1[3] - app0[3]) / n,
+              (blocked1 - blocked0) / n,
               (exp1[0] - exp0[0]) / n, (exp1[2] - exp0[2]) / n, (cli1[2] - cli0[2]) / n);
         }
         if (r >= warmupRounds) {
@@ -260,6 +273,8 @@ public class ExportInterferenceBenchmark {
     row(out, "app thread voluntary switches", noneBlocks, exportBlocks, Block::appVoluntary);
     row(out, "app thread involuntary switches", noneBlocks, exportBlocks,
         Block::appInvoluntary);
+    row(out, "app thread blocked entering a monitor", noneBlocks, exportBlocks,
+        Block::appMonitorBlocked);
     row(out, "client thread voluntary switches", noneBlocks, exportBlocks,
         Block::clientVoluntary);
     row(out, "export threads CPU µs", noneBlocks, exportBlocks, b -> b.exportCpu() / 1e3);
