@@ -1,7 +1,9 @@
 package io.flowcost.agent.calls;
 
 import io.flowcost.contract.CallKind;
+import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.trace.AgentTracer;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.usage.ProviderCost;
 import io.flowcost.agent.usage.ResponseSummary;
@@ -9,20 +11,26 @@ import io.flowcost.agent.usage.Usage;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One transport exchange of a {@link LogicalCall}. Its outcome is recorded when the exchange
  * finishes; its span is ended, with that recorded time, when the logical call ends. Its state is
  * guarded by its own monitor (written by the client's threads, read when the call ends).
  */
-public final class Attempt {
+public final class Attempt implements AgentTracer.LateAttributes {
 
   private final Span span;
   private final int number;
   private final LogicalCall call;
   private int statusCode;
   private String errorType;
-  private ResponseSummary summary;
+  /**
+   * A {@link ResponseSummary}, or a {@link LateSummary} still to be read ({@link
+   * #succeededLater}), or {@code null}: one field for both keeps an attempt within 64 bytes. Read
+   * through {@link #summary()}.
+   */
+  private Object summary;
   private Usage fallbackUsage;
   private long finishedEpochNanos;
   private boolean ended;
@@ -102,6 +110,89 @@ public final class Attempt {
     }
   }
 
+  /**
+   * Whether what this exchange's answer reports may be read after the call has ended, on the
+   * export thread ({@link #succeededLater}): when nothing on the application's thread needs it
+   * before the next call — no cap applies to the call's workflow ({@link LogicalCall#usageCanWait}).
+   */
+  public boolean usageCanWait() {
+    return call != null && call.usageCanWait();
+  }
+
+  /**
+   * Records a successful exchange whose answer is read later by {@code answer}: when the span is
+   * exported, or at once by anything here that needs it sooner. Returns {@code false}, recording
+   * nothing, when the answer may not wait ({@link LateSummary}'s memory bound): the caller then
+   * reads it and calls {@link #succeeded}.
+   */
+  public boolean succeededLater(int code, LateSummary answer) {
+    synchronized (this) {
+      if (finishedEpochNanos != 0) {
+        return true; // already finished: as succeeded(), nothing changes
+      }
+      // the request body too is kept until then, should an estimate need it
+      if (!answer.hold(requestBody == null ? 0 : requestBody.heldSize())) {
+        return false;
+      }
+      if (code > 0) {
+        statusCode = code;
+      }
+      summary = answer;
+      finishedEpochNanos = now();
+      return true;
+    }
+  }
+
+  /**
+   * What the answer reported: read now if it was left for later ({@link #succeededLater}) —
+   * either when the span is exported, or by whatever needs it sooner. Holds the monitor.
+   */
+  private ResponseSummary summary() {
+    Object current = summary;
+    if (current instanceof LateSummary) {
+      LateSummary late = (LateSummary) current;
+      ResponseSummary read = null;
+      try {
+        read = late.read();
+      } catch (Throwable t) {
+        AgentLog.failure("usage read", t);
+      } finally {
+        late.release();
+      }
+      summary = read;
+      Supplier<Usage> client = late.clientUsage;
+      if (client != null && !(read != null && read.usage() != null && read.usage().hasTokens())) {
+        // as LogicalCall#endWithClientUsage would have when the call ended: the client's usage
+        // for an exchange that succeeded without any
+        try {
+          Usage usage = client.get();
+          if (usage != null && usage.hasTokens() && errorType == null) {
+            fallbackUsage = usage;
+          }
+        } catch (Throwable t) {
+          AgentLog.failure("client usage", t);
+        }
+      }
+      return read;
+    }
+    return (ResponseSummary) current;
+  }
+
+  /**
+   * Leaves the choice of the client's own usage ({@link LogicalCall#endWithClientUsage}: used
+   * when the answer reported none) to when the answer is read, if it is still to be read and the
+   * span has not ended; returns whether it did.
+   */
+  boolean clientUsageLater(Supplier<Usage> clientUsage) {
+    synchronized (this) {
+      if (ended || !(summary instanceof LateSummary)) {
+        return false;
+      }
+      ((LateSummary) summary).clientUsage = clientUsage;
+      return true;
+    }
+  }
+
   /** Records a successful exchange and what its response body reported. */
   public void succeeded(int code, ResponseSummary responseSummary) {
     synchronized (this) {
@@ -145,6 +236,7 @@ public final class Attempt {
 
   boolean hasUsage() {
     synchronized (this) {
+      ResponseSummary summary = summary();
       return summary != null && summary.usage() != null && summary.usage().hasTokens();
     }
   }
@@ -168,6 +260,7 @@ public final class Attempt {
   /** What this exchange reported (or the client's fallback), or {@code null}; for caps. */
   Usage usage() {
     synchronized (this) {
+      ResponseSummary summary = summary();
       if (summary != null && summary.usage() != null && summary.usage().hasTokens()) {
         return summary.usage();
       }
@@ -193,48 +286,93 @@ public final class Attempt {
       if (errorType != null) {
         AgentContext.recordError(span, errorType);
       }
-      if (summary != null) {
-        LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
-        if (summary.responseId() != null) {
-          span.setAttribute(SpanAttributes.RESPONSE_ID, summary.responseId());
+      // an answer left for later is read, and its attributes added, when the span is exported;
+      // a body still being captured is taken as it is now, as it would be read now
+      if (summary instanceof LateSummary) {
+        requestBody = requestBody == null ? null : requestBody.resolved();
+        if (AgentTracer.endLate(span, finishedEpochNanos, this)) {
+          return;
         }
       }
-      // the gateway's header is what this client was charged; the body's cost is the upstream's
-      String cost = headerCostUsd != null ? headerCostUsd
-          : summary != null ? summary.providerCostUsd() : null;
-      if (cost != null) {
-        span.setAttribute(SpanAttributes.PROVIDER_COST_USD, cost);
-      }
-      Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
-      RequestBody body = body();
-      requestBody = null;
-      body = body == null ? null : body.resolved();
-      if (body != null && (usage == null || !usage.hasTokens())) {
-        Usage partial = summary == null ? null : summary.usage();
-        if (readTimedOut) {
-          usage = TokenEstimate.timedOut(body, partial);
-          span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
-          wasteCause = InvocationCalls.DISCARDED; // billed, never received: whatever else happened
-        } else if (call != null && CallKind.MODEL.wire().equals(call.kind())
-            && (errorType == null || summary != null && summary.outputText() != null)) {
-          // answered (or cut off mid-answer): billed, but no usage reached the client
-          usage = TokenEstimate.answered(call.provider(), call.requestModel(), body, partial,
-              summary == null ? null : summary.outputText());
-          span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
-        }
-      }
-      summary = summary == null ? null : summary.withoutOutputText();
-      if (usage != null) {
-        LogicalCall.applyUsage(span, usage);
-      }
-      if (wasteCause != null) {
-        span.setAttribute(InvocationCalls.WASTE_CAUSE, wasteCause);
-      }
+      addResponse(span);
       if (finishedEpochNanos != 0) {
         span.end(finishedEpochNanos, TimeUnit.NANOSECONDS);
       } else {
         span.end();
       }
+    }
+  }
+
+  /**
+   * The attributes of an answer read late ({@link #succeededLater}), on the thread that first
+   * reads the ended span: the same ones, in the same order, as {@link #end} sets otherwise.
+   */
+  @Override
+  public void addTo(Span ended) {
+    synchronized (this) {
+      try {
+        addResponse(ended);
+      } catch (Throwable t) {
+        AgentLog.failure("attempt end", t);
+      }
+    }
+  }
+
+  /** The span was dropped unread: the answer is never read, its room given back. */
+  @Override
+  public void discard() {
+    synchronized (this) {
+      if (summary instanceof LateSummary) {
+        ((LateSummary) summary).release();
+        summary = null;
+      }
+      requestBody = null;
+    }
+  }
+
+  /**
+   * Sets what the answer reported (model, finish reasons, response id, cost, usage or its
+   * estimate) and the waste cause on the attempt's span. Holds the monitor; the state it reads
+   * no longer changes once the attempt has ended.
+   */
+  private void addResponse(Span span) {
+    ResponseSummary summary = summary();
+    if (summary != null) {
+      LogicalCall.applyResponse(span, summary.model(), summary.finishReasons());
+      if (summary.responseId() != null) {
+        span.setAttribute(SpanAttributes.RESPONSE_ID, summary.responseId());
+      }
+    }
+    // the gateway's header is what this client was charged; the body's cost is the upstream's
+    String cost = headerCostUsd != null ? headerCostUsd
+        : summary != null ? summary.providerCostUsd() : null;
+    if (cost != null) {
+      span.setAttribute(SpanAttributes.PROVIDER_COST_USD, cost);
+    }
+    Usage usage = summary != null && summary.usage() != null ? summary.usage() : fallbackUsage;
+    RequestBody body = body();
+    requestBody = null;
+    body = body == null ? null : body.resolved();
+    if (body != null && (usage == null || !usage.hasTokens())) {
+      Usage partial = summary == null ? null : summary.usage();
+      if (readTimedOut) {
+        usage = TokenEstimate.timedOut(body, partial);
+        span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
+        wasteCause = InvocationCalls.DISCARDED; // billed, never received: whatever else happened
+      } else if (call != null && CallKind.MODEL.wire().equals(call.kind())
+          && (errorType == null || summary != null && summary.outputText() != null)) {
+        // answered (or cut off mid-answer): billed, but no usage reached the client
+        usage = TokenEstimate.answered(call.provider(), call.requestModel(), body, partial,
+            summary == null ? null : summary.outputText());
+        span.setAttribute(LogicalCall.USAGE_ESTIMATED, true);
+      }
+    }
+    this.summary = summary == null ? null : summary.withoutOutputText();
+    if (usage != null) {
+      LogicalCall.applyUsage(span, usage);
+    }
+    if (wasteCause != null) {
+      span.setAttribute(InvocationCalls.WASTE_CAUSE, wasteCause);
     }
   }
 

@@ -203,6 +203,15 @@ public final class LogicalCall {
 
 
 
+  /**
+   * Whether what this call's answers report may be read after it ended ({@link
+   * Attempt#succeededLater}): nothing reads it before the next call unless a cap applies to the
+   * call's workflow (its spend, counted when the call ends: {@link CapGuard#modelCallEnded}).
+   */
+  boolean usageCanWait() {
+    return spend == null;
+  }
+
   /** Starts the next attempt span, a child of the call span. */
   public Attempt startAttempt() {
     int number;
@@ -288,8 +297,11 @@ public final class LogicalCall {
     if (count > 0) {
       span.setAttribute(SpanAttributes.ATTEMPTS, (long) count);
     }
-    // the client's usage only where the attempts read none from the wire
-    Usage client = clientUsage != null && (count == 0 || noneHasUsage(first, later))
+    // the client's usage only where the attempts read none from the wire; for one attempt whose
+    // answer is read later (no cap needs it now), decided when it is read (Attempt#summary)
+    boolean decidedLater = clientUsage != null && count == 1 && spend == null
+        && first.clientUsageLater(clientUsage);
+    Usage client = !decidedLater && clientUsage != null && (count == 0 || noneHasUsage(first, later))
         ? clientUsage.get() : null;
     if (client != null && client.hasTokens()) {
       if (count == 0) {

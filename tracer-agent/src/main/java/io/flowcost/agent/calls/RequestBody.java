@@ -57,6 +57,14 @@ public final class RequestBody {
     return text != null ? text : new String(utf8, StandardCharsets.UTF_8);
   }
 
+  /**
+   * About the memory it holds, in bytes (its array, or its text's length; 0 while still
+   * captured: the capture's own buffer bounds that).
+   */
+  int heldSize() {
+    return utf8 != null ? utf8.length : text != null ? text.length() : 0;
+  }
+
   /** Its size in UTF-8 bytes. */
   long utf8Length() {
     return utf8 != null ? utf8.length : text.getBytes(StandardCharsets.UTF_8).length;

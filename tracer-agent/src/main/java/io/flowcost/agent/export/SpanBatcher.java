@@ -1,6 +1,7 @@
 package io.flowcost.agent.export;
 
 import io.flowcost.agent.AgentLog;
+import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
@@ -128,20 +129,21 @@ final class SpanBatcher implements SpanProcessor {
     synchronized (this) {
       if (closed) {
         drop(Drop.AFTER_SHUTDOWN, 1);
-        return;
-      }
-      if (size == MAX_QUEUED) {
+      } else if (size == MAX_QUEUED) {
         drop(Drop.QUEUE_FULL, 1);
+      } else {
+        ring[(head + size) % MAX_QUEUED] = data;
+        size++;
+        if (thread == null) {
+          startLocked(); // not closed, so not stopping without a thread: it starts
+        } else if (size % MAX_BATCH == 0 && !exporting) {
+          notifyAll();
+        }
         return;
-      }
-      ring[(head + size) % MAX_QUEUED] = data;
-      size++;
-      if (thread == null) {
-        startLocked(); // not closed, so not stopping without a thread: it starts
-      } else if (size % MAX_BATCH == 0 && !exporting) {
-        notifyAll();
       }
     }
+    // dropped: what the span holds until it is read (an answer left for the export) goes now
+    AgentTracer.dropped(span);
   }
 
   /** Counts {@code n} dropped spans; logs the first of each reason at once. Holds the lock. */

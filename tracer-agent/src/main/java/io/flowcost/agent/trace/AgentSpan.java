@@ -71,7 +71,6 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
   final long anchorEpochNanos;
 
   final long anchorNanoTime;
-  private final long startEpochNanos;
 
   private String name;
   private StatusData status = StatusData.unset();
@@ -79,6 +78,15 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
   private int totalEvents;
   private long endEpochNanos;
   private volatile boolean ended;
+  /**
+   * What adds the span's last attributes at the first read after its end ({@link #endLate}), then
+   * {@link #ADDING} while it does, then {@code null}. Written under the lock; volatile so that a
+   * reader without the lock sees either it or the attributes it added.
+   */
+  private volatile Object late;
+
+  /** {@link #late} while the late attributes are being added (by the thread holding the lock). */
+  private static final Object ADDING = new Object();
 
   AgentSpan(
       AgentSpanBuilder builder,
@@ -88,8 +96,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
       boolean randomTraceId,
       SpanContext parent,
       long anchorEpochNanos,
-      long anchorNanoTime,
-      long startEpochNanos) {
+      long anchorNanoTime) {
     this.builder = builder;
     this.name = name;
     this.traceId = traceId;
@@ -98,7 +105,6 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
     this.parent = parent;
     this.anchorEpochNanos = anchorEpochNanos;
     this.anchorNanoTime = anchorNanoTime;
-    this.startEpochNanos = startEpochNanos;
   }
 
   /** Now, on this trace's anchored clock. */
@@ -111,7 +117,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
   @Override
   public <T> Span setAttribute(AttributeKey<T> key, T value) {
     synchronized (this) {
-      if (!ended) {
+      if (!ended || late == ADDING) {
         builder.put(key, value);
       }
     }
@@ -213,18 +219,75 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
   }
 
   private void end(long epochNanos) {
+    endWith(epochNanos, null);
+  }
+
+  /**
+   * Ends the span now as {@link #end(long, TimeUnit)} does, except that its last attributes are
+   * added by {@code attributes} when the span is first read ({@link #getAttributes()}, {@link
+   * #getAttribute}, {@link #getTotalAttributeCount()}): by the export thread as it encodes the
+   * span, not by the thread that ends it. See {@link AgentTracer#endLate}.
+   */
+  void endLate(long epochNanos, AgentTracer.LateAttributes attributes) {
+    endWith(epochNanos == 0 ? now() : epochNanos, attributes);
+  }
+
+  private void endWith(long epochNanos, AgentTracer.LateAttributes lateAttributes) {
     synchronized (this) {
       if (ended) {
         return;
       }
       endEpochNanos = epochNanos;
-      builder.seal();
+      if (lateAttributes == null) {
+        builder.seal();
+      } else {
+        late = lateAttributes; // sealed once they are added
+      }
       if (events != null) {
         events = Collections.unmodifiableList(events);
       }
       ended = true;
     }
     builder.tracer().ended(this);
+  }
+
+  /** Drops the late attributes unadded ({@link AgentTracer#dropped}). */
+  void discardLate() {
+    if (late == null) {
+      return;
+    }
+    synchronized (this) {
+      Object pending = late;
+      if (pending == null || pending == ADDING) {
+        return;
+      }
+      late = null;
+      builder.seal();
+      ((AgentTracer.LateAttributes) pending).discard();
+    }
+  }
+
+  /**
+   * Adds the late attributes if they are still to be added (once, by the first reader), then
+   * seals the attributes. A failure of theirs is logged by them; what they added before it stays.
+   */
+  private void addLate() {
+    if (late == null) {
+      return;
+    }
+    synchronized (this) {
+      Object pending = late;
+      if (pending == null || pending == ADDING) {
+        return; // added, or being added by this thread (a read from inside them)
+      }
+      late = ADDING;
+      try {
+        ((AgentTracer.LateAttributes) pending).addTo(this);
+      } finally {
+        builder.seal();
+        late = null;
+      }
+    }
   }
 
   /** This span itself: see the class comment. */
@@ -347,12 +410,13 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
   @Override
   public long getLatencyNanos() {
     synchronized (this) {
-      return (ended ? endEpochNanos : now()) - startEpochNanos;
+      return (ended ? endEpochNanos : now()) - builder.startEpochNanos();
     }
   }
 
   @Override
   public <T> T getAttribute(AttributeKey<T> key) {
+    addLate();
     synchronized (this) {
       return builder.get(key);
     }
@@ -361,6 +425,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
   /** The attributes: the span's own once it has ended, else a copy of those recorded so far. */
   @Override
   public Attributes getAttributes() {
+    addLate();
     if (ended) {
       return builder;
     }
@@ -381,7 +446,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
 
   @Override
   public long getStartEpochNanos() {
-    return startEpochNanos;
+    return builder.startEpochNanos();
   }
 
   @Override
@@ -429,6 +494,7 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
 
   @Override
   public int getTotalAttributeCount() {
+    addLate();
     if (ended) {
       return builder.totalAdded();
     }

@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * side-by-side benchmark). A builder started twice gives its spans the same attributes, as it did
  * with a separate array; the agent starts each of its builders once.
  *
- * <p>For the same reason the span reads its tracer, kind and links from its builder rather than
- * keeping copies ({@link AgentSpan}): a builder's kind or links changed after its span started
- * would change that span's — the agent sets them only before it starts a span.
+ * <p>For the same reason the span reads its tracer, kind, links and start time from its builder
+ * rather than keeping copies ({@link AgentSpan}): a builder's kind or links changed after its span
+ * started would change that span's — the agent sets them only before it starts a span (and a
+ * builder started again starts its next span at the first one's start).
  */
 final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
 
@@ -48,6 +49,7 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
   private final String name;
   private Context parent; // null: the current context, at start
   private SpanKind kind = SpanKind.INTERNAL;
+  /** The start asked for ({@link #setStartTimestamp}), or 0; once started, its span's start. */
   private long startEpochNanos;
   private List<LinkData> links;
   private int totalLinks;
@@ -186,6 +188,7 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
     if (startEpochNanos != 0) {
       start = startEpochNanos;
     }
+    startEpochNanos = start; // what the span reads (AgentSpan#getStartEpochNanos)
     if (links instanceof ArrayList) {
       links = Collections.unmodifiableList(links); // what the span reads
     }
@@ -197,12 +200,16 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
         randomTraceId,
         parentSpanContext,
         anchorEpochNanos,
-        anchorNanoTime,
-        start);
+        anchorNanoTime);
   }
 
   AgentTracer tracer() {
     return tracer;
+  }
+
+  /** Its span's start, epoch nanoseconds (set when the span starts). */
+  long startEpochNanos() {
+    return startEpochNanos;
   }
 
   SpanKind kind() {

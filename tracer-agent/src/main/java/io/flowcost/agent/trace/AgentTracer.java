@@ -1,5 +1,6 @@
 package io.flowcost.agent.trace;
 
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
@@ -8,6 +9,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 
 /**
@@ -89,6 +91,45 @@ public final class AgentTracer implements Tracer {
   public CompletableResultCode shutdown() {
     shutdown = true;
     return processor.shutdown();
+  }
+
+  /**
+   * The last attributes of a span, added after it ended: see {@link #endLate}. Called at most once,
+   * holding the span's lock, on the thread that first reads the span's attributes; what it sets
+   * on the span it is given is recorded (any other write to an ended span is ignored).
+   */
+  public interface LateAttributes {
+    /** Sets the span's last attributes ({@code span.setAttribute}); never throws. */
+    void addTo(Span span);
+
+    /** The span was dropped unread ({@link #dropped}): gives back what is held for it. */
+    void discard();
+  }
+
+  /**
+   * Ends {@code span} at {@code epochNanos} (0: now) with its last attributes added by {@code
+   * attributes} when the span is first read — by the export thread as it encodes the span, or
+   * whatever else reads it first — rather than now: work the span's own thread need not do. What
+   * is exported is the same as if {@code attributes} had set them before the end. Returns {@code
+   * false}, ending nothing, when {@code span} is not one of this tracer's spans: the caller then
+   * sets them and ends it itself.
+   */
+  public static boolean endLate(Span span, long epochNanos, LateAttributes attributes) {
+    if (!(span instanceof AgentSpan)) {
+      return false;
+    }
+    ((AgentSpan) span).endLate(epochNanos, attributes);
+    return true;
+  }
+
+  /**
+   * Tells a span that it is dropped without being read (a full export queue): its late
+   * attributes ({@link #endLate}) are never added, and what they hold is given back now.
+   */
+  public static void dropped(ReadableSpan span) {
+    if (span instanceof AgentSpan) {
+      ((AgentSpan) span).discardLate();
+    }
   }
 
   void ended(AgentSpan span) {

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,9 +26,11 @@ import org.junit.jupiter.api.Test;
  * the load. Each build runs in a class loader of its own: its agent classes ({@code
  * -Dbench.before}, e.g. another clone's {@code tracer-agent/target/classes}, and this module's
  * {@code target/classes}), the same benchmark code (this module's test classes) and every other
- * entry of this JVM's class path (OpenTelemetry, LangChain4j: loaded once per build). Reports the
- * calling thread's CPU time and allocated bytes per invocation, median of the blocks after the
- * first quarter (warm-up). Not a test (its name does not end in {@code Test}); run it with the
+ * entry of this JVM's class path (OpenTelemetry, LangChain4j: loaded once per build). A block is
+ * its invocations, then a flush of its build's batch processor, whose thread encodes the block's
+ * spans ({@link InvocationPathBenchmark.Installed}): reports per invocation the calling thread's
+ * CPU time and allocated bytes, and those of all threads (the export thread's encoding with them),
+ * median of the blocks after the first quarter (warm-up), and the per-round ratios. Not a test (its name does not end in {@code Test}); run it with the
  * command in {@code docs/benchmarks.md}, which prints a table and writes it to {@code
  * target/invocation-path-before-after.txt}.
  */
@@ -41,20 +45,21 @@ public class InvocationPathBeforeAfterBenchmark {
     }
     Path after = Path.of("target", "classes").toAbsolutePath();
     ClassLoader[] loaders = {loader(Path.of(before)), loader(after)};
-    MethodHandle[] invocation = {path(loaders[0]), path(loaders[1])};
+    MethodHandle[][] build = {path(loaders[0]), path(loaders[1])};
     int rounds = Integer.getInteger("bench.rounds", 60);
     int perBlock = Integer.getInteger("bench.invocations", 5_000);
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long self = Thread.currentThread().getId();
-    List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>());
-    List<List<Double>> bytes = List.of(new ArrayList<>(), new ArrayList<>());
+    // per build: app thread CPU, all threads' CPU, app thread bytes, all threads' bytes
+    List<List<List<Double>>> figures = List.of(figures(), figures());
     for (int round = 0; round < rounds; round++) {
       for (int turn = 0; turn < 2; turn++) {
-        int build = (round + turn) % 2;
-        MethodHandle run = invocation[build];
+        int b = (round + turn) % 2;
+        MethodHandle run = build[b][0];
         // OpenTelemetry finds its context storage with ServiceLoader, through this loader
-        Thread.currentThread().setContextClassLoader(loaders[build]);
+        Thread.currentThread().setContextClassLoader(loaders[b]);
+        Map<Long, long[]> allAtStart = allThreads(threads);
         long allocated = threads.getThreadAllocatedBytes(self);
         long start = threads.getCurrentThreadCpuTime();
         for (int i = 0; i < perBlock; i++) {
@@ -62,34 +67,74 @@ public class InvocationPathBeforeAfterBenchmark {
         }
         long cpuNanos = threads.getCurrentThreadCpuTime() - start;
         long allocatedBytes = threads.getThreadAllocatedBytes(self) - allocated;
+        // the block's spans encoded by its export thread before the block ends
+        build[b][1].invokeExact();
+        long[] all = since(allThreads(threads), allAtStart);
         if (round >= rounds / 4) {
-          cpu.get(build).add(cpuNanos / (double) perBlock);
-          bytes.get(build).add(allocatedBytes / (double) perBlock);
+          List<List<Double>> f = figures.get(b);
+          f.get(0).add(cpuNanos / (double) perBlock);
+          f.get(1).add(all[0] / (double) perBlock);
+          f.get(2).add(allocatedBytes / (double) perBlock);
+          f.get(3).add(all[1] / (double) perBlock);
         }
       }
     }
-    double[] cb = sorted(cpu.get(0));
-    double[] ca = sorted(cpu.get(1));
-    double[] ab = sorted(bytes.get(0));
-    double[] aa = sorted(bytes.get(1));
-    // per-round ratios: each after-block against the before-block of the same round
-    double[] ratios = new double[cpu.get(0).size()];
-    for (int i = 0; i < ratios.length; i++) {
-      ratios[i] = cpu.get(1).get(i) / cpu.get(0).get(i);
+    String[] what = {"CPU ns, application thread", "CPU ns, all threads (with the export)",
+        "bytes allocated, application thread", "bytes allocated, all threads"};
+    StringBuilder table = new StringBuilder(String.format("before: %s, %d rounds of %d"
+        + " invocations a build (the first quarter not counted)%n%n| per invocation (median of"
+        + " blocks) | before | after | after ÷ before, per round (median; quartiles) |%n"
+        + "|---|---|---|---|%n", before, rounds, perBlock));
+    for (int k = 0; k < what.length; k++) {
+      List<Double> b = figures.get(0).get(k);
+      List<Double> a = figures.get(1).get(k);
+      double[] ratios = new double[b.size()];
+      for (int i = 0; i < ratios.length; i++) {
+        ratios[i] = a.get(i) / b.get(i); // each after-block against the same round's before-block
+      }
+      Arrays.sort(ratios);
+      table.append(String.format("| %s | %,.0f | %,.0f | %.3f (%.3f–%.3f) |%n", what[k],
+          median(b), median(a), ratios[ratios.length / 2], ratios[ratios.length / 4],
+          ratios[3 * ratios.length / 4]));
     }
-    Arrays.sort(ratios);
-    String table = String.format("| build | thread CPU ns per invocation (median; min–max) |"
-            + " bytes allocated per invocation (median) |%n|---|---|---|%n"
-            + "| before (%s) | %,.0f (%,.0f–%,.0f) | %,.0f |%n"
-            + "| after (this module) | %,.0f (%,.0f–%,.0f) | %,.0f |%n"
-            + "| after ÷ before, per round | %.3f (quartiles %.3f–%.3f) | %.3f |%n",
-        before, cb[cb.length / 2], cb[0], cb[cb.length - 1], ab[ab.length / 2],
-        ca[ca.length / 2], ca[0], ca[ca.length - 1], aa[aa.length / 2],
-        ratios[ratios.length / 2], ratios[ratios.length / 4], ratios[3 * ratios.length / 4],
-        aa[aa.length / 2] / ab[ab.length / 2]);
     System.out.print(table);
     Files.writeString(Path.of("target", "invocation-path-before-after.txt"), table);
-    assertThat(ratios).isNotEmpty();
+    assertThat(figures.get(0).get(0)).isNotEmpty();
+  }
+
+  private static List<List<Double>> figures() {
+    return List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+  }
+
+  /** Each live thread's CPU nanoseconds and allocated bytes, by id. */
+  private static Map<Long, long[]> allThreads(com.sun.management.ThreadMXBean threads) {
+    long[] ids = threads.getAllThreadIds();
+    long[] cpu = threads.getThreadCpuTime(ids);
+    long[] bytes = threads.getThreadAllocatedBytes(ids);
+    Map<Long, long[]> out = new HashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      out.put(ids[i], new long[] {Math.max(0, cpu[i]), Math.max(0, bytes[i])});
+    }
+    return out;
+  }
+
+  /**
+   * CPU and bytes of every thread between two readings: a thread in both counts the difference, a
+   * thread that started in between counts whole, one that ended loses only what it did since.
+   */
+  private static long[] since(Map<Long, long[]> now, Map<Long, long[]> then) {
+    long[] sum = new long[2];
+    now.forEach((id, v) -> {
+      long[] t = then.getOrDefault(id, new long[2]);
+      sum[0] += v[0] - t[0];
+      sum[1] += v[1] - t[1];
+    });
+    return sum;
+  }
+
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return sorted[sorted.length / 2];
   }
 
   /** A build's own loader: its agent classes, then the benchmark and every dependency. */
@@ -112,10 +157,11 @@ public class InvocationPathBeforeAfterBenchmark {
   }
 
   /**
-   * One build's invocation, typed {@code ()Object}: its own {@link InvocationPathBenchmark}
-   * installed (the agent with a batch processor whose exporter drops the spans).
+   * One build's invocation, typed {@code ()Object}, and its flush, {@code ()void}: its own {@link
+   * InvocationPathBenchmark} installed (the agent with a batch processor whose exporter encodes
+   * and drops the spans).
    */
-  private static MethodHandle path(ClassLoader loader) throws Throwable {
+  private static MethodHandle[] path(ClassLoader loader) throws Throwable {
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
     Thread.currentThread().setContextClassLoader(loader);
     try {
@@ -125,7 +171,7 @@ public class InvocationPathBeforeAfterBenchmark {
     }
   }
 
-  private static MethodHandle install(ClassLoader loader) throws Throwable {
+  private static MethodHandle[] install(ClassLoader loader) throws Throwable {
     Class<?> benchmark = Class.forName(InvocationPathBenchmark.class.getName(), true, loader);
     Class<?> installed = Class.forName(InvocationPathBenchmark.Installed.class.getName(), true,
         loader);
@@ -133,9 +179,12 @@ public class InvocationPathBeforeAfterBenchmark {
     Object state = lookup.findConstructor(installed, MethodType.methodType(void.class)).invoke();
     lookup.findVirtual(installed, "install", MethodType.methodType(void.class)).invoke(state);
     Object bench = lookup.findConstructor(benchmark, MethodType.methodType(void.class)).invoke();
-    return lookup.findVirtual(benchmark, "invocation", MethodType.methodType(Object.class,
-            installed))
+    MethodHandle invocation = lookup.findVirtual(benchmark, "invocation",
+            MethodType.methodType(Object.class, installed))
         .bindTo(bench).bindTo(state).asType(MethodType.methodType(Object.class));
+    MethodHandle flush = lookup.findVirtual(installed, "flush", MethodType.methodType(void.class))
+        .bindTo(state);
+    return new MethodHandle[] {invocation, flush};
   }
 
   private static double[] sorted(List<Double> values) {

@@ -18,6 +18,7 @@ import io.flowcost.agent.langchain4j.aiservice.AiServiceTracing;
 import io.flowcost.agent.langchain4j.chat.ChatTracing;
 import io.flowcost.agent.langchain4j.http.HttpTracing;
 import io.flowcost.agent.langchain4j.tool.ToolTracing;
+import io.flowcost.agent.trace.OtlpTraceEncoder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -52,8 +53,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * benchmark's AI service ({@code scripts/bench.sh agent}): the hooks called exactly as the advice
  * calls them — an AI-service invocation (a workflow), 3 chat calls each with one HTTP exchange
  * (an OpenAI chat-completion answer with usage read from its body), 2 tool calls — 9 spans, ended
- * into the agent's batch span processor ({@code SpanBatcher}) whose exporter drops them (the
- * export thread's encoding is not measured here). No network, no LangChain4j work: the agent's
+ * into the agent's batch span processor ({@code SpanBatcher}) whose exporter encodes them on its
+ * thread as the agent's does, then drops them (that thread's work is not in the figures below;
+ * {@link InvocationPathBeforeAfterBenchmark} counts it). No network, no LangChain4j work: the agent's
  * own path alone, so a change's before/after ratio is meaningful even on a loaded machine:
  * besides JMH's wall time per invocation (which a loaded machine inflates), the benchmark thread's
  * own CPU time per invocation is reported, the figure that compares. Not a test (its name does not end in
@@ -97,14 +99,20 @@ public class InvocationPathBenchmark {
   /** The benchmark thread's CPU nanoseconds per invocation, one per iteration (warm-up first). */
   static final List<Double> CPU_PER_INVOCATION = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** Spans exported per invocation, one per trial: 9 when every hook recorded its span. */
+  /** Spans ended per invocation, one per trial: 9 when every hook recorded its span. */
   static final List<Double> SPANS_PER_INVOCATION =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** The agent installed with a batch processor whose exporter counts and drops the spans. */
+  /**
+   * The agent installed with a batch processor whose exporter encodes the spans as the agent's
+   * exporter does ({@link OtlpTraceEncoder}, on the batch thread: what reads a span's late
+   * attributes, {@code AgentTracer.endLate}), counts and drops them.
+   */
   @State(org.openjdk.jmh.annotations.Scope.Thread)
   public static class Installed {
     final AtomicLong exported = new AtomicLong();
+    final AtomicLong ended = new AtomicLong();
+    final OtlpTraceEncoder encoder = new OtlpTraceEncoder();
     SpanProcessor processor;
     Method method;
     Object[] args = {"Claim C-1: is the windshield covered?"};
@@ -128,6 +136,7 @@ public class InvocationPathBenchmark {
       processor = Telemetry.batching(new SpanExporter() {
         @Override
         public CompletableResultCode export(Collection<SpanData> spans) {
+          encoder.encode(spans);
           exported.addAndGet(spans.size());
           return CompletableResultCode.ofSuccess();
         }
@@ -142,7 +151,7 @@ public class InvocationPathBenchmark {
           return CompletableResultCode.ofSuccess();
         }
       });
-      AgentContext.install(Telemetry.create(config, "bench", processor).tracer(), config);
+      AgentContext.install(Telemetry.create(config, "bench", new Counting()).tracer(), config);
       method = ClaimAssistant.class.getMethod("answer", String.class);
       chatRequest = ChatRequest.builder().modelName("gpt-4o-mini")
           .messages(List.of(dev.langchain4j.data.message.UserMessage.from("Claim C-1")))
@@ -168,6 +177,48 @@ public class InvocationPathBenchmark {
           .finishReason(FinishReason.STOP).build();
     }
 
+    /**
+     * Counts the spans ended, then hands them to the batch processor: a full queue (its thread
+     * encodes more slowly than this loop ends spans, on a loaded box) drops spans, which the
+     * exported count alone would take for hooks that recorded none.
+     */
+    private final class Counting implements SpanProcessor {
+      @Override
+      public void onStart(io.opentelemetry.context.Context parent,
+          io.opentelemetry.sdk.trace.ReadWriteSpan span) {}
+
+      @Override
+      public boolean isStartRequired() {
+        return false;
+      }
+
+      @Override
+      public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
+        ended.incrementAndGet();
+        processor.onEnd(span);
+      }
+
+      @Override
+      public boolean isEndRequired() {
+        return true;
+      }
+
+      @Override
+      public CompletableResultCode forceFlush() {
+        return processor.forceFlush();
+      }
+
+      @Override
+      public CompletableResultCode shutdown() {
+        return processor.shutdown();
+      }
+    }
+
+    /** Exports what the processor holds and waits for it (a block's end, before/after runs). */
+    public void flush() {
+      processor.forceFlush().join(30, TimeUnit.SECONDS);
+    }
+
     @Setup(Level.Iteration)
     public void iterationStarts() {
       cpuAtStart = THREADS.getCurrentThreadCpuTime();
@@ -185,7 +236,7 @@ public class InvocationPathBenchmark {
     @TearDown(Level.Trial)
     public void shutdown() {
       processor.shutdown().join(10, TimeUnit.SECONDS);
-      SPANS_PER_INVOCATION.add(exported.get() / (double) invocations);
+      SPANS_PER_INVOCATION.add(ended.get() / (double) invocations);
     }
   }
 

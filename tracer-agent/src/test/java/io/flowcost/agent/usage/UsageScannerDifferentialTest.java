@@ -313,7 +313,7 @@ class UsageScannerDifferentialTest {
 
   // --- the corpus: every JSON string literal of the agent's tests, and WIRES ---
 
-  private static List<String> corpus() throws IOException {
+  static List<String> corpus() throws IOException {
     List<String> corpus = new ArrayList<>(WIRES);
     for (Path file : testFiles()) {
       corpus.addAll(literals(Files.readString(file)));

@@ -4,6 +4,7 @@ import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.Attempt;
 import io.flowcost.agent.calls.CallDepth;
+import io.flowcost.agent.calls.LateSummary;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.calls.TokenEstimate;
 import io.flowcost.agent.http.HttpExchange;
@@ -68,10 +69,16 @@ public final class HttpTracing {
       if (thrown != null) {
         failed(attempt, thrown, null);
       } else {
-        Long status = STATUS_CODE.callLong(response);
+        // read as the int it is (callLong would box it again as a Long)
+        Object status = STATUS_CODE.call(response);
+        int code = status instanceof Number ? ((Number) status).intValue() : 0;
         attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
-        ResponseSummary summary = summary(response);
-        attempt.succeeded(status == null ? 0 : status.intValue(), summary);
+        Object bytes = BODY_BYTES.call(response);
+        // the answer's usage read on the export thread when no cap needs it now (LateAnswer)
+        if (!(bytes instanceof byte[] && attempt.usageCanWait()
+            && attempt.succeededLater(code, new LateAnswer((byte[]) bytes, response)))) {
+          attempt.succeeded(code, summary(bytes, response));
+        }
       }
     } catch (Throwable t) {
       AgentLog.failure("http exit", t);
@@ -88,7 +95,11 @@ public final class HttpTracing {
    * hook, nothing infers them from this wire.
    */
   static ResponseSummary summary(Object response) {
-    Object bytes = BODY_BYTES.call(response);
+    return summary(BODY_BYTES.call(response), response);
+  }
+
+  /** {@link #summary(Object)} of the {@code bodyBytes()} already read from {@code response}. */
+  static ResponseSummary summary(Object bytes, Object response) {
     if (bytes instanceof byte[]) {
       ResponseSummary summary = UsageParser.parseWithoutToolCalls((byte[]) bytes);
       if (summary != null) {
@@ -96,6 +107,28 @@ public final class HttpTracing {
       }
     }
     return UsageParser.parse(BODY.callString(response));
+  }
+
+  /**
+   * An answer read when its attempt's span is exported ({@link Attempt#succeededLater}): the
+   * client's own body bytes (no copy; LangChain4j's response keeps them, unchanged) and the
+   * response, should they not parse and {@code body()} be needed, read as {@link #summary(Object,
+   * Object)} reads them now.
+   */
+  private static final class LateAnswer extends LateSummary {
+    private final byte[] bytes;
+    private final Object response;
+
+    LateAnswer(byte[] bytes, Object response) {
+      super(bytes.length);
+      this.bytes = bytes;
+      this.response = response;
+    }
+
+    @Override
+    protected ResponseSummary read() {
+      return summary(bytes, response);
+    }
   }
 
   /** Wraps the SSE listener of the streaming {@code execute}; unchanged when skipped. */
