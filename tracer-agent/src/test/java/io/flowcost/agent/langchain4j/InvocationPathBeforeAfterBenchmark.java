@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * -Dbench.before}, e.g. another clone's {@code tracer-agent/target/classes}, and this module's
  * {@code target/classes}), the same benchmark code (this module's test classes) and every other
  * entry of this JVM's class path (OpenTelemetry, LangChain4j: loaded once per build). A block is
- * its invocations, then a flush of its build's batch processor, whose thread encodes the block's
- * spans ({@link InvocationPathBenchmark.Installed}): reports per invocation the calling thread's
+ * its invocations, each 500 followed by a flush of its build's batch processor, whose thread
+ * encodes their spans ({@link InvocationPathBenchmark.Installed}): reports per invocation the calling thread's
  * CPU time and allocated bytes, and those of all threads (the export thread's encoding with them),
  * median of the blocks after the first quarter (warm-up), and the per-round ratios. Not a test (its name does not end in {@code Test}); run it with the
  * command in {@code docs/benchmarks.md}, which prints a table and writes it to {@code
@@ -48,6 +48,9 @@ public class InvocationPathBeforeAfterBenchmark {
     MethodHandle[][] build = {path(loaders[0]), path(loaders[1])};
     int rounds = Integer.getInteger("bench.rounds", 60);
     int perBlock = Integer.getInteger("bench.invocations", 5_000);
+    // the queue holds 8,192 spans: flushed every 500 invocations (4,500 spans), none is dropped
+    // (a dropped span is never encoded, nor its answer read: the export's work would be missing)
+    int perFlush = Integer.getInteger("bench.flushEvery", 500);
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long self = Thread.currentThread().getId();
@@ -60,15 +63,19 @@ public class InvocationPathBeforeAfterBenchmark {
         // OpenTelemetry finds its context storage with ServiceLoader, through this loader
         Thread.currentThread().setContextClassLoader(loaders[b]);
         Map<Long, long[]> allAtStart = allThreads(threads);
-        long allocated = threads.getThreadAllocatedBytes(self);
-        long start = threads.getCurrentThreadCpuTime();
-        for (int i = 0; i < perBlock; i++) {
-          Object ignored = (Object) run.invokeExact();
+        long cpuNanos = 0;
+        long allocatedBytes = 0;
+        for (int done = 0; done < perBlock; done += perFlush) {
+          long cpuAt = threads.getCurrentThreadCpuTime();
+          long allocatedAt = threads.getThreadAllocatedBytes(self);
+          for (int i = 0; i < perFlush; i++) {
+            Object ignored = (Object) run.invokeExact();
+          }
+          cpuNanos += threads.getCurrentThreadCpuTime() - cpuAt;
+          allocatedBytes += threads.getThreadAllocatedBytes(self) - allocatedAt;
+          // these spans encoded by the build's export thread (its work counts in all threads)
+          build[b][1].invokeExact();
         }
-        long cpuNanos = threads.getCurrentThreadCpuTime() - start;
-        long allocatedBytes = threads.getThreadAllocatedBytes(self) - allocated;
-        // the block's spans encoded by its export thread before the block ends
-        build[b][1].invokeExact();
         long[] all = since(allThreads(threads), allAtStart);
         if (round >= rounds / 4) {
           List<List<Double>> f = figures.get(b);
@@ -97,6 +104,11 @@ public class InvocationPathBeforeAfterBenchmark {
           median(b), median(a), ratios[ratios.length / 2], ratios[ratios.length / 4],
           ratios[3 * ratios.length / 4]));
     }
+    for (int b = 0; b < 2; b++) {
+      table.append(String.format("%n%s: spans dropped unexported %d", b == 0 ? "before" : "after",
+          (long) build[b][2].invokeExact()));
+    }
+    table.append(System.lineSeparator());
     System.out.print(table);
     Files.writeString(Path.of("target", "invocation-path-before-after.txt"), table);
     assertThat(figures.get(0).get(0)).isNotEmpty();
@@ -184,7 +196,9 @@ public class InvocationPathBeforeAfterBenchmark {
         .bindTo(bench).bindTo(state).asType(MethodType.methodType(Object.class));
     MethodHandle flush = lookup.findVirtual(installed, "flush", MethodType.methodType(void.class))
         .bindTo(state);
-    return new MethodHandle[] {invocation, flush};
+    MethodHandle unexported = lookup.findVirtual(installed, "unexported",
+        MethodType.methodType(long.class)).bindTo(state);
+    return new MethodHandle[] {invocation, flush, unexported};
   }
 
   private static double[] sorted(List<Double> values) {

@@ -219,6 +219,11 @@ public class InvocationPathBenchmark {
       processor.forceFlush().join(30, TimeUnit.SECONDS);
     }
 
+    /** Spans ended but not exported so far: dropped by a full queue, once flushed. */
+    public long unexported() {
+      return ended.get() - exported.get();
+    }
+
     @Setup(Level.Iteration)
     public void iterationStarts() {
       cpuAtStart = THREADS.getCurrentThreadCpuTime();
