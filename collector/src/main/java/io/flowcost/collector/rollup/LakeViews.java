@@ -74,12 +74,55 @@ public final class LakeViews {
   /** Runs lake.sql on {@code connection} for the lake rooted at {@code root}. */
   public static void install(Connection connection, Path root, int horizonDays)
       throws SQLException, IOException {
-    String sql = render(load(), connection, root, horizonDays);
+    run(connection, render(load(), connection, root, horizonDays));
+  }
+
+  /**
+   * Runs lake.sql on {@code connection} with the fact sources a derivation of some workflows
+   * reads restricted to {@link RollupScope}'s tables, which the caller has filled ({@link
+   * RollupScope#fill}), and to the files {@code files} keeps: for a rollup of some days ({@link
+   * Rollup#rollupAffected}).
+   */
+  static void installScoped(Connection connection, Path root, int horizonDays, FileScope files)
+      throws SQLException, IOException {
+    run(connection, render(load(), connection, root, horizonDays, files));
+  }
+
+  /**
+   * Runs only the statements of lake.sql that {@code workflows_latest} needs (the settings, the
+   * typed empty tables, the snapshot views): the latest snapshots of a lake, without binding
+   * the views over the facts.
+   */
+  static void installSnapshots(Connection connection, Path root, int horizonDays)
+      throws SQLException, IOException {
+    List<String> prefixes = List.of("SET ", "CREATE OR REPLACE TEMP TABLE flowcost_empty_",
+        "CREATE OR REPLACE VIEW rollups ", "CREATE OR REPLACE VIEW workflows_snapshots ",
+        "CREATE OR REPLACE VIEW workflows_latest ");
+    String sql = String.join("\n", statements(load()).stream()
+        .filter(st -> prefixes.stream().anyMatch(st::startsWith)).toList());
+    run(connection, render(sql, connection, root, horizonDays, null));
+  }
+
+  private static void run(Connection connection, String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       for (String statement : statements(sql)) {
         st.execute(statement);
       }
     }
+  }
+
+  /**
+   * Which files of the fact tables a scoped install reads ({@link RollupScope#files}): a file
+   * left out holds no row the scoped sources would keep.
+   */
+  interface FileScope {
+    /**
+     * @param source the placeholder the files stand for: {@code calls:aggregated}, {@code
+     *     call_totals_daily:aggregated} (before the calls), {@code calls:compacted}, {@code
+     *     workflow_spans:compacted} or {@code outcomes}
+     * @return the files to read, in order
+     */
+    List<Path> keep(String source, List<Path> files) throws SQLException, IOException;
   }
 
   /**
@@ -94,6 +137,18 @@ public final class LakeViews {
   public static long pinDerived(Connection connection) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute("CREATE OR REPLACE TEMP TABLE " + PINNED + " AS SELECT * FROM workflows_derived");
+    }
+    return pointAtPinned(connection);
+  }
+
+  /**
+   * Points {@code workflows_derived} at {@link #PINNED}, filled by {@link #pinDerived} or {@link
+   * RollupScope#pin}.
+   *
+   * @return the number of rows pinned
+   */
+  static long pointAtPinned(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
       st.execute("CREATE OR REPLACE VIEW workflows_derived AS SELECT * FROM " + PINNED);
       try (var rs = st.executeQuery("SELECT count(*) FROM " + PINNED)) {
         rs.next();
@@ -113,6 +168,22 @@ public final class LakeViews {
 
   static String render(String sql, Connection connection, Path root, int horizonDays)
       throws IOException, SQLException {
+    return render(sql, connection, root, horizonDays, null);
+  }
+
+  /**
+   * @param files non-null: the sources of the rows a workflow's derivation reads by workflow
+   *     (the calls, their pre-aggregates, the roots, the outcomes) are restricted to {@link
+   *     RollupScope}'s tables, and to the files {@code files} keeps (never a day's files that
+   *     the views de-duplicate: they are read whole)
+   */
+  private static String render(String sql, Connection connection, Path root, int horizonDays,
+      FileScope files) throws IOException, SQLException {
+    boolean scoped = files != null;
+    FileScope keep = scoped ? files : (source, f) -> f;
+    java.util.function.UnaryOperator<String> byWorkflow =
+        scoped ? RollupScope::ofWorkflows : s -> s;
+    java.util.function.UnaryOperator<String> bySpan = scoped ? RollupScope::ofSpans : s -> s;
     String out = sql.replace("{{horizon_days}}", Integer.toString(horizonDays));
     for (String table : TABLES) {
       String source = hasFiles(root.resolve(table))
@@ -126,12 +197,19 @@ public final class LakeViews {
         if (table.equals("calls") && out.contains("{{calls:aggregated}}")) {
           Aggregated aggregated = splitAggregated(connection, root, compacted);
           compacted = aggregated.compacted();
-          out = out.replace("{{calls:aggregated}}", read(table, aggregated.calls()))
+          List<Path> totals = keep.keep(TOTALS_TABLE + ":aggregated", aggregated.totals());
+          out = out.replace("{{calls:aggregated}}", byWorkflow.apply(
+                  read(table, keep.keep("calls:aggregated", aggregated.calls()))))
               .replace("{{" + TOTALS_TABLE + ":aggregated}}",
-                  read(TOTALS_TABLE, aggregated.totals()));
+                  byWorkflow.apply(read(TOTALS_TABLE, totals)));
         }
-        out = out.replace("{{" + table + ":compacted}}", read(table, compacted))
-            .replace("{{" + table + ":rest}}", read(table, split.rest()));
+        out = out.replace("{{" + table + ":compacted}}",
+                byWorkflow.apply(read(table, keep.keep(table + ":compacted", compacted))))
+            .replace("{{" + table + ":rest}}", bySpan.apply(read(table, split.rest())));
+      }
+      if (scoped && table.equals("outcomes")) {
+        source = RollupScope.ofOutcomes(
+            read(table, keep.keep(table, partitionFilesOf(root.resolve(table)))));
       }
       out = out.replace("{{" + table + "}}", source);
     }
@@ -290,7 +368,7 @@ public final class LakeViews {
   }
 
   /** The Parquet files of one partition directory, sorted; empty when it does not exist. */
-  private static List<Path> partitionFiles(Path dayDir) throws IOException {
+  static List<Path> partitionFiles(Path dayDir) throws IOException {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dayDir, "*.parquet")) {
       for (Path f : files) {
@@ -308,10 +386,11 @@ public final class LakeViews {
         : "read_parquet(" + list(files) + ", hive_partitioning = true, union_by_name = true)";
   }
 
-  private static String list(List<Path> files) {
+  static String list(List<Path> files) {
     StringBuilder b = new StringBuilder("[");
     for (Path f : files) {
-      b.append(b.length() > 1 ? ", " : "").append('\'').append(escape(f.toString())).append('\'');
+      b.append(b.length() > 1 ? ", " : "").append('\'')
+          .append(escape(f.toAbsolutePath().toString())).append('\'');
     }
     return b.append(']').toString();
   }

@@ -118,23 +118,78 @@ public final class Rollup {
   /**
    * Rebuilds {@code days} and every day that holds (or held) the given workflows, reading the
    * lake once: what the collector does after each flush.
+   *
+   * <p>Derives only the workflows of those days ({@link RollupScope}): each day's snapshot is the
+   * one a derivation of the whole lake gives, at a cost that follows the days rolled up, not the
+   * lake (docs/benchmarks.md, "Ninth round … a rollup of some days derives those days"). With the
+   * system property {@value #SCOPED_PROPERTY} {@code false}, it derives the whole lake as before
+   * (a switch for measuring one against the other).
    */
   public Result rollupAffected(Collection<String> workflowIds, Collection<String> externalKeys,
       Set<LocalDate> days) throws SQLException, IOException {
-    try (Connection c = open()) {
-      if (!days.isEmpty() || !workflowIds.isEmpty() || !externalKeys.isEmpty()) {
-        LakeViews.pinDerived(c); // one derivation for the days lookup and every day's snapshot
+    boolean given = !workflowIds.isEmpty() || !externalKeys.isEmpty();
+    if (!Boolean.parseBoolean(System.getProperty(SCOPED_PROPERTY, "true"))
+        || (days.isEmpty() && !given)) {
+      try (Connection c = open()) {
+        if (!days.isEmpty() || given) {
+          LakeViews.pinDerived(c); // one derivation for the days lookup and every day's snapshot
+        }
+        Set<LocalDate> all = new TreeSet<>(days);
+        if (given) {
+          all.addAll(daysOf(c, workflowIds, externalKeys));
+        }
+        return rollup(c, all);
       }
+    }
+    refreshMirror();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+      LakeViews.installSnapshots(c, readRoot, horizonDays);
       Set<LocalDate> all = new TreeSet<>(days);
-      if (!workflowIds.isEmpty() || !externalKeys.isEmpty()) {
-        all.addAll(daysOf(c, workflowIds, externalKeys));
+      if (given) {
+        // the days whose latest snapshot holds the workflows: their workflows are derived too
+        all.addAll(daysIn(c, "workflows_latest", workflowIds, externalKeys));
       }
+      deriveScoped(c, all, workflowIds, externalKeys);
+      if (given) {
+        // the days the workflows belong to now (a late root moves one to an earlier day): when
+        // one is new, its workflows are derived too (a second, larger scope)
+        Set<LocalDate> now = daysIn(c, LakeViews.PINNED, workflowIds, externalKeys);
+        if (!all.containsAll(now)) {
+          all.addAll(now);
+          deriveScoped(c, all, workflowIds, externalKeys);
+        }
+      }
+      LakeViews.pointAtPinned(c);
       return rollup(c, all);
     }
   }
 
+  /** Derives the rows of these days' and workflows' {@link RollupScope} into the pinned table. */
+  private void deriveScoped(Connection c, Set<LocalDate> days, Collection<String> workflowIds,
+      Collection<String> externalKeys) throws SQLException, IOException {
+    RollupScope.fill(c, readRoot, days, workflowIds, externalKeys);
+    LakeViews.installScoped(c, readRoot, horizonDays, RollupScope.files(c));
+    RollupScope.pin(c);
+  }
+
+  /**
+   * The system property that, set to {@code false}, makes {@link #rollupAffected} derive the
+   * whole lake instead of the affected days' workflows.
+   */
+  public static final String SCOPED_PROPERTY = "flowcost.rollup.scoped";
+
   private static Set<LocalDate> daysOf(Connection c, Collection<String> workflowIds,
       Collection<String> externalKeys) throws SQLException {
+    // the days the workflows belong to now, and the days whose latest snapshot still holds
+    // them (a late root span can move a workflow to an earlier day)
+    Set<LocalDate> days = daysIn(c, "workflows_derived", workflowIds, externalKeys);
+    days.addAll(daysIn(c, "workflows_latest", workflowIds, externalKeys));
+    return days;
+  }
+
+  /** The days of the rows of {@code relation} with one of these ids or external keys. */
+  private static Set<LocalDate> daysIn(Connection c, String relation,
+      Collection<String> workflowIds, Collection<String> externalKeys) throws SQLException {
     Set<LocalDate> days = new TreeSet<>();
     try (Statement st = c.createStatement()) {
       st.execute("CREATE OR REPLACE TEMP TABLE wanted_ids(id VARCHAR)");
@@ -142,11 +197,7 @@ public final class Rollup {
       insert(c, "wanted_ids", workflowIds);
       insert(c, "wanted_keys", externalKeys);
       try (ResultSet rs = st.executeQuery(
-          // the days the workflows belong to now, and the days whose latest snapshot still holds
-          // them (a late root span can move a workflow to an earlier day)
-          "SELECT day FROM workflows_derived WHERE workflow_id IN (SELECT id FROM wanted_ids)"
-              + " OR external_key IN (SELECT k FROM wanted_keys)"
-              + " UNION SELECT day FROM workflows_latest WHERE workflow_id IN (SELECT id FROM wanted_ids)"
+          "SELECT DISTINCT day FROM " + relation + " WHERE workflow_id IN (SELECT id FROM wanted_ids)"
               + " OR external_key IN (SELECT k FROM wanted_keys)")) {
         while (rs.next()) {
           days.add(rs.getObject(1, LocalDate.class));
@@ -156,7 +207,7 @@ public final class Rollup {
     return days;
   }
 
-  private static void insert(Connection c, String table, Collection<String> values)
+  static void insert(Connection c, String table, Collection<String> values)
       throws SQLException {
     try (var ps = c.prepareStatement("INSERT INTO " + table + " VALUES (?)")) {
       for (String v : values) {
