@@ -121,9 +121,9 @@ public final class Rollup {
    *
    * <p>Derives only the workflows of those days ({@link RollupScope}): each day's snapshot is the
    * one a derivation of the whole lake gives, at a cost that follows the days rolled up, not the
-   * lake (docs/benchmarks.md, "Ninth round … a rollup of some days derives those days"). With the
-   * system property {@value #SCOPED_PROPERTY} {@code false}, it derives the whole lake as before
-   * (a switch for measuring one against the other).
+   * lake (docs/benchmarks.md, "Ninth round (session of 2026-12-07, third): a rollup of some days
+   * derives those days"). With the system property {@value #SCOPED_PROPERTY} {@code false}, it
+   * derives the whole lake as before (a switch for measuring one against the other).
    */
   public Result rollupAffected(Collection<String> workflowIds, Collection<String> externalKeys,
       Set<LocalDate> days) throws SQLException, IOException {
