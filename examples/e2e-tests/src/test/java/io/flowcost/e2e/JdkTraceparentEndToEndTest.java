@@ -69,8 +69,10 @@ class JdkTraceparentEndToEndTest {
     }
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).contains("requests unchanged true");
-    // the headers reach the JDK's copy of each request through the advised HttpHeaders.map(): had
-    // it not been instrumented, the agent would have copied each request (same headers on the wire)
+    // the headers reach the JDK's copy of each request through the advised HttpHeaders.of (the
+    // request is held for that copy only when the advice runs: had it missed the copy, no
+    // traceparent would be on the wire); not instrumented, the agent would have copied each
+    // request (same headers on the wire)
     assertThat(run.stderr()).contains("instrumented java.net.http.HttpHeaders")
         .doesNotContain("could not instrument");
     Matcher id = Pattern.compile("workflow (\\S+)").matcher(run.stdout());

@@ -1,5 +1,6 @@
 package io.flowcost.agent.http.jdk;
 
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -21,10 +22,13 @@ public final class JdkHttpClientInstrumentation extends InstrumentationModule {
         named("sendAsync").and(takesArguments(4)),
         advice("JdkSendAdvice"));
     // traceparent and baggage reach the JDK's own copy of the request's headers: neither the
-    // request nor its headers are copied by the agent (JdkHttpTracing#request)
+    // request nor its headers are copied by the agent (JdkHttpTracing#request). The copy's
+    // factory is advised, not the map() accessor it reads: map() is a 5-byte method the JDK's
+    // client calls at every header look-up, and advice there made it too large to be inlined at
+    // most of its call sites (docs/benchmarks.md, "Ninth round … HttpHeaders.of")
     transform(
         named("java.net.http.HttpHeaders"),
-        named("map").and(takesArguments(0)),
+        named("of").and(isStatic()).and(takesArguments(2)),
         advice("JdkHeadersAdvice"));
   }
 

@@ -20,9 +20,9 @@ public final class JdkHttpTracing {
   private JdkHttpTracing() {}
 
   /**
-   * The {@code HttpHeaders} object of the request this thread is sending, and what the JDK's copy
-   * of them is to receive ({@link #map}). One reused holder per thread: nothing allocated per
-   * request.
+   * The header map of the request this thread is sending ({@code request.headers().map()}: the
+   * same object at every call), and what the JDK's copy of it is to receive ({@link #map}). One
+   * reused holder per thread: nothing allocated per request.
    */
   private static final class PendingHeaders {
     Object headers;
@@ -51,9 +51,9 @@ public final class JdkHttpTracing {
   /**
    * How many threads' {@link PendingHeaders} hold a request's headers now (for the few
    * microseconds between {@link #request} and the JDK's copy). While none does, {@link #map} and
-   * {@link #end} do not look at the thread-local at all: {@code HttpHeaders.map()} is also called
-   * on the client's own threads (response headers), which would otherwise each get a holder in
-   * their thread-local map and a look-up per call. A count that drifted could only make them look
+   * {@link #end} do not look at the thread-local at all: {@code HttpHeaders.of} is also called on
+   * the client's own threads (response headers), which would otherwise each get a holder in their
+   * thread-local map and a look-up per call. A count that drifted could only make them look
    * (the path before this count), never skip a holder that is set.
    */
   private static final AtomicInteger HOLDING = new AtomicInteger();
@@ -62,9 +62,9 @@ public final class JdkHttpTracing {
       ThreadLocal.withInitial(PendingHeaders::new);
 
   /**
-   * Whether {@link JdkHeadersAdvice} runs in this JVM: set by its first run (the agent's own read of
-   * a request's {@code traceparent} calls {@code headers().map()} before any header is added), so
-   * that a JDK whose {@code HttpHeaders} could not be instrumented keeps the copying path.
+   * Whether {@link JdkHeadersAdvice} runs in this JVM: set by its first run (building any request
+   * calls {@code HttpHeaders.of}, before the request can be sent), so that a JDK whose {@code
+   * HttpHeaders} could not be instrumented keeps the copying path.
    */
   private static volatile boolean headersAdvised;
 
@@ -131,13 +131,14 @@ public final class JdkHttpTracing {
               JdkTypes.first(ownMap, "baggage"));
       Object sent = request;
       if (!headers.isEmpty()) {
-        // the JDK's request class answers headers() with the same object every time: the one
-        // whose map() the JDK copies next
+        // the JDK's request class answers headers() with the same object every time, whose
+        // map() is the same map every time: the one the JDK copies next
         if (headersAdvised
             && request.getClass() == JdkTypes.IMMUTABLE_REQUEST
+            && ownMap != null
             && JdkTypes.validHeaderValue(headers.traceparent())
             && JdkTypes.validHeaderValue(headers.baggage())) {
-          PENDING.get().hold(own, headers.traceparent(), headers.baggage());
+          PENDING.get().hold(ownMap, headers.traceparent(), headers.baggage());
         } else {
           sent = JdkTypes.withHeaders(request, headers.traceparent(), headers.baggage());
         }
@@ -173,11 +174,11 @@ public final class JdkHttpTracing {
   }
 
   /**
-   * What {@code HttpHeaders.map()} returns ({@link JdkHeadersAdvice}): for the headers of the
+   * The map {@code HttpHeaders.of} copies ({@link JdkHeadersAdvice}): for the header map of the
    * request this thread is sending with headers to add, once (the JDK's copy as {@code sendAsync}
    * starts), a view of {@code map} with them added; else {@code map} itself. Never throws.
    */
-  public static Object map(Object headers, Object map) {
+  public static Object map(Object map) {
     if (!headersAdvised) {
       headersAdvised = true;
     }
@@ -185,7 +186,7 @@ public final class JdkHttpTracing {
       return map; // no thread is sending headers to add: this one is not either
     }
     PendingHeaders pending = PENDING.get();
-    if (pending.headers != headers || headers == null) {
+    if (pending.headers != map || map == null) {
       return map;
     }
     String traceparent = pending.traceparent;

@@ -114,8 +114,8 @@ class JdkHttpTracingTest {
       java.net.http.HttpHeaders copyingPath;
       try (Scope ignored = wf.attach(Context.current()).makeCurrent()) {
         sent = JdkHttpTracing.request(null, request);
-        // what sendAsync does next: HttpRequestImpl copies request.headers().map() (the advice's
-        // exit on map()) with HttpHeaders.of
+        // what sendAsync does next: HttpRequestImpl copies request.headers().map() with
+        // HttpHeaders.of (the advice's entry replaces the map it copies)
         copied = jdkCopy(request);
         again = jdkCopy(request);
         JdkHttpTracing.end(null, null, null);
@@ -148,14 +148,13 @@ class JdkHttpTracingTest {
 
   /**
    * What {@code HttpRequestImpl} does with the application's request: {@code
-   * HttpHeaders.of(request.headers().map(), filter)}, {@code map()} as {@link JdkHeadersAdvice}
-   * returns it.
+   * HttpHeaders.of(request.headers().map(), filter)}, with the map {@link JdkHeadersAdvice} passes
+   * on.
    */
   @SuppressWarnings("unchecked")
   private static java.net.http.HttpHeaders jdkCopy(HttpRequest request) {
-    java.net.http.HttpHeaders headers = request.headers();
     Map<String, List<String>> map =
-        (Map<String, List<String>>) JdkHttpTracing.map(headers, headers.map());
+        (Map<String, List<String>>) JdkHttpTracing.map(request.headers().map());
     return java.net.http.HttpHeaders.of(map, (name, value) -> true);
   }
 
