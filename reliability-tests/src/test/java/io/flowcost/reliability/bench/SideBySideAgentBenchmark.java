@@ -190,17 +190,14 @@ public final class SideBySideAgentBenchmark {
   private final String jitQuiet = System.getProperty("bench.jit.quiet", "0.03");
   private final int invocations = Integer.getInteger("bench.invocations", DEFAULT_INVOCATIONS);
   /** Extra options for the application JVMs (space-separated), e.g. -XX:+PrintCompilation. */
-  private final List<String> jvmOptions = Arrays.stream(
-      System.getProperty("bench.jvm.options", "").trim().split("\\s+"))
-      .filter(o -> !o.isEmpty()).toList();
+  private final List<String> jvmOptions = options(System.getProperty("bench.jvm.options", ""));
   /**
    * Extra options for the baseline column only (space-separated), e.g. a unit switched off
    * ({@code -Dflowcost.instrumentation.executors.enabled=false}) with the same jar as the
    * baseline: what that unit adds, measured in the same rounds as everything else.
    */
-  private final List<String> baselineOptions = Arrays.stream(
-      System.getProperty("bench.baseline.options", "").trim().split("\\s+"))
-      .filter(o -> !o.isEmpty()).toList();
+  private final List<String> baselineOptions =
+      options(System.getProperty("bench.baseline.options", ""));
   private final Path baselineAgent =
       System.getProperty("bench.baseline.agent", "").isEmpty() ? null
           : Path.of(System.getProperty("bench.baseline.agent"));
@@ -212,9 +209,12 @@ public final class SideBySideAgentBenchmark {
    * The application JVMs' collector (space-separated options, {@code bench.gc}); with a fixed heap
    * ({@code -Xms} = {@code -Xmx} = 512 MB) so that no JVM resizes its heap in the measured window.
    */
-  private final List<String> gcOptions = Arrays.stream(
-      System.getProperty("bench.gc", DEFAULT_GC).trim().split("\\s+"))
-      .filter(o -> !o.isEmpty()).toList();
+  private final List<String> gcOptions = options(System.getProperty("bench.gc", DEFAULT_GC));
+
+  /** A space-separated list of JVM options as a list, empty entries dropped. */
+  private static List<String> options(String spaceSeparated) {
+    return Arrays.stream(spaceSeparated.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
+  }
 
   private SideBySideAgentBenchmark(Path flowcostAgent, Path otelAgent, Path work) {
     this.flowcostAgent = flowcostAgent;
