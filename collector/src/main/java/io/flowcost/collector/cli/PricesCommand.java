@@ -7,15 +7,16 @@ import io.flowcost.pricing.CatalogWriter;
 import io.flowcost.pricing.ModelResolver;
 import io.flowcost.pricing.PriceCatalog;
 import io.flowcost.collector.report.IntentReport;
+import io.flowcost.lake.store.DurableFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -144,17 +145,13 @@ final class PricesCommand implements Callable<Integer> {
       return Files.readAllBytes(Path.of(source));
     }
 
-    /** Temp file beside the target, then an atomic rename: a watcher never sees half a file. */
+    /**
+     * Durably and atomically (a collector reloading the file never sees half of it), and only
+     * once the written file reads back as a catalog: a bug here must not ship a file.
+     */
     private static void writeAtomically(Path target, String json) throws IOException {
-      Path abs = target.toAbsolutePath();
-      Path tmp = Files.createTempFile(abs.getParent(), ".flowcost-prices", ".tmp");
-      try {
-        Files.writeString(tmp, json);
-        PriceCatalog.load(tmp); // what we write must read back; a bug here must not ship a file
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      DurableFiles.replace(target, out -> out.write(json.getBytes(StandardCharsets.UTF_8)),
+          PriceCatalog::load);
     }
   }
 

@@ -30,6 +30,13 @@ public final class DurableFiles {
     void writeTo(OutputStream out) throws IOException;
   }
 
+  /** Checks the written temporary file before it replaces the target; may throw to refuse it. */
+  @FunctionalInterface
+  public interface Check {
+    /** Reads {@code written} (already on disk) and throws when it must not replace the target. */
+    void verify(Path written) throws IOException;
+  }
+
   private DurableFiles() {}
 
   /**
@@ -38,6 +45,15 @@ public final class DurableFiles {
    * mix. On failure the temporary file is removed and {@code target} is untouched.
    */
   public static void replace(Path target, Content content) throws IOException {
+    replace(target, content, written -> {});
+  }
+
+  /**
+   * As {@link #replace(Path, Content)}, with {@code check} run on the written, synced temporary
+   * file before the rename: a file that does not read back (a bug in the writer) never replaces
+   * the target, and whatever {@code check} throws is thrown here with the target untouched.
+   */
+  public static void replace(Path target, Content content, Check check) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve(target.getFileName() + ".tmp");
     boolean moved = false;
@@ -49,6 +65,7 @@ public final class DurableFiles {
         out.flush(); // not close(): that would close the channel before force
         ch.force(true);
       }
+      check.verify(tmp);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
       moved = true;

@@ -51,6 +51,30 @@ class DurableFilesTest {
     assertThat(names()).containsExactly("state.bin");
   }
 
+  @Test
+  void aFileTheCheckRefusesNeverReplacesTheTarget() throws IOException {
+    Path f = dir.resolve("catalog.json");
+    DurableFiles.replace(f, out -> out.write("{}".getBytes(StandardCharsets.UTF_8)));
+    Path[] checked = new Path[1];
+
+    assertThatThrownBy(() -> DurableFiles.replace(f,
+        out -> out.write("{ not json".getBytes(StandardCharsets.UTF_8)),
+        written -> {
+          checked[0] = written;
+          assertThat(Files.readString(written)).isEqualTo("{ not json"); // on disk when checked
+          throw new IllegalStateException("does not read back");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("does not read back");
+
+    assertThat(checked[0]).isNotEqualTo(f);
+    assertThat(Files.readString(f)).isEqualTo("{}");
+    assertThat(names()).containsExactly("catalog.json");
+
+    DurableFiles.replace(f, out -> out.write("[]".getBytes(StandardCharsets.UTF_8)),
+        written -> assertThat(Files.readString(written)).isEqualTo("[]"));
+    assertThat(Files.readString(f)).isEqualTo("[]");
+    assertThat(names()).containsExactly("catalog.json");
+  }
+
   private java.util.List<String> names() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
