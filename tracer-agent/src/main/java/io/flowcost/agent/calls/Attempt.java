@@ -179,6 +179,25 @@ public final class Attempt implements AgentTracer.LateAttributes {
   }
 
   /**
+   * What the answer reported, read now if it was left for later ({@link #succeededLater}), or
+   * {@code null}: for whatever records the answer beside the attempt's own span (the call span's
+   * response model and finish reasons: {@link LogicalCall#endAnsweredLater}, an SDK call's last
+   * answer). Read once: the attempt's span then adds what was read.
+   */
+  public ResponseSummary responseSummary() {
+    synchronized (this) {
+      return summary();
+    }
+  }
+
+  /** Whether the answer is still to be read ({@link #succeededLater}). */
+  boolean answerPending() {
+    synchronized (this) {
+      return summary instanceof LateSummary;
+    }
+  }
+
+  /**
    * Leaves the choice of the client's own usage ({@link LogicalCall#endWithClientUsage}: used
    * when the answer reported none) to when the answer is read, if it is still to be read and the
    * span has not ended; returns whether it did.
@@ -318,13 +337,16 @@ public final class Attempt implements AgentTracer.LateAttributes {
     }
   }
 
-  /** The span was dropped unread: the answer is never read, its room given back. */
+  /**
+   * The span was dropped unread: its attributes are never added, the answer's room is given back.
+   * The answer itself stays, unread, for the call span that may still read it ({@link
+   * LogicalCall#endAnsweredLater}); nothing else keeps the attempt once that span is read.
+   */
   @Override
   public void discard() {
     synchronized (this) {
       if (summary instanceof LateSummary) {
         ((LateSummary) summary).release();
-        summary = null;
       }
       requestBody = null;
     }

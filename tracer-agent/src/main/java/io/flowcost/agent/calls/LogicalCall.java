@@ -3,6 +3,7 @@ package io.flowcost.agent.calls;
 import io.flowcost.contract.CallKind;
 import io.flowcost.contract.WorkflowSource;
 import io.flowcost.contract.SpanKeys;
+import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.WorkflowSpend;
 import io.flowcost.agent.context.AgentContext;
@@ -10,6 +11,7 @@ import io.flowcost.agent.context.SpanAndValueContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.SpanNames;
 import io.flowcost.agent.context.Workflow;
+import io.flowcost.agent.usage.ResponseSummary;
 import io.flowcost.agent.usage.Usage;
 import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.api.common.AttributeKey;
@@ -31,7 +33,7 @@ import java.util.function.Supplier;
  * <p>When no workflow is open it opens an implicit one around itself. The call span's context
  * carries the call, so that the HTTP layer below can add attempts to it.
  */
-public final class LogicalCall {
+public final class LogicalCall implements AgentTracer.LateAttributes {
 
   private static final ContextKey<LogicalCall> KEY = ContextKey.named("flowcost-call");
 
@@ -84,6 +86,13 @@ public final class LogicalCall {
   private long endEpochNanos;
   private String wasteCause; // guarded by this
   private boolean finished; // guarded by this
+  /**
+   * Whether the call span's response model and finish reasons are those of its one attempt's
+   * answer, read when the span is first read ({@link #endAnsweredLater}); guarded by this.
+   */
+  private boolean responseLater;
+  /** With {@link #responseLater}: only an answer that names a model gives them ({@code SdkCall}). */
+  private boolean responseNamesModel;
 
   private LogicalCall(
       Span span,
@@ -273,6 +282,65 @@ public final class LogicalCall {
   }
 
   /**
+   * Ends the call, which succeeded, with the response model and finish reasons of {@code attempt}'s
+   * answer, still to be read ({@link Attempt#succeededLater}): the call span's last attributes
+   * (those, the attempt count and a waste cause) are then added when the span is first read, on
+   * the export thread, as its attempt's are — the same attributes in the same order as {@code
+   * end(model, finishReasons, null, null)} with what the answer reported. Returns {@code false},
+   * ending nothing, unless {@code attempt} is the call's only attempt, its answer is still unread
+   * and no cap applies ({@link #usageCanWait}): the caller then reads the answer and ends the
+   * call with it.
+   *
+   * @param onlyWithModel whether an answer that names no model gives neither (an SDK call's
+   *     rule: {@code io.flowcost.agent.http.SdkCall} keeps the last answer that names one)
+   */
+  public boolean endAnsweredLater(Attempt attempt, boolean onlyWithModel) {
+    synchronized (this) {
+      if (ended || spend != null || firstAttempt != attempt || retries.length > 0
+          || !attempt.answerPending()) {
+        return false;
+      }
+      responseLater = true;
+      responseNamesModel = onlyWithModel;
+    }
+    endWithClientUsage(null, null, null, null);
+    return true;
+  }
+
+  /**
+   * The call span's last attributes when its answer is read late ({@link #endAnsweredLater}): what
+   * {@link #endWithClientUsage} and {@link #finishSpans} set, in their order. On the thread that
+   * first reads the span.
+   */
+  @Override
+  public void addTo(Span ended) {
+    try {
+      Attempt attempt;
+      String cause;
+      boolean namesModel;
+      synchronized (this) {
+        attempt = firstAttempt;
+        cause = wasteCause;
+        namesModel = responseNamesModel;
+      }
+      ResponseSummary answer = attempt.responseSummary();
+      if (answer != null && (!namesModel || answer.model() != null)) {
+        applyResponse(ended, answer.model(), answer.finishReasons());
+      }
+      ended.setAttribute(SpanAttributes.ATTEMPTS, 1L);
+      if (cause != null) {
+        ended.setAttribute(InvocationCalls.WASTE_CAUSE, cause);
+      }
+    } catch (Throwable t) {
+      AgentLog.failure("call end", t);
+    }
+  }
+
+  /** The call span was dropped unread: its attempt holds the answer, and gives back its room. */
+  @Override
+  public void discard() {}
+
+  /**
    * As {@link #end(String, List, Usage, Throwable)}, with the client's usage read only when it is
    * needed: when the call had no attempt, or none of its attempts read usage from its response
    * (the common case, usage read from the wire, never reads it — reading a client's usage object
@@ -284,6 +352,7 @@ public final class LogicalCall {
       Supplier<Usage> clientUsage, Throwable error) {
     Attempt first;
     Attempt[] later;
+    boolean late;
     synchronized (this) {
       if (ended) {
         return;
@@ -291,11 +360,14 @@ public final class LogicalCall {
       ended = true;
       first = firstAttempt;
       later = retries; // never changed once published: a snapshot
+      late = responseLater;
     }
     int count = first == null ? 0 : 1 + later.length;
-    applyResponse(span, responseModel, finishReasons);
-    if (count > 0) {
-      span.setAttribute(SpanAttributes.ATTEMPTS, (long) count);
+    if (!late) { // else added when the span is read (addTo)
+      applyResponse(span, responseModel, finishReasons);
+      if (count > 0) {
+        span.setAttribute(SpanAttributes.ATTEMPTS, (long) count);
+      }
     }
     // the client's usage only where the attempts read none from the wire; for one attempt whose
     // answer is read later (no cap needs it now), decided when it is read (Attempt#summary)
@@ -386,6 +458,7 @@ public final class LogicalCall {
     Attempt first;
     Attempt[] later;
     String cause;
+    boolean late;
     synchronized (this) {
       if (finished) {
         return;
@@ -394,6 +467,7 @@ public final class LogicalCall {
       first = firstAttempt;
       later = retries;
       cause = wasteCause;
+      late = responseLater;
     }
     if (first != null) {
       first.end();
@@ -401,10 +475,14 @@ public final class LogicalCall {
     for (Attempt attempt : later) {
       attempt.end();
     }
-    if (cause != null) {
-      span.setAttribute(InvocationCalls.WASTE_CAUSE, cause);
+    if (!late || !AgentTracer.endLate(span, endEpochNanos, this)) {
+      if (late) {
+        addTo(span);
+      } else if (cause != null) {
+        span.setAttribute(InvocationCalls.WASTE_CAUSE, cause);
+      }
+      span.end(endEpochNanos, TimeUnit.NANOSECONDS);
     }
-    span.end(endEpochNanos, TimeUnit.NANOSECONDS);
     if (implicitWorkflow != null) {
       implicitWorkflow.rootSpan().end(endEpochNanos, TimeUnit.NANOSECONDS);
     }

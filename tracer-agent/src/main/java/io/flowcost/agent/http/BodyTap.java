@@ -1,5 +1,6 @@
 package io.flowcost.agent.http;
 
+import io.flowcost.agent.calls.LateSummary;
 import io.flowcost.agent.usage.ResponseSummary;
 import io.flowcost.agent.usage.StreamUsageAccumulator;
 import io.flowcost.agent.usage.UsageParser;
@@ -112,7 +113,7 @@ public final class BodyTap {
     switch (mode) {
       case JSON:
         // read in place: no copy of the body
-        summary = overflow ? null : UsageParser.parse(buffer.bytes(), 0, buffer.size());
+        summary = overflow ? null : readJson(buffer.bytes(), buffer.size());
         break;
       case SSE:
       case NDJSON:
@@ -132,10 +133,64 @@ public final class BodyTap {
     return summary;
   }
 
+  /**
+   * The whole JSON body as received, to be read later rather than by {@link #finish()} (on the
+   * export thread: {@link io.flowcost.agent.calls.Attempt#succeededLater}): the tap's own buffer,
+   * handed over, never copied — the tap keeps no byte of it. {@code null} when the body is not one
+   * JSON document kept whole (a stream, media, or a body over {@link #MAX_JSON_BYTES}): then
+   * {@link #finish()} reads it as before. {@link #finish()} afterwards reads nothing.
+   *
+   * @param ignoreModel whether the answer is read without its model (the exchange ignores it)
+   */
+  Json takeJson(boolean ignoreModel) {
+    if (mode != Mode.JSON || overflow) {
+      return null;
+    }
+    Json json = new Json(buffer.bytes(), buffer.size(), ignoreModel);
+    buffer.handOver();
+    return json;
+  }
+
+  /**
+   * A JSON body handed over by {@link #takeJson}, {@code length} bytes at the array's start, read
+   * when its attempt's span is exported as {@link #finish()} would have read it now.
+   */
+  static final class Json extends LateSummary {
+    private final byte[] bytes;
+    private final int length;
+    private final boolean ignoreModel;
+
+    Json(byte[] bytes, int length, boolean ignoreModel) {
+      super(bytes.length); // the buffer's room, not only its bytes, is held
+      this.bytes = bytes;
+      this.length = length;
+      this.ignoreModel = ignoreModel;
+    }
+
+    @Override
+    protected ResponseSummary read() {
+      ResponseSummary summary = readJson(bytes, length);
+      return ignoreModel && summary != null ? summary.withoutModel() : summary;
+    }
+  }
+
+  /** What a JSON body of {@code length} bytes at the start of {@code bytes} reports. */
+  private static ResponseSummary readJson(byte[] bytes, int length) {
+    return UsageParser.parse(bytes, 0, length);
+  }
+
   /** A byte buffer whose bytes can be read where they are. */
   private static final class Buffer extends ByteArrayOutputStream {
+    private static final byte[] NONE = new byte[0];
+
     byte[] bytes() {
       return buf;
+    }
+
+    /** Forgets its bytes without touching them: their array now belongs to someone else. */
+    void handOver() {
+      buf = NONE;
+      count = 0;
     }
   }
 

@@ -215,16 +215,39 @@ public final class HttpExchange {
     }
   }
 
-  /** The body ended (or the application closed it). */
+  /**
+   * The body ended (or the application closed it). A whole JSON answer is read later, on the
+   * export thread, when nothing needs it sooner ({@link #answerCanWait}): the tap's buffer, built
+   * anyway, is handed to the attempt ({@link Attempt#succeededLater}) instead of being read now.
+   */
   public void bodyComplete() {
     ResponseSummary summary;
+    BodyTap.Json whole = null;
     synchronized (this) {
       if (done) {
         return;
       }
-      summary = tap == null ? null : tap.finish();
+      if (tap != null && answerCanWait()) {
+        whole = tap.takeJson(ignoreResponseModel);
+      }
+      summary = tap == null || whole != null ? null : tap.finish();
     }
-    finish(summary, null);
+    if (whole != null) {
+      finishAnswered(whole);
+    } else {
+      finish(summary, null);
+    }
+  }
+
+  /**
+   * Whether this exchange's answer may be read after its call has ended: it is a model call's
+   * attempt, no cap applies to the workflow ({@link Attempt#usageCanWait}) and no SDK listener
+   * needs the answer now ({@link SdkCall#answerCanWait}: a tool loop's calls).
+   */
+  private boolean answerCanWait() {
+    return attempt != null
+        && (ownCall != null || sdkCall != null && sdkCall.answerCanWait())
+        && attempt.usageCanWait();
   }
 
   /** The exchange failed: no response, or the body broke off. */
@@ -239,6 +262,39 @@ public final class HttpExchange {
     finish(partial, errorType(error));
   }
 
+  /**
+   * Finishes a successful exchange whose whole JSON answer is read later ({@link #bodyComplete}):
+   * what it records is what {@link #finish} records with the answer read now — by the attempt's
+   * span and, for its model and finish reasons, the call's ({@link LogicalCall#endAnsweredLater},
+   * {@link SdkCall#exchangeAnsweredLater}). Read now when the answer may not wait ({@link
+   * io.flowcost.agent.calls.LateSummary}'s bounds).
+   */
+  private void finishAnswered(BodyTap.Json whole) {
+    int code;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      done = true;
+      code = status;
+    }
+    if (!attempt.succeededLater(code, whole)) {
+      record(code, whole.read(), null); // read now, as finish() would: it may not wait
+      return;
+    }
+    if (ownCall != null && !ownCall.endAnsweredLater(attempt, false)) {
+      ResponseSummary summary = attempt.responseSummary();
+      ownCall.end(
+          summary == null ? null : summary.model(),
+          summary == null ? null : summary.finishReasons(),
+          null,
+          null);
+    }
+    if (sdkCall != null) {
+      sdkCall.exchangeAnsweredLater(attempt);
+    }
+  }
+
   private void finish(ResponseSummary response, String errorType) {
     ResponseSummary summary =
         ignoreResponseModel && response != null ? response.withoutModel() : response;
@@ -250,6 +306,11 @@ public final class HttpExchange {
       done = true;
       code = status;
     }
+    record(code, summary, errorType);
+  }
+
+  /** Records the finished exchange: {@code summary} is what its answer reported, as recorded. */
+  private void record(int code, ResponseSummary summary, String errorType) {
     if (attempt != null) {
       if (errorType != null) {
         attempt.failed(code, errorType, summary);

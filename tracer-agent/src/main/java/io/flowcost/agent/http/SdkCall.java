@@ -22,6 +22,11 @@ public final class SdkCall {
   private final Context context;
   private int pending = 1; // the SDK method itself
   private ResponseSummary lastSummary;
+  /**
+   * The last exchange, when it succeeded with its answer still to be read ({@link
+   * #exchangeAnsweredLater}): read when another exchange finishes, or by the call span's export.
+   */
+  private Attempt lastUnread;
   private String lastErrorType;
   private Throwable thrown;
   private boolean ended;
@@ -74,8 +79,43 @@ public final class SdkCall {
     return call.startAttempt();
   }
 
+  /**
+   * Whether an exchange's answer may be read after the call has ended ({@link
+   * #exchangeAnsweredLater}): not when a listener needs it now ({@link #whenAnswered}).
+   */
+  boolean answerCanWait() {
+    return whenAnswered == null;
+  }
+
+  /**
+   * An exchange succeeded with its answer still to be read ({@link Attempt#succeededLater}): the
+   * call span takes its model and finish reasons when it is read, if it is the call's only
+   * attempt ({@link LogicalCall#endAnsweredLater}); otherwise they are read when the next exchange
+   * finishes or the call ends, as {@link #exchangeFinished} would have taken them.
+   */
+  void exchangeAnsweredLater(Attempt attempt) {
+    synchronized (this) {
+      readUnread();
+      lastUnread = attempt;
+      lastErrorType = null;
+    }
+    release();
+  }
+
+  /** Takes the unread last answer, if any, as {@link #exchangeFinished} takes one. Holds this. */
+  private void readUnread() {
+    if (lastUnread != null) {
+      ResponseSummary summary = lastUnread.responseSummary();
+      lastUnread = null;
+      if (summary != null && summary.model() != null) {
+        lastSummary = summary;
+      }
+    }
+  }
+
   void exchangeFinished(ResponseSummary summary, String errorType) {
     synchronized (this) {
+      readUnread();
       if (summary != null && summary.model() != null) {
         lastSummary = summary;
       }
@@ -115,11 +155,19 @@ public final class SdkCall {
     ResponseSummary summary;
     String errorType;
     Throwable error;
+    Attempt unread;
     synchronized (this) {
       if (ended || --pending > 0) {
         return;
       }
       ended = true;
+      unread = thrown == null ? lastUnread : null;
+    }
+    if (unread != null && call.endAnsweredLater(unread, true)) {
+      return; // the answer, and with it the call's model, is read when the spans are
+    }
+    synchronized (this) {
+      readUnread();
       summary = lastSummary;
       errorType = lastErrorType;
       error = thrown;

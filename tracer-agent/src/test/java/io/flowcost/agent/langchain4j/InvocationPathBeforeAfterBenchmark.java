@@ -88,10 +88,11 @@ public class InvocationPathBeforeAfterBenchmark {
     }
     String[] what = {"CPU ns, application thread", "CPU ns, all threads (with the export)",
         "bytes allocated, application thread", "bytes allocated, all threads"};
-    StringBuilder table = new StringBuilder(String.format("before: %s, %d rounds of %d"
+    StringBuilder table = new StringBuilder(String.format("%s; before: %s, %d rounds of %d"
         + " invocations a build (the first quarter not counted)%n%n| per invocation (median of"
         + " blocks) | before | after | after ÷ before, per round (median; quartiles) |%n"
-        + "|---|---|---|---|%n", before, rounds, perBlock));
+        + "|---|---|---|---|%n", System.getProperty("bench.benchmark", "InvocationPathBenchmark"),
+        before, rounds, perBlock));
     for (int k = 0; k < what.length; k++) {
       List<Double> b = figures.get(0).get(k);
       List<Double> a = figures.get(1).get(k);
@@ -184,9 +185,11 @@ public class InvocationPathBeforeAfterBenchmark {
   }
 
   private static MethodHandle[] install(ClassLoader loader) throws Throwable {
-    Class<?> benchmark = Class.forName(InvocationPathBenchmark.class.getName(), true, loader);
-    Class<?> installed = Class.forName(InvocationPathBenchmark.Installed.class.getName(), true,
-        loader);
+    // another path's benchmark of the same shape (-Dbench.benchmark: an Installed state with
+    // install, flush, unexported; invocation(Installed)), e.g. the OkHttp path's
+    String name = System.getProperty("bench.benchmark", InvocationPathBenchmark.class.getName());
+    Class<?> benchmark = Class.forName(name, true, loader);
+    Class<?> installed = Class.forName(name + "$Installed", true, loader);
     MethodHandles.Lookup lookup = MethodHandles.publicLookup();
     Object state = lookup.findConstructor(installed, MethodType.methodType(void.class)).invoke();
     lookup.findVirtual(installed, "install", MethodType.methodType(void.class)).invoke(state);

@@ -7,6 +7,9 @@ import io.flowcost.agent.calls.LateSummary;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.calls.RequestBody;
 import io.flowcost.agent.context.SpanAttributes;
+import io.flowcost.agent.http.HttpExchange;
+import io.flowcost.agent.http.HttpExchanges;
+import io.flowcost.agent.http.SdkCall;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
 import io.flowcost.agent.trace.AgentTracer;
 import io.opentelemetry.api.common.AttributeKey;
@@ -91,6 +94,141 @@ class LateUsageReadTest {
     // never read: what the answer reported is not there, what was set before the end is
     assertThat(attemptSpan.getAttributes().get(SpanAttributes.INPUT_TOKENS)).isNull();
     assertThat(attemptSpan.getAttributes().get(SpanAttributes.HTTP_STATUS)).isEqualTo(200L);
+  }
+
+  /** How an answer reaches the agent through its HTTP layer ({@code HttpExchange}). */
+  private enum HttpPath {
+    /** A bare model request: a call of its own (OkHttp, Apache, the JDK client, …). */
+    OWN_CALL,
+    /** An SDK call's attempt (the OpenAI or Anthropic SDK, Spring AI's retry group). */
+    SDK_CALL,
+    /** An SDK call's attempt whose answer names a model the record ignores (Bedrock). */
+    SDK_CALL_IGNORING_MODEL,
+    /** An SDK call with two attempts that both answered: the first is read when the second ends. */
+    SDK_CALL_TWO_ANSWERS
+  }
+
+  @Test
+  void everyHttpPathRecordsLateWhatItRecordsAtOnce() throws IOException {
+    List<String> corpus = UsageScannerDifferentialTest.corpus();
+    int compared = 0;
+    int withUsage = 0;
+    for (HttpPath path : HttpPath.values()) {
+      for (String body : corpus) {
+        for (boolean request : new boolean[] {false, true}) {
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          List<String> now = recordHttp(path, bytes, request, false);
+          List<String> late = recordHttp(path, bytes, request, true);
+          assertThat(late).as("%s %s request=%s", path, body, request).isEqualTo(now);
+          compared++;
+          withUsage += now.stream().anyMatch(a -> a.contains("gen_ai.usage.")) ? 1 : 0;
+        }
+      }
+    }
+    assertThat(withUsage).isGreaterThan(compared / 4).isLessThan(compared);
+  }
+
+  @Test
+  void anSdkCallWhoseListenerNeedsTheAnswerReadsItAtOnce() {
+    long before = heldNow();
+    LogicalCall call = LogicalCall.start("model", "chat", "openai", "gpt-4o-mini", false);
+    SdkCall sdk = SdkCall.of(call);
+    List<ResponseSummary> heard = new ArrayList<>();
+    sdk.whenAnswered(heard::add);
+    HttpExchange exchange = HttpExchanges.sdkAttempt(sdk);
+    byte[] body = "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":3}}"
+        .getBytes(StandardCharsets.UTF_8);
+    exchange.responseHead(200, "application/json");
+    exchange.bodyBytes(body, 0, body.length);
+    exchange.bodyComplete();
+    assertThat(heard).hasSize(1);
+    assertThat(heard.get(0).usage().inputTokens()).isEqualTo(3L);
+    assertThat(heldNow()).isEqualTo(before);
+    sdk.methodExited(null);
+  }
+
+  /**
+   * The spans' attributes (ids masked) of one exchange answered by {@code body} through {@code
+   * path}: read late, or at once — the answer refused its wait, as when too much is held.
+   */
+  private List<String> recordHttp(HttpPath path, byte[] body, boolean request, boolean late) {
+    int already = telemetry.spans().size();
+    long held = heldNow();
+    if (!late) {
+      holdEverything(true);
+    }
+    try {
+      HttpExchange exchange;
+      SdkCall sdk = null;
+      if (path == HttpPath.OWN_CALL) {
+        exchange = HttpExchanges.start("POST", "https", "api.openai.com", -1,
+            "/v1/chat/completions");
+        assertThat(exchange).isNotNull();
+      } else {
+        LogicalCall call = LogicalCall.start("model", "chat", "openai", "gpt-4o-mini", false);
+        sdk = SdkCall.of(call);
+        if (path == HttpPath.SDK_CALL_TWO_ANSWERS) {
+          answer(HttpExchanges.sdkAttempt(sdk), body, request);
+        }
+        exchange = HttpExchanges.sdkAttempt(sdk);
+        if (path == HttpPath.SDK_CALL_IGNORING_MODEL) {
+          exchange.ignoreResponseModel();
+        }
+      }
+      answer(exchange, body, request);
+      if (sdk != null) {
+        sdk.methodExited(null);
+      }
+      List<SpanData> spans = telemetry.spans().subList(already, telemetry.spans().size());
+      assertThat(spans).hasSizeGreaterThanOrEqualTo(2);
+      if (late && path != HttpPath.SDK_CALL_TWO_ANSWERS) {
+        // still unread when the spans have ended: their first read reads it
+        assertThat(heldNow() - held).isGreaterThanOrEqualTo(body.length);
+      }
+      List<String> attributes = new ArrayList<>();
+      for (SpanData span : spans) {
+        attributes.add("span " + span.getName() + " dropped="
+            + (span.getTotalAttributeCount() - span.getAttributes().size()));
+        span.getAttributes().forEach((key, value) ->
+            attributes.add(key.getKey() + "=" + (masked(key) ? "<id>" : value)));
+      }
+      return attributes;
+    } finally {
+      if (!late) {
+        holdEverything(false);
+      }
+      assertThat(heldNow()).as("read and given back").isEqualTo(held);
+    }
+  }
+
+  private static void answer(HttpExchange exchange, byte[] body, boolean request) {
+    if (request && exchange.needsRequestBody()) {
+      exchange.requestBody(RequestBody.ofText(REQUEST));
+    }
+    assertThat(exchange.responseHead(200, "application/json")).isTrue();
+    // in two reads, as a client reads a body
+    int half = body.length / 2;
+    exchange.bodyBytes(body, 0, half);
+    exchange.bodyBytes(body, half, body.length - half);
+    exchange.bodyComplete();
+  }
+
+  private static boolean masked(AttributeKey<?> key) {
+    return IDS.contains(key) || key.getKey().endsWith("workflow.id");
+  }
+
+  /** Takes (or gives back) all the room answers may hold: every answer is then read at once. */
+  private static void holdEverything(boolean take) {
+    try {
+      java.lang.reflect.Field held = LateSummary.class.getDeclaredField("HELD");
+      held.setAccessible(true);
+      java.lang.reflect.Field max = LateSummary.class.getDeclaredField("MAX_HELD_BYTES");
+      max.setAccessible(true);
+      long room = max.getLong(null);
+      ((java.util.concurrent.atomic.AtomicLong) held.get(null)).addAndGet(take ? room : -room);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** The attempt's and call's attributes (ids masked) of one call answered by {@code body}. */
