@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks, one command per section; prints the tables docs/benchmarks.md reports.
 #   scripts/bench.sh agent   side-by-side agent overhead: no agent / OpenTelemetry Java agent /
-#                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, default 5; warm-up:
-#                            at least BENCH_WARMUP invocations, default 5000, then blocks of 1000
-#                            until the JIT threads' share of the CPU is <= BENCH_JIT_QUIET, default
-#                            0.03, or BENCH_WARMUP_MAX in all, default 20000 (= BENCH_WARMUP: a
-#                            fixed warm-up); BENCH_INVOCATIONS measured, default 10000, in
-#                            blocks of BENCH_BLOCK, default 500, the round's JVMs taking turns
-#                            block by block (paired differences, 95 % intervals);
+#                            Flowcost agent, interleaved rounds (BENCH_ROUNDS, default 5; warm-up,
+#                            the round's JVMs taking turns, a block of 1000 each: at least
+#                            BENCH_WARMUP invocations, default 5000, then turns until every JVM's
+#                            JIT threads' share of the CPU over its block is <= BENCH_JIT_QUIET,
+#                            default 0.03, or BENCH_WARMUP_MAX in all, default 20000 (=
+#                            BENCH_WARMUP: a fixed warm-up); every JVM of a round warms up as long
+#                            and none waits idle before its measured blocks; BENCH_INVOCATIONS
+#                            measured, default 10000, in blocks of BENCH_BLOCK, default 500, the
+#                            round's JVMs taking turns block by block (paired differences, 95 %
+#                            intervals; the JIT's CPU by measured block is printed per JVM);
 #                            BENCH_GC collector options, default -XX:+UseSerialGC (heap fixed
 #                            at 512 MB);
 #                            BENCH_JVM_OPTS extra options for the app JVMs, e.g.

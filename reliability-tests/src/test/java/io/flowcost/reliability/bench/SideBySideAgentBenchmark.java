@@ -19,14 +19,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * The side-by-side agent benchmark: the same LangChain4j application ({@link SideBySideAgentMain},
  * 3 model calls and 2 tool calls per invocation against the fake provider in its own process,
  * started with {@code -Dsun.net.httpserver.nodelay=true}) with no agent, with the OpenTelemetry
  * Java agent and with the Flowcost agent, in rounds of one fresh JVM per configuration. A round
- * starts and warms up its JVMs one after the other, then measures them in interleaved blocks (the
- * JVMs take turns, a block each), so that each agent's figures are compared with the no-agent
+ * starts its JVMs one after the other (start-up measured alone), then warms them up and measures
+ * them in interleaved blocks (the JVMs take turns, a block each; no JVM waits idle between its
+ * warm-up and its measured blocks), so that each agent's figures are compared with the no-agent
  * JVM's measured seconds apart rather than minutes apart. Both agents export OTLP/HTTP protobuf to
  * a local sink per JVM in this process, which counts the spans and bytes it receives; only the
  * application JVM's own CPU is counted (the fake provider and the sinks are other processes).
@@ -36,8 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (default 5), {@code bench.warmup} (the least warm-up invocations, default {@value
  * #DEFAULT_WARMUP}), {@code bench.warmup.max} (default {@value #DEFAULT_WARMUP_MAX}; equal to
  * {@code bench.warmup} for a fixed warm-up), {@code bench.warmup.block} (default 1000) and {@code
- * bench.jit.quiet} (default 0.03): between the least and the most, warm-up goes on in blocks until
- * the JIT threads' share of the process's CPU over a block is at most that; {@code
+ * bench.jit.quiet} (default 0.03): between the least and the most, warm-up goes on in turns of
+ * blocks until the JIT threads' share of the process's CPU over its block is at most that in every
+ * JVM of the round; {@code
  * bench.invocations} (measured, default {@value #DEFAULT_INVOCATIONS}), {@code bench.block}
  * (measured invocations per block, default {@value #DEFAULT_BLOCK}), {@code bench.gc} (the
  * collector's options, default {@value #DEFAULT_GC}; the heap is fixed at 512 MB), {@code
@@ -57,9 +60,10 @@ public final class SideBySideAgentBenchmark {
 
   /**
    * Defaults: at least 5,000 warm-up invocations, then more in blocks of 1,000 until the JIT
-   * threads' share of the process's CPU over a block is at most 3 % or 20,000 in all; then 10,000
-   * measured. Why so long: on this 2-core machine the compiler threads were still the largest CPU
-   * item after 1,500 invocations and went quiet only after 14,000–23,000 (loaded machine), and an
+   * threads' share of the process's CPU over a block is at most 3 % in every JVM of the round, or
+   * 20,000 in all; then 10,000 measured. Why so long: on this 2-core machine the compiler threads
+   * were still the largest CPU item after 1,500 invocations and went quiet only after
+   * 14,000–23,000 (loaded machine), and an
    * agent's hot methods reached C2 tens of seconds into a run — a short run measured the JIT's
    * progress more than the steady state, and a 1,500-invocation window was too short for the
    * OpenTelemetry agent's added CPU to stand out of the noise.
@@ -246,8 +250,10 @@ public final class SideBySideAgentBenchmark {
     }
     String jvm = jvmVersion();
     int blocks = (invocations + blockSize - 1) / blockSize;
-    System.out.printf("side-by-side agent benchmark: %d rounds; warm-up %d invocations, then"
-        + " blocks of %d until the JIT threads' share of the CPU is <= %s (at most %d); %d measured"
+    System.out.printf("side-by-side agent benchmark: %d rounds; warm-up interleaved (the round's"
+        + " JVMs taking turns, a block each): at least %d invocations per JVM, then turns of blocks"
+        + " of %d until every JVM's JIT threads' share of the CPU over its block is <= %s (at most"
+        + " %d); no JVM waits idle between its warm-up and its measured blocks; %d measured"
         + " invocations per JVM in %d blocks of %d, the round's JVMs taking turns block by block;"
         + " %s, %d CPUs; JVM options -Xms512m -Xmx512m %s%s%n", rounds, warmup, warmupBlock,
         jitQuiet, warmupMax, blocks * blockSize, blocks, blockSize, jvm,
@@ -267,6 +273,10 @@ public final class SideBySideAgentBenchmark {
           run.threadCpu().forEach((g, ns) -> cpu.append(String.format(Locale.ROOT, " %s %.1f",
               g, ns / 1e3)));
           System.out.println(cpu);
+          // the measured phase should be steady: the JIT's CPU block by block shows whether it was
+          System.out.println("        jit by measured block (µs): " + run.blocks().stream()
+              .map(b -> String.valueOf(Math.round(b.threadCpu().getOrDefault("jit", 0L) / 1e3)))
+              .collect(Collectors.joining(" ")));
         }
         StringBuilder alloc = new StringBuilder("        alloc by thread (KB):");
         run.threadAlloc().forEach((g, b) -> alloc.append(String.format(Locale.ROOT, " %s %.2f",
@@ -279,12 +289,13 @@ public final class SideBySideAgentBenchmark {
 
   /**
    * One round: one fresh JVM per configuration (each with its own fake provider and OTLP sink),
-   * started and warmed up one after the other (the order rotating from round to round, so no
-   * configuration always starts first) so that start-up and warm-up are measured alone; then the
-   * measured blocks, the JVMs taking turns block by block (the order rotating from turn to turn),
-   * so that each agent's block is compared with a no-agent block measured seconds before or after
-   * it under the same load; then {@code END} to each, and each one's exit (the agents flush their
-   * spans at shutdown, and the sink has seen every export once the JVM has exited).
+   * started one after the other (the order rotating from round to round, so no configuration
+   * always starts first) so that start-up is measured alone; then the warm-up ({@link #warmUp})
+   * and the measured blocks, the JVMs taking turns block by block (the order rotating from turn
+   * to turn), so that each agent's block is compared with a no-agent block measured seconds
+   * before or after it under the same load; then {@code END} to each, and each one's exit (the
+   * agents flush their spans at shutdown, and the sink has seen every export once the JVM has
+   * exited).
    */
   private Map<Config, Run> runRound(int round, int blocks) throws Exception {
     Map<Config, AppJvm> apps = new EnumMap<>(Config.class);
@@ -293,6 +304,7 @@ public final class SideBySideAgentBenchmark {
         Config c = configs.get((round + k) % configs.size());
         apps.put(c, start(c, round));
       }
+      warmUp(round, apps);
       Map<Config, List<Block>> measured = new EnumMap<>(Config.class);
       for (Config c : configs) {
         measured.put(c, new ArrayList<>());
@@ -317,6 +329,64 @@ public final class SideBySideAgentBenchmark {
     }
   }
 
+  /**
+   * The round's warm-up, interleaved as the measured blocks are: the JVMs take turns, a block of
+   * {@code bench.warmup.block} invocations each (the order rotating from turn to turn), until every
+   * JVM has made at least {@code bench.warmup} and every JVM's last block, made wholly after that
+   * least, was quiet ({@link #warmedUp}), or {@code bench.warmup.max}; then the measured blocks
+   * start at once. Every JVM of a round makes the same number of warm-up invocations.
+   *
+   * <p>Why interleaved (tenth round): the JVMs used to warm up one after the other and then wait,
+   * idle, for the last one to finish, up to 90 s for the first one started. After 60 s idle the
+   * JDK {@code HttpClient}'s pool threads time out, and the first measured blocks took paths the
+   * warm-up never had (new pool threads, expired connections): dozens of the client's and the
+   * selector's tier-4 methods were made not entrant and compiled again, 0.3–1.3 ms of JIT CPU per
+   * invocation over the first 2–5 blocks, in the JVMs started first in each round (the order
+   * rotates, so in some rounds the agent's and in others the no-agent JVM's).
+   */
+  private void warmUp(int round, Map<Config, AppJvm> apps) throws Exception {
+    int done = 0;
+    Map<Config, Double> shares = new EnumMap<>(Config.class);
+    for (int turn = 0; done < warmupMax; turn++) {
+      int n = Math.min(warmupBlock, warmupMax - done);
+      for (int k = 0; k < configs.size(); k++) {
+        Config c = configs.get((round + turn + k) % configs.size());
+        shares.put(c, WarmupBlock.parse(apps.get(c).ask("WARMUP " + n, "WARMUP ")).jitShare());
+      }
+      done += n;
+      if (warmedUp(done, n, warmup, warmupMax, Double.parseDouble(jitQuiet), shares.values())) {
+        break;
+      }
+    }
+    for (Config c : configs) {
+      apps.get(c).measure();
+    }
+  }
+
+  /**
+   * Whether a round's warm-up is over after a turn of {@code n} invocations per JVM that brought
+   * each to {@code done}: at {@code maximum}, or when the turn's blocks lay wholly after the
+   * {@code minimum} and in every JVM the JIT threads' share of the CPU was at most {@code quiet}.
+   */
+  static boolean warmedUp(int done, int n, int minimum, int maximum, double quiet,
+      java.util.Collection<Double> jitShares) {
+    return done >= maximum
+        || done - n >= minimum && jitShares.stream().allMatch(share -> share <= quiet);
+  }
+
+  /** One {@code WARMUP done=… cpu_us=… jit_us=… jit_share=…} answer of the application JVM. */
+  record WarmupBlock(int done, double cpuMicros, double jitMicros, double jitShare) {
+
+    static WarmupBlock parse(String line) {
+      Map<String, String> f = new java.util.HashMap<>();
+      for (String kv : line.substring("WARMUP ".length()).trim().split(" ")) {
+        f.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
+      return new WarmupBlock(Integer.parseInt(f.get("done")), Double.parseDouble(f.get("cpu_us")),
+          Double.parseDouble(f.get("jit_us")), Double.parseDouble(f.get("jit_share")));
+    }
+  }
+
   private AppJvm start(Config config, int round) throws Exception {
     Path dir = work.resolve("round-" + round + "-" + config.name().toLowerCase(Locale.ROOT));
     Files.createDirectories(dir);
@@ -329,8 +399,6 @@ public final class SideBySideAgentBenchmark {
       List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m"));
       cmd.addAll(gcOptions);
       cmd.addAll(jvmOptions);
-      cmd.addAll(List.of("-Dbench.warmup.max=" + warmupMax, "-Dbench.warmup.block=" + warmupBlock,
-          "-Dbench.jit.quiet=" + jitQuiet));
       if (Boolean.getBoolean("bench.jfr")) {
         cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("app.jfr"));
         cmd.add("-Dbench.jfr.measured=" + dir.resolve("measured.jfr"));
@@ -353,11 +421,11 @@ public final class SideBySideAgentBenchmark {
         }
       }
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-          SideBySideAgentMain.class.getName(), baseUrl, String.valueOf(warmup)));
+          SideBySideAgentMain.class.getName(), baseUrl));
       cmd.add(String.valueOf(System.currentTimeMillis()));
       Process app = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       AppJvm jvm = new AppJvm(config, app, fake, sink, dir.resolve("app.txt"));
-      jvm.awaitReady();
+      jvm.awaitStarted();
       return jvm;
     } catch (Exception | Error e) {
       if (fake != null) {
@@ -411,11 +479,14 @@ public final class SideBySideAgentBenchmark {
       reader.start();
     }
 
-    void awaitReady() throws Exception {
-      String ready = await("READY ", TimeUnit.MINUTES.toNanos(15));
-      Map<String, Long> f = fields(ready.substring(6));
-      firstMillis = f.get("first_ms");
-      warmedUp = f.get("warmup");
+    void awaitStarted() throws Exception {
+      String started = await("STARTED ", TimeUnit.MINUTES.toNanos(5));
+      firstMillis = fields(started.substring(8)).get("first_ms");
+    }
+
+    /** Ends the warm-up: the JVM answers {@code READY … warmup=N} and waits for its blocks. */
+    void measure() throws Exception {
+      warmedUp = fields(ask("MEASURE", "READY ").substring(6)).get("warmup");
     }
 
     /** Sends one command and returns the answer line starting with {@code prefix}. */
@@ -690,6 +761,28 @@ public final class SideBySideAgentBenchmark {
       System.out.printf(Locale.ROOT, "warm-up invocations, %s: %s%n", c.label,
           runs.get(c).stream().map(r -> String.valueOf(r.warmup())).toList());
     }
+    if (perThread) {
+      double quiet = Double.parseDouble(jitQuiet);
+      for (Config c : configs) {
+        List<Block> all = runs.get(c).stream().flatMap(r -> r.blocks().stream()).toList();
+        System.out.printf(Locale.ROOT, "measured blocks whose JIT share of the CPU was above %s,"
+                + " %s: %d of %d (JIT CPU per invocation: mean %.1f µs, largest block %.1f µs)%n",
+            jitQuiet, c.label, unsteadyBlocks(all, quiet), all.size(),
+            all.stream().mapToLong(b -> b.threadCpu().getOrDefault("jit", 0L)).average()
+                .orElse(Double.NaN) / 1e3,
+            all.stream().mapToLong(b -> b.threadCpu().getOrDefault("jit", 0L)).max().orElse(0)
+                / 1e3);
+      }
+    }
+  }
+
+  /**
+   * How many of these blocks were not steady: the JIT compiler threads' share of the block's process
+   * CPU above {@code quiet} (the warm-up's criterion).
+   */
+  static long unsteadyBlocks(List<Block> blocks, double quiet) {
+    return blocks.stream().filter(b -> b.cpuNanos() > 0
+        && b.threadCpu().getOrDefault("jit", 0L) > quiet * b.cpuNanos()).count();
   }
 
   /**

@@ -21,9 +21,12 @@ import java.util.TreeMap;
  * fake provider (a separate process, so its CPU is not this JVM's), timed per invocation, with the
  * process's CPU time and the bytes allocated by all its threads over the measured invocations.
  *
- * <p>Arguments: {@code BASE_URL WARMUP LAUNCH_EPOCH_MILLIS}. After the first invocation and the
- * warm-up it prints {@code READY first_ms=… warmup=…} ({@code first_ms}: from the launcher's
- * {@code LAUNCH_EPOCH_MILLIS} to the end of the first invocation) and then measures block by block
+ * <p>Arguments: {@code BASE_URL LAUNCH_EPOCH_MILLIS}. After the first invocation it prints {@code
+ * STARTED first_ms=…} ({@code first_ms}: from the launcher's {@code LAUNCH_EPOCH_MILLIS} to the end
+ * of the first invocation), then warms up as standard input asks ({@code WARMUP n}: n invocations,
+ * answered by a {@code WARMUP done=… cpu_us=… jit_us=… jit_share=…} line; the benchmark decides
+ * when the warm-up ends, {@link #warmUp}), then on {@code MEASURE} prints {@code READY first_ms=…
+ * warmup=…} and measures block by block
  * as standard input asks ({@link Blocks}: {@code BLOCK n} lines, then {@code END}), answering one
  * {@code BLOCK …} line per block and, at the end, {@code RESULT median_ns=… cpu_ns=…
  * alloc_bytes=… invocations=…} (per measured invocation, except {@code invocations}: all
@@ -54,8 +57,7 @@ public final class SideBySideAgentMain {
 
   public static void main(String[] args) throws IOException {
     String baseUrl = args[0];
-    int warmup = Integer.parseInt(args[1]);
-    long launchedAt = Long.parseLong(args[2]);
+    long launchedAt = Long.parseLong(args[1]);
 
     OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey("bench-key")
         .modelName("gpt-4o-mini").build();
@@ -76,12 +78,20 @@ public final class SideBySideAgentMain {
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    int warmedUp = warmUp(assistant, os, warmup);
+    System.out.printf("STARTED first_ms=%d%n", firstMillis);
+    System.out.flush();
+    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+        java.nio.charset.StandardCharsets.UTF_8));
+    int warmedUp = 0;
+    for (String line; (line = in.readLine()) != null && !line.trim().equals("MEASURE"); ) {
+      if (!line.startsWith("WARMUP ")) {
+        throw new IllegalArgumentException("unknown command before MEASURE: " + line);
+      }
+      warmedUp = warmUp(assistant, os, warmedUp, Integer.parseInt(line.substring(7).trim()));
+    }
     System.out.printf("READY first_ms=%d warmup=%d%n", firstMillis, warmedUp);
     System.out.flush();
-    new Blocks(assistant, threads, os, warmedUp + 1).serve(
-        new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-            java.nio.charset.StandardCharsets.UTF_8)));
+    new Blocks(assistant, threads, os, warmedUp + 1).serve(in);
   }
 
   /**
@@ -310,45 +320,32 @@ public final class SideBySideAgentMain {
   }
 
   /**
-   * The warm-up: {@code minimum} invocations, then blocks of {@code bench.warmup.block} (default
-   * 500) until the JIT's compiler threads spent at most {@code bench.jit.quiet} (default 0.03) of
-   * the process's CPU over the last block, or {@code bench.warmup.max} invocations in all (default
-   * {@code minimum}: a fixed warm-up). Why: the compiler threads were the largest CPU item of every
-   * JVM after 1,500 invocations, and an agent's hot methods reached C2 only tens of seconds later
-   * on a loaded machine, so a fixed count measured how far the JIT had got as much as the steady
-   * state. Each block's figures go to stdout as {@code WARMUP …} lines. Returns the invocations made.
+   * One warm-up block of {@code n} invocations after the {@code done} made so far (the first one
+   * not counted): prints {@code WARMUP done=… cpu_us=… jit_us=… jit_share=…}, the process's CPU and
+   * the JIT compiler threads' per invocation over the block and their share. The benchmark sends
+   * these blocks to the JVMs of a round in turns and ends the warm-up when every JVM's last block
+   * was quiet ({@link SideBySideAgentBenchmark}): no JVM waits idle for the others between its
+   * warm-up and its measured blocks. Returns the invocations made.
    */
   private static int warmUp(ClaimAssistant assistant,
-      com.sun.management.OperatingSystemMXBean os, int minimum) {
-    int maximum = Math.max(minimum, Integer.getInteger("bench.warmup.max", minimum));
-    int block = Math.max(1, Integer.getInteger("bench.warmup.block", 500));
-    double quiet = Double.parseDouble(System.getProperty("bench.jit.quiet", "0.03"));
-    int done = 0;
-    while (done < minimum) {
+      com.sun.management.OperatingSystemMXBean os, int done, int n) {
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    Map<String, Long> threads0 = ThreadGroupCpu.read();
+    long cpu0 = os.getProcessCpuTime();
+    long compile0 = jit == null ? 0 : jit.getTotalCompilationTime();
+    for (int i = 0; i < n; i++) {
       invoke(assistant, ++done);
     }
-    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    while (done < maximum) {
-      Map<String, Long> threads0 = ThreadGroupCpu.read();
-      long cpu0 = os.getProcessCpuTime();
-      long compile0 = jit == null ? 0 : jit.getTotalCompilationTime();
-      int n = Math.min(block, maximum - done);
-      for (int i = 0; i < n; i++) {
-        invoke(assistant, ++done);
-      }
-      long cpu = os.getProcessCpuTime() - cpu0;
-      Map<String, Long> groups = ThreadGroupCpu.since(threads0);
-      // the compiler threads' CPU where /proc has it; else the JVM's compile time (milliseconds)
-      long jitNanos = groups.isEmpty()
-          ? (jit == null ? 0 : (jit.getTotalCompilationTime() - compile0) * 1_000_000L)
-          : groups.getOrDefault("jit", 0L);
-      double share = cpu <= 0 ? 0 : (double) jitNanos / cpu;
-      System.out.printf(Locale.ROOT, "WARMUP done=%d cpu_us=%.1f jit_us=%.1f jit_share=%.3f%n",
-          done, cpu / 1e3 / n, jitNanos / 1e3 / n, share);
-      if (share <= quiet) {
-        break;
-      }
-    }
+    long cpu = os.getProcessCpuTime() - cpu0;
+    Map<String, Long> groups = ThreadGroupCpu.since(threads0);
+    // the compiler threads' CPU where /proc has it; else the JVM's compile time (milliseconds)
+    long jitNanos = groups.isEmpty()
+        ? (jit == null ? 0 : (jit.getTotalCompilationTime() - compile0) * 1_000_000L)
+        : groups.getOrDefault("jit", 0L);
+    double share = cpu <= 0 ? 0 : (double) jitNanos / cpu;
+    System.out.printf(Locale.ROOT, "WARMUP done=%d cpu_us=%.1f jit_us=%.1f jit_share=%.3f%n",
+        done, cpu / 1e3 / n, jitNanos / 1e3 / n, share);
+    System.out.flush();
     return done;
   }
 

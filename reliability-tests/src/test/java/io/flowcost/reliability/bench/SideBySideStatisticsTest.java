@@ -210,6 +210,47 @@ class SideBySideStatisticsTest {
     assertThat(SideBySideAgentBenchmark.t95(1000)).isGreaterThanOrEqualTo(1.962);
   }
 
+  @Test
+  void aWarmUpAnswerIsReadBack() {
+    SideBySideAgentBenchmark.WarmupBlock w = SideBySideAgentBenchmark.WarmupBlock.parse(
+        "WARMUP done=6000 cpu_us=1600.0 jit_us=733.9 jit_share=0.459");
+    assertThat(w.done()).isEqualTo(6000);
+    assertThat(w.cpuMicros()).isEqualTo(1600.0);
+    assertThat(w.jitMicros()).isEqualTo(733.9);
+    assertThat(w.jitShare()).isEqualTo(0.459);
+  }
+
+  @Test
+  void theWarmUpEndsWhenEveryJvmWasQuietInOneTurnAfterTheLeastOrAtTheMost() {
+    // at least 5,000, turns of 1,000, quiet at 0.03, at most 20,000
+    List<Double> allQuiet = List.of(0.01, 0.03, 0.0);
+    List<Double> oneBusy = List.of(0.01, 0.2, 0.0);
+    // the turn ending at 5,000 began before the least: not yet, however quiet
+    assertThat(SideBySideAgentBenchmark.warmedUp(5_000, 1_000, 5_000, 20_000, 0.03, allQuiet))
+        .isFalse();
+    assertThat(SideBySideAgentBenchmark.warmedUp(6_000, 1_000, 5_000, 20_000, 0.03, allQuiet))
+        .isTrue();
+    // one JVM still compiling keeps every JVM of the round warming up
+    assertThat(SideBySideAgentBenchmark.warmedUp(6_000, 1_000, 5_000, 20_000, 0.03, oneBusy))
+        .isFalse();
+    assertThat(SideBySideAgentBenchmark.warmedUp(20_000, 1_000, 5_000, 20_000, 0.03, oneBusy))
+        .isTrue();
+    // a fixed warm-up (the most = the least) ends at the least
+    assertThat(SideBySideAgentBenchmark.warmedUp(5_000, 1_000, 5_000, 5_000, 0.03, oneBusy))
+        .isTrue();
+  }
+
+  @Test
+  void aBlockWhoseJitShareIsAboveTheQuietShareIsUnsteady() {
+    List<Block> blocks = List.of(
+        new Block(0, 1_000_000, 0, Map.of("jit", 10_000L), Map.of()), // 1 %
+        new Block(0, 1_000_000, 0, Map.of("jit", 30_000L), Map.of()), // 3 %: still quiet
+        new Block(0, 1_000_000, 0, Map.of("jit", 30_001L), Map.of()), // just above
+        new Block(0, 2_000_000, 0, Map.of("jit", 900_000L), Map.of()), // a recompile burst
+        new Block(0, 1_000_000, 0, Map.of(), Map.of())); // no per-thread figures: steady
+    assertThat(SideBySideAgentBenchmark.unsteadyBlocks(blocks, 0.03)).isEqualTo(2);
+  }
+
   /** A run whose blocks' CPU is {@code none[b] + added}. */
   private static Run run(long[] none, long added) {
     List<Block> blocks = new ArrayList<>();
