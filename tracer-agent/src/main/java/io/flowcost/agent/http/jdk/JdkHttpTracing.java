@@ -136,7 +136,8 @@ public final class JdkHttpTracing {
         if (headersAdvised
             && request.getClass() == JdkTypes.IMMUTABLE_REQUEST
             && ownMap != null
-            && JdkTypes.validHeaderValue(headers.traceparent())
+            // traceparent is never checked: Traceparent.header writes it from a valid span
+            // context's hex ids and flags (OutgoingHeaders.compute), always a valid value
             && JdkTypes.validHeaderValue(headers.baggage())) {
           PENDING.get().hold(ownMap, headers.traceparent(), headers.baggage());
         } else {

@@ -1,5 +1,8 @@
 package io.flowcost.agent.http.jdk;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -10,7 +13,9 @@ import java.util.Optional;
 /**
  * The public {@code java.net.http} types and methods, looked up once through the platform class
  * loader. Methods are taken from the public interfaces and abstract classes, never from the
- * implementation classes in {@code jdk.internal.net.http} (not open to reflection).
+ * implementation classes in {@code jdk.internal.net.http} (not open to reflection). The reads made
+ * for every request sent ({@code uri}, {@code method}, {@code headers}, {@code map}) go through
+ * constant method handles, the rest through {@link Method#invoke}.
  */
 final class JdkTypes {
 
@@ -22,13 +27,22 @@ final class JdkTypes {
   static final Class<?> BODY_PUBLISHER = type("java.net.http.HttpRequest$BodyPublisher");
   static final Class<?> REQUEST_BUILDER = type("java.net.http.HttpRequest$Builder");
 
-  private static final Method REQUEST_URI = method(REQUEST, "uri");
-  private static final Method REQUEST_METHOD = method(REQUEST, "method");
+  /*
+   * The per-request reads as method handles typed (Object)Object in static finals: the JIT
+   * compiles invokeExact on a constant handle to the interface call itself. Method.invoke, on
+   * Java 17, goes through an accessor object per method behind a call site shared by all of the
+   * JVM's reflection (megamorphic: left a virtual call inside the instrumented sendAsync,
+   * docs/benchmarks.md, "Eighth round … the JIT's decisions"), with the access check and the
+   * argument array's checks each time.
+   */
+  private static final MethodHandle URI_OF = handle(REQUEST, "uri");
+  private static final MethodHandle METHOD_OF = handle(REQUEST, "method");
+  private static final MethodHandle HEADERS_OF = handle(REQUEST, "headers");
+  private static final MethodHandle MAP_OF = handle(HEADERS, "map");
   private static final Method INFO_STATUS = method(RESPONSE_INFO, "statusCode");
   private static final Method INFO_HEADERS = method(RESPONSE_INFO, "headers");
   private static final Method REQUEST_PUBLISHER = method(REQUEST, "bodyPublisher");
   private static final Method PUBLISHER_LENGTH = method(BODY_PUBLISHER, "contentLength");
-  private static final Method REQUEST_HEADERS = method(REQUEST, "headers");
   private static final Method COPY_REQUEST =
       method(REQUEST, "newBuilder", REQUEST, java.util.function.BiPredicate.class);
   private static final Method BUILDER_HEADER =
@@ -36,7 +50,6 @@ final class JdkTypes {
   private static final Method BUILDER_BUILD = method(REQUEST_BUILDER, "build");
   private static final Method BUILDER_METHOD =
       method(REQUEST_BUILDER, "method", String.class, BODY_PUBLISHER);
-  private static final Method HEADERS_MAP = method(HEADERS, "map");
   /** The class of every request {@code HttpRequest.Builder} builds ({@link JdkHeadersAdvice}). */
   static final Class<?> IMMUTABLE_REQUEST = type("jdk.internal.net.http.ImmutableHttpRequest");
   /**
@@ -53,12 +66,12 @@ final class JdkTypes {
 
   private JdkTypes() {}
 
-  static URI uri(Object request) throws ReflectiveOperationException {
-    return (URI) invoke(REQUEST_URI, request);
+  static URI uri(Object request) throws Throwable {
+    return (URI) (Object) URI_OF.invokeExact(request);
   }
 
-  static String method(Object request) throws ReflectiveOperationException {
-    return (String) invoke(REQUEST_METHOD, request);
+  static String method(Object request) throws Throwable {
+    return (String) (Object) METHOD_OF.invokeExact(request);
   }
 
   static Object bodyPublisher(Object request) throws ReflectiveOperationException {
@@ -73,8 +86,8 @@ final class JdkTypes {
    * The request's {@code HttpHeaders} object ({@code request.headers()}): for the JDK's own
    * request class the same object at every call.
    */
-  static Object headers(Object request) throws ReflectiveOperationException {
-    return invoke(REQUEST_HEADERS, request);
+  static Object headers(Object request) throws Throwable {
+    return (Object) HEADERS_OF.invokeExact(request);
   }
 
   /**
@@ -82,9 +95,8 @@ final class JdkTypes {
    * case-insensitive).
    */
   @SuppressWarnings("unchecked")
-  static java.util.Map<String, java.util.List<String>> map(Object headers)
-      throws ReflectiveOperationException {
-    return (java.util.Map<String, java.util.List<String>>) invoke(HEADERS_MAP, headers);
+  static java.util.Map<String, java.util.List<String>> map(Object headers) throws Throwable {
+    return (java.util.Map<String, java.util.List<String>>) (Object) MAP_OF.invokeExact(headers);
   }
 
   /**
@@ -232,8 +244,7 @@ final class JdkTypes {
    * A copy of the request whose body is a {@link BodyPublisherTee} of its own (same method,
    * headers, time-out, version), or the request itself when it has no body to copy.
    */
-  static Object withBodyTee(Object request, BodyPublisherTee[] tee)
-      throws ReflectiveOperationException {
+  static Object withBodyTee(Object request, BodyPublisherTee[] tee) throws Throwable {
     Object publisher = ((Optional<?>) bodyPublisher(request)).orElse(null);
     if (publisher == null || contentLength(publisher) == 0) {
       return request;
@@ -252,7 +263,7 @@ final class JdkTypes {
     return (Integer) invoke(INFO_STATUS, responseInfo);
   }
 
-  static String header(Object responseInfo, String name) throws ReflectiveOperationException {
+  static String header(Object responseInfo, String name) throws Throwable {
     return first(map(invoke(INFO_HEADERS, responseInfo)), name);
   }
 
@@ -336,6 +347,16 @@ final class JdkTypes {
       return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
       return null;
+    }
+  }
+
+  /** A public method without parameters as a handle typed {@code (Object)Object}. */
+  private static MethodHandle handle(Class<?> type, String name) {
+    try {
+      return MethodHandles.publicLookup().unreflect(method(type, name))
+          .asType(MethodType.methodType(Object.class, Object.class));
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("java.net.http changed shape", e);
     }
   }
 
