@@ -2,13 +2,10 @@ package io.flowcost.agent.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.flowcost.agent.testing.BuildLoaders;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +42,7 @@ public class InvocationPathBeforeAfterBenchmark {
           "-Dbench.before=<an earlier build's tracer-agent/target/classes> is required");
     }
     Path after = Path.of("target", "classes").toAbsolutePath();
-    ClassLoader[] loaders = {loader(Path.of(before)), loader(after)};
+    ClassLoader[] loaders = {BuildLoaders.of(Path.of(before)), BuildLoaders.of(after)};
     MethodHandle[][] build = {path(loaders[0]), path(loaders[1])};
     int rounds = Integer.getInteger("bench.rounds", 60);
     int perBlock = Integer.getInteger("bench.invocations", 5_000);
@@ -150,25 +148,6 @@ public class InvocationPathBeforeAfterBenchmark {
     return sorted[sorted.length / 2];
   }
 
-  /** A build's own loader: its agent classes, then the benchmark and every dependency. */
-  private static ClassLoader loader(Path agentClasses) throws Exception {
-    Path tests = Path.of("target", "test-classes").toAbsolutePath();
-    Path mine = Path.of("target", "classes").toAbsolutePath();
-    List<URL> urls = new ArrayList<>();
-    urls.add(agentClasses.toUri().toURL());
-    urls.add(tests.toUri().toURL());
-    // surefire starts the JVM through a manifest-only jar; the class path is in its property
-    String classPath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
-    for (String entry : classPath.split(File.pathSeparator)) {
-      Path p = Path.of(entry).toAbsolutePath();
-      if (!p.equals(mine) && !p.equals(tests) && !entry.endsWith("surefirebooter.jar")) {
-        urls.add(p.toUri().toURL());
-      }
-    }
-    return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
-  }
-
   /**
    * One build's invocation, typed {@code ()Object}, and its flush, {@code ()void}: its own {@link
    * InvocationPathBenchmark} installed (the agent with a batch processor whose exporter encodes
@@ -202,11 +181,5 @@ public class InvocationPathBeforeAfterBenchmark {
     MethodHandle unexported = lookup.findVirtual(installed, "unexported",
         MethodType.methodType(long.class)).bindTo(state);
     return new MethodHandle[] {invocation, flush, unexported};
-  }
-
-  private static double[] sorted(List<Double> values) {
-    double[] out = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(out);
-    return out;
   }
 }

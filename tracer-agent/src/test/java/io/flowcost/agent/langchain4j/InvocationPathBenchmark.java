@@ -11,18 +11,11 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
-import io.flowcost.agent.AgentConfig;
-import io.flowcost.agent.context.AgentContext;
-import io.flowcost.agent.export.Telemetry;
 import io.flowcost.agent.langchain4j.aiservice.AiServiceTracing;
 import io.flowcost.agent.langchain4j.chat.ChatTracing;
 import io.flowcost.agent.langchain4j.http.HttpTracing;
 import io.flowcost.agent.langchain4j.tool.ToolTracing;
-import io.flowcost.agent.trace.OtlpTraceEncoder;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.flowcost.agent.testing.BenchmarkAgent;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +24,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -104,16 +96,12 @@ public class InvocationPathBenchmark {
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
-   * The agent installed with a batch processor whose exporter encodes the spans as the agent's
-   * exporter does ({@link OtlpTraceEncoder}, on the batch thread: what reads a span's late
-   * attributes, {@code AgentTracer.endLate}), counts and drops them.
+   * The agent installed ({@link BenchmarkAgent}: spans encoded on the batch thread as the agent's
+   * exporter does, counted and dropped) and the invocation's requests and answers.
    */
   @State(org.openjdk.jmh.annotations.Scope.Thread)
   public static class Installed {
-    final AtomicLong exported = new AtomicLong();
-    final AtomicLong ended = new AtomicLong();
-    final OtlpTraceEncoder encoder = new OtlpTraceEncoder();
-    SpanProcessor processor;
+    BenchmarkAgent agent;
     Method method;
     Object[] args = {"Claim C-1: is the windshield covered?"};
     final Object model = new Object();
@@ -131,27 +119,7 @@ public class InvocationPathBenchmark {
 
     @Setup(Level.Trial)
     public void install() throws Exception {
-      AgentConfig config = AgentConfig.from(Map.of("flowcost.service", "bench",
-          "flowcost.budgets.poll", "off")::get, n -> null);
-      processor = Telemetry.batching(new SpanExporter() {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-          encoder.encode(spans);
-          exported.addAndGet(spans.size());
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-          return CompletableResultCode.ofSuccess();
-        }
-      });
-      AgentContext.install(Telemetry.create(config, "bench", new Counting()).tracer(), config);
+      agent = BenchmarkAgent.install();
       method = ClaimAssistant.class.getMethod("answer", String.class);
       chatRequest = ChatRequest.builder().modelName("gpt-4o-mini")
           .messages(List.of(dev.langchain4j.data.message.UserMessage.from("Claim C-1")))
@@ -177,51 +145,14 @@ public class InvocationPathBenchmark {
           .finishReason(FinishReason.STOP).build();
     }
 
-    /**
-     * Counts the spans ended, then hands them to the batch processor: a full queue (its thread
-     * encodes more slowly than this loop ends spans, on a loaded box) drops spans, which the
-     * exported count alone would take for hooks that recorded none.
-     */
-    private final class Counting implements SpanProcessor {
-      @Override
-      public void onStart(io.opentelemetry.context.Context parent,
-          io.opentelemetry.sdk.trace.ReadWriteSpan span) {}
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
-        ended.incrementAndGet();
-        processor.onEnd(span);
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-
-      @Override
-      public CompletableResultCode forceFlush() {
-        return processor.forceFlush();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return processor.shutdown();
-      }
-    }
-
     /** Exports what the processor holds and waits for it (a block's end, before/after runs). */
     public void flush() {
-      processor.forceFlush().join(30, TimeUnit.SECONDS);
+      agent.flush();
     }
 
     /** Spans ended but not exported so far: dropped by a full queue, once flushed. */
     public long unexported() {
-      return ended.get() - exported.get();
+      return agent.unexported();
     }
 
     @Setup(Level.Iteration)
@@ -240,8 +171,8 @@ public class InvocationPathBenchmark {
 
     @TearDown(Level.Trial)
     public void shutdown() {
-      processor.shutdown().join(10, TimeUnit.SECONDS);
-      SPANS_PER_INVOCATION.add(ended.get() / (double) invocations);
+      agent.shutdown();
+      SPANS_PER_INVOCATION.add(agent.ended() / (double) invocations);
     }
   }
 

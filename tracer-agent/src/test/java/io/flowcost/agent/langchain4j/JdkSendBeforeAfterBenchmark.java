@@ -2,18 +2,16 @@ package io.flowcost.agent.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.flowcost.agent.testing.BuildLoaders;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +38,7 @@ public class JdkSendBeforeAfterBenchmark {
           "-Dbench.before=<an earlier build's tracer-agent/target/classes> is required");
     }
     Path after = Path.of("target", "classes").toAbsolutePath();
-    ClassLoader[] loaders = {loader(Path.of(before)), loader(after)};
+    ClassLoader[] loaders = {BuildLoaders.of(Path.of(before)), BuildLoaders.of(after)};
     Object[] paths = {path(loaders[0]), path(loaders[1])};
     MethodHandle[] invocation = new MethodHandle[2];
     MethodHandle[] flush = new MethodHandle[2];
@@ -132,25 +130,6 @@ public class JdkSendBeforeAfterBenchmark {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];
-  }
-
-  /** A build's own loader: its agent classes, then the benchmark and every dependency. */
-  private static ClassLoader loader(Path agentClasses) throws Exception {
-    Path tests = Path.of("target", "test-classes").toAbsolutePath();
-    Path mine = Path.of("target", "classes").toAbsolutePath();
-    List<URL> urls = new ArrayList<>();
-    urls.add(agentClasses.toUri().toURL());
-    urls.add(tests.toUri().toURL());
-    // surefire starts the JVM through a manifest-only jar; the class path is in its property
-    String classPath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
-    for (String entry : classPath.split(File.pathSeparator)) {
-      Path p = Path.of(entry).toAbsolutePath();
-      if (!p.equals(mine) && !p.equals(tests) && !entry.endsWith("surefirebooter.jar")) {
-        urls.add(p.toUri().toURL());
-      }
-    }
-    return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
   }
 
   /** A build's {@link JdkSendPath}, made with its loader as the context loader. */

@@ -1,20 +1,8 @@
 package io.flowcost.agent.http.okhttp;
 
-import io.flowcost.agent.AgentConfig;
-import io.flowcost.agent.context.AgentContext;
-import io.flowcost.agent.export.Telemetry;
-import io.flowcost.agent.trace.OtlpTraceEncoder;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.flowcost.agent.testing.BenchmarkAgent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Collection;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
@@ -47,36 +35,13 @@ public class OkHttpPathBenchmark {
 
   /** The agent installed, an OkHttp client with its interceptor, the request. */
   public static class Installed {
-    final AtomicLong exported = new AtomicLong();
-    final AtomicLong ended = new AtomicLong();
-    final OtlpTraceEncoder encoder = new OtlpTraceEncoder();
-    SpanProcessor processor;
+    BenchmarkAgent agent;
     OkHttpClient client;
     Request request;
 
     /** Installs the agent and builds the client. */
     public void install() {
-      AgentConfig config = AgentConfig.from(Map.of("flowcost.service", "bench",
-          "flowcost.budgets.poll", "off")::get, n -> null);
-      processor = Telemetry.batching(new SpanExporter() {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-          encoder.encode(spans);
-          exported.addAndGet(spans.size());
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-          return CompletableResultCode.ofSuccess();
-        }
-      });
-      AgentContext.install(Telemetry.create(config, "bench", new Counting()).tracer(), config);
+      agent = BenchmarkAgent.install();
       OkHttpClient.Builder builder = new OkHttpClient.Builder();
       OkHttpTracing.addInterceptor(builder);
       // behind the agent's: the provider's answer, no network
@@ -96,39 +61,12 @@ public class OkHttpPathBenchmark {
 
     /** Waits until the spans ended so far are exported (encoded). */
     public void flush() {
-      processor.forceFlush().join(30, TimeUnit.SECONDS);
+      agent.flush();
     }
 
     /** Spans ended but not exported so far: dropped by a full queue, once flushed. */
     public long unexported() {
-      return ended.get() - exported.get();
-    }
-
-    private final class Counting implements SpanProcessor {
-      @Override
-      public void onStart(io.opentelemetry.context.Context parent,
-          io.opentelemetry.sdk.trace.ReadWriteSpan span) {}
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(ReadableSpan span) {
-        ended.incrementAndGet();
-        processor.onEnd(span);
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-
-      @Override
-      public CompletableResultCode forceFlush() {
-        return processor.forceFlush();
-      }
+      return agent.unexported();
     }
   }
 
