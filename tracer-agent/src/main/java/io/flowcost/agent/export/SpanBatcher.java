@@ -2,6 +2,7 @@ package io.flowcost.agent.export;
 
 import io.flowcost.agent.AgentLog;
 import io.flowcost.agent.trace.AgentTracer;
+import io.flowcost.agent.usage.ScanningThread;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
@@ -109,7 +110,8 @@ final class SpanBatcher implements SpanProcessor {
 
   private void startLocked() {
     if (thread == null && !stopping) {
-      thread = new Thread(this::run, "flowcost-batch");
+      // reads the answers left for the export (AgentTracer.endLate) as it encodes their spans
+      thread = new ScanningThread(this::run, "flowcost-batch");
       thread.setDaemon(true);
       thread.start();
     }

@@ -78,6 +78,8 @@ public final class OtlpTraceEncoder {
 
   private byte[] buf = new byte[4096];
   private int pos;
+  /** Where the last request encoded starts in {@link #buf} (it ends at {@link #pos}). */
+  private int start;
 
   private Resource cachedResource;
   private byte[] cachedResourceBytes;
@@ -112,6 +114,7 @@ public final class OtlpTraceEncoder {
    */
   public int encode(Collection<? extends SpanData> spans) {
     pos = 0;
+    start = 0;
     if (buf.length > MAX_KEPT_CAPACITY) {
       buf = new byte[4096];
     }
@@ -130,18 +133,7 @@ public final class OtlpTraceEncoder {
     }
     if (oneGroup) {
       // the agent's case: one resource, one scope
-      int resourceSpans = begin(1);
-      writeRaw(resourceBytes(resource));
-      int scopeSpans = begin(2);
-      writeRaw(scopeBytes(scope));
-      for (SpanData span : spans) {
-        writeSpan(span);
-      }
-      writeString(3, scope.getSchemaUrl());
-      end(scopeSpans);
-      writeString(3, resource.getSchemaUrl());
-      end(resourceSpans);
-      return pos;
+      return encodeOneGroup(spans, resource, scope);
     }
     for (ResourceGroup group : group(spans)) {
       int resourceSpans = begin(1);
@@ -161,25 +153,74 @@ public final class OtlpTraceEncoder {
     return pos;
   }
 
+  /**
+   * One {@code ResourceSpans} holding one {@code ScopeSpans}: the two outer messages' headers
+   * (tag, length, and the resource's bytes between them) are written last, in the room left for
+   * them before the content, so that the batch — hundreds of KB — is not moved along when those
+   * lengths turn out to need more than the one byte {@link #begin} reserves (they always do: a
+   * batch is over 127 bytes). The request then starts at {@link #start}, not at 0.
+   */
+  private int encodeOneGroup(
+      Collection<? extends SpanData> spans, Resource resource, InstrumentationScopeInfo scope) {
+    byte[] resourceField = resourceBytes(resource);
+    // tag and the longest length of ResourceSpans, the resource, tag and longest length of
+    // ScopeSpans
+    int headRoom = 1 + 5 + resourceField.length + 1 + 5;
+    ensure(headRoom);
+    pos = headRoom;
+    writeRaw(scopeBytes(scope));
+    for (SpanData span : spans) {
+      writeSpan(span);
+    }
+    writeString(3, scope.getSchemaUrl());
+    int scopeSpansLength = pos - headRoom;
+    writeString(3, resource.getSchemaUrl());
+    int resourceSpansLength = resourceField.length + 1 + varintSize(scopeSpansLength)
+        + (pos - headRoom);
+    int at = headRoom - (1 + varintSize(resourceSpansLength) + resourceField.length + 1
+        + varintSize(scopeSpansLength));
+    start = at;
+    buf[at++] = (byte) ((1 << 3) | LEN);
+    at = putVarint(at, resourceSpansLength);
+    System.arraycopy(resourceField, 0, buf, at, resourceField.length);
+    at += resourceField.length;
+    buf[at++] = (byte) ((2 << 3) | LEN);
+    at = putVarint(at, scopeSpansLength);
+    assert at == headRoom;
+    return pos - start;
+  }
+
+  /** Writes {@code value} as a varint at {@code at} (room known to be there); returns the end. */
+  private int putVarint(int at, int value) {
+    byte[] b = buf;
+    int v = value;
+    while ((v & ~0x7F) != 0) {
+      b[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    b[at++] = (byte) v;
+    return at;
+  }
+
   /** Bytes of the last request encoded. */
   public int size() {
-    return pos;
+    return pos - start;
   }
 
   /** Writes the last request encoded. */
   public void writeTo(OutputStream out) throws IOException {
-    out.write(buf, 0, pos);
+    out.write(buf, start, pos - start);
   }
 
   /** A copy of the last request encoded (tests, diagnostics). */
   public byte[] toByteArray() {
-    return Arrays.copyOf(buf, pos);
+    return Arrays.copyOfRange(buf, start, pos);
   }
 
   // ---- the messages ----
 
   private void writeSpan(SpanData span) {
-    int start = begin(2);
+    int start = beginWide(2);
     SpanContext context = span.getSpanContext();
     writeTraceId(1, context.getTraceId());
     writeSpanId(2, context);
@@ -207,7 +248,7 @@ public final class OtlpTraceEncoder {
     writeUInt32Field(14, span.getTotalRecordedLinks() - links.size());
     writeStatus(15, span.getStatus());
     writeFixed32Field(16, flags(context, parent.isRemote()));
-    end(start);
+    endWide(start);
   }
 
   private void writeEvent(int field, EventData event) {
@@ -522,6 +563,42 @@ public final class OtlpTraceEncoder {
     ensure(1);
     buf[pos++] = 0;
     return pos;
+  }
+
+  /**
+   * Starts a length-delimited field of a field number below 16 with two bytes reserved for the
+   * length: a span's content is 128 to 16,383 bytes nearly always (its attribute names alone pass
+   * 127), so {@link #endWide} then moves nothing.
+   */
+  private int beginWide(int field) {
+    ensure(3);
+    buf[pos] = (byte) ((field << 3) | LEN);
+    pos += 3;
+    return pos;
+  }
+
+  /**
+   * Ends the field {@link #beginWide} started: its length, the content moved when the length
+   * needs one byte, or more than two.
+   */
+  private void endWide(int start) {
+    int length = pos - start;
+    if (length >= 0x80 && length < 0x4000) {
+      buf[start - 2] = (byte) ((length & 0x7F) | 0x80);
+      buf[start - 1] = (byte) (length >>> 7);
+      return;
+    }
+    if (length < 0x80) {
+      System.arraycopy(buf, start, buf, start - 1, length);
+      buf[start - 2] = (byte) length;
+      pos--;
+      return;
+    }
+    int extra = varintSize(length) - 2;
+    ensure(extra);
+    System.arraycopy(buf, start, buf, start + extra, length);
+    pos += extra;
+    putVarint(start - 2, length);
   }
 
   /** Ends the field {@link #begin} started: its length, the content moved if it needs more. */

@@ -42,7 +42,16 @@ final class UsageScanner {
 
   /** The scanner of the calling thread. */
   static UsageScanner get() {
+    Thread current = Thread.currentThread();
+    if (current instanceof ScanningThread) {
+      return ((ScanningThread) current).scanner();
+    }
     return PER_THREAD.get();
+  }
+
+  /** A new scanner, for one thread ({@link ScanningThread}). */
+  static UsageScanner create() {
+    return new UsageScanner();
   }
 
   /** Thrown (one shared instance, no stack trace) when the input is not JSON. */

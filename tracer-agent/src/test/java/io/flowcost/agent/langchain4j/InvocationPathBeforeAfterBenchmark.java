@@ -81,11 +81,13 @@ public class InvocationPathBeforeAfterBenchmark {
           f.get(1).add(all[0] / (double) perBlock);
           f.get(2).add(allocatedBytes / (double) perBlock);
           f.get(3).add(all[1] / (double) perBlock);
+          f.get(4).add(all[2] / (double) perBlock);
         }
       }
     }
     String[] what = {"CPU ns, application thread", "CPU ns, all threads (with the export)",
-        "bytes allocated, application thread", "bytes allocated, all threads"};
+        "bytes allocated, application thread", "bytes allocated, all threads",
+        "CPU ns, the agent's threads (flowcost-*: the export)"};
     StringBuilder table = new StringBuilder(String.format("%s; before: %s, %d rounds of %d"
         + " invocations a build (the first quarter not counted)%n%n| per invocation (median of"
         + " blocks) | before | after | after ÷ before, per round (median; quartiles) |%n"
@@ -114,17 +116,25 @@ public class InvocationPathBeforeAfterBenchmark {
   }
 
   private static List<List<Double>> figures() {
-    return List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    return List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+        new ArrayList<>());
   }
 
-  /** Each live thread's CPU nanoseconds and allocated bytes, by id. */
+  /**
+   * Each live thread's CPU nanoseconds, allocated bytes, and its CPU again if it is one of the
+   * agent's own ({@code flowcost-*}: the block's build's export thread; the other build's is idle
+   * meanwhile), by id.
+   */
   private static Map<Long, long[]> allThreads(com.sun.management.ThreadMXBean threads) {
     long[] ids = threads.getAllThreadIds();
     long[] cpu = threads.getThreadCpuTime(ids);
     long[] bytes = threads.getThreadAllocatedBytes(ids);
+    java.lang.management.ThreadInfo[] infos = threads.getThreadInfo(ids);
     Map<Long, long[]> out = new HashMap<>();
     for (int i = 0; i < ids.length; i++) {
-      out.put(ids[i], new long[] {Math.max(0, cpu[i]), Math.max(0, bytes[i])});
+      boolean agent = infos[i] != null && infos[i].getThreadName().startsWith("flowcost-");
+      out.put(ids[i], new long[] {Math.max(0, cpu[i]), Math.max(0, bytes[i]),
+          agent ? Math.max(0, cpu[i]) : 0});
     }
     return out;
   }
@@ -134,11 +144,12 @@ public class InvocationPathBeforeAfterBenchmark {
    * thread that started in between counts whole, one that ended loses only what it did since.
    */
   private static long[] since(Map<Long, long[]> now, Map<Long, long[]> then) {
-    long[] sum = new long[2];
+    long[] sum = new long[3];
     now.forEach((id, v) -> {
-      long[] t = then.getOrDefault(id, new long[2]);
+      long[] t = then.getOrDefault(id, new long[3]);
       sum[0] += v[0] - t[0];
       sum[1] += v[1] - t[1];
+      sum[2] += v[2] - t[2];
     });
     return sum;
   }

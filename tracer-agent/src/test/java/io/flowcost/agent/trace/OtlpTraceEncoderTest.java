@@ -305,6 +305,42 @@ class OtlpTraceEncoderTest {
     assertThat(encoder.toByteArray()).isEqualTo(referenceUnchecked(List.of(good)));
   }
 
+  /**
+   * A span's length is written in the two bytes reserved for it, and the request's two outer
+   * lengths in front of the batch: spans whose content needs one, two, three and four bytes of
+   * length, alone and together, through one encoder, are still the SDK's bytes.
+   */
+  @Test
+  void spansAndRequestsOfEveryLengthSizeWriteTheSdksBytes() throws Exception {
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    InMemorySpanExporter out = InMemorySpanExporter.create();
+    AgentTracer tracer = tracerInto(out);
+    List<Integer> lengths = new ArrayList<>();
+    for (int n = 0; n <= 160; n++) {
+      lengths.add(n); // spans of content from under 128 bytes to over
+    }
+    for (int n = 16_250; n <= 16_420; n += 3) {
+      lengths.add(n); // around 16,384: a third byte of length
+    }
+    lengths.add(2_097_100); // past 2^21: a fourth
+    for (int n : lengths) {
+      Span span = tracer.spanBuilder("s").setNoParent().setAttribute("v", "x".repeat(n))
+          .startSpan();
+      span.end();
+      List<SpanData> one = List.of(out.getFinishedSpanItems().get(lengths.indexOf(n)));
+      assertThat(encoder.encode(one)).as("value of %d chars", n)
+          .isEqualTo(reference(one).length);
+      assertThat(encoder.toByteArray()).as("value of %d chars", n).isEqualTo(reference(one));
+    }
+    List<SpanData> all = out.getFinishedSpanItems();
+    assertThat(all).hasSize(lengths.size());
+    encoder.encode(all);
+    assertThat(encoder.toByteArray()).isEqualTo(reference(all));
+    List<SpanData> small = all.subList(0, 161);
+    encoder.encode(small);
+    assertThat(encoder.toByteArray()).isEqualTo(reference(small));
+  }
+
   @Test
   void anEmptyBatchIsAnEmptyRequest() throws Exception {
     OtlpTraceEncoder encoder = new OtlpTraceEncoder();
