@@ -109,14 +109,14 @@ final class HttpTransport implements Transport {
   }
 
   @Override
-  public synchronized Response post(byte[] body, int length) throws IOException {
+  public synchronized Response post(byte[] body, int offset, int length) throws IOException {
     if (head == null) {
-      return postWithUrlConnection(body, length);
+      return postWithUrlConnection(body, offset, length);
     }
     Response response = null;
     boolean kept = socket != null;
     try {
-      response = exchange(body, length);
+      response = exchange(body, offset, length);
     } catch (IOException e) {
       close();
       if (!kept || e instanceof SocketTimeoutException) {
@@ -126,7 +126,7 @@ final class HttpTransport implements Transport {
     if (response == null) {
       // the kept connection was closed by the collector while idle: once more, on a new one
       try {
-        response = exchange(body, length);
+        response = exchange(body, offset, length);
       } catch (IOException e) {
         close();
         throw e;
@@ -161,7 +161,7 @@ final class HttpTransport implements Transport {
     readLimit = 0;
   }
 
-  private Response exchange(byte[] body, int length) throws IOException {
+  private Response exchange(byte[] body, int offset, int length) throws IOException {
     if (socket == null) {
       Socket s = new Socket(Proxy.NO_PROXY);
       try {
@@ -186,7 +186,7 @@ final class HttpTransport implements Transport {
     requestHead[at++] = '\r';
     requestHead[at++] = '\n';
     out.write(requestHead, 0, at);
-    out.write(body, 0, length);
+    out.write(body, offset, length);
     out.flush();
     return readResponse();
   }
@@ -367,7 +367,8 @@ final class HttpTransport implements Transport {
 
   // ---- https, and what cannot be a header: the JDK's HttpURLConnection ----
 
-  private Response postWithUrlConnection(byte[] body, int length) throws IOException {
+  private Response postWithUrlConnection(byte[] body, int offset, int length)
+      throws IOException {
     HttpURLConnection c = (HttpURLConnection) endpoint.openConnection(Proxy.NO_PROXY);
     boolean done = false;
     try {
@@ -382,7 +383,7 @@ final class HttpTransport implements Transport {
       }
       c.setFixedLengthStreamingMode(length);
       try (OutputStream o = c.getOutputStream()) {
-        o.write(body, 0, length);
+        o.write(body, offset, length);
       }
       int status = c.getResponseCode();
       long retryAfter = retryAfterMillis(c.getHeaderField("Retry-After"));

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * when nothing reads it any more. In the steady state (the collector keeping up) two buffers take
  * turns — one being encoded, one being sent — and no body is allocated per batch.
  *
- * <p>Only {@code array()[0 .. length())} is the request; the array may be longer.
+ * <p>Only {@code array()[offset() .. offset() + length())} is the request; the array may be
+ * longer.
  */
 final class RequestBuffer {
 
@@ -25,6 +26,7 @@ final class RequestBuffer {
   private final Pool pool;
   private final Writer writer = new Writer();
   private byte[] bytes;
+  private int offset;
   private int length;
   /** Whether it is in its pool (a second release is ignored rather than handing it out twice). */
   private boolean idle;
@@ -40,9 +42,14 @@ final class RequestBuffer {
     return new RequestBuffer(null, body, body.length);
   }
 
-  /** The array holding the request in its first {@link #length()} bytes. */
+  /** The array holding the request: {@link #length()} bytes from {@link #offset()}. */
   byte[] array() {
     return bytes;
+  }
+
+  /** Where the request starts in {@link #array()}. */
+  int offset() {
+    return offset;
   }
 
   /** Bytes of the request. */
@@ -52,7 +59,23 @@ final class RequestBuffer {
 
   /** A copy of the request's bytes (tests, diagnostics). */
   byte[] toByteArray() {
-    return Arrays.copyOf(bytes, length);
+    return Arrays.copyOfRange(bytes, offset, offset + length);
+  }
+
+  /**
+   * Takes {@code request[offset .. offset + length)} as this buffer's request, without copying
+   * it (the encoder hands over the array it has just encoded into); returns the array this buffer
+   * held before, for the encoder to encode the next request into.
+   */
+  byte[] adopt(byte[] request, int offset, int length) {
+    if (offset < 0 || length < 0 || offset + length > request.length) {
+      throw new IllegalArgumentException("no request of " + length + " bytes at " + offset);
+    }
+    byte[] previous = bytes;
+    bytes = request;
+    this.offset = offset;
+    this.length = length;
+    return previous;
   }
 
   /**
@@ -67,6 +90,7 @@ final class RequestBuffer {
       // a little headroom: batches of a similar size then fit without growing again
       bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, size + (long) size / 8)];
     }
+    offset = 0;
     length = 0;
     writer.limit = size;
     return writer;
@@ -126,6 +150,7 @@ final class RequestBuffer {
         return new RequestBuffer(this, new byte[0], 0);
       }
       buffer.idle = false;
+      buffer.offset = 0;
       buffer.length = 0;
       return buffer;
     }

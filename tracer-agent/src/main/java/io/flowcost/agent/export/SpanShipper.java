@@ -222,7 +222,7 @@ final class SpanShipper {
   /** Sends; {@code null} when the collector could not be reached. */
   private Transport.Response send(RequestBuffer body) {
     try {
-      return transport.post(body.array(), body.length());
+      return transport.post(body.array(), body.offset(), body.length());
     } catch (IOException e) {
       AgentLog.once("export-unreachable", unreachable(transport.url(), e, spool.directory()));
       return null;
@@ -307,7 +307,8 @@ final class SpanShipper {
    */
   private void spoolQuietly(Batch b, boolean release) {
     try {
-      spool.append(b.body().array(), b.body().length(), b.spans(), b.stamp());
+      spool.append(b.body().array(), b.body().offset(), b.body().length(), b.spans(),
+          b.stamp());
       spooledSpans.addAndGet(b.spans());
     } catch (IOException | RuntimeException e) {
       // the disk is full or read-only: the spans are lost, and counted so

@@ -230,14 +230,15 @@ final class Spool implements Closeable {
 
   /** Appends a request produced now. */
   void append(byte[] body, int spans) throws IOException {
-    append(body, body.length, spans, nextStamp());
+    append(body, 0, body.length, spans, nextStamp());
   }
 
   /**
-   * Appends the request {@code body[0 .. length)} at its place {@code stamp} (from {@link
-   * #nextStamp}); drops the oldest requests first if the bound would be exceeded.
+   * Appends the request {@code body[offset .. offset + length)} at its place {@code stamp} (from
+   * {@link #nextStamp}); drops the oldest requests first if the bound would be exceeded.
    */
-  synchronized void append(byte[] body, int length, int spans, String stamp) throws IOException {
+  synchronized void append(byte[] body, int offset, int length, int spans, String stamp)
+      throws IOException {
     if (length > maxBytes) {
       countDropped(spans);
       return;
@@ -251,7 +252,7 @@ final class Spool implements Closeable {
       // in pieces as Files.write does: a channel write goes through a temporary direct buffer
       // as large as what it is given
       for (int at = 0; at < length; at += WRITE_CHUNK) {
-        out.write(body, at, Math.min(WRITE_CHUNK, length - at));
+        out.write(body, offset + at, Math.min(WRITE_CHUNK, length - at));
       }
     }
     Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);

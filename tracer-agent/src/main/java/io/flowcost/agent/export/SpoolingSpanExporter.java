@@ -55,15 +55,14 @@ final class SpoolingSpanExporter implements SpanExporter {
   RequestBuffer encode(Collection<SpanData> spans) throws IOException {
     synchronized (encoder) {
       int size = encoder.encode(spans);
+      int start = encoder.start();
       RequestBuffer buffer = buffers.take();
-      try {
-        // one copy, into a reused buffer of exactly the request's size
-        encoder.writeTo(buffer.start(size));
-        return buffer;
-      } catch (IOException | RuntimeException e) {
-        buffer.release();
-        throw e;
-      }
+      // no copy: the buffer takes the array the request was encoded into, and the encoder the
+      // buffer's earlier array for the next request (the pool's arrays and the encoder's take
+      // turns)
+      byte[] request = encoder.array();
+      encoder.handOver(buffer.adopt(request, start, size));
+      return buffer;
     }
   }
 

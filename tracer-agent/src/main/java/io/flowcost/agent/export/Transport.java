@@ -28,14 +28,19 @@ interface Transport {
   }
 
   /**
-   * Posts the request {@code body[0 .. length)} (the array may be longer: a reused buffer); an
-   * {@link IOException} means the collector could not be reached. The array is not kept after
-   * the call returns.
+   * Posts the request {@code body[offset .. offset + length)} (the array may be longer: a reused
+   * buffer); an {@link IOException} means the collector could not be reached. The array is not
+   * kept after the call returns.
    */
-  Response post(byte[] body, int length) throws IOException;
+  Response post(byte[] body, int offset, int length) throws IOException;
+
+  /** Posts the request {@code body[0 .. length)}. */
+  default Response post(byte[] body, int length) throws IOException {
+    return post(body, 0, length);
+  }
 
   /** Posts the whole of {@code body}. */
   default Response post(byte[] body) throws IOException {
-    return post(body, body.length);
+    return post(body, 0, body.length);
   }
 }

@@ -212,6 +212,32 @@ public final class OtlpTraceEncoder {
     out.write(buf, start, pos - start);
   }
 
+  /** The array holding the last request encoded, from {@link #start()}, {@link #size()} bytes. */
+  public byte[] array() {
+    return buf;
+  }
+
+  /** Where the last request encoded starts in {@link #array()}. */
+  public int start() {
+    return start;
+  }
+
+  /**
+   * Hands the array holding the last request over to the caller (who keeps it: the encoder never
+   * writes into it again) and encodes the next request into {@code next} instead, a free array
+   * of the caller's — or into a new one the size of this request when {@code next} is smaller
+   * than that, so that after a few batches the arrays taking turns are all large enough. The last
+   * request is no longer readable through this encoder.
+   */
+  public byte[] handOver(byte[] next) {
+    byte[] out = buf;
+    int needed = Math.min(Math.max(pos, 4096), MAX_KEPT_CAPACITY);
+    buf = next != null && next.length >= needed ? next : new byte[needed];
+    pos = 0;
+    start = 0;
+    return out;
+  }
+
   /** A copy of the last request encoded (tests, diagnostics). */
   public byte[] toByteArray() {
     return Arrays.copyOfRange(buf, start, pos);

@@ -209,9 +209,9 @@ class SpanShipperTest {
 
   private SpanShipper shipper(long memoryBytes, long spoolBytes) throws IOException {
     Transport http = new HttpTransport(collector.endpoint(), null);
-    Transport recording = (body, length) -> {
+    Transport recording = (body, offset, length) -> {
       senderThreads.add(Thread.currentThread().getName());
-      return http.post(body, length);
+      return http.post(body, offset, length);
     };
     started = System.nanoTime();
     SpanShipper s = new SpanShipper(recording, Spool.open(root, spoolBytes), memoryBytes, SERVICE)

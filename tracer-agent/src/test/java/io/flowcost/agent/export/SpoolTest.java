@@ -53,6 +53,20 @@ class SpoolTest {
     spool.close();
   }
 
+  /** A request in the middle of a longer array (as the exporter hands them over) spools as itself. */
+  @Test
+  void aRequestAtAnOffsetIsSpooledAsItsBytesAlone() throws Exception {
+    Spool spool = Spool.open(root, 1_000_000);
+    byte[] request = body("middle", 70_000); // several write chunks
+    byte[] array = new byte[request.length + 40];
+    java.util.Arrays.fill(array, (byte) 'x');
+    System.arraycopy(request, 0, array, 17, request.length);
+    spool.append(array, 17, request.length, 5, spool.nextStamp());
+    assertThat(spool.size()).isEqualTo(1);
+    assertThat(spool.read(spool.oldest())).isEqualTo(request);
+    spool.close();
+  }
+
   @Test
   void theNextProcessAdoptsALeftSpoolInOrderWithItsDropCount() throws Exception {
     Spool first = Spool.open(root, 1_000);

@@ -29,9 +29,9 @@ class TelemetryExportTest {
           root, 1 << 24, 64 * 1024, 2_000, null);
       Set<String> sendThreads = ConcurrentHashMap.newKeySet();
       Transport http = new HttpTransport(collector.endpoint(), null);
-      Telemetry telemetry = Telemetry.create(config, "test", settings, (body, length) -> {
+      Telemetry telemetry = Telemetry.create(config, "test", settings, (body, offset, length) -> {
         sendThreads.add(Thread.currentThread().getName());
-        return http.post(body, length);
+        return http.post(body, offset, length);
       });
       String app = Thread.currentThread().getName();
       for (int i = 0; i < SPANS; i++) {
