@@ -150,6 +150,11 @@ public final class SideBySideAgentMain {
           throw new IllegalStateException("cannot record " + measuredJfr, e);
         }
       }
+      // bench.asprof.measured=FILE (with bench.asprof=/path/to/libasyncProfiler.so and
+      // async-profiler's jar on the class path, e.g. -Xbootclasspath/a:): CPU samples of the
+      // measured phase alone, collapsed stacks; optional, a user-supplied profiler (reflection,
+      // so that the benchmark needs none). Why: it resolves inlined frames, which JFR cannot.
+      AsyncProfilerSwitch asprof = AsyncProfilerSwitch.start();
       Map<String, Long> threads0 = ThreadGroupCpu.read();
       Map<String, Long> start = threads0;
       Map<String, long[]> sched0 = ThreadSched.read();
@@ -226,6 +231,9 @@ public final class SideBySideAgentMain {
       long cpu = cpu0 - cpuStart;
       long alloc = allocGroups.values().stream().mapToLong(Long::longValue).sum();
       Map<String, Long> threadCpu = ThreadGroupCpu.between(start, threads0);
+      if (asprof != null) {
+        asprof.stop();
+      }
       if (recording != null) {
         recording.stop(); // written to its destination
         recording.close();
@@ -248,6 +256,52 @@ public final class SideBySideAgentMain {
           .forEach(e -> System.out.printf("ALLOC_THREAD %d %s%n", e.getValue() / measured,
               allocation.name(e.getKey())));
       System.out.flush();
+    }
+  }
+
+  /**
+   * async-profiler around the measured phase ({@code bench.asprof.measured=FILE}, {@code
+   * bench.asprof=LIBRARY}, {@code bench.asprof.options}, default {@code
+   * event=cpu,interval=1ms,threads}), driven through its Java API by reflection: the benchmark
+   * compiles and runs without it.
+   */
+  static final class AsyncProfilerSwitch {
+    private final Object profiler;
+    private final java.lang.reflect.Method execute;
+    private final String file;
+
+    private AsyncProfilerSwitch(Object profiler, java.lang.reflect.Method execute, String file) {
+      this.profiler = profiler;
+      this.execute = execute;
+      this.file = file;
+    }
+
+    /** Started, or null when not asked for. */
+    static AsyncProfilerSwitch start() {
+      String file = System.getProperty("bench.asprof.measured", "");
+      if (file.isEmpty()) {
+        return null;
+      }
+      try {
+        Class<?> type = Class.forName("one.profiler.AsyncProfiler");
+        Object profiler = type.getMethod("getInstance", String.class)
+            .invoke(null, System.getProperty("bench.asprof"));
+        java.lang.reflect.Method execute = type.getMethod("execute", String.class);
+        execute.invoke(profiler, "start," + System.getProperty("bench.asprof.options",
+            "event=cpu,interval=1ms,threads"));
+        return new AsyncProfilerSwitch(profiler, execute, file);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot start async-profiler", e);
+      }
+    }
+
+    void stop() {
+      try {
+        // ann: frame types (_[j] compiled, _[i] inlined, _[0] interpreted, _[1] C1, _[k] kernel)
+        execute.invoke(profiler, "stop,collapsed,ann,file=" + file);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot stop async-profiler", e);
+      }
     }
   }
 
