@@ -93,11 +93,23 @@ public final class Attempt implements AgentTracer.LateAttributes {
    * x-litellm-response-cost}); invalid text is ignored ({@link ProviderCost#usd}).
    */
   public void providerCostHeader(String raw) {
+    if (raw == null) {
+      return;
+    }
     String cost = ProviderCost.usd(raw);
     if (cost != null) {
       synchronized (this) {
         headerCostUsd = cost;
       }
+    }
+  }
+
+  /** The provider-cost header an answer read late gives ({@link LateSummary#providerCostHeader}). */
+  private void lateCostHeader(LateSummary answer) {
+    try {
+      providerCostHeader(answer.providerCostHeader());
+    } catch (Throwable t) {
+      AgentLog.failure("provider cost header", t);
     }
   }
 
@@ -128,7 +140,9 @@ public final class Attempt implements AgentTracer.LateAttributes {
   public boolean succeededLater(int code, LateSummary answer) {
     synchronized (this) {
       if (finishedEpochNanos != 0) {
-        return true; // already finished: as succeeded(), nothing changes
+        // already finished: as succeeded(), nothing changes but the header, set before it was
+        lateCostHeader(answer);
+        return true;
       }
       // the request body too is kept until then, should an estimate need it
       if (!answer.hold(requestBody == null ? 0 : requestBody.heldSize())) {
@@ -157,6 +171,7 @@ public final class Attempt implements AgentTracer.LateAttributes {
       } catch (Throwable t) {
         AgentLog.failure("usage read", t);
       } finally {
+        lateCostHeader(late);
         late.release();
       }
       summary = read;

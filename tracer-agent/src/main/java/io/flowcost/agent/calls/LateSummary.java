@@ -44,6 +44,16 @@ public abstract class LateSummary {
   protected abstract ResponseSummary read();
 
   /**
+   * The answer's raw provider-cost header ({@link Attempt#providerCostHeader}), read with the
+   * summary, or {@code null}: an answer that can give it late overrides this. Why late: finding a
+   * header in a client's map (a walk of it for another spelling, usually for nothing) is work on
+   * the application's thread that only the span needs.
+   */
+  protected String providerCostHeader() {
+    return null;
+  }
+
+  /**
    * Takes room for this answer and {@code alsoKept} bytes its attempt keeps until it is read (the
    * request body); {@code false} when the answer is too large or too much is held.
    */

@@ -72,11 +72,12 @@ public final class HttpTracing {
         // read as the int it is (callLong would box it again as a Long)
         Object status = STATUS_CODE.call(response);
         int code = status instanceof Number ? ((Number) status).intValue() : 0;
-        attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
         Object bytes = BODY_BYTES.call(response);
-        // the answer's usage read on the export thread when no cap needs it now (LateAnswer)
+        // the answer's usage and the provider-cost header read on the export thread when no cap
+        // needs them now (LateAnswer)
         if (!(bytes instanceof byte[] && attempt.usageCanWait()
             && attempt.succeededLater(code, new LateAnswer((byte[]) bytes, response)))) {
+          attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
           attempt.succeeded(code, summary(bytes, response));
         }
       }
@@ -128,6 +129,11 @@ public final class HttpTracing {
     @Override
     protected ResponseSummary read() {
       return summary(bytes, response);
+    }
+
+    @Override
+    protected String providerCostHeader() {
+      return header(response, HttpExchange.PROVIDER_COST_HEADER);
     }
   }
 

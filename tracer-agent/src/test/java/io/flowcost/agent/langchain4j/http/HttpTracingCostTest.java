@@ -96,6 +96,65 @@ class HttpTracingCostTest {
     return SuccessfulHttpResponse.builder().statusCode(200).headers(headers).body("{}").build();
   }
 
+  /** An answer that counts the reads of its headers: when the hook reads them. */
+  public static final class CountingResponse {
+    private final byte[] body;
+    private final Map<String, List<String>> headers;
+    final java.util.concurrent.atomic.AtomicInteger headerReads =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    CountingResponse(String body, Map<String, List<String>> headers) {
+      this.body = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      this.headers = headers;
+    }
+
+    public int statusCode() {
+      return 200;
+    }
+
+    public byte[] bodyBytes() {
+      return body;
+    }
+
+    public String body() {
+      return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public Map<String, List<String>> headers() {
+      headerReads.incrementAndGet();
+      return headers;
+    }
+  }
+
+  /**
+   * The header is read with the answer: when the attempt's span is read if the answer's usage
+   * waits for it (no read on the application's thread when the answer arrives), at once when the
+   * answer is read at once (here: an answer too large to wait); the same cost either way.
+   */
+  @Test
+  void theHeaderOfAnAnswerReadLateIsReadWhenTheSpanIsRead() {
+    assertHeaderReads(String.format(BODY, ""), 0);
+  }
+
+  @Test
+  void theHeaderOfAnAnswerReadAtOnceIsReadAtOnce() {
+    assertHeaderReads(String.format(BODY, ",\"pad\":\"" + "x".repeat(70 * 1024) + "\""), 1);
+  }
+
+  private void assertHeaderReads(String body, int onArrival) {
+    CountingResponse response =
+        new CountingResponse(body, Map.of("x-litellm-response-cost", List.of("0.000314")));
+    LogicalCall call = LogicalCall.start("model", "chat", "openai", "gpt-4o-mini", false);
+    try (Scope ignored = call.context().makeCurrent()) {
+      HttpTracing.exitSync(HttpTracing.enter(new Object()), response, null);
+    }
+    assertThat(response.headerReads.get()).as("reads on arrival").isEqualTo(onArrival);
+    call.end("gpt-4o-mini", List.of("stop"), null, null);
+    assertThat(telemetry.span(ATTEMPT, 1L).getAttributes().get(PROVIDER_COST_USD))
+        .isEqualTo("0.000314");
+    assertThat(response.headerReads.get()).as("reads in all").isEqualTo(1);
+  }
+
   @Test
   void withoutAHeaderTheBodysUsageCostIsKept() {
     assertThat(attemptCost(Map.of(), String.format(BODY, ",\"cost\":0.000271828182845904523")))
