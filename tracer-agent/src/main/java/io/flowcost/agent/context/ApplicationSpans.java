@@ -22,10 +22,29 @@ final class ApplicationSpans {
   private static final String API_PACKAGE = String.join(".", "io", "opentelemetry", "api", "trace");
 
   private static final Object[] NO_ARGUMENTS = new Object[0];
-  private static final Accessors NONE = new Accessors(null, null, null, null, null);
+  private static final Accessors NONE = new Accessors(null, null, null, null, null, null);
   private static final Map<ClassLoader, Accessors> CACHE = new WeakHashMap<>();
 
+  /**
+   * The loader looked up last and its accessors, in front of {@link #CACHE}: every workflow
+   * starts here, on the application's thread, and an application has one context class loader
+   * in practice (the cache's lock and weak-key lookup were measured on every invocation). Written
+   * racily: a {@link Last} is immutable. Keeps no more than the cache's values already do (the
+   * accessors' methods hold their classes, and so the loader).
+   */
+  private static Last last;
+
   private ApplicationSpans() {}
+
+  private static final class Last {
+    final ClassLoader loader;
+    final Accessors accessors;
+
+    Last(ClassLoader loader, Accessors accessors) {
+      this.loader = loader;
+      this.accessors = accessors;
+    }
+  }
 
   /** The application's current span context, or an invalid one. */
   static SpanContext current() {
@@ -33,9 +52,15 @@ final class ApplicationSpans {
     if (loader == null) {
       return SpanContext.getInvalid();
     }
+    Last seen = last;
     Accessors accessors;
-    synchronized (CACHE) {
-      accessors = CACHE.computeIfAbsent(loader, ApplicationSpans::load);
+    if (seen != null && seen.loader == loader) {
+      accessors = seen.accessors;
+    } else {
+      synchronized (CACHE) {
+        accessors = CACHE.computeIfAbsent(loader, ApplicationSpans::load);
+      }
+      last = new Last(loader, accessors);
     }
     return accessors == NONE ? SpanContext.getInvalid() : accessors.current();
   }
@@ -49,6 +74,7 @@ final class ApplicationSpans {
       }
       Class<?> context = Class.forName(API_PACKAGE + ".SpanContext", false, loader);
       return new Accessors(
+          invalidSpan(span),
           span.getMethod("current"),
           span.getMethod("getSpanContext"),
           context.getMethod("getTraceId"),
@@ -59,14 +85,30 @@ final class ApplicationSpans {
     }
   }
 
+  /**
+   * The application's {@code Span.getInvalid()}, or {@code null}: what {@code Span.current()}
+   * returns when no span is current (the usual case), whose context is invalid by the API's
+   * contract — recognised by identity without reading its ids.
+   */
+  private static Object invalidSpan(Class<?> span) {
+    try {
+      return span.getMethod("getInvalid").invoke(null, NO_ARGUMENTS);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
   private static final class Accessors {
+    final Object invalid;
     final Method current;
     final Method spanContext;
     final Method traceId;
     final Method spanId;
     final Method sampled;
 
-    Accessors(Method current, Method spanContext, Method traceId, Method spanId, Method sampled) {
+    Accessors(Object invalid, Method current, Method spanContext, Method traceId, Method spanId,
+        Method sampled) {
+      this.invalid = invalid;
       this.current = current;
       this.spanContext = spanContext;
       this.traceId = traceId;
@@ -77,7 +119,11 @@ final class ApplicationSpans {
     SpanContext current() {
       try {
         // one shared empty argument array: varargs would allocate one per call
-        Object context = spanContext.invoke(current.invoke(null, NO_ARGUMENTS), NO_ARGUMENTS);
+        Object applicationSpan = current.invoke(null, NO_ARGUMENTS);
+        if (applicationSpan == invalid && applicationSpan != null) {
+          return SpanContext.getInvalid(); // no application span, its ids not read
+        }
+        Object context = spanContext.invoke(applicationSpan, NO_ARGUMENTS);
         String trace = (String) traceId.invoke(context, NO_ARGUMENTS);
         String span = (String) spanId.invoke(context, NO_ARGUMENTS);
         if (!TraceId.isValid(trace) || !SpanId.isValid(span)) {
