@@ -1,5 +1,8 @@
 package io.flowcost.agent.http.jdk;
 
+import static io.flowcost.agent.testing.ThreadCpu.cpu;
+import static io.flowcost.agent.testing.ThreadCpu.cpuSince;
+import static io.flowcost.agent.testing.ThreadCpu.median;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -20,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -188,31 +190,5 @@ public class ClientTaskContextBenchmark {
     if (response.statusCode() != 200 || response.body().length() != REPLY.length()) {
       throw new IllegalStateException("unexpected response " + response);
     }
-  }
-
-  private static Map<Thread, Long> cpu(com.sun.management.ThreadMXBean threads, Set<Thread> of) {
-    Map<Thread, Long> cpu = new HashMap<>();
-    for (Thread t : of) {
-      cpu.put(t, Math.max(0, threads.getThreadCpuTime(t.getId())));
-    }
-    return cpu;
-  }
-
-  /** CPU nanoseconds the threads used since {@code before} (a thread started since: all its CPU). */
-  private static long cpuSince(com.sun.management.ThreadMXBean threads, Set<Thread> of,
-      Map<Thread, Long> before) {
-    long sum = 0;
-    for (Thread t : of) {
-      long now = threads.getThreadCpuTime(t.getId());
-      if (now >= 0) {
-        sum += now - before.getOrDefault(t, 0L);
-      }
-    }
-    return sum;
-  }
-
-  private static double median(List<double[]> rows, int column) {
-    double[] values = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
-    return values[values.length / 2];
   }
 }

@@ -1,5 +1,6 @@
 package io.flowcost.agent.http.jdk;
 
+import static io.flowcost.agent.testing.ThreadCpu.median;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.Span;
@@ -146,11 +147,6 @@ public class HeaderCopyBenchmark {
     }
     return builder.POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\"}"))
         .build();
-  }
-
-  private static double median(List<double[]> blocks, int m) {
-    double[] values = blocks.stream().mapToDouble(b -> b[m]).sorted().toArray();
-    return values[values.length / 2];
   }
 
   private static void diff(StringBuilder table, String what, List<double[]> a, List<double[]> b) {
