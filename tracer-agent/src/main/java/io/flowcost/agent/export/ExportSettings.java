@@ -1,6 +1,7 @@
 package io.flowcost.agent.export;
 
 import io.flowcost.agent.AgentConfig;
+import io.flowcost.agent.AgentLog;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
@@ -19,6 +20,8 @@ import java.util.function.Function;
  * @param shutdownTimeoutMillis how long JVM shutdown waits for pending spans to be sent
  * @param legacySpoolParent where the old endpoint-keyed default roots lie, whose orphaned spools
  *     are adopted too; {@code null} when {@code flowcost.spool.dir} is set
+ * @param batch how ended spans are queued and batched for the export thread ({@code
+ *     flowcost.bsp.*})
  */
 public record ExportSettings(
     String tracesEndpoint,
@@ -28,7 +31,8 @@ public record ExportSettings(
     long spoolMaxBytes,
     long memoryMaxBytes,
     long shutdownTimeoutMillis,
-    Path legacySpoolParent) {
+    Path legacySpoolParent,
+    BatchSettings batch) {
 
   /** Default {@code flowcost.spool.max-bytes}: 64 MiB. */
   public static final long DEFAULT_SPOOL_MAX_BYTES = 64L * 1024 * 1024;
@@ -46,7 +50,10 @@ public record ExportSettings(
         bytes(setting(properties, environment, "flowcost.queue.max-bytes"),
             DEFAULT_MEMORY_MAX_BYTES),
         config.shutdownTimeoutMillis(),
-        dir != null ? null : defaultSpoolParent());
+        dir != null ? null : defaultSpoolParent(),
+        // a bad value is logged once, naming the setting and its range, and its default used
+        BatchSettings.read(name -> setting(properties, environment, name),
+            line -> AgentLog.once("setting:" + line, line)));
   }
 
   /**

@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's batch span processor, in place of the OpenTelemetry SDK's {@code
- * BatchSpanProcessor}, with its rules: ended spans wait in a bounded queue ({@link #MAX_QUEUED}
- * spans; a span that finds it full is dropped and counted, never waited for), and one export
- * thread hands them to the exporter in batches of at most {@link #MAX_BATCH} — as soon as that
- * many are queued, else every {@link #SCHEDULE_DELAY_MILLIS} — and at {@link #forceFlush} and
- * {@link #shutdown}, which export everything queued before their results complete.
+ * BatchSpanProcessor}, with its rules and settings ({@link BatchSettings}): ended spans wait in a
+ * bounded queue ({@link BatchSettings#maxQueueSize} spans; a span that finds it full is dropped
+ * and counted, never waited for), and one export thread hands them to the exporter in batches of
+ * at most {@link BatchSettings#maxExportBatchSize} — as soon as that many are queued, else every
+ * {@link BatchSettings#scheduleDelayMillis} — and at {@link #forceFlush} and {@link #shutdown},
+ * which export everything queued before their results complete.
  *
  * <p>One thread exports, by construction: {@link SpanExporter#export} and {@link
  * SpanExporter#shutdown} are only ever called by the export thread, so the exporter needs no
@@ -36,20 +37,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * (before the application's {@code main}) and starts its thread there; this one is a lock and an
  * array, and its thread starts with the first span ({@link #start} starts it earlier, once the
  * agent is installed). On the application's thread, {@link #onEnd} takes the lock, stores the
- * span and, for every {@link #MAX_BATCH}th, wakes the export thread: no allocation.
+ * span and, for every batch's worth, wakes the export thread: no allocation.
  */
 final class SpanBatcher implements SpanProcessor {
 
-  /** Spans the queue holds before it drops (the SDK's default was raised to this too). */
-  static final int MAX_QUEUED = 8192;
-  /** Spans per export: the SDK's default. */
-  static final int MAX_BATCH = 512;
-  /** The longest a span waits for a batch to fill: the SDK's default. */
-  static final long SCHEDULE_DELAY_MILLIS = 5_000;
-
   /** Why a span ended but was not handed to the exporter. */
   enum Drop {
-    /** The queue held {@link #MAX_QUEUED} spans: the export thread was behind. */
+    /** The queue was full: the export thread was behind. */
     QUEUE_FULL("the queue was full"),
     /** The span ended after the export thread had exported its last batch at shutdown. */
     AFTER_SHUTDOWN("ended after the agent's export had shut down"),
@@ -70,7 +64,12 @@ final class SpanBatcher implements SpanProcessor {
 
   private final SpanExporter exporter;
   private final SpanShipper shipper;
-  private final SpanData[] ring = new SpanData[MAX_QUEUED];
+  /** Spans the queue holds before it drops: the ring's length. */
+  private final int maxQueued;
+  /** Spans per export, and how many queued wake the export thread. */
+  private final int maxBatch;
+  private final long scheduleDelayNanos;
+  private final SpanData[] ring;
   private int head;
   private int size;
   /** Flush requests not yet served: each completes when what was queued before it is exported. */
@@ -94,8 +93,21 @@ final class SpanBatcher implements SpanProcessor {
    *     so that the collector learns of them; {@code null}: none
    */
   SpanBatcher(SpanExporter exporter, SpanShipper shipper) {
+    this(exporter, shipper, BatchSettings.DEFAULT);
+  }
+
+  /**
+   * @param exporter receives each batch on the export thread
+   * @param shipper as above; {@code null}: none
+   * @param settings the queue's bound, the batch size and the schedule
+   */
+  SpanBatcher(SpanExporter exporter, SpanShipper shipper, BatchSettings settings) {
     this.exporter = exporter;
     this.shipper = shipper;
+    this.maxQueued = settings.maxQueueSize();
+    this.maxBatch = settings.maxExportBatchSize();
+    this.scheduleDelayNanos = TimeUnit.MILLISECONDS.toNanos(settings.scheduleDelayMillis());
+    this.ring = new SpanData[maxQueued];
     for (Drop d : Drop.values()) {
       drops.put(d, new AtomicLong());
     }
@@ -131,14 +143,14 @@ final class SpanBatcher implements SpanProcessor {
     synchronized (this) {
       if (closed) {
         drop(Drop.AFTER_SHUTDOWN, 1);
-      } else if (size == MAX_QUEUED) {
+      } else if (size == maxQueued) {
         drop(Drop.QUEUE_FULL, 1);
       } else {
-        ring[(head + size) % MAX_QUEUED] = data;
+        ring[(head + size) % maxQueued] = data;
         size++;
         if (thread == null) {
           startLocked(); // not closed, so not stopping without a thread: it starts
-        } else if (size % MAX_BATCH == 0 && !exporting) {
+        } else if (size % maxBatch == 0 && !exporting) {
           notifyAll();
         }
         return;
@@ -214,7 +226,7 @@ final class SpanBatcher implements SpanProcessor {
       closed = true;
       int left = size;
       for (int i = 0; i < size; i++) {
-        ring[(head + i) % MAX_QUEUED] = null;
+        ring[(head + i) % maxQueued] = null;
       }
       head = 0;
       size = 0;
@@ -269,14 +281,14 @@ final class SpanBatcher implements SpanProcessor {
     return exported.get();
   }
 
-  /** Moves up to {@link #MAX_BATCH} queued spans into {@code batch}; holds the lock. */
+  /** Moves up to a batch's worth of queued spans into {@code batch}; holds the lock. */
   private void take(List<SpanData> batch) {
     batch.clear();
-    int n = Math.min(size, MAX_BATCH);
+    int n = Math.min(size, maxBatch);
     for (int i = 0; i < n; i++) {
       batch.add(ring[head]);
       ring[head] = null;
-      head = (head + 1) % MAX_QUEUED;
+      head = (head + 1) % maxQueued;
     }
     size -= n;
   }
@@ -342,15 +354,15 @@ final class SpanBatcher implements SpanProcessor {
 
   /** The export loop: returns once shutdown was asked and everything queued is exported. */
   private void exportUntilShutdown() {
-    List<SpanData> batch = new ArrayList<>(MAX_BATCH);
-    long nextExport = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCHEDULE_DELAY_MILLIS);
+    List<SpanData> batch = new ArrayList<>(maxBatch);
+    long nextExport = System.nanoTime() + scheduleDelayNanos;
     while (true) {
       List<CompletableResultCode> served = null;
       boolean last;
       synchronized (this) {
         exporting = false;
         long left;
-        while (!stopping && flushes.isEmpty() && size < MAX_BATCH
+        while (!stopping && flushes.isEmpty() && size < maxBatch
             && (left = nextExport - System.nanoTime()) > 0) {
           try {
             TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -376,7 +388,7 @@ final class SpanBatcher implements SpanProcessor {
       // export in batches, outside the lock: the application keeps adding meanwhile
       int toExport;
       synchronized (this) {
-        toExport = served != null || last ? size : Math.min(size, MAX_BATCH);
+        toExport = served != null || last ? size : Math.min(size, maxBatch);
       }
       while (toExport > 0) {
         synchronized (this) {
@@ -390,7 +402,7 @@ final class SpanBatcher implements SpanProcessor {
       }
       batch.clear();
       reportDrops();
-      nextExport = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCHEDULE_DELAY_MILLIS);
+      nextExport = System.nanoTime() + scheduleDelayNanos;
       if (served != null) {
         for (CompletableResultCode flush : served) {
           flush.succeed();

@@ -89,7 +89,8 @@ public final class Telemetry {
           + " The application is not affected.");
       return create(config, agentVersion, SimpleSpanProcessor.create(SpanExporter.composite()));
     }
-    SpanBatcher batcher = new SpanBatcher(new SpoolingSpanExporter(shipper), shipper);
+    SpanBatcher batcher = new SpanBatcher(new SpoolingSpanExporter(shipper), shipper,
+        settings.batch());
     return create(config, agentVersion, batcher, shipper, batcher);
   }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * that does some CPU of its own and wakes the application's thread with the answer, as the JDK
  * {@code HttpClient}'s threads do), ending the invocation's 9 spans as the agent's hooks do.
  * Two variants take turns in blocks, the order alternating: {@code export} (the spans go to the
- * agent's {@link SpanBatcher}, whose thread encodes each batch of {@link SpanBatcher#MAX_BATCH}
+ * agent's {@link SpanBatcher}, whose thread encodes each batch of {@link BatchSettings#DEFAULT_MAX_EXPORT_BATCH_SIZE}
  * and hands it to the {@link SpanShipper}'s thread, which posts it to a sink on 127.0.0.1) and
  * {@code none} (the spans are ended into a processor that drops them). Per block and variant:
  * the median and mean invocation time; the application thread's CPU, run-queue wait, voluntary
@@ -195,7 +195,7 @@ public class ExportInterferenceBenchmark {
     SpanBatcher batcher = new SpanBatcher(new SpoolingSpanExporter(shipper), shipper);
     batcher.start();
     List<ReadableSpan> spans = new ArrayList<>();
-    for (SpanData span : OtlpEncoderBenchmark.invocations(SpanBatcher.MAX_BATCH * 4)) {
+    for (SpanData span : OtlpEncoderBenchmark.invocations(BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE * 4)) {
       spans.add((ReadableSpan) span); // the agent's span is its own SpanData
     }
     long handed = 0;

@@ -42,7 +42,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * JMH: the agent's export threads' work per span — the whole path the side-by-side benchmark's
  * {@code agent_export} thread group runs: spans ended into the agent's {@link SpanBatcher}, its
- * thread ({@code flowcost-batch}) encoding each batch of {@link SpanBatcher#MAX_BATCH} into a
+ * thread ({@code flowcost-batch}) encoding each batch of {@link BatchSettings#DEFAULT_MAX_EXPORT_BATCH_SIZE} into a
  * request buffer ({@link SpoolingSpanExporter}), the {@link SpanShipper}'s thread ({@code
  * flowcost-export}) posting it through {@link HttpTransport} to a sink on 127.0.0.1 that reads
  * the body and answers 200, as the collector does. One operation is one batch, handed over and
@@ -113,7 +113,7 @@ public class ExportPathBenchmark {
           ExportSettings.DEFAULT_MEMORY_MAX_BYTES, "bench");
       batcher = new SpanBatcher(new SpoolingSpanExporter(shipper), shipper);
       spans = new ArrayList<>();
-      for (SpanData span : OtlpEncoderBenchmark.invocations(SpanBatcher.MAX_BATCH)) {
+      for (SpanData span : OtlpEncoderBenchmark.invocations(BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE)) {
         spans.add((ReadableSpan) span); // the agent's span is its own SpanData
       }
       batcher.start();
@@ -205,7 +205,7 @@ public class ExportPathBenchmark {
     java.util.Arrays.sort(both);
     StringBuilder table = new StringBuilder("| export threads' CPU ns per span (median of "
         + "iterations; min–max) | flowcost-batch (encode) | flowcost-export (send) |"
-        + " wall µs per batch of " + SpanBatcher.MAX_BATCH + " (mean ± 99.9%) |"
+        + " wall µs per batch of " + BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE + " (mean ± 99.9%) |"
         + " bytes allocated per batch, benchmark thread |\n|---|---|---|---|---|\n");
     for (RunResult r : results) {
       var alloc = r.getSecondaryResults().entrySet().stream()

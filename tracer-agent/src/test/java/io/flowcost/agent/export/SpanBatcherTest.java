@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * soon as 512 are queued; a bounded queue of 8,192 that drops and counts when full; flush and
  * shutdown export everything queued before they complete; export only on its own thread, which
  * starts with the first span — at shutdown too, with spans still ending on other threads — and
- * every span not exported is counted with its reason.
+ * every span not exported is counted with its reason. A configured batch size and queue bound
+ * ({@link BatchSettings}) are kept the same way.
  */
 class SpanBatcherTest {
 
@@ -133,7 +134,7 @@ class SpanBatcherTest {
 
     batcher.forceFlush().join(10, TimeUnit.SECONDS);
     assertThat(exporter.all()).isEqualTo(names(0, 1_200));
-    assertThat(exporter.batches).allMatch(b -> b.size() <= SpanBatcher.MAX_BATCH);
+    assertThat(exporter.batches).allMatch(b -> b.size() <= BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE);
     assertThat(exporter.threads).containsExactly("flowcost-batch");
     assertThat(batcher.droppedSpans()).isZero();
 
@@ -148,9 +149,9 @@ class SpanBatcherTest {
     SpanBatcher batcher = new SpanBatcher(exporter, null);
     AgentTracer tracer = tracer(batcher);
 
-    end(tracer, 0, SpanBatcher.MAX_BATCH); // a full batch: taken by the export thread, held
+    end(tracer, 0, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE); // a full batch: taken by the export thread, held
     SpanShipperTest.await(batcher::exporting, "the export thread took the first batch");
-    end(tracer, SpanBatcher.MAX_BATCH, SpanBatcher.MAX_BATCH + SpanBatcher.MAX_QUEUED + 100);
+    end(tracer, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE + BatchSettings.DEFAULT_MAX_QUEUE_SIZE + 100);
     assertThat(batcher.droppedSpans()).isEqualTo(100);
 
     exporter.gate.countDown();
@@ -158,7 +159,7 @@ class SpanBatcherTest {
     flushed.join(30, TimeUnit.SECONDS);
     assertThat(flushed.isSuccess()).isTrue();
     // everything but the 100 that found the queue full, each once, in order
-    assertThat(exporter.all()).isEqualTo(names(0, SpanBatcher.MAX_BATCH + SpanBatcher.MAX_QUEUED));
+    assertThat(exporter.all()).isEqualTo(names(0, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE + BatchSettings.DEFAULT_MAX_QUEUE_SIZE));
     batcher.shutdown().join(10, TimeUnit.SECONDS);
   }
 
@@ -247,9 +248,9 @@ class SpanBatcherTest {
     exporter.gate = new CountDownLatch(1);
     SpanBatcher batcher = new SpanBatcher(exporter, null);
     AgentTracer tracer = tracer(batcher);
-    end(tracer, 0, SpanBatcher.MAX_BATCH); // taken by the export thread, which then hangs
+    end(tracer, 0, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE); // taken by the export thread, which then hangs
     SpanShipperTest.await(batcher::exporting, "the export thread took the first batch");
-    end(tracer, SpanBatcher.MAX_BATCH, SpanBatcher.MAX_BATCH + 30);
+    end(tracer, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE + 30);
 
     CompletableResultCode done = batcher.shutdown();
     done.join(100, TimeUnit.MILLISECONDS); // the caller's timeout runs out
@@ -262,7 +263,7 @@ class SpanBatcherTest {
     exporter.gate.countDown(); // the hung export returns: its batch went, the thread stops
     done.join(10, TimeUnit.SECONDS);
     assertThat(done.isSuccess()).isTrue();
-    assertThat(exporter.all()).isEqualTo(names(0, SpanBatcher.MAX_BATCH));
+    assertThat(exporter.all()).isEqualTo(names(0, BatchSettings.DEFAULT_MAX_EXPORT_BATCH_SIZE));
     assertThat(exporter.threads).containsExactly("flowcost-batch");
     assertThat(exporter.shutDownOn).isEqualTo("flowcost-batch");
   }
@@ -289,6 +290,41 @@ class SpanBatcherTest {
     end(tracer(batcher), 0, 3);
     batcher.forceFlush().join(10, TimeUnit.SECONDS);
     assertThat(exporter.all()).isEqualTo(names(0, 3));
+    batcher.shutdown().join(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void batchesOfTheConfiguredSizeGoAsSoonAsThatManyAreQueued() throws Exception {
+    Recording exporter = new Recording();
+    // an hour's schedule: only the batch size can send these before the flush
+    SpanBatcher batcher = new SpanBatcher(exporter, null, new BatchSettings(1_000, 64, 3_600_000));
+    AgentTracer tracer = tracer(batcher);
+
+    end(tracer, 0, 200);
+    SpanShipperTest.await(() -> exporter.exported() == 192, "three batches of 64 exported");
+    batcher.forceFlush().join(10, TimeUnit.SECONDS);
+    assertThat(exporter.all()).isEqualTo(names(0, 200));
+    assertThat(exporter.batches.subList(0, 3)).allMatch(b -> b.size() == 64);
+    assertThat(exporter.batches).allMatch(b -> b.size() <= 64);
+    batcher.shutdown().join(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theConfiguredQueueBoundDropsAndCounts() throws Exception {
+    Recording exporter = new Recording();
+    exporter.gate = new CountDownLatch(1);
+    SpanBatcher batcher = new SpanBatcher(exporter, null, new BatchSettings(50, 10, 3_600_000));
+    AgentTracer tracer = tracer(batcher);
+
+    end(tracer, 0, 10); // a full batch: taken by the export thread, held
+    SpanShipperTest.await(batcher::exporting, "the export thread took the first batch");
+    end(tracer, 10, 10 + 50 + 7);
+    assertThat(batcher.droppedSpans()).isEqualTo(7);
+
+    exporter.gate.countDown();
+    batcher.forceFlush().join(30, TimeUnit.SECONDS);
+    assertThat(exporter.all()).isEqualTo(names(0, 60));
+    assertThat(exporter.batches).allMatch(b -> b.size() <= 10);
     batcher.shutdown().join(10, TimeUnit.SECONDS);
   }
 }

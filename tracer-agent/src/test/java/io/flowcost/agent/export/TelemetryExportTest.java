@@ -26,7 +26,7 @@ class TelemetryExportTest {
       AgentConfig config = AgentConfig.from(Map.of("flowcost.endpoint",
           "http://127.0.0.1:" + collector.port, "flowcost.service", "app")::get, n -> null);
       ExportSettings settings = new ExportSettings(collector.endpoint(), null, "app",
-          root, 1 << 24, 64 * 1024, 2_000, null);
+          root, 1 << 24, 64 * 1024, 2_000, null, BatchSettings.DEFAULT);
       Set<String> sendThreads = ConcurrentHashMap.newKeySet();
       Transport http = new HttpTransport(collector.endpoint(), null);
       Telemetry telemetry = Telemetry.create(config, "test", settings, (body, offset, length) -> {
@@ -73,7 +73,7 @@ class TelemetryExportTest {
       AgentConfig config = AgentConfig.from(Map.of("flowcost.endpoint",
           "http://127.0.0.1:" + collector.port, "flowcost.service", "app")::get, n -> null);
       ExportSettings settings = new ExportSettings(collector.endpoint(), null, "app",
-          root, 1 << 24, 1 << 20, 10_000, null);
+          root, 1 << 24, 1 << 20, 10_000, null, BatchSettings.DEFAULT);
       Telemetry telemetry = Telemetry.create(config, "test", settings,
           new HttpTransport(collector.endpoint(), null));
       for (int i = 0; i < 700; i++) {
