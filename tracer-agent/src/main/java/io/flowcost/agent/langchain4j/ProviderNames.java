@@ -65,7 +65,11 @@ public final class ProviderNames {
 
   /** The provider of a LangChain4j model object: its {@code provider()}, else its class name. */
   public static String of(Object model) {
-    Object provider = PROVIDER.call(model);
+    return of(model, PROVIDER.call(model));
+  }
+
+  /** {@link #of(Object)} with the model's {@code provider()} already read (a constant, or null). */
+  public static String of(Object model, Object provider) {
     String name = provider instanceof Enum ? ofConstant((Enum<?>) provider) : null;
     return name != null ? name : model == null ? null : BY_CLASS.get(model.getClass());
   }

@@ -7,13 +7,15 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.http.client.HttpMethod;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import io.flowcost.agent.langchain4j.aiservice.AiServiceTracing;
-import io.flowcost.agent.langchain4j.chat.ChatTracing;
-import io.flowcost.agent.langchain4j.http.HttpTracing;
+import io.flowcost.agent.langchain4j.chat.ChatAdvice;
+import io.flowcost.agent.langchain4j.http.HttpExecuteAdvice;
 import io.flowcost.agent.langchain4j.tool.ToolTracing;
 import io.flowcost.agent.testing.BenchmarkAgent;
 import java.lang.reflect.Method;
@@ -104,7 +106,13 @@ public class InvocationPathBenchmark {
     BenchmarkAgent agent;
     Method method;
     Object[] args = {"Claim C-1: is the windshield covered?"};
-    final Object model = new Object();
+    /** A chat model as OpenAI's reports itself (its {@code provider()}; nothing else is read). */
+    final ChatModel model = new ChatModel() {
+      @Override
+      public ModelProvider provider() {
+        return ModelProvider.OPEN_AI;
+      }
+    };
     ChatRequest chatRequest;
     HttpRequest httpRequest;
     SuccessfulHttpResponse toolResponse;
@@ -190,10 +198,11 @@ public class InvocationPathBenchmark {
   }
 
   private static void chat(Installed s, SuccessfulHttpResponse response, ChatResponse chat) {
-    Object call = ChatTracing.enter(s.model, s.chatRequest, false);
-    Object attempt = HttpTracing.enter(s.httpRequest);
-    HttpTracing.exitSync(attempt, response, null);
-    ChatTracing.exit(call, chat, null);
+    // the advice's bodies, as inlined into ChatModel.chat and HttpClient.execute: their reads too
+    Object call = ChatAdvice.enter(s.model, s.chatRequest);
+    Object attempt = HttpExecuteAdvice.enter(s.httpRequest);
+    HttpExecuteAdvice.exit(attempt, response, null);
+    ChatAdvice.exit(call, chat, null);
   }
 
   private static void tool(ToolExecutionRequest request) {

@@ -1,17 +1,52 @@
 package io.flowcost.agent.langchain4j.chat;
 
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
-/** Advice on {@code ChatModel.chat(ChatRequest[, ChatRequestOptions])}. Inlined into the instrumented method; see {@code AgentInstaller}. */
+/**
+ * Advice on {@code ChatModel.chat(ChatRequest[, ChatRequestOptions])}. Inlined into the instrumented
+ * method; see {@code AgentInstaller}.
+ *
+ * <p>The values the call's span needs are read here with plain calls to LangChain4j, linked in
+ * the application's class loader (this code runs inside LangChain4j's own method): each reflective
+ * read ({@code Reflect.Getter}) went through a customised method handle of its own, cold between
+ * two hooks in an application (≈ 4 µs per AI-service invocation in situ over ≈ 25 reads). Every
+ * supported line (1.4, 1.19) has these methods; should one be missing ({@link LinkageError}), the
+ * reads go back to the reflective path for good ({@link ChatTracing#untyped}); a getter that throws
+ * makes this call read reflectively, as before (its value then reads null).
+ */
 public final class ChatAdvice {
 
   private ChatAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.This Object model, @Advice.Argument(0) Object request) {
-    return ChatTracing.enter(model, request, false);
+    Object provider = ChatTracing.UNREAD;
+    String requestModel = null;
+    if (ChatTracing.typed()) {
+      try {
+        ChatModel chatModel = (ChatModel) model;
+        requestModel = ((ChatRequest) request).modelName();
+        if (requestModel == null) {
+          ChatRequestParameters defaults = chatModel.defaultRequestParameters();
+          requestModel = defaults == null ? null : defaults.modelName();
+        }
+        provider = chatModel.provider(); // last: read means all were read
+      } catch (LinkageError e) {
+        ChatTracing.untyped(e);
+        provider = ChatTracing.UNREAD;
+      } catch (Throwable t) {
+        provider = ChatTracing.UNREAD;
+      }
+    }
+    return provider == ChatTracing.UNREAD
+        ? ChatTracing.enter(model, request, false)
+        : ChatTracing.enter(model, provider, requestModel);
   }
 
   @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
@@ -19,6 +54,22 @@ public final class ChatAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
       @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
-    thrown = ChatTracing.exit(token, response, thrown);
+    Object finishReason = ChatTracing.UNREAD;
+    String responseModel = null;
+    if (response != null && ChatTracing.typed() && ChatTracing.ends(token)) {
+      try {
+        ChatResponse chatResponse = (ChatResponse) response;
+        responseModel = chatResponse.modelName();
+        finishReason = chatResponse.finishReason(); // last: read means all were read
+      } catch (LinkageError e) {
+        ChatTracing.untyped(e);
+        finishReason = ChatTracing.UNREAD;
+      } catch (Throwable t) {
+        finishReason = ChatTracing.UNREAD;
+      }
+    }
+    thrown = finishReason == ChatTracing.UNREAD
+        ? ChatTracing.exit(token, response, thrown)
+        : ChatTracing.exit(token, response, thrown, responseModel, finishReason);
   }
 }

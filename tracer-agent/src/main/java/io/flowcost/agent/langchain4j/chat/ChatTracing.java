@@ -36,13 +36,57 @@ public final class ChatTracing {
   private static final Reflect.Getter FINISH_REASON = Reflect.getter("finishReason");
   private static final Reflect.Getter TOKEN_USAGE = Reflect.getter("tokenUsage");
 
+  /** Stands for a value the advice did not read (it then is read reflectively here). */
+  public static final Object UNREAD = new Object();
+
+  /**
+   * Whether the advice reads the values with plain calls ({@link ChatAdvice}): until a LangChain4j
+   * line lacks one of them. Racy on purpose: a thread that still sees {@code true} meets the same
+   * {@link LinkageError} once more and reads reflectively.
+   */
+  private static boolean typed = true;
+
   private ChatTracing() {}
+
+  /** Whether {@link ChatAdvice} reads the call's values itself (see {@link #untyped}). */
+  public static boolean typed() {
+    return typed;
+  }
+
+  /** A plain read failed to link: every later call reads reflectively, as the agent did before. */
+  public static void untyped(LinkageError e) {
+    if (typed) {
+      typed = false;
+      AgentLog.once("langchain4j-chat-untyped",
+          "LangChain4j chat values read reflectively from now on: " + e);
+    }
+  }
+
+  /** Whether {@link #exit} ends a call with this token (not nested, not refused). */
+  public static boolean ends(Object token) {
+    return token instanceof Token && !((Token) token).streaming;
+  }
+
+  /**
+   * {@link #enter(Object, Object, boolean)} of a synchronous call whose values the advice read:
+   * {@code provider} is the model's {@code provider()} ({@code ModelProvider}), {@code
+   * requestModel} the request's model name, else the model's default parameters'.
+   */
+  public static Object enter(Object model, Object provider, String requestModel) {
+    return enter(model, null, provider, requestModel, false);
+  }
 
   /**
    * Entry of a chat call; returns a token for {@link #exit}, or a {@link CapRefusal} when the
    * workflow's caps refuse the call (the advice then skips the method). Never throws.
    */
   public static Object enter(Object model, Object request, boolean streaming) {
+    return enter(model, request, UNREAD, null, streaming);
+  }
+
+  /** Either entry: {@code provider} {@link #UNREAD} when the values are read here, from {@code request}. */
+  private static Object enter(
+      Object model, Object request, Object provider, String requestModel, boolean streaming) {
     if (DEPTH.increment() > 1) {
       return NESTED;
     }
@@ -58,7 +102,11 @@ public final class ChatTracing {
       BrokenInstrumentation.check(streaming ? "streaming" : "chat");
       LogicalCall call =
           LogicalCall.start(
-              CallKind.MODEL.wire(), GenAiOperation.CHAT.wire(), ProviderNames.of(model), requestModel(model, request), streaming);
+              CallKind.MODEL.wire(),
+              GenAiOperation.CHAT.wire(),
+              provider == UNREAD ? ProviderNames.of(model) : ProviderNames.of(model, provider),
+              provider == UNREAD ? requestModel(model, request) : requestModel,
+              streaming);
       return new Token(call, call.context().makeCurrent(), streaming);
     } catch (Throwable t) {
       AgentLog.failure(streaming ? "streaming chat enter" : "chat enter", t);
@@ -73,6 +121,15 @@ public final class ChatTracing {
    * @return what the method should throw: {@code thrown}, or a refusal's exception
    */
   public static Throwable exit(Object token, Object response, Throwable thrown) {
+    return exit(token, response, thrown, null, UNREAD);
+  }
+
+  /**
+   * {@link #exit(Object, Object, Throwable)} of a synchronous call whose response's model name and
+   * {@code finishReason()} the advice read.
+   */
+  public static Throwable exit(
+      Object token, Object response, Throwable thrown, String responseModel, Object finishReason) {
     DEPTH.decrement();
     if (!(token instanceof Token)) {
       return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
@@ -81,7 +138,11 @@ public final class ChatTracing {
     try {
       t.scope.close();
       if (!t.streaming || thrown != null) {
-        end(t.call, response, thrown);
+        if (finishReason == UNREAD) {
+          end(t.call, response, thrown);
+        } else {
+          end(t.call, response, thrown, responseModel, finishReason);
+        }
       }
     } catch (Throwable e) {
       AgentLog.failure("chat exit", e);
@@ -107,15 +168,17 @@ public final class ChatTracing {
 
   /** Ends a call with a {@code ChatResponse} (read reflectively) or an error. */
   static void end(LogicalCall call, Object response, Throwable error) {
-    String responseModel = null;
-    List<String> finish = null;
-    if (response != null) {
-      responseModel = RESPONSE_MODEL.callString(response);
-      Object reason = FINISH_REASON.call(response);
-      if (reason instanceof Enum) {
-        finish = finishReasons((Enum<?>) reason);
-      }
+    if (response == null) {
+      end(call, null, error, null, null);
+    } else {
+      end(call, response, error, RESPONSE_MODEL.callString(response), FINISH_REASON.call(response));
     }
+  }
+
+  /** {@link #end(LogicalCall, Object, Throwable)} with the response's values already read. */
+  private static void end(
+      LogicalCall call, Object response, Throwable error, String responseModel, Object reason) {
+    List<String> finish = reason instanceof Enum ? finishReasons((Enum<?>) reason) : null;
     // LangChain4j's TokenUsage is read only when no attempt read usage from the wire
     call.endWithClientUsage(responseModel, finish,
         response == null ? null : () -> ClientUsage.from(TOKEN_USAGE.call(response)),

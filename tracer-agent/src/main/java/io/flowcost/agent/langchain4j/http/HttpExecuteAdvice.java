@@ -1,16 +1,41 @@
 package io.flowcost.agent.langchain4j.http;
 
+import dev.langchain4j.http.client.HttpRequest;
+import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
-/** Advice on {@code HttpClient.execute(HttpRequest)}. Inlined into the instrumented method; see {@code AgentInstaller}. */
+/**
+ * Advice on {@code HttpClient.execute(HttpRequest)}. Inlined into the instrumented method; see
+ * {@code AgentInstaller}.
+ *
+ * <p>The request's body, the response's status and body bytes are read here with plain calls to
+ * LangChain4j (linked in the application's class loader), not reflectively: see {@code
+ * ChatAdvice}. {@code bodyBytes()} is LangChain4j 1.4's only missing method: once it fails to link,
+ * it reads null (as the reflective read of an absent method does) and the other reads stay plain;
+ * any other {@link LinkageError} sends every later read back to the reflective path ({@link
+ * HttpTracing#untyped}), a getter that throws this call's.
+ */
 public final class HttpExecuteAdvice {
 
   private HttpExecuteAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static Object enter(@Advice.Argument(0) Object request) {
-    return HttpTracing.enter(request);
+    Object body = HttpTracing.UNREAD;
+    if (HttpTracing.typed()) {
+      try {
+        body = ((HttpRequest) request).body();
+      } catch (LinkageError e) {
+        HttpTracing.untyped(e);
+        body = HttpTracing.UNREAD;
+      } catch (Throwable t) {
+        body = HttpTracing.UNREAD;
+      }
+    }
+    return body == HttpTracing.UNREAD
+        ? HttpTracing.enter(request)
+        : HttpTracing.enter(request, (String) body);
   }
 
   @Advice.OnMethodExit(backupArguments = false, onThrowable = Throwable.class, suppress = Throwable.class)
@@ -18,6 +43,32 @@ public final class HttpExecuteAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
       @Advice.Thrown Throwable thrown) {
-    HttpTracing.exitSync(token, response, thrown);
+    Object bytes = HttpTracing.UNREAD;
+    int status = 0;
+    if (thrown == null && response != null && HttpTracing.typed() && HttpTracing.isAttempt(token)) {
+      try {
+        SuccessfulHttpResponse answer = (SuccessfulHttpResponse) response;
+        status = answer.statusCode();
+        bytes = null;
+        if (HttpTracing.hasBodyBytes()) {
+          try {
+            bytes = answer.bodyBytes();
+          } catch (LinkageError e) {
+            HttpTracing.noBodyBytes(e); // LangChain4j before 1.5: body() is read, as before
+            bytes = null;
+          }
+        }
+      } catch (LinkageError e) {
+        HttpTracing.untyped(e);
+        bytes = HttpTracing.UNREAD;
+      } catch (Throwable t) {
+        bytes = HttpTracing.UNREAD;
+      }
+    }
+    if (bytes == HttpTracing.UNREAD) {
+      HttpTracing.exitSync(token, response, thrown);
+    } else {
+      HttpTracing.exitSync(token, response, status, bytes);
+    }
   }
 }

@@ -33,13 +33,58 @@ public final class HttpTracing {
   private static final Reflect.Getter BODY = Reflect.getter("body");
   private static final Reflect.Getter HEADERS = Reflect.getter("headers");
 
+  /** Stands for a value {@link HttpExecuteAdvice} did not read (it then is read reflectively here). */
+  public static final Object UNREAD = new Object();
+
+  // racy on purpose, as ChatTracing's: a thread that still sees true meets the LinkageError again
+  private static boolean typed = true;
+  private static boolean bodyBytes = true;
+
   private HttpTracing() {}
+
+  /** Whether {@link HttpExecuteAdvice} reads the exchange's values itself (see {@link #untyped}). */
+  public static boolean typed() {
+    return typed;
+  }
+
+  /** A plain read failed to link: every later exchange reads reflectively, as before. */
+  public static void untyped(LinkageError e) {
+    if (typed) {
+      typed = false;
+      AgentLog.once("langchain4j-http-untyped",
+          "LangChain4j HTTP values read reflectively from now on: " + e);
+    }
+  }
+
+  /** Whether the response's {@code bodyBytes()} (LangChain4j 1.5+) is read with a plain call. */
+  public static boolean hasBodyBytes() {
+    return bodyBytes;
+  }
+
+  /** This LangChain4j has no {@code bodyBytes()}: it reads null from now on, as reflectively. */
+  public static void noBodyBytes(LinkageError e) {
+    bodyBytes = false;
+  }
+
+  /** Whether {@link #exitSync} finishes an attempt with this token. */
+  public static boolean isAttempt(Object token) {
+    return token instanceof Attempt;
+  }
 
   /**
    * Entry of {@code execute(HttpRequest, ..)}; returns an {@link Attempt} or {@link #SKIP}. Never
    * throws. The request's size is kept for a time-out estimate ({@link TokenEstimate}).
    */
   public static Object enter(Object request) {
+    return enter(request, UNREAD);
+  }
+
+  /** {@link #enter(Object)} with the request's {@code body()} already read. */
+  public static Object enter(Object request, String body) {
+    return enter(request, (Object) body);
+  }
+
+  private static Object enter(Object request, Object body) {
     if (DEPTH.increment() > 1) {
       return SKIP;
     }
@@ -50,7 +95,8 @@ public final class HttpTracing {
         return SKIP;
       }
       Attempt attempt = call.startAttempt();
-      TokenEstimate.recordRequest(attempt, REQUEST_BODY.callString(request));
+      TokenEstimate.recordRequest(
+          attempt, body == UNREAD ? REQUEST_BODY.callString(request) : (String) body);
       return attempt;
     } catch (Throwable t) {
       AgentLog.failure("http enter", t);
@@ -72,17 +118,37 @@ public final class HttpTracing {
         // read as the int it is (callLong would box it again as a Long)
         Object status = STATUS_CODE.call(response);
         int code = status instanceof Number ? ((Number) status).intValue() : 0;
-        Object bytes = BODY_BYTES.call(response);
-        // the answer's usage and the provider-cost header read on the export thread when no cap
-        // needs them now (LateAnswer)
-        if (!(bytes instanceof byte[] && attempt.usageCanWait()
-            && attempt.succeededLater(code, new LateAnswer((byte[]) bytes, response)))) {
-          attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
-          attempt.succeeded(code, summary(bytes, response));
-        }
+        succeeded(attempt, response, code, BODY_BYTES.call(response));
       }
     } catch (Throwable t) {
       AgentLog.failure("http exit", t);
+    }
+  }
+
+  /**
+   * {@link #exitSync(Object, Object, Throwable)} of an answer whose {@code statusCode()} and {@code
+   * bodyBytes()} (null when absent) the advice read.
+   */
+  public static void exitSync(Object token, Object response, int code, Object bytes) {
+    DEPTH.decrement();
+    if (!(token instanceof Attempt)) {
+      return;
+    }
+    try {
+      succeeded((Attempt) token, response, code, bytes);
+    } catch (Throwable t) {
+      AgentLog.failure("http exit", t);
+    }
+  }
+
+  /** Finishes an attempt with its answer. */
+  private static void succeeded(Attempt attempt, Object response, int code, Object bytes) {
+    // the answer's usage and the provider-cost header read on the export thread when no cap
+    // needs them now (LateAnswer)
+    if (!(bytes instanceof byte[] && attempt.usageCanWait()
+        && attempt.succeededLater(code, new LateAnswer((byte[]) bytes, response)))) {
+      attempt.providerCostHeader(header(response, HttpExchange.PROVIDER_COST_HEADER));
+      attempt.succeeded(code, summary(bytes, response));
     }
   }
 
