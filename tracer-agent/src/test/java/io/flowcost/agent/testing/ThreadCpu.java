@@ -8,9 +8,9 @@ import java.util.Set;
 
 /**
  * What the in-process benchmarks that count other threads' CPU share ({@code
- * TrustedSubscriberBenchmark}, {@code ClientTaskContextBenchmark}, {@code HeaderCopyBenchmark}): a
- * snapshot of some threads' CPU, the CPU they used since, and the median of one column of a
- * benchmark's per-block figures.
+ * TrustedSubscriberBenchmark}, {@code ClientTaskContextBenchmark}, {@code HeaderCopyBenchmark};
+ * the first two's client is a {@link CountingClient}): a snapshot of some threads' CPU, the CPU
+ * they used since, and the median of one column of a benchmark's per-block figures.
  */
 public final class ThreadCpu {
 

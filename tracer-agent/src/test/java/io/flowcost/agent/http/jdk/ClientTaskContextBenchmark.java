@@ -10,6 +10,7 @@ import io.flowcost.agent.concurrent.ContextTasks;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.testing.BenchmarkAgent;
+import io.flowcost.agent.testing.CountingClient;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.lang.management.ManagementFactory;
@@ -23,18 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,27 +81,11 @@ public class ClientTaskContextBenchmark {
     BenchmarkAgent agent = BenchmarkAgent.install();
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    Set<Thread> clientThreads = ConcurrentHashMap.newKeySet();
-    AtomicLong tasks = new AtomicLong();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.HOURS,
-        new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "bench-client-" + clientThreads.size());
-          t.setDaemon(true);
-          clientThreads.add(t);
-          return t;
-        });
     // set between blocks; read by whichever thread hands the client a task (same read in both)
     AtomicBoolean wrap = new AtomicBoolean();
-    Set<Thread> existing = new HashSet<>(Thread.getAllStackTraces().keySet());
-    HttpClient client = HttpClient.newBuilder().executor(task -> {
-      tasks.incrementAndGet();
-      pool.execute(wrap.get() ? ContextTasks.wrap(task) : task);
-    }).build();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (!existing.contains(t) && t.getName().contains("SelectorManager")) {
-        clientThreads.add(t);
-      }
-    }
+    CountingClient counting = new CountingClient(task -> wrap.get() ? ContextTasks.wrap(task) : task);
+    HttpClient client = counting.client();
+    Set<Thread> clientThreads = counting.threads();
     HttpRequest request = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/chat/completions"))
         .header("Content-Type", "application/json")
@@ -130,7 +109,7 @@ public class ClientTaskContextBenchmark {
           wrap.set(v == 0);
           Map<Thread, Long> clientCpu = cpu(threads, clientThreads);
           long appCpu = threads.getCurrentThreadCpuTime();
-          long tasksBefore = tasks.get();
+          long tasksBefore = counting.tasks();
           for (int i = 0; i < perBlock; i++) {
             long start = System.nanoTime();
             send(client, request);
@@ -141,14 +120,14 @@ public class ClientTaskContextBenchmark {
           Arrays.sort(latencies);
           if (round >= rounds / 4) {
             blocks.get(v).add(new double[] {app, others, app + others,
-                (tasks.get() - tasksBefore) / (double) perBlock, latencies[perBlock / 2] / 1_000.0});
+                (counting.tasks() - tasksBefore) / (double) perBlock, latencies[perBlock / 2] / 1_000.0});
           }
         }
       }
     } finally {
       server.stop(0);
       serverThreads.shutdownNow();
-      pool.shutdownNow();
+      counting.close();
       agent.shutdown();
     }
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

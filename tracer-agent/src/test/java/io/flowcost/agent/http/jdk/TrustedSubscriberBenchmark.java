@@ -6,6 +6,7 @@ import static io.flowcost.agent.testing.ThreadCpu.median;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.flowcost.agent.testing.CountingClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -19,20 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -147,27 +142,10 @@ public class TrustedSubscriberBenchmark {
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
-    // the client's executor: counts each task, and makes the threads whose CPU is summed
-    Set<Thread> clientThreads = ConcurrentHashMap.newKeySet();
-    AtomicLong tasks = new AtomicLong();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.HOURS,
-        new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "bench-client-" + clientThreads.size());
-          t.setDaemon(true);
-          clientThreads.add(t);
-          return t;
-        });
-    Executor counting = task -> {
-      tasks.incrementAndGet();
-      pool.execute(task);
-    };
-    Set<Thread> existing = new HashSet<>(Thread.getAllStackTraces().keySet());
-    HttpClient client = HttpClient.newBuilder().executor(counting).build();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (!existing.contains(t) && t.getName().contains("SelectorManager")) {
-        clientThreads.add(t); // the client's own selector thread, started by build()
-      }
-    }
+    // the client's executor counts each task and makes the threads whose CPU is summed
+    CountingClient counting = new CountingClient(task -> task);
+    HttpClient client = counting.client();
+    Set<Thread> clientThreads = counting.threads();
 
     HttpRequest[] requests = {
         request(root + "/v1/chat/completions"),
@@ -197,7 +175,7 @@ public class TrustedSubscriberBenchmark {
         int v = ORDERS[round % ORDERS.length][turn];
         Map<Thread, Long> clientCpu = cpu(threads, clientThreads);
         long appCpu = threads.getCurrentThreadCpuTime();
-        long tasksBefore = tasks.get();
+        long tasksBefore = counting.tasks();
         for (int i = 0; i < perBlock; i++) {
           long start = System.nanoTime();
           send(client, requests[v], handlers[v]);
@@ -205,7 +183,7 @@ public class TrustedSubscriberBenchmark {
         }
         double app = (threads.getCurrentThreadCpuTime() - appCpu) / 1_000.0 / perBlock;
         double others = cpuSince(threads, clientThreads, clientCpu) / 1_000.0 / perBlock;
-        double perRequestTasks = (tasks.get() - tasksBefore) / (double) perBlock;
+        double perRequestTasks = (counting.tasks() - tasksBefore) / (double) perBlock;
         Arrays.sort(latencies);
         double median = latencies[perBlock / 2] / 1_000.0;
         if (round >= rounds / 4) {
