@@ -13,10 +13,11 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
-import io.flowcost.agent.langchain4j.aiservice.AiServiceTracing;
+import dev.langchain4j.service.tool.ToolExecutionResult;
+import io.flowcost.agent.langchain4j.aiservice.AiServiceInvokeAdvice;
 import io.flowcost.agent.langchain4j.chat.ChatAdvice;
 import io.flowcost.agent.langchain4j.http.HttpExecuteAdvice;
-import io.flowcost.agent.langchain4j.tool.ToolTracing;
+import io.flowcost.agent.langchain4j.tool.ToolServiceAdvice;
 import io.flowcost.agent.testing.BenchmarkAgent;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +122,8 @@ public class InvocationPathBenchmark {
     ChatResponse textChat;
     ToolExecutionRequest lookup;
     ToolExecutionRequest estimate;
+    /** What {@code ToolService.executeWithErrorHandling} returns for a tool that answered. */
+    ToolExecutionResult toolResult;
     long invocations;
     private long cpuAtStart;
     private long invocationsAtStart;
@@ -145,6 +148,7 @@ public class InvocationPathBenchmark {
           .arguments("{\"policyId\":\"P-1003\"}").build();
       estimate = ToolExecutionRequest.builder().id("call_2").name("estimateRepair")
           .arguments("{\"item\":\"windshield\"}").build();
+      toolResult = ToolExecutionResult.builder().resultText("{\"covered\":true}").build();
       toolChat = ChatResponse.builder().aiMessage(AiMessage.from(List.of(lookup)))
           .modelName("gpt-4o-mini-2024-07-18").tokenUsage(new TokenUsage(120, 18))
           .finishReason(FinishReason.TOOL_EXECUTION).build();
@@ -188,26 +192,28 @@ public class InvocationPathBenchmark {
   @Benchmark
   public Object invocation(Installed s) {
     s.invocations++;
-    Object invocation = AiServiceTracing.enter(s.method, s.args);
+    // the advice's bodies, as inlined into the AI-service proxy's handler, ChatModel.chat,
+    // HttpClient.execute and ToolService.executeWithErrorHandling: their reads too
+    Object invocation = AiServiceInvokeAdvice.enter(s.method, s.args);
     chat(s, s.toolResponse, s.toolChat);
-    tool(s.lookup);
+    tool(s.lookup, s.toolResult);
     chat(s, s.toolResponse, s.toolChat);
-    tool(s.estimate);
+    tool(s.estimate, s.toolResult);
     chat(s, s.textResponse, s.textChat);
-    return AiServiceTracing.exit(invocation, "The windshield is covered.", null);
+    AiServiceInvokeAdvice.exit(invocation, "The windshield is covered.", null);
+    return invocation;
   }
 
   private static void chat(Installed s, SuccessfulHttpResponse response, ChatResponse chat) {
-    // the advice's bodies, as inlined into ChatModel.chat and HttpClient.execute: their reads too
     Object call = ChatAdvice.enter(s.model, s.chatRequest);
     Object attempt = HttpExecuteAdvice.enter(s.httpRequest);
     HttpExecuteAdvice.exit(attempt, response, null);
     ChatAdvice.exit(call, chat, null);
   }
 
-  private static void tool(ToolExecutionRequest request) {
-    Object token = ToolTracing.enter(request);
-    ToolTracing.exit(token, null, null);
+  private static void tool(ToolExecutionRequest request, ToolExecutionResult result) {
+    Object token = ToolServiceAdvice.enter(request);
+    ToolServiceAdvice.exit(token, result, null);
   }
 
   /** Runs the benchmark (JUnit entry point, only when named with -Dtest). */

@@ -1,10 +1,19 @@
 package io.flowcost.agent.langchain4j.aiservice;
 
+import dev.langchain4j.service.TokenStream;
 import io.flowcost.agent.caps.CapRefusal;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
-/** Advice on the AI-service proxy handler {@code DefaultAiServices$N.invoke(Object, Method, Object[])}. Inlined into the instrumented method; see {@code AgentInstaller}. */
+/**
+ * Advice on the AI-service proxy handler {@code DefaultAiServices$N.invoke(Object, Method,
+ * Object[])}. Inlined into the instrumented method; see {@code AgentInstaller}.
+ *
+ * <p>Whether the invocation returned a {@code TokenStream} is told here with a plain {@code
+ * instanceof} (linked in the application's class loader), not by name through {@code Reflect}:
+ * see {@code ChatAdvice}; a {@link LinkageError} sends it back to the name for good ({@link
+ * AiServiceTracing#TYPED}).
+ */
 public final class AiServiceInvokeAdvice {
 
   private AiServiceInvokeAdvice() {}
@@ -20,6 +29,15 @@ public final class AiServiceInvokeAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
       @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
-    thrown = AiServiceTracing.exit(token, returned, thrown);
+    Object tokenStream = AiServiceTracing.UNREAD;
+    if (thrown == null && AiServiceTracing.TYPED.on()) {
+      try {
+        tokenStream = returned instanceof TokenStream ? Boolean.TRUE : Boolean.FALSE;
+      } catch (LinkageError e) {
+        AiServiceTracing.TYPED.off(e);
+        tokenStream = AiServiceTracing.UNREAD;
+      }
+    }
+    thrown = AiServiceTracing.exit(token, returned, thrown, tokenStream);
   }
 }

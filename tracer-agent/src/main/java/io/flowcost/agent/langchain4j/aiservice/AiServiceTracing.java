@@ -10,6 +10,7 @@ import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.context.WorkflowRefused;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.langchain4j.TypedReads;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -32,6 +33,16 @@ public final class AiServiceTracing {
   /** Streams returned by an invocation and not yet started, weakly keyed by the stream object. */
   private static final Map<Object, Invocation> PENDING_STREAMS =
       Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** Stands for a value {@link AiServiceInvokeAdvice} did not read (it then is read reflectively here). */
+  public static final Object UNREAD = new Object();
+
+  /**
+   * Whether {@link AiServiceInvokeAdvice} tells a returned {@code TokenStream} with a plain {@code
+   * instanceof} rather than by name ({@link TypedReads}; every supported line has the interface).
+   */
+  public static final TypedReads TYPED =
+      new TypedReads("langchain4j-aiservice-untyped", "LangChain4j AI-service results");
 
   private AiServiceTracing() {}
 
@@ -185,13 +196,22 @@ public final class AiServiceTracing {
    * @return what the invocation throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable exit(Object token, Object returned, Throwable thrown) {
+    return exit(token, returned, thrown, UNREAD);
+  }
+
+  /**
+   * {@link #exit(Object, Object, Throwable)} knowing whether {@code returned} is a {@code
+   * TokenStream} (a {@code Boolean}; {@link #UNREAD}: told here, by name).
+   */
+  public static Throwable exit(Object token, Object returned, Throwable thrown, Object tokenStream) {
     if (!(token instanceof Invocation)) {
       return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     Invocation invocation = (Invocation) token;
     try {
       invocation.scope.close();
-      if (thrown == null && Reflect.isInstance(returned, TOKEN_STREAM)) {
+      if (thrown == null && (tokenStream == UNREAD
+          ? Reflect.isInstance(returned, TOKEN_STREAM) : Boolean.TRUE.equals(tokenStream))) {
         PENDING_STREAMS.put(returned, invocation);
         return thrown;
       }

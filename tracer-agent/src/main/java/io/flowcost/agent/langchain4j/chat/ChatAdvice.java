@@ -17,7 +17,7 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * read ({@code Reflect.Getter}) went through a customised method handle of its own, cold between
  * two hooks in an application (≈ 4 µs per AI-service invocation in situ over ≈ 25 reads). Every
  * supported line (1.4, 1.19) has these methods; should one be missing ({@link LinkageError}), the
- * reads go back to the reflective path for good ({@link ChatTracing#untyped}); a getter that throws
+ * reads go back to the reflective path for good ({@link ChatTracing#TYPED}); a getter that throws
  * makes this call read reflectively, as before (its value then reads null).
  */
 public final class ChatAdvice {
@@ -28,7 +28,7 @@ public final class ChatAdvice {
   public static Object enter(@Advice.This Object model, @Advice.Argument(0) Object request) {
     Object provider = ChatTracing.UNREAD;
     String requestModel = null;
-    if (ChatTracing.typed()) {
+    if (ChatTracing.TYPED.on()) {
       try {
         ChatModel chatModel = (ChatModel) model;
         requestModel = ((ChatRequest) request).modelName();
@@ -38,7 +38,7 @@ public final class ChatAdvice {
         }
         provider = chatModel.provider(); // last: read means all were read
       } catch (LinkageError e) {
-        ChatTracing.untyped(e);
+        ChatTracing.TYPED.off(e);
         provider = ChatTracing.UNREAD;
       } catch (Throwable t) {
         provider = ChatTracing.UNREAD;
@@ -56,13 +56,13 @@ public final class ChatAdvice {
       @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
     Object finishReason = ChatTracing.UNREAD;
     String responseModel = null;
-    if (response != null && ChatTracing.typed() && ChatTracing.ends(token)) {
+    if (response != null && ChatTracing.TYPED.on() && ChatTracing.ends(token)) {
       try {
         ChatResponse chatResponse = (ChatResponse) response;
         responseModel = chatResponse.modelName();
         finishReason = chatResponse.finishReason(); // last: read means all were read
       } catch (LinkageError e) {
-        ChatTracing.untyped(e);
+        ChatTracing.TYPED.off(e);
         finishReason = ChatTracing.UNREAD;
       } catch (Throwable t) {
         finishReason = ChatTracing.UNREAD;

@@ -12,6 +12,7 @@ import io.flowcost.agent.langchain4j.ClientUsage;
 import io.flowcost.agent.langchain4j.ProviderNames;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.langchain4j.TypedReads;
 import io.opentelemetry.context.Scope;
 import java.util.List;
 import java.util.Locale;
@@ -40,27 +41,13 @@ public final class ChatTracing {
   public static final Object UNREAD = new Object();
 
   /**
-   * Whether the advice reads the values with plain calls ({@link ChatAdvice}): until a LangChain4j
-   * line lacks one of them. Racy on purpose: a thread that still sees {@code true} meets the same
-   * {@link LinkageError} once more and reads reflectively.
+   * Whether {@link ChatAdvice} reads the call's values with plain calls: until a LangChain4j line
+   * lacks one of them ({@link TypedReads}).
    */
-  private static boolean typed = true;
+  public static final TypedReads TYPED =
+      new TypedReads("langchain4j-chat-untyped", "LangChain4j chat values");
 
   private ChatTracing() {}
-
-  /** Whether {@link ChatAdvice} reads the call's values itself (see {@link #untyped}). */
-  public static boolean typed() {
-    return typed;
-  }
-
-  /** A plain read failed to link: every later call reads reflectively, as the agent did before. */
-  public static void untyped(LinkageError e) {
-    if (typed) {
-      typed = false;
-      AgentLog.once("langchain4j-chat-untyped",
-          "LangChain4j chat values read reflectively from now on: " + e);
-    }
-  }
 
   /** Whether {@link #exit} ends a call with this token (not nested, not refused). */
   public static boolean ends(Object token) {

@@ -14,7 +14,7 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * ChatAdvice}. {@code bodyBytes()} is LangChain4j 1.4's only missing method: once it fails to link,
  * it reads null (as the reflective read of an absent method does) and the other reads stay plain;
  * any other {@link LinkageError} sends every later read back to the reflective path ({@link
- * HttpTracing#untyped}), a getter that throws this call's.
+ * HttpTracing#TYPED}), a getter that throws this call's.
  */
 public final class HttpExecuteAdvice {
 
@@ -23,11 +23,11 @@ public final class HttpExecuteAdvice {
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static Object enter(@Advice.Argument(0) Object request) {
     Object body = HttpTracing.UNREAD;
-    if (HttpTracing.typed()) {
+    if (HttpTracing.TYPED.on()) {
       try {
         body = ((HttpRequest) request).body();
       } catch (LinkageError e) {
-        HttpTracing.untyped(e);
+        HttpTracing.TYPED.off(e);
         body = HttpTracing.UNREAD;
       } catch (Throwable t) {
         body = HttpTracing.UNREAD;
@@ -45,21 +45,21 @@ public final class HttpExecuteAdvice {
       @Advice.Thrown Throwable thrown) {
     Object bytes = HttpTracing.UNREAD;
     int status = 0;
-    if (thrown == null && response != null && HttpTracing.typed() && HttpTracing.isAttempt(token)) {
+    if (thrown == null && response != null && HttpTracing.TYPED.on() && HttpTracing.isAttempt(token)) {
       try {
         SuccessfulHttpResponse answer = (SuccessfulHttpResponse) response;
         status = answer.statusCode();
         bytes = null;
-        if (HttpTracing.hasBodyBytes()) {
+        if (HttpTracing.BODY_BYTES_TYPED.on()) {
           try {
             bytes = answer.bodyBytes();
           } catch (LinkageError e) {
-            HttpTracing.noBodyBytes(e); // LangChain4j before 1.5: body() is read, as before
+            HttpTracing.BODY_BYTES_TYPED.off(e); // LangChain4j before 1.5: body() is read, as before
             bytes = null;
           }
         }
       } catch (LinkageError e) {
-        HttpTracing.untyped(e);
+        HttpTracing.TYPED.off(e);
         bytes = HttpTracing.UNREAD;
       } catch (Throwable t) {
         bytes = HttpTracing.UNREAD;

@@ -10,6 +10,7 @@ import io.flowcost.agent.calls.TokenEstimate;
 import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.langchain4j.TypedReads;
 import io.flowcost.agent.usage.ResponseSummary;
 import io.flowcost.agent.usage.UsageParser;
 import java.util.List;
@@ -36,35 +37,17 @@ public final class HttpTracing {
   /** Stands for a value {@link HttpExecuteAdvice} did not read (it then is read reflectively here). */
   public static final Object UNREAD = new Object();
 
-  // racy on purpose, as ChatTracing's: a thread that still sees true meets the LinkageError again
-  private static boolean typed = true;
-  private static boolean bodyBytes = true;
+  /** Whether {@link HttpExecuteAdvice} reads the exchange's values with plain calls ({@link TypedReads}). */
+  public static final TypedReads TYPED =
+      new TypedReads("langchain4j-http-untyped", "LangChain4j HTTP values");
+
+  /**
+   * Whether the response's {@code bodyBytes()} (LangChain4j 1.5+) is read with a plain call: off
+   * on 1.4, which lacks it (then it reads null, as reflectively; nothing to log).
+   */
+  public static final TypedReads BODY_BYTES_TYPED = new TypedReads(null, "bodyBytes()");
 
   private HttpTracing() {}
-
-  /** Whether {@link HttpExecuteAdvice} reads the exchange's values itself (see {@link #untyped}). */
-  public static boolean typed() {
-    return typed;
-  }
-
-  /** A plain read failed to link: every later exchange reads reflectively, as before. */
-  public static void untyped(LinkageError e) {
-    if (typed) {
-      typed = false;
-      AgentLog.once("langchain4j-http-untyped",
-          "LangChain4j HTTP values read reflectively from now on: " + e);
-    }
-  }
-
-  /** Whether the response's {@code bodyBytes()} (LangChain4j 1.5+) is read with a plain call. */
-  public static boolean hasBodyBytes() {
-    return bodyBytes;
-  }
-
-  /** This LangChain4j has no {@code bodyBytes()}: it reads null from now on, as reflectively. */
-  public static void noBodyBytes(LinkageError e) {
-    bodyBytes = false;
-  }
 
   /** Whether {@link #exitSync} finishes an attempt with this token. */
   public static boolean isAttempt(Object token) {

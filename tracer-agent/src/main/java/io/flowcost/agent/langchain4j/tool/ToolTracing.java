@@ -8,6 +8,7 @@ import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAndValueContext;
 import io.flowcost.agent.context.ToolSpans;
 import io.flowcost.agent.langchain4j.Reflect;
+import io.flowcost.agent.langchain4j.TypedReads;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
@@ -29,6 +30,23 @@ public final class ToolTracing {
   private static final Reflect.Getter NAME = Reflect.getter("name");
   private static final Reflect.Getter IS_ERROR = Reflect.getter("isError");
 
+  /** Stands for a value {@link ToolServiceAdvice} did not read (it then is read reflectively here). */
+  public static final Object UNREAD = new Object();
+
+  /**
+   * Whether {@link ToolServiceAdvice} reads the request's {@code name()} with a plain call (every
+   * supported line has it: {@link TypedReads}).
+   */
+  public static final TypedReads TYPED =
+      new TypedReads("langchain4j-tool-untyped", "LangChain4j tool values");
+
+  /**
+   * Whether the advice reads a {@code ToolExecutionResult}'s {@code isError()} with a plain call:
+   * off on lines without that class (1.4 returns a {@code ToolExecutionResultMessage}, read
+   * reflectively as before; nothing to log).
+   */
+  public static final TypedReads RESULT_TYPED = new TypedReads(null, "ToolExecutionResult");
+
   private ToolTracing() {}
 
   /**
@@ -36,6 +54,14 @@ public final class ToolTracing {
    * the tool call (the advice then skips the method), or {@code null}. Never throws.
    */
   public static Object enter(Object toolExecutionRequest) {
+    return enter(toolExecutionRequest, UNREAD);
+  }
+
+  /**
+   * {@link #enter(Object)} with the request's {@code name()} already read ({@link #UNREAD}: read
+   * here, reflectively).
+   */
+  public static Object enter(Object toolExecutionRequest, Object tool) {
     CapRefusal refusal =
         CapGuard.beforeToolCall(
             toolExecutionRequest == null ? null : toolExecutionRequest.getClass().getClassLoader());
@@ -44,8 +70,8 @@ public final class ToolTracing {
     }
     try {
       BrokenInstrumentation.check("tool");
-      String tool = NAME.callString(toolExecutionRequest);
-      Span span = ToolSpans.builder(tool).startSpan(); // the one shape of a tool span
+      Span span = ToolSpans.builder(tool == UNREAD ? NAME.callString(toolExecutionRequest)
+          : (String) tool).startSpan(); // the one shape of a tool span
       ToolToken token = new ToolToken(span);
       token.scope = SpanAndValueContext.of(Context.current(), span, KEY, token).makeCurrent();
       return token;
@@ -61,6 +87,19 @@ public final class ToolTracing {
    * @return what the method should throw: {@code thrown}, or a refusal's exception
    */
   public static Throwable exit(Object token, Object result, Throwable thrown) {
+    return exit(token, result, thrown, UNREAD);
+  }
+
+  /** Whether {@link #exit} ends a tool span with this token (not a refusal, not a failed enter). */
+  public static boolean ends(Object token) {
+    return token instanceof ToolToken;
+  }
+
+  /**
+   * {@link #exit(Object, Object, Throwable)} with the result's {@code isError()} already read (a
+   * {@code Boolean}; {@link #UNREAD}: read here, reflectively, when it decides).
+   */
+  public static Throwable exit(Object token, Object result, Throwable thrown, Object isError) {
     if (!(token instanceof ToolToken)) {
       return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
@@ -69,7 +108,8 @@ public final class ToolTracing {
       t.scope.close();
       if (thrown != null) {
         AgentContext.recordError(t.span, thrown);
-      } else if (t.errorType != null || Boolean.TRUE.equals(IS_ERROR.call(result))) {
+      } else if (t.errorType != null
+          || Boolean.TRUE.equals(isError == UNREAD ? IS_ERROR.call(result) : isError)) {
         AgentContext.recordError(t.span, t.errorType != null ? t.errorType : "tool_error");
       }
       t.span.end();

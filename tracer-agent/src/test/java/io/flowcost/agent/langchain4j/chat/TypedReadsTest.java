@@ -14,8 +14,16 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.service.TokenStream;
+import dev.langchain4j.service.tool.ToolExecutionResult;
+import io.flowcost.agent.langchain4j.aiservice.AiServiceInvokeAdvice;
+import io.flowcost.agent.langchain4j.aiservice.AiServiceTracing;
 import io.flowcost.agent.langchain4j.http.HttpExecuteAdvice;
 import io.flowcost.agent.langchain4j.http.HttpTracing;
+import io.flowcost.agent.langchain4j.tool.ToolServiceAdvice;
+import io.flowcost.agent.langchain4j.tool.ToolTracing;
 import io.flowcost.agent.testing.AgentTelemetryExtension;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -25,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The chat and HTTP advice read a call's values with plain calls to LangChain4j: the spans they
- * record are the spans the reflective reads record ({@code ChatTracing}'s and {@code HttpTracing}'s
- * entries without them), also when a getter throws (that call then reads reflectively).
+ * The chat, HTTP, tool and AI-service advice read a call's values with plain calls to LangChain4j:
+ * the spans they record are the spans the reflective reads record (the tracing classes' entries
+ * without them), also when a getter throws (that call then reads reflectively) or a tool's result
+ * is of another class (1.4's {@code ToolExecutionResultMessage}).
  */
 class TypedReadsTest {
 
@@ -107,8 +116,68 @@ class TypedReadsTest {
         assertThat(typed).hasSize(3).isEqualTo(reflective);
       }
     }
-    assertThat(ChatTracing.typed()).as("every read linked").isTrue();
-    assertThat(HttpTracing.typed()).isTrue();
-    assertThat(HttpTracing.hasBodyBytes()).isTrue();
+    assertThat(ChatTracing.TYPED.on()).as("every read linked").isTrue();
+    assertThat(HttpTracing.TYPED.on()).isTrue();
+    assertThat(HttpTracing.BODY_BYTES_TYPED.on()).isTrue();
+  }
+
+  /** A tool span as compared: its name, status and attributes. */
+  private List<Object> tool(Object result, boolean advice) {
+    ToolExecutionRequest request = ToolExecutionRequest.builder().id("call_1").name("lookupPolicy")
+        .arguments("{}").build();
+    int before = telemetry.spans().size();
+    if (advice) {
+      ToolServiceAdvice.exit(ToolServiceAdvice.enter(request), result, null);
+    } else {
+      ToolTracing.exit(ToolTracing.enter(request), result, null);
+    }
+    List<SpanData> spans = telemetry.spans();
+    assertThat(spans).hasSize(before + 1);
+    SpanData span = spans.get(before);
+    return List.of(span.getName(), span.getStatus(), span.getAttributes());
+  }
+
+  @Test
+  void theToolAdviceRecordsWhatTheReflectiveReadsRecord() {
+    List<Object> results = List.of(
+        ToolExecutionResult.builder().resultText("ok").build(),
+        ToolExecutionResult.builder().resultText("failed").isError(true).build(),
+        ToolExecutionResultMessage.from("call_1", "lookupPolicy", "ok"),
+        "neither");
+    for (Object result : results) {
+      assertThat(tool(result, true)).isEqualTo(tool(result, false));
+    }
+    assertThat(tool(results.get(1), true).toString()).contains("tool_error");
+    assertThat(ToolTracing.TYPED.on()).as("every read linked").isTrue();
+    assertThat(ToolTracing.RESULT_TYPED.on()).isTrue();
+  }
+
+  interface Assistant {
+    String answer(String question);
+  }
+
+  @Test
+  void theAiServiceAdviceTellsATokenStreamAsTheNameDoes() throws Exception {
+    java.lang.reflect.Method method = Assistant.class.getMethod("answer", String.class);
+    Object stream = java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {TokenStream.class}, (proxy, m, args) -> null);
+    for (boolean advice : List.of(true, false)) {
+      int before = telemetry.spans().size();
+      Object token = AiServiceInvokeAdvice.enter(method, new Object[] {"q"});
+      if (advice) {
+        AiServiceInvokeAdvice.exit(token, stream, null);
+      } else {
+        AiServiceTracing.exit(token, stream, null);
+      }
+      assertThat(telemetry.spans()).as("a stream's invocation ends with the stream").hasSize(before);
+      token = AiServiceInvokeAdvice.enter(method, new Object[] {"q"});
+      if (advice) {
+        AiServiceInvokeAdvice.exit(token, "an answer", null);
+      } else {
+        AiServiceTracing.exit(token, "an answer", null);
+      }
+      assertThat(telemetry.spans()).hasSize(before + 1);
+    }
+    assertThat(AiServiceTracing.TYPED.on()).isTrue();
   }
 }
