@@ -128,10 +128,20 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
    */
   public static LogicalCall start(
       String kind, String operation, String provider, String requestModel, boolean stream) {
+    return start(kind, operation, provider, requestModel, stream, Context.current());
+  }
+
+  /**
+   * {@link #start(String, String, String, String, boolean)} under {@code current}, the current
+   * context, which the caller already read (for its cap check: one look-up of the thread's
+   * context for both).
+   */
+  public static LogicalCall start(String kind, String operation, String provider,
+      String requestModel, boolean stream, Context current) {
     String name = SpanNames.of(operation, requestModel);
-    Context parent = Context.current();
+    Context parent = current;
     // looked up once: the context's workflow (opening a pending boundary's), or an implicit one
-    Workflow workflow = AgentContext.currentWorkflow();
+    Workflow workflow = AgentContext.currentWorkflow(current);
     Workflow implicit = null;
     if (workflow == null && parent.get(KEY) == null) {
       implicit =

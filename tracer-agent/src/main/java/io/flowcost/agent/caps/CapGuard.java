@@ -86,12 +86,25 @@ public final class CapGuard {
    * @return a {@link CapRefusal} when the call must not start, else {@code null}
    */
   public static CapRefusal beforeModelCall(ClassLoader appLoader) {
-    return before(WorkflowSpend.CallType.MODEL, appLoader);
+    return beforeModelCall(appLoader, Context.current());
+  }
+
+  /**
+   * {@link #beforeModelCall(ClassLoader)} in {@code current}, the current context, which the
+   * caller holds and passes on to the call it starts (one look-up of the thread's context).
+   */
+  public static CapRefusal beforeModelCall(ClassLoader appLoader, Context current) {
+    return before(WorkflowSpend.CallType.MODEL, appLoader, true, current);
   }
 
   /** Before a tool call starts in the current context; as {@link #beforeModelCall}. */
   public static CapRefusal beforeToolCall(ClassLoader appLoader) {
-    return before(WorkflowSpend.CallType.TOOL, appLoader);
+    return beforeToolCall(appLoader, Context.current());
+  }
+
+  /** {@link #beforeToolCall(ClassLoader)} in {@code current}, the current context. */
+  public static CapRefusal beforeToolCall(ClassLoader appLoader, Context current) {
+    return before(WorkflowSpend.CallType.TOOL, appLoader, true, current);
   }
 
   /**
@@ -102,17 +115,13 @@ public final class CapGuard {
    * Never throws.
    */
   public static void beforeUnstoppableModelCall() {
-    before(WorkflowSpend.CallType.MODEL, null, false);
-  }
-
-  private static CapRefusal before(WorkflowSpend.CallType type, ClassLoader appLoader) {
-    return before(type, appLoader, true);
+    before(WorkflowSpend.CallType.MODEL, null, false, Context.current());
   }
 
   private static CapRefusal before(
-      WorkflowSpend.CallType type, ClassLoader appLoader, boolean canRefuse) {
+      WorkflowSpend.CallType type, ClassLoader appLoader, boolean canRefuse, Context current) {
     try {
-      Workflow workflow = AgentContext.currentWorkflow();
+      Workflow workflow = AgentContext.currentWorkflow(current);
       if (workflow == null && !canRefuse) {
         return null; // a new implicit workflow the hook could not refuse anyway
       }

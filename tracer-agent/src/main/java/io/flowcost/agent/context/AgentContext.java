@@ -56,7 +56,15 @@ public final class AgentContext {
    * looks (propagation, executors) uses {@link #startedWorkflow()} or {@link #workflowOrBoundary()}.
    */
   public static Workflow currentWorkflow() {
-    Context context = Context.current();
+    return currentWorkflow(Context.current());
+  }
+
+  /**
+   * {@link #currentWorkflow()} of the current context, which the caller already holds: a hook
+   * that needs both reads the thread's context once (each look-up is met cold in a running
+   * application, between two hooks).
+   */
+  public static Workflow currentWorkflow(Context context) {
     Workflow open = context.get(WORKFLOW);
     if (open != null) {
       return open;

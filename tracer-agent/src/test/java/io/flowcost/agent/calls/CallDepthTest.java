@@ -38,6 +38,23 @@ class CallDepthTest {
   }
 
   @Test
+  void anExitHandedItsEntersCountersDecrementsTheArrayInUseAfterItGrew() {
+    CallDepth first = new CallDepth();
+    CallDepth.Counters counters = CallDepth.counters();
+    assertThat(first.increment(counters)).isEqualTo(1);
+    CallDepth later = new CallDepth(); // grows this thread's array between enter and exit
+    assertThat(later.increment()).isEqualTo(1);
+    first.decrement(counters);
+    later.decrement(counters);
+    assertThat(first.increment()).as("the outermost call again").isEqualTo(1);
+    assertThat(later.increment()).isEqualTo(1);
+    first.decrement(null); // looked up
+    later.decrement();
+    assertThat(first.increment(CallDepth.counters())).isEqualTo(1);
+    first.decrement();
+  }
+
+  @Test
   void neverBelowZero() {
     CallDepth depth = new CallDepth();
     depth.decrement();

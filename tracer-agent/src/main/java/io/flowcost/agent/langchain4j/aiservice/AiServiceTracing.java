@@ -68,7 +68,9 @@ public final class AiServiceTracing {
       }
       String agent = described.agent;
       String name = described.name;
-      Workflow open = AgentContext.currentWorkflow();
+      // read once for the open workflow and the invocation's parent (one look-up)
+      Context current = Context.current();
+      Workflow open = AgentContext.currentWorkflow(current);
       String conversation = described.memoryId(args);
       Span span;
       Context context;
@@ -79,7 +81,7 @@ public final class AiServiceTracing {
         workflow.conversation(conversation);
         span = workflow.rootSpan();
         span.setAttribute(SpanAttributes.AGENT_NAME, agent);
-        context = workflow.attach(Context.current());
+        context = workflow.attach(current);
       } else {
         open.conversation(conversation);
         span =
@@ -88,8 +90,9 @@ public final class AiServiceTracing {
                 .setAttribute(SpanAttributes.STEP, true)
                 .setAttribute(SpanAttributes.STEP_NAME, name)
                 .setAttribute(SpanAttributes.AGENT_NAME, agent)
+                .setParent(current)
                 .startSpan();
-        context = Context.current().with(span);
+        context = current.with(span);
       }
       // calls made inside wait for the verdict on their answers (guardrails, a throwing step)
       context = InvocationCalls.open(context);

@@ -13,6 +13,7 @@ import io.flowcost.agent.langchain4j.ProviderNames;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.flowcost.agent.langchain4j.TypedReads;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.List;
 import java.util.Locale;
@@ -74,11 +75,15 @@ public final class ChatTracing {
   /** Either entry: {@code provider} {@link #UNREAD} when the values are read here, from {@code request}. */
   private static Object enter(
       Object model, Object request, Object provider, String requestModel, boolean streaming) {
-    if (DEPTH.increment() > 1) {
+    CallDepth.Counters depths = CallDepth.counters(); // handed to exit in the token
+    if (DEPTH.increment(depths) > 1) {
       return NESTED;
     }
+    // read once for the cap check and the call's parent (each look-up is met cold in situ)
+    Context current = Context.current();
     try {
-      CapRefusal refusal = CapGuard.beforeModelCall(model == null ? null : model.getClass().getClassLoader());
+      CapRefusal refusal = CapGuard.beforeModelCall(
+          model == null ? null : model.getClass().getClassLoader(), current);
       if (refusal != null) {
         return refusal;
       }
@@ -93,8 +98,9 @@ public final class ChatTracing {
               GenAiOperation.CHAT.wire(),
               provider == UNREAD ? ProviderNames.of(model) : ProviderNames.of(model, provider),
               provider == UNREAD ? requestModel(model, request) : requestModel,
-              streaming);
-      return new Token(call, call.context().makeCurrent(), streaming);
+              streaming,
+              current);
+      return new Token(call, call.context().makeCurrent(), streaming, depths);
     } catch (Throwable t) {
       AgentLog.failure(streaming ? "streaming chat enter" : "chat enter", t);
       return NESTED;
@@ -117,11 +123,12 @@ public final class ChatTracing {
    */
   public static Throwable exit(
       Object token, Object response, Throwable thrown, String responseModel, Object finishReason) {
-    DEPTH.decrement();
     if (!(token instanceof Token)) {
+      DEPTH.decrement();
       return CapRefusal.thrown(token, thrown); // a refusal's exception, else thrown
     }
     Token t = (Token) token;
+    DEPTH.decrement(t.depths);
     try {
       t.scope.close();
       if (!t.streaming || thrown != null) {
@@ -212,11 +219,14 @@ public final class ChatTracing {
     final LogicalCall call;
     final Scope scope;
     final boolean streaming;
+    /** This thread's nesting counters, read at enter: the exit decrements them without a look-up. */
+    final CallDepth.Counters depths;
 
-    Token(LogicalCall call, Scope scope, boolean streaming) {
+    Token(LogicalCall call, Scope scope, boolean streaming, CallDepth.Counters depths) {
       this.call = call;
       this.scope = scope;
       this.streaming = streaming;
+      this.depths = depths;
     }
   }
 }

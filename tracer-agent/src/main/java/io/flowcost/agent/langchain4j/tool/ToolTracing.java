@@ -62,18 +62,21 @@ public final class ToolTracing {
    * here, reflectively).
    */
   public static Object enter(Object toolExecutionRequest, Object tool) {
+    // read once for the cap check, the span's parent and the tool's context (one look-up)
+    Context current = Context.current();
     CapRefusal refusal =
         CapGuard.beforeToolCall(
-            toolExecutionRequest == null ? null : toolExecutionRequest.getClass().getClassLoader());
+            toolExecutionRequest == null ? null : toolExecutionRequest.getClass().getClassLoader(),
+            current);
     if (refusal != null) {
       return refusal;
     }
     try {
       BrokenInstrumentation.check("tool");
       Span span = ToolSpans.builder(tool == UNREAD ? NAME.callString(toolExecutionRequest)
-          : (String) tool).startSpan(); // the one shape of a tool span
+          : (String) tool).setParent(current).startSpan(); // the one shape of a tool span
       ToolToken token = new ToolToken(span);
-      token.scope = SpanAndValueContext.of(Context.current(), span, KEY, token).makeCurrent();
+      token.scope = SpanAndValueContext.of(current, span, KEY, token).makeCurrent();
       return token;
     } catch (Throwable t) {
       AgentLog.failure("tool enter", t);
