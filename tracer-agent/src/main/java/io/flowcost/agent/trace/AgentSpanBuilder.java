@@ -7,7 +7,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import java.util.ArrayList;
@@ -164,7 +163,7 @@ final class AgentSpanBuilder extends SpanAttributeArray implements SpanBuilder {
       do {
         low = random.nextLong();
       } while (low == 0);
-      traceId = TraceId.fromLongs(high, low);
+      traceId = AgentSpan.traceHex(high, low);
       randomTraceId = true;
     }
     long spanId;
