@@ -93,6 +93,11 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
   private boolean responseLater;
   /** With {@link #responseLater}: only an answer that names a model gives them ({@code SdkCall}). */
   private boolean responseNamesModel;
+  /**
+   * With {@link #responseLater}: the client's own response model and finish reasons, which give
+   * them instead of the attempt's answer ({@link #endWithResponseLater}); guarded by this.
+   */
+  private LateResponse lateResponse;
 
   private LogicalCall(
       Span span,
@@ -318,6 +323,40 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
   }
 
   /**
+   * The response model and finish reasons a client gave a call ({@link #endWithResponseLater}),
+   * turned into attributes when the call span is first read, on the export thread.
+   */
+  public interface LateResponse {
+    /** The model the client says answered, or {@code null}. */
+    String model();
+
+    /** {@code gen_ai.response.finish_reasons}, or {@code null}. */
+    List<String> finishReasons();
+  }
+
+  /**
+   * Ends the call, which succeeded, as {@code endWithClientUsage(response's model, response's
+   * finish reasons, clientUsage, null)} does, but with those two attributes, the attempt count and
+   * a waste cause added when the call span is first read ({@link #addTo}, on the export thread:
+   * met there with the batch's other spans rather than cold on the application's thread), in
+   * the same order and with the same values. Returns {@code false}, ending nothing, unless the
+   * call made exactly one attempt and no cap applies ({@link #usageCanWait}): the caller then
+   * ends it with {@link #endWithClientUsage}. {@code response} must give the same values
+   * whenever asked (values already read, or an immutable object's).
+   */
+  public boolean endWithResponseLater(LateResponse response, Supplier<Usage> clientUsage) {
+    synchronized (this) {
+      if (ended || spend != null || firstAttempt == null || retries.length > 0) {
+        return false;
+      }
+      responseLater = true;
+      lateResponse = response;
+    }
+    endWithClientUsage(null, null, clientUsage, null);
+    return true;
+  }
+
+  /**
    * The call span's last attributes when its answer is read late ({@link #endAnsweredLater}): what
    * {@link #endWithClientUsage} and {@link #finishSpans} set, in their order. On the thread that
    * first reads the span.
@@ -328,14 +367,20 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
       Attempt attempt;
       String cause;
       boolean namesModel;
+      LateResponse client;
       synchronized (this) {
         attempt = firstAttempt;
         cause = wasteCause;
         namesModel = responseNamesModel;
+        client = lateResponse;
       }
-      ResponseSummary answer = attempt.responseSummary();
-      if (answer != null && (!namesModel || answer.model() != null)) {
-        applyResponse(ended, answer.model(), answer.finishReasons());
+      if (client != null) {
+        applyResponse(ended, client.model(), client.finishReasons());
+      } else {
+        ResponseSummary answer = attempt.responseSummary();
+        if (answer != null && (!namesModel || answer.model() != null)) {
+          applyResponse(ended, answer.model(), answer.finishReasons());
+        }
       }
       ended.setAttribute(SpanAttributes.ATTEMPTS, 1L);
       if (cause != null) {

@@ -103,6 +103,68 @@ class LogicalCallTest {
     assertThat(second.getEndEpochNanos()).isLessThanOrEqualTo(callSpan.getEndEpochNanos());
   }
 
+  /** A call span's attributes in their order, as {@code key=value}. */
+  private List<String> attributesOf(LogicalCall call) {
+    String id = call.span().getSpanContext().getSpanId();
+    SpanData span = telemetry.spans().stream().filter(s -> s.getSpanId().equals(id))
+        .findFirst().orElseThrow();
+    List<String> attributes = new java.util.ArrayList<>();
+    span.getAttributes().forEach((key, value) -> attributes.add(key.getKey() + "=" + value));
+    return attributes;
+  }
+
+  @Test
+  void aResponseGivenLateRecordsWhatTheResponseGivenAtOnceRecordsInTheSameOrder() {
+    for (String model : java.util.Arrays.asList("gpt-4o-2024-08-06", null)) {
+      for (List<String> finish : java.util.Arrays.asList(List.of("stop"), List.<String>of(), null)) {
+        // the wire's answer names another model: the client's values are the ones recorded
+        ResponseSummary wire = new ResponseSummary("wire-model", List.of("wire"), USAGE);
+        LogicalCall now = LogicalCall.start("model", "chat", "openai", "gpt-4o", false);
+        now.startAttempt().succeeded(200, wire);
+        now.endWithClientUsage(model, finish, () -> USAGE, null);
+        LogicalCall late = LogicalCall.start("model", "chat", "openai", "gpt-4o", false);
+        late.startAttempt().succeeded(200, wire);
+        LogicalCall.LateResponse response = new LogicalCall.LateResponse() {
+          @Override
+          public String model() {
+            return model;
+          }
+
+          @Override
+          public List<String> finishReasons() {
+            return finish;
+          }
+        };
+        assertThat(late.endWithResponseLater(response, () -> USAGE)).isTrue();
+        assertThat(attributesOf(late)).isEqualTo(attributesOf(now)).contains("gen_ai.request.model=gpt-4o");
+      }
+    }
+  }
+
+  @Test
+  void aResponseIsGivenLateOnlyForOneAttempt() {
+    LogicalCall.LateResponse response = new LogicalCall.LateResponse() {
+      @Override
+      public String model() {
+        return "gpt-4o";
+      }
+
+      @Override
+      public List<String> finishReasons() {
+        return List.of("stop");
+      }
+    };
+    LogicalCall none = LogicalCall.start("model", "chat", "openai", "gpt-4o", false);
+    assertThat(none.endWithResponseLater(response, null)).isFalse();
+    LogicalCall retried = LogicalCall.start("model", "chat", "openai", "gpt-4o", false);
+    retried.startAttempt().failed(429, "http_429", null);
+    retried.startAttempt().succeeded(200, null);
+    assertThat(retried.endWithResponseLater(response, null)).isFalse();
+    retried.end("gpt-4o", List.of("stop"), null, null); // the caller ends it at once
+    assertThat(attributesOf(retried)).contains("gen_ai.response.model=gpt-4o",
+        "flowcost.attempts=2");
+  }
+
   @Test
   void clientUsageFillsTheLastSuccessfulAttemptWhenTheWireHadNone() {
     LogicalCall call = LogicalCall.start("model", "chat", "anthropic", "claude", false);

@@ -172,11 +172,38 @@ public final class ChatTracing {
   /** {@link #end(LogicalCall, Object, Throwable)} with the response's values already read. */
   private static void end(
       LogicalCall call, Object response, Throwable error, String responseModel, Object reason) {
-    List<String> finish = reason instanceof Enum ? finishReasons((Enum<?>) reason) : null;
     // LangChain4j's TokenUsage is read only when no attempt read usage from the wire
-    call.endWithClientUsage(responseModel, finish,
-        response == null ? null : () -> ClientUsage.from(TOKEN_USAGE.call(response)),
-        error);
+    java.util.function.Supplier<io.flowcost.agent.usage.Usage> clientUsage =
+        response == null ? null : () -> ClientUsage.from(TOKEN_USAGE.call(response));
+    // a call that answered: its model and finish reasons become attributes on the export thread
+    // when nothing needs them now (no cap), from the values read here (a String and a constant)
+    if (error == null && response != null
+        && call.endWithResponseLater(new LateResponse(responseModel, reason), clientUsage)) {
+      return;
+    }
+    List<String> finish = reason instanceof Enum ? finishReasons((Enum<?>) reason) : null;
+    call.endWithClientUsage(responseModel, finish, clientUsage, error);
+  }
+
+  /** A response's model name and {@code FinishReason}, made attributes when the span is read. */
+  private static final class LateResponse implements LogicalCall.LateResponse {
+    private final String model;
+    private final Object reason;
+
+    LateResponse(String model, Object reason) {
+      this.model = model;
+      this.reason = reason;
+    }
+
+    @Override
+    public String model() {
+      return model;
+    }
+
+    @Override
+    public List<String> finishReasons() {
+      return reason instanceof Enum ? ChatTracing.finishReasons((Enum<?>) reason) : null;
+    }
   }
 
   /**
