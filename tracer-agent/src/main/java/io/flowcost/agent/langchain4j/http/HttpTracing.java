@@ -269,14 +269,29 @@ public final class HttpTracing {
     }
   }
 
+  /** {@code Collections.unmodifiableMap}'s view, the JDK client's headers' class. */
+  private static final Class<?> UNMODIFIABLE_MAP =
+      java.util.Collections.unmodifiableMap(new java.util.TreeMap<>()).getClass();
+
   /**
    * Whether the map already looks names up ignoring case: the JDK client's headers ({@code
    * HttpHeaders.map()}, a {@code TreeMap} ordered by {@code String.CASE_INSENSITIVE_ORDER}), so an
    * absent answer is final and no walk is needed.
    */
   private static boolean caseInsensitive(Map<?, ?> map) {
-    return map instanceof java.util.SortedMap
-        && ((java.util.SortedMap<?, ?>) map).comparator() == String.CASE_INSENSITIVE_ORDER;
+    if (map instanceof java.util.SortedMap) {
+      return ((java.util.SortedMap<?, ?>) map).comparator() == String.CASE_INSENSITIVE_ORDER;
+    }
+    if (map.getClass() != UNMODIFIABLE_MAP) {
+      return false;
+    }
+    // HttpHeaders.map() is that TreeMap behind Collections.unmodifiableMap, which is no SortedMap;
+    // its key set's spliterator is the TreeMap's own, and a SORTED spliterator names its order
+    // (Spliterator.getComparator). Cheaper than the walk: that touches every entry and key of a
+    // map read long after the answer arrived (the export thread), out of the cache by then.
+    java.util.Spliterator<?> keys = map.keySet().spliterator();
+    return keys.hasCharacteristics(java.util.Spliterator.SORTED)
+        && keys.getComparator() == String.CASE_INSENSITIVE_ORDER;
   }
 
   /** {@code map.get(name)}, or {@code null} where the map cannot look up a string key. */

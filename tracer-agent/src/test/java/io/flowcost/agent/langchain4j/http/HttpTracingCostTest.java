@@ -92,6 +92,45 @@ class HttpTracingCostTest {
     assertThat(HttpTracing.header(new Headers(natural), name)).isEqualTo("0.25");
   }
 
+  /** A map that counts its walks ({@code forEach}). */
+  private static final class CountingTreeMap extends java.util.TreeMap<String, List<String>> {
+    private static final long serialVersionUID = 1L;
+    int walks;
+
+    CountingTreeMap(java.util.Comparator<? super String> order) {
+      super(order);
+    }
+
+    @Override
+    public void forEach(java.util.function.BiConsumer<? super String, ? super List<String>> f) {
+      walks++;
+      super.forEach(f);
+    }
+  }
+
+  @Test
+  void theJdkClientsUnmodifiableCaseInsensitiveMapIsNotWalkedAndOtherViewsAre() {
+    String name = "x-litellm-response-cost";
+    // HttpHeaders.map(): a case-insensitive TreeMap behind Collections.unmodifiableMap
+    CountingTreeMap jdk = new CountingTreeMap(String.CASE_INSENSITIVE_ORDER);
+    jdk.put("content-type", List.of("application/json"));
+    Map<String, List<String>> view = java.util.Collections.unmodifiableMap(jdk);
+    assertThat(HttpTracing.header(new Headers(view), name)).isNull();
+    jdk.put("X-LiteLLM-Response-Cost", List.of("0.5"));
+    assertThat(HttpTracing.header(new Headers(view), name)).isEqualTo("0.5");
+    assertThat(jdk.walks).isZero();
+    // the same view of a map ordered by case, or of no order: walked for another spelling
+    CountingTreeMap natural = new CountingTreeMap(null);
+    natural.put("X-LiteLLM-Response-Cost", List.of("0.25"));
+    assertThat(HttpTracing.header(new Headers(java.util.Collections.unmodifiableMap(natural)),
+        name)).isEqualTo("0.25");
+    assertThat(natural.walks).isEqualTo(1);
+    Map<String, List<String>> hashed = new java.util.HashMap<>();
+    hashed.put("X-LITELLM-RESPONSE-COST", List.of("0.75"));
+    assertThat(HttpTracing.header(new Headers(java.util.Collections.unmodifiableMap(hashed)),
+        name)).isEqualTo("0.75");
+  }
+
   private static SuccessfulHttpResponse response(Map<String, List<String>> headers) {
     return SuccessfulHttpResponse.builder().statusCode(200).headers(headers).body("{}").build();
   }
