@@ -1,6 +1,7 @@
 package io.flowcost.agent.trace;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeType;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.KeyValue;
 import io.opentelemetry.api.common.Value;
@@ -360,6 +361,11 @@ public final class OtlpTraceEncoder {
 
   /** {@code KeyValue{key, value: AnyValue}}. */
   private void writeKeyValue(int field, AttributeKey<?> key, Object value) {
+    AttributeType type = key.getType();
+    if (type == AttributeType.STRING ? writeShortString(field, key.getKey(), (String) value)
+        : type == AttributeType.LONG && writeShortLong(field, key.getKey(), (Long) value)) {
+      return;
+    }
     int start = begin(field);
     writeKey(key.getKey());
     int any = begin(2);
@@ -390,6 +396,83 @@ public final class OtlpTraceEncoder {
     }
     end(any);
     end(start);
+  }
+
+  /**
+   * A string attribute whose key is cached and whose value is ASCII and short enough that the
+   * {@code KeyValue}'s length fits one byte (most of the agent's: models, ids, kinds), written in
+   * one go: the three nested lengths ({@code KeyValue}, {@code AnyValue}, the string) are known
+   * before writing, so none is reserved and patched afterwards. The same bytes as the general
+   * path; {@code false}, with nothing written, when the attribute is not such a one.
+   */
+  private boolean writeShortString(int field, String name, String value) {
+    byte[] key = cachedKey(name);
+    int n = value.length();
+    // KeyValue: tag, length, key field, then AnyValue's tag and length, the string's tag and
+    // length and its n bytes
+    int length = key == null ? Integer.MAX_VALUE : key.length + 4 + n;
+    if (length >= 0x80 || field >= 16) {
+      return false;
+    }
+    ensure(2 + length);
+    byte[] b = buf;
+    int at = pos;
+    int text = at + 2 + key.length + 4;
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x80) {
+        return false; // the bytes past pos written so far are scratch: pos has not moved
+      }
+      b[text + i] = (byte) c;
+    }
+    b[at] = (byte) ((field << 3) | LEN);
+    b[at + 1] = (byte) length;
+    System.arraycopy(key, 0, b, at + 2, key.length);
+    at += 2 + key.length;
+    b[at] = (byte) ((2 << 3) | LEN);
+    b[at + 1] = (byte) (n + 2);
+    b[at + 2] = (byte) ((1 << 3) | LEN);
+    b[at + 3] = (byte) n;
+    pos = text + n;
+    return true;
+  }
+
+  /**
+   * A long attribute whose key is cached (token counts, attempts), written in one go as {@link
+   * #writeShortString} writes a string: the same bytes as the general path; {@code false}, with
+   * nothing written, when the key is not cached.
+   */
+  private boolean writeShortLong(int field, String name, long value) {
+    byte[] key = cachedKey(name);
+    if (key == null || field >= 16) {
+      return false;
+    }
+    int varint = varintSize(value);
+    // KeyValue: tag, length, key field, AnyValue's tag and length, int_value's tag and varint
+    int length = key.length + 3 + varint;
+    if (length >= 0x80) {
+      return false;
+    }
+    ensure(2 + length);
+    byte[] b = buf;
+    int at = pos;
+    b[at] = (byte) ((field << 3) | LEN);
+    b[at + 1] = (byte) length;
+    System.arraycopy(key, 0, b, at + 2, key.length);
+    at += 2 + key.length;
+    b[at] = (byte) ((2 << 3) | LEN);
+    b[at + 1] = (byte) (1 + varint);
+    b[at + 2] = (byte) ((3 << 3) | VARINT);
+    pos = at + 3;
+    writeVarint(value);
+    return true;
+  }
+
+  /** The encoded {@code KeyValue.key} field of {@code name} if the key cache holds it, else null. */
+  private byte[] cachedKey(String name) {
+    int slot = name.hashCode() & (KEY_SLOTS - 1);
+    String cached = keyNames[slot];
+    return cached == name || cached != null && cached.equals(name) ? keyFields[slot] : null;
   }
 
   /** {@code KeyValue.key}: from the key cache, else encoded (and cached if its slot is free). */
@@ -738,6 +821,15 @@ public final class OtlpTraceEncoder {
     }
     b[at++] = (byte) v;
     pos = at;
+  }
+
+  /** Bytes of {@code value} as a varint (a negative one takes ten). */
+  private static int varintSize(long value) {
+    int size = 1;
+    for (long v = value; (v & ~0x7FL) != 0; v >>>= 7) {
+      size++;
+    }
+    return size;
   }
 
   private static int varintSize(int value) {

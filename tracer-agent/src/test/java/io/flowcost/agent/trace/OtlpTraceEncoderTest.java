@@ -341,6 +341,46 @@ class OtlpTraceEncoderTest {
     assertThat(encoder.toByteArray()).isEqualTo(reference(small));
   }
 
+  /**
+   * String and long attributes written in one go (a cached key, a {@code KeyValue} under 128
+   * bytes) and by the general path, on both sides of that bound: keys of 1 to 125 characters,
+   * values of every varint length and sign, strings that turn out not to be ASCII at their first
+   * or last character (the one-go attempt abandoned after writing past the position).
+   */
+  @Test
+  void attributesWrittenInOneGoAreTheSdksBytesOnBothSidesOfTheBound() throws Exception {
+    InMemorySpanExporter out = InMemorySpanExporter.create();
+    AgentTracer tracer = tracerInto(out);
+    long[] longs = {0, 1, 127, 128, 16_383, 16_384, Integer.MAX_VALUE, Long.MAX_VALUE, -1,
+        Long.MIN_VALUE};
+    for (int keyLength : new int[] {1, 20, 100, 110, 113, 114, 115, 116, 117, 118, 119, 125}) {
+      String key = "k".repeat(keyLength);
+      for (int round = 0; round < 2; round++) { // the first round caches the key
+        for (long value : longs) {
+          tracer.spanBuilder("l").setNoParent().setAttribute(key, value).startSpan().end();
+        }
+        for (int n = 0; n < 130 - keyLength; n++) {
+          tracer.spanBuilder("s").setNoParent().setAttribute(key, "v".repeat(n)).startSpan()
+              .end();
+          if (n > 0) {
+            tracer.spanBuilder("u").setNoParent().setAttribute(key, "v".repeat(n - 1) + "é")
+                .startSpan().end();
+            tracer.spanBuilder("u").setNoParent().setAttribute(key, "\u0800" + "v".repeat(n - 1))
+                .startSpan().end();
+          }
+        }
+      }
+    }
+    List<SpanData> spans = out.getFinishedSpanItems();
+    assertSameBytes(spans, spans.size());
+    // one encoder for all, span by span: every key cached by then
+    OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    for (SpanData span : spans) {
+      encoder.encode(List.of(span));
+      assertThat(encoder.toByteArray()).isEqualTo(reference(List.of(span)));
+    }
+  }
+
   @Test
   void anEmptyBatchIsAnEmptyRequest() throws Exception {
     OtlpTraceEncoder encoder = new OtlpTraceEncoder();
