@@ -116,13 +116,17 @@ def generate(lake: Path, calls: int, days: int) -> dict:
 
 def write_call_totals(lake: Path, lake_sql: Path | None = None) -> int:
     """Writes each compacted calls day's per-workflow totals (``call_totals_daily``) as ``compact``
-    does when it closes a day (Compactor.writeTotals): lake.sql's ``call_totals_partial`` over the
-    day's non-foreign rows, one zstd Parquet v2 file per day marked with the calls file's name.
+    does when it closes a day (Compactor.writeTotals): lake.sql's ``call_totals_daily_written`` over
+    the day's non-foreign rows, one zstd Parquet v2 file per day marked with the calls file's name.
     Returns the bytes written."""
     sql = flowcost_lake.statements((lake_sql or flowcost_lake.LAKE_SQL).read_text("utf-8"))
     wanted = ("CREATE OR REPLACE TEMP TABLE flowcost_empty_calls ",
-              "CREATE OR REPLACE VIEW call_totals_partial ")
-    empty, partial = (next(s for s in sql if s.startswith(w)) for w in wanted)
+              "CREATE OR REPLACE VIEW call_totals_partial ",
+              "CREATE OR REPLACE VIEW call_totals_daily_written ")
+    # (a lake.sql older than call_totals_daily_written writes call_totals_partial as it is)
+    empty, partial, written_view = (next((s for s in sql if s.startswith(w)), None)
+                                    for w in wanted)
+    source = "call_totals_daily_written" if written_view else "call_totals_partial"
     written = 0
     con = duckdb.connect()
     try:
@@ -139,11 +143,13 @@ def write_call_totals(lake: Path, lake_sql: Path | None = None) -> int:
                         f"SELECT *, DATE '{day}' AS date FROM read_parquet('{f}', "
                         "hive_partitioning = false)) WHERE foreign_span IS NOT TRUE")
             con.execute(partial)
+            if written_view:
+                con.execute(written_view)
             out_dir = lake / flowcost_lake.TOTALS_TABLE / day_dir.name
             out_dir.mkdir(parents=True, exist_ok=True)
             out = out_dir / "bench-totals.parquet"
             name = files[0].name.replace("'", "''")
-            con.execute(f"COPY (SELECT * EXCLUDE (date) FROM call_totals_partial) TO "
+            con.execute(f"COPY (SELECT * EXCLUDE (date) FROM {source}) TO "
                         f"'{str(out).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, "
                         "COMPRESSION zstd, PARQUET_VERSION v2, ROW_GROUP_SIZE 122880, "
                         f"KV_METADATA {{'flowcost.table': '{flowcost_lake.TOTALS_TABLE}', "

@@ -5,7 +5,9 @@ placeholder becomes a ``read_parquet`` over ``<lake>/<table>/date=*/*.parquet``,
 table when the table has no file yet, ``{{table:compacted}}`` / ``{{table:rest}}`` the compacted
 days' files and the others (:func:`split_compacted`), ``{{calls:aggregated}}`` /
 ``{{call_totals_daily:aggregated}}`` the compacted calls days that have ``compact``'s per-workflow
-totals and those totals (:func:`split_aggregated`), and ``{{horizon_days}}`` the outcome horizon.
+totals and those totals (:func:`split_aggregated`), ``{{calls:aggregated_foreign}}`` those calls
+files that may hold another producer's rows (:func:`may_hold_foreign_rows`), and
+``{{horizon_days}}`` the outcome horizon.
 
 The lake is a local directory or ``s3://bucket/prefix``. For S3 (MinIO, …) the endpoint comes from
 ``FLOWCOST_S3_ENDPOINT`` or ``AWS_ENDPOINT_URL`` and the keys from ``AWS_ACCESS_KEY_ID`` /
@@ -189,6 +191,22 @@ def split_aggregated(con: duckdb.DuckDBPyConnection, lake: str,
             [f for f in compacted_calls if f not in aggregated])
 
 
+def may_hold_foreign_rows(con: duckdb.DuckDBPyConnection, files: list[str]) -> list[str]:
+    """The ``calls`` files one of whose row groups may hold a ``foreign_span`` true, by the row
+    groups' statistics: not every value NULL, and a maximum that is not false (a file without the
+    column holds none). As ``LakeViews.mayHoldForeignRows``; lake.sql's
+    ``{{calls:aggregated_foreign}}``."""
+    if not files:
+        return []
+    listed = ", ".join(f"'{_escape(f)}'" for f in files)
+    found = {r[0] for r in con.execute(
+        f"SELECT DISTINCT file_name FROM parquet_metadata([{listed}]) "
+        "WHERE path_in_schema = 'foreign_span' "
+        "AND (stats_null_count IS NULL OR stats_null_count < num_values) "
+        "AND (stats_max_value IS NULL OR stats_max_value <> 'false')").fetchall()}
+    return [f for f in files if f in found]
+
+
 def _read(table: str, files: list[str]) -> str:
     if not files:
         return f"(SELECT * FROM flowcost_empty_{table})"
@@ -213,6 +231,8 @@ def render(sql: str, con: duckdb.DuckDBPyConnection, lake: str, horizon_days: in
                 # (a lake.sql older than the per-day totals reads every compacted day's calls)
                 aggregated, totals, compacted = split_aggregated(con, lake, compacted)
                 out = out.replace("{{calls:aggregated}}", _read(table, aggregated))
+                out = out.replace("{{calls:aggregated_foreign}}",
+                                  _read(table, may_hold_foreign_rows(con, aggregated)))
                 out = out.replace("{{" + TOTALS_TABLE + ":aggregated}}", _read(TOTALS_TABLE, totals))
             out = out.replace("{{" + table + ":compacted}}", _read(table, compacted))
             out = out.replace("{{" + table + ":rest}}",

@@ -109,6 +109,47 @@ def extract(ref: str, into: Path) -> Variant:
     return Variant(f"before ({ref})", into / "notebooks", rollup_java)
 
 
+#: The view of lake.sql ``compact`` writes call_totals_daily from, since it added the (call_id,
+#: kind) pairs of the workflows near midnight (Compactor.writeTotals); before, call_totals_partial.
+_WRITTEN_VIEW = "CREATE OR REPLACE VIEW call_totals_daily_written "
+
+
+def writes_call_kinds(variant: Variant) -> bool:
+    return _WRITTEN_VIEW in variant.lake_sql.read_text("utf-8")
+
+
+def has_call_kinds(lake: Path) -> bool:
+    """Whether the lake's call_totals_daily files carry the ``call_kinds`` column."""
+    files = sorted((lake / flowcost_lake.TOTALS_TABLE).rglob("*.parquet"))
+    if not files:
+        return False
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT count(*) FROM parquet_schema('{files[0]}') "
+                           "WHERE name = 'call_kinds'").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def lake_of(lake: Path, variant: Variant, work: Path) -> Path:
+    """The lake ``variant`` is measured on: ``lake`` when that revision's ``compact`` writes the
+    call totals as the lake holds them, else a sibling with symbolic links to the same fact tables
+    and the totals written with that revision's lake.sql (each side reads what its own ``compact``
+    wrote)."""
+    if writes_call_kinds(variant) == has_call_kinds(lake):
+        return lake
+    other = work / f"{lake.name}-{variant.name.split()[0]}-totals"
+    if not (other / flowcost_lake.TOTALS_TABLE).is_dir():
+        other.mkdir(parents=True, exist_ok=True)
+        for table in lake.iterdir():
+            if table.is_dir() and table.name != flowcost_lake.TOTALS_TABLE \
+                    and not (other / table.name).exists():
+                (other / table.name).symlink_to(table.resolve())
+        print(f"==> writing {variant.name}'s call totals into {other}", flush=True)
+        benchmark.write_call_totals(other, variant.lake_sql)
+    return other
+
+
 def connect(lake: Path, variant: Variant) -> duckdb.DuckDBPyConnection:
     flowcost_lake.LAKE_SQL = variant.lake_sql
     try:
@@ -362,8 +403,11 @@ def main(argv: list[str] | None = None) -> int:
         stamp.write_text(json.dumps({"args": wanted, "facts": facts}))
         print(f"    {time.perf_counter() - t0:.0f} s", flush=True)
     facts = json.loads(stamp.read_text())["facts"]
-    if not (lake / flowcost_lake.TOTALS_TABLE).is_dir():
-        benchmark.write_call_totals(lake)  # a lake generated before the per-day totals
+    if not (lake / flowcost_lake.TOTALS_TABLE).is_dir() or (
+            writes_call_kinds(Variant("", NOTEBOOKS_DIR)) and not has_call_kinds(lake)):
+        # a lake generated before the per-day totals, or before their (call_id, kind) pairs
+        print("==> writing the per-day call totals", flush=True)
+        benchmark.write_call_totals(lake)
     if not (lake / "workflows").is_dir():
         # the notebooks read the rolled-up snapshots (workflows_latest, cost_per_outcome_latest)
         print("==> writing the snapshots the notebooks read", flush=True)
@@ -388,13 +432,13 @@ def main(argv: list[str] | None = None) -> int:
             print("  compaction's share: every day's call totals written "
                   f"{_fmt(compactions[-1])}", flush=True)
         for v in order:
-            got = {} if args.rollup_only else views(lake, v)
+            got = {} if args.rollup_only else views(lake_of(lake, v, work), v)
             record = v.lake_sql == NOTEBOOKS_DIR / "lake.sql"
             got["full rollup from scratch (derived once, both snapshots written)"] = full_rollup(
-                lake, v, work / "rollup-out", record)
+                lake_of(lake, v, work), v, work / "rollup-out", record)
             if record:
                 got["full rollup, nothing changed since the last (kept: digest and markers read)"] \
-                    = full_rollup_kept(lake, v, work / "rollup-out")
+                    = full_rollup_kept(lake_of(lake, v, work), v, work / "rollup-out")
             for k, s in got.items():
                 measures[v.name].setdefault(k, []).append(s)
             print(f"  {v.name}: " + ", ".join(f"{k} {_fmt(s)}" for k, s in got.items()),
@@ -402,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         plains.append(plain(lake))
         if not args.no_notebooks and not args.rollup_only:
             for v in order:
-                nb = notebook_queries(lake, v, work / f"out-{r}-{v.name.split()[0]}")
+                nb = notebook_queries(lake_of(lake, v, work), v,
+                                      work / f"out-{r}-{v.name.split()[0]}")
                 for stem, rows in nb.items():
                     for i, (label, s) in enumerate(rows):
                         queries.setdefault(v.name, {}).setdefault(

@@ -223,7 +223,7 @@ public final class Compactor {
 
   /**
    * Writes the per-workflow totals of one compacted calls day (lake.sql's {@code
-   * call_totals_partial} over its non-foreign rows), marked with the calls file's name.
+   * call_totals_daily_written} over its non-foreign rows), marked with the calls file's name.
    */
   private static Path writeTotals(Path callsFile, LocalDate day, String callsName, Path work)
       throws SQLException, IOException {
@@ -239,8 +239,9 @@ public final class Compactor {
           + "' AS date FROM read_parquet(" + literal(callsFile.toString())
           + ", hive_partitioning = false)) WHERE foreign_span IS NOT TRUE");
       st.execute(statements.get(1));
+      st.execute(statements.get(2));
       // the date is the partition directory's, as for every lake table
-      st.execute("COPY (SELECT * EXCLUDE (date) FROM " + LakeViews.PARTIAL_VIEW + ") TO "
+      st.execute("COPY (SELECT * EXCLUDE (date) FROM " + LakeViews.WRITTEN_VIEW + ") TO "
           + literal(out.toString()) + " (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2,"
           + " ROW_GROUP_SIZE 122880, KV_METADATA {"
           + "'flowcost.table': " + literal(LakeViews.TOTALS_TABLE) + ", "

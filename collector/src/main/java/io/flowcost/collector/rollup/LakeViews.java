@@ -64,6 +64,14 @@ public final class LakeViews {
   /** The view {@link #TOTALS_TABLE} files are written from. */
   public static final String PARTIAL_VIEW = "call_totals_partial";
 
+  /**
+   * The view {@code compact} writes a {@link #TOTALS_TABLE} file from: {@link #PARTIAL_VIEW} and,
+   * for the workflows whose calls come within an hour of either midnight, their (call_id, kind)
+   * pairs, with which a full rollup counts the calls of a workflow crossing midnight without
+   * reading the day's calls.
+   */
+  public static final String WRITTEN_VIEW = "call_totals_daily_written";
+
   private static final String RESOURCE = "/io/flowcost/collector/rollup/lake.sql";
 
   /** The temporary table {@link #pinDerived} fills (as flowcost_lake.pin_derived does). */
@@ -198,8 +206,10 @@ public final class LakeViews {
           Aggregated aggregated = splitAggregated(connection, root, compacted);
           compacted = aggregated.compacted();
           List<Path> totals = keep.keep(TOTALS_TABLE + ":aggregated", aggregated.totals());
-          out = out.replace("{{calls:aggregated}}", byWorkflow.apply(
-                  read(table, keep.keep("calls:aggregated", aggregated.calls()))))
+          List<Path> aggregatedCalls = keep.keep("calls:aggregated", aggregated.calls());
+          out = out.replace("{{calls:aggregated}}", byWorkflow.apply(read(table, aggregatedCalls)))
+              .replace("{{calls:aggregated_foreign}}",
+                  byWorkflow.apply(read(table, mayHoldForeignRows(connection, aggregatedCalls))))
               .replace("{{" + TOTALS_TABLE + ":aggregated}}",
                   byWorkflow.apply(read(TOTALS_TABLE, totals)));
         }
@@ -214,6 +224,31 @@ public final class LakeViews {
       out = out.replace("{{" + table + "}}", source);
     }
     return out;
+  }
+
+  /**
+   * Of {@code files} ({@code calls} files), those one of whose row groups may hold a {@code
+   * foreign_span} true, by the row groups' statistics: not every value null, and a maximum that
+   * is not false (a file without the column holds none). lake.sql reads the foreign rows of
+   * aggregated days from these only ({@code {{calls:aggregated_foreign}}}); as {@code
+   * flowcost_lake.may_hold_foreign_rows}.
+   */
+  static List<Path> mayHoldForeignRows(Connection connection, List<Path> files)
+      throws SQLException {
+    if (files.isEmpty()) {
+      return files;
+    }
+    Set<String> found = new HashSet<>();
+    try (Statement st = connection.createStatement();
+        var rs = st.executeQuery("SELECT DISTINCT file_name FROM parquet_metadata("
+            + list(files) + ") WHERE path_in_schema = 'foreign_span'"
+            + " AND (stats_null_count IS NULL OR stats_null_count < num_values)"
+            + " AND (stats_max_value IS NULL OR stats_max_value <> 'false')")) {
+      while (rs.next()) {
+        found.add(rs.getString(1));
+      }
+    }
+    return files.stream().filter(f -> found.contains(f.toAbsolutePath().toString())).toList();
   }
 
   /**
@@ -325,15 +360,17 @@ public final class LakeViews {
 
   /**
    * The statements of lake.sql that {@code compact} needs to write a day's {@link #TOTALS_TABLE}
-   * file: the typed empty {@code calls} table and the {@link #PARTIAL_VIEW} view, which reads a
-   * view {@code calls_unaggregated} the caller defines over the day's rows. One definition of the
-   * partial totals, shared with the views that merge them.
+   * file: the typed empty {@code calls} table, the {@link #PARTIAL_VIEW} view, which reads a
+   * view {@code calls_unaggregated} the caller defines over the day's rows, and the {@link
+   * #WRITTEN_VIEW} view over both. One definition of the partial totals, shared with the views
+   * that merge them.
    */
   public static List<String> partialTotalsStatements() throws IOException {
     List<String> all = statements(load());
     List<String> out = new ArrayList<>();
     for (String prefix : List.of("CREATE OR REPLACE TEMP TABLE flowcost_empty_calls ",
-        "CREATE OR REPLACE VIEW " + PARTIAL_VIEW + " ")) {
+        "CREATE OR REPLACE VIEW " + PARTIAL_VIEW + " ",
+        "CREATE OR REPLACE VIEW " + WRITTEN_VIEW + " ")) {
       out.add(all.stream().filter(s -> s.startsWith(prefix)).findFirst()
           .orElseThrow(() -> new IOException("lake.sql has no statement " + prefix.strip())));
     }

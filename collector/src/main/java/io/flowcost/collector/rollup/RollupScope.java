@@ -188,10 +188,10 @@ final class RollupScope {
           return kept;
         }
         case "calls:aggregated" -> {
-          Set<String> foreign = mayHoldForeignRows(c, files);
+          Set<Path> foreign = Set.copyOf(LakeViews.mayHoldForeignRows(c, files));
           return files.stream()
               .filter(f -> totalsDays.contains(f.getParent().getFileName().toString())
-                  || foreign.contains(f.toAbsolutePath().toString()))
+                  || foreign.contains(f))
               .toList();
         }
         case "outcomes" -> {
@@ -218,26 +218,6 @@ final class RollupScope {
       }
     }
     return files.stream().filter(f -> names.contains(f.toAbsolutePath().toString())).toList();
-  }
-
-  /**
-   * The files one of whose row groups may hold a {@code foreign_span} true, by the row groups'
-   * statistics: not every value null, and a maximum that is not false (a file without the
-   * column holds none).
-   */
-  private static Set<String> mayHoldForeignRows(Connection c, List<Path> files)
-      throws SQLException {
-    Set<String> out = new HashSet<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT DISTINCT file_name FROM parquet_metadata("
-            + LakeViews.list(files) + ") WHERE path_in_schema = 'foreign_span'"
-            + " AND (stats_null_count IS NULL OR stats_null_count < num_values)"
-            + " AND (stats_max_value IS NULL OR stats_max_value <> 'false')")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
   }
 
   /** Every file of {@code table}, with the typed empty table's columns (an older file's absent). */

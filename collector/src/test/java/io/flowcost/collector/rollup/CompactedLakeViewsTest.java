@@ -49,6 +49,13 @@ class CompactedLakeViewsTest {
   /** The workflow whose call starts its first attempt before midnight and its second after. */
   private static final String MIDNIGHT_WF = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 
+  /**
+   * The workflow whose call starts its first attempt at noon and its second at noon the next
+   * day: far from midnight, so compact writes no (call_id, kind) pairs for it and its distinct
+   * calls are counted again from the days' calls files.
+   */
+  private static final String NOON_WF = "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0";
+
   @TempDir Path tmp;
 
   @ParameterizedTest(name = "seed {0}")
@@ -159,12 +166,13 @@ class CompactedLakeViewsTest {
   }
 
   /** Call rows {@link #writeEdgeRows} adds that the calls view counts. */
-  private static final int EDGE_ROWS_COUNTED = 5;
+  private static final int EDGE_ROWS_COUNTED = 8;
 
   /**
    * Adds, as extra files (compacted with the rest): the midnight call (attempt 1 failed on
    * {@code before} at 23:59:59.5, attempt 2 on {@code after} at 00:00:00.5) and a second call of
-   * its workflow; another producer's row of its own response, which counts; another producer's
+   * its workflow; the noon call (attempt 1 failed on {@code before} at 12:00, attempt 2 on
+   * {@code after} at 12:00) and a second call of its workflow; another producer's row of its own response, which counts; another producer's
    * report of a response a Flowcost row of another day also reported (a repeated report, its
    * trace a shadow workflow); and a re-pricing of one call of {@code repriced}.
    */
@@ -175,6 +183,8 @@ class CompactedLakeViewsTest {
     String template = "read_parquet('" + files(before).get(0) + "', hive_partitioning = false)";
     String row = "SELECT * REPLACE (%s) FROM (SELECT * FROM " + template + " LIMIT 1)";
     String midnight = "'" + MIDNIGHT_WF + "' AS workflow_id, 'model' AS kind, "
+        + "CAST(NULL AS VARCHAR) AS response_id, false AS foreign_span, ";
+    String noon = "'" + NOON_WF + "' AS workflow_id, 'model' AS kind, "
         + "CAST(NULL AS VARCHAR) AS response_id, false AS foreign_span, ";
     st.execute("COPY (" + String.format(row, midnight + "'c0c0c0c0c0c0c0c0' AS call_id,"
         + " 'a000000000000001' AS span_id, 1 AS attempt, 'error' AS status,"
@@ -189,6 +199,10 @@ class CompactedLakeViewsTest {
         + " 'resp-twice' AS response_id, true AS foreign_span,"
         + " TIMESTAMPTZ '" + day0 + " 12:00:00+00' AS start_time,"
         + " TIMESTAMPTZ '" + day0 + " 23:00:00+00' AS received_at")
+        + " UNION ALL " + String.format(row, noon + "'c2c2c2c2c2c2c2c2' AS call_id,"
+        + " 'a000000000000004' AS span_id, 1 AS attempt, 'error' AS status,"
+        + " TIMESTAMPTZ '" + day0 + " 12:00:00+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day0 + " 12:00:01+00' AS end_time")
         + ") TO '" + before.resolve("9999999999998-edge-000001.parquet") + "' (FORMAT parquet)");
     st.execute("COPY (" + String.format(row, midnight + "'c0c0c0c0c0c0c0c0' AS call_id,"
         + " 'a000000000000002' AS span_id, 2 AS attempt, 'ok' AS status, false AS unpriced,"
@@ -203,6 +217,14 @@ class CompactedLakeViewsTest {
         + " 'resp-twice' AS response_id, false AS foreign_span,"
         + " TIMESTAMPTZ '" + day1 + " 00:00:04+00' AS start_time,"
         + " TIMESTAMPTZ '" + day1 + " 01:00:00+00' AS received_at")
+        + " UNION ALL " + String.format(row, noon + "'c2c2c2c2c2c2c2c2' AS call_id,"
+        + " 'a000000000000005' AS span_id, 2 AS attempt, 'ok' AS status,"
+        + " TIMESTAMPTZ '" + day1 + " 12:00:00+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day1 + " 12:00:01+00' AS end_time")
+        + " UNION ALL " + String.format(row, noon + "'c3c3c3c3c3c3c3c3' AS call_id,"
+        + " 'a000000000000006' AS span_id, 1 AS attempt, 'ok' AS status,"
+        + " TIMESTAMPTZ '" + day1 + " 12:00:02+00' AS start_time,"
+        + " TIMESTAMPTZ '" + day1 + " 12:00:03+00' AS end_time")
         + ") TO '" + after.resolve("9999999999998-edge-000001.parquet") + "' (FORMAT parquet)");
     Path prices = lake.resolve("call_prices").resolve(repriced.getFileName());
     Files.createDirectories(prices);
@@ -216,8 +238,19 @@ class CompactedLakeViewsTest {
         + prices.resolve("0000000001000-reprice-000001.parquet") + "' (FORMAT parquet)");
   }
 
-  /** The midnight call counts once; its workflow has two calls and three attempts. */
+  /**
+   * The midnight call counts once; its workflow has two calls and three attempts. So does the
+   * noon call in its workflow (two calls, three attempts).
+   */
   private static void assertMidnightWorkflow(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT calls, model_calls, attempts, failed_attempts"
+        + " FROM workflows_derived WHERE workflow_id = '" + NOON_WF + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(2); // c2 (two attempts, a day apart), c3
+      assertThat(rs.getLong(2)).isEqualTo(2);
+      assertThat(rs.getLong(3)).isEqualTo(3);
+      assertThat(rs.getLong(4)).isEqualTo(1);
+    }
     try (ResultSet rs = st.executeQuery("SELECT calls, model_calls, attempts, failed_attempts"
         + " FROM workflows_derived WHERE workflow_id = '" + MIDNIGHT_WF + "'")) {
       assertThat(rs.next()).isTrue();
