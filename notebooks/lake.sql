@@ -117,9 +117,9 @@ CREATE OR REPLACE VIEW calls_aggregated_days AS
 
 -- The foreign rows of aggregated days, read only from the files that may hold one: another
 -- producer's rows are rare, and a file without any was otherwise read through (DuckDB does not
--- skip a row group whose foreign_span is all NULL), in every view over calls: at 10^7 calls about
--- a quarter of call_totals' CPU and of installing the views. A file left out holds no row with
--- foreign_span true, so the rows below are the same.
+-- skip a row group whose foreign_span is all NULL) by every view over calls: at 10^7 calls with
+-- none, 0.7-1 s of call_totals' CPU (docs/benchmarks.md, twelfth round). A file left out holds
+-- no row with foreign_span true, so the rows below are the same.
 CREATE OR REPLACE VIEW calls_aggregated_foreign AS
   SELECT * FROM (SELECT * FROM flowcost_empty_calls
                  UNION ALL BY NAME SELECT * FROM {{calls:aggregated_foreign}})
@@ -365,9 +365,10 @@ CREATE OR REPLACE VIEW call_totals_partial AS
 -- day come within an hour of either midnight, the distinct (call_id, kind) pairs of its rows
 -- (call_kinds; NULL for every other workflow, and in files written before it). A workflow whose
 -- calls cross midnight lies in two parts, and call_totals counts its distinct calls again from
--- its rows: these pairs let it do so without reading the day's calls (every row's workflow_id,
--- about a tenth of a full rollup's CPU at 10^7 calls). Which workflows get pairs changes no
--- figure, only which days' calls are read: a part without them is counted from its calls.
+-- its rows: these pairs let it do so without reading the day's calls (workflow_id, call_id and
+-- kind of every row: about 1 s CPU at 10^7 calls, twelfth round). Which workflows get pairs
+-- changes no figure, only which days' calls are read: a part without them is counted from its
+-- calls.
 CREATE OR REPLACE VIEW call_totals_daily_written AS
   WITH t AS (SELECT * FROM call_totals_partial),
   edge AS (
