@@ -18,6 +18,12 @@ import io.flowcost.agent.AgentLog;
  */
 public final class TypedReads {
 
+  /**
+   * Stands for a value a hook's advice did not read with a plain call (the switch off, or the
+   * call failed): its tracing class then reads it reflectively. One sentinel for every hook.
+   */
+  public static final Object UNREAD = new Object();
+
   private final String logKey;
   private final String what;
   private boolean on = true;

@@ -2,6 +2,7 @@ package io.flowcost.agent.langchain4j.aiservice;
 
 import dev.langchain4j.service.TokenStream;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.langchain4j.TypedReads;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -29,13 +30,13 @@ public final class AiServiceInvokeAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
       @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
-    Object tokenStream = AiServiceTracing.UNREAD;
+    Object tokenStream = TypedReads.UNREAD;
     if (thrown == null && AiServiceTracing.TYPED.on()) {
       try {
         tokenStream = returned instanceof TokenStream ? Boolean.TRUE : Boolean.FALSE;
       } catch (LinkageError e) {
         AiServiceTracing.TYPED.off(e);
-        tokenStream = AiServiceTracing.UNREAD;
+        tokenStream = TypedReads.UNREAD;
       }
     }
     thrown = AiServiceTracing.exit(token, returned, thrown, tokenStream);

@@ -34,9 +34,6 @@ public final class AiServiceTracing {
   private static final Map<Object, Invocation> PENDING_STREAMS =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  /** Stands for a value {@link AiServiceInvokeAdvice} did not read (it then is read reflectively here). */
-  public static final Object UNREAD = new Object();
-
   /**
    * Whether {@link AiServiceInvokeAdvice} tells a returned {@code TokenStream} with a plain {@code
    * instanceof} rather than by name ({@link TypedReads}; every supported line has the interface).
@@ -199,12 +196,12 @@ public final class AiServiceTracing {
    * @return what the invocation throws: a refusal's exception, else {@code thrown}
    */
   public static Throwable exit(Object token, Object returned, Throwable thrown) {
-    return exit(token, returned, thrown, UNREAD);
+    return exit(token, returned, thrown, TypedReads.UNREAD);
   }
 
   /**
    * {@link #exit(Object, Object, Throwable)} knowing whether {@code returned} is a {@code
-   * TokenStream} (a {@code Boolean}; {@link #UNREAD}: told here, by name).
+   * TokenStream} (a {@code Boolean}; {@link TypedReads#UNREAD}: told here, by name).
    */
   public static Throwable exit(Object token, Object returned, Throwable thrown, Object tokenStream) {
     if (!(token instanceof Invocation)) {
@@ -213,7 +210,7 @@ public final class AiServiceTracing {
     Invocation invocation = (Invocation) token;
     try {
       invocation.scope.close();
-      if (thrown == null && (tokenStream == UNREAD
+      if (thrown == null && (tokenStream == TypedReads.UNREAD
           ? Reflect.isInstance(returned, TOKEN_STREAM) : Boolean.TRUE.equals(tokenStream))) {
         PENDING_STREAMS.put(returned, invocation);
         return thrown;

@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.langchain4j.TypedReads;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -26,7 +27,7 @@ public final class ChatAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.This Object model, @Advice.Argument(0) Object request) {
-    Object provider = ChatTracing.UNREAD;
+    Object provider = TypedReads.UNREAD;
     String requestModel = null;
     if (ChatTracing.TYPED.on()) {
       try {
@@ -39,12 +40,12 @@ public final class ChatAdvice {
         provider = chatModel.provider(); // last: read means all were read
       } catch (LinkageError e) {
         ChatTracing.TYPED.off(e);
-        provider = ChatTracing.UNREAD;
+        provider = TypedReads.UNREAD;
       } catch (Throwable t) {
-        provider = ChatTracing.UNREAD;
+        provider = TypedReads.UNREAD;
       }
     }
-    return provider == ChatTracing.UNREAD
+    return provider == TypedReads.UNREAD
         ? ChatTracing.enter(model, request, false)
         : ChatTracing.enter(model, provider, requestModel);
   }
@@ -54,7 +55,7 @@ public final class ChatAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
       @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
-    Object finishReason = ChatTracing.UNREAD;
+    Object finishReason = TypedReads.UNREAD;
     String responseModel = null;
     if (response != null && ChatTracing.TYPED.on() && ChatTracing.ends(token)) {
       try {
@@ -63,12 +64,12 @@ public final class ChatAdvice {
         finishReason = chatResponse.finishReason(); // last: read means all were read
       } catch (LinkageError e) {
         ChatTracing.TYPED.off(e);
-        finishReason = ChatTracing.UNREAD;
+        finishReason = TypedReads.UNREAD;
       } catch (Throwable t) {
-        finishReason = ChatTracing.UNREAD;
+        finishReason = TypedReads.UNREAD;
       }
     }
-    thrown = finishReason == ChatTracing.UNREAD
+    thrown = finishReason == TypedReads.UNREAD
         ? ChatTracing.exit(token, response, thrown)
         : ChatTracing.exit(token, response, thrown, responseModel, finishReason);
   }

@@ -38,9 +38,6 @@ public final class ChatTracing {
   private static final Reflect.Getter FINISH_REASON = Reflect.getter("finishReason");
   private static final Reflect.Getter TOKEN_USAGE = Reflect.getter("tokenUsage");
 
-  /** Stands for a value the advice did not read (it then is read reflectively here). */
-  public static final Object UNREAD = new Object();
-
   /**
    * Whether {@link ChatAdvice} reads the call's values with plain calls: until a LangChain4j line
    * lacks one of them ({@link TypedReads}).
@@ -69,10 +66,10 @@ public final class ChatTracing {
    * workflow's caps refuse the call (the advice then skips the method). Never throws.
    */
   public static Object enter(Object model, Object request, boolean streaming) {
-    return enter(model, request, UNREAD, null, streaming);
+    return enter(model, request, TypedReads.UNREAD, null, streaming);
   }
 
-  /** Either entry: {@code provider} {@link #UNREAD} when the values are read here, from {@code request}. */
+  /** Either entry: {@code provider} {@link TypedReads#UNREAD} when the values are read here, from {@code request}. */
   private static Object enter(
       Object model, Object request, Object provider, String requestModel, boolean streaming) {
     CallDepth.Counters depths = CallDepth.counters(); // handed to exit in the token
@@ -96,8 +93,8 @@ public final class ChatTracing {
           LogicalCall.start(
               CallKind.MODEL.wire(),
               GenAiOperation.CHAT.wire(),
-              provider == UNREAD ? ProviderNames.of(model) : ProviderNames.of(model, provider),
-              provider == UNREAD ? requestModel(model, request) : requestModel,
+              provider == TypedReads.UNREAD ? ProviderNames.of(model) : ProviderNames.of(model, provider),
+              provider == TypedReads.UNREAD ? requestModel(model, request) : requestModel,
               streaming,
               current);
       return new Token(call, call.context().makeCurrent(), streaming, depths);
@@ -114,7 +111,7 @@ public final class ChatTracing {
    * @return what the method should throw: {@code thrown}, or a refusal's exception
    */
   public static Throwable exit(Object token, Object response, Throwable thrown) {
-    return exit(token, response, thrown, null, UNREAD);
+    return exit(token, response, thrown, null, TypedReads.UNREAD);
   }
 
   /**
@@ -132,7 +129,7 @@ public final class ChatTracing {
     try {
       t.scope.close();
       if (!t.streaming || thrown != null) {
-        if (finishReason == UNREAD) {
+        if (finishReason == TypedReads.UNREAD) {
           end(t.call, response, thrown);
         } else {
           end(t.call, response, thrown, responseModel, finishReason);

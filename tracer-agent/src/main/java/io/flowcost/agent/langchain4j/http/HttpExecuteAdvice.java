@@ -2,6 +2,7 @@ package io.flowcost.agent.langchain4j.http;
 
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import io.flowcost.agent.langchain4j.TypedReads;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -22,18 +23,18 @@ public final class HttpExecuteAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static Object enter(@Advice.Argument(0) Object request) {
-    Object body = HttpTracing.UNREAD;
+    Object body = TypedReads.UNREAD;
     if (HttpTracing.TYPED.on()) {
       try {
         body = ((HttpRequest) request).body();
       } catch (LinkageError e) {
         HttpTracing.TYPED.off(e);
-        body = HttpTracing.UNREAD;
+        body = TypedReads.UNREAD;
       } catch (Throwable t) {
-        body = HttpTracing.UNREAD;
+        body = TypedReads.UNREAD;
       }
     }
-    return body == HttpTracing.UNREAD
+    return body == TypedReads.UNREAD
         ? HttpTracing.enter(request)
         : HttpTracing.enter(request, (String) body);
   }
@@ -43,7 +44,7 @@ public final class HttpExecuteAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object response,
       @Advice.Thrown Throwable thrown) {
-    Object bytes = HttpTracing.UNREAD;
+    Object bytes = TypedReads.UNREAD;
     int status = 0;
     if (thrown == null && response != null && HttpTracing.TYPED.on() && HttpTracing.isAttempt(token)) {
       try {
@@ -60,12 +61,12 @@ public final class HttpExecuteAdvice {
         }
       } catch (LinkageError e) {
         HttpTracing.TYPED.off(e);
-        bytes = HttpTracing.UNREAD;
+        bytes = TypedReads.UNREAD;
       } catch (Throwable t) {
-        bytes = HttpTracing.UNREAD;
+        bytes = TypedReads.UNREAD;
       }
     }
-    if (bytes == HttpTracing.UNREAD) {
+    if (bytes == TypedReads.UNREAD) {
       HttpTracing.exitSync(token, response, thrown);
     } else {
       HttpTracing.exitSync(token, response, status, bytes);

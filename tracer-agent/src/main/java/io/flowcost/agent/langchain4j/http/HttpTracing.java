@@ -34,9 +34,6 @@ public final class HttpTracing {
   private static final Reflect.Getter BODY = Reflect.getter("body");
   private static final Reflect.Getter HEADERS = Reflect.getter("headers");
 
-  /** Stands for a value {@link HttpExecuteAdvice} did not read (it then is read reflectively here). */
-  public static final Object UNREAD = new Object();
-
   /** Whether {@link HttpExecuteAdvice} reads the exchange's values with plain calls ({@link TypedReads}). */
   public static final TypedReads TYPED =
       new TypedReads("langchain4j-http-untyped", "LangChain4j HTTP values");
@@ -59,7 +56,7 @@ public final class HttpTracing {
    * throws. The request's size is kept for a time-out estimate ({@link TokenEstimate}).
    */
   public static Object enter(Object request) {
-    return enter(request, UNREAD);
+    return enter(request, TypedReads.UNREAD);
   }
 
   /** {@link #enter(Object)} with the request's {@code body()} already read. */
@@ -79,7 +76,7 @@ public final class HttpTracing {
       }
       Attempt attempt = call.startAttempt();
       TokenEstimate.recordRequest(
-          attempt, body == UNREAD ? REQUEST_BODY.callString(request) : (String) body);
+          attempt, body == TypedReads.UNREAD ? REQUEST_BODY.callString(request) : (String) body);
       return attempt;
     } catch (Throwable t) {
       AgentLog.failure("http enter", t);

@@ -3,6 +3,7 @@ package io.flowcost.agent.langchain4j.tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.langchain4j.TypedReads;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -24,15 +25,15 @@ public final class ToolServiceAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = CapRefusal.class)
   public static Object enter(@Advice.Argument(0) Object request) {
-    Object tool = ToolTracing.UNREAD;
+    Object tool = TypedReads.UNREAD;
     if (request != null && ToolTracing.TYPED.on()) {
       try {
         tool = ((ToolExecutionRequest) request).name();
       } catch (LinkageError e) {
         ToolTracing.TYPED.off(e);
-        tool = ToolTracing.UNREAD;
+        tool = TypedReads.UNREAD;
       } catch (Throwable t) {
-        tool = ToolTracing.UNREAD;
+        tool = TypedReads.UNREAD;
       }
     }
     return ToolTracing.enter(request, tool);
@@ -43,7 +44,7 @@ public final class ToolServiceAdvice {
       @Advice.Enter Object token,
       @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object result,
       @Advice.Thrown(readOnly = false, typing = Assigner.Typing.DYNAMIC) Throwable thrown) {
-    Object isError = ToolTracing.UNREAD;
+    Object isError = TypedReads.UNREAD;
     if (thrown == null && ToolTracing.RESULT_TYPED.on() && ToolTracing.ends(token)) {
       try {
         // the cast's value stays on the stack (no local, no frame names the class): on a line
@@ -53,9 +54,9 @@ public final class ToolServiceAdvice {
         }
       } catch (LinkageError e) {
         ToolTracing.RESULT_TYPED.off(e);
-        isError = ToolTracing.UNREAD;
+        isError = TypedReads.UNREAD;
       } catch (Throwable t) {
-        isError = ToolTracing.UNREAD;
+        isError = TypedReads.UNREAD;
       }
     }
     thrown = ToolTracing.exit(token, result, thrown, isError);

@@ -30,9 +30,6 @@ public final class ToolTracing {
   private static final Reflect.Getter NAME = Reflect.getter("name");
   private static final Reflect.Getter IS_ERROR = Reflect.getter("isError");
 
-  /** Stands for a value {@link ToolServiceAdvice} did not read (it then is read reflectively here). */
-  public static final Object UNREAD = new Object();
-
   /**
    * Whether {@link ToolServiceAdvice} reads the request's {@code name()} with a plain call (every
    * supported line has it: {@link TypedReads}).
@@ -54,11 +51,11 @@ public final class ToolTracing {
    * the tool call (the advice then skips the method), or {@code null}. Never throws.
    */
   public static Object enter(Object toolExecutionRequest) {
-    return enter(toolExecutionRequest, UNREAD);
+    return enter(toolExecutionRequest, TypedReads.UNREAD);
   }
 
   /**
-   * {@link #enter(Object)} with the request's {@code name()} already read ({@link #UNREAD}: read
+   * {@link #enter(Object)} with the request's {@code name()} already read ({@link TypedReads#UNREAD}: read
    * here, reflectively).
    */
   public static Object enter(Object toolExecutionRequest, Object tool) {
@@ -73,7 +70,7 @@ public final class ToolTracing {
     }
     try {
       BrokenInstrumentation.check("tool");
-      Span span = ToolSpans.builder(tool == UNREAD ? NAME.callString(toolExecutionRequest)
+      Span span = ToolSpans.builder(tool == TypedReads.UNREAD ? NAME.callString(toolExecutionRequest)
           : (String) tool).setParent(current).startSpan(); // the one shape of a tool span
       ToolToken token = new ToolToken(span);
       token.scope = SpanAndValueContext.of(current, span, KEY, token).makeCurrent();
@@ -90,7 +87,7 @@ public final class ToolTracing {
    * @return what the method should throw: {@code thrown}, or a refusal's exception
    */
   public static Throwable exit(Object token, Object result, Throwable thrown) {
-    return exit(token, result, thrown, UNREAD);
+    return exit(token, result, thrown, TypedReads.UNREAD);
   }
 
   /** Whether {@link #exit} ends a tool span with this token (not a refusal, not a failed enter). */
@@ -100,7 +97,7 @@ public final class ToolTracing {
 
   /**
    * {@link #exit(Object, Object, Throwable)} with the result's {@code isError()} already read (a
-   * {@code Boolean}; {@link #UNREAD}: read here, reflectively, when it decides).
+   * {@code Boolean}; {@link TypedReads#UNREAD}: read here, reflectively, when it decides).
    */
   public static Throwable exit(Object token, Object result, Throwable thrown, Object isError) {
     if (!(token instanceof ToolToken)) {
@@ -112,7 +109,7 @@ public final class ToolTracing {
       if (thrown != null) {
         AgentContext.recordError(t.span, thrown);
       } else if (t.errorType != null
-          || Boolean.TRUE.equals(isError == UNREAD ? IS_ERROR.call(result) : isError)) {
+          || Boolean.TRUE.equals(isError == TypedReads.UNREAD ? IS_ERROR.call(result) : isError)) {
         AgentContext.recordError(t.span, t.errorType != null ? t.errorType : "tool_error");
       }
       t.span.end();
