@@ -408,10 +408,13 @@ public final class OtlpTraceEncoder {
   private boolean writeShortString(int field, String name, String value) {
     byte[] key = cachedKey(name);
     int n = value.length();
+    if (key == null || n >= 0x80 || field >= 16) {
+      return false; // n first: no sum below can overflow
+    }
     // KeyValue: tag, length, key field, then AnyValue's tag and length, the string's tag and
     // length and its n bytes
-    int length = key == null ? Integer.MAX_VALUE : key.length + 4 + n;
-    if (length >= 0x80 || field >= 16) {
+    int length = key.length + 4 + n;
+    if (length >= 0x80) {
       return false;
     }
     ensure(2 + length);
