@@ -184,6 +184,11 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
     return Context.current().get(KEY);
   }
 
+  /** The logical call open in {@code context}, or {@code null}. */
+  public static LogicalCall current(Context context) {
+    return context.get(KEY);
+  }
+
   /** The context with this call's span current (for the SDK method's own thread). */
   public Context context() {
     return context;

@@ -5,6 +5,8 @@ import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
 import io.flowcost.agent.context.AgentContext;
+import io.opentelemetry.context.Context;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -70,8 +72,35 @@ public final class HttpExchanges {
       String path,
       Supplier<RequestFields> requestFields,
       ClassLoader appLoader) {
-    return start(method, scheme, host, port, path, requestFields, appLoader, CapCheck.REFUSE);
+    return start(method, scheme, host, port, path, SUPPLIED, requestFields, appLoader,
+        CapCheck.REFUSE, Context.current());
   }
+
+  /**
+   * Same as {@link #start(String, String, String, int, String, Supplier, ClassLoader)}, the fields
+   * read as {@code fieldsOf.apply(request)} (a function that captures nothing: no object made per
+   * request for the fields most requests never need), in {@code context}, the current context the
+   * caller already read (and uses again for the request's headers, {@code ClientPropagation}): one
+   * thread-local look-up per request for both.
+   */
+  public static HttpExchange start(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      Function<Object, RequestFields> fieldsOf,
+      Object request,
+      ClassLoader appLoader,
+      Context context) {
+    return start(method, scheme, host, port, path, fieldsOf, request, appLoader, CapCheck.REFUSE,
+        context);
+  }
+
+  /** The fields of a request given as a {@code Supplier}. */
+  @SuppressWarnings("unchecked")
+  private static final Function<Object, RequestFields> SUPPLIED =
+      supplier -> ((Supplier<RequestFields>) supplier).get();
 
   /**
    * As {@link #start(String, String, String, int, String, Supplier)} where the client's hook cannot
@@ -88,7 +117,8 @@ public final class HttpExchanges {
       int port,
       String path,
       Supplier<RequestFields> requestFields) {
-    return start(method, scheme, host, port, path, requestFields, null, CapCheck.RECORD_ONLY);
+    return start(method, scheme, host, port, path, SUPPLIED, requestFields, null,
+        CapCheck.RECORD_ONLY, Context.current());
   }
 
   /**
@@ -129,7 +159,8 @@ public final class HttpExchanges {
       int port,
       String path,
       Supplier<RequestFields> requestFields) {
-    return start(method, scheme, host, port, path, requestFields, null, CapCheck.ADMITTED);
+    return start(method, scheme, host, port, path, SUPPLIED, requestFields, null,
+        CapCheck.ADMITTED, Context.current());
   }
 
   /** What {@link #start} does with the workflow's caps for a model request of its own. */
@@ -161,24 +192,26 @@ public final class HttpExchanges {
       String host,
       int port,
       String path,
-      Supplier<RequestFields> requestFields,
+      Function<Object, RequestFields> fieldsOf,
+      Object request,
       ClassLoader appLoader,
-      CapCheck capCheck) {
+      CapCheck capCheck,
+      Context context) {
     try {
       HttpSettings settings = HttpSettings.current();
       if (host == null || settings.isCollector(scheme, host, port)) {
         return null;
       }
-      SdkCall sdk = SdkCall.current();
+      SdkCall sdk = SdkCall.current(context);
       if (sdk != null) {
         return HttpExchange.attemptOf(sdk);
       }
-      if (LogicalCall.current() != null) {
+      if (LogicalCall.current(context) != null) {
         return null;
       }
       LlmEndpoint endpoint = LlmEndpoints.match(settings, scheme, host, port, path);
       if (endpoint != null) {
-        RequestFields fields = RequestHints.fill(requestFields.get());
+        RequestFields fields = RequestHints.fill(fieldsOf.apply(request));
         if (!fields.stream() && LlmEndpoints.streamsByPath(path)) {
           // Gemini, Bedrock: the URL says "stream", the body does not; a failed attempt too
           fields = new RequestFields(fields.model(), true, fields.body());
@@ -222,10 +255,16 @@ public final class HttpExchanges {
    */
   public static boolean isModelRequest(
       HttpExchange exchange, String scheme, String host, int port, String path) {
+    return isModelRequest(exchange, Context.current(), scheme, host, port, path);
+  }
+
+  /** {@link #isModelRequest(HttpExchange, String, String, int, String)} in {@code context}. */
+  public static boolean isModelRequest(
+      HttpExchange exchange, Context context, String scheme, String host, int port, String path) {
     if (exchange != null) {
       return exchange.modelCall();
     }
-    if (SdkCall.current() != null || LogicalCall.current() != null || host == null) {
+    if (SdkCall.current(context) != null || LogicalCall.current(context) != null || host == null) {
       return true;
     }
     return LlmEndpoints.providerOfHost(host, port) != null

@@ -98,9 +98,11 @@ public final class HttpSettings {
 
   /** Whether a request goes to the Flowcost collector (the agent's or outcome-api's traffic). */
   public boolean isCollector(String scheme, String host, int port) {
+    // the port first: every request is checked (twice), and a model API on the collector's host
+    // (a local fake, a gateway) differs only by its port, after a whole case-blind comparison
     return collectorHost != null
-        && collectorHost.equalsIgnoreCase(host)
-        && collectorPort == portOf(scheme, port);
+        && collectorPort == portOf(scheme, port)
+        && collectorHost.equalsIgnoreCase(host);
   }
 
   /** Whether a request goes under one of the configured {@code flowcost.llm-endpoints}. */

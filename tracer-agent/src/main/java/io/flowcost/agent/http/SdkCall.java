@@ -47,6 +47,11 @@ public final class SdkCall {
     return Context.current().get(KEY);
   }
 
+  /** The SDK call open in {@code context}, or {@code null}. */
+  public static SdkCall current(Context context) {
+    return context.get(KEY);
+  }
+
   /** The context to make current while the SDK method runs. */
   public Context context() {
     return context;

@@ -28,13 +28,34 @@ public final class ClientPropagation {
       String path,
       String existingTraceparent,
       String existingBaggage) {
+    return headers(exchange, null, scheme, host, port, path, existingTraceparent, existingBaggage);
+  }
+
+  /**
+   * {@link #headers(HttpExchange, String, String, int, String, String, String)} of a request not
+   * recorded ({@code exchange} null) in {@code current}, the current context as the caller
+   * already read it ({@code null}: read here).
+   */
+  public static OutgoingHeaders headers(
+      HttpExchange exchange,
+      Context current,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      String existingTraceparent,
+      String existingBaggage) {
     try {
-      if (HttpSettings.current().isCollector(scheme, host, port)) {
+      HttpSettings settings = HttpSettings.current();
+      if (settings.isCollector(scheme, host, port)) {
         return NONE; // Flowcost's own traffic (outcome-api) carries nothing of ours
       }
-      Context context = exchange != null ? exchange.context() : Context.current();
-      boolean model = HttpExchanges.isModelRequest(exchange, scheme, host, port, path);
-      return OutgoingHeaders.compute(context, host, model, existingTraceparent, existingBaggage);
+      Context context = exchange != null ? exchange.context()
+          : current != null ? current : Context.current();
+      // a model request never gets baggage; the context already read answers whether it is one
+      boolean mayGetBaggage = !HttpExchanges.isModelRequest(exchange, context, scheme, host, port, path)
+          && settings.mayReceiveBaggage(host);
+      return OutgoingHeaders.compute(context, mayGetBaggage, existingTraceparent, existingBaggage);
     } catch (Throwable t) {
       AgentLog.failure("propagation inject", t);
       return NONE;

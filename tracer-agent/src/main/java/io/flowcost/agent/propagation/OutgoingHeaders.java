@@ -3,7 +3,6 @@ package io.flowcost.agent.propagation;
 import io.flowcost.agent.context.AgentContext;
 import io.flowcost.agent.context.SpanAttributes;
 import io.flowcost.agent.context.Workflow;
-import io.flowcost.agent.http.HttpSettings;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -42,15 +41,14 @@ public record OutgoingHeaders(String traceparent, String baggage) {
    * Computes the headers for a request.
    *
    * @param context the agent context of the request (its exchange's, else the current one)
-   * @param host request host
-   * @param modelRequest whether the request goes to a model API (never gets baggage)
+   * @param mayGetBaggage whether the request may carry baggage: not a model request, to a host in
+   *     {@code flowcost.propagation.hosts} ({@code ClientPropagation} decides)
    * @param existingTraceparent the request's {@code traceparent}, or {@code null}
    * @param existingBaggage the request's {@code baggage}, or {@code null}
    */
-  public static OutgoingHeaders compute(
+  static OutgoingHeaders compute(
       Context context,
-      String host,
-      boolean modelRequest,
+      boolean mayGetBaggage,
       String existingTraceparent,
       String existingBaggage) {
     SpanContext span = Span.fromContext(context).getSpanContext();
@@ -65,8 +63,7 @@ public record OutgoingHeaders(String traceparent, String baggage) {
     }
     String baggage = null;
     // the workflow is looked up (a scope made current) only for a request that may get baggage
-    Workflow workflow = modelRequest || !HttpSettings.current().mayReceiveBaggage(host)
-        ? null : workflowOf(context);
+    Workflow workflow = mayGetBaggage ? workflowOf(context) : null;
     if (workflow != null) {
       String id = upstream != null ? upstream.workflowId() : workflow.id();
       Map<String, String> tags = upstream != null ? upstream.tags() : tagsOf(workflow);

@@ -7,6 +7,7 @@ import io.flowcost.agent.http.HttpExchange;
 import io.flowcost.agent.http.HttpExchanges;
 import io.flowcost.agent.propagation.ClientPropagation;
 import io.flowcost.agent.propagation.OutgoingHeaders;
+import io.opentelemetry.context.Context;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,7 +77,10 @@ public final class JdkHttpTracing {
   /**
    * Starts recording a request; returns the {@link HttpExchange}, a {@link CapRefusal} when the
    * workflow's caps refuse the model request (the advice then skips {@code sendAsync} and throws
-   * it: the request never leaves the JVM), or {@code null}. Never throws.
+   * it: the request never leaves the JVM), the current {@link Context} when the request is not
+   * recorded (for {@link #request}'s headers: the context read once per request — inside a
+   * LangChain4j call, whose own hook records the attempt, five look-ups of it were the JDK hooks'
+   * most), or {@code null}. Never throws.
    */
   public static Object start(Object request) {
     try {
@@ -84,14 +88,20 @@ public final class JdkHttpTracing {
       if (uri == null) {
         return null;
       }
+      Context current = Context.current();
       HttpExchange exchange = HttpExchanges.start(
           JdkTypes.method(request),
           uri.getScheme(),
           uri.getHost(),
           uri.getPort(),
           uri.getRawPath(),
-          () -> JdkRequestBodies.read(request),
-          null); // the JDK's own loader: the exception type comes from the context class loader
+          JdkRequestBodies::read,
+          request,
+          null, // the JDK's own loader: the exception type comes from the context class loader
+          current);
+      if (exchange == null) {
+        return current;
+      }
       CapRefusal refused = HttpExchange.refusalOf(exchange);
       return refused != null ? refused : exchange;
     } catch (Throwable t) {
@@ -123,6 +133,7 @@ public final class JdkHttpTracing {
       OutgoingHeaders headers =
           ClientPropagation.headers(
               exchange instanceof HttpExchange ? (HttpExchange) exchange : null,
+              exchange instanceof Context ? (Context) exchange : null,
               uri.getScheme(),
               uri.getHost(),
               uri.getPort(),
