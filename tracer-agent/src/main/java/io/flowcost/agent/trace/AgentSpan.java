@@ -18,6 +18,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -329,10 +330,24 @@ final class AgentSpan implements Span, ReadableSpan, SpanData, SpanContext {
    * A trace id's 32 lower-case hex digits, as {@code TraceId.fromLongs} writes them, without that
    * method's per-thread buffer: a workflow's root span draws one on the application's thread,
    * where that buffer's {@code ThreadLocal} look-up and its hex table were met cold (≈ 0.9 µs per
-   * AI-service invocation in situ).
+   * AI-service invocation in situ). The 32 digits go into one array that the string copies:
+   * 120 bytes per trace id, where two 16-digit halves and their concatenation were 184.
    */
   static String traceHex(long high, long low) {
-    return HEX.toHexDigits(high).concat(HEX.toHexDigits(low));
+    byte[] digits = new byte[32];
+    hexInto(digits, 0, high);
+    hexInto(digits, 16, low);
+    return new String(digits, StandardCharsets.ISO_8859_1);
+  }
+
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** {@code id}'s 16 lower-case hex digits into {@code to} from {@code at}, most significant first. */
+  private static void hexInto(byte[] to, int at, long id) {
+    for (int i = at + 15; i >= at; i--) {
+      to[i] = HEX_DIGITS[(int) id & 0xf];
+      id >>>= 4;
+    }
   }
 
   /** The span id as drawn (what {@link #getSpanId()} writes as hex). */

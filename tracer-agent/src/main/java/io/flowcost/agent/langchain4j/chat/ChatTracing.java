@@ -13,6 +13,7 @@ import io.flowcost.agent.langchain4j.ProviderNames;
 import io.flowcost.agent.langchain4j.Proxies;
 import io.flowcost.agent.langchain4j.Reflect;
 import io.flowcost.agent.langchain4j.TypedReads;
+import io.flowcost.agent.usage.Usage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.List;
@@ -169,27 +170,34 @@ public final class ChatTracing {
   /** {@link #end(LogicalCall, Object, Throwable)} with the response's values already read. */
   private static void end(
       LogicalCall call, Object response, Throwable error, String responseModel, Object reason) {
-    // LangChain4j's TokenUsage is read only when no attempt read usage from the wire
-    java.util.function.Supplier<io.flowcost.agent.usage.Usage> clientUsage =
-        response == null ? null : () -> ClientUsage.from(TOKEN_USAGE.call(response));
+    // one object gives both what is read late: the usage LangChain4j parsed (read only when no
+    // attempt read usage from the wire) and the answer's model and finish reasons
+    Answer answer = response == null ? null : new Answer(responseModel, reason, response);
     // a call that answered: its model and finish reasons become attributes on the export thread
     // when nothing needs them now (no cap), from the values read here (a String and a constant)
-    if (error == null && response != null
-        && call.endWithResponseLater(new LateResponse(responseModel, reason), clientUsage)) {
+    if (error == null && answer != null && call.endWithResponseLater(answer, answer)) {
       return;
     }
     List<String> finish = reason instanceof Enum ? finishReasons((Enum<?>) reason) : null;
-    call.endWithClientUsage(responseModel, finish, clientUsage, error);
+    call.endWithClientUsage(responseModel, finish, answer, error);
   }
 
-  /** A response's model name and {@code FinishReason}, made attributes when the span is read. */
-  private static final class LateResponse implements LogicalCall.LateResponse {
+  /**
+   * A {@code ChatResponse}'s model name and {@code FinishReason}, made attributes when the call
+   * span is read, and the response itself, whose {@code tokenUsage()} is read only if the wire
+   * gave no usage. One object for both (a per-call object fewer than a usage lambda beside it):
+   * each is kept until the call's answer is read, so neither outlives the other.
+   */
+  private static final class Answer
+      implements LogicalCall.LateResponse, java.util.function.Supplier<Usage> {
     private final String model;
     private final Object reason;
+    private final Object response;
 
-    LateResponse(String model, Object reason) {
+    Answer(String model, Object reason, Object response) {
       this.model = model;
       this.reason = reason;
+      this.response = response;
     }
 
     @Override
@@ -200,6 +208,12 @@ public final class ChatTracing {
     @Override
     public List<String> finishReasons() {
       return reason instanceof Enum ? ChatTracing.finishReasons((Enum<?>) reason) : null;
+    }
+
+    /** The usage LangChain4j parsed ({@code ChatResponse.tokenUsage()}), or {@code null}. */
+    @Override
+    public Usage get() {
+      return ClientUsage.from(TOKEN_USAGE.call(response));
     }
   }
 
