@@ -143,10 +143,20 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
    */
   public static LogicalCall start(String kind, String operation, String provider,
       String requestModel, boolean stream, Context current) {
+    // looked up once: the context's workflow (opening a pending boundary's), or an implicit one
+    return start(kind, operation, provider, requestModel, stream, current,
+        AgentContext.currentWorkflow(current));
+  }
+
+  /**
+   * {@link #start(String, String, String, String, boolean, Context)} with {@code workflow}, {@code
+   * AgentContext.currentWorkflow(current)} as the caller looked it up for its cap check ({@code
+   * null}: none open; an implicit one is opened here).
+   */
+  public static LogicalCall start(String kind, String operation, String provider,
+      String requestModel, boolean stream, Context current, Workflow workflow) {
     String name = SpanNames.of(operation, requestModel);
     Context parent = current;
-    // looked up once: the context's workflow (opening a pending boundary's), or an implicit one
-    Workflow workflow = AgentContext.currentWorkflow(current);
     Workflow implicit = null;
     if (workflow == null && parent.get(KEY) == null) {
       implicit =

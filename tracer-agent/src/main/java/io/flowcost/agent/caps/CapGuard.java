@@ -97,6 +97,15 @@ public final class CapGuard {
     return before(WorkflowSpend.CallType.MODEL, appLoader, true, current);
   }
 
+  /**
+   * {@link #beforeModelCall(ClassLoader)} in a context whose workflow the caller looked up
+   * ({@code workflow}: {@code AgentContext.currentWorkflow} of the current context, possibly
+   * {@code null}) and passes on to the call it starts: one look-up of the workflow for both.
+   */
+  public static CapRefusal beforeModelCallIn(ClassLoader appLoader, Workflow workflow) {
+    return before(WorkflowSpend.CallType.MODEL, appLoader, true, workflow);
+  }
+
   /** Before a tool call starts in the current context; as {@link #beforeModelCall}. */
   public static CapRefusal beforeToolCall(ClassLoader appLoader) {
     return beforeToolCall(appLoader, Context.current());
@@ -120,8 +129,19 @@ public final class CapGuard {
 
   private static CapRefusal before(
       WorkflowSpend.CallType type, ClassLoader appLoader, boolean canRefuse, Context current) {
+    Workflow workflow;
     try {
-      Workflow workflow = AgentContext.currentWorkflow(current);
+      workflow = AgentContext.currentWorkflow(current);
+    } catch (Throwable t) {
+      AgentLog.failure("cap check", t);
+      return null;
+    }
+    return before(type, appLoader, canRefuse, workflow);
+  }
+
+  private static CapRefusal before(
+      WorkflowSpend.CallType type, ClassLoader appLoader, boolean canRefuse, Workflow workflow) {
+    try {
       if (workflow == null && !canRefuse) {
         return null; // a new implicit workflow the hook could not refuse anyway
       }

@@ -7,6 +7,8 @@ import io.flowcost.agent.BrokenInstrumentation;
 import io.flowcost.agent.calls.CallDepth;
 import io.flowcost.agent.caps.CapGuard;
 import io.flowcost.agent.caps.CapRefusal;
+import io.flowcost.agent.context.AgentContext;
+import io.flowcost.agent.context.Workflow;
 import io.flowcost.agent.calls.LogicalCall;
 import io.flowcost.agent.langchain4j.ClientUsage;
 import io.flowcost.agent.langchain4j.ProviderNames;
@@ -77,11 +79,16 @@ public final class ChatTracing {
     if (DEPTH.increment(depths) > 1) {
       return NESTED;
     }
-    // read once for the cap check and the call's parent (each look-up is met cold in situ)
+    // read once for the cap check and the call's parent, and the context's workflow once for
+    // both (each look-up is met cold in situ)
     Context current = Context.current();
+    Workflow workflow = null;
+    boolean workflowRead = false;
     try {
-      CapRefusal refusal = CapGuard.beforeModelCall(
-          model == null ? null : model.getClass().getClassLoader(), current);
+      workflow = AgentContext.currentWorkflow(current);
+      workflowRead = true;
+      CapRefusal refusal = CapGuard.beforeModelCallIn(
+          model == null ? null : model.getClass().getClassLoader(), workflow);
       if (refusal != null) {
         return refusal;
       }
@@ -97,7 +104,8 @@ public final class ChatTracing {
               provider == TypedReads.UNREAD ? ProviderNames.of(model) : ProviderNames.of(model, provider),
               provider == TypedReads.UNREAD ? requestModel(model, request) : requestModel,
               streaming,
-              current);
+              current,
+              workflowRead ? workflow : AgentContext.currentWorkflow(current));
       return new Token(call, call.context().makeCurrent(), streaming, depths);
     } catch (Throwable t) {
       AgentLog.failure(streaming ? "streaming chat enter" : "chat enter", t);
