@@ -1,5 +1,6 @@
 package io.flowcost.agent.export;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +24,9 @@ import java.nio.charset.StandardCharsets;
  * closes the connection whenever the response has a body: most of the sending thread's time
  * ({@code ExportPathBenchmark}). A kept connection the collector closed while idle fails the next
  * request before any answer: that request is sent once more on a new connection.
+ *
+ * <p>The same connection handling serves the pollers' conditional {@code GET}s ({@link #get},
+ * {@link ConditionalGet}), each poller with a transport of its own.
  *
  * <p>The agent's classes live on the bootstrap class path, which cannot see {@code java.net.http}
  * (a platform-loader module). Requests bypass any proxy so that the agent's own traffic stays off
@@ -60,6 +64,13 @@ final class HttpTransport implements Transport {
   private final byte[] requestHead;
   /** Connections opened (tests: a kept connection means this stops growing). */
   private long connections;
+  /**
+   * While {@link #get} reads an answer: where its body goes ({@code null} for a {@code POST},
+   * whose body is dropped), the most it may hold, and the answer's {@code ETag}.
+   */
+  private ByteArrayOutputStream body;
+  private int maxBodyBytes;
+  private String etag;
 
   HttpTransport(String endpoint, String apiKey) throws IOException {
     this(endpoint, apiKey, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS);
@@ -93,7 +104,7 @@ final class HttpTransport implements Transport {
   }
 
   /** Visible ASCII and spaces only: nothing that could end a header line or start another. */
-  private static boolean isHeaderValue(String value) {
+  static boolean isHeaderValue(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if ((c < 0x20 && c != '\t') || c >= 0x7f) {
@@ -101,6 +112,11 @@ final class HttpTransport implements Transport {
       }
     }
     return true;
+  }
+
+  /** Whether requests are written here, over a kept connection (else {@link HttpURLConnection}). */
+  boolean writesItself() {
+    return head != null;
   }
 
   @Override
@@ -140,6 +156,85 @@ final class HttpTransport implements Transport {
     return response;
   }
 
+  /**
+   * What a {@link #get} got.
+   *
+   * @param status the HTTP status (never a 3xx other than 304: {@link #get} answers those with
+   *     {@code null})
+   * @param body the body of a 2xx answer, or {@code null} when it was larger than allowed (the
+   *     connection is then closed, the rest unread) or the answer was not a 2xx
+   * @param etag the answer's last {@code ETag}, or {@code null}
+   */
+  record Got(int status, byte[] body, String etag) {}
+
+  /**
+   * Sends {@code request}, a whole request without a body ({@code GET}: request line, headers and
+   * the empty line, written by the caller), over the kept connection, and reads the answer: the
+   * pollers' fetches ({@link ConditionalGet}), which otherwise made a new connection, a keep-alive
+   * timer thread and a connection object per poll, in code run too rarely to be compiled. A kept
+   * connection the collector closed while idle is replaced and the request sent again, once (a
+   * {@code GET} changes nothing). Returns {@code null} for a 3xx other than 304 (a redirect),
+   * which the caller follows its own way, or when this endpoint is not written to here ({@code
+   * https}: see the class comment).
+   *
+   * @param maxBytes a larger body is not read ({@link Got#body} {@code null})
+   */
+  synchronized Got get(byte[] request, int maxBytes) throws IOException {
+    if (head == null) {
+      return null;
+    }
+    body = new ByteArrayOutputStream(Math.min(maxBytes, 16 * 1024));
+    maxBodyBytes = maxBytes;
+    etag = null;
+    try {
+      Response response = null;
+      boolean kept = socket != null;
+      try {
+        response = send(request);
+      } catch (BodyTooLarge e) {
+        close();
+        return new Got(e.status, null, etag);
+      } catch (IOException e) {
+        close();
+        if (!kept || e instanceof SocketTimeoutException) {
+          throw e;
+        }
+      }
+      if (response == null) {
+        body.reset();
+        etag = null;
+        try {
+          response = send(request);
+        } catch (BodyTooLarge e) {
+          close();
+          return new Got(e.status, null, etag);
+        } catch (IOException e) {
+          close();
+          throw e;
+        }
+      }
+      int status = response.status();
+      if (status >= 300 && status < 400 && status != 304) {
+        return null;
+      }
+      return new Got(status, response.ok() ? body.toByteArray() : null, etag);
+    } finally {
+      body = null;
+      etag = null;
+    }
+  }
+
+  /** A {@link #get}'s body went past its bound; the answer's status. */
+  private static final class BodyTooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    BodyTooLarge(int status) {
+      super("a body larger than allowed");
+      this.status = status;
+    }
+  }
+
   /** Connections opened so far (tests). */
   synchronized long connections() {
     return connections;
@@ -162,6 +257,29 @@ final class HttpTransport implements Transport {
   }
 
   private Response exchange(byte[] body, int offset, int length) throws IOException {
+    connect();
+    int at = head.length;
+    at = writeDecimal(requestHead, at, length);
+    requestHead[at++] = '\r';
+    requestHead[at++] = '\n';
+    requestHead[at++] = '\r';
+    requestHead[at++] = '\n';
+    out.write(requestHead, 0, at);
+    out.write(body, offset, length);
+    out.flush();
+    return readResponse();
+  }
+
+  /** {@link #get}'s exchange: the whole request in one write. */
+  private Response send(byte[] request) throws IOException {
+    connect();
+    out.write(request);
+    out.flush();
+    return readResponse();
+  }
+
+  /** Opens the connection unless one is kept. */
+  private void connect() throws IOException {
     if (socket == null) {
       Socket s = new Socket(Proxy.NO_PROXY);
       try {
@@ -179,16 +297,6 @@ final class HttpTransport implements Transport {
       readPos = 0;
       readLimit = 0;
     }
-    int at = head.length;
-    at = writeDecimal(requestHead, at, length);
-    requestHead[at++] = '\r';
-    requestHead[at++] = '\n';
-    requestHead[at++] = '\r';
-    requestHead[at++] = '\n';
-    out.write(requestHead, 0, at);
-    out.write(body, offset, length);
-    out.flush();
-    return readResponse();
   }
 
   private static int writeDecimal(byte[] to, int at, int value) {
@@ -253,8 +361,11 @@ final class HttpTransport implements Transport {
         }
       } else if (name.equalsIgnoreCase("Retry-After")) {
         retryAfter = value;
+      } else if (body != null && name.equalsIgnoreCase("ETag")) {
+        etag = value; // the last one, as HttpURLConnection.getHeaderField gives
       }
     }
+    keepFrom = body != null && status >= 200 && status < 300 ? status : 0;
     if (status == 204 || status == 304) {
       // no body, whatever the headers say
     } else if (chunked) {
@@ -264,6 +375,7 @@ final class HttpTransport implements Transport {
     } else {
       // neither a length nor chunks: the body ends when the collector closes the connection
       while (fill() > 0) {
+        keep(readPos, readLimit - readPos);
         readPos = readLimit;
       }
       close = true;
@@ -310,9 +422,27 @@ final class HttpTransport implements Transport {
         throw new IOException("the response ended before its body");
       }
       int take = (int) Math.min(left, readLimit - readPos);
+      keep(readPos, take);
       readPos += take;
       left -= take;
     }
+  }
+
+  /**
+   * The status of the 2xx answer whose body {@link #get} keeps, or 0: the body of a {@code POST}'s
+   * answer, or of another status, is dropped.
+   */
+  private int keepFrom;
+
+  /** Adds {@code n} bytes of the read buffer to the body a {@link #get} keeps, if it keeps one. */
+  private void keep(int from, int n) throws IOException {
+    if (keepFrom == 0) {
+      return;
+    }
+    if (body.size() + (long) n > maxBodyBytes) {
+      throw new BodyTooLarge(keepFrom);
+    }
+    body.write(read, from, n);
   }
 
   /**

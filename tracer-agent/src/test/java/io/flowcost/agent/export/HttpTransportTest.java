@@ -181,7 +181,7 @@ class HttpTransportTest {
    * A collector on 127.0.0.1 that reads each request (head, then {@code Content-Length} bytes)
    * and writes the next scripted answer as raw bytes, then closes the connection if told to.
    */
-  private static final class RawCollector implements AutoCloseable {
+  static final class RawCollector implements AutoCloseable {
     private final ServerSocket server =
         new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
     private final BlockingQueue<Object[]> answers = new LinkedBlockingQueue<>();
@@ -198,7 +198,11 @@ class HttpTransportTest {
     }
 
     String endpoint() {
-      return "http://127.0.0.1:" + server.getLocalPort() + "/v1/traces";
+      return endpoint("/v1/traces");
+    }
+
+    String endpoint(String path) {
+      return "http://127.0.0.1:" + server.getLocalPort() + path;
     }
 
     /** The next answer ({@code null}: none, the connection left open), then close or not. */
