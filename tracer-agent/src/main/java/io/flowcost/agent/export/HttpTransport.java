@@ -188,21 +188,10 @@ final class HttpTransport implements Transport {
     etag = null;
     try {
       Response response = null;
-      boolean kept = socket != null;
-      try {
-        response = send(request);
-      } catch (BodyTooLarge e) {
-        close();
-        return new Got(e.status, null, etag);
-      } catch (IOException e) {
-        close();
-        if (!kept || e instanceof SocketTimeoutException) {
-          throw e;
-        }
-      }
-      if (response == null) {
-        body.reset();
-        etag = null;
+      // a kept connection may be sent on twice: once, and again on a new connection when the
+      // collector had closed it while idle (no answer came; a timed-out answer is not retried)
+      boolean mayRetry = socket != null;
+      while (response == null) {
         try {
           response = send(request);
         } catch (BodyTooLarge e) {
@@ -210,7 +199,12 @@ final class HttpTransport implements Transport {
           return new Got(e.status, null, etag);
         } catch (IOException e) {
           close();
-          throw e;
+          if (!mayRetry || e instanceof SocketTimeoutException) {
+            throw e;
+          }
+          mayRetry = false;
+          body.reset();
+          etag = null;
         }
       }
       int status = response.status();
