@@ -5,10 +5,11 @@ import java.util.function.Function;
 
 /**
  * How the agent's batch span processor ({@link SpanBatcher}) queues and batches ended spans: the
- * OpenTelemetry SDK's three batch settings, with their meanings and defaults, under the agent's own
- * names. {@code OTEL_BSP_*} configures the application's own OpenTelemetry SDK or agent and is not
- * read (the agent reads no {@code OTEL_*} variable but the service name), so tuning one never
- * changes the other; the names only swap the prefix: {@code FLOWCOST_BSP_MAX_EXPORT_BATCH_SIZE}.
+ * OpenTelemetry SDK's three batch settings, with their meanings and defaults (but a batch of
+ * 1,024: {@link #DEFAULT_MAX_EXPORT_BATCH_SIZE}), under the agent's own names. {@code OTEL_BSP_*}
+ * configures the application's own OpenTelemetry SDK or agent and is not read (the agent reads no
+ * {@code OTEL_*} variable but the service name), so tuning one never changes the other; the names
+ * only swap the prefix: {@code FLOWCOST_BSP_MAX_EXPORT_BATCH_SIZE}.
  *
  * @param maxQueueSize ended spans waiting for the export thread before a span is dropped
  *     ({@value #QUEUE_SIZE}; {@code OTEL_BSP_MAX_QUEUE_SIZE}'s meaning)
@@ -27,8 +28,17 @@ public record BatchSettings(int maxQueueSize, int maxExportBatchSize, long sched
 
   /** Default queue bound: 8,192 spans (the SDK's default was raised to this too). */
   public static final int DEFAULT_MAX_QUEUE_SIZE = 8192;
-  /** Default spans per export: the SDK's. */
-  public static final int DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
+  /**
+   * Default spans per export: 1,024, twice the SDK's 512. Each export has a fixed cost on the
+   * agent's two threads (a wake-up of each, the request's headers and resource, the send and the
+   * answer's read); halving how often it is paid took 2.3 ± 1.2 µs of CPU per LangChain4j invocation
+   * off them (docs/benchmarks.md, thirteenth round). Not larger: a request of 2,048 typical spans
+   * outgrows the 1 MiB the exporter keeps for reuse ({@code RequestBuffer.MAX_POOLED_CAPACITY}),
+   * and the garbage collector took back what the fewer exports saved. At low rates the schedule
+   * delay still decides when spans leave (below 1,024 spans per {@value
+   * #DEFAULT_SCHEDULE_DELAY_MILLIS} ms).
+   */
+  public static final int DEFAULT_MAX_EXPORT_BATCH_SIZE = 1024;
   /** Default longest wait for a batch to fill: the SDK's 5 s. */
   public static final long DEFAULT_SCHEDULE_DELAY_MILLIS = 5_000;
 

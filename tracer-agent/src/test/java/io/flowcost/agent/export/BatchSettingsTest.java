@@ -22,10 +22,10 @@ class BatchSettingsTest {
   }
 
   @Test
-  void unsetMeansTheSdkDefaults() {
+  void unsetMeansTheDefaultsTheSdksButABatchOf1024() {
     assertThat(read(Map.of())).isEqualTo(BatchSettings.DEFAULT);
     assertThat(BatchSettings.DEFAULT)
-        .isEqualTo(new BatchSettings(8192, 512, 5_000));
+        .isEqualTo(new BatchSettings(8192, 1024, 5_000));
     assertThat(log).isEmpty();
   }
 
@@ -61,7 +61,7 @@ class BatchSettingsTest {
         "flowcost.bsp.max-queue-size must be a whole number from 1 to 1048576; the default 8192"
             + " is used",
         "flowcost.bsp.max-export-batch-size must be a whole number from 1 to 8192 (at most"
-            + " flowcost.bsp.max-queue-size); the default 512 is used",
+            + " flowcost.bsp.max-queue-size); the default 1024 is used",
         "flowcost.bsp.schedule-delay must be a whole number from 1 to 3600000 milliseconds; the"
             + " default 5000 is used");
     assertThat(String.join("\n", log)).as("the user's text is not echoed")

@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The agent's export queue keeps the SDK batch processor's rules: batches of at most 512, sent as
- * soon as 512 are queued; a bounded queue of 8,192 that drops and counts when full; flush and
- * shutdown export everything queued before they complete; export only on its own thread, which
- * starts with the first span — at shutdown too, with spans still ending on other threads — and
- * every span not exported is counted with its reason. A configured batch size and queue bound
- * ({@link BatchSettings}) are kept the same way.
+ * The agent's export queue keeps the SDK batch processor's rules: batches of at most the default
+ * batch size, sent as soon as that many are queued; a bounded queue of 8,192 that drops and counts
+ * when full; flush and shutdown export everything queued before they complete; export only on its
+ * own thread, which starts with the first span — at shutdown too, with spans still ending on other
+ * threads — and every span not exported is counted with its reason. A configured batch size and
+ * queue bound ({@link BatchSettings}) are kept the same way.
  */
 class SpanBatcherTest {
 
