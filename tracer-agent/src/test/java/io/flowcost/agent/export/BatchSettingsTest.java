@@ -22,7 +22,7 @@ class BatchSettingsTest {
   }
 
   @Test
-  void unsetMeansTheDefaultsTheSdksButABatchOf1024() {
+  void unsetMeansTheSdkDefaultsButABatchOf1024() {
     assertThat(read(Map.of())).isEqualTo(BatchSettings.DEFAULT);
     assertThat(BatchSettings.DEFAULT)
         .isEqualTo(new BatchSettings(8192, 1024, 5_000));
