@@ -191,7 +191,7 @@ public final class LogicalCall implements AgentTracer.LateAttributes {
 
   /** The logical call open in the current context, or {@code null}. */
   public static LogicalCall current() {
-    return Context.current().get(KEY);
+    return current(Context.current());
   }
 
   /** The logical call open in {@code context}, or {@code null}. */

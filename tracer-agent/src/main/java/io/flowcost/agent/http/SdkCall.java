@@ -44,7 +44,7 @@ public final class SdkCall {
 
   /** The SDK call open in the current context, or {@code null}. */
   public static SdkCall current() {
-    return Context.current().get(KEY);
+    return current(Context.current());
   }
 
   /** The SDK call open in {@code context}, or {@code null}. */
